@@ -1,0 +1,58 @@
+import { z } from 'zod'
+
+/**
+ * The one configuration module for web, worker, scripts and tests.
+ * A missing or bad value fails at start with a message naming the variable.
+ */
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional()
+
+const intFrom = (def: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(def)
+
+export const ZEnv = z.object({
+  DATABASE_URL: optionalString.pipe(z.url({ message: 'must be a postgres:// URL' }).optional()),
+  PORT: intFrom(3000, 1, 65535),
+  EMBEDDED_PG_PORT: intFrom(54329, 1, 65535),
+  DATA_DIR: z.string().default('.data'),
+  NEXTAUTH_SECRET: optionalString,
+  ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
+  ADMIN_PASSWORD: optionalString.pipe(z.string().min(10, 'must be at least 10 characters').optional()),
+  MARKET_DATA_SOURCE: z.enum(['exchange', 'simulated']).default('exchange'),
+  MARKET_DATA_EXCHANGE: z.string().default('binance'),
+  MARKET_DATA_URL: optionalString.pipe(z.url({ message: 'must be an http(s) URL' }).optional()),
+  MARKET_POLL_INTERVAL_MS: intFrom(1000, 100, 3_600_000),
+  MARKET_STALE_AFTER_MS: intFrom(10_000, 500, 3_600_000),
+  SIM_SEED: intFrom(42, 0, 2 ** 31 - 1),
+  SIM_REPLAY_CSV: optionalString,
+  PAPER_FEE_RATE: z
+    .string()
+    .regex(/^0(\.\d+)?$/, 'must be a decimal fraction such as 0.001')
+    .default('0.001'),
+  WORKER_HEARTBEAT_MS: intFrom(2000, 100, 60_000),
+})
+
+export type Env = z.infer<typeof ZEnv>
+
+export class ConfigError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const parsed = ZEnv.safeParse(source)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  if (parsed.data.ADMIN_EMAIL && !parsed.data.ADMIN_PASSWORD) {
+    throw new ConfigError('Invalid configuration:\n  ADMIN_PASSWORD: required when ADMIN_EMAIL is set')
+  }
+  return parsed.data
+}
+
+let cached: Env | undefined
+export function env(): Env {
+  cached ??= parseEnv()
+  return cached
+}

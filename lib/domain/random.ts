@@ -1,0 +1,14 @@
+/**
+ * Deterministic pseudo-random source in [0, 1) (mulberry32). Paper fills and replays take their
+ * randomness from here, so the same seed reproduces the same run exactly.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
