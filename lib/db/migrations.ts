@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { withScratchDatabase } from './scratch-database'
-import { openSchemaEngine } from './schema-engine'
+import { type Engine, withSchemaEngine } from './schema-engine'
 
 const FILTERS = { externalTables: [], externalEnums: [] }
 export const PRISMA_DIR = path.resolve(import.meta.dirname, '../../prisma')
@@ -29,18 +29,22 @@ async function loadMigrations(prismaDir: string) {
   }
 }
 
-async function engineFor(connectionString: string, prismaDir: string) {
-  const schemaPath = path.join(prismaDir, 'schema.prisma')
-  const schemaText = await readFile(schemaPath, 'utf8')
-  return { engine: await openSchemaEngine(connectionString, 'schema.prisma', schemaText), schemaText }
+async function withEngine<T>(
+  connectionString: string,
+  prismaDir: string,
+  fn: (engine: Engine, schemaText: string) => Promise<T>,
+): Promise<T> {
+  const schemaText = await readFile(path.join(prismaDir, 'schema.prisma'), 'utf8')
+  return withSchemaEngine(connectionString, 'schema.prisma', schemaText, (engine) => fn(engine, schemaText))
 }
 
 /** Applies pending migrations from prisma/migrations, recording them in _prisma_migrations like `prisma migrate deploy`. */
 export async function applyMigrations(connectionString: string, prismaDir = PRISMA_DIR): Promise<string[]> {
-  const { engine } = await engineFor(connectionString, prismaDir)
   const migrationsList = await loadMigrations(prismaDir)
-  const res = await engine.applyMigrations({ migrationsList, filters: FILTERS })
-  return res.appliedMigrationNames
+  return withEngine(connectionString, prismaDir, async (engine) => {
+    const res = await engine.applyMigrations({ migrationsList, filters: FILTERS })
+    return res.appliedMigrationNames
+  })
 }
 
 /**
@@ -53,17 +57,18 @@ export async function pendingSchemaSql(connectionString: string, prismaDir = PRI
 }
 
 async function diffMigrationsToSchema(connectionString: string, prismaDir: string): Promise<string> {
-  const { engine, schemaText } = await engineFor(connectionString, prismaDir)
   const migrationsList = await loadMigrations(prismaDir)
   const from = migrationsList.migrationDirectories.length ? { tag: 'migrations', ...migrationsList } : { tag: 'empty' }
-  const res = await engine.diff({
-    from,
-    to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: schemaText }] },
-    script: true,
-    exitCode: null,
-    filters: FILTERS,
+  return withEngine(connectionString, prismaDir, async (engine, schemaText) => {
+    const res = await engine.diff({
+      from,
+      to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: schemaText }] },
+      script: true,
+      exitCode: null,
+      filters: FILTERS,
+    })
+    return res.stdout.replace(/^-- This is an empty migration\.\s*$/m, '').trim()
   })
-  return res.stdout.replace(/^-- This is an empty migration\.\s*$/m, '').trim()
 }
 
 /** Writes prisma/migrations/<timestamp>_<name>/migration.sql for the schema change, if any. */

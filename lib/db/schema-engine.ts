@@ -8,7 +8,8 @@ import pg from 'pg'
 // Prisma's schema engine compiled to WASM: migrations without the native binary the CLI
 // would download (no internet here). Instantiated by hand — the package's entry imports
 // the .wasm as an ES module, which Node 20 only allows behind a flag.
-type Engine = {
+export type Engine = {
+  free(): void
   diff(input: unknown): Promise<{ exitCode: number; stdout: string }>
   applyMigrations(input: unknown): Promise<{ appliedMigrationNames: string[] }>
 }
@@ -32,15 +33,30 @@ async function loadGlue(): Promise<Record<string, unknown>> {
   return mod
 }
 
-export async function openSchemaEngine(connectionString: string, schemaPath: string, schemaText: string): Promise<Engine> {
+/** Runs fn with an engine connected to `connectionString`, closing its connections afterwards. */
+export async function withSchemaEngine<T>(
+  connectionString: string,
+  schemaPath: string,
+  schemaText: string,
+  fn: (engine: Engine) => Promise<T>,
+): Promise<T> {
   glue ??= loadGlue()
   const mod = await glue
   const SchemaEngine = mod.SchemaEngine as {
     new: (opts: unknown, cb: () => void, adapter: unknown) => Promise<Engine>
   }
   const pool = new pg.Pool({ connectionString, Client: CharAsTextClient as unknown as typeof pg.Client, max: 2 })
-  const factory = bindMigrationAwareSqlAdapterFactory(withCharColumns(new PrismaPg(pool, { disposeExternalPool: true })))
-  return SchemaEngine.new({ datamodels: [[schemaPath, schemaText]] }, () => {}, factory)
+  const factory = bindMigrationAwareSqlAdapterFactory(withCharColumns(new PrismaPg(pool)))
+  try {
+    const engine = await SchemaEngine.new({ datamodels: [[schemaPath, schemaText]] }, () => {}, factory)
+    try {
+      return await fn(engine)
+    } finally {
+      engine.free()
+    }
+  } finally {
+    await pool.end()
+  }
 }
 
 const PG_CHAR_OID = 18

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { inject } from 'vitest'
+import { createDb, type Db } from '@/lib/db/client'
+import { databaseUrl } from '@/lib/db/scratch-database'
+
+export interface TestDatabase {
+  url: string
+  db: Db
+  drop(): Promise<void>
+}
+
+/** A fresh, migrated, real PostgreSQL database (a clone of the run's template). */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const template = inject('templateDbUrl')
+  const name = `t_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: databaseUrl(template, 'postgres') })
+  await admin.connect()
+  // Cloning needs the template to have no other connections; clones run one at a time.
+  await admin.query('SELECT pg_advisory_lock(4242)')
+  try {
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE template_tradeloop`)
+  } finally {
+    await admin.query('SELECT pg_advisory_unlock(4242)')
+    await admin.end()
+  }
+  const url = databaseUrl(template, name)
+  const db = createDb(url)
+  return {
+    url,
+    db,
+    async drop() {
+      await db.$disconnect()
+      const c = new pg.Client({ connectionString: databaseUrl(template, 'postgres') })
+      await c.connect()
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+      await c.end()
+    },
+  }
+}
