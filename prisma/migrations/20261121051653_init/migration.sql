@@ -75,8 +75,7 @@ CREATE TABLE "ExchangeAccount" (
 CREATE TABLE "PaperBalance" (
     "accountId" TEXT NOT NULL,
     "asset" TEXT NOT NULL,
-    "free" DECIMAL(36,18) NOT NULL,
-    "locked" DECIMAL(36,18) NOT NULL DEFAULT 0,
+    "amount" DECIMAL(36,18) NOT NULL,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
     CONSTRAINT "PaperBalance_pkey" PRIMARY KEY ("accountId","asset")

@@ -1,0 +1,267 @@
+import { createHash } from 'node:crypto'
+import type { Db, DbTx } from '@/lib/db/client'
+import { fromDb, fromDbOrNull, toDb } from '@/lib/db/decimal-columns'
+import { Decimal, ZERO } from '@/lib/domain/decimal'
+import { checkOrderSize, type MarketRules } from '@/lib/domain/market/precision'
+import type { OrderStatus } from '@/lib/domain/orders/order-lifecycle'
+import { seededRandom } from '@/lib/domain/random'
+import { ExchangeError } from '@/lib/exchange/exchange-error'
+import type { Balance, ExchangePort, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
+import { loadMarketRules, loadQuote, loadQuotes, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
+import { FillModel, type MarketSnapshot, type SimFill } from './fill-model'
+import { freeMargin, marginNeeded, type MarginState } from './margin-rule'
+
+export interface PaperExchangeOptions {
+  /** Quotes older than this are not traded on. */
+  staleAfterMs: number
+  now?: () => number
+}
+
+type PaperOrderRow = NonNullable<Awaited<ReturnType<DbTx['paperOrder']['findFirst']>>>
+type Account = { id: string; quoteCurrency: string; makerFeeRate: Decimal; takerFeeRate: Decimal; fillSeed: number }
+
+const RESTING: OrderStatus[] = ['SUBMITTED', 'PARTIALLY_FILLED']
+// Fees are stored to this many places, rounded against the user, so balances always equal
+// the sum of recorded fills and fees exactly.
+const FEE_DP = 12
+
+/**
+ * The paper exchange: an exchange of its own, persisted in PostgreSQL (PaperOrder,
+ * PaperFill, PaperBalance), filling against the latest stored market quote through the
+ * seeded FillModel. Every call runs in one transaction holding the account's row lock.
+ */
+export class PaperExchange implements ExchangePort {
+  constructor(
+    private readonly db: Db,
+    readonly accountId: string,
+    private readonly opts: PaperExchangeOptions,
+  ) {}
+
+  async marketRules(symbol: string): Promise<MarketRules> {
+    const rules = await loadMarketRules(this.db, symbol)
+    if (!rules) throw new ExchangeError(`no market rules known for ${symbol} yet (the market-data feed has not loaded it)`, true)
+    return rules
+  }
+
+  async placeOrder(req: PlaceOrderRequest): Promise<OrderReport> {
+    return this.db.$transaction(async (tx) => {
+      const account = await lockAccount(tx, this.accountId)
+      const existing = await tx.paperOrder.findUnique({
+        where: { accountId_clientOrderId: { accountId: this.accountId, clientOrderId: req.clientOrderId } },
+      })
+      if (existing) return report(tx, existing)
+
+      const reject = async (reason: string) => report(tx, await this.record(tx, req, 'REJECTED', reason))
+      const rules = await loadMarketRules(tx, req.symbol)
+      if (!rules) return reject(`unknown symbol ${req.symbol}`)
+      const quote = await loadQuote(tx, req.symbol)
+      const now = this.opts.now?.() ?? Date.now()
+      if (!quote) return reject(`no market price for ${req.symbol} yet`)
+      const age = quoteAgeMs(quote, now)
+      if (age > this.opts.staleAfterMs) {
+        return reject(`market price for ${req.symbol} is stale (${Math.round(age / 1000)} s old, limit ${this.opts.staleAfterMs / 1000} s)`)
+      }
+      const refPrice = req.price ?? req.triggerPrice ?? (req.side === 'BUY' ? quote.ask : quote.bid)
+      const sizeProblems = checkOrderSize(rules, req.qty, refPrice)
+      if (sizeProblems.length) return reject(sizeProblems.join('; '))
+      if (req.type !== 'MARKET' && !(req.type === 'LIMIT' ? req.price : req.triggerPrice)?.gt(0)) {
+        return reject(`${req.type} order needs a positive ${req.type === 'LIMIT' ? 'price' : 'trigger price'}`)
+      }
+
+      const model = fillModelFor(account, req.clientOrderId)
+      const holding = await balanceOf(tx, this.accountId, rules.base)
+      const delta = req.side === 'BUY' ? req.qty : req.qty.neg()
+      if (req.reduceOnly) {
+        const reduces = req.side === 'SELL' ? holding.gte(req.qty) : holding.neg().gte(req.qty)
+        if (!reduces) return reject(`reduce-only ${req.side} of ${req.qty.toFixed()} ${rules.base} exceeds the position (${holding.toFixed()} ${rules.base} held)`)
+      } else {
+        const fee = model.fee(req.qty.mul(refPrice), req.type === 'LIMIT' ? 'MAKER' : 'TAKER')
+        const needed = marginNeeded(holding, delta, refPrice, fee)
+        const available = freeMargin(await marginState(tx, account))
+        if (needed.gt(available)) {
+          return reject(
+            `insufficient balance: the order needs ${needed.toFixed(2)} ${account.quoteCurrency} of free equity, ${available.toFixed(2)} ${account.quoteCurrency} is available (paper accounts trade without leverage)`,
+          )
+        }
+      }
+
+      const order = await this.record(tx, req, 'SUBMITTED')
+      if (req.type === 'MARKET') {
+        await applyFills(tx, account, rules, order, model.marketFills(req.side, req.qty, snapshot(quote), rules))
+      }
+      return report(tx, await tx.paperOrder.findUniqueOrThrow({ where: { id: order.id } }))
+    })
+  }
+
+  async cancelOrder(clientOrderId: string): Promise<OrderReport> {
+    return this.db.$transaction(async (tx) => {
+      await lockAccount(tx, this.accountId)
+      const order = await tx.paperOrder.findUnique({ where: { accountId_clientOrderId: { accountId: this.accountId, clientOrderId } } })
+      if (!order) throw new ExchangeError(`order ${clientOrderId} is unknown to the paper exchange`, false)
+      if (!RESTING.includes(order.status)) return report(tx, order)
+      const updated = await tx.paperOrder.update({ where: { id: order.id }, data: { status: 'CANCELED' } })
+      return report(tx, updated)
+    })
+  }
+
+  async fetchOrder(clientOrderId: string): Promise<OrderReport | null> {
+    const order = await this.db.paperOrder.findUnique({ where: { accountId_clientOrderId: { accountId: this.accountId, clientOrderId } } })
+    return order ? report(this.db, order) : null
+  }
+
+  async fetchBalances(): Promise<Balance[]> {
+    const rows = await this.db.paperBalance.findMany({ where: { accountId: this.accountId }, orderBy: { asset: 'asc' } })
+    return rows.map((r) => ({ asset: r.asset, amount: fromDb(r.amount) }))
+  }
+
+  private async record(tx: DbTx, req: PlaceOrderRequest, status: OrderStatus, rejectReason?: string) {
+    const order = await tx.paperOrder.create({
+      data: {
+        accountId: this.accountId,
+        clientOrderId: req.clientOrderId,
+        symbol: req.symbol,
+        side: req.side,
+        type: req.type,
+        qty: toDb(req.qty),
+        price: req.price ? toDb(req.price) : null,
+        triggerPrice: req.triggerPrice ? toDb(req.triggerPrice) : null,
+        reduceOnly: req.reduceOnly,
+        status,
+        rejectReason,
+      },
+    })
+    return order
+  }
+}
+
+/**
+ * Matches every resting paper order on `symbol` against a new quote: limit orders fill when
+ * the market trades through them, stops trigger on touch and fill as market orders.
+ * Returns the (accountId, clientOrderId) of each order that changed.
+ */
+export async function matchRestingPaperOrders(db: Db, symbol: string): Promise<{ accountId: string; clientOrderId: string }[]> {
+  const candidates = await db.paperOrder.findMany({ where: { symbol, status: { in: RESTING } }, select: { id: true } })
+  const changed: { accountId: string; clientOrderId: string }[] = []
+  for (const { id } of candidates) {
+    const hit = await db.$transaction(async (tx) => {
+      const order = await tx.paperOrder.findUniqueOrThrow({ where: { id } })
+      const account = await lockAccount(tx, order.accountId)
+      const fresh = await tx.paperOrder.findUniqueOrThrow({ where: { id } })
+      if (!RESTING.includes(fresh.status)) return false
+      const [quote, rules] = await Promise.all([loadQuote(tx, symbol), loadMarketRules(tx, symbol)])
+      if (!quote || !rules) return false
+      const model = fillModelFor(account, `${fresh.clientOrderId}:${fresh.updatedAt.getTime()}`)
+      const remaining = fromDb(fresh.qty).minus(fromDb(fresh.filledQty))
+      const snap = snapshot(quote)
+      let fills: SimFill[] = []
+      if (fresh.type === 'LIMIT') {
+        fills = model.limitFill({ side: fresh.side, qty: remaining, limitPrice: fromDb(fresh.price!) }, snap)
+      } else if (fresh.type === 'STOP_MARKET' && model.stopTriggered({ side: fresh.side, triggerPrice: fromDb(fresh.triggerPrice!) }, snap)) {
+        fills = model.marketFills(fresh.side, remaining, snap, rules)
+      }
+      if (fills.length === 0) return false
+      await applyFills(tx, account, rules, fresh, fills)
+      return true
+    })
+    if (hit) {
+      const o = await db.paperOrder.findUniqueOrThrow({ where: { id }, select: { accountId: true, clientOrderId: true } })
+      changed.push(o)
+    }
+  }
+  return changed
+}
+
+async function lockAccount(tx: DbTx, accountId: string): Promise<Account> {
+  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "ExchangeAccount" WHERE id = ${accountId} FOR UPDATE`
+  if (locked.length === 0) throw new ExchangeError(`paper account ${accountId} does not exist`, false)
+  const a = await tx.exchangeAccount.findUniqueOrThrow({ where: { id: accountId } })
+  return { id: a.id, quoteCurrency: a.quoteCurrency, makerFeeRate: fromDb(a.makerFeeRate), takerFeeRate: fromDb(a.takerFeeRate), fillSeed: a.fillSeed }
+}
+
+/** The same order always simulates the same way, whatever else happened before it. */
+function fillModelFor(account: Account, key: string): FillModel {
+  const h = createHash('sha256').update(key).digest().readUInt32LE(0)
+  return new FillModel({ makerFeeRate: account.makerFeeRate, takerFeeRate: account.takerFeeRate }, seededRandom((account.fillSeed ^ h) >>> 0))
+}
+
+function snapshot(q: StoredQuote): MarketSnapshot {
+  return { bid: q.bid, ask: q.ask, last: q.last, bids: q.bids, asks: q.asks }
+}
+
+async function balanceOf(tx: DbTx, accountId: string, asset: string): Promise<Decimal> {
+  const b = await tx.paperBalance.findUnique({ where: { accountId_asset: { accountId, asset } } })
+  return b ? fromDb(b.amount) : ZERO
+}
+
+async function marginState(tx: DbTx, account: Account): Promise<MarginState> {
+  const balances = await tx.paperBalance.findMany({ where: { accountId: account.id } })
+  const resting = await tx.paperOrder.findMany({ where: { accountId: account.id, status: { in: RESTING }, reduceOnly: false } })
+  const rules = await tx.marketRule.findMany({ where: { quote: account.quoteCurrency } })
+  const symbolByBase = new Map(rules.map((r) => [r.base, r.symbol]))
+  const quotes = new Map((await loadQuotes(tx, [...symbolByBase.values()])).map((q) => [q.symbol, q]))
+  let cash = ZERO
+  const holdings: MarginState['holdings'] = []
+  for (const b of balances) {
+    const qty = fromDb(b.amount)
+    if (b.asset === account.quoteCurrency) cash = cash.plus(qty)
+    else if (!qty.isZero()) {
+      const q = quotes.get(symbolByBase.get(b.asset) ?? '')
+      if (!q) throw new ExchangeError(`no price to value the ${b.asset} balance`, true)
+      holdings.push({ qty, mark: qty.gt(0) ? q.bid : q.ask })
+    }
+  }
+  const reserved = resting.reduce((sum, o) => {
+    const px = fromDbOrNull(o.price) ?? fromDbOrNull(o.triggerPrice) ?? ZERO
+    return sum.plus(fromDb(o.qty).minus(fromDb(o.filledQty)).mul(px))
+  }, ZERO)
+  return { cash, holdings, reserved }
+}
+
+/** Books fills: balances move (quote cash and base holding), the order's filled quantity and status follow. */
+async function applyFills(tx: DbTx, account: Account, rules: MarketRules, order: PaperOrderRow, fills: SimFill[]) {
+  let filled = fromDb(order.filledQty)
+  for (const f of fills) {
+    const fee = f.fee.toDecimalPlaces(FEE_DP, Decimal.ROUND_UP)
+    const notional = f.price.mul(f.qty)
+    const cashDelta = order.side === 'BUY' ? notional.plus(fee).neg() : notional.minus(fee)
+    const baseDelta = order.side === 'BUY' ? f.qty : f.qty.neg()
+    await addBalance(tx, account.id, account.quoteCurrency, cashDelta)
+    await addBalance(tx, account.id, rules.base, baseDelta)
+    await tx.paperFill.create({
+      data: { paperOrderId: order.id, qty: toDb(f.qty), price: toDb(f.price), fee: toDb(fee), feeAsset: account.quoteCurrency, liquidity: f.liquidity },
+    })
+    filled = filled.plus(f.qty)
+  }
+  const complete = filled.gte(fromDb(order.qty))
+  await tx.paperOrder.update({
+    where: { id: order.id },
+    data: { filledQty: toDb(filled), status: complete ? 'FILLED' : 'PARTIALLY_FILLED' },
+  })
+}
+
+async function addBalance(tx: DbTx, accountId: string, asset: string, delta: Decimal) {
+  await tx.$executeRaw`
+    INSERT INTO "PaperBalance" ("accountId", asset, amount, "updatedAt")
+    VALUES (${accountId}, ${asset}, ${toDb(delta)}::numeric, now())
+    ON CONFLICT ("accountId", asset) DO UPDATE SET amount = "PaperBalance".amount + EXCLUDED.amount, "updatedAt" = now()`
+}
+
+async function report(tx: DbTx, order: PaperOrderRow): Promise<OrderReport> {
+  const fills = await tx.paperFill.findMany({ where: { paperOrderId: order.id }, orderBy: { createdAt: 'asc' } })
+  return {
+    clientOrderId: order.clientOrderId,
+    exchangeOrderId: order.id,
+    status: order.status,
+    filledQty: fromDb(order.filledQty),
+    rejectReason: order.rejectReason ?? undefined,
+    fills: fills.map((f) => ({
+      exchangeFillId: `paper-${f.id}`,
+      qty: fromDb(f.qty),
+      price: fromDb(f.price),
+      fee: fromDb(f.fee),
+      feeAsset: f.feeAsset,
+      liquidity: f.liquidity,
+      at: f.createdAt,
+    })),
+  }
+}

@@ -1,0 +1,107 @@
+import type { Prisma } from '@/lib/generated/prisma/client'
+import type { DbTx } from '@/lib/db/client'
+import { fromDb, toDb } from '@/lib/db/decimal-columns'
+import type { Decimal } from '@/lib/domain/decimal'
+import type { MarketRules } from '@/lib/domain/market/precision'
+import type { Quote } from './quote'
+
+/** The latest quote per symbol lives in the database so web and worker see the same price. */
+export interface StoredQuote {
+  symbol: string
+  bid: Decimal
+  ask: Decimal
+  last: Decimal
+  bids?: [Decimal, Decimal][]
+  asks?: [Decimal, Decimal][]
+  source: string
+  exchangeTs: Date
+  receivedAt: Date
+}
+
+type Levels = [string, string][]
+
+export async function saveQuotes(db: DbTx, quotes: Quote[], source: string): Promise<void> {
+  if (quotes.length === 0) return
+  const rows = quotes.map((q) => ({
+    symbol: q.symbol,
+    bid: toDb(q.bid),
+    ask: toDb(q.ask),
+    last: toDb(q.last),
+    book: q.bids || q.asks ? { bids: levels(q.bids), asks: levels(q.asks) } : null,
+    source,
+    exchangeTs: new Date(q.exchangeTs),
+    receivedAt: new Date(q.receivedAt),
+  }))
+  // One statement for every symbol of the tick.
+  await db.$executeRaw`
+    INSERT INTO "MarketQuote" (symbol, bid, ask, last, book, source, "exchangeTs", "receivedAt")
+    SELECT r.symbol, r.bid::numeric, r.ask::numeric, r.last::numeric, r.book, r.source, r."exchangeTs"::timestamptz, r."receivedAt"::timestamptz
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      AS r(symbol text, bid text, ask text, last text, book jsonb, source text, "exchangeTs" text, "receivedAt" text)
+    ON CONFLICT (symbol) DO UPDATE SET bid = EXCLUDED.bid, ask = EXCLUDED.ask, last = EXCLUDED.last,
+      book = EXCLUDED.book, source = EXCLUDED.source, "exchangeTs" = EXCLUDED."exchangeTs", "receivedAt" = EXCLUDED."receivedAt"`
+}
+
+function levels(l?: [Decimal, Decimal][]): Levels | undefined {
+  return l?.map(([p, q]) => [toDb(p), toDb(q)])
+}
+
+function parseLevels(l: unknown): [Decimal, Decimal][] | undefined {
+  return Array.isArray(l) ? (l as Levels).map(([p, q]) => [fromDb(p), fromDb(q)]) : undefined
+}
+
+export async function loadQuote(db: DbTx, symbol: string): Promise<StoredQuote | null> {
+  const row = await db.marketQuote.findUnique({ where: { symbol } })
+  return row ? toStoredQuote(row) : null
+}
+
+export async function loadQuotes(db: DbTx, symbols?: string[]): Promise<StoredQuote[]> {
+  const rows = await db.marketQuote.findMany(symbols ? { where: { symbol: { in: symbols } } } : undefined)
+  return rows.map(toStoredQuote)
+}
+
+function toStoredQuote(row: Prisma.MarketQuoteGetPayload<object>): StoredQuote {
+  const book = row.book as { bids?: unknown; asks?: unknown } | null
+  return {
+    symbol: row.symbol,
+    bid: fromDb(row.bid),
+    ask: fromDb(row.ask),
+    last: fromDb(row.last),
+    bids: parseLevels(book?.bids),
+    asks: parseLevels(book?.asks),
+    source: row.source,
+    exchangeTs: row.exchangeTs,
+    receivedAt: row.receivedAt,
+  }
+}
+
+export function quoteAgeMs(q: Pick<StoredQuote, 'receivedAt'>, now = Date.now()): number {
+  return now - q.receivedAt.getTime()
+}
+
+export async function saveMarketRules(db: DbTx, rules: MarketRules, source: string): Promise<void> {
+  const data = {
+    base: rules.base,
+    quote: rules.quote,
+    tickSize: toDb(rules.tickSize),
+    stepSize: toDb(rules.stepSize),
+    minQty: toDb(rules.minQty),
+    minNotional: toDb(rules.minNotional),
+    source,
+  }
+  await db.marketRule.upsert({ where: { symbol: rules.symbol }, create: { symbol: rules.symbol, ...data }, update: data })
+}
+
+export async function loadMarketRules(db: DbTx, symbol: string): Promise<MarketRules | null> {
+  const r = await db.marketRule.findUnique({ where: { symbol } })
+  if (!r) return null
+  return {
+    symbol: r.symbol,
+    base: r.base,
+    quote: r.quote,
+    tickSize: fromDb(r.tickSize),
+    stepSize: fromDb(r.stepSize),
+    minQty: fromDb(r.minQty),
+    minNotional: fromDb(r.minNotional),
+  }
+}

@@ -1,0 +1,19 @@
+import type { DbTx } from '@/lib/db/client'
+
+/**
+ * Postgres NOTIFY is the bus between worker and web. Sent inside the writing transaction,
+ * it is delivered only if and when that transaction commits — never for a rolled-back change.
+ */
+export const EVENTS_CHANNEL = 'tradeloop_events'
+export const QUOTES_CHANNEL = 'tradeloop_quotes'
+
+export type AppEvent =
+  | { kind: 'position'; userId: string; positionId: string; type: string; message: string }
+  | { kind: 'trader'; userId: string; traderId: string }
+  | { kind: 'protection'; positionId: string }
+  | { kind: 'settings' }
+  | { kind: 'worker' }
+
+export async function notify(tx: DbTx, event: AppEvent): Promise<void> {
+  await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(event)})`
+}

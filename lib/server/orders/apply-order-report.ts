@@ -1,0 +1,151 @@
+import type { Db } from '@/lib/db/client'
+import { toDb } from '@/lib/db/decimal-columns'
+import { ZERO } from '@/lib/domain/decimal'
+import { isTerminalOrderStatus, transitionOrder, type OrderEvent, type OrderStatus } from '@/lib/domain/orders/order-lifecycle'
+import type { OrderReport } from '@/lib/exchange/port'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { recordPositionEvent } from '@/lib/server/audit/record-position-event'
+import { lockPosition } from '@/lib/server/positions/lock-position'
+import { syncLedger } from '@/lib/server/positions/sync-ledger'
+import { movePosition } from '@/lib/server/positions/transition'
+
+const EVENT_FOR: Record<OrderStatus, OrderEvent | null> = {
+  NEW: null,
+  SUBMITTED: 'SUBMITTED',
+  PARTIALLY_FILLED: 'PARTIAL_FILL',
+  FILLED: 'FILL',
+  CANCELED: 'CANCEL',
+  REJECTED: 'REJECT',
+  EXPIRED: 'EXPIRE',
+}
+
+/**
+ * Brings our order, its fills and its position in line with what the exchange reported.
+ * Idempotent: fills are keyed by the exchange's fill id, so a report applied twice (after
+ * a crash, or by both a poll and a push) records nothing twice. Shared by paper and live.
+ */
+export async function applyOrderReport(db: Db, orderId: string, report: OrderReport, actor: ActorRef): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const head = await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { positionId: true } })
+    const position = head.positionId ? await lockPosition(tx, head.positionId) : null
+    const order = await tx.order.findUniqueOrThrow({ where: { id: orderId } })
+
+    const known = new Set((await tx.fill.findMany({ where: { orderId }, select: { exchangeFillId: true } })).map((f) => f.exchangeFillId))
+    const newFills = report.fills.filter((f) => !known.has(f.exchangeFillId))
+    for (const f of newFills) {
+      await tx.fill.create({
+        data: {
+          orderId,
+          positionId: order.positionId,
+          exchangeFillId: f.exchangeFillId,
+          side: order.side,
+          qty: toDb(f.qty),
+          price: toDb(f.price),
+          fee: toDb(f.fee),
+          feeAsset: f.feeAsset,
+          liquidity: f.liquidity,
+          createdAt: f.at,
+        },
+      })
+    }
+
+    const status = nextOrderStatus(order.status, report.status)
+    const filledQty = report.fills.reduce((s, f) => s.plus(f.qty), ZERO)
+    const notional = report.fills.reduce((s, f) => s.plus(f.qty.mul(f.price)), ZERO)
+    const changed = status !== order.status || newFills.length > 0
+    if (!changed) return
+    await tx.order.update({
+      where: { id: orderId },
+      data: {
+        status,
+        exchangeOrderId: report.exchangeOrderId ?? order.exchangeOrderId,
+        filledQty: toDb(filledQty),
+        avgFillPrice: filledQty.gt(0) ? toDb(notional.div(filledQty)) : null,
+        rejectReason: report.rejectReason ?? order.rejectReason,
+        submittedAt: order.submittedAt ?? (status !== 'NEW' ? new Date() : null),
+      },
+    })
+    if (!position) return
+    const userId = position.trader.userId
+    const p = { id: position.id, status: position.status, userId }
+    const label = `${order.purpose.replace('_', ' ').toLowerCase()} ${order.side} ${order.type.toLowerCase()} order ${order.clientOrderId}`
+
+    for (const f of newFills) {
+      await recordPositionEvent(tx, {
+        positionId: p.id,
+        userId,
+        type: 'FILL',
+        actor,
+        message: `Filled ${f.qty.toFixed()} @ ${f.price.toFixed()} (fee ${f.fee.toFixed()} ${f.feeAsset}, ${f.liquidity.toLowerCase()}) on ${label}`,
+        after: { orderId, exchangeFillId: f.exchangeFillId, qty: f.qty.toFixed(), price: f.price.toFixed(), fee: f.fee.toFixed() },
+      })
+    }
+    if (status !== order.status) {
+      const why = report.rejectReason ? `: ${report.rejectReason}` : ''
+      await recordPositionEvent(tx, {
+        positionId: p.id,
+        userId,
+        type: 'ORDER_STATUS',
+        actor,
+        fromStatus: order.status,
+        toStatus: status,
+        message: `${capitalise(label)} ${status.toLowerCase().replace('_', ' ')}${why}`,
+      })
+    }
+
+    const ledger = await syncLedger(tx, p.id, position.side)
+    const terminal = isTerminalOrderStatus(status)
+    if (order.purpose === 'ENTRY') {
+      if (ledger.openQty.gt(0)) {
+        if (p.status === 'SUBMITTING') {
+          await movePosition(tx, p, 'ENTRY_FILLED', actor, `Entry filled: ${ledger.openQty.toFixed()} @ ${ledger.avgEntryPrice.toFixed()}`, { openedAt: new Date() })
+          await movePosition(tx, p, 'MONITOR_STARTED', actor, 'Stop loss and take-profits armed')
+        } else if (p.status === 'OPEN' || p.status === 'MONITORING') {
+          await movePosition(tx, p, 'ENTRY_FILLED', actor, `Entry filled further: ${ledger.openQty.toFixed()} @ ${ledger.avgEntryPrice.toFixed()}`)
+        }
+      } else if (terminal && p.status === 'SUBMITTING') {
+        const reason = report.rejectReason ?? `entry order ${status.toLowerCase()}`
+        await movePosition(tx, p, 'ENTRY_FAILED', actor, `Entry failed: ${reason}`, { statusReason: reason })
+      }
+      return
+    }
+
+    // An exit order: a TP level it served is done once the order is filled.
+    if (order.takeProfitId && status === 'FILLED') {
+      await tx.takeProfit.update({ where: { id: order.takeProfitId }, data: { status: 'FILLED', filledAt: new Date() } })
+    }
+    if (ledger.openQty.isZero() && ledger.entryQty.gt(0)) {
+      if (p.status !== 'CLOSED') {
+        await tx.takeProfit.updateMany({ where: { positionId: p.id, status: 'ACTIVE' }, data: { status: 'CANCELED' } })
+        const result = `realized PnL ${ledger.realizedPnl.toFixed()} after ${ledger.fees.toFixed()} fees`
+        await movePosition(tx, p, 'EXIT_COMPLETED', actor, `Position closed by ${order.purpose.replace('_', ' ').toLowerCase()}: ${result}`, {
+          closedAt: new Date(),
+          statusReason: order.purpose,
+        })
+      }
+    } else if (terminal && p.status === 'CLOSING') {
+      const why = status === 'FILLED' ? `${ledger.openQty.toFixed()} remains open` : `exit ${status.toLowerCase()}${report.rejectReason ? `: ${report.rejectReason}` : ''}`
+      await movePosition(tx, p, 'EXIT_PARTIAL', actor, `Back to monitoring: ${why}`)
+    }
+  })
+}
+
+/** The order status after a report, through the lifecycle's legal path (NEW goes via SUBMITTED). */
+function nextOrderStatus(current: OrderStatus, reported: OrderStatus): OrderStatus {
+  if (reported === current) return current
+  let status = current
+  if (status === 'NEW' && reported !== 'REJECTED' && reported !== 'CANCELED') status = step(status, 'SUBMITTED')
+  const event = EVENT_FOR[reported]
+  return event && reported !== status ? step(status, event) : status
+}
+
+function step(status: OrderStatus, event: OrderEvent): OrderStatus {
+  const r = transitionOrder(status, event)
+  if (!r.ok) throw r.error
+  return r.value
+}
+
+function capitalise(s: string) {
+  return s.charAt(0).toUpperCase() + s.slice(1)
+}
+

@@ -1,0 +1,6 @@
+import { randomBytes } from 'node:crypto'
+
+/** Client order ids: short, unique, and accepted by Binance (max 36 chars of [A-Za-z0-9_-]). */
+export function newClientOrderId(prefix: 'e' | 'x' | 'sl' | 'tp'): string {
+  return `tl-${prefix}-${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`
+}

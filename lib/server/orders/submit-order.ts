@@ -1,0 +1,40 @@
+import type { Db } from '@/lib/db/client'
+import { fromDb, fromDbOrNull } from '@/lib/db/decimal-columns'
+import { ExchangeError } from '@/lib/exchange/exchange-error'
+import type { ExchangePort } from '@/lib/exchange/port'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { applyOrderReport } from './apply-order-report'
+
+/**
+ * Sends an order already persisted as NEW (its client order id is in the database) and
+ * applies the exchange's answer. A transport failure leaves it NEW for reconciliation,
+ * which asks the exchange by client order id, so the order is neither lost nor sent twice.
+ */
+export async function submitOrder(db: Db, exchange: ExchangePort, orderId: string, actor: ActorRef): Promise<void> {
+  const o = await db.order.findUniqueOrThrow({ where: { id: orderId } })
+  if (o.status !== 'NEW') return
+  try {
+    const report = await exchange.placeOrder({
+      clientOrderId: o.clientOrderId,
+      symbol: o.symbol,
+      side: o.side,
+      type: o.type,
+      qty: fromDb(o.qty),
+      price: fromDbOrNull(o.price) ?? undefined,
+      triggerPrice: fromDbOrNull(o.triggerPrice) ?? undefined,
+      reduceOnly: o.reduceOnly,
+    })
+    await applyOrderReport(db, orderId, report, actor)
+  } catch (e) {
+    if (e instanceof ExchangeError && !e.retryable) {
+      await applyOrderReport(
+        db,
+        orderId,
+        { clientOrderId: o.clientOrderId, exchangeOrderId: null, status: 'REJECTED', filledQty: fromDb(o.filledQty), fills: [], rejectReason: e.message },
+        actor,
+      )
+      return
+    }
+    throw e
+  }
+}

@@ -1,0 +1,19 @@
+import type { Db } from '@/lib/db/client'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { conflict, notFound } from '@/lib/server/errors/app-error'
+import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
+import { applyOrderReport } from '@/lib/server/orders/apply-order-report'
+
+/** Cancels a resting limit entry. With no fill the position ends FAILED ("entry canceled"). */
+export async function cancelEntry(opts: { db: Db; userId: string; actor: ActorRef; positionId: string }) {
+  const { db } = opts
+  const p = await db.position.findFirst({
+    where: { id: opts.positionId, trader: { userId: opts.userId } },
+    include: { account: { select: { id: true, kind: true } } },
+  })
+  if (!p) throw notFound('position')
+  const entry = await db.order.findFirst({ where: { positionId: p.id, purpose: 'ENTRY', status: { in: ['SUBMITTED', 'PARTIALLY_FILLED'] } } })
+  if (!entry) throw conflict('this position has no resting entry order to cancel')
+  const report = await exchangeForAccount(db, p.account).cancelOrder(entry.clientOrderId)
+  await applyOrderReport(db, entry.id, { ...report, rejectReason: report.status === 'CANCELED' ? 'canceled by user' : report.rejectReason }, opts.actor)
+}

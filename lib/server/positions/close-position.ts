@@ -1,0 +1,27 @@
+import { z } from 'zod'
+import type { Db } from '@/lib/db/client'
+import { dec } from '@/lib/domain/decimal'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { fromZodError } from '@/lib/server/errors/app-error'
+import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
+import { requestExit } from './request-exit'
+
+export const ZClosePositionRequest = z.object({
+  sharePct: ZPositiveDecimal.refine((d) => d.lte(100), { message: 'must be at most 100' }).default(dec(100)),
+})
+
+/** Closes all of a position, or a share of it, at market. */
+export async function closePosition(opts: { db: Db; userId: string; actor: ActorRef; positionId: string; input: unknown }) {
+  const parsed = ZClosePositionRequest.safeParse(opts.input ?? {})
+  if (!parsed.success) throw fromZodError(parsed.error)
+  const pct = parsed.data.sharePct
+  return requestExit({
+    db: opts.db,
+    userId: opts.userId,
+    positionId: opts.positionId,
+    actor: opts.actor,
+    purpose: 'MANUAL_EXIT',
+    size: pct.gte(100) ? { kind: 'ALL' } : { kind: 'SHARE', pct },
+    reason: pct.gte(100) ? 'Close requested' : `Partial close of ${pct.toFixed()}% requested`,
+  })
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod'
+import type { Db } from '@/lib/db/client'
+import { fromDb, fromDbOrNull, toDb } from '@/lib/db/decimal-columns'
+import { sumDec } from '@/lib/domain/decimal'
+import { priceRoundingFor, roundPriceToTick } from '@/lib/domain/market/precision'
+import { validateProtection } from '@/lib/domain/positions/protection-rules'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { recordPositionEvent } from '@/lib/server/audit/record-position-event'
+import { conflict, fromZodError, notFound, validationError } from '@/lib/server/errors/app-error'
+import { notify } from '@/lib/server/events/notify'
+import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
+import { lockPosition } from './lock-position'
+import { freshMarket } from './market-context'
+import { ZTakeProfitInput } from './open-position'
+
+export const ZModifyProtectionRequest = z
+  .object({
+    stopLoss: ZPositiveDecimal.optional(),
+    /** Replaces every take-profit level not yet filled. */
+    takeProfits: z.array(ZTakeProfitInput).max(10, 'at most 10 take-profit levels').optional(),
+  })
+  .refine((v) => v.stopLoss !== undefined || v.takeProfits !== undefined, { message: 'give stopLoss and/or takeProfits', path: ['stopLoss'] })
+
+/**
+ * Moves the stop and/or replaces the active take-profits of a live position, validated
+ * against the current market; before and after are recorded, and the worker re-arms on commit.
+ */
+export async function modifyProtection(opts: { db: Db; userId: string; actor: ActorRef; positionId: string; input: unknown }) {
+  const parsed = ZModifyProtectionRequest.safeParse(opts.input)
+  if (!parsed.success) throw fromZodError(parsed.error)
+  const req = parsed.data
+  await opts.db.$transaction(async (tx) => {
+    const p = await lockPosition(tx, opts.positionId)
+    if (!p || p.trader.userId !== opts.userId) throw notFound('position')
+    if (!['SUBMITTING', 'OPEN', 'MONITORING'].includes(p.status)) throw conflict(`a ${p.status.toLowerCase()} position cannot be modified`)
+    const { quote, rules } = await freshMarket(tx, p.symbol)
+    // A LONG exits at the bid and a SHORT at the ask: levels are judged against that price.
+    const exitPrice = p.side === 'LONG' ? quote.bid : quote.ask
+    const current = await tx.takeProfit.findMany({ where: { positionId: p.id }, orderBy: { price: 'asc' } })
+    const filled = current.filter((t) => t.status === 'FILLED')
+    const active = current.filter((t) => t.status === 'ACTIVE')
+
+    const stopLoss = req.stopLoss ? roundPriceToTick(req.stopLoss, rules.tickSize, priceRoundingFor(p.side, 'STOP')) : fromDbOrNull(p.stopLoss)
+    const newTps = req.takeProfits?.map((t) => ({ price: roundPriceToTick(t.price, rules.tickSize, priceRoundingFor(p.side, 'TAKE_PROFIT')), sharePct: t.sharePct }))
+    const checkTps = newTps ?? active.map((t) => ({ price: fromDb(t.price), sharePct: fromDb(t.sharePct) }))
+    const errors = validateProtection({ side: p.side, referencePrice: exitPrice, stopLoss, takeProfits: checkTps })
+    const filledShare = sumDec(filled.map((t) => fromDb(t.sharePct)))
+    if (newTps && filledShare.plus(sumDec(newTps.map((t) => t.sharePct))).gt(100)) {
+      errors.push({ field: 'takeProfits', message: `with ${filledShare.toFixed()}% already taken, the new levels may add up to at most ${100 - filledShare.toNumber()}%` })
+    }
+    if (errors.length) throw validationError(errors)
+
+    const userId = p.trader.userId
+    if (req.stopLoss && !fromDbOrNull(p.stopLoss)?.eq(stopLoss!)) {
+      await tx.position.update({ where: { id: p.id }, data: { stopLoss: toDb(stopLoss!) } })
+      await recordPositionEvent(tx, {
+        positionId: p.id,
+        userId,
+        type: 'SL_CHANGED',
+        actor: opts.actor,
+        message: `Stop loss moved from ${fromDbOrNull(p.stopLoss)?.toFixed() ?? 'none'} to ${stopLoss!.toFixed()}`,
+        before: { stopLoss: p.stopLoss?.toString() ?? null },
+        after: { stopLoss: stopLoss!.toFixed() },
+      })
+    }
+    if (newTps) {
+      await tx.takeProfit.updateMany({ where: { positionId: p.id, status: 'ACTIVE' }, data: { status: 'CANCELED' } })
+      await tx.takeProfit.createMany({ data: newTps.map((t) => ({ positionId: p.id, price: toDb(t.price), sharePct: toDb(t.sharePct) })) })
+      const fmt = (l: { price: { toString(): string }; sharePct: { toString(): string } }[]) => l.map((t) => `${t.price.toString()} (${t.sharePct.toString()}%)`).join(', ') || 'none'
+      await recordPositionEvent(tx, {
+        positionId: p.id,
+        userId,
+        type: 'TP_CHANGED',
+        actor: opts.actor,
+        message: `Take-profits changed from ${fmt(active)} to ${fmt(newTps.map((t) => ({ price: t.price.toFixed(), sharePct: t.sharePct.toFixed() })))}`,
+        before: { takeProfits: active.map((t) => ({ price: t.price.toString(), sharePct: t.sharePct.toString() })) },
+        after: { takeProfits: newTps.map((t) => ({ price: t.price.toFixed(), sharePct: t.sharePct.toFixed() })) },
+      })
+    }
+    await notify(tx, { kind: 'protection', positionId: p.id })
+  })
+}

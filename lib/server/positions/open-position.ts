@@ -1,0 +1,126 @@
+import { z } from 'zod'
+import type { Db } from '@/lib/db/client'
+import { toDb } from '@/lib/db/decimal-columns'
+import { checkOrderSize, priceRoundingFor, roundPriceToTick, truncateQtyToStep } from '@/lib/domain/market/precision'
+import { entrySideFor } from '@/lib/domain/positions/fill-ledger'
+import { validateProtection } from '@/lib/domain/positions/protection-rules'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { recordPositionEvent } from '@/lib/server/audit/record-position-event'
+import { conflict, fromZodError, notFound, validationError } from '@/lib/server/errors/app-error'
+import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
+import { newClientOrderId } from '@/lib/server/orders/client-order-id'
+import { submitOrder } from '@/lib/server/orders/submit-order'
+import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
+import { freshMarket } from './market-context'
+import { movePosition } from './transition'
+
+export const ZTakeProfitInput = z.object({ price: ZPositiveDecimal, sharePct: ZPositiveDecimal })
+
+export const ZOpenPositionRequest = z
+  .object({
+    traderId: z.string().min(1, 'is required'),
+    symbol: z.string().trim().toUpperCase().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'must look like BTC/USDT'),
+    side: z.enum(['LONG', 'SHORT']),
+    sizeMode: z.enum(['QUOTE', 'BASE']),
+    size: ZPositiveDecimal,
+    entryType: z.enum(['MARKET', 'LIMIT']),
+    limitPrice: ZPositiveDecimal.optional(),
+    stopLoss: ZPositiveDecimal,
+    takeProfits: z.array(ZTakeProfitInput).max(10, 'at most 10 take-profit levels').default([]),
+  })
+  .superRefine((v, ctx) => {
+    if (v.entryType === 'LIMIT' && !v.limitPrice) ctx.addIssue({ code: 'custom', path: ['limitPrice'], message: 'is required for a limit entry' })
+  })
+export type OpenPositionRequest = z.input<typeof ZOpenPositionRequest>
+
+/**
+ * Opens a position by hand: validates everything before any write, persists the position,
+ * its take-profits and the entry order (with its client order id) in one transaction,
+ * then sends the order and applies the exchange's answer.
+ */
+export async function openPosition(opts: { db: Db; userId: string; actor: ActorRef; input: unknown }): Promise<{ positionId: string }> {
+  const { db, userId, actor } = opts
+  const parsed = ZOpenPositionRequest.safeParse(opts.input)
+  if (!parsed.success) throw fromZodError(parsed.error)
+  const req = parsed.data
+
+  const trader = await db.trader.findFirst({ where: { id: req.traderId, userId }, include: { account: true } })
+  if (!trader) throw notFound('trader')
+  if (!trader.watchlist.includes(req.symbol)) {
+    throw validationError([{ field: 'symbol', message: `${req.symbol} is not on ${trader.name}'s watchlist (${trader.watchlist.join(', ')})` }])
+  }
+  const { quote, rules } = await freshMarket(db, req.symbol)
+  if (rules.quote !== trader.quoteCurrency) {
+    throw validationError([{ field: 'symbol', message: `${req.symbol} is not quoted in the trader's currency ${trader.quoteCurrency}` }])
+  }
+
+  const entrySide = entrySideFor(req.side)
+  const marketPrice = entrySide === 'BUY' ? quote.ask : quote.bid
+  const limitPrice = req.limitPrice ? roundPriceToTick(req.limitPrice, rules.tickSize, priceRoundingFor(req.side, 'ENTRY_LIMIT')) : undefined
+  const refPrice = limitPrice ?? marketPrice
+  const rawQty = req.sizeMode === 'BASE' ? req.size : req.size.div(refPrice)
+  const qty = truncateQtyToStep(rawQty, rules.stepSize)
+  const sizeProblems = qty.isZero() ? [`size rounds to zero at step ${rules.stepSize.toFixed()}`] : checkOrderSize(rules, qty, refPrice)
+  if (sizeProblems.length) throw validationError(sizeProblems.map((message) => ({ field: 'size', message })))
+
+  const stopLoss = roundPriceToTick(req.stopLoss, rules.tickSize, priceRoundingFor(req.side, 'STOP'))
+  const takeProfits = req.takeProfits.map((tp) => ({ price: roundPriceToTick(tp.price, rules.tickSize, priceRoundingFor(req.side, 'TAKE_PROFIT')), sharePct: tp.sharePct }))
+  const protectionErrors = validateProtection({ side: req.side, referencePrice: refPrice, stopLoss, takeProfits })
+  if (protectionErrors.length) throw validationError(protectionErrors)
+
+  const { positionId, orderId } = await db.$transaction(async (tx) => {
+    // One active position per trader and symbol: exits are reduce-only on a netted balance.
+    await tx.$queryRaw`SELECT id FROM "Trader" WHERE id = ${trader.id} FOR UPDATE`
+    const active = await tx.position.findFirst({
+      where: { traderId: trader.id, symbol: req.symbol, status: { notIn: ['CLOSED', 'FAILED'] } },
+      select: { id: true },
+    })
+    if (active) throw conflict(`${trader.name} already has an active ${req.symbol} position; close it or modify it instead`)
+    const position = await tx.position.create({
+      data: {
+        traderId: trader.id,
+        accountId: trader.accountId,
+        symbol: req.symbol,
+        side: req.side,
+        status: 'CREATED',
+        entryType: req.entryType,
+        requestedQty: toDb(qty),
+        limitPrice: limitPrice ? toDb(limitPrice) : null,
+        stopLoss: toDb(stopLoss),
+        initialStop: toDb(stopLoss),
+        takeProfits: { create: takeProfits.map((tp) => ({ price: toDb(tp.price), sharePct: toDb(tp.sharePct) })) },
+      },
+    })
+    const order = await tx.order.create({
+      data: {
+        accountId: trader.accountId,
+        traderId: trader.id,
+        positionId: position.id,
+        clientOrderId: newClientOrderId('e'),
+        symbol: req.symbol,
+        side: entrySide,
+        type: req.entryType,
+        purpose: 'ENTRY',
+        qty: toDb(qty),
+        price: limitPrice ? toDb(limitPrice) : null,
+        status: 'NEW',
+        createdBy: actor.kind,
+      },
+    })
+    const tps = takeProfits.map((t) => `${t.price.toFixed()} (${t.sharePct.toFixed()}%)`).join(', ') || 'none'
+    await recordPositionEvent(tx, {
+      positionId: position.id,
+      userId,
+      type: 'CREATED',
+      actor,
+      toStatus: 'CREATED',
+      message: `${req.side} ${qty.toFixed()} ${req.symbol} by ${req.entryType.toLowerCase()}${limitPrice ? ` @ ${limitPrice.toFixed()}` : ''}; stop ${stopLoss.toFixed()}; take-profits ${tps}`,
+      after: { stopLoss: stopLoss.toFixed(), takeProfits: takeProfits.map((t) => ({ price: t.price.toFixed(), sharePct: t.sharePct.toFixed() })) },
+    })
+    await movePosition(tx, { id: position.id, status: 'CREATED', userId }, 'ENTRY_SUBMITTED', actor, `Entry order ${order.clientOrderId} sent`)
+    return { positionId: position.id, orderId: order.id }
+  })
+
+  await submitOrder(db, exchangeForAccount(db, trader.account), orderId, actor)
+  return { positionId }
+}

@@ -1,0 +1,183 @@
+import type { DbTx } from '@/lib/db/client'
+import { fromDb } from '@/lib/db/decimal-columns'
+import { ZERO } from '@/lib/domain/decimal'
+import { pnlPercent, unrealizedPnl } from '@/lib/domain/positions/fill-ledger'
+import { notFound } from '@/lib/server/errors/app-error'
+import { loadQuotes, type StoredQuote } from '@/lib/market-data/quote-store'
+
+/** Decimals leave the server as exact strings. */
+export interface PositionView {
+  id: string
+  traderId: string
+  traderName: string
+  symbol: string
+  side: 'LONG' | 'SHORT'
+  status: string
+  statusReason: string | null
+  entryType: string
+  requestedQty: string
+  limitPrice: string | null
+  openQty: string
+  entryQty: string
+  avgEntryPrice: string
+  avgExitPrice: string
+  stopLoss: string | null
+  takeProfits: { id: string; price: string; sharePct: string; status: string }[]
+  realizedPnl: string
+  fees: string
+  markPrice: string | null
+  unrealizedPnl: string | null
+  unrealizedPnlPct: string | null
+  createdAt: string
+  openedAt: string | null
+  closedAt: string | null
+}
+
+const ACTIVE = ['CREATED', 'SUBMITTING', 'OPEN', 'MONITORING', 'CLOSING'] as const
+const include = { trader: { select: { name: true } }, takeProfits: { orderBy: { createdAt: 'asc' as const } } }
+type Row = NonNullable<Awaited<ReturnType<typeof loadRow>>>
+
+function loadRow(db: DbTx, id: string, userId: string) {
+  return db.position.findFirst({ where: { id, trader: { userId } }, include })
+}
+
+/** The mark a position would exit at: the bid for a LONG, the ask for a SHORT. */
+export function markFor(side: 'LONG' | 'SHORT', q: Pick<StoredQuote, 'bid' | 'ask'>) {
+  return side === 'LONG' ? q.bid : q.ask
+}
+
+function toView(p: Row, quote?: StoredQuote): PositionView {
+  const openQty = fromDb(p.openQty)
+  const avg = fromDb(p.avgEntryPrice)
+  const live = quote && openQty.gt(0)
+  const mark = live ? markFor(p.side, quote) : null
+  return {
+    id: p.id,
+    traderId: p.traderId,
+    traderName: p.trader.name,
+    symbol: p.symbol,
+    side: p.side,
+    status: p.status,
+    statusReason: p.statusReason,
+    entryType: p.entryType,
+    requestedQty: fromDb(p.requestedQty).toFixed(),
+    limitPrice: p.limitPrice ? fromDb(p.limitPrice).toFixed() : null,
+    openQty: openQty.toFixed(),
+    entryQty: fromDb(p.entryQty).toFixed(),
+    avgEntryPrice: avg.toFixed(),
+    avgExitPrice: fromDb(p.avgExitPrice).toFixed(),
+    stopLoss: p.stopLoss ? fromDb(p.stopLoss).toFixed() : null,
+    takeProfits: p.takeProfits.map((t) => ({ id: t.id, price: fromDb(t.price).toFixed(), sharePct: fromDb(t.sharePct).toFixed(), status: t.status })),
+    realizedPnl: fromDb(p.realizedPnl).toFixed(),
+    fees: fromDb(p.fees).toFixed(),
+    markPrice: mark ? mark.toFixed() : null,
+    unrealizedPnl: mark
+      ? unrealizedPnl(p.side, { openQty, avgEntryPrice: avg } as Parameters<typeof unrealizedPnl>[1], mark).toFixed()
+      : null,
+    unrealizedPnlPct: mark ? pnlPercent(p.side, avg, mark).toFixed(4) : null,
+    createdAt: p.createdAt.toISOString(),
+    openedAt: p.openedAt?.toISOString() ?? null,
+    closedAt: p.closedAt?.toISOString() ?? null,
+  }
+}
+
+export async function listPositions(db: DbTx, userId: string, filter: { state: 'active' | 'closed'; traderId?: string; limit?: number }) {
+  const rows = await db.position.findMany({
+    where: {
+      trader: { userId },
+      traderId: filter.traderId,
+      status: filter.state === 'active' ? { in: [...ACTIVE] } : { in: ['CLOSED', 'FAILED'] },
+    },
+    include,
+    orderBy: filter.state === 'active' ? { createdAt: 'desc' } : { closedAt: 'desc' },
+    take: filter.limit ?? 200,
+  })
+  const quotes = new Map((await loadQuotes(db, [...new Set(rows.map((r) => r.symbol))])).map((q) => [q.symbol, q]))
+  return rows.map((r) => toView(r, quotes.get(r.symbol)))
+}
+
+export async function getPositionDetail(db: DbTx, userId: string, id: string) {
+  const row = await loadRow(db, id, userId)
+  if (!row) throw notFound('position')
+  const [quote] = await loadQuotes(db, [row.symbol])
+  const orders = await db.order.findMany({ where: { positionId: id }, orderBy: { createdAt: 'asc' } })
+  const fills = await db.fill.findMany({ where: { positionId: id }, orderBy: { createdAt: 'asc' } })
+  const events = await db.positionEvent.findMany({ where: { positionId: id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
+  return {
+    position: toView(row, quote),
+    orders: orders.map((o) => ({
+      id: o.id,
+      clientOrderId: o.clientOrderId,
+      purpose: o.purpose,
+      side: o.side,
+      type: o.type,
+      qty: fromDb(o.qty).toFixed(),
+      price: o.price ? fromDb(o.price).toFixed() : null,
+      status: o.status,
+      filledQty: fromDb(o.filledQty).toFixed(),
+      avgFillPrice: o.avgFillPrice ? fromDb(o.avgFillPrice).toFixed() : null,
+      rejectReason: o.rejectReason,
+      createdBy: o.createdBy,
+      createdAt: o.createdAt.toISOString(),
+    })),
+    fills: fills.map((f) => ({
+      id: f.id,
+      orderId: f.orderId,
+      side: f.side,
+      qty: fromDb(f.qty).toFixed(),
+      price: fromDb(f.price).toFixed(),
+      fee: fromDb(f.fee).toFixed(),
+      feeAsset: f.feeAsset,
+      liquidity: f.liquidity,
+      at: f.createdAt.toISOString(),
+    })),
+    events: events.map((e) => ({
+      id: e.id,
+      type: e.type,
+      actor: e.actor,
+      actorId: e.actorId,
+      fromStatus: e.fromStatus,
+      toStatus: e.toStatus,
+      message: e.message,
+      before: e.before,
+      after: e.after,
+      at: e.createdAt.toISOString(),
+    })),
+  }
+}
+
+/** Per trader: paper balances per asset and equity at the current marks. */
+export async function accountSummaries(db: DbTx, userId: string) {
+  const traders = await db.trader.findMany({ where: { userId }, include: { account: { include: { balances: true } } }, orderBy: { createdAt: 'asc' } })
+  const rules = await db.marketRule.findMany()
+  const quotes = new Map((await loadQuotes(db)).map((q) => [q.symbol, q]))
+  return traders.map((t) => {
+    let equity = ZERO
+    let unpriced = false
+    const balances = t.account.balances.map((b) => {
+      const amount = fromDb(b.amount)
+      if (b.asset === t.quoteCurrency) equity = equity.plus(amount)
+      else if (!amount.isZero()) {
+        const r = rules.find((x) => x.base === b.asset && x.quote === t.quoteCurrency)
+        const q = r && quotes.get(r.symbol)
+        if (q) equity = equity.plus(amount.mul(amount.gt(0) ? q.bid : q.ask))
+        else unpriced = true
+      }
+      return { asset: b.asset, amount: amount.toFixed() }
+    })
+    return {
+      traderId: t.id,
+      traderName: t.name,
+      quoteCurrency: t.quoteCurrency,
+      watchlist: t.watchlist,
+      exchange: t.account.kind,
+      balances,
+      equity: unpriced ? null : equity.toFixed(2),
+    }
+  })
+}
+
+export async function recentActivity(db: DbTx, userId: string, limit = 30) {
+  const rows = await db.activityEvent.findMany({ where: { userId }, orderBy: { id: 'desc' }, take: limit })
+  return rows.map((r) => ({ id: r.id.toString(), type: r.type, positionId: r.positionId, message: r.message, at: r.createdAt.toISOString() }))
+}

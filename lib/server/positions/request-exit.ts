@@ -1,0 +1,95 @@
+import type { Db } from '@/lib/db/client'
+import { fromDb, toDb } from '@/lib/db/decimal-columns'
+import { dec, type Decimal } from '@/lib/domain/decimal'
+import { truncateQtyToStep } from '@/lib/domain/market/precision'
+import { exitSideFor } from '@/lib/domain/positions/fill-ledger'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { conflict, notFound, validationError } from '@/lib/server/errors/app-error'
+import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
+import { newClientOrderId } from '@/lib/server/orders/client-order-id'
+import { submitOrder } from '@/lib/server/orders/submit-order'
+import { lockPosition } from './lock-position'
+import { freshMarket } from './market-context'
+import { movePosition } from './transition'
+
+export type ExitSize = { kind: 'ALL' } | { kind: 'SHARE'; pct: Decimal } | { kind: 'TAKE_PROFIT'; takeProfitId: string }
+
+export interface RequestExitOptions {
+  db: Db
+  positionId: string
+  size: ExitSize
+  purpose: 'MANUAL_EXIT' | 'STOP_LOSS' | 'TAKE_PROFIT'
+  actor: ActorRef
+  reason: string
+  /** Restricts to this user's positions (web/API); the worker passes none. */
+  userId?: string
+}
+
+/**
+ * Reduces a position with a reduce-only market order: the one path for manual closes,
+ * stop losses and take-profits. Returns null when there is nothing to do (already closing
+ * or closed — a trigger that fires twice must not exit twice).
+ */
+export async function requestExit(o: RequestExitOptions): Promise<{ orderId: string } | null> {
+  const { db, actor } = o
+  const prepared = await db.$transaction(async (tx) => {
+    const p = await lockPosition(tx, o.positionId)
+    if (!p || (o.userId && p.trader.userId !== o.userId)) throw notFound('position')
+    if (p.status !== 'OPEN' && p.status !== 'MONITORING') {
+      if (o.purpose !== 'MANUAL_EXIT') return null
+      throw conflict(`position is ${p.status.toLowerCase()}: only an open position can be closed`)
+    }
+    const pending = await tx.order.findFirst({
+      where: { positionId: p.id, purpose: { not: 'ENTRY' }, status: { in: ['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'] } },
+    })
+    if (pending) {
+      if (o.purpose !== 'MANUAL_EXIT') return null
+      throw conflict(`an exit order (${pending.clientOrderId}) is already in progress`)
+    }
+    const { rules } = await freshMarket(tx, p.symbol)
+    const openQty = fromDb(p.openQty)
+    let qty = openQty
+    let takeProfitId: string | null = null
+    if (o.size.kind === 'SHARE' && o.size.pct.lt(100)) {
+      qty = truncateQtyToStep(openQty.mul(o.size.pct).div(100), rules.stepSize)
+      if (qty.isZero()) throw validationError([{ field: 'sharePct', message: `${o.size.pct.toFixed()}% of ${openQty.toFixed()} rounds to zero at step ${rules.stepSize.toFixed()}` }])
+    } else if (o.size.kind === 'TAKE_PROFIT') {
+      const tp = await tx.takeProfit.findUnique({ where: { id: o.size.takeProfitId } })
+      if (!tp || tp.status !== 'ACTIVE') return null
+      takeProfitId = tp.id
+      const all = await tx.takeProfit.findMany({ where: { positionId: p.id, status: { not: 'CANCELED' } } })
+      const totalShare = all.reduce((s, t) => s.plus(fromDb(t.sharePct)), dec(0))
+      const lastActive = all.filter((t) => t.status === 'ACTIVE').length === 1
+      // The last level of a plan that adds up to 100% takes whatever remains, so no dust is left.
+      qty = lastActive && totalShare.gte(100) ? openQty : truncateQtyToStep(fromDb(p.entryQty).mul(fromDb(tp.sharePct)).div(100), rules.stepSize)
+    }
+    if (qty.gt(openQty)) qty = openQty
+    // Leaving less than the exchange's minimum would strand an unsellable remainder.
+    if (openQty.minus(qty).lt(rules.minQty)) qty = openQty
+    if (qty.isZero()) return null
+
+    const order = await tx.order.create({
+      data: {
+        accountId: p.accountId,
+        traderId: p.traderId,
+        positionId: p.id,
+        clientOrderId: newClientOrderId(o.purpose === 'STOP_LOSS' ? 'sl' : o.purpose === 'TAKE_PROFIT' ? 'tp' : 'x'),
+        symbol: p.symbol,
+        side: exitSideFor(p.side),
+        type: 'MARKET',
+        purpose: o.purpose,
+        qty: toDb(qty),
+        reduceOnly: true,
+        status: 'NEW',
+        takeProfitId,
+        createdBy: actor.kind,
+      },
+    })
+    await movePosition(tx, { id: p.id, status: p.status, userId: p.trader.userId }, 'EXIT_REQUESTED', actor, `${o.reason}: exit order ${order.clientOrderId} for ${qty.toFixed()} of ${openQty.toFixed()}`)
+    const account = await tx.exchangeAccount.findUniqueOrThrow({ where: { id: p.accountId }, select: { id: true, kind: true } })
+    return { orderId: order.id, account }
+  })
+  if (!prepared) return null
+  await submitOrder(db, exchangeForAccount(db, prepared.account), prepared.orderId, actor)
+  return { orderId: prepared.orderId }
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod'
+import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
+
+const ZSymbol = z.string().trim().toUpperCase().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'each symbol must look like BTC/USDT')
+
+/** Accepts a list, or one comma/space-separated string as a form sends it. */
+const ZWatchlist = z
+  .union([z.array(z.string()), z.string()])
+  .transform((v) => (typeof v === 'string' ? v.split(/[\s,]+/) : v).map((s) => s.trim()).filter(Boolean))
+  .pipe(z.array(ZSymbol).min(1, 'add at least one symbol').max(50, 'at most 50 symbols'))
+  .transform((l) => [...new Set(l)])
+
+export const ZCreateTraderRequest = z
+  .object({
+    name: z.string().trim().min(1, 'is required').max(60, 'at most 60 characters'),
+    exchange: z.literal('PAPER', { message: 'only paper accounts are available in this version' }).default('PAPER'),
+    quoteCurrency: z.string().trim().toUpperCase().regex(/^[A-Z0-9]{2,10}$/, 'must be a currency code such as USDT'),
+    startingBalance: ZPositiveDecimal,
+    watchlist: ZWatchlist,
+  })
+  .superRefine((v, ctx) => {
+    v.watchlist.forEach((s, i) => {
+      if (!s.endsWith(`/${v.quoteCurrency}`)) ctx.addIssue({ code: 'custom', path: ['watchlist', i], message: `${s} is not quoted in ${v.quoteCurrency}` })
+    })
+  })
+
+export const ZUpdateTraderRequest = z.object({
+  name: z.string().trim().min(1, 'is required').max(60, 'at most 60 characters').optional(),
+  watchlist: ZWatchlist.optional(),
+})
