@@ -67,7 +67,10 @@ function toView(p: Row, quote?: StoredQuote): PositionView {
     avgEntryPrice: avg.toFixed(),
     avgExitPrice: fromDb(p.avgExitPrice).toFixed(),
     stopLoss: p.stopLoss ? fromDb(p.stopLoss).toFixed() : null,
-    takeProfits: p.takeProfits.map((t) => ({ id: t.id, price: fromDb(t.price).toFixed(), sharePct: fromDb(t.sharePct).toFixed(), status: t.status })),
+    // Nearest level first: ascending for a LONG, descending for a SHORT (then by creation).
+    takeProfits: [...p.takeProfits]
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (p.side === 'LONG' ? 1 : -1) * fromDb(a.price).comparedTo(fromDb(b.price)))
+      .map((t) => ({ id: t.id, price: fromDb(t.price).toFixed(), sharePct: fromDb(t.sharePct).toFixed(), status: t.status })),
     realizedPnl: fromDb(p.realizedPnl).toFixed(),
     fees: fromDb(p.fees).toFixed(),
     markPrice: mark ? mark.toFixed() : null,

@@ -1,0 +1,73 @@
+import type { Db } from '@/lib/db/client'
+import { fromDb } from '@/lib/db/decimal-columns'
+import { exitSideFor } from '@/lib/domain/positions/fill-ledger'
+import { TriggerIndex, type Trigger } from '@/lib/domain/triggers/trigger-index'
+import type { Quote } from '@/lib/market-data/quote'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { requestExit } from '@/lib/server/positions/request-exit'
+
+/**
+ * Keeps every monitored position's stop and take-profits in a TriggerIndex (cost per tick
+ * O(log n + fired), not O(open positions)) and exits through the same service as a manual
+ * close when the market touches a level. The index is rebuilt from the database at start
+ * and per position on every change notification, so nothing lives only in memory.
+ */
+export class TriggerMonitor {
+  readonly index = new TriggerIndex()
+
+  constructor(
+    private readonly db: Db,
+    private readonly actor: ActorRef,
+    private readonly log: (msg: string) => void,
+  ) {}
+
+  async loadAll(): Promise<void> {
+    const ids = await this.db.position.findMany({ where: { status: 'MONITORING' }, select: { id: true } })
+    for (const t of this.index.list()) this.index.remove(t.id)
+    await Promise.all(ids.map((p) => this.reload(p.id)))
+  }
+
+  /** Re-arms one position from the database (or disarms it if no longer monitored). */
+  async reload(positionId: string): Promise<void> {
+    const p = await this.db.position.findUnique({ where: { id: positionId }, include: { takeProfits: { where: { status: 'ACTIVE' } } } })
+    this.index.removePosition(positionId)
+    if (!p || p.status !== 'MONITORING') return
+    const exitSide = exitSideFor(p.side)
+    if (p.stopLoss) this.index.upsert({ id: `${p.id}:sl`, positionId: p.id, symbol: p.symbol, kind: 'STOP_LOSS', exitSide, price: fromDb(p.stopLoss) })
+    for (const tp of p.takeProfits) {
+      this.index.upsert({ id: `${p.id}:tp:${tp.id}`, positionId: p.id, symbol: p.symbol, kind: 'TAKE_PROFIT', exitSide, price: fromDb(tp.price) })
+    }
+  }
+
+  /** Executes whatever the quote touched; one exit per position per tick (stops first). */
+  async onQuote(quote: Quote): Promise<number> {
+    const fired = this.index.fired(quote.symbol, quote)
+    const seen = new Set<string>()
+    const todo: Trigger[] = []
+    for (const t of fired) {
+      if (seen.has(t.positionId)) continue
+      seen.add(t.positionId)
+      todo.push(t)
+    }
+    await Promise.all(todo.map((t) => this.execute(t, quote)))
+    return todo.length
+  }
+
+  private async execute(t: Trigger, quote: Quote) {
+    const at = t.exitSide === 'SELL' ? quote.bid : quote.ask
+    try {
+      await requestExit({
+        db: this.db,
+        positionId: t.positionId,
+        actor: this.actor,
+        purpose: t.kind,
+        size: t.kind === 'STOP_LOSS' ? { kind: 'ALL' } : { kind: 'TAKE_PROFIT', takeProfitId: t.id.split(':tp:')[1] },
+        reason: `${t.kind === 'STOP_LOSS' ? 'Stop loss' : 'Take-profit'} ${t.price.toFixed()} touched (${t.exitSide === 'SELL' ? 'bid' : 'ask'} ${at.toFixed()})`,
+      })
+    } catch (e) {
+      this.log(`exit for position ${t.positionId} failed: ${(e as Error).message}`)
+    } finally {
+      await this.reload(t.positionId)
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import os from 'node:os'
+import pg from 'pg'
+import type { Env } from '@/lib/config/env'
+import type { Db } from '@/lib/db/client'
+import { matchRestingPaperOrders } from '@/lib/exchange/paper/paper-exchange'
+import { createFeed } from '@/lib/market-data/create-feed'
+import type { AppEvent } from '@/lib/server/events/notify'
+import { EVENTS_CHANNEL } from '@/lib/server/events/notify'
+import { feedConfig } from './market/feed-settings'
+import { MarketLoop } from './market/market-loop'
+import { TriggerMonitor } from './monitor/trigger-monitor'
+import { applyExchangeUpdates, reconcileOrders } from './reconcile/reconcile-orders'
+
+// Only one worker runs the market loop at a time; others wait for the lease (a session-level
+// advisory lock, released by PostgreSQL if the holder dies).
+const LEASE_KEY = 727_2024
+
+export interface Worker {
+  id: string
+  stop(): Promise<void>
+}
+
+export async function startWorker(opts: { db: Db; cfg: Env; databaseUrl: string; log?: (m: string) => void }): Promise<Worker> {
+  const { db, cfg } = opts
+  const log = opts.log ?? ((m: string) => console.log(`[worker] ${m}`))
+  const id = `${os.hostname()}-${process.pid}-${Date.now().toString(36)}`
+  const actor = { kind: 'WORKER' as const, id }
+
+  const lease = new pg.Client({ connectionString: opts.databaseUrl })
+  await lease.connect()
+  while (!(await lease.query('SELECT pg_try_advisory_lock($1) AS ok', [LEASE_KEY])).rows[0].ok) {
+    log('another worker holds the lease; waiting')
+    await new Promise((r) => setTimeout(r, 2000))
+  }
+
+  const monitor = new TriggerMonitor(db, actor, log)
+  await reconcileOrders(db, actor, log)
+  await monitor.loadAll()
+  log(`monitoring ${monitor.index.size()} stop/take-profit level(s)`)
+
+  let loop = await newLoop()
+  loop.start()
+  async function newLoop() {
+    const feed = createFeed(await feedConfig(db, cfg))
+    log(`market data: ${feed.label}`)
+    return new MarketLoop(db, feed, {
+      intervalMs: cfg.MARKET_POLL_INTERVAL_MS,
+      log,
+      onQuote: async (q) => {
+        await applyExchangeUpdates(db, await matchRestingPaperOrders(db, q.symbol), actor)
+        await monitor.onQuote(q)
+      },
+    })
+  }
+
+  const listener = new pg.Client({ connectionString: opts.databaseUrl })
+  await listener.connect()
+  await listener.query(`LISTEN ${EVENTS_CHANNEL}`)
+  let switching: Promise<void> = Promise.resolve()
+  listener.on('notification', (n) => {
+    const e = JSON.parse(n.payload ?? '{}') as AppEvent
+    if (e.kind === 'position' || e.kind === 'protection') void monitor.reload(e.positionId)
+    if (e.kind === 'settings') {
+      switching = switching.then(async () => {
+        await loop.stop()
+        loop = await newLoop()
+        loop.start()
+      })
+    }
+  })
+
+  const startedAt = new Date()
+  const beat = async () => {
+    const s = loop.status
+    const data = { pid: process.pid, host: os.hostname(), lastSeenAt: new Date(), feedKind: s.kind, feedLabel: s.label, feedError: s.error }
+    await db.workerHeartbeat.upsert({ where: { id }, create: { id, startedAt, ...data }, update: data }).catch((e) => log(`heartbeat failed: ${e.message}`))
+  }
+  await beat()
+  const heartbeat = setInterval(beat, cfg.WORKER_HEARTBEAT_MS)
+
+  return {
+    id,
+    async stop() {
+      clearInterval(heartbeat)
+      await switching
+      await loop.stop()
+      await listener.end()
+      await lease.end()
+    },
+  }
+}
