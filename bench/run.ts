@@ -1,0 +1,45 @@
+// npm run bench — prints figures; nothing here asserts on time.
+import { performance } from 'node:perf_hooks'
+import { dec } from '@/lib/domain/decimal'
+import { TriggerIndex } from '@/lib/domain/triggers/trigger-index'
+import { FillModel } from '@/lib/exchange/paper/fill-model'
+import { seededRandom } from '@/lib/domain/random'
+
+function benchTriggerIndex(positions: number, ticks: number) {
+  const index = new TriggerIndex()
+  const rnd = seededRandom(7)
+  for (let i = 0; i < positions; i++) {
+    const entry = 60000 + (rnd() - 0.5) * 2000
+    const long = i % 2 === 0
+    const sl = long ? entry * 0.97 : entry * 1.03
+    const tp = long ? entry * 1.05 : entry * 0.95
+    index.upsert({ id: `${i}:sl`, positionId: String(i), symbol: 'BTC/USDT', kind: 'STOP_LOSS', exitSide: long ? 'SELL' : 'BUY', price: dec(sl.toFixed(2)) })
+    index.upsert({ id: `${i}:tp`, positionId: String(i), symbol: 'BTC/USDT', kind: 'TAKE_PROFIT', exitSide: long ? 'SELL' : 'BUY', price: dec(tp.toFixed(2)) })
+  }
+  // A quiet market: the price wanders inside the band where nothing fires, as on most ticks.
+  const quotes = Array.from({ length: ticks }, () => {
+    const mid = 60000 + (rnd() - 0.5) * 20
+    return { bid: dec(mid.toFixed(2)), ask: dec((mid + 0.01).toFixed(2)) }
+  })
+  const t = performance.now()
+  let fired = 0
+  for (const q of quotes) fired += index.fired('BTC/USDT', q).length
+  const ms = performance.now() - t
+  return { positions, ticks, fired, usPerTick: ((ms * 1000) / ticks).toFixed(2), ticksPerSec: Math.round(ticks / (ms / 1000)) }
+}
+
+function benchFillModel(orders: number) {
+  const model = new FillModel({}, seededRandom(1))
+  const asks = Array.from({ length: 20 }, (_, i) => [dec(60000 + i), dec('0.5')] as [ReturnType<typeof dec>, ReturnType<typeof dec>])
+  const bids = Array.from({ length: 20 }, (_, i) => [dec(59999 - i), dec('0.5')] as [ReturnType<typeof dec>, ReturnType<typeof dec>])
+  const snap = { bid: dec(59999), ask: dec(60000), last: dec(60000), asks, bids }
+  const t = performance.now()
+  for (let i = 0; i < orders; i++) model.marketFills(i % 2 ? 'BUY' : 'SELL', dec('1.2'), snap)
+  const ms = performance.now() - t
+  return { orders, usPerOrder: ((ms * 1000) / orders).toFixed(2) }
+}
+
+console.log('Trigger index: cost of checking one tick against every open position (quiet market)')
+for (const n of [100, 1_000, 10_000, 100_000]) console.table([benchTriggerIndex(n, 20_000)])
+console.log('Paper fill model: market order walking 3 levels of a 20-level book')
+console.table([benchFillModel(50_000)])

@@ -1,0 +1,144 @@
+// npm start — the whole product on one machine: embedded PostgreSQL (unless DATABASE_URL is
+// set), migrations, the Next.js web app and the worker. Ctrl-C stops everything cleanly.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import pg from 'pg'
+import { ConfigError, env } from '@/lib/config/env'
+import { createDb } from '@/lib/db/client'
+import { isPortFree, startEmbeddedPostgres } from '@/lib/db/embedded-postgres'
+import { applyMigrations } from '@/lib/db/migrations'
+import { ensureAdminFromEnv } from '@/lib/server/auth/users'
+
+const ROOT = path.resolve(import.meta.dirname, '..')
+const dev = process.argv.includes('--dev')
+const t0 = Date.now()
+const say = (m: string) => console.log(`[start] ${m}`)
+
+class StartError extends Error {}
+
+async function main() {
+  const cfg = env()
+  if (!(await isPortFree(cfg.PORT, '0.0.0.0'))) throw new StartError(`Port ${cfg.PORT} is already in use: stop what is using it or set PORT to another port.`)
+
+  let stopDb: (() => Promise<void>) | null = null
+  let url = cfg.DATABASE_URL
+  if (!url) {
+    say(`starting embedded PostgreSQL in ${path.resolve(cfg.DATA_DIR, 'pg')}`)
+    const embedded = await startEmbeddedPostgres({ dataDir: cfg.DATA_DIR, port: cfg.EMBEDDED_PG_PORT })
+    url = embedded.url
+    stopDb = embedded.stop
+  } else {
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 })
+    await c.connect().catch((e) => {
+      throw new StartError(`Database unreachable at DATABASE_URL (${redact(url!)}): ${e.message}`)
+    })
+    await c.end()
+  }
+
+  const children: ChildProcess[] = []
+  let shuttingDown = false
+  const shutdown = async (code: number) => {
+    if (shuttingDown) return
+    shuttingDown = true
+    say('stopping…')
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM')
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)))
+    await stopDb?.()
+    say('stopped')
+    process.exit(code)
+  }
+  process.on('SIGINT', () => void shutdown(0))
+  process.on('SIGTERM', () => void shutdown(0))
+
+  try {
+    const applied = await applyMigrations(url)
+    if (applied.length) say(`applied migrations: ${applied.join(', ')}`)
+    const db = createDb(url)
+    const admin = await ensureAdminFromEnv(db, cfg)
+    if (admin.created) say(`created admin account ${cfg.ADMIN_EMAIL}`)
+    await db.$disconnect()
+  } catch (e) {
+    await stopDb?.()
+    throw e
+  }
+
+  const secret = cfg.NEXTAUTH_SECRET ?? persistentSecret(cfg.DATA_DIR)
+  const childEnv = {
+    ...process.env,
+    DATABASE_URL: url,
+    NEXTAUTH_SECRET: secret,
+    NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${cfg.PORT}`,
+    PORT: String(cfg.PORT),
+  }
+  if (!dev) buildIfNeeded(childEnv)
+
+  const nextBin = path.join(ROOT, 'node_modules/next/dist/bin/next')
+  const tsxBin = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs')
+  const run = (name: string, args: string[], envExtra: Record<string, string> = {}) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...childEnv, ...envExtra }, stdio: 'inherit' })
+    child.on('exit', (code) => {
+      if (!shuttingDown) {
+        console.error(`[start] ${name} exited unexpectedly (code ${code}); stopping everything`)
+        void shutdown(1)
+      }
+    })
+    children.push(child)
+  }
+  run('web', [nextBin, dev ? 'dev' : 'start', '-p', String(cfg.PORT)], { NODE_ENV: dev ? 'development' : 'production' })
+  run('worker', [tsxBin, 'workers/main.ts'])
+
+  await waitForHealth(cfg.PORT)
+  say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: open http://localhost:${cfg.PORT}`)
+}
+
+/** Builds the web app on first start, and again whenever the checked-out commit changes. */
+function buildIfNeeded(childEnv: NodeJS.ProcessEnv) {
+  const marker = path.join(ROOT, '.next', 'tradeloop-build-rev')
+  const rev = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || 'unknown'
+  const built = existsSync(path.join(ROOT, '.next', 'BUILD_ID')) && existsSync(marker) && readFileSync(marker, 'utf8') === rev
+  if (built && rev !== 'unknown') return
+  say('building the web app (first start of this version; takes a minute or two)…')
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'build'], {
+    cwd: ROOT,
+    env: { ...childEnv, NODE_ENV: 'production' },
+    stdio: 'inherit',
+  })
+  if (r.status !== 0) throw new StartError('next build failed (see above)')
+  writeFileSync(marker, rev)
+}
+
+/** A random session-signing secret kept under DATA_DIR, so sign-ins survive restarts. */
+function persistentSecret(dataDir: string): string {
+  const file = path.resolve(dataDir, 'auth-secret')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  mkdirSync(path.dirname(file), { recursive: true })
+  const s = randomBytes(32).toString('base64url')
+  writeFileSync(file, s, { mode: 0o600 })
+  return s
+}
+
+async function waitForHealth(port: number) {
+  const end = Date.now() + 120_000
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/api/health`)
+      if (r.status < 500) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300))
+  }
+  throw new StartError(`the web app did not answer on port ${port} within 120 s`)
+}
+
+function redact(u: string) {
+  return u.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')
+}
+
+main().catch((e) => {
+  if (e instanceof ConfigError || e instanceof StartError) console.error(`[start] ${e.message}`)
+  else console.error(`[start] failed: ${(e as Error).message}`)
+  process.exit(1)
+})

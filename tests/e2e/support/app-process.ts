@@ -1,0 +1,45 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import path from 'node:path'
+
+const ROOT = path.resolve(import.meta.dirname, '../../..')
+
+export interface AppProcess {
+  url: string
+  output: () => string
+  stop(): Promise<number | null>
+}
+
+/** Runs the README's start command (`npm start` = scripts/start.ts) and waits for "ready". */
+export async function startApp(env: Record<string, string>, timeoutMs = 300_000): Promise<AppProcess> {
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (out += d))
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`app not ready in ${timeoutMs} ms:\n${out.slice(-4000)}`)), timeoutMs)
+    const check = () => {
+      if (/\[start\] ready in/.test(out)) {
+        clearTimeout(timer)
+        resolve()
+      }
+    }
+    child.stdout!.on('data', check)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`app exited with ${code} before ready:\n${out.slice(-4000)}`))
+    })
+  })
+  return {
+    url: `http://localhost:${env.PORT}`,
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode
+      child.kill('SIGINT')
+      return new Promise((r) => child.once('exit', (code) => r(code)))
+    },
+  }
+}
