@@ -69,7 +69,6 @@ async function main() {
     ...process.env,
     DATABASE_URL: url,
     NEXTAUTH_SECRET: secret,
-    NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${cfg.PORT}`,
     PORT: String(cfg.PORT),
   }
   if (!dev) buildIfNeeded(childEnv)

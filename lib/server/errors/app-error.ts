@@ -1,0 +1,68 @@
+import type { z } from 'zod'
+import type { FieldError } from '@/lib/domain/field-error'
+
+export const APP_ERROR_STATUS = {
+  VALIDATION: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  EXCHANGE_REJECTED: 422,
+  INTERNAL: 500,
+  MARKET_UNAVAILABLE: 503,
+} as const
+
+export type AppErrorCode = keyof typeof APP_ERROR_STATUS
+
+/**
+ * An expected failure that leaves the server as a clear HTTP status and message.
+ * `message` is shown to the user, so it never carries secrets or internals.
+ */
+export class AppError extends Error {
+  constructor(
+    public code: AppErrorCode,
+    message: string,
+    public status: number = APP_ERROR_STATUS[code],
+    public fieldErrors?: FieldError[],
+  ) {
+    super(message)
+    this.name = 'AppError'
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError
+}
+
+export function validationError(fieldErrors: FieldError[], message?: string): AppError {
+  const summary =
+    message ??
+    (fieldErrors.length === 1
+      ? `${fieldErrors[0].field || 'input'}: ${fieldErrors[0].message}`
+      : `${fieldErrors.length} fields are invalid`)
+  return new AppError('VALIDATION', summary, APP_ERROR_STATUS.VALIDATION, fieldErrors)
+}
+
+export function notFound(what: string): AppError {
+  return new AppError('NOT_FOUND', `${what} not found`, APP_ERROR_STATUS.NOT_FOUND)
+}
+
+export function unauthenticated(message = 'authentication required'): AppError {
+  return new AppError('UNAUTHENTICATED', message, APP_ERROR_STATUS.UNAUTHENTICATED)
+}
+
+export function conflict(message: string): AppError {
+  return new AppError('CONFLICT', message, APP_ERROR_STATUS.CONFLICT)
+}
+
+/** Field errors from a zod failure, with dotted paths such as `takeProfits.0.price`. */
+export function zodFieldErrors(err: z.ZodError): FieldError[] {
+  return err.issues.map((issue) => ({
+    field: issue.path.map((p) => String(p)).join('.'),
+    message: issue.message,
+  }))
+}
+
+export function fromZodError(err: z.ZodError): AppError {
+  return validationError(zodFieldErrors(err))
+}

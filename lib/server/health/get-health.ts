@@ -1,0 +1,97 @@
+import type { DbTx } from '@/lib/db/client'
+
+export interface Health {
+  status: 'ok' | 'degraded' | 'down'
+  database: { ok: boolean; latencyMs: number | null; error?: string }
+  worker: { ok: boolean; lastSeenAt: string | null; ageMs: number | null }
+  marketData: {
+    ok: boolean
+    kind: string | null
+    label: string | null
+    freshestQuoteAgeMs: number | null
+    staleAfterMs: number
+    error?: string
+  }
+}
+
+export interface GetHealthOptions {
+  /** Null when the database cannot even be configured (e.g. DATABASE_URL missing). */
+  db: DbTx | null
+  heartbeatMs: number
+  staleAfterMs: number
+  now?: Date
+  dbTimeoutMs?: number
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+  })
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * Liveness of the three moving parts. The worker is alive when its heartbeat is younger than
+ * three heartbeat intervals; market data is fresh when the newest quote is younger than
+ * MARKET_STALE_AFTER_MS and the feed reports no error. Database down → 'down'; anything else
+ * unhealthy → 'degraded'.
+ */
+export async function getHealth(opts: GetHealthOptions): Promise<Health> {
+  const now = opts.now ?? new Date()
+  const staleAfterMs = opts.staleAfterMs
+  const workerMaxAgeMs = 3 * opts.heartbeatMs
+  const down = (error: string, latencyMs: number | null): Health => ({
+    status: 'down',
+    database: { ok: false, latencyMs, error },
+    worker: { ok: false, lastSeenAt: null, ageMs: null },
+    marketData: { ok: false, kind: null, label: null, freshestQuoteAgeMs: null, staleAfterMs, error: 'database unavailable' },
+  })
+  if (!opts.db) return down('database is not configured', null)
+  const database = opts.db
+
+  const read = () =>
+    Promise.all([
+      database.workerHeartbeat.findFirst({ orderBy: { lastSeenAt: 'desc' } }),
+      database.marketQuote.aggregate({ _max: { receivedAt: true } }),
+    ])
+  const started = performance.now()
+  let rows: Awaited<ReturnType<typeof read>>
+  try {
+    rows = await withTimeout(read(), opts.dbTimeoutMs ?? 3000)
+  } catch (err) {
+    // The reason is for operators; keep it short and free of connection strings.
+    const reason = err instanceof Error && /within \d+ ms/.test(err.message) ? err.message : 'query failed'
+    return down(reason, Math.round(performance.now() - started))
+  }
+  const latencyMs = Math.round(performance.now() - started)
+  const [heartbeat, freshest] = rows
+
+  const workerAgeMs = heartbeat ? Math.max(0, now.getTime() - heartbeat.lastSeenAt.getTime()) : null
+  const workerOk = workerAgeMs !== null && workerAgeMs <= workerMaxAgeMs
+
+  const receivedAt = freshest._max.receivedAt
+  const quoteAgeMs = receivedAt ? Math.max(0, now.getTime() - receivedAt.getTime()) : null
+  let marketError: string | undefined
+  if (!heartbeat) marketError = 'worker has never reported'
+  else if (!workerOk) marketError = 'worker is not running (heartbeat is stale)'
+  else if (heartbeat.feedError) marketError = heartbeat.feedError
+  else if (quoteAgeMs === null) marketError = 'no quotes received yet'
+  else if (quoteAgeMs > staleAfterMs) marketError = `quotes are stale (newest is ${Math.round(quoteAgeMs / 1000)} s old)`
+
+  const marketData: Health['marketData'] = {
+    ok: marketError === undefined,
+    kind: heartbeat?.feedKind ?? null,
+    label: heartbeat?.feedLabel ?? null,
+    freshestQuoteAgeMs: quoteAgeMs,
+    staleAfterMs,
+  }
+  if (marketError) marketData.error = marketError
+
+  return {
+    status: workerOk && marketData.ok ? 'ok' : 'degraded',
+    database: { ok: true, latencyMs },
+    worker: { ok: workerOk, lastSeenAt: heartbeat?.lastSeenAt.toISOString() ?? null, ageMs: workerAgeMs },
+    marketData,
+  }
+}

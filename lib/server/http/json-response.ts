@@ -1,0 +1,51 @@
+import type { z } from 'zod'
+import { AppError, fromZodError, isAppError } from '@/lib/server/errors/app-error'
+
+export interface ErrorBody {
+  error: { code: string; message: string; fields?: { field: string; message: string }[] }
+}
+
+export function jsonResponse(body: unknown, status = 200, headers?: HeadersInit): Response {
+  return Response.json(body, { status, headers })
+}
+
+export function errorResponse(err: AppError): Response {
+  const body: ErrorBody = { error: { code: err.code, message: err.message } }
+  if (err.fieldErrors?.length) body.error.fields = err.fieldErrors
+  return jsonResponse(body, err.status)
+}
+
+/**
+ * Wraps a route handler: AppErrors become `{ error: { code, message, fields? } }` with their
+ * status; anything else is logged here and answered with a generic 500, so internals and secrets
+ * never reach the client.
+ */
+export function handleRoute<Args extends unknown[]>(
+  fn: (...args: Args) => Promise<Response>,
+): (...args: Args) => Promise<Response> {
+  return async (...args: Args) => {
+    try {
+      return await fn(...args)
+    } catch (err) {
+      if (isAppError(err)) return errorResponse(err)
+      const req = args[0] instanceof Request ? args[0] : undefined
+      const where = req ? `${req.method} ${new URL(req.url).pathname}` : 'route handler'
+      // Log the error itself, never the request (it may carry passwords or tokens).
+      console.error(`[api] unhandled error in ${where}:`, err)
+      return errorResponse(new AppError('INTERNAL', 'internal server error', 500))
+    }
+  }
+}
+
+/** Reads a JSON body and validates it; a bad body becomes an AppError VALIDATION naming the fields. */
+export async function parseJsonBody<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+  let raw: unknown
+  try {
+    raw = JSON.parse(await req.text()) // an empty body is not JSON either
+  } catch {
+    throw new AppError('VALIDATION', 'request body is not valid JSON', 400)
+  }
+  const parsed = await schema.safeParseAsync(raw)
+  if (!parsed.success) throw fromZodError(parsed.error)
+  return parsed.data
+}
