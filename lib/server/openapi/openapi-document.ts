@@ -1,0 +1,263 @@
+import { z } from 'zod'
+import { ZIssueApiTokenRequest } from '@/lib/server/auth/api-tokens'
+import { ZClosePositionRequest } from '@/lib/server/positions/close-position'
+import { ZModifyProtectionRequest } from '@/lib/server/positions/modify-protection'
+import { ZOpenPositionRequest, ZTakeProfitInput } from '@/lib/server/positions/open-position'
+import { ZCreateTraderRequest, ZUpdateTraderRequest } from '@/lib/server/traders/trader-input'
+import { ZListOrdersQuery, ZListPositionsQuery } from './query-schemas'
+import { apiDocs } from './response-schemas'
+
+type Json = Record<string, unknown>
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` })
+
+/** Request bodies, generated from the zod schemas the services validate with (their input side). */
+function requestSchemas(): Record<string, Json> {
+  const reg = z.registry<{ id: string; description?: string }>()
+  reg.add(ZTakeProfitInput, { id: 'TakeProfitInput' })
+  reg.add(ZOpenPositionRequest, { id: 'OpenPositionRequest', description: 'limitPrice is required when entryType is LIMIT. Prices are rounded to the market tick, quantities truncated to its step.' })
+  reg.add(ZClosePositionRequest, { id: 'ClosePositionRequest', description: 'sharePct (0 < x ≤ 100) of the open quantity to sell at market; default 100 (close all). An empty body closes all.' })
+  reg.add(ZModifyProtectionRequest, { id: 'ModifyProtectionRequest', description: 'Give stopLoss and/or takeProfits; takeProfits replaces every level not yet filled.' })
+  reg.add(ZCreateTraderRequest, { id: 'CreateTraderRequest', description: 'Every watchlist symbol must be quoted in quoteCurrency.' })
+  reg.add(ZUpdateTraderRequest, { id: 'UpdateTraderRequest', description: 'Watchlist symbols must stay in the trader\'s quote currency.' })
+  reg.add(ZIssueApiTokenRequest, { id: 'IssueApiTokenRequest' })
+  const { schemas } = z.toJSONSchema(reg, {
+    io: 'input',
+    metadata: reg,
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Json> }
+  return stripDialect(schemas, describeInput)
+}
+
+/** Fixes up what zod cannot say about the services' input schemas. */
+function describeInput(s: Json) {
+  // ZDecimal: string or number, checked as a decimal after a transform, which zod cannot
+  // express; point to the one documented DecimalInput schema instead.
+  const t = s.type
+  if (Object.keys(s).length === 1 && Array.isArray(t) && t.length === 2 && t.includes('string') && t.includes('number')) {
+    delete s.type
+    Object.assign(s, ref('DecimalInput'))
+  }
+  // Symbols and currency codes are trimmed and upper-cased before their pattern is checked.
+  if (typeof s.pattern === 'string' && s.pattern.includes('[A-Z0-9]')) {
+    s.pattern = `^\\s*${s.pattern.slice(1, -1).replaceAll('[A-Z0-9]', '[A-Za-z0-9]')}\\s*$`
+    s.description = 'Case-insensitive; stored upper-cased.'
+  }
+}
+
+function responseSchemas(): Record<string, Json> {
+  const { schemas } = z.toJSONSchema(apiDocs, { io: 'output', metadata: apiDocs, uri: (id) => `#/components/schemas/${id}` }) as {
+    schemas: Record<string, Json>
+  }
+  return stripDialect(schemas)
+}
+
+/**
+ * OpenAPI 3.1's dialect is JSON Schema 2020-12 already, so components need no `$schema`; and the
+ * `$id` zod sets from `uri` would change how their `$ref`s resolve. Optionally visits every node.
+ */
+function stripDialect(schemas: Record<string, Json>, visit?: (node: Json) => void): Record<string, Json> {
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk)
+    else if (v && typeof v === 'object') {
+      visit?.(v as Json)
+      Object.values(v).forEach(walk)
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, { $schema: _s, $id: _i, ...rest }]) => {
+      walk(rest)
+      return [id, rest]
+    }),
+  )
+}
+
+function queryParameters(schema: z.ZodObject, descriptions: Record<string, string>) {
+  const js = z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, Json>; required?: string[] }
+  return Object.entries(js.properties).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: js.required?.includes(name) ?? false,
+    description: descriptions[name],
+    schema: s,
+  }))
+}
+
+const idParam = (what: string) => ({ name: 'id', in: 'path', required: true, description: `The ${what} id.`, schema: { type: 'string' } })
+const json = (schema: Json) => ({ 'application/json': { schema } })
+const ok = (description: string, id: string) => ({ description, content: json(ref(id)) })
+const err = (description: string) => ({ description, content: json(ref('Error')) })
+
+const E = {
+  400: err('Invalid input or malformed JSON; `error.fields` names each invalid field.'),
+  401: err('Missing, invalid or revoked credentials.'),
+  404: err('No such resource for this user.'),
+  409: err('The resource is in a state that does not allow this.'),
+  422: err('The exchange rejected the order.'),
+  500: err('Unexpected server error (details are logged, not returned).'),
+  503: err('No fresh market data for the symbol.'),
+}
+
+/** The OpenAPI 3.1 description of the JSON API, served publicly at /api/v1/openapi.json. */
+export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
+  const body = (id: string, required = true) => ({ required, content: json(ref(id)) })
+  const trading = { 400: E[400], 401: E[401], 404: E[404], 409: E[409], 422: E[422], 503: E[503] }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Tradeloop API',
+      version: '1',
+      description:
+        'Paper trading over JSON. Authenticate with `Authorization: Bearer <token>` (get one from POST /api/v1/auth/token) or a browser session. ' +
+        'Prices, quantities, fees and PnL are exact decimals sent as strings; requests also accept JSON numbers for them. ' +
+        'Every error has the shape of the Error schema.',
+    },
+    servers: [{ url: opts.serverUrl ?? '/' }],
+    security: [{ bearerAuth: [] }, { sessionCookie: [] }],
+    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'system' }],
+    paths: {
+      '/api/health': {
+        get: {
+          tags: ['system'],
+          operationId: 'getHealth',
+          summary: 'Liveness of the database, worker and market data',
+          security: [],
+          responses: { 200: ok('ok or degraded', 'Health'), 503: ok('The database is down', 'Health') },
+        },
+      },
+      '/api/v1/openapi.json': {
+        get: {
+          tags: ['system'],
+          operationId: 'getOpenApiDocument',
+          summary: 'This document',
+          security: [],
+          responses: { 200: { description: 'OpenAPI 3.1 document', content: json({ type: 'object' }) } },
+        },
+      },
+      '/api/v1/auth/token': {
+        post: {
+          tags: ['auth'],
+          operationId: 'issueApiToken',
+          summary: 'Exchange email and password for an API token',
+          security: [],
+          requestBody: body('IssueApiTokenRequest'),
+          responses: { 201: ok('The token, shown only this once', 'ApiToken'), 400: E[400], 401: E[401] },
+        },
+      },
+      '/api/v1/traders': {
+        get: {
+          tags: ['traders'],
+          operationId: 'listTraders',
+          summary: 'Your traders with balances and equity',
+          responses: { 200: ok('Traders', 'TraderList'), 401: E[401] },
+        },
+        post: {
+          tags: ['traders'],
+          operationId: 'createTrader',
+          summary: 'Create a trader with its own funded paper account',
+          requestBody: body('CreateTraderRequest'),
+          responses: { 201: ok('The new trader', 'Trader'), 400: E[400], 401: E[401], 409: err('A trader with this name exists.') },
+        },
+      },
+      '/api/v1/traders/{id}': {
+        parameters: [idParam('trader')],
+        get: {
+          tags: ['traders'],
+          operationId: 'getTrader',
+          summary: 'One trader with balances and equity',
+          responses: { 200: ok('The trader', 'Trader'), 401: E[401], 404: E[404] },
+        },
+        patch: {
+          tags: ['traders'],
+          operationId: 'updateTrader',
+          summary: 'Rename a trader or change its watchlist',
+          requestBody: body('UpdateTraderRequest'),
+          responses: { 200: ok('The updated trader', 'Trader'), 400: E[400], 401: E[401], 404: E[404], 409: err('A trader with this name exists.') },
+        },
+      },
+      '/api/v1/positions': {
+        get: {
+          tags: ['positions'],
+          operationId: 'listPositions',
+          summary: 'Active or closed positions',
+          parameters: queryParameters(ZListPositionsQuery, {
+            state: 'active (default): CREATED…CLOSING; closed: CLOSED or FAILED.',
+            traderId: 'Only this trader\'s positions.',
+          }),
+          responses: { 200: ok('Positions, newest first', 'PositionList'), 400: E[400], 401: E[401] },
+        },
+        post: {
+          tags: ['positions'],
+          operationId: 'openPosition',
+          summary: 'Open a position with a stop loss and optional take-profits',
+          description: 'Validates everything before writing, then sends the entry order. A market entry is normally filled by the time this answers.',
+          requestBody: body('OpenPositionRequest'),
+          responses: { 201: ok('The new position with its orders, fills and audit trail', 'PositionDetail'), ...trading },
+        },
+      },
+      '/api/v1/positions/{id}': {
+        parameters: [idParam('position')],
+        get: {
+          tags: ['positions'],
+          operationId: 'getPosition',
+          summary: 'A position with its orders, fills and audit trail',
+          responses: { 200: ok('The position', 'PositionDetail'), 401: E[401], 404: E[404] },
+        },
+      },
+      '/api/v1/positions/{id}/close': {
+        parameters: [idParam('position')],
+        post: {
+          tags: ['positions'],
+          operationId: 'closePosition',
+          summary: 'Close all or a share of a position at market',
+          requestBody: body('ClosePositionRequest', false),
+          responses: { 200: ok('The position after the exit', 'PositionDetail'), ...trading },
+        },
+      },
+      '/api/v1/positions/{id}/protection': {
+        parameters: [idParam('position')],
+        patch: {
+          tags: ['positions'],
+          operationId: 'modifyProtection',
+          summary: 'Move the stop loss and/or replace the take-profits',
+          requestBody: body('ModifyProtectionRequest'),
+          responses: { 200: ok('The position after the change', 'PositionDetail'), 400: E[400], 401: E[401], 404: E[404], 409: E[409], 503: E[503] },
+        },
+      },
+      '/api/v1/positions/{id}/cancel-entry': {
+        parameters: [idParam('position')],
+        post: {
+          tags: ['positions'],
+          operationId: 'cancelEntry',
+          summary: 'Cancel a resting limit entry',
+          description: 'With nothing filled the position ends FAILED; a partly filled position keeps what was filled.',
+          responses: { 200: ok('The position after the cancel', 'PositionDetail'), 401: E[401], 404: E[404], 409: err('No resting entry order to cancel.'), 422: E[422] },
+        },
+      },
+      '/api/v1/orders': {
+        get: {
+          tags: ['orders'],
+          operationId: 'listOrders',
+          summary: 'Orders of your positions, newest first',
+          parameters: queryParameters(ZListOrdersQuery, { positionId: 'Only this position\'s orders (404 if it is not yours).', limit: 'At most this many orders.' }),
+          responses: { 200: ok('Orders', 'OrderList'), 400: E[400], 401: E[401], 404: E[404] },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token from POST /api/v1/auth/token (tl_…).' },
+        sessionCookie: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token', description: 'The browser session of the web app.' },
+      },
+      schemas: {
+        DecimalInput: {
+          description: 'A non-negative decimal, preferably as a string ("0.015"); a JSON number is accepted too. Must be greater than 0 where a positive value is required.',
+          oneOf: [{ type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*$' }, { type: 'number', minimum: 0 }],
+          examples: ['60010.5'],
+        },
+        ...requestSchemas(),
+        ...responseSchemas(),
+      },
+    },
+  }
+}

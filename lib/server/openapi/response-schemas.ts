@@ -1,0 +1,185 @@
+import { z } from 'zod'
+import { Actor, ExchangeKind, Liquidity, OrderPurpose, OrderSide, OrderStatus, OrderType, PositionSide, PositionStatus } from '@/lib/generated/prisma/enums'
+
+/**
+ * The shapes of what /api/v1 sends back. Route handlers parse their answers with these and the
+ * OpenAPI document is generated from them, so the document cannot drift from the responses.
+ */
+
+interface DocMeta {
+  /** Named schemas become `components.schemas.<id>`. */
+  id?: string
+  description?: string
+  format?: string
+  examples?: unknown[]
+}
+
+/**
+ * Documentation metadata lives in this registry rather than zod's global one, so reloading the
+ * module (Next dev) never collides with an id registered before.
+ */
+export const apiDocs = z.registry<DocMeta>()
+
+/** Registers metadata on this schema instance; pass a fresh instance, since a second call replaces the first. */
+function doc<T extends z.ZodType>(schema: T, meta: DocMeta): T {
+  apiDocs.add(schema as z.ZodType, meta)
+  return schema
+}
+
+/** Decimals leave the server as exact strings, never JSON numbers (no float rounding). */
+const decimal = (description = 'An exact decimal as a string, e.g. "60010.5".') =>
+  doc(z.string().regex(/^-?\d+(\.\d+)?$/), { description, examples: ['60010.5'] })
+const timestamp = () => doc(z.string(), { format: 'date-time', description: 'ISO 8601 timestamp (UTC).' })
+
+export const ZErrorResponse = doc(
+  z.object({
+    error: z.object({
+      code: z.enum(['VALIDATION', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'EXCHANGE_REJECTED', 'INTERNAL', 'MARKET_UNAVAILABLE']),
+      message: doc(z.string(), { description: 'Human-readable; safe to show to a user.' }),
+      fields: doc(
+        z.array(z.object({ field: doc(z.string(), { description: 'Dotted path into the input, e.g. `takeProfits.0.price`.' }), message: z.string() })).optional(),
+        { description: 'Present on VALIDATION errors tied to input fields.' },
+      ),
+    }),
+  }),
+  { id: 'Error' },
+)
+
+export const ZBalance = doc(z.object({ asset: z.string(), amount: decimal() }), { id: 'Balance' })
+
+export const ZTrader = doc(
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    quoteCurrency: z.string(),
+    watchlist: z.array(z.string()),
+    exchange: z.enum(ExchangeKind),
+    balances: z.array(ZBalance),
+    equity: decimal('Quote-currency balance plus other assets at current marks, 2 decimals; null when an asset has no price.').nullable(),
+  }),
+  { id: 'Trader' },
+)
+
+export const ZTakeProfit = doc(z.object({ id: z.string(), price: decimal(), sharePct: decimal(), status: z.string() }), { id: 'TakeProfit' })
+
+export const ZPosition = doc(
+  z.object({
+    id: z.string(),
+    traderId: z.string(),
+    traderName: z.string(),
+    symbol: z.string(),
+    side: z.enum(PositionSide),
+    status: z.enum(PositionStatus),
+    statusReason: z.string().nullable(),
+    entryType: z.string(),
+    requestedQty: decimal(),
+    limitPrice: decimal().nullable(),
+    openQty: decimal(),
+    entryQty: decimal(),
+    avgEntryPrice: decimal(),
+    avgExitPrice: decimal(),
+    stopLoss: decimal().nullable(),
+    takeProfits: z.array(ZTakeProfit),
+    realizedPnl: decimal('Realized PnL net of fees, in the quote currency.'),
+    fees: decimal(),
+    markPrice: decimal('The exit-side price (bid for LONG, ask for SHORT) while quantity is open.').nullable(),
+    unrealizedPnl: decimal().nullable(),
+    unrealizedPnlPct: decimal().nullable(),
+    createdAt: timestamp(),
+    openedAt: timestamp().nullable(),
+    closedAt: timestamp().nullable(),
+  }),
+  { id: 'Position' },
+)
+
+const orderFields = {
+  id: z.string(),
+  clientOrderId: z.string(),
+  purpose: z.enum(OrderPurpose),
+  side: z.enum(OrderSide),
+  type: z.enum(OrderType),
+  qty: decimal(),
+  price: decimal().nullable(),
+  status: z.enum(OrderStatus),
+  filledQty: decimal(),
+  avgFillPrice: decimal().nullable(),
+  rejectReason: z.string().nullable(),
+  createdBy: z.enum(Actor),
+  createdAt: timestamp(),
+}
+
+/** An order as listed inside its position's detail. */
+export const ZPositionOrder = doc(z.object(orderFields), { id: 'PositionOrder' })
+
+/** An order as listed by GET /api/v1/orders, which spans positions. */
+export const ZOrder = doc(z.object({ ...orderFields, positionId: z.string().nullable(), symbol: z.string() }), { id: 'Order' })
+
+export const ZFill = doc(
+  z.object({
+    id: z.string(),
+    orderId: z.string(),
+    side: z.enum(OrderSide),
+    qty: decimal(),
+    price: decimal(),
+    fee: decimal(),
+    feeAsset: z.string(),
+    liquidity: z.enum(Liquidity),
+    at: timestamp(),
+  }),
+  { id: 'Fill' },
+)
+
+export const ZPositionEvent = doc(
+  z.object({
+    id: z.string(),
+    type: doc(z.string(), { description: 'CREATED, STATUS_CHANGED, FILL, SL_CHANGED, TP_CHANGED, …' }),
+    actor: z.enum(Actor),
+    actorId: z.string().nullable(),
+    fromStatus: z.string().nullable(),
+    toStatus: z.string().nullable(),
+    message: z.string(),
+    before: doc(z.unknown(), { description: 'Values before the change (any JSON), when recorded.' }),
+    after: doc(z.unknown(), { description: 'Values after the change (any JSON), when recorded.' }),
+    at: timestamp(),
+  }),
+  { id: 'PositionEvent' },
+)
+
+export const ZPositionDetail = doc(
+  z.object({
+    position: ZPosition,
+    orders: z.array(ZPositionOrder),
+    fills: z.array(ZFill),
+    events: doc(z.array(ZPositionEvent), { description: 'The audit trail, oldest first.' }),
+  }),
+  { id: 'PositionDetail' },
+)
+
+export const ZTraderList = doc(z.object({ traders: z.array(ZTrader) }), { id: 'TraderList' })
+export const ZPositionList = doc(z.object({ positions: z.array(ZPosition) }), { id: 'PositionList' })
+export const ZOrderList = doc(z.object({ orders: z.array(ZOrder) }), { id: 'OrderList' })
+
+export const ZApiToken = doc(
+  z.object({
+    token: doc(z.string(), { description: 'Send as `Authorization: Bearer <token>`. Shown only once.' }),
+    prefix: doc(z.string(), { description: 'First characters of the token, stored in clear to tell tokens apart.' }),
+  }),
+  { id: 'ApiToken' },
+)
+
+export const ZHealth = doc(
+  z.object({
+    status: z.enum(['ok', 'degraded', 'down']),
+    database: z.object({ ok: z.boolean(), latencyMs: z.number().nullable(), error: z.string().optional() }),
+    worker: z.object({ ok: z.boolean(), lastSeenAt: timestamp().nullable(), ageMs: z.number().nullable() }),
+    marketData: z.object({
+      ok: z.boolean(),
+      kind: z.string().nullable(),
+      label: z.string().nullable(),
+      freshestQuoteAgeMs: z.number().nullable(),
+      staleAfterMs: z.number(),
+      error: z.string().optional(),
+    }),
+  }),
+  { id: 'Health' },
+)

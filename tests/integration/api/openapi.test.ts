@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+import { GET } from '@/app/api/v1/openapi.json/route'
+
+// The document is built from code only; no database is needed, and no credentials either.
+async function fetchDocument() {
+  const res = await GET()
+  expect(res.status).toBe(200)
+  return JSON.parse(await res.text())
+}
+
+function refsIn(v: unknown, out: string[] = []): string[] {
+  if (Array.isArray(v)) v.forEach((x) => refsIn(x, out))
+  else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === '$ref' && typeof x === 'string') out.push(x)
+      else refsIn(x, out)
+    }
+  }
+  return out
+}
+
+describe('GET /api/v1/openapi.json', () => {
+  it('is a public OpenAPI 3.1 document listing every endpoint and method', async () => {
+    const doc = await fetchDocument()
+    expect(doc.openapi).toBe('3.1.0')
+    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((k) => k !== 'parameters')
+        .map((m) => `${m.toUpperCase()} ${path}`),
+    )
+    expect(operations.sort()).toEqual(
+      [
+        'GET /api/health',
+        'GET /api/v1/openapi.json',
+        'POST /api/v1/auth/token',
+        'GET /api/v1/traders',
+        'POST /api/v1/traders',
+        'GET /api/v1/traders/{id}',
+        'PATCH /api/v1/traders/{id}',
+        'GET /api/v1/positions',
+        'POST /api/v1/positions',
+        'GET /api/v1/positions/{id}',
+        'POST /api/v1/positions/{id}/close',
+        'PATCH /api/v1/positions/{id}/protection',
+        'POST /api/v1/positions/{id}/cancel-entry',
+        'GET /api/v1/orders',
+      ].sort(),
+    )
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })
+    // Public endpoints opt out of the global bearer requirement.
+    expect(doc.paths['/api/v1/auth/token'].post.security).toEqual([])
+    expect(doc.paths['/api/health'].get.security).toEqual([])
+  })
+
+  it('resolves every $ref, and documents the error shape on every failure response', async () => {
+    const doc = await fetchDocument()
+    const schemas = doc.components.schemas as Record<string, unknown>
+    const missing = refsIn(doc).filter((r) => !r.startsWith('#/components/schemas/') || !(r.slice('#/components/schemas/'.length) in schemas))
+    expect(missing).toEqual([])
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, { responses?: Record<string, { content: unknown }> }>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        for (const [status, response] of Object.entries(op.responses ?? {})) {
+          if (Number(status) >= 400 && path !== '/api/health') {
+            expect(response.content, `${method} ${path} ${status}`).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/Error' } } })
+          }
+        }
+      }
+    }
+    expect(schemas.Error).toMatchObject({ required: ['error'], properties: { error: { required: ['code', 'message'] } } })
+  })
+
+  it('describes request bodies from the service schemas, with decimals as strings', async () => {
+    const doc = await fetchDocument()
+    const s = doc.components.schemas
+    expect(s.OpenPositionRequest.required).toEqual(['traderId', 'symbol', 'side', 'sizeMode', 'size', 'entryType', 'stopLoss'])
+    expect(s.OpenPositionRequest.properties.stopLoss).toEqual({ $ref: '#/components/schemas/DecimalInput' })
+    expect(s.OpenPositionRequest.properties.side.enum).toEqual(['LONG', 'SHORT'])
+    expect(s.CreateTraderRequest.required).toEqual(['name', 'quoteCurrency', 'startingBalance', 'watchlist'])
+    expect(Object.keys(s.ModifyProtectionRequest.properties)).toEqual(['stopLoss', 'takeProfits'])
+    expect(s.ClosePositionRequest.properties.sharePct).toEqual({ $ref: '#/components/schemas/DecimalInput' })
+    // Responses: every decimal is a string.
+    expect(s.Position.properties.realizedPnl).toMatchObject({ type: 'string', pattern: '^-?\\d+(\\.\\d+)?$' })
+    expect(s.Fill.properties.price.type).toBe('string')
+    expect(s.Trader.properties.equity.anyOf).toEqual([expect.objectContaining({ type: 'string' }), { type: 'null' }])
+    expect(doc.paths['/api/v1/positions'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/OpenPositionRequest' })
+    expect(doc.paths['/api/v1/positions'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['state', 'traderId'])
+    expect(doc.paths['/api/v1/positions'].get.parameters[0].schema.enum).toEqual(['active', 'closed'])
+  })
+})
