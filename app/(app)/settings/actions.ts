@@ -1,0 +1,9 @@
+'use server'
+
+import { db } from '@/lib/db/client'
+import { setMarketDataSetting, type MarketDataSetting } from '@/lib/server/settings/market-data-setting'
+import { runAction, type ActionResult } from '@/lib/server/ui/action-result'
+
+export async function saveMarketDataSettingAction(input: unknown): Promise<ActionResult<MarketDataSetting>> {
+  return runAction('save market data setting', () => setMarketDataSetting({ db: db(), input }))
+}

@@ -1,0 +1,59 @@
+import { MarketDataForm } from '@/components/settings/market-data-form'
+import { SettingsStatus } from '@/components/settings/settings-status'
+import { Panel } from '@/components/ui/panel'
+import { env } from '@/lib/config/env'
+import { db } from '@/lib/db/client'
+import { requirePageUser } from '@/lib/server/auth/current-user'
+import { getMarketDataSetting } from '@/lib/server/settings/market-data-setting'
+import { loadHealth } from '@/lib/server/ui/load-health'
+
+export const dynamic = 'force-dynamic'
+export const metadata = { title: 'Settings' }
+
+/** The host of MARKET_DATA_URL only: a URL may carry credentials, a host does not. */
+function urlHost(url: string | undefined): string | null {
+  if (!url) return null
+  try {
+    return new URL(url).host
+  } catch {
+    return null
+  }
+}
+
+export default async function SettingsPage() {
+  await requirePageUser()
+  const cfg = env()
+  const [setting, health] = await Promise.all([getMarketDataSetting(db()), loadHealth()])
+  const host = urlHost(cfg.MARKET_DATA_URL)
+  const exchangeLabel = `${cfg.MARKET_DATA_EXCHANGE}${host ? ` at ${host}` : ''}`
+  return (
+    <div className="max-w-3xl space-y-4">
+      <h1 className="text-lg font-semibold">Settings</h1>
+      <Panel title="Current status">
+        <SettingsStatus health={health} />
+      </Panel>
+      <Panel title="Market data">
+        <div className="mb-3 space-y-1 text-sm text-neutral-300">
+          <p>
+            Selected source: <span className="font-semibold text-neutral-100" data-testid="market-data-setting">{setting.kind === 'exchange' ? 'Exchange' : 'Simulated'}</span>
+            {setting.saved ? null : <span className="text-neutral-500"> (default from MARKET_DATA_SOURCE; not saved yet)</span>}
+          </p>
+          <p className="text-xs text-neutral-400">
+            Exchange: <span className="font-mono">{cfg.MARKET_DATA_EXCHANGE}</span>
+            {host ? (
+              <>
+                {' '}
+                via <span className="font-mono">{host}</span> (MARKET_DATA_URL)
+              </>
+            ) : null}
+          </p>
+          <p className="text-xs text-neutral-500">
+            The worker reads this choice when it starts and switches its price feed as soon as you save a change. Paper orders always fill
+            against the prices of the active feed; an exchange feed that cannot be reached shows as unavailable and is never replaced by simulated prices.
+          </p>
+        </div>
+        <MarketDataForm current={setting.kind} exchangeLabel={exchangeLabel} />
+      </Panel>
+    </div>
+  )
+}

@@ -1,0 +1,95 @@
+import { requireApiUser } from '@/lib/server/auth/current-user'
+import { subscribeAppEvents } from '@/lib/server/events/listener'
+import type { AppEvent } from '@/lib/server/events/notify'
+import { errorResponse } from '@/lib/server/http/json-response'
+import { isAppError } from '@/lib/server/errors/app-error'
+
+export const runtime = 'nodejs'
+export const dynamic = 'force-dynamic'
+
+const HEARTBEAT_MS = 15_000
+
+/** The SSE event name a browser receives for an app event, or null when this user must not see it. */
+function eventNameFor(ev: AppEvent, userId: string): string | null {
+  switch (ev.kind) {
+    case 'position':
+    case 'trader':
+      return ev.userId === userId ? ev.kind : null
+    case 'settings':
+    case 'worker':
+      return ev.kind
+    default:
+      // 'protection' is a worker wake-up with no owner; the matching position event follows.
+      return null
+  }
+}
+
+/**
+ * Server-sent events for the signed-in user: `quote` (every quote tick), `position` and `trader`
+ * (own events only), `settings`, `worker`, and `resync` after the server's LISTEN connection was
+ * re-established (events may have been missed). Comment heartbeats every 15 s keep proxies open.
+ */
+export async function GET(req: Request): Promise<Response> {
+  let userId: string
+  try {
+    userId = (await requireApiUser(req)).id
+  } catch (err) {
+    if (isAppError(err)) return errorResponse(err)
+    throw err
+  }
+
+  const encoder = new TextEncoder()
+  let cleanup = () => {}
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false
+      const send = (chunk: string) => {
+        if (closed) return
+        try {
+          controller.enqueue(encoder.encode(chunk))
+        } catch {
+          cleanup()
+        }
+      }
+      const unsubscribe = subscribeAppEvents({
+        onEvent(ev) {
+          const name = eventNameFor(ev, userId)
+          if (name) send(`event: ${name}\ndata: ${JSON.stringify(ev)}\n\n`)
+        },
+        onQuotes(json) {
+          send(`event: quote\ndata: ${json}\n\n`)
+        },
+        onResync() {
+          send('event: resync\ndata: {}\n\n')
+        },
+      })
+      const heartbeat = setInterval(() => send(`: heartbeat ${Date.now()}\n\n`), HEARTBEAT_MS)
+      cleanup = () => {
+        if (closed) return
+        closed = true
+        clearInterval(heartbeat)
+        unsubscribe()
+        req.signal.removeEventListener('abort', cleanup)
+        try {
+          controller.close()
+        } catch {
+          // already closed by the runtime
+        }
+      }
+      req.signal.addEventListener('abort', cleanup, { once: true })
+      send('retry: 3000\n: connected\n\n')
+    },
+    cancel() {
+      cleanup()
+    },
+  })
+
+  return new Response(stream, {
+    headers: {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-store, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    },
+  })
+}

@@ -1,0 +1,46 @@
+'use client'
+
+import Link from 'next/link'
+import { useQuotes } from '@/components/live/quote-store'
+import { StatusBadge } from '@/components/ui/status-badge'
+import type { DashboardData } from '@/lib/server/ui/load-dashboard'
+import { formatDecimal, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
+import { livePnl, sumDecimalStrings } from '@/lib/ui/live-pnl'
+
+/** Equity and balances per trader, with the live unrealized PnL of its open positions. */
+export function AccountsPanel({ accounts, positions }: { accounts: DashboardData['accounts']; positions: DashboardData['positions'] }) {
+  const quotes = useQuotes()
+  return (
+    <div className="grid gap-2 sm:grid-cols-2 xl:grid-cols-3">
+      {accounts.map((a) => {
+        const mine = positions.filter((p) => p.traderId === a.traderId)
+        const open = sumDecimalStrings(mine.map((p) => livePnl(p, quotes.get(p.symbol))?.pnl ?? p.unrealizedPnl))
+        return (
+          <article key={a.traderId} aria-label={`Account ${a.traderName}`} className="rounded border border-neutral-800 bg-neutral-950/60 p-2.5">
+            <header className="flex items-center gap-2">
+              <Link href={`/traders/${a.traderId}`} className="truncate text-sm font-semibold text-neutral-100 hover:underline">
+                {a.traderName}
+              </Link>
+              <StatusBadge value={a.exchange} />
+              <span className="ml-auto text-[11px] text-neutral-500">{mine.length} active</span>
+            </header>
+            <dl className="mt-2 grid grid-cols-2 gap-x-2 gap-y-1 text-xs">
+              <dt className="text-neutral-500">Equity</dt>
+              <dd className="text-right font-mono text-neutral-100" data-testid="equity">
+                {a.equity === null ? 'unpriced' : `${formatDecimal(a.equity, { dp: 2 })} ${a.quoteCurrency}`}
+              </dd>
+              <dt className="text-neutral-500">Open PnL (live)</dt>
+              <dd className={`text-right font-mono ${pnlTone(open)}`}>{open === null ? '—' : `${formatPnl(open)} ${a.quoteCurrency}`}</dd>
+              {a.balances.map((b) => (
+                <div key={b.asset} className="contents">
+                  <dt className="text-neutral-500">{b.asset}</dt>
+                  <dd className="text-right font-mono text-neutral-300">{formatDecimal(b.amount)}</dd>
+                </div>
+              ))}
+            </dl>
+          </article>
+        )
+      })}
+    </div>
+  )
+}

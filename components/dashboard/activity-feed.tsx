@@ -1,0 +1,29 @@
+import Link from 'next/link'
+import type { DashboardData } from '@/lib/server/ui/load-dashboard'
+import { formatTimestamp } from '@/lib/ui/time-format'
+
+export function ActivityFeed({ items }: { items: DashboardData['activity'] }) {
+  return (
+    <ol className="max-h-96 space-y-1 overflow-y-auto text-xs" aria-label="Recent activity">
+      {items.map((a) => (
+        <li key={a.id} className="grid grid-cols-[9.5rem_7.5rem_1fr] gap-2 border-b border-neutral-900 py-1">
+          <time dateTime={a.at} className="whitespace-nowrap font-mono text-neutral-500">
+            {formatTimestamp(a.at)}
+          </time>
+          <span className="truncate font-mono text-neutral-400">{a.type}</span>
+          <span className="text-neutral-200">
+            {a.message}
+            {a.positionId ? (
+              <>
+                {' '}
+                <Link href={`/positions/${a.positionId}`} className="text-emerald-400 hover:underline">
+                  view
+                </Link>
+              </>
+            ) : null}
+          </span>
+        </li>
+      ))}
+    </ol>
+  )
+}

@@ -1,0 +1,63 @@
+'use client'
+
+import { useQuery } from '@tanstack/react-query'
+import Link from 'next/link'
+import { fetchJson } from '@/components/live/fetch-json'
+import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
+import { MarketStatusBanner } from '@/components/market/market-status-banner'
+import { OpenPositionsTable } from '@/components/positions/positions-table'
+import { EmptyState, Panel } from '@/components/ui/panel'
+import type { Health } from '@/lib/server/health/get-health'
+import type { DashboardData } from '@/lib/server/ui/load-dashboard'
+import { AccountsPanel } from './accounts-panel'
+import { ActivityFeed } from './activity-feed'
+import { OpenPositionForm } from './open-position-form'
+
+export function DashboardView({ initial, health }: { initial: DashboardData; health: Health }) {
+  useLiveEvents()
+  const { data = initial, error } = useQuery({
+    queryKey: queryKeys.dashboard,
+    queryFn: () => fetchJson<DashboardData>('/api/ui/dashboard'),
+    initialData: initial,
+  })
+  const noTraders = data.accounts.length === 0
+  return (
+    <div className="space-y-4">
+      <div className="flex items-baseline gap-3">
+        <h1 className="text-lg font-semibold">Dashboard</h1>
+      </div>
+      <MarketStatusBanner initialHealth={health} />
+      {error ? (
+        <p role="alert" className="text-sm text-red-400">
+          Could not refresh: {error.message}
+        </p>
+      ) : null}
+      <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
+        <div className="min-w-0 space-y-4">
+          <Panel title="Accounts">
+            {noTraders ? (
+              <EmptyState>
+                No traders yet. <Link href="/traders" className="text-emerald-400 underline">Create a trader</Link> to get a paper account.
+              </EmptyState>
+            ) : (
+              <AccountsPanel accounts={data.accounts} positions={data.positions} />
+            )}
+          </Panel>
+          <Panel title="Open positions">
+            {data.positions.length === 0 ? (
+              <EmptyState>No open positions. Use the “Open position” form to place a trade.</EmptyState>
+            ) : (
+              <OpenPositionsTable positions={data.positions} />
+            )}
+          </Panel>
+          <Panel title="Recent activity">
+            {data.activity.length === 0 ? <EmptyState>Nothing has happened yet. Orders, fills and changes will appear here live.</EmptyState> : <ActivityFeed items={data.activity} />}
+          </Panel>
+        </div>
+        <Panel title="Open position" className="self-start">
+          <OpenPositionForm traders={data.accounts} />
+        </Panel>
+      </div>
+    </div>
+  )
+}

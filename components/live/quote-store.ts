@@ -1,0 +1,90 @@
+'use client'
+
+import { useSyncExternalStore } from 'react'
+import type { LiveQuote } from '@/lib/ui/live-pnl'
+
+/**
+ * Latest quote per symbol as streamed over SSE, shared by every component of the tab.
+ * Components subscribe through useSyncExternalStore and re-render only when their symbol changes.
+ */
+const quotes = new Map<string, LiveQuote>()
+const listeners = new Set<() => void>()
+let lastQuoteAt = 0
+let connection: 'connecting' | 'open' | 'closed' = 'connecting'
+
+function emit() {
+  for (const l of listeners) l()
+}
+
+function subscribe(listener: () => void) {
+  listeners.add(listener)
+  return () => {
+    listeners.delete(listener)
+  }
+}
+
+function isQuote(v: unknown): v is LiveQuote {
+  if (!v || typeof v !== 'object') return false
+  const q = v as Record<string, unknown>
+  return typeof q.symbol === 'string' && typeof q.bid === 'string' && typeof q.ask === 'string' && typeof q.receivedAt === 'number'
+}
+
+export function applyQuotes(list: unknown): void {
+  if (!Array.isArray(list)) return
+  let changed = false
+  for (const q of list) {
+    if (!isQuote(q)) continue
+    const prev = quotes.get(q.symbol)
+    if (prev && prev.receivedAt > q.receivedAt) continue
+    quotes.set(q.symbol, q)
+    if (q.receivedAt > lastQuoteAt) lastQuoteAt = q.receivedAt
+    changed = true
+  }
+  if (changed) emit()
+}
+
+export function setConnection(state: typeof connection): void {
+  if (state === connection) return
+  connection = state
+  emit()
+}
+
+export function useQuote(symbol: string): LiveQuote | undefined {
+  return useSyncExternalStore(
+    subscribe,
+    () => quotes.get(symbol),
+    () => undefined,
+  )
+}
+
+/** Every symbol's latest quote; a new Map only when something changed. */
+let snapshot: ReadonlyMap<string, LiveQuote> = new Map()
+let snapshotAt = -1
+function allQuotes(): ReadonlyMap<string, LiveQuote> {
+  if (snapshotAt !== lastQuoteAt) {
+    snapshot = new Map(quotes)
+    snapshotAt = lastQuoteAt
+  }
+  return snapshot
+}
+const EMPTY: ReadonlyMap<string, LiveQuote> = new Map()
+export function useQuotes(): ReadonlyMap<string, LiveQuote> {
+  return useSyncExternalStore(subscribe, allQuotes, () => EMPTY)
+}
+
+/** Receive time (worker clock, ms) of the newest quote seen by this tab, 0 if none yet. */
+export function useLastQuoteAt(): number {
+  return useSyncExternalStore(
+    subscribe,
+    () => lastQuoteAt,
+    () => 0,
+  )
+}
+
+export function useConnection(): typeof connection {
+  return useSyncExternalStore(
+    subscribe,
+    () => connection,
+    () => 'connecting' as const,
+  )
+}

@@ -1,0 +1,84 @@
+'use client'
+
+import { useQueryClient, type QueryClient } from '@tanstack/react-query'
+import { useEffect } from 'react'
+import { applyQuotes, setConnection } from './quote-store'
+
+/** React Query keys the live stream invalidates; the pages' queries use these. */
+export const queryKeys = {
+  dashboard: ['dashboard'] as const,
+  position: (id: string) => ['position', id] as const,
+  trades: ['trades'] as const,
+  traders: ['traders'] as const,
+  health: ['health'] as const,
+}
+
+function parse(e: MessageEvent): Record<string, unknown> {
+  try {
+    return JSON.parse(e.data as string) as Record<string, unknown>
+  } catch {
+    return {}
+  }
+}
+
+// One EventSource per tab however many components ask for live updates.
+let source: EventSource | null = null
+let users = 0
+
+function connect(qc: QueryClient): EventSource {
+  const es = new EventSource('/api/stream')
+  let opened = false
+  es.addEventListener('open', () => {
+    setConnection('open')
+    // After a drop, whatever happened meanwhile was not streamed: reload it.
+    if (opened) void qc.invalidateQueries()
+    opened = true
+  })
+  es.addEventListener('error', () => setConnection(es.readyState === EventSource.CLOSED ? 'closed' : 'connecting'))
+  es.addEventListener('quote', (e) => {
+    try {
+      applyQuotes(JSON.parse((e as MessageEvent).data as string))
+    } catch {
+      // a malformed tick is skipped; the next one follows within a second
+    }
+  })
+  es.addEventListener('position', (e) => {
+    const ev = parse(e as MessageEvent)
+    void qc.invalidateQueries({ queryKey: queryKeys.dashboard })
+    void qc.invalidateQueries({ queryKey: queryKeys.trades })
+    if (typeof ev.positionId === 'string') void qc.invalidateQueries({ queryKey: queryKeys.position(ev.positionId) })
+  })
+  es.addEventListener('trader', () => {
+    void qc.invalidateQueries({ queryKey: queryKeys.traders })
+    void qc.invalidateQueries({ queryKey: queryKeys.dashboard })
+  })
+  const healthChanged = () => void qc.invalidateQueries({ queryKey: queryKeys.health })
+  es.addEventListener('settings', () => {
+    healthChanged()
+    // The worker switches feeds just after the commit; look once more when it has (one-shot).
+    setTimeout(healthChanged, 3000)
+  })
+  es.addEventListener('worker', healthChanged)
+  es.addEventListener('resync', () => void qc.invalidateQueries())
+  return es
+}
+
+/**
+ * Subscribes the tab to /api/stream: quotes go to the quote store, position/trader/settings
+ * events invalidate the matching queries so they refetch once. No polling.
+ */
+export function useLiveEvents(): void {
+  const qc = useQueryClient()
+  useEffect(() => {
+    users += 1
+    source ??= connect(qc)
+    return () => {
+      users -= 1
+      if (users === 0 && source) {
+        source.close()
+        source = null
+        setConnection('closed')
+      }
+    }
+  }, [qc])
+}

@@ -1,0 +1,99 @@
+'use client'
+
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useEffect, useState } from 'react'
+import type { Health } from '@/lib/server/health/get-health'
+import { formatAge } from '@/lib/ui/time-format'
+import { fetchJson } from '@/components/live/fetch-json'
+import { useLastQuoteAt } from '@/components/live/quote-store'
+import { queryKeys } from '@/components/live/use-live-events'
+import { LiveIndicator } from '@/components/live/live-indicator'
+
+// /api/health answers 503 with the same body when the database is down.
+async function fetchHealth(): Promise<Health> {
+  const res = await fetch('/api/health', { cache: 'no-store' })
+  if (!res.ok && res.status !== 503) throw new Error(`health check failed: ${res.status}`)
+  return (await res.json()) as Health
+}
+
+/** Re-renders every second: the age of the newest quote is judged on the local clock only. */
+function useNow(): number {
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000)
+    return () => clearInterval(t)
+  }, [])
+  return now
+}
+
+/**
+ * Market-data source and freshness, and whether the worker runs. Health comes from the server;
+ * it is refetched only when something changes (settings/worker events, quotes stopping or
+ * resuming), never on a timer.
+ */
+export function MarketStatusBanner({ initialHealth }: { initialHealth: Health }) {
+  const qc = useQueryClient()
+  const { data: health = initialHealth } = useQuery({
+    queryKey: queryKeys.health,
+    queryFn: fetchHealth,
+    initialData: initialHealth,
+    staleTime: Infinity,
+  })
+  const now = useNow()
+  const lastQuoteAt = useLastQuoteAt()
+  const [mountedAt] = useState(() => Date.now())
+  const staleAfter = health.marketData.staleAfterMs
+  const liveAge = lastQuoteAt ? now - lastQuoteAt : null
+  const liveFresh = liveAge !== null && liveAge <= staleAfter
+  // One margin second so that the server also sees the newest quote as too old.
+  const quiet = (lastQuoteAt ? now - lastQuoteAt : now - mountedAt) > staleAfter + 1000
+
+  useEffect(() => {
+    void qc.invalidateQueries({ queryKey: queryKeys.health })
+  }, [quiet, liveFresh, qc])
+
+  const md = health.marketData
+  const simulated = md.kind === 'simulated'
+  const stale = !liveFresh && !md.ok
+  const workerDown = !health.worker.ok && !liveFresh
+  const ageMs = liveAge ?? md.freshestQuoteAgeMs
+
+  return (
+    <div className="space-y-2" data-testid="market-status">
+      <div className="flex flex-wrap items-center gap-x-4 gap-y-1 rounded border border-neutral-800 bg-neutral-900/60 px-3 py-1.5 text-xs">
+        <span className="text-neutral-400">
+          Market data:{' '}
+          <span className="font-medium text-neutral-100" data-testid="market-kind">
+            {md.kind === 'exchange' ? 'Exchange' : md.kind === 'simulated' ? 'Simulated' : 'Unknown'}
+          </span>
+          {md.label ? <span className="text-neutral-300"> · {md.label}</span> : null}
+        </span>
+        <span className="text-neutral-400">
+          Newest quote: <span className="font-mono text-neutral-200">{ageMs === null ? 'none yet' : `${formatAge(ageMs)} ago`}</span>
+        </span>
+        <span className="text-neutral-400">
+          Worker: <span className={health.worker.ok || liveFresh ? 'text-emerald-400' : 'text-red-400'}>{health.worker.ok || liveFresh ? 'running' : 'down'}</span>
+        </span>
+        <span className="ml-auto">
+          <LiveIndicator />
+        </span>
+      </div>
+      {simulated ? (
+        <div role="note" className="rounded border border-amber-700 bg-amber-950/70 px-3 py-1.5 text-sm font-semibold text-amber-200">
+          SIMULATED market — prices are generated{md.label ? ` (${md.label})` : ''}, not real exchange prices.
+        </div>
+      ) : null}
+      {workerDown ? (
+        <div role="alert" className="rounded border border-red-800 bg-red-950/70 px-3 py-1.5 text-sm text-red-200">
+          Worker down: {health.worker.lastSeenAt ? `last heartbeat ${formatAge(health.worker.ageMs)} ago` : 'it has never reported'}. Start the worker process;
+          until then orders are not filled, positions are not monitored and prices do not update.
+        </div>
+      ) : null}
+      {stale ? (
+        <div role="alert" className="rounded border border-red-800 bg-red-950/70 px-3 py-1.5 text-sm text-red-200">
+          Market data {md.freshestQuoteAgeMs === null ? 'unavailable' : 'stale'}: {md.error ?? 'no recent quotes'}. New orders are refused until prices are fresh.
+        </div>
+      ) : null}
+    </div>
+  )
+}

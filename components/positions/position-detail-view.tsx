@@ -1,0 +1,306 @@
+'use client'
+
+import { useQuery } from '@tanstack/react-query'
+import Link from 'next/link'
+import type { ReactNode } from 'react'
+import { fetchJson } from '@/components/live/fetch-json'
+import { LiveIndicator } from '@/components/live/live-indicator'
+import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
+import { CancelEntryButton, ClosePositionForm, ModifyProtectionForm } from '@/components/positions/position-actions'
+import { num, td, th, TakeProfitList, useLivePnl } from '@/components/positions/positions-table'
+import { EmptyState, Panel } from '@/components/ui/panel'
+import { StatusBadge } from '@/components/ui/status-badge'
+import type { getPositionDetail } from '@/lib/server/positions/position-views'
+import { formatDecimal, formatPercent, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
+import { formatTimestamp } from '@/lib/ui/time-format'
+
+export type PositionDetail = Awaited<ReturnType<typeof getPositionDetail>>
+
+function Stat({ label, children, tone, testId }: { label: string; children: ReactNode; tone?: string; testId?: string }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-[11px] uppercase tracking-wider text-neutral-500">{label}</dt>
+      <dd className={`font-mono text-sm tabular-nums ${tone ?? 'text-neutral-100'}`} data-testid={testId}>
+        {children}
+      </dd>
+    </div>
+  )
+}
+
+function snapshotValue(v: unknown): string {
+  if (typeof v === 'string') return v
+  // Take-profit lists read as "price (share%)".
+  if (Array.isArray(v) && v.every((x) => x && typeof x === 'object' && 'price' in x && 'sharePct' in x)) {
+    return v.map((x: { price: unknown; sharePct: unknown }) => `${String(x.price)} (${String(x.sharePct)}%)`).join(', ') || 'none'
+  }
+  return JSON.stringify(v)
+}
+
+/** A before/after snapshot: one line per top-level key. */
+function Json({ value }: { value: unknown }) {
+  if (value === null || value === undefined) return <span className="text-neutral-600">—</span>
+  const entries = typeof value === 'object' && !Array.isArray(value) ? Object.entries(value as Record<string, unknown>) : [['', value] as const]
+  return (
+    <dl className="min-w-[12rem] space-y-0.5 font-mono text-[11px] text-neutral-400">
+      {entries.map(([k, v]) => (
+        <div key={k} className="break-words">
+          {k ? <dt className="inline text-neutral-500">{k}: </dt> : null}
+          <dd className="inline">{snapshotValue(v)}</dd>
+        </div>
+      ))}
+    </dl>
+  )
+}
+
+export function PositionDetailView({ initial }: { initial: PositionDetail }) {
+  useLiveEvents()
+  const id = initial.position.id
+  const { data = initial, error } = useQuery({
+    queryKey: queryKeys.position(id),
+    queryFn: () => fetchJson<PositionDetail>(`/api/ui/positions/${id}`),
+    initialData: initial,
+  })
+  const { position: p, orders, fills, events } = data
+  const live = useLivePnl(p)
+  // CLOSING keeps the forms mounted (disabled) so their messages survive a partial close.
+  const canClose = ['OPEN', 'MONITORING', 'CLOSING'].includes(p.status)
+  const canModify = ['SUBMITTING', 'OPEN', 'MONITORING', 'CLOSING'].includes(p.status)
+  const restingEntry = orders.find((o) => o.purpose === 'ENTRY' && o.type === 'LIMIT' && (o.status === 'SUBMITTED' || o.status === 'PARTIALLY_FILLED'))
+  const active = !['CLOSED', 'FAILED'].includes(p.status)
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center gap-2">
+        <Link href="/" className="text-xs text-neutral-500 hover:text-neutral-300">
+          ← Dashboard
+        </Link>
+        <h1 className="text-lg font-semibold">
+          {p.symbol} <span className="text-sm font-normal text-neutral-400">· {p.traderName}</span>
+        </h1>
+        <StatusBadge value={p.side} />
+        <span data-testid="position-status">
+          <StatusBadge value={p.status} />
+        </span>
+        {p.statusReason ? (
+          <span className="text-xs text-neutral-400" data-testid="status-reason">
+            {p.statusReason}
+          </span>
+        ) : null}
+        <span className="ml-auto">{active ? <LiveIndicator /> : null}</span>
+      </div>
+      {error ? (
+        <p role="alert" className="text-sm text-red-400">
+          Could not refresh: {error.message}
+        </p>
+      ) : null}
+
+      <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
+        <div className="min-w-0 space-y-4">
+          <Panel title="Summary">
+            <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+              <Stat label="Entry">
+                {p.entryType}
+                {p.limitPrice ? ` @ ${formatDecimal(p.limitPrice)}` : ''}
+              </Stat>
+              <Stat label="Requested qty">{formatDecimal(p.requestedQty)}</Stat>
+              <Stat label="Open qty" testId="open-qty">
+                {formatDecimal(p.openQty)}
+              </Stat>
+              <Stat label="Filled entry qty">{formatDecimal(p.entryQty)}</Stat>
+              <Stat label="Avg entry">{p.entryQty === '0' ? '—' : formatDecimal(p.avgEntryPrice)}</Stat>
+              <Stat label="Avg exit">{p.avgExitPrice === '0' ? '—' : formatDecimal(p.avgExitPrice)}</Stat>
+              <Stat label="Mark">{formatDecimal(live.mark)}</Stat>
+              <Stat label="Unrealized PnL" tone={pnlTone(live.pnl)} testId="unrealized-pnl">
+                {formatPnl(live.pnl)} <span className="text-xs">({formatPercent(live.pct)})</span>
+              </Stat>
+              <Stat label="Realized PnL" tone={pnlTone(p.realizedPnl)} testId="realized-pnl">
+                {formatPnl(p.realizedPnl)}
+              </Stat>
+              <Stat label="Fees">{formatDecimal(p.fees)}</Stat>
+              <Stat label="Stop loss">{formatDecimal(p.stopLoss)}</Stat>
+              <Stat label="Take-profits">
+                <TakeProfitList tps={p.takeProfits} />
+              </Stat>
+              <Stat label="Created">{formatTimestamp(p.createdAt)}</Stat>
+              <Stat label="Opened">{formatTimestamp(p.openedAt)}</Stat>
+              <Stat label="Closed">{formatTimestamp(p.closedAt)}</Stat>
+            </dl>
+          </Panel>
+
+          <Panel title="Orders">
+            {orders.length === 0 ? (
+              <EmptyState>No orders.</EmptyState>
+            ) : (
+              <div className="overflow-x-auto">
+                <table className="w-full text-sm" aria-label="Orders">
+                  <thead>
+                    <tr>
+                      <th className={th}>Created</th>
+                      <th className={th}>Purpose</th>
+                      <th className={th}>Side</th>
+                      <th className={th}>Type</th>
+                      <th className={th}>Status</th>
+                      <th className={`${th} text-right`}>Qty</th>
+                      <th className={`${th} text-right`}>Price</th>
+                      <th className={`${th} text-right`}>Filled</th>
+                      <th className={`${th} text-right`}>Avg fill</th>
+                      <th className={th}>By</th>
+                      <th className={th}>Client id / reason</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {orders.map((o) => (
+                      <tr key={o.id} className="border-t border-neutral-800">
+                        <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(o.createdAt)}</td>
+                        <td className={`${td} text-xs`}>{o.purpose.replace(/_/g, ' ')}</td>
+                        <td className={td}>
+                          <StatusBadge value={o.side} />
+                        </td>
+                        <td className={`${td} text-xs`}>{o.type.replace(/_/g, ' ')}</td>
+                        <td className={td}>
+                          <StatusBadge value={o.status} />
+                        </td>
+                        <td className={num}>{formatDecimal(o.qty)}</td>
+                        <td className={num}>{formatDecimal(o.price)}</td>
+                        <td className={num}>{formatDecimal(o.filledQty)}</td>
+                        <td className={num}>{formatDecimal(o.avgFillPrice)}</td>
+                        <td className={td}>
+                          <StatusBadge value={o.createdBy} />
+                        </td>
+                        <td className={`${td} font-mono text-[11px] text-neutral-500`}>
+                          {o.clientOrderId}
+                          {o.rejectReason ? <div className="font-sans text-xs text-red-400">{o.rejectReason}</div> : null}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </Panel>
+
+          <Panel title="Fills">
+            {fills.length === 0 ? (
+              <EmptyState>{active ? 'No fills yet: the entry order has not traded.' : 'No fills: this position never traded.'}</EmptyState>
+            ) : (
+              <div className="overflow-x-auto">
+                <table className="w-full text-sm" aria-label="Fills">
+                  <thead>
+                    <tr>
+                      <th className={th}>Time</th>
+                      <th className={th}>Side</th>
+                      <th className={`${th} text-right`}>Qty</th>
+                      <th className={`${th} text-right`}>Price</th>
+                      <th className={`${th} text-right`}>Fee</th>
+                      <th className={th}>Liquidity</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {fills.map((f) => (
+                      <tr key={f.id} className="border-t border-neutral-800">
+                        <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(f.at)}</td>
+                        <td className={td}>
+                          <StatusBadge value={f.side} />
+                        </td>
+                        <td className={num}>{formatDecimal(f.qty)}</td>
+                        <td className={num}>{formatDecimal(f.price)}</td>
+                        <td className={num}>
+                          {formatDecimal(f.fee)} <span className="text-neutral-500">{f.feeAsset}</span>
+                        </td>
+                        <td className={`${td} text-xs text-neutral-400`}>{f.liquidity}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </Panel>
+
+        </div>
+
+        <div className="space-y-4 self-start">
+          {restingEntry ? (
+            <Panel title="Resting entry">
+              <p className="mb-2 text-xs text-neutral-400">
+                Limit {restingEntry.side.toLowerCase()} {formatDecimal(restingEntry.qty)} @ {formatDecimal(restingEntry.price)} waits for the market to trade through it.
+              </p>
+              <CancelEntryButton positionId={p.id} />
+            </Panel>
+          ) : null}
+          {canClose ? (
+            <Panel title="Close">
+              <ClosePositionForm positionId={p.id} busy={p.status === 'CLOSING'} />
+            </Panel>
+          ) : null}
+          {canModify ? (
+            <Panel title="Protection">
+              <ModifyProtectionForm position={p} disabled={p.status === 'CLOSING'} />
+            </Panel>
+          ) : null}
+          {!active ? (
+            <Panel title="Outcome">
+              <p className="text-sm text-neutral-300">
+                This position is <StatusBadge value={p.status} />
+                {p.statusReason ? <> — {p.statusReason}</> : null}. Nothing more can be changed.
+              </p>
+            </Panel>
+          ) : !canClose && !canModify && !restingEntry ? (
+            <Panel title="Actions">
+              <p className="text-sm text-neutral-400">Waiting for the exchange: actions return once the position is open.</p>
+            </Panel>
+          ) : null}
+        </div>
+      </div>
+
+      <Panel title="Audit trail">
+        {events.length === 0 ? (
+          <EmptyState>No events recorded.</EmptyState>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-sm" aria-label="Audit trail">
+              <thead>
+                <tr>
+                  <th className={th}>Time</th>
+                  <th className={th}>Type</th>
+                  <th className={th}>Actor</th>
+                  <th className={th}>From → to</th>
+                  <th className={th}>Message</th>
+                  <th className={th}>Before</th>
+                  <th className={th}>After</th>
+                </tr>
+              </thead>
+              <tbody>
+                {events.map((e) => (
+                  <tr key={e.id} className="border-t border-neutral-800">
+                    <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(e.at)}</td>
+                    <td className={`${td} font-mono text-xs`}>{e.type}</td>
+                    <td className={td}>
+                      <StatusBadge value={e.actor} title={e.actorId ?? undefined} />
+                    </td>
+                    <td className={`${td} text-xs`}>
+                      {e.fromStatus || e.toStatus ? (
+                        <span className="inline-flex items-center gap-1">
+                          {e.fromStatus ? <StatusBadge value={e.fromStatus} /> : <span className="text-neutral-600">—</span>}→
+                          {e.toStatus ? <StatusBadge value={e.toStatus} /> : <span className="text-neutral-600">—</span>}
+                        </span>
+                      ) : (
+                        <span className="text-neutral-600">—</span>
+                      )}
+                    </td>
+                    <td className="min-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-200">{e.message}</td>
+                    <td className="px-2 py-1.5 align-top">
+                      <Json value={e.before} />
+                    </td>
+                    <td className="px-2 py-1.5 align-top">
+                      <Json value={e.after} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Panel>
+    </div>
+  )
+}

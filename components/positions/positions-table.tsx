@@ -1,0 +1,101 @@
+'use client'
+
+import Link from 'next/link'
+import { useQuote } from '@/components/live/quote-store'
+import { StatusBadge } from '@/components/ui/status-badge'
+import type { PositionView } from '@/lib/server/positions/position-views'
+import { formatDecimal, formatPercent, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
+import { livePnl } from '@/lib/ui/live-pnl'
+
+export const th = 'px-2 py-1.5 text-left text-[11px] font-medium uppercase tracking-wider text-neutral-500'
+export const td = 'px-2 py-1.5 align-top whitespace-nowrap'
+export const num = 'px-2 py-1.5 align-top whitespace-nowrap text-right font-mono tabular-nums'
+
+/** Live mark and unrealized PnL: from the streamed quote when there is one, else the server's. */
+export function useLivePnl(p: PositionView) {
+  const quote = useQuote(p.symbol)
+  const live = livePnl(p, quote)
+  return live
+    ? { mark: live.mark, pnl: live.pnl, pct: live.pct }
+    : { mark: p.markPrice, pnl: p.unrealizedPnl, pct: p.unrealizedPnlPct }
+}
+
+export function TakeProfitList({ tps }: { tps: PositionView['takeProfits'] }) {
+  const shown = tps.filter((t) => t.status !== 'CANCELED')
+  if (shown.length === 0) return <span className="text-neutral-600">—</span>
+  return (
+    <span className="flex flex-col gap-0.5">
+      {shown.map((t) => (
+        <span key={t.id} className={t.status === 'FILLED' ? 'text-emerald-400 line-through decoration-emerald-700' : ''} title={t.status}>
+          {formatDecimal(t.price)} <span className="text-neutral-500">({formatDecimal(t.sharePct)}%)</span>
+        </span>
+      ))}
+    </span>
+  )
+}
+
+function PositionRow({ p }: { p: PositionView }) {
+  const live = useLivePnl(p)
+  return (
+    <tr className="border-t border-neutral-800 hover:bg-neutral-900/60" data-position-id={p.id}>
+      <td className={td}>
+        <Link href={`/positions/${p.id}`} className="font-medium text-emerald-300 hover:underline">
+          {p.symbol}
+        </Link>
+        <div className="text-[11px] text-neutral-500">{p.traderName}</div>
+      </td>
+      <td className={td}>
+        <StatusBadge value={p.side} />
+      </td>
+      <td className={td}>
+        <StatusBadge value={p.status} title={p.statusReason ?? undefined} />
+        {p.entryType === 'LIMIT' && p.openQty === '0' ? (
+          <div className="text-[11px] text-neutral-500">limit {formatDecimal(p.limitPrice)}</div>
+        ) : null}
+      </td>
+      <td className={num}>{formatDecimal(p.openQty)}</td>
+      <td className={num}>{p.entryQty === '0' ? '—' : formatDecimal(p.avgEntryPrice)}</td>
+      <td className={num} data-testid="mark">
+        {formatDecimal(live.mark)}
+      </td>
+      <td className={`${num} ${pnlTone(live.pnl)}`} data-testid="unrealized-pnl">
+        {formatPnl(live.pnl)}
+      </td>
+      <td className={`${num} ${pnlTone(live.pct)}`} data-testid="unrealized-pnl-pct">
+        {formatPercent(live.pct)}
+      </td>
+      <td className={num}>{formatDecimal(p.stopLoss)}</td>
+      <td className={`${num} text-xs`}>
+        <TakeProfitList tps={p.takeProfits} />
+      </td>
+    </tr>
+  )
+}
+
+export function OpenPositionsTable({ positions }: { positions: PositionView[] }) {
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full text-sm">
+        <thead>
+          <tr>
+            <th className={th}>Symbol</th>
+            <th className={th}>Side</th>
+            <th className={th}>Status</th>
+            <th className={`${th} text-right`}>Qty</th>
+            <th className={`${th} text-right`}>Avg entry</th>
+            <th className={`${th} text-right`}>Mark</th>
+            <th className={`${th} text-right`}>Unrealized PnL</th>
+            <th className={`${th} text-right`}>PnL %</th>
+            <th className={`${th} text-right`}>SL</th>
+            <th className={`${th} text-right`}>TPs</th>
+          </tr>
+        </thead>
+        <tbody>
+          {positions.map((p) => (
+            <PositionRow key={p.id} p={p} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}

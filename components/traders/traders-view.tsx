@@ -1,0 +1,75 @@
+'use client'
+
+import { useQuery } from '@tanstack/react-query'
+import Link from 'next/link'
+import { fetchJson } from '@/components/live/fetch-json'
+import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
+import { num, td, th } from '@/components/positions/positions-table'
+import { EmptyState, Panel } from '@/components/ui/panel'
+import { StatusBadge } from '@/components/ui/status-badge'
+import type { accountSummaries } from '@/lib/server/positions/position-views'
+import { formatDecimal } from '@/lib/ui/decimal-format'
+import { CreateTraderForm } from './trader-forms'
+
+export type TraderSummary = Awaited<ReturnType<typeof accountSummaries>>[number]
+
+export function TradersView({ initial }: { initial: TraderSummary[] }) {
+  useLiveEvents()
+  const { data = initial } = useQuery({
+    queryKey: queryKeys.traders,
+    queryFn: () => fetchJson<TraderSummary[]>('/api/ui/traders'),
+    initialData: initial,
+  })
+  return (
+    <div className="space-y-4">
+      <h1 className="text-lg font-semibold">Traders</h1>
+      <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
+        <Panel title="Your traders">
+          {data.length === 0 ? (
+            <EmptyState>No traders yet. Create one with the form: it gets its own paper account funded with the starting balance.</EmptyState>
+          ) : (
+            <div className="overflow-x-auto">
+              <table className="w-full text-sm" aria-label="Traders">
+                <thead>
+                  <tr>
+                    <th className={th}>Name</th>
+                    <th className={th}>Exchange</th>
+                    <th className={th}>Watchlist</th>
+                    <th className={`${th} text-right`}>Equity</th>
+                    <th className={th}>Balances</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.map((t) => (
+                    <tr key={t.traderId} className="border-t border-neutral-800">
+                      <td className={td}>
+                        <Link href={`/traders/${t.traderId}`} className="font-medium text-emerald-300 hover:underline">
+                          {t.traderName}
+                        </Link>
+                      </td>
+                      <td className={td}>
+                        <StatusBadge value={t.exchange} />
+                      </td>
+                      <td className="px-2 py-1.5 align-top text-xs text-neutral-300">{t.watchlist.join(', ')}</td>
+                      <td className={num}>{t.equity === null ? 'unpriced' : `${formatDecimal(t.equity, { dp: 2 })} ${t.quoteCurrency}`}</td>
+                      <td className="px-2 py-1.5 align-top font-mono text-xs text-neutral-400">
+                        {t.balances.map((b) => (
+                          <div key={b.asset}>
+                            {formatDecimal(b.amount)} {b.asset}
+                          </div>
+                        ))}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Panel>
+        <Panel title="New trader" className="self-start">
+          <CreateTraderForm />
+        </Panel>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,101 @@
+'use client'
+
+import { useQuery } from '@tanstack/react-query'
+import Link from 'next/link'
+import { fetchJson } from '@/components/live/fetch-json'
+import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
+import { num, td, th } from '@/components/positions/positions-table'
+import { EmptyState, Panel } from '@/components/ui/panel'
+import { StatusBadge } from '@/components/ui/status-badge'
+import type { PositionView } from '@/lib/server/positions/position-views'
+import { formatDecimal, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
+import { sumDecimalStrings } from '@/lib/ui/live-pnl'
+import { formatTimestamp } from '@/lib/ui/time-format'
+
+export function ClosedTradesView({ initial }: { initial: PositionView[] }) {
+  useLiveEvents()
+  const { data = initial, error } = useQuery({
+    queryKey: queryKeys.trades,
+    queryFn: () => fetchJson<PositionView[]>('/api/ui/trades'),
+    initialData: initial,
+  })
+  const closed = data.filter((p) => p.status === 'CLOSED')
+  const total = sumDecimalStrings(closed.map((p) => p.realizedPnl))
+  const fees = sumDecimalStrings(data.map((p) => p.fees))
+  return (
+    <div className="space-y-4">
+      <h1 className="text-lg font-semibold">Closed trades</h1>
+      {error ? (
+        <p role="alert" className="text-sm text-red-400">
+          Could not refresh: {error.message}
+        </p>
+      ) : null}
+      <Panel
+        title="Closed and failed positions"
+        actions={
+          data.length ? (
+            <span className="text-xs text-neutral-400">
+              {closed.length} closed · realized <span className={`font-mono ${pnlTone(total)}`}>{formatPnl(total)}</span> · fees <span className="font-mono">{formatDecimal(fees, { dp: 2 })}</span>
+            </span>
+          ) : null
+        }
+      >
+        {data.length === 0 ? (
+          <EmptyState>
+            No closed trades yet. Open a position from the <Link href="/" className="text-emerald-400 underline">dashboard</Link>; it appears here once it is closed.
+          </EmptyState>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-sm" aria-label="Closed trades">
+              <thead>
+                <tr>
+                  <th className={th}>Closed</th>
+                  <th className={th}>Symbol</th>
+                  <th className={th}>Side</th>
+                  <th className={th}>Status</th>
+                  <th className={`${th} text-right`}>Qty</th>
+                  <th className={`${th} text-right`}>Entry</th>
+                  <th className={`${th} text-right`}>Exit</th>
+                  <th className={`${th} text-right`}>Realized PnL</th>
+                  <th className={`${th} text-right`}>Fees</th>
+                  <th className={th}>Reason</th>
+                  <th className={th}>
+                    <span className="sr-only">Details</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.map((p) => (
+                  <tr key={p.id} className="border-t border-neutral-800 hover:bg-neutral-900/60" data-position-id={p.id}>
+                    <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(p.closedAt ?? p.createdAt)}</td>
+                    <td className={td}>
+                      <span className="font-medium">{p.symbol}</span>
+                      <div className="text-[11px] text-neutral-500">{p.traderName}</div>
+                    </td>
+                    <td className={td}>
+                      <StatusBadge value={p.side} />
+                    </td>
+                    <td className={td}>
+                      <StatusBadge value={p.status} />
+                    </td>
+                    <td className={num}>{formatDecimal(p.entryQty)}</td>
+                    <td className={num}>{p.entryQty === '0' ? '—' : formatDecimal(p.avgEntryPrice)}</td>
+                    <td className={num}>{p.avgExitPrice === '0' ? '—' : formatDecimal(p.avgExitPrice)}</td>
+                    <td className={`${num} ${pnlTone(p.realizedPnl)}`}>{formatPnl(p.realizedPnl)}</td>
+                    <td className={num}>{formatDecimal(p.fees)}</td>
+                    <td className="max-w-xs px-2 py-1.5 align-top text-xs text-neutral-300">{p.statusReason ?? '—'}</td>
+                    <td className={td}>
+                      <Link href={`/positions/${p.id}`} className="text-xs text-emerald-400 hover:underline" aria-label={`Details of ${p.symbol} ${p.side} closed ${formatTimestamp(p.closedAt ?? p.createdAt)}`}>
+                        Details
+                      </Link>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Panel>
+    </div>
+  )
+}

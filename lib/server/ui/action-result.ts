@@ -1,0 +1,30 @@
+import type { AuthUser } from '@/lib/server/auth/users'
+import { getPageUser } from '@/lib/server/auth/current-user'
+import { isAppError } from '@/lib/server/errors/app-error'
+
+/**
+ * What a form's server action returns: data, or errors a form can place — `fieldErrors` keyed by
+ * the service's dotted field path (`takeProfits.0.price`), `formError` for the rest (e.g. a 503
+ * for a stale market). Server actions cannot throw typed errors to the browser, hence the union.
+ */
+export type ActionResult<T = null> =
+  | { ok: true; data: T }
+  | { ok: false; status: number; formError?: string; fieldErrors: Record<string, string> }
+
+/** Runs one service call for the signed-in user and maps AppErrors onto the form. */
+export async function runAction<T>(where: string, fn: (user: AuthUser) => Promise<T>): Promise<ActionResult<T>> {
+  const user = await getPageUser()
+  if (!user) return { ok: false, status: 401, formError: 'Your session has ended. Sign in again.', fieldErrors: {} }
+  try {
+    return { ok: true, data: await fn(user) }
+  } catch (err) {
+    if (isAppError(err)) {
+      const fieldErrors: Record<string, string> = {}
+      for (const f of err.fieldErrors ?? []) fieldErrors[f.field] ??= f.message
+      const hasFields = Object.keys(fieldErrors).length > 0
+      return { ok: false, status: err.status, formError: hasFields ? undefined : err.message, fieldErrors }
+    }
+    console.error(`[ui] ${where} failed:`, err)
+    return { ok: false, status: 500, formError: 'Something went wrong on the server. Check the server log.', fieldErrors: {} }
+  }
+}

@@ -1,0 +1,78 @@
+import { dec, type Decimal } from '@/lib/domain/decimal'
+
+export interface DecimalFormat {
+  /** Fixed decimal places (rounded half up); default: every digit the value has. */
+  dp?: number
+  /** At most this many places (rounded half up), trailing zeros trimmed down to `minDp`. */
+  maxDp?: number
+  minDp?: number
+  /** Prefix positive values with '+'. */
+  sign?: boolean
+  /** Thousands separators in the integer part (default true). */
+  group?: boolean
+}
+
+/**
+ * Formats an exact decimal string for display without ever going through a JS number,
+ * so '0.1' + '0.2' style float noise cannot appear in prices, quantities or PnL.
+ * Null, empty and unparsable input render as an em dash.
+ */
+export function formatDecimal(value: string | Decimal | null | undefined, opts: DecimalFormat = {}): string {
+  if (value === null || value === undefined || value === '') return '—'
+  let d: Decimal
+  try {
+    d = dec(value)
+  } catch {
+    return '—'
+  }
+  if (!d.isFinite()) return '—'
+  let s = opts.dp !== undefined ? d.toFixed(opts.dp) : opts.maxDp !== undefined ? trimPlaces(d.toFixed(opts.maxDp), opts.minDp ?? 0) : d.toFixed()
+  let negative = s.startsWith('-')
+  if (negative) s = s.slice(1)
+  // A value that rounds to zero shows no sign: "-0.00" reads as a loss.
+  if (/^0(\.0*)?$/.test(s)) negative = false
+  const [int, frac] = s.split('.')
+  const intPart = opts.group === false ? int : int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  const body = frac ? `${intPart}.${frac}` : intPart
+  if (negative) return `-${body}`
+  if (opts.sign && /[1-9]/.test(s)) return `+${body}`
+  return body
+}
+
+function trimPlaces(fixed: string, minDp: number): string {
+  const dot = fixed.indexOf('.')
+  if (dot < 0) return minDp > 0 ? `${fixed}.${'0'.repeat(minDp)}` : fixed
+  let end = fixed.length
+  while (end > dot + 1 + minDp && fixed[end - 1] === '0') end--
+  return end === dot + 1 ? fixed.slice(0, dot) : fixed.slice(0, end)
+}
+
+/**
+ * A PnL amount in quote currency with a sign: 2 to 4 places, so a small position's PnL
+ * is not rounded away ("+4.9999", "+12.50", "-0.0042").
+ */
+export function formatPnl(value: string | Decimal | null | undefined): string {
+  return formatDecimal(value, { maxDp: 4, minDp: 2, sign: true })
+}
+
+/** A percentage with two places and a sign, e.g. "-0.42%". */
+export function formatPercent(value: string | Decimal | null | undefined): string {
+  const s = formatDecimal(value, { dp: 2, sign: true })
+  return s === '—' ? s : `${s}%`
+}
+
+/** Tailwind text colour for a signed amount: green above zero, red below, neutral otherwise. */
+export function pnlTone(value: string | Decimal | null | undefined): string {
+  if (value === null || value === undefined || value === '') return 'text-neutral-400'
+  let d: Decimal
+  try {
+    d = dec(value)
+  } catch {
+    return 'text-neutral-400'
+  }
+  // Judge what is displayed (two places), so "+0.00" is not painted green.
+  const shown = dec(d.toFixed(2))
+  if (shown.gt(0)) return 'text-emerald-400'
+  if (shown.lt(0)) return 'text-red-400'
+  return 'text-neutral-300'
+}

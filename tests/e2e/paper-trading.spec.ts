@@ -1,0 +1,110 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { expect, test, type Page } from '@playwright/test'
+import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
+import { startApp, type AppProcess } from './support/app-process'
+
+// Steps 2–6 of the foundation issue through the real start command, pages and browser.
+// Market data comes from a local Binance-compatible server through the real ccxt client,
+// so the test moves the price and watches the product react.
+let fake: FakeBinance
+let app: AppProcess | null = null
+let dataDir: string
+let env: Record<string, string>
+
+test.beforeAll(async () => {
+  fake = await startFakeBinance()
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-'))
+  env = {
+    PORT: '3210',
+    EMBEDDED_PG_PORT: String(54_500 + Math.floor(Math.random() * 400)),
+    DATA_DIR: dataDir,
+    MARKET_DATA_SOURCE: 'exchange',
+    MARKET_DATA_URL: fake.url,
+    MARKET_POLL_INTERVAL_MS: '300',
+  }
+  app = await startApp(env)
+})
+
+test.afterAll(async () => {
+  await app?.stop()
+  await fake?.close()
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/e2e/screenshots/${name}.png`, fullPage: true })
+
+test('first admin, trader, manual position with live PnL, restart, worker take-profit, manual close, audit trail', async ({ page }) => {
+  page.on('dialog', (d) => d.accept())
+
+  // 2. First-run setup creates the admin and signs in; everything else requires sign-in.
+  await page.goto(`${app!.url}/`)
+  await expect(page).toHaveURL(/\/setup/)
+  await page.getByLabel('Email').fill('admin@example.com')
+  await page.getByLabel('Password', { exact: true }).fill('correct horse battery')
+  await page.getByLabel('Confirm password').fill('correct horse battery')
+  await page.getByRole('button', { name: 'Create admin account' }).click()
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+  await shot(page, '01-dashboard-empty')
+
+  // 3. A paper trader.
+  await page.goto(`${app!.url}/traders`)
+  await page.getByLabel('Name').fill('E2E Trader')
+  await page.getByLabel('Quote currency').fill('USDT')
+  await page.getByLabel('Starting balance').fill('10000')
+  await page.getByLabel('Watchlist').fill('BTC/USDT')
+  await page.getByRole('button', { name: 'Create trader' }).click()
+  await expect(page.getByText('E2E Trader').first()).toBeVisible()
+
+  // 4. Open a LONG by hand; it fills at the fake exchange's best ask.
+  await page.goto(`${app!.url}/`)
+  const form = page.getByRole('form', { name: 'Open position' }).or(page.locator('form').filter({ has: page.getByRole('button', { name: 'Open position' }) }))
+  await form.getByLabel('Symbol').selectOption('BTC/USDT')
+  await form.getByLabel('Side').selectOption('LONG')
+  await form.getByLabel('Size in').selectOption('BASE')
+  await form.getByLabel('Size', { exact: true }).fill('0.01')
+  await form.getByLabel('Stop loss').fill('59000')
+  await form.getByRole('button', { name: 'Add take-profit' }).click()
+  await form.getByLabel('Take-profit 1 price').fill('61000')
+  await form.getByLabel('Take-profit 1 share %').fill('50')
+  await form.getByRole('button', { name: 'Open position' }).click()
+
+  const positions = page.getByRole('region', { name: 'Open positions' }).or(page.locator('[aria-label="Open positions"]'))
+  const row = positions.getByRole('row').filter({ hasText: 'BTC/USDT' })
+  await expect(row).toContainText('MONITORING')
+  await expect(row).toContainText('60,000.01')
+
+  // Live unrealized PnL over SSE, no reload: (60500.00 − 60000.01) × 0.01 = 4.9999
+  fake.setPrice('BTC/USDT', '60500.00', '60500.01')
+  await expect(row.getByTestId('unrealized-pnl')).toContainText('4.99')
+  await shot(page, '02-position-live-pnl')
+
+  // 6. Restart everything mid-position: it comes back exactly and monitoring resumes.
+  expect(await app!.stop()).toBe(0)
+  app = await startApp(env)
+  await page.goto(`${app!.url}/`)
+  await expect(row).toContainText('MONITORING')
+  await expect(row).toContainText('0.01')
+
+  // 5. The worker takes the first take-profit (50%) by itself when the price touches it.
+  await row.getByRole('link', { name: 'BTC/USDT' }).click()
+  await expect(page).toHaveURL(/\/positions\//)
+  fake.setPrice('BTC/USDT', '61000.00', '61000.01')
+  const trail = page.locator('[aria-label="Audit trail"]')
+  await expect(trail).toContainText('Take-profit 61000 touched')
+  await expect(page.locator('[aria-label="Fills"]').getByRole('row')).toHaveCount(3) // header + entry + TP
+  await shot(page, '03-take-profit-by-worker')
+
+  // Close the rest by hand: realized PnL, fees and the full audit trail are shown.
+  await page.getByRole('button', { name: 'Close position' }).click()
+  await expect(page.getByText('CLOSED').first()).toBeVisible()
+  await expect(trail).toContainText('Close requested')
+  await expect(trail).toContainText('Position closed')
+  for (const actor of ['USER', 'WORKER']) await expect(trail).toContainText(actor)
+  await shot(page, '04-closed-with-audit-trail')
+
+  await page.goto(`${app!.url}/trades`)
+  await expect(page.getByText('BTC/USDT').first()).toBeVisible()
+  await shot(page, '05-closed-trades')
+})

@@ -1,0 +1,60 @@
+import { describe, expect, test } from 'vitest'
+import { formatDecimal, formatPercent, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
+
+describe('formatDecimal', () => {
+  test.each([
+    ['exact digits kept', '65000.123456789', {}, '65,000.123456789'],
+    ['no float noise', '0.30000000000000000001', {}, '0.30000000000000000001'],
+    ['fixed places round half up', '1.005', { dp: 2 }, '1.01'],
+    ['pads to places', '12', { dp: 2 }, '12.00'],
+    ['negative grouped', '-1234567.5', { dp: 1 }, '-1,234,567.5'],
+    ['sign on positive', '3.2', { dp: 2, sign: true }, '+3.20'],
+    ['no sign on zero', '0', { dp: 2, sign: true }, '0.00'],
+    ['tiny negative rounds to unsigned zero', '-0.001', { dp: 2 }, '0.00'],
+    ['grouping can be off', '1234.5', { group: false }, '1234.5'],
+    ['satoshi precision', '0.00000001', {}, '0.00000001'],
+    ['max places rounds', '4.99995', { maxDp: 4, minDp: 2 }, '5.00'],
+    ['max places keeps significant digits', '4.9999', { maxDp: 4, minDp: 2 }, '4.9999'],
+    ['trailing zeros trimmed to min places', '12.5', { maxDp: 4, minDp: 2 }, '12.50'],
+    ['integer padded to min places', '7', { maxDp: 4, minDp: 2 }, '7.00'],
+    ['no min places', '7.1000', { maxDp: 4 }, '7.1'],
+  ] as const)('%s', (_label, value, opts, expected) => {
+    expect(formatDecimal(value, opts)).toBe(expected)
+  })
+
+  test.each([
+    ['null', null],
+    ['undefined', undefined],
+    ['empty', ''],
+    ['garbage', 'abc'],
+  ])('%s renders as a dash', (_label, value) => {
+    expect(formatDecimal(value as string | null | undefined)).toBe('—')
+  })
+})
+
+describe('formatPnl / formatPercent', () => {
+  test.each([
+    ['profit', '12.345', '+12.345', '+12.35%'],
+    ['small profit keeps 4 places', '4.99990000', '+4.9999', '+5.00%'],
+    ['loss', '-0.5', '-0.50', '-0.50%'],
+    ['tiny loss', '-0.00421', '-0.0042', '0.00%'],
+    ['flat', '0', '0.00', '0.00%'],
+  ])('%s', (_label, value, pnl, pct) => {
+    expect(formatPnl(value)).toBe(pnl)
+    expect(formatPercent(value)).toBe(pct)
+  })
+  test('missing percent stays a dash', () => {
+    expect(formatPercent(null)).toBe('—')
+  })
+})
+
+describe('pnlTone', () => {
+  test.each([
+    ['gain', '0.01', 'text-emerald-400'],
+    ['loss', '-0.01', 'text-red-400'],
+    ['rounds to zero', '0.004', 'text-neutral-300'],
+    ['missing', null, 'text-neutral-400'],
+  ])('%s', (_label, value, tone) => {
+    expect(pnlTone(value)).toBe(tone)
+  })
+})
