@@ -2,7 +2,7 @@
 
 import { useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
-import { useState, useTransition, type FormEvent } from 'react'
+import { useEffect, useState, useTransition, type FormEvent } from 'react'
 import { openPositionAction } from '@/app/(app)/positions/actions'
 import { useQuote } from '@/components/live/quote-store'
 import { queryKeys } from '@/components/live/use-live-events'
@@ -36,6 +36,24 @@ function QuoteHint({ symbol }: { symbol: string }) {
   )
 }
 
+// How long the form waits for the first live quote of a symbol before letting the server judge.
+const QUOTE_GRACE_MS = 5000
+
+/**
+ * True while no live quote for `symbol` has arrived yet, for at most QUOTE_GRACE_MS after it was
+ * chosen: a just-added symbol gets its first price within a tick or two, and an order sent before
+ * would only be refused. Afterwards the server decides (and explains a stale market).
+ */
+function useAwaitingQuote(symbol: string): boolean {
+  const quote = useQuote(symbol)
+  const [expired, setExpired] = useState<string | null>(null)
+  useEffect(() => {
+    const t = setTimeout(() => setExpired(symbol), QUOTE_GRACE_MS)
+    return () => clearTimeout(t)
+  }, [symbol])
+  return Boolean(symbol) && !quote && expired !== symbol
+}
+
 /** Opens a position by hand; on success stays on the dashboard (the row appears live) and links to the new position. */
 export function OpenPositionForm({ traders }: { traders: TraderOption[] }) {
   const qc = useQueryClient()
@@ -53,6 +71,9 @@ export function OpenPositionForm({ traders }: { traders: TraderOption[] }) {
   const [errors, setErrors] = useState<Record<string, string>>({})
   const [formError, setFormError] = useState<string | undefined>()
   const [opened, setOpened] = useState<{ positionId: string; label: string } | null>(null)
+  const watchlist = trader?.watchlist ?? []
+  const activeSymbol = watchlist.includes(symbol) ? symbol : (watchlist[0] ?? '')
+  const awaitingQuote = useAwaitingQuote(activeSymbol)
 
   if (!trader) {
     return (
@@ -61,7 +82,6 @@ export function OpenPositionForm({ traders }: { traders: TraderOption[] }) {
       </p>
     )
   }
-  const activeSymbol = trader.watchlist.includes(symbol) ? symbol : (trader.watchlist[0] ?? '')
   const base = activeSymbol.split('/')[0] || 'base'
 
   function onSubmit(event: FormEvent) {
@@ -175,7 +195,7 @@ export function OpenPositionForm({ traders }: { traders: TraderOption[] }) {
           </Link>
         </p>
       ) : null}
-      <SubmitButton pending={pending} className="w-full">
+      <SubmitButton pending={pending} disabled={awaitingQuote} title={awaitingQuote ? 'Waiting for the first live price of this symbol' : undefined} className="w-full">
         Open position
       </SubmitButton>
     </form>

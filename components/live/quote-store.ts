@@ -10,6 +10,9 @@ import type { LiveQuote } from '@/lib/ui/live-pnl'
 const quotes = new Map<string, LiveQuote>()
 const listeners = new Set<() => void>()
 let lastQuoteAt = 0
+/** Local clock when the newest tick arrived: freshness is judged on this tab's clock (no skew). */
+let lastArrivalAt = 0
+let version = 0
 let connection: 'connecting' | 'open' | 'closed' = 'connecting'
 
 function emit() {
@@ -40,7 +43,11 @@ export function applyQuotes(list: unknown): void {
     if (q.receivedAt > lastQuoteAt) lastQuoteAt = q.receivedAt
     changed = true
   }
-  if (changed) emit()
+  if (changed) {
+    version += 1
+    lastArrivalAt = Date.now()
+    emit()
+  }
 }
 
 export function setConnection(state: typeof connection): void {
@@ -61,9 +68,9 @@ export function useQuote(symbol: string): LiveQuote | undefined {
 let snapshot: ReadonlyMap<string, LiveQuote> = new Map()
 let snapshotAt = -1
 function allQuotes(): ReadonlyMap<string, LiveQuote> {
-  if (snapshotAt !== lastQuoteAt) {
+  if (snapshotAt !== version) {
     snapshot = new Map(quotes)
-    snapshotAt = lastQuoteAt
+    snapshotAt = version
   }
   return snapshot
 }
@@ -72,11 +79,11 @@ export function useQuotes(): ReadonlyMap<string, LiveQuote> {
   return useSyncExternalStore(subscribe, allQuotes, () => EMPTY)
 }
 
-/** Receive time (worker clock, ms) of the newest quote seen by this tab, 0 if none yet. */
-export function useLastQuoteAt(): number {
+/** When (this tab's clock, ms) the newest quote arrived, 0 if none yet. */
+export function useLastQuoteArrival(): number {
   return useSyncExternalStore(
     subscribe,
-    () => lastQuoteAt,
+    () => lastArrivalAt,
     () => 0,
   )
 }

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react'
 import type { Health } from '@/lib/server/health/get-health'
 import { formatAge } from '@/lib/ui/time-format'
 import { fetchJson } from '@/components/live/fetch-json'
-import { useLastQuoteAt } from '@/components/live/quote-store'
+import { useLastQuoteArrival } from '@/components/live/quote-store'
 import { queryKeys } from '@/components/live/use-live-events'
 import { LiveIndicator } from '@/components/live/live-indicator'
 
@@ -33,14 +33,14 @@ function useNow(): number {
  */
 export function MarketStatusBanner({ initialHealth }: { initialHealth: Health }) {
   const qc = useQueryClient()
-  const { data: health = initialHealth } = useQuery({
+  const { data: health = initialHealth, error: healthError } = useQuery({
     queryKey: queryKeys.health,
     queryFn: fetchHealth,
     initialData: initialHealth,
     staleTime: Infinity,
   })
   const now = useNow()
-  const lastQuoteAt = useLastQuoteAt()
+  const lastQuoteAt = useLastQuoteArrival()
   const [mountedAt] = useState(() => Date.now())
   const staleAfter = health.marketData.staleAfterMs
   const liveAge = lastQuoteAt ? now - lastQuoteAt : null
@@ -54,7 +54,9 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
 
   const md = health.marketData
   const simulated = md.kind === 'simulated'
-  const stale = !liveFresh && !md.ok
+  // No tick for a while counts even when the last health check was fine: the stream is the truth.
+  const stale = !liveFresh && (!md.ok || quiet)
+  const staleReason = !md.ok && md.error ? md.error : `no live quotes for ${formatAge(lastQuoteAt ? now - lastQuoteAt : now - mountedAt)}`
   const workerDown = !health.worker.ok && !liveFresh
   const ageMs = liveAge ?? md.freshestQuoteAgeMs
 
@@ -83,6 +85,11 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
           SIMULATED market — prices are generated{md.label ? ` (${md.label})` : ''}, not real exchange prices.
         </div>
       ) : null}
+      {healthError ? (
+        <div role="alert" className="rounded border border-red-800 bg-red-950/70 px-3 py-1.5 text-sm text-red-200">
+          Server unreachable: {healthError.message}. The status shown may be out of date.
+        </div>
+      ) : null}
       {workerDown ? (
         <div role="alert" className="rounded border border-red-800 bg-red-950/70 px-3 py-1.5 text-sm text-red-200">
           Worker down: {health.worker.lastSeenAt ? `last heartbeat ${formatAge(health.worker.ageMs)} ago` : 'it has never reported'}. Start the worker process;
@@ -91,7 +98,7 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
       ) : null}
       {stale ? (
         <div role="alert" className="rounded border border-red-800 bg-red-950/70 px-3 py-1.5 text-sm text-red-200">
-          Market data {md.freshestQuoteAgeMs === null ? 'unavailable' : 'stale'}: {md.error ?? 'no recent quotes'}. New orders are refused until prices are fresh.
+          Market data {md.freshestQuoteAgeMs === null && !lastQuoteAt ? 'unavailable' : 'stale'}: {staleReason}. New orders are refused until prices are fresh.
         </div>
       ) : null}
     </div>

@@ -62,6 +62,9 @@ export async function GET(req: Request): Promise<Response> {
         onResync() {
           send('event: resync\ndata: {}\n\n')
         },
+        onShutdown() {
+          cleanup()
+        },
       })
       const heartbeat = setInterval(() => send(`: heartbeat ${Date.now()}\n\n`), HEARTBEAT_MS)
       cleanup = () => {
@@ -88,7 +91,8 @@ export async function GET(req: Request): Promise<Response> {
     headers: {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-store, no-transform',
-      Connection: 'keep-alive',
+      // Not reused after the stream ends, so a stopping server is not held open by this socket.
+      Connection: 'close',
       'X-Accel-Buffering': 'no',
     },
   })

@@ -12,6 +12,8 @@ export interface AppEventHandlers {
   /** The quotes payload as one compact JSON array string, parsed and checked once per process. */
   onQuotes?: (json: string) => void
   onResync?: () => void
+  /** The process is stopping: end the stream so the HTTP server can close. */
+  onShutdown?: () => void
 }
 
 const MIN_BACKOFF_MS = 500
@@ -24,10 +26,33 @@ class AppEventListener {
   private attempt = 0
   private timer: NodeJS.Timeout | null = null
   private everConnected = false
+  private stopping = false
 
   constructor() {
     // Every SSE stream adds its own handlers.
     this.emitter.setMaxListeners(0)
+    // An open SSE response keeps the HTTP server from closing on SIGTERM/SIGINT, so end them all.
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const onSignal = () => {
+        this.stop()
+        // Without another handler (Next's), restore the default action: terminate.
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+      }
+      process.once(signal, onSignal)
+    }
+  }
+
+  private stop() {
+    if (this.stopping) return
+    this.stopping = true
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    this.emitter.emit('shutdown')
+    const client = this.client
+    this.client = null
+    client?.removeAllListeners()
+    client?.on('error', () => {})
+    client?.end().catch(() => {})
   }
 
   subscribe(h: AppEventHandlers): () => void {
@@ -35,7 +60,9 @@ class AppEventListener {
     if (h.onEvent) pairs.push(['event', h.onEvent])
     if (h.onQuotes) pairs.push(['quotes', h.onQuotes])
     if (h.onResync) pairs.push(['resync', h.onResync])
+    if (h.onShutdown) pairs.push(['shutdown', h.onShutdown])
     for (const [name, fn] of pairs) this.emitter.on(name, fn)
+    if (this.stopping) queueMicrotask(() => h.onShutdown?.())
     this.start()
     return () => {
       for (const [name, fn] of pairs) this.emitter.off(name, fn)
@@ -53,7 +80,7 @@ class AppEventListener {
   }
 
   private scheduleReconnect(reason: unknown) {
-    if (this.timer) return
+    if (this.timer || this.stopping) return
     const delay = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** this.attempt)
     this.attempt += 1
     const why = reason instanceof Error ? reason.message : String(reason ?? 'connection ended')
@@ -65,6 +92,7 @@ class AppEventListener {
   }
 
   private async connect() {
+    if (this.stopping) return
     const url = process.env.DATABASE_URL
     if (!url) {
       this.scheduleReconnect(new Error('DATABASE_URL is not set'))
@@ -92,6 +120,10 @@ class AppEventListener {
       return
     }
     if (dropped) return
+    if (this.stopping) {
+      client.end().catch(() => {})
+      return
+    }
     this.client = client
     this.attempt = 0
     // Anything sent while we were away is lost: tell subscribers to reload.
