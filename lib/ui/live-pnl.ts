@@ -1,5 +1,6 @@
 import { dec, sumDec, type Decimal } from '@/lib/domain/decimal'
 import { pnlPercent, unrealizedPnl, type PositionSide } from '@/lib/domain/positions/fill-ledger'
+import { exitPriceFor } from '@/lib/domain/positions/exit-price'
 
 export interface LiveQuote {
   symbol: string
@@ -35,7 +36,7 @@ export function livePnl(p: PnlInput, quote: Pick<LiveQuote, 'bid' | 'ask'> | und
   try {
     openQty = dec(p.openQty)
     avg = dec(p.avgEntryPrice)
-    mark = dec(p.side === 'LONG' ? quote.bid : quote.ask)
+    mark = dec(exitPriceFor(p.side, quote))
   } catch {
     return null
   }

@@ -1,5 +1,5 @@
 import type { DbTx } from '@/lib/db/client'
-import { fromDb } from '@/lib/db/decimal-columns'
+import { toOrderView } from './order-view'
 import { notFound } from '@/lib/server/errors/app-error'
 
 /**
@@ -16,21 +16,5 @@ export async function listOrders(db: DbTx, userId: string, filter: { positionId?
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: filter.limit ?? 200,
   })
-  return rows.map((o) => ({
-    id: o.id,
-    positionId: o.positionId,
-    symbol: o.symbol,
-    clientOrderId: o.clientOrderId,
-    purpose: o.purpose,
-    side: o.side,
-    type: o.type,
-    qty: fromDb(o.qty).toFixed(),
-    price: o.price ? fromDb(o.price).toFixed() : null,
-    status: o.status,
-    filledQty: fromDb(o.filledQty).toFixed(),
-    avgFillPrice: o.avgFillPrice ? fromDb(o.avgFillPrice).toFixed() : null,
-    rejectReason: o.rejectReason,
-    createdBy: o.createdBy,
-    createdAt: o.createdAt.toISOString(),
-  }))
+  return rows.map((o) => ({ ...toOrderView(o), positionId: o.positionId, symbol: o.symbol }))
 }

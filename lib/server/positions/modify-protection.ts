@@ -3,6 +3,7 @@ import type { Db } from '@/lib/db/client'
 import { fromDb, fromDbOrNull, toDb } from '@/lib/db/decimal-columns'
 import { sumDec } from '@/lib/domain/decimal'
 import { priceRoundingFor, roundPriceToTick } from '@/lib/domain/market/precision'
+import { exitPriceFor } from '@/lib/domain/positions/exit-price'
 import { validateProtection } from '@/lib/domain/positions/protection-rules'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordPositionEvent } from '@/lib/server/audit/record-position-event'
@@ -34,8 +35,8 @@ export async function modifyProtection(opts: { db: Db; userId: string; actor: Ac
     if (!p || p.trader.userId !== opts.userId) throw notFound('position')
     if (!['SUBMITTING', 'OPEN', 'MONITORING'].includes(p.status)) throw conflict(`a ${p.status.toLowerCase()} position cannot be modified`)
     const { quote, rules } = await freshMarket(tx, p.symbol)
-    // A LONG exits at the bid and a SHORT at the ask: levels are judged against that price.
-    const exitPrice = p.side === 'LONG' ? quote.bid : quote.ask
+    // Levels are judged against the price the position would exit at.
+    const exitPrice = exitPriceFor(p.side, quote)
     const current = await tx.takeProfit.findMany({ where: { positionId: p.id }, orderBy: { price: 'asc' } })
     const filled = current.filter((t) => t.status === 'FILLED')
     const active = current.filter((t) => t.status === 'ACTIVE')

@@ -1,7 +1,9 @@
 import type { DbTx } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { ZERO } from '@/lib/domain/decimal'
+import { exitPriceFor } from '@/lib/domain/positions/exit-price'
 import { pnlPercent, unrealizedPnl } from '@/lib/domain/positions/fill-ledger'
+import { toOrderView } from '@/lib/server/orders/order-view'
 import { notFound } from '@/lib/server/errors/app-error'
 import { loadQuotes, type StoredQuote } from '@/lib/market-data/quote-store'
 
@@ -41,16 +43,11 @@ function loadRow(db: DbTx, id: string, userId: string) {
   return db.position.findFirst({ where: { id, trader: { userId } }, include })
 }
 
-/** The mark a position would exit at: the bid for a LONG, the ask for a SHORT. */
-export function markFor(side: 'LONG' | 'SHORT', q: Pick<StoredQuote, 'bid' | 'ask'>) {
-  return side === 'LONG' ? q.bid : q.ask
-}
-
 function toView(p: Row, quote?: StoredQuote): PositionView {
   const openQty = fromDb(p.openQty)
   const avg = fromDb(p.avgEntryPrice)
   const live = quote && openQty.gt(0)
-  const mark = live ? markFor(p.side, quote) : null
+  const mark = live ? exitPriceFor(p.side, quote) : null
   return {
     id: p.id,
     traderId: p.traderId,
@@ -108,21 +105,7 @@ export async function getPositionDetail(db: DbTx, userId: string, id: string) {
   const events = await db.positionEvent.findMany({ where: { positionId: id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
   return {
     position: toView(row, quote),
-    orders: orders.map((o) => ({
-      id: o.id,
-      clientOrderId: o.clientOrderId,
-      purpose: o.purpose,
-      side: o.side,
-      type: o.type,
-      qty: fromDb(o.qty).toFixed(),
-      price: o.price ? fromDb(o.price).toFixed() : null,
-      status: o.status,
-      filledQty: fromDb(o.filledQty).toFixed(),
-      avgFillPrice: o.avgFillPrice ? fromDb(o.avgFillPrice).toFixed() : null,
-      rejectReason: o.rejectReason,
-      createdBy: o.createdBy,
-      createdAt: o.createdAt.toISOString(),
-    })),
+    orders: orders.map(toOrderView),
     fills: fills.map((f) => ({
       id: f.id,
       orderId: f.orderId,

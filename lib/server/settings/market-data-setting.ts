@@ -11,12 +11,15 @@ export const ZMarketDataSetting = z.object({
 })
 export type MarketDataSetting = z.infer<typeof ZMarketDataSetting>
 
-/** The saved market-data source, else the MARKET_DATA_SOURCE default. */
-export async function getMarketDataSetting(db: DbTx): Promise<MarketDataSetting & { saved: boolean }> {
+/** The saved market-data source, else `fallback` (the MARKET_DATA_SOURCE default). */
+export async function getMarketDataSetting(
+  db: DbTx,
+  fallback: MarketDataSetting['kind'] = env().MARKET_DATA_SOURCE,
+): Promise<MarketDataSetting & { saved: boolean }> {
   const row = await db.setting.findUnique({ where: { key: MARKET_DATA_SETTING_KEY } })
   const parsed = ZMarketDataSetting.safeParse(row?.value)
   if (parsed.success) return { ...parsed.data, saved: true }
-  return { kind: env().MARKET_DATA_SOURCE, saved: false }
+  return { kind: fallback, saved: false }
 }
 
 /** Saves the source and tells the worker (NOTIFY settings, on commit) to switch feeds. */
