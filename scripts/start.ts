@@ -64,11 +64,13 @@ async function main() {
     throw e
   }
 
-  const secret = cfg.NEXTAUTH_SECRET ?? persistentSecret(cfg.DATA_DIR)
+  const secret = cfg.NEXTAUTH_SECRET ?? persistentSecret(cfg.DATA_DIR, 'auth-secret')
   const childEnv = {
     ...process.env,
     DATABASE_URL: url,
     NEXTAUTH_SECRET: secret,
+    // Encrypts exchange keys, LLM keys and webhook URLs at rest (lib/server/secrets/secret-box.ts).
+    SECRETS_KEY: cfg.SECRETS_KEY ?? persistentSecret(cfg.DATA_DIR, 'secrets-key'),
     PORT: String(cfg.PORT),
   }
   if (!dev) buildIfNeeded(childEnv)
@@ -108,9 +110,9 @@ function buildIfNeeded(childEnv: NodeJS.ProcessEnv) {
   writeFileSync(marker, rev)
 }
 
-/** A random session-signing secret kept under DATA_DIR, so sign-ins survive restarts. */
-function persistentSecret(dataDir: string): string {
-  const file = path.resolve(dataDir, 'auth-secret')
+/** A random secret kept under DATA_DIR, so sign-ins and encrypted settings survive restarts. */
+function persistentSecret(dataDir: string, name: string): string {
+  const file = path.resolve(dataDir, name)
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
   mkdirSync(path.dirname(file), { recursive: true })
   const s = randomBytes(32).toString('base64url')

@@ -19,6 +19,7 @@ export const ZEnv = z.object({
   EMBEDDED_PG_PORT: intFrom(54329, 1, 65535),
   DATA_DIR: z.string().default('.data'),
   NEXTAUTH_SECRET: optionalString,
+  SECRETS_KEY: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(10, 'must be at least 10 characters').optional()),
   MARKET_DATA_SOURCE: z.enum(['exchange', 'simulated']).default('exchange'),
