@@ -14,18 +14,22 @@ function eventNameFor(ev: AppEvent, userId: string): string | null {
   switch (ev.kind) {
     case 'position':
     case 'trader':
+    case 'activity':
+    case 'decision':
+    case 'approval':
       return ev.userId === userId ? ev.kind : null
     case 'settings':
     case 'worker':
       return ev.kind
     default:
-      // 'protection' is a worker wake-up with no owner; the matching position event follows.
+      // 'protection' and 'analyze' are worker wake-ups with no owner; the matching events follow.
       return null
   }
 }
 
 /**
  * Server-sent events for the signed-in user: `quote` (every quote tick), `position` and `trader`
+ * `activity`, `decision`, `approval`
  * (own events only), `settings`, `worker`, and `resync` after the server's LISTEN connection was
  * re-established (events may have been missed). Comment heartbeats every 15 s keep proxies open.
  */

@@ -10,6 +10,11 @@ export const QUOTES_CHANNEL = 'tradeloop_quotes'
 export type AppEvent =
   | { kind: 'position'; userId: string; positionId: string; type: string; message: string }
   | { kind: 'trader'; userId: string; traderId: string }
+  | { kind: 'activity'; userId: string; type: string; message: string; severity: string; traderId?: string }
+  | { kind: 'decision'; userId: string; traderId: string; decisionId: string }
+  | { kind: 'approval'; userId: string; traderId: string; approvalId: string }
+  /** Ask the worker to run a trader's analysis cycle now (a signal or a person's "analyze now"). */
+  | { kind: 'analyze'; traderId: string; symbol?: string }
   | { kind: 'protection'; positionId: string }
   | { kind: 'settings' }
   | { kind: 'worker' }
