@@ -21,11 +21,9 @@ ALTER TABLE "ActivityEvent" ADD COLUMN     "severity" TEXT NOT NULL DEFAULT 'inf
 ADD COLUMN     "traderId" TEXT;
 
 -- AlterTable
-ALTER TABLE "ExchangeAccount" ADD COLUMN     "equityPeak" DECIMAL(36,18),
-ADD COLUMN     "halted" BOOLEAN NOT NULL DEFAULT false,
+ALTER TABLE "ExchangeAccount" ADD COLUMN     "halted" BOOLEAN NOT NULL DEFAULT false,
 ADD COLUMN     "haltedAt" TIMESTAMP(3),
-ADD COLUMN     "haltedReason" TEXT,
-ADD COLUMN     "riskLimits" JSONB NOT NULL DEFAULT '{}';
+ADD COLUMN     "haltedReason" TEXT;
 
 -- AlterTable
 ALTER TABLE "PositionEvent" ADD COLUMN     "decisionId" TEXT,
@@ -50,7 +48,9 @@ ADD COLUMN     "statusChangedAt" TIMESTAMP(3),
 ADD COLUMN     "statusReason" TEXT;
 
 -- AlterTable
-ALTER TABLE "User" ADD COLUMN     "timeZone" TEXT NOT NULL DEFAULT 'UTC';
+ALTER TABLE "User" ADD COLUMN     "equityPeak" DECIMAL(36,18),
+ADD COLUMN     "riskLimits" JSONB NOT NULL DEFAULT '{}',
+ADD COLUMN     "timeZone" TEXT NOT NULL DEFAULT 'UTC';
 
 -- CreateTable
 CREATE TABLE "Decision" (
