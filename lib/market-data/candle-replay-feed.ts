@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import { dec, maxDec, minDec, type Decimal } from '@/lib/domain/decimal'
+import { timeframeMs } from '@/lib/domain/market/candle'
 import type { MarketRules } from '@/lib/domain/market/precision'
+import { resampleCandles } from '@/lib/domain/market/resample-candles'
 import { MarketDataError, type MarketDataFeed } from '@/lib/market-data/feed'
 import { quoteAroundMid } from '@/lib/market-data/simulated-feed'
 
@@ -70,6 +72,13 @@ export function createCandleReplayFeed(options: CandleReplayFeedOptions): Market
       position += 1
       const receivedAt = Date.now()
       return requested.map(() => quoteAroundMid(rules, point.price, spreadBps, point.ts, receivedAt))
+    },
+    async fetchCandles(requested, timeframe, limit) {
+      checkSymbol(requested, symbol)
+      // Only bars the replay has reached (four steps per candle), so nothing leaks from the future.
+      const reached = candles.slice(0, Math.max(1, Math.ceil(position / 4)))
+      const bars = reached.map((c) => ({ openTime: c.ts, open: c.open, high: c.high, low: c.low, close: c.close, volume: dec(0) }))
+      return resampleCandles(bars, timeframeMs(timeframe)).slice(-limit)
     },
     async close() {
       closed = true

@@ -112,6 +112,23 @@ export function createCcxtFeed(options: CcxtFeedOptions = {}): MarketDataFeed {
         return toQuote(symbol, book, tickerResult.value[symbol], depth, receivedAt, label)
       })
     },
+    async fetchCandles(symbol, timeframe, limit) {
+      await ensureMarkets()
+      spotMarket(symbol)
+      try {
+        const rows = await exchange.fetchOHLCV(symbol, timeframe, undefined, limit)
+        return rows.map(([t, o, h, l, c, v]) => ({
+          openTime: Number(t),
+          open: dec(String(o)),
+          high: dec(String(h)),
+          low: dec(String(l)),
+          close: dec(String(c)),
+          volume: dec(String(v ?? 0)),
+        }))
+      } catch (e) {
+        throw translateError(e, label, symbol)
+      }
+    },
     async close() {
       closed = true
       await exchange.close()

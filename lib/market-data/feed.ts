@@ -1,3 +1,4 @@
+import type { Candle, Timeframe } from '@/lib/domain/market/candle'
 import type { MarketRules } from '@/lib/domain/market/precision'
 import type { Quote } from '@/lib/market-data/quote'
 
@@ -14,6 +15,8 @@ export interface MarketDataFeed {
   listSymbols(): Promise<string[]>
   /** One call per poll; returns one quote per requested symbol, in the requested order. */
   fetchQuotes(symbols: string[]): Promise<Quote[]>
+  /** Recent bars, oldest first, the last one possibly still forming; at most `limit`. */
+  fetchCandles(symbol: string, timeframe: Timeframe, limit: number): Promise<Candle[]>
   close(): Promise<void>
 }
 

@@ -1,5 +1,7 @@
 import { Decimal, dec } from '@/lib/domain/decimal'
+import { timeframeMs, type Candle, type Timeframe } from '@/lib/domain/market/candle'
 import { roundPriceToTick, type MarketRules } from '@/lib/domain/market/precision'
+import { resampleCandles } from '@/lib/domain/market/resample-candles'
 import { seededRandom } from '@/lib/domain/random'
 import { MarketDataError, type MarketDataFeed } from '@/lib/market-data/feed'
 import type { Quote } from '@/lib/market-data/quote'
@@ -34,7 +36,14 @@ interface WalkState {
   rules: MarketRules
   mid: Decimal
   random: () => number
+  /** One-minute bars built from the walk's own steps (bounded). */
+  minuteBars: Candle[]
+  /** Synthetic bars before the first step, per timeframe, generated once so they never change. */
+  history: Map<Timeframe, Candle[]>
 }
+
+const MAX_MINUTE_BARS = 5_000
+const MIN_HISTORY_BARS = 200
 
 /**
  * A seeded geometric random walk. Every call to `fetchQuotes` is one time step for every symbol
@@ -81,7 +90,22 @@ export function createSimulatedFeed(options: SimulatedFeedOptions = {}): MarketD
       }
       steps += 1
       const now = clock()
+      for (const walk of walks.values()) recordMinuteBar(walk, now)
       return selected.map((walk) => quoteAroundMid(walk.rules, walk.mid, spreadBps, now, now))
+    },
+    async fetchCandles(symbol, timeframe, limit) {
+      const walk = walkFor(symbol)
+      const tfMs = timeframeMs(timeframe)
+      const live = resampleCandles(walk.minuteBars, tfMs)
+      let history = walk.history.get(timeframe)
+      if (!history || history.length < limit) {
+        // Anchored at the first live bar (or now), so history and live bars join up.
+        const anchorTime = live[0]?.openTime ?? Math.floor(clock() / tfMs) * tfMs
+        const anchorPrice = live[0]?.open ?? walk.mid
+        history = syntheticHistory(walk.rules, anchorPrice, anchorTime, tfMs, Math.max(limit, MIN_HISTORY_BARS), sigma, (seed ^ fnv1a(`${symbol}|${timeframe}`)) >>> 0)
+        walk.history.set(timeframe, history)
+      }
+      return [...history, ...live].slice(-limit)
     },
     async close() {
       closed = true
@@ -120,7 +144,43 @@ function newWalk(symbol: string, spec: SimulatedSymbolSpec, seed: number): WalkS
     },
     mid: parse('start', spec.start),
     random: seededRandom((seed ^ fnv1a(symbol)) >>> 0),
+    minuteBars: [],
+    history: new Map(),
   }
+}
+
+function recordMinuteBar(walk: WalkState, now: number): void {
+  const price = walk.mid.toNearest(walk.rules.tickSize, Decimal.ROUND_HALF_UP)
+  const [bar] = resampleCandles([{ openTime: now, open: price, high: price, low: price, close: price, volume: dec(0) }], 60_000)
+  const last = walk.minuteBars[walk.minuteBars.length - 1]
+  if (last && last.openTime === bar!.openTime) {
+    walk.minuteBars[walk.minuteBars.length - 1] = resampleCandles([last, bar!], 60_000)[0]!
+  } else {
+    walk.minuteBars.push(bar!)
+    if (walk.minuteBars.length > MAX_MINUTE_BARS) walk.minuteBars.shift()
+  }
+}
+
+/**
+ * `count` bars ending just before `anchorTime`, walking backwards from `anchorPrice` with the
+ * walk's volatility scaled to the bar length (assuming one step per second, the default poll).
+ * Clearly simulated, like every price from this feed; it lets strategies start at once.
+ */
+function syntheticHistory(rules: MarketRules, anchorPrice: Decimal, anchorTime: number, tfMs: number, count: number, sigmaPerStep: number, seed: number): Candle[] {
+  const random = seededRandom(seed)
+  const sigmaBar = sigmaPerStep * Math.sqrt(tfMs / 1000)
+  const tick = rules.tickSize
+  const bars: Candle[] = []
+  let close = anchorPrice
+  for (let i = 1; i <= count; i++) {
+    const open = close.mul(dec(-sigmaBar * standardNormal(random)).exp())
+    const wick = dec(Math.abs(standardNormal(random)) * sigmaBar * 0.5)
+    const high = Decimal.max(open, close).mul(wick.plus(1)).toNearest(tick, Decimal.ROUND_UP)
+    const low = Decimal.min(open, close).mul(dec(1).minus(wick)).toNearest(tick, Decimal.ROUND_DOWN)
+    bars.push({ openTime: anchorTime - i * tfMs, open: open.toNearest(tick), high, low: Decimal.max(low, tick), close: close.toNearest(tick), volume: dec(0) })
+    close = open
+  }
+  return bars.reverse()
 }
 
 /**

@@ -1,0 +1,150 @@
+import { z } from 'zod'
+import { dec, type Decimal } from '@/lib/domain/decimal'
+import { TIMEFRAMES } from '@/lib/domain/market/candle'
+
+/**
+ * The trader's decision, management, sizing, risk and approval settings. They are stored as
+ * JSON (decimals as strings) and parsed here, so every default lives in this one file and
+ * every reader gets exact Decimals. The same schemas validate what a person submits.
+ */
+const DEC_RE = /^\d+(\.\d+)?$/
+const dz = (min: string, max: string) =>
+  z
+    .union([z.string().trim(), z.number()])
+    .transform((v) => String(v))
+    .refine((v) => DEC_RE.test(v), { message: 'must be a decimal number such as 1.5' })
+    .transform((v) => dec(v))
+    .refine((d) => d.gte(min) && d.lte(max), { message: `must be between ${min} and ${max}` })
+/** Optional decimal: absent, null or '' means the rule/limit is off. */
+const dzOff = (min: string, max: string) =>
+  z.preprocess((v) => (v === '' || v === undefined ? null : v), dz(min, max).nullable())
+const intz = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+// Forms send 'on'/'true'; z.coerce.boolean would read the string 'false' as true.
+const boolz = z.preprocess((v) => (v === undefined ? undefined : v === true || v === 'true' || v === 'on' || v === '1'), z.boolean())
+const intOff = (min: number, max: number) => z.preprocess((v) => (v === '' || v === undefined ? null : v), intz(min, max).nullable())
+
+export const ZAiSettings = z.object({
+  /** OpenAI-compatible: e.g. https://api.openai.com/v1 or http://localhost:11434/v1; Anthropic: https://api.anthropic.com/v1 */
+  baseUrl: z.preprocess((v) => (v === '' ? undefined : v), z.url({ message: 'must be an http(s) URL' }).optional()),
+  model: z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().max(200).optional()),
+  timeoutMs: intz(1000, 300_000).default(30_000),
+  maxRetries: intz(0, 5).default(2),
+  inputCostPerMTok: dz('0', '1000').default(dec(0)),
+  outputCostPerMTok: dz('0', '1000').default(dec(0)),
+  dailyTokenBudget: intOff(1, 1_000_000_000).default(null),
+  dailyCostBudgetUsd: dzOff('0', '100000').default(null),
+  intervalMinutes: intz(1, 1440).default(5),
+  timeframes: z.array(z.enum(TIMEFRAMES)).min(1, 'choose at least one timeframe').max(4).default(['1m', '15m']),
+  minConfidence: dz('0', '1').default(dec('0.6')),
+  maxStopDistancePct: dz('0.1', '50').default(dec(10)),
+  maxEntryDeviationPct: dz('0.01', '20').default(dec(2)),
+  maxTargetDistancePct: dz('0.1', '200').default(dec(50)),
+  minTpFeeMultiple: dz('0', '20').default(dec(2)),
+  maxModificationsPerHour: intz(0, 120).default(6),
+  allowShort: boolz.default(true),
+})
+export type AiSettings = z.output<typeof ZAiSettings>
+
+export const ZManagementRules = z.object({
+  breakevenAtPct: dzOff('0.01', '100').default(dec(1)),
+  breakevenOffsetPct: dz('0', '10').default(dec('0.2')),
+  trailingPct: dzOff('0.01', '50').default(dec(2)),
+  trailingAtrMult: dzOff('0.1', '20').default(null),
+  tightenAfterMinutes: intOff(1, 60 * 24 * 30).default(null),
+  tightenToPct: dzOff('0.01', '50').default(null),
+})
+
+export const ZSizing = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('FIXED_QUOTE'), amount: dz('0.00000001', '1000000000') }),
+  z.object({ mode: z.literal('EQUITY_PCT'), pct: dz('0.01', '100') }),
+  z.object({ mode: z.literal('RISK_PCT'), riskPct: dz('0.01', '100') }),
+  z.object({ mode: z.literal('CONFIDENCE_SCALED'), riskPct: dz('0.01', '100') }),
+])
+export const DEFAULT_SIZING = { mode: 'RISK_PCT', riskPct: '1' } as const
+
+export const ZRiskLimits = z.object({
+  maxPositionQuote: dzOff('0', '1000000000').default(null),
+  maxPositionPctEquity: dzOff('0.01', '100').default(dec(10)),
+  maxConcurrentPositions: intOff(1, 1000).default(3),
+  maxExposureQuote: dzOff('0', '1000000000').default(null),
+  maxExposurePctEquity: dzOff('0.01', '1000').default(dec(50)),
+  maxRiskPerTradePct: dzOff('0.01', '100').default(dec(1)),
+  dailyLossLimitQuote: dzOff('0', '1000000000').default(null),
+  dailyLossLimitPct: dzOff('0.01', '100').default(dec(3)),
+  maxDrawdownPct: dzOff('0.01', '100').default(dec(10)),
+  maxTradesPerDay: intOff(1, 100_000).default(20),
+  cooldownMinutes: intOff(0, 60 * 24 * 7).default(15),
+  maxConsecutiveLosses: intOff(1, 1000).default(4),
+  minOrderQuote: dzOff('0', '1000000000').default(dec(10)),
+  maxOrderQuote: dzOff('0', '1000000000').default(dec(5000)),
+  duplicateWindowSeconds: intOff(0, 86_400).default(60),
+})
+export type RiskLimitsSettings = z.output<typeof ZRiskLimits>
+
+/** Limits across all of a user's traders. */
+export const ZUserRiskLimits = ZRiskLimits.extend({
+  maxPositionPctEquity: dzOff('0.01', '100').default(null),
+  maxConcurrentPositions: intOff(1, 1000).default(10),
+  maxExposurePctEquity: dzOff('0.01', '1000').default(dec(100)),
+  maxRiskPerTradePct: dzOff('0.01', '100').default(null),
+  dailyLossLimitPct: dzOff('0.01', '100').default(dec(5)),
+  maxDrawdownPct: dzOff('0.01', '100').default(dec(20)),
+  maxTradesPerDay: intOff(1, 100_000).default(null),
+  cooldownMinutes: intOff(0, 60 * 24 * 7).default(null),
+  maxConsecutiveLosses: intOff(1, 1000).default(null),
+  minOrderQuote: dzOff('0', '1000000000').default(null),
+  maxOrderQuote: dzOff('0', '1000000000').default(null),
+  duplicateWindowSeconds: intOff(0, 86_400).default(null),
+})
+
+export const ZApprovalSettings = z.object({
+  entries: boolz.default(false),
+  exits: boolz.default(false),
+  modifications: boolz.default(false),
+  expiryMinutes: intz(1, 24 * 60).default(15),
+})
+
+export interface TraderSettings {
+  ai: AiSettings
+  management: z.output<typeof ZManagementRules>
+  sizing: z.output<typeof ZSizing>
+  risk: RiskLimitsSettings
+  approvals: z.output<typeof ZApprovalSettings>
+}
+
+interface StoredSettings {
+  aiSettings: unknown
+  management: unknown
+  sizing: unknown
+  riskLimits: unknown
+  approvals: unknown
+}
+
+/**
+ * Reads stored settings. They were validated on write; a value that no longer parses (an
+ * older version's shape) falls back to the default for that group rather than stopping trading.
+ */
+export function readTraderSettings(t: StoredSettings): TraderSettings {
+  const sizing = ZSizing.safeParse(t.sizing)
+  return {
+    ai: parseOr(ZAiSettings, t.aiSettings),
+    management: parseOr(ZManagementRules, t.management),
+    sizing: sizing.success ? sizing.data : ZSizing.parse(DEFAULT_SIZING),
+    risk: parseOr(ZRiskLimits, t.riskLimits),
+    approvals: parseOr(ZApprovalSettings, t.approvals),
+  }
+}
+
+function parseOr<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const r = schema.safeParse(value ?? {})
+  return r.success ? r.data : schema.parse({})
+}
+
+/** Decimals back to strings for the JSON columns (and for API responses). */
+export function toStoredJson(value: unknown): unknown {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'object' && 'toFixed' in (value as object) && typeof (value as Decimal).toFixed === 'function') return (value as Decimal).toFixed()
+  if (Array.isArray(value)) return value.map(toStoredJson)
+  if (typeof value === 'object') return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, toStoredJson(v)]))
+  return value
+}
