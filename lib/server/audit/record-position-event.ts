@@ -13,6 +13,10 @@ export interface PositionEventInput {
   toStatus?: string
   before?: Prisma.InputJsonValue
   after?: Prisma.InputJsonValue
+  /** For stop/target changes: what caused them. */
+  trigger?: 'AI_ANALYSIS' | 'RULE_ENGINE' | 'USER_MANUAL'
+  /** The journal entry that led to this change, if a decision did. */
+  decisionId?: string
 }
 
 /** Writes one audit-trail row, mirrors it to the activity feed and notifies on commit. */
@@ -23,6 +27,8 @@ export async function recordPositionEvent(tx: DbTx, e: PositionEventInput): Prom
       type: e.type,
       actor: e.actor.kind,
       actorId: e.actor.id,
+      trigger: e.trigger,
+      decisionId: e.decisionId,
       fromStatus: e.fromStatus,
       toStatus: e.toStatus,
       before: e.before,

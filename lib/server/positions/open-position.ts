@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Db } from '@/lib/db/client'
-import { toDb } from '@/lib/db/decimal-columns'
+import { fromDb, toDb } from '@/lib/db/decimal-columns'
 import { checkOrderSize, priceRoundingFor, roundPriceToTick, truncateQtyToStep } from '@/lib/domain/market/precision'
 import { entrySideFor } from '@/lib/domain/positions/fill-ledger'
 import { validateProtection } from '@/lib/domain/positions/protection-rules'
@@ -10,6 +10,7 @@ import { conflict, fromZodError, notFound, validationError } from '@/lib/server/
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { submitOrder } from '@/lib/server/orders/submit-order'
+import { assertEntryWithinLimits, recordRiskRejection, RiskRejection, type OrderSource } from '@/lib/server/risk/entry-risk'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { freshMarket } from './market-context'
 import { movePosition } from './transition'
@@ -38,8 +39,18 @@ export type OpenPositionRequest = z.input<typeof ZOpenPositionRequest>
  * its take-profits and the entry order (with its client order id) in one transaction,
  * then sends the order and applies the exchange's answer.
  */
-export async function openPosition(opts: { db: Db; userId: string; actor: ActorRef; input: unknown }): Promise<{ positionId: string }> {
+export async function openPosition(opts: {
+  db: Db
+  userId: string
+  actor: ActorRef
+  input: unknown
+  /** Which path the order came from, for the risk log; all paths pass the same limits. */
+  source?: OrderSource
+  /** The journal entry behind an automated entry. */
+  decisionId?: string
+}): Promise<{ positionId: string }> {
   const { db, userId, actor } = opts
+  const source = opts.source ?? (actor.kind === 'API' ? 'API' : 'UI')
   const parsed = ZOpenPositionRequest.safeParse(opts.input)
   if (!parsed.success) throw fromZodError(parsed.error)
   const req = parsed.data
@@ -68,6 +79,11 @@ export async function openPosition(opts: { db: Db; userId: string; actor: ActorR
   const protectionErrors = validateProtection({ side: req.side, referencePrice: refPrice, stopLoss, takeProfits })
   if (protectionErrors.length) throw validationError(protectionErrors)
 
+  // What the entry puts at stake: its notional, and what hitting the stop would cost with fees.
+  const fee = fromDb(trader.account.takerFeeRate)
+  const notional = qty.mul(refPrice)
+  const riskAmount = qty.mul(refPrice.minus(stopLoss).abs()).plus(notional.mul(fee)).plus(qty.mul(stopLoss).mul(fee))
+
   const { positionId, orderId } = await db.$transaction(async (tx) => {
     // One active position per trader and symbol: exits are reduce-only on a netted balance.
     await tx.$queryRaw`SELECT id FROM "Trader" WHERE id = ${trader.id} FOR UPDATE`
@@ -76,6 +92,8 @@ export async function openPosition(opts: { db: Db; userId: string; actor: ActorR
       select: { id: true },
     })
     if (active) throw conflict(`${trader.name} already has an active ${req.symbol} position; close it or modify it instead`)
+    const current = await tx.trader.findUniqueOrThrow({ where: { id: trader.id } })
+    await assertEntryWithinLimits(tx, current, { symbol: req.symbol, side: req.side, notional, riskAmount })
     const position = await tx.position.create({
       data: {
         traderId: trader.id,
@@ -115,10 +133,15 @@ export async function openPosition(opts: { db: Db; userId: string; actor: ActorR
       actor,
       toStatus: 'CREATED',
       message: `${req.side} ${qty.toFixed()} ${req.symbol} by ${req.entryType.toLowerCase()}${limitPrice ? ` @ ${limitPrice.toFixed()}` : ''}; stop ${stopLoss.toFixed()}; take-profits ${tps}`,
+      decisionId: opts.decisionId,
       after: { stopLoss: stopLoss.toFixed(), takeProfits: takeProfits.map((t) => ({ price: t.price.toFixed(), sharePct: t.sharePct.toFixed() })) },
     })
     await movePosition(tx, { id: position.id, status: 'CREATED', userId }, 'ENTRY_SUBMITTED', actor, `Entry order ${order.clientOrderId} sent`)
     return { positionId: position.id, orderId: order.id }
+  }).catch(async (e: unknown) => {
+    // The refusal is logged after the rollback, so nothing of the refused order remains.
+    if (e instanceof RiskRejection) await recordRiskRejection(db, { userId, traderId: trader.id, accountId: trader.accountId, source, symbol: req.symbol, rejection: e })
+    throw e
   })
 
   await submitOrder(db, exchangeForAccount(db, trader.account), orderId, actor)

@@ -1,10 +1,10 @@
 import type { DbTx } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
-import { ZERO } from '@/lib/domain/decimal'
 import { exitPriceFor } from '@/lib/domain/positions/exit-price'
 import { pnlPercent, unrealizedPnl } from '@/lib/domain/positions/fill-ledger'
 import { toOrderView } from '@/lib/server/orders/order-view'
 import { notFound } from '@/lib/server/errors/app-error'
+import { valueBalances } from '@/lib/server/accounts/account-equity'
 import { loadQuotes, type StoredQuote } from '@/lib/market-data/quote-store'
 
 /** Decimals leave the server as exact strings. */
@@ -138,19 +138,8 @@ export async function accountSummaries(db: DbTx, userId: string) {
   const rules = await db.marketRule.findMany()
   const quotes = new Map((await loadQuotes(db)).map((q) => [q.symbol, q]))
   return traders.map((t) => {
-    let equity = ZERO
-    let unpriced = false
-    const balances = t.account.balances.map((b) => {
-      const amount = fromDb(b.amount)
-      if (b.asset === t.quoteCurrency) equity = equity.plus(amount)
-      else if (!amount.isZero()) {
-        const r = rules.find((x) => x.base === b.asset && x.quote === t.quoteCurrency)
-        const q = r && quotes.get(r.symbol)
-        if (q) equity = equity.plus(amount.mul(amount.gt(0) ? q.bid : q.ask))
-        else unpriced = true
-      }
-      return { asset: b.asset, amount: amount.toFixed() }
-    })
+    const { equity, unpriced } = valueBalances(t.account.balances, t.quoteCurrency, rules, quotes)
+    const balances = t.account.balances.map((b) => ({ asset: b.asset, amount: fromDb(b.amount).toFixed() }))
     return {
       traderId: t.id,
       traderName: t.name,

@@ -48,7 +48,7 @@ ADD COLUMN     "statusChangedAt" TIMESTAMP(3),
 ADD COLUMN     "statusReason" TEXT;
 
 -- AlterTable
-ALTER TABLE "User" ADD COLUMN     "equityPeak" DECIMAL(36,18),
+ALTER TABLE "User" ADD COLUMN     "pnlPeak" DECIMAL(36,18) NOT NULL DEFAULT 0,
 ADD COLUMN     "riskLimits" JSONB NOT NULL DEFAULT '{}',
 ADD COLUMN     "timeZone" TEXT NOT NULL DEFAULT 'UTC';
 

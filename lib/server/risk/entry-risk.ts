@@ -1,0 +1,93 @@
+import type { Db, DbTx } from '@/lib/db/client'
+import { fromDb } from '@/lib/db/decimal-columns'
+import type { Decimal } from '@/lib/domain/decimal'
+import { checkOrderRisk, type RiskCheck, type RiskViolation } from '@/lib/domain/risk/check-order-risk'
+import { recordActivity } from '@/lib/server/activity/record-activity'
+import { AppError } from '@/lib/server/errors/app-error'
+import { readTraderSettings, ZUserRiskLimits } from '@/lib/server/traders/trader-settings'
+import { loadRiskState } from './load-risk-state'
+
+/** Where an order came from, for the risk log: every path goes through the same check. */
+export type OrderSource = 'UI' | 'API' | 'AI' | 'RULES' | 'APPROVAL' | 'WEBHOOK'
+
+export interface EntryIntent {
+  symbol: string
+  side: 'LONG' | 'SHORT'
+  notional: Decimal
+  /** Quote lost if the stop is hit, fees included. */
+  riskAmount: Decimal
+}
+
+export interface ScopedViolation extends RiskViolation {
+  scope: 'trader' | 'all traders'
+}
+
+/** A refused entry: 422 with one field error per violated limit, named after the limit. */
+export class RiskRejection extends AppError {
+  constructor(public violations: ScopedViolation[]) {
+    super(
+      'RISK_LIMIT',
+      violations.length === 1 ? `risk limit: ${violations[0]!.message}` : `${violations.length} risk limits refuse this order: ${violations.map((v) => v.label).join(', ')}`,
+      undefined,
+      violations.map((v) => ({ field: `risk.${v.limit}`, message: `${v.scope === 'trader' ? '' : 'all traders: '}${v.message}` })),
+    )
+  }
+}
+
+type TraderRow = { id: string; userId: string; riskLimits: unknown; pnlPeak: { toString(): string } }
+
+/**
+ * Checks an entry against the trader's limits and the user-wide limits, from the ledger as it
+ * stands inside the caller's transaction (which holds the trader's row lock, so two entries
+ * cannot both squeeze under a limit). Throws RiskRejection; the caller records it after rollback.
+ */
+export async function assertEntryWithinLimits(tx: DbTx, trader: TraderRow, intent: EntryIntent, now = Date.now()): Promise<{ trader: RiskCheck; user: RiskCheck }> {
+  const user = await tx.user.findUniqueOrThrow({ where: { id: trader.userId }, select: { timeZone: true, riskLimits: true, pnlPeak: true } })
+  const traderLimits = readTraderSettings({ aiSettings: {}, management: {}, sizing: {}, riskLimits: trader.riskLimits, approvals: {} }).risk
+  const userLimitsParsed = ZUserRiskLimits.safeParse(user.riskLimits ?? {})
+  const userLimits = userLimitsParsed.success ? userLimitsParsed.data : ZUserRiskLimits.parse({})
+  const order = { kind: 'ENTRY' as const, symbol: intent.symbol, side: intent.side, notional: intent.notional, riskAmount: intent.riskAmount, at: now }
+
+  const traderState = await loadRiskState(tx, {
+    userId: trader.userId, traderId: trader.id, timeZone: user.timeZone, now, pnlPeak: fromDb(trader.pnlPeak),
+    duplicateWindowSeconds: traderLimits.duplicateWindowSeconds, cooldownMinutes: traderLimits.cooldownMinutes,
+  })
+  const userState = await loadRiskState(tx, {
+    userId: trader.userId, timeZone: user.timeZone, now, pnlPeak: fromDb(user.pnlPeak),
+    duplicateWindowSeconds: userLimits.duplicateWindowSeconds, cooldownMinutes: userLimits.cooldownMinutes,
+  })
+  const checks = {
+    trader: checkOrderRisk({ scope: 'trader', limits: traderLimits, state: traderState.state, intent: order }),
+    user: checkOrderRisk({ scope: 'account', limits: userLimits, state: userState.state, intent: order }),
+  }
+  const violations: ScopedViolation[] = [
+    ...checks.trader.violations.map((v) => ({ ...v, scope: 'trader' as const })),
+    ...checks.user.violations.map((v) => ({ ...v, scope: 'all traders' as const })),
+  ]
+  if (violations.length) throw new RiskRejection(violations)
+  return checks
+}
+
+/** Logs a refusal (after the refused transaction rolled back) and tells the user. */
+export async function recordRiskRejection(db: Db, opts: { userId: string; traderId: string; accountId: string; source: OrderSource; symbol: string; rejection: RiskRejection }): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await tx.riskEvent.createMany({
+      data: opts.rejection.violations.map((v) => ({
+        accountId: opts.accountId,
+        traderId: opts.traderId,
+        limit: v.limit,
+        currentValue: v.currentValue,
+        allowedValue: v.allowedValue,
+        message: `${opts.symbol}: ${v.message}`,
+        source: opts.source,
+      })),
+    })
+    await recordActivity(tx, {
+      userId: opts.userId,
+      traderId: opts.traderId,
+      type: 'LIMIT_BREACHED',
+      severity: 'warning',
+      message: `${opts.symbol} entry refused (${opts.source.toLowerCase()}): ${opts.rejection.violations.map((v) => v.message).join('; ')}`,
+    })
+  })
+}
