@@ -1,0 +1,27 @@
+import type { Decimal } from '@/lib/domain/decimal'
+
+/** Whose limits are checked: one trader's, or the whole exchange account's. */
+export type RiskScope = 'trader' | 'account'
+
+export type RiskSide = 'LONG' | 'SHORT'
+
+/** The measured state of one scope at the moment of a check. */
+export interface RiskState {
+  /** Account equity now, in quote currency. */
+  equity: Decimal
+  openPositions: number
+  /** Sum of open notional at market, in quote currency. */
+  exposureQuote: Decimal
+  /** Realized today (in the user's trading day) plus today's unrealized change; negative = loss. */
+  dailyPnl: Decimal
+  /** Current drawdown from the equity/PnL peak, in percent (see drawdownPct in breakers.ts). */
+  drawdownPct: Decimal
+  /** Entries opened today. */
+  tradesToday: number
+  /** Epoch ms of the latest entry per symbol. */
+  lastEntryAtBySymbol: Record<string, number>
+  /** See consecutiveLossesFrom in breakers.ts. */
+  consecutiveLosses: number
+  /** Recent entries (at least those within the duplicate window), epoch ms. */
+  recentEntries: { symbol: string; side: RiskSide; at: number }[]
+}

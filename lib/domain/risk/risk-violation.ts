@@ -1,0 +1,27 @@
+import type { LimitCheck } from '@/lib/domain/risk/limit-check'
+import { LIMIT_LABELS, type RiskLimitName } from '@/lib/domain/risk/risk-limits'
+import type { RiskScope } from '@/lib/domain/risk/risk-state'
+
+/** One limit found breached, shaped like a RiskEvent row. */
+export interface RiskViolation {
+  limit: RiskLimitName
+  label: string
+  currentValue: string
+  allowedValue: string
+  message: string
+}
+
+/** The limit's name as a person reads it in a message; account-wide limits say so. */
+export function scopedLimitLabel(scope: RiskScope, limit: RiskLimitName): string {
+  return scope === 'account' ? `account ${LIMIT_LABELS[limit]}` : LIMIT_LABELS[limit]
+}
+
+export function toRiskViolation(scope: RiskScope, check: LimitCheck): RiskViolation {
+  return {
+    limit: check.limit,
+    label: LIMIT_LABELS[check.limit],
+    currentValue: check.currentValue,
+    allowedValue: check.allowedValue,
+    message: `${scopedLimitLabel(scope, check.limit)}: ${check.detail}`,
+  }
+}
