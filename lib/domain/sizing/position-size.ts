@@ -59,7 +59,7 @@ const show = (d: Decimal) => d.toSignificantDigits(10).toFixed()
  */
 export function sizePosition(input: SizingInput): SizingResult {
   const unit = input.quote ? ` ${input.quote}` : ''
-  const base = baseNotional(input, unit)
+  const base = uncappedSize(input, unit)
   if (typeof base === 'string') return { qty: ZERO, notional: ZERO, cappedBy: null, explanation: base }
 
   const { equity, caps } = input
@@ -80,7 +80,7 @@ export function sizePosition(input: SizingInput): SizingResult {
     null,
   )
   const notional = binding ? maxDec(binding.value, ZERO) : base.notional
-  const qty = notional.div(input.entryPrice)
+  const qty = binding ? notional.div(input.entryPrice) : base.qty
   const capped = binding ? `; capped by ${binding.label}` : ''
   return {
     qty,
@@ -90,8 +90,14 @@ export function sizePosition(input: SizingInput): SizingResult {
   }
 }
 
-/** The uncapped notional and why, or the reason the size is zero. */
-function baseNotional(input: SizingInput, unit: string): { notional: Decimal; why: string } | string {
+interface UncappedSize {
+  qty: Decimal
+  notional: Decimal
+  why: string
+}
+
+/** The uncapped size and why, or the reason the size is zero. */
+function uncappedSize(input: SizingInput, unit: string): UncappedSize | string {
   const { sizing, equity, entryPrice } = input
   if (!entryPrice.gt(0)) return `entry price ${entryPrice.toFixed()} must be greater than 0: size 0`
   if (!equity.gt(0)) return `equity ${equity.toFixed()}${unit} must be greater than 0: size 0`
@@ -99,14 +105,14 @@ function baseNotional(input: SizingInput, unit: string): { notional: Decimal; wh
   switch (sizing.mode) {
     case 'FIXED_QUOTE':
       if (!sizing.amount.gt(0)) return `fixed amount ${sizing.amount.toFixed()}${unit} must be greater than 0: size 0`
-      return { notional: sizing.amount, why: `fixed amount ${show(sizing.amount)}${unit}` }
+      return byNotional(sizing.amount, entryPrice, `fixed amount ${show(sizing.amount)}${unit}`)
     case 'EQUITY_PCT': {
       if (!sizing.pct.gt(0)) return `equity share ${sizing.pct.toFixed()}% must be greater than 0: size 0`
       const notional = equity.mul(sizing.pct).div(100)
-      return { notional, why: `${show(sizing.pct)}% of equity ${show(equity)}${unit}` }
+      return byNotional(notional, entryPrice, `${show(sizing.pct)}% of equity ${show(equity)}${unit}`)
     }
     case 'RISK_PCT':
-      return riskNotional(input, sizing.riskPct, ONE, unit)
+      return riskSize(input, sizing.riskPct, null, unit)
     case 'CONFIDENCE_SCALED': {
       const { confidence, minConfidence } = input
       if (confidence.lt(minConfidence)) {
@@ -115,28 +121,29 @@ function baseNotional(input: SizingInput, unit: string): { notional: Decimal; wh
       const span = ONE.minus(minConfidence)
       const raw = span.gt(0) ? confidence.minus(minConfidence).div(span) : ONE
       const factor = minDec(maxDec(raw, MIN_CONFIDENCE_FACTOR), ONE)
-      return riskNotional(input, sizing.riskPct, factor, unit)
+      return riskSize(input, sizing.riskPct, factor, unit)
     }
   }
 }
 
-function riskNotional(
-  input: SizingInput,
-  riskPct: Decimal,
-  factor: Decimal,
-  unit: string,
-): { notional: Decimal; why: string } | string {
+function byNotional(notional: Decimal, entryPrice: Decimal, why: string): UncappedSize {
+  return { qty: notional.div(entryPrice), notional, why }
+}
+
+/** `factor` is the confidence factor, null for plain RISK_PCT. */
+function riskSize(input: SizingInput, riskPct: Decimal, factor: Decimal | null, unit: string): UncappedSize | string {
   const { equity, entryPrice, stopLoss } = input
   if (!riskPct.gt(0)) return `risk ${riskPct.toFixed()}% must be greater than 0: size 0`
   if (stopLoss === null) return 'risk-based sizing needs a stop loss: size 0'
   const distance = entryPrice.minus(stopLoss).abs()
   if (distance.isZero()) return `stop loss ${stopLoss.toFixed()} equals the entry price: size 0`
 
-  const risk = equity.mul(riskPct).div(100).mul(factor)
-  const notional = risk.div(distance).mul(entryPrice)
-  const scaled = factor.eq(ONE) ? '' : ` × confidence factor ${show(factor)}`
+  const risk = equity.mul(riskPct).div(100).mul(factor ?? ONE)
+  const qty = risk.div(distance)
+  const scaled = factor ? ` × confidence factor ${show(factor)}` : ''
   return {
-    notional,
+    qty,
+    notional: qty.mul(entryPrice),
     why:
       `risk ${show(riskPct)}% of equity ${show(equity)}${unit}${scaled} = ${show(risk)}${unit} ` +
       `over stop distance ${show(distance)} (entry ${entryPrice.toFixed()}, stop ${stopLoss.toFixed()})`,
