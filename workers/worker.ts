@@ -8,6 +8,11 @@ import type { AppEvent } from '@/lib/server/events/notify'
 import { EVENTS_CHANNEL } from '@/lib/server/events/notify'
 import { feedConfig } from './market/feed-settings'
 import { MarketLoop } from './market/market-loop'
+import { expireApprovals } from '@/lib/server/approvals/decide-approval'
+import type { CandleSource } from '@/lib/server/decisions/run-analysis-cycle'
+import { tripBreakers } from '@/lib/server/risk/trip-breakers'
+import { AnalysisScheduler } from './decisions/analysis-scheduler'
+import { StopManager } from './management/stop-manager'
 import { TriggerMonitor } from './monitor/trigger-monitor'
 import { applyExchangeUpdates, reconcileOrders } from './reconcile/reconcile-orders'
 
@@ -33,10 +38,14 @@ export async function startWorker(opts: { db: Db; cfg: Env; databaseUrl: string;
     await new Promise((r) => setTimeout(r, 2000))
   }
 
+  // Candles come from whichever feed is current (the feed changes with the settings).
+  const candles: CandleSource = (symbol, tf, limit) => loop.feed.fetchCandles(symbol, tf, limit)
   const monitor = new TriggerMonitor(db, actor, log)
+  const stops = new StopManager(db, actor, log, candles)
   await reconcileOrders(db, actor, log)
   await monitor.loadAll()
-  log(`monitoring ${monitor.index.size()} stop/take-profit level(s)`)
+  await stops.loadAll()
+  log(`monitoring ${monitor.index.size()} stop/take-profit level(s); rule management on ${stops.size()} position(s)`)
 
   let loop = await newLoop()
   loop.start()
@@ -49,6 +58,7 @@ export async function startWorker(opts: { db: Db; cfg: Env; databaseUrl: string;
       onQuote: async (q) => {
         await applyExchangeUpdates(db, await matchRestingPaperOrders(db, q.symbol), actor)
         await monitor.onQuote(q)
+        await stops.onQuote(q)
       },
     })
   }
@@ -59,7 +69,11 @@ export async function startWorker(opts: { db: Db; cfg: Env; databaseUrl: string;
   let switching: Promise<void> = Promise.resolve()
   listener.on('notification', (n) => {
     const e = JSON.parse(n.payload ?? '{}') as AppEvent
-    if (e.kind === 'position' || e.kind === 'protection') void monitor.reload(e.positionId)
+    if (e.kind === 'position' || e.kind === 'protection') {
+      void monitor.reload(e.positionId)
+      void stops.reload(e.positionId)
+    }
+    if (e.kind === 'analyze') void scheduler.trigger(e.traderId, e.symbol ? 'SIGNAL' : 'MANUAL', e.symbol)
     if (e.kind === 'settings') {
       switching = switching.then(async () => {
         await loop.stop()
@@ -68,6 +82,25 @@ export async function startWorker(opts: { db: Db; cfg: Env; databaseUrl: string;
       })
     }
   })
+
+  const scheduler = new AnalysisScheduler(db, { candles, actor, log, staleAfterMs: cfg.MARKET_STALE_AFTER_MS })
+  scheduler.start()
+
+  // Housekeeping: expire unanswered approvals, check the loss breakers of every user.
+  let housekeeping: Promise<void> = Promise.resolve()
+  const keep = setInterval(() => {
+    housekeeping = housekeeping.then(async () => {
+      try {
+        const expired = await expireApprovals(db)
+        if (expired) log(`${expired} approval(s) expired`)
+        for (const u of await db.user.findMany({ where: { traders: { some: {} } }, select: { id: true } })) {
+          for (const t of await tripBreakers(db, u.id)) log(`breaker: ${t.trip.reason}`)
+        }
+      } catch (err) {
+        log(`housekeeping failed: ${(err as Error).message}`)
+      }
+    })
+  }, cfg.WORKER_HEARTBEAT_MS)
 
   const startedAt = new Date()
   const beat = async () => {
@@ -82,6 +115,9 @@ export async function startWorker(opts: { db: Db; cfg: Env; databaseUrl: string;
     id,
     async stop() {
       clearInterval(heartbeat)
+      clearInterval(keep)
+      await scheduler.stop()
+      await housekeeping
       await switching
       await loop.stop()
       await listener.end()

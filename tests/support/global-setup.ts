@@ -18,8 +18,16 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-test-pg-'))
-  const port = 55000 + Math.floor(Math.random() * 5000)
-  const pg = await startEmbeddedPostgres({ dataDir: dir, port, dbName: 'template_tradeloop', quiet: true })
+  // A random port, tried again on collision (several test runs may share a machine).
+  let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined
+  for (let attempt = 1; !pg; attempt++) {
+    const port = 55000 + Math.floor(Math.random() * 5000)
+    try {
+      pg = await startEmbeddedPostgres({ dataDir: dir, port, dbName: 'template_tradeloop', quiet: true })
+    } catch (e) {
+      if (attempt >= 5 || !/already in use/.test((e as Error).message)) throw e
+    }
+  }
   await applyMigrations(pg.url)
   project.provide('templateDbUrl', databaseUrl(pg.url, 'template_tradeloop'))
   return async () => {

@@ -25,7 +25,7 @@ export class MarketLoop {
 
   constructor(
     private readonly db: Db,
-    private readonly feed: MarketDataFeed,
+    readonly feed: MarketDataFeed,
     private readonly opts: { intervalMs: number; onQuote: (q: Quote) => Promise<void>; log: (m: string) => void },
   ) {
     this.status = { kind: feed.kind, label: feed.label, error: null }

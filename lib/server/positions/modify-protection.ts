@@ -5,6 +5,7 @@ import { sumDec } from '@/lib/domain/decimal'
 import { priceRoundingFor, roundPriceToTick } from '@/lib/domain/market/precision'
 import { exitPriceFor } from '@/lib/domain/positions/exit-price'
 import { validateProtection } from '@/lib/domain/positions/protection-rules'
+import type { ModificationTrigger } from '@/lib/domain/decisions/trade-decision'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordPositionEvent } from '@/lib/server/audit/record-position-event'
 import { conflict, fromZodError, notFound, validationError } from '@/lib/server/errors/app-error'
@@ -26,7 +27,20 @@ export const ZModifyProtectionRequest = z
  * Moves the stop and/or replaces the active take-profits of a live position, validated
  * against the current market; before and after are recorded, and the worker re-arms on commit.
  */
-export async function modifyProtection(opts: { db: Db; userId: string; actor: ActorRef; positionId: string; input: unknown }) {
+export async function modifyProtection(opts: {
+  db: Db
+  userId: string
+  actor: ActorRef
+  positionId: string
+  input: unknown
+  /** What caused the change; a person's edit unless the AI or the rule engine says otherwise. */
+  trigger?: ModificationTrigger
+  decisionId?: string
+  /** Why, in words, recorded with the before/after values. */
+  reason?: string
+}) {
+  const trigger = opts.trigger ?? 'USER_MANUAL'
+  const why = opts.reason ? ` (${opts.reason})` : ''
   const parsed = ZModifyProtectionRequest.safeParse(opts.input)
   if (!parsed.success) throw fromZodError(parsed.error)
   const req = parsed.data
@@ -59,7 +73,9 @@ export async function modifyProtection(opts: { db: Db; userId: string; actor: Ac
         userId,
         type: 'SL_CHANGED',
         actor: opts.actor,
-        message: `Stop loss moved from ${fromDbOrNull(p.stopLoss)?.toFixed() ?? 'none'} to ${stopLoss!.toFixed()}`,
+        message: `Stop loss moved from ${fromDbOrNull(p.stopLoss)?.toFixed() ?? 'none'} to ${stopLoss!.toFixed()}${why}`,
+        trigger,
+        decisionId: opts.decisionId,
         before: { stopLoss: p.stopLoss?.toString() ?? null },
         after: { stopLoss: stopLoss!.toFixed() },
       })
@@ -73,7 +89,9 @@ export async function modifyProtection(opts: { db: Db; userId: string; actor: Ac
         userId,
         type: 'TP_CHANGED',
         actor: opts.actor,
-        message: `Take-profits changed from ${fmt(active)} to ${fmt(newTps.map((t) => ({ price: t.price.toFixed(), sharePct: t.sharePct.toFixed() })))}`,
+        message: `Take-profits changed from ${fmt(active)} to ${fmt(newTps.map((t) => ({ price: t.price.toFixed(), sharePct: t.sharePct.toFixed() })))}${why}`,
+        trigger,
+        decisionId: opts.decisionId,
         before: { takeProfits: active.map((t) => ({ price: t.price.toString(), sharePct: t.sharePct.toString() })) },
         after: { takeProfits: newTps.map((t) => ({ price: t.price.toFixed(), sharePct: t.sharePct.toFixed() })) },
       })

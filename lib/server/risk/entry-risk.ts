@@ -29,12 +29,12 @@ export class RiskRejection extends AppError {
       'RISK_LIMIT',
       violations.length === 1 ? `risk limit: ${violations[0]!.message}` : `${violations.length} risk limits refuse this order: ${violations.map((v) => v.label).join(', ')}`,
       undefined,
-      violations.map((v) => ({ field: `risk.${v.limit}`, message: `${v.scope === 'trader' ? '' : 'all traders: '}${v.message}` })),
+      violations.map((v) => ({ field: `risk.${v.limit}`, message: v.message })),
     )
   }
 }
 
-type TraderRow = { id: string; userId: string; riskLimits: unknown; pnlPeak: { toString(): string } }
+type TraderRow = { id: string; userId: string; quoteCurrency: string; riskLimits: unknown; pnlPeak: { toString(): string } }
 
 /**
  * Checks an entry against the trader's limits and the user-wide limits, from the ledger as it
@@ -57,8 +57,8 @@ export async function assertEntryWithinLimits(tx: DbTx, trader: TraderRow, inten
     duplicateWindowSeconds: userLimits.duplicateWindowSeconds, cooldownMinutes: userLimits.cooldownMinutes,
   })
   const checks = {
-    trader: checkOrderRisk({ scope: 'trader', limits: traderLimits, state: traderState.state, intent: order }),
-    user: checkOrderRisk({ scope: 'account', limits: userLimits, state: userState.state, intent: order }),
+    trader: checkOrderRisk({ scope: 'trader', limits: traderLimits, state: traderState.state, intent: order, quoteCurrency: trader.quoteCurrency }),
+    user: checkOrderRisk({ scope: 'account', limits: userLimits, state: userState.state, intent: order, quoteCurrency: trader.quoteCurrency }),
   }
   const violations: ScopedViolation[] = [
     ...checks.trader.violations.map((v) => ({ ...v, scope: 'trader' as const })),

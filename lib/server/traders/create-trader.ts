@@ -25,7 +25,7 @@ export async function createTrader(opts: { db: Db; userId: string; input: unknow
       },
     })
     const trader = await tx.trader.create({
-      data: { userId: opts.userId, accountId: account.id, name: v.name, quoteCurrency: v.quoteCurrency, watchlist: v.watchlist },
+      data: { userId: opts.userId, accountId: account.id, name: v.name, quoteCurrency: v.quoteCurrency, watchlist: v.watchlist, autoTrade: v.autoTrade },
     })
     await notify(tx, { kind: 'trader', userId: opts.userId, traderId: trader.id })
     return trader

@@ -17,6 +17,8 @@ export const ZCreateTraderRequest = z
     quoteCurrency: z.string().trim().toUpperCase().regex(/^[A-Z0-9]{2,10}$/, 'must be a currency code such as USDT'),
     startingBalance: ZPositiveDecimal,
     watchlist: ZWatchlist,
+    /** Let the trader's provider (the built-in rules by default) decide and trade on its own. */
+    autoTrade: z.preprocess((v) => (v === undefined ? undefined : v === true || v === 'true' || v === 'on'), z.boolean()).default(true),
   })
   .superRefine((v, ctx) => {
     v.watchlist.forEach((s, i) => {

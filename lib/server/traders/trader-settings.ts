@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { dec, type Decimal } from '@/lib/domain/decimal'
 import { TIMEFRAMES } from '@/lib/domain/market/candle'
+import { DEFAULT_ACCOUNT_LIMITS, DEFAULT_TRADER_LIMITS, type RiskLimits } from '@/lib/domain/risk/risk-limits'
 
 /**
  * The trader's decision, management, sizing, risk and approval settings. They are stored as
@@ -62,40 +63,38 @@ export const ZSizing = z.discriminatedUnion('mode', [
 ])
 export const DEFAULT_SIZING = { mode: 'RISK_PCT', riskPct: '1' } as const
 
-export const ZRiskLimits = z.object({
-  maxPositionQuote: dzOff('0', '1000000000').default(null),
-  maxPositionPctEquity: dzOff('0.01', '100').default(dec(10)),
-  maxConcurrentPositions: intOff(1, 1000).default(3),
-  maxExposureQuote: dzOff('0', '1000000000').default(null),
-  maxExposurePctEquity: dzOff('0.01', '1000').default(dec(50)),
-  maxRiskPerTradePct: dzOff('0.01', '100').default(dec(1)),
-  dailyLossLimitQuote: dzOff('0', '1000000000').default(null),
-  dailyLossLimitPct: dzOff('0.01', '100').default(dec(3)),
-  maxDrawdownPct: dzOff('0.01', '100').default(dec(10)),
-  maxTradesPerDay: intOff(1, 100_000).default(20),
-  cooldownMinutes: intOff(0, 60 * 24 * 7).default(15),
-  maxConsecutiveLosses: intOff(1, 1000).default(4),
-  minOrderQuote: dzOff('0', '1000000000').default(dec(10)),
-  maxOrderQuote: dzOff('0', '1000000000').default(dec(5000)),
-  duplicateWindowSeconds: intOff(0, 86_400).default(60),
-})
+const DEC_LIMITS = {
+  maxPositionQuote: ['0', '1000000000'],
+  maxPositionPctEquity: ['0.01', '100'],
+  maxExposureQuote: ['0', '1000000000'],
+  maxExposurePctEquity: ['0.01', '1000'],
+  maxRiskPerTradePct: ['0.01', '100'],
+  dailyLossLimitQuote: ['0', '1000000000'],
+  dailyLossLimitPct: ['0.01', '100'],
+  maxDrawdownPct: ['0.01', '100'],
+  minOrderQuote: ['0', '1000000000'],
+  maxOrderQuote: ['0', '1000000000'],
+} as const
+const INT_LIMITS = {
+  maxConcurrentPositions: [1, 1000],
+  maxTradesPerDay: [1, 100_000],
+  cooldownMinutes: [0, 60 * 24 * 7],
+  maxConsecutiveLosses: [1, 1000],
+  duplicateWindowSeconds: [0, 86_400],
+} as const
+
+/** Every limit is optional (null = off); defaults come from the domain's safe defaults. */
+function riskLimitsSchema(defaults: Readonly<RiskLimits>) {
+  const decs = Object.fromEntries(Object.entries(DEC_LIMITS).map(([k, [min, max]]) => [k, dzOff(min, max).default((defaults[k as keyof RiskLimits] as Decimal | undefined) ?? null)]))
+  const ints = Object.fromEntries(Object.entries(INT_LIMITS).map(([k, [min, max]]) => [k, intOff(min, max).default((defaults[k as keyof RiskLimits] as number | undefined) ?? null)]))
+  return z.object({ ...decs, ...ints }) as unknown as z.ZodType<{ [K in keyof typeof DEC_LIMITS]: Decimal | null } & { [K in keyof typeof INT_LIMITS]: number | null }, unknown>
+}
+
+export const ZRiskLimits = riskLimitsSchema(DEFAULT_TRADER_LIMITS)
 export type RiskLimitsSettings = z.output<typeof ZRiskLimits>
 
 /** Limits across all of a user's traders. */
-export const ZUserRiskLimits = ZRiskLimits.extend({
-  maxPositionPctEquity: dzOff('0.01', '100').default(null),
-  maxConcurrentPositions: intOff(1, 1000).default(10),
-  maxExposurePctEquity: dzOff('0.01', '1000').default(dec(100)),
-  maxRiskPerTradePct: dzOff('0.01', '100').default(null),
-  dailyLossLimitPct: dzOff('0.01', '100').default(dec(5)),
-  maxDrawdownPct: dzOff('0.01', '100').default(dec(20)),
-  maxTradesPerDay: intOff(1, 100_000).default(null),
-  cooldownMinutes: intOff(0, 60 * 24 * 7).default(null),
-  maxConsecutiveLosses: intOff(1, 1000).default(null),
-  minOrderQuote: dzOff('0', '1000000000').default(null),
-  maxOrderQuote: dzOff('0', '1000000000').default(null),
-  duplicateWindowSeconds: intOff(0, 86_400).default(null),
-})
+export const ZUserRiskLimits = riskLimitsSchema(DEFAULT_ACCOUNT_LIMITS)
 
 export const ZApprovalSettings = z.object({
   entries: boolz.default(false),

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { seedMarket } from '@/tests/support/seed-market'
 import { apiUser, call, fieldsOf, startApiDatabase } from './api-harness'
+import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
 
 let t: Awaited<ReturnType<typeof startApiDatabase>>
 let alice: { id: string; token: string }
@@ -22,6 +23,7 @@ beforeAll(async () => {
   traderId = (
     await createTrader({ db: t.db, userId: alice.id, input: { name: 'Manual', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: 'BTC/USDT, ETH/USDT' } })
   ).id
+  await useManualTraderSettings(t.db, traderId)
   positions = await import('@/app/api/v1/positions/route')
   position = await import('@/app/api/v1/positions/[id]/route')
   close = await import('@/app/api/v1/positions/[id]/close/route')

@@ -7,6 +7,7 @@ import { createTrader } from '@/lib/server/traders/create-trader'
 import { AppError } from '@/lib/server/errors/app-error'
 import { seedMarket } from '../../support/seed-market'
 import { createTestDatabase, type TestDatabase } from '../../support/test-db'
+import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
 
 const actor = { kind: 'USER' as const, id: 'u' }
 
@@ -26,6 +27,7 @@ describe('manual paper trading through the services', () => {
     })
     traderId = trader.id
     accountId = trader.accountId
+    await useManualTraderSettings(t.db, traderId)
   })
   afterAll(() => t.drop())
 

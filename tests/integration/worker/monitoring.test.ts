@@ -8,6 +8,7 @@ import { startWorker, type Worker } from '@/workers/worker'
 import { startFakeBinance, type FakeBinance } from '../../support/fake-binance'
 import { createTestDatabase, type TestDatabase } from '../../support/test-db'
 import { waitFor } from '../../support/wait-for'
+import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
 
 describe('worker: live prices from a Binance-compatible server drive SL/TP exits, across a restart', () => {
   let t: TestDatabase
@@ -28,6 +29,7 @@ describe('worker: live prices from a Binance-compatible server drive SL/TP exits
     fake = await startFakeBinance()
     userId = (await t.db.user.create({ data: { email: 'w@example.com', passwordHash: 'x' } })).id
     const trader = await createTrader({ db: t.db, userId, input: { name: 'W', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: ['BTC/USDT'] } })
+    await useManualTraderSettings(t.db, trader.id)
     traderId = trader.id
     accountId = trader.accountId
     await start()

@@ -1,0 +1,36 @@
+import type { Db } from '@/lib/db/client'
+import type { Prisma } from '@/lib/generated/prisma/client'
+import { recordActivity } from '@/lib/server/activity/record-activity'
+import { describeStep, type PlanStep } from '@/lib/server/decisions/decision-plan'
+import { notify } from '@/lib/server/events/notify'
+
+/** Queues one step of a decision for a person, with an expiry; notifies on commit. */
+export async function createApproval(o: {
+  db: Db
+  traderId: string
+  userId: string
+  decisionId: string | null
+  step: PlanStep
+  expiryMinutes: number
+  summary: unknown
+  now?: number
+}): Promise<string> {
+  const now = o.now ?? Date.now()
+  return o.db.$transaction(async (tx) => {
+    const a = await tx.approval.create({
+      data: {
+        traderId: o.traderId,
+        decisionId: o.decisionId,
+        positionId: 'positionId' in o.step ? o.step.positionId : null,
+        kind: o.step.kind === 'ENTRY' ? 'ENTRY' : o.step.kind === 'EXIT' ? 'EXIT' : 'MODIFY',
+        symbol: o.step.symbol,
+        request: o.step as unknown as Prisma.InputJsonValue,
+        summary: JSON.parse(JSON.stringify(o.summary)) as Prisma.InputJsonValue,
+        expiresAt: new Date(now + o.expiryMinutes * 60_000),
+      },
+    })
+    await recordActivity(tx, { userId: o.userId, traderId: o.traderId, type: 'APPROVAL_NEEDED', severity: 'warning', message: `Approval needed: ${describeStep(o.step)} (expires in ${o.expiryMinutes} min)` })
+    await notify(tx, { kind: 'approval', userId: o.userId, traderId: o.traderId, approvalId: a.id })
+    return a.id
+  })
+}

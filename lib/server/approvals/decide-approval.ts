@@ -1,0 +1,141 @@
+import { z } from 'zod'
+import type { Db } from '@/lib/db/client'
+import { fromDb } from '@/lib/db/decimal-columns'
+import { dec } from '@/lib/domain/decimal'
+import { validateDecision } from '@/lib/domain/decisions/validate-decision'
+import type { Prisma } from '@/lib/generated/prisma/client'
+import { recordActivity } from '@/lib/server/activity/record-activity'
+import { describeStep, type PlanStep } from '@/lib/server/decisions/decision-plan'
+import { decisionSettingsFor } from '@/lib/server/decisions/decision-settings-for'
+import { executeStep } from '@/lib/server/decisions/execute-step'
+import { decisionFromStep } from '@/lib/server/decisions/step-decision'
+import { loadSymbolSnapshot } from '@/lib/server/decisions/symbol-snapshot'
+import { AppError, conflict, fromZodError, isAppError, notFound, validationError } from '@/lib/server/errors/app-error'
+import { notify } from '@/lib/server/events/notify'
+import { readTraderSettings } from '@/lib/server/traders/trader-settings'
+import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
+import { env } from '@/lib/config/env'
+
+export const ZApproveRequest = z.object({
+  /** Edits a person may make before approving; everything is validated again with them. */
+  qty: ZPositiveDecimal.optional(),
+  stopLoss: ZPositiveDecimal.optional(),
+  takeProfits: z.array(z.object({ price: ZPositiveDecimal, sharePct: ZPositiveDecimal })).max(10).optional(),
+  note: z.string().trim().max(500).optional(),
+})
+export const ZRejectRequest = z.object({ note: z.string().trim().max(500, 'at most 500 characters').default('') })
+
+type Summary = { confidence?: string; reasoning?: string }
+
+/**
+ * Approves a queued step: re-validated against the current market, the validation layer and the
+ * risk limits (by executing through the regular services). A stale or now-invalid request is
+ * refused with the reasons and stays pending; an expired one is marked expired.
+ */
+export async function approveApproval(o: { db: Db; userId: string; approvalId: string; input: unknown; now?: number }) {
+  const parsed = ZApproveRequest.safeParse(o.input ?? {})
+  if (!parsed.success) throw fromZodError(parsed.error)
+  const edits = parsed.data
+  const now = o.now ?? Date.now()
+  const a = await loadPending(o.db, o.userId, o.approvalId, now)
+  const step = applyEdits(a.request as unknown as PlanStep, edits)
+  const trader = a.trader
+  const settings = readTraderSettings(trader)
+
+  const snapshot = await loadSymbolSnapshot(o.db, { traderId: trader.id, symbol: a.symbol, now, staleAfterMs: env().MARKET_STALE_AFTER_MS })
+  if ('problem' in snapshot) throw new AppError('MARKET_UNAVAILABLE', `cannot approve now: ${snapshot.problem}`)
+  const summary = (a.summary ?? {}) as Summary
+  const decision = decisionFromStep(step, dec(summary.confidence ?? '1'), summary.reasoning ?? '', snapshot.positionState ? { takeProfitCount: snapshot.positionState.takeProfits.length } : null)
+  const validation = validateDecision({
+    decision,
+    watchlist: trader.watchlist,
+    market: { bid: snapshot.quote.bid, ask: snapshot.quote.ask, rules: snapshot.rules },
+    position: snapshot.positionState,
+    settings: decisionSettingsFor(settings.ai, { kind: trader.account.kind, takerFeeRate: fromDb(trader.account.takerFeeRate) }),
+    entryQty: step.kind === 'ENTRY' ? dec(step.qty) : null,
+  })
+  if (!validation.isValid) {
+    throw validationError(validation.errors.map((message) => ({ field: 'approval', message })), `cannot approve at the current price (bid ${snapshot.quote.bid.toFixed()}, ask ${snapshot.quote.ask.toFixed()}): ${validation.errors.join('; ')}`)
+  }
+
+  // Claim it, so two people approving at once cannot execute it twice.
+  const claimed = await o.db.approval.updateMany({ where: { id: a.id, status: 'PENDING' }, data: { status: 'APPROVED', decidedBy: o.userId, decidedAt: new Date(now), note: edits.note } })
+  if (claimed.count === 0) throw conflict('this approval was decided by someone else a moment ago')
+  const who = await o.db.user.findUniqueOrThrow({ where: { id: o.userId }, select: { email: true } })
+  const edited = JSON.stringify(step) !== JSON.stringify(a.request)
+  try {
+    const r = await executeStep(
+      { db: o.db, userId: o.userId, traderId: trader.id, actor: { kind: 'USER', id: o.userId }, source: 'APPROVAL', trigger: 'AI_ANALYSIS', decisionId: a.decisionId ?? undefined, reason: `approved by ${who.email}` },
+      step,
+    )
+    await finish(o.db, a, { status: 'APPROVED', result: { executed: r.summary, positionId: r.positionId, step: describeStep(step), edited }, decisionOutcome: 'EXECUTED', message: `Approved by ${who.email}${edited ? ' (edited)' : ''}: ${describeStep(step)}` })
+    return { status: 'APPROVED' as const, positionId: r.positionId, summary: r.summary }
+  } catch (e) {
+    const reason = isAppError(e) ? e.message : 'unexpected error while executing'
+    await finish(o.db, a, { status: 'FAILED', result: { error: reason, step: describeStep(step), edited }, decisionOutcome: 'REJECTED', message: `Approved by ${who.email} but not executed: ${reason}` })
+    throw e
+  }
+}
+
+/** Rejects a queued step with an optional note; nothing is executed. */
+export async function rejectApproval(o: { db: Db; userId: string; approvalId: string; input: unknown; now?: number }) {
+  const parsed = ZRejectRequest.safeParse(o.input ?? {})
+  if (!parsed.success) throw fromZodError(parsed.error)
+  const now = o.now ?? Date.now()
+  const a = await loadPending(o.db, o.userId, o.approvalId, now)
+  const claimed = await o.db.approval.updateMany({ where: { id: a.id, status: 'PENDING' }, data: { status: 'REJECTED', decidedBy: o.userId, decidedAt: new Date(now), note: parsed.data.note || null } })
+  if (claimed.count === 0) throw conflict('this approval was decided by someone else a moment ago')
+  const who = await o.db.user.findUniqueOrThrow({ where: { id: o.userId }, select: { email: true } })
+  const note = parsed.data.note ? `: "${parsed.data.note}"` : ''
+  await finish(o.db, a, { status: 'REJECTED', result: { rejected: true }, decisionOutcome: 'REJECTED', message: `Rejected by ${who.email}${note}: ${describeStep(a.request as unknown as PlanStep)}` })
+  return { status: 'REJECTED' as const }
+}
+
+async function loadPending(db: Db, userId: string, id: string, now: number) {
+  const a = await db.approval.findUnique({ where: { id }, include: { trader: { include: { account: true } } } })
+  if (!a || a.trader.userId !== userId) throw notFound('approval')
+  if (a.status !== 'PENDING') throw conflict(`this approval is already ${a.status.toLowerCase()}`)
+  if (a.expiresAt.getTime() <= now) {
+    await expireOne(db, a, now)
+    throw conflict(`this approval expired at ${a.expiresAt.toISOString()} and can no longer be approved`)
+  }
+  return a
+}
+
+function applyEdits(step: PlanStep, e: z.output<typeof ZApproveRequest>): PlanStep {
+  const tps = e.takeProfits?.map((t) => ({ price: t.price.toFixed(), sharePct: t.sharePct.toFixed() }))
+  switch (step.kind) {
+    case 'ENTRY':
+      return { ...step, qty: e.qty?.toFixed() ?? step.qty, stopLoss: e.stopLoss?.toFixed() ?? step.stopLoss, takeProfits: tps ?? step.takeProfits }
+    case 'MODIFY':
+      return { ...step, stopLoss: e.stopLoss?.toFixed() ?? step.stopLoss, takeProfits: tps ?? step.takeProfits }
+    case 'EXIT':
+      if (e.qty || e.stopLoss || e.takeProfits) throw validationError([{ field: 'qty', message: 'an exit cannot be edited; approve or reject it' }])
+      return step
+  }
+}
+
+type ApprovalRow = { id: string; traderId: string; decisionId: string | null; trader: { userId: string } }
+
+async function finish(db: Db, a: ApprovalRow, f: { status: 'APPROVED' | 'REJECTED' | 'FAILED' | 'EXPIRED'; result: unknown; decisionOutcome: 'EXECUTED' | 'REJECTED'; message: string }) {
+  await db.$transaction(async (tx) => {
+    await tx.approval.update({ where: { id: a.id }, data: { status: f.status, result: f.result as Prisma.InputJsonValue } })
+    if (a.decisionId) await tx.decision.updateMany({ where: { id: a.decisionId, outcome: 'PENDING_APPROVAL' }, data: { outcome: f.decisionOutcome, error: f.decisionOutcome === 'REJECTED' ? f.message : null } })
+    const type = f.status === 'EXPIRED' ? 'APPROVAL_EXPIRED' : f.status === 'REJECTED' ? 'APPROVAL_REJECTED' : f.status === 'FAILED' ? 'APPROVAL_FAILED' : 'APPROVAL_APPROVED'
+    await recordActivity(tx, { userId: a.trader.userId, traderId: a.traderId, type, severity: f.status === 'APPROVED' ? 'info' : 'warning', message: f.message })
+    await notify(tx, { kind: 'approval', userId: a.trader.userId, traderId: a.traderId, approvalId: a.id })
+  })
+}
+
+async function expireOne(db: Db, a: ApprovalRow & { request: unknown; expiresAt: Date }, now: number) {
+  const claimed = await db.approval.updateMany({ where: { id: a.id, status: 'PENDING', expiresAt: { lte: new Date(now) } }, data: { status: 'EXPIRED', decidedAt: new Date(now) } })
+  if (claimed.count === 0) return
+  await finish(db, a, { status: 'EXPIRED', result: { expired: true }, decisionOutcome: 'REJECTED', message: `Approval expired unanswered: ${describeStep(a.request as PlanStep)}` })
+}
+
+/** Marks every pending approval past its expiry as expired (the worker calls this). */
+export async function expireApprovals(db: Db, now = Date.now()): Promise<number> {
+  const due = await db.approval.findMany({ where: { status: 'PENDING', expiresAt: { lte: new Date(now) } }, include: { trader: { select: { userId: true } } } })
+  for (const a of due) await expireOne(db, a, now)
+  return due.length
+}

@@ -1,0 +1,20 @@
+import type { DecisionSettings } from '@/lib/domain/decisions/decision-settings'
+import type { Decimal } from '@/lib/domain/decimal'
+import type { AiSettings } from '@/lib/server/traders/trader-settings'
+
+/**
+ * The validation layer's settings for a trader. Shorts need a venue that can short: the paper
+ * account nets a negative balance; a spot exchange account cannot.
+ */
+export function decisionSettingsFor(ai: AiSettings, account: { kind: 'PAPER' | 'CCXT'; takerFeeRate: Decimal }): DecisionSettings {
+  return {
+    minConfidence: ai.minConfidence,
+    maxStopDistancePct: ai.maxStopDistancePct,
+    maxEntryDeviationPct: ai.maxEntryDeviationPct,
+    maxTargetDistancePct: ai.maxTargetDistancePct,
+    takerFeeRate: account.takerFeeRate,
+    minTpFeeMultiple: ai.minTpFeeMultiple,
+    maxModificationsPerHour: ai.maxModificationsPerHour,
+    canShort: ai.allowShort && account.kind === 'PAPER',
+  }
+}

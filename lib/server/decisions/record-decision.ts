@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto'
+import type { Db } from '@/lib/db/client'
+import type { Prisma } from '@/lib/generated/prisma/client'
+import type { TradeDecision } from '@/lib/domain/decisions/trade-decision'
+import type { ValidationResult } from '@/lib/domain/decisions/validation-result'
+import { notify } from '@/lib/server/events/notify'
+import type { ProviderAnswer } from './ask-provider'
+
+export type DecisionOutcome = 'NO_ACTION' | 'EXECUTED' | 'DRY_RUN' | 'PENDING_APPROVAL' | 'REJECTED' | 'FAILED'
+
+export interface DecisionRecord {
+  id: string
+  symbol: string
+  action: string | null
+  outcome: DecisionOutcome
+  error: string | null
+  /** Whole time spent on this symbol, and the part of it the model took. */
+  latencyMs: number
+  modelLatencyMs: number
+}
+
+export interface RecordInput {
+  db: Db
+  trader: { id: string; userId: string; provider: 'RULES' | 'OPENAI_COMPATIBLE' | 'ANTHROPIC' }
+  cycleId: string
+  symbol: string
+  trigger: string
+  /** performance.now() when work on this symbol began. */
+  started: number
+  outcome: DecisionOutcome
+  id?: string
+  answer?: ProviderAnswer
+  decision?: TradeDecision
+  validation?: ValidationResult
+  executed?: Prisma.InputJsonValue
+  positionId?: string | null
+  error?: string | null
+}
+
+/** Decimals as strings, so the stored decision reads exactly as the provider gave it. */
+export function decisionJson(d: TradeDecision): Prisma.InputJsonValue {
+  return JSON.parse(JSON.stringify(d)) as Prisma.InputJsonValue
+}
+
+/** Writes one journal entry (and the exact prompt and raw answer) and notifies on commit. */
+export async function recordDecision(r: RecordInput): Promise<DecisionRecord> {
+  const id = r.id ?? randomUUID()
+  const latencyMs = Math.round(performance.now() - r.started)
+  const a = r.answer
+  await r.db.$transaction(async (tx) => {
+    await tx.decision.create({
+      data: {
+        id,
+        traderId: r.trader.id,
+        cycleId: r.cycleId,
+        symbol: r.symbol,
+        positionId: r.positionId ?? null,
+        provider: r.trader.provider,
+        model: a?.model ?? '',
+        promptVersion: a?.promptVersion ?? '',
+        trigger: r.trigger,
+        action: r.decision?.action ?? null,
+        confidence: r.decision ? r.decision.confidence.toFixed() : null,
+        reasoning: r.decision?.reasoning ?? '',
+        decision: r.decision ? decisionJson(r.decision) : undefined,
+        validation: r.validation ? (JSON.parse(JSON.stringify(r.validation)) as Prisma.InputJsonValue) : undefined,
+        outcome: r.outcome,
+        executed: r.executed,
+        error: r.error ?? null,
+        latencyMs,
+        modelLatencyMs: a?.modelLatencyMs ?? 0,
+        promptTokens: a?.promptTokens ?? 0,
+        completionTokens: a?.completionTokens ?? 0,
+        costUsd: a?.costUsd ?? '0',
+        call: a ? { create: { prompt: JSON.parse(JSON.stringify(a.prompt ?? {})) as Prisma.InputJsonValue, rawResponse: a.raw, attempts: a.attempts } } : undefined,
+      },
+    })
+    await notify(tx, { kind: 'decision', userId: r.trader.userId, traderId: r.trader.id, decisionId: id })
+  })
+  return { id, symbol: r.symbol, action: r.decision?.action ?? null, outcome: r.outcome, error: r.error ?? null, latencyMs, modelLatencyMs: a?.modelLatencyMs ?? 0 }
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto'
+import type { Db } from '@/lib/db/client'
+import { fromDb } from '@/lib/db/decimal-columns'
+import type { Decimal } from '@/lib/domain/decimal'
+import { atr } from '@/lib/domain/indicators/atr'
+import { logReturnVolatility } from '@/lib/domain/indicators/volatility'
+import type { Candle, Timeframe } from '@/lib/domain/market/candle'
+import { sizePosition } from '@/lib/domain/sizing/position-size'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { recordActivity } from '@/lib/server/activity/record-activity'
+import { accountEquity } from '@/lib/server/accounts/account-equity'
+import { loadRiskState } from '@/lib/server/risk/load-risk-state'
+import { readTraderSettings } from '@/lib/server/traders/trader-settings'
+import { askProvider, type ProviderChoice } from './ask-provider'
+import { buildDecisionContext } from './build-decision-context'
+import { decisionSettingsFor } from './decision-settings-for'
+import { llmBudgetProblem } from './llm-budget'
+import { providerConfigFor } from './provider-config'
+import { recordDecision, type DecisionRecord } from './record-decision'
+import { settleDecision } from './settle-decision'
+import { loadSymbolSnapshot } from './symbol-snapshot'
+import { validateDecision } from '@/lib/domain/decisions/validate-decision'
+
+/** Where candles come from: the worker's market-data feed. */
+export type CandleSource = (symbol: string, timeframe: Timeframe, limit: number) => Promise<Candle[]>
+
+export type CycleTrigger = 'SCHEDULE' | 'SIGNAL' | 'MANUAL'
+
+export interface CycleOptions {
+  db: Db
+  traderId: string
+  candles: CandleSource
+  actor: ActorRef
+  trigger: CycleTrigger
+  staleAfterMs: number
+  now?: () => number
+  /** Only this symbol (a signal for one symbol). */
+  symbol?: string
+  log?: (m: string) => void
+}
+
+const CANDLES_PER_TIMEFRAME = 100
+const ATR_PERIOD = 14
+
+/**
+ * One analysis cycle for one trader: for every watched symbol and every symbol with an open
+ * position, ask the provider, validate, then execute, queue for approval, or only record (dry
+ * run). One symbol's failure is recorded and never stops the others. The caller guarantees a
+ * trader's cycles never overlap (see workers/decisions/analysis-scheduler.ts).
+ */
+export async function runAnalysisCycle(o: CycleOptions): Promise<{ cycleId: string; decisions: DecisionRecord[] }> {
+  const now = o.now ?? Date.now
+  const log = o.log ?? (() => {})
+  const cycleId = randomUUID()
+  const trader = await o.db.trader.findUniqueOrThrow({ where: { id: o.traderId }, include: { account: true, user: { select: { timeZone: true } } } })
+  const settings = readTraderSettings(trader)
+  const blocked = trader.account.halted || trader.status !== 'ACTIVE'
+  const openSymbols = (await o.db.position.findMany({ where: { traderId: trader.id, status: { notIn: ['CLOSED', 'FAILED'] } }, select: { symbol: true } })).map((p) => p.symbol)
+  // A halted or paused trader opens nothing: only its open positions are still looked after.
+  const universe = blocked ? openSymbols : [...new Set([...trader.watchlist, ...openSymbols])]
+  const symbols = o.symbol ? universe.filter((s) => s === o.symbol) : universe
+  const decisionSettings = decisionSettingsFor(settings.ai, { kind: trader.account.kind, takerFeeRate: fromDb(trader.account.takerFeeRate) })
+
+  const decisions: DecisionRecord[] = []
+  let lastError: string | null = null
+  for (const symbol of symbols) {
+    const started = performance.now()
+    const base = { db: o.db, trader, cycleId, symbol, trigger: o.trigger, started }
+    try {
+      const snapshot = await loadSymbolSnapshot(o.db, { traderId: trader.id, symbol, now: now(), staleAfterMs: o.staleAfterMs })
+      if ('problem' in snapshot) {
+        decisions.push(await recordDecision({ ...base, outcome: 'FAILED', error: snapshot.problem }))
+        lastError = snapshot.problem
+        continue
+      }
+      const candles: Record<string, Candle[]> = {}
+      for (const tf of settings.ai.timeframes) candles[tf] = await o.candles(symbol, tf, CANDLES_PER_TIMEFRAME)
+      const primary = candles[settings.ai.timeframes[0]!] ?? []
+      const atrNow = atr(primary, ATR_PERIOD).at(-1) ?? null
+      const vol = logReturnVolatility(primary.map((c) => c.close))
+
+      const equity = (await accountEquity(o.db, trader.accountId)).equity
+      const available = fromDb((await o.db.paperBalance.findUnique({ where: { accountId_asset: { accountId: trader.accountId, asset: trader.quoteCurrency } } }))?.amount ?? 0)
+      const risk = await loadRiskState(o.db, { userId: trader.userId, traderId: trader.id, timeZone: trader.user.timeZone, now: now(), pnlPeak: fromDb(trader.pnlPeak) })
+      const recent = await o.db.decision.findMany({ where: { traderId: trader.id, symbol }, orderBy: { createdAt: 'desc' }, take: 5 })
+      const ctx = buildDecisionContext({
+        trader, canShort: decisionSettings.canShort, minConfidence: decisionSettings.minConfidence, maxStopDistancePct: decisionSettings.maxStopDistancePct,
+        maxPositionQuote: settings.risk.maxPositionQuote, symbol, now: now(), snapshot, candles, atr: atrNow, volatility: vol, recentDecisions: recent,
+        account: { equity, available, openPositions: risk.state.openPositions, dailyPnl: risk.state.dailyPnl }, tradesToday: risk.state.tradesToday, paused: blocked,
+      })
+
+      let choice: ProviderChoice
+      if (trader.provider === 'RULES') {
+        choice = { kind: 'RULES', candles: primary, bid: snapshot.quote.bid, ask: snapshot.quote.ask, tickSize: snapshot.rules.tickSize, canShort: decisionSettings.canShort }
+      } else {
+        const over = await llmBudgetProblem(o.db, { traderId: trader.id, timeZone: trader.user.timeZone, now: now(), ai: settings.ai })
+        if (over) {
+          decisions.push(await recordDecision({ ...base, outcome: 'FAILED', error: over }))
+          lastError = over
+          continue
+        }
+        choice = { kind: 'LLM', config: providerConfigFor(trader.provider, settings.ai, trader.aiApiKeyEnc) }
+      }
+      const answer = await askProvider(choice, ctx, snapshot.positionState)
+      if (!answer.ok) {
+        decisions.push(await recordDecision({ ...base, answer, outcome: 'FAILED', error: answer.error }))
+        lastError = `${symbol}: ${answer.error}`
+        continue
+      }
+
+      const d = answer.decision
+      const isEntry = d.action === 'LONG' || d.action === 'SHORT'
+      const sizing = isEntry
+        ? sizePosition({
+            sizing: settings.sizing,
+            equity,
+            entryPrice: d.entryType === 'LIMIT' && d.entryPrice ? d.entryPrice : d.action === 'LONG' ? snapshot.quote.ask : snapshot.quote.bid,
+            stopLoss: d.stopLoss ?? null,
+            confidence: d.confidence,
+            minConfidence: decisionSettings.minConfidence,
+            caps: capsFrom(settings.risk.maxPositionQuote, settings.risk.maxPositionPctEquity),
+            decisionSizeQuote: d.sizeQuote,
+            quote: trader.quoteCurrency,
+          })
+        : null
+      const validation = validateDecision({
+        decision: d,
+        watchlist: trader.watchlist,
+        market: { bid: snapshot.quote.bid, ask: snapshot.quote.ask, rules: snapshot.rules },
+        position: snapshot.positionState,
+        settings: decisionSettings,
+        entryQty: sizing ? sizing.qty : null,
+      })
+      decisions.push(await settleDecision({ ...base, answer, decision: d, validation, sizing, snapshot, settings, blocked }))
+    } catch (e) {
+      // Anything unexpected is recorded against this symbol; the next symbol still runs.
+      const message = e instanceof Error ? e.message : String(e)
+      log(`${trader.name} ${symbol}: ${message}`)
+      lastError = `${symbol}: ${message}`
+      decisions.push(await recordDecision({ ...base, outcome: 'FAILED', error: message }).catch(() => ({ id: '', symbol, outcome: 'FAILED' as const, action: null, error: message, latencyMs: 0, modelLatencyMs: 0 })))
+    }
+  }
+
+  const intervalMs = settings.ai.intervalMinutes * 60_000
+  await o.db.trader.update({
+    where: { id: trader.id },
+    data: { lastCycleAt: new Date(now()), nextCycleAt: new Date(now() + intervalMs), lastCycleError: lastError },
+  })
+  if (lastError && lastError !== trader.lastCycleError) {
+    await o.db.$transaction((tx) => recordActivity(tx, { userId: trader.userId, traderId: trader.id, type: 'DECISION_FAILED', severity: 'error', message: `${trader.name}: ${lastError}` }))
+  }
+  return { cycleId, decisions }
+}
+
+function capsFrom(maxQuote: Decimal | null, maxPct: Decimal | null) {
+  return { ...(maxQuote ? { maxPositionQuote: maxQuote } : {}), ...(maxPct ? { maxPositionPctEquity: maxPct } : {}) }
+}
+

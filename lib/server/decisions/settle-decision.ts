@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto'
+import type { Db } from '@/lib/db/client'
+import type { TradeDecision } from '@/lib/domain/decisions/trade-decision'
+import type { Constraint, ValidationResult } from '@/lib/domain/decisions/validation-result'
+import type { SizingResult } from '@/lib/domain/sizing/position-size'
+import { createApproval } from '@/lib/server/approvals/create-approval'
+import { isAppError } from '@/lib/server/errors/app-error'
+import { RiskRejection } from '@/lib/server/risk/entry-risk'
+import type { TraderSettings } from '@/lib/server/traders/trader-settings'
+import type { ProviderAnswer } from './ask-provider'
+import { describeStep, planSteps, type Normalized, type PlanStep } from './decision-plan'
+import { executeStep } from './execute-step'
+import { recordDecision, type DecisionRecord, type RecordInput } from './record-decision'
+import type { SymbolSnapshot } from './symbol-snapshot'
+
+type StepResult =
+  | { step: string; status: 'EXECUTED'; summary: string; positionId: string }
+  | { step: string; status: 'QUEUED'; approvalId: string }
+  | { step: string; status: 'REFUSED'; error: string }
+  | { step: string; status: 'DRY_RUN' }
+
+interface SettleInput extends Omit<RecordInput, 'outcome' | 'answer' | 'decision' | 'validation'> {
+  trader: RecordInput['trader'] & { name: string; dryRun: boolean }
+  answer: ProviderAnswer & { ok: true }
+  decision: TradeDecision
+  validation: ValidationResult & { normalized?: Normalized }
+  sizing: SizingResult | null
+  snapshot: SymbolSnapshot
+  settings: TraderSettings
+  blocked: boolean
+}
+
+/**
+ * Turns a validated decision into actions: nothing, a dry-run record, approval requests, or
+ * execution through the regular services. The journal entry says exactly which, and why.
+ */
+export async function settleDecision(s: SettleInput): Promise<DecisionRecord> {
+  const id = randomUUID()
+  const rec = (outcome: RecordInput['outcome'], extra: Partial<RecordInput> = {}) =>
+    recordDecision({ ...s, id, outcome, answer: s.answer, decision: s.decision, validation: s.validation, positionId: s.snapshot.position?.id ?? null, ...extra })
+  const sizingNote = s.sizing ? { sizing: { qty: s.sizing.qty.toFixed(), notional: s.sizing.notional.toFixed(2), cappedBy: s.sizing.cappedBy, explanation: s.sizing.explanation } } : {}
+
+  if (!s.validation.isValid) return rec('REJECTED', { executed: { ...sizingNote }, error: s.validation.errors.join('; ') })
+  const p = s.snapshot.positionState
+  const steps = planSteps(s.decision, s.validation.normalized, s.snapshot.position && p ? { id: s.snapshot.position.id, openQty: p.openQty, stopLoss: p.stopLoss, takeProfits: p.takeProfits } : null)
+  if (steps.length === 0) return rec('NO_ACTION', { executed: { ...sizingNote, steps: [] } })
+  if (s.trader.dryRun) {
+    const results: StepResult[] = steps.map((st) => ({ step: describeStep(st), status: 'DRY_RUN' }))
+    return rec('DRY_RUN', { executed: { ...sizingNote, steps: results } })
+  }
+
+  const { approvals } = s.settings
+  const needsApproval = (st: PlanStep) => (st.kind === 'ENTRY' ? approvals.entries : st.kind === 'EXIT' ? approvals.exits : approvals.modifications)
+  const results: StepResult[] = []
+  const riskConstraints: Constraint[] = []
+  let positionId = s.snapshot.position?.id ?? null
+  for (const st of steps) {
+    if (needsApproval(st)) {
+      const approvalId = await createApproval({
+        db: s.db, traderId: s.trader.id, userId: s.trader.userId, decisionId: id, step: st, expiryMinutes: approvals.expiryMinutes,
+        summary: { action: s.decision.action, confidence: s.decision.confidence.toFixed(), reasoning: s.decision.reasoning, step: describeStep(st), validation: s.validation, priceAtDecision: { bid: s.snapshot.quote.bid.toFixed(), ask: s.snapshot.quote.ask.toFixed() } },
+      })
+      results.push({ step: describeStep(st), status: 'QUEUED', approvalId })
+      continue
+    }
+    try {
+      const r = await executeStep(
+        { db: s.db, userId: s.trader.userId, traderId: s.trader.id, actor: { kind: 'WORKER' }, source: s.trader.provider === 'RULES' ? 'RULES' : 'AI', trigger: 'AI_ANALYSIS', decisionId: id, reason: `${s.trader.provider === 'RULES' ? 'rules' : 'AI'} decision, confidence ${s.decision.confidence.toFixed()}` },
+        st,
+      )
+      positionId = r.positionId
+      results.push({ step: describeStep(st), status: 'EXECUTED', summary: r.summary, positionId: r.positionId })
+    } catch (e) {
+      if (!isAppError(e)) throw e
+      if (e instanceof RiskRejection) {
+        riskConstraints.push(...e.violations.map((v) => ({ name: v.label, satisfied: false, currentValue: v.currentValue, requiredValue: v.allowedValue })))
+      }
+      results.push({ step: describeStep(st), status: 'REFUSED', error: e.message })
+    }
+  }
+
+  const executed = results.some((r) => r.status === 'EXECUTED')
+  const queued = results.some((r) => r.status === 'QUEUED')
+  const refused = results.filter((r): r is Extract<StepResult, { status: 'REFUSED' }> => r.status === 'REFUSED')
+  const validation = riskConstraints.length
+    ? { ...s.validation, isValid: false, errors: [...s.validation.errors, ...refused.map((r) => r.error)], constraints: [...s.validation.constraints, ...riskConstraints] }
+    : s.validation
+  return rec(executed ? 'EXECUTED' : queued ? 'PENDING_APPROVAL' : 'REJECTED', {
+    validation,
+    positionId,
+    executed: { ...sizingNote, steps: results },
+    error: refused.length ? refused.map((r) => r.error).join('; ') : null,
+  })
+}
+

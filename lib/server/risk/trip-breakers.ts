@@ -1,0 +1,59 @@
+import type { Db } from '@/lib/db/client'
+import { fromDb, toDb } from '@/lib/db/decimal-columns'
+import { maxDec } from '@/lib/domain/decimal'
+import { evaluateBreakers, type BreakerTrip } from '@/lib/domain/risk/breakers'
+import { recordActivity } from '@/lib/server/activity/record-activity'
+import { notify } from '@/lib/server/events/notify'
+import { readTraderSettings, ZUserRiskLimits } from '@/lib/server/traders/trader-settings'
+import { loadRiskState } from './load-risk-state'
+
+/**
+ * Checks the loss breakers (daily loss, drawdown, consecutive losses) for every active trader
+ * of a user and for the user as a whole, tracks the PnL peaks, and pauses (or, for drawdown,
+ * halts) what tripped with a visible reason. Only a person resumes. Run by the worker after
+ * closes and on a timer.
+ */
+export async function tripBreakers(db: Db, userId: string, now = Date.now()): Promise<{ traderId: string | null; trip: BreakerTrip }[]> {
+  const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { timeZone: true, riskLimits: true, pnlPeak: true } })
+  const traders = await db.trader.findMany({ where: { userId } })
+  const trips: { traderId: string | null; trip: BreakerTrip }[] = []
+
+  for (const t of traders) {
+    const limits = readTraderSettings(t).risk
+    const figures = await loadRiskState(db, { userId, traderId: t.id, timeZone: user.timeZone, now, pnlPeak: fromDb(t.pnlPeak) })
+    const peak = maxDec(fromDb(t.pnlPeak), figures.pnlNow)
+    if (!peak.eq(fromDb(t.pnlPeak))) await db.trader.update({ where: { id: t.id }, data: { pnlPeak: toDb(peak) } })
+    if (t.status !== 'ACTIVE') continue
+    const trip = evaluateBreakers({ scope: 'trader', limits, state: figures.state, quoteCurrency: t.quoteCurrency })
+    if (trip) {
+      await stopTraders(db, userId, [t.id], trip, `${t.name}`)
+      trips.push({ traderId: t.id, trip })
+    }
+  }
+
+  const parsed = ZUserRiskLimits.safeParse(user.riskLimits ?? {})
+  const userLimits = parsed.success ? parsed.data : ZUserRiskLimits.parse({})
+  const all = await loadRiskState(db, { userId, timeZone: user.timeZone, now, pnlPeak: fromDb(user.pnlPeak) })
+  const userPeak = maxDec(fromDb(user.pnlPeak), all.pnlNow)
+  if (!userPeak.eq(fromDb(user.pnlPeak))) await db.user.update({ where: { id: userId }, data: { pnlPeak: toDb(userPeak) } })
+  const active = traders.filter((t) => t.status === 'ACTIVE' && !trips.some((x) => x.traderId === t.id)).map((t) => t.id)
+  const trip = evaluateBreakers({ scope: 'account', limits: userLimits, state: all.state })
+  if (trip && active.length) {
+    await stopTraders(db, userId, active, trip, 'all traders')
+    trips.push({ traderId: null, trip })
+  }
+  return trips
+}
+
+async function stopTraders(db: Db, userId: string, traderIds: string[], trip: BreakerTrip, who: string) {
+  const status = trip.action === 'HALT' ? 'HALTED' : 'PAUSED'
+  const reason = `${trip.reason} — ${status === 'HALTED' ? 'halted' : 'paused'} until a person resumes it`
+  await db.$transaction(async (tx) => {
+    for (const id of traderIds) {
+      const t = await tx.trader.update({ where: { id }, data: { status, statusReason: reason, statusChangedAt: new Date() } })
+      await tx.riskEvent.create({ data: { accountId: t.accountId, traderId: id, limit: trip.limit, currentValue: trip.currentValue, allowedValue: trip.allowedValue, message: trip.reason, source: 'BREAKER', tripped: true } })
+      await notify(tx, { kind: 'trader', userId, traderId: id })
+    }
+    await recordActivity(tx, { userId, traderId: traderIds.length === 1 ? traderIds[0] : undefined, type: 'BREAKER_TRIPPED', severity: 'error', message: `${who}: ${reason}` })
+  })
+}

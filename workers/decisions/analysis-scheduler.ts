@@ -1,0 +1,88 @@
+import type { Db } from '@/lib/db/client'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { runAnalysisCycle, type CandleSource, type CycleTrigger } from '@/lib/server/decisions/run-analysis-cycle'
+
+export interface SchedulerOptions {
+  candles: CandleSource
+  actor: ActorRef
+  log: (m: string) => void
+  staleAfterMs: number
+  /** How often to look for traders whose cycle is due. */
+  pollMs?: number
+  /** Cycles running at once, across traders. */
+  concurrency?: number
+  now?: () => number
+}
+
+/**
+ * Runs each auto-trading trader's analysis cycle when it is due (Trader.nextCycleAt, kept in the
+ * database so a restart resumes the schedule) and at once on an `analyze` signal. A trader's
+ * cycle never overlaps itself: a signal during a cycle runs one more cycle right after it.
+ */
+export class AnalysisScheduler {
+  private timer: NodeJS.Timeout | null = null
+  private stopped = false
+  private readonly running = new Map<string, Promise<void>>()
+  private readonly again = new Map<string, { trigger: CycleTrigger; symbol?: string }>()
+
+  constructor(
+    private readonly db: Db,
+    private readonly o: SchedulerOptions,
+  ) {}
+
+  start() {
+    const tick = async () => {
+      if (this.stopped) return
+      await this.runDue().catch((e: Error) => this.o.log(`analysis scheduler: ${e.message}`))
+      if (!this.stopped) this.timer = setTimeout(tick, this.o.pollMs ?? 2000)
+    }
+    void tick()
+  }
+
+  async stop() {
+    this.stopped = true
+    if (this.timer) clearTimeout(this.timer)
+    await Promise.allSettled([...this.running.values()])
+  }
+
+  /** Starts every due cycle (up to the concurrency limit); resolves when they are started. */
+  async runDue(): Promise<void> {
+    const now = new Date((this.o.now ?? Date.now)())
+    const free = (this.o.concurrency ?? 4) - this.running.size
+    if (free <= 0) return
+    const due = await this.db.trader.findMany({
+      where: { autoTrade: true, OR: [{ nextCycleAt: null }, { nextCycleAt: { lte: now } }], id: { notIn: [...this.running.keys()] } },
+      orderBy: { nextCycleAt: { sort: 'asc', nulls: 'first' } },
+      take: free,
+      select: { id: true },
+    })
+    for (const t of due) this.trigger(t.id, 'SCHEDULE')
+  }
+
+  /** Runs a cycle for the trader now, or right after the one in progress. */
+  trigger(traderId: string, trigger: CycleTrigger, symbol?: string): Promise<void> {
+    const current = this.running.get(traderId)
+    if (current) {
+      if (trigger !== 'SCHEDULE') this.again.set(traderId, { trigger, symbol })
+      return current
+    }
+    const run = (async () => {
+      try {
+        const r = await runAnalysisCycle({ db: this.db, traderId, candles: this.o.candles, actor: this.o.actor, trigger, symbol, staleAfterMs: this.o.staleAfterMs, now: this.o.now, log: this.o.log })
+        const acted = r.decisions.filter((d) => d.outcome !== 'NO_ACTION')
+        if (acted.length) this.o.log(`cycle ${traderId}: ${acted.map((d) => `${d.symbol} ${d.action ?? '-'} ${d.outcome}`).join(', ')}`)
+      } catch (e) {
+        this.o.log(`cycle for trader ${traderId} failed: ${(e as Error).message}`)
+        // Back off so a broken trader does not spin.
+        await this.db.trader.update({ where: { id: traderId }, data: { nextCycleAt: new Date(Date.now() + 60_000), lastCycleError: (e as Error).message } }).catch(() => {})
+      } finally {
+        this.running.delete(traderId)
+        const next = this.again.get(traderId)
+        this.again.delete(traderId)
+        if (next && !this.stopped) void this.trigger(traderId, next.trigger, next.symbol)
+      }
+    })()
+    this.running.set(traderId, run)
+    return run
+  }
+}
