@@ -1,0 +1,32 @@
+import { z } from 'zod'
+import { parseWebhookUrl, WEBHOOK_FORMATS } from './webhook-url'
+
+export const CHANNEL_FORMATS = ['auto', ...WEBHOOK_FORMATS] as const
+export type ChannelFormatInput = (typeof CHANNEL_FORMATS)[number]
+
+const ZChannelName = z.string({ error: 'is required' }).trim().min(1, 'is required').max(60, 'at most 60 characters')
+
+// Messages never echo the value: the URL is a secret.
+const ZWebhookUrl = z
+  .string({ error: 'is required' })
+  .trim()
+  .min(1, 'is required')
+  .max(2048, 'at most 2048 characters')
+  .refine((v) => parseWebhookUrl(v) !== null, 'must be an http:// or https:// URL')
+
+const ZChannelFormat = z.enum(CHANNEL_FORMATS, { error: 'must be auto, generic, telegram or discord' })
+const ZEnabled = z.boolean({ error: 'must be true or false' })
+
+export const ZCreateNotificationChannelRequest = z.object({
+  name: ZChannelName,
+  url: ZWebhookUrl,
+  format: ZChannelFormat.default('auto'),
+  enabled: ZEnabled.default(true),
+})
+
+export const ZUpdateNotificationChannelRequest = z.object({
+  name: ZChannelName.optional(),
+  url: ZWebhookUrl.optional(),
+  format: ZChannelFormat.optional(),
+  enabled: ZEnabled.optional(),
+})
