@@ -12,6 +12,7 @@ import { expireApprovals } from '@/lib/server/approvals/decide-approval'
 import type { CandleSource } from '@/lib/server/decisions/run-analysis-cycle'
 import { tripBreakers } from '@/lib/server/risk/trip-breakers'
 import { AnalysisScheduler } from './decisions/analysis-scheduler'
+import { NotificationLoop } from './notifications/notification-loop'
 import { StopManager } from './management/stop-manager'
 import { TriggerMonitor } from './monitor/trigger-monitor'
 import { applyExchangeUpdates, reconcileOrders } from './reconcile/reconcile-orders'
@@ -83,6 +84,8 @@ export async function startWorker(opts: { db: Db; cfg: Env; databaseUrl: string;
     }
   })
 
+  const notifications = new NotificationLoop(db, { log, intervalMs: 2000 })
+  notifications.start()
   const scheduler = new AnalysisScheduler(db, { candles, actor, log, staleAfterMs: cfg.MARKET_STALE_AFTER_MS })
   scheduler.start()
 
@@ -117,6 +120,7 @@ export async function startWorker(opts: { db: Db; cfg: Env; databaseUrl: string;
       clearInterval(heartbeat)
       clearInterval(keep)
       await scheduler.stop()
+      await notifications.stop()
       await housekeeping
       await switching
       await loop.stop()

@@ -64,7 +64,8 @@ export function planSteps(
     }
   }
   if (position && exit) {
-    const share = exit.full ? '100' : exit.qty.div(position.openQty).mul(100).toDecimalPlaces(6).toFixed()
+    // The decision's own share: the exit path truncates openQty × share to the step exactly as validation did.
+    const share = exit.full ? '100' : (decision.exitSharePct?.toFixed() ?? exit.qty.div(position.openQty).mul(100).toFixed())
     steps.push({ kind: 'EXIT', symbol: decision.symbol, positionId: position.id, sharePct: share, full: exit.full })
   }
   return steps
