@@ -18,6 +18,11 @@ export interface EmbeddedDatabase {
 const USER = 'tradeloop'
 const PASSWORD = 'tradeloop-local'
 
+/** The URL of database `dbName` on an embedded cluster listening on `port` (started by this module). */
+export function embeddedDatabaseUrl(port: number, dbName = 'tradeloop'): string {
+  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${dbName}`
+}
+
 export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = net.createServer()
@@ -69,7 +74,7 @@ export async function startEmbeddedPostgres(opts: {
   if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${dbName}"`)
   await client.end()
   return {
-    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${dbName}`,
+    url: embeddedDatabaseUrl(opts.port, dbName),
     stop: () => pg.stop(),
   }
 }

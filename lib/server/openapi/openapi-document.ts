@@ -1,11 +1,19 @@
 import { z } from 'zod'
 import { ZIssueApiTokenRequest } from '@/lib/server/auth/api-tokens'
+import { ZCreateNotificationChannelRequest, ZUpdateNotificationChannelRequest } from '@/lib/server/notifications/channel-input'
+import { ZListDeliveriesQuery, ZListNotificationsQuery } from '@/lib/server/notifications/notification-queries'
 import { ZClosePositionRequest } from '@/lib/server/positions/close-position'
 import { ZModifyProtectionRequest } from '@/lib/server/positions/modify-protection'
 import { ZOpenPositionRequest, ZTakeProfitInput } from '@/lib/server/positions/open-position'
 import { ZCreateTraderRequest, ZUpdateTraderRequest } from '@/lib/server/traders/trader-input'
+import { ZPanicRequest } from '@/lib/server/panic/press-panic'
+import { ZResumeTradingRequest } from '@/lib/server/trading/resume-trading'
 import { ZListOrdersQuery, ZListPositionsQuery } from './query-schemas'
+// Registers the notification response schemas in apiDocs.
+import './notification-schemas'
 import { apiDocs } from './response-schemas'
+// Registers the trader-settings response schemas in apiDocs.
+import { registerTraderSettingsRequests } from './trader-settings-schemas'
 
 type Json = Record<string, unknown>
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` })
@@ -20,6 +28,18 @@ function requestSchemas(): Record<string, Json> {
   reg.add(ZCreateTraderRequest, { id: 'CreateTraderRequest', description: 'Every watchlist symbol must be quoted in quoteCurrency.' })
   reg.add(ZUpdateTraderRequest, { id: 'UpdateTraderRequest', description: 'Watchlist symbols must stay in the trader\'s quote currency.' })
   reg.add(ZIssueApiTokenRequest, { id: 'IssueApiTokenRequest' })
+  reg.add(ZCreateNotificationChannelRequest, {
+    id: 'CreateNotificationChannelRequest',
+    description:
+      'url: http(s). format auto (default) recognises Telegram (https://api.telegram.org/bot<token>/sendMessage?chat_id=<chat>) and Discord (https://discord.com/api/webhooks/…) URLs; anything else gets generic JSON. The URL is stored encrypted and never returned.',
+  })
+  reg.add(ZUpdateNotificationChannelRequest, {
+    id: 'UpdateNotificationChannelRequest',
+    description: 'A new url without a format is detected again. Disabling marks what was waiting to be sent as SKIPPED.',
+  })
+  reg.add(ZPanicRequest, { id: 'PanicRequest', description: 'confirm must be true. With traderId only that trader is halted and flattened; with accountId only that account; with neither, every account of yours.' })
+  registerTraderSettingsRequests(reg)
+  reg.add(ZResumeTradingRequest, { id: 'ResumeTradingRequest', description: 'confirm must be true. With neither accountId nor traderId: every halted account, and every trader a panic halted (paused traders stay paused).' })
   const { schemas } = z.toJSONSchema(reg, {
     io: 'input',
     metadata: reg,
@@ -114,7 +134,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
     },
     servers: [{ url: opts.serverUrl ?? '/' }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
-    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'system' }],
+    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'system' }],
     paths: {
       '/api/health': {
         get: {
@@ -173,6 +193,79 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
           summary: 'Rename a trader or change its watchlist',
           requestBody: body('UpdateTraderRequest'),
           responses: { 200: ok('The updated trader', 'Trader'), 400: E[400], 401: E[401], 404: E[404], 409: err('A trader with this name exists.') },
+        },
+      },
+      '/api/v1/traders/{id}/settings': {
+        parameters: [idParam('trader')],
+        get: {
+          tags: ['traders'],
+          operationId: 'getTraderSettings',
+          summary: 'A trader\'s automation, AI, sizing, management, risk and approval settings, and its state',
+          description: 'The API key is never returned: only whether one is stored and its last four characters.',
+          responses: { 200: ok('The settings', 'TraderSettings'), 401: E[401], 404: E[404] },
+        },
+        patch: {
+          tags: ['traders'],
+          operationId: 'updateTraderSettings',
+          summary: 'Change any of a trader\'s settings',
+          requestBody: body('UpdateTraderSettingsRequest'),
+          responses: { 200: ok('The settings afterwards', 'TraderSettings'), 400: E[400], 401: E[401], 404: E[404] },
+        },
+      },
+      '/api/v1/traders/{id}/test-connection': {
+        parameters: [idParam('trader')],
+        post: {
+          tags: ['traders'],
+          operationId: 'testTraderConnection',
+          summary: 'Make a real one-word call to the trader\'s model (saved or given settings)',
+          requestBody: body('TestTraderConnectionRequest', false),
+          responses: { 200: ok('The outcome (a failed connection is reported here, not as an error)', 'ConnectionTestResult'), 400: E[400], 401: E[401], 404: E[404] },
+        },
+      },
+      '/api/v1/traders/{id}/analyze': {
+        parameters: [idParam('trader')],
+        post: {
+          tags: ['traders'],
+          operationId: 'analyzeTrader',
+          summary: 'Ask the worker to run the trader\'s analysis cycle now',
+          requestBody: body('RequestAnalysisRequest', false),
+          responses: { 202: ok('Requested', 'AnalysisRequested'), 400: E[400], 401: E[401], 404: E[404] },
+        },
+      },
+      '/api/v1/traders/{id}/pause': {
+        parameters: [idParam('trader')],
+        post: {
+          tags: ['trading'],
+          operationId: 'pauseTrader',
+          summary: 'Pause a trader: it opens nothing until a person resumes it',
+          description: 'Exits, stops and take-profits keep running. A trader already paused or halted is left as it is.',
+          requestBody: body('PauseTraderRequest', false),
+          responses: { 200: ok('The trader\'s state', 'TraderState'), 400: E[400], 401: E[401], 404: E[404] },
+        },
+      },
+      '/api/v1/traders/{id}/resume': {
+        parameters: [idParam('trader')],
+        post: {
+          tags: ['trading'],
+          operationId: 'resumeTrader',
+          summary: 'Re-activate a paused or halted trader',
+          description: 'Its account\'s panic halt, if any, stays: lift it with POST /api/v1/trading/resume.',
+          responses: { 200: ok('The trader\'s state', 'TraderState'), 401: E[401], 404: E[404] },
+        },
+      },
+      '/api/v1/risk-settings': {
+        get: {
+          tags: ['trading'],
+          operationId: 'getRiskSettings',
+          summary: 'Your time zone and the risk limits across all of your traders',
+          responses: { 200: ok('Risk settings', 'RiskSettings'), 401: E[401] },
+        },
+        patch: {
+          tags: ['trading'],
+          operationId: 'updateRiskSettings',
+          summary: 'Change your time zone or user-wide risk limits',
+          requestBody: body('UpdateRiskSettingsRequest'),
+          responses: { 200: ok('Risk settings afterwards', 'RiskSettings'), 400: E[400], 401: E[401] },
         },
       },
       '/api/v1/positions': {
@@ -241,6 +334,87 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
           summary: 'Orders of your positions, newest first',
           parameters: queryParameters(ZListOrdersQuery, { positionId: 'Only this position\'s orders (404 if it is not yours).', limit: 'At most this many orders.' }),
           responses: { 200: ok('Orders', 'OrderList'), 400: E[400], 401: E[401], 404: E[404] },
+        },
+      },
+      '/api/v1/notifications': {
+        get: {
+          tags: ['notifications'],
+          operationId: 'listNotifications',
+          summary: 'Your activity feed, newest first',
+          description: 'Live updates arrive on the SSE stream /api/stream (`activity` and `position` events); reload the first page when one comes.',
+          parameters: queryParameters(ZListNotificationsQuery, { before: 'Only events older than this id (the previous page\'s nextCursor).', limit: 'At most this many events.' }),
+          responses: { 200: ok('Events', 'NotificationList'), 400: E[400], 401: E[401] },
+        },
+      },
+      '/api/v1/notification-channels': {
+        get: {
+          tags: ['notifications'],
+          operationId: 'listNotificationChannels',
+          summary: 'Your webhook channels (URL hints only)',
+          responses: { 200: ok('Channels', 'NotificationChannelList'), 401: E[401] },
+        },
+        post: {
+          tags: ['notifications'],
+          operationId: 'createNotificationChannel',
+          summary: 'Add a webhook (generic JSON, Telegram or Discord)',
+          requestBody: body('CreateNotificationChannelRequest'),
+          responses: { 201: ok('The new channel', 'NotificationChannel'), 400: E[400], 401: E[401] },
+        },
+      },
+      '/api/v1/notification-channels/{id}': {
+        parameters: [idParam('notification channel')],
+        patch: {
+          tags: ['notifications'],
+          operationId: 'updateNotificationChannel',
+          summary: 'Rename, enable/disable, or replace the URL or format',
+          requestBody: body('UpdateNotificationChannelRequest'),
+          responses: { 200: ok('The updated channel', 'NotificationChannel'), 400: E[400], 401: E[401], 404: E[404] },
+        },
+        delete: {
+          tags: ['notifications'],
+          operationId: 'deleteNotificationChannel',
+          summary: 'Delete a channel and its delivery log',
+          responses: { 204: { description: 'Deleted' }, 401: E[401], 404: E[404] },
+        },
+      },
+      '/api/v1/notification-channels/{id}/test': {
+        parameters: [idParam('notification channel')],
+        post: {
+          tags: ['notifications'],
+          operationId: 'testNotificationChannel',
+          summary: 'Send a test message now and report how it went',
+          responses: { 200: ok('The outcome (a failed send is reported here, not as an error)', 'TestNotificationResult'), 401: E[401], 404: E[404] },
+        },
+      },
+      '/api/v1/notification-deliveries': {
+        get: {
+          tags: ['notifications'],
+          operationId: 'listNotificationDeliveries',
+          summary: 'The outgoing-notification log, newest first',
+          parameters: queryParameters(ZListDeliveriesQuery, { channelId: 'Only this channel\'s deliveries (404 if it is not yours).', limit: 'At most this many deliveries.' }),
+          responses: { 200: ok('Deliveries', 'NotificationDeliveryList'), 400: E[400], 401: E[401], 404: E[404] },
+        },
+      },
+      '/api/v1/panic': {
+        post: {
+          tags: ['trading'],
+          operationId: 'panic',
+          summary: 'PANIC: halt trading, cancel every open order, close every position at market',
+          description:
+            'Halts first (nothing opens while it runs, and trading stays halted until re-enabled), then cancels open entry orders and closes each position ' +
+            'at market, retrying what the exchange rejects. Works with the market-data feed down (exits go out on the last known price; the report says so). ' +
+            'Idempotent: pressing again finds nothing open. Answers 200 with a per-order and per-position report even when some failed (`failed` > 0).',
+          requestBody: body('PanicRequest'),
+          responses: { 200: ok('What happened to each order and position', 'PanicResult'), 400: E[400], 401: E[401], 404: err('No such trader or account for this user.') },
+        },
+      },
+      '/api/v1/trading/resume': {
+        post: {
+          tags: ['trading'],
+          operationId: 'resumeTrading',
+          summary: 'Re-enable trading after a panic',
+          requestBody: body('ResumeTradingRequest'),
+          responses: { 200: ok('Trading state afterwards', 'TradingState'), 400: E[400], 401: E[401], 404: err('No such trader or account for this user.') },
         },
       },
     },

@@ -183,3 +183,70 @@ export const ZHealth = doc(
   }),
   { id: 'Health' },
 )
+
+export const ZPanicOrderResult = doc(
+  z.object({
+    clientOrderId: z.string(),
+    positionId: z.string().nullable(),
+    symbol: z.string(),
+    outcome: doc(z.enum(['CANCELED', 'ALREADY_DONE', 'FAILED']), { description: 'ALREADY_DONE: it had filled, been canceled or rejected before the panic got to it.' }),
+    detail: z.string(),
+  }),
+  { id: 'PanicOrderResult' },
+)
+
+export const ZPanicPositionResult = doc(
+  z.object({
+    positionId: z.string(),
+    traderId: z.string(),
+    symbol: z.string(),
+    side: z.enum(PositionSide),
+    outcome: doc(z.enum(['CLOSED', 'ALREADY_CLOSED', 'FAILED']), { description: 'FAILED: still open after every retry; see detail.' }),
+    attempts: doc(z.number().int(), { description: 'Exit orders this run sent or re-sent for the position.' }),
+    exitPrice: decimal('Average exit price, once closed.').optional(),
+    realizedPnl: decimal().optional(),
+    stalePriceAgeMs: doc(z.number().optional(), { description: 'Present when the exit went out on a stale quote (market data failing): its age in ms.' }),
+    detail: z.string(),
+  }),
+  { id: 'PanicPositionResult' },
+)
+
+export const ZPanicReport = doc(
+  z.object({
+    panicRunId: z.string(),
+    accountId: z.string(),
+    traderId: z.string().nullable(),
+    halted: z.literal(true),
+    status: z.enum(['COMPLETED', 'FAILED']),
+    orders: z.array(ZPanicOrderResult),
+    positions: z.array(ZPanicPositionResult),
+    startedAt: timestamp(),
+    durationMs: z.number(),
+  }),
+  { id: 'PanicReport', description: 'One account (or one trader) flattened: what happened to each open order and position.' },
+)
+
+export const ZPanicResult = doc(
+  z.object({
+    runs: z.array(ZPanicReport),
+    failed: doc(z.number().int(), { description: 'Orders and positions reported FAILED over all runs; 0 means everything in scope is flat.' }),
+  }),
+  { id: 'PanicResult' },
+)
+
+export const ZTradingState = doc(
+  z.object({
+    accounts: z.array(z.object({ id: z.string(), name: z.string(), halted: z.boolean(), haltedReason: z.string().nullable(), haltedAt: timestamp().nullable() })),
+    traders: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        accountId: z.string(),
+        status: z.enum(['ACTIVE', 'PAUSED', 'HALTED']),
+        statusReason: z.string().nullable(),
+        statusChangedAt: timestamp().nullable(),
+      }),
+    ),
+  }),
+  { id: 'TradingState', description: 'Whether each account and trader may open positions.' },
+)

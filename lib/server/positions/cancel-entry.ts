@@ -1,11 +1,22 @@
 import type { Db } from '@/lib/db/client'
+import type { OrderStatus } from '@/lib/domain/orders/order-lifecycle'
+import type { ExchangePort } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { conflict, notFound } from '@/lib/server/errors/app-error'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { applyOrderReport } from '@/lib/server/orders/apply-order-report'
 
 /** Cancels a resting limit entry. With no fill the position ends FAILED ("entry canceled"). */
-export async function cancelEntry(opts: { db: Db; userId: string; actor: ActorRef; positionId: string }) {
+export async function cancelEntry(opts: {
+  db: Db
+  userId: string
+  actor: ActorRef
+  positionId: string
+  /** Recorded as the order's reject reason; default "canceled by user". */
+  reason?: string
+  /** The exchange to cancel on; by default the account's own (see exchangeForAccount). */
+  exchange?: ExchangePort
+}): Promise<{ clientOrderId: string; status: OrderStatus }> {
   const { db } = opts
   const p = await db.position.findFirst({
     where: { id: opts.positionId, trader: { userId: opts.userId } },
@@ -14,6 +25,8 @@ export async function cancelEntry(opts: { db: Db; userId: string; actor: ActorRe
   if (!p) throw notFound('position')
   const entry = await db.order.findFirst({ where: { positionId: p.id, purpose: 'ENTRY', status: { in: ['SUBMITTED', 'PARTIALLY_FILLED'] } } })
   if (!entry) throw conflict('this position has no resting entry order to cancel')
-  const report = await exchangeForAccount(db, p.account).cancelOrder(entry.clientOrderId)
-  await applyOrderReport(db, entry.id, { ...report, rejectReason: report.status === 'CANCELED' ? 'canceled by user' : report.rejectReason }, opts.actor)
+  const report = await (opts.exchange ?? exchangeForAccount(db, p.account)).cancelOrder(entry.clientOrderId)
+  const reason = opts.reason ?? 'canceled by user'
+  await applyOrderReport(db, entry.id, { ...report, rejectReason: report.status === 'CANCELED' ? reason : report.rejectReason }, opts.actor)
+  return { clientOrderId: entry.clientOrderId, status: report.status }
 }

@@ -4,8 +4,19 @@ import type { MarketRules } from '@/lib/domain/market/precision'
 import { AppError } from '@/lib/server/errors/app-error'
 import { loadMarketRules, loadQuote, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
 
-/** A fresh quote and the market's rules, or a 503 that says why nothing can trade now. */
-export async function freshMarket(db: DbTx, symbol: string): Promise<{ quote: StoredQuote; rules: MarketRules }> {
+export interface MarketContext {
+  quote: StoredQuote
+  rules: MarketRules
+  /** Set only when `allowStale` let an old quote through: how old it was. */
+  staleAgeMs?: number
+}
+
+/**
+ * A fresh quote and the market's rules, or a 503 that says why nothing can trade now.
+ * With `allowStale` (panic closes: getting flat matters more than the price) an old quote
+ * is returned with its age instead; having no quote or rules at all is still a 503.
+ */
+export async function freshMarket(db: DbTx, symbol: string, opts: { allowStale?: boolean } = {}): Promise<MarketContext> {
   const [quote, rules] = await Promise.all([loadQuote(db, symbol), loadMarketRules(db, symbol)])
   if (!quote || !rules) {
     throw new AppError('MARKET_UNAVAILABLE', `no market data for ${symbol} yet: is the worker running and the market-data feed reachable?`)
@@ -13,6 +24,7 @@ export async function freshMarket(db: DbTx, symbol: string): Promise<{ quote: St
   const age = quoteAgeMs(quote)
   const limit = env().MARKET_STALE_AFTER_MS
   if (age > limit) {
+    if (opts.allowStale) return { quote, rules, staleAgeMs: age }
     throw new AppError(
       'MARKET_UNAVAILABLE',
       `the price of ${symbol} is stale (${Math.round(age / 1000)} s old, limit ${Math.round(limit / 1000)} s): nothing trades on stale prices`,

@@ -3,6 +3,7 @@ import { fromDb, toDb } from '@/lib/db/decimal-columns'
 import { dec, type Decimal } from '@/lib/domain/decimal'
 import { truncateQtyToStep } from '@/lib/domain/market/precision'
 import { exitSideFor } from '@/lib/domain/positions/fill-ledger'
+import type { ExchangePort } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { conflict, notFound, validationError } from '@/lib/server/errors/app-error'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
@@ -23,6 +24,10 @@ export interface RequestExitOptions {
   reason: string
   /** Restricts to this user's positions (web/API); the worker passes none. */
   userId?: string
+  /** Panic: exit on the last known quote even when it is stale (getting flat beats waiting for a price). */
+  allowStaleMarket?: boolean
+  /** The exchange to send the order to; by default the account's own (see exchangeForAccount). */
+  exchange?: ExchangePort
 }
 
 /**
@@ -46,7 +51,7 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
       if (o.purpose !== 'MANUAL_EXIT') return null
       throw conflict(`an exit order (${pending.clientOrderId}) is already in progress`)
     }
-    const { rules } = await freshMarket(tx, p.symbol)
+    const { rules } = await freshMarket(tx, p.symbol, { allowStale: o.allowStaleMarket })
     const openQty = fromDb(p.openQty)
     let qty = openQty
     let takeProfitId: string | null = null
@@ -90,6 +95,7 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     return { orderId: order.id, account }
   })
   if (!prepared) return null
-  await submitOrder(db, exchangeForAccount(db, prepared.account), prepared.orderId, actor)
+  const exchange = o.exchange ?? exchangeForAccount(db, prepared.account, { allowStaleMarket: o.allowStaleMarket })
+  await submitOrder(db, exchange, prepared.orderId, actor)
   return { orderId: prepared.orderId }
 }

@@ -44,6 +44,15 @@ describe('GET /api/v1/openapi.json', () => {
         'PATCH /api/v1/positions/{id}/protection',
         'POST /api/v1/positions/{id}/cancel-entry',
         'GET /api/v1/orders',
+        'GET /api/v1/notifications',
+        'GET /api/v1/notification-channels',
+        'POST /api/v1/notification-channels',
+        'PATCH /api/v1/notification-channels/{id}',
+        'DELETE /api/v1/notification-channels/{id}',
+        'POST /api/v1/notification-channels/{id}/test',
+        'GET /api/v1/notification-deliveries',
+        'POST /api/v1/panic',
+        'POST /api/v1/trading/resume',
       ].sort(),
     )
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })

@@ -1,0 +1,103 @@
+// How long PANIC takes to flatten paper positions, end to end against a real PostgreSQL:
+// halt, then one reduce-only market exit per position through the ordinary exit path (position
+// lock, order persisted before sending, paper fill, ledger, audit), then the run's report.
+// Uses a scratch database beside DATABASE_URL when set, else a temporary embedded cluster.
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { createDb, type Db } from '@/lib/db/client'
+import { startEmbeddedPostgres } from '@/lib/db/embedded-postgres'
+import { applyMigrations } from '@/lib/db/migrations'
+import { withScratchDatabase } from '@/lib/db/scratch-database'
+import { dec } from '@/lib/domain/decimal'
+import { LIMIT_LABELS } from '@/lib/domain/risk/risk-limits'
+import { saveMarketRules, saveQuotes } from '@/lib/market-data/quote-store'
+import { pressPanic } from '@/lib/server/panic/press-panic'
+import { openPosition } from '@/lib/server/positions/open-position'
+import { createTrader } from '@/lib/server/traders/create-trader'
+
+export interface PanicScenario {
+  traders: number
+  positionsPerTrader: number
+}
+
+async function withBenchDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  if (process.env.DATABASE_URL) return withScratchDatabase(process.env.DATABASE_URL, async (url) => (await applyMigrations(url), fn(url)))
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-bench-pg-'))
+  const pg = await startEmbeddedPostgres({ dataDir: dir, port: 45000 + Math.floor(Math.random() * 5000), dbName: 'bench', quiet: true })
+  try {
+    await applyMigrations(pg.url)
+    return await fn(pg.url)
+  } finally {
+    await pg.stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** `n` symbols with fresh quotes and a deep one-level book (every exit fills at one price). */
+async function seedSymbols(db: Db, n: number): Promise<string[]> {
+  const symbols = Array.from({ length: n }, (_, i) => `S${String(i).padStart(2, '0')}/USDT`)
+  for (const symbol of symbols) {
+    await saveMarketRules(db, { symbol, base: symbol.split('/')[0]!, quote: 'USDT', tickSize: dec('0.01'), stepSize: dec('0.001'), minQty: dec('0.001'), minNotional: dec('5') }, 'bench')
+  }
+  const now = Date.now()
+  await saveQuotes(
+    db,
+    symbols.map((symbol) => ({ symbol, bid: dec('100'), ask: dec('100.01'), last: dec('100'), bids: [[dec('100'), dec('1000000')]], asks: [[dec('100.01'), dec('1000000')]], exchangeTs: now, receivedAt: now })),
+    'bench',
+  )
+  return symbols
+}
+
+async function scenario(db: Db, s: PanicScenario, run: number) {
+  const user = await db.user.create({ data: { email: `bench-${run}@example.com`, passwordHash: 'x' } })
+  const symbols = await seedSymbols(db, s.positionsPerTrader)
+  const noLimits = Object.fromEntries(Object.keys(LIMIT_LABELS).map((k) => [k, null]))
+  await db.user.update({ where: { id: user.id }, data: { riskLimits: noLimits } })
+  const actor = { kind: 'USER' as const, id: user.id }
+  for (let t = 0; t < s.traders; t++) {
+    const trader = await createTrader({ db, userId: user.id, input: { name: `T${t}`, quoteCurrency: 'USDT', startingBalance: '1000000', watchlist: symbols } })
+    await db.trader.update({ where: { id: trader.id }, data: { riskLimits: noLimits } })
+    for (const [i, symbol] of symbols.entries()) {
+      const side = i % 2 ? 'SHORT' : 'LONG'
+      await openPosition({
+        db,
+        userId: user.id,
+        actor,
+        input: { traderId: trader.id, symbol, side, sizeMode: 'BASE', size: '1', entryType: 'MARKET', stopLoss: side === 'LONG' ? '90' : '110' },
+      })
+    }
+  }
+  const open = await db.position.count({ where: { trader: { userId: user.id }, status: 'MONITORING' } })
+  const t0 = performance.now()
+  const result = await pressPanic({ db, userId: user.id, actor, input: { confirm: true } })
+  const ms = performance.now() - t0
+  const stillOpen = await db.position.count({ where: { trader: { userId: user.id }, status: { notIn: ['CLOSED', 'FAILED'] } } })
+  const closed = result.runs.flatMap((r) => r.positions).filter((p) => p.outcome === 'CLOSED').length
+  return {
+    accounts: s.traders,
+    positions: open,
+    closed,
+    stillOpen,
+    failed: result.failed,
+    ms: Math.round(ms),
+    msPerPosition: (ms / open).toFixed(1),
+  }
+}
+
+/** Flattens each scenario's positions once, on a fresh database, and reports the wall time of the panic alone. */
+export async function benchPanic(scenarios: PanicScenario[]) {
+  return withBenchDatabase(async (url) => {
+    const db = createDb(url)
+    try {
+      const rows = []
+      // A tiny warm-up run, so the first scenario does not pay for connecting and query planning.
+      await scenario(db, { traders: 1, positionsPerTrader: 2 }, 0)
+      for (const [i, s] of scenarios.entries()) rows.push(await scenario(db, s, i + 1))
+      return rows
+    } finally {
+      await db.$disconnect()
+    }
+  })
+}

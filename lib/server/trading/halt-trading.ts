@@ -1,0 +1,111 @@
+import type { DbTx } from '@/lib/db/client'
+import type { TraderStatus } from '@/lib/generated/prisma/enums'
+import { recordActivity } from '@/lib/server/activity/record-activity'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { AppError, conflict, notFound } from '@/lib/server/errors/app-error'
+import { notify } from '@/lib/server/events/notify'
+
+/**
+ * The trading switches: an account-wide halt (ExchangeAccount.halted, set by a panic) and a
+ * per-trader status (ACTIVE | PAUSED | HALTED). While either is off nothing opens; exits,
+ * stops and take-profits still run. Only a person turns trading back on.
+ */
+
+/** Re-enabling trading is a deliberate act of a person (in the web app or with their API token). */
+function assertPerson(actor: ActorRef, what: string) {
+  if (actor.kind !== 'USER' && actor.kind !== 'API') {
+    throw new AppError('FORBIDDEN', `${what} must be done by a person, not by the ${actor.kind.toLowerCase()}`)
+  }
+}
+
+function since(at: Date | null) {
+  return at ? ` since ${at.toISOString()}` : ''
+}
+
+/**
+ * Halts an account: nothing opens on it until resumeAccount. Idempotent: halting a halted
+ * account keeps the first halt's time and reason (they say when and why it all stopped).
+ */
+export async function haltAccount(tx: DbTx, o: { accountId: string; reason: string; actor: ActorRef }): Promise<{ alreadyHalted: boolean }> {
+  // The row lock orders this against assertCanOpen (FOR SHARE) in an opening transaction.
+  const [row] = await tx.$queryRaw<{ halted: boolean }[]>`SELECT halted FROM "ExchangeAccount" WHERE id = ${o.accountId} FOR UPDATE`
+  if (!row) throw notFound('exchange account')
+  if (row.halted) return { alreadyHalted: true }
+  const account = await tx.exchangeAccount.update({
+    where: { id: o.accountId },
+    data: { halted: true, haltedReason: o.reason, haltedAt: new Date() },
+  })
+  await recordActivity(tx, {
+    userId: account.userId,
+    type: 'TRADING_HALTED',
+    severity: 'warning',
+    message: `Trading halted on account "${account.name}": ${o.reason}. Nothing opens until a person re-enables it.`,
+  })
+  return { alreadyHalted: false }
+}
+
+/** Lifts an account's halt. Only a person may do this; resuming an account that is not halted is a no-op. */
+export async function resumeAccount(tx: DbTx, o: { accountId: string; actor: ActorRef; note?: string }): Promise<{ wasHalted: boolean }> {
+  assertPerson(o.actor, 're-enabling trading')
+  const [row] = await tx.$queryRaw<{ halted: boolean }[]>`SELECT halted FROM "ExchangeAccount" WHERE id = ${o.accountId} FOR UPDATE`
+  if (!row) throw notFound('exchange account')
+  if (!row.halted) return { wasHalted: false }
+  const account = await tx.exchangeAccount.update({ where: { id: o.accountId }, data: { halted: false, haltedReason: null, haltedAt: null } })
+  await recordActivity(tx, {
+    userId: account.userId,
+    type: 'TRADING_RESUMED',
+    severity: 'info',
+    message: `Trading re-enabled on account "${account.name}"${o.note ? `: ${o.note}` : ''}`,
+  })
+  return { wasHalted: true }
+}
+
+/**
+ * Pauses, halts or re-activates one trader, with the reason shown wherever it is refused.
+ * Setting ACTIVE is a person's act; setting the status it already has changes nothing.
+ */
+export async function setTraderStatus(
+  tx: DbTx,
+  o: { traderId: string; status: TraderStatus; reason: string; actor: ActorRef },
+): Promise<{ changed: boolean; previous: TraderStatus }> {
+  if (o.status === 'ACTIVE') assertPerson(o.actor, 're-enabling a trader')
+  const [row] = await tx.$queryRaw<{ status: TraderStatus }[]>`SELECT status FROM "Trader" WHERE id = ${o.traderId} FOR UPDATE`
+  if (!row) throw notFound('trader')
+  if (row.status === o.status) return { changed: false, previous: row.status }
+  const active = o.status === 'ACTIVE'
+  const trader = await tx.trader.update({
+    where: { id: o.traderId },
+    data: { status: o.status, statusReason: active ? null : o.reason, statusChangedAt: new Date() },
+  })
+  await recordActivity(tx, {
+    userId: trader.userId,
+    traderId: trader.id,
+    type: active ? 'TRADER_RESUMED' : o.status === 'HALTED' ? 'TRADER_HALTED' : 'TRADER_PAUSED',
+    severity: active ? 'info' : 'warning',
+    message: active
+      ? `${trader.name} re-enabled (was ${row.status.toLowerCase()})${o.reason ? `: ${o.reason}` : ''}`
+      : `${trader.name} ${o.status.toLowerCase()}: ${o.reason}. It opens nothing until a person re-enables it.`,
+  })
+  await notify(tx, { kind: 'trader', userId: trader.userId, traderId: trader.id })
+  return { changed: true, previous: row.status }
+}
+
+/**
+ * Throws 409 when the trader may not open anything: its account is halted, or the trader is
+ * PAUSED or HALTED. Call it inside the opening transaction, after taking the trader's row lock:
+ * it reads both rows afresh and share-locks the account row, so an entry either commits before
+ * a panic's halt (and the panic then sees and closes it) or is refused.
+ */
+export async function assertCanOpen(tx: DbTx, trader: { id: string; accountId: string }): Promise<void> {
+  const [account] = await tx.$queryRaw<{ name: string; halted: boolean; haltedReason: string | null; haltedAt: Date | null }[]>`
+    SELECT name, halted, "haltedReason", "haltedAt" FROM "ExchangeAccount" WHERE id = ${trader.accountId} FOR SHARE`
+  if (!account) throw notFound('exchange account')
+  if (account.halted) {
+    throw conflict(`trading is halted on account "${account.name}"${since(account.haltedAt)} (${account.haltedReason ?? 'no reason given'}); re-enable it in Settings`)
+  }
+  const t = await tx.trader.findUnique({ where: { id: trader.id }, select: { name: true, status: true, statusReason: true, statusChangedAt: true } })
+  if (!t) throw notFound('trader')
+  if (t.status !== 'ACTIVE') {
+    throw conflict(`trader "${t.name}" is ${t.status.toLowerCase()}${since(t.statusChangedAt)} (${t.statusReason ?? 'no reason given'}); re-enable it in Settings`)
+  }
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod'
+import type { Db } from '@/lib/db/client'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { fromZodError, notFound } from '@/lib/server/errors/app-error'
+import { resumeAccount, setTraderStatus } from './halt-trading'
+import { loadTradingState } from './trading-state'
+
+export const ZResumeTradingRequest = z.object({
+  confirm: z.literal(true, { error: 'must be true: re-enabling lets traders open positions again' }),
+  /** Lift this account's halt. */
+  accountId: z.string().min(1, 'must not be empty').optional(),
+  /** Re-activate this (halted or paused) trader. */
+  traderId: z.string().min(1, 'must not be empty').optional(),
+})
+
+/**
+ * A person re-enables trading after a panic: one account, one trader, or (with neither) every
+ * halted account of theirs and every trader a panic HALTED. Paused traders stay paused unless
+ * named. Returns the trading state afterwards.
+ */
+export async function resumeTrading(opts: { db: Db; userId: string; actor: ActorRef; input: unknown }) {
+  const parsed = ZResumeTradingRequest.safeParse(opts.input ?? {})
+  if (!parsed.success) throw fromZodError(parsed.error)
+  const { accountId, traderId } = parsed.data
+  const { db, userId, actor } = opts
+  const user = await db.user.findUnique({ where: { id: userId }, select: { email: true } })
+  if (!user) throw notFound('user')
+  const note = `by ${user.email}`
+  await db.$transaction(async (tx) => {
+    if (accountId) {
+      if (!(await tx.exchangeAccount.findFirst({ where: { id: accountId, userId }, select: { id: true } }))) throw notFound('exchange account')
+      await resumeAccount(tx, { accountId, actor, note })
+    }
+    if (traderId) {
+      if (!(await tx.trader.findFirst({ where: { id: traderId, userId }, select: { id: true } }))) throw notFound('trader')
+      await setTraderStatus(tx, { traderId, status: 'ACTIVE', reason: note, actor })
+    }
+    if (!accountId && !traderId) {
+      for (const a of await tx.exchangeAccount.findMany({ where: { userId, halted: true }, select: { id: true } })) await resumeAccount(tx, { accountId: a.id, actor, note })
+      for (const t of await tx.trader.findMany({ where: { userId, status: 'HALTED' }, select: { id: true } })) {
+        await setTraderStatus(tx, { traderId: t.id, status: 'ACTIVE', reason: note, actor })
+      }
+    }
+  })
+  return loadTradingState(db, userId)
+}
