@@ -10,6 +10,7 @@ import { conflict, fromZodError, notFound, validationError } from '@/lib/server/
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { submitOrder } from '@/lib/server/orders/submit-order'
+import { assertCanOpen } from '@/lib/server/trading/halt-trading'
 import { assertEntryWithinLimits, recordRiskRejection, RiskRejection, type OrderSource } from '@/lib/server/risk/entry-risk'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { freshMarket } from './market-context'
@@ -57,6 +58,8 @@ export async function openPosition(opts: {
 
   const trader = await db.trader.findFirst({ where: { id: req.traderId, userId }, include: { account: true } })
   if (!trader) throw notFound('trader')
+  // A halted account or a paused trader answers 409 before anything else (even a stale price).
+  await assertCanOpen(db, trader)
   if (!trader.watchlist.includes(req.symbol)) {
     throw validationError([{ field: 'symbol', message: `${req.symbol} is not on ${trader.name}'s watchlist (${trader.watchlist.join(', ')})` }])
   }
@@ -87,6 +90,8 @@ export async function openPosition(opts: {
   const { positionId, orderId } = await db.$transaction(async (tx) => {
     // One active position per trader and symbol: exits are reduce-only on a netted balance.
     await tx.$queryRaw`SELECT id FROM "Trader" WHERE id = ${trader.id} FOR UPDATE`
+    // Again under the lock, so an entry either commits before a panic's halt or is refused.
+    await assertCanOpen(tx, { id: trader.id, accountId: trader.accountId })
     const active = await tx.position.findFirst({
       where: { traderId: trader.id, symbol: req.symbol, status: { notIn: ['CLOSED', 'FAILED'] } },
       select: { id: true },
