@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { closePosition } from '@/lib/server/positions/close-position'
+import { openPosition } from '@/lib/server/positions/open-position'
+import { tripBreakers } from '@/lib/server/risk/trip-breakers'
+import { createTrader } from '@/lib/server/traders/create-trader'
+import { setTraderStatus } from '@/lib/server/trading/halt-trading'
+import type { AppError } from '@/lib/server/errors/app-error'
+import { RISK_LIMITS_OFF, useManualTraderSettings } from '@/tests/support/manual-trader-settings'
+import { seedMarket } from '@/tests/support/seed-market'
+import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
+
+const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'XRP/USDT']
+const PRICES: Record<string, [string, string]> = { 'BTC/USDT': ['60000', '60000'], 'ETH/USDT': ['3000', '3000'], 'SOL/USDT': ['150', '150'], 'XRP/USDT': ['2', '2'] }
+
+/**
+ * A trader hitting each limit in turn through the one entry path every source uses. Each
+ * refusal names the limit, the current and the allowed value, and is logged; closing is
+ * always allowed; a breaker pauses the trader until a person resumes it.
+ */
+describe('risk limits: each limit in turn, then the breakers', () => {
+  let t: TestDatabase
+  let userId: string
+  let traderId: string
+  const user = { kind: 'USER' as const, id: '' }
+  const open = (symbol: string, size: string, o: { side?: 'LONG' | 'SHORT'; stopPct?: number } = {}) => {
+    const price = Number(PRICES[symbol]![1])
+    const side = o.side ?? 'LONG'
+    const stop = side === 'LONG' ? price * (1 - (o.stopPct ?? 0.5) / 100) : price * (1 + (o.stopPct ?? 0.5) / 100)
+    return openPosition({ db: t.db, userId, actor: user, input: { traderId, symbol, side, sizeMode: 'QUOTE', size, entryType: 'MARKET', stopLoss: stop.toFixed(4) } })
+  }
+  const refusal = async (p: Promise<unknown>) => {
+    const e = (await p.then(() => null, (err: unknown) => err)) as AppError | null
+    expect(e, 'the order should have been refused').not.toBeNull()
+    return e!
+  }
+  const limits = (l: Record<string, unknown>) => t.db.trader.update({ where: { id: traderId }, data: { riskLimits: { ...RISK_LIMITS_OFF, ...l } } })
+  const closeAll = async () => {
+    for (const p of await t.db.position.findMany({ where: { traderId, status: { in: ['OPEN', 'MONITORING'] } } })) {
+      await closePosition({ db: t.db, userId, actor: user, positionId: p.id, input: {} })
+    }
+  }
+
+  beforeAll(async () => {
+    t = await createTestDatabase()
+    userId = (await t.db.user.create({ data: { email: 'risk@example.com', passwordHash: 'x' } })).id
+    user.id = userId
+    traderId = (await createTrader({ db: t.db, userId, input: { name: 'Careful', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: SYMBOLS, autoTrade: false } })).id
+    await useManualTraderSettings(t.db, traderId) // all off; each test turns on the limit it is about
+    for (const s of SYMBOLS) await seedMarket(t.db, { symbol: s, bid: PRICES[s]![0], ask: PRICES[s]![1] })
+  })
+  afterAll(() => t.drop())
+
+  test.each([
+    ['min order size', { minOrderQuote: '50' }, '20', 'risk.minOrderQuote', /min order size.*50/],
+    ['max order size', { maxOrderQuote: '2000' }, '2500', 'risk.maxOrderQuote', /max order size.*2000/],
+    ['max position size (quote)', { maxPositionQuote: '1000' }, '1200', 'risk.maxPositionQuote', /1200.*1000/],
+    ['max position size (% of equity)', { maxPositionPctEquity: '10' }, '1500', 'risk.maxPositionPctEquity', /10%/],
+    ['max exposure (% of equity)', { maxExposurePctEquity: '5' }, '600', 'risk.maxExposurePctEquity', /exposure/],
+  ])('%s: refused with the limit, current and allowed value, and logged', async (_label, l, size, field, message) => {
+    await limits(l)
+    const e = await refusal(open('BTC/USDT', size))
+    expect(e.status).toBe(422)
+    expect(e.fieldErrors?.map((f) => f.field)).toContain(field)
+    expect(e.fieldErrors?.find((f) => f.field === field)?.message).toMatch(message)
+    const logged = await t.db.riskEvent.findFirst({ where: { traderId, limit: field.replace('risk.', '') }, orderBy: { createdAt: 'desc' } })
+    expect(logged).toMatchObject({ source: 'UI' })
+    expect(logged!.currentValue).not.toBe('')
+    expect(logged!.allowedValue).not.toBe('')
+    expect(await t.db.position.count({ where: { traderId } })).toBe(0) // nothing partially written
+  })
+
+  test('max risk per trade: a wide stop makes the same size too risky', async () => {
+    await limits({ maxRiskPerTradePct: '1' })
+    await expect(open('BTC/USDT', '1000', { stopPct: 5 })).resolves.toBeDefined() // loses ~51 USDT at the stop
+    const e = await refusal(open('ETH/USDT', '1000', { stopPct: 15 })) // ~152 USDT > 1% of equity
+    expect(e.fieldErrors?.map((f) => f.field)).toEqual(['risk.maxRiskPerTradePct'])
+    await closeAll()
+  })
+
+  test('max concurrent positions, then cooldown and duplicate window on the same symbol', async () => {
+    await limits({ maxConcurrentPositions: 2 })
+    await open('ETH/USDT', '100')
+    await open('SOL/USDT', '100')
+    expect((await refusal(open('XRP/USDT', '100'))).fieldErrors?.map((f) => f.field)).toEqual(['risk.maxConcurrentPositions'])
+    await closeAll()
+
+    await limits({ cooldownMinutes: 15 })
+    expect((await refusal(open('ETH/USDT', '100'))).fieldErrors?.map((f) => f.field)).toEqual(['risk.cooldownMinutes'])
+    await limits({ duplicateWindowSeconds: 60 })
+    expect((await refusal(open('SOL/USDT', '100'))).fieldErrors?.map((f) => f.field)).toEqual(['risk.duplicateWindowSeconds'])
+    await expect(open('SOL/USDT', '100', { side: 'SHORT' })).resolves.toBeDefined() // the other side is not a duplicate
+    await closeAll()
+  })
+
+  test('max trades per day counts every entry of the day', async () => {
+    const today = await t.db.position.count({ where: { traderId, status: { not: 'FAILED' } } })
+    await limits({ maxTradesPerDay: today })
+    const e = await refusal(open('XRP/USDT', '100'))
+    expect(e.fieldErrors?.map((f) => f.field)).toEqual(['risk.maxTradesPerDay'])
+    expect(e.fieldErrors?.[0]?.message).toMatch(new RegExp(String(today)))
+  })
+
+  test('daily loss limit: after a loss only risk-reducing orders pass, and the breaker pauses the trader', async () => {
+    await limits({})
+    await open('XRP/USDT', '1000')
+    await seedMarket(t.db, { symbol: 'XRP/USDT', bid: '1.9', ask: '1.9' }) // -5%
+    await limits({ dailyLossLimitQuote: '40' })
+    // Risk-reducing: the losing position can still be closed.
+    await closeAll()
+    const e = await refusal(open('BTC/USDT', '100'))
+    expect(e.fieldErrors?.map((f) => f.field)).toEqual(['risk.dailyLossLimitQuote'])
+
+    const trips = await tripBreakers(t.db, userId)
+    expect(trips.map((x) => x.trip.limit)).toEqual(['dailyLossLimitQuote'])
+    const trader = await t.db.trader.findUniqueOrThrow({ where: { id: traderId } })
+    expect(trader.status).toBe('PAUSED')
+    expect(trader.statusReason).toMatch(/daily loss/)
+    expect(await t.db.riskEvent.count({ where: { traderId, tripped: true } })).toBe(1)
+    expect(await t.db.activityEvent.count({ where: { userId, type: 'BREAKER_TRIPPED' } })).toBe(1)
+    const paused = await refusal(open('BTC/USDT', '100'))
+    expect(paused.status).toBe(409)
+    expect(paused.message).toMatch(/paused/)
+    // Tripping again changes nothing: it stays paused, once.
+    expect(await tripBreakers(t.db, userId)).toEqual([])
+  })
+
+  test('a person resumes; N consecutive losses trip the breaker again; drawdown halts', async () => {
+    await t.db.$transaction((tx) => setTraderStatus(tx, { traderId, status: 'ACTIVE', reason: 'reviewed', actor: user }))
+    // Every trade so far lost at least its fees: five losses in a row. One more reaches six.
+    await limits({ maxConsecutiveLosses: 6 })
+    await seedMarket(t.db, { symbol: 'XRP/USDT', bid: '2', ask: '2' })
+    await open('XRP/USDT', '500')
+    expect(await tripBreakers(t.db, userId)).toEqual([])
+    await seedMarket(t.db, { symbol: 'XRP/USDT', bid: '1.98', ask: '1.98' })
+    await closeAll()
+    const trips = await tripBreakers(t.db, userId)
+    expect(trips.map((x) => [x.trip.action, x.trip.limit])).toEqual([['PAUSE', 'maxConsecutiveLosses']])
+    expect((await refusal(open('BTC/USDT', '100'))).status).toBe(409)
+
+    await t.db.$transaction((tx) => setTraderStatus(tx, { traderId, status: 'ACTIVE', reason: 'reviewed', actor: user }))
+    await limits({ maxDrawdownPct: '0.5' })
+    const halted = await tripBreakers(t.db, userId)
+    expect(halted.map((x) => [x.trip.action, x.trip.limit])).toEqual([['HALT', 'maxDrawdownPct']])
+    expect((await t.db.trader.findUniqueOrThrow({ where: { id: traderId } })).status).toBe('HALTED')
+  })
+
+  test('user-wide limits apply across traders', async () => {
+    const other = (await createTrader({ db: t.db, userId, input: { name: 'Second', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: ['ETH/USDT'], autoTrade: false } })).id
+    await useManualTraderSettings(t.db, other)
+    await t.db.user.update({ where: { id: userId }, data: { riskLimits: { ...RISK_LIMITS_OFF, maxConcurrentPositions: 1 } } })
+    await openPosition({ db: t.db, userId, actor: user, input: { traderId: other, symbol: 'ETH/USDT', side: 'LONG', sizeMode: 'QUOTE', size: '100', entryType: 'MARKET', stopLoss: '2900' } })
+    await t.db.$transaction((tx) => setTraderStatus(tx, { traderId, status: 'ACTIVE', reason: 'reviewed', actor: user }))
+    await limits({})
+    const e = await refusal(open('BTC/USDT', '100'))
+    expect(e.fieldErrors?.map((f) => f.field)).toEqual(['risk.maxConcurrentPositions'])
+    expect(e.fieldErrors?.[0]?.message).toMatch(/^account /)
+  })
+})
