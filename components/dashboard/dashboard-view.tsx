@@ -5,6 +5,8 @@ import Link from 'next/link'
 import { fetchJson } from '@/components/live/fetch-json'
 import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { MarketStatusBanner } from '@/components/market/market-status-banner'
+import { PanicButton } from '@/components/panic/panic-button'
+import { TradingHaltBanner } from '@/components/panic/trading-halt-banner'
 import { OpenPositionsTable } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import type { Health } from '@/lib/server/health/get-health'
@@ -23,10 +25,16 @@ export function DashboardView({ initial, health }: { initial: DashboardData; hea
   const noTraders = data.accounts.length === 0
   return (
     <div className="space-y-4">
-      <div className="flex items-baseline gap-3">
+      <div className="flex items-start gap-3">
         <h1 className="text-lg font-semibold">Dashboard</h1>
+        {noTraders ? null : (
+          <div className="ml-auto">
+            <PanicButton />
+          </div>
+        )}
       </div>
       <MarketStatusBanner initialHealth={health} />
+      <TradingHaltBanner />
       {error ? (
         <p role="alert" className="text-sm text-red-400">
           Could not refresh: {error.message}

@@ -33,7 +33,7 @@ describe('risk limits: each limit in turn, then the breakers', () => {
     expect(e, 'the order should have been refused').not.toBeNull()
     return e!
   }
-  const limits = (l: Record<string, unknown>) => t.db.trader.update({ where: { id: traderId }, data: { riskLimits: { ...RISK_LIMITS_OFF, ...l } } })
+  const limits = (l: Record<string, string | number>) => t.db.trader.update({ where: { id: traderId }, data: { riskLimits: { ...RISK_LIMITS_OFF, ...l } } })
   const closeAll = async () => {
     for (const p of await t.db.position.findMany({ where: { traderId, status: { in: ['OPEN', 'MONITORING'] } } })) {
       await closePosition({ db: t.db, userId, actor: user, positionId: p.id, input: {} })
