@@ -2,14 +2,9 @@
 // halt, then one reduce-only market exit per position through the ordinary exit path (position
 // lock, order persisted before sending, paper fill, ledger, audit), then the run's report.
 // Uses a scratch database beside DATABASE_URL when set, else a temporary embedded cluster.
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createDb, type Db } from '@/lib/db/client'
-import { startEmbeddedPostgres } from '@/lib/db/embedded-postgres'
-import { applyMigrations } from '@/lib/db/migrations'
-import { withScratchDatabase } from '@/lib/db/scratch-database'
+import { withBenchDatabase } from './bench-database'
 import { dec } from '@/lib/domain/decimal'
 import { LIMIT_LABELS } from '@/lib/domain/risk/risk-limits'
 import { saveMarketRules, saveQuotes } from '@/lib/market-data/quote-store'
@@ -20,19 +15,6 @@ import { createTrader } from '@/lib/server/traders/create-trader'
 export interface PanicScenario {
   traders: number
   positionsPerTrader: number
-}
-
-async function withBenchDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
-  if (process.env.DATABASE_URL) return withScratchDatabase(process.env.DATABASE_URL, async (url) => (await applyMigrations(url), fn(url)))
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-bench-pg-'))
-  const pg = await startEmbeddedPostgres({ dataDir: dir, port: 45000 + Math.floor(Math.random() * 5000), dbName: 'bench', quiet: true })
-  try {
-    await applyMigrations(pg.url)
-    return await fn(pg.url)
-  } finally {
-    await pg.stop()
-    await rm(dir, { recursive: true, force: true })
-  }
 }
 
 /** `n` symbols with fresh quotes and a deep one-level book (every exit fills at one price). */

@@ -4,6 +4,7 @@ import { dec } from '@/lib/domain/decimal'
 import { TriggerIndex } from '@/lib/domain/triggers/trigger-index'
 import { FillModel } from '@/lib/exchange/paper/fill-model'
 import { seededRandom } from '@/lib/domain/random'
+import { benchDecisionCycle } from './decision-cycle'
 import { benchPanic } from './panic'
 
 function benchTriggerIndex(positions: number, ticks: number) {
@@ -46,3 +47,5 @@ console.log('Paper fill model: market order walking 3 levels of a 20-level book'
 console.table([benchFillModel(50_000)])
 console.log('Panic: wall time to flatten paper positions (halt, one market exit each, report), real PostgreSQL')
 console.table(await benchPanic([{ traders: 1, positionsPerTrader: 50 }, { traders: 5, positionsPerTrader: 10 }]))
+console.log('Decision cycle: latency excluding the model (context, candles, validation, sizing, journal), real PostgreSQL')
+console.table(await benchDecisionCycle(20))

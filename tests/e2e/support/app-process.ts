@@ -20,7 +20,11 @@ export async function startApp(env: Record<string, string>, timeoutMs = 300_000)
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`app not ready in ${timeoutMs} ms:\n${out.slice(-4000)}`)), timeoutMs)
+    const timer = setTimeout(() => {
+      // Do not leave a half-started app (and its database) behind.
+      child.kill('SIGINT')
+      reject(new Error(`app not ready in ${timeoutMs} ms:\n${out.slice(-4000)}`))
+    }, timeoutMs)
     const check = () => {
       if (/\[start\] ready in/.test(out)) {
         clearTimeout(timer)
