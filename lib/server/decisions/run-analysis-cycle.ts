@@ -8,6 +8,7 @@ import type { Candle, Timeframe } from '@/lib/domain/market/candle'
 import { sizePosition } from '@/lib/domain/sizing/position-size'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordActivity } from '@/lib/server/activity/record-activity'
+import { notify } from '@/lib/server/events/notify'
 import { accountEquity } from '@/lib/server/accounts/account-equity'
 import { loadRiskState } from '@/lib/server/risk/load-risk-state'
 import { readTraderSettings } from '@/lib/server/traders/trader-settings'
@@ -142,9 +143,12 @@ export async function runAnalysisCycle(o: CycleOptions): Promise<{ cycleId: stri
   }
 
   const intervalMs = settings.ai.intervalMinutes * 60_000
-  await o.db.trader.update({
-    where: { id: trader.id },
-    data: { lastCycleAt: new Date(now()), nextCycleAt: new Date(now() + intervalMs), lastCycleError: lastError },
+  await o.db.$transaction(async (tx) => {
+    await tx.trader.update({
+      where: { id: trader.id },
+      data: { lastCycleAt: new Date(now()), nextCycleAt: new Date(now() + intervalMs), lastCycleError: lastError },
+    })
+    await notify(tx, { kind: 'trader', userId: trader.userId, traderId: trader.id })
   })
   if (lastError && lastError !== trader.lastCycleError) {
     await o.db.$transaction((tx) => recordActivity(tx, { userId: trader.userId, traderId: trader.id, type: 'DECISION_FAILED', severity: 'error', message: `${trader.name}: ${lastError}` }))

@@ -20,7 +20,7 @@ type StepResult =
   | { step: string; status: 'DRY_RUN' }
 
 interface SettleInput extends Omit<RecordInput, 'outcome' | 'answer' | 'decision' | 'validation'> {
-  trader: RecordInput['trader'] & { name: string; dryRun: boolean }
+  trader: RecordInput['trader'] & { name: string; dryRun: boolean; autoTrade: boolean }
   answer: ProviderAnswer & { ok: true }
   decision: TradeDecision
   validation: ValidationResult & { normalized?: Normalized }
@@ -44,7 +44,8 @@ export async function settleDecision(s: SettleInput): Promise<DecisionRecord> {
   const p = s.snapshot.positionState
   const steps = planSteps(s.decision, s.validation.normalized, s.snapshot.position && p ? { id: s.snapshot.position.id, openQty: p.openQty, stopLoss: p.stopLoss, takeProfits: p.takeProfits } : null)
   if (steps.length === 0) return rec('NO_ACTION', { executed: { ...sizingNote, steps: [] } })
-  if (s.trader.dryRun) {
+  // With automatic trading off (a person pressed "Analyze now"), decisions are only recorded.
+  if (s.trader.dryRun || !s.trader.autoTrade) {
     const results: StepResult[] = steps.map((st) => ({ step: describeStep(st), status: 'DRY_RUN' }))
     return rec('DRY_RUN', { executed: { ...sizingNote, steps: results } })
   }

@@ -26,8 +26,9 @@ const intOff = (min: number, max: number) => z.preprocess((v) => (v === '' || v 
 
 export const ZAiSettings = z.object({
   /** OpenAI-compatible: e.g. https://api.openai.com/v1 or http://localhost:11434/v1; Anthropic: https://api.anthropic.com/v1 */
-  baseUrl: z.preprocess((v) => (v === '' ? undefined : v), z.url({ message: 'must be an http(s) URL' }).optional()),
-  model: z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().max(200).optional()),
+  // '' and null (how an absent value is stored) both mean "not set".
+  baseUrl: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.url({ message: 'must be an http(s) URL' }).optional()),
+  model: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().trim().max(200).optional()),
   timeoutMs: intz(1000, 300_000).default(30_000),
   maxRetries: intz(0, 5).default(2),
   inputCostPerMTok: dz('0', '1000').default(dec(0)),

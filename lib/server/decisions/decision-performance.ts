@@ -1,0 +1,97 @@
+import { z } from 'zod'
+import type { DbTx } from '@/lib/db/client'
+import { fromDb } from '@/lib/db/decimal-columns'
+import {
+  aggregateDecisionPerformance,
+  CONFIDENCE_BUCKET_LABELS,
+  type ConfidenceBucket,
+  type DecisionOutcome,
+  type PositionResultInput,
+} from '@/lib/domain/performance/decision-performance'
+import type { Decimal } from '@/lib/domain/decimal'
+import type { Prisma } from '@/lib/generated/prisma/client'
+
+/** GET /api/v1/performance */
+export const ZPerformanceQuery = z.object({
+  traderId: z.string().trim().min(1).optional(),
+})
+
+/** Averages are quotients: shown to 8 places (half up); totals stay exact. */
+const AVG_DP = 8
+
+export interface EntryGroupView {
+  provider: string
+  action: 'LONG' | 'SHORT'
+  bucket: ConfidenceBucket
+  bucketLabel: string
+  decisions: number
+  closedTrades: number
+  wins: number
+  losses: number
+  /** Percent with 2 places; null with no closed trade. */
+  winRatePct: string | null
+  totalPnl: string
+  avgPnl: string | null
+  openTrades: number
+  failedTrades: number
+}
+
+export interface DecisionPerformanceView {
+  entries: EntryGroupView[]
+  byBucket: { bucket: ConfidenceBucket; bucketLabel: string; decisions: number; closedTrades: number; wins: number; winRatePct: string | null; totalPnl: string }[]
+  outcomes: { provider: string; total: number; byOutcome: Record<DecisionOutcome, number>; withoutDecision: number }[]
+}
+
+const pct = (r: Decimal | null) => (r === null ? null : r.mul(100).toFixed(2))
+
+/**
+ * The user's decisions judged by what came of them (optionally for one trader): executed entries
+ * with the realized PnL of their closed positions, and outcome counts per provider.
+ */
+export async function decisionPerformance(opts: { db: DbTx; userId: string; traderId?: string }): Promise<DecisionPerformanceView> {
+  const where: Prisma.DecisionWhereInput = { trader: { userId: opts.userId }, traderId: opts.traderId }
+  const [counts, entries] = await Promise.all([
+    opts.db.decision.groupBy({ by: ['provider', 'outcome', 'action'], where, _count: { _all: true } }),
+    opts.db.decision.findMany({
+      where: { ...where, action: { in: ['LONG', 'SHORT'] }, outcome: 'EXECUTED', positionId: { not: null } },
+      select: { provider: true, action: true, outcome: true, confidence: true, positionId: true },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    }),
+  ])
+  const positionIds = [...new Set(entries.map((e) => e.positionId!))]
+  const positions = await opts.db.position.findMany({ where: { id: { in: positionIds }, trader: { userId: opts.userId } }, select: { id: true, status: true, realizedPnl: true } })
+  const byId = new Map<string, PositionResultInput>(positions.map((p) => [p.id, { status: p.status, realizedPnl: fromDb(p.realizedPnl) }]))
+
+  const r = aggregateDecisionPerformance({
+    decisions: entries.map((e) => ({ ...e, confidence: e.confidence === null ? null : fromDb(e.confidence) })),
+    positions: byId,
+    outcomeCounts: counts.map((c) => ({ provider: c.provider, outcome: c.outcome, action: c.action, count: c._count._all })),
+  })
+  return {
+    entries: r.entries.map((g) => ({
+      provider: g.provider,
+      action: g.action,
+      bucket: g.bucket,
+      bucketLabel: CONFIDENCE_BUCKET_LABELS[g.bucket],
+      decisions: g.decisions,
+      closedTrades: g.closedTrades,
+      wins: g.wins,
+      losses: g.losses,
+      winRatePct: pct(g.winRate),
+      totalPnl: g.totalPnl.toFixed(),
+      avgPnl: g.avgPnl === null ? null : g.avgPnl.toDecimalPlaces(AVG_DP).toFixed(),
+      openTrades: g.openTrades,
+      failedTrades: g.failedTrades,
+    })),
+    byBucket: r.byBucket.map((b) => ({
+      bucket: b.bucket,
+      bucketLabel: CONFIDENCE_BUCKET_LABELS[b.bucket],
+      decisions: b.decisions,
+      closedTrades: b.closedTrades,
+      wins: b.wins,
+      winRatePct: pct(b.winRate),
+      totalPnl: b.totalPnl.toFixed(),
+    })),
+    outcomes: r.outcomes,
+  }
+}
