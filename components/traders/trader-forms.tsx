@@ -7,6 +7,7 @@ import { createTraderAction, updateTraderAction } from '@/app/(app)/traders/acti
 import { queryKeys } from '@/components/live/use-live-events'
 import { DecimalField, FormError, SelectField, SubmitButton, TextField } from '@/components/ui/fields'
 import { unplacedErrors } from '@/lib/ui/take-profit-rows'
+import { CheckboxField } from './settings-form'
 
 /** `watchlist.3` errors name one symbol; the form has one watchlist field. */
 function placeWatchlistErrors(errors: Record<string, string>): Record<string, string> {
@@ -38,6 +39,7 @@ export function CreateTraderForm() {
       quoteCurrency: String(f.get('quoteCurrency') ?? ''),
       startingBalance: String(f.get('startingBalance') ?? '').trim(),
       watchlist: String(f.get('watchlist') ?? ''),
+      autoTrade: f.get('autoTrade') === 'on',
     }
     setDone(undefined)
     startTransition(async () => {
@@ -57,7 +59,7 @@ export function CreateTraderForm() {
     })
   }
 
-  const placed = new Set(['name', 'exchange', 'quoteCurrency', 'startingBalance', 'watchlist'])
+  const placed = new Set(['name', 'exchange', 'quoteCurrency', 'startingBalance', 'watchlist', 'autoTrade'])
   return (
     <form onSubmit={onSubmit} noValidate aria-label="Create trader" className="space-y-3">
       <TextField id="trader-name" name="name" label="Name" autoComplete="off" error={errors.name} />
@@ -67,6 +69,14 @@ export function CreateTraderForm() {
         <DecimalField id="trader-balance" name="startingBalance" label="Starting balance" defaultValue="10000" error={errors.startingBalance} />
       </div>
       <TextField id="trader-watchlist" name="watchlist" label="Watchlist" defaultValue="BTC/USDT, ETH/USDT" autoComplete="off" error={errors.watchlist} hint={WATCHLIST_HINT} />
+      <CheckboxField
+        id="trader-auto-trade"
+        name="autoTrade"
+        label="Trade automatically (built-in rules)"
+        defaultChecked
+        error={errors.autoTrade}
+        hint="Analyses the watchlist on a schedule and trades by itself. Off: it trades only when you do. Change the provider and limits on the trader’s page."
+      />
       <FormError messages={[formError, ...unplacedErrors(errors, (f) => placed.has(f))]} />
       {done ? (
         <p role="status" className="text-xs text-emerald-400">

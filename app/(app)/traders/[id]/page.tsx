@@ -1,23 +1,45 @@
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
+import { AiConnectionForm } from '@/components/traders/ai-connection-form'
+import { RiskEventsTable } from '@/components/traders/risk-events-table'
+import { TraderRiskLimitsForm } from '@/components/traders/risk-limits-form'
 import { EditTraderForm } from '@/components/traders/trader-forms'
+import { ApprovalsForm, AutomationForm, DecisionChecksForm, ManagementForm, SizingForm } from '@/components/traders/trader-settings-forms'
+import { TraderStatusCard } from '@/components/traders/trader-status-card'
 import { Panel } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
 import { db } from '@/lib/db/client'
 import { requirePageUser } from '@/lib/server/auth/current-user'
+import { isAppError } from '@/lib/server/errors/app-error'
 import { accountSummaries } from '@/lib/server/positions/position-views'
+import { loadRecentRiskEvents, loadTraderSettingsView, TRADER_SETTING_DEFAULTS } from '@/lib/server/traders/trader-settings-view'
 import { formatDecimal } from '@/lib/ui/decimal-format'
 
 export const dynamic = 'force-dynamic'
-export const metadata = { title: 'Edit trader' }
+export const metadata = { title: 'Trader' }
+
+async function loadSettings(userId: string, traderId: string) {
+  try {
+    return await loadTraderSettingsView(db(), { userId, traderId })
+  } catch (err) {
+    if (isAppError(err) && err.code === 'NOT_FOUND') notFound()
+    throw err
+  }
+}
 
 export default async function TraderPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser()
   const { id } = await params
-  const trader = (await accountSummaries(db(), user.id)).find((t) => t.traderId === id)
+  const [settings, summaries, riskEvents] = await Promise.all([
+    loadSettings(user.id, id),
+    accountSummaries(db(), user.id),
+    loadRecentRiskEvents(db(), { userId: user.id, traderId: id }),
+  ])
+  const trader = summaries.find((t) => t.traderId === id)
   if (!trader) notFound()
+  const defaults = TRADER_SETTING_DEFAULTS
   return (
-    <div className="max-w-xl space-y-4">
+    <div className="max-w-5xl space-y-4">
       <div className="flex items-center gap-2">
         <Link href="/traders" className="text-xs text-neutral-500 hover:text-neutral-300">
           ← Traders
@@ -25,23 +47,58 @@ export default async function TraderPage({ params }: { params: Promise<{ id: str
         <h1 className="text-lg font-semibold">{trader.traderName}</h1>
         <StatusBadge value={trader.exchange} />
       </div>
-      <Panel title="Account">
-        <dl className="grid grid-cols-2 gap-2 text-sm">
-          <dt className="text-neutral-500">Quote currency</dt>
-          <dd className="font-mono">{trader.quoteCurrency}</dd>
-          <dt className="text-neutral-500">Equity</dt>
-          <dd className="font-mono">{trader.equity === null ? 'unpriced' : `${formatDecimal(trader.equity, { dp: 2 })} ${trader.quoteCurrency}`}</dd>
-          {trader.balances.map((b) => (
-            <div key={b.asset} className="contents">
-              <dt className="text-neutral-500">{b.asset}</dt>
-              <dd className="font-mono">{formatDecimal(b.amount)}</dd>
-            </div>
-          ))}
-        </dl>
+      <Panel title="Status">
+        <TraderStatusCard traderId={id} initial={settings.state} />
       </Panel>
-      <Panel title="Edit trader">
-        <EditTraderForm trader={trader} />
+      <div className="grid gap-4 lg:grid-cols-2">
+        <div className="space-y-4">
+          <Panel title="Automation">
+            <AutomationForm settings={settings} defaults={defaults} />
+          </Panel>
+          <Panel title="AI connection">
+            <AiConnectionForm settings={settings} defaults={defaults} />
+          </Panel>
+          <Panel title="Decision checks">
+            <DecisionChecksForm settings={settings} defaults={defaults} />
+          </Panel>
+          <Panel title="Approvals">
+            <ApprovalsForm settings={settings} defaults={defaults} />
+          </Panel>
+        </div>
+        <div className="space-y-4">
+          <Panel title="Position sizing">
+            <SizingForm settings={settings} defaults={defaults} />
+          </Panel>
+          <Panel title="Stop management">
+            <ManagementForm settings={settings} defaults={defaults} />
+          </Panel>
+          <Panel title="Risk limits">
+            <TraderRiskLimitsForm traderId={id} quote={settings.quoteCurrency} values={settings} defaults={defaults} />
+          </Panel>
+        </div>
+      </div>
+      <Panel title="Recent risk events">
+        <RiskEventsTable events={riskEvents} />
       </Panel>
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Panel title="Account">
+          <dl className="grid grid-cols-2 gap-2 text-sm">
+            <dt className="text-neutral-500">Quote currency</dt>
+            <dd className="font-mono">{trader.quoteCurrency}</dd>
+            <dt className="text-neutral-500">Equity</dt>
+            <dd className="font-mono">{trader.equity === null ? 'unpriced' : `${formatDecimal(trader.equity, { dp: 2 })} ${trader.quoteCurrency}`}</dd>
+            {trader.balances.map((b) => (
+              <div key={b.asset} className="contents">
+                <dt className="text-neutral-500">{b.asset}</dt>
+                <dd className="font-mono">{formatDecimal(b.amount)}</dd>
+              </div>
+            ))}
+          </dl>
+        </Panel>
+        <Panel title="Edit trader">
+          <EditTraderForm trader={trader} />
+        </Panel>
+      </div>
     </div>
   )
 }
