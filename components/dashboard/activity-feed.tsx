@@ -1,16 +1,25 @@
+'use client'
+
 import Link from 'next/link'
+import { SeverityMark, severityRowTone } from '@/components/notifications/severity'
+import { useAccountEvents } from '@/components/notifications/use-account-events'
 import type { DashboardData } from '@/lib/server/ui/load-dashboard'
 import { formatTimestamp } from '@/lib/ui/time-format'
 
+/** The newest activity, live: `activity` and `position` events refetch the dashboard. */
 export function ActivityFeed({ items }: { items: DashboardData['activity'] }) {
+  useAccountEvents()
   return (
     <ol className="max-h-96 space-y-1 overflow-y-auto text-xs" aria-label="Recent activity">
       {items.map((a) => (
-        <li key={a.id} className="grid grid-cols-[9.5rem_7.5rem_1fr] gap-2 border-b border-neutral-900 py-1">
+        <li key={a.id} data-severity={a.severity} className={`grid grid-cols-[9.5rem_7.5rem_1fr] gap-2 border-b border-neutral-900 py-1 ${severityRowTone(a.severity)}`}>
           <time dateTime={a.at} className="whitespace-nowrap font-mono text-neutral-500">
             {formatTimestamp(a.at)}
           </time>
-          <span className="truncate font-mono text-neutral-400">{a.type}</span>
+          <span className="flex min-w-0 items-center gap-1">
+            <SeverityMark severity={a.severity} />
+            <span className="truncate font-mono text-neutral-400">{a.type}</span>
+          </span>
           <span className="text-neutral-200">
             {a.message}
             {a.positionId ? (

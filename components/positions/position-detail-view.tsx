@@ -6,6 +6,7 @@ import type { ReactNode } from 'react'
 import { fetchJson } from '@/components/live/fetch-json'
 import { LiveIndicator } from '@/components/live/live-indicator'
 import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
+import { PositionDecisions } from '@/components/decisions/position-decisions'
 import { CancelEntryButton, ClosePositionForm, ModifyProtectionForm } from '@/components/positions/position-actions'
 import { num, td, th, TakeProfitList, useLivePnl } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
@@ -52,6 +53,21 @@ function Json({ value }: { value: unknown }) {
   )
 }
 
+const TRIGGER_TONES: Record<string, string> = {
+  AI_ANALYSIS: 'border-violet-800 bg-violet-950 text-violet-300',
+  RULE_ENGINE: 'border-sky-800 bg-sky-950 text-sky-300',
+  USER_MANUAL: 'border-amber-800 bg-amber-950 text-amber-300',
+}
+
+/** Why a change happened, shown as stored (AI_ANALYSIS, RULE_ENGINE, USER_MANUAL). */
+function TriggerBadge({ trigger }: { trigger: string }) {
+  return (
+    <span data-trigger={trigger} className={`inline-flex items-center rounded border px-1.5 py-px font-mono text-[10px] font-semibold leading-4 ${TRIGGER_TONES[trigger] ?? 'border-neutral-700 bg-neutral-900 text-neutral-300'}`}>
+      {trigger}
+    </span>
+  )
+}
+
 export function PositionDetailView({ initial }: { initial: PositionDetail }) {
   useLiveEvents()
   const id = initial.position.id
@@ -60,7 +76,7 @@ export function PositionDetailView({ initial }: { initial: PositionDetail }) {
     queryFn: () => fetchJson<PositionDetail>(`/api/ui/positions/${id}`),
     initialData: initial,
   })
-  const { position: p, orders, fills, events } = data
+  const { position: p, orders, fills, events, decisions, decisionCount } = data
   const live = useLivePnl(p)
   // CLOSING keeps the forms mounted (disabled) so their messages survive a partial close.
   const canClose = ['OPEN', 'MONITORING', 'CLOSING'].includes(p.status)
@@ -252,6 +268,19 @@ export function PositionDetailView({ initial }: { initial: PositionDetail }) {
         </div>
       </div>
 
+      <Panel
+        title="Decisions"
+        actions={
+          decisionCount > 0 ? (
+            <Link href={`/decisions?positionId=${p.id}`} className="text-xs text-emerald-400 hover:underline">
+              {decisionCount > decisions.length ? `All ${decisionCount} in the journal` : 'Open in the journal'}
+            </Link>
+          ) : null
+        }
+      >
+        <PositionDecisions decisions={decisions} />
+      </Panel>
+
       <Panel title="Audit trail">
         {events.length === 0 ? (
           <EmptyState>No events recorded.</EmptyState>
@@ -263,6 +292,7 @@ export function PositionDetailView({ initial }: { initial: PositionDetail }) {
                   <th className={th}>Time</th>
                   <th className={th}>Type</th>
                   <th className={th}>Actor</th>
+                  <th className={th}>Trigger</th>
                   <th className={th}>From → to</th>
                   <th className={th}>Message</th>
                   <th className={th}>Before</th>
@@ -276,6 +306,20 @@ export function PositionDetailView({ initial }: { initial: PositionDetail }) {
                     <td className={`${td} font-mono text-xs`}>{e.type}</td>
                     <td className={td}>
                       <StatusBadge value={e.actor} title={e.actorId ?? undefined} />
+                    </td>
+                    <td className={td} data-testid="event-trigger">
+                      {e.trigger ? (
+                        <span className="inline-flex flex-col items-start gap-0.5">
+                          <TriggerBadge trigger={e.trigger} />
+                          {e.decisionId ? (
+                            <Link href={`/decisions/${e.decisionId}`} className="text-[11px] text-emerald-400 hover:underline">
+                              decision
+                            </Link>
+                          ) : null}
+                        </span>
+                      ) : (
+                        <span className="text-neutral-600">—</span>
+                      )}
                     </td>
                     <td className={`${td} text-xs`}>
                       {e.fromStatus || e.toStatus ? (

@@ -1,10 +1,13 @@
+import { NotificationChannelsPanel } from '@/components/notifications/notification-channels-panel'
 import { MarketDataForm } from '@/components/settings/market-data-form'
+import { RiskSettingsForm } from '@/components/settings/risk-settings-form'
 import { SettingsStatus } from '@/components/settings/settings-status'
 import { Panel } from '@/components/ui/panel'
 import { env } from '@/lib/config/env'
 import { db } from '@/lib/db/client'
 import { requirePageUser } from '@/lib/server/auth/current-user'
 import { getMarketDataSetting } from '@/lib/server/settings/market-data-setting'
+import { getUserRiskSettings, USER_RISK_LIMIT_DEFAULTS } from '@/lib/server/settings/user-risk-settings'
 import { loadHealth } from '@/lib/server/ui/load-health'
 
 export const dynamic = 'force-dynamic'
@@ -21,9 +24,9 @@ function urlHost(url: string | undefined): string | null {
 }
 
 export default async function SettingsPage() {
-  await requirePageUser()
+  const user = await requirePageUser()
   const cfg = env()
-  const [setting, health] = await Promise.all([getMarketDataSetting(db()), loadHealth()])
+  const [setting, health, risk] = await Promise.all([getMarketDataSetting(db()), loadHealth(), getUserRiskSettings(db(), user.id)])
   const host = urlHost(cfg.MARKET_DATA_URL)
   const exchangeLabel = `${cfg.MARKET_DATA_EXCHANGE}${host ? ` at ${host}` : ''}`
   return (
@@ -54,6 +57,14 @@ export default async function SettingsPage() {
         </div>
         <MarketDataForm current={setting.kind} exchangeLabel={exchangeLabel} />
       </Panel>
+      <Panel title="User-wide risk">
+        <p className="mb-3 text-xs text-neutral-500">
+          Limits across all of your traders, on top of each trader’s own limits (set on the trader’s page). When a loss breaker trips, the traders are
+          paused (halted for drawdown) with the reason shown on each; resuming them is up to you.
+        </p>
+        <RiskSettingsForm settings={risk} defaults={USER_RISK_LIMIT_DEFAULTS} />
+      </Panel>
+      <NotificationChannelsPanel />
     </div>
   )
 }

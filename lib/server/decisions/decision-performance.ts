@@ -53,17 +53,25 @@ export async function decisionPerformance(opts: { db: DbTx; userId: string; trad
   const [counts, entries] = await Promise.all([
     opts.db.decision.groupBy({ by: ['provider', 'outcome', 'action'], where, _count: { _all: true } }),
     opts.db.decision.findMany({
-      where: { ...where, action: { in: ['LONG', 'SHORT'] }, outcome: 'EXECUTED', positionId: { not: null } },
-      select: { provider: true, action: true, outcome: true, confidence: true, positionId: true },
+      where: { ...where, action: { in: ['LONG', 'SHORT'] }, outcome: 'EXECUTED' },
+      select: { id: true, provider: true, action: true, outcome: true, confidence: true, positionId: true },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     }),
   ])
-  const positionIds = [...new Set(entries.map((e) => e.positionId!))]
+  // An entry that waited for approval was recorded before its position existed: the position's
+  // CREATED event names the decision instead.
+  const unlinked = entries.filter((e) => e.positionId === null).map((e) => e.id)
+  if (unlinked.length) {
+    const created = await opts.db.positionEvent.findMany({ where: { type: 'CREATED', decisionId: { in: unlinked } }, select: { decisionId: true, positionId: true } })
+    const byDecision = new Map(created.map((c) => [c.decisionId!, c.positionId]))
+    for (const e of entries) if (e.positionId === null) e.positionId = byDecision.get(e.id) ?? null
+  }
+  const positionIds = [...new Set(entries.map((e) => e.positionId).filter((id): id is string => id !== null))]
   const positions = await opts.db.position.findMany({ where: { id: { in: positionIds }, trader: { userId: opts.userId } }, select: { id: true, status: true, realizedPnl: true } })
   const byId = new Map<string, PositionResultInput>(positions.map((p) => [p.id, { status: p.status, realizedPnl: fromDb(p.realizedPnl) }]))
 
   const r = aggregateDecisionPerformance({
-    decisions: entries.map((e) => ({ ...e, confidence: e.confidence === null ? null : fromDb(e.confidence) })),
+    decisions: entries.map((e) => ({ provider: e.provider, action: e.action, outcome: e.outcome, positionId: e.positionId, confidence: e.confidence === null ? null : fromDb(e.confidence) })),
     positions: byId,
     outcomeCounts: counts.map((c) => ({ provider: c.provider, outcome: c.outcome, action: c.action, count: c._count._all })),
   })

@@ -157,26 +157,51 @@ export function toDecisionView(d: DecisionRow): DecisionView {
 }
 
 /**
+ * The decisions about a position: those recorded with it, and those its audit trail names (an
+ * entry decision is recorded before its position exists, e.g. one that waited for approval, and
+ * is linked to it by the position's CREATED event).
+ */
+async function aboutPosition(db: DbTx, positionId: string): Promise<Prisma.DecisionWhereInput> {
+  const named = await db.positionEvent.findMany({ where: { positionId, decisionId: { not: null } }, select: { decisionId: true } })
+  const ids = [...new Set(named.map((e) => e.decisionId!))]
+  return ids.length ? { OR: [{ positionId }, { id: { in: ids } }] } : { positionId }
+}
+
+async function filterWhere(db: DbTx, userId: string, f: Partial<DecisionFilter>): Promise<Prisma.DecisionWhereInput[]> {
+  const and: Prisma.DecisionWhereInput[] = [
+    {
+      trader: { userId },
+      traderId: f.traderId,
+      symbol: f.symbol,
+      outcome: f.outcome,
+      ...(f.action === 'INVALID' ? { action: null } : f.action ? { action: f.action } : {}),
+    },
+  ]
+  if (f.positionId) and.push(await aboutPosition(db, f.positionId))
+  return and
+}
+
+/** How many decisions match the filters (limit and cursor are ignored). */
+export async function countDecisions(opts: { db: DbTx; userId: string; filter?: Partial<DecisionFilter> }): Promise<number> {
+  return opts.db.decision.count({ where: { AND: await filterWhere(opts.db, opts.userId, opts.filter ?? {}) } })
+}
+
+/**
  * The user's decision journal, newest first, a page at a time: pass the last id shown as
  * `cursor` for the next page (`nextCursor`). Only the user's own traders' decisions are ever
  * returned; a filter naming someone else's trader or position simply matches nothing.
+ * `positionId` matches the decisions about that position (see aboutPosition).
  */
 export async function listDecisions(opts: { db: DbTx; userId: string; filter?: Partial<DecisionFilter> }): Promise<{ decisions: DecisionView[]; nextCursor: string | null }> {
   const f = opts.filter ?? {}
   const limit = f.limit ?? 50
-  const where: Prisma.DecisionWhereInput = {
-    trader: { userId: opts.userId },
-    traderId: f.traderId,
-    positionId: f.positionId,
-    symbol: f.symbol,
-    outcome: f.outcome,
-    ...(f.action === 'INVALID' ? { action: null } : f.action ? { action: f.action } : {}),
-  }
+  const and = await filterWhere(opts.db, opts.userId, f)
   if (f.cursor) {
     const at = await opts.db.decision.findFirst({ where: { id: f.cursor, trader: { userId: opts.userId } }, select: { id: true, createdAt: true } })
     if (!at) throw validationError([{ field: 'cursor', message: 'is not a decision of this journal (use nextCursor from the previous page)' }])
-    where.OR = [{ createdAt: { lt: at.createdAt } }, { createdAt: at.createdAt, id: { lt: at.id } }]
+    and.push({ OR: [{ createdAt: { lt: at.createdAt } }, { createdAt: at.createdAt, id: { lt: at.id } }] })
   }
+  const where: Prisma.DecisionWhereInput = { AND: and }
   const rows = await opts.db.decision.findMany({ where, include: decisionInclude, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: limit + 1 })
   const page = rows.slice(0, limit)
   return { decisions: page.map(toDecisionView), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null }

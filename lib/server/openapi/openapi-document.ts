@@ -9,6 +9,12 @@ import { ZCreateTraderRequest, ZUpdateTraderRequest } from '@/lib/server/traders
 import { ZPanicRequest } from '@/lib/server/panic/press-panic'
 import { ZResumeTradingRequest } from '@/lib/server/trading/resume-trading'
 import { ZListOrdersQuery, ZListPositionsQuery } from './query-schemas'
+import { ZApproveRequest, ZRejectRequest } from '@/lib/server/approvals/decide-approval'
+import { ZListApprovalsQuery } from '@/lib/server/approvals/list-approvals'
+import { ZPerformanceQuery } from '@/lib/server/decisions/decision-performance'
+import { ZListDecisionsQuery } from '@/lib/server/decisions/list-decisions'
+// Registers the decision, approval and performance response schemas in apiDocs.
+import './decision-schemas'
 // Registers the notification response schemas in apiDocs.
 import './notification-schemas'
 import { apiDocs } from './response-schemas'
@@ -40,6 +46,8 @@ function requestSchemas(): Record<string, Json> {
   reg.add(ZPanicRequest, { id: 'PanicRequest', description: 'confirm must be true. With traderId only that trader is halted and flattened; with accountId only that account; with neither, every account of yours.' })
   registerTraderSettingsRequests(reg)
   reg.add(ZResumeTradingRequest, { id: 'ResumeTradingRequest', description: 'confirm must be true. With neither accountId nor traderId: every halted account, and every trader a panic halted (paused traders stay paused).' })
+  reg.add(ZApproveRequest, { id: 'ApproveRequest', description: 'Optional edits before approving: qty (entries), stopLoss and takeProfits (entries and modifications; takeProfits replaces the proposed levels). Exits cannot be edited. Everything is validated again against the current market. An empty body approves as proposed.' })
+  reg.add(ZRejectRequest, { id: 'RejectRequest', description: 'An optional note saying why; an empty body rejects without one.' })
   const { schemas } = z.toJSONSchema(reg, {
     io: 'input',
     metadata: reg,
@@ -134,7 +142,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
     },
     servers: [{ url: opts.serverUrl ?? '/' }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
-    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'system' }],
+    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'system' }],
     paths: {
       '/api/health': {
         get: {
@@ -415,6 +423,80 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
           summary: 'Re-enable trading after a panic',
           requestBody: body('ResumeTradingRequest'),
           responses: { 200: ok('Trading state afterwards', 'TradingState'), 400: E[400], 401: E[401], 404: err('No such trader or account for this user.') },
+        },
+      },
+      '/api/v1/decisions': {
+        get: {
+          tags: ['decisions'],
+          operationId: 'listDecisions',
+          summary: 'The decision journal, newest first',
+          description:
+            'Every analysed decision of your traders: what the provider decided, the validation result with each constraint, what was executed, outcome, latency, tokens and cost. ' +
+            'New decisions arrive on the SSE stream /api/stream as `decision` events.',
+          parameters: queryParameters(ZListDecisionsQuery, {
+            traderId: 'Only this trader\'s decisions.',
+            positionId: 'Only decisions about this position.',
+            symbol: 'Only this symbol (e.g. BTC/USDT).',
+            action: 'Only this decision; INVALID: output that could not be read (no action).',
+            outcome: 'Only this outcome.',
+            limit: 'At most this many decisions.',
+            cursor: 'The previous page\'s nextCursor, for older decisions.',
+          }),
+          responses: { 200: ok('Decisions', 'DecisionList'), 400: E[400], 401: E[401] },
+        },
+      },
+      '/api/v1/decisions/{id}': {
+        parameters: [idParam('decision')],
+        get: {
+          tags: ['decisions'],
+          operationId: 'getDecision',
+          summary: 'One decision with the exact prompt and the raw response',
+          responses: { 200: ok('The decision', 'DecisionDetail'), 401: E[401], 404: E[404] },
+        },
+      },
+      '/api/v1/performance': {
+        get: {
+          tags: ['decisions'],
+          operationId: 'getDecisionPerformance',
+          summary: 'Results by provider, decision type and confidence',
+          description:
+            'Executed entry decisions (LONG/SHORT) grouped by provider × action × confidence bucket (<0.6, 0.6–0.8, ≥0.8) with closed trades, wins, win rate and exact realized PnL of their positions; and how every decision ended, per provider.',
+          parameters: queryParameters(ZPerformanceQuery, { traderId: 'Only this trader\'s decisions.' }),
+          responses: { 200: ok('Performance', 'DecisionPerformance'), 400: E[400], 401: E[401] },
+        },
+      },
+      '/api/v1/approvals': {
+        get: {
+          tags: ['approvals'],
+          operationId: 'listApprovals',
+          summary: 'Orders waiting for (or decided by) a person',
+          description: 'PENDING requests come soonest-expiring first; others most recently decided first. Changes arrive on the SSE stream as `approval` events.',
+          parameters: queryParameters(ZListApprovalsQuery, { status: 'Only requests in this status.', traderId: 'Only this trader\'s requests.', limit: 'At most this many requests.' }),
+          responses: { 200: ok('Approvals', 'ApprovalList'), 400: E[400], 401: E[401] },
+        },
+      },
+      '/api/v1/approvals/{id}/approve': {
+        parameters: [idParam('approval')],
+        post: {
+          tags: ['approvals'],
+          operationId: 'approveApproval',
+          summary: 'Approve a queued order, as proposed or with edits',
+          description:
+            'Validated again against the current market, the validation layer and every risk limit, then executed through the regular services. ' +
+            'A request that is no longer valid is refused with 400 and the reasons (it stays pending); an expired or already decided one with 409. ' +
+            'If the order is refused at execution (e.g. a risk limit, 422) the approval is marked FAILED.',
+          requestBody: body('ApproveRequest', false),
+          responses: { 200: ok('Approved and executed', 'ApproveResult'), 400: E[400], 401: E[401], 404: E[404], 409: err('Expired or already decided.'), 422: err('Refused at execution (exchange or risk limit); the approval is now FAILED.'), 503: E[503] },
+        },
+      },
+      '/api/v1/approvals/{id}/reject': {
+        parameters: [idParam('approval')],
+        post: {
+          tags: ['approvals'],
+          operationId: 'rejectApproval',
+          summary: 'Reject a queued order, with an optional note',
+          requestBody: body('RejectRequest', false),
+          responses: { 200: ok('The rejected request', 'Approval'), 400: E[400], 401: E[401], 404: E[404], 409: err('Expired or already decided.') },
         },
       },
     },

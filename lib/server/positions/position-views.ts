@@ -6,6 +6,10 @@ import { toOrderView } from '@/lib/server/orders/order-view'
 import { notFound } from '@/lib/server/errors/app-error'
 import { valueBalances } from '@/lib/server/accounts/account-equity'
 import { loadQuotes, type StoredQuote } from '@/lib/market-data/quote-store'
+import { countDecisions, listDecisions } from '@/lib/server/decisions/list-decisions'
+
+/** How many of a position's decisions its detail carries. */
+const POSITION_DECISIONS = 50
 
 /** Decimals leave the server as exact strings. */
 export interface PositionView {
@@ -103,6 +107,8 @@ export async function getPositionDetail(db: DbTx, userId: string, id: string) {
   const orders = await db.order.findMany({ where: { positionId: id }, orderBy: { createdAt: 'asc' } })
   const fills = await db.fill.findMany({ where: { positionId: id }, orderBy: { createdAt: 'asc' } })
   const events = await db.positionEvent.findMany({ where: { positionId: id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
+  const decisions = await listDecisions({ db, userId, filter: { positionId: id, limit: POSITION_DECISIONS } })
+  const decisionCount = decisions.nextCursor ? await countDecisions({ db, userId, filter: { positionId: id } }) : decisions.decisions.length
   return {
     position: toView(row, quote),
     orders: orders.map(toOrderView),
@@ -127,8 +133,14 @@ export async function getPositionDetail(db: DbTx, userId: string, id: string) {
       message: e.message,
       before: e.before,
       after: e.after,
+      /** Why a modification happened (AI_ANALYSIS, RULE_ENGINE, USER_MANUAL); null for other events. */
+      trigger: e.trigger,
+      decisionId: e.decisionId,
       at: e.createdAt.toISOString(),
     })),
+    /** The newest decisions about this position (the journal has them all). */
+    decisions: decisions.decisions,
+    decisionCount,
   }
 }
 
@@ -154,5 +166,5 @@ export async function accountSummaries(db: DbTx, userId: string) {
 
 export async function recentActivity(db: DbTx, userId: string, limit = 30) {
   const rows = await db.activityEvent.findMany({ where: { userId }, orderBy: { id: 'desc' }, take: limit })
-  return rows.map((r) => ({ id: r.id.toString(), type: r.type, positionId: r.positionId, message: r.message, at: r.createdAt.toISOString() }))
+  return rows.map((r) => ({ id: r.id.toString(), type: r.type, severity: r.severity, positionId: r.positionId, message: r.message, at: r.createdAt.toISOString() }))
 }

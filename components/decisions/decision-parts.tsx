@@ -1,0 +1,98 @@
+import { StatusBadge } from '@/components/ui/status-badge'
+import type { DecisionView, ExecutedView } from '@/lib/server/decisions/list-decisions'
+import { formatDecimal } from '@/lib/ui/decimal-format'
+
+const OUTCOME_TONES: Record<string, string> = {
+  EXECUTED: 'border-emerald-800 bg-emerald-950 text-emerald-300',
+  DRY_RUN: 'border-sky-800 bg-sky-950 text-sky-300',
+  PENDING_APPROVAL: 'border-amber-800 bg-amber-950 text-amber-300',
+  REJECTED: 'border-red-800 bg-red-950 text-red-300',
+  FAILED: 'border-red-700 bg-red-950 text-red-200',
+  NO_ACTION: 'border-neutral-700 bg-neutral-900 text-neutral-400',
+}
+
+export const OUTCOME_LABELS: Record<string, string> = {
+  NO_ACTION: 'No action',
+  EXECUTED: 'Executed',
+  DRY_RUN: 'Dry run',
+  PENDING_APPROVAL: 'Pending approval',
+  REJECTED: 'Rejected',
+  FAILED: 'Failed',
+}
+
+export const ACTION_LABELS: Record<string, string> = {
+  NO_TRADE: 'No trade',
+  LONG: 'Long',
+  SHORT: 'Short',
+  WATCH: 'Watch',
+  CLOSE: 'Close',
+  PARTIAL_TP: 'Partial take-profit',
+  INVALID: 'Invalid output',
+}
+
+export function OutcomeBadge({ outcome }: { outcome: string }) {
+  const tone = OUTCOME_TONES[outcome] ?? 'border-neutral-700 bg-neutral-900 text-neutral-300'
+  return (
+    <span data-outcome={outcome} className={`inline-flex items-center whitespace-nowrap rounded border px-1.5 py-px font-mono text-[10px] font-semibold uppercase leading-4 tracking-wide ${tone}`}>
+      {outcome.replace(/_/g, ' ')}
+    </span>
+  )
+}
+
+/** The decided action, or a clear mark that the provider's output could not be used. */
+export function ActionBadge({ action }: { action: string | null }) {
+  if (action === null) {
+    return (
+      <span data-action="INVALID" className="inline-flex items-center rounded border border-red-800 px-1.5 py-px font-mono text-[10px] font-semibold uppercase leading-4 tracking-wide text-red-300">
+        invalid output
+      </span>
+    )
+  }
+  return <StatusBadge value={action} />
+}
+
+export function formatMs(ms: number): string {
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`
+}
+
+/** Tokens and cost of the model call ("—" for the rules provider, which has neither). */
+export function usageText(d: Pick<DecisionView, 'promptTokens' | 'completionTokens' | 'costUsd'>): string {
+  const tokens = d.promptTokens + d.completionTokens
+  if (tokens === 0 && formatDecimal(d.costUsd) === '0') return '—'
+  return `${tokens.toLocaleString('en-US')} tok (${d.promptTokens.toLocaleString('en-US')} in / ${d.completionTokens.toLocaleString('en-US')} out) · $${formatDecimal(d.costUsd, { maxDp: 6, minDp: 2 })}`
+}
+
+const STEP_TONES: Record<string, string> = {
+  EXECUTED: 'text-emerald-400',
+  QUEUED: 'text-amber-300',
+  REFUSED: 'text-red-400',
+  DRY_RUN: 'text-sky-300',
+}
+
+/** What was executed: the sizing and each step with its status. */
+export function ExecutedList({ executed }: { executed: ExecutedView | null }) {
+  if (!executed || (!executed.sizing && executed.steps.length === 0)) return <span className="text-xs text-neutral-600">Nothing executed.</span>
+  return (
+    <div className="space-y-1 text-xs">
+      {executed.sizing ? (
+        <p className="text-neutral-400" title={executed.sizing.explanation ?? undefined}>
+          Sized <span className="font-mono text-neutral-200">{formatDecimal(executed.sizing.qty)}</span> (≈ {formatDecimal(executed.sizing.notional)})
+          {executed.sizing.cappedBy ? <span className="text-amber-300"> capped by {executed.sizing.cappedBy}</span> : null}
+        </p>
+      ) : null}
+      {executed.steps.length ? (
+        <ul className="space-y-0.5" aria-label="Executed steps">
+          {executed.steps.map((s, i) => (
+            <li key={i} data-step-status={s.status}>
+              <span className={`font-mono text-[10px] font-semibold ${STEP_TONES[s.status] ?? 'text-neutral-300'}`}>{s.status.replace(/_/g, ' ')}</span> <span className="text-neutral-300">{s.step}</span>
+              {s.summary ? <span className="text-neutral-500"> — {s.summary}</span> : null}
+              {s.error ? <span className="text-red-300"> — {s.error}</span> : null}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="text-neutral-600">No steps.</p>
+      )}
+    </div>
+  )
+}
