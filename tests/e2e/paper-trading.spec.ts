@@ -54,6 +54,8 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
   await page.getByLabel('Quote currency').fill('USDT')
   await page.getByLabel('Starting balance').fill('10000')
   await page.getByLabel('Watchlist').fill('BTC/USDT')
+  // This flow is about trading by hand: the built-in rules must not trade the same symbol.
+  await page.getByLabel('Trade automatically (built-in rules)').uncheck()
   await page.getByRole('button', { name: 'Create trader' }).click()
   await expect(page.getByText('E2E Trader').first()).toBeVisible()
 

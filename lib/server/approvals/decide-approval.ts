@@ -68,7 +68,7 @@ export async function approveApproval(o: { db: Db; userId: string; approvalId: s
       { db: o.db, userId: o.userId, traderId: trader.id, actor: { kind: 'USER', id: o.userId }, source: 'APPROVAL', trigger: 'AI_ANALYSIS', decisionId: a.decisionId ?? undefined, reason: `approved by ${who.email}` },
       step,
     )
-    await finish(o.db, a, { status: 'APPROVED', result: { executed: r.summary, positionId: r.positionId, step: describeStep(step), edited }, decisionOutcome: 'EXECUTED', message: `Approved by ${who.email}${edited ? ' (edited)' : ''}: ${describeStep(step)}` })
+    await finish(o.db, a, { status: 'APPROVED', result: { executed: r.summary, positionId: r.positionId, step: describeStep(step), edited }, decisionOutcome: 'EXECUTED', positionId: r.positionId, message: `Approved by ${who.email}${edited ? ' (edited)' : ''}: ${describeStep(step)}` })
     return { status: 'APPROVED' as const, positionId: r.positionId, summary: r.summary }
   } catch (e) {
     const reason = isAppError(e) ? e.message : 'unexpected error while executing'
@@ -117,10 +117,14 @@ function applyEdits(step: PlanStep, e: z.output<typeof ZApproveRequest>): PlanSt
 
 type ApprovalRow = { id: string; traderId: string; decisionId: string | null; trader: { userId: string } }
 
-async function finish(db: Db, a: ApprovalRow, f: { status: 'APPROVED' | 'REJECTED' | 'FAILED' | 'EXPIRED'; result: unknown; decisionOutcome: 'EXECUTED' | 'REJECTED'; message: string }) {
+async function finish(db: Db, a: ApprovalRow, f: { status: 'APPROVED' | 'REJECTED' | 'FAILED' | 'EXPIRED'; result: unknown; decisionOutcome: 'EXECUTED' | 'REJECTED'; message: string; positionId?: string }) {
   await db.$transaction(async (tx) => {
     await tx.approval.update({ where: { id: a.id }, data: { status: f.status, result: f.result as Prisma.InputJsonValue } })
-    if (a.decisionId) await tx.decision.updateMany({ where: { id: a.decisionId, outcome: 'PENDING_APPROVAL' }, data: { outcome: f.decisionOutcome, error: f.decisionOutcome === 'REJECTED' ? f.message : null } })
+    if (a.decisionId) {
+      // An approved entry links its decision to the position it opened, as a direct entry does.
+      const positionId = f.positionId ? { positionId: f.positionId } : {}
+      await tx.decision.updateMany({ where: { id: a.decisionId, outcome: 'PENDING_APPROVAL' }, data: { outcome: f.decisionOutcome, error: f.decisionOutcome === 'REJECTED' ? f.message : null, ...positionId } })
+    }
     const type = f.status === 'EXPIRED' ? 'APPROVAL_EXPIRED' : f.status === 'REJECTED' ? 'APPROVAL_REJECTED' : f.status === 'FAILED' ? 'APPROVAL_FAILED' : 'APPROVAL_APPROVED'
     await recordActivity(tx, { userId: a.trader.userId, traderId: a.traderId, type, severity: f.status === 'APPROVED' ? 'info' : 'warning', message: f.message })
     await notify(tx, { kind: 'approval', userId: a.trader.userId, traderId: a.traderId, approvalId: a.id })

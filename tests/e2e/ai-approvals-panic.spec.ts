@@ -1,0 +1,156 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { expect, test, type Page } from '@playwright/test'
+import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
+import { decisionFromPrompt, lastUserText, startFakeOpenAI, type FakeLlmServer } from '../support/fake-openai'
+import { startApp, type AppProcess } from './support/app-process'
+
+// Issues 3 and 4 through the real start command, pages and browser: a trader pointed at a local
+// OpenAI-compatible server decides, opens and manages a position; entries wait for approval;
+// panic flattens everything live. Prices come from a local Binance-compatible server via ccxt.
+let fake: FakeBinance
+let llm: FakeLlmServer
+let app: AppProcess | null = null
+let dataDir: string
+
+test.describe.configure({ mode: 'serial' })
+
+test.beforeAll(async () => {
+  fake = await startFakeBinance()
+  llm = await startFakeOpenAI({ apiKey: 'sk-e2e-0123456789' })
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-ai-'))
+  app = await startApp({
+    PORT: '3211',
+    EMBEDDED_PG_PORT: String(54_100 + Math.floor(Math.random() * 300)),
+    DATA_DIR: dataDir,
+    MARKET_DATA_SOURCE: 'exchange',
+    MARKET_DATA_URL: fake.url,
+    MARKET_POLL_INTERVAL_MS: '300',
+    ADMIN_EMAIL: 'admin@example.com',
+    ADMIN_PASSWORD: 'correct horse battery',
+  })
+})
+
+test.afterAll(async () => {
+  await app?.stop()
+  await llm?.close()
+  await fake?.close()
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/e2e/screenshots/${name}.png`, fullPage: true })
+const onlyBtc = (req: Parameters<typeof decisionFromPrompt>[0]) =>
+  /BTC\/USDT/.test(lastUserText(req.messages).slice(0, 400)) ? decisionFromPrompt(req) : decisionFromPrompt({ messages: [{ role: 'user', content: '' }] })
+
+async function signIn(page: Page) {
+  await page.goto(`${app!.url}/signin`)
+  await page.getByLabel('Email').fill('admin@example.com')
+  await page.getByLabel('Password').fill('correct horse battery')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+}
+
+test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manages a position; the journal explains it', async ({ page }) => {
+  llm.setResponder((req) => {
+    const r = onlyBtc(req)
+    // Anything that is not a BTC entry is "no trade", so only BTC opens here.
+    return 'json' in r ? r : { json: { symbol: 'ETH/USDT', reasoning: 'nothing to do', action: 'NO_TRADE', confidence: 0.5 } }
+  })
+  await signIn(page)
+
+  await page.goto(`${app!.url}/traders`)
+  await page.getByLabel('Name').fill('AI Trader')
+  await page.getByLabel('Quote currency').fill('USDT')
+  await page.getByLabel('Starting balance').fill('10000')
+  await page.getByLabel('Watchlist').fill('BTC/USDT')
+  // Off until it is pointed at the model, so the built-in rules do not trade first.
+  await page.getByLabel('Trade automatically (built-in rules)').uncheck()
+  await page.getByRole('button', { name: 'Create trader' }).click()
+  await page.getByRole('link', { name: 'AI Trader' }).first().click()
+
+  // Point it at the local endpoint, prove the connection, then ask for a decision now.
+  await page.getByLabel('Provider').selectOption('OPENAI_COMPATIBLE')
+  await page.getByLabel('Base URL').fill(llm.url)
+  await page.getByLabel('Model').fill('fake-model')
+  await page.getByLabel('API key').fill('sk-e2e-0123456789')
+  await page.getByRole('button', { name: 'Save AI connection' }).click()
+  await expect(page.getByText('••••6789')).toBeVisible()
+  await page.getByRole('button', { name: 'Test connection' }).click()
+  await expect(page.getByTestId('connection-test-result')).toContainText('Connection OK')
+  await page.getByLabel('Trade automatically', { exact: true }).check()
+  await page.getByRole('button', { name: 'Save automation settings' }).click()
+  await page.getByRole('button', { name: 'Analyze now' }).click()
+
+  // The decision shows up in the journal with its validation and what was executed.
+  await page.getByRole('link', { name: 'Decisions' }).first().click()
+  const journal = page.getByRole('table', { name: 'Decision journal' })
+  const longRow = journal.getByRole('row').filter({ hasText: 'LONG' }).filter({ hasText: 'BTC/USDT' })
+  await expect(longRow.first()).toBeVisible()
+  await expect(longRow.first()).toContainText('EXECUTED')
+  await shot(page, 'ai-1-journal')
+  await longRow.first().getByRole('link', { name: 'Raw prompt and response' }).click()
+  await expect(page.getByText('trade-decision.v1').first()).toBeVisible()
+  await expect(page.getByText('Fake model: entry at ask').first()).toBeVisible()
+
+  // The position is open with the model's stop; the model then tightens it.
+  await page.goto(`${app!.url}/`)
+  const positions = page.getByRole('region', { name: 'Open positions' })
+  await expect(positions.getByRole('row').filter({ hasText: 'BTC/USDT' })).toBeVisible()
+  llm.setResponder(() => ({ json: { symbol: 'BTC/USDT', reasoning: 'Tighten the stop to 59700 under the recent low.', action: 'NO_TRADE', confidence: 0.75, modifications: [{ type: 'MOVE_SL', price: 59700 }] } }))
+  await page.goto(`${app!.url}/traders`)
+  await page.getByRole('link', { name: 'AI Trader' }).first().click()
+  await page.getByRole('button', { name: 'Analyze now' }).click()
+  await page.goto(`${app!.url}/`)
+  await positions.getByRole('row').filter({ hasText: 'BTC/USDT' }).getByRole('link', { name: 'BTC/USDT' }).click()
+  await expect(page.getByText(/Stop loss moved from .* to 59700/).first()).toBeVisible()
+  await expect(page.getByText('AI_ANALYSIS').first()).toBeVisible()
+
+  // The rule engine manages it too: +1.5% moves the stop to breakeven on its own.
+  fake.setPrice('BTC/USDT', '60950.00', '60950.01')
+  await expect(page.getByText(/breakeven/i).first()).toBeVisible()
+  await expect(page.getByText('RULE_ENGINE').first()).toBeVisible()
+  await shot(page, 'ai-2-managed-position')
+})
+
+test('entries wait for approval: approve from the badge, reject with a note; panic closes everything live', async ({ page }) => {
+  llm.setResponder(decisionFromPrompt)
+  await signIn(page)
+  await page.goto(`${app!.url}/traders`)
+  await page.getByRole('link', { name: 'AI Trader' }).first().click()
+  await page.getByLabel('Approve entries').check()
+  await page.getByRole('button', { name: 'Save approval settings' }).click()
+  await expect(page.getByLabel('Approve entries')).toBeChecked()
+  // Two more symbols to trade: each proposal waits for a person.
+  await page.getByLabel('Watchlist').fill('BTC/USDT, ETH/USDT, SOL/USDT')
+  await page.getByRole('button', { name: 'Save trader' }).click()
+  await page.getByRole('button', { name: 'Analyze now' }).click()
+
+  const badge = page.getByLabel('2 approvals waiting')
+  await expect(badge).toBeVisible()
+  await badge.click()
+  await expect(page).toHaveURL(/\/approvals/)
+  await shot(page, 'ai-3-approvals')
+
+  const eth = page.getByRole('article', { name: 'Approval ETH/USDT ENTRY' })
+  await eth.getByRole('button', { name: 'Approve', exact: true }).click()
+  const sol = page.getByRole('article', { name: 'Approval SOL/USDT ENTRY' })
+  await sol.getByLabel('Rejection note').fill('Not in this market')
+  await sol.getByRole('button', { name: 'Reject', exact: true }).click()
+  await expect(page.getByLabel('0 approvals waiting').or(page.getByText('No approvals waiting'))).toBeVisible()
+  await expect(page.getByText('Not in this market').first()).toBeVisible()
+
+  await page.goto(`${app!.url}/`)
+  const positions = page.getByRole('region', { name: 'Open positions' })
+  await expect(positions.getByRole('row').filter({ hasText: 'ETH/USDT' })).toBeVisible()
+  await expect(positions.getByRole('row').filter({ hasText: 'BTC/USDT' })).toBeVisible()
+  await expect(positions.getByRole('row').filter({ hasText: 'SOL/USDT' })).toHaveCount(0)
+
+  // Panic: one confirmation, then the positions close live and trading stays halted.
+  await page.getByRole('button', { name: 'Panic: close everything' }).click()
+  await page.getByRole('alertdialog', { name: 'Confirm panic' }).getByRole('button', { name: 'Yes, close everything' }).click()
+  await expect(page.getByRole('table', { name: 'Panic report' })).toContainText('CLOSED')
+  await expect(positions.getByText('No open positions')).toBeVisible()
+  await expect(page.getByRole('alert', { name: 'Trading halted' })).toBeVisible()
+  await shot(page, 'ai-4-panic')
+})
