@@ -13,18 +13,18 @@ export function PanicReportTable({ result }: { result: PanicResult }) {
         <table aria-label="Panic report" className="w-full text-left text-xs">
           <thead className="text-neutral-400">
             <tr>
-              <th className="py-1">Symbol</th>
-              <th>Side</th>
-              <th>Outcome</th>
+              <th className="py-1 pr-3">Symbol</th>
+              <th className="pr-3">Side</th>
+              <th className="pr-3">Outcome</th>
               <th>Detail</th>
             </tr>
           </thead>
           <tbody>
             {positions.map((p) => (
               <tr key={p.positionId} className="border-t border-neutral-800">
-                <td className="py-1">{p.symbol}</td>
-                <td>{p.side}</td>
-                <td className={p.outcome === 'FAILED' ? 'text-red-400' : ''}>{p.outcome}</td>
+                <td className="py-1 pr-3">{p.symbol}</td>
+                <td className="pr-3">{p.side}</td>
+                <td className={`pr-3 ${p.outcome === 'FAILED' ? 'text-red-400' : ''}`}>{p.outcome}</td>
                 <td>{p.detail}</td>
               </tr>
             ))}
