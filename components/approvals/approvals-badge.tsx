@@ -3,14 +3,14 @@
 import { useQuery } from '@tanstack/react-query'
 import Link from 'next/link'
 import { fetchJson } from '@/components/live/fetch-json'
-import { accountQueryKeys, useAccountEvents } from '@/components/notifications/use-account-events'
+import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-events'
 
 /**
  * The number of approvals waiting, kept live by `approval` events; nothing until it is known.
  * It links to the queue itself, and sits in a status region so a change is announced.
  */
 export function ApprovalsBadge() {
-  useAccountEvents()
+  useLiveEvents()
   const { data } = useQuery({
     queryKey: accountQueryKeys.approvalCount,
     queryFn: () => fetchJson<{ pending: number }>('/api/ui/approvals/count'),

@@ -5,8 +5,7 @@ import Link from 'next/link'
 import { useEffect, useState } from 'react'
 import { fetchJson } from '@/components/live/fetch-json'
 import { LiveIndicator } from '@/components/live/live-indicator'
-import { useLiveEvents } from '@/components/live/use-live-events'
-import { accountQueryKeys, useAccountEvents } from '@/components/notifications/use-account-events'
+import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { td, th } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
@@ -47,7 +46,6 @@ function useNow(): number | null {
 
 export function ApprovalsView({ initial }: { initial: ApprovalsPageData }) {
   useLiveEvents()
-  useAccountEvents()
   const qc = useQueryClient()
   const now = useNow()
   const { data = initial, error } = useQuery({

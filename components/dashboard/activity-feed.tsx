@@ -2,13 +2,13 @@
 
 import Link from 'next/link'
 import { SeverityMark, severityRowTone } from '@/components/notifications/severity'
-import { useAccountEvents } from '@/components/notifications/use-account-events'
+import { useLiveEvents } from '@/components/live/use-live-events'
 import type { DashboardData } from '@/lib/server/ui/load-dashboard'
 import { formatTimestamp } from '@/lib/ui/time-format'
 
 /** The newest activity, live: `activity` and `position` events refetch the dashboard. */
 export function ActivityFeed({ items }: { items: DashboardData['activity'] }) {
-  useAccountEvents()
+  useLiveEvents()
   return (
     <ol className="max-h-96 space-y-1 overflow-y-auto text-xs" aria-label="Recent activity">
       {items.map((a) => (

@@ -5,7 +5,7 @@ import Link from 'next/link'
 import { usePathname, useRouter } from 'next/navigation'
 import { useState } from 'react'
 import { fetchJson } from '@/components/live/fetch-json'
-import { accountQueryKeys, useAccountEvents } from '@/components/notifications/use-account-events'
+import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { td, th } from '@/components/positions/positions-table'
 import { SelectField, SubmitButton } from '@/components/ui/fields'
 import { EmptyState, Panel } from '@/components/ui/panel'
@@ -51,7 +51,7 @@ export function DecisionJournal({
   traders: { id: string; name: string }[]
   symbols: string[]
 }) {
-  useAccountEvents()
+  useLiveEvents()
   const router = useRouter()
   const pathname = usePathname()
   const [filter, setFilter] = useState<JournalFilter>(initialFilter)

@@ -21,6 +21,27 @@ function parse(e: MessageEvent): Record<string, unknown> {
   }
 }
 
+/** Keys (prefixes) of the journal, approvals, performance and notification queries. */
+export const accountQueryKeys = {
+  decisions: ['decisions'] as const,
+  performance: ['performance'] as const,
+  approvals: ['approvals'] as const,
+  approvalCount: ['approvals', 'count'] as const,
+  notifications: ['notifications'] as const,
+  channels: ['notification-channels'] as const,
+}
+
+/** What the account-level events invalidate (besides what the handlers below do). */
+const ACCOUNT_INVALIDATES: Record<string, readonly (readonly string[])[]> = {
+  // The position detail carries its decisions; any position's query may need them.
+  decision: [accountQueryKeys.decisions, accountQueryKeys.performance, ['position']],
+  // Deciding an approval changes its decision's outcome too.
+  approval: [accountQueryKeys.approvals, accountQueryKeys.decisions, accountQueryKeys.performance],
+  activity: [accountQueryKeys.notifications, queryKeys.dashboard, accountQueryKeys.channels],
+  // A position that closes changes the performance numbers; its events are feed items.
+  position: [accountQueryKeys.notifications, accountQueryKeys.performance, accountQueryKeys.decisions],
+}
+
 // One EventSource per tab however many components ask for live updates.
 let source: EventSource | null = null
 let users = 0
@@ -59,13 +80,19 @@ function connect(qc: QueryClient): EventSource {
     setTimeout(healthChanged, 3000)
   })
   es.addEventListener('worker', healthChanged)
+  for (const [name, keys] of Object.entries(ACCOUNT_INVALIDATES)) {
+    es.addEventListener(name, () => {
+      for (const queryKey of keys) void qc.invalidateQueries({ queryKey })
+    })
+  }
   es.addEventListener('resync', () => void qc.invalidateQueries())
   return es
 }
 
 /**
- * Subscribes the tab to /api/stream: quotes go to the quote store, position/trader/settings
- * events invalidate the matching queries so they refetch once. No polling.
+ * Subscribes the tab to /api/stream (one connection per tab): quotes go to the quote store;
+ * position, trader, settings, decision, approval and activity events invalidate the matching
+ * queries so they refetch once. No polling.
  */
 export function useLiveEvents(): void {
   const qc = useQueryClient()

@@ -9,7 +9,7 @@ import { FormError, SelectField, SubmitButton, TextField } from '@/components/ui
 import { EmptyState, Panel } from '@/components/ui/panel'
 import type { ChannelView, DeliveryView, TestNotificationOutcome } from '@/lib/server/notifications/channels'
 import { formatTimestamp } from '@/lib/ui/time-format'
-import { accountQueryKeys, useAccountEvents } from './use-account-events'
+import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-events'
 
 type Data = { channels: ChannelView[]; deliveries: DeliveryView[] }
 
@@ -34,7 +34,7 @@ const DELIVERY_TONES: Record<string, string> = {
  * delivery log. The URL of a channel never comes back from the server, only its masked hint.
  */
 export function NotificationChannelsPanel() {
-  useAccountEvents()
+  useLiveEvents()
   const { data, error, isPending } = useQuery({
     queryKey: accountQueryKeys.channels,
     queryFn: () => fetchJson<Data>('/api/ui/notifications/channels'),

@@ -4,13 +4,12 @@ import { useInfiniteQuery } from '@tanstack/react-query'
 import Link from 'next/link'
 import { fetchJson } from '@/components/live/fetch-json'
 import { LiveIndicator } from '@/components/live/live-indicator'
-import { useLiveEvents } from '@/components/live/use-live-events'
+import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { SubmitButton } from '@/components/ui/fields'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import type { NotificationItem } from '@/lib/server/notifications/list-notifications'
 import { formatTimestamp } from '@/lib/ui/time-format'
 import { SeverityMark, severityRowTone } from './severity'
-import { accountQueryKeys, useAccountEvents } from './use-account-events'
 
 type Page = { notifications: NotificationItem[]; nextCursor: string | null }
 const PAGE_SIZE = 30
@@ -18,7 +17,6 @@ const PAGE_SIZE = 30
 /** The whole notification feed, newest first, older pages on demand; new items arrive live. */
 export function NotificationFeed({ initial }: { initial: Page }) {
   useLiveEvents()
-  useAccountEvents()
   const q = useInfiniteQuery({
     queryKey: [...accountQueryKeys.notifications, 'feed'],
     queryFn: ({ pageParam }) => fetchJson<Page>(`/api/ui/notifications?limit=${PAGE_SIZE}${pageParam ? `&before=${pageParam}` : ''}`),

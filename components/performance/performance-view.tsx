@@ -6,7 +6,7 @@ import { usePathname, useRouter } from 'next/navigation'
 import { useState } from 'react'
 import { OUTCOME_LABELS } from '@/components/decisions/decision-parts'
 import { fetchJson } from '@/components/live/fetch-json'
-import { accountQueryKeys, useAccountEvents } from '@/components/notifications/use-account-events'
+import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { num, td, th } from '@/components/positions/positions-table'
 import { SelectField } from '@/components/ui/fields'
 import { EmptyState, Panel } from '@/components/ui/panel'
@@ -21,7 +21,7 @@ const providerLabel = (p: string) => (p === 'RULES' ? 'Rules' : p === 'OPENAI_CO
 
 /** Executed entries by provider × action × confidence, and how every decision ended, live. */
 export function PerformanceView({ initial, initialTraderId, traders }: { initial: DecisionPerformanceView; initialTraderId?: string; traders: { id: string; name: string }[] }) {
-  useAccountEvents()
+  useLiveEvents()
   const router = useRouter()
   const pathname = usePathname()
   const [traderId, setTraderId] = useState(initialTraderId ?? '')

@@ -1,32 +1,13 @@
 import { describe, expect, test } from 'vitest'
 import { dec, type Decimal } from '@/lib/domain/decimal'
-import type { MarketRules } from '@/lib/domain/market/precision'
 import type { OpenPositionState } from '@/lib/domain/decisions/decision-context'
-import type { DecisionSettings } from '@/lib/domain/decisions/decision-settings'
 import type { Modification, TradeDecision } from '@/lib/domain/decisions/trade-decision'
 import { validateDecision, type DecisionValidation } from '@/lib/domain/decisions/validate-decision'
+import type { MarketRules } from '@/lib/domain/market/precision'
+import type { DecisionSettings } from '@/lib/domain/decisions/decision-settings'
+import { RULES, SETTINGS } from './decision-fixtures'
 
 // Market: bid 63980 / ask 64000, so a MARKET LONG is measured from 64000, a SHORT from 63980, the mid is 63990.
-const RULES: MarketRules = {
-  symbol: 'BTC/USDT',
-  base: 'BTC',
-  quote: 'USDT',
-  tickSize: dec('0.01'),
-  stepSize: dec('0.0001'),
-  minQty: dec('0.0001'),
-  minNotional: dec('5'),
-}
-// Stop at most 5 %, limit at most 2 % from mid, targets between 0.4 % (2 × 0.1 % × 2) and 20 %.
-const SETTINGS: DecisionSettings = {
-  minConfidence: dec('0.6'),
-  maxStopDistancePct: dec('5'),
-  maxEntryDeviationPct: dec('2'),
-  maxTargetDistancePct: dec('20'),
-  takerFeeRate: dec('0.001'),
-  minTpFeeMultiple: dec('2'),
-  maxModificationsPerHour: 6,
-  canShort: true,
-}
 const OPEN_LONG: OpenPositionState = {
   side: 'LONG',
   openQty: dec('0.01'),

@@ -1,32 +1,12 @@
 import { describe, expect, test } from 'vitest'
 import { dec } from '@/lib/domain/decimal'
-import type { MarketRules } from '@/lib/domain/market/precision'
 import type { OpenPositionState } from '@/lib/domain/decisions/decision-context'
-import type { DecisionSettings } from '@/lib/domain/decisions/decision-settings'
 import type { Modification, ModificationTrigger } from '@/lib/domain/decisions/trade-decision'
 import { validateModifications, type ModificationValidation } from '@/lib/domain/decisions/validate-modifications'
+import { RULES, SETTINGS } from './decision-fixtures'
 
 // A LONG exits at the bid 63980 (5 % below is 60781; fee cover 0.4 % above is 64235.92; 20 % above is 76776).
 // A SHORT exits at the ask 64000 (5 % above is 67200).
-const RULES: MarketRules = {
-  symbol: 'BTC/USDT',
-  base: 'BTC',
-  quote: 'USDT',
-  tickSize: dec('0.01'),
-  stepSize: dec('0.0001'),
-  minQty: dec('0.0001'),
-  minNotional: dec('5'),
-}
-const SETTINGS: DecisionSettings = {
-  minConfidence: dec('0.6'),
-  maxStopDistancePct: dec('5'),
-  maxEntryDeviationPct: dec('2'),
-  maxTargetDistancePct: dec('20'),
-  takerFeeRate: dec('0.001'),
-  minTpFeeMultiple: dec('2'),
-  maxModificationsPerHour: 6,
-  canShort: true,
-}
 const tp = (price: string, sharePct: string) => ({ price: dec(price), sharePct: dec(sharePct) })
 
 /** Under water (entered at 65000, bid 63980), so the profit lock-in does not apply. */
