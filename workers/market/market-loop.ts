@@ -3,6 +3,7 @@ import type { MarketDataFeed } from '@/lib/market-data/feed'
 import type { Quote } from '@/lib/market-data/quote'
 import { saveMarketRules, saveQuotes } from '@/lib/market-data/quote-store'
 import { QUOTES_CHANNEL } from '@/lib/server/events/notify'
+import { redactUrlCredentials } from '@/lib/market-data/redact-credentials'
 
 export interface FeedStatus {
   kind: string
@@ -70,7 +71,8 @@ export class MarketLoop {
         }
       }
     } catch (e) {
-      const msg = (e as Error).message
+      // Shown on the dashboard and in health: never the credentials of a MARKET_DATA_URL.
+      const msg = redactUrlCredentials((e as Error).message)
       if (this.status.error !== msg) this.opts.log(`market data: ${msg}`)
       this.status.error = msg
     }
