@@ -1,4 +1,5 @@
 import { dec, ZERO, type Decimal } from '@/lib/domain/decimal'
+import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
 
 /**
  * How the decisions of each provider turned out, so a person can judge the AI: executed entries
@@ -32,8 +33,6 @@ export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number]
 const ENTRY_ACTIONS = ['LONG', 'SHORT'] as const
 export type EntryAction = (typeof ENTRY_ACTIONS)[number]
 
-/** The positions an entry may have opened, by status: only CLOSED ones count as trades with a result. */
-const OPEN_STATUSES = ['CREATED', 'SUBMITTING', 'OPEN', 'MONITORING', 'CLOSING']
 
 export interface EntryDecisionInput {
   provider: string
@@ -134,7 +133,7 @@ function addTrade(acc: Acc, position: PositionResultInput | undefined): void {
     else if (position.realizedPnl.lt(0)) acc.losses += 1
   } else if (position.status === 'FAILED') {
     acc.failed += 1
-  } else if (OPEN_STATUSES.includes(position.status)) {
+  } else if ((ACTIVE_POSITION_STATUSES as readonly string[]).includes(position.status)) {
     acc.open += 1
   }
 }

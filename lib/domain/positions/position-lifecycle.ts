@@ -83,3 +83,6 @@ export function isTerminalPositionStatus(status: PositionStatus): boolean {
 export function isActivePositionStatus(status: PositionStatus): boolean {
   return !isTerminalPositionStatus(status)
 }
+
+/** The active statuses as a list, for database filters (`status: { in: [...] }`). */
+export const ACTIVE_POSITION_STATUSES: readonly PositionStatus[] = POSITION_STATUSES.filter(isActivePositionStatus)

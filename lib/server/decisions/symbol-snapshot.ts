@@ -4,9 +4,9 @@ import { sumDec, type Decimal } from '@/lib/domain/decimal'
 import type { OpenPositionState } from '@/lib/domain/decisions/decision-context'
 import type { MarketRules } from '@/lib/domain/market/precision'
 import { loadMarketRules, loadQuote, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
+import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
 
 const HOUR_MS = 3_600_000
-const ACTIVE = ['CREATED', 'SUBMITTING', 'OPEN', 'MONITORING', 'CLOSING'] as const
 
 /** What the database knows about one symbol for one trader at the start of a decision. */
 export interface SymbolSnapshot {
@@ -21,7 +21,7 @@ export type SnapshotProblem = { problem: string }
 
 async function loadActivePosition(tx: DbTx, traderId: string, symbol: string) {
   return tx.position.findFirst({
-    where: { traderId, symbol, status: { in: [...ACTIVE] } },
+    where: { traderId, symbol, status: { in: [...ACTIVE_POSITION_STATUSES] } },
     include: {
       takeProfits: { orderBy: { price: 'asc' } },
       fills: { orderBy: { createdAt: 'asc' }, take: 50 },

@@ -16,6 +16,7 @@ import { submitOrder } from '@/lib/server/orders/submit-order'
 import { cancelEntry } from '@/lib/server/positions/cancel-entry'
 import { requestExit } from '@/lib/server/positions/request-exit'
 import { haltAccount, setTraderStatus } from '@/lib/server/trading/halt-trading'
+import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
 
 export type PanicScope = { accountId: string } | { traderId: string }
 
@@ -79,7 +80,6 @@ export interface RunPanicOptions {
 }
 
 const OPEN_ORDER = ['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'] as const
-const ACTIVE_POSITION = ['CREATED', 'SUBMITTING', 'OPEN', 'MONITORING', 'CLOSING'] as const
 // A position (or order) can appear while a round runs (an entry that was in flight when the
 // halt committed); later rounds pick those up. Three rounds settle anything that can settle.
 const ROUNDS = 3
@@ -335,7 +335,7 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
       orders.push(...(await inPool(openOrders, concurrency, cancelOne)))
 
       const openPositions = (
-        await db.position.findMany({ where: { ...scopeWhere, status: { in: [...ACTIVE_POSITION] } }, orderBy: { createdAt: 'asc' } })
+        await db.position.findMany({ where: { ...scopeWhere, status: { in: [...ACTIVE_POSITION_STATUSES] } }, orderBy: { createdAt: 'asc' } })
       ).filter((p) => !seenPositions.has(p.id))
       openPositions.forEach((p) => seenPositions.add(p.id))
       positions.push(...(await inPool(openPositions, concurrency, closeOne)))

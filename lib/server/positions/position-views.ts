@@ -7,6 +7,7 @@ import { notFound } from '@/lib/server/errors/app-error'
 import { valueBalances } from '@/lib/server/accounts/account-equity'
 import { loadQuotes, type StoredQuote } from '@/lib/market-data/quote-store'
 import { countDecisions, listDecisions } from '@/lib/server/decisions/list-decisions'
+import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
 
 /** How many of a position's decisions its detail carries. */
 const POSITION_DECISIONS = 50
@@ -39,7 +40,6 @@ export interface PositionView {
   closedAt: string | null
 }
 
-const ACTIVE = ['CREATED', 'SUBMITTING', 'OPEN', 'MONITORING', 'CLOSING'] as const
 const include = { trader: { select: { name: true } }, takeProfits: { orderBy: { createdAt: 'asc' as const } } }
 type Row = NonNullable<Awaited<ReturnType<typeof loadRow>>>
 
@@ -90,7 +90,7 @@ export async function listPositions(db: DbTx, userId: string, filter: { state: '
     where: {
       trader: { userId },
       traderId: filter.traderId,
-      status: filter.state === 'active' ? { in: [...ACTIVE] } : { in: ['CLOSED', 'FAILED'] },
+      status: filter.state === 'active' ? { in: [...ACTIVE_POSITION_STATUSES] } : { in: ['CLOSED', 'FAILED'] },
     },
     include,
     orderBy: filter.state === 'active' ? { createdAt: 'desc' } : { closedAt: 'desc' },

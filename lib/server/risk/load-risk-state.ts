@@ -8,8 +8,8 @@ import type { RiskState } from '@/lib/domain/risk/check-order-risk'
 import { tradingDayStart } from '@/lib/domain/risk/trading-day'
 import { loadQuotes } from '@/lib/market-data/quote-store'
 import { accountEquity } from '@/lib/server/accounts/account-equity'
+import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
 
-const ACTIVE = ['CREATED', 'SUBMITTING', 'OPEN', 'MONITORING', 'CLOSING'] as const
 
 export interface ScopeFigures {
   state: RiskState
@@ -36,7 +36,7 @@ export async function loadRiskState(
   const entriesSince = new Date(Math.min(dayStart.getTime(), opts.now - (opts.cooldownMinutes ?? 0) * 60_000))
   const [traders, open, closedToday, closedRecent, recentEntryRows, quotes] = await Promise.all([
     tx.trader.findMany({ where: opts.traderId ? { id: opts.traderId } : { userId: opts.userId }, select: { accountId: true } }),
-    tx.position.findMany({ where: { ...traderFilter, status: { in: [...ACTIVE] } } }),
+    tx.position.findMany({ where: { ...traderFilter, status: { in: [...ACTIVE_POSITION_STATUSES] } } }),
     tx.position.findMany({ where: { ...traderFilter, status: 'CLOSED', closedAt: { gte: dayStart } }, select: { realizedPnl: true } }),
     tx.position.findMany({ where: { ...traderFilter, status: 'CLOSED' }, orderBy: { closedAt: 'desc' }, take: 50, select: { realizedPnl: true } }),
     tx.position.findMany({ where: { ...traderFilter, createdAt: { gte: entriesSince }, status: { not: 'FAILED' } }, select: { symbol: true, side: true, createdAt: true } }),
