@@ -4,7 +4,7 @@ import type { Decimal } from '@/lib/domain/decimal'
 import { checkOrderRisk, type RiskCheck, type RiskViolation } from '@/lib/domain/risk/check-order-risk'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { AppError } from '@/lib/server/errors/app-error'
-import { readTraderSettings, ZUserRiskLimits } from '@/lib/server/traders/trader-settings'
+import { readRiskLimits, readUserRiskLimits } from '@/lib/server/traders/trader-settings'
 import { loadRiskState } from './load-risk-state'
 
 /** Where an order came from, for the risk log: every path goes through the same check. */
@@ -43,9 +43,8 @@ type TraderRow = { id: string; userId: string; quoteCurrency: string; riskLimits
  */
 export async function assertEntryWithinLimits(tx: DbTx, trader: TraderRow, intent: EntryIntent, now = Date.now()): Promise<{ trader: RiskCheck; user: RiskCheck }> {
   const user = await tx.user.findUniqueOrThrow({ where: { id: trader.userId }, select: { timeZone: true, riskLimits: true, pnlPeak: true } })
-  const traderLimits = readTraderSettings({ aiSettings: {}, management: {}, sizing: {}, riskLimits: trader.riskLimits, approvals: {} }).risk
-  const userLimitsParsed = ZUserRiskLimits.safeParse(user.riskLimits ?? {})
-  const userLimits = userLimitsParsed.success ? userLimitsParsed.data : ZUserRiskLimits.parse({})
+  const traderLimits = readRiskLimits(trader.riskLimits)
+  const userLimits = readUserRiskLimits(user.riskLimits)
   const order = { kind: 'ENTRY' as const, symbol: intent.symbol, side: intent.side, notional: intent.notional, riskAmount: intent.riskAmount, at: now }
 
   const traderState = await loadRiskState(tx, {

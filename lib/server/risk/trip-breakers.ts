@@ -4,7 +4,7 @@ import { maxDec } from '@/lib/domain/decimal'
 import { evaluateBreakers, type BreakerTrip } from '@/lib/domain/risk/breakers'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { notify } from '@/lib/server/events/notify'
-import { readTraderSettings, ZUserRiskLimits } from '@/lib/server/traders/trader-settings'
+import { readRiskLimits, readUserRiskLimits } from '@/lib/server/traders/trader-settings'
 import { loadRiskState } from './load-risk-state'
 
 /**
@@ -19,7 +19,7 @@ export async function tripBreakers(db: Db, userId: string, now = Date.now()): Pr
   const trips: { traderId: string | null; trip: BreakerTrip }[] = []
 
   for (const t of traders) {
-    const limits = readTraderSettings(t).risk
+    const limits = readRiskLimits(t.riskLimits)
     const figures = await loadRiskState(db, { userId, traderId: t.id, timeZone: user.timeZone, now, pnlPeak: fromDb(t.pnlPeak) })
     const peak = maxDec(fromDb(t.pnlPeak), figures.pnlNow)
     if (!peak.eq(fromDb(t.pnlPeak))) await db.trader.update({ where: { id: t.id }, data: { pnlPeak: toDb(peak) } })
@@ -31,8 +31,7 @@ export async function tripBreakers(db: Db, userId: string, now = Date.now()): Pr
     }
   }
 
-  const parsed = ZUserRiskLimits.safeParse(user.riskLimits ?? {})
-  const userLimits = parsed.success ? parsed.data : ZUserRiskLimits.parse({})
+  const userLimits = readUserRiskLimits(user.riskLimits)
   const all = await loadRiskState(db, { userId, timeZone: user.timeZone, now, pnlPeak: fromDb(user.pnlPeak) })
   const userPeak = maxDec(fromDb(user.pnlPeak), all.pnlNow)
   if (!userPeak.eq(fromDb(user.pnlPeak))) await db.user.update({ where: { id: userId }, data: { pnlPeak: toDb(userPeak) } })

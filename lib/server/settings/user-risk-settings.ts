@@ -4,7 +4,7 @@ import type { FieldError } from '@/lib/domain/field-error'
 import { isValidTimeZone } from '@/lib/domain/risk/trading-day'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { notFound, validationError } from '@/lib/server/errors/app-error'
-import { toStoredJson, ZUserRiskLimits } from '@/lib/server/traders/trader-settings'
+import { readUserRiskLimits, toStoredJson, ZUserRiskLimits } from '@/lib/server/traders/trader-settings'
 import type { Stored } from '@/lib/server/traders/trader-settings-view'
 import { parseRequest, parseSettingsPatch } from '@/lib/server/traders/update-trader-settings'
 
@@ -35,14 +35,8 @@ export const ZUpdateUserRiskSettingsRequest = z.strictObject({
   limits: z.record(z.string(), z.unknown(), { error: 'must be an object of limits' }).optional(),
 })
 
-/** Stored limits that no longer parse (an older shape) read as the defaults, as the risk checks do. */
-function readLimits(stored: unknown): UserLimits {
-  const r = ZUserRiskLimits.safeParse(stored ?? {})
-  return r.success ? r.data : ZUserRiskLimits.parse({})
-}
-
 function view(u: { timeZone: string; riskLimits: unknown }): UserRiskSettingsView {
-  return { timeZone: u.timeZone, limits: toStoredJson(readLimits(u.riskLimits)) as Stored<UserLimits> }
+  return { timeZone: u.timeZone, limits: toStoredJson(readUserRiskLimits(u.riskLimits)) as Stored<UserLimits> }
 }
 
 export async function getUserRiskSettings(db: DbTx, userId: string): Promise<UserRiskSettingsView> {
@@ -61,7 +55,7 @@ export async function updateUserRiskSettings(opts: { db: Db; userId: string; inp
     const errors: FieldError[] = []
     let limits: UserLimits | undefined
     if (input.limits) {
-      const r = parseSettingsPatch({ prefix: 'limits', schema: ZUserRiskLimits, current: readLimits(u.riskLimits), patch: input.limits })
+      const r = parseSettingsPatch({ prefix: 'limits', schema: ZUserRiskLimits, current: readUserRiskLimits(u.riskLimits), patch: input.limits })
       if (r.ok) limits = r.value
       else errors.push(...r.errors)
     }
@@ -76,7 +70,7 @@ export async function updateUserRiskSettings(opts: { db: Db; userId: string; inp
     if (limits) {
       const stored = toStoredJson(limits) as object
       data.riskLimits = stored
-      if (JSON.stringify(stored) !== JSON.stringify(toStoredJson(readLimits(u.riskLimits)))) changed.push('user-wide risk limits')
+      if (JSON.stringify(stored) !== JSON.stringify(toStoredJson(readUserRiskLimits(u.riskLimits)))) changed.push('user-wide risk limits')
     }
     const updated = await tx.user.update({ where: { id: opts.userId }, data, select: { timeZone: true, riskLimits: true } })
     if (changed.length) await recordActivity(tx, { userId: opts.userId, type: 'RISK_SETTINGS_CHANGED', message: `Risk settings changed: ${changed.join(', ')}` })

@@ -130,9 +130,19 @@ export function readTraderSettings(t: StoredSettings): TraderSettings {
     ai: parseOr(ZAiSettings, t.aiSettings),
     management: parseOr(ZManagementRules, t.management),
     sizing: sizing.success ? sizing.data : ZSizing.parse(DEFAULT_SIZING),
-    risk: parseOr(ZRiskLimits, t.riskLimits),
+    risk: readRiskLimits(t.riskLimits),
     approvals: parseOr(ZApprovalSettings, t.approvals),
   }
+}
+
+/** A trader's stored risk limits (see readTraderSettings for why unreadable values read as defaults). */
+export function readRiskLimits(stored: unknown): RiskLimitsSettings {
+  return parseOr(ZRiskLimits, stored)
+}
+
+/** A user's stored limits across all traders, read the same way. */
+export function readUserRiskLimits(stored: unknown): RiskLimitsSettings {
+  return parseOr(ZUserRiskLimits, stored)
 }
 
 function parseOr<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
