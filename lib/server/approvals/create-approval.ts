@@ -1,5 +1,5 @@
 import type { Db } from '@/lib/db/client'
-import type { Prisma } from '@/lib/generated/prisma/client'
+import { toJsonColumn } from '@/lib/db/json-column'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { describeStep, type PlanStep } from '@/lib/server/decisions/decision-plan'
 import { notify } from '@/lib/server/events/notify'
@@ -24,8 +24,8 @@ export async function createApproval(o: {
         positionId: 'positionId' in o.step ? o.step.positionId : null,
         kind: o.step.kind === 'ENTRY' ? 'ENTRY' : o.step.kind === 'EXIT' ? 'EXIT' : 'MODIFY',
         symbol: o.step.symbol,
-        request: o.step as unknown as Prisma.InputJsonValue,
-        summary: JSON.parse(JSON.stringify(o.summary)) as Prisma.InputJsonValue,
+        request: toJsonColumn(o.step),
+        summary: toJsonColumn(o.summary),
         expiresAt: new Date(now + o.expiryMinutes * 60_000),
       },
     })

@@ -64,7 +64,7 @@ export async function askProvider(choice: ProviderChoice, ctx: DecisionContext, 
     completionTokens: r.usage.completionTokens,
     costUsd: r.costUsd,
     modelLatencyMs: r.modelLatencyMs,
-    attempts: 'attempts' in r ? (r.attempts as number) : 1,
+    attempts: r.attempts,
   }
   return r.ok ? { ok: true, decision: r.decision, ...facts } : { ok: false, error: `${r.error.kind}: ${r.error.message}`, ...facts }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Db } from '@/lib/db/client'
+import { toJsonColumn } from '@/lib/db/json-column'
 import type { Prisma } from '@/lib/generated/prisma/client'
 import type { TradeDecision } from '@/lib/domain/decisions/trade-decision'
 import type { ValidationResult } from '@/lib/domain/decisions/validation-result'
@@ -37,11 +38,6 @@ export interface RecordInput {
   error?: string | null
 }
 
-/** Decimals as strings, so the stored decision reads exactly as the provider gave it. */
-export function decisionJson(d: TradeDecision): Prisma.InputJsonValue {
-  return JSON.parse(JSON.stringify(d)) as Prisma.InputJsonValue
-}
-
 /** Writes one journal entry (and the exact prompt and raw answer) and notifies on commit. */
 export async function recordDecision(r: RecordInput): Promise<DecisionRecord> {
   const id = r.id ?? randomUUID()
@@ -62,8 +58,8 @@ export async function recordDecision(r: RecordInput): Promise<DecisionRecord> {
         action: r.decision?.action ?? null,
         confidence: r.decision ? r.decision.confidence.toFixed() : null,
         reasoning: r.decision?.reasoning ?? '',
-        decision: r.decision ? decisionJson(r.decision) : undefined,
-        validation: r.validation ? (JSON.parse(JSON.stringify(r.validation)) as Prisma.InputJsonValue) : undefined,
+        decision: r.decision ? toJsonColumn(r.decision) : undefined,
+        validation: r.validation ? toJsonColumn(r.validation) : undefined,
         outcome: r.outcome,
         executed: r.executed,
         error: r.error ?? null,
@@ -72,7 +68,7 @@ export async function recordDecision(r: RecordInput): Promise<DecisionRecord> {
         promptTokens: a?.promptTokens ?? 0,
         completionTokens: a?.completionTokens ?? 0,
         costUsd: a?.costUsd ?? '0',
-        call: a ? { create: { prompt: JSON.parse(JSON.stringify(a.prompt ?? {})) as Prisma.InputJsonValue, rawResponse: a.raw, attempts: a.attempts } } : undefined,
+        call: a ? { create: { prompt: toJsonColumn(a.prompt), rawResponse: a.raw, attempts: a.attempts } } : undefined,
       },
     })
     await notify(tx, { kind: 'decision', userId: r.trader.userId, traderId: r.trader.id, decisionId: id })
