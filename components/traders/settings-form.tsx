@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
 import { useState, useTransition, type ReactNode } from 'react'
 import { queryKeys } from '@/components/live/use-live-events'
-import { DecimalField, FormError, SelectField, SubmitButton, TextField } from '@/components/ui/fields'
+import { DecimalField, FieldNote, FormError, noteId, SelectField, SubmitButton, TextField } from '@/components/ui/fields'
 import type { ActionResult } from '@/lib/server/ui/action-result'
 import { unplacedErrors } from '@/lib/ui/take-profit-rows'
 
@@ -44,22 +44,13 @@ const fieldId = (prefix: string, path: string) => `${prefix}-${path.replace(/\./
 
 /** A labelled checkbox with its hint or error below. */
 export function CheckboxField({ id, name, label, defaultChecked, error, hint }: { id: string; name: string; label: string; defaultChecked?: boolean; error?: string; hint?: ReactNode }) {
-  const note = error ? `${id}-error` : hint ? `${id}-hint` : undefined
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="flex items-center gap-2 text-sm text-neutral-200">
-        <input id={id} name={name} type="checkbox" defaultChecked={defaultChecked} aria-invalid={error ? true : undefined} aria-describedby={note} className="accent-emerald-500" />
+        <input id={id} name={name} type="checkbox" defaultChecked={defaultChecked} aria-invalid={error ? true : undefined} aria-describedby={noteId(id, error, hint)} className="accent-emerald-500" />
         {label}
       </label>
-      {error ? (
-        <p id={`${id}-error`} className="text-xs text-red-400">
-          {error}
-        </p>
-      ) : hint ? (
-        <p id={`${id}-hint`} className="text-xs text-neutral-500">
-          {hint}
-        </p>
-      ) : null}
+      <FieldNote id={id} error={error} hint={hint} />
     </div>
   )
 }
@@ -79,7 +70,7 @@ export function SettingField({ spec, value, def, error, idPrefix, onChange }: { 
     case 'multi': {
       const chosen = Array.isArray(value) ? value.map(String) : []
       return (
-        <fieldset className="space-y-1" aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}>
+        <fieldset className="space-y-1" aria-describedby={noteId(id, error, hint)}>
           <legend className="text-xs font-medium text-neutral-400">{spec.label}</legend>
           <div className="flex flex-wrap gap-3">
             {spec.options?.map((o) => (
@@ -89,15 +80,7 @@ export function SettingField({ spec, value, def, error, idPrefix, onChange }: { 
               </label>
             ))}
           </div>
-          {error ? (
-            <p id={`${id}-error`} className="text-xs text-red-400">
-              {error}
-            </p>
-          ) : hint ? (
-            <p id={`${id}-hint`} className="text-xs text-neutral-500">
-              {hint}
-            </p>
-          ) : null}
+          <FieldNote id={id} error={error} hint={hint} />
         </fieldset>
       )
     }

@@ -10,17 +10,30 @@ function FieldShell({ id, label, error, hint, children }: { id: string; label: s
         {label}
       </label>
       {children}
-      {error ? (
-        <p id={`${id}-error`} className="text-xs text-red-400">
-          {error}
-        </p>
-      ) : hint ? (
-        <p id={`${id}-hint`} className="text-xs text-neutral-500">
-          {hint}
-        </p>
-      ) : null}
+      <FieldNote id={id} error={error} hint={hint} />
     </div>
   )
+}
+
+/** The id a control's aria-describedby points at: its error, else its hint. */
+export function noteId(id: string, error?: string, hint?: ReactNode): string | undefined {
+  return error ? `${id}-error` : hint ? `${id}-hint` : undefined
+}
+
+/** A field's error (or, without one, its hint) below the control. */
+export function FieldNote({ id, error, hint }: { id: string; error?: string; hint?: ReactNode }) {
+  if (error) {
+    return (
+      <p id={`${id}-error`} className="text-xs text-red-400">
+        {error}
+      </p>
+    )
+  }
+  return hint ? (
+    <p id={`${id}-hint`} className="text-xs text-neutral-500">
+      {hint}
+    </p>
+  ) : null
 }
 
 type TextFieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id'> & { id: string; label: string; error?: string; hint?: ReactNode }
@@ -32,7 +45,7 @@ export function TextField({ id, label, error, hint, className, ...input }: TextF
       <input
         id={id}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
+        aria-describedby={noteId(id, error, hint)}
         className={`${control} ${error ? 'border-red-500' : 'border-neutral-700'} ${className ?? ''}`}
         {...input}
       />
@@ -59,7 +72,7 @@ export function SelectField({ id, label, error, hint, options, ...select }: Sele
       <select
         id={id}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
+        aria-describedby={noteId(id, error, hint)}
         className={`${control} ${error ? 'border-red-500' : 'border-neutral-700'}`}
         {...select}
       >
