@@ -9,7 +9,6 @@ import { sizePosition } from '@/lib/domain/sizing/position-size'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { notify } from '@/lib/server/events/notify'
-import { accountEquity } from '@/lib/server/accounts/account-equity'
 import { loadRiskState } from '@/lib/server/risk/load-risk-state'
 import { readTraderSettings } from '@/lib/server/traders/trader-settings'
 import { askProvider, type ProviderChoice } from './ask-provider'
@@ -80,9 +79,10 @@ export async function runAnalysisCycle(o: CycleOptions): Promise<{ cycleId: stri
       const atrNow = atr(primary, ATR_PERIOD).at(-1) ?? null
       const vol = logReturnVolatility(primary.map((c) => c.close))
 
-      const equity = (await accountEquity(o.db, trader.accountId)).equity
       const available = fromDb((await o.db.paperBalance.findUnique({ where: { accountId_asset: { accountId: trader.accountId, asset: trader.quoteCurrency } } }))?.amount ?? 0)
       const risk = await loadRiskState(o.db, { userId: trader.userId, traderId: trader.id, timeZone: trader.user.timeZone, now: now(), pnlPeak: fromDb(trader.pnlPeak) })
+      // The trader's scope is its own account, so the risk state's equity is that account's equity.
+      const equity = risk.state.equity
       const recent = await o.db.decision.findMany({ where: { traderId: trader.id, symbol }, orderBy: { createdAt: 'desc' }, take: 5 })
       const ctx = buildDecisionContext({
         trader, canShort: decisionSettings.canShort, minConfidence: decisionSettings.minConfidence, maxStopDistancePct: decisionSettings.maxStopDistancePct,
