@@ -64,7 +64,7 @@ export async function userFromBearer(
       id: true,
       revokedAt: true,
       lastUsedAt: true,
-      user: { select: { id: true, email: true, name: true, createdAt: true } },
+      user: { select: { id: true, email: true, name: true, role: true, createdAt: true } },
     },
   })
   if (!row || row.revokedAt) return null

@@ -64,20 +64,31 @@ export async function sessionUserIdFromRequest(req: Request): Promise<string | n
   return typeof token?.sub === 'string' ? token.sub : null
 }
 
+export interface RequestAuth {
+  user: AuthUser
+  /** How the request proved who it is: a cookie is sent by browsers on their own, a token is not. */
+  via: 'token' | 'cookie'
+}
+
 /**
  * For route handlers: the user behind `Authorization: Bearer <api token>` or the next-auth
  * session cookie. Throws AppError UNAUTHENTICATED (401) otherwise. A request that sends a bearer
  * token is judged by that token alone.
  */
-export async function requireApiUser(req: Request, database: DbTx = db()): Promise<AuthUser> {
+export async function authenticateRequest(req: Request, database: DbTx = db()): Promise<RequestAuth> {
   const authorization = req.headers.get('authorization')
   if (authorization) {
     const user = await userFromBearer(database, authorization)
-    if (!user) throw unauthenticated('invalid or revoked API token')
-    return user
+    if (!user) throw unauthenticated('invalid, expired or revoked API token')
+    return { user, via: 'token' }
   }
   const id = await sessionUserIdFromRequest(req)
   const user = id ? await findUserById(database, id) : null
   if (!user) throw unauthenticated('sign in or send an API token (Authorization: Bearer <token>)')
-  return user
+  return { user, via: 'cookie' }
+}
+
+/** The user of a route request (see authenticateRequest). */
+export async function requireApiUser(req: Request, database: DbTx = db()): Promise<AuthUser> {
+  return (await authenticateRequest(req, database)).user
 }

@@ -9,10 +9,11 @@ export interface AuthUser {
   id: string
   email: string
   name: string | null
+  role: 'ADMIN' | 'MEMBER'
   createdAt: Date
 }
 
-const authUserSelect = { id: true, email: true, name: true, createdAt: true } as const
+const authUserSelect = { id: true, email: true, name: true, role: true, createdAt: true } as const
 
 export const PASSWORD_MIN_LENGTH = 10
 
@@ -62,7 +63,7 @@ export async function createFirstAdmin(db: Db, input: CreateFirstAdminInput): Pr
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_ADMIN_LOCK_KEY}::bigint)`
     if ((await tx.user.count()) > 0) throw conflict('an account already exists; sign in instead')
-    return tx.user.create({ data: { email, name: name ?? null, passwordHash }, select: authUserSelect })
+    return tx.user.create({ data: { email, name: name ?? null, passwordHash, role: 'ADMIN' }, select: authUserSelect })
   })
 }
 
@@ -103,7 +104,7 @@ export async function authenticate(db: DbTx, email: string, password: string): P
     return null
   }
   if (!(await verifyPassword(password, user.passwordHash))) return null
-  return { id: user.id, email: user.email, name: user.name, createdAt: user.createdAt }
+  return { id: user.id, email: user.email, name: user.name, role: user.role, createdAt: user.createdAt }
 }
 
 export async function findUserById(db: DbTx, id: string): Promise<AuthUser | null> {
