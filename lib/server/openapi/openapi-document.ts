@@ -20,6 +20,8 @@ import './notification-schemas'
 import { apiDocs } from './response-schemas'
 // Registers the trader-settings response schemas in apiDocs.
 import { registerTraderSettingsRequests } from './trader-settings-schemas'
+// Registers the user and invite response schemas in apiDocs.
+import { registerUserRequests, userPaths } from './user-schemas'
 
 type Json = Record<string, unknown>
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` })
@@ -45,6 +47,7 @@ function requestSchemas(): Record<string, Json> {
   })
   reg.add(ZPanicRequest, { id: 'PanicRequest', description: 'confirm must be true. With traderId only that trader is halted and flattened; with accountId only that account; with neither, every account of yours.' })
   registerTraderSettingsRequests(reg)
+  registerUserRequests(reg)
   reg.add(ZResumeTradingRequest, { id: 'ResumeTradingRequest', description: 'confirm must be true. With neither accountId nor traderId: every halted account, and every trader a panic halted (paused traders stay paused).' })
   reg.add(ZApproveRequest, { id: 'ApproveRequest', description: 'Optional edits before approving: qty (entries), stopLoss and takeProfits (entries and modifications; takeProfits replaces the proposed levels). Exits cannot be edited. Everything is validated again against the current market. An empty body approves as proposed.' })
   reg.add(ZRejectRequest, { id: 'RejectRequest', description: 'An optional note saying why; an empty body rejects without one.' })
@@ -142,7 +145,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
     },
     servers: [{ url: opts.serverUrl ?? '/' }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
-    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'system' }],
+    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'users', description: 'Admin only: accounts and invites.' }, { name: 'system' }],
     paths: {
       '/api/health': {
         get: {
@@ -499,6 +502,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
           responses: { 200: ok('The rejected request', 'Approval'), 400: E[400], 401: E[401], 404: E[404], 409: err('Expired or already decided.') },
         },
       },
+      ...userPaths(),
     },
     components: {
       securitySchemes: {

@@ -1,0 +1,10 @@
+import { apiRoute } from '@/lib/server/http/api-route'
+import { revokeInvite } from '@/lib/server/invites/revoke-invite'
+
+export const dynamic = 'force-dynamic'
+
+/** Admin: DELETE → 204; the link stops working. 404 for an unknown or already used invite. */
+export const DELETE = apiRoute<{ id: string }>(async ({ db, params }) => {
+  await revokeInvite(db, params.id)
+  return new Response(null, { status: 204 })
+}, 'admin')
