@@ -15,7 +15,7 @@ import { AnalysisScheduler } from './decisions/analysis-scheduler'
 import { NotificationLoop } from './notifications/notification-loop'
 import { StopManager } from './management/stop-manager'
 import { TriggerMonitor } from './monitor/trigger-monitor'
-import { applyExchangeUpdates, reconcileOrders } from './reconcile/reconcile-orders'
+import { applyExchangeUpdates, OrderReconciler, type ExchangeFor, type ReconcileOptions } from './reconcile/reconcile-orders'
 
 // Only one worker runs the market loop at a time; others wait for the lease (a session-level
 // advisory lock, released by PostgreSQL if the holder dies).
@@ -26,7 +26,18 @@ export interface Worker {
   stop(): Promise<void>
 }
 
-export async function startWorker(opts: { db: Db; cfg: Env; databaseUrl: string; log?: (m: string) => void }): Promise<Worker> {
+export interface StartWorkerOptions {
+  db: Db
+  cfg: Env
+  databaseUrl: string
+  log?: (m: string) => void
+  /** Reconciliation timing (grace, not-found budget, interval); defaults suit production. */
+  reconcile?: Omit<ReconcileOptions, 'actor' | 'log' | 'exchangeFor'>
+  /** The exchange of an account; by default the account's own. A seam for tests. */
+  exchangeFor?: ExchangeFor
+}
+
+export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   const { db, cfg } = opts
   const log = opts.log ?? ((m: string) => console.log(`[worker] ${m}`))
   const id = `${os.hostname()}-${process.pid}-${Date.now().toString(36)}`
@@ -41,9 +52,12 @@ export async function startWorker(opts: { db: Db; cfg: Env; databaseUrl: string;
 
   // Candles come from whichever feed is current (the feed changes with the settings).
   const candles: CandleSource = (symbol, tf, limit) => loop.feed.fetchCandles(symbol, tf, limit)
-  const monitor = new TriggerMonitor(db, actor, log)
+  const monitor = new TriggerMonitor(db, actor, log, opts.exchangeFor)
   const stops = new StopManager(db, actor, log, candles)
-  await reconcileOrders(db, actor, log)
+  // The same pass at start as on the schedule: NEW orders within their grace may be being sent
+  // by a web request right now and are left alone.
+  const reconciler = new OrderReconciler(db, { ...opts.reconcile, actor, log, exchangeFor: opts.exchangeFor })
+  await reconciler.runOnce().catch((e) => log(`reconcile: start-up pass failed: ${(e as Error).message}`))
   await monitor.loadAll()
   await stops.loadAll()
   log(`monitoring ${monitor.index.size()} stop/take-profit level(s); rule management on ${stops.size()} position(s)`)
@@ -57,7 +71,7 @@ export async function startWorker(opts: { db: Db; cfg: Env; databaseUrl: string;
       intervalMs: cfg.MARKET_POLL_INTERVAL_MS,
       log,
       onQuote: async (q) => {
-        await applyExchangeUpdates(db, await matchRestingPaperOrders(db, q.symbol), actor)
+        await applyExchangeUpdates(db, await matchRestingPaperOrders(db, q.symbol), actor, opts.exchangeFor)
         await monitor.onQuote(q)
         await stops.onQuote(q)
       },
@@ -83,6 +97,8 @@ export async function startWorker(opts: { db: Db; cfg: Env; databaseUrl: string;
       })
     }
   })
+
+  reconciler.start()
 
   const notifications = new NotificationLoop(db, { log, intervalMs: 2000 })
   notifications.start()
@@ -119,6 +135,7 @@ export async function startWorker(opts: { db: Db; cfg: Env; databaseUrl: string;
     async stop() {
       clearInterval(heartbeat)
       clearInterval(keep)
+      await reconciler.stop()
       await scheduler.stop()
       await notifications.stop()
       await housekeeping

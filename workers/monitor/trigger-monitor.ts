@@ -2,6 +2,7 @@ import type { Db } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { exitSideFor } from '@/lib/domain/positions/fill-ledger'
 import { TriggerIndex, type Trigger } from '@/lib/domain/triggers/trigger-index'
+import type { ExchangePort } from '@/lib/exchange/port'
 import type { Quote } from '@/lib/market-data/quote'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { requestExit } from '@/lib/server/positions/request-exit'
@@ -19,6 +20,8 @@ export class TriggerMonitor {
     private readonly db: Db,
     private readonly actor: ActorRef,
     private readonly log: (msg: string) => void,
+    /** The exchange per account; by default the account's own (a seam for the worker's wiring and tests). */
+    private readonly exchangeFor?: (account: { id: string; kind: 'PAPER' | 'CCXT' }) => ExchangePort,
   ) {}
 
   async loadAll(): Promise<void> {
@@ -62,6 +65,7 @@ export class TriggerMonitor {
         actor: this.actor,
         purpose: t.kind,
         size: t.kind === 'STOP_LOSS' ? { kind: 'ALL' } : { kind: 'TAKE_PROFIT', takeProfitId: t.id.split(':tp:')[1] },
+        exchangeFor: this.exchangeFor,
         reason: `${t.kind === 'STOP_LOSS' ? 'Stop loss' : 'Take-profit'} ${t.price.toFixed()} touched (${t.exitSide === 'SELL' ? 'bid' : 'ask'} ${at.toFixed()})`,
       })
     } catch (e) {

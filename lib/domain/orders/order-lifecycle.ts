@@ -56,6 +56,18 @@ export function transitionOrder(status: OrderStatus, event: OrderEvent): Result<
     case 'CANCELED:CANCEL': // retries of a cancel are harmless
       return ok('CANCELED')
 
+    // REJECTED is also what we record for an order declared lost (the exchange did not know it
+    // after repeated asks). A request that was in flight can still land late; what the exchange
+    // then reports is the truth, so the order follows it and its fills are recorded.
+    case 'REJECTED:SUBMITTED':
+      return ok('SUBMITTED')
+    case 'REJECTED:PARTIAL_FILL':
+      return ok('PARTIALLY_FILLED')
+    case 'REJECTED:FILL':
+      return ok('FILLED')
+    case 'REJECTED:REJECT': // the same refusal heard twice
+      return ok('REJECTED')
+
     default:
       return err(
         new DomainError(
@@ -67,7 +79,7 @@ export function transitionOrder(status: OrderStatus, event: OrderEvent): Result<
   }
 }
 
-/** No further action is expected from the exchange (CANCELED may still see a late fill). */
+/** No further action is expected from the exchange (CANCELED, and REJECTED when declared lost, may still see a late fill). */
 export function isTerminalOrderStatus(status: OrderStatus): boolean {
   return status === 'FILLED' || status === 'CANCELED' || status === 'REJECTED' || status === 'EXPIRED'
 }

@@ -19,16 +19,30 @@ const EVENT_FOR: Record<OrderStatus, OrderEvent | null> = {
   EXPIRED: 'EXPIRE',
 }
 
+export interface ApplyOrderReportOptions {
+  /**
+   * Apply only if the order is still exactly as the caller last saw it (status and not-found
+   * count), checked under the order's lock: reconciliation declaring an order lost must not
+   * overwrite a report that arrived meanwhile.
+   */
+  onlyIf?: { status: OrderStatus; notFoundCount: number }
+}
+
 /**
  * Brings our order, its fills and its position in line with what the exchange reported.
  * Idempotent: fills are keyed by the exchange's fill id, so a report applied twice (after
  * a crash, or by both a poll and a push) records nothing twice. Shared by paper and live.
+ * Returns whether anything changed.
  */
-export async function applyOrderReport(db: Db, orderId: string, report: OrderReport, actor: ActorRef): Promise<void> {
-  await db.$transaction(async (tx) => {
+export async function applyOrderReport(db: Db, orderId: string, report: OrderReport, actor: ActorRef, opts: ApplyOrderReportOptions = {}): Promise<boolean> {
+  return db.$transaction(async (tx) => {
     const head = await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { positionId: true } })
     const position = head.positionId ? await lockPosition(tx, head.positionId) : null
+    // Position first, then the order: the same order everywhere, and an order without a
+    // position is serialised too (two reports at once would otherwise race on the fill ids).
+    await tx.$queryRaw`SELECT id FROM "Order" WHERE id = ${orderId} FOR UPDATE`
     const order = await tx.order.findUniqueOrThrow({ where: { id: orderId } })
+    if (opts.onlyIf && !(order.status === opts.onlyIf.status && order.notFoundCount === opts.onlyIf.notFoundCount)) return false
 
     const known = new Set((await tx.fill.findMany({ where: { orderId }, select: { exchangeFillId: true } })).map((f) => f.exchangeFillId))
     const newFills = report.fills.filter((f) => !known.has(f.exchangeFillId))
@@ -49,11 +63,11 @@ export async function applyOrderReport(db: Db, orderId: string, report: OrderRep
       })
     }
 
-    const status = nextOrderStatus(order.status, report.status)
+    const status = nextOrderStatus(order.status, report.status, report.fills.length > 0)
     const filledQty = report.fills.reduce((s, f) => s.plus(f.qty), ZERO)
     const notional = report.fills.reduce((s, f) => s.plus(f.qty.mul(f.price)), ZERO)
     const changed = status !== order.status || newFills.length > 0
-    if (!changed) return
+    if (!changed) return false
     await tx.order.update({
       where: { id: orderId },
       data: {
@@ -65,7 +79,7 @@ export async function applyOrderReport(db: Db, orderId: string, report: OrderRep
         submittedAt: order.submittedAt ?? (status !== 'NEW' ? new Date() : null),
       },
     })
-    if (!position) return
+    if (!position) return true
     const userId = position.trader.userId
     const p = { id: position.id, status: position.status, userId }
     const label = `${order.purpose.replace('_', ' ').toLowerCase()} ${order.side} ${order.type.toLowerCase()} order ${order.clientOrderId}`
@@ -107,7 +121,7 @@ export async function applyOrderReport(db: Db, orderId: string, report: OrderRep
         const reason = report.rejectReason ?? `entry order ${status.toLowerCase()}`
         await movePosition(tx, p, 'ENTRY_FAILED', actor, `Entry failed: ${reason}`, { statusReason: reason })
       }
-      return
+      return true
     }
 
     // An exit order: a TP level it served is done once the order is filled.
@@ -116,6 +130,10 @@ export async function applyOrderReport(db: Db, orderId: string, report: OrderRep
     }
     if (ledger.openQty.isZero() && ledger.entryQty.gt(0)) {
       if (p.status !== 'CLOSED') {
+        if (p.status === 'OPEN' || p.status === 'MONITORING') {
+          // A late fill of an exit we had declared lost, after the position went back to monitoring.
+          await movePosition(tx, p, 'EXIT_REQUESTED', actor, `Exit order ${order.clientOrderId} turned up on the exchange after all`)
+        }
         await tx.takeProfit.updateMany({ where: { positionId: p.id, status: 'ACTIVE' }, data: { status: 'CANCELED' } })
         const result = `realized PnL ${ledger.realizedPnl.toFixed()} after ${ledger.fees.toFixed()} fees`
         await movePosition(tx, p, 'EXIT_COMPLETED', actor, `Position closed by ${order.purpose.replace('_', ' ').toLowerCase()}: ${result}`, {
@@ -127,14 +145,23 @@ export async function applyOrderReport(db: Db, orderId: string, report: OrderRep
       const why = status === 'FILLED' ? `${ledger.openQty.toFixed()} remains open` : `exit ${status.toLowerCase()}${report.rejectReason ? `: ${report.rejectReason}` : ''}`
       await movePosition(tx, p, 'EXIT_PARTIAL', actor, `Back to monitoring: ${why}`)
     }
+    return true
   })
 }
 
-/** The order status after a report, through the lifecycle's legal path (NEW goes via SUBMITTED). */
-function nextOrderStatus(current: OrderStatus, reported: OrderStatus): OrderStatus {
+/**
+ * The order status after a report, through the lifecycle's legal path (NEW goes via SUBMITTED;
+ * an order we declared lost that the exchange reports ended after fills goes via its fills).
+ */
+function nextOrderStatus(current: OrderStatus, reported: OrderStatus, hasFills: boolean): OrderStatus {
   if (reported === current) return current
   let status = current
   if (status === 'NEW' && reported !== 'REJECTED' && reported !== 'CANCELED') status = step(status, 'SUBMITTED')
+  if (status === 'REJECTED' && (reported === 'CANCELED' || reported === 'EXPIRED')) {
+    // Ended on the exchange: with fills it was real and partly filled; without, REJECTED stands.
+    if (!hasFills) return status
+    status = step(status, 'PARTIAL_FILL')
+  }
   const event = EVENT_FOR[reported]
   return event && reported !== status ? step(status, event) : status
 }

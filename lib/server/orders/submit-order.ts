@@ -9,6 +9,9 @@ import { applyOrderReport } from './apply-order-report'
  * Sends an order already persisted as NEW (its client order id is in the database) and
  * applies the exchange's answer. A transport failure leaves it NEW for reconciliation,
  * which asks the exchange by client order id, so the order is neither lost nor sent twice.
+ * It also stamps lastCheckedAt: this sender has finished, so reconciliation need not wait out
+ * the grace it gives NEW orders whose sender may still be sending (it still asks the exchange
+ * several times, spaced, before it calls the order lost).
  */
 export async function submitOrder(db: Db, exchange: ExchangePort, orderId: string, actor: ActorRef): Promise<void> {
   const o = await db.order.findUniqueOrThrow({ where: { id: orderId } })
@@ -35,6 +38,9 @@ export async function submitOrder(db: Db, exchange: ExchangePort, orderId: strin
       )
       return
     }
+    await db.order
+      .updateMany({ where: { id: orderId, status: 'NEW', lastCheckedAt: null }, data: { lastCheckedAt: new Date() } })
+      .catch(() => {}) // the database failing too: reconciliation falls back to the grace period
     throw e
   }
 }

@@ -13,7 +13,12 @@ import { lockPosition } from './lock-position'
 import { freshMarket } from './market-context'
 import { movePosition } from './transition'
 
-export type ExitSize = { kind: 'ALL' } | { kind: 'SHARE'; pct: Decimal } | { kind: 'TAKE_PROFIT'; takeProfitId: string }
+export type ExitSize =
+  | { kind: 'ALL' }
+  | { kind: 'SHARE'; pct: Decimal }
+  | { kind: 'TAKE_PROFIT'; takeProfitId: string }
+  /** An exact quantity (a retry of an exit that did not go through); capped at what is open. */
+  | { kind: 'QTY'; qty: Decimal }
 
 export interface RequestExitOptions {
   db: Db
@@ -28,6 +33,14 @@ export interface RequestExitOptions {
   allowStaleMarket?: boolean
   /** The exchange to send the order to; by default the account's own (see exchangeForAccount). */
   exchange?: ExchangePort
+  /**
+   * The id of an exit order that did not go through and that this request repeats. Checked under
+   * the position's lock: if any exit order came after it, someone already acted and this returns
+   * null, so two retries (or a retry and a trigger) never send two exits.
+   */
+  retryOf?: string
+  /** Chooses the exchange per account when `exchange` is not given (the worker's wiring). */
+  exchangeFor?: (account: { id: string; kind: 'PAPER' | 'CCXT' }) => ExchangePort
 }
 
 /**
@@ -41,14 +54,22 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     const p = await lockPosition(tx, o.positionId)
     if (!p || (o.userId && p.trader.userId !== o.userId)) throw notFound('position')
     if (p.status !== 'OPEN' && p.status !== 'MONITORING') {
-      if (o.purpose !== 'MANUAL_EXIT') return null
+      if (o.purpose !== 'MANUAL_EXIT' || o.retryOf) return null
       throw conflict(`position is ${p.status.toLowerCase()}: only an open position can be closed`)
+    }
+    if (o.retryOf) {
+      const latest = await tx.order.findFirst({
+        where: { positionId: p.id, purpose: { not: 'ENTRY' } },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        select: { id: true, status: true },
+      })
+      if (latest?.id !== o.retryOf || latest.status !== 'REJECTED') return null
     }
     const pending = await tx.order.findFirst({
       where: { positionId: p.id, purpose: { not: 'ENTRY' }, status: { in: ['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'] } },
     })
     if (pending) {
-      if (o.purpose !== 'MANUAL_EXIT') return null
+      if (o.purpose !== 'MANUAL_EXIT' || o.retryOf) return null
       throw conflict(`an exit order (${pending.clientOrderId}) is already in progress`)
     }
     const { rules } = await freshMarket(tx, p.symbol, { allowStale: o.allowStaleMarket })
@@ -58,6 +79,8 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     if (o.size.kind === 'SHARE' && o.size.pct.lt(100)) {
       qty = truncateQtyToStep(openQty.mul(o.size.pct).div(100), rules.stepSize)
       if (qty.isZero()) throw validationError([{ field: 'sharePct', message: `${o.size.pct.toFixed()}% of ${openQty.toFixed()} rounds to zero at step ${rules.stepSize.toFixed()}` }])
+    } else if (o.size.kind === 'QTY') {
+      qty = truncateQtyToStep(o.size.qty, rules.stepSize)
     } else if (o.size.kind === 'TAKE_PROFIT') {
       const tp = await tx.takeProfit.findUnique({ where: { id: o.size.takeProfitId } })
       if (!tp || tp.status !== 'ACTIVE') return null
@@ -95,7 +118,7 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     return { orderId: order.id, account }
   })
   if (!prepared) return null
-  const exchange = o.exchange ?? exchangeForAccount(db, prepared.account, { allowStaleMarket: o.allowStaleMarket })
+  const exchange = o.exchange ?? o.exchangeFor?.(prepared.account) ?? exchangeForAccount(db, prepared.account, { allowStaleMarket: o.allowStaleMarket })
   await submitOrder(db, exchange, prepared.orderId, actor)
   return { orderId: prepared.orderId }
 }

@@ -26,6 +26,10 @@ const LEGAL: [from: OrderStatus, event: OrderEvent, to: OrderStatus, why: string
   ['CANCELED', 'PARTIAL_FILL', 'CANCELED', 'late partial fill after cancel'],
   ['CANCELED', 'FILL', 'FILLED', 'cancel lost the race with the fill'],
   ['CANCELED', 'CANCEL', 'CANCELED', 'idempotent cancel'],
+  ['REJECTED', 'SUBMITTED', 'SUBMITTED', 'declared lost, then found working on the book'],
+  ['REJECTED', 'PARTIAL_FILL', 'PARTIALLY_FILLED', 'declared lost, then found partly filled'],
+  ['REJECTED', 'FILL', 'FILLED', 'declared lost, then found filled'],
+  ['REJECTED', 'REJECT', 'REJECTED', 'the same refusal heard twice'],
 ]
 
 const isLegal = (s: OrderStatus, e: OrderEvent) => LEGAL.some(([from, event]) => from === s && event === e)
@@ -49,12 +53,17 @@ describe('transitionOrder', () => {
     expect(result.error.details).toEqual({ status: s, event: e })
   })
 
-  test('the matrix covers every status × event pair', () => {
-    expect(LEGAL.length + ILLEGAL.length).toBe(ORDER_STATUSES.length * ORDER_EVENTS.length)
-    expect(ILLEGAL.length).toBe(42 - 15)
+  test('a REJECTED order cannot be canceled or expired (only the exchange reporting it alive or filled moves it)', () => {
+    expect(transitionOrder('REJECTED', 'CANCEL').ok).toBe(false)
+    expect(transitionOrder('REJECTED', 'EXPIRE').ok).toBe(false)
   })
 
-  test.each(['FILLED', 'REJECTED', 'EXPIRED'] as const)('%s accepts no event at all', (status) => {
+  test('the matrix covers every status × event pair', () => {
+    expect(LEGAL.length + ILLEGAL.length).toBe(ORDER_STATUSES.length * ORDER_EVENTS.length)
+    expect(ILLEGAL.length).toBe(42 - 19)
+  })
+
+  test.each(['FILLED', 'EXPIRED'] as const)('%s accepts no event at all', (status) => {
     expect(ORDER_EVENTS.filter((e) => transitionOrder(status, e).ok)).toEqual([])
   })
 })
