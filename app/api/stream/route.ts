@@ -1,8 +1,6 @@
-import { requireApiUser } from '@/lib/server/auth/current-user'
 import { subscribeAppEvents } from '@/lib/server/events/listener'
 import type { AppEvent } from '@/lib/server/events/notify'
-import { errorResponse } from '@/lib/server/http/json-response'
-import { isAppError } from '@/lib/server/errors/app-error'
+import { apiRoute } from '@/lib/server/http/api-route'
 
 export const runtime = 'nodejs'
 export const dynamic = 'force-dynamic'
@@ -33,14 +31,8 @@ function eventNameFor(ev: AppEvent, userId: string): string | null {
  * (own events only), `settings`, `worker`, and `resync` after the server's LISTEN connection was
  * re-established (events may have been missed). Comment heartbeats every 15 s keep proxies open.
  */
-export async function GET(req: Request): Promise<Response> {
-  let userId: string
-  try {
-    userId = (await requireApiUser(req)).id
-  } catch (err) {
-    if (isAppError(err)) return errorResponse(err)
-    throw err
-  }
+export const GET = apiRoute(async ({ req, user }) => {
+  const userId = user.id
 
   const encoder = new TextEncoder()
   let cleanup = () => {}
@@ -100,4 +92,4 @@ export async function GET(req: Request): Promise<Response> {
       'X-Accel-Buffering': 'no',
     },
   })
-}
+})

@@ -15,15 +15,16 @@ import { notify } from '@/lib/server/events/notify'
 import { readTraderSettings } from '@/lib/server/traders/trader-settings'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { env } from '@/lib/config/env'
+import { textField } from '@/lib/server/validation/text-field'
 
 export const ZApproveRequest = z.object({
   /** Edits a person may make before approving; everything is validated again with them. */
   qty: ZPositiveDecimal.optional(),
   stopLoss: ZPositiveDecimal.optional(),
   takeProfits: z.array(z.object({ price: ZPositiveDecimal, sharePct: ZPositiveDecimal })).max(10).optional(),
-  note: z.string().trim().max(500).optional(),
+  note: textField({ max: 500, multiline: true }).optional(),
 })
-export const ZRejectRequest = z.object({ note: z.string().trim().max(500, 'at most 500 characters').default('') })
+export const ZRejectRequest = z.object({ note: textField({ max: 500, multiline: true }).default('') })
 
 type Summary = { confidence?: string; reasoning?: string }
 

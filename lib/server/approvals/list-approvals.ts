@@ -4,13 +4,14 @@ import type { Prisma } from '@/lib/generated/prisma/client'
 import { readValidation, type ValidationView } from '@/lib/server/decisions/list-decisions'
 import { loadQuotes } from '@/lib/market-data/quote-store'
 import { notFound } from '@/lib/server/errors/app-error'
+import { ZIdField } from '@/lib/server/validation/id-field'
 
 export const APPROVAL_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'FAILED'] as const
 
 /** GET /api/v1/approvals */
 export const ZListApprovalsQuery = z.object({
   status: z.enum(APPROVAL_STATUSES, { error: `must be one of ${APPROVAL_STATUSES.join(', ')}` }).optional(),
-  traderId: z.string().trim().min(1).optional(),
+  traderId: ZIdField.optional(),
   limit: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(200, 'must be at most 200').default(50),
 })
 

@@ -10,10 +10,11 @@ import {
 } from '@/lib/domain/performance/decision-performance'
 import type { Decimal } from '@/lib/domain/decimal'
 import type { Prisma } from '@/lib/generated/prisma/client'
+import { ZIdField } from '@/lib/server/validation/id-field'
 
 /** GET /api/v1/performance */
 export const ZPerformanceQuery = z.object({
-  traderId: z.string().trim().min(1).optional(),
+  traderId: ZIdField.optional(),
 })
 
 /** Averages are quotients: shown to 8 places (half up); totals stay exact. */

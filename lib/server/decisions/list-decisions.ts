@@ -5,6 +5,8 @@ import { DECISION_ACTIONS } from '@/lib/domain/decisions/trade-decision'
 import { DECISION_OUTCOMES } from '@/lib/domain/performance/decision-performance'
 import type { Prisma } from '@/lib/generated/prisma/client'
 import { validationError } from '@/lib/server/errors/app-error'
+import { textField } from '@/lib/server/validation/text-field'
+import { ZIdField } from '@/lib/server/validation/id-field'
 
 /** The journal's "decision" filter: an action, or INVALID for output that could not be read (no action). */
 export const DECISION_FILTER_ACTIONS = [...DECISION_ACTIONS, 'INVALID'] as const
@@ -13,18 +15,16 @@ const ZLimit = z.coerce.number({ error: 'must be a number' }).int('must be a who
 
 /** GET /api/v1/decisions and the journal page's filters. */
 export const ZListDecisionsQuery = z.object({
-  traderId: z.string().trim().min(1).optional(),
-  positionId: z.string().trim().min(1).optional(),
-  symbol: z
-    .string()
-    .trim()
+  traderId: ZIdField.optional(),
+  positionId: ZIdField.optional(),
+  symbol: textField({ max: 40 })
     .toUpperCase()
     .regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'must look like BTC/USDT')
     .optional(),
   action: z.enum(DECISION_FILTER_ACTIONS, { error: `must be one of ${DECISION_FILTER_ACTIONS.join(', ')}` }).optional(),
   outcome: z.enum(DECISION_OUTCOMES, { error: `must be one of ${DECISION_OUTCOMES.join(', ')}` }).optional(),
   limit: ZLimit,
-  cursor: z.string().trim().min(1).optional(),
+  cursor: ZIdField.optional(),
 })
 export type DecisionFilter = z.output<typeof ZListDecisionsQuery>
 

@@ -4,6 +4,7 @@ import { authenticateRequest, type RequestAuth } from '@/lib/server/auth/current
 import type { AuthUser } from '@/lib/server/auth/users'
 import { AppError, notFound } from '@/lib/server/errors/app-error'
 import { handleRoute } from '@/lib/server/http/json-response'
+import { isWellFormedId } from '@/lib/server/validation/id-field'
 
 /** Who may call a route: any signed-in user or token (default), admins only, or anyone. */
 export type RouteAccess = 'user' | 'admin' | 'public'
@@ -26,14 +27,12 @@ export interface PublicApiContext<P extends Record<string, string>> {
 
 type NextCtx<P> = { params?: Promise<P> }
 
-// Every id we issue is a cuid (or a decimal BigInt for feed rows); anything else cannot name a
-// row, so it is answered as not found before it reaches PostgreSQL (a NUL byte there is a 500).
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
-
+// A path id that is not well formed cannot name a row: it is answered as not found before it
+// reaches PostgreSQL (a NUL byte there is a 500).
 async function readParams<P extends Record<string, string>>(ctx: NextCtx<P> | undefined): Promise<P> {
   const params = ((await ctx?.params) ?? {}) as P
   for (const value of Object.values(params)) {
-    if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw notFound('resource')
+    if (!isWellFormedId(value)) throw notFound('resource')
   }
   return params
 }
@@ -76,16 +75,16 @@ export function assertSameOriginMutation(req: Request, auth: RequestAuth['via'])
 export function apiRoute<P extends Record<string, string> = Record<string, never>>(
   handler: (ctx: ApiContext<P>) => Promise<Response>,
   access?: Exclude<RouteAccess, 'public'>,
-): (req: Request, ctx: NextCtx<P>) => Promise<Response>
+): (req: Request, ctx?: NextCtx<P>) => Promise<Response>
 export function apiRoute<P extends Record<string, string> = Record<string, never>>(
   handler: (ctx: PublicApiContext<P>) => Promise<Response>,
   access: 'public',
-): (req: Request, ctx: NextCtx<P>) => Promise<Response>
+): (req: Request, ctx?: NextCtx<P>) => Promise<Response>
 export function apiRoute<P extends Record<string, string>>(
   handler: ((ctx: ApiContext<P>) => Promise<Response>) | ((ctx: PublicApiContext<P>) => Promise<Response>),
   access: RouteAccess = 'user',
 ) {
-  return handleRoute(async (req: Request, nextCtx: NextCtx<P>) => {
+  return handleRoute(async (req: Request, nextCtx?: NextCtx<P>) => {
     const params = await readParams(nextCtx)
     const database = defaultDb()
     if (access === 'public') return (handler as (c: PublicApiContext<P>) => Promise<Response>)({ req, db: database, params })

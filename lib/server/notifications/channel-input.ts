@@ -1,17 +1,15 @@
 import { z } from 'zod'
 import { parseWebhookUrl, WEBHOOK_FORMATS } from './webhook-url'
+import { textField } from '@/lib/server/validation/text-field'
 
 export const CHANNEL_FORMATS = ['auto', ...WEBHOOK_FORMATS] as const
 export type ChannelFormatInput = (typeof CHANNEL_FORMATS)[number]
 
-const ZChannelName = z.string({ error: 'is required' }).trim().min(1, 'is required').max(60, 'at most 60 characters')
+const ZChannelName = textField({ max: 60 }).min(1, 'is required')
 
 // Messages never echo the value: the URL is a secret.
-const ZWebhookUrl = z
-  .string({ error: 'is required' })
-  .trim()
+const ZWebhookUrl = textField({ max: 2048 })
   .min(1, 'is required')
-  .max(2048, 'at most 2048 characters')
   .refine((v) => parseWebhookUrl(v) !== null, 'must be an http:// or https:// URL')
 
 const ZChannelFormat = z.enum(CHANNEL_FORMATS, { error: 'must be auto, generic, telegram or discord' })

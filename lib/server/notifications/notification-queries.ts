@@ -1,11 +1,12 @@
 import { z } from 'zod'
+import { ZIdField } from '@/lib/server/validation/id-field'
 
 const ZLimit = (max: number, dflt: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`).default(dflt)
 
 /** GET /api/v1/notification-deliveries */
 export const ZListDeliveriesQuery = z.object({
-  channelId: z.string().min(1).optional(),
+  channelId: ZIdField.optional(),
   limit: ZLimit(200, 50),
 })
 

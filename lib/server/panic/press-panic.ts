@@ -4,14 +4,15 @@ import type { ActorRef } from '@/lib/server/audit/actor'
 import { fromZodError, notFound } from '@/lib/server/errors/app-error'
 import { haltAccount } from '@/lib/server/trading/halt-trading'
 import { describeRequester, runPanic, type PanicReport, type RunPanicOptions } from './run-panic'
+import { ZIdField } from '@/lib/server/validation/id-field'
 
 export const ZPanicRequest = z
   .object({
     confirm: z.literal(true, { error: 'must be true: panic halts trading and closes every position at market' }),
     /** Only this trader: halts it alone and closes only its positions. */
-    traderId: z.string().min(1, 'must not be empty').optional(),
+    traderId: ZIdField.optional(),
     /** Only this exchange account. */
-    accountId: z.string().min(1, 'must not be empty').optional(),
+    accountId: ZIdField.optional(),
   })
   .refine((v) => !(v.traderId && v.accountId), { message: 'give traderId or accountId, not both', path: ['accountId'] })
 

@@ -15,13 +15,15 @@ import { assertEntryWithinLimits, recordRiskRejection, RiskRejection, type Order
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { freshMarket } from './market-context'
 import { movePosition } from './transition'
+import { textField } from '@/lib/server/validation/text-field'
+import { ZIdField } from '@/lib/server/validation/id-field'
 
 export const ZTakeProfitInput = z.object({ price: ZPositiveDecimal, sharePct: ZPositiveDecimal })
 
 export const ZOpenPositionRequest = z
   .object({
-    traderId: z.string().min(1, 'is required'),
-    symbol: z.string().trim().toUpperCase().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'must look like BTC/USDT'),
+    traderId: ZIdField,
+    symbol: textField({ max: 40 }).toUpperCase().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'must look like BTC/USDT'),
     side: z.enum(['LONG', 'SHORT']),
     sizeMode: z.enum(['QUOTE', 'BASE']),
     size: ZPositiveDecimal,

@@ -7,6 +7,7 @@ import { notFound, validationError } from '@/lib/server/errors/app-error'
 import { readUserRiskLimits, toStoredJson, ZUserRiskLimits } from '@/lib/server/traders/trader-settings'
 import type { Stored } from '@/lib/server/traders/trader-settings-view'
 import { parseRequest, parseSettingsPatch } from '@/lib/server/traders/update-trader-settings'
+import { textField } from '@/lib/server/validation/text-field'
 
 type UserLimits = z.output<typeof ZUserRiskLimits>
 
@@ -25,12 +26,9 @@ export const USER_RISK_LIMIT_DEFAULTS = toStoredJson(ZUserRiskLimits.parse({})) 
  * turns a limit off.
  */
 export const ZUpdateUserRiskSettingsRequest = z.strictObject({
-  timeZone: z
-    .string({ error: 'must be a string' })
-    .trim()
+  timeZone: textField({ max: 64 })
     .min(1, { message: 'is required', abort: true })
-    .max(64, { message: 'at most 64 characters', abort: true })
-    .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC')
+    .refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/Berlin or UTC', when: (p) => p.issues.length === 0 })
     .optional(),
   limits: z.record(z.string(), z.unknown(), { error: 'must be an object of limits' }).optional(),
 })

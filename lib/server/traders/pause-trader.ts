@@ -5,10 +5,11 @@ import { notFound } from '@/lib/server/errors/app-error'
 import { setTraderStatus } from '@/lib/server/trading/halt-trading'
 import { findTraderRow, loadTraderState, type TraderStateView } from './trader-settings-view'
 import { parseRequest } from './update-trader-settings'
+import { textField } from '@/lib/server/validation/text-field'
 
 export const ZPauseTraderRequest = z.strictObject({
   /** Shown wherever the trader is refused; defaults to who paused it. */
-  reason: z.string({ error: 'must be a string' }).trim().max(200, 'at most 200 characters').optional(),
+  reason: textField({ max: 200 }).optional(),
 })
 
 async function personName(db: Db, userId: string): Promise<string> {

@@ -5,10 +5,11 @@ import { validationError } from '@/lib/server/errors/app-error'
 import { notify } from '@/lib/server/events/notify'
 import { findTraderRow } from './trader-settings-view'
 import { parseRequest } from './update-trader-settings'
+import { textField } from '@/lib/server/validation/text-field'
 
 export const ZRequestAnalysisRequest = z.strictObject({
   /** Only this watched symbol; all of the trader's symbols when left out. */
-  symbol: z.string({ error: 'must be a string' }).trim().toUpperCase().min(1, 'must not be empty').optional(),
+  symbol: textField({ max: 40 }).toUpperCase().min(1, 'must not be empty').optional(),
 })
 
 export interface AnalysisRequested {

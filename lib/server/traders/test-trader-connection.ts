@@ -7,6 +7,7 @@ import { providerConfigFor } from '@/lib/server/decisions/provider-config'
 import { findTraderRow } from './trader-settings-view'
 import { readTraderSettings, ZAiSettings } from './trader-settings'
 import { parseRequest, parseSettingsPatch } from './update-trader-settings'
+import { textField } from '@/lib/server/validation/text-field'
 
 /**
  * Optional body of a connection test: what the settings form shows but has not saved yet, over
@@ -14,7 +15,7 @@ import { parseRequest, parseSettingsPatch } from './update-trader-settings'
  */
 export const ZTestTraderConnectionRequest = z.strictObject({
   provider: z.enum(AiProvider, { error: 'must be RULES, OPENAI_COMPATIBLE or ANTHROPIC' }).optional(),
-  apiKey: z.string({ error: 'must be a string' }).trim().max(1000, 'at most 1000 characters').optional(),
+  apiKey: textField({ max: 1000 }).optional(),
   ai: z.record(z.string(), z.unknown(), { error: 'must be an object of settings' }).optional(),
 })
 

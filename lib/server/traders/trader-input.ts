@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
+import { textField } from '@/lib/server/validation/text-field'
 
-const ZSymbol = z.string().trim().toUpperCase().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'each symbol must look like BTC/USDT')
+const ZSymbol = textField({ max: 40 }).toUpperCase().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'each symbol must look like BTC/USDT')
 
 /** Accepts a list, or one comma/space-separated string as a form sends it. */
 const ZWatchlist = z
@@ -12,9 +13,9 @@ const ZWatchlist = z
 
 export const ZCreateTraderRequest = z
   .object({
-    name: z.string().trim().min(1, 'is required').max(60, 'at most 60 characters'),
+    name: textField({ max: 60 }).min(1, 'is required'),
     exchange: z.literal('PAPER', { message: 'only paper accounts are available in this version' }).default('PAPER'),
-    quoteCurrency: z.string().trim().toUpperCase().regex(/^[A-Z0-9]{2,10}$/, 'must be a currency code such as USDT'),
+    quoteCurrency: textField({ max: 10 }).toUpperCase().regex(/^[A-Z0-9]{2,10}$/, 'must be a currency code such as USDT'),
     startingBalance: ZPositiveDecimal,
     watchlist: ZWatchlist,
     /** Let the trader's provider (the built-in rules by default) decide and trade on its own. */
@@ -27,6 +28,6 @@ export const ZCreateTraderRequest = z
   })
 
 export const ZUpdateTraderRequest = z.object({
-  name: z.string().trim().min(1, 'is required').max(60, 'at most 60 characters').optional(),
+  name: textField({ max: 60 }).min(1, 'is required').optional(),
   watchlist: ZWatchlist.optional(),
 })

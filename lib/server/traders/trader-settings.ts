@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { dec, type Decimal } from '@/lib/domain/decimal'
 import { TIMEFRAMES } from '@/lib/domain/market/candle'
 import { DEFAULT_ACCOUNT_LIMITS, DEFAULT_TRADER_LIMITS, type RiskLimits } from '@/lib/domain/risk/risk-limits'
+import { hasControlCharacter, textField } from '@/lib/server/validation/text-field'
 
 /**
  * The trader's decision, management, sizing, risk and approval settings. They are stored as
@@ -27,8 +28,15 @@ const intOff = (min: number, max: number) => z.preprocess((v) => (v === '' || v 
 export const ZAiSettings = z.object({
   /** OpenAI-compatible: e.g. https://api.openai.com/v1 or http://localhost:11434/v1; Anthropic: https://api.anthropic.com/v1 */
   // '' and null (how an absent value is stored) both mean "not set".
-  baseUrl: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.url({ message: 'must be an http(s) URL' }).optional()),
-  model: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().trim().max(200).optional()),
+  baseUrl: z.preprocess(
+    (v) => (v === '' || v === null ? undefined : v),
+    z
+      .url({ message: 'must be an http(s) URL' })
+      .max(2048, 'at most 2048 characters')
+      .refine((v) => !hasControlCharacter(v), 'must not contain control characters or line breaks')
+      .optional(),
+  ),
+  model: z.preprocess((v) => (v === '' || v === null ? undefined : v), textField({ max: 200 }).optional()),
   timeoutMs: intz(1000, 300_000).default(30_000),
   maxRetries: intz(0, 5).default(2),
   inputCostPerMTok: dz('0', '1000').default(dec(0)),

@@ -8,6 +8,7 @@ import { notify } from '@/lib/server/events/notify'
 import { sealSecret } from '@/lib/server/secrets/secret-box'
 import { loadTraderSettingsView, storedGroup, storedSettings } from './trader-settings-view'
 import { readTraderSettings, ZAiSettings, ZApprovalSettings, ZManagementRules, ZRiskLimits, ZSizing, type TraderSettings } from './trader-settings'
+import { textField } from '@/lib/server/validation/text-field'
 
 const ZGroupPatch = z.record(z.string(), z.unknown(), { error: 'must be an object of settings' })
 
@@ -23,7 +24,7 @@ export const ZUpdateTraderSettingsRequest = z.strictObject(
     dryRun: z.boolean({ error: 'must be true or false' }).optional(),
     provider: z.enum(AiProvider, { error: 'must be RULES, OPENAI_COMPATIBLE or ANTHROPIC' }).optional(),
     // Messages never echo the value: it is a secret.
-    apiKey: z.string({ error: 'must be a string' }).trim().max(1000, 'at most 1000 characters').optional(),
+    apiKey: textField({ max: 1000 }).optional(),
     clearApiKey: z.boolean({ error: 'must be true or false' }).optional(),
     ai: ZGroupPatch.optional(),
     management: ZGroupPatch.optional(),

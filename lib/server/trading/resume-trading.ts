@@ -4,13 +4,14 @@ import type { ActorRef } from '@/lib/server/audit/actor'
 import { fromZodError, notFound } from '@/lib/server/errors/app-error'
 import { resumeAccount, setTraderStatus } from './halt-trading'
 import { loadTradingState } from './trading-state'
+import { ZIdField } from '@/lib/server/validation/id-field'
 
 export const ZResumeTradingRequest = z.object({
   confirm: z.literal(true, { error: 'must be true: re-enabling lets traders open positions again' }),
   /** Lift this account's halt. */
-  accountId: z.string().min(1, 'must not be empty').optional(),
+  accountId: ZIdField.optional(),
   /** Re-activate this (halted or paused) trader. */
-  traderId: z.string().min(1, 'must not be empty').optional(),
+  traderId: ZIdField.optional(),
 })
 
 /**

@@ -29,7 +29,9 @@ export async function apiUser(t: TestDatabase, email: string) {
   return { id: user.id, token }
 }
 
-type Handler = (req: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response>
+// Routes without path parameters get `{}` as Next gives them; the wrapper checks every one given.
+// (Typed `never` so that handlers typed for `{}` and for `{ id }` params both fit.)
+type Handler = (req: Request, ctx: { params: Promise<never> }) => Promise<Response>
 
 export interface CallOptions {
   token?: string | null
@@ -44,7 +46,7 @@ export async function call(handler: Handler, method: string, path: string, o: Ca
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (o.token) headers.authorization = `Bearer ${o.token}`
   const body = o.rawBody ?? (o.body === undefined ? undefined : JSON.stringify(o.body))
-  const res = await handler(new Request(`http://localhost${path}`, { method, headers, body }), { params: Promise.resolve({ id: o.id ?? '' }) })
+  const res = await handler(new Request(`http://localhost${path}`, { method, headers, body }), { params: Promise.resolve(o.id === undefined ? {} : { id: o.id }) as Promise<never> })
   const text = await res.text()
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as any }

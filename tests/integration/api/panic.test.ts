@@ -122,7 +122,7 @@ describe('POST /api/v1/trading/resume', () => {
 describe('OpenAPI document', () => {
   it('documents both endpoints with their request and response schemas', async () => {
     const { GET } = await import('@/app/api/v1/openapi.json/route')
-    const doc = JSON.parse(await (await GET()).text())
+    const doc = JSON.parse(await (await GET(new Request('http://localhost/api/v1/openapi.json'))).text())
     const s = doc.components.schemas
     expect(s.PanicRequest.required).toEqual(['confirm'])
     expect(s.PanicRequest.properties.confirm).toMatchObject({ const: true })

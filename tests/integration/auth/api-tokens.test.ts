@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
 import { hashApiToken, issueApiToken, revokeApiToken, userFromBearer } from '@/lib/server/auth/api-tokens'
 import { authSecret } from '@/lib/server/auth/auth-options'
-import { requireApiUser } from '@/lib/server/auth/current-user'
+import { authenticateRequest } from '@/lib/server/auth/current-user'
 import { createFirstAdmin, type AuthUser } from '@/lib/server/auth/users'
 import { AppError } from '@/lib/server/errors/app-error'
 
@@ -58,10 +58,10 @@ describe('API tokens', () => {
   })
 })
 
-describe('requireApiUser', () => {
+describe('authenticateRequest', () => {
   const url = 'http://localhost/api/v1/anything'
   async function rejection(req: Request): Promise<AppError> {
-    const err = await requireApiUser(req, t.db).catch((e: unknown) => e)
+    const err = await authenticateRequest(req, t.db).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(AppError)
     return err as AppError
   }
@@ -72,15 +72,17 @@ describe('requireApiUser', () => {
 
   it('accepts a valid bearer token', async () => {
     const { token } = await issueApiToken(t.db, user.id, 'bearer')
-    const got = await requireApiUser(new Request(url, { headers: { authorization: `Bearer ${token}` } }), t.db)
-    expect(got.id).toBe(user.id)
+    const got = await authenticateRequest(new Request(url, { headers: { authorization: `Bearer ${token}` } }), t.db)
+    expect(got.user.id).toBe(user.id)
+    expect(got.via).toBe('token')
   })
 
   it('accepts the next-auth session cookie (plain and __Secure- names)', async () => {
     for (const name of ['next-auth.session-token', '__Secure-next-auth.session-token']) {
       const cookie = `other=1; ${await sessionCookie(user.id, name)}`
-      const got = await requireApiUser(new Request(url, { headers: { cookie } }), t.db)
-      expect(got.email).toBe('owner@example.com')
+      const got = await authenticateRequest(new Request(url, { headers: { cookie } }), t.db)
+      expect(got.user.email).toBe('owner@example.com')
+      expect(got.via).toBe('cookie')
     }
   })
 

@@ -192,7 +192,7 @@ describe('/api/v1/notifications', () => {
 describe('OpenAPI', () => {
   it('documents the notification endpoints, and no response schema has a URL field', async () => {
     const { GET } = await import('@/app/api/v1/openapi.json/route')
-    const doc = JSON.parse(await (await GET()).text())
+    const doc = JSON.parse(await (await GET(new Request('http://localhost/api/v1/openapi.json'))).text())
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/notifications', '/api/v1/notification-channels', '/api/v1/notification-channels/{id}', '/api/v1/notification-channels/{id}/test', '/api/v1/notification-deliveries']))
     expect(doc.paths['/api/v1/notification-channels'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CreateNotificationChannelRequest' })
     expect(doc.components.schemas.CreateNotificationChannelRequest.required).toEqual(['name', 'url'])

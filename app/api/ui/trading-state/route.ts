@@ -1,12 +1,8 @@
-import { db } from '@/lib/db/client'
-import { requireApiUser } from '@/lib/server/auth/current-user'
-import { handleRoute, jsonResponse } from '@/lib/server/http/json-response'
 import { loadTradingState } from '@/lib/server/trading/trading-state'
+import { apiRoute } from '@/lib/server/http/api-route'
+import { jsonResponse } from '@/lib/server/http/json-response'
 
 export const dynamic = 'force-dynamic'
 
 /** Which accounts are halted and which traders paused or halted, and why. */
-export const GET = handleRoute(async (req: Request) => {
-  const user = await requireApiUser(req)
-  return jsonResponse(await loadTradingState(db(), user.id), 200, { 'Cache-Control': 'no-store' })
-})
+export const GET = apiRoute(async ({ db, user }) => jsonResponse(await loadTradingState(db, user.id), 200, { 'Cache-Control': 'no-store' }))

@@ -1,6 +1,6 @@
-import { db } from '@/lib/db/client'
-import { requireApiUser } from '@/lib/server/auth/current-user'
-import { handleRoute, jsonResponse } from '@/lib/server/http/json-response'
+import { apiRoute } from '@/lib/server/http/api-route'
+import { otherMethods } from '@/lib/server/http/method-not-allowed'
+import { jsonResponse } from '@/lib/server/http/json-response'
 import { ZListNotificationsQuery } from '@/lib/server/notifications/notification-queries'
 import { listNotifications } from '@/lib/server/notifications/list-notifications'
 import { ZNotificationList } from '@/lib/server/openapi/notification-schemas'
@@ -9,8 +9,9 @@ import { parseQuery } from '../_lib/parse-query'
 export const dynamic = 'force-dynamic'
 
 /** GET ?before=&limit= → 200 { notifications, nextCursor }: the caller's activity feed, newest first. */
-export const GET = handleRoute(async (req: Request) => {
-  const user = await requireApiUser(req)
+export const GET = apiRoute(async ({ req, db, user }) => {
   const q = parseQuery(req, ZListNotificationsQuery)
-  return jsonResponse(ZNotificationList.parse(await listNotifications({ db: db(), userId: user.id, ...q })))
+  return jsonResponse(ZNotificationList.parse(await listNotifications({ db, userId: user.id, ...q })))
 })
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET')

@@ -1,28 +1,27 @@
-import { db } from '@/lib/db/client'
-import { requireApiUser } from '@/lib/server/auth/current-user'
-import { handleRoute, jsonResponse } from '@/lib/server/http/json-response'
+import { apiRoute } from '@/lib/server/http/api-route'
+import { otherMethods } from '@/lib/server/http/method-not-allowed'
+import { jsonResponse } from '@/lib/server/http/json-response'
+import { ZListPositionsQuery } from '@/lib/server/openapi/query-schemas'
 import { ZPositionDetail, ZPositionList } from '@/lib/server/openapi/response-schemas'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { getPositionDetail, listPositions } from '@/lib/server/positions/position-views'
-import { apiActor } from '../_lib/api-actor'
-import { ZListPositionsQuery } from '@/lib/server/openapi/query-schemas'
 import { parseQuery } from '../_lib/parse-query'
 import { readJsonObject } from '../_lib/read-json-object'
 
 export const dynamic = 'force-dynamic'
 
 /** GET ?state=active|closed&traderId= → 200 { positions }. */
-export const GET = handleRoute(async (req: Request) => {
-  const user = await requireApiUser(req)
+export const GET = apiRoute(async ({ req, db, user }) => {
   const q = parseQuery(req, ZListPositionsQuery)
-  return jsonResponse(ZPositionList.parse({ positions: await listPositions(db(), user.id, q) }))
+  return jsonResponse(ZPositionList.parse({ positions: await listPositions(db, user.id, q) }))
 })
 
 /** POST OpenPositionRequest → 201 PositionDetail (the entry has been sent; a market entry is usually filled). */
-export const POST = handleRoute(async (req: Request) => {
-  const user = await requireApiUser(req)
-  const { positionId } = await openPosition({ db: db(), userId: user.id, actor: apiActor(user), input: await readJsonObject(req) })
-  return jsonResponse(ZPositionDetail.parse(await getPositionDetail(db(), user.id, positionId)), 201, {
+export const POST = apiRoute(async ({ req, db, user, actor }) => {
+  const { positionId } = await openPosition({ db, userId: user.id, actor, input: await readJsonObject(req) })
+  return jsonResponse(ZPositionDetail.parse(await getPositionDetail(db, user.id, positionId)), 201, {
     Location: `/api/v1/positions/${positionId}`,
   })
 })
+
+export const { PUT, PATCH, DELETE } = otherMethods('GET', 'POST')

@@ -1,8 +1,8 @@
-import { db } from '@/lib/db/client'
 import { approveApproval } from '@/lib/server/approvals/decide-approval'
 import { getApproval } from '@/lib/server/approvals/list-approvals'
-import { requireApiUser } from '@/lib/server/auth/current-user'
-import { handleRoute, jsonResponse } from '@/lib/server/http/json-response'
+import { apiRoute } from '@/lib/server/http/api-route'
+import { otherMethods } from '@/lib/server/http/method-not-allowed'
+import { jsonResponse } from '@/lib/server/http/json-response'
 import { ZApproveResult } from '@/lib/server/openapi/decision-schemas'
 import { readJsonObject } from '../../../_lib/read-json-object'
 
@@ -13,11 +13,11 @@ export const dynamic = 'force-dynamic'
  * proposed) → 200 ApproveResult. Re-validated against the current market first: a now-invalid
  * request is 400 with the reasons and stays pending; an expired or already decided one is 409.
  */
-export const POST = handleRoute(async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
-  const user = await requireApiUser(req)
-  const { id } = await params
+export const POST = apiRoute<{ id: string }>(async ({ req, db, params, user }) => {
   const input = await readJsonObject(req, { optional: true })
-  const r = await approveApproval({ db: db(), userId: user.id, approvalId: id, input })
-  const approval = await getApproval({ db: db(), userId: user.id, approvalId: id })
+  const r = await approveApproval({ db, userId: user.id, approvalId: params.id, input })
+  const approval = await getApproval({ db, userId: user.id, approvalId: params.id })
   return jsonResponse(ZApproveResult.parse({ approval, positionId: r.positionId, summary: r.summary }))
 })
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods('POST')

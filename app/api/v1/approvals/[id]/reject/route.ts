@@ -1,18 +1,18 @@
-import { db } from '@/lib/db/client'
 import { rejectApproval } from '@/lib/server/approvals/decide-approval'
 import { getApproval } from '@/lib/server/approvals/list-approvals'
-import { requireApiUser } from '@/lib/server/auth/current-user'
-import { handleRoute, jsonResponse } from '@/lib/server/http/json-response'
+import { apiRoute } from '@/lib/server/http/api-route'
+import { otherMethods } from '@/lib/server/http/method-not-allowed'
+import { jsonResponse } from '@/lib/server/http/json-response'
 import { ZApproval } from '@/lib/server/openapi/decision-schemas'
 import { readJsonObject } from '../../../_lib/read-json-object'
 
 export const dynamic = 'force-dynamic'
 
 /** POST RejectRequest ({ note? }; an empty body rejects without a note) → 200 Approval (REJECTED). Nothing is executed. */
-export const POST = handleRoute(async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
-  const user = await requireApiUser(req)
-  const { id } = await params
+export const POST = apiRoute<{ id: string }>(async ({ req, db, params, user }) => {
   const input = await readJsonObject(req, { optional: true })
-  await rejectApproval({ db: db(), userId: user.id, approvalId: id, input })
-  return jsonResponse(ZApproval.parse(await getApproval({ db: db(), userId: user.id, approvalId: id })))
+  await rejectApproval({ db, userId: user.id, approvalId: params.id, input })
+  return jsonResponse(ZApproval.parse(await getApproval({ db, userId: user.id, approvalId: params.id })))
 })
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods('POST')

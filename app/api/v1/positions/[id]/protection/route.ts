@@ -1,19 +1,18 @@
-import { db } from '@/lib/db/client'
-import { requireApiUser } from '@/lib/server/auth/current-user'
-import { handleRoute, jsonResponse } from '@/lib/server/http/json-response'
+import { apiRoute } from '@/lib/server/http/api-route'
+import { otherMethods } from '@/lib/server/http/method-not-allowed'
+import { jsonResponse } from '@/lib/server/http/json-response'
 import { ZPositionDetail } from '@/lib/server/openapi/response-schemas'
 import { modifyProtection } from '@/lib/server/positions/modify-protection'
 import { getPositionDetail } from '@/lib/server/positions/position-views'
-import { apiActor } from '../../../_lib/api-actor'
 import { readJsonObject } from '../../../_lib/read-json-object'
 
 export const dynamic = 'force-dynamic'
 
 /** PATCH { stopLoss?, takeProfits? } → 200 PositionDetail; takeProfits replaces every level not yet filled. */
-export const PATCH = handleRoute(async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
-  const user = await requireApiUser(req)
-  const { id } = await params
+export const PATCH = apiRoute<{ id: string }>(async ({ req, db, params, user, actor }) => {
   const input = await readJsonObject(req)
-  await modifyProtection({ db: db(), userId: user.id, actor: apiActor(user), positionId: id, input })
-  return jsonResponse(ZPositionDetail.parse(await getPositionDetail(db(), user.id, id)))
+  await modifyProtection({ db, userId: user.id, actor, positionId: params.id, input })
+  return jsonResponse(ZPositionDetail.parse(await getPositionDetail(db, user.id, params.id)))
 })
+
+export const { GET, POST, PUT, DELETE } = otherMethods('PATCH')
