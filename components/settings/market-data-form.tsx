@@ -7,6 +7,7 @@ import { saveMarketDataSettingAction } from '@/app/(app)/settings/actions'
 import { queryKeys } from '@/components/live/use-live-events'
 import { FormError, SubmitButton } from '@/components/ui/fields'
 
+/** The market-data source chooser; admins only (the page shows members the current source as text). */
 export function MarketDataForm({ current, exchangeLabel }: { current: 'exchange' | 'simulated'; exchangeLabel: string }) {
   const router = useRouter()
   const qc = useQueryClient()

@@ -6,7 +6,7 @@ import { updateUserRiskSettings, type UserRiskSettingsView } from '@/lib/server/
 import { runAction, type ActionResult } from '@/lib/server/ui/action-result'
 
 export async function saveMarketDataSettingAction(input: unknown): Promise<ActionResult<MarketDataSetting>> {
-  return runAction('save market data setting', () => setMarketDataSetting({ db: db(), input }))
+  return runAction('save market data setting', (user) => setMarketDataSetting({ db: db(), user, input }))
 }
 
 export async function saveRiskSettingsAction(input: unknown): Promise<ActionResult<UserRiskSettingsView>> {

@@ -2,13 +2,16 @@ import { NotificationChannelsPanel } from '@/components/notifications/notificati
 import { MarketDataForm } from '@/components/settings/market-data-form'
 import { RiskSettingsForm } from '@/components/settings/risk-settings-form'
 import { SettingsStatus } from '@/components/settings/settings-status'
+import { UsersPanel } from '@/components/settings/users-panel'
 import { Panel } from '@/components/ui/panel'
 import { env } from '@/lib/config/env'
 import { db } from '@/lib/db/client'
 import { requirePageUser } from '@/lib/server/auth/current-user'
+import { listPendingInvites } from '@/lib/server/invites/list-invites'
 import { getMarketDataSetting } from '@/lib/server/settings/market-data-setting'
 import { getUserRiskSettings, USER_RISK_LIMIT_DEFAULTS } from '@/lib/server/settings/user-risk-settings'
 import { loadHealth } from '@/lib/server/ui/load-health'
+import { listUsers } from '@/lib/server/users/list-users'
 
 export const dynamic = 'force-dynamic'
 export const metadata = { title: 'Settings' }
@@ -26,7 +29,15 @@ function urlHost(url: string | undefined): string | null {
 export default async function SettingsPage() {
   const user = await requirePageUser()
   const cfg = env()
-  const [setting, health, risk] = await Promise.all([getMarketDataSetting(db()), loadHealth(), getUserRiskSettings(db(), user.id)])
+  const isAdmin = user.role === 'ADMIN'
+  const [setting, health, risk, users, invites] = await Promise.all([
+    getMarketDataSetting(db()),
+    loadHealth(),
+    getUserRiskSettings(db(), user.id),
+    // Members get neither the user list nor the invites: the panel is not rendered for them.
+    isAdmin ? listUsers(db()) : Promise.resolve([]),
+    isAdmin ? listPendingInvites(db()) : Promise.resolve([]),
+  ])
   const host = urlHost(cfg.MARKET_DATA_URL)
   const exchangeLabel = `${cfg.MARKET_DATA_EXCHANGE}${host ? ` at ${host}` : ''}`
   return (
@@ -55,7 +66,13 @@ export default async function SettingsPage() {
             against the prices of the active feed; an exchange feed that cannot be reached shows as unavailable and is never replaced by simulated prices.
           </p>
         </div>
-        <MarketDataForm current={setting.kind} exchangeLabel={exchangeLabel} />
+        {isAdmin ? (
+          <MarketDataForm current={setting.kind} exchangeLabel={exchangeLabel} />
+        ) : (
+          <p className="text-xs text-neutral-400" data-testid="market-data-read-only">
+            The market data source applies to every user; only an admin can change it.
+          </p>
+        )}
       </Panel>
       <Panel title="User-wide risk">
         <p className="mb-3 text-xs text-neutral-500">
@@ -65,6 +82,11 @@ export default async function SettingsPage() {
         <RiskSettingsForm settings={risk} defaults={USER_RISK_LIMIT_DEFAULTS} />
       </Panel>
       <NotificationChannelsPanel />
+      {isAdmin ? (
+        <Panel title="Users">
+          <UsersPanel users={users} invites={invites} currentUserId={user.id} />
+        </Panel>
+      ) : null}
     </div>
   )
 }

@@ -3,6 +3,7 @@ import type { Db, DbTx } from '@/lib/db/client'
 import { env } from '@/lib/config/env'
 import { fromZodError } from '@/lib/server/errors/app-error'
 import { notify } from '@/lib/server/events/notify'
+import { requireAdmin } from '@/lib/server/users/require-admin'
 
 export const MARKET_DATA_SETTING_KEY = 'marketData'
 
@@ -22,8 +23,12 @@ export async function getMarketDataSetting(
   return { kind: fallback, saved: false }
 }
 
-/** Saves the source and tells the worker (NOTIFY settings, on commit) to switch feeds. */
-export async function setMarketDataSetting(opts: { db: Db; input: unknown }): Promise<MarketDataSetting> {
+/**
+ * Saves the source and tells the worker (NOTIFY settings, on commit) to switch feeds. The feed is
+ * shared by every user, so only an admin may change it (403 otherwise).
+ */
+export async function setMarketDataSetting(opts: { db: Db; user: { role: 'ADMIN' | 'MEMBER' }; input: unknown }): Promise<MarketDataSetting> {
+  requireAdmin(opts.user, 'change the market data source (it applies to every user)')
   const parsed = ZMarketDataSetting.safeParse(opts.input)
   if (!parsed.success) throw fromZodError(parsed.error)
   const value = parsed.data

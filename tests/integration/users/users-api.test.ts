@@ -26,7 +26,7 @@ async function send(handler: unknown, method: string, path: string, o: { token?:
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (o.token) headers.authorization = `Bearer ${o.token}`
   const res = await (handler as Handler)(new Request(`http://localhost${path}`, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) }), {
-    params: Promise.resolve(o.id === undefined ? {} : { id: o.id }),
+    params: Promise.resolve<Record<string, string>>(o.id === undefined ? {} : { id: o.id }),
   })
   const text = await res.text()
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
