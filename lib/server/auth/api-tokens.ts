@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { DbTx } from '@/lib/db/client'
 import { authenticate, type AuthUser } from '@/lib/server/auth/users'
 import { unauthenticated } from '@/lib/server/errors/app-error'
+import { textField } from '@/lib/server/validation/text-field'
 
 const TOKEN_PREFIX = 'tl_'
 const SHOWN_PREFIX_LENGTH = 10
@@ -82,9 +83,10 @@ export async function userFromBearer(
 }
 
 export const ZIssueApiTokenRequest = z.object({
-  email: z.string({ error: 'email is required' }).trim().min(1, 'email is required'),
-  password: z.string({ error: 'password is required' }).min(1, 'password is required'),
-  name: z.string().trim().min(1, 'name must not be empty').max(100, 'name must be at most 100 characters').optional(),
+  email: textField({ max: 254 }).min(1, 'email is required'),
+  // Compared with a hash, never stored or queried: only its length is bounded.
+  password: z.string({ error: 'password is required' }).min(1, 'password is required').max(1024, 'password must be at most 1024 characters'),
+  name: textField({ max: 100 }).min(1, 'name must not be empty').optional(),
 })
 export type IssueApiTokenRequest = z.infer<typeof ZIssueApiTokenRequest>
 

@@ -87,8 +87,3 @@ export async function authenticateRequest(req: Request, database: DbTx = db()): 
   if (!user) throw unauthenticated('sign in or send an API token (Authorization: Bearer <token>)')
   return { user, via: 'cookie' }
 }
-
-/** The user of a route request (see authenticateRequest). */
-export async function requireApiUser(req: Request, database: DbTx = db()): Promise<AuthUser> {
-  return (await authenticateRequest(req, database)).user
-}

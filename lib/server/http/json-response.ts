@@ -1,5 +1,6 @@
 import type { z } from 'zod'
-import { AppError, fromZodError, isAppError } from '@/lib/server/errors/app-error'
+import { AppError, fromZodError, isAppError, validationError } from '@/lib/server/errors/app-error'
+import { findNulCharacter } from '@/lib/server/validation/text-field'
 
 export interface ErrorBody {
   error: { code: string; message: string; fields?: { field: string; message: string }[] }
@@ -45,6 +46,10 @@ export async function parseJsonBody<S extends z.ZodType>(req: Request, schema: S
   } catch {
     throw new AppError('VALIDATION', 'request body is not valid JSON', 400)
   }
+  // PostgreSQL cannot store a NUL in text or jsonb; refuse it here, in keys too, so that parts of
+  // a body kept as JSON (settings groups, limits) cannot carry one to the database.
+  const nulAt = findNulCharacter(raw)
+  if (nulAt !== null) throw validationError([{ field: nulAt || 'body', message: 'must not contain a NUL character (\\u0000)' }])
   const parsed = await schema.safeParseAsync(raw)
   if (!parsed.success) throw fromZodError(parsed.error)
   return parsed.data

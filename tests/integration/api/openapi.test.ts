@@ -3,7 +3,7 @@ import { GET } from '@/app/api/v1/openapi.json/route'
 
 // The document is built from code only; no database is needed, and no credentials either.
 async function fetchDocument() {
-  const res = await GET()
+  const res = await GET(new Request('http://localhost/api/v1/openapi.json'))
   expect(res.status).toBe(200)
   return JSON.parse(await res.text())
 }
