@@ -1,6 +1,6 @@
 // npm start — the whole product on one machine: embedded PostgreSQL (unless DATABASE_URL is
 // set), migrations, the Next.js web app and the worker. Ctrl-C stops everything cleanly.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -10,6 +10,7 @@ import { createDb } from '@/lib/db/client'
 import { isPortFree, startEmbeddedPostgres } from '@/lib/db/embedded-postgres'
 import { applyMigrations } from '@/lib/db/migrations'
 import { ensureAdminFromEnv } from '@/lib/server/auth/users'
+import { Supervisor } from './start/supervisor'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 const dev = process.argv.includes('--dev')
@@ -29,6 +30,7 @@ async function main() {
     const embedded = await startEmbeddedPostgres({ dataDir: cfg.DATA_DIR, port: cfg.EMBEDDED_PG_PORT })
     url = embedded.url
     stopDb = embedded.stop
+    if (embedded.clusterDir !== path.resolve(cfg.DATA_DIR, 'pg')) say(`(running as root: the postgres user cannot reach DATA_DIR, so the data is in ${embedded.clusterDir})`)
   } else {
     const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 })
     await c.connect().catch((e) => {
@@ -37,20 +39,22 @@ async function main() {
     await c.end()
   }
 
-  const children: ChildProcess[] = []
+  let supervisor: Supervisor | null = null
   let shuttingDown = false
   const shutdown = async (code: number) => {
     if (shuttingDown) return
     shuttingDown = true
     say('stopping…')
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM')
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)))
+    // Clients first, the database last: stopping PostgreSQL under connected clients makes them
+    // fail with "terminating connection due to administrator command".
+    await supervisor?.stopAll()
     await stopDb?.()
     say('stopped')
     process.exit(code)
   }
   process.on('SIGINT', () => void shutdown(0))
   process.on('SIGTERM', () => void shutdown(0))
+  process.on('SIGHUP', () => void shutdown(0))
 
   try {
     const applied = await applyMigrations(url)
@@ -75,22 +79,21 @@ async function main() {
   }
   if (!dev) buildIfNeeded(childEnv)
 
-  const nextBin = path.join(ROOT, 'node_modules/next/dist/bin/next')
-  const tsxBin = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs')
-  const run = (name: string, args: string[], envExtra: Record<string, string> = {}) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...childEnv, ...envExtra }, stdio: 'inherit' })
-    child.on('exit', (code) => {
-      if (!shuttingDown) {
-        console.error(`[start] ${name} exited unexpectedly (code ${code}); stopping everything`)
-        void shutdown(1)
-      }
-    })
-    children.push(child)
-  }
-  run('web', [nextBin, dev ? 'dev' : 'start', '-p', String(cfg.PORT)], { NODE_ENV: dev ? 'development' : 'production' })
-  run('worker', [tsxBin, 'workers/main.ts'])
+  supervisor = new Supervisor(childEnv, say)
+  supervisor.add('web', [path.join(ROOT, 'node_modules/next/dist/bin/next'), dev ? 'dev' : 'start', '-p', String(cfg.PORT)], {
+    NODE_ENV: dev ? 'development' : 'production',
+  })
+  // tsx as a loader (not its CLI, which runs the script in a grandchild): the pid we log and
+  // signal is the worker itself, and a killed worker leaves nothing behind holding its lease.
+  supervisor.add('worker', ['--import', 'tsx', 'workers/main.ts'])
+  if (shuttingDown) return
 
-  await waitForHealth(cfg.PORT)
+  try {
+    await waitForHealth(cfg.PORT)
+  } catch (e) {
+    console.error(`[start] ${(e as Error).message}`)
+    return shutdown(1)
+  }
   say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: open http://localhost:${cfg.PORT}`)
 }
 

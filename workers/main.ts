@@ -1,28 +1,51 @@
 // The worker process: market data, SL/TP monitoring, paper order matching, reconciliation.
 import { ConfigError, env } from '@/lib/config/env'
 import { createDb } from '@/lib/db/client'
-import { startWorker } from './worker'
+import { startWorker, type Worker } from './worker'
+
+let stopping = false
+
+// A pg client whose server connection is cut (database restarted or stopped) emits 'error';
+// one without a listener turns that into an uncaught exception. Log it as one line and exit:
+// `npm start` restarts the worker, which reconnects and reloads its state from the database.
+const CONNECTION_LOST = new Set(['57P01', '57P02', '57P03', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE'])
+process.on('uncaughtException', (e: Error & { code?: string }) => {
+  if (stopping) process.exit(0)
+  if (CONNECTION_LOST.has(e.code ?? '') || /Connection terminated/.test(e.message)) {
+    console.error(`[worker] database connection lost (${e.message}); exiting`)
+  } else {
+    console.error(`[worker] fatal: ${e.stack ?? e}`)
+  }
+  process.exit(1)
+})
 
 async function main() {
   const cfg = env()
   const url = cfg.DATABASE_URL
   if (!url) throw new ConfigError('DATABASE_URL is not set (npm start sets it for the embedded database)')
   const db = createDb(url)
-  const worker = await startWorker({ db, cfg, databaseUrl: url })
-  console.log(`[worker] started as ${worker.id}`)
-  let stopping = false
+  let worker: Worker | null = null
+  // Release every database connection before exiting: `npm start` stops PostgreSQL only after
+  // the worker has gone. A signal during start-up exits at once (the process's sockets close).
   const shutdown = async () => {
     if (stopping) return
     stopping = true
-    await worker.stop()
-    await db.$disconnect()
+    try {
+      await worker?.stop()
+      await db.$disconnect()
+    } catch (e) {
+      console.error(`[worker] error while stopping: ${(e as Error).message}`)
+    }
     process.exit(0)
   }
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)
+  worker = await startWorker({ db, cfg, databaseUrl: url })
+  console.log(`[worker] started as ${worker.id}`)
 }
 
 main().catch((e) => {
+  if (stopping) process.exit(0)
   console.error(e instanceof ConfigError ? e.message : `[worker] failed to start: ${(e as Error).stack ?? e}`)
   process.exit(1)
 })

@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import path from 'node:path'
+import { decideRestart, DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy'
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
+
+interface Child {
+  name: string
+  args: string[]
+  env: NodeJS.ProcessEnv
+  proc: ChildProcess | null
+  exited: Promise<void> | null
+  crashes: number[]
+  restartTimer: NodeJS.Timeout | null
+}
+
+/**
+ * Runs the product's Node processes (web app, worker) and keeps them up: one that exits
+ * unexpectedly is restarted with backoff while the others keep running (see restart-policy.ts).
+ */
+export class Supervisor {
+  private readonly children: Child[] = []
+  private stopping = false
+
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly say: (m: string) => void,
+    private readonly policy: RestartPolicy = DEFAULT_RESTART_POLICY,
+    private readonly stopTimeoutMs = 15_000,
+  ) {}
+
+  /** Starts `node <args>` as `name`. */
+  add(name: string, args: string[], envExtra: Record<string, string> = {}) {
+    const child: Child = { name, args, env: { ...this.env, ...envExtra }, proc: null, exited: null, crashes: [], restartTimer: null }
+    this.children.push(child)
+    this.spawn(child)
+  }
+
+  private spawn(c: Child) {
+    // Own process group: a Ctrl-C in the terminal goes to the whole foreground group, and the
+    // children must stop in order (they first, then the database), when this process says so.
+    const proc = spawn(process.execPath, c.args, { cwd: ROOT, env: c.env, stdio: ['ignore', 'inherit', 'inherit'], detached: true })
+    c.proc = proc
+    c.exited = new Promise((resolve) => {
+      let done = false
+      const onEnd = (how: string) => {
+        if (done) return
+        done = true
+        if (c.proc === proc) c.proc = null
+        resolve()
+        this.onExit(c, how)
+      }
+      proc.once('exit', (code, signal) => onEnd(signal ? `killed by ${signal}` : `exit code ${code}`))
+      proc.once('error', (e) => onEnd(`could not start: ${e.message}`))
+    })
+    if (proc.pid) this.say(`${c.name} started (pid ${proc.pid})`)
+  }
+
+  private onExit(c: Child, how: string) {
+    if (this.stopping) return
+    const d = decideRestart(c.crashes, Date.now(), this.policy)
+    c.crashes = d.recentCrashes
+    if (d.action === 'give-up') {
+      console.error(
+        `[start] ${c.name} exited unexpectedly (${how})\n` +
+          `[start] ${c.name} crashed ${d.recentCrashes.length} times in ${this.policy.windowMs / 1000} s; leaving it down — see the log above; restart npm start when fixed`,
+      )
+      return
+    }
+    console.error(`[start] ${c.name} exited unexpectedly (${how}); restarting in ${d.delayMs / 1000} s`)
+    c.restartTimer = setTimeout(() => {
+      c.restartTimer = null
+      if (!this.stopping) this.spawn(c)
+    }, d.delayMs)
+  }
+
+  /** SIGTERM to every child, SIGKILL to any still running after the timeout; resolves when all have exited. */
+  async stopAll() {
+    this.stopping = true
+    await Promise.all(
+      this.children.map(async (c) => {
+        if (c.restartTimer) clearTimeout(c.restartTimer)
+        const proc = c.proc
+        if (!proc?.pid) return
+        signalGroup(proc.pid, 'SIGTERM')
+        const timer = setTimeout(() => {
+          this.say(`${c.name} did not stop within ${this.stopTimeoutMs / 1000} s; killing it`)
+          signalGroup(proc.pid!, 'SIGKILL')
+        }, this.stopTimeoutMs)
+        await c.exited
+        clearTimeout(timer)
+      }),
+    )
+  }
+}
+
+/** The child leads its own process group (detached), so this reaches anything it started too. */
+function signalGroup(pid: number, signal: NodeJS.Signals) {
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    // already gone
+  }
+}
