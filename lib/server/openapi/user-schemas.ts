@@ -71,12 +71,14 @@ export function userPaths(): Record<string, Json> {
     '/api/v1/users': {
       get: {
         tags: ['users'],
+        'x-admin-only': true,
         operationId: 'listUsers',
         summary: 'Every account (admin only)',
         responses: { 200: ok('Users, oldest first', 'UserList'), 401: E401, 403: E403 },
       },
       post: {
         tags: ['users'],
+        'x-admin-only': true,
         operationId: 'createUser',
         summary: 'Add an account with an initial password (admin only)',
         requestBody: { required: true, content: json(ref('CreateUserRequest')) },
@@ -87,6 +89,7 @@ export function userPaths(): Record<string, Json> {
       parameters: [idParam('user')],
       delete: {
         tags: ['users'],
+        'x-admin-only': true,
         operationId: 'deleteUser',
         summary: 'Remove an account and everything it owns (admin only)',
         description:
@@ -98,12 +101,14 @@ export function userPaths(): Record<string, Json> {
     '/api/v1/invites': {
       get: {
         tags: ['users'],
+        'x-admin-only': true,
         operationId: 'listInvites',
         summary: 'Pending invites: not used, not expired (admin only)',
         responses: { 200: ok('Invites, soonest-expiring first', 'InviteList'), 401: E401, 403: E403 },
       },
       post: {
         tags: ['users'],
+        'x-admin-only': true,
         operationId: 'createInvite',
         summary: 'Create a one-time sign-up link that expires (admin only)',
         requestBody: { required: true, content: json(ref('CreateInviteRequest')) },
@@ -114,6 +119,7 @@ export function userPaths(): Record<string, Json> {
       parameters: [idParam('invite')],
       delete: {
         tags: ['users'],
+        'x-admin-only': true,
         operationId: 'revokeInvite',
         summary: 'Revoke a pending invite; its link stops working (admin only)',
         responses: { 204: { description: 'Revoked' }, 401: E401, 403: E403, 404: err('No such pending invite.') },
