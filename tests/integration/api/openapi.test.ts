@@ -67,6 +67,12 @@ describe('GET /api/v1/openapi.json', () => {
         'POST /api/v1/approvals/{id}/approve',
         'POST /api/v1/approvals/{id}/reject',
         'GET /api/v1/performance',
+        'GET /api/v1/users',
+        'POST /api/v1/users',
+        'DELETE /api/v1/users/{id}',
+        'GET /api/v1/invites',
+        'POST /api/v1/invites',
+        'DELETE /api/v1/invites/{id}',
       ].sort(),
     )
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })
