@@ -2,6 +2,8 @@ import { z } from 'zod'
 import { dec, type Decimal } from '@/lib/domain/decimal'
 import { TIMEFRAMES } from '@/lib/domain/market/candle'
 import { DEFAULT_ACCOUNT_LIMITS, DEFAULT_TRADER_LIMITS, type RiskLimits } from '@/lib/domain/risk/risk-limits'
+import { ZFormBoolean } from '@/lib/server/validation/boolean-field'
+import { ZDecimal } from '@/lib/server/validation/decimal-field'
 import { hasControlCharacter, textField } from '@/lib/server/validation/text-field'
 
 /**
@@ -9,20 +11,14 @@ import { hasControlCharacter, textField } from '@/lib/server/validation/text-fie
  * JSON (decimals as strings) and parsed here, so every default lives in this one file and
  * every reader gets exact Decimals. The same schemas validate what a person submits.
  */
-const DEC_RE = /^\d+(\.\d+)?$/
 const dz = (min: string, max: string) =>
-  z
-    .union([z.string().trim(), z.number()])
-    .transform((v) => String(v))
-    .refine((v) => DEC_RE.test(v), { message: 'must be a decimal number such as 1.5' })
-    .transform((v) => dec(v))
-    .refine((d) => d.gte(min) && d.lte(max), { message: `must be between ${min} and ${max}` })
+  ZDecimal.refine((d) => d.gte(min) && d.lte(max), { message: `must be between ${min} and ${max}` })
 /** Optional decimal: absent, null or '' means the rule/limit is off. */
 const dzOff = (min: string, max: string) =>
   z.preprocess((v) => (v === '' || v === undefined ? null : v), dz(min, max).nullable())
 const intz = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
 // Forms send 'on'/'true'; z.coerce.boolean would read the string 'false' as true.
-const boolz = z.preprocess((v) => (v === undefined ? undefined : v === true || v === 'true' || v === 'on' || v === '1'), z.boolean())
+const boolz = ZFormBoolean
 const intOff = (min: number, max: number) => z.preprocess((v) => (v === '' || v === undefined ? null : v), intz(min, max).nullable())
 
 export const ZAiSettings = z.object({

@@ -82,7 +82,15 @@ export function parseSettingsPatch<S extends z.ZodType>(o: { prefix: string; sch
   if (errors.length) return { ok: false, errors }
   const merged: Record<string, unknown> = { ...(storedGroup(o.current) as Record<string, unknown>), ...o.patch }
   const parsed = o.schema.safeParse(merged)
-  if (parsed.success) return { ok: true, value: parsed.data }
+  if (parsed.success) {
+    // A field of another sizing mode would be dropped without a word; say it does not apply.
+    const inapplicable = Object.keys(o.patch).filter((k) => !(k in (parsed.data as object)))
+    if (o.schema instanceof z.ZodDiscriminatedUnion && inapplicable.length) {
+      const mode = String(merged[o.schema.def.discriminator])
+      return { ok: false, errors: inapplicable.map((k) => ({ field: `${o.prefix}.${k}`, message: `does not apply to ${o.prefix} mode ${mode}` })) }
+    }
+    return { ok: true, value: parsed.data }
+  }
   return {
     ok: false,
     errors: zodFieldErrors(parsed.error).map((e) => {
