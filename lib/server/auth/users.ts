@@ -3,6 +3,7 @@ import type { Env } from '@/lib/config/env'
 import type { Db, DbTx } from '@/lib/db/client'
 import { AppError, conflict, fromZodError } from '@/lib/server/errors/app-error'
 import { hashPassword, verifyPassword } from '@/lib/server/auth/password'
+import { textField } from '@/lib/server/validation/text-field'
 
 /** What the application knows about a signed-in person; never includes the password hash. */
 export interface AuthUser {
@@ -32,10 +33,7 @@ export const ZNewPassword = z
 export const ZCreateFirstAdmin = z.object({
   email: ZEmail,
   password: ZNewPassword,
-  name: z
-    .string()
-    .trim()
-    .max(100, 'name must be at most 100 characters')
+  name: textField({ max: 100 })
     .transform((n) => (n === '' ? undefined : n))
     .optional(),
 })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
+import { ZFormBoolean } from '@/lib/server/validation/boolean-field'
 import { textField } from '@/lib/server/validation/text-field'
 
 const ZSymbol = textField({ max: 40 }).toUpperCase().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'each symbol must look like BTC/USDT')
@@ -19,7 +20,7 @@ export const ZCreateTraderRequest = z
     startingBalance: ZPositiveDecimal,
     watchlist: ZWatchlist,
     /** Let the trader's provider (the built-in rules by default) decide and trade on its own. */
-    autoTrade: z.preprocess((v) => (v === undefined ? undefined : v === true || v === 'true' || v === 'on'), z.boolean()).default(true),
+    autoTrade: ZFormBoolean.default(true),
   })
   .superRefine((v, ctx) => {
     v.watchlist.forEach((s, i) => {

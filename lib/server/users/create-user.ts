@@ -5,13 +5,11 @@ import { hashPassword } from '@/lib/server/auth/password'
 import { ZEmail, ZNewPassword } from '@/lib/server/auth/users'
 import { conflict, fromZodError } from '@/lib/server/errors/app-error'
 import { toUserView, userViewSelect, type UserView } from './user-view'
+import { textField } from '@/lib/server/validation/text-field'
 
 export const ZUserRole = z.enum(['ADMIN', 'MEMBER'], { error: 'role must be ADMIN or MEMBER' })
 
-export const ZUserName = z
-  .string({ error: 'name must be a string' })
-  .trim()
-  .max(100, 'name must be at most 100 characters')
+export const ZUserName = textField({ max: 100 })
   .transform((n) => (n === '' ? undefined : n))
 
 export const ZCreateUserRequest = z.object({

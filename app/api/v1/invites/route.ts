@@ -1,4 +1,5 @@
 import { apiRoute } from '@/lib/server/http/api-route'
+import { otherMethods } from '@/lib/server/http/method-not-allowed'
 import { jsonResponse } from '@/lib/server/http/json-response'
 import { createInvite } from '@/lib/server/invites/create-invite'
 import { listPendingInvites } from '@/lib/server/invites/list-invites'
@@ -15,3 +16,5 @@ export const POST = apiRoute(async ({ db, req, user }) => {
   const created = await createInvite({ db, createdById: user.id, input: await readJsonObject(req) })
   return jsonResponse(ZCreatedInvite.parse(created), 201, { 'Cache-Control': 'no-store' })
 }, 'admin')
+
+export const { PUT, PATCH, DELETE } = otherMethods('GET', 'POST')

@@ -1,4 +1,5 @@
 import { apiRoute } from '@/lib/server/http/api-route'
+import { otherMethods } from '@/lib/server/http/method-not-allowed'
 import { jsonResponse } from '@/lib/server/http/json-response'
 import { ZUser, ZUserList } from '@/lib/server/openapi/user-schemas'
 import { createUser } from '@/lib/server/users/create-user'
@@ -15,3 +16,5 @@ export const POST = apiRoute(async ({ db, req }) => {
   const user = await createUser({ db, input: await readJsonObject(req) })
   return jsonResponse(ZUser.parse(user), 201)
 }, 'admin')
+
+export const { PUT, PATCH, DELETE } = otherMethods('GET', 'POST')

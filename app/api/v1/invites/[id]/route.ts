@@ -1,4 +1,5 @@
 import { apiRoute } from '@/lib/server/http/api-route'
+import { otherMethods } from '@/lib/server/http/method-not-allowed'
 import { revokeInvite } from '@/lib/server/invites/revoke-invite'
 
 export const dynamic = 'force-dynamic'
@@ -8,3 +9,5 @@ export const DELETE = apiRoute<{ id: string }>(async ({ db, params }) => {
   await revokeInvite(db, params.id)
   return new Response(null, { status: 204 })
 }, 'admin')
+
+export const { GET, POST, PUT, PATCH } = otherMethods('DELETE')

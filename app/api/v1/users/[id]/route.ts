@@ -1,4 +1,5 @@
 import { apiRoute } from '@/lib/server/http/api-route'
+import { otherMethods } from '@/lib/server/http/method-not-allowed'
 import { removeUser } from '@/lib/server/users/remove-user'
 
 export const dynamic = 'force-dynamic'
@@ -8,3 +9,5 @@ export const DELETE = apiRoute<{ id: string }>(async ({ db, params, user }) => {
   await removeUser({ db, actingUserId: user.id, userId: params.id })
   return new Response(null, { status: 204 })
 }, 'admin')
+
+export const { GET, POST, PUT, PATCH } = otherMethods('DELETE')
