@@ -224,7 +224,7 @@ async function send(o: { apiPath: string; method: string; id?: string; query?: s
     body = o.body.raw ?? JSON.stringify(o.body.body).replaceAll(`"${RAW_HUGE}"`, '1e400')
   }
   const req = new Request(`http://localhost${urlPath}${o.query ?? ''}`, { method: o.method, headers, body })
-  const params = o.apiPath.includes('{id}') ? { id: o.id ?? '' } : {}
+  const params: Record<string, string> = o.apiPath.includes('{id}') ? { id: o.id ?? '' } : {}
   const res = await handler(req, { params: Promise.resolve(params) })
   const text = await res.text()
   let parsed: unknown = null
@@ -269,7 +269,7 @@ const BAD_QUERY_VALUES: [string, string][] = [
   ['100k characters', 'x'.repeat(100_000)],
 ]
 
-function casesFor(apiPath: string, method: Method, op: Json): Case[] {
+function casesFor(apiPath: string, method: Method, op: Json, documented: Method[]): Case[] {
   const label = `${method} ${apiPath}`
   const segs = apiPath.split('/')
   const collection = segs[segs.indexOf('{id}') - 1]
@@ -307,20 +307,24 @@ function casesFor(apiPath: string, method: Method, op: Json): Case[] {
       })
     }
   }
-  if (apiPath.startsWith('/api/v1/')) {
-    const documented = new Set(Object.keys(op.__pathItem as Json).map((m) => m.toUpperCase()))
-    for (const m of METHODS) if (!documented.has(m) && method === [...documented].sort()[0]) out.push({ ...base, method: m, op: `${m} ${apiPath}`, what: 'a method the path does not support', id: realId(), status: 405 })
+  // Once per path (with its first documented method): every other method is a JSON 405.
+  if (apiPath.startsWith('/api/v1/') && method === documented[0]) {
+    for (const m of METHODS) if (!documented.includes(m)) out.push({ ...base, method: m, op: `${m} ${apiPath}`, what: 'a method the path does not support', id: realId(), status: 405 })
   }
   return out
 }
 
-const operations: { apiPath: string; method: Method; op: Json }[] = []
+const operations: { apiPath: string; method: Method; op: Json; documented: Method[] }[] = []
 for (const [apiPath, item] of Object.entries(doc.paths)) {
-  const methods = Object.keys(item).filter((k) => METHODS.includes(k.toUpperCase() as Method))
-  for (const m of methods) operations.push({ apiPath, method: m.toUpperCase() as Method, op: { ...(item[m] as Json), parameters: [...((item.parameters as Json[]) ?? []), ...(((item[m] as Json).parameters as Json[]) ?? [])], __pathItem: Object.fromEntries(methods.map((x) => [x, true])) } })
+  const documented = Object.keys(item).map((k) => k.toUpperCase() as Method).filter((m) => METHODS.includes(m))
+  const shared = (item.parameters as unknown as Json[] | undefined) ?? []
+  for (const method of documented) {
+    const op = item[method.toLowerCase()] as Json
+    operations.push({ apiPath, method, documented, op: { ...op, parameters: [...shared, ...((op.parameters as Json[] | undefined) ?? [])] } })
+  }
 }
 /** Built after the caller's data exists, so that the ids in them are real. */
-const buildCases = () => operations.flatMap((o) => casesFor(o.apiPath, o.method, o.op))
+const buildCases = () => operations.flatMap((o) => casesFor(o.apiPath, o.method, o.op, o.documented))
 
 // ---------------------------------------------------------------- the caller's real data
 
