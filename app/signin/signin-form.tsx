@@ -3,16 +3,12 @@
 import { signIn } from 'next-auth/react'
 import { useState, useTransition, type FormEvent } from 'react'
 import { FormField } from '@/components/form-field'
-
-const MESSAGES: Record<string, string> = {
-  CredentialsSignin: 'Invalid email or password.',
-  SessionRequired: 'Please sign in to continue.',
-}
+import { signInErrorMessage } from './sign-in-error-message'
 
 export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string; initialError?: string }) {
   const [fieldErrors, setFieldErrors] = useState<{ email?: string; password?: string }>({})
   const [formError, setFormError] = useState<string | undefined>(
-    initialError ? (MESSAGES[initialError] ?? 'Sign-in failed. Try again.') : undefined,
+    initialError ? signInErrorMessage(initialError) : undefined,
   )
   const [pending, startTransition] = useTransition()
 
@@ -35,9 +31,7 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string;
         window.location.assign(callbackUrl)
         return
       }
-      setFormError(
-        res?.error && MESSAGES[res.error] ? MESSAGES[res.error] : 'Sign-in failed: the server could not sign you in.',
-      )
+      setFormError(signInErrorMessage(res?.error, 'Sign-in failed: the server could not sign you in.'))
     })
   }
 

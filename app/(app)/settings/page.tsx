@@ -1,4 +1,6 @@
 import { NotificationChannelsPanel } from '@/components/notifications/notification-channels-panel'
+import { ApiTokensPanel } from '@/components/settings/api-tokens-panel'
+import { ChangePasswordForm } from '@/components/settings/change-password-form'
 import { MarketDataForm } from '@/components/settings/market-data-form'
 import { RiskSettingsForm } from '@/components/settings/risk-settings-form'
 import { SettingsStatus } from '@/components/settings/settings-status'
@@ -6,6 +8,7 @@ import { UsersPanel } from '@/components/settings/users-panel'
 import { Panel } from '@/components/ui/panel'
 import { env } from '@/lib/config/env'
 import { db } from '@/lib/db/client'
+import { listApiTokens } from '@/lib/server/auth/api-tokens'
 import { requirePageUser } from '@/lib/server/auth/current-user'
 import { listPendingInvites } from '@/lib/server/invites/list-invites'
 import { getMarketDataSetting } from '@/lib/server/settings/market-data-setting'
@@ -30,14 +33,17 @@ export default async function SettingsPage() {
   const user = await requirePageUser()
   const cfg = env()
   const isAdmin = user.role === 'ADMIN'
-  const [setting, health, risk, users, invites] = await Promise.all([
+  const [setting, health, risk, tokens, users, invites] = await Promise.all([
     getMarketDataSetting(db()),
     loadHealth(),
     getUserRiskSettings(db(), user.id),
+    listApiTokens({ db: db(), userId: user.id }),
     // Members get neither the user list nor the invites: the panel is not rendered for them.
     isAdmin ? listUsers(db()) : Promise.resolve([]),
     isAdmin ? listPendingInvites(db()) : Promise.resolve([]),
   ])
+  const iso = (d: Date | null) => (d ? d.toISOString() : null)
+  const tokenRows = tokens.map((t) => ({ ...t, createdAt: t.createdAt.toISOString(), lastUsedAt: iso(t.lastUsedAt), expiresAt: iso(t.expiresAt), revokedAt: iso(t.revokedAt) }))
   const host = urlHost(cfg.MARKET_DATA_URL)
   const exchangeLabel = `${cfg.MARKET_DATA_EXCHANGE}${host ? ` at ${host}` : ''}`
   return (
@@ -82,6 +88,12 @@ export default async function SettingsPage() {
         <RiskSettingsForm settings={risk} defaults={USER_RISK_LIMIT_DEFAULTS} />
       </Panel>
       <NotificationChannelsPanel />
+      <Panel title="API tokens">
+        <ApiTokensPanel initial={tokenRows} />
+      </Panel>
+      <Panel title="Password">
+        <ChangePasswordForm />
+      </Panel>
       {isAdmin ? (
         <Panel title="Users">
           <UsersPanel users={users} invites={invites} currentUserId={user.id} />

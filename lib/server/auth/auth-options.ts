@@ -1,7 +1,9 @@
 import type { NextAuthOptions } from 'next-auth'
 import CredentialsImport from 'next-auth/providers/credentials'
 import { db } from '@/lib/db/client'
-import { authenticate } from '@/lib/server/auth/users'
+import { authenticateWithLimits } from '@/lib/server/auth/sign-in-attempts'
+import { isAppError } from '@/lib/server/errors/app-error'
+import { clientAddress } from '@/lib/server/http/client-address'
 
 // next-auth ships CommonJS with `exports.default`: bundlers unwrap it, plain Node ESM (tsx scripts)
 // hands us the exports object instead.
@@ -10,8 +12,31 @@ const CredentialsProvider = ((CredentialsImport as unknown as { default?: typeof
 
 declare module 'next-auth' {
   interface Session {
-    user: { id: string; email: string; name?: string | null }
+    /** sessionVersion: the User.sessionVersion this session was issued under (see current-user.ts). */
+    user: { id: string; email: string; name?: string | null; sessionVersion?: number }
   }
+  interface User {
+    sessionVersion?: number
+  }
+}
+
+declare module 'next-auth/jwt' {
+  interface JWT {
+    /** User.sessionVersion at sign-in; a password change bumps the user's, ending this session. */
+    sv?: number
+  }
+}
+
+/**
+ * What authorize() throws for a refused attempt. next-auth v4 passes a thrown error's message to
+ * the sign-in form as `error` (signIn() result, or ?error= on /signin), so it is a short code the
+ * form turns into a sentence: `TooManyAttempts:<seconds>` or `Busy:<seconds>`.
+ */
+export function signInErrorCode(err: unknown): string | null {
+  if (!isAppError(err)) return null
+  if (err.code === 'RATE_LIMITED') return `TooManyAttempts:${err.retryAfterSeconds ?? 60}`
+  if (err.code === 'BUSY') return `Busy:${err.retryAfterSeconds ?? 5}`
+  return null
 }
 
 /**
@@ -45,10 +70,24 @@ export const authOptions: NextAuthOptions = {
         email: { label: 'Email', type: 'email' },
         password: { label: 'Password', type: 'password' },
       },
-      async authorize(credentials) {
+      async authorize(credentials, req) {
         if (!credentials?.email || !credentials.password) return null
-        const user = await authenticate(db(), credentials.email, credentials.password)
-        return user ? { id: user.id, email: user.email, name: user.name } : null
+        const database = db()
+        let user
+        try {
+          user = await authenticateWithLimits(database, {
+            email: credentials.email,
+            password: credentials.password,
+            address: clientAddress(req?.headers ?? {}),
+          })
+        } catch (err) {
+          const code = signInErrorCode(err)
+          if (code) throw new Error(code)
+          throw err
+        }
+        if (!user) return null
+        const row = await database.user.findUnique({ where: { id: user.id }, select: { sessionVersion: true } })
+        return { id: user.id, email: user.email, name: user.name, sessionVersion: row?.sessionVersion ?? 0 }
       },
     }),
   ],
@@ -57,11 +96,12 @@ export const authOptions: NextAuthOptions = {
       if (user) {
         token.sub = user.id
         token.email = user.email
+        token.sv = user.sessionVersion ?? 0
       }
       return token
     },
     session({ session, token }) {
-      session.user = { id: token.sub ?? '', email: token.email ?? '', name: token.name ?? null }
+      session.user = { id: token.sub ?? '', email: token.email ?? '', name: token.name ?? null, sessionVersion: token.sv ?? 0 }
       return session
     },
   },

@@ -10,12 +10,25 @@ import { unauthenticated } from '@/lib/server/errors/app-error'
 const SESSION_COOKIE = 'next-auth.session-token'
 const SECURE_SESSION_COOKIE = '__Secure-next-auth.session-token'
 
+/**
+ * The user a session names, if it still exists and the session was issued under the user's
+ * current sessionVersion: a password change increments it, so every older session ends.
+ * Sessions from before versions existed carry none and count as version 0 (the column default).
+ */
+async function findSessionUser(database: DbTx, id: string, version: number | undefined): Promise<AuthUser | null> {
+  const [user, current] = await Promise.all([
+    findUserById(database, id),
+    database.user.findUnique({ where: { id }, select: { sessionVersion: true } }),
+  ])
+  return user && current && current.sessionVersion === (version ?? 0) ? user : null
+}
+
 /** The signed-in user of the current request (server components, layouts, server actions), or null. */
 export async function getPageUser(database: DbTx = db()): Promise<AuthUser | null> {
   const session = await getServerSession(authOptions)
   const id = session?.user?.id
-  // The JWT outlives the account; check the user still exists.
-  return id ? findUserById(database, id) : null
+  // The JWT outlives the account and its password; check both still hold.
+  return id ? findSessionUser(database, id, session.user.sessionVersion) : null
 }
 
 /**
@@ -46,8 +59,21 @@ function parseCookies(header: string | null): Record<string, string> {
   return out
 }
 
+export interface RequestSession {
+  userId: string
+  /** User.sessionVersion the session was issued under (0 for sessions older than versions). */
+  version: number
+  /** Whether the browser sent the `__Secure-` cookie (https). */
+  secureCookie: boolean
+}
+
 /** The user id in a request's next-auth session cookie, if the cookie is present and valid. */
 export async function sessionUserIdFromRequest(req: Request): Promise<string | null> {
+  return (await sessionFromRequest(req))?.userId ?? null
+}
+
+/** The next-auth session in a request's cookie, if present and valid (not yet checked against the user). */
+export async function sessionFromRequest(req: Request): Promise<RequestSession | null> {
   const cookies = parseCookies(req.headers.get('cookie'))
   const names = Object.keys(cookies)
   // Over https next-auth uses the __Secure- name; take whichever the browser sent.
@@ -61,7 +87,8 @@ export async function sessionUserIdFromRequest(req: Request): Promise<string | n
     secret,
     secureCookie: secure,
   })
-  return typeof token?.sub === 'string' ? token.sub : null
+  if (typeof token?.sub !== 'string') return null
+  return { userId: token.sub, version: typeof token.sv === 'number' ? token.sv : 0, secureCookie: secure }
 }
 
 export interface RequestAuth {
@@ -82,8 +109,8 @@ export async function authenticateRequest(req: Request, database: DbTx = db()): 
     if (!user) throw unauthenticated('invalid, expired or revoked API token')
     return { user, via: 'token' }
   }
-  const id = await sessionUserIdFromRequest(req)
-  const user = id ? await findUserById(database, id) : null
+  const session = await sessionFromRequest(req)
+  const user = session ? await findSessionUser(database, session.userId, session.version) : null
   if (!user) throw unauthenticated('sign in or send an API token (Authorization: Bearer <token>)')
   return { user, via: 'cookie' }
 }

@@ -1,4 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+import { Semaphore, SemaphoreTimeout } from '@/lib/server/concurrency/semaphore'
+import { busy } from '@/lib/server/errors/app-error'
 
 // scrypt parameters: N=2^15, r=8, p=1 needs 128*N*r = 32 MiB, just over Node's default maxmem.
 const N = 32768
@@ -8,9 +10,24 @@ const SALT_BYTES = 16
 const KEY_BYTES = 64
 const MAXMEM = 64 * 1024 * 1024
 
+// Each hash holds 32 MiB and a libuv thread (the pool has 4) for ~100 ms. Without a bound, a burst
+// of sign-in attempts queues unbounded memory and starves every other fs/crypto call. Four at
+// once; a caller that would wait more than a few seconds is told the server is busy (503).
+export const HASH_CONCURRENCY = 4
+export const HASH_MAX_WAIT_MS = 3_000
+const HASH_RETRY_AFTER_SECONDS = 5
+const hashSlots = new Semaphore(HASH_CONCURRENCY, HASH_MAX_WAIT_MS, 256)
+
 function scryptAsync(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)))
+  const run = () =>
+    new Promise<Buffer>((resolve, reject) => {
+      scrypt(password.normalize('NFKC'), salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)))
+    })
+  return hashSlots.run(run).catch((err: unknown) => {
+    if (err instanceof SemaphoreTimeout) {
+      throw busy('the server is busy checking passwords; try again in a few seconds', HASH_RETRY_AFTER_SECONDS)
+    }
+    throw err
   })
 }
 

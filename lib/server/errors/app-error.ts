@@ -7,10 +7,13 @@ export const APP_ERROR_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  RATE_LIMITED: 429,
   EXCHANGE_REJECTED: 422,
   RISK_LIMIT: 422,
   INTERNAL: 500,
   MARKET_UNAVAILABLE: 503,
+  /** The server is at capacity for this kind of work (e.g. password hashing); retry later. */
+  BUSY: 503,
 } as const
 
 export type AppErrorCode = keyof typeof APP_ERROR_STATUS
@@ -25,6 +28,8 @@ export class AppError extends Error {
     message: string,
     public status: number = APP_ERROR_STATUS[code],
     public fieldErrors?: FieldError[],
+    /** Sent as `Retry-After` (whole seconds) for 429 and 503 answers. */
+    public retryAfterSeconds?: number,
   ) {
     super(message)
     this.name = 'AppError'
@@ -50,6 +55,16 @@ export function notFound(what: string): AppError {
 
 export function unauthenticated(message = 'authentication required'): AppError {
   return new AppError('UNAUTHENTICATED', message, APP_ERROR_STATUS.UNAUTHENTICATED)
+}
+
+/** 429 with `Retry-After`: too many attempts from one address or for one account. */
+export function rateLimited(message: string, retryAfterSeconds: number): AppError {
+  return new AppError('RATE_LIMITED', message, APP_ERROR_STATUS.RATE_LIMITED, undefined, Math.max(1, Math.ceil(retryAfterSeconds)))
+}
+
+/** 503 with `Retry-After`: the server is at capacity for this work right now. */
+export function busy(message: string, retryAfterSeconds: number): AppError {
+  return new AppError('BUSY', message, APP_ERROR_STATUS.BUSY, undefined, Math.max(1, Math.ceil(retryAfterSeconds)))
 }
 
 export function conflict(message: string): AppError {

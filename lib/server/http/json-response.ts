@@ -13,7 +13,8 @@ export function jsonResponse(body: unknown, status = 200, headers?: HeadersInit)
 export function errorResponse(err: AppError): Response {
   const body: ErrorBody = { error: { code: err.code, message: err.message } }
   if (err.fieldErrors?.length) body.error.fields = err.fieldErrors
-  return jsonResponse(body, err.status)
+  const headers = err.retryAfterSeconds ? { 'Retry-After': String(Math.max(1, Math.ceil(err.retryAfterSeconds))) } : undefined
+  return jsonResponse(body, err.status, headers)
 }
 
 /**

@@ -20,6 +20,8 @@ import './notification-schemas'
 import { apiDocs } from './response-schemas'
 // Registers the trader-settings response schemas in apiDocs.
 import { registerTraderSettingsRequests } from './trader-settings-schemas'
+// Registers the API token and password response schemas in apiDocs.
+import { accountPaths, registerAccountRequests } from './account-schemas'
 // Registers the user and invite response schemas in apiDocs.
 import { registerUserRequests, userPaths } from './user-schemas'
 
@@ -48,6 +50,7 @@ function requestSchemas(): Record<string, Json> {
   reg.add(ZPanicRequest, { id: 'PanicRequest', description: 'confirm must be true. With traderId only that trader is halted and flattened; with accountId only that account; with neither, every account of yours.' })
   registerTraderSettingsRequests(reg)
   registerUserRequests(reg)
+  registerAccountRequests(reg)
   reg.add(ZResumeTradingRequest, { id: 'ResumeTradingRequest', description: 'confirm must be true. With neither accountId nor traderId: every halted account, and every trader a panic halted (paused traders stay paused).' })
   reg.add(ZApproveRequest, { id: 'ApproveRequest', description: 'Optional edits before approving: qty (entries), stopLoss and takeProfits (entries and modifications; takeProfits replaces the proposed levels). Exits cannot be edited. Everything is validated again against the current market. An empty body approves as proposed.' })
   reg.add(ZRejectRequest, { id: 'RejectRequest', description: 'An optional note saying why; an empty body rejects without one.' })
@@ -172,7 +175,14 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
           summary: 'Exchange email and password for an API token',
           security: [],
           requestBody: body('IssueApiTokenRequest'),
-          responses: { 201: ok('The token, shown only this once', 'ApiToken'), 400: E[400], 401: E[401] },
+          description: 'Limited to 10 failed attempts per account and 30 attempts per client address per 15 minutes (429 with Retry-After).',
+          responses: {
+            201: ok('The token, shown only this once', 'ApiToken'),
+            400: E[400],
+            401: E[401],
+            429: { ...err('Too many attempts for this account or from this address.'), headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } },
+            503: { ...err('The server is busy checking passwords.'), headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } },
+          },
         },
       },
       '/api/v1/traders': {
@@ -503,6 +513,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
         },
       },
       ...userPaths(),
+      ...accountPaths(),
     },
     components: {
       securitySchemes: {
