@@ -25,7 +25,9 @@ function llmSpecs(provider: string, apiKey: TraderSettingsView['apiKey']): Setti
       label: 'API key',
       kind: 'password',
       placeholder: apiKey.set ? `${apiKey.masked} (stored)` : 'none stored',
-      hint: apiKey.set ? `Stored encrypted: ${apiKey.masked}. Leave blank to keep it.` : 'Stored encrypted; never shown again. Local servers (Ollama) need none.',
+      hint: apiKey.set
+        ? `Stored encrypted: ${apiKey.masked}. Leave blank to keep it. It is only sent to the host it was saved for: after changing the base URL's host or the provider, enter it again.`
+        : 'Stored encrypted; never shown again. Local servers (Ollama) need none.',
     },
     ...(apiKey.set ? [{ path: 'clearApiKey', label: 'Forget the stored key', kind: 'bool' } as const] : []),
     { path: 'ai.timeoutMs', label: 'Timeout (ms)', kind: 'int' },

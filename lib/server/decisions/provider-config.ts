@@ -2,7 +2,8 @@ import type { ProviderConfig } from '@/lib/ai/provider-config'
 import { openSecret } from '@/lib/server/secrets/secret-box'
 import type { AiSettings } from '@/lib/server/traders/trader-settings'
 
-const DEFAULT_BASE_URL = { OPENAI_COMPATIBLE: 'https://api.openai.com/v1', ANTHROPIC: 'https://api.anthropic.com/v1' } as const
+/** Where each provider's requests go when no base URL is set. */
+export const DEFAULT_BASE_URL = { OPENAI_COMPATIBLE: 'https://api.openai.com/v1', ANTHROPIC: 'https://api.anthropic.com/v1' } as const
 
 /** The model connection for an LLM trader, with its API key decrypted for this call only. */
 export function providerConfigFor(provider: 'OPENAI_COMPATIBLE' | 'ANTHROPIC', ai: AiSettings, apiKeyEnc: string | null): ProviderConfig {

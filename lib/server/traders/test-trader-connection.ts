@@ -4,6 +4,7 @@ import { testConnection, type ConnectionTestResult } from '@/lib/ai/test-connect
 import { AiProvider } from '@/lib/generated/prisma/enums'
 import { validationError } from '@/lib/server/errors/app-error'
 import { providerConfigFor } from '@/lib/server/decisions/provider-config'
+import { storedKeyEndpointChange } from './api-key-origin'
 import { findTraderRow } from './trader-settings-view'
 import { readTraderSettings, ZAiSettings } from './trader-settings'
 import { parseRequest, parseSettingsPatch } from './update-trader-settings'
@@ -37,6 +38,11 @@ export async function testTraderConnection(opts: { db: DbTx; userId: string; tra
   const provider = input.provider ?? t.provider
   if (provider === 'RULES') throw validationError([{ field: 'provider', message: 'the built-in rules need no connection; choose an LLM provider to test' }])
   if (!ai.model) throw validationError([{ field: 'ai.model', message: 'is required to test a connection' }])
+  // The stored key is never sent to an endpoint other than the one it was saved with.
+  if (!input.apiKey && t.aiApiKeyEnc) {
+    const moved = storedKeyEndpointChange({ saved: { provider: t.provider, baseUrl: saved.ai.baseUrl }, next: { provider, baseUrl: ai.baseUrl } })
+    if (moved) throw validationError([moved])
+  }
   let config
   try {
     config = providerConfigFor(provider, ai, input.apiKey ? null : t.aiApiKeyEnc)

@@ -3,8 +3,8 @@ import { dec, type Decimal } from '@/lib/domain/decimal'
 import { TIMEFRAMES } from '@/lib/domain/market/candle'
 import { DEFAULT_ACCOUNT_LIMITS, DEFAULT_TRADER_LIMITS, type RiskLimits } from '@/lib/domain/risk/risk-limits'
 import { ZFormBoolean } from '@/lib/server/validation/boolean-field'
-import { ZDecimal } from '@/lib/server/validation/decimal-field'
 import { hasControlCharacter, textField } from '@/lib/server/validation/text-field'
+import { ZDecimal } from '@/lib/server/validation/decimal-field'
 
 /**
  * The trader's decision, management, sizing, risk and approval settings. They are stored as
@@ -27,7 +27,8 @@ export const ZAiSettings = z.object({
   baseUrl: z.preprocess(
     (v) => (v === '' || v === null ? undefined : v),
     z
-      .url({ message: 'must be an http(s) URL' })
+      // Only http(s): file:, data:, javascript:, ftp: … are refused (the key is sent to this URL).
+      .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
       .max(2048, 'at most 2048 characters')
       .refine((v) => !hasControlCharacter(v), 'must not contain control characters or line breaks')
       .optional(),

@@ -6,6 +6,7 @@ import { recordActivity } from '@/lib/server/activity/record-activity'
 import { AppError, notFound, validationError, zodFieldErrors } from '@/lib/server/errors/app-error'
 import { notify } from '@/lib/server/events/notify'
 import { sealSecret } from '@/lib/server/secrets/secret-box'
+import { storedKeyEndpointChange } from './api-key-origin'
 import { loadTraderSettingsView, storedGroup, storedSettings } from './trader-settings-view'
 import { readTraderSettings, ZAiSettings, ZApprovalSettings, ZManagementRules, ZRiskLimits, ZSizing, type TraderSettings } from './trader-settings'
 import { textField } from '@/lib/server/validation/text-field'
@@ -140,6 +141,11 @@ export async function updateTraderSettings(opts: UpdateTraderSettingsOptions) {
     const ai = next.ai ?? current.ai
     if (provider !== 'RULES' && !ai.model) {
       errors.push({ field: 'ai.model', message: `is required for ${provider === 'ANTHROPIC' ? 'Anthropic' : 'an OpenAI-compatible provider'}` })
+    }
+    // The stored key only ever goes to the endpoint it was entered for (see api-key-origin.ts).
+    if (t.aiApiKeyEnc && !input.apiKey && !input.clearApiKey) {
+      const moved = storedKeyEndpointChange({ saved: { provider: t.provider, baseUrl: current.ai.baseUrl }, next: { provider, baseUrl: ai.baseUrl } })
+      if (moved) errors.push(moved)
     }
     if (errors.length) throw validationError(errors)
 
