@@ -38,6 +38,15 @@ const shot = (page: Page, name: string) => page.screenshot({ path: `test-results
 test('first admin, trader, manual position with live PnL, restart, worker take-profit, manual close, audit trail', async ({ page }) => {
   page.on('dialog', (d) => d.accept())
 
+  // Security headers on pages and API answers alike (next.config.js headers()).
+  for (const path of ['/setup', '/api/v1/openapi.json']) {
+    const res = await page.request.get(`${app!.url}${path}`)
+    expect(res.headers()['content-security-policy'], path).toBe("frame-ancestors 'self'")
+    expect(res.headers()['x-frame-options'], path).toBe('SAMEORIGIN')
+    expect(res.headers()['x-content-type-options'], path).toBe('nosniff')
+    expect(res.headers()['referrer-policy'], path).toBe('strict-origin-when-cross-origin')
+  }
+
   // 2. First-run setup creates the admin and signs in; everything else requires sign-in.
   await page.goto(`${app!.url}/`)
   await expect(page).toHaveURL(/\/setup/)

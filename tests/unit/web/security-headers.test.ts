@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest'
+import type { NextConfig } from 'next'
+// @ts-expect-error next.config.js is plain JavaScript (Next loads it as is); typed below.
+import config from '@/next.config.js'
+
+const nextConfig = config as NextConfig
+
+describe('security headers (next.config.js headers())', () => {
+  it('apply to every path, including the API', async () => {
+    const rules = (await nextConfig.headers!()) as { source: string; headers: { key: string; value: string }[] }[]
+    expect(rules.map((r) => r.source)).toEqual(['/:path*'])
+  })
+
+  it.each([
+    ['Content-Security-Policy', "frame-ancestors 'self'"],
+    ['X-Frame-Options', 'SAMEORIGIN'],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Referrer-Policy', 'strict-origin-when-cross-origin'],
+  ])('%s: %s', async (key, value) => {
+    const [rule] = (await nextConfig.headers!()) as { headers: { key: string; value: string }[] }[]
+    expect(rule.headers).toContainEqual({ key, value })
+  })
+})
