@@ -73,6 +73,10 @@ describe('GET /api/v1/openapi.json', () => {
         'GET /api/v1/invites',
         'POST /api/v1/invites',
         'DELETE /api/v1/invites/{id}',
+        'GET /api/v1/api-tokens',
+        'POST /api/v1/api-tokens',
+        'DELETE /api/v1/api-tokens/{id}',
+        'POST /api/v1/account/password',
       ].sort(),
     )
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })
