@@ -86,8 +86,12 @@ export function apiRoute<P extends Record<string, string>>(
 ) {
   return handleRoute(async (req: Request, nextCtx?: NextCtx<P>) => {
     const params = await readParams(nextCtx)
+    if (access === 'public') {
+      // Opened on first use: a public route that needs no database (the OpenAPI document) works without one.
+      const ctx = { req, params, get db() { return defaultDb() } }
+      return (handler as (c: PublicApiContext<P>) => Promise<Response>)(ctx)
+    }
     const database = defaultDb()
-    if (access === 'public') return (handler as (c: PublicApiContext<P>) => Promise<Response>)({ req, db: database, params })
     const auth = await authenticateRequest(req, database)
     assertSameOriginMutation(req, auth.via)
     if (access === 'admin' && auth.user.role !== 'ADMIN') throw new AppError('FORBIDDEN', 'only an admin can do this')
