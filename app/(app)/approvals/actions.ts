@@ -4,6 +4,7 @@ import { db } from '@/lib/db/client'
 import { approveApproval, rejectApproval } from '@/lib/server/approvals/decide-approval'
 import { getPageUser } from '@/lib/server/auth/current-user'
 import { isAppError } from '@/lib/server/errors/app-error'
+import { checkedId } from '@/lib/server/validation/id-field'
 
 /**
  * What an approval action returns. `message` is the service's whole explanation (for a request
@@ -33,14 +34,14 @@ async function decide(where: string, fn: (userId: string) => Promise<DecideResul
 /** Approves as proposed, or with edits ({ qty?, stopLoss?, takeProfits?, note? }). */
 export async function approveApprovalAction(approvalId: string, input: unknown): Promise<DecideResult> {
   return decide('approve', async (userId) => {
-    const r = await approveApproval({ db: db(), userId, approvalId, input })
+    const r = await approveApproval({ db: db(), userId, approvalId: checkedId(approvalId, 'approval'), input })
     return { ok: true, status: 'APPROVED', summary: r.summary }
   })
 }
 
 export async function rejectApprovalAction(approvalId: string, input: unknown): Promise<DecideResult> {
   return decide('reject', async (userId) => {
-    await rejectApproval({ db: db(), userId, approvalId, input })
+    await rejectApproval({ db: db(), userId, approvalId: checkedId(approvalId, 'approval'), input })
     return { ok: true, status: 'REJECTED' }
   })
 }

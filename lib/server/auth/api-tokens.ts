@@ -45,11 +45,7 @@ export async function issueApiToken(
 const MAX_EXPIRY_DAYS = 3650
 const DAY_MS = 24 * 60 * 60 * 1000
 
-const ZTokenName = z
-  .string({ error: 'name is required' })
-  .trim()
-  .min(1, 'name must not be empty')
-  .max(100, 'name must be at most 100 characters')
+const ZTokenName = textField({ max: 100 }).min(1, 'name must not be empty')
 
 const ZExpiresInDays = z
   .number({ error: 'expiresInDays must be a whole number of days' })

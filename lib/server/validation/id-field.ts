@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { notFound } from '@/lib/server/errors/app-error'
 
 /**
  * Every id we issue is a cuid (or a decimal BigInt for feed rows); anything else cannot name a
@@ -16,3 +17,12 @@ export const ZIdField = z
   .trim()
   .min(1, { message: 'must not be empty', abort: true })
   .regex(ID_PATTERN, 'must be an id (letters, digits, - or _, at most 64 characters)')
+
+/**
+ * An id passed to a server action (a plain argument, not a checked path): a malformed one names
+ * no row, so it is not found before it reaches PostgreSQL.
+ */
+export function checkedId(value: unknown, what: string): string {
+  if (!isWellFormedId(value)) throw notFound(what)
+  return value
+}
