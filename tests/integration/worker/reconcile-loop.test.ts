@@ -95,10 +95,12 @@ describe('reconciliation passes (real PostgreSQL, paper exchange)', () => {
 
   test('(b) a NEW order past its grace that the exchange does not know is declared lost only after the not-found budget; a fill that then arrives is still recorded', async () => {
     const tr = await newTrader(t.db, 'b@example.com')
+    await seedMarket(t.db, { bid: '60000', ask: '60000.01' })
     const positionId = await openLong(t.db, tr, { stopLoss: '50000' })
     // A close whose request hangs after persisting its order (as if the process froze mid-send).
     const gated = new GatedExchange(new PaperExchange(t.db, tr.accountId, { staleAfterMs: 60_000 }))
     const sending = requestExit({ db: t.db, positionId, actor: tr.actor, purpose: 'MANUAL_EXIT', size: { kind: 'ALL' }, reason: 'Close requested', exchange: gated })
+    sending.catch(() => {}) // awaited below; this only keeps an early failure from going unhandled
     const [exit] = await waitFor(async () => {
       const l = await exitOrders(t.db, positionId)
       return l.length ? l : null
@@ -152,6 +154,7 @@ describe('reconciliation passes (real PostgreSQL, paper exchange)', () => {
 
   test('(d) a resting order filled on the exchange while we did not hear of it is applied once, however many passes run at once', async () => {
     const tr = await newTrader(t.db, 'd@example.com')
+    await seedMarket(t.db, { bid: '60000', ask: '60000.01' })
     const positionId = await openLong(t.db, tr, { stopLoss: '50000', limitPrice: '59000' })
     const entry = await t.db.order.findFirstOrThrow({ where: { positionId, purpose: 'ENTRY' } })
     expect(entry.status).toBe('SUBMITTED')
@@ -184,6 +187,66 @@ describe('reconciliation passes (real PostgreSQL, paper exchange)', () => {
     expect(p.openQty.toString()).toBe('0.01')
     expect(p.avgEntryPrice.toString()).toBe('59000')
   })
+  test('(e) a refused partial close is sent again for the same quantity, once even by two passes at once, and only a bounded number of times', async () => {
+    const tr = await newTrader(t.db, 'e@example.com')
+    await seedMarket(t.db, { bid: '60000', ask: '60000.01' })
+    const plan = new Map<string, Misbehaviour>()
+    const flaky = new FlakyExchange(new PaperExchange(t.db, tr.accountId, { staleAfterMs: 60_000 }), plan)
+    const exchangeFor = () => flaky
+    const opts = { exchangeFor, exitRetryBackoffMs: () => 0, maxExitAttempts: 3 }
+    const a = reconciler(opts)
+    const b = reconciler(opts)
+
+    const positionId = await openLong(t.db, tr, { stopLoss: '50000', size: '0.01' })
+    plan.set('BTC/USDT', { mode: 'REJECT', times: 2 })
+    await requestExit({ db: t.db, positionId, actor: tr.actor, purpose: 'MANUAL_EXIT', size: { kind: 'SHARE', pct: dec(30) }, reason: 'Partial close', exchange: flaky })
+    expect((await exitOrders(t.db, positionId)).map((o) => o.status)).toEqual(['REJECTED'])
+    expect((await t.db.position.findUniqueOrThrow({ where: { id: positionId } })).status).toBe('MONITORING')
+
+    await Promise.all([a.runOnce(), b.runOnce()]) // one retry between them; refused again
+    const twoRefused = await exitOrders(t.db, positionId)
+    expect(twoRefused.map((o) => o.status)).toEqual(['REJECTED', 'REJECTED'])
+    // A pass that decided to retry the first refusal before it saw the second attempt sends nothing.
+    const stale = await requestExit({
+      db: t.db,
+      positionId,
+      actor: { kind: 'WORKER', id: 'late pass' },
+      purpose: 'MANUAL_EXIT',
+      size: { kind: 'QTY', qty: dec('0.003') },
+      reason: 'late retry',
+      retryOf: twoRefused[0]!.id,
+      exchange: flaky,
+    })
+    expect(stale).toBeNull()
+    expect(await exitOrders(t.db, positionId)).toHaveLength(2)
+    await Promise.all([a.runOnce(), b.runOnce()]) // the third attempt goes through
+    let exits = await exitOrders(t.db, positionId)
+    expect(exits.map((o) => [o.status, o.qty.toString(), o.createdBy])).toEqual([
+      ['REJECTED', '0.003', 'USER'],
+      ['REJECTED', '0.003', 'WORKER'],
+      ['FILLED', '0.003', 'WORKER'],
+    ])
+    expect(new Set(exits.map((o) => o.clientOrderId)).size).toBe(3)
+    await Promise.all([a.runOnce(), b.runOnce()]) // done: nothing more
+    expect(await exitOrders(t.db, positionId)).toHaveLength(3)
+    const p = await t.db.position.findUniqueOrThrow({ where: { id: positionId } })
+    expect(p.status).toBe('MONITORING')
+    expect(p.openQty.toString()).toBe('0.007')
+
+    // An exchange that keeps refusing: three attempts in all, then the loop leaves it (and says so).
+    await seedMarket(t.db, { bid: '60000', ask: '60000.01' })
+    plan.set('BTC/USDT', { mode: 'REJECT', times: 100 })
+    await requestExit({ db: t.db, positionId, actor: tr.actor, purpose: 'MANUAL_EXIT', size: { kind: 'ALL' }, reason: 'Close', exchange: flaky })
+    for (let i = 0; i < 5; i++) await a.runOnce()
+    exits = await exitOrders(t.db, positionId)
+    expect(exits.slice(3).map((o) => [o.status, o.qty.toString()])).toEqual([
+      ['REJECTED', '0.007'],
+      ['REJECTED', '0.007'],
+      ['REJECTED', '0.007'],
+    ])
+    expect(log.filter((m) => m.includes(positionId) && /3 exit attempts in a row did not go through/.test(m))).toHaveLength(1)
+    plan.clear()
+  })
 })
 
 describe('worker: reconciliation runs as a loop beside the market loop and the trigger monitor', () => {
@@ -209,9 +272,11 @@ describe('worker: reconciliation runs as a loop beside the market loop and the t
 
   test('(a) at start, a NEW order within its grace is left to the web request sending it, whose fill is then applied normally', async () => {
     const tr = await newTrader(t.db, 'a@example.com')
+    await seedMarket(t.db, { bid: '60000.00', ask: '60000.01' })
     const positionId = await openLong(t.db, tr, { stopLoss: '50000' })
     const gated = new GatedExchange(new PaperExchange(t.db, tr.accountId, { staleAfterMs: 60_000 }))
     const sending = requestExit({ db: t.db, positionId, actor: tr.actor, purpose: 'MANUAL_EXIT', size: { kind: 'ALL' }, reason: 'Close requested', exchange: gated })
+    sending.catch(() => {}) // awaited below; this only keeps an early failure from going unhandled
     const [exit] = await waitFor(async () => {
       const l = await exitOrders(t.db, positionId)
       return l.length ? l : null
