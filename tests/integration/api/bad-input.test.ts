@@ -331,8 +331,8 @@ const buildCases = () => operations.flatMap((o) => casesFor(o.apiPath, o.method,
 async function tableFingerprints(): Promise<Record<string, string>> {
   const tables = (await t.db.$queryRawUnsafe<{ tablename: string }[]>(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE '\\_%'`)).map((r) => r.tablename)
   const out: Record<string, string> = {}
-  // Quotes are this test's own writes (fresh prices before each operation).
-  for (const table of tables.sort().filter((x) => x !== 'MarketQuote')) {
+  // Quotes and market rules are this test's own writes (seedMarket before each operation).
+  for (const table of tables.sort().filter((x) => x !== 'MarketQuote' && x !== 'MarketRule')) {
     // lastUsedAt on the token is bookkeeping of authentication, not a write of the request.
     const row = table === 'ApiToken' ? `count(*)::text` : `count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '')`
     const [r] = await t.db.$queryRawUnsafe<{ f: string }[]>(`SELECT ${row} AS f FROM "${table}" x`)
