@@ -76,6 +76,7 @@ export class OrderReconciler {
   private timer: NodeJS.Timeout | null = null
   private loop: Promise<void> | null = null
   private stopped = true
+  private lastError: string | null = null
   /** Positions whose exits the loop gave up on, so that is said once, not every pass. */
   private readonly gaveUp = new Set<string>()
 
@@ -105,8 +106,16 @@ export class OrderReconciler {
     this.stopped = false
     const tick = () => {
       this.loop = this.runOnce().then(
-        () => {},
-        (e: unknown) => this.o.log(`reconcile: pass failed: ${(e as Error).message}`),
+        () => {
+          if (this.lastError) this.o.log('reconcile: recovered')
+          this.lastError = null
+        },
+        (e: unknown) => {
+          // Once per distinct failure (the database down, say), not every interval.
+          const msg = (e as Error).message
+          if (msg !== this.lastError) this.o.log(`reconcile: pass failed: ${msg}`)
+          this.lastError = msg
+        },
       )
       void this.loop.then(() => {
         if (!this.stopped) this.timer = setTimeout(tick, this.o.intervalMs)

@@ -3,6 +3,7 @@ import { parseEnv } from '@/lib/config/env'
 import type { Db } from '@/lib/db/client'
 import { dec } from '@/lib/domain/decimal'
 import { matchRestingPaperOrders, PaperExchange } from '@/lib/exchange/paper/paper-exchange'
+import { ExchangeError } from '@/lib/exchange/exchange-error'
 import type { ExchangePort, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { requestExit } from '@/lib/server/positions/request-exit'
@@ -246,6 +247,48 @@ describe('reconciliation passes (real PostgreSQL, paper exchange)', () => {
     ])
     expect(log.filter((m) => m.includes(positionId) && /3 exit attempts in a row did not go through/.test(m))).toHaveLength(1)
     plan.clear()
+  })
+  test('(f) an exchange failing for one order is logged and does not stop the others; the next pass catches up', async () => {
+    const one = await newTrader(t.db, 'f1@example.com')
+    const two = await newTrader(t.db, 'f2@example.com')
+    await seedMarket(t.db, { bid: '60000', ask: '60000.01' })
+    const p1 = await openLong(t.db, one, { stopLoss: '50000', limitPrice: '59000' })
+    const p2 = await openLong(t.db, two, { stopLoss: '50000', limitPrice: '59000' })
+    await seedMarket(t.db, { bid: '58900', ask: '58900.01' })
+    expect(await matchRestingPaperOrders(t.db, 'BTC/USDT')).toHaveLength(2)
+
+    let down = true
+    const exchangeFor = (a: { id: string; kind: 'PAPER' | 'CCXT' }): ExchangePort => {
+      const paper = new PaperExchange(t.db, a.id, { staleAfterMs: 60_000 })
+      if (a.id !== one.accountId) return paper
+      return {
+        accountId: a.id,
+        marketRules: (symbol) => paper.marketRules(symbol),
+        placeOrder: (req) => paper.placeOrder(req),
+        cancelOrder: (id) => paper.cancelOrder(id),
+        fetchBalances: () => paper.fetchBalances(),
+        fetchOrder: async (id) => {
+          if (down) throw new ExchangeError('503 Service Unavailable (simulated)', true)
+          return paper.fetchOrder(id)
+        },
+      }
+    }
+    const r = reconciler({ exchangeFor, recheckAfterMs: 0 })
+    const entry = (positionId: string) => t.db.order.findFirstOrThrow({ where: { positionId, purpose: 'ENTRY' } })
+
+    const first = await r.runOnce()
+    expect(first.errors).toBe(1)
+    expect(first.applied).toBe(1)
+    expect((await entry(p1)).status).toBe('SUBMITTED')
+    expect((await entry(p2)).status).toBe('FILLED')
+    const failing = (await entry(p1)).clientOrderId
+    expect(log.some((m) => m.includes(`order ${failing} failed`) && m.includes('503 Service Unavailable'))).toBe(true)
+
+    down = false
+    const second = await r.runOnce()
+    expect(second.errors).toBe(0)
+    expect((await entry(p1)).status).toBe('FILLED')
+    expect((await t.db.position.findUniqueOrThrow({ where: { id: p1 } })).status).toBe('MONITORING')
   })
 })
 
