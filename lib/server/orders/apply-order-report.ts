@@ -111,8 +111,9 @@ export async function applyOrderReport(db: Db, orderId: string, report: OrderRep
     const terminal = isTerminalOrderStatus(status)
     if (order.purpose === 'ENTRY') {
       if (ledger.openQty.gt(0)) {
-        if (p.status === 'SUBMITTING') {
-          await movePosition(tx, p, 'ENTRY_FILLED', actor, `Entry filled: ${ledger.openQty.toFixed()} @ ${ledger.avgEntryPrice.toFixed()}`, { openedAt: new Date() })
+        if (p.status === 'SUBMITTING' || p.status === 'FAILED') {
+          const late = p.status === 'FAILED' ? ' (after the entry had been given up as lost)' : ''
+          await movePosition(tx, p, 'ENTRY_FILLED', actor, `Entry filled${late}: ${ledger.openQty.toFixed()} @ ${ledger.avgEntryPrice.toFixed()}`, { openedAt: new Date(), statusReason: null })
           await movePosition(tx, p, 'MONITOR_STARTED', actor, 'Stop loss and take-profits armed')
         } else if (p.status === 'OPEN' || p.status === 'MONITORING') {
           await movePosition(tx, p, 'ENTRY_FILLED', actor, `Entry filled further: ${ledger.openQty.toFixed()} @ ${ledger.avgEntryPrice.toFixed()}`)

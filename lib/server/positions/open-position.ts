@@ -7,6 +7,7 @@ import { validateProtection } from '@/lib/domain/positions/protection-rules'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordPositionEvent } from '@/lib/server/audit/record-position-event'
 import { conflict, fromZodError, notFound, validationError } from '@/lib/server/errors/app-error'
+import type { ExchangePort } from '@/lib/exchange/port'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { submitOrder } from '@/lib/server/orders/submit-order'
@@ -51,6 +52,8 @@ export async function openPosition(opts: {
   source?: OrderSource
   /** The journal entry behind an automated entry. */
   decisionId?: string
+  /** The exchange to send the entry to; by default the account's own (see exchangeForAccount). */
+  exchange?: ExchangePort
 }): Promise<{ positionId: string }> {
   const { db, userId, actor } = opts
   const source = opts.source ?? (actor.kind === 'API' ? 'API' : 'UI')
@@ -151,6 +154,6 @@ export async function openPosition(opts: {
     throw e
   })
 
-  await submitOrder(db, exchangeForAccount(db, trader.account), orderId, actor)
+  await submitOrder(db, opts.exchange ?? exchangeForAccount(db, trader.account), orderId, actor)
   return { positionId }
 }

@@ -10,7 +10,7 @@ export async function movePosition(
   event: PositionEvent,
   actor: ActorRef,
   message: string,
-  extra: { statusReason?: string; openedAt?: Date; closedAt?: Date } = {},
+  extra: { statusReason?: string | null; openedAt?: Date; closedAt?: Date } = {},
 ): Promise<PositionStatus> {
   const next = transitionPosition(p.status, event)
   if (!next.ok) throw next.error

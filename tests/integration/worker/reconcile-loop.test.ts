@@ -290,6 +290,45 @@ describe('reconciliation passes (real PostgreSQL, paper exchange)', () => {
     expect((await entry(p1)).status).toBe('FILLED')
     expect((await t.db.position.findUniqueOrThrow({ where: { id: p1 } })).status).toBe('MONITORING')
   })
+
+  test('(g) an entry declared lost that fills after all brings its position back from FAILED, protected by its stop', async () => {
+    const tr = await newTrader(t.db, 'g@example.com')
+    await seedMarket(t.db, { bid: '60000', ask: '60000.01' })
+    // The entry's request persists its order, then hangs before reaching the exchange.
+    const gated = new GatedExchange(new PaperExchange(t.db, tr.accountId, { staleAfterMs: 60_000 }))
+    const opening = openPosition({
+      db: t.db,
+      userId: tr.userId,
+      actor: tr.actor,
+      input: { traderId: tr.traderId, symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '50000' },
+      exchange: gated,
+    })
+    opening.catch(() => {}) // awaited below
+    const entry = await waitFor(() => t.db.order.findFirst({ where: { traderId: tr.traderId, purpose: 'ENTRY' } }), 'entry order persisted')
+    const positionId = entry.positionId!
+
+    let clock = Date.now()
+    const r = reconciler({ now: () => clock, newOrderGraceMs: 30_000, notFoundBudget: 3, recheckAfterMs: 5000, exitRetryBackoffMs: () => 3_600_000 })
+    for (let i = 0; i < 3; i++) {
+      clock += 31_000
+      await r.runOnce()
+    }
+    expect(await t.db.order.findUniqueOrThrow({ where: { id: entry.id } })).toMatchObject({ status: 'REJECTED', notFoundCount: 3 })
+    expect((await t.db.position.findUniqueOrThrow({ where: { id: positionId } })).status).toBe('FAILED')
+
+    // The request wakes up and the entry fills: that exposure is real and must be watched.
+    gated.open()
+    await opening
+    expect((await t.db.order.findUniqueOrThrow({ where: { id: entry.id } })).status).toBe('FILLED')
+    const p = await t.db.position.findUniqueOrThrow({ where: { id: positionId } })
+    expect(p.status).toBe('MONITORING')
+    expect(p.statusReason).toBeNull()
+    expect(p.openQty.toString()).toBe('0.01')
+    expect(p.stopLoss.toString()).toBe('50000')
+    expect(await t.db.fill.count({ where: { orderId: entry.id } })).toBe(1)
+    const moves = await t.db.positionEvent.findMany({ where: { positionId, type: 'STATUS_CHANGED' }, select: { fromStatus: true, toStatus: true } })
+    expect(moves).toEqual(expect.arrayContaining([{ fromStatus: 'SUBMITTING', toStatus: 'FAILED' }, { fromStatus: 'FAILED', toStatus: 'OPEN' }, { fromStatus: 'OPEN', toStatus: 'MONITORING' }]))
+  })
 })
 
 describe('worker: reconciliation runs as a loop beside the market loop and the trigger monitor', () => {

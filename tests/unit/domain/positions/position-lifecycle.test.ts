@@ -14,6 +14,7 @@ const LEGAL: [from: PositionStatus, event: PositionEvent, to: PositionStatus, wh
   ['CREATED', 'ENTRY_FAILED', 'FAILED', 'entry could not be sent'],
   ['SUBMITTING', 'ENTRY_FILLED', 'OPEN', 'first entry fill'],
   ['SUBMITTING', 'ENTRY_FAILED', 'FAILED', 'entry ended with no fill'],
+  ['FAILED', 'ENTRY_FILLED', 'OPEN', 'an entry declared lost filled after all'],
   ['SUBMITTING', 'EXIT_REQUESTED', 'CLOSING', 'user gives up on a partly filled limit entry'],
   ['OPEN', 'MONITOR_STARTED', 'MONITORING', 'triggers armed'],
   ['OPEN', 'ENTRY_FILLED', 'OPEN', 'further partial entry fills'],
@@ -52,8 +53,12 @@ describe('transitionPosition', () => {
     expect(LEGAL.length + ILLEGAL.length).toBe(POSITION_STATUSES.length * POSITION_EVENTS.length)
   })
 
-  test.each(['CLOSED', 'FAILED'] as const)('%s accepts no event at all', (status) => {
-    expect(POSITION_EVENTS.filter((e) => transitionPosition(status, e).ok)).toEqual([])
+  test('CLOSED accepts no event at all', () => {
+    expect(POSITION_EVENTS.filter((e) => transitionPosition('CLOSED', e).ok)).toEqual([])
+  })
+
+  test('FAILED accepts only a late entry fill', () => {
+    expect(POSITION_EVENTS.filter((e) => transitionPosition('FAILED', e).ok)).toEqual(['ENTRY_FILLED'])
   })
 })
 
