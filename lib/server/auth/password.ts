@@ -16,14 +16,15 @@ const MAXMEM = 64 * 1024 * 1024
 export const HASH_CONCURRENCY = 4
 export const HASH_MAX_WAIT_MS = 3_000
 const HASH_RETRY_AFTER_SECONDS = 5
-const hashSlots = new Semaphore(HASH_CONCURRENCY, HASH_MAX_WAIT_MS, 256)
+/** Exported so tests can hold every slot and see the 503. */
+export const passwordHashSlots = new Semaphore(HASH_CONCURRENCY, HASH_MAX_WAIT_MS, 256)
 
 function scryptAsync(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
   const run = () =>
     new Promise<Buffer>((resolve, reject) => {
       scrypt(password.normalize('NFKC'), salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)))
     })
-  return hashSlots.run(run).catch((err: unknown) => {
+  return passwordHashSlots.run(run).catch((err: unknown) => {
     if (err instanceof SemaphoreTimeout) {
       throw busy('the server is busy checking passwords; try again in a few seconds', HASH_RETRY_AFTER_SECONDS)
     }

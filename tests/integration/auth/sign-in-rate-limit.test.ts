@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApiDatabase } from '@/tests/integration/api/api-harness'
 import { authOptions } from '@/lib/server/auth/auth-options'
+import { HASH_CONCURRENCY, HASH_MAX_WAIT_MS, passwordHashSlots } from '@/lib/server/auth/password'
 import { closeSignInAttemptCounters, SIGN_IN_LIMITS } from '@/lib/server/auth/sign-in-attempts'
 import { createFirstAdmin } from '@/lib/server/auth/users'
 import { signInErrorMessage } from '@/app/signin/sign-in-error-message'
@@ -13,7 +14,7 @@ const PASSWORD = 'long enough pw'
 beforeAll(async () => {
   t = await startApiDatabase()
   await createFirstAdmin(t.db, { email: 'owner@example.com', password: PASSWORD })
-  for (const email of ['victim@example.com', 'other@example.com', 'reset@example.com', 'form@example.com']) {
+  for (const email of ['victim@example.com', 'other@example.com', 'reset@example.com', 'form@example.com', 'busy@example.com']) {
     await t.db.user.create({ data: { email, passwordHash: (await t.db.user.findFirstOrThrow()).passwordHash } })
   }
   ;({ POST } = await import('@/app/api/v1/auth/token/route'))
@@ -101,5 +102,41 @@ describe('sign-in form (next-auth authorize) rate limits', () => {
     const seconds = Number(err!.message.split(':')[1])
     expect(seconds).toBeGreaterThan(0)
     expect(signInErrorMessage(err!.message)).toBe(`Too many attempts; try again in ${seconds} s.`)
+  })
+})
+
+describe('password hashing at capacity', () => {
+  // Holds every hashing slot, as a burst of slow sign-ins would, until `release` is called.
+  function holdAllSlots() {
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const held = Array.from({ length: HASH_CONCURRENCY }, () => passwordHashSlots.run(() => gate))
+    return async () => {
+      release()
+      await Promise.all(held)
+    }
+  }
+
+  it('answers 503 BUSY with Retry-After after waiting a few seconds, and does not count the attempt', async () => {
+    const release = holdAllSlots()
+    try {
+      const started = Date.now()
+      const res = await tokenRequest({ email: 'busy@example.com', password: PASSWORD }, '10.9.0.1')
+      expect(res.status).toBe(503)
+      expect(Date.now() - started).toBeGreaterThanOrEqual(HASH_MAX_WAIT_MS - 50)
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BUSY')
+      // The sign-in form hears it as Busy:<s>.
+      const err = await authorize('busy@example.com', PASSWORD, '10.9.0.2').then(() => null, (e: Error) => e)
+      expect(err?.message).toMatch(/^Busy:\d+$/)
+      expect(signInErrorMessage(err!.message)).toMatch(/^The server is busy; try again in \d+ s\.$/)
+    } finally {
+      await release()
+    }
+    // Refunded: neither busy attempt counts against the email or the address.
+    const rows = await t.db.$queryRawUnsafe<{ key: string; points: number }[]>(`SELECT key, points FROM rate_limit.counters WHERE key LIKE 'signin-address:10.9.0.%'`)
+    expect(rows).toHaveLength(2)
+    expect(rows.every((r) => r.points === 0)).toBe(true)
+    expect((await tokenRequest({ email: 'busy@example.com', password: PASSWORD }, '10.9.0.1')).status).toBe(201)
   })
 })
