@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { AppError, fromZodError, isAppError, validationError } from '@/lib/server/errors/app-error'
+import { busyError } from '@/lib/server/errors/busy-error'
 import { findNulCharacter } from '@/lib/server/validation/text-field'
 
 export interface ErrorBody {
@@ -19,7 +20,7 @@ export function errorResponse(err: AppError): Response {
 
 /**
  * Wraps a route handler: AppErrors become `{ error: { code, message, fields? } }` with their
- * status; anything else is logged here and answered with a generic 500, so internals and secrets
+ * status; a saturated database is a 503 with Retry-After; anything else is logged here and answered with a generic 500, so internals and secrets
  * never reach the client.
  */
 export function handleRoute<Args extends unknown[]>(
@@ -30,6 +31,8 @@ export function handleRoute<Args extends unknown[]>(
       return await fn(...args)
     } catch (err) {
       if (isAppError(err)) return errorResponse(err)
+      const busy = busyError(err)
+      if (busy) return errorResponse(busy)
       const req = args[0] instanceof Request ? args[0] : undefined
       const where = req ? `${req.method} ${new URL(req.url).pathname}` : 'route handler'
       // Log the error itself, never the request (it may carry passwords or tokens).

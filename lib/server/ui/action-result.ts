@@ -1,6 +1,7 @@
 import type { AuthUser } from '@/lib/server/auth/users'
 import { getPageUser } from '@/lib/server/auth/current-user'
 import { isAppError } from '@/lib/server/errors/app-error'
+import { busyError } from '@/lib/server/errors/busy-error'
 
 /**
  * What a form's server action returns: data, or errors a form can place — `fieldErrors` keyed by
@@ -17,7 +18,8 @@ export async function runAction<T>(where: string, fn: (user: AuthUser) => Promis
   if (!user) return { ok: false, status: 401, formError: 'Your session has ended. Sign in again.', fieldErrors: {} }
   try {
     return { ok: true, data: await fn(user) }
-  } catch (err) {
+  } catch (caught) {
+    const err = busyError(caught) ?? caught
     if (isAppError(err)) {
       const fieldErrors: Record<string, string> = {}
       for (const f of err.fieldErrors ?? []) fieldErrors[f.field] ??= f.message

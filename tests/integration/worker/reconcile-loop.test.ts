@@ -324,7 +324,7 @@ describe('reconciliation passes (real PostgreSQL, paper exchange)', () => {
     expect(p.status).toBe('MONITORING')
     expect(p.statusReason).toBeNull()
     expect(p.openQty.toString()).toBe('0.01')
-    expect(p.stopLoss.toString()).toBe('50000')
+    expect(p.stopLoss?.toString()).toBe('50000')
     expect(await t.db.fill.count({ where: { orderId: entry.id } })).toBe(1)
     const moves = await t.db.positionEvent.findMany({ where: { positionId, type: 'STATUS_CHANGED' }, select: { fromStatus: true, toStatus: true } })
     expect(moves).toEqual(expect.arrayContaining([{ fromStatus: 'SUBMITTING', toStatus: 'FAILED' }, { fromStatus: 'FAILED', toStatus: 'OPEN' }, { fromStatus: 'OPEN', toStatus: 'MONITORING' }]))
