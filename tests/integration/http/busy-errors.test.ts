@@ -56,7 +56,7 @@ describe('a saturated or contended database answers 503 with Retry-After, never 
     expect(err).toBeInstanceOf(Error)
     expect(busyError(err)).not.toBeNull()
 
-    const res = await handleRoute(async () => {
+    const res = await handleRoute(async (_req: Request) => {
       throw err
     })(new Request('http://localhost/api/v1/x', { method: 'POST' }))
     expect(res.status).toBe(503)
@@ -68,7 +68,7 @@ describe('a saturated or contended database answers 503 with Retry-After, never 
     const err = await t.db.user.create({ data: { email: 'busy@example.com', passwordHash: 'x' } }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(Error)
     expect(busyError(err)).toBeNull()
-    const res = await handleRoute(async () => {
+    const res = await handleRoute(async (_req: Request) => {
       throw err
     })(new Request('http://localhost/api/v1/x'))
     expect(res.status).toBe(500)
