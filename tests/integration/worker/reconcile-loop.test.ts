@@ -80,6 +80,21 @@ async function openLong(db: Db, tr: Trader, o: { size?: string; stopLoss: string
 const exitOrders = (db: Db, positionId: string) =>
   db.order.findMany({ where: { positionId, purpose: { not: 'ENTRY' } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
 
+/**
+ * Starts a full close whose request persists its exit order and then hangs before reaching the
+ * exchange (as if the process froze mid-send), until the test calls `gated.open()`.
+ */
+async function holdClose(db: Db, tr: Trader, positionId: string) {
+  const gated = new GatedExchange(new PaperExchange(db, tr.accountId, { staleAfterMs: 60_000 }))
+  const sending = requestExit({ db, positionId, actor: tr.actor, purpose: 'MANUAL_EXIT', size: { kind: 'ALL' }, reason: 'Close requested', exchange: gated })
+  sending.catch(() => {}) // awaited by the test; this only keeps an early failure from going unhandled
+  const [exit] = await waitFor(async () => {
+    const l = await exitOrders(db, positionId)
+    return l.length ? l : null
+  }, 'exit order persisted')
+  return { gated, sending, exit: exit! }
+}
+
 describe('reconciliation passes (real PostgreSQL, paper exchange)', () => {
   let t: TestDatabase
   const worker = { kind: 'WORKER' as const, id: 'reconcile-test' }
@@ -98,14 +113,7 @@ describe('reconciliation passes (real PostgreSQL, paper exchange)', () => {
     const tr = await newTrader(t.db, 'b@example.com')
     await seedMarket(t.db, { bid: '60000', ask: '60000.01' })
     const positionId = await openLong(t.db, tr, { stopLoss: '50000' })
-    // A close whose request hangs after persisting its order (as if the process froze mid-send).
-    const gated = new GatedExchange(new PaperExchange(t.db, tr.accountId, { staleAfterMs: 60_000 }))
-    const sending = requestExit({ db: t.db, positionId, actor: tr.actor, purpose: 'MANUAL_EXIT', size: { kind: 'ALL' }, reason: 'Close requested', exchange: gated })
-    sending.catch(() => {}) // awaited below; this only keeps an early failure from going unhandled
-    const [exit] = await waitFor(async () => {
-      const l = await exitOrders(t.db, positionId)
-      return l.length ? l : null
-    }, 'exit order persisted')
+    const { gated, sending, exit } = await holdClose(t.db, tr, positionId)
     expect(exit!.status).toBe('NEW')
 
     let clock = Date.now()
@@ -356,13 +364,7 @@ describe('worker: reconciliation runs as a loop beside the market loop and the t
     const tr = await newTrader(t.db, 'a@example.com')
     await seedMarket(t.db, { bid: '60000.00', ask: '60000.01' })
     const positionId = await openLong(t.db, tr, { stopLoss: '50000' })
-    const gated = new GatedExchange(new PaperExchange(t.db, tr.accountId, { staleAfterMs: 60_000 }))
-    const sending = requestExit({ db: t.db, positionId, actor: tr.actor, purpose: 'MANUAL_EXIT', size: { kind: 'ALL' }, reason: 'Close requested', exchange: gated })
-    sending.catch(() => {}) // awaited below; this only keeps an early failure from going unhandled
-    const [exit] = await waitFor(async () => {
-      const l = await exitOrders(t.db, positionId)
-      return l.length ? l : null
-    }, 'exit order persisted')
+    const { gated, sending, exit } = await holdClose(t.db, tr, positionId)
 
     let worker: Worker | null = null
     try {
