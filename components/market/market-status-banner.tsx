@@ -55,7 +55,9 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
   const md = health.marketData
   const simulated = md.kind === 'simulated'
   // No tick for a while counts even when the last health check was fine: the stream is the truth.
-  const stale = !liveFresh && (!md.ok || quiet)
+  // With nothing watched (a fresh install) no ticks are expected, so silence is not staleness.
+  const idle = md.idle && md.ok && !lastQuoteAt
+  const stale = !liveFresh && !idle && (!md.ok || quiet)
   const staleReason = !md.ok && md.error ? md.error : `no live quotes for ${formatAge(lastQuoteAt ? now - lastQuoteAt : now - mountedAt)}`
   const workerDown = !health.worker.ok && !liveFresh
   const ageMs = liveAge ?? md.freshestQuoteAgeMs
@@ -71,7 +73,10 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
           {md.label ? <span className="text-neutral-300"> · {md.label}</span> : null}
         </span>
         <span className="text-neutral-400">
-          Newest quote: <span className="font-mono text-neutral-200">{ageMs === null ? 'none yet' : `${formatAge(ageMs)} ago`}</span>
+          Newest quote:{' '}
+          <span className="font-mono text-neutral-200" data-testid="newest-quote">
+            {idle ? 'idle — nothing is watched yet' : ageMs === null ? 'none yet' : `${formatAge(ageMs)} ago`}
+          </span>
         </span>
         <span className="text-neutral-400">
           Worker: <span className={health.worker.ok || liveFresh ? 'text-emerald-400' : 'text-red-400'}>{health.worker.ok || liveFresh ? 'running' : 'down'}</span>
@@ -92,8 +97,8 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
       ) : null}
       {workerDown ? (
         <div role="alert" className="rounded border border-red-800 bg-red-950/70 px-3 py-1.5 text-sm text-red-200">
-          Worker down: {health.worker.lastSeenAt ? `last heartbeat ${formatAge(health.worker.ageMs)} ago` : 'it has never reported'}. Start the worker process;
-          until then orders are not filled, positions are not monitored and prices do not update.
+          Worker down: {health.worker.lastSeenAt ? `last heartbeat ${formatAge(health.worker.ageMs)} ago` : 'it has never reported'}. The start command restarts it
+          on its own (see the server log if it stays down); until then orders are not filled, positions are not monitored and prices do not update.
         </div>
       ) : null}
       {stale ? (

@@ -55,6 +55,11 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
   await page.getByLabel('Confirm password').fill('correct horse battery')
   await page.getByRole('button', { name: 'Create admin account' }).click()
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+  // A fresh install watches nothing: market data is idle, which is no fault.
+  await expect(page.getByTestId('newest-quote')).toHaveText('idle — nothing is watched yet', { timeout: 20_000 })
+  await expect(page.getByText(/Market data (unavailable|stale)/)).toHaveCount(0)
+  const fresh = await (await page.request.get(`${app!.url}/api/health`)).json()
+  expect(fresh.marketData).toMatchObject({ ok: true, idle: true })
   await shot(page, '01-dashboard-empty')
 
   // 3. A paper trader.

@@ -1,3 +1,4 @@
+import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
 import type { DbTx } from '@/lib/db/client'
 
 export interface Health {
@@ -10,6 +11,8 @@ export interface Health {
     label: string | null
     freshestQuoteAgeMs: number | null
     staleAfterMs: number
+    /** Nothing is watched (no trader watches a symbol and no position is open): no quotes are expected. */
+    idle: boolean
     error?: string
   }
 }
@@ -45,7 +48,7 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
     status: 'down',
     database: { ok: false, latencyMs, error },
     worker: { ok: false, lastSeenAt: null, ageMs: null },
-    marketData: { ok: false, kind: null, label: null, freshestQuoteAgeMs: null, staleAfterMs, error: 'database unavailable' },
+    marketData: { ok: false, kind: null, label: null, freshestQuoteAgeMs: null, staleAfterMs, idle: false, error: 'database unavailable' },
   })
   if (!opts.db) return down('database is not configured', null)
   const database = opts.db
@@ -54,6 +57,9 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
     Promise.all([
       database.workerHeartbeat.findFirst({ orderBy: { lastSeenAt: 'desc' } }),
       database.marketQuote.aggregate({ _max: { receivedAt: true } }),
+      // The worker polls the symbols of every watchlist and every position that is not over.
+      database.trader.findFirst({ where: { watchlist: { isEmpty: false } }, select: { id: true } }),
+      database.position.findFirst({ where: { status: { in: [...ACTIVE_POSITION_STATUSES] } }, select: { id: true } }),
     ])
   const started = performance.now()
   let rows: Awaited<ReturnType<typeof read>>
@@ -65,7 +71,8 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
     return down(reason, Math.round(performance.now() - started))
   }
   const latencyMs = Math.round(performance.now() - started)
-  const [heartbeat, freshest] = rows
+  const [heartbeat, freshest, watching, holding] = rows
+  const idle = !watching && !holding
 
   const workerAgeMs = heartbeat ? Math.max(0, now.getTime() - heartbeat.lastSeenAt.getTime()) : null
   const workerOk = workerAgeMs !== null && workerAgeMs <= workerMaxAgeMs
@@ -76,6 +83,8 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
   if (!heartbeat) marketError = 'worker has never reported'
   else if (!workerOk) marketError = 'worker is not running (heartbeat is stale)'
   else if (heartbeat.feedError) marketError = heartbeat.feedError
+  // With nothing watched (a fresh install) no quotes are expected: their absence is no fault.
+  else if (idle) marketError = undefined
   else if (quoteAgeMs === null) marketError = 'no quotes received yet'
   else if (quoteAgeMs > staleAfterMs) marketError = `quotes are stale (newest is ${Math.round(quoteAgeMs / 1000)} s old)`
 
@@ -85,6 +94,7 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
     label: heartbeat?.feedLabel ?? null,
     freshestQuoteAgeMs: quoteAgeMs,
     staleAfterMs,
+    idle,
   }
   if (marketError) marketData.error = marketError
 

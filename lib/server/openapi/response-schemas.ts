@@ -178,6 +178,7 @@ export const ZHealth = doc(
       label: z.string().nullable(),
       freshestQuoteAgeMs: z.number().nullable(),
       staleAfterMs: z.number(),
+      idle: z.boolean().describe('nothing is watched yet (no watchlist, no open position), so no quotes are expected'),
       error: z.string().optional(),
     }),
   }),

@@ -2,10 +2,14 @@ import { Prisma } from '@/lib/generated/prisma/client'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
 import { getHealth } from '@/lib/server/health/get-health'
+import { createTrader } from '@/lib/server/traders/create-trader'
 
 let t: TestDatabase
 beforeAll(async () => {
   t = await createTestDatabase()
+  // A trader watching BTC/USDT: the worker polls it, so quotes are expected (see the idle tests).
+  const user = await t.db.user.create({ data: { email: 'health@example.com', passwordHash: 'x' } })
+  await createTrader({ db: t.db, userId: user.id, input: { name: 'Watcher', quoteCurrency: 'USDT', startingBalance: '1000', watchlist: ['BTC/USDT'] } })
 })
 afterAll(async () => {
   await t?.drop()
@@ -56,6 +60,7 @@ describe('getHealth', () => {
       label: 'Simulated: random walk (seed 42)',
       freshestQuoteAgeMs: 500,
       staleAfterMs: 10_000,
+      idle: false,
     })
   })
 
@@ -98,6 +103,34 @@ describe('getHealth', () => {
     expect(h.status).toBe('degraded')
     expect(h.worker).toEqual({ ok: false, lastSeenAt: null, ageMs: null })
     expect(h.marketData).toMatchObject({ ok: false, kind: null, freshestQuoteAgeMs: null })
+  })
+
+  it('is degraded when a symbol is watched and no quote has arrived yet', async () => {
+    await heartbeat(500)
+    const h = await getHealth(opts())
+    expect(h.status).toBe('degraded')
+    expect(h.marketData).toMatchObject({ ok: false, idle: false, error: 'no quotes received yet' })
+  })
+
+  it('is ok and idle on a fresh install where nothing is watched, and stops being idle with an open position', async () => {
+    await heartbeat(500)
+    const watchlists = await t.db.trader.findMany({ select: { id: true, watchlist: true } })
+    await t.db.trader.updateMany({ data: { watchlist: [] } })
+    try {
+      const h = await getHealth(opts())
+      expect(h.status).toBe('ok')
+      expect(h.marketData).toEqual({ ok: true, kind: 'simulated', label: 'Simulated: random walk (seed 42)', freshestQuoteAgeMs: null, staleAfterMs: 10_000, idle: true })
+
+      // A position still open on a symbol nobody watches any more is polled, so quotes are due.
+      const trader = await t.db.trader.findFirstOrThrow()
+      await t.db.position.create({
+        data: { traderId: trader.id, accountId: trader.accountId, symbol: 'ETH/USDT', side: 'LONG', status: 'MONITORING', entryType: 'MARKET', requestedQty: '1', stopLoss: '1' },
+      })
+      expect((await getHealth(opts())).marketData).toMatchObject({ ok: false, idle: false, error: 'no quotes received yet' })
+    } finally {
+      await t.db.position.deleteMany()
+      for (const w of watchlists) await t.db.trader.update({ where: { id: w.id }, data: { watchlist: w.watchlist } })
+    }
   })
 
   it('is down when the database cannot be reached', async () => {
