@@ -49,13 +49,39 @@ export interface Balance {
   amount: Decimal
 }
 
+/** What an adapter can do natively; callers choose a strategy from this, never from the adapter's name. */
+export interface ExchangeCapabilities {
+  /** Selling what is not held (a derivatives-style account). Spot exchanges: false. */
+  shortSelling: boolean
+  /** A STOP_MARKET rests on the exchange itself and triggers there. */
+  nativeStop: boolean
+  /** One-cancels-the-other pairs (target + stop sharing one quantity). */
+  oco: boolean
+  /** Atomic cancel-and-replace of a resting order. */
+  cancelReplace: boolean
+}
+
+/**
+ * Where an order lives, for exchanges that can only look an order up within its market
+ * (Binance needs the symbol with the client order id). Callers that know it pass it.
+ */
+export interface OrderLookupHint {
+  symbol: string
+}
+
 export interface ExchangePort {
   readonly accountId: string
+  /** Optional so test doubles need not declare it; absent reads as nothing native (all false). */
+  readonly capabilities?: ExchangeCapabilities
   marketRules(symbol: string): Promise<MarketRules>
-  /** Resolves with REJECTED (and a reason) when the exchange refuses; throws ExchangeError on transport failure. */
+  /**
+   * Resolves with REJECTED (and a reason) when the exchange refuses; throws ExchangeError on
+   * transport failure. kind 'unknown' means it may have been executed: look it up by client
+   * order id (fetchOrder), never place it again.
+   */
   placeOrder(req: PlaceOrderRequest): Promise<OrderReport>
-  cancelOrder(clientOrderId: string): Promise<OrderReport>
+  cancelOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport>
   /** null when the exchange never received the order. */
-  fetchOrder(clientOrderId: string): Promise<OrderReport | null>
+  fetchOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport | null>
   fetchBalances(): Promise<Balance[]>
 }

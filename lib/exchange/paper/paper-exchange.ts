@@ -31,6 +31,8 @@ const FEE_DP = 12
  * seeded FillModel. Every call runs in one transaction holding the account's row lock.
  */
 export class PaperExchange implements ExchangePort {
+  readonly capabilities = { shortSelling: true, nativeStop: false, oco: false, cancelReplace: false } as const
+
   constructor(
     private readonly db: Db,
     readonly accountId: string,

@@ -3,6 +3,7 @@ import { fromDb, fromDbOrNull } from '@/lib/db/decimal-columns'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import type { ExchangePort } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
+import type { Order as OrderRow } from '@/lib/generated/prisma/client'
 import { applyOrderReport } from './apply-order-report'
 
 /**
@@ -13,8 +14,10 @@ import { applyOrderReport } from './apply-order-report'
  * the grace it gives NEW orders whose sender may still be sending (it still asks the exchange
  * several times, spaced, before it calls the order lost).
  */
-export async function submitOrder(db: Db, exchange: ExchangePort, orderId: string, actor: ActorRef): Promise<void> {
-  const o = await db.order.findUniqueOrThrow({ where: { id: orderId } })
+export async function submitOrder(db: Db, exchange: ExchangePort, order: string | OrderRow, actor: ActorRef): Promise<void> {
+  // A caller that has just created the order passes its row: reading it back would change nothing.
+  const o = typeof order === 'string' ? await db.order.findUniqueOrThrow({ where: { id: order } }) : order
+  const orderId = o.id
   if (o.status !== 'NEW') return
   try {
     const report = await exchange.placeOrder({
@@ -29,7 +32,8 @@ export async function submitOrder(db: Db, exchange: ExchangePort, orderId: strin
     })
     await applyOrderReport(db, orderId, report, actor)
   } catch (e) {
-    if (e instanceof ExchangeError && !e.retryable) {
+    // Only a definite refusal is REJECTED; an 'unknown' outcome stays NEW and is looked up.
+    if (e instanceof ExchangeError && e.kind === 'rejected') {
       await applyOrderReport(
         db,
         orderId,

@@ -1,0 +1,299 @@
+import ccxt, { type MarketInterface } from 'ccxt'
+import { dec, type Decimal } from '@/lib/domain/decimal'
+import { roundPriceToTick, type MarketRules } from '@/lib/domain/market/precision'
+import { ExchangeError } from '@/lib/exchange/exchange-error'
+import type { Balance, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
+import {
+  fillsFromFullResponse,
+  fillsFromTrades,
+  orderReportFromBinance,
+  type BinanceRawOrder,
+  type BinanceRawTrade,
+} from './order-report-from-binance'
+import { classifyCcxtError, rejectReasonOf, translateCcxtError } from './translate-ccxt-error'
+
+export interface BinanceSpotExchangeOptions {
+  accountId: string
+  apiKey: string
+  secret: string
+  /** Replaces the REST host(s), keeping the paths (as MARKET_DATA_URL does for the feed). */
+  baseUrl?: string
+  /** Binance's spot testnet (ccxt's sandbox URLs); applied before baseUrl. */
+  sandbox?: boolean
+  timeoutMs?: number
+  /**
+   * How far beyond the trigger the limit of a stop goes (STOP_MARKET is sent as STOP_LOSS_LIMIT,
+   * as freqtrade does): 0.01 = 1 %, freqtrade's default ratio of 0.99.
+   */
+  stopLimitOffset?: Decimal
+  /** Stay-away when a 429/418 carries no Retry-After. */
+  defaultRetryAfterMs?: number
+}
+
+/**
+ * ccxt options (checked in ccxt 4.5.84 binance.js) that keep loadMarkets on GET
+ * /api/v3/exchangeInfo: without them, with keys set, it also calls sapi capital/config/getall
+ * (fetchCurrencies) and margin/allPairs (fetchMargins), and fapi/dapi exchangeInfo — none of
+ * which exist on the spot testnet.
+ */
+const SPOT_ONLY = { defaultType: 'spot', fetchMarkets: { types: ['spot'] }, fetchMargins: false, fetchCurrencies: false }
+
+/**
+ * Binance spot through the real ccxt `binance` class. Every outcome is classified once, here:
+ * a report (confirmed), a REJECTED report (the exchange refused), or an ExchangeError whose kind
+ * says retryable (not executed), rejected, or unknown (may have executed: look it up, never
+ * re-send). There is deliberately no retry or resend path in this class.
+ */
+export class BinanceSpotExchange implements ExchangePort {
+  readonly accountId: string
+  readonly capabilities: ExchangeCapabilities = { shortSelling: false, nativeStop: true, oco: true, cancelReplace: true }
+  private readonly exchange: InstanceType<typeof ccxt.binance>
+  private readonly stopLimitOffset: Decimal
+  private readonly defaultRetryAfterMs: number
+  /** Symbols of orders placed through this instance; callers that restarted pass a hint instead. */
+  private readonly symbolByClientId = new Map<string, string>()
+  private marketsFailed = false
+  private blockedUntil = 0
+
+  constructor(opts: BinanceSpotExchangeOptions) {
+    this.accountId = opts.accountId
+    this.stopLimitOffset = opts.stopLimitOffset ?? dec('0.01')
+    if (!this.stopLimitOffset.gt(0) || !this.stopLimitOffset.lt('0.5')) {
+      throw new Error(`stopLimitOffset must be between 0 and 0.5, got ${this.stopLimitOffset.toFixed()}`)
+    }
+    this.defaultRetryAfterMs = opts.defaultRetryAfterMs ?? 60_000
+    this.exchange = new ccxt.binance({
+      apiKey: opts.apiKey,
+      secret: opts.secret,
+      timeout: opts.timeoutMs ?? 10_000,
+      enableRateLimit: true,
+      options: { ...SPOT_ONLY },
+    })
+    if (opts.sandbox) this.exchange.setSandboxMode(true)
+    if (opts.baseUrl !== undefined) this.exchange.urls['api'] = rewriteHosts(this.exchange.urls['api'], normaliseBaseUrl(opts.baseUrl))
+    // Retry-After is only in the headers, which ccxt's DDoSProtection error does not carry: note it
+    // on this instance as the answer arrives. A 429/418 bans the key/IP, not one request, so every
+    // later call waits it out (see guard) instead of hammering.
+    const onRestResponse = this.exchange.onRestResponse.bind(this.exchange)
+    this.exchange.onRestResponse = (status, statusText, url, method, headers, body, reqHeaders, reqBody) => {
+      if (status === 429 || status === 418) {
+        const seconds = Number((headers as Record<string, string>)['Retry-After'])
+        const ms = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : this.defaultRetryAfterMs
+        this.blockedUntil = Math.max(this.blockedUntil, Date.now() + ms)
+      }
+      return onRestResponse(status, statusText, url, method, headers, body, reqHeaders, reqBody)
+    }
+  }
+
+  async marketRules(symbol: string): Promise<MarketRules> {
+    return rulesFromBinanceMarket(await this.market(symbol))
+  }
+
+  async placeOrder(req: PlaceOrderRequest): Promise<OrderReport> {
+    const rejected = (reason: string): OrderReport => ({
+      clientOrderId: req.clientOrderId, exchangeOrderId: null, status: 'REJECTED', filledQty: dec(0), fills: [], rejectReason: reason,
+    })
+    let market: MarketInterface
+    try {
+      market = await this.market(req.symbol)
+    } catch (e) {
+      if (e instanceof ExchangeError && e.kind === 'rejected') return rejected(e.message)
+      throw e
+    }
+    const rules = rulesFromBinanceMarket(market)
+    const symbol = market.symbol
+    // Quantities and prices go out exactly as asked or not at all: a silent rounding here would
+    // change the risk the caller sized. ccxt's *ToPrecision formats them; equality proves the grid.
+    const offGrid = `quantity ${req.qty.toFixed()} is not on the step grid ${rules.stepSize.toFixed()} of ${symbol}`
+    let qty: string
+    try {
+      qty = String(this.exchange.amountToPrecision(symbol, req.qty.toFixed())) // throws InvalidOrder when it truncates to 0
+    } catch {
+      return rejected(offGrid)
+    }
+    if (!dec(qty).eq(req.qty)) return rejected(offGrid)
+    const onTick = (p: Decimal, name: string) => {
+      const s = String(this.exchange.priceToPrecision(symbol, p.toFixed()))
+      if (!dec(s).eq(p)) throw new Error(`${name} ${p.toFixed()} is not on the tick grid ${rules.tickSize.toFixed()} of ${symbol}`)
+      return s
+    }
+    const params: Record<string, unknown> = { clientOrderId: req.clientOrderId, newOrderRespType: 'FULL' }
+    let type: 'market' | 'limit'
+    let price: string | undefined
+    try {
+      if (req.type === 'MARKET') {
+        type = 'market'
+      } else if (req.type === 'LIMIT') {
+        if (!req.price?.gt(0)) return rejected('LIMIT order needs a positive price')
+        type = 'limit'
+        price = onTick(req.price, 'price')
+        params.timeInForce = 'GTC'
+      } else {
+        if (!req.triggerPrice?.gt(0)) return rejected('STOP_MARKET order needs a positive trigger price')
+        const trigger = onTick(req.triggerPrice, 'trigger price')
+        // Limit beyond the trigger, rounded further out, so the triggered order still fills in a gap.
+        const sell = req.side === 'SELL'
+        const raw = req.triggerPrice.mul(sell ? dec(1).minus(this.stopLimitOffset) : dec(1).plus(this.stopLimitOffset))
+        const limit = roundPriceToTick(raw, rules.tickSize, sell ? 'DOWN' : 'UP')
+        if (!limit.gt(0)) return rejected(`stop limit price ${limit.toFixed()} is not positive`)
+        type = 'limit'
+        price = limit.toFixed()
+        params.stopLossPrice = trigger // ccxt sends STOP_LOSS_LIMIT with stopPrice, after checking orderTypes
+        params.timeInForce = 'GTC'
+      }
+    } catch (e) {
+      return rejected((e as Error).message)
+    }
+    this.guard()
+    this.symbolByClientId.set(req.clientOrderId, symbol)
+    let raw: BinanceRawOrder
+    try {
+      // ccxt's typings say number; strings are what its *ToPrecision expect and keep the value exact.
+      const order = await this.exchange.createOrder(symbol, type, req.side === 'BUY' ? 'buy' : 'sell', qty as unknown as number, price as unknown as number, params)
+      raw = order.info as BinanceRawOrder
+    } catch (e) {
+      const outcome = classifyCcxtError(e)
+      if (outcome === 'rejected' || outcome === 'not-found') return rejected(rejectReasonOf(e))
+      throw translateCcxtError(e, `place ${req.clientOrderId} on Binance`, { mayHaveExecuted: true, retryAfterMs: this.retryAfterMs() })
+    }
+    return orderReportFromBinance(raw, fillsFromFullResponse(raw))
+  }
+
+  async fetchOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport | null> {
+    const symbol = this.symbolFor(clientOrderId, hint)
+    await this.market(symbol)
+    this.guard()
+    let raw: BinanceRawOrder
+    try {
+      raw = (await this.exchange.fetchOrder(undefined as unknown as string, symbol, { clientOrderId })).info as BinanceRawOrder
+    } catch (e) {
+      if (classifyCcxtError(e) === 'not-found') return null
+      throw translateCcxtError(e, `look up ${clientOrderId} on Binance`, { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
+    }
+    return orderReportFromBinance(raw, await this.fillsOf(symbol, raw))
+  }
+
+  /** Idempotent: an order already canceled or filled is reported as it is. */
+  async cancelOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport> {
+    const symbol = this.symbolFor(clientOrderId, hint)
+    await this.market(symbol)
+    this.guard()
+    let raw: BinanceRawOrder
+    try {
+      raw = (await this.exchange.cancelOrder(undefined as unknown as string, symbol, { clientOrderId })).info as BinanceRawOrder
+    } catch (e) {
+      if (classifyCcxtError(e) !== 'not-found') {
+        throw translateCcxtError(e, `cancel ${clientOrderId} on Binance`, { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
+      }
+      // -2011: not open any more (or never existed): the order's own state is the answer.
+      const now = await this.fetchOrder(clientOrderId, { symbol })
+      if (!now) throw new ExchangeError(`cancel ${clientOrderId}: Binance has no such order on ${symbol}`, false, { cause: e })
+      return now
+    }
+    // The cancel reply carries the original id under origClientOrderId.
+    const original = { ...raw, clientOrderId: (raw as { origClientOrderId?: string }).origClientOrderId ?? clientOrderId }
+    return orderReportFromBinance(original, await this.fillsOf(symbol, original))
+  }
+
+  async fetchBalances(): Promise<Balance[]> {
+    this.guard()
+    let account: { balances?: { asset: string; free: string; locked: string }[] }
+    try {
+      account = (await this.exchange.privateGetAccount()) as typeof account
+    } catch (e) {
+      throw translateCcxtError(e, 'read balances from Binance', { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
+    }
+    return (account.balances ?? [])
+      .map((b) => ({ asset: b.asset, amount: dec(b.free).plus(b.locked) }))
+      .filter((b) => !b.amount.isZero())
+      .sort((a, b) => a.asset.localeCompare(b.asset))
+  }
+
+  async close(): Promise<void> {
+    await this.exchange.close()
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  private async fillsOf(symbol: string, raw: BinanceRawOrder) {
+    if (dec(raw.executedQty).isZero()) return []
+    try {
+      const trades = (await this.exchange.privateGetMyTrades({ symbol: this.exchange.marketId(symbol), orderId: raw.orderId })) as BinanceRawTrade[]
+      return fillsFromTrades(trades.filter((t) => String(t.orderId) === String(raw.orderId)))
+    } catch (e) {
+      throw translateCcxtError(e, `read fills of ${raw.clientOrderId} from Binance`, { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
+    }
+  }
+
+  private symbolFor(clientOrderId: string, hint?: OrderLookupHint): string {
+    const symbol = hint?.symbol ?? this.symbolByClientId.get(clientOrderId)
+    if (!symbol) {
+      throw new ExchangeError(`Binance looks orders up within a market: the symbol of ${clientOrderId} is needed (pass it as the hint)`, false)
+    }
+    return symbol
+  }
+
+  private async market(symbol: string): Promise<MarketInterface> {
+    this.guard()
+    try {
+      // A failed loadMarkets promise is cached by ccxt; force a reload after a failure.
+      await this.exchange.loadMarkets(this.marketsFailed)
+      this.marketsFailed = false
+    } catch (e) {
+      this.marketsFailed = true
+      throw translateCcxtError(e, 'load Binance markets', { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
+    }
+    const m = this.exchange.markets?.[symbol]
+    if (!m || m.spot !== true) throw new ExchangeError(`Unknown symbol ${symbol}: Binance has no spot market by that name`, false)
+    return m
+  }
+
+  private retryAfterMs(): number | undefined {
+    const left = this.blockedUntil - Date.now()
+    return left > 0 ? left : undefined
+  }
+
+  /** After a 429/418 nothing is sent until the exchange's Retry-After has passed. */
+  private guard(): void {
+    const left = this.retryAfterMs()
+    if (left !== undefined) {
+      throw new ExchangeError(`Binance asked us to back off (429/418): nothing sent for another ${Math.ceil(left / 1000)} s`, true, { retryAfterMs: left })
+    }
+  }
+}
+
+/** Tick, step and minimums straight from the exchangeInfo filters (decimal strings, exact). */
+export function rulesFromBinanceMarket(market: MarketInterface): MarketRules {
+  const filters = ((market.info as { filters?: Record<string, string>[] }).filters ?? []).reduce<Record<string, Record<string, string>>>(
+    (acc, f) => ({ ...acc, [f.filterType as string]: f }),
+    {},
+  )
+  const tick = filters.PRICE_FILTER?.tickSize
+  const step = filters.LOT_SIZE?.stepSize
+  if (!tick || !step) throw new ExchangeError(`Binance market ${market.symbol} has no PRICE_FILTER/LOT_SIZE`, false)
+  const minNotional = filters.NOTIONAL?.minNotional ?? filters.MIN_NOTIONAL?.minNotional
+  const stepSize = dec(step)
+  return {
+    symbol: market.symbol,
+    base: market.base,
+    quote: market.quote,
+    tickSize: dec(tick),
+    stepSize,
+    minQty: filters.LOT_SIZE?.minQty ? dec(filters.LOT_SIZE.minQty) : stepSize,
+    minNotional: minNotional ? dec(minNotional) : dec(0),
+  }
+}
+
+function normaliseBaseUrl(raw: string): string {
+  const url = new URL(raw)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`Binance base URL must be http(s), got "${raw}"`)
+  if (url.search || url.hash) throw new Error(`Binance base URL must not carry a query or fragment: "${raw}"`)
+  return url.toString().replace(/\/+$/, '')
+}
+
+/** Every REST entry is pointed at `base` (paths kept), so nothing can leave for another host. */
+function rewriteHosts<T>(api: T, base: string): T {
+  if (typeof api === 'string') return api.replace(/^https?:\/\/[^/]+/, base) as T
+  if (api && typeof api === 'object') return Object.fromEntries(Object.entries(api).map(([k, v]) => [k, rewriteHosts(v, base)])) as T
+  return api
+}
