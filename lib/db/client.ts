@@ -5,8 +5,28 @@ export type Db = PrismaClient
 /** What a service needs: the client or an interactive transaction of it. */
 export type DbTx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>
 
+/**
+ * Sized so that under load work queues instead of failing. The machine has few cores, so more
+ * connections than this only add contention inside PostgreSQL; a request that finds every
+ * connection busy waits for one (up to POOL_WAIT_MS) rather than erroring after Prisma's default
+ * 2 s. Web and worker each hold one pool; with tests' many clients that stays well under the
+ * embedded server's max_connections=200.
+ */
+export const POOL_MAX = 20
+const POOL_WAIT_MS = 30_000
+/**
+ * An interactive transaction may wait this long for its connection (maxWait) and run this long
+ * (timeout): waiting on a busy trader's or account's row lock behind a queue of others is normal
+ * under load and must not end the transaction. The busy-error mapping (503) remains for a
+ * database that is really stuck.
+ */
+export const TRANSACTION_OPTIONS = { maxWait: POOL_WAIT_MS, timeout: 30_000 } as const
+
 export function createDb(connectionString: string): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString }) })
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString, max: POOL_MAX, connectionTimeoutMillis: POOL_WAIT_MS }),
+    transactionOptions: TRANSACTION_OPTIONS,
+  })
 }
 
 // One client per process; Next's dev server reloads modules, so keep it on globalThis.

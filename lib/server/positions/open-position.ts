@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Db } from '@/lib/db/client'
+import type { TraderStatus } from '@/lib/generated/prisma/enums'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
 import { checkOrderSize, priceRoundingFor, roundPriceToTick, truncateQtyToStep } from '@/lib/domain/market/precision'
 import { entrySideFor } from '@/lib/domain/positions/fill-ledger'
@@ -11,7 +12,7 @@ import type { ExchangePort } from '@/lib/exchange/port'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { submitOrder } from '@/lib/server/orders/submit-order'
-import { assertCanOpen } from '@/lib/server/trading/halt-trading'
+import { assertCanOpen, assertSwitchesOn } from '@/lib/server/trading/halt-trading'
 import { assertEntryWithinLimits, recordRiskRejection, RiskRejection, type OrderSource } from '@/lib/server/risk/entry-risk'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { freshMarket } from './market-context'
@@ -38,6 +39,8 @@ export const ZOpenPositionRequest = z
   })
 export type OpenPositionRequest = z.input<typeof ZOpenPositionRequest>
 
+type LockedTrader = { id: string; userId: string; name: string; status: TraderStatus; statusReason: string | null; statusChangedAt: Date | null; quoteCurrency: string; riskLimits: unknown; pnlPeak: string }
+
 /**
  * Opens a position by hand: validates everything before any write, persists the position,
  * its take-profits and the entry order (with its client order id) in one transaction,
@@ -63,8 +66,9 @@ export async function openPosition(opts: {
 
   const trader = await db.trader.findFirst({ where: { id: req.traderId, userId }, include: { account: true } })
   if (!trader) throw notFound('trader')
-  // A halted account or a paused trader answers 409 before anything else (even a stale price).
-  await assertCanOpen(db, trader)
+  // A halted account or a paused trader answers 409 before anything else (even a stale price);
+  // checked again under the lock below.
+  assertSwitchesOn(trader.account, trader)
   if (!trader.watchlist.includes(req.symbol)) {
     throw validationError([{ field: 'symbol', message: `${req.symbol} is not on ${trader.name}'s watchlist (${trader.watchlist.join(', ')})` }])
   }
@@ -92,17 +96,20 @@ export async function openPosition(opts: {
   const notional = qty.mul(refPrice)
   const riskAmount = qty.mul(refPrice.minus(stopLoss).abs()).plus(notional.mul(fee)).plus(qty.mul(stopLoss).mul(fee))
 
-  const { positionId, orderId } = await db.$transaction(async (tx) => {
+  const { positionId, order } = await db.$transaction(async (tx) => {
     // One active position per trader and symbol: exits are reduce-only on a netted balance.
-    await tx.$queryRaw`SELECT id FROM "Trader" WHERE id = ${trader.id} FOR UPDATE`
+    // The trader's row as it stands under the lock: status for the switch, limits and peak for risk.
+    const [current] = await tx.$queryRaw<LockedTrader[]>`
+      SELECT id, "userId", name, status::text AS status, "statusReason", "statusChangedAt", "quoteCurrency", "riskLimits", "pnlPeak"::text AS "pnlPeak"
+      FROM "Trader" WHERE id = ${trader.id} FOR UPDATE`
+    if (!current) throw notFound('trader')
     // Again under the lock, so an entry either commits before a panic's halt or is refused.
-    await assertCanOpen(tx, { id: trader.id, accountId: trader.accountId })
+    await assertCanOpen(tx, { id: trader.id, accountId: trader.accountId }, current)
     const active = await tx.position.findFirst({
       where: { traderId: trader.id, symbol: req.symbol, status: { notIn: ['CLOSED', 'FAILED'] } },
       select: { id: true },
     })
     if (active) throw conflict(`${trader.name} already has an active ${req.symbol} position; close it or modify it instead`)
-    const current = await tx.trader.findUniqueOrThrow({ where: { id: trader.id } })
     await assertEntryWithinLimits(tx, current, { symbol: req.symbol, side: req.side, notional, riskAmount })
     const position = await tx.position.create({
       data: {
@@ -116,8 +123,10 @@ export async function openPosition(opts: {
         limitPrice: limitPrice ? toDb(limitPrice) : null,
         stopLoss: toDb(stopLoss),
         initialStop: toDb(stopLoss),
-        takeProfits: { create: takeProfits.map((tp) => ({ price: toDb(tp.price), sharePct: toDb(tp.sharePct) })) },
+        // No nested write without levels: it costs a read-back of the position.
+        ...(takeProfits.length ? { takeProfits: { create: takeProfits.map((tp) => ({ price: toDb(tp.price), sharePct: toDb(tp.sharePct) })) } } : {}),
       },
+      select: { id: true },
     })
     const order = await tx.order.create({
       data: {
@@ -147,13 +156,13 @@ export async function openPosition(opts: {
       after: { stopLoss: stopLoss.toFixed(), takeProfits: takeProfits.map((t) => ({ price: t.price.toFixed(), sharePct: t.sharePct.toFixed() })) },
     })
     await movePosition(tx, { id: position.id, status: 'CREATED', userId }, 'ENTRY_SUBMITTED', actor, `Entry order ${order.clientOrderId} sent`)
-    return { positionId: position.id, orderId: order.id }
+    return { positionId: position.id, order }
   }).catch(async (e: unknown) => {
     // The refusal is logged after the rollback, so nothing of the refused order remains.
     if (e instanceof RiskRejection) await recordRiskRejection(db, { userId, traderId: trader.id, accountId: trader.accountId, source, symbol: req.symbol, rejection: e })
     throw e
   })
 
-  await submitOrder(db, opts.exchange ?? exchangeForAccount(db, trader.account), orderId, actor)
+  await submitOrder(db, opts.exchange ?? exchangeForAccount(db, trader.account), order, actor)
   return { positionId }
 }

@@ -5,7 +5,7 @@ import { checkOrderRisk, type RiskCheck, type RiskViolation } from '@/lib/domain
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { AppError } from '@/lib/server/errors/app-error'
 import { readRiskLimits, readUserRiskLimits } from '@/lib/server/traders/trader-settings'
-import { loadRiskState } from './load-risk-state'
+import { loadTraderAndUserRiskState } from './load-risk-state'
 
 /** Where an order came from, for the risk log: every path goes through the same check. */
 export type OrderSource = 'UI' | 'API' | 'AI' | 'RULES' | 'APPROVAL' | 'WEBHOOK'
@@ -47,14 +47,13 @@ export async function assertEntryWithinLimits(tx: DbTx, trader: TraderRow, inten
   const userLimits = readUserRiskLimits(user.riskLimits)
   const order = { kind: 'ENTRY' as const, symbol: intent.symbol, side: intent.side, notional: intent.notional, riskAmount: intent.riskAmount, at: now }
 
-  const traderState = await loadRiskState(tx, {
-    userId: trader.userId, traderId: trader.id, timeZone: user.timeZone, now, pnlPeak: fromDb(trader.pnlPeak),
-    duplicateWindowSeconds: traderLimits.duplicateWindowSeconds, cooldownMinutes: traderLimits.cooldownMinutes,
+  const states = await loadTraderAndUserRiskState(tx, {
+    userId: trader.userId, traderId: trader.id, timeZone: user.timeZone, now,
+    trader: { pnlPeak: fromDb(trader.pnlPeak), duplicateWindowSeconds: traderLimits.duplicateWindowSeconds, cooldownMinutes: traderLimits.cooldownMinutes },
+    user: { pnlPeak: fromDb(user.pnlPeak), duplicateWindowSeconds: userLimits.duplicateWindowSeconds, cooldownMinutes: userLimits.cooldownMinutes },
   })
-  const userState = await loadRiskState(tx, {
-    userId: trader.userId, timeZone: user.timeZone, now, pnlPeak: fromDb(user.pnlPeak),
-    duplicateWindowSeconds: userLimits.duplicateWindowSeconds, cooldownMinutes: userLimits.cooldownMinutes,
-  })
+  const traderState = states.trader
+  const userState = states.user
   const checks = {
     trader: checkOrderRisk({ scope: 'trader', limits: traderLimits, state: traderState.state, intent: order, quoteCurrency: trader.quoteCurrency }),
     user: checkOrderRisk({ scope: 'account', limits: userLimits, state: userState.state, intent: order, quoteCurrency: trader.quoteCurrency }),

@@ -7,7 +7,7 @@ import { drawdownPct, consecutiveLossesFrom } from '@/lib/domain/risk/breakers'
 import type { RiskState } from '@/lib/domain/risk/check-order-risk'
 import { tradingDayStart } from '@/lib/domain/risk/trading-day'
 import { loadQuotes } from '@/lib/market-data/quote-store'
-import { accountEquity } from '@/lib/server/accounts/account-equity'
+import { valueBalances } from '@/lib/server/accounts/account-equity'
 import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
 
 
@@ -15,6 +15,12 @@ export interface ScopeFigures {
   state: RiskState
   /** Realized plus unrealized PnL of every position in scope, all time; drives the drawdown peak. */
   pnlNow: Decimal
+}
+
+interface ScopeLimits {
+  pnlPeak: Decimal
+  duplicateWindowSeconds?: number | null
+  cooldownMinutes?: number | null
 }
 
 /**
@@ -30,19 +36,78 @@ export async function loadRiskState(
   tx: DbTx,
   opts: { userId: string; traderId?: string; timeZone: string; now: number; duplicateWindowSeconds?: number | null; cooldownMinutes?: number | null; pnlPeak: Decimal },
 ): Promise<ScopeFigures> {
-  const traderFilter = opts.traderId ? { traderId: opts.traderId } : { trader: { userId: opts.userId } }
-  const dayStart = new Date(tradingDayStart(opts.now, opts.timeZone))
-  // Entries far enough back for the cooldown, which may reach into yesterday.
-  const entriesSince = new Date(Math.min(dayStart.getTime(), opts.now - (opts.cooldownMinutes ?? 0) * 60_000))
-  const [traders, open, closedToday, closedRecent, recentEntryRows, quotes] = await Promise.all([
-    tx.trader.findMany({ where: opts.traderId ? { id: opts.traderId } : { userId: opts.userId }, select: { accountId: true } }),
-    tx.position.findMany({ where: { ...traderFilter, status: { in: [...ACTIVE_POSITION_STATUSES] } } }),
-    tx.position.findMany({ where: { ...traderFilter, status: 'CLOSED', closedAt: { gte: dayStart } }, select: { realizedPnl: true } }),
-    tx.position.findMany({ where: { ...traderFilter, status: 'CLOSED' }, orderBy: { closedAt: 'desc' }, take: 50, select: { realizedPnl: true } }),
-    tx.position.findMany({ where: { ...traderFilter, createdAt: { gte: entriesSince }, status: { not: 'FAILED' } }, select: { symbol: true, side: true, createdAt: true } }),
-    loadQuotes(tx),
+  const rows = await loadScopeRows(tx, { userId: opts.userId, traderId: opts.traderId, timeZone: opts.timeZone, now: opts.now, cooldownMinutes: [opts.cooldownMinutes] })
+  return figuresFor(rows, { ...opts, closedRecent: rows.closedRecent })
+}
+
+/**
+ * One trader's state and its user's (all traders) state for an entry check, from one read of
+ * the user's ledger: the trader's figures are the user's rows filtered to it, with exactly the
+ * same definitions as loadRiskState (which this must agree with).
+ */
+export async function loadTraderAndUserRiskState(
+  tx: DbTx,
+  opts: { userId: string; traderId: string; timeZone: string; now: number; trader: ScopeLimits; user: ScopeLimits },
+): Promise<{ trader: ScopeFigures; user: ScopeFigures }> {
+  const [rows, traderClosedRecent] = await Promise.all([
+    loadScopeRows(tx, { userId: opts.userId, timeZone: opts.timeZone, now: opts.now, cooldownMinutes: [opts.trader.cooldownMinutes, opts.user.cooldownMinutes] }),
+    lastClosed(tx, { traderId: opts.traderId }),
   ])
-  const quoteBy = new Map(quotes.map((q) => [q.symbol, q]))
+  const base = { userId: opts.userId, timeZone: opts.timeZone, now: opts.now }
+  return {
+    trader: figuresFor(rows, { ...base, ...opts.trader, traderId: opts.traderId, closedRecent: traderClosedRecent }),
+    user: figuresFor(rows, { ...base, ...opts.user, closedRecent: rows.closedRecent }),
+  }
+}
+
+// The losing streak looks at no more than this many of the latest closed positions.
+const STREAK_WINDOW = 50
+
+function lastClosed(tx: DbTx, traderFilter: { traderId: string } | { trader: { userId: string } }) {
+  return tx.position.findMany({ where: { ...traderFilter, status: 'CLOSED' }, orderBy: { closedAt: 'desc' }, take: STREAK_WINDOW, select: { realizedPnl: true } })
+}
+
+/** Entries far enough back for the cooldown, which may reach into yesterday. */
+function entriesSinceFor(dayStart: Date, now: number, cooldownMinutes: number | null | undefined) {
+  return new Date(Math.min(dayStart.getTime(), now - (cooldownMinutes ?? 0) * 60_000))
+}
+
+type ScopeRows = Awaited<ReturnType<typeof loadScopeRows>>
+
+/**
+ * Every row a scope's figures need, bounded by what the limits look at: open positions, today's
+ * closes, entries since the day start (or the cooldown), the latest closes for the streak, the
+ * all-time realized sum per trader (one aggregate), balances, rules and quotes once each.
+ */
+async function loadScopeRows(tx: DbTx, o: { userId: string; traderId?: string; timeZone: string; now: number; cooldownMinutes: (number | null | undefined)[] }) {
+  const traderFilter = o.traderId ? { traderId: o.traderId } : { trader: { userId: o.userId } }
+  const dayStart = new Date(tradingDayStart(o.now, o.timeZone))
+  const entriesSince = new Date(Math.min(...o.cooldownMinutes.map((c) => entriesSinceFor(dayStart, o.now, c).getTime())))
+  const [traders, open, closedToday, closedRecent, recentEntryRows, realizedByTrader, quotes, markets] = await Promise.all([
+    tx.trader.findMany({ where: o.traderId ? { id: o.traderId } : { userId: o.userId }, select: { id: true, accountId: true, account: { select: { quoteCurrency: true, balances: true } } } }),
+    tx.position.findMany({ where: { ...traderFilter, status: { in: [...ACTIVE_POSITION_STATUSES] } } }),
+    tx.position.findMany({ where: { ...traderFilter, status: 'CLOSED', closedAt: { gte: dayStart } }, select: { traderId: true, realizedPnl: true } }),
+    lastClosed(tx, traderFilter),
+    tx.position.findMany({ where: { ...traderFilter, createdAt: { gte: entriesSince }, status: { not: 'FAILED' } }, select: { traderId: true, symbol: true, side: true, createdAt: true } }),
+    tx.position.groupBy({ by: ['traderId'], where: { ...traderFilter, status: 'CLOSED' }, _sum: { realizedPnl: true } }),
+    loadQuotes(tx),
+    tx.marketRule.findMany({ select: { base: true, quote: true, symbol: true } }),
+  ])
+  return { dayStart, traders, open, closedToday, closedRecent, recentEntryRows, realizedByTrader, quotes, markets }
+}
+
+function figuresFor(
+  rows: ScopeRows,
+  opts: { traderId?: string; now: number; duplicateWindowSeconds?: number | null; cooldownMinutes?: number | null; pnlPeak: Decimal; closedRecent: { realizedPnl: { toString(): string } }[] },
+): ScopeFigures {
+  const inScope = (r: { traderId: string }) => !opts.traderId || r.traderId === opts.traderId
+  const { dayStart } = rows
+  const entriesSince = entriesSinceFor(dayStart, opts.now, opts.cooldownMinutes)
+  const traders = rows.traders.filter((t) => !opts.traderId || t.id === opts.traderId)
+  const open = rows.open.filter(inScope)
+  const closedToday = rows.closedToday.filter(inScope)
+  const recentEntryRows = rows.recentEntryRows.filter((e) => inScope(e) && e.createdAt >= entriesSince)
+  const quoteBy = new Map(rows.quotes.map((q) => [q.symbol, q]))
 
   let unrealized = ZERO
   let exposure = ZERO
@@ -58,11 +123,16 @@ export async function loadRiskState(
   const realizedOpen = sumDec(open.map((p) => fromDb(p.realizedPnl)))
   const dailyPnl = sumDec(closedToday.map((p) => fromDb(p.realizedPnl))).plus(unrealized).plus(realizedOpen)
 
-  const allTimeRealized = await tx.position.aggregate({ where: { ...traderFilter, status: 'CLOSED' }, _sum: { realizedPnl: true } })
-  const pnlNow = fromDb(allTimeRealized._sum.realizedPnl ?? 0).plus(realizedOpen).plus(unrealized)
+  const allTimeRealized = sumDec(rows.realizedByTrader.filter(inScope).map((r) => fromDb(r._sum.realizedPnl ?? 0)))
+  const pnlNow = allTimeRealized.plus(realizedOpen).plus(unrealized)
 
   let equity = ZERO
-  for (const accountId of new Set(traders.map((t) => t.accountId))) equity = equity.plus((await accountEquity(tx, accountId)).equity)
+  const seen = new Set<string>()
+  for (const t of traders) {
+    if (seen.has(t.accountId)) continue
+    seen.add(t.accountId)
+    equity = equity.plus(valueBalances(t.account.balances, t.account.quoteCurrency, rows.markets, quoteBy).equity)
+  }
 
   const peak = maxDec(opts.pnlPeak, pnlNow)
   const lastEntryAtBySymbol: Record<string, number> = {}
@@ -79,7 +149,7 @@ export async function loadRiskState(
       drawdownPct: drawdownPct(peak, pnlNow, equity.minus(pnlNow).plus(peak)),
       tradesToday: recentEntryRows.filter((e) => e.createdAt >= dayStart).length,
       lastEntryAtBySymbol,
-      consecutiveLosses: consecutiveLossesFrom(closedRecent.map((p) => fromDb(p.realizedPnl))),
+      consecutiveLosses: consecutiveLossesFrom(opts.closedRecent.map((p) => fromDb(p.realizedPnl))),
       recentEntries: recentEntryRows.filter((e) => opts.now - e.createdAt.getTime() <= windowMs).map((e) => ({ symbol: e.symbol, side: e.side, at: e.createdAt.getTime() })),
     },
   }

@@ -90,22 +90,32 @@ export async function setTraderStatus(
   return { changed: true, previous: row.status }
 }
 
+type AccountSwitch = { name: string; halted: boolean; haltedReason: string | null; haltedAt: Date | null }
+type TraderSwitch = { name: string; status: TraderStatus; statusReason: string | null; statusChangedAt: Date | null }
+
+/** The 409 for a halted account or a trader that is not ACTIVE, from rows already read. */
+export function assertSwitchesOn(account: AccountSwitch, trader: TraderSwitch): void {
+  if (account.halted) {
+    throw conflict(`trading is halted on account "${account.name}"${since(account.haltedAt)} (${account.haltedReason ?? 'no reason given'}); re-enable it in Settings`)
+  }
+  if (trader.status !== 'ACTIVE') {
+    throw conflict(`trader "${trader.name}" is ${trader.status.toLowerCase()}${since(trader.statusChangedAt)} (${trader.statusReason ?? 'no reason given'}); re-enable it in Settings`)
+  }
+}
+
 /**
  * Throws 409 when the trader may not open anything: its account is halted, or the trader is
  * PAUSED or HALTED. Call it inside the opening transaction, after taking the trader's row lock:
  * it reads both rows afresh and share-locks the account row, so an entry either commits before
- * a panic's halt (and the panic then sees and closes it) or is refused.
+ * a panic's halt (and the panic then sees and closes it) or is refused. A caller that read the
+ * trader's row under its lock passes it as `lockedTrader`, saving the second read.
  */
-export async function assertCanOpen(tx: DbTx, trader: { id: string; accountId: string }): Promise<void> {
-  const [account] = await tx.$queryRaw<{ name: string; halted: boolean; haltedReason: string | null; haltedAt: Date | null }[]>`
+export async function assertCanOpen(tx: DbTx, trader: { id: string; accountId: string }, lockedTrader?: TraderSwitch): Promise<void> {
+  const [account] = await tx.$queryRaw<AccountSwitch[]>`
     SELECT name, halted, "haltedReason", "haltedAt" FROM "ExchangeAccount" WHERE id = ${trader.accountId} FOR SHARE`
   if (!account) throw notFound('exchange account')
-  if (account.halted) {
-    throw conflict(`trading is halted on account "${account.name}"${since(account.haltedAt)} (${account.haltedReason ?? 'no reason given'}); re-enable it in Settings`)
-  }
-  const t = await tx.trader.findUnique({ where: { id: trader.id }, select: { name: true, status: true, statusReason: true, statusChangedAt: true } })
+  if (account.halted) assertSwitchesOn(account, { name: '', status: 'ACTIVE', statusReason: null, statusChangedAt: null })
+  const t = lockedTrader ?? (await tx.trader.findUnique({ where: { id: trader.id }, select: { name: true, status: true, statusReason: true, statusChangedAt: true } }))
   if (!t) throw notFound('trader')
-  if (t.status !== 'ACTIVE') {
-    throw conflict(`trader "${t.name}" is ${t.status.toLowerCase()}${since(t.statusChangedAt)} (${t.statusReason ?? 'no reason given'}); re-enable it in Settings`)
-  }
+  assertSwitchesOn(account, t)
 }
