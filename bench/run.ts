@@ -5,6 +5,7 @@ import { TriggerIndex } from '@/lib/domain/triggers/trigger-index'
 import { FillModel } from '@/lib/exchange/paper/fill-model'
 import { seededRandom } from '@/lib/domain/random'
 import { benchDecisionCycle } from './decision-cycle'
+import { benchOpens } from './open-throughput'
 import { benchPanic } from './panic'
 
 function benchTriggerIndex(positions: number, ticks: number) {
@@ -49,3 +50,7 @@ console.log('Panic: wall time to flatten paper positions (halt, one market exit 
 console.table(await benchPanic([{ traders: 1, positionsPerTrader: 50 }, { traders: 5, positionsPerTrader: 10 }]))
 console.log('Decision cycle: latency excluding the model (context, candles, validation, sizing, journal), real PostgreSQL')
 console.table(await benchDecisionCycle(20))
+console.log('Opening positions: POST /api/v1/positions called in-process (token auth, open, paper fill, 201 body), one trader per concurrent client, real PostgreSQL')
+const opens = await benchOpens()
+console.log(`PostgreSQL single-row commit ceiling: ${opens.ceiling.clients20} inserts/s at 20 clients, ${opens.ceiling.clients60} at 60; one open = ${opens.perOpen.statements} SQL statements in ${opens.perOpen.transactions} transactions (route included)`)
+console.table(opens.rows)

@@ -1,0 +1,151 @@
+// Opening paper positions through the real route handler (POST /api/v1/positions, called
+// in-process as Next calls it: bearer token, JSON body, 201 with the position), against a real
+// PostgreSQL: one at a time, 20 and 100 at once (one trader each), next to the database's own
+// ceiling of single-row commits. Also counts the SQL statements and transactions of one open.
+import { performance } from 'node:perf_hooks'
+import pg from 'pg'
+import { createDb, type Db } from '@/lib/db/client'
+import { dec } from '@/lib/domain/decimal'
+import { LIMIT_LABELS } from '@/lib/domain/risk/risk-limits'
+import { saveMarketRules, saveQuotes } from '@/lib/market-data/quote-store'
+import { issueApiToken } from '@/lib/server/auth/api-tokens'
+import { createTrader } from '@/lib/server/traders/create-trader'
+import { withBenchDatabase } from './bench-database'
+
+const TRADERS = 100
+const SYMBOLS = 40
+
+type PostHandler = (req: Request) => Promise<Response>
+
+/** Single-row autocommit INSERTs from `clients` connections for `ms`: what one commit costs PostgreSQL here. */
+async function commitCeiling(url: string, clients: number, ms: number) {
+  const pool = new pg.Pool({ connectionString: url, max: clients })
+  await pool.query('CREATE TABLE IF NOT EXISTS bench_commit (id bigserial PRIMARY KEY, v int NOT NULL, at timestamptz NOT NULL DEFAULT now())')
+  const end = performance.now() + ms
+  let n = 0
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const c = await pool.connect()
+      try {
+        while (performance.now() < end) {
+          await c.query('INSERT INTO bench_commit (v) VALUES ($1)', [n])
+          n++
+        }
+      } finally {
+        c.release()
+      }
+    }),
+  )
+  await pool.query('DROP TABLE bench_commit')
+  await pool.end()
+  return Math.round(n / (ms / 1000))
+}
+
+async function seed(db: Db) {
+  const symbols = Array.from({ length: SYMBOLS }, (_, i) => `B${String(i).padStart(2, '0')}/USDT`)
+  for (const symbol of symbols) {
+    await saveMarketRules(db, { symbol, base: symbol.split('/')[0]!, quote: 'USDT', tickSize: dec('0.01'), stepSize: dec('0.001'), minQty: dec('0.001'), minNotional: dec('5') }, 'bench')
+  }
+  const noLimits = Object.fromEntries(Object.keys(LIMIT_LABELS).map((k) => [k, null]))
+  const traders: { id: string; token: string }[] = []
+  for (let i = 0; i < TRADERS; i++) {
+    const user = await db.user.create({ data: { email: `open-bench-${i}@example.com`, passwordHash: 'x', riskLimits: noLimits } })
+    const trader = await createTrader({ db, userId: user.id, input: { name: `T${i}`, quoteCurrency: 'USDT', startingBalance: '10000000', watchlist: symbols } })
+    await db.trader.update({ where: { id: trader.id }, data: { riskLimits: noLimits } })
+    traders.push({ id: trader.id, token: (await issueApiToken(db, user.id, 'bench')).token })
+  }
+  return { symbols, traders }
+}
+
+async function refreshQuotes(db: Db, symbols: string[]) {
+  const now = Date.now()
+  await saveQuotes(
+    db,
+    symbols.map((symbol) => ({ symbol, bid: dec('100'), ask: dec('100.01'), last: dec('100'), bids: [[dec('100'), dec('100000000')]], asks: [[dec('100.01'), dec('100000000')]], exchangeTs: now, receivedAt: now })),
+    'bench',
+  )
+}
+
+function percentile(sorted: number[], p: number) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
+
+/** `total` opens, `concurrency` in flight at a time, each (trader, symbol) pair used once. */
+async function runLevel(post: PostHandler, w: Awaited<ReturnType<typeof seed>>, firstSymbol: number, concurrency: number, total: number) {
+  const latencies: number[] = []
+  const statuses: Record<number, number> = {}
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < total; i = next++) {
+        const trader = w.traders[i % TRADERS]!
+        const symbol = w.symbols[firstSymbol + Math.floor(i / TRADERS)]!
+        const body = JSON.stringify({ traderId: trader.id, symbol, side: 'LONG', sizeMode: 'BASE', size: '1', entryType: 'MARKET', stopLoss: '90' })
+        const s = performance.now()
+        const res = await post(new Request('http://localhost/api/v1/positions', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${trader.token}` }, body }))
+        await res.text()
+        latencies.push(performance.now() - s)
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1
+      }
+    }),
+  )
+  const ms = performance.now() - t0
+  latencies.sort((a, b) => a - b)
+  return { concurrency, opens: total, statuses: JSON.stringify(statuses), opensPerSec: Math.round(total / (ms / 1000)), p50ms: percentile(latencies, 50).toFixed(1), p99ms: percentile(latencies, 99).toFixed(1) }
+}
+
+/** Counts what one open sends to PostgreSQL: every statement on every pg client, and the BEGINs among them. */
+async function countStatements<T>(fn: () => Promise<T>) {
+  const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }
+  const original = proto.query
+  let statements = 0
+  let transactions = 0
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    statements++
+    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text
+    if (text && /^\s*BEGIN/i.test(text)) transactions++
+    return original.apply(this, args)
+  }
+  try {
+    await fn()
+  } finally {
+    proto.query = original
+  }
+  return { statements, transactions }
+}
+
+export async function benchOpens() {
+  return withBenchDatabase(async (url) => {
+    const ceiling = { clients20: await commitCeiling(url, 20, 2000), clients60: await commitCeiling(url, 60, 2000) }
+    // Quotes are refreshed before each level, not during it: the figures are about the open path.
+    process.env.MARKET_STALE_AFTER_MS ??= '600000'
+    // The route modules use the process-wide client, which reads DATABASE_URL on first use.
+    process.env.DATABASE_URL = url
+    delete (globalThis as { __db?: Db }).__db
+    const { POST } = (await import('@/app/api/v1/positions/route')) as unknown as { POST: PostHandler }
+    const db = createDb(url)
+    try {
+      const w = await seed(db)
+      await refreshQuotes(db, w.symbols)
+      await runLevel(POST, w, 0, 10, TRADERS) // warm-up: connections, query plans, JIT
+      const perOpen = await countStatements(() => runLevel(POST, w, 1, 1, 10))
+      const rows = []
+      let symbol = 2
+      for (const [concurrency, total] of [[1, 100], [20, 400], [100, 500]] as const) {
+        await refreshQuotes(db, w.symbols)
+        rows.push(await runLevel(POST, w, symbol, concurrency, total))
+        symbol += total / TRADERS
+      }
+      const best = Math.max(ceiling.clients20, ceiling.clients60)
+      return {
+        ceiling,
+        perOpen: { statements: perOpen.statements / 10, transactions: perOpen.transactions / 10 },
+        rows: rows.map((r) => ({ ...r, pctOfCommitCeiling: ((100 * r.opensPerSec) / best).toFixed(1) })),
+      }
+    } finally {
+      await db.$disconnect()
+      await (globalThis as { __db?: Db }).__db?.$disconnect()
+    }
+  })
+}
