@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { closePosition } from '@/lib/server/positions/close-position'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { tripBreakers } from '@/lib/server/risk/trip-breakers'
@@ -49,6 +49,12 @@ describe('risk limits: each limit in turn, then the breakers', () => {
     for (const s of SYMBOLS) await seedMarket(t.db, { symbol: s, bid: PRICES[s]![0], ask: PRICES[s]![1] })
   })
   afterAll(() => t.drop())
+  // The prices each test left stand, but are refreshed: on a busy machine the whole file can
+  // outlast MARKET_STALE_AFTER_MS, and a stale quote would refuse entries for the wrong reason.
+  beforeEach(async () => {
+    const now = new Date()
+    await t.db.marketQuote.updateMany({ data: { receivedAt: now, exchangeTs: now } })
+  })
 
   test.each([
     ['min order size', { minOrderQuote: '50' }, '20', 'risk.minOrderQuote', /min order size.*50/],
