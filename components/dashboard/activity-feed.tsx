@@ -12,7 +12,7 @@ export function ActivityFeed({ items }: { items: DashboardData['activity'] }) {
   return (
     <ol className="max-h-96 space-y-1 overflow-y-auto text-xs" aria-label="Recent activity">
       {items.map((a) => (
-        <li key={a.id} data-severity={a.severity} className={`grid grid-cols-[9.5rem_7.5rem_1fr] gap-2 border-b border-neutral-900 py-1 ${severityRowTone(a.severity)}`}>
+        <li key={a.id} data-severity={a.severity} className={`grid grid-cols-[auto_minmax(0,1fr)] gap-x-2 gap-y-0.5 border-b sm:grid-cols-[9.5rem_7.5rem_1fr] sm:gap-2 border-neutral-900 py-1 ${severityRowTone(a.severity)}`}>
           <time dateTime={a.at} className="whitespace-nowrap font-mono text-neutral-500">
             {formatTimestamp(a.at)}
           </time>
@@ -20,7 +20,8 @@ export function ActivityFeed({ items }: { items: DashboardData['activity'] }) {
             <SeverityMark severity={a.severity} />
             <span className="truncate font-mono text-neutral-400">{a.type}</span>
           </span>
-          <span className="text-neutral-200">
+          {/* On a phone the message takes its own full-width line under the time and type. */}
+          <span className="col-span-2 break-words text-neutral-200 sm:col-span-1">
             {a.message}
             {a.positionId ? (
               <>

@@ -28,7 +28,8 @@ export function DashboardView({ initial, health }: { initial: DashboardData; hea
       <div className="flex items-start gap-3">
         <h1 className="text-lg font-semibold">Dashboard</h1>
         {noTraders ? null : (
-          <div className="ml-auto">
+          // Below lg the header carries the panic button.
+          <div className="ml-auto hidden lg:block">
             <PanicButton />
           </div>
         )}

@@ -121,7 +121,7 @@ export function OpenPositionForm({ traders }: { traders: TraderOption[] }) {
 
   return (
     <form onSubmit={onSubmit} noValidate aria-label="Open position" className="space-y-3">
-      <div className="grid grid-cols-2 gap-2">
+      <div className="grid gap-2 sm:grid-cols-2">
         <SelectField
           id="open-trader"
           label="Trader"
@@ -143,7 +143,7 @@ export function OpenPositionForm({ traders }: { traders: TraderOption[] }) {
         />
       </div>
       <QuoteHint symbol={activeSymbol} />
-      <div className="grid grid-cols-2 gap-2">
+      <div className="grid gap-2 sm:grid-cols-2">
         <SelectField
           id="open-side"
           label="Side"
@@ -167,7 +167,7 @@ export function OpenPositionForm({ traders }: { traders: TraderOption[] }) {
           error={errors.entryType}
         />
       </div>
-      <div className="grid grid-cols-2 gap-2">
+      <div className="grid gap-2 sm:grid-cols-2">
         <DecimalField id="open-size" label="Size" value={size} onChange={(e) => setSize(e.target.value)} error={errors.size} placeholder={sizeMode === 'QUOTE' ? '100' : '0.01'} />
         <SelectField
           id="open-size-mode"

@@ -48,7 +48,7 @@ export function NotificationFeed({ initial }: { initial: Page }) {
         ) : (
           <ol className="space-y-1 text-sm" aria-label="Notifications">
             {items.map((n) => (
-              <li key={n.id} data-severity={n.severity} className={`grid grid-cols-[10rem_9rem_1fr] gap-2 border-b border-neutral-900 py-1.5 ${severityRowTone(n.severity)}`}>
+              <li key={n.id} data-severity={n.severity} className={`grid grid-cols-[auto_minmax(0,1fr)] gap-x-2 gap-y-0.5 border-b sm:grid-cols-[10rem_9rem_1fr] sm:gap-2 border-neutral-900 py-1.5 ${severityRowTone(n.severity)}`}>
                 <time dateTime={n.at} className="whitespace-nowrap font-mono text-xs text-neutral-500">
                   {formatTimestamp(n.at)}
                 </time>
@@ -56,7 +56,7 @@ export function NotificationFeed({ initial }: { initial: Page }) {
                   <SeverityMark severity={n.severity} />
                   <span className="truncate font-mono text-xs text-neutral-400">{n.type}</span>
                 </span>
-                <span className={n.severity === 'error' ? 'text-red-200' : n.severity === 'warning' ? 'text-amber-100' : 'text-neutral-200'}>
+                <span className={`col-span-2 break-words sm:col-span-1 ${n.severity === 'error' ? 'text-red-200' : n.severity === 'warning' ? 'text-amber-100' : 'text-neutral-200'}`}>
                   {n.message}
                   {n.positionId ? (
                     <>

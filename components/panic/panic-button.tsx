@@ -11,7 +11,7 @@ import { PanicReportTable } from './panic-report-table'
  * trading, cancels open orders and closes every position at market, then shows what happened
  * to each position. Pressing it again is harmless.
  */
-export function PanicButton({ traderId, traderName }: { traderId?: string; traderName?: string }) {
+export function PanicButton({ traderId, traderName, compact = false }: { traderId?: string; traderName?: string; compact?: boolean }) {
   const qc = useQueryClient()
   const [confirming, setConfirming] = useState(false)
   const [pending, start] = useTransition()
@@ -29,6 +29,66 @@ export function PanicButton({ traderId, traderName }: { traderId?: string; trade
       await qc.invalidateQueries()
     })
 
+  const dialog = (
+    <div role="alertdialog" aria-label="Confirm panic" className="space-y-2 rounded border border-red-700 bg-red-950/60 p-3 text-sm">
+      <p>
+        Halt trading {traderName ? `for ${traderName}` : 'on every account'}, cancel every open order and close every position at market? Trading stays halted until you re-enable it.
+      </p>
+      <div className="flex gap-2">
+        <button type="button" disabled={pending} onClick={run} className="rounded bg-red-600 px-3 py-1 font-semibold text-white disabled:opacity-50">
+          {pending ? 'Closing…' : `Yes, close ${scope}`}
+        </button>
+        <button type="button" disabled={pending} onClick={() => setConfirming(false)} className="rounded border border-neutral-600 px-3 py-1">
+          Cancel
+        </button>
+      </div>
+    </div>
+  )
+  const outcome = (
+    <>
+      {error ? (
+        <p role="alert" className="text-sm text-red-400">
+          Panic failed: {error}
+        </p>
+      ) : null}
+      {result ? <PanicReportTable result={result} /> : null}
+    </>
+  )
+
+  if (compact) {
+    // The header's copy: a short button, with the confirmation and the report dropping down under the header.
+    const dismiss = () => {
+      setConfirming(false)
+      setResult(null)
+      setError(null)
+    }
+    const open = confirming || result !== null || error !== null
+    return (
+      <>
+        <button
+          type="button"
+          aria-label={`Panic: close ${scope}`}
+          aria-expanded={open}
+          onClick={() => (open ? dismiss() : setConfirming(true))}
+          className="shrink-0 rounded bg-red-700 px-2.5 py-1 text-sm font-semibold text-white hover:bg-red-600"
+        >
+          Panic
+        </button>
+        {open ? (
+          <div className="absolute inset-x-0 top-full z-20 space-y-2 border-b border-red-900 bg-neutral-950 p-3 shadow-lg">
+            {confirming ? dialog : null}
+            {outcome}
+            {!confirming ? (
+              <button type="button" onClick={dismiss} className="rounded border border-neutral-600 px-3 py-1 text-sm">
+                Dismiss
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+      </>
+    )
+  }
+
   return (
     <div className="space-y-2">
       {!confirming ? (
@@ -36,26 +96,9 @@ export function PanicButton({ traderId, traderName }: { traderId?: string; trade
           Panic: close {scope}
         </button>
       ) : (
-        <div role="alertdialog" aria-label="Confirm panic" className="space-y-2 rounded border border-red-700 bg-red-950/60 p-3 text-sm">
-          <p>
-            Halt trading {traderName ? `for ${traderName}` : 'on every account'}, cancel every open order and close every position at market? Trading stays halted until you re-enable it.
-          </p>
-          <div className="flex gap-2">
-            <button type="button" disabled={pending} onClick={run} className="rounded bg-red-600 px-3 py-1 font-semibold text-white disabled:opacity-50">
-              {pending ? 'Closing…' : `Yes, close ${scope}`}
-            </button>
-            <button type="button" disabled={pending} onClick={() => setConfirming(false)} className="rounded border border-neutral-600 px-3 py-1">
-              Cancel
-            </button>
-          </div>
-        </div>
+        dialog
       )}
-      {error ? (
-        <p role="alert" className="text-sm text-red-400">
-          Panic failed: {error}
-        </p>
-      ) : null}
-      {result ? <PanicReportTable result={result} /> : null}
+      {outcome}
     </div>
   )
 }

@@ -10,26 +10,28 @@ export function PanicReportTable({ result }: { result: PanicResult }) {
         {result.failed ? `${result.failed} item(s) could not be closed or canceled: see below.` : `Trading halted. ${positions.length} position(s) handled, ${orders.length} order(s) canceled.`}
       </p>
       {positions.length ? (
-        <table aria-label="Panic report" className="w-full text-left text-xs">
-          <thead className="text-neutral-400">
-            <tr>
-              <th className="py-1 pr-3">Symbol</th>
-              <th className="pr-3">Side</th>
-              <th className="pr-3">Outcome</th>
-              <th>Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {positions.map((p) => (
-              <tr key={p.positionId} className="border-t border-neutral-800">
-                <td className="py-1 pr-3">{p.symbol}</td>
-                <td className="pr-3">{p.side}</td>
-                <td className={`pr-3 ${p.outcome === 'FAILED' ? 'text-red-400' : ''}`}>{p.outcome}</td>
-                <td>{p.detail}</td>
+        <div className="overflow-x-auto">
+          <table aria-label="Panic report" className="w-full text-left text-xs">
+            <thead className="text-neutral-400">
+              <tr>
+                <th className="py-1 pr-3">Symbol</th>
+                <th className="pr-3">Side</th>
+                <th className="pr-3">Outcome</th>
+                <th>Detail</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {positions.map((p) => (
+                <tr key={p.positionId} className="border-t border-neutral-800">
+                  <td className="py-1 pr-3">{p.symbol}</td>
+                  <td className="pr-3">{p.side}</td>
+                  <td className={`pr-3 ${p.outcome === 'FAILED' ? 'text-red-400' : ''}`}>{p.outcome}</td>
+                  <td>{p.detail}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : null}
     </div>
   )

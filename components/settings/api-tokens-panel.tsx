@@ -87,38 +87,40 @@ export function ApiTokensPanel({ initial }: { initial: ApiTokenRow[] }) {
       {rows.length === 0 ? (
         <p className="text-sm text-neutral-500">No API tokens yet.</p>
       ) : (
-        <table className="w-full text-left text-xs" aria-label="API tokens">
-          <thead className="text-neutral-500">
-            <tr>
-              <th className="py-1 pr-2 font-medium">Name</th>
-              <th className="py-1 pr-2 font-medium">Token</th>
-              <th className="py-1 pr-2 font-medium">Created</th>
-              <th className="py-1 pr-2 font-medium">Last used</th>
-              <th className="py-1 pr-2 font-medium">Expires</th>
-              <th className="py-1 pr-2 font-medium">Status</th>
-              <th className="py-1" />
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id} className="border-t border-neutral-800 text-neutral-300">
-                <td className="py-1.5 pr-2">{r.name}</td>
-                <td className="py-1.5 pr-2 font-mono">{r.prefix}…</td>
-                <td className="py-1.5 pr-2">{when(r.createdAt)}</td>
-                <td className="py-1.5 pr-2">{r.lastUsedAt ? when(r.lastUsedAt) : 'never'}</td>
-                <td className="py-1.5 pr-2">{r.expiresAt ? when(r.expiresAt) : 'never'}</td>
-                <td className={`py-1.5 pr-2 ${STATUS_TONE[r.status]}`}>{r.status === 'revoked' ? `revoked ${when(r.revokedAt)}` : r.status}</td>
-                <td className="py-1.5 text-right">
-                  {r.status === 'revoked' ? null : (
-                    <SubmitButton type="button" tone="danger" pending={pending} onClick={() => onRevoke(r)} aria-label={`Revoke ${r.name}`}>
-                      Revoke
-                    </SubmitButton>
-                  )}
-                </td>
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-xs" aria-label="API tokens">
+            <thead className="text-neutral-500">
+              <tr>
+                <th className="py-1 pr-2 font-medium">Name</th>
+                <th className="py-1 pr-2 font-medium">Token</th>
+                <th className="py-1 pr-2 font-medium">Created</th>
+                <th className="py-1 pr-2 font-medium">Last used</th>
+                <th className="py-1 pr-2 font-medium">Expires</th>
+                <th className="py-1 pr-2 font-medium">Status</th>
+                <th className="py-1" />
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.id} className="border-t border-neutral-800 text-neutral-300">
+                  <td className="py-1.5 pr-2">{r.name}</td>
+                  <td className="py-1.5 pr-2 font-mono">{r.prefix}…</td>
+                  <td className="py-1.5 pr-2">{when(r.createdAt)}</td>
+                  <td className="py-1.5 pr-2">{r.lastUsedAt ? when(r.lastUsedAt) : 'never'}</td>
+                  <td className="py-1.5 pr-2">{r.expiresAt ? when(r.expiresAt) : 'never'}</td>
+                  <td className={`py-1.5 pr-2 ${STATUS_TONE[r.status]}`}>{r.status === 'revoked' ? `revoked ${when(r.revokedAt)}` : r.status}</td>
+                  <td className="py-1.5 text-right">
+                    {r.status === 'revoked' ? null : (
+                      <SubmitButton type="button" tone="danger" pending={pending} onClick={() => onRevoke(r)} aria-label={`Revoke ${r.name}`}>
+                        Revoke
+                      </SubmitButton>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </div>
   )

@@ -64,7 +64,7 @@ export function CreateTraderForm() {
     <form onSubmit={onSubmit} noValidate aria-label="Create trader" className="space-y-3">
       <TextField id="trader-name" name="name" label="Name" autoComplete="off" error={errors.name} />
       <SelectField id="trader-exchange" name="exchange" label="Exchange" options={[{ value: 'PAPER', label: 'Paper' }]} error={errors.exchange} hint="Paper trading only in this version: no exchange keys needed." />
-      <div className="grid grid-cols-2 gap-2">
+      <div className="grid gap-2 sm:grid-cols-2">
         <TextField id="trader-quote" name="quoteCurrency" label="Quote currency" defaultValue="USDT" autoComplete="off" className="uppercase" error={errors.quoteCurrency} />
         <DecimalField id="trader-balance" name="startingBalance" label="Starting balance" defaultValue="10000" error={errors.startingBalance} />
       </div>

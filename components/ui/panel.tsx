@@ -4,8 +4,8 @@ import type { ReactNode } from 'react'
 export function Panel({ title, actions, children, className }: { title: string; actions?: ReactNode; children: ReactNode; className?: string }) {
   const id = `panel-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`
   return (
-    <section aria-labelledby={id} className={`rounded-lg border border-neutral-800 bg-neutral-900/40 ${className ?? ''}`}>
-      <header className="flex items-center gap-2 border-b border-neutral-800 px-3 py-2">
+    <section aria-labelledby={id} className={`min-w-0 rounded-lg border border-neutral-800 bg-neutral-900/40 ${className ?? ''}`}>
+      <header className="flex flex-wrap items-center gap-2 border-b border-neutral-800 px-3 py-2">
         <h2 id={id} className="text-xs font-semibold uppercase tracking-wider text-neutral-400">
           {title}
         </h2>

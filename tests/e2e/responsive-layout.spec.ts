@@ -1,0 +1,200 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { expect, test, type Page } from '@playwright/test'
+import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
+import { startApp, type AppProcess } from './support/app-process'
+
+// Issue 12 (mobile): every page is usable at a phone's 390 px and still laid out as before at
+// 1400 px. Pages get real content (a trader, an open position, a closed trade) so the tables and
+// feeds are measured with rows in them. Each page is kept as a full-page screenshot per size.
+let fake: FakeBinance
+let app: AppProcess | null = null
+let dataDir: string
+
+test.beforeAll(async () => {
+  fake = await startFakeBinance()
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-responsive-'))
+  app = await startApp({
+    PORT: '3214',
+    EMBEDDED_PG_PORT: String(55_000 + Math.floor(Math.random() * 300)),
+    DATA_DIR: dataDir,
+    MARKET_DATA_SOURCE: 'exchange',
+    MARKET_DATA_URL: fake.url,
+    MARKET_POLL_INTERVAL_MS: '300',
+    ADMIN_EMAIL: 'admin@example.com',
+    ADMIN_PASSWORD: 'correct horse battery',
+  })
+})
+
+test.afterAll(async () => {
+  await app?.stop()
+  await fake?.close()
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+const PHONE = { width: 390, height: 844 }
+const DESKTOP = { width: 1400, height: 900 }
+const NAV_LINKS = ['Dashboard', 'Traders', 'Decisions', 'Approvals', 'Performance', 'Closed trades', 'Notifications', 'Settings'] as const
+
+const shot = (page: Page, name: string, width: number) => page.screenshot({ path: `test-results/e2e/screenshots/${name}-${width}.png`, fullPage: true })
+
+/** The page must not scroll sideways; on failure, name the elements that stick out (outside any scrolling wrapper). */
+async function expectNoHorizontalOverflow(page: Page, name: string) {
+  const m = await page.evaluate(() => {
+    const vw = window.innerWidth
+    const clipped = (el: Element) => {
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) if (getComputedStyle(a).overflowX !== 'visible') return true
+      return false
+    }
+    const culprits = [...document.body.querySelectorAll('*')]
+      .filter((el) => el.getBoundingClientRect().right > vw + 0.5 && !clipped(el))
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}.${String(el.getAttribute('class') ?? '').slice(0, 80)} right=${Math.round(el.getBoundingClientRect().right)}`)
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: vw, culprits }
+  })
+  expect(m.scrollWidth, `${name}: page is ${m.scrollWidth}px wide in a ${m.innerWidth}px window; sticking out: ${m.culprits.join(' | ')}`).toBeLessThanOrEqual(m.innerWidth)
+}
+
+async function signIn(page: Page) {
+  await page.goto(`${app!.url}/signin`)
+  await page.getByLabel('Email').fill('admin@example.com')
+  await page.getByLabel('Password').fill('correct horse battery')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+}
+
+async function openPosition(page: Page) {
+  await page.goto(`${app!.url}/`)
+  const form = page.getByRole('form', { name: 'Open position' })
+  await form.getByLabel('Symbol').selectOption('BTC/USDT')
+  await form.getByLabel('Side').selectOption('LONG')
+  await form.getByLabel('Size in').selectOption('BASE')
+  await form.getByLabel('Size', { exact: true }).fill('0.01')
+  await form.getByLabel('Stop loss').fill('59000')
+  await form.getByRole('button', { name: 'Open position' }).click()
+}
+
+test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and keeps its 1400 px desktop layout', async ({ page }) => {
+  page.on('dialog', (d) => d.accept())
+  await page.setViewportSize(DESKTOP)
+  await signIn(page)
+
+  // Content: a paper trader, one closed trade and one open position.
+  await page.goto(`${app!.url}/traders`)
+  await page.getByLabel('Name').fill('Responsive Trader')
+  await page.getByLabel('Quote currency').fill('USDT')
+  await page.getByLabel('Starting balance').fill('10000')
+  await page.getByLabel('Watchlist').fill('BTC/USDT')
+  await page.getByLabel('Trade automatically (built-in rules)').uncheck()
+  await page.getByRole('button', { name: 'Create trader' }).click()
+  const traderLink = page.getByRole('link', { name: 'Responsive Trader' }).first()
+  await expect(traderLink).toBeVisible()
+  const traderPath = await traderLink.getAttribute('href')
+  expect(traderPath).toMatch(/^\/traders\/.+/)
+
+  await openPosition(page)
+  const row = page.locator('[aria-label="Open positions"]').or(page.getByRole('region', { name: 'Open positions' })).getByRole('row').filter({ hasText: 'BTC/USDT' })
+  await expect(row).toContainText('MONITORING')
+  await row.first().getByRole('link', { name: 'BTC/USDT' }).click()
+  await expect(page).toHaveURL(/\/positions\//)
+  await page.getByRole('button', { name: 'Close position' }).click()
+  await expect(page.getByText('CLOSED').first()).toBeVisible()
+
+  await openPosition(page)
+  await expect(row).toHaveCount(1)
+  await expect(row).toContainText('MONITORING')
+  const positionPath = await row.getByRole('link', { name: 'BTC/USDT' }).getAttribute('href')
+  expect(positionPath).toMatch(/^\/positions\/.+/)
+
+  const pages: { name: string; path: string; heading: string | RegExp; nav?: (typeof NAV_LINKS)[number] }[] = [
+    { name: 'dashboard', path: '/', heading: 'Dashboard', nav: 'Dashboard' },
+    { name: 'traders', path: '/traders', heading: 'Traders', nav: 'Traders' },
+    { name: 'trader-detail', path: traderPath!, heading: /Responsive Trader/ },
+    { name: 'position-detail', path: positionPath!, heading: /BTC\/USDT/ },
+    { name: 'trades', path: '/trades', heading: 'Closed trades', nav: 'Closed trades' },
+    { name: 'decisions', path: '/decisions', heading: /Decision/, nav: 'Decisions' },
+    { name: 'approvals', path: '/approvals', heading: 'Approvals', nav: 'Approvals' },
+    { name: 'performance', path: '/performance', heading: 'Performance', nav: 'Performance' },
+    { name: 'notifications', path: '/notifications', heading: /Notifications/, nav: 'Notifications' },
+    { name: 'settings', path: '/settings', heading: 'Settings', nav: 'Settings' },
+  ]
+
+  const banner = page.getByRole('banner')
+  const menuButton = banner.getByRole('button', { name: 'Menu' })
+  const nav = page.getByRole('navigation', { name: 'Main' })
+
+  // Phone: the nav collapses behind an accessible Menu button; the top-level pages are reached through it.
+  await page.setViewportSize(PHONE)
+  await page.goto(`${app!.url}/`)
+  await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible()
+  for (const p of pages) {
+    if (p.nav) {
+      await expect(menuButton).toHaveAttribute('aria-expanded', 'false')
+      await expect(nav).toBeHidden()
+      await menuButton.click()
+      await expect(menuButton).toHaveAttribute('aria-expanded', 'true')
+      await expect(menuButton).toHaveAttribute('aria-controls', (await nav.getAttribute('id'))!)
+      for (const label of NAV_LINKS) await expect(nav.getByRole('link', { name: label, exact: true })).toBeVisible()
+      if (p.name === 'traders') await shot(page, 'menu-open', PHONE.width)
+      await nav.getByRole('link', { name: p.nav, exact: true }).click()
+      await expect(page).toHaveURL(`${app!.url}${p.path}`)
+      // Navigating closes the menu.
+      await expect(menuButton).toHaveAttribute('aria-expanded', 'false')
+      await expect(nav).toBeHidden()
+    } else {
+      await page.goto(`${app!.url}${p.path}`)
+    }
+    await expect(page.getByRole('heading', { level: 1, name: p.heading }).first()).toBeVisible()
+    // The panic button is in the header on every page, inside the window.
+    const panic = banner.getByRole('button', { name: 'Panic: close everything' })
+    await expect(panic).toBeVisible()
+    await expect(panic).toBeInViewport({ ratio: 1 })
+    await expectNoHorizontalOverflow(page, `${p.name} at ${PHONE.width}`)
+    await shot(page, p.name, PHONE.width)
+  }
+
+  // Escape closes the menu too.
+  await menuButton.click()
+  await expect(nav).toBeVisible()
+  await page.keyboard.press('Escape')
+  await expect(menuButton).toHaveAttribute('aria-expanded', 'false')
+  await expect(nav).toBeHidden()
+
+  // The header's panic button asks first, under the header, and can be called off.
+  await page.goto(`${app!.url}/trades`)
+  await banner.getByRole('button', { name: 'Panic: close everything' }).click()
+  const confirm = page.getByRole('alertdialog', { name: 'Confirm panic' })
+  await expect(confirm).toBeVisible()
+  await expect(confirm.getByRole('button', { name: 'Yes, close everything' })).toBeInViewport({ ratio: 1 })
+  await expectNoHorizontalOverflow(page, 'panic confirmation at 390')
+  await shot(page, 'panic-confirm', PHONE.width)
+  await confirm.getByRole('button', { name: 'Cancel' }).click()
+  await expect(confirm).toBeHidden()
+
+  // The dashboard's forms are one column on a phone: Trader above Symbol, not beside it.
+  await page.goto(`${app!.url}/`)
+  const form = page.getByRole('form', { name: 'Open position' })
+  const traderBox = (await form.getByLabel('Trader').boundingBox())!
+  const symbolBox = (await form.getByLabel('Symbol').boundingBox())!
+  expect(symbolBox.y).toBeGreaterThan(traderBox.y + traderBox.height - 1)
+
+  // Desktop: links inline, no Menu button, the dashboard's panic button in place; nothing scrolls sideways.
+  await page.setViewportSize(DESKTOP)
+  for (const p of pages) {
+    await page.goto(`${app!.url}${p.path}`)
+    await expect(page.getByRole('heading', { level: 1, name: p.heading }).first()).toBeVisible()
+    await expect(menuButton).toBeHidden()
+    for (const label of NAV_LINKS) await expect(nav.getByRole('link', { name: label, exact: true })).toBeVisible()
+    await expect(page.getByTestId('current-user-email')).toBeVisible()
+    if (p.name === 'dashboard') {
+      await expect(page.getByRole('button', { name: 'Panic: close everything' })).toBeVisible()
+      // The open-position form keeps its two columns.
+      const t = (await form.getByLabel('Trader').boundingBox())!
+      const s = (await form.getByLabel('Symbol').boundingBox())!
+      expect(Math.abs(s.y - t.y)).toBeLessThan(2)
+    }
+    await expectNoHorizontalOverflow(page, `${p.name} at ${DESKTOP.width}`)
+    await shot(page, p.name, DESKTOP.width)
+  }
+})
