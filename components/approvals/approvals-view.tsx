@@ -126,7 +126,7 @@ export function ApprovalsView({ initial }: { initial: ApprovalsPageData }) {
         {data.decided.length === 0 ? (
           <EmptyState>No approval has been decided yet.</EmptyState>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="relative overflow-x-auto">
             <table className="w-full text-sm" aria-label="Recently decided approvals">
               <thead>
                 <tr>

@@ -142,7 +142,7 @@ export function DecisionJournal({
             {queryString(filter) ? 'No decision matches these filters.' : 'No decisions yet. Traders record one per symbol every analysis cycle; they appear here live.'}
           </EmptyState>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="relative overflow-x-auto">
             <table className="w-full text-sm" aria-label="Decision journal">
               <thead>
                 <tr>

@@ -10,7 +10,7 @@ import { ValidationList } from './validation-list'
 export function PositionDecisions({ decisions }: { decisions: DecisionView[] }) {
   if (decisions.length === 0) return <EmptyState>No decision has been recorded for this position (it was opened and managed by hand or by rules only).</EmptyState>
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="w-full text-sm" aria-label="Position decisions">
         <thead>
           <tr>

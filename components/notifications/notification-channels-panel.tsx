@@ -67,7 +67,7 @@ export function NotificationChannelsPanel() {
 function ChannelList({ channels }: { channels: ChannelView[] }) {
   if (channels.length === 0) return <EmptyState>No webhook channels yet. Add one below to be notified outside the app.</EmptyState>
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="w-full text-sm" aria-label="Webhook channels">
         <thead>
           <tr>
@@ -217,7 +217,7 @@ function AddChannelForm() {
 function DeliveryLog({ deliveries }: { deliveries: DeliveryView[] }) {
   if (deliveries.length === 0) return <EmptyState>Nothing sent yet.</EmptyState>
   return (
-    <div className="max-h-96 overflow-auto">
+    <div className="relative max-h-96 overflow-auto">
       <table className="w-full text-sm" aria-label="Delivery log">
         <thead>
           <tr>

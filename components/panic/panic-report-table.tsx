@@ -10,7 +10,7 @@ export function PanicReportTable({ result }: { result: PanicResult }) {
         {result.failed ? `${result.failed} item(s) could not be closed or canceled: see below.` : `Trading halted. ${positions.length} position(s) handled, ${orders.length} order(s) canceled.`}
       </p>
       {positions.length ? (
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table aria-label="Panic report" className="w-full text-left text-xs">
             <thead className="text-neutral-400">
               <tr>

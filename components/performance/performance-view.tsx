@@ -74,7 +74,7 @@ export function PerformanceView({ initial, initialTraderId, traders }: { initial
             .
           </EmptyState>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="relative overflow-x-auto">
             <table className="w-full text-sm" aria-label="Performance by decision type">
               <thead>
                 <tr>
@@ -130,7 +130,7 @@ export function PerformanceView({ initial, initialTraderId, traders }: { initial
           {view.outcomes.length === 0 ? (
             <EmptyState>No decisions yet.</EmptyState>
           ) : (
-            <div className="overflow-x-auto">
+            <div className="relative overflow-x-auto">
               <table className="w-full text-sm" aria-label="Decision outcomes by provider">
                 <thead>
                   <tr>

@@ -147,7 +147,7 @@ export function PositionDetailView({ initial }: { initial: PositionDetail }) {
             {orders.length === 0 ? (
               <EmptyState>No orders.</EmptyState>
             ) : (
-              <div className="overflow-x-auto">
+              <div className="relative overflow-x-auto">
                 <table className="w-full text-sm" aria-label="Orders">
                   <thead>
                     <tr>
@@ -199,7 +199,7 @@ export function PositionDetailView({ initial }: { initial: PositionDetail }) {
             {fills.length === 0 ? (
               <EmptyState>{active ? 'No fills yet: the entry order has not traded.' : 'No fills: this position never traded.'}</EmptyState>
             ) : (
-              <div className="overflow-x-auto">
+              <div className="relative overflow-x-auto">
                 <table className="w-full text-sm" aria-label="Fills">
                   <thead>
                     <tr>
@@ -285,7 +285,7 @@ export function PositionDetailView({ initial }: { initial: PositionDetail }) {
         {events.length === 0 ? (
           <EmptyState>No events recorded.</EmptyState>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="relative overflow-x-auto">
             <table className="w-full text-sm" aria-label="Audit trail">
               <thead>
                 <tr>

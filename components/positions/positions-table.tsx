@@ -74,7 +74,7 @@ function PositionRow({ p }: { p: PositionView }) {
 
 export function OpenPositionsTable({ positions }: { positions: PositionView[] }) {
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="w-full text-sm">
         <thead>
           <tr>

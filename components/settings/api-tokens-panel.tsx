@@ -87,7 +87,7 @@ export function ApiTokensPanel({ initial }: { initial: ApiTokenRow[] }) {
       {rows.length === 0 ? (
         <p className="text-sm text-neutral-500">No API tokens yet.</p>
       ) : (
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table className="w-full text-left text-xs" aria-label="API tokens">
             <thead className="text-neutral-500">
               <tr>

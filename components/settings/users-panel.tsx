@@ -54,7 +54,7 @@ function UserList({ users, currentUserId }: { users: UserView[]; currentUserId: 
         Accounts
       </h3>
       <FormError messages={[error]} />
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className="w-full text-sm">
           <thead>
             <tr>

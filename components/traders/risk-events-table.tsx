@@ -13,7 +13,7 @@ const labelOf = (limit: string) => LIMIT_LABELS[limit as RiskLimitName] ?? limit
 export function RiskEventsTable({ events }: { events: RiskEventView[] }) {
   if (events.length === 0) return <EmptyState>No risk events: no order has been refused by a limit and no breaker has tripped.</EmptyState>
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="w-full text-sm" aria-label="Recent risk events">
         <thead>
           <tr>

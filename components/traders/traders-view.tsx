@@ -28,7 +28,7 @@ export function TradersView({ initial }: { initial: TraderSummary[] }) {
           {data.length === 0 ? (
             <EmptyState>No traders yet. Create one with the form: it gets its own paper account funded with the starting balance.</EmptyState>
           ) : (
-            <div className="overflow-x-auto">
+            <div className="relative overflow-x-auto">
               <table className="w-full text-sm" aria-label="Traders">
                 <thead>
                   <tr>

@@ -45,7 +45,7 @@ export function ClosedTradesView({ initial }: { initial: PositionView[] }) {
             No closed trades yet. Open a position from the <Link href="/" className="text-emerald-400 underline">dashboard</Link>; it appears here once it is closed.
           </EmptyState>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="relative overflow-x-auto">
             <table className="w-full text-sm" aria-label="Closed trades">
               <thead>
                 <tr>

@@ -39,16 +39,13 @@ const NAV_LINKS = ['Dashboard', 'Traders', 'Decisions', 'Approvals', 'Performanc
 
 const shot = (page: Page, name: string, width: number) => page.screenshot({ path: `test-results/e2e/screenshots/${name}-${width}.png`, fullPage: true })
 
-/** The page must not scroll sideways; on failure, name the elements that stick out (outside any scrolling wrapper). */
+/** The page must not scroll sideways; on failure, name the outermost elements that stick out. */
 async function expectNoHorizontalOverflow(page: Page, name: string) {
   const m = await page.evaluate(() => {
     const vw = window.innerWidth
-    const clipped = (el: Element) => {
-      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) if (getComputedStyle(a).overflowX !== 'visible') return true
-      return false
-    }
+    const out = (el: Element | null) => !!el && el !== document.body && el.getBoundingClientRect().right > vw + 0.5
     const culprits = [...document.body.querySelectorAll('*')]
-      .filter((el) => el.getBoundingClientRect().right > vw + 0.5 && !clipped(el))
+      .filter((el) => out(el) && !out(el.parentElement))
       .slice(0, 5)
       .map((el) => `${el.tagName.toLowerCase()}.${String(el.getAttribute('class') ?? '').slice(0, 80)} right=${Math.round(el.getBoundingClientRect().right)}`)
     return { scrollWidth: document.documentElement.scrollWidth, innerWidth: vw, culprits }
