@@ -61,14 +61,14 @@ async function signIn(page: Page) {
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
 }
 
-async function openPosition(page: Page) {
+async function openPosition(page: Page, symbol: string, stop: string) {
   await page.goto(`${app!.url}/`)
   const form = page.getByRole('form', { name: 'Open position' })
-  await form.getByLabel('Symbol').selectOption('BTC/USDT')
+  await form.getByLabel('Symbol').selectOption(symbol)
   await form.getByLabel('Side').selectOption('LONG')
   await form.getByLabel('Size in').selectOption('BASE')
   await form.getByLabel('Size', { exact: true }).fill('0.01')
-  await form.getByLabel('Stop loss').fill('59000')
+  await form.getByLabel('Stop loss').fill(stop)
   await form.getByRole('button', { name: 'Open position' }).click()
 }
 
@@ -82,7 +82,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
   await page.getByLabel('Name').fill('Responsive Trader')
   await page.getByLabel('Quote currency').fill('USDT')
   await page.getByLabel('Starting balance').fill('10000')
-  await page.getByLabel('Watchlist').fill('BTC/USDT')
+  await page.getByLabel('Watchlist').fill('BTC/USDT, ETH/USDT')
   await page.getByLabel('Trade automatically (built-in rules)').uncheck()
   await page.getByRole('button', { name: 'Create trader' }).click()
   const traderLink = page.getByRole('link', { name: 'Responsive Trader' }).first()
@@ -90,17 +90,20 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
   const traderPath = await traderLink.getAttribute('href')
   expect(traderPath).toMatch(/^\/traders\/.+/)
 
-  await openPosition(page)
-  const row = page.locator('[aria-label="Open positions"]').or(page.getByRole('region', { name: 'Open positions' })).getByRole('row').filter({ hasText: 'BTC/USDT' })
-  await expect(row).toContainText('MONITORING')
-  await row.first().getByRole('link', { name: 'BTC/USDT' }).click()
+  // Two symbols, because a second entry on one symbol within minutes is refused by the cooldown rule.
+  const openRows = page.getByRole('region', { name: 'Open positions' }).getByRole('row')
+  await openPosition(page, 'ETH/USDT', '2900')
+  const ethRow = openRows.filter({ hasText: 'ETH/USDT' })
+  await expect(ethRow).toContainText('MONITORING')
+  await ethRow.getByRole('link', { name: 'ETH/USDT' }).click()
   await expect(page).toHaveURL(/\/positions\//)
   await page.getByRole('button', { name: 'Close position' }).click()
   await expect(page.getByText('CLOSED').first()).toBeVisible()
 
-  await openPosition(page)
-  await expect(row).toHaveCount(1)
+  await openPosition(page, 'BTC/USDT', '59000')
+  const row = openRows.filter({ hasText: 'BTC/USDT' })
   await expect(row).toContainText('MONITORING')
+  await expect(openRows.filter({ hasText: 'ETH/USDT' })).toHaveCount(0)
   const positionPath = await row.getByRole('link', { name: 'BTC/USDT' }).getAttribute('href')
   expect(positionPath).toMatch(/^\/positions\/.+/)
 
