@@ -1,3 +1,4 @@
+import type { DbTx } from '@/lib/db/client'
 import type { Decimal } from '@/lib/domain/decimal'
 import type { MarketRules } from '@/lib/domain/market/precision'
 import type { OrderStatus } from '@/lib/domain/orders/order-lifecycle'
@@ -80,6 +81,14 @@ export interface ExchangePort {
    * order id (fetchOrder), never place it again.
    */
   placeOrder(req: PlaceOrderRequest): Promise<OrderReport>
+  /**
+   * Optional: for an exchange that lives in our own database (the paper engine), placeOrder
+   * whose report is handed to `apply` inside the same transaction as the placement, so the
+   * exchange's side and our books commit (or roll back) together. The caller still applies the
+   * report itself (through `apply`); an adapter that cannot share our transaction (any live
+   * exchange) leaves this out and the caller uses placeOrder and then applies the report.
+   */
+  placeOrderAndApply?(req: PlaceOrderRequest, apply: (report: OrderReport, tx: DbTx) => Promise<void>): Promise<OrderReport>
   cancelOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport>
   /** null when the exchange never received the order. */
   fetchOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport | null>

@@ -18,6 +18,7 @@ export interface PaperExchangeOptions {
 }
 
 type PaperOrderRow = NonNullable<Awaited<ReturnType<DbTx['paperOrder']['findFirst']>>>
+type PaperFillRow = NonNullable<Awaited<ReturnType<DbTx['paperFill']['findFirst']>>>
 type Account = { id: string; quoteCurrency: string; makerFeeRate: Decimal; takerFeeRate: Decimal; fillSeed: number }
 
 const RESTING: OrderStatus[] = ['SUBMITTED', 'PARTIALLY_FILLED']
@@ -46,14 +47,27 @@ export class PaperExchange implements ExchangePort {
   }
 
   async placeOrder(req: PlaceOrderRequest): Promise<OrderReport> {
+    return this.db.$transaction((tx) => this.place(tx, req))
+  }
+
+  /** The placement and the caller's bookkeeping of its report in one transaction (see ExchangePort). */
+  async placeOrderAndApply(req: PlaceOrderRequest, apply: (report: OrderReport, tx: DbTx) => Promise<void>): Promise<OrderReport> {
     return this.db.$transaction(async (tx) => {
+      const r = await this.place(tx, req)
+      await apply(r, tx)
+      return r
+    })
+  }
+
+  private async place(tx: DbTx, req: PlaceOrderRequest): Promise<OrderReport> {
+    {
       const account = await lockAccount(tx, this.accountId)
       const existing = await tx.paperOrder.findUnique({
         where: { accountId_clientOrderId: { accountId: this.accountId, clientOrderId: req.clientOrderId } },
       })
       if (existing) return report(tx, existing)
 
-      const reject = async (reason: string) => report(tx, await this.record(tx, req, 'REJECTED', reason))
+      const reject = async (reason: string) => reportOf(await this.record(tx, req, 'REJECTED', reason), [])
       const rules = await loadMarketRules(tx, req.symbol)
       if (!rules) return reject(`unknown symbol ${req.symbol}`)
       const quote = await loadQuote(tx, req.symbol)
@@ -71,7 +85,9 @@ export class PaperExchange implements ExchangePort {
       }
 
       const model = fillModelFor(account, req.clientOrderId)
-      const holding = await balanceOf(tx, this.accountId, rules.base)
+      const balances = await tx.paperBalance.findMany({ where: { accountId: this.accountId } })
+      const held = balances.find((b) => b.asset === rules.base)
+      const holding = held ? fromDb(held.amount) : ZERO
       const delta = req.side === 'BUY' ? req.qty : req.qty.neg()
       if (req.reduceOnly) {
         const reduces = req.side === 'SELL' ? holding.gte(req.qty) : holding.neg().gte(req.qty)
@@ -79,7 +95,7 @@ export class PaperExchange implements ExchangePort {
       } else {
         const fee = model.fee(req.qty.mul(refPrice), req.type === 'LIMIT' ? 'MAKER' : 'TAKER')
         const needed = marginNeeded(holding, delta, refPrice, fee)
-        const available = freeMargin(await marginState(tx, account))
+        const available = freeMargin(await marginState(tx, account, balances))
         if (needed.gt(available)) {
           return reject(
             `insufficient balance: the order needs ${needed.toFixed(2)} ${account.quoteCurrency} of free equity, ${available.toFixed(2)} ${account.quoteCurrency} is available (paper accounts trade without leverage)`,
@@ -88,11 +104,11 @@ export class PaperExchange implements ExchangePort {
       }
 
       const order = await this.record(tx, req, 'SUBMITTED')
-      if (req.type === 'MARKET') {
-        await applyFills(tx, account, rules, order, model.marketFills(req.side, req.qty, snapshot(quote), rules))
-      }
-      return report(tx, await tx.paperOrder.findUniqueOrThrow({ where: { id: order.id } }))
-    })
+      if (req.type !== 'MARKET') return reportOf(order, [])
+      // A new order has no earlier fills: its report is what was just written.
+      const filled = await applyFills(tx, account, rules, order, model.marketFills(req.side, req.qty, snapshot(quote), rules))
+      return reportOf(filled.order, filled.fills)
+    }
   }
 
   async cancelOrder(clientOrderId: string): Promise<OrderReport> {
@@ -174,10 +190,12 @@ export async function matchRestingPaperOrders(db: Db, symbol: string): Promise<{
 }
 
 async function lockAccount(tx: DbTx, accountId: string): Promise<Account> {
-  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "ExchangeAccount" WHERE id = ${accountId} FOR UPDATE`
-  if (locked.length === 0) throw new ExchangeError(`paper account ${accountId} does not exist`, false)
-  const a = await tx.exchangeAccount.findUniqueOrThrow({ where: { id: accountId } })
-  return { id: a.id, quoteCurrency: a.quoteCurrency, makerFeeRate: fromDb(a.makerFeeRate), takerFeeRate: fromDb(a.takerFeeRate), fillSeed: a.fillSeed }
+  // Locked and read in one statement; the rates as text, exactly as stored.
+  const [a] = await tx.$queryRaw<{ id: string; quoteCurrency: string; makerFeeRate: string; takerFeeRate: string; fillSeed: number }[]>`
+    SELECT id, "quoteCurrency", "makerFeeRate"::text AS "makerFeeRate", "takerFeeRate"::text AS "takerFeeRate", "fillSeed"
+    FROM "ExchangeAccount" WHERE id = ${accountId} FOR UPDATE`
+  if (!a) throw new ExchangeError(`paper account ${accountId} does not exist`, false)
+  return { id: a.id, quoteCurrency: a.quoteCurrency, makerFeeRate: fromDb(a.makerFeeRate), takerFeeRate: fromDb(a.takerFeeRate), fillSeed: Number(a.fillSeed) }
 }
 
 /** The same order always simulates the same way, whatever else happened before it. */
@@ -190,13 +208,7 @@ function snapshot(q: StoredQuote): MarketSnapshot {
   return { bid: q.bid, ask: q.ask, last: q.last, bids: q.bids, asks: q.asks }
 }
 
-async function balanceOf(tx: DbTx, accountId: string, asset: string): Promise<Decimal> {
-  const b = await tx.paperBalance.findUnique({ where: { accountId_asset: { accountId, asset } } })
-  return b ? fromDb(b.amount) : ZERO
-}
-
-async function marginState(tx: DbTx, account: Account): Promise<MarginState> {
-  const balances = await tx.paperBalance.findMany({ where: { accountId: account.id } })
+async function marginState(tx: DbTx, account: Account, balances: { asset: string; amount: { toString(): string } }[]): Promise<MarginState> {
   const resting = await tx.paperOrder.findMany({ where: { accountId: account.id, status: { in: RESTING }, reduceOnly: false } })
   const rules = await tx.marketRule.findMany({ where: { quote: account.quoteCurrency } })
   const symbolByBase = new Map(rules.map((r) => [r.base, r.symbol]))
@@ -222,34 +234,44 @@ async function marginState(tx: DbTx, account: Account): Promise<MarginState> {
 /** Books fills: balances move (quote cash and base holding), the order's filled quantity and status follow. */
 async function applyFills(tx: DbTx, account: Account, rules: MarketRules, order: PaperOrderRow, fills: SimFill[]) {
   let filled = fromDb(order.filledQty)
+  let cashDelta = ZERO
+  let baseDelta = ZERO
+  const rows: PaperFillRow[] = []
   for (const f of fills) {
     const fee = f.fee.toDecimalPlaces(FEE_DP, Decimal.ROUND_UP)
     const notional = f.price.mul(f.qty)
-    const cashDelta = order.side === 'BUY' ? notional.plus(fee).neg() : notional.minus(fee)
-    const baseDelta = order.side === 'BUY' ? f.qty : f.qty.neg()
-    await addBalance(tx, account.id, account.quoteCurrency, cashDelta)
-    await addBalance(tx, account.id, rules.base, baseDelta)
-    await tx.paperFill.create({
-      data: { paperOrderId: order.id, qty: toDb(f.qty), price: toDb(f.price), fee: toDb(fee), feeAsset: account.quoteCurrency, liquidity: f.liquidity },
-    })
+    cashDelta = cashDelta.plus(order.side === 'BUY' ? notional.plus(fee).neg() : notional.minus(fee))
+    baseDelta = baseDelta.plus(order.side === 'BUY' ? f.qty : f.qty.neg())
+    rows.push(
+      await tx.paperFill.create({
+        data: { paperOrderId: order.id, qty: toDb(f.qty), price: toDb(f.price), fee: toDb(fee), feeAsset: account.quoteCurrency, liquidity: f.liquidity },
+      }),
+    )
     filled = filled.plus(f.qty)
   }
+  // Both balances move by the exact sums of the fills, in one statement.
+  if (fills.length) await addBalances(tx, account.id, [[account.quoteCurrency, cashDelta], [rules.base, baseDelta]])
   const complete = filled.gte(fromDb(order.qty))
-  await tx.paperOrder.update({
+  const updated = await tx.paperOrder.update({
     where: { id: order.id },
     data: { filledQty: toDb(filled), status: complete ? 'FILLED' : 'PARTIALLY_FILLED' },
   })
+  return { order: updated, fills: rows }
 }
 
-async function addBalance(tx: DbTx, accountId: string, asset: string, delta: Decimal) {
+async function addBalances(tx: DbTx, accountId: string, deltas: [asset: string, delta: Decimal][]) {
+  const rows = JSON.stringify(deltas.map(([asset, delta]) => ({ asset, amount: toDb(delta) })))
   await tx.$executeRaw`
     INSERT INTO "PaperBalance" ("accountId", asset, amount, "updatedAt")
-    VALUES (${accountId}, ${asset}, ${toDb(delta)}::numeric, now())
+    SELECT ${accountId}, r.asset, r.amount::numeric, now() FROM jsonb_to_recordset(${rows}::jsonb) AS r(asset text, amount text)
     ON CONFLICT ("accountId", asset) DO UPDATE SET amount = "PaperBalance".amount + EXCLUDED.amount, "updatedAt" = now()`
 }
 
 async function report(tx: DbTx, order: PaperOrderRow): Promise<OrderReport> {
-  const fills = await tx.paperFill.findMany({ where: { paperOrderId: order.id }, orderBy: { createdAt: 'asc' } })
+  return reportOf(order, await tx.paperFill.findMany({ where: { paperOrderId: order.id }, orderBy: { createdAt: 'asc' } }))
+}
+
+function reportOf(order: PaperOrderRow, fills: PaperFillRow[]): OrderReport {
   return {
     clientOrderId: order.clientOrderId,
     exchangeOrderId: order.id,

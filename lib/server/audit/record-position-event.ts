@@ -1,6 +1,6 @@
 import type { Prisma } from '@/lib/generated/prisma/client'
 import type { DbTx } from '@/lib/db/client'
-import { notify } from '@/lib/server/events/notify'
+import { notify, notifyAll, type AppEvent } from '@/lib/server/events/notify'
 import type { ActorRef } from './actor'
 
 export interface PositionEventInput {
@@ -19,23 +19,78 @@ export interface PositionEventInput {
   decisionId?: string
 }
 
+type Pending = { e: PositionEventInput; at: Date }
+
+// Transactions whose audit rows are being collected by withBatchedAudit, keyed by the
+// transaction client (the same object for every call inside one interactive transaction).
+const batches = new WeakMap<object, Pending[]>()
+
 /** Writes one audit-trail row, mirrors it to the activity feed and notifies on commit. */
 export async function recordPositionEvent(tx: DbTx, e: PositionEventInput): Promise<void> {
-  await tx.positionEvent.create({
-    data: {
-      positionId: e.positionId,
-      type: e.type,
-      actor: e.actor.kind,
-      actorId: e.actor.id,
-      trigger: e.trigger,
-      decisionId: e.decisionId,
-      fromStatus: e.fromStatus,
-      toStatus: e.toStatus,
-      before: e.before,
-      after: e.after,
-      message: e.message,
-    },
+  const batch = batches.get(tx)
+  if (batch) {
+    batch.push({ e, at: new Date() })
+    return
+  }
+  await tx.positionEvent.create({ data: eventRow(e) })
+  await tx.activityEvent.create({ data: activityRow(e) })
+  await notify(tx, notification(e))
+}
+
+/**
+ * Runs `fn` (the whole body of an interactive transaction, on `tx`) collecting the audit rows
+ * recordPositionEvent is asked for, then writes them all in the same transaction with three
+ * statements (events, activity rows, one NOTIFY per event) instead of three per event. The rows
+ * keep the order and the times they were recorded at. If `fn` throws nothing is written: let the
+ * error end the transaction (never catch it inside the same transaction and commit).
+ */
+export async function withBatchedAudit<T>(tx: DbTx, fn: () => Promise<T>): Promise<T> {
+  if (batches.has(tx)) return fn()
+  const pending: Pending[] = []
+  batches.set(tx, pending)
+  let result: T
+  try {
+    result = await fn()
+  } finally {
+    batches.delete(tx)
+  }
+  await writeAudits(tx, pending)
+  return result
+}
+
+async function writeAudits(tx: DbTx, pending: Pending[]) {
+  if (pending.length === 0) return
+  // Strictly increasing times: the trail is read in (createdAt, id) order.
+  let last = 0
+  const timed = pending.map(({ e, at }) => {
+    last = Math.max(at.getTime(), last + 1)
+    return { e, at: new Date(last) }
   })
-  await tx.activityEvent.create({ data: { userId: e.userId, type: e.type, positionId: e.positionId, message: e.message } })
-  await notify(tx, { kind: 'position', userId: e.userId, positionId: e.positionId, type: e.type, message: e.message })
+  await tx.positionEvent.createMany({ data: timed.map(({ e, at }) => ({ ...eventRow(e), createdAt: at })) })
+  await tx.activityEvent.createMany({ data: timed.map(({ e, at }) => ({ ...activityRow(e), createdAt: at })) })
+  await notifyAll(tx, timed.map(({ e }) => notification(e)))
+}
+
+function eventRow(e: PositionEventInput) {
+  return {
+    positionId: e.positionId,
+    type: e.type,
+    actor: e.actor.kind,
+    actorId: e.actor.id,
+    trigger: e.trigger,
+    decisionId: e.decisionId,
+    fromStatus: e.fromStatus,
+    toStatus: e.toStatus,
+    before: e.before,
+    after: e.after,
+    message: e.message,
+  }
+}
+
+function activityRow(e: PositionEventInput) {
+  return { userId: e.userId, type: e.type, positionId: e.positionId, message: e.message }
+}
+
+function notification(e: PositionEventInput): AppEvent {
+  return { kind: 'position', userId: e.userId, positionId: e.positionId, type: e.type, message: e.message }
 }

@@ -22,3 +22,13 @@ export type AppEvent =
 export async function notify(tx: DbTx, event: AppEvent): Promise<void> {
   await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(event)})`
 }
+
+/** Several notifications in one statement, delivered in this order (each with notify's payload). */
+export async function notifyAll(tx: DbTx, events: AppEvent[]): Promise<void> {
+  if (events.length === 0) return
+  if (events.length === 1) return notify(tx, events[0]!)
+  await tx.$executeRaw`
+    SELECT pg_notify(${EVENTS_CHANNEL}, t.payload)
+    FROM jsonb_array_elements_text(${JSON.stringify(events.map((e) => JSON.stringify(e)))}::jsonb) WITH ORDINALITY AS t(payload, n)
+    ORDER BY t.n`
+}

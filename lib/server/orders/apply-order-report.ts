@@ -1,11 +1,12 @@
-import type { Db } from '@/lib/db/client'
+import type { Db, DbTx } from '@/lib/db/client'
 import { toDb } from '@/lib/db/decimal-columns'
 import { ZERO } from '@/lib/domain/decimal'
 import { isTerminalOrderStatus, transitionOrder, type OrderEvent, type OrderStatus } from '@/lib/domain/orders/order-lifecycle'
 import type { OrderReport } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
-import { recordPositionEvent } from '@/lib/server/audit/record-position-event'
-import { lockPosition } from '@/lib/server/positions/lock-position'
+import { recordPositionEvent, withBatchedAudit } from '@/lib/server/audit/record-position-event'
+import type { OrderSide, PositionSide } from '@/lib/domain/positions/fill-ledger'
+import type { PositionStatus } from '@/lib/domain/positions/position-lifecycle'
 import { syncLedger } from '@/lib/server/positions/sync-ledger'
 import { movePosition } from '@/lib/server/positions/transition'
 
@@ -35,13 +36,42 @@ export interface ApplyOrderReportOptions {
  * Returns whether anything changed.
  */
 export async function applyOrderReport(db: Db, orderId: string, report: OrderReport, actor: ActorRef, opts: ApplyOrderReportOptions = {}): Promise<boolean> {
-  return db.$transaction(async (tx) => {
-    const head = await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { positionId: true } })
-    const position = head.positionId ? await lockPosition(tx, head.positionId) : null
+  return db.$transaction((tx) => applyOrderReportIn(tx, orderId, report, actor, opts))
+}
+
+type LockedOrder = {
+  id: string
+  positionId: string | null
+  takeProfitId: string | null
+  clientOrderId: string
+  exchangeOrderId: string | null
+  side: OrderSide
+  type: string
+  purpose: string
+  status: OrderStatus
+  rejectReason: string | null
+  notFoundCount: number
+  submitted: boolean
+}
+
+/**
+ * applyOrderReport inside the caller's transaction `tx` (for an exchange that places the order
+ * in that same transaction: see ExchangePort.placeOrderAndApply).
+ */
+export async function applyOrderReportIn(tx: DbTx, orderId: string, report: OrderReport, actor: ActorRef, opts: ApplyOrderReportOptions = {}): Promise<boolean> {
+  return withBatchedAudit(tx, async () => {
     // Position first, then the order: the same order everywhere, and an order without a
     // position is serialised too (two reports at once would otherwise race on the fill ids).
-    await tx.$queryRaw`SELECT id FROM "Order" WHERE id = ${orderId} FOR UPDATE`
-    const order = await tx.order.findUniqueOrThrow({ where: { id: orderId } })
+    // An order's position never changes, so it is found and locked (with what we need of it) at once.
+    const [position] = await tx.$queryRaw<{ id: string; status: PositionStatus; side: PositionSide; userId: string }[]>`
+      SELECT p.id, p.status::text AS status, p.side::text AS side, t."userId"
+      FROM "Order" o JOIN "Position" p ON p.id = o."positionId" JOIN "Trader" t ON t.id = p."traderId"
+      WHERE o.id = ${orderId} FOR UPDATE OF p`
+    const [order] = await tx.$queryRaw<LockedOrder[]>`
+      SELECT id, "positionId", "takeProfitId", "clientOrderId", "exchangeOrderId", side::text AS side, type::text AS type,
+        purpose::text AS purpose, status::text AS status, "rejectReason", "notFoundCount", "submittedAt" IS NOT NULL AS submitted
+      FROM "Order" WHERE id = ${orderId} FOR UPDATE`
+    if (!order) throw new Error(`order ${orderId} does not exist`)
     if (opts.onlyIf && !(order.status === opts.onlyIf.status && order.notFoundCount === opts.onlyIf.notFoundCount)) return false
 
     const known = new Set((await tx.fill.findMany({ where: { orderId }, select: { exchangeFillId: true } })).map((f) => f.exchangeFillId))
@@ -76,11 +106,12 @@ export async function applyOrderReport(db: Db, orderId: string, report: OrderRep
         filledQty: toDb(filledQty),
         avgFillPrice: filledQty.gt(0) ? toDb(notional.div(filledQty)) : null,
         rejectReason: report.rejectReason ?? order.rejectReason,
-        submittedAt: order.submittedAt ?? (status !== 'NEW' ? new Date() : null),
+        // Stamped once, when it first leaves NEW.
+        ...(order.submitted ? {} : { submittedAt: status !== 'NEW' ? new Date() : null }),
       },
     })
     if (!position) return true
-    const userId = position.trader.userId
+    const userId = position.userId
     const p = { id: position.id, status: position.status, userId }
     const label = `${order.purpose.replace('_', ' ').toLowerCase()} ${order.side} ${order.type.toLowerCase()} order ${order.clientOrderId}`
 

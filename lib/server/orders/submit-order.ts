@@ -4,11 +4,12 @@ import { ExchangeError } from '@/lib/exchange/exchange-error'
 import type { ExchangePort } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import type { Order as OrderRow } from '@/lib/generated/prisma/client'
-import { applyOrderReport } from './apply-order-report'
+import { applyOrderReport, applyOrderReportIn } from './apply-order-report'
 
 /**
- * Sends an order already persisted as NEW (its client order id is in the database) and
- * applies the exchange's answer. A transport failure leaves it NEW for reconciliation,
+ * Sends an order already persisted as NEW (its client order id is committed) and applies the
+ * exchange's answer: in the placement's own transaction when the exchange offers that
+ * (placeOrderAndApply: the paper engine), else after placeOrder returns. A transport failure leaves it NEW for reconciliation,
  * which asks the exchange by client order id, so the order is neither lost nor sent twice.
  * It also stamps lastCheckedAt: this sender has finished, so reconciliation need not wait out
  * the grace it gives NEW orders whose sender may still be sending (it still asks the exchange
@@ -20,7 +21,7 @@ export async function submitOrder(db: Db, exchange: ExchangePort, order: string 
   const orderId = o.id
   if (o.status !== 'NEW') return
   try {
-    const report = await exchange.placeOrder({
+    const req = {
       clientOrderId: o.clientOrderId,
       symbol: o.symbol,
       side: o.side,
@@ -29,8 +30,13 @@ export async function submitOrder(db: Db, exchange: ExchangePort, order: string 
       price: fromDbOrNull(o.price) ?? undefined,
       triggerPrice: fromDbOrNull(o.triggerPrice) ?? undefined,
       reduceOnly: o.reduceOnly,
-    })
-    await applyOrderReport(db, orderId, report, actor)
+    }
+    if (exchange.placeOrderAndApply) {
+      // The exchange shares our database: its answer is booked in the placement's transaction.
+      await exchange.placeOrderAndApply(req, async (report, tx) => void (await applyOrderReportIn(tx, orderId, report, actor)))
+    } else {
+      await applyOrderReport(db, orderId, await exchange.placeOrder(req), actor)
+    }
   } catch (e) {
     // Only a definite refusal is REJECTED; an 'unknown' outcome stays NEW and is looked up.
     if (e instanceof ExchangeError && e.kind === 'rejected') {

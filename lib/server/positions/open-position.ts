@@ -6,7 +6,7 @@ import { checkOrderSize, priceRoundingFor, roundPriceToTick, truncateQtyToStep }
 import { entrySideFor } from '@/lib/domain/positions/fill-ledger'
 import { validateProtection } from '@/lib/domain/positions/protection-rules'
 import type { ActorRef } from '@/lib/server/audit/actor'
-import { recordPositionEvent } from '@/lib/server/audit/record-position-event'
+import { recordPositionEvent, withBatchedAudit } from '@/lib/server/audit/record-position-event'
 import { conflict, fromZodError, notFound, validationError } from '@/lib/server/errors/app-error'
 import type { ExchangePort } from '@/lib/exchange/port'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
@@ -96,7 +96,7 @@ export async function openPosition(opts: {
   const notional = qty.mul(refPrice)
   const riskAmount = qty.mul(refPrice.minus(stopLoss).abs()).plus(notional.mul(fee)).plus(qty.mul(stopLoss).mul(fee))
 
-  const { positionId, order } = await db.$transaction(async (tx) => {
+  const { positionId, order } = await db.$transaction((tx) => withBatchedAudit(tx, async () => {
     // One active position per trader and symbol: exits are reduce-only on a netted balance.
     // The trader's row as it stands under the lock: status for the switch, limits and peak for risk.
     const [current] = await tx.$queryRaw<LockedTrader[]>`
@@ -157,7 +157,7 @@ export async function openPosition(opts: {
     })
     await movePosition(tx, { id: position.id, status: 'CREATED', userId }, 'ENTRY_SUBMITTED', actor, `Entry order ${order.clientOrderId} sent`)
     return { positionId: position.id, order }
-  }).catch(async (e: unknown) => {
+  })).catch(async (e: unknown) => {
     // The refusal is logged after the rollback, so nothing of the refused order remains.
     if (e instanceof RiskRejection) await recordRiskRejection(db, { userId, traderId: trader.id, accountId: trader.accountId, source, symbol: req.symbol, rejection: e })
     throw e
