@@ -3,6 +3,8 @@ import { defineConfig } from '@playwright/test'
 // Debian's Chromium: Playwright's own browser download is not possible on these machines.
 export default defineConfig({
   testDir: 'tests/e2e',
+  // The production build happens here, once, outside every test's time limit.
+  globalSetup: './tests/e2e/support/global-setup.ts',
   timeout: 240_000,
   expect: { timeout: 20_000 },
   workers: 1,

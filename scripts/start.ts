@@ -1,6 +1,5 @@
 // npm start — the whole product on one machine: embedded PostgreSQL (unless DATABASE_URL is
 // set), migrations, the Next.js web app and the worker. Ctrl-C stops everything cleanly.
-import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -10,6 +9,7 @@ import { createDb } from '@/lib/db/client'
 import { isPortFree, startEmbeddedPostgres } from '@/lib/db/embedded-postgres'
 import { applyMigrations } from '@/lib/db/migrations'
 import { ensureAdminFromEnv } from '@/lib/server/auth/users'
+import { buildWebAppIfNeeded } from './start/build-web-app'
 import { Supervisor } from './start/supervisor'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
@@ -77,7 +77,13 @@ async function main() {
     SECRETS_KEY: cfg.SECRETS_KEY ?? persistentSecret(cfg.DATA_DIR, 'secrets-key'),
     PORT: String(cfg.PORT),
   }
-  if (!dev) buildIfNeeded(childEnv)
+  if (!dev) {
+    try {
+      buildWebAppIfNeeded(ROOT, childEnv, say)
+    } catch (e) {
+      throw new StartError((e as Error).message)
+    }
+  }
 
   supervisor = new Supervisor(childEnv, say)
   supervisor.add('web', [path.join(ROOT, 'node_modules/next/dist/bin/next'), dev ? 'dev' : 'start', '-p', String(cfg.PORT)], {
@@ -95,22 +101,6 @@ async function main() {
     return shutdown(1)
   }
   say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: open http://localhost:${cfg.PORT}`)
-}
-
-/** Builds the web app on first start, and again whenever the checked-out commit changes. */
-function buildIfNeeded(childEnv: NodeJS.ProcessEnv) {
-  const marker = path.join(ROOT, '.next', 'tradeloop-build-rev')
-  const rev = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || 'unknown'
-  const built = existsSync(path.join(ROOT, '.next', 'BUILD_ID')) && existsSync(marker) && readFileSync(marker, 'utf8') === rev
-  if (built && rev !== 'unknown') return
-  say('building the web app (first start of this version; takes a minute or two)…')
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'build'], {
-    cwd: ROOT,
-    env: { ...childEnv, NODE_ENV: 'production' },
-    stdio: 'inherit',
-  })
-  if (r.status !== 0) throw new StartError('next build failed (see above)')
-  writeFileSync(marker, rev)
 }
 
 /** A random secret kept under DATA_DIR, so sign-ins and encrypted settings survive restarts. */

@@ -17,8 +17,6 @@ let env: Record<string, string>
 const ADMIN = { email: 'admin@example.com', password: 'correct horse battery' }
 
 test.beforeAll(async () => {
-  // The first start of a version builds the web app: minutes on a busy 2-core machine.
-  test.setTimeout(600_000)
   fake = await startFakeBinance()
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-supervision-'))
   env = {
