@@ -16,7 +16,7 @@ import { assertCanOpen, assertSwitchesOn } from '@/lib/server/trading/halt-tradi
 import { assertEntryWithinLimits, recordRiskRejection, RiskRejection, type OrderSource } from '@/lib/server/risk/entry-risk'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { freshMarket } from './market-context'
-import { movePosition } from './transition'
+import { transitionPosition } from '@/lib/domain/positions/position-lifecycle'
 import { textField } from '@/lib/server/validation/text-field'
 import { ZIdField } from '@/lib/server/validation/id-field'
 
@@ -38,6 +38,13 @@ export const ZOpenPositionRequest = z
     if (v.entryType === 'LIMIT' && !v.limitPrice) ctx.addIssue({ code: 'custom', path: ['limitPrice'], message: 'is required for a limit entry' })
   })
 export type OpenPositionRequest = z.input<typeof ZOpenPositionRequest>
+
+// The status a new position commits in: CREATED, then its entry order sent.
+const SUBMITTING = (() => {
+  const r = transitionPosition('CREATED', 'ENTRY_SUBMITTED')
+  if (!r.ok) throw r.error
+  return r.value
+})()
 
 type LockedTrader = { id: string; userId: string; name: string; status: TraderStatus; statusReason: string | null; statusChangedAt: Date | null; quoteCurrency: string; riskLimits: unknown; pnlPeak: string }
 
@@ -117,7 +124,9 @@ export async function openPosition(opts: {
         accountId: trader.accountId,
         symbol: req.symbol,
         side: req.side,
-        status: 'CREATED',
+        // Created and sent in this transaction: it is written straight in the state it commits in
+        // (CREATED, then ENTRY_SUBMITTED), each step audited below.
+        status: SUBMITTING,
         entryType: req.entryType,
         requestedQty: toDb(qty),
         limitPrice: limitPrice ? toDb(limitPrice) : null,
@@ -155,7 +164,15 @@ export async function openPosition(opts: {
       decisionId: opts.decisionId,
       after: { stopLoss: stopLoss.toFixed(), takeProfits: takeProfits.map((t) => ({ price: t.price.toFixed(), sharePct: t.sharePct.toFixed() })) },
     })
-    await movePosition(tx, { id: position.id, status: 'CREATED', userId }, 'ENTRY_SUBMITTED', actor, `Entry order ${order.clientOrderId} sent`)
+    await recordPositionEvent(tx, {
+      positionId: position.id,
+      userId,
+      type: 'STATUS_CHANGED',
+      actor,
+      fromStatus: 'CREATED',
+      toStatus: SUBMITTING,
+      message: `Entry order ${order.clientOrderId} sent`,
+    })
     return { positionId: position.id, order }
   })).catch(async (e: unknown) => {
     // The refusal is logged after the rollback, so nothing of the refused order remains.
