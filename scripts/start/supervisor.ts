@@ -3,6 +3,8 @@ import path from 'node:path'
 import { decideRestart, DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
+/** Makes a child stop itself when this process is gone (see the file). */
+export const EXIT_WITH_PARENT = path.join(import.meta.dirname, 'exit-with-parent.cjs')
 
 interface Child {
   name: string
@@ -39,7 +41,8 @@ export class Supervisor {
   private spawn(c: Child) {
     // Own process group: a Ctrl-C in the terminal goes to the whole foreground group, and the
     // children must stop in order (they first, then the database), when this process says so.
-    const proc = spawn(process.execPath, c.args, { cwd: ROOT, env: c.env, stdio: ['ignore', 'inherit', 'inherit'], detached: true })
+    const args = ['--require', EXIT_WITH_PARENT, ...c.args]
+    const proc = spawn(process.execPath, args, { cwd: ROOT, env: c.env, stdio: ['ignore', 'inherit', 'inherit'], detached: true })
     c.proc = proc
     c.exited = new Promise((resolve) => {
       let done = false
