@@ -5,11 +5,11 @@ import { db } from '@/lib/db/client'
 import { createApiToken, listApiTokens, revokeUserApiToken, type ApiTokenView } from '@/lib/server/auth/api-tokens'
 import { changePassword } from '@/lib/server/auth/change-password'
 import { SECURE_SESSION_COOKIE_NAME, sessionCookieFor } from '@/lib/server/auth/session-cookie'
-import { notFound } from '@/lib/server/errors/app-error'
 import { clientAddress } from '@/lib/server/http/client-address'
 import { setMarketDataSetting, type MarketDataSetting } from '@/lib/server/settings/market-data-setting'
 import { updateUserRiskSettings, type UserRiskSettingsView } from '@/lib/server/settings/user-risk-settings'
 import { runAction, type ActionResult } from '@/lib/server/ui/action-result'
+import { checkedId } from '@/lib/server/validation/id-field'
 
 export async function saveMarketDataSettingAction(input: unknown): Promise<ActionResult<MarketDataSetting>> {
   return runAction('save market data setting', (user) => setMarketDataSetting({ db: db(), user, input }))
@@ -52,8 +52,7 @@ export async function listApiTokensAction(): Promise<ActionResult<ApiTokenRow[]>
 
 export async function revokeApiTokenAction(tokenId: string): Promise<ActionResult<null>> {
   return runAction('revoke API token', async (user) => {
-    if (typeof tokenId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(tokenId)) throw notFound('API token')
-    await revokeUserApiToken({ db: db(), userId: user.id, tokenId })
+    await revokeUserApiToken({ db: db(), userId: user.id, tokenId: checkedId(tokenId, 'API token') })
     return null
   })
 }
