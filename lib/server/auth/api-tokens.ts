@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import type { DbTx } from '@/lib/db/client'
 import { authenticateWithLimits } from '@/lib/server/auth/sign-in-attempts'
 import type { AuthUser } from '@/lib/server/auth/users'
+import { hashToken } from '@/lib/server/auth/token-hash'
 import { fromZodError, notFound, unauthenticated } from '@/lib/server/errors/app-error'
 import { textField } from '@/lib/server/validation/text-field'
 
@@ -23,9 +24,7 @@ export interface IssuedApiToken {
   expiresAt: Date | null
 }
 
-export function hashApiToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex')
-}
+export const hashApiToken = hashToken
 
 export async function issueApiToken(
   db: DbTx,

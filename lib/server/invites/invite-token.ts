@@ -1,13 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
+import { hashToken } from '@/lib/server/auth/token-hash'
 
 /** A fresh invite token (URL-safe, 256 bits); only its hash is stored. */
 export function newInviteToken(): string {
   return randomBytes(32).toString('base64url')
 }
 
-export function hashInviteToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex')
-}
+export const hashInviteToken = hashToken
 
 /** The path an invitee opens; relative, so it works behind any host name. */
 export function invitePath(token: string): string {
