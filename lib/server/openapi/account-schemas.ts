@@ -86,8 +86,9 @@ const err = (description: string) => ({ description, content: json(ref('Error'))
 const E400 = err('Invalid input or malformed JSON; `error.fields` names each invalid field.')
 const E401 = err('Missing, invalid, expired or revoked credentials.')
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' } } }
-const E429 = { ...err('Too many password attempts for this account or from this address.'), headers: retryAfter }
-const E503 = { ...err('The server is busy checking passwords.'), headers: retryAfter }
+/** The answers of every route that checks a password: rate limited, or every hashing slot busy. */
+export const E429 = { ...err('Too many password attempts for this account or from this address.'), headers: retryAfter }
+export const E503 = { ...err('The server is busy checking passwords.'), headers: retryAfter }
 
 export function accountPaths(): Record<string, Json> {
   return {

@@ -21,7 +21,7 @@ import { apiDocs } from './response-schemas'
 // Registers the trader-settings response schemas in apiDocs.
 import { registerTraderSettingsRequests } from './trader-settings-schemas'
 // Registers the API token and password response schemas in apiDocs.
-import { accountPaths, registerAccountRequests } from './account-schemas'
+import { accountPaths, E429, E503, registerAccountRequests } from './account-schemas'
 // Registers the user and invite response schemas in apiDocs.
 import { registerUserRequests, userPaths } from './user-schemas'
 
@@ -180,8 +180,8 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
             201: ok('The token, shown only this once', 'ApiToken'),
             400: E[400],
             401: E[401],
-            429: { ...err('Too many attempts for this account or from this address.'), headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } },
-            503: { ...err('The server is busy checking passwords.'), headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } },
+            429: E429,
+            503: E503,
           },
         },
       },
