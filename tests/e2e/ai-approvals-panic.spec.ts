@@ -4,7 +4,7 @@ import path from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { decisionFromPrompt, lastUserText, startFakeOpenAI, type FakeLlmServer } from '../support/fake-openai'
-import { startApp, type AppProcess } from './support/app-process'
+import { fakeMarketEnv, startApp, type AppProcess } from './support/app-process'
 
 // Issues 3 and 4 through the real start command, pages and browser: a trader pointed at a local
 // OpenAI-compatible server decides, opens and manages a position; entries wait for approval;
@@ -20,16 +20,9 @@ test.beforeAll(async () => {
   fake = await startFakeBinance()
   llm = await startFakeOpenAI({ apiKey: 'sk-e2e-0123456789' })
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-ai-'))
-  app = await startApp({
-    PORT: '3211',
-    EMBEDDED_PG_PORT: String(54_100 + Math.floor(Math.random() * 300)),
-    DATA_DIR: dataDir,
-    MARKET_DATA_SOURCE: 'exchange',
-    MARKET_DATA_URL: fake.url,
-    MARKET_POLL_INTERVAL_MS: '300',
-    ADMIN_EMAIL: 'admin@example.com',
-    ADMIN_PASSWORD: 'correct horse battery',
-  })
+  app = await startApp(
+    fakeMarketEnv({ port: 3211, pgPortFrom: 54_100, dataDir, marketUrl: fake.url, admin: { email: 'admin@example.com', password: 'correct horse battery' } }),
+  )
 })
 
 test.afterAll(async () => {

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
-import { startApp, type AppProcess } from './support/app-process'
+import { fakeMarketEnv, startApp, type AppProcess } from './support/app-process'
 
 // Steps 2–6 of the foundation issue through the real start command, pages and browser.
 // Market data comes from a local Binance-compatible server through the real ccxt client,
@@ -16,14 +16,7 @@ let env: Record<string, string>
 test.beforeAll(async () => {
   fake = await startFakeBinance()
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-'))
-  env = {
-    PORT: '3210',
-    EMBEDDED_PG_PORT: String(54_500 + Math.floor(Math.random() * 400)),
-    DATA_DIR: dataDir,
-    MARKET_DATA_SOURCE: 'exchange',
-    MARKET_DATA_URL: fake.url,
-    MARKET_POLL_INTERVAL_MS: '300',
-  }
+  env = fakeMarketEnv({ port: 3210, pgPortFrom: 54_500, dataDir, marketUrl: fake.url })
   app = await startApp(env)
 })
 

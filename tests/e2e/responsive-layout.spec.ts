@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
-import { startApp, type AppProcess } from './support/app-process'
+import { fakeMarketEnv, startApp, type AppProcess } from './support/app-process'
 
 // Issue 12 (mobile): every page is usable at a phone's 390 px and still laid out as before at
 // 1400 px. Pages get real content (a trader, an open position, a closed trade) so the tables and
@@ -15,16 +15,9 @@ let dataDir: string
 test.beforeAll(async () => {
   fake = await startFakeBinance()
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-responsive-'))
-  app = await startApp({
-    PORT: '3214',
-    EMBEDDED_PG_PORT: String(55_000 + Math.floor(Math.random() * 300)),
-    DATA_DIR: dataDir,
-    MARKET_DATA_SOURCE: 'exchange',
-    MARKET_DATA_URL: fake.url,
-    MARKET_POLL_INTERVAL_MS: '300',
-    ADMIN_EMAIL: 'admin@example.com',
-    ADMIN_PASSWORD: 'correct horse battery',
-  })
+  app = await startApp(
+    fakeMarketEnv({ port: 3214, pgPortFrom: 55_000, dataDir, marketUrl: fake.url, admin: { email: 'admin@example.com', password: 'correct horse battery' } }),
+  )
 })
 
 test.afterAll(async () => {

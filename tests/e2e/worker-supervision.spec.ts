@@ -4,7 +4,7 @@ import path from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { waitFor } from '../support/wait-for'
-import { startApp, type AppProcess } from './support/app-process'
+import { fakeMarketEnv, startApp, type AppProcess } from './support/app-process'
 
 // Issue 8 (hardening), supervision: `npm start` keeps the product up when a child dies. The real
 // start command runs with a fast heartbeat so a dead worker shows in /api/health within ~1.5 s.
@@ -19,17 +19,7 @@ const ADMIN = { email: 'admin@example.com', password: 'correct horse battery' }
 test.beforeAll(async () => {
   fake = await startFakeBinance()
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-supervision-'))
-  env = {
-    PORT: '3220',
-    EMBEDDED_PG_PORT: String(54_100 + Math.floor(Math.random() * 350)),
-    DATA_DIR: dataDir,
-    MARKET_DATA_SOURCE: 'exchange',
-    MARKET_DATA_URL: fake.url,
-    MARKET_POLL_INTERVAL_MS: '300',
-    WORKER_HEARTBEAT_MS: '500',
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-  }
+  env = fakeMarketEnv({ port: 3220, pgPortFrom: 54_100, dataDir, marketUrl: fake.url, admin: ADMIN, extra: { WORKER_HEARTBEAT_MS: '500' } })
   app = await startApp(env)
 })
 

@@ -47,3 +47,28 @@ export async function startApp(env: Record<string, string>, timeoutMs = 300_000)
     },
   }
 }
+
+/**
+ * The environment for an app whose market data comes from a local fake Binance at `marketUrl`
+ * (polled every 300 ms), with its own web port, a random embedded-PostgreSQL port from
+ * `pgPortFrom` on, and its data in `dataDir`. With `admin`, the first account is created at start.
+ */
+export function fakeMarketEnv(o: {
+  port: number
+  pgPortFrom: number
+  dataDir: string
+  marketUrl: string
+  admin?: { email: string; password: string }
+  extra?: Record<string, string>
+}): Record<string, string> {
+  return {
+    PORT: String(o.port),
+    EMBEDDED_PG_PORT: String(o.pgPortFrom + Math.floor(Math.random() * 300)),
+    DATA_DIR: o.dataDir,
+    MARKET_DATA_SOURCE: 'exchange',
+    MARKET_DATA_URL: o.marketUrl,
+    MARKET_POLL_INTERVAL_MS: '300',
+    ...(o.admin ? { ADMIN_EMAIL: o.admin.email, ADMIN_PASSWORD: o.admin.password } : {}),
+    ...o.extra,
+  }
+}
