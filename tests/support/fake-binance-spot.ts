@@ -87,6 +87,8 @@ export interface FakeBinanceSpot {
   setLiquidity(symbol: string, qty: string | undefined): void
   /** Splits every taker fill into this many trades at consecutive ticks (default 1). */
   setFillSplit(n: number): void
+  /** What GET /api/v3/account says the key may do (default: trade yes, withdraw no). */
+  setPermissions(p: { canTrade?: boolean; canWithdraw?: boolean }): void
   /** Queues a fault for the next request that matches (consumed once). */
   injectFault(match: FaultMatcher, fault: FakeSpotFault): void
   requests: FakeSpotRequest[]
@@ -104,6 +106,8 @@ export interface FakeSpotOptions {
   /** Taker/maker commission rate charged in the received asset (default 0.001 = 0.1 %). */
   commissionRate?: string
   orderTypes?: string[]
+  /** The key's permissions as GET /api/v3/account reports them (default: trade yes, withdraw no). */
+  permissions?: { canTrade?: boolean; canWithdraw?: boolean }
 }
 
 class HttpError extends Error {
@@ -163,6 +167,7 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
   const trades: FakeSpotTrade[] = []
   const faults: { match: FaultMatcher; fault: FakeSpotFault }[] = []
   let fillSplit = 1
+  const permissions = { canTrade: opts.permissions?.canTrade ?? true, canWithdraw: opts.permissions?.canWithdraw ?? false }
   let nextOrderId = 1000
   let nextTradeId = 5000
   let nextListId = 1
@@ -596,7 +601,7 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
         return {
           makerCommission: 10, takerCommission: 10, buyerCommission: 0, sellerCommission: 0,
           commissionRates: { maker: fmt(commissionRate), taker: fmt(commissionRate), buyer: '0.00000000', seller: '0.00000000' },
-          canTrade: true, canWithdraw: false, canDeposit: false, brokered: false, requireSelfTradePrevention: false, preventSor: false,
+          canTrade: permissions.canTrade, canWithdraw: permissions.canWithdraw, canDeposit: false, brokered: false, requireSelfTradePrevention: false, preventSor: false,
           updateTime: now, accountType: 'SPOT', uid: 1,
           balances: [...balances.entries()].map(([asset, b]) => ({ asset, free: fmt(b.free), locked: fmt(b.locked) })),
           permissions: ['SPOT'],
@@ -689,6 +694,10 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
     },
     setLiquidity(symbol, qty) {
       symbolOf(symbol).liquidity = qty === undefined ? undefined : dec(qty)
+    },
+    setPermissions(p) {
+      if (p.canTrade !== undefined) permissions.canTrade = p.canTrade
+      if (p.canWithdraw !== undefined) permissions.canWithdraw = p.canWithdraw
     },
     setFillSplit(n) {
       if (!Number.isInteger(n) || n < 1) throw new Error(`fake-binance-spot: fill split must be a positive integer, got ${n}`)

@@ -2,7 +2,7 @@ import ccxt, { type MarketInterface } from 'ccxt'
 import { dec, type Decimal } from '@/lib/domain/decimal'
 import { roundPriceToTick, type MarketRules } from '@/lib/domain/market/precision'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
-import type { Balance, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
+import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
 import {
   fillsFromFullResponse,
   fillsFromTrades,
@@ -196,17 +196,17 @@ export class BinanceSpotExchange implements ExchangePort {
   }
 
   async fetchBalances(): Promise<Balance[]> {
-    this.guard()
-    let account: { balances?: { asset: string; free: string; locked: string }[] }
-    try {
-      account = (await this.exchange.privateGetAccount()) as typeof account
-    } catch (e) {
-      throw translateCcxtError(e, 'read balances from Binance', { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
+    return balancesFromBinanceAccount(await this.account('read balances from Binance'))
+  }
+
+  /** GET /api/v3/account once: the key works (signed), what it holds, and what it may do. */
+  async checkConnection(): Promise<ConnectionCheck> {
+    const account = await this.account('check the connection to Binance')
+    return {
+      balances: balancesFromBinanceAccount(account),
+      canTrade: account.canTrade === true,
+      canWithdraw: typeof account.canWithdraw === 'boolean' ? account.canWithdraw : null,
     }
-    return (account.balances ?? [])
-      .map((b) => ({ asset: b.asset, amount: dec(b.free).plus(b.locked) }))
-      .filter((b) => !b.amount.isZero())
-      .sort((a, b) => a.asset.localeCompare(b.asset))
   }
 
   async close(): Promise<void> {
@@ -214,6 +214,15 @@ export class BinanceSpotExchange implements ExchangePort {
   }
 
   // ---- internals --------------------------------------------------------------------------
+
+  private async account(what: string): Promise<BinanceRawAccount> {
+    this.guard()
+    try {
+      return (await this.exchange.privateGetAccount()) as BinanceRawAccount
+    } catch (e) {
+      throw translateCcxtError(e, what, { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
+    }
+  }
 
   private async fillsOf(symbol: string, raw: BinanceRawOrder) {
     if (dec(raw.executedQty).isZero()) return []
@@ -260,6 +269,21 @@ export class BinanceSpotExchange implements ExchangePort {
       throw new ExchangeError(`Binance asked us to back off (429/418): nothing sent for another ${Math.ceil(left / 1000)} s`, true, { retryAfterMs: left })
     }
   }
+}
+
+/** The part of GET /api/v3/account we read. */
+interface BinanceRawAccount {
+  canTrade?: boolean
+  canWithdraw?: boolean
+  balances?: { asset: string; free: string; locked: string }[]
+}
+
+/** Non-zero holdings as free + locked, by asset name. */
+function balancesFromBinanceAccount(account: BinanceRawAccount): Balance[] {
+  return (account.balances ?? [])
+    .map((b) => ({ asset: b.asset, amount: dec(b.free).plus(b.locked) }))
+    .filter((b) => !b.amount.isZero())
+    .sort((a, b) => a.asset.localeCompare(b.asset))
 }
 
 /** Tick, step and minimums straight from the exchangeInfo filters (decimal strings, exact). */

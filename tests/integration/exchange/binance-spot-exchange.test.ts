@@ -54,6 +54,39 @@ describe('markets and balances', () => {
     const account = fake.requests.find((r) => r.path === '/api/v3/account')!
     expect(account.apiKey).toBe(fake.apiKey)
   })
+
+  test('checkConnection: one signed GET /account with the balances and what the key may do', async () => {
+    fake.setBalance('ETH', '0')
+    const check = await adapter().checkConnection()
+    expect(check.balances.map((b) => [b.asset, b.amount.toFixed()])).toEqual([['BTC', '1'], ['USDT', '100000']])
+    expect({ canTrade: check.canTrade, canWithdraw: check.canWithdraw }).toEqual({ canTrade: true, canWithdraw: false })
+    expect(fake.requests.map((r) => `${r.method} ${r.path} ${r.apiKey}`)).toEqual([`GET /api/v3/account ${fake.apiKey}`])
+  })
+
+  test.each([
+    { label: 'a key that cannot trade', permissions: { canTrade: false, canWithdraw: false } },
+    { label: 'a key that can withdraw', permissions: { canTrade: true, canWithdraw: true } },
+  ])('checkConnection reports $label as the exchange says', async ({ permissions }) => {
+    fake.setPermissions(permissions)
+    const check = await adapter().checkConnection()
+    expect({ canTrade: check.canTrade, canWithdraw: check.canWithdraw }).toEqual(permissions)
+  })
+
+  test('checkConnection with a wrong key or secret fails with the exchange\'s message, not retryable', async () => {
+    const wrongKey = await failure(adapter({ apiKey: 'nope' }).checkConnection())
+    expect(wrongKey).toMatchObject({ kind: 'rejected', retryable: false })
+    expect(wrongKey.message).toMatch(/^check the connection to Binance: .*Invalid API-key, IP, or permissions for action\./)
+    const wrongSecret = await failure(adapter({ secret: 'wrong' }).checkConnection())
+    expect(wrongSecret.message).toMatch(/Signature for this request is not valid/)
+  })
+
+  test('checkConnection against a host that does not answer is a retryable failure', async () => {
+    const url = fake.url
+    await fake.close()
+    const err = await failure(adapter({ baseUrl: url }).checkConnection())
+    expect(err.kind).toBe('retryable')
+    fake = await startFakeBinanceSpot() // afterEach closes it
+  })
 })
 
 describe('orders that go through', () => {
