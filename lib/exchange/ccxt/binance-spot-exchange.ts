@@ -10,6 +10,7 @@ import {
   type BinanceRawOrder,
   type BinanceRawTrade,
 } from './order-report-from-binance'
+import { normaliseBaseUrl, rewriteHosts } from './rest-base-url'
 import { classifyCcxtError, rejectReasonOf, translateCcxtError } from './translate-ccxt-error'
 
 export interface BinanceSpotExchangeOptions {
@@ -70,7 +71,7 @@ export class BinanceSpotExchange implements ExchangePort {
       options: { ...SPOT_ONLY },
     })
     if (opts.sandbox) this.exchange.setSandboxMode(true)
-    if (opts.baseUrl !== undefined) this.exchange.urls['api'] = rewriteHosts(this.exchange.urls['api'], normaliseBaseUrl(opts.baseUrl))
+    if (opts.baseUrl !== undefined) this.exchange.urls['api'] = rewriteHosts(this.exchange.urls['api'], normaliseBaseUrl(opts.baseUrl, 'Binance'))
     // Retry-After is only in the headers, which ccxt's DDoSProtection error does not carry: note it
     // on this instance as the answer arrives. A 429/418 bans the key/IP, not one request, so every
     // later call waits it out (see guard) instead of hammering.
@@ -306,18 +307,4 @@ export function rulesFromBinanceMarket(market: MarketInterface): MarketRules {
     minQty: filters.LOT_SIZE?.minQty ? dec(filters.LOT_SIZE.minQty) : stepSize,
     minNotional: minNotional ? dec(minNotional) : dec(0),
   }
-}
-
-function normaliseBaseUrl(raw: string): string {
-  const url = new URL(raw)
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`Binance base URL must be http(s), got "${raw}"`)
-  if (url.search || url.hash) throw new Error(`Binance base URL must not carry a query or fragment: "${raw}"`)
-  return url.toString().replace(/\/+$/, '')
-}
-
-/** Every REST entry is pointed at `base` (paths kept), so nothing can leave for another host. */
-function rewriteHosts<T>(api: T, base: string): T {
-  if (typeof api === 'string') return api.replace(/^https?:\/\/[^/]+/, base) as T
-  if (api && typeof api === 'object') return Object.fromEntries(Object.entries(api).map(([k, v]) => [k, rewriteHosts(v, base)])) as T
-  return api
 }
