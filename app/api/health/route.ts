@@ -18,6 +18,7 @@ export const GET = handleRoute(async () => {
     db: database,
     heartbeatMs: cfg.WORKER_HEARTBEAT_MS,
     staleAfterMs: cfg.MARKET_STALE_AFTER_MS,
+    liveTradingEnabled: cfg.LIVE_TRADING_ENABLED,
   })
   return jsonResponse(health, health.status === 'down' ? 503 : 200, { 'Cache-Control': 'no-store' })
 })

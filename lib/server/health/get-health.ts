@@ -15,6 +15,8 @@ export interface Health {
     idle: boolean
     error?: string
   }
+  /** LIVE_TRADING_ENABLED: whether LIVE exchange accounts may send new orders. */
+  liveTrading: { enabled: boolean }
 }
 
 export interface GetHealthOptions {
@@ -22,6 +24,7 @@ export interface GetHealthOptions {
   db: DbTx | null
   heartbeatMs: number
   staleAfterMs: number
+  liveTradingEnabled: boolean
   now?: Date
   dbTimeoutMs?: number
 }
@@ -44,11 +47,13 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
   const now = opts.now ?? new Date()
   const staleAfterMs = opts.staleAfterMs
   const workerMaxAgeMs = 3 * opts.heartbeatMs
+  const liveTrading = { enabled: opts.liveTradingEnabled }
   const down = (error: string, latencyMs: number | null): Health => ({
     status: 'down',
     database: { ok: false, latencyMs, error },
     worker: { ok: false, lastSeenAt: null, ageMs: null },
     marketData: { ok: false, kind: null, label: null, freshestQuoteAgeMs: null, staleAfterMs, idle: false, error: 'database unavailable' },
+    liveTrading,
   })
   if (!opts.db) return down('database is not configured', null)
   const database = opts.db
@@ -103,5 +108,6 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
     database: { ok: true, latencyMs },
     worker: { ok: workerOk, lastSeenAt: heartbeat?.lastSeenAt.toISOString() ?? null, ageMs: workerAgeMs },
     marketData,
+    liveTrading,
   }
 }

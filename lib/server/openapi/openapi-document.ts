@@ -24,18 +24,26 @@ import { registerTraderSettingsRequests } from './trader-settings-schemas'
 import { accountPaths, E429, E503, registerAccountRequests } from './account-schemas'
 // Registers the user and invite response schemas in apiDocs.
 import { registerUserRequests, userPaths } from './user-schemas'
+// Registers the exchange-account response schemas in apiDocs.
+import { exchangeAccountPaths, registerExchangeAccountRequests } from './exchange-account-schemas'
 
 type Json = Record<string, unknown>
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` })
 
 /** Request bodies, generated from the zod schemas the services validate with (their input side). */
 function requestSchemas(): Record<string, Json> {
-  const reg = z.registry<{ id: string; description?: string }>()
+  const reg = z.registry<{ id: string; description?: string; examples?: unknown[] }>()
   reg.add(ZTakeProfitInput, { id: 'TakeProfitInput' })
   reg.add(ZOpenPositionRequest, { id: 'OpenPositionRequest', description: 'limitPrice is required when entryType is LIMIT. Prices are rounded to the market tick, quantities truncated to its step.' })
   reg.add(ZClosePositionRequest, { id: 'ClosePositionRequest', description: 'sharePct (0 < x ≤ 100) of the open quantity to sell at market; default 100 (close all). An empty body closes all.' })
   reg.add(ZModifyProtectionRequest, { id: 'ModifyProtectionRequest', description: 'Give stopLoss and/or takeProfits; takeProfits replaces every level not yet filled.' })
-  reg.add(ZCreateTraderRequest, { id: 'CreateTraderRequest', description: 'Every watchlist symbol must be quoted in quoteCurrency.' })
+  reg.add(ZCreateTraderRequest, {
+    id: 'CreateTraderRequest',
+    description:
+      'Exactly one of startingBalance (a paper trader: its own paper account funded with it; quoteCurrency required) or accountId (one of your exchange accounts: ' +
+      'the trader trades in the account\'s quote currency, and quoteCurrency, if given, must be it). Every watchlist symbol must be quoted in that currency.',
+    examples: [{ name: 'Momentum', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: ['BTC/USDT', 'ETH/USDT'] }],
+  })
   reg.add(ZUpdateTraderRequest, { id: 'UpdateTraderRequest', description: 'Watchlist symbols must stay in the trader\'s quote currency.' })
   reg.add(ZIssueApiTokenRequest, { id: 'IssueApiTokenRequest' })
   reg.add(ZCreateNotificationChannelRequest, {
@@ -51,6 +59,7 @@ function requestSchemas(): Record<string, Json> {
   registerTraderSettingsRequests(reg)
   registerUserRequests(reg)
   registerAccountRequests(reg)
+  registerExchangeAccountRequests(reg)
   reg.add(ZResumeTradingRequest, { id: 'ResumeTradingRequest', description: 'confirm must be true. With neither accountId nor traderId: every halted account, and every trader a panic halted (paused traders stay paused).' })
   reg.add(ZApproveRequest, { id: 'ApproveRequest', description: 'Optional edits before approving: qty (entries), stopLoss and takeProfits (entries and modifications; takeProfits replaces the proposed levels). Exits cannot be edited. Everything is validated again against the current market. An empty body approves as proposed.' })
   reg.add(ZRejectRequest, { id: 'RejectRequest', description: 'An optional note saying why; an empty body rejects without one.' })
@@ -148,7 +157,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
     },
     servers: [{ url: opts.serverUrl ?? '/' }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
-    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'users', description: 'Admin only: accounts and invites.' }, { name: 'system' }],
+    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'users', description: 'Admin only: accounts and invites.' }, { name: 'exchange accounts', description: 'Binance spot and Coinbase accounts with their keys (never returned).' }, { name: 'system' }],
     paths: {
       '/api/health': {
         get: {
@@ -195,9 +204,9 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
         post: {
           tags: ['traders'],
           operationId: 'createTrader',
-          summary: 'Create a trader with its own funded paper account',
+          summary: 'Create a trader on its own funded paper account, or on one of your exchange accounts',
           requestBody: body('CreateTraderRequest'),
-          responses: { 201: ok('The new trader', 'Trader'), 400: E[400], 401: E[401], 409: err('A trader with this name exists.') },
+          responses: { 201: ok('The new trader', 'Trader'), 400: E[400], 401: E[401], 404: err('No such exchange account of yours (accountId).'), 409: err('A trader with this name exists.') },
         },
       },
       '/api/v1/traders/{id}': {
@@ -514,6 +523,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
       },
       ...userPaths(),
       ...accountPaths(),
+      ...exchangeAccountPaths(),
     },
     components: {
       securitySchemes: {

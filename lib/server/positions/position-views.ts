@@ -158,6 +158,7 @@ export async function accountSummaries(db: DbTx, userId: string) {
       quoteCurrency: t.quoteCurrency,
       watchlist: t.watchlist,
       exchange: t.account.kind,
+      mode: t.account.mode,
       balances,
       equity: unpriced ? null : equity.toFixed(2),
     }

@@ -6,6 +6,7 @@ import { describeStep, type PlanStep } from '@/lib/server/decisions/decision-pla
 import { createChannel } from '@/lib/server/notifications/channels'
 import { buildOpenApiDocument } from '@/lib/server/openapi/openapi-document'
 import { openPosition } from '@/lib/server/positions/open-position'
+import { sealSecret } from '@/lib/server/secrets/secret-box'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
 import { seedMarket } from '@/tests/support/seed-market'
@@ -371,6 +372,14 @@ beforeAll(async () => {
     summary: { action: 'LONG', confidence: '0.8', reasoning: 'trend up', step: describeStep(step), validation: { isValid: true, errors: [], warnings: [], constraints: [] }, priceAtDecision: { bid: '60000', ask: '60010' } },
   })
   const account = await t.db.exchangeAccount.findFirstOrThrow({ where: { userId: alice.id } })
+  // An exchange account whose base URL nothing listens on: a request that got past validation
+  // could not reach any exchange (and would show up as a write).
+  const exchangeAccount = await t.db.exchangeAccount.create({
+    data: {
+      userId: alice.id, name: 'Binance test', kind: 'CCXT', venue: 'binance', mode: 'TESTNET', quoteCurrency: 'USDT', makerFeeRate: '0.001', takerFeeRate: '0.001',
+      apiKeyEnc: sealSecret('bad-input-api-key'), secretEnc: sealSecret('bad-input-secret'), keyHint: '••••-key', baseUrl: 'http://127.0.0.1:1',
+    },
+  })
   const notification = await t.db.activityEvent.findFirst({ where: { userId: alice.id }, orderBy: { id: 'desc' } })
   Object.assign(ids, {
     traders: trader.id,
@@ -384,6 +393,7 @@ beforeAll(async () => {
     decisions: decision.id,
     decision: decision.id,
     account: account.id,
+    'exchange-accounts': exchangeAccount.id,
     users: alice.id,
     ...(notification ? { before: String(notification.id) } : {}),
   })

@@ -77,6 +77,12 @@ describe('GET /api/v1/openapi.json', () => {
         'POST /api/v1/api-tokens',
         'DELETE /api/v1/api-tokens/{id}',
         'POST /api/v1/account/password',
+        'GET /api/v1/exchange-accounts',
+        'POST /api/v1/exchange-accounts',
+        'GET /api/v1/exchange-accounts/{id}',
+        'PATCH /api/v1/exchange-accounts/{id}',
+        'DELETE /api/v1/exchange-accounts/{id}',
+        'POST /api/v1/exchange-accounts/{id}/test',
       ].sort(),
     )
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })
@@ -108,7 +114,16 @@ describe('GET /api/v1/openapi.json', () => {
     expect(s.OpenPositionRequest.required).toEqual(['traderId', 'symbol', 'side', 'sizeMode', 'size', 'entryType', 'stopLoss'])
     expect(s.OpenPositionRequest.properties.stopLoss).toEqual({ $ref: '#/components/schemas/DecimalInput' })
     expect(s.OpenPositionRequest.properties.side.enum).toEqual(['LONG', 'SHORT'])
-    expect(s.CreateTraderRequest.required).toEqual(['name', 'quoteCurrency', 'startingBalance', 'watchlist'])
+    // A paper trader (startingBalance, quoteCurrency) or one on an exchange account (accountId): the service checks which.
+    expect(s.CreateTraderRequest.required).toEqual(['name', 'watchlist'])
+    expect(Object.keys(s.CreateTraderRequest.properties)).toEqual(['name', 'quoteCurrency', 'startingBalance', 'accountId', 'watchlist', 'autoTrade'])
+    expect(s.CreateExchangeAccountRequest.required).toEqual(['name', 'exchange', 'mode', 'apiKey', 'secret'])
+    expect(s.CreateExchangeAccountRequest.properties.exchange.enum).toEqual(['binance', 'coinbase'])
+    expect(s.CreateExchangeAccountRequest.properties.mode.enum).toEqual(['TESTNET', 'LIVE'])
+    // No response schema can carry key material.
+    expect(Object.keys(s.ExchangeAccount.properties).filter((k) => /secret|apikey/i.test(k))).toEqual([])
+    expect(s.Health.properties.liveTrading.properties.enabled.type).toBe('boolean')
+    expect(s.Trader.properties.mode.enum).toEqual(['PAPER', 'TESTNET', 'LIVE'])
     expect(Object.keys(s.ModifyProtectionRequest.properties)).toEqual(['stopLoss', 'takeProfits'])
     expect(s.ClosePositionRequest.properties.sharePct).toEqual({ $ref: '#/components/schemas/DecimalInput' })
     // Responses: every decimal is a string.

@@ -38,6 +38,7 @@ describe('/api/v1/traders', () => {
       quoteCurrency: 'USDT',
       watchlist: ['BTC/USDT', 'ETH/USDT'],
       exchange: 'PAPER',
+      mode: 'PAPER',
       balances: [{ asset: 'USDT', amount: '10000' }],
       equity: '10000.00',
     })

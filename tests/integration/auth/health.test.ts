@@ -21,7 +21,7 @@ beforeEach(async () => {
 
 const now = new Date('2030-06-01T12:00:00Z')
 const ago = (ms: number) => new Date(now.getTime() - ms)
-const opts = () => ({ db: t.db, heartbeatMs: 2000, staleAfterMs: 10_000, now })
+const opts = () => ({ db: t.db, heartbeatMs: 2000, staleAfterMs: 10_000, liveTradingEnabled: false, now })
 
 async function heartbeat(lastSeenAgoMs: number, feedError: string | null = null) {
   await t.db.workerHeartbeat.create({
@@ -131,6 +131,18 @@ describe('getHealth', () => {
       await t.db.position.deleteMany()
       for (const w of watchlists) await t.db.trader.update({ where: { id: w.id }, data: { watchlist: w.watchlist } })
     }
+  })
+
+  it('says whether live trading is enabled, with the database up or down', async () => {
+    expect((await getHealth(opts())).liveTrading).toEqual({ enabled: false })
+    expect((await getHealth({ ...opts(), liveTradingEnabled: true })).liveTrading).toEqual({ enabled: true })
+    expect((await getHealth({ ...opts(), db: null, liveTradingEnabled: true })).liveTrading).toEqual({ enabled: true })
+  })
+
+  it('GET /api/health reports LIVE_TRADING_ENABLED (off unless set)', async () => {
+    const { GET } = await import('@/app/api/health/route')
+    const body = await (await GET()).json()
+    expect(body.liveTrading).toEqual({ enabled: false })
   })
 
   it('is down when the database cannot be reached', async () => {

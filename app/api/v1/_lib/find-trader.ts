@@ -12,6 +12,7 @@ function toTrader(s: Summary) {
     quoteCurrency: s.quoteCurrency,
     watchlist: s.watchlist,
     exchange: s.exchange,
+    mode: s.mode,
     balances: s.balances,
     equity: s.equity,
   })
