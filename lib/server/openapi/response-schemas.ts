@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Actor, ExchangeKind, Liquidity, OrderPurpose, OrderSide, OrderStatus, OrderType, PositionSide, PositionStatus } from '@/lib/generated/prisma/enums'
+import { AccountMode, Actor, ExchangeKind, Liquidity, OrderPurpose, OrderSide, OrderStatus, OrderType, PositionSide, PositionStatus } from '@/lib/generated/prisma/enums'
 
 /**
  * The shapes of what /api/v1 sends back. Route handlers parse their answers with these and the
@@ -54,6 +54,7 @@ export const ZTrader = doc(
     quoteCurrency: z.string(),
     watchlist: z.array(z.string()),
     exchange: z.enum(ExchangeKind),
+    mode: doc(z.enum(AccountMode), { description: 'What the trader\'s account risks: PAPER (simulated), TESTNET (the exchange\'s test environment) or LIVE (real money).' }),
     balances: z.array(ZBalance),
     equity: decimal('Quote-currency balance plus other assets at current marks, 2 decimals; null when an asset has no price.').nullable(),
   }),
@@ -180,6 +181,9 @@ export const ZHealth = doc(
       staleAfterMs: z.number(),
       idle: z.boolean().describe('nothing is watched yet (no watchlist, no open position), so no quotes are expected'),
       error: z.string().optional(),
+    }),
+    liveTrading: z.object({
+      enabled: z.boolean().describe('LIVE_TRADING_ENABLED=true: LIVE exchange accounts may send new orders. Off: they only exit and cancel; TESTNET and paper are unaffected.'),
     }),
   }),
   { id: 'Health' },

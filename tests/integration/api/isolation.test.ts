@@ -8,6 +8,7 @@ import { createChannel } from '@/lib/server/notifications/channels'
 import { buildOpenApiDocument } from '@/lib/server/openapi/openapi-document'
 import { closePosition } from '@/lib/server/positions/close-position'
 import { openPosition } from '@/lib/server/positions/open-position'
+import { sealSecret } from '@/lib/server/secrets/secret-box'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
 import { seedMarket } from '@/tests/support/seed-market'
@@ -171,6 +172,15 @@ beforeAll(async () => {
     expiryMinutes: 60,
     summary: { action: 'LONG' },
   })
+  // An exchange account of A's (never contacted: nothing listens at its base URL).
+  ids.exchangeAccount = (
+    await t.db.exchangeAccount.create({
+      data: {
+        userId: A.id, name: 'A exchange', kind: 'CCXT', venue: 'binance', mode: 'LIVE', quoteCurrency: 'USDT', makerFeeRate: '0.001', takerFeeRate: '0.001',
+        apiKeyEnc: sealSecret('a-api-key-0000'), secretEnc: sealSecret('a-secret-0000'), keyHint: '••••0000', baseUrl: 'http://127.0.0.1:1',
+      },
+    })
+  ).id
   ids.channel = (await createChannel({ db: t.db, userId: A.id, input: { name: 'A hook', url: 'https://hooks.example.com/a-secret' } })).id
   ids.invite = (await createInvite({ db: t.db, createdById: A.id, input: { email: 'c@example.com' } })).invite.id
 
