@@ -2,7 +2,7 @@
 
 import Link from 'next/link'
 import { useQuotes } from '@/components/live/quote-store'
-import { StatusBadge } from '@/components/ui/status-badge'
+import { ModeBadge } from '@/components/ui/mode-badge'
 import type { DashboardData } from '@/lib/server/ui/load-dashboard'
 import { formatDecimal, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
 import { livePnl, sumDecimalStrings } from '@/lib/ui/live-pnl'
@@ -21,7 +21,7 @@ export function AccountsPanel({ accounts, positions }: { accounts: DashboardData
               <Link href={`/traders/${a.traderId}`} className="truncate text-sm font-semibold text-neutral-100 hover:underline">
                 {a.traderName}
               </Link>
-              <StatusBadge value={a.exchange} />
+              <ModeBadge mode={a.mode} />
               <span className="ml-auto text-[11px] text-neutral-500">{mine.length} active</span>
             </header>
             <dl className="mt-2 grid grid-cols-2 gap-x-2 gap-y-1 text-xs">

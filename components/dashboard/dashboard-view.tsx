@@ -23,6 +23,7 @@ export function DashboardView({ initial, health }: { initial: DashboardData; hea
     initialData: initial,
   })
   const noTraders = data.accounts.length === 0
+  const modes = Object.fromEntries(data.accounts.map((a) => [a.traderId, a.mode]))
   return (
     <div className="space-y-4">
       <div className="flex items-start gap-3">
@@ -34,6 +35,7 @@ export function DashboardView({ initial, health }: { initial: DashboardData; hea
           </div>
         )}
       </div>
+      <LiveTradingStatus enabled={health.liveTrading.enabled} />
       <MarketStatusBanner initialHealth={health} />
       <TradingHaltBanner />
       {error ? (
@@ -56,7 +58,7 @@ export function DashboardView({ initial, health }: { initial: DashboardData; hea
             {data.positions.length === 0 ? (
               <EmptyState>No open positions. Use the “Open position” form to place a trade.</EmptyState>
             ) : (
-              <OpenPositionsTable positions={data.positions} />
+              <OpenPositionsTable positions={data.positions} modes={modes} />
             )}
           </Panel>
           <Panel title="Recent activity">
@@ -68,5 +70,18 @@ export function DashboardView({ initial, health }: { initial: DashboardData; hea
         </Panel>
       </div>
     </div>
+  )
+}
+
+/** The server's second key for real money, always in view: LIVE accounts open nothing while it is off. */
+function LiveTradingStatus({ enabled }: { enabled: boolean }) {
+  return enabled ? (
+    <p role="status" data-testid="live-trading" data-enabled="true" className="rounded border border-red-800 bg-red-950/60 px-3 py-1.5 text-sm font-semibold text-red-200">
+      Live trading: ON. Traders on LIVE exchange accounts trade real money.
+    </p>
+  ) : (
+    <p role="status" data-testid="live-trading" data-enabled="false" className="text-xs text-neutral-400">
+      Live trading: off (LIVE_TRADING_ENABLED is not set). LIVE accounts only exit and cancel; paper and TESTNET trade as usual.
+    </p>
   )
 }

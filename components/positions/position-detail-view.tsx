@@ -11,6 +11,8 @@ import { CancelEntryButton, ClosePositionForm, ModifyProtectionForm } from '@/co
 import { num, td, th, TakeProfitList, useLivePnl } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
+import { ModeBadge } from '@/components/ui/mode-badge'
+import type { AccountMode } from '@/lib/generated/prisma/enums'
 import type { getPositionDetail } from '@/lib/server/positions/position-views'
 import { formatDecimal, formatPercent, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
 import { formatTimestamp } from '@/lib/ui/time-format'
@@ -68,7 +70,7 @@ function TriggerBadge({ trigger }: { trigger: string }) {
   )
 }
 
-export function PositionDetailView({ initial }: { initial: PositionDetail }) {
+export function PositionDetailView({ initial, mode }: { initial: PositionDetail; mode?: AccountMode }) {
   useLiveEvents()
   const id = initial.position.id
   const { data = initial, error } = useQuery({
@@ -93,6 +95,7 @@ export function PositionDetailView({ initial }: { initial: PositionDetail }) {
         <h1 className="text-lg font-semibold">
           {p.symbol} <span className="text-sm font-normal text-neutral-400">· {p.traderName}</span>
         </h1>
+        {mode ? <ModeBadge mode={mode} /> : null}
         <StatusBadge value={p.side} />
         <span data-testid="position-status">
           <StatusBadge value={p.status} />

@@ -2,7 +2,9 @@
 
 import Link from 'next/link'
 import { useQuote } from '@/components/live/quote-store'
+import { ModeBadge } from '@/components/ui/mode-badge'
 import { StatusBadge } from '@/components/ui/status-badge'
+import type { AccountMode } from '@/lib/generated/prisma/enums'
 import type { PositionView } from '@/lib/server/positions/position-views'
 import { formatDecimal, formatPercent, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
 import { livePnl } from '@/lib/ui/live-pnl'
@@ -34,7 +36,20 @@ export function TakeProfitList({ tps }: { tps: PositionView['takeProfits'] }) {
   )
 }
 
-function PositionRow({ p }: { p: PositionView }) {
+/** Each trader's account mode, by trader id: positions are badged with their trader's. */
+export type TraderModes = Record<string, AccountMode>
+
+/** The trader's name under a position's symbol, with its account's mode. */
+export function TraderLine({ name, mode }: { name: string; mode?: AccountMode }) {
+  return (
+    <div className="flex items-center gap-1.5 text-[11px] text-neutral-500">
+      {name}
+      {mode ? <ModeBadge mode={mode} /> : null}
+    </div>
+  )
+}
+
+function PositionRow({ p, mode }: { p: PositionView; mode?: AccountMode }) {
   const live = useLivePnl(p)
   return (
     <tr className="border-t border-neutral-800 hover:bg-neutral-900/60" data-position-id={p.id}>
@@ -42,7 +57,7 @@ function PositionRow({ p }: { p: PositionView }) {
         <Link href={`/positions/${p.id}`} className="font-medium text-emerald-300 hover:underline">
           {p.symbol}
         </Link>
-        <div className="text-[11px] text-neutral-500">{p.traderName}</div>
+        <TraderLine name={p.traderName} mode={mode} />
       </td>
       <td className={td}>
         <StatusBadge value={p.side} />
@@ -72,7 +87,7 @@ function PositionRow({ p }: { p: PositionView }) {
   )
 }
 
-export function OpenPositionsTable({ positions }: { positions: PositionView[] }) {
+export function OpenPositionsTable({ positions, modes = {} }: { positions: PositionView[]; modes?: TraderModes }) {
   return (
     <div className="relative overflow-x-auto">
       <table className="w-full text-sm">
@@ -92,7 +107,7 @@ export function OpenPositionsTable({ positions }: { positions: PositionView[] })
         </thead>
         <tbody>
           {positions.map((p) => (
-            <PositionRow key={p.id} p={p} />
+            <PositionRow key={p.id} p={p} mode={modes[p.traderId]} />
           ))}
         </tbody>
       </table>

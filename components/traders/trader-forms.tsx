@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation'
 import { useState, useTransition, type FormEvent } from 'react'
 import { createTraderAction, updateTraderAction } from '@/app/(app)/traders/actions'
 import { queryKeys } from '@/components/live/use-live-events'
+import { ModeBadge } from '@/components/ui/mode-badge'
 import { DecimalField, FormError, SelectField, SubmitButton, TextField } from '@/components/ui/fields'
 import { unplacedErrors } from '@/lib/ui/take-profit-rows'
 import { CheckboxField } from './settings-form'
@@ -21,34 +22,51 @@ function placeWatchlistErrors(errors: Record<string, string>): Record<string, st
 
 const WATCHLIST_HINT = 'Comma-separated symbols quoted in the trader’s currency, e.g. BTC/USDT, ETH/USDT.'
 
-export function CreateTraderForm() {
+/** An exchange account a trader can be created on (what the create form needs of it). */
+export interface TraderAccountChoice {
+  id: string
+  name: string
+  exchange: string
+  mode: 'PAPER' | 'TESTNET' | 'LIVE'
+  quoteCurrency: string
+  verified: boolean
+}
+
+const PAPER = 'paper'
+const EXCHANGE_LABEL: Record<string, string> = { binance: 'Binance spot', coinbase: 'Coinbase' }
+
+export function CreateTraderForm({ accounts = [] }: { accounts?: TraderAccountChoice[] }) {
   const router = useRouter()
   const qc = useQueryClient()
   const [pending, startTransition] = useTransition()
   const [errors, setErrors] = useState<Record<string, string>>({})
   const [formError, setFormError] = useState<string>()
   const [done, setDone] = useState<string>()
+  const [accountId, setAccountId] = useState(PAPER)
+  const account = accounts.find((a) => a.id === accountId)
 
   function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
     const form = e.currentTarget
     const f = new FormData(form)
-    const input = {
+    const common = {
       name: String(f.get('name') ?? ''),
-      exchange: String(f.get('exchange') ?? 'PAPER'),
-      quoteCurrency: String(f.get('quoteCurrency') ?? ''),
-      startingBalance: String(f.get('startingBalance') ?? '').trim(),
       watchlist: String(f.get('watchlist') ?? ''),
       autoTrade: f.get('autoTrade') === 'on',
     }
+    // A paper trader is funded with a starting balance; one on an exchange account trades what the account holds, in its currency.
+    const input = account
+      ? { ...common, accountId: account.id }
+      : { ...common, quoteCurrency: String(f.get('quoteCurrency') ?? ''), startingBalance: String(f.get('startingBalance') ?? '').trim() }
     setDone(undefined)
     startTransition(async () => {
       const res = await createTraderAction(input)
       if (res.ok) {
         setErrors({})
         setFormError(undefined)
-        setDone(`Trader “${input.name.trim()}” created.`)
+        setDone(`Trader “${common.name.trim()}” created${account ? ` on ${account.name}` : ''}.`)
         form.reset()
+        setAccountId(PAPER)
         void qc.invalidateQueries({ queryKey: queryKeys.traders })
         void qc.invalidateQueries({ queryKey: queryKeys.dashboard })
         router.refresh()
@@ -59,15 +77,40 @@ export function CreateTraderForm() {
     })
   }
 
-  const placed = new Set(['name', 'exchange', 'quoteCurrency', 'startingBalance', 'watchlist', 'autoTrade'])
+  const options = [
+    { value: PAPER, label: 'Paper (starting balance)' },
+    ...accounts.map((a) => ({ value: a.id, label: `${a.name}: ${EXCHANGE_LABEL[a.exchange] ?? a.exchange} ${a.mode}${a.verified ? '' : ' (not verified)'}` })),
+  ]
+  // Fields not on screen for the chosen account (e.g. startingBalance beside an exchange account) go to the form's error.
+  const placed = new Set(['name', 'accountId', 'watchlist', 'autoTrade', ...(account ? [] : ['quoteCurrency', 'startingBalance'])])
   return (
     <form onSubmit={onSubmit} noValidate aria-label="Create trader" className="space-y-3">
       <TextField id="trader-name" name="name" label="Name" autoComplete="off" error={errors.name} />
-      <SelectField id="trader-exchange" name="exchange" label="Exchange" options={[{ value: 'PAPER', label: 'Paper' }]} error={errors.exchange} hint="Paper trading only in this version: no exchange keys needed." />
-      <div className="grid gap-2 sm:grid-cols-2">
-        <TextField id="trader-quote" name="quoteCurrency" label="Quote currency" defaultValue="USDT" autoComplete="off" className="uppercase" error={errors.quoteCurrency} />
-        <DecimalField id="trader-balance" name="startingBalance" label="Starting balance" defaultValue="10000" error={errors.startingBalance} />
-      </div>
+      <SelectField
+        id="trader-account"
+        label="Account"
+        value={accountId}
+        onChange={(e) => setAccountId(e.target.value)}
+        options={options}
+        error={errors.accountId}
+        hint={
+          account
+            ? `Trades what the ${account.mode} account “${account.name}” holds, in ${account.quoteCurrency}.${account.mode === 'LIVE' ? ' Real money.' : ''}`
+            : accounts.length
+              ? 'Paper: its own simulated account, funded with the starting balance.'
+              : 'Paper: its own simulated account, funded with the starting balance. Add exchange accounts under Settings.'
+        }
+      />
+      {account ? (
+        <p className="flex items-center gap-2 text-xs text-neutral-400">
+          <ModeBadge mode={account.mode} /> Quote currency <span className="font-mono text-neutral-200">{account.quoteCurrency}</span>
+        </p>
+      ) : (
+        <div className="grid gap-2 sm:grid-cols-2">
+          <TextField id="trader-quote" name="quoteCurrency" label="Quote currency" defaultValue="USDT" autoComplete="off" className="uppercase" error={errors.quoteCurrency} />
+          <DecimalField id="trader-balance" name="startingBalance" label="Starting balance" defaultValue="10000" error={errors.startingBalance} />
+        </div>
+      )}
       <TextField id="trader-watchlist" name="watchlist" label="Watchlist" defaultValue="BTC/USDT, ETH/USDT" autoComplete="off" error={errors.watchlist} hint={WATCHLIST_HINT} />
       <CheckboxField
         id="trader-auto-trade"

@@ -6,14 +6,14 @@ import { fetchJson } from '@/components/live/fetch-json'
 import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { num, td, th } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
-import { StatusBadge } from '@/components/ui/status-badge'
+import { ModeBadge } from '@/components/ui/mode-badge'
 import type { accountSummaries } from '@/lib/server/positions/position-views'
 import { formatDecimal } from '@/lib/ui/decimal-format'
-import { CreateTraderForm } from './trader-forms'
+import { CreateTraderForm, type TraderAccountChoice } from './trader-forms'
 
 export type TraderSummary = Awaited<ReturnType<typeof accountSummaries>>[number]
 
-export function TradersView({ initial }: { initial: TraderSummary[] }) {
+export function TradersView({ initial, accounts }: { initial: TraderSummary[]; accounts: TraderAccountChoice[] }) {
   useLiveEvents()
   const { data = initial } = useQuery({
     queryKey: queryKeys.traders,
@@ -26,14 +26,14 @@ export function TradersView({ initial }: { initial: TraderSummary[] }) {
       <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
         <Panel title="Your traders">
           {data.length === 0 ? (
-            <EmptyState>No traders yet. Create one with the form: it gets its own paper account funded with the starting balance.</EmptyState>
+            <EmptyState>No traders yet. Create one with the form: on its own paper account funded with a starting balance, or on one of your exchange accounts.</EmptyState>
           ) : (
             <div className="relative overflow-x-auto">
               <table className="w-full text-sm" aria-label="Traders">
                 <thead>
                   <tr>
                     <th className={th}>Name</th>
-                    <th className={th}>Exchange</th>
+                    <th className={th}>Mode</th>
                     <th className={th}>Watchlist</th>
                     <th className={`${th} text-right`}>Equity</th>
                     <th className={th}>Balances</th>
@@ -48,7 +48,7 @@ export function TradersView({ initial }: { initial: TraderSummary[] }) {
                         </Link>
                       </td>
                       <td className={td}>
-                        <StatusBadge value={t.exchange} />
+                        <ModeBadge mode={t.mode} />
                       </td>
                       <td className="px-2 py-1.5 align-top text-xs text-neutral-300">{t.watchlist.join(', ')}</td>
                       <td className={num}>{t.equity === null ? 'unpriced' : `${formatDecimal(t.equity, { dp: 2 })} ${t.quoteCurrency}`}</td>
@@ -67,7 +67,7 @@ export function TradersView({ initial }: { initial: TraderSummary[] }) {
           )}
         </Panel>
         <Panel title="New trader" className="self-start">
-          <CreateTraderForm />
+          <CreateTraderForm accounts={accounts} />
         </Panel>
       </div>
     </div>

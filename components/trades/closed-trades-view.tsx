@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query'
 import Link from 'next/link'
 import { fetchJson } from '@/components/live/fetch-json'
 import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
-import { num, td, th } from '@/components/positions/positions-table'
+import { num, td, th, TraderLine, type TraderModes } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
 import type { PositionView } from '@/lib/server/positions/position-views'
@@ -12,7 +12,7 @@ import { formatDecimal, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
 import { sumDecimalStrings } from '@/lib/ui/live-pnl'
 import { formatTimestamp } from '@/lib/ui/time-format'
 
-export function ClosedTradesView({ initial }: { initial: PositionView[] }) {
+export function ClosedTradesView({ initial, modes = {} }: { initial: PositionView[]; modes?: TraderModes }) {
   useLiveEvents()
   const { data = initial, error } = useQuery({
     queryKey: queryKeys.trades,
@@ -70,7 +70,7 @@ export function ClosedTradesView({ initial }: { initial: PositionView[] }) {
                     <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(p.closedAt ?? p.createdAt)}</td>
                     <td className={td}>
                       <span className="font-medium">{p.symbol}</span>
-                      <div className="text-[11px] text-neutral-500">{p.traderName}</div>
+                      <TraderLine name={p.traderName} mode={modes[p.traderId]} />
                     </td>
                     <td className={td}>
                       <StatusBadge value={p.side} />

@@ -1,6 +1,7 @@
 import { NotificationChannelsPanel } from '@/components/notifications/notification-channels-panel'
 import { ApiTokensPanel } from '@/components/settings/api-tokens-panel'
 import { ChangePasswordForm } from '@/components/settings/change-password-form'
+import { ExchangeAccountsPanel } from '@/components/settings/exchange-accounts-panel'
 import { MarketDataForm } from '@/components/settings/market-data-form'
 import { RiskSettingsForm } from '@/components/settings/risk-settings-form'
 import { SettingsStatus } from '@/components/settings/settings-status'
@@ -9,6 +10,7 @@ import { Panel } from '@/components/ui/panel'
 import { env } from '@/lib/config/env'
 import { db } from '@/lib/db/client'
 import { listApiTokens } from '@/lib/server/auth/api-tokens'
+import { listExchangeAccounts } from '@/lib/server/exchange-accounts/list-exchange-accounts'
 import { requirePageUser } from '@/lib/server/auth/current-user'
 import { listPendingInvites } from '@/lib/server/invites/list-invites'
 import { getMarketDataSetting } from '@/lib/server/settings/market-data-setting'
@@ -33,7 +35,7 @@ export default async function SettingsPage() {
   const user = await requirePageUser()
   const cfg = env()
   const isAdmin = user.role === 'ADMIN'
-  const [setting, health, risk, tokens, users, invites] = await Promise.all([
+  const [setting, health, risk, tokens, users, invites, exchangeAccounts] = await Promise.all([
     getMarketDataSetting(db()),
     loadHealth(),
     getUserRiskSettings(db(), user.id),
@@ -41,6 +43,7 @@ export default async function SettingsPage() {
     // Members get neither the user list nor the invites: the panel is not rendered for them.
     isAdmin ? listUsers(db()) : Promise.resolve([]),
     isAdmin ? listPendingInvites(db()) : Promise.resolve([]),
+    listExchangeAccounts({ db: db(), userId: user.id }),
   ])
   const iso = (d: Date | null) => (d ? d.toISOString() : null)
   const tokenRows = tokens.map((t) => ({ ...t, createdAt: t.createdAt.toISOString(), lastUsedAt: iso(t.lastUsedAt), expiresAt: iso(t.expiresAt), revokedAt: iso(t.revokedAt) }))
@@ -79,6 +82,9 @@ export default async function SettingsPage() {
             The market data source applies to every user; only an admin can change it.
           </p>
         )}
+      </Panel>
+      <Panel title="Exchange accounts">
+        <ExchangeAccountsPanel initial={exchangeAccounts} liveTradingEnabled={cfg.LIVE_TRADING_ENABLED} />
       </Panel>
       <Panel title="User-wide risk">
         <p className="mb-3 text-xs text-neutral-500">

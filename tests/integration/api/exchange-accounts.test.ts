@@ -1,6 +1,7 @@
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { openSecret } from '@/lib/server/secrets/secret-box'
+import { traderModes } from '@/lib/server/traders/trader-modes'
 import { startFakeBinanceSpot, type FakeBinanceSpot } from '@/tests/support/fake-binance-spot'
 import { apiUser, call, fieldsOf, startApiDatabase } from './api-harness'
 
@@ -345,6 +346,12 @@ describe('traders on an exchange account', () => {
     const bobs = await createTrader({ name: 'Bob on Alice', accountId: acc.body.id, watchlist: 'BTC/USDT' }, bob.token)
     expect(bobs.status).toBe(404)
     expect(await t.db.trader.count({ where: { userId: bob.id } })).toBe(0)
+
+    // The pages badge positions with their trader's mode.
+    const paperTrader = await createTrader({ name: uniqueName('Paper'), quoteCurrency: 'USDT', startingBalance: '100', watchlist: 'BTC/USDT' })
+    const modes = await traderModes(t.db, alice.id)
+    expect([modes[res.body.id], modes[paperTrader.body.id]]).toEqual(['TESTNET', 'PAPER'])
+    expect(await traderModes(t.db, bob.id)).toEqual({})
   })
 
   it.each([

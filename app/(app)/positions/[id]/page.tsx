@@ -4,6 +4,7 @@ import { db } from '@/lib/db/client'
 import { requirePageUser } from '@/lib/server/auth/current-user'
 import { isAppError } from '@/lib/server/errors/app-error'
 import { getPositionDetail } from '@/lib/server/positions/position-views'
+import { traderModes } from '@/lib/server/traders/trader-modes'
 
 export const dynamic = 'force-dynamic'
 export const metadata = { title: 'Position' }
@@ -18,5 +19,6 @@ export default async function PositionPage({ params }: { params: Promise<{ id: s
     if (isAppError(err) && err.code === 'NOT_FOUND') notFound()
     throw err
   }
-  return <PositionDetailView initial={detail} />
+  const modes = await traderModes(db(), user.id)
+  return <PositionDetailView initial={detail} mode={modes[detail.position.traderId]} />
 }

@@ -7,7 +7,7 @@ import { EditTraderForm } from '@/components/traders/trader-forms'
 import { ApprovalsForm, AutomationForm, DecisionChecksForm, ManagementForm, SizingForm } from '@/components/traders/trader-settings-forms'
 import { TraderStatusCard } from '@/components/traders/trader-status-card'
 import { Panel } from '@/components/ui/panel'
-import { StatusBadge } from '@/components/ui/status-badge'
+import { ModeBadge } from '@/components/ui/mode-badge'
 import { db } from '@/lib/db/client'
 import { requirePageUser } from '@/lib/server/auth/current-user'
 import { isAppError } from '@/lib/server/errors/app-error'
@@ -45,7 +45,7 @@ export default async function TraderPage({ params }: { params: Promise<{ id: str
           ← Traders
         </Link>
         <h1 className="text-lg font-semibold">{trader.traderName}</h1>
-        <StatusBadge value={trader.exchange} />
+        <ModeBadge mode={trader.mode} />
       </div>
       <Panel title="Status">
         <TraderStatusCard traderId={id} initial={settings.state} />
