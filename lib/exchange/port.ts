@@ -70,6 +70,15 @@ export interface OrderLookupHint {
   symbol: string
 }
 
+/** What "Test connection" shows: the key works, what it holds, and what it is allowed to do. */
+export interface ConnectionCheck {
+  balances: Balance[]
+  /** The key may place orders (spot trading enabled for it). */
+  canTrade: boolean
+  /** The key may withdraw funds: a risk worth a warning. null when the exchange does not say. */
+  canWithdraw: boolean | null
+}
+
 export interface ExchangePort {
   readonly accountId: string
   /** Optional so test doubles need not declare it; absent reads as nothing native (all false). */
@@ -93,4 +102,6 @@ export interface ExchangePort {
   /** null when the exchange never received the order. */
   fetchOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport | null>
   fetchBalances(): Promise<Balance[]>
+  /** Live adapters: an authenticated read of balances and the key's permissions. */
+  checkConnection?(): Promise<ConnectionCheck>
 }

@@ -85,7 +85,7 @@ export class PaperExchange implements ExchangePort {
       }
 
       const model = fillModelFor(account, req.clientOrderId)
-      const balances = await tx.paperBalance.findMany({ where: { accountId: this.accountId } })
+      const balances = await tx.accountBalance.findMany({ where: { accountId: this.accountId } })
       const held = balances.find((b) => b.asset === rules.base)
       const holding = held ? fromDb(held.amount) : ZERO
       const delta = req.side === 'BUY' ? req.qty : req.qty.neg()
@@ -128,7 +128,7 @@ export class PaperExchange implements ExchangePort {
   }
 
   async fetchBalances(): Promise<Balance[]> {
-    const rows = await this.db.paperBalance.findMany({ where: { accountId: this.accountId }, orderBy: { asset: 'asc' } })
+    const rows = await this.db.accountBalance.findMany({ where: { accountId: this.accountId }, orderBy: { asset: 'asc' } })
     return rows.map((r) => ({ asset: r.asset, amount: fromDb(r.amount) }))
   }
 

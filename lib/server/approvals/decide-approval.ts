@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import type { Db } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { dec } from '@/lib/domain/decimal'
@@ -52,7 +53,7 @@ export async function approveApproval(o: { db: Db; userId: string; approvalId: s
     watchlist: trader.watchlist,
     market: { bid: snapshot.quote.bid, ask: snapshot.quote.ask, rules: snapshot.rules },
     position: snapshot.positionState,
-    settings: decisionSettingsFor(settings.ai, { kind: trader.account.kind, takerFeeRate: fromDb(trader.account.takerFeeRate) }),
+    settings: decisionSettingsFor(settings.ai, { shortSelling: exchangeForAccount(o.db, trader.account).capabilities?.shortSelling === true, takerFeeRate: fromDb(trader.account.takerFeeRate) }),
     entryQty: step.kind === 'ENTRY' ? dec(step.qty) : null,
   })
   if (!validation.isValid) {

@@ -3,18 +3,18 @@ import type { Decimal } from '@/lib/domain/decimal'
 import type { AiSettings } from '@/lib/server/traders/trader-settings'
 
 /**
- * The validation layer's settings for a trader. Shorts need a venue that can short: the paper
- * account nets a negative balance; a spot exchange account cannot.
+ * The validation layer's settings for a trader. Shorts need a venue that can short (the exchange
+ * port's shortSelling capability: the paper account nets a negative balance; spot cannot).
  */
-export function decisionSettingsFor(ai: AiSettings, account: { kind: 'PAPER' | 'CCXT'; takerFeeRate: Decimal }): DecisionSettings {
+export function decisionSettingsFor(ai: AiSettings, venue: { shortSelling: boolean; takerFeeRate: Decimal }): DecisionSettings {
   return {
     minConfidence: ai.minConfidence,
     maxStopDistancePct: ai.maxStopDistancePct,
     maxEntryDeviationPct: ai.maxEntryDeviationPct,
     maxTargetDistancePct: ai.maxTargetDistancePct,
-    takerFeeRate: account.takerFeeRate,
+    takerFeeRate: venue.takerFeeRate,
     minTpFeeMultiple: ai.minTpFeeMultiple,
     maxModificationsPerHour: ai.maxModificationsPerHour,
-    canShort: ai.allowShort && account.kind === 'PAPER',
+    canShort: ai.allowShort && venue.shortSelling,
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import type { Db } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import type { Decimal } from '@/lib/domain/decimal'
@@ -59,7 +60,7 @@ export async function runAnalysisCycle(o: CycleOptions): Promise<{ cycleId: stri
   // A halted or paused trader opens nothing: only its open positions are still looked after.
   const universe = blocked ? openSymbols : [...new Set([...trader.watchlist, ...openSymbols])]
   const symbols = o.symbol ? universe.filter((s) => s === o.symbol) : universe
-  const decisionSettings = decisionSettingsFor(settings.ai, { kind: trader.account.kind, takerFeeRate: fromDb(trader.account.takerFeeRate) })
+  const decisionSettings = decisionSettingsFor(settings.ai, { shortSelling: exchangeForAccount(o.db, trader.account).capabilities?.shortSelling === true, takerFeeRate: fromDb(trader.account.takerFeeRate) })
 
   const decisions: DecisionRecord[] = []
   let lastError: string | null = null
@@ -79,7 +80,7 @@ export async function runAnalysisCycle(o: CycleOptions): Promise<{ cycleId: stri
       const atrNow = atr(primary, ATR_PERIOD).at(-1) ?? null
       const vol = logReturnVolatility(primary.map((c) => c.close))
 
-      const available = fromDb((await o.db.paperBalance.findUnique({ where: { accountId_asset: { accountId: trader.accountId, asset: trader.quoteCurrency } } }))?.amount ?? 0)
+      const available = fromDb((await o.db.accountBalance.findUnique({ where: { accountId_asset: { accountId: trader.accountId, asset: trader.quoteCurrency } } }))?.amount ?? 0) // paper books, or the exchange's last snapshot
       const risk = await loadRiskState(o.db, { userId: trader.userId, traderId: trader.id, timeZone: trader.user.timeZone, now: now(), pnlPeak: fromDb(trader.pnlPeak) })
       // The trader's scope is its own account, so the risk state's equity is that account's equity.
       const equity = risk.state.equity

@@ -9,6 +9,10 @@ export const APP_ERROR_STATUS = {
   CONFLICT: 409,
   RATE_LIMITED: 429,
   EXCHANGE_REJECTED: 422,
+  /** The exchange could not be reached or asked us to back off; nothing was sent. */
+  EXCHANGE_UNAVAILABLE: 503,
+  /** The exchange did not confirm an order: it may have executed and is being looked up. */
+  EXCHANGE_UNCERTAIN: 502,
   RISK_LIMIT: 422,
   INTERNAL: 500,
   MARKET_UNAVAILABLE: 503,

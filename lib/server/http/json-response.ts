@@ -1,6 +1,6 @@
 import type { z } from 'zod'
-import { AppError, fromZodError, isAppError, validationError } from '@/lib/server/errors/app-error'
-import { busyError } from '@/lib/server/errors/busy-error'
+import { AppError, fromZodError, validationError } from '@/lib/server/errors/app-error'
+import { knownError } from '@/lib/server/errors/known-error'
 import { findNulCharacter } from '@/lib/server/validation/text-field'
 
 export interface ErrorBody {
@@ -30,9 +30,8 @@ export function handleRoute<Args extends unknown[]>(
     try {
       return await fn(...args)
     } catch (err) {
-      if (isAppError(err)) return errorResponse(err)
-      const busy = busyError(err)
-      if (busy) return errorResponse(busy)
+      const known = knownError(err)
+      if (known) return errorResponse(known)
       const req = args[0] instanceof Request ? args[0] : undefined
       const where = req ? `${req.method} ${new URL(req.url).pathname}` : 'route handler'
       // Log the error itself, never the request (it may carry passwords or tokens).

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { APP_ERROR_STATUS, type AppErrorCode } from '@/lib/server/errors/app-error'
 import { AccountMode, Actor, ExchangeKind, Liquidity, OrderPurpose, OrderSide, OrderStatus, OrderType, PositionSide, PositionStatus } from '@/lib/generated/prisma/enums'
 
 /**
@@ -34,7 +35,7 @@ const timestamp = () => doc(z.string(), { format: 'date-time', description: 'ISO
 export const ZErrorResponse = doc(
   z.object({
     error: z.object({
-      code: z.enum(['VALIDATION', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'EXCHANGE_REJECTED', 'INTERNAL', 'MARKET_UNAVAILABLE']),
+      code: z.enum(Object.keys(APP_ERROR_STATUS) as [AppErrorCode, ...AppErrorCode[]]),
       message: doc(z.string(), { description: 'Human-readable; safe to show to a user.' }),
       fields: doc(
         z.array(z.object({ field: doc(z.string(), { description: 'Dotted path into the input, e.g. `takeProfits.0.price`.' }), message: z.string() })).optional(),

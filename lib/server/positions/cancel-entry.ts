@@ -3,7 +3,7 @@ import type { OrderStatus } from '@/lib/domain/orders/order-lifecycle'
 import type { ExchangePort } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { conflict, notFound } from '@/lib/server/errors/app-error'
-import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
+import { ACCOUNT_REF, exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { applyOrderReport } from '@/lib/server/orders/apply-order-report'
 
 /** Cancels a resting limit entry. With no fill the position ends FAILED ("entry canceled"). */
@@ -20,7 +20,7 @@ export async function cancelEntry(opts: {
   const { db } = opts
   const p = await db.position.findFirst({
     where: { id: opts.positionId, trader: { userId: opts.userId } },
-    include: { account: { select: { id: true, kind: true } } },
+    include: { account: { select: ACCOUNT_REF } },
   })
   if (!p) throw notFound('position')
   const entry = await db.order.findFirst({ where: { positionId: p.id, purpose: 'ENTRY', status: { in: ['SUBMITTED', 'PARTIALLY_FILLED'] } } })

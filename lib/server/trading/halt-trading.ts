@@ -1,4 +1,6 @@
 import type { DbTx } from '@/lib/db/client'
+import { env } from '@/lib/config/env'
+import { LIVE_TRADING_OFF } from '@/lib/server/exchange/live-account-exchange'
 import type { TraderStatus } from '@/lib/generated/prisma/enums'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import type { ActorRef } from '@/lib/server/audit/actor'
@@ -90,13 +92,24 @@ export async function setTraderStatus(
   return { changed: true, previous: row.status }
 }
 
-type AccountSwitch = { name: string; halted: boolean; haltedReason: string | null; haltedAt: Date | null }
+type AccountSwitch = {
+  name: string
+  halted: boolean
+  haltedReason: string | null
+  haltedAt: Date | null
+  mode: 'PAPER' | 'TESTNET' | 'LIVE'
+  reconcileError: string | null
+}
 type TraderSwitch = { name: string; status: TraderStatus; statusReason: string | null; statusChangedAt: Date | null }
 
 /** The 409 for a halted account or a trader that is not ACTIVE, from rows already read. */
 export function assertSwitchesOn(account: AccountSwitch, trader: TraderSwitch): void {
   if (account.halted) {
     throw conflict(`trading is halted on account "${account.name}"${since(account.haltedAt)} (${account.haltedReason ?? 'no reason given'}); re-enable it in Settings`)
+  }
+  if (account.mode === 'LIVE' && !env().LIVE_TRADING_ENABLED) throw conflict(`account "${account.name}" is LIVE and ${LIVE_TRADING_OFF}`)
+  if (account.reconcileError) {
+    throw conflict(`new entries on account "${account.name}" wait until it reconciles with the exchange (${account.reconcileError}); exits and cancels still work`)
   }
   if (trader.status !== 'ACTIVE') {
     throw conflict(`trader "${trader.name}" is ${trader.status.toLowerCase()}${since(trader.statusChangedAt)} (${trader.statusReason ?? 'no reason given'}); re-enable it in Settings`)
@@ -112,7 +125,7 @@ export function assertSwitchesOn(account: AccountSwitch, trader: TraderSwitch): 
  */
 export async function assertCanOpen(tx: DbTx, trader: { id: string; accountId: string }, lockedTrader?: TraderSwitch): Promise<void> {
   const [account] = await tx.$queryRaw<AccountSwitch[]>`
-    SELECT name, halted, "haltedReason", "haltedAt" FROM "ExchangeAccount" WHERE id = ${trader.accountId} FOR SHARE`
+    SELECT name, halted, "haltedReason", "haltedAt", mode::text AS mode, "reconcileError" FROM "ExchangeAccount" WHERE id = ${trader.accountId} FOR SHARE`
   if (!account) throw notFound('exchange account')
   if (account.halted) assertSwitchesOn(account, { name: '', status: 'ACTIVE', statusReason: null, statusChangedAt: null })
   const t = lockedTrader ?? (await tx.trader.findUnique({ where: { id: trader.id }, select: { name: true, status: true, statusReason: true, statusChangedAt: true } }))

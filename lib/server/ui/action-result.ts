@@ -1,7 +1,6 @@
 import type { AuthUser } from '@/lib/server/auth/users'
 import { getPageUser } from '@/lib/server/auth/current-user'
-import { isAppError } from '@/lib/server/errors/app-error'
-import { busyError } from '@/lib/server/errors/busy-error'
+import { knownError } from '@/lib/server/errors/known-error'
 
 /**
  * What a form's server action returns: data, or errors a form can place — `fieldErrors` keyed by
@@ -19,14 +18,14 @@ export async function runAction<T>(where: string, fn: (user: AuthUser) => Promis
   try {
     return { ok: true, data: await fn(user) }
   } catch (caught) {
-    const err = busyError(caught) ?? caught
-    if (isAppError(err)) {
+    const err = knownError(caught)
+    if (err) {
       const fieldErrors: Record<string, string> = {}
       for (const f of err.fieldErrors ?? []) fieldErrors[f.field] ??= f.message
       const hasFields = Object.keys(fieldErrors).length > 0
       return { ok: false, status: err.status, formError: hasFields ? undefined : err.message, fieldErrors }
     }
-    console.error(`[ui] ${where} failed:`, err)
+    console.error(`[ui] ${where} failed:`, caught)
     return { ok: false, status: 500, formError: 'Something went wrong on the server. Check the server log.', fieldErrors: {} }
   }
 }

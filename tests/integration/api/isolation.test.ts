@@ -117,7 +117,7 @@ async function snapshotOfA() {
         user: await db.user.findUnique({ where: { id: A.id } }),
         traders: await db.trader.findMany({ where: { userId: A.id }, ...byId }),
         accounts: await db.exchangeAccount.findMany({ where: { userId: A.id }, ...byId }),
-        balances: await db.paperBalance.findMany({ where: accounts, orderBy: { asset: 'asc' } }),
+        balances: await db.accountBalance.findMany({ where: accounts, orderBy: { asset: 'asc' } }),
         positions: await db.position.findMany({ where: accounts, ...byId, include: { takeProfits: { orderBy: { id: 'asc' } }, events: { orderBy: { id: 'asc' } } } }),
         orders: await db.order.findMany({ where: accounts, ...byId }),
         fills: await db.fill.findMany({ where: { order: accounts }, ...byId }),

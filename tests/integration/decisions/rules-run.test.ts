@@ -93,7 +93,7 @@ describe('100 paper trades by the built-in rules provider', () => {
       expected.set(asset, (expected.get(asset) ?? dec(0)).plus(f.side === 'BUY' ? qty : qty.neg()))
       expected.set(f.feeAsset, (expected.get(f.feeAsset) ?? dec(0)).minus(f.fee.toString()))
     }
-    const balances = await t.db.paperBalance.findMany({ where: { accountId: trader.accountId } })
+    const balances = await t.db.accountBalance.findMany({ where: { accountId: trader.accountId } })
     for (const b of balances) expect(`${b.asset} ${b.amount.toString()}`).toBe(`${b.asset} ${(expected.get(b.asset) ?? dec(0)).toFixed()}`)
     for (const [asset, amount] of expected) if (!amount.isZero()) expect(balances.some((b) => b.asset === asset)).toBe(true)
 

@@ -69,7 +69,7 @@ describe('concurrent opens through POST /api/v1/positions', () => {
     const accountIds = traders.map((tr) => tr.accountId)
     const [paperFills, balances, positions, fills] = await Promise.all([
       t.db.paperFill.findMany({ where: { paperOrder: { accountId: { in: accountIds } } }, include: { paperOrder: { select: { accountId: true, side: true, symbol: true } } } }),
-      t.db.paperBalance.findMany({ where: { accountId: { in: accountIds } } }),
+      t.db.accountBalance.findMany({ where: { accountId: { in: accountIds } } }),
       t.db.position.findMany({ where: { accountId: { in: accountIds } } }),
       t.db.fill.findMany({ where: { position: { accountId: { in: accountIds } } } }),
     ])

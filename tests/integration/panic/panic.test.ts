@@ -36,7 +36,7 @@ async function expectFlat(db: Db, where: { userId: string } | { traderId: string
   expect(await db.position.findMany({ where: { ...owner, status: { in: [...ACTIVE_POSITION] } } })).toEqual([])
   if ('userId' in where) {
     expect(await db.paperOrder.findMany({ where: { account: { userId: where.userId }, status: { in: [...OPEN_ORDER] } } })).toEqual([])
-    const holdings = await db.paperBalance.findMany({ where: { account: { userId: where.userId }, asset: { not: 'USDT' } } })
+    const holdings = await db.accountBalance.findMany({ where: { account: { userId: where.userId }, asset: { not: 'USDT' } } })
     expect(holdings.map((b) => [b.asset, b.amount.toString()]).filter(([, a]) => a !== '0')).toEqual([])
   }
 }

@@ -32,7 +32,7 @@ describe('manual paper trading through the services', () => {
   afterAll(() => t.drop())
 
   const balances = async () =>
-    Object.fromEntries((await t.db.paperBalance.findMany({ where: { accountId } })).map((b) => [b.asset, b.amount.toString()]))
+    Object.fromEntries((await t.db.accountBalance.findMany({ where: { accountId } })).map((b) => [b.asset, b.amount.toString()]))
 
   test('LONG: open at the ask, partial close, full close; PnL and balances follow the fills exactly', async () => {
     await seedMarket(t.db, { bid: '60000', ask: '60010' })

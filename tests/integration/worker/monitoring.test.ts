@@ -88,7 +88,7 @@ describe('worker: live prices from a Binance-compatible server drive SL/TP exits
       const n = dec(f.price.toString()).mul(f.qty.toString())
       return f.side === 'BUY' ? s.minus(n).minus(f.fee.toString()) : s.plus(n).minus(f.fee.toString())
     }, dec(0))
-    const usdt = await t.db.paperBalance.findUniqueOrThrow({ where: { accountId_asset: { accountId, asset: 'USDT' } } })
+    const usdt = await t.db.accountBalance.findUniqueOrThrow({ where: { accountId_asset: { accountId, asset: 'USDT' } } })
     expect(usdt.amount.toString()).toBe(dec(10000).plus(delta).toFixed())
     expect(dec(d.position.realizedPnl).eq(delta)).toBe(true)
   })

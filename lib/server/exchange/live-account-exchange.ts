@@ -1,0 +1,110 @@
+import type { Db } from '@/lib/db/client'
+import { env } from '@/lib/config/env'
+import type { MarketRules } from '@/lib/domain/market/precision'
+import { ExchangeError } from '@/lib/exchange/exchange-error'
+import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
+import { openSecret } from '@/lib/server/secrets/secret-box'
+import { buildVenueAdapter, VENUE_CAPABILITIES, type Venue, type VenueAdapter } from './venue-adapter'
+
+/** Why a LIVE account sends nothing new while the server's second key is off. */
+export const LIVE_TRADING_OFF = 'live trading is off on this server (LIVE_TRADING_ENABLED is not true): LIVE accounts only exit and cancel'
+
+/**
+ * One adapter per account and key version, shared by every request of this process: ccxt's
+ * markets are loaded once, and its rate limiter and a 429's back-off apply to the account as a
+ * whole. A changed account row (new keys, base URL, mode) builds a new adapter.
+ */
+const adapters = new Map<string, { stamp: number; adapter: VenueAdapter }>()
+
+/**
+ * The exchange port of a CCXT account. Reads the account (and its sealed keys) when first
+ * used, so composing it costs nothing, and fills in what the venue needs that callers above the
+ * port do not know: the symbol of an order looked up by client order id comes from our own
+ * order book. It also holds the second key for real money: a LIVE account places nothing but
+ * reduce-only orders unless LIVE_TRADING_ENABLED is true.
+ */
+export class LiveAccountExchange implements ExchangePort {
+  readonly capabilities: ExchangeCapabilities
+
+  constructor(
+    private readonly db: Db,
+    readonly accountId: string,
+    venue: Venue,
+  ) {
+    this.capabilities = VENUE_CAPABILITIES[venue]
+  }
+
+  async marketRules(symbol: string): Promise<MarketRules> {
+    return (await this.adapter()).marketRules(symbol)
+  }
+
+  async placeOrder(req: PlaceOrderRequest): Promise<OrderReport> {
+    const { adapter, mode } = await this.load()
+    if (mode === 'LIVE' && !req.reduceOnly && !env().LIVE_TRADING_ENABLED) throw new ExchangeError(LIVE_TRADING_OFF, false)
+    return adapter.placeOrder(req)
+  }
+
+  async cancelOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport> {
+    return (await this.adapter()).cancelOrder(clientOrderId, hint ?? (await this.hintFor(clientOrderId)))
+  }
+
+  async fetchOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport | null> {
+    return (await this.adapter()).fetchOrder(clientOrderId, hint ?? (await this.hintFor(clientOrderId)))
+  }
+
+  async fetchBalances(): Promise<Balance[]> {
+    return (await this.adapter()).fetchBalances()
+  }
+
+  async checkConnection(): Promise<ConnectionCheck> {
+    const adapter = await this.adapter()
+    if (!adapter.checkConnection) throw new ExchangeError('this exchange adapter cannot check a connection', false)
+    return adapter.checkConnection()
+  }
+
+  private async hintFor(clientOrderId: string): Promise<OrderLookupHint | undefined> {
+    const o = await this.db.order.findUnique({ where: { clientOrderId }, select: { symbol: true } })
+    return o ? { symbol: o.symbol } : undefined
+  }
+
+  private async adapter(): Promise<VenueAdapter> {
+    return (await this.load()).adapter
+  }
+
+  private async load(): Promise<{ adapter: VenueAdapter; mode: 'TESTNET' | 'LIVE' }> {
+    const a = await this.db.exchangeAccount.findUnique({
+      where: { id: this.accountId },
+      select: { id: true, kind: true, venue: true, mode: true, apiKeyEnc: true, secretEnc: true, baseUrl: true, updatedAt: true },
+    })
+    if (!a || a.kind !== 'CCXT' || !a.venue) throw new ExchangeError(`exchange account ${this.accountId} does not exist`, false)
+    if (a.mode === 'PAPER') throw new ExchangeError(`exchange account ${this.accountId} has no TESTNET or LIVE mode`, false)
+    if (!a.apiKeyEnc || !a.secretEnc) throw new ExchangeError('this exchange account has no API key: add one in Settings → Exchange accounts', false)
+    const stamp = a.updatedAt.getTime()
+    const cached = adapters.get(a.id)
+    if (cached && cached.stamp === stamp) return { adapter: cached.adapter, mode: a.mode }
+    const adapter = buildVenueAdapter({
+      accountId: a.id,
+      venue: a.venue,
+      mode: a.mode,
+      apiKey: openSecret(a.apiKeyEnc),
+      secret: openSecret(a.secretEnc),
+      baseUrl: a.baseUrl,
+    })
+    // A concurrent load may have built one too: the newest stamp wins, the other is closed.
+    const now = adapters.get(a.id)
+    if (now && now.stamp >= stamp) {
+      void adapter.close().catch(() => {})
+      return { adapter: now.adapter, mode: a.mode }
+    }
+    adapters.set(a.id, { stamp, adapter })
+    if (now) void now.adapter.close().catch(() => {})
+    return { adapter, mode: a.mode }
+  }
+}
+
+/** Closes every cached adapter (process shutdown, tests). */
+export async function closeLiveAdapters(): Promise<void> {
+  const all = [...adapters.values()]
+  adapters.clear()
+  await Promise.all(all.map((a) => a.adapter.close().catch(() => {})))
+}
