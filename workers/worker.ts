@@ -15,6 +15,8 @@ import { AnalysisScheduler } from './decisions/analysis-scheduler'
 import { NotificationLoop } from './notifications/notification-loop'
 import { StopManager } from './management/stop-manager'
 import { TriggerMonitor } from './monitor/trigger-monitor'
+import { ProtectionKeeper } from './protection/protection-keeper'
+import { AccountSync } from './reconcile/account-sync'
 import { applyExchangeUpdates, OrderReconciler, type ExchangeFor, type ReconcileOptions } from './reconcile/reconcile-orders'
 
 // Only one worker runs the market loop at a time; others wait for the lease (a session-level
@@ -60,6 +62,12 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   await reconciler.runOnce().catch((e) => log(`reconcile: start-up pass failed: ${(e as Error).message}`))
   await monitor.loadAll()
   await stops.loadAll()
+  // Stops resting on exchanges: checked (and replaced where they no longer fit) at once, then on a schedule.
+  const protection = new ProtectionKeeper(db, actor, log, { exchangeFor: opts.exchangeFor })
+  protection.start()
+  // Balances of exchange accounts, and whether each one is in step with its exchange.
+  const accounts = new AccountSync(db, log, { exchangeFor: opts.exchangeFor })
+  accounts.start()
   log(`monitoring ${monitor.index.size()} stop/take-profit level(s); rule management on ${stops.size()} position(s)`)
 
   let loop = await newLoop()
@@ -87,6 +95,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
     if (e.kind === 'position' || e.kind === 'protection') {
       void monitor.reload(e.positionId)
       void stops.reload(e.positionId)
+      void protection.touch(e.positionId)
     }
     if (e.kind === 'analyze') void scheduler.trigger(e.traderId, e.symbol ? 'SIGNAL' : 'MANUAL', e.symbol)
     if (e.kind === 'settings') {
@@ -136,6 +145,8 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
       clearInterval(heartbeat)
       clearInterval(keep)
       await reconciler.stop()
+      await protection.stop()
+      await accounts.stop()
       await scheduler.stop()
       await notifications.stop()
       await housekeeping

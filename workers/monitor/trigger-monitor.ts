@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db/client'
+import { ACCOUNT_REF, exchangeForAccount, type AccountRef } from '@/lib/server/exchange/exchange-for-account'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { exitSideFor } from '@/lib/domain/positions/fill-ledger'
 import { TriggerIndex, type Trigger } from '@/lib/domain/triggers/trigger-index'
@@ -21,7 +22,7 @@ export class TriggerMonitor {
     private readonly actor: ActorRef,
     private readonly log: (msg: string) => void,
     /** The exchange per account; by default the account's own (a seam for the worker's wiring and tests). */
-    private readonly exchangeFor?: (account: { id: string; kind: 'PAPER' | 'CCXT' }) => ExchangePort,
+    private readonly exchangeFor?: (account: AccountRef) => ExchangePort,
   ) {}
 
   async loadAll(): Promise<void> {
@@ -32,11 +33,17 @@ export class TriggerMonitor {
 
   /** Re-arms one position from the database (or disarms it if no longer monitored). */
   async reload(positionId: string): Promise<void> {
-    const p = await this.db.position.findUnique({ where: { id: positionId }, include: { takeProfits: { where: { status: 'ACTIVE' } } } })
+    const p = await this.db.position.findUnique({
+      where: { id: positionId },
+      include: { takeProfits: { where: { status: 'ACTIVE' } }, account: { select: ACCOUNT_REF } },
+    })
     this.index.removePosition(positionId)
     if (!p || p.status !== 'MONITORING') return
     const exitSide = exitSideFor(p.side)
-    if (p.stopLoss) this.index.upsert({ id: `${p.id}:sl`, positionId: p.id, symbol: p.symbol, kind: 'STOP_LOSS', exitSide, price: fromDb(p.stopLoss) })
+    // A venue with a native stop holds the stop itself (the protection keeper puts it there);
+    // watching it here too would race the exchange's own execution with a second exit.
+    const exchange = this.exchangeFor?.(p.account) ?? exchangeForAccount(this.db, p.account)
+    if (p.stopLoss && !exchange.capabilities?.nativeStop) this.index.upsert({ id: `${p.id}:sl`, positionId: p.id, symbol: p.symbol, kind: 'STOP_LOSS', exitSide, price: fromDb(p.stopLoss) })
     for (const tp of p.takeProfits) {
       this.index.upsert({ id: `${p.id}:tp:${tp.id}`, positionId: p.id, symbol: p.symbol, kind: 'TAKE_PROFIT', exitSide, price: fromDb(tp.price) })
     }

@@ -1,15 +1,16 @@
 import type { Db } from '@/lib/db/client'
+import { EXIT_ORDER } from '@/lib/server/protection/resting-stop'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { ZERO } from '@/lib/domain/decimal'
 import type { OrderStatus } from '@/lib/domain/orders/order-lifecycle'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import type { ExchangePort } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
-import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
+import { ACCOUNT_REF, type AccountRef, exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { applyOrderReport } from '@/lib/server/orders/apply-order-report'
 import { requestExit } from '@/lib/server/positions/request-exit'
 
-export type ExchangeFor = (account: { id: string; kind: 'PAPER' | 'CCXT' }) => ExchangePort
+export type ExchangeFor = (account: AccountRef) => ExchangePort
 
 export interface ReconcileOptions {
   actor: ActorRef
@@ -154,7 +155,7 @@ export class OrderReconciler {
       },
       orderBy: [{ lastCheckedAt: { sort: 'asc', nulls: 'first' } }, { createdAt: 'asc' }],
       take: this.o.batchSize,
-      include: { account: { select: { id: true, kind: true } } },
+      include: { account: { select: ACCOUNT_REF } },
     })
     for (const order of due) {
       try {
@@ -179,7 +180,7 @@ export class OrderReconciler {
   }
 
   private async reconcileOrder(
-    o: { id: string; clientOrderId: string; status: OrderStatus; notFoundCount: number; lastCheckedAt: Date | null; createdAt: Date; account: { id: string; kind: 'PAPER' | 'CCXT' } },
+    o: { id: string; clientOrderId: string; status: OrderStatus; notFoundCount: number; lastCheckedAt: Date | null; createdAt: Date; account: AccountRef },
     now: number,
   ): Promise<'applied' | 'unchanged' | 'not-found' | 'lost' | 'raced'> {
     const report = await this.exchangeFor(o.account).fetchOrder(o.clientOrderId)
@@ -226,7 +227,7 @@ export class OrderReconciler {
     const rejected = await this.db.order.findMany({
       where: {
         status: 'REJECTED',
-        purpose: { not: 'ENTRY' },
+        ...EXIT_ORDER,
         updatedAt: { gte: new Date(now - this.o.exitRetryWindowMs) },
         position: { status: { in: ['OPEN', 'MONITORING'] } },
       },
@@ -246,7 +247,7 @@ export class OrderReconciler {
 
   private async retryExit(positionId: string, now: number): Promise<boolean> {
     const recent = await this.db.order.findMany({
-      where: { positionId, purpose: { not: 'ENTRY' } },
+      where: { positionId, ...EXIT_ORDER },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: this.o.maxExitAttempts + 1,
     })
@@ -300,7 +301,7 @@ export async function applyExchangeUpdates(
   exchangeFor: ExchangeFor = (account) => exchangeForAccount(db, account),
 ) {
   for (const c of changed) {
-    const o = await db.order.findUnique({ where: { clientOrderId: c.clientOrderId }, include: { account: { select: { id: true, kind: true } } } })
+    const o = await db.order.findUnique({ where: { clientOrderId: c.clientOrderId }, include: { account: { select: ACCOUNT_REF } } })
     if (!o) continue
     const report = await exchangeFor(o.account).fetchOrder(c.clientOrderId)
     if (report) await applyOrderReport(db, o.id, report, actor)

@@ -11,6 +11,12 @@ export interface LedgerFill {
   price: Decimal
   /** In quote currency. Negative for a maker rebate. */
   fee: Decimal
+  /**
+   * A fee the exchange took out of the base asset received (Binance charges a spot buy's
+   * commission in the coin bought): the position holds `qty − feeInBase`, and the fee counts at
+   * the fill's price among the fees.
+   */
+  feeInBase?: Decimal
 }
 
 /** Everything about a position that follows from its fills; never stored and edited by hand. */
@@ -64,32 +70,44 @@ export function derivePosition(side: PositionSide, fills: readonly LedgerFill[])
         ),
       )
     }
-    fees = fees.plus(fill.fee)
-    const notional = fill.qty.mul(fill.price)
+    const baseFee = fill.feeInBase ?? ZERO
+    if (baseFee.lt(0) || !baseFee.lt(fill.qty)) {
+      return err(
+        new DomainError('INVALID_FILL', `fill ${index + 1} has a base-asset fee of ${baseFee.toFixed()} for a quantity of ${fill.qty.toFixed()}`, {
+          index,
+          qty: fill.qty.toFixed(),
+          feeInBase: baseFee.toFixed(),
+        }),
+      )
+    }
+    fees = fees.plus(fill.fee).plus(baseFee.mul(fill.price))
+    // What the fill changed in the position: the quantity less what the exchange kept as its fee.
+    const qty = fill.qty.minus(baseFee)
+    const notional = qty.mul(fill.price)
 
     if (fill.side === entrySide) {
-      openQty = openQty.plus(fill.qty)
+      openQty = openQty.plus(qty)
       openCost = openCost.plus(notional)
-      entryQty = entryQty.plus(fill.qty)
+      entryQty = entryQty.plus(qty)
       avgEntryPrice = openCost.div(openQty)
       continue
     }
 
-    if (fill.qty.gt(openQty)) {
+    if (qty.gt(openQty)) {
       return err(
         new DomainError(
           'OVERFILL',
-          `exit fill ${index + 1} of ${fill.qty.toFixed()} is larger than the open quantity ${openQty.toFixed()}`,
-          { index, qty: fill.qty.toFixed(), openQty: openQty.toFixed() },
+          `exit fill ${index + 1} of ${qty.toFixed()} is larger than the open quantity ${openQty.toFixed()}`,
+          { index, qty: qty.toFixed(), openQty: openQty.toFixed() },
         ),
       )
     }
-    const releasedCost = fill.qty.eq(openQty) ? openCost : avgEntryPrice.mul(fill.qty)
+    const releasedCost = qty.eq(openQty) ? openCost : avgEntryPrice.mul(qty)
     const pnl = side === 'LONG' ? notional.minus(releasedCost) : releasedCost.minus(notional)
     grossRealizedPnl = grossRealizedPnl.plus(pnl)
-    openQty = openQty.minus(fill.qty)
+    openQty = openQty.minus(qty)
     openCost = openCost.minus(releasedCost)
-    exitQty = exitQty.plus(fill.qty)
+    exitQty = exitQty.plus(qty)
     exitNotional = exitNotional.plus(notional)
   }
 

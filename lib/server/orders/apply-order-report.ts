@@ -1,6 +1,7 @@
 import type { Db, DbTx } from '@/lib/db/client'
 import { toDb } from '@/lib/db/decimal-columns'
-import { ZERO } from '@/lib/domain/decimal'
+import { ZERO, type Decimal } from '@/lib/domain/decimal'
+import { loadMarketRules } from '@/lib/market-data/quote-store'
 import { isTerminalOrderStatus, transitionOrder, type OrderEvent, type OrderStatus } from '@/lib/domain/orders/order-lifecycle'
 import type { OrderReport } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
@@ -9,6 +10,7 @@ import type { OrderSide, PositionSide } from '@/lib/domain/positions/fill-ledger
 import type { PositionStatus } from '@/lib/domain/positions/position-lifecycle'
 import { syncLedger } from '@/lib/server/positions/sync-ledger'
 import { movePosition } from '@/lib/server/positions/transition'
+import { RESTING_STOP_TYPE } from '@/lib/server/protection/resting-stop'
 
 const EVENT_FOR: Record<OrderStatus, OrderEvent | null> = {
   NEW: null,
@@ -63,8 +65,8 @@ export async function applyOrderReportIn(tx: DbTx, orderId: string, report: Orde
     // Position first, then the order: the same order everywhere, and an order without a
     // position is serialised too (two reports at once would otherwise race on the fill ids).
     // An order's position never changes, so it is found and locked (with what we need of it) at once.
-    const [position] = await tx.$queryRaw<{ id: string; status: PositionStatus; side: PositionSide; userId: string }[]>`
-      SELECT p.id, p.status::text AS status, p.side::text AS side, t."userId"
+    const [position] = await tx.$queryRaw<{ id: string; status: PositionStatus; side: PositionSide; symbol: string; userId: string }[]>`
+      SELECT p.id, p.status::text AS status, p.side::text AS side, p.symbol, t."userId"
       FROM "Order" o JOIN "Position" p ON p.id = o."positionId" JOIN "Trader" t ON t.id = p."traderId"
       WHERE o.id = ${orderId} FOR UPDATE OF p`
     const [order] = await tx.$queryRaw<LockedOrder[]>`
@@ -138,7 +140,7 @@ export async function applyOrderReportIn(tx: DbTx, orderId: string, report: Orde
       })
     }
 
-    const ledger = await syncLedger(tx, p.id, position.side)
+    const ledger = await syncLedger(tx, p.id, position.side, position.symbol)
     const terminal = isTerminalOrderStatus(status)
     if (order.purpose === 'ENTRY') {
       if (ledger.openQty.gt(0)) {
@@ -160,20 +162,25 @@ export async function applyOrderReportIn(tx: DbTx, orderId: string, report: Orde
     if (order.takeProfitId && status === 'FILLED') {
       await tx.takeProfit.update({ where: { id: order.takeProfitId }, data: { status: 'FILLED', filledAt: new Date() } })
     }
-    if (ledger.openQty.isZero() && ledger.entryQty.gt(0)) {
+    // Flat, or left with dust below the market's step that no order could sell (a fee taken in the coin).
+    const dust = status === 'FILLED' && ledger.openQty.gt(0) && (await isDust(tx, position.symbol, ledger.openQty))
+    if ((ledger.openQty.isZero() || dust) && ledger.entryQty.gt(0)) {
       if (p.status !== 'CLOSED') {
         if (p.status === 'OPEN' || p.status === 'MONITORING') {
-          // A late fill of an exit we had declared lost, after the position went back to monitoring.
-          await movePosition(tx, p, 'EXIT_REQUESTED', actor, `Exit order ${order.clientOrderId} turned up on the exchange after all`)
+          // The stop resting on the exchange executed there; or a late fill of an exit we had
+          // declared lost, after the position went back to monitoring.
+          const how = order.type === RESTING_STOP_TYPE ? `Stop ${order.clientOrderId} executed on the exchange` : `Exit order ${order.clientOrderId} turned up on the exchange after all`
+          await movePosition(tx, p, 'EXIT_REQUESTED', actor, how)
         }
         await tx.takeProfit.updateMany({ where: { positionId: p.id, status: 'ACTIVE' }, data: { status: 'CANCELED' } })
-        const result = `realized PnL ${ledger.realizedPnl.toFixed()} after ${ledger.fees.toFixed()} fees`
+        const result = `realized PnL ${ledger.realizedPnl.toFixed()} after ${ledger.fees.toFixed()} fees${dust ? `; ${ledger.openQty.toFixed()} left as dust below the step` : ''}`
         await movePosition(tx, p, 'EXIT_COMPLETED', actor, `Position closed by ${order.purpose.replace('_', ' ').toLowerCase()}: ${result}`, {
           closedAt: new Date(),
           statusReason: order.purpose,
         })
       }
-    } else if (terminal && p.status === 'CLOSING') {
+    } else if (terminal && p.status === 'CLOSING' && order.type !== RESTING_STOP_TYPE) {
+      // (A resting stop ending while an exit is under way is that exit taking it off first.)
       const why = status === 'FILLED' ? `${ledger.openQty.toFixed()} remains open` : `exit ${status.toLowerCase()}${report.rejectReason ? `: ${report.rejectReason}` : ''}`
       await movePosition(tx, p, 'EXIT_PARTIAL', actor, `Back to monitoring: ${why}`)
     }
@@ -208,3 +215,8 @@ function capitalise(s: string) {
   return s.charAt(0).toUpperCase() + s.slice(1)
 }
 
+
+async function isDust(tx: DbTx, symbol: string, qty: Decimal): Promise<boolean> {
+  const rules = await loadMarketRules(tx, symbol)
+  return rules !== null && qty.lt(rules.stepSize)
+}

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 
 /** Client order ids: short, unique, and accepted by Binance (max 36 chars of [A-Za-z0-9_-]). */
-export function newClientOrderId(prefix: 'e' | 'x' | 'sl' | 'tp'): string {
+// e entry, x manual exit, sl stop-loss exit at market, tp take-profit, sp stop resting on the exchange.
+export function newClientOrderId(prefix: 'e' | 'x' | 'sl' | 'tp' | 'sp'): string {
   return `tl-${prefix}-${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`
 }

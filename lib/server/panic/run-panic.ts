@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db/client'
+import { EXIT_ORDER } from '@/lib/server/protection/resting-stop'
 import { env } from '@/lib/config/env'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { isTerminalOrderStatus } from '@/lib/domain/orders/order-lifecycle'
@@ -10,7 +11,7 @@ import { recordActivity } from '@/lib/server/activity/record-activity'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordPositionEvent } from '@/lib/server/audit/record-position-event'
 import { notFound } from '@/lib/server/errors/app-error'
-import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
+import { type AccountRef, exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { applyOrderReport } from '@/lib/server/orders/apply-order-report'
 import { submitOrder } from '@/lib/server/orders/submit-order'
 import { cancelEntry } from '@/lib/server/positions/cancel-entry'
@@ -76,7 +77,7 @@ export interface RunPanicOptions {
    */
   newOrderGraceMs?: number
   /** The exchange of an account; default exchangeForAccount with stale quotes allowed. A test seam. */
-  exchangeFor?: (account: { id: string; kind: 'PAPER' | 'CCXT' }) => ExchangePort
+  exchangeFor?: (account: AccountRef) => ExchangePort
 }
 
 const OPEN_ORDER = ['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'] as const
@@ -258,7 +259,7 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
         return { ...base, outcome: 'FAILED', attempts, detail: `its entry order is still working (${p.status.toLowerCase()}); nothing has filled yet` }
       }
       const pending = await db.order.findFirst({
-        where: { positionId: p.id, purpose: { not: 'ENTRY' }, status: { in: [...OPEN_ORDER] } },
+        where: { positionId: p.id, ...EXIT_ORDER, status: { in: [...OPEN_ORDER] } },
         orderBy: { createdAt: 'desc' },
       })
       const ours = pending !== null && ourExitSince !== null && pending.createdAt.getTime() >= ourExitSince
@@ -312,7 +313,7 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
           })
           acted = true
         }
-        const last = await db.order.findFirst({ where: { positionId: p.id, purpose: { not: 'ENTRY' } }, orderBy: { createdAt: 'desc' } })
+        const last = await db.order.findFirst({ where: { positionId: p.id, ...EXIT_ORDER }, orderBy: { createdAt: 'desc' } })
         if (last?.status === 'REJECTED') problems.push(`attempt ${attempts}: exchange rejected the exit: ${last.rejectReason ?? 'no reason given'}`)
       } catch (e) {
         problems.push(`attempt ${attempts}: ${message(e)}`)

@@ -7,7 +7,8 @@ import { entrySideFor } from '@/lib/domain/positions/fill-ledger'
 import { validateProtection } from '@/lib/domain/positions/protection-rules'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordPositionEvent, withBatchedAudit } from '@/lib/server/audit/record-position-event'
-import { conflict, fromZodError, notFound, validationError } from '@/lib/server/errors/app-error'
+import { AppError, conflict, fromZodError, notFound, validationError } from '@/lib/server/errors/app-error'
+import { exchangeAppError } from '@/lib/server/errors/known-error'
 import type { ExchangePort } from '@/lib/exchange/port'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
@@ -79,7 +80,16 @@ export async function openPosition(opts: {
   if (!trader.watchlist.includes(req.symbol)) {
     throw validationError([{ field: 'symbol', message: `${req.symbol} is not on ${trader.name}'s watchlist (${trader.watchlist.join(', ')})` }])
   }
-  const { quote, rules } = await freshMarket(db, req.symbol)
+  const exchange = opts.exchange ?? exchangeForAccount(db, trader.account)
+  if (req.side === 'SHORT' && exchange.capabilities?.shortSelling === false) {
+    throw validationError([{ field: 'side', message: `account "${trader.account.name}" trades spot: it can only go LONG (it cannot sell what it does not hold)` }])
+  }
+  // The price from our feed; the market's rules (tick, step, minimums) from the exchange itself.
+  const [market, exchangeRules] = await Promise.allSettled([freshMarket(db, req.symbol), exchange.marketRules(req.symbol)])
+  if (market.status === 'rejected') throw market.reason
+  if (exchangeRules.status === 'rejected') throw exchangeRules.reason
+  const quote = market.value.quote
+  const rules = exchangeRules.value
   if (rules.quote !== trader.quoteCurrency) {
     throw validationError([{ field: 'symbol', message: `${req.symbol} is not quoted in the trader's currency ${trader.quoteCurrency}` }])
   }
@@ -112,11 +122,14 @@ export async function openPosition(opts: {
     if (!current) throw notFound('trader')
     // Again under the lock, so an entry either commits before a panic's halt or is refused.
     await assertCanOpen(tx, { id: trader.id, accountId: trader.accountId }, current)
+    // ...and one per account and symbol: on an exchange account shared by traders, the exchange
+    // nets one balance per asset, so two traders' positions in a symbol could not be told apart.
     const active = await tx.position.findFirst({
-      where: { traderId: trader.id, symbol: req.symbol, status: { notIn: ['CLOSED', 'FAILED'] } },
-      select: { id: true },
+      where: { OR: [{ traderId: trader.id }, { accountId: trader.accountId }], symbol: req.symbol, status: { notIn: ['CLOSED', 'FAILED'] } },
+      select: { id: true, traderId: true },
     })
-    if (active) throw conflict(`${trader.name} already has an active ${req.symbol} position; close it or modify it instead`)
+    if (active?.traderId === trader.id) throw conflict(`${trader.name} already has an active ${req.symbol} position; close it or modify it instead`)
+    if (active) throw conflict(`another trader on account "${trader.account.name}" holds ${req.symbol}; one trader per symbol and account at a time`)
     await assertEntryWithinLimits(tx, current, { symbol: req.symbol, side: req.side, notional, riskAmount })
     const position = await tx.position.create({
       data: {
@@ -180,6 +193,13 @@ export async function openPosition(opts: {
     throw e
   })
 
-  await submitOrder(db, opts.exchange ?? exchangeForAccount(db, trader.account), order, actor)
+  try {
+    await submitOrder(db, exchange, order, actor)
+  } catch (e) {
+    // The position exists and its entry is looked up by client order id: say so, with its id.
+    const known = exchangeAppError(e)
+    if (known) throw new AppError(known.code, `${known.message} (position ${positionId}, entry ${order.clientOrderId})`, known.status, undefined, known.retryAfterSeconds)
+    throw e
+  }
   return { positionId }
 }

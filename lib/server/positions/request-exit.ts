@@ -1,14 +1,17 @@
 import type { Db } from '@/lib/db/client'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
-import { dec, type Decimal } from '@/lib/domain/decimal'
+import { dec, ZERO, type Decimal } from '@/lib/domain/decimal'
 import { truncateQtyToStep } from '@/lib/domain/market/precision'
 import { exitSideFor } from '@/lib/domain/positions/fill-ledger'
-import type { ExchangePort } from '@/lib/exchange/port'
+import type { ExchangePort, OrderReport } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { conflict, notFound, validationError } from '@/lib/server/errors/app-error'
-import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
+import { ACCOUNT_REF, type AccountRef, exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { submitOrder } from '@/lib/server/orders/submit-order'
+import { applyOrderReport, applyOrderReportIn } from '@/lib/server/orders/apply-order-report'
+import { EXIT_ORDER, WORKING_RESTING_STOP, WORKING_STATUSES } from '@/lib/server/protection/resting-stop'
+import { STOP_TO_CANCEL, takeStopsOff } from '@/lib/server/protection/take-stops-off'
 import { lockPosition } from './lock-position'
 import { freshMarket } from './market-context'
 import { movePosition } from './transition'
@@ -40,7 +43,7 @@ export interface RequestExitOptions {
    */
   retryOf?: string
   /** Chooses the exchange per account when `exchange` is not given (the worker's wiring). */
-  exchangeFor?: (account: { id: string; kind: 'PAPER' | 'CCXT' }) => ExchangePort
+  exchangeFor?: (account: AccountRef) => ExchangePort
 }
 
 /**
@@ -59,14 +62,14 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     }
     if (o.retryOf) {
       const latest = await tx.order.findFirst({
-        where: { positionId: p.id, purpose: { not: 'ENTRY' } },
+        where: { positionId: p.id, ...EXIT_ORDER },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         select: { id: true, status: true },
       })
       if (latest?.id !== o.retryOf || latest.status !== 'REJECTED') return null
     }
     const pending = await tx.order.findFirst({
-      where: { positionId: p.id, purpose: { not: 'ENTRY' }, status: { in: ['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'] } },
+      where: { positionId: p.id, ...EXIT_ORDER, status: { in: WORKING_STATUSES } },
     })
     if (pending) {
       if (o.purpose !== 'MANUAL_EXIT' || o.retryOf) return null
@@ -94,6 +97,8 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     if (qty.gt(openQty)) qty = openQty
     // Leaving less than the exchange's minimum would strand an unsellable remainder.
     if (openQty.minus(qty).lt(rules.minQty)) qty = openQty
+    // A fee taken in the coin can leave the holding off the step grid: sell what the grid allows.
+    qty = truncateQtyToStep(qty, rules.stepSize)
     if (qty.isZero()) return null
 
     const order = await tx.order.create({
@@ -114,11 +119,51 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
       },
     })
     await movePosition(tx, { id: p.id, status: p.status, userId: p.trader.userId }, 'EXIT_REQUESTED', actor, `${o.reason}: exit order ${order.clientOrderId} for ${qty.toFixed()} of ${openQty.toFixed()}`)
-    const account = await tx.exchangeAccount.findUniqueOrThrow({ where: { id: p.accountId }, select: { id: true, kind: true } })
-    return { orderId: order.id, account }
+    const account = await tx.exchangeAccount.findUniqueOrThrow({ where: { id: p.accountId }, select: ACCOUNT_REF })
+    const exchange = o.exchange ?? o.exchangeFor?.(account) ?? exchangeForAccount(db, account, { allowStaleMarket: o.allowStaleMarket })
+    // A stop resting on the exchange holds the quantity there: it comes off before the exit goes
+    // out. Marked under this lock, so the protection keeper can no longer send one that it has
+    // not sent yet; the position is CLOSING, so it places no new one until the exit has ended.
+    const stops = exchange.capabilities?.nativeStop ? await tx.order.findMany({ where: { positionId: p.id, ...WORKING_RESTING_STOP }, select: STOP_TO_CANCEL }) : []
+    if (stops.length) await tx.order.updateMany({ where: { id: { in: stops.map((s) => s.id) }, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } })
+    return { orderId: order.id, clientOrderId: order.clientOrderId, exchange, stops }
   })
   if (!prepared) return null
-  const exchange = o.exchange ?? o.exchangeFor?.(prepared.account) ?? exchangeForAccount(db, prepared.account, { allowStaleMarket: o.allowStaleMarket })
-  await submitOrder(db, exchange, prepared.orderId, actor)
-  return { orderId: prepared.orderId }
+  const { orderId, exchange, stops } = prepared
+  if (stops.length) {
+    try {
+      await takeStopsOff(db, exchange, stops, actor, 'taken off the exchange for an exit')
+    } catch (e) {
+      await applyOrderReport(db, orderId, notSent(prepared, `the resting stop could not be taken off the exchange first (${(e as Error).message})`), actor)
+      throw e
+    }
+    // The stop may have executed before it came off: send only what is still open, if anything.
+    if (!(await fitExitToPosition(db, orderId, actor))) return { orderId }
+  }
+  await submitOrder(db, exchange, orderId, actor)
+  return { orderId }
+}
+
+function notSent(o: { clientOrderId: string }, why: string): OrderReport {
+  return { clientOrderId: o.clientOrderId, exchangeOrderId: null, status: 'REJECTED', filledQty: ZERO, fills: [], rejectReason: `not sent: ${why}` }
+}
+
+/**
+ * Under the position's lock, shrinks a NEW (never sent) exit order to what is still open, or
+ * cancels it when nothing is. Returns whether there is still something to send.
+ */
+async function fitExitToPosition(db: Db, orderId: string, actor: ActorRef): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const order = await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { positionId: true, clientOrderId: true, qty: true, status: true } })
+    const p = await lockPosition(tx, order.positionId!)
+    if (!p || order.status !== 'NEW') return false
+    const open = fromDb(p.openQty)
+    if (open.isZero()) {
+      const report: OrderReport = { clientOrderId: order.clientOrderId, exchangeOrderId: null, status: 'CANCELED', filledQty: ZERO, fills: [], rejectReason: 'not sent: the position was closed on the exchange first (its stop executed)' }
+      await applyOrderReportIn(tx, orderId, report, actor)
+      return false
+    }
+    if (fromDb(order.qty).gt(open)) await tx.order.update({ where: { id: orderId }, data: { qty: toDb(open) } })
+    return true
+  })
 }

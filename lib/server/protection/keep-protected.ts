@@ -1,0 +1,201 @@
+import type { Db } from '@/lib/db/client'
+import { fromDb, fromDbOrNull, toDb } from '@/lib/db/decimal-columns'
+import type { Decimal } from '@/lib/domain/decimal'
+import { truncateQtyToStep } from '@/lib/domain/market/precision'
+import { exitSideFor } from '@/lib/domain/positions/fill-ledger'
+import { ExchangeError } from '@/lib/exchange/exchange-error'
+import type { ExchangePort, OrderReport } from '@/lib/exchange/port'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { recordActivity } from '@/lib/server/activity/record-activity'
+import { ACCOUNT_REF, exchangeForAccount, type AccountRef } from '@/lib/server/exchange/exchange-for-account'
+import { applyOrderReportIn } from '@/lib/server/orders/apply-order-report'
+import { newClientOrderId } from '@/lib/server/orders/client-order-id'
+import { lockPosition } from '@/lib/server/positions/lock-position'
+import { requestExit } from '@/lib/server/positions/request-exit'
+import { EXIT_ORDER, RESTING_STOP_TYPE, WORKING_RESTING_STOP, WORKING_STATUSES } from './resting-stop'
+import { takeStopsOff } from './take-stops-off'
+
+export interface KeepProtectedOptions {
+  db: Db
+  positionId: string
+  actor: ActorRef
+  /** The exchange per account; by default the account's own. */
+  exchangeFor?: (account: AccountRef) => ExchangePort
+}
+
+export type ProtectionOutcome =
+  /** The account's venue holds no stops (the worker watches the stop instead). */
+  | 'not-native'
+  /** The right stop rests on the exchange (or nothing should). */
+  | 'in-place'
+  /** A stop was placed (after taking off any that no longer fit). */
+  | 'placed'
+  /** The placement's outcome is unknown: reconciliation looks it up by client order id. */
+  | 'unknown'
+  /** The exchange refused the stop: the position was sent out at market. */
+  | 'refused'
+  /** Not sent this time (back-off, connection): the next pass tries again. */
+  | 'deferred'
+
+/** Cancels and re-decisions in one call; a position that keeps changing is picked up by the next pass. */
+const MAX_ROUNDS = 3
+
+/**
+ * Makes what rests on the exchange match what the position says, for venues with a native stop:
+ * while a position is OPEN or MONITORING with no exit under way, exactly one stop for its whole
+ * open quantity at its stop price; otherwise none. Entry fills (partial ones too), a moved stop,
+ * a take-profit that sold part of the position: each changes what should rest, and the next call
+ * replaces the stop (the old one comes off first, since it holds the quantity). Safe to call at
+ * any time, as often as wanted, from anywhere: every decision is taken under the position's lock
+ * and a stop is only sent under that lock, after checking that no exit has asked for it to come off.
+ */
+export async function keepProtected(o: KeepProtectedOptions): Promise<ProtectionOutcome> {
+  const exchangeFor = o.exchangeFor ?? ((a: AccountRef) => exchangeForAccount(o.db, a))
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const plan = await decide(o.db, o.positionId, o.actor, exchangeFor)
+    if (!plan) return 'not-native'
+    if (plan.off.length) {
+      await takeStopsOff(o.db, plan.exchange, plan.off, o.actor, plan.wanted ? 'replaced by a stop that fits the position' : 'no longer needed')
+      continue
+    }
+    if (!plan.place) return 'in-place'
+    return send(o, plan.exchange, plan.place)
+  }
+  return 'deferred'
+}
+
+interface Plan {
+  exchange: ExchangePort
+  /** Working stops that do not fit, marked to come off. */
+  off: { id: string; clientOrderId: string; status: (typeof WORKING_STATUSES)[number] }[]
+  /** Whether the position should be protected at all. */
+  wanted: boolean
+  /** A NEW stop order just committed, to send. */
+  place: { id: string; positionId: string } | null
+}
+
+async function decide(db: Db, positionId: string, actor: ActorRef, exchangeFor: (a: AccountRef) => ExchangePort): Promise<Plan | null> {
+  return db.$transaction(async (tx) => {
+    const p = await lockPosition(tx, positionId)
+    if (!p) return null
+    const account = await tx.exchangeAccount.findUniqueOrThrow({ where: { id: p.accountId }, select: ACCOUNT_REF })
+    const exchange = exchangeFor(account)
+    if (!exchange.capabilities?.nativeStop) return null
+    const working = await tx.order.findMany({ where: { positionId, ...WORKING_RESTING_STOP }, orderBy: { createdAt: 'asc' } })
+    const exiting = await tx.order.findFirst({ where: { positionId, ...EXIT_ORDER, status: { in: WORKING_STATUSES } }, select: { id: true } })
+    // What can be sold: a fee taken in the coin can leave the holding off the step grid.
+    const open = truncateQtyToStep(fromDb(p.openQty), (await exchange.marketRules(p.symbol)).stepSize)
+    const stop = fromDbOrNull(p.stopLoss)
+    const want: { qty: Decimal; trigger: Decimal } | null =
+      (p.status === 'OPEN' || p.status === 'MONITORING') && !exiting && open.gt(0) && stop ? { qty: open, trigger: stop } : null
+    const fits = (w: (typeof working)[number]) =>
+      want !== null && !w.cancelRequestedAt && fromDbOrNull(w.triggerPrice)?.eq(want.trigger) === true && fromDb(w.qty).minus(fromDb(w.filledQty)).eq(want.qty)
+    const keep = working.find(fits)
+    const off = working.filter((w) => w !== keep)
+    if (off.length) {
+      await tx.order.updateMany({ where: { id: { in: off.map((w) => w.id) }, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } })
+      return { exchange, off: off.map((w) => ({ id: w.id, clientOrderId: w.clientOrderId, status: w.status })), wanted: want !== null, place: null }
+    }
+    if (!want || keep) return { exchange, off: [], wanted: want !== null, place: null }
+    const order = await tx.order.create({
+      data: {
+        accountId: p.accountId,
+        traderId: p.traderId,
+        positionId,
+        clientOrderId: newClientOrderId('sp'),
+        symbol: p.symbol,
+        side: exitSideFor(p.side),
+        type: RESTING_STOP_TYPE,
+        purpose: 'STOP_LOSS',
+        qty: toDb(want.qty),
+        triggerPrice: toDb(want.trigger),
+        reduceOnly: true,
+        status: 'NEW',
+        createdBy: actor.kind,
+      },
+      select: { id: true },
+    })
+    return { exchange, off: [], wanted: true, place: { id: order.id, positionId } }
+  })
+}
+
+/**
+ * Sends a committed NEW stop while holding the position's lock, and books the answer in the same
+ * transaction: an exit that wants the stop off waits for this, then finds it on the exchange
+ * (or finds it marked and never sent). A crash after the send leaves it NEW for reconciliation.
+ */
+async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: { id: string; positionId: string }): Promise<ProtectionOutcome> {
+  const r = await o.db.$transaction(
+    async (tx) => {
+      const p = await lockPosition(tx, place.positionId)
+      const order = await tx.order.findUniqueOrThrow({ where: { id: place.id } })
+      if (!p || order.status !== 'NEW') return { outcome: 'in-place' as const }
+      const unsent = (status: 'CANCELED' | 'REJECTED', why: string): OrderReport => ({
+        clientOrderId: order.clientOrderId, exchangeOrderId: null, status, filledQty: fromDb(order.filledQty), fills: [], rejectReason: why,
+      })
+      if (order.cancelRequestedAt) {
+        await applyOrderReportIn(tx, order.id, unsent('CANCELED', 'canceled before it was sent'), o.actor)
+        return { outcome: 'in-place' as const }
+      }
+      let report: OrderReport
+      try {
+        report = await exchange.placeOrder({
+          clientOrderId: order.clientOrderId,
+          symbol: order.symbol,
+          side: order.side,
+          type: RESTING_STOP_TYPE,
+          qty: fromDb(order.qty),
+          triggerPrice: fromDb(order.triggerPrice!),
+          reduceOnly: true,
+        })
+      } catch (e) {
+        if (!(e instanceof ExchangeError) || e.kind === 'unknown') {
+          await tx.order.update({ where: { id: order.id }, data: { lastCheckedAt: new Date() } })
+          return { outcome: 'unknown' as const, error: (e as Error).message }
+        }
+        // Definitely not executed: refused, or never sent (back-off, no connection).
+        report = unsent('REJECTED', e.kind === 'rejected' ? e.message : `not sent: ${e.message}`)
+        await applyOrderReportIn(tx, order.id, report, o.actor)
+        return e.kind === 'rejected' ? { outcome: 'refused' as const, reason: e.message, userId: p.trader.userId, traderId: p.traderId } : { outcome: 'deferred' as const }
+      }
+      await applyOrderReportIn(tx, order.id, report, o.actor)
+      if (report.status === 'REJECTED') return { outcome: 'refused' as const, reason: report.rejectReason ?? 'no reason given', userId: p.trader.userId, traderId: p.traderId }
+      return { outcome: 'placed' as const }
+    },
+    // The exchange answers inside this transaction; its own timeout ends the call first.
+    { timeout: 60_000, maxWait: 10_000 },
+  )
+  if (r.outcome !== 'refused') return r.outcome
+  // Never leave a filled position naked: exit at market and say so loudly.
+  await o.db.$transaction((tx) =>
+    recordActivity(tx, {
+      userId: r.userId,
+      traderId: r.traderId,
+      positionId: place.positionId,
+      type: 'PROTECTION_FAILED',
+      severity: 'error',
+      message: `The exchange refused the protective stop (${r.reason}): closing the position at market`,
+    }),
+  )
+  await requestExit({
+    db: o.db,
+    positionId: place.positionId,
+    actor: o.actor,
+    purpose: 'STOP_LOSS',
+    size: { kind: 'ALL' },
+    exchange,
+    reason: `Protective stop refused by the exchange (${r.reason})`,
+  })
+  return 'refused'
+}
+
+/** Positions the keeper should look at: live ones that may need a stop, and any with a stop working. */
+export async function positionsToProtect(db: Db): Promise<string[]> {
+  const rows = await db.position.findMany({
+    where: {
+      OR: [{ status: { in: ['OPEN', 'MONITORING'] }, account: { kind: 'CCXT' } }, { orders: { some: WORKING_RESTING_STOP } }],
+    },
+    select: { id: true },
+  })
+  return rows.map((r) => r.id)
+}

@@ -1,0 +1,234 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { fromDb } from '@/lib/db/decimal-columns'
+import { dec } from '@/lib/domain/decimal'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { closeLiveAdapters } from '@/lib/server/exchange/live-account-exchange'
+import { modifyProtection } from '@/lib/server/positions/modify-protection'
+import { openPosition } from '@/lib/server/positions/open-position'
+import { requestExit } from '@/lib/server/positions/request-exit'
+import { keepProtected } from '@/lib/server/protection/keep-protected'
+import { sealSecret } from '@/lib/server/secrets/secret-box'
+import { OrderReconciler } from '@/workers/reconcile/reconcile-orders'
+import { startFakeBinanceSpot, type FakeBinanceSpot } from '@/tests/support/fake-binance-spot'
+import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
+import { seedMarket } from '@/tests/support/seed-market'
+import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
+
+/**
+ * A trader on a Binance spot (testnet-mode) account, against a local server that speaks Binance's
+ * signed REST API to the real ccxt: the stop rests on the exchange, follows the position, and
+ * executes there; our books end equal to the exchange's.
+ */
+describe('live trading on Binance spot: protected on the exchange', () => {
+  let t: TestDatabase
+  let fake: FakeBinanceSpot
+  let userId: string
+  let traderId: string
+  let accountId: string
+  const user = (): ActorRef => ({ kind: 'USER', id: userId })
+  const worker: ActorRef = { kind: 'WORKER', id: 'test-worker' }
+
+  beforeAll(async () => {
+    t = await createTestDatabase()
+  })
+  afterAll(async () => {
+    await closeLiveAdapters()
+    await t.drop()
+  })
+
+  beforeEach(async () => {
+    fake = await startFakeBinanceSpot({ balances: { USDT: '10000' } })
+    const n = Math.random().toString(36).slice(2, 8)
+    userId = (await t.db.user.create({ data: { email: `live-${n}@example.com`, passwordHash: 'x' } })).id
+    const account = await t.db.exchangeAccount.create({
+      data: {
+        userId,
+        name: `Binance testnet ${n}`,
+        kind: 'CCXT',
+        venue: 'binance',
+        mode: 'TESTNET',
+        apiKeyEnc: sealSecret(fake.apiKey),
+        secretEnc: sealSecret(fake.secret),
+        keyHint: '••••6789',
+        baseUrl: fake.url,
+        quoteCurrency: 'USDT',
+        makerFeeRate: '0.001',
+        takerFeeRate: '0.001',
+      },
+    })
+    accountId = account.id
+    traderId = (await t.db.trader.create({ data: { userId, accountId, name: `Live ${n}`, quoteCurrency: 'USDT', watchlist: ['BTC/USDT'] } })).id
+    await useManualTraderSettings(t.db, traderId)
+    await price('60000.00', '60000.01')
+  })
+  afterEach(async () => {
+    await closeLiveAdapters()
+    await fake.close()
+  })
+
+  /** The same price on the exchange and in our market-data table (the worker's feed would do this). */
+  async function price(bid: string, ask: string) {
+    fake.setPrice('BTC/USDT', bid, ask)
+    await seedMarket(t.db, { bid, ask })
+  }
+
+  const restingStops = () => fake.orders.filter((o) => o.type === 'STOP_LOSS_LIMIT' && (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED'))
+  const ordersSent = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/api/v3/order').length
+
+  async function openLong(takeProfits: { price: string; sharePct: string }[] = []) {
+    const { positionId } = await openPosition({
+      db: t.db,
+      userId,
+      actor: user(),
+      input: { traderId, symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '59000', takeProfits },
+    })
+    return positionId
+  }
+
+  test('entry fills → the stop rests on the exchange → moved → a take-profit re-protects the rest → the stop executes there → books equal the exchange', async () => {
+    const positionId = await openLong([{ price: '61000', sharePct: '50' }])
+    let p = await t.db.position.findUniqueOrThrow({ where: { id: positionId } })
+    expect(p.status).toBe('MONITORING')
+    // Binance takes a spot buy's commission in the coin: 0.01 bought, 0.00999 held.
+    expect(fromDb(p.openQty).toFixed()).toBe('0.00999')
+    expect(fake.balance('BTC').free.toFixed()).toBe('0.00999')
+
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('placed')
+    const [stop1] = restingStops()
+    expect(stop1).toMatchObject({ side: 'SELL', triggered: false })
+    expect(stop1!.origQty.toFixed()).toBe('0.00999')
+    expect(stop1!.stopPrice.toFixed()).toBe('59000')
+    const row1 = await t.db.order.findUniqueOrThrow({ where: { clientOrderId: stop1!.clientOrderId } })
+    expect(row1).toMatchObject({ purpose: 'STOP_LOSS', type: 'STOP_MARKET', status: 'SUBMITTED', exchangeOrderId: String(stop1!.orderId) })
+    expect(fake.balance('BTC').locked.toFixed()).toBe('0.00999')
+
+    // Nothing to do twice.
+    const sent = ordersSent()
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('in-place')
+    expect(ordersSent()).toBe(sent)
+
+    // Moving the stop replaces the exchange order.
+    await modifyProtection({ db: t.db, userId, actor: user(), positionId, input: { stopLoss: '59500' } })
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('placed')
+    expect(fake.orders.find((o) => o.orderId === stop1!.orderId)!.status).toBe('CANCELED')
+    expect((await t.db.order.findUniqueOrThrow({ where: { id: row1.id } })).status).toBe('CANCELED')
+    const [stop2] = restingStops()
+    expect(stop2!.stopPrice.toFixed()).toBe('59500')
+    expect(stop2!.origQty.toFixed()).toBe('0.00999')
+
+    // The take-profit (the worker's trigger): the stop comes off, half is sold, the rest is re-protected.
+    await price('61000.00', '61000.01')
+    const tp = await t.db.takeProfit.findFirstOrThrow({ where: { positionId } })
+    expect(await requestExit({ db: t.db, positionId, actor: worker, purpose: 'TAKE_PROFIT', size: { kind: 'TAKE_PROFIT', takeProfitId: tp.id }, reason: 'Take-profit 61000 touched' })).not.toBeNull()
+    expect(fake.orders.find((o) => o.orderId === stop2!.orderId)!.status).toBe('CANCELED')
+    p = await t.db.position.findUniqueOrThrow({ where: { id: positionId } })
+    expect(p.status).toBe('MONITORING')
+    expect(fromDb(p.openQty).toFixed()).toBe('0.005')
+    expect(restingStops()).toHaveLength(0)
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('placed')
+    const [stop3] = restingStops()
+    expect(stop3!.origQty.toFixed()).toBe('0.005')
+    expect(stop3!.stopPrice.toFixed()).toBe('59500')
+
+    // The market falls through the stop while nothing of ours runs: the exchange executes it.
+    await price('59400.00', '59400.01')
+    expect(fake.orders.find((o) => o.orderId === stop3!.orderId)!.status).toBe('FILLED')
+    const reconciler = new OrderReconciler(t.db, { actor: worker, log: () => {}, recheckAfterMs: 0 })
+    await reconciler.runOnce()
+    p = await t.db.position.findUniqueOrThrow({ where: { id: positionId } })
+    expect(p.status).toBe('CLOSED')
+    expect(p.statusReason).toBe('STOP_LOSS')
+    expect(fromDb(p.openQty).isZero()).toBe(true)
+
+    // Books equal the exchange: every trade recorded once, and the realized PnL is the cash change.
+    const fills = await t.db.fill.findMany({ where: { positionId } })
+    expect(fills.map((f) => f.exchangeFillId).sort()).toEqual(fake.trades.map((x) => String(x.id)).sort())
+    expect(fake.balance('BTC').free.plus(fake.balance('BTC').locked).isZero()).toBe(true)
+    expect(fromDb(p.realizedPnl).toFixed()).toBe(fake.balance('USDT').free.minus(10000).toFixed())
+    // Still nothing resting, and a further pass places nothing on a closed position.
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('in-place')
+    expect(restingStops()).toHaveLength(0)
+  })
+
+  test('a stop the exchange refuses after the entry filled: the position leaves at market at once, with an error notification', async () => {
+    const positionId = await openLong()
+    // The market gaps below the stop before it can be placed: Binance refuses it ("would trigger immediately").
+    fake.setPrice('BTC/USDT', '58000.00', '58000.01')
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('refused')
+    const p = await t.db.position.findUniqueOrThrow({ where: { id: positionId } })
+    expect(p.status).toBe('CLOSED')
+    const stop = await t.db.order.findFirstOrThrow({ where: { positionId, type: 'STOP_MARKET' } })
+    expect(stop.status).toBe('REJECTED')
+    expect(stop.rejectReason).toMatch(/trigger immediately/)
+    const exit = await t.db.order.findFirstOrThrow({ where: { positionId, purpose: 'STOP_LOSS', type: 'MARKET' } })
+    expect(exit.status).toBe('FILLED')
+    const alert = await t.db.activityEvent.findFirstOrThrow({ where: { userId, type: 'PROTECTION_FAILED' } })
+    expect(alert.severity).toBe('error')
+    expect(alert.message).toMatch(/refused the protective stop/)
+    expect(fake.balance('BTC').free.plus(fake.balance('BTC').locked).isZero()).toBe(true)
+  })
+
+  test('a manual close takes the resting stop off first, then sells everything', async () => {
+    const positionId = await openLong()
+    await keepProtected({ db: t.db, positionId, actor: worker })
+    const [stop] = restingStops()
+    await requestExit({ db: t.db, positionId, userId, actor: user(), purpose: 'MANUAL_EXIT', size: { kind: 'ALL' }, reason: 'Closed by hand' })
+    expect(fake.orders.find((o) => o.orderId === stop!.orderId)!.status).toBe('CANCELED')
+    const p = await t.db.position.findUniqueOrThrow({ where: { id: positionId } })
+    expect(p.status).toBe('CLOSED')
+    expect(p.statusReason).toBe('MANUAL_EXIT')
+    expect(fake.balance('BTC').free.plus(fake.balance('BTC').locked).isZero()).toBe(true)
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('in-place')
+    expect(restingStops()).toHaveLength(0)
+  })
+
+  test('the stop executed on the exchange just before a manual close: nothing is sold twice', async () => {
+    const positionId = await openLong()
+    await keepProtected({ db: t.db, positionId, actor: worker })
+    // The exchange executes the stop; our books have not heard of it yet.
+    fake.setPrice('BTC/USDT', '58990.00', '58990.01')
+    expect(restingStops()).toHaveLength(0)
+    const before = ordersSent()
+    await requestExit({ db: t.db, positionId, userId, actor: user(), purpose: 'MANUAL_EXIT', size: { kind: 'ALL' }, reason: 'Closed by hand' })
+    expect(ordersSent()).toBe(before) // the market exit was never sent
+    const p = await t.db.position.findUniqueOrThrow({ where: { id: positionId } })
+    expect(p.status).toBe('CLOSED')
+    expect(p.statusReason).toBe('STOP_LOSS')
+    const exit = await t.db.order.findFirstOrThrow({ where: { positionId, purpose: 'MANUAL_EXIT' } })
+    expect(exit.status).toBe('CANCELED')
+    expect(exit.rejectReason).toMatch(/stop executed/)
+    expect(fromDb(p.realizedPnl).toFixed()).toBe(fake.balance('USDT').free.minus(10000).toFixed())
+  })
+
+  test('a spot account refuses a SHORT with the reason, before anything is written or sent', async () => {
+    const positions = await t.db.position.count()
+    await expect(
+      openPosition({
+        db: t.db,
+        userId,
+        actor: user(),
+        input: { traderId, symbol: 'BTC/USDT', side: 'SHORT', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '61000' },
+      }),
+    ).rejects.toMatchObject({ status: 400, fieldErrors: [{ field: 'side', message: expect.stringMatching(/spot: it can only go LONG/) }] })
+    expect(await t.db.position.count()).toBe(positions)
+    expect(ordersSent()).toBe(0)
+  })
+
+  test('a LIVE account sends no new order while LIVE_TRADING_ENABLED is off, but exits still go out', async () => {
+    const positionId = await openLong()
+    await t.db.exchangeAccount.update({ where: { id: accountId }, data: { mode: 'LIVE' } })
+    await closeLiveAdapters()
+    await t.db.position.update({ where: { id: positionId }, data: {} })
+    // New entries: refused with the reason, nothing written.
+    const count = await t.db.position.count()
+    await expect(
+      openPosition({ db: t.db, userId, actor: user(), input: { traderId, symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '59000' } }),
+    ).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/LIVE_TRADING_ENABLED/) })
+    expect(await t.db.position.count()).toBe(count)
+    // Protection (reduce-only) and exits still work.
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('placed')
+    await requestExit({ db: t.db, positionId, userId, actor: user(), purpose: 'MANUAL_EXIT', size: { kind: 'ALL' }, reason: 'Closed by hand' })
+    expect((await t.db.position.findUniqueOrThrow({ where: { id: positionId } })).status).toBe('CLOSED')
+    expect(dec(fake.balance('BTC').free.toFixed()).isZero()).toBe(true)
+  })
+})
