@@ -1,0 +1,52 @@
+import { BinanceSpotExchange } from '@/lib/exchange/ccxt/binance-spot-exchange'
+import { CoinbaseExchange } from '@/lib/exchange/ccxt/coinbase-exchange'
+import type { ExchangeCapabilities, ExchangePort } from '@/lib/exchange/port'
+
+export type Venue = 'binance' | 'coinbase'
+export type LiveMode = 'TESTNET' | 'LIVE'
+
+/** What a venue adapter can do, known without building it (capabilities never depend on keys). */
+export const VENUE_CAPABILITIES: Record<Venue, ExchangeCapabilities> = {
+  binance: { shortSelling: false, nativeStop: true, oco: true, cancelReplace: true },
+  coinbase: { shortSelling: false, nativeStop: true, oco: false, cancelReplace: false },
+}
+
+export const VENUE_LABEL: Record<Venue, string> = { binance: 'Binance spot', coinbase: 'Coinbase Advanced Trade' }
+
+export interface VenueAdapterConfig {
+  accountId: string
+  venue: Venue
+  mode: LiveMode
+  apiKey: string
+  secret: string
+  baseUrl?: string | null
+  timeoutMs?: number
+}
+
+/** A venue adapter that can be closed (its HTTP agents) when its account's keys change. */
+export type VenueAdapter = ExchangePort & { close(): Promise<void> }
+
+/** Builds the ccxt adapter for an exchange account (or for keys being tested before saving). */
+export function buildVenueAdapter(c: VenueAdapterConfig): VenueAdapter {
+  switch (c.venue) {
+    case 'binance':
+      return new BinanceSpotExchange({
+        accountId: c.accountId,
+        apiKey: c.apiKey,
+        secret: c.secret,
+        sandbox: c.mode === 'TESTNET',
+        baseUrl: c.baseUrl ?? undefined,
+        timeoutMs: c.timeoutMs,
+      })
+    case 'coinbase':
+      // Coinbase has no usable sandbox: its accounts are LIVE only (TESTNET is refused at input).
+      if (c.mode !== 'LIVE') throw new Error(`Coinbase Advanced Trade has no ${c.mode} mode`)
+      return new CoinbaseExchange({
+        accountId: c.accountId,
+        apiKey: c.apiKey,
+        secret: c.secret,
+        baseUrl: c.baseUrl ?? undefined,
+        timeoutMs: c.timeoutMs,
+      })
+  }
+}
