@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { normaliseBaseUrl } from '@/lib/exchange/ccxt/rest-base-url'
 import { ZFormBoolean } from '@/lib/server/validation/boolean-field'
 import { textField } from '@/lib/server/validation/text-field'
 
@@ -17,7 +18,11 @@ const ZApiKey = textField({ max: 512 }).min(1, 'is required')
 const ZSecret = textField({ max: 4096, multiline: true }).min(1, 'is required')
 const ZQuoteCurrency = textField({ max: 10 }).toUpperCase().regex(/^[A-Z0-9]{2,10}$/, 'must be a currency code such as USDT')
 
-/** The REST host that replaces the exchange's own: scheme, host, port and optionally a path prefix, nothing else. */
+/**
+ * What is wrong with a base URL, in words that do not repeat it (it is user input): the REST host
+ * that replaces the exchange's own is scheme, host, port and optionally a path prefix, nothing
+ * else. Stricter than the adapters' own check: no user name or password either.
+ */
 export function baseUrlProblem(raw: string): string | null {
   let url: URL
   try {
@@ -31,17 +36,13 @@ export function baseUrlProblem(raw: string): string | null {
   return null
 }
 
-/** As stored and handed to the adapter: no trailing slash (the adapter appends the exchange's paths). */
-export function normaliseBaseUrl(raw: string): string {
-  return new URL(raw).toString().replace(/\/+$/, '')
-}
-
 const ZBaseUrl = textField({ max: BASE_URL_MAX })
   .superRefine((v, ctx) => {
     const problem = v === '' ? null : baseUrlProblem(v)
     if (problem) ctx.addIssue({ code: 'custom', message: problem })
   })
-  .transform((v) => (v === '' ? null : normaliseBaseUrl(v)))
+  // Stored as the adapters will use it (their one rule): no trailing slash.
+  .transform((v) => (v === '' ? null : normaliseBaseUrl(v, 'exchange')))
 
 const LIVE_NEEDS_CONFIRMATION = 'LIVE trades real money: set confirmLive to true to confirm'
 export const COINBASE_NO_TESTNET = 'Coinbase has no test environment; use LIVE (with baseUrl for a local test server)'
