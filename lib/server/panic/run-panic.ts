@@ -11,7 +11,7 @@ import { recordActivity } from '@/lib/server/activity/record-activity'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordPositionEvent } from '@/lib/server/audit/record-position-event'
 import { notFound } from '@/lib/server/errors/app-error'
-import { type AccountRef, exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
+import { ACCOUNT_REF, type AccountRef, exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { applyOrderReport } from '@/lib/server/orders/apply-order-report'
 import { submitOrder } from '@/lib/server/orders/submit-order'
 import { cancelEntry } from '@/lib/server/positions/cancel-entry'
@@ -142,7 +142,7 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
     if (!a) throw notFound('exchange account')
     accountId = a.id
   }
-  const account = await db.exchangeAccount.findUniqueOrThrow({ where: { id: accountId }, select: { id: true, kind: true, name: true } })
+  const account = await db.exchangeAccount.findUniqueOrThrow({ where: { id: accountId }, select: { ...ACCOUNT_REF, name: true } })
   const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true } })
   const requestedBy = opts.requestedBy ?? describeRequester(user.email, actor)
   const scopeLabel = trader ? `trader "${trader.name}"` : `account "${account.name}"`

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest'
+import { sealSecret } from '@/lib/server/secrets/secret-box'
 import type { Db } from '@/lib/db/client'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
@@ -298,15 +299,23 @@ describe('panic: failure modes', () => {
   test('an account whose exchange cannot be reached is still halted, and every position in it reported FAILED', async () => {
     w = await createPanicWorld()
     const { db, userId } = w
-    // A live account (not available in this version): the exchange cannot even be constructed.
-    const account = await db.exchangeAccount.create({ data: { userId, name: 'Live', kind: 'CCXT', quoteCurrency: 'USDT', makerFeeRate: '0.001', takerFeeRate: '0.001' } })
+    // A live account whose exchange refuses every connection (nothing listens on port 1).
+    const account = await db.exchangeAccount.create({
+      data: {
+        userId, name: 'Live', kind: 'CCXT', venue: 'binance', mode: 'TESTNET', apiKeyEnc: sealSecret('k'.repeat(20)), secretEnc: sealSecret('s'.repeat(20)),
+        baseUrl: 'http://127.0.0.1:1', quoteCurrency: 'USDT', makerFeeRate: '0.001', takerFeeRate: '0.001',
+      },
+    })
     const trader = await db.trader.create({ data: { userId, accountId: account.id, name: 'Live trader', quoteCurrency: 'USDT', watchlist: ['BTC/USDT'] } })
     const p = await db.position.create({
       data: { traderId: trader.id, accountId: account.id, symbol: 'BTC/USDT', side: 'LONG', status: 'MONITORING', entryType: 'MARKET', requestedQty: '0.01', openQty: '0.01', entryQty: '0.01', stopLoss: '50000' },
     })
     const report = await runPanic({ db, userId, actor: actorOf(w), scope: { accountId: account.id }, backoffMs: noWait })
     expect(report.status).toBe('FAILED')
-    expect(report.positions).toEqual([expect.objectContaining({ positionId: p.id, outcome: 'FAILED', attempts: 0, detail: 'no connection to the exchange: live exchange accounts are not available in this version' })])
+    expect(report.positions).toEqual([expect.objectContaining({ positionId: p.id, outcome: 'FAILED', detail: expect.stringMatching(/^still open after \d+ attempts: .*(ECONNREFUSED|connect|reach)/i) })])
+    // Its exit order waits, NEW, for reconciliation to ask the exchange about it; nothing is filled.
+    expect(await db.position.findUniqueOrThrow({ where: { id: p.id }, select: { status: true, openQty: true } })).toMatchObject({ status: 'CLOSING' })
+    expect(await db.order.findMany({ where: { positionId: p.id }, select: { status: true } })).toEqual([{ status: 'NEW' }])
     expect((await db.exchangeAccount.findUniqueOrThrow({ where: { id: account.id } })).halted).toBe(true)
     const refused = await db.$transaction((tx) => assertCanOpen(tx, trader)).catch((e) => e)
     expect(refused.status).toBe(409)
