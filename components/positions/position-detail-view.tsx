@@ -137,6 +137,9 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
               </Stat>
               <Stat label="Fees">{formatDecimal(p.fees)}</Stat>
               <Stat label="Stop loss">{formatDecimal(p.stopLoss)}</Stat>
+              <Stat label="Protection" testId="protection">
+                <ProtectionState position={p} mode={mode} />
+              </Stat>
               <Stat label="Take-profits">
                 <TakeProfitList tps={p.takeProfits} />
               </Stat>
@@ -164,7 +167,7 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
                       <th className={`${th} text-right`}>Filled</th>
                       <th className={`${th} text-right`}>Avg fill</th>
                       <th className={th}>By</th>
-                      <th className={th}>Client id / reason</th>
+                      <th className={th}>Client id / exchange id / reason</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -180,7 +183,10 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
                           <StatusBadge value={o.status} />
                         </td>
                         <td className={num}>{formatDecimal(o.qty)}</td>
-                        <td className={num}>{formatDecimal(o.price)}</td>
+                        <td className={num}>
+                          {formatDecimal(o.price)}
+                          {o.triggerPrice ? <div className="text-xs text-neutral-400">trigger {formatDecimal(o.triggerPrice)}</div> : null}
+                        </td>
                         <td className={num}>{formatDecimal(o.filledQty)}</td>
                         <td className={num}>{formatDecimal(o.avgFillPrice)}</td>
                         <td className={td}>
@@ -188,6 +194,10 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
                         </td>
                         <td className={`${td} font-mono text-[11px] text-neutral-500`}>
                           {o.clientOrderId}
+                          {o.exchangeOrderId ? <div>exchange {o.exchangeOrderId}</div> : null}
+                          {o.cancelRequested && (o.status === 'NEW' || o.status === 'SUBMITTED' || o.status === 'PARTIALLY_FILLED') ? (
+                            <div className="font-sans text-xs text-amber-400">coming off the exchange</div>
+                          ) : null}
                           {o.rejectReason ? <div className="font-sans text-xs text-red-400">{o.rejectReason}</div> : null}
                         </td>
                       </tr>
@@ -350,4 +360,29 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
       </Panel>
     </div>
   )
+}
+
+/**
+ * Where the stop lives: resting on the exchange (live venues), or watched by the worker (paper).
+ * A live position that should be protected and has no stop resting says so in red.
+ */
+function ProtectionState({ position: p, mode }: { position: PositionDetail['position']; mode?: AccountMode }) {
+  const stop = p.exchangeStop
+  if (stop) {
+    return (
+      <span className="text-emerald-400">
+        Protected on exchange: stop {formatDecimal(stop.triggerPrice)} for {formatDecimal(stop.qty)}
+        <span className="block text-xs text-neutral-400">
+          {stop.status.toLowerCase().replace('_', ' ')}
+          {stop.exchangeOrderId ? ` · exchange id ${stop.exchangeOrderId}` : ' · awaiting the exchange'}
+        </span>
+      </span>
+    )
+  }
+  const monitoring = p.status === 'OPEN' || p.status === 'MONITORING'
+  if (mode === 'TESTNET' || mode === 'LIVE') {
+    if (!monitoring) return <span className="text-neutral-400">No stop resting</span>
+    return <span className="text-red-400">Not protected on the exchange yet: the worker is placing the stop</span>
+  }
+  return <span className="text-neutral-300">{monitoring ? 'Stop watched by the worker' : '—'}</span>
 }

@@ -90,6 +90,12 @@ export const ZPosition = doc(
     createdAt: timestamp(),
     openedAt: timestamp().nullable(),
     closedAt: timestamp().nullable(),
+    exchangeStop: doc(
+      z
+        .object({ clientOrderId: z.string(), exchangeOrderId: z.string().nullable(), status: z.enum(OrderStatus), qty: decimal(), triggerPrice: decimal() })
+        .nullable(),
+      { description: 'The stop resting on the exchange for this position (venues with a native stop), or null: paper stops are watched by the worker.' },
+    ),
   }),
   { id: 'Position' },
 )
@@ -102,7 +108,10 @@ const orderFields = {
   type: z.enum(OrderType),
   qty: decimal(),
   price: decimal().nullable(),
+  triggerPrice: doc(decimal().nullable(), { description: 'For a stop resting on the exchange: the price that triggers it.' }),
   status: z.enum(OrderStatus),
+  exchangeOrderId: doc(z.string().nullable(), { description: "The exchange's id, once it has acknowledged the order." }),
+  cancelRequested: doc(z.boolean(), { description: 'A resting stop asked to come off the exchange (an exit or a replacement is under way).' }),
   filledQty: decimal(),
   avgFillPrice: decimal().nullable(),
   rejectReason: z.string().nullable(),

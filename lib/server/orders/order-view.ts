@@ -11,7 +11,12 @@ export function toOrderView(o: Order) {
     type: o.type,
     qty: fromDb(o.qty).toFixed(),
     price: o.price ? fromDb(o.price).toFixed() : null,
+    triggerPrice: o.triggerPrice ? fromDb(o.triggerPrice).toFixed() : null,
     status: o.status,
+    /** The exchange's own id, once it has acknowledged the order. */
+    exchangeOrderId: o.exchangeOrderId,
+    /** A resting stop asked to come off the exchange (an exit or a replacement is under way). */
+    cancelRequested: o.cancelRequestedAt !== null,
     filledQty: fromDb(o.filledQty).toFixed(),
     avgFillPrice: o.avgFillPrice ? fromDb(o.avgFillPrice).toFixed() : null,
     rejectReason: o.rejectReason,

@@ -8,6 +8,7 @@ import { valueBalances } from '@/lib/server/accounts/account-equity'
 import { loadQuotes, type StoredQuote } from '@/lib/market-data/quote-store'
 import { countDecisions, listDecisions } from '@/lib/server/decisions/list-decisions'
 import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
+import { WORKING_RESTING_STOP } from '@/lib/server/protection/resting-stop'
 
 /** How many of a position's decisions its detail carries. */
 const POSITION_DECISIONS = 50
@@ -38,9 +39,15 @@ export interface PositionView {
   createdAt: string
   openedAt: string | null
   closedAt: string | null
+  /** The stop resting on the exchange (venues with a native stop), or null. */
+  exchangeStop: { clientOrderId: string; exchangeOrderId: string | null; status: string; qty: string; triggerPrice: string } | null
 }
 
-const include = { trader: { select: { name: true } }, takeProfits: { orderBy: { createdAt: 'asc' as const } } }
+const include = {
+  trader: { select: { name: true } },
+  takeProfits: { orderBy: { createdAt: 'asc' as const } },
+  orders: { where: { ...WORKING_RESTING_STOP, cancelRequestedAt: null }, orderBy: { createdAt: 'desc' as const }, take: 1 },
+}
 type Row = NonNullable<Awaited<ReturnType<typeof loadRow>>>
 
 function loadRow(db: DbTx, id: string, userId: string) {
@@ -52,6 +59,7 @@ function toView(p: Row, quote?: StoredQuote): PositionView {
   const avg = fromDb(p.avgEntryPrice)
   const live = quote && openQty.gt(0)
   const mark = live ? exitPriceFor(p.side, quote) : null
+  const [stop] = p.orders
   return {
     id: p.id,
     traderId: p.traderId,
@@ -82,6 +90,9 @@ function toView(p: Row, quote?: StoredQuote): PositionView {
     createdAt: p.createdAt.toISOString(),
     openedAt: p.openedAt?.toISOString() ?? null,
     closedAt: p.closedAt?.toISOString() ?? null,
+    exchangeStop: stop
+      ? { clientOrderId: stop.clientOrderId, exchangeOrderId: stop.exchangeOrderId, status: stop.status, qty: fromDb(stop.qty).toFixed(), triggerPrice: fromDb(stop.triggerPrice!).toFixed() }
+      : null,
   }
 }
 
