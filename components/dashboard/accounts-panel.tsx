@@ -38,6 +38,13 @@ export function AccountsPanel({ accounts, positions }: { accounts: DashboardData
                 </div>
               ))}
             </dl>
+            {a.reconcileError ? (
+              <p role="alert" className="mt-2 text-xs text-red-400">
+                Out of step with the exchange: new entries are refused until it reads again ({a.reconcileError})
+              </p>
+            ) : a.mode !== 'PAPER' && !a.balancesAt ? (
+              <p className="mt-2 text-xs text-amber-400">Balances not read from the exchange yet (the worker reads them every 15 s)</p>
+            ) : null}
           </article>
         )
       })}

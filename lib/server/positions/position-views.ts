@@ -155,7 +155,7 @@ export async function getPositionDetail(db: DbTx, userId: string, id: string) {
   }
 }
 
-/** Per trader: paper balances per asset and equity at the current marks. */
+/** Per trader: balances per asset (paper books, or the exchange's last snapshot) and equity at the current marks. */
 export async function accountSummaries(db: DbTx, userId: string) {
   const traders = await db.trader.findMany({ where: { userId }, include: { account: { include: { balances: true } } }, orderBy: { createdAt: 'asc' } })
   const rules = await db.marketRule.findMany()
@@ -170,6 +170,10 @@ export async function accountSummaries(db: DbTx, userId: string) {
       watchlist: t.watchlist,
       exchange: t.account.kind,
       mode: t.account.mode,
+      /** Exchange accounts: why the account is out of step with its exchange (entries refused meanwhile), or null. */
+      reconcileError: t.account.reconcileError,
+      /** Exchange accounts: when its balances were last read from the exchange. */
+      balancesAt: t.account.kind === 'CCXT' ? (t.account.reconciledAt?.toISOString() ?? null) : null,
       balances,
       equity: unpriced ? null : equity.toFixed(2),
     }
