@@ -35,6 +35,10 @@ export interface ReconcileOptions {
   maxExitAttempts?: number
   /** Wait after failed attempt n (1-based) before the next; default 1 s doubling to at most 30 s. */
   exitRetryBackoffMs?: (attempt: number) => number
+  /** Orders declared lost are still asked about for this long after they were created (default 24 h)... */
+  lostWatchMs?: number
+  /** ...at most this often each (default 60 s): a late fill of a lost order is real and is booked. */
+  lostRecheckMs?: number
   /** The exchange of an account; by default the account's own. */
   exchangeFor?: ExchangeFor
   now?: () => number
@@ -56,6 +60,9 @@ export interface ReconcileSummary {
 }
 
 const OPEN = ['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'] as const
+
+/** How the reject reason of an order declared lost begins. */
+const LOST = 'lost:'
 
 /**
  * Keeps our orders in line with the exchange, on a schedule and at start alike, by client
@@ -96,6 +103,8 @@ export class OrderReconciler {
       exitRetryWindowMs: opts.exitRetryWindowMs ?? 10 * 60_000,
       maxExitAttempts: opts.maxExitAttempts ?? 5,
       exitRetryBackoffMs: opts.exitRetryBackoffMs ?? ((n) => Math.min(1000 * 2 ** (n - 1), 30_000)),
+      lostWatchMs: opts.lostWatchMs ?? 24 * 3_600_000,
+      lostRecheckMs: opts.lostRecheckMs ?? 60_000,
     }
     this.exchangeFor = opts.exchangeFor ?? ((account) => exchangeForAccount(db, account))
     this.now = opts.now ?? Date.now
@@ -169,6 +178,7 @@ export class OrderReconciler {
         this.o.log(`reconcile: order ${order.clientOrderId} failed: ${(e as Error).message}`)
       }
     }
+    await this.recheckLost(s)
     await this.retryExits(s)
     if (s.applied || s.lost || s.exitsRetried || s.errors) {
       this.o.log(
@@ -213,12 +223,46 @@ export class OrderReconciler {
         status: 'REJECTED',
         filledQty: ZERO,
         fills: [],
-        rejectReason: `lost: unknown to the exchange after ${count} checks (${since} s after it was created); not re-sent`,
+        rejectReason: `${LOST} unknown to the exchange after ${count} checks (${since} s after it was created); not re-sent`,
       },
       this.o.actor,
       { onlyIf: { status: 'NEW', notFoundCount: count } },
     )
     return declared ? 'lost' : 'raced'
+  }
+
+  /**
+   * Asks again, less often, about orders declared lost: a request that was in flight when its
+   * sender died can still land on the exchange, and its fills are then real. Whatever the exchange
+   * reports is applied (the lifecycle lets a lost order follow it).
+   */
+  private async recheckLost(s: ReconcileSummary) {
+    const now = this.now()
+    const lost = await this.db.order.findMany({
+      where: {
+        status: 'REJECTED',
+        rejectReason: { startsWith: LOST },
+        createdAt: { gte: new Date(now - this.o.lostWatchMs) },
+        lastCheckedAt: { lte: new Date(now - this.o.lostRecheckMs) },
+      },
+      orderBy: { lastCheckedAt: 'asc' },
+      take: this.o.batchSize,
+      include: { account: { select: ACCOUNT_REF } },
+    })
+    for (const o of lost) {
+      try {
+        s.checked++
+        const report = await this.exchangeFor(o.account).fetchOrder(o.clientOrderId)
+        await this.db.order.updateMany({ where: { id: o.id }, data: { lastCheckedAt: new Date(now) } })
+        if (report && (await applyOrderReport(this.db, o.id, report, this.o.actor))) {
+          s.applied++
+          this.o.log(`reconcile: order ${o.clientOrderId}, declared lost, turned up on the exchange (${report.status.toLowerCase()}); booked`)
+        }
+      } catch (e) {
+        s.errors++
+        this.o.log(`reconcile: lost order ${o.clientOrderId} could not be checked: ${(e as Error).message}`)
+      }
+    }
   }
 
   /** Sends again the exits that did not go through, for positions that are still open. */

@@ -2,6 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { fromDb } from '@/lib/db/decimal-columns'
 import { dec } from '@/lib/domain/decimal'
 import type { ActorRef } from '@/lib/server/audit/actor'
+import type { ExchangePort } from '@/lib/exchange/port'
+import { exchangeForAccount, type AccountRef } from '@/lib/server/exchange/exchange-for-account'
 import { closeLiveAdapters } from '@/lib/server/exchange/live-account-exchange'
 import { modifyProtection } from '@/lib/server/positions/modify-protection'
 import { openPosition } from '@/lib/server/positions/open-position'
@@ -108,6 +110,7 @@ describe('live trading on Binance spot: protected on the exchange', () => {
     expect(ordersSent()).toBe(sent)
 
     // Moving the stop replaces the exchange order.
+    await price('60000.00', '60000.01') // (a fresh quote: the stop is checked against the market)
     await modifyProtection({ db: t.db, userId, actor: user(), positionId, input: { stopLoss: '59500' } })
     expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('placed')
     expect(fake.orders.find((o) => o.orderId === stop1!.orderId)!.status).toBe('CANCELED')
@@ -198,6 +201,42 @@ describe('live trading on Binance spot: protected on the exchange', () => {
     expect(exit.status).toBe('CANCELED')
     expect(exit.rejectReason).toMatch(/stop executed/)
     expect(fromDb(p.realizedPnl).toFixed()).toBe(fake.balance('USDT').free.minus(10000).toFixed())
+  })
+
+  test('an entry declared lost that the exchange did execute is found by the later checks of lost orders, booked once, and protected', async () => {
+    // The answer to the entry is lost in transit, and the exchange's first lookups do not know
+    // the order yet (Binance can lag after -1007): reconciliation declares it lost.
+    fake.injectFault({ method: 'POST', path: '/api/v3/order' }, { kind: 'acceptThenDrop' })
+    await expect(openLong()).rejects.toMatchObject({ code: 'EXCHANGE_UNCERTAIN' })
+    const entry = await t.db.order.findFirstOrThrow({ where: { traderId, purpose: 'ENTRY' } })
+    expect(entry.status).toBe('NEW')
+    let blind = 2
+    const exchangeFor = (a: AccountRef) => {
+      const inner = exchangeForAccount(t.db, a)
+      return Object.assign(Object.create(inner) as ExchangePort, {
+        capabilities: inner.capabilities,
+        accountId: inner.accountId,
+        fetchOrder: async (id: string) => (id === entry.clientOrderId && blind-- > 0 ? null : inner.fetchOrder(id)),
+      })
+    }
+    let clock = Date.now()
+    const reconciler = new OrderReconciler(t.db, { actor: worker, log: () => {}, newOrderGraceMs: 0, recheckAfterMs: 0, notFoundBudget: 2, lostRecheckMs: 60_000, exchangeFor, now: () => clock })
+    await reconciler.runOnce()
+    await reconciler.runOnce()
+    expect(await t.db.order.findUniqueOrThrow({ where: { id: entry.id } })).toMatchObject({ status: 'REJECTED' })
+    expect((await t.db.position.findUniqueOrThrow({ where: { id: entry.positionId! } })).status).toBe('FAILED')
+    await reconciler.runOnce() // not yet due for a recheck
+    expect((await t.db.order.findUniqueOrThrow({ where: { id: entry.id } })).status).toBe('REJECTED')
+
+    clock += 61_000
+    await reconciler.runOnce()
+    expect(await t.db.order.findUniqueOrThrow({ where: { id: entry.id } })).toMatchObject({ status: 'FILLED', exchangeOrderId: String(fake.orders[0]!.orderId) })
+    const p = await t.db.position.findUniqueOrThrow({ where: { id: entry.positionId! } })
+    expect(p.status).toBe('MONITORING')
+    expect(fromDb(p.openQty).toFixed()).toBe('0.00999')
+    expect(await t.db.fill.count({ where: { orderId: entry.id } })).toBe(fake.trades.length)
+    expect(ordersSent()).toBe(1) // never re-sent
+    expect(await keepProtected({ db: t.db, positionId: p.id, actor: worker })).toBe('placed')
   })
 
   test('a spot account refuses a SHORT with the reason, before anything is written or sent', async () => {
