@@ -121,6 +121,8 @@ export async function benchOpens() {
     // Quotes are refreshed before each level, not during it: the figures are about the open path.
     process.env.MARKET_STALE_AFTER_MS ??= '600000'
     // The route modules use the process-wide client, which reads DATABASE_URL on first use.
+    // Put back afterwards: later sections would otherwise take this (stopped) cluster for theirs.
+    const previousUrl = process.env.DATABASE_URL
     process.env.DATABASE_URL = url
     delete (globalThis as { __db?: Db }).__db
     const { POST } = (await import('@/app/api/v1/positions/route')) as unknown as { POST: PostHandler }
@@ -146,6 +148,9 @@ export async function benchOpens() {
     } finally {
       await db.$disconnect()
       await (globalThis as { __db?: Db }).__db?.$disconnect()
+      delete (globalThis as { __db?: Db }).__db
+      if (previousUrl === undefined) delete process.env.DATABASE_URL
+      else process.env.DATABASE_URL = previousUrl
     }
   })
 }
