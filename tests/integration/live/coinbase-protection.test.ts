@@ -1,0 +1,92 @@
+import { generateKeyPairSync } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { fromDb } from '@/lib/db/decimal-columns'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { closeLiveAdapters } from '@/lib/server/exchange/live-account-exchange'
+import { openPosition } from '@/lib/server/positions/open-position'
+import { keepProtected } from '@/lib/server/protection/keep-protected'
+import { sealSecret } from '@/lib/server/secrets/secret-box'
+import { OrderReconciler } from '@/workers/reconcile/reconcile-orders'
+import { startFakeCoinbase, type FakeCoinbase } from '@/tests/support/fake-coinbase'
+import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
+import { seedMarket } from '@/tests/support/seed-market'
+import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
+
+// Coinbase accounts are LIVE only (no usable sandbox): this file is the one place that turns the
+// second key on, for a LIVE account whose REST host is a local server.
+process.env.LIVE_TRADING_ENABLED = 'true'
+
+const KEY_NAME = 'organizations/org-test/apiKeys/key-live'
+const key = generateKeyPairSync('ec', {
+  namedCurve: 'prime256v1',
+  privateKeyEncoding: { type: 'sec1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+})
+
+/** The same services as on Binance, on the second venue: nothing above the port changes. */
+describe('live trading on Coinbase Advanced Trade: protected on the exchange', () => {
+  let t: TestDatabase
+  let fake: FakeCoinbase
+  let userId: string
+  let traderId: string
+  const worker: ActorRef = { kind: 'WORKER', id: 'test-worker' }
+
+  beforeAll(async () => {
+    t = await createTestDatabase()
+    fake = await startFakeCoinbase({ apiKey: KEY_NAME, publicKeyPem: key.publicKey, balances: { USD: '10000' } })
+    userId = (await t.db.user.create({ data: { email: 'cb@example.com', passwordHash: 'x' } })).id
+    const account = await t.db.exchangeAccount.create({
+      data: {
+        userId, name: 'Coinbase', kind: 'CCXT', venue: 'coinbase', mode: 'LIVE', apiKeyEnc: sealSecret(KEY_NAME), secretEnc: sealSecret(key.privateKey),
+        keyHint: '••••live', baseUrl: fake.url, quoteCurrency: 'USD', makerFeeRate: '0.004', takerFeeRate: '0.006',
+      },
+    })
+    traderId = (await t.db.trader.create({ data: { userId, accountId: account.id, name: 'CB', quoteCurrency: 'USD', watchlist: ['BTC/USD'] } })).id
+    await useManualTraderSettings(t.db, traderId)
+  })
+  afterAll(async () => {
+    await closeLiveAdapters()
+    await fake.close()
+    await t.drop()
+  })
+
+  async function price(bid: string, ask: string) {
+    fake.setPrice('BTC/USD', bid, ask)
+    await seedMarket(t.db, { symbol: 'BTC/USD', bid, ask })
+  }
+
+  test('entry fills → a stop-limit rests on Coinbase under our client id → the market falls through it → closed once, books equal the exchange', async () => {
+    await price('60000.00', '60000.01')
+    const { positionId } = await openPosition({
+      db: t.db,
+      userId,
+      actor: { kind: 'USER', id: userId },
+      input: { traderId, symbol: 'BTC/USD', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '59000' },
+    })
+    let p = await t.db.position.findUniqueOrThrow({ where: { id: positionId } })
+    expect(p.status).toBe('MONITORING')
+    expect(fromDb(p.openQty).toFixed()).toBe('0.01') // Coinbase charges its fee in the quote currency
+
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('placed')
+    const resting = fake.orders.filter((o) => o.status === 'OPEN')
+    expect(resting).toHaveLength(1)
+    const row = await t.db.order.findFirstOrThrow({ where: { positionId, type: 'STOP_MARKET' } })
+    expect(resting[0]!.client_order_id).toBe(row.clientOrderId) // ours, not ccxt's invented one
+    expect(resting[0]).toMatchObject({ side: 'SELL', stopDirection: 'STOP_DIRECTION_STOP_DOWN' })
+    expect(resting[0]!.size.toFixed()).toBe('0.01')
+    expect(resting[0]!.stopPrice!.toFixed()).toBe('59000')
+    expect(row).toMatchObject({ status: 'SUBMITTED', exchangeOrderId: resting[0]!.order_id, clientOrderId: resting[0]!.client_order_id })
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('in-place')
+
+    await price('58990.00', '58990.01')
+    expect(fake.orders.find((o) => o.order_id === resting[0]!.order_id)!.status).toBe('FILLED')
+    await new OrderReconciler(t.db, { actor: worker, log: () => {}, recheckAfterMs: 0 }).runOnce()
+    p = await t.db.position.findUniqueOrThrow({ where: { id: positionId } })
+    expect(p.status).toBe('CLOSED')
+    expect(p.statusReason).toBe('STOP_LOSS')
+    const fills = await t.db.fill.findMany({ where: { positionId } })
+    expect(fills).toHaveLength(fake.fills.length)
+    expect(fake.balance('BTC').available.plus(fake.balance('BTC').hold).isZero()).toBe(true)
+    expect(fromDb(p.realizedPnl).toFixed()).toBe(fake.balance('USD').available.minus(10000).toFixed())
+  })
+})
