@@ -99,6 +99,13 @@ export interface ExchangePort {
    */
   placeOrderAndApply?(req: PlaceOrderRequest, apply: (report: OrderReport, tx: DbTx) => Promise<void>): Promise<OrderReport>
   cancelOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport>
+  /**
+   * Venues with `cancelReplace`: cancels a resting order and places its replacement atomically.
+   * Resolves with both reports (the new one REJECTED, with the reason, when the cancel went
+   * through and the placement did not). Throws ExchangeError 'rejected' when nothing was replaced
+   * (look the old order up), 'unknown' when the outcome is unknown (look both up; never re-send).
+   */
+  replaceOrder?(cancelClientOrderId: string, req: PlaceOrderRequest): Promise<{ canceled: OrderReport; placed: OrderReport }>
   /** null when the exchange never received the order. */
   fetchOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport | null>
   fetchBalances(): Promise<Balance[]>

@@ -90,10 +90,12 @@ export class BinanceSpotExchange implements ExchangePort {
     return rulesFromBinanceMarket(await this.market(symbol))
   }
 
-  async placeOrder(req: PlaceOrderRequest): Promise<OrderReport> {
-    const rejected = (reason: string): OrderReport => ({
-      clientOrderId: req.clientOrderId, exchangeOrderId: null, status: 'REJECTED', filledQty: dec(0), fills: [], rejectReason: reason,
-    })
+  /**
+   * The order as ccxt will send it, checked against the market first: quantities and prices go
+   * out exactly as asked or the order is refused here (a REJECTED report, nothing sent).
+   */
+  private async prepare(req: PlaceOrderRequest): Promise<PreparedOrder | OrderReport> {
+    const rejected = (reason: string) => refused(req, reason)
     let market: MarketInterface
     try {
       market = await this.market(req.symbol)
@@ -121,6 +123,7 @@ export class BinanceSpotExchange implements ExchangePort {
     const params: Record<string, unknown> = { clientOrderId: req.clientOrderId, newOrderRespType: 'FULL' }
     let type: 'market' | 'limit'
     let price: string | undefined
+    let trigger: string | undefined
     try {
       if (req.type === 'MARKET') {
         type = 'market'
@@ -131,7 +134,7 @@ export class BinanceSpotExchange implements ExchangePort {
         params.timeInForce = 'GTC'
       } else {
         if (!req.triggerPrice?.gt(0)) return rejected('STOP_MARKET order needs a positive trigger price')
-        const trigger = onTick(req.triggerPrice, 'trigger price')
+        trigger = onTick(req.triggerPrice, 'trigger price')
         // Limit beyond the trigger, rounded further out, so the triggered order still fills in a gap.
         const sell = req.side === 'SELL'
         const raw = req.triggerPrice.mul(sell ? dec(1).minus(this.stopLimitOffset) : dec(1).plus(this.stopLimitOffset))
@@ -145,6 +148,13 @@ export class BinanceSpotExchange implements ExchangePort {
     } catch (e) {
       return rejected((e as Error).message)
     }
+    return { symbol, type, price, qty, trigger, params }
+  }
+
+  async placeOrder(req: PlaceOrderRequest): Promise<OrderReport> {
+    const prepared = await this.prepare(req)
+    if ('status' in prepared) return prepared
+    const { symbol, type, price, qty, params } = prepared
     this.guard()
     this.symbolByClientId.set(req.clientOrderId, symbol)
     let raw: BinanceRawOrder
@@ -154,10 +164,52 @@ export class BinanceSpotExchange implements ExchangePort {
       raw = order.info as BinanceRawOrder
     } catch (e) {
       const outcome = classifyCcxtError(e)
-      if (outcome === 'rejected' || outcome === 'not-found') return rejected(rejectReasonOf(e))
+      if (outcome === 'rejected' || outcome === 'not-found') return refused(req, rejectReasonOf(e))
       throw translateCcxtError(e, `place ${req.clientOrderId} on Binance`, { mayHaveExecuted: true, retryAfterMs: this.retryAfterMs() })
     }
     return orderReportFromBinance(raw, fillsFromFullResponse(raw))
+  }
+
+  /**
+   * Binance's atomic cancel-replace (order/cancelReplace, STOP_ON_FAILURE): the resting order is
+   * canceled and its replacement placed in one request, so the quantity is never left uncovered.
+   * -2022 (the cancel failed, nothing placed) is a refusal: the old order's state must be looked
+   * up. HTTP 409 / -2021 (canceled, but the new order failed) reports the new one REJECTED with
+   * Binance's reason. Anything else uncertain is 'unknown': look both up, never send again.
+   */
+  async replaceOrder(cancelClientOrderId: string, req: PlaceOrderRequest): Promise<{ canceled: OrderReport; placed: OrderReport }> {
+    const prepared = await this.prepare(req)
+    if ('status' in prepared) throw new ExchangeError(`replace ${cancelClientOrderId}: ${prepared.rejectReason}; nothing sent`, false)
+    const { symbol, type, price, qty, trigger, params } = prepared
+    this.guard()
+    this.symbolByClientId.set(req.clientOrderId, symbol)
+    // ccxt's editSpotOrderRequest reads the trigger from stopPrice (not stopLossPrice, which it
+    // would pass through as an unknown parameter) and the id to cancel from cancelOrigClientOrderId.
+    const { stopLossPrice: _unused, ...rest } = params
+    const payload = this.exchange.editSpotOrderRequest(undefined as unknown as string, symbol, type, req.side === 'BUY' ? 'buy' : 'sell', qty as unknown as number, price as unknown as number, {
+      ...rest,
+      ...(trigger ? { stopPrice: trigger } : {}),
+      cancelOrigClientOrderId: cancelClientOrderId,
+    })
+    let raw: { cancelResponse?: BinanceRawOrder & { origClientOrderId?: string }; newOrderResponse?: BinanceRawOrder }
+    try {
+      raw = (await this.exchange.privatePostOrderCancelReplace(payload)) as typeof raw
+    } catch (e) {
+      const code = /"code"\s*:\s*(-?\d+)/.exec(e instanceof Error ? e.message : '')?.[1]
+      if (code === '-2022') throw new ExchangeError(`replace ${cancelClientOrderId} on Binance: ${rejectReasonOf(e)} (the resting order could not be canceled; nothing was placed)`, false, { cause: e })
+      if (code === '-2021') {
+        const canceled = await this.fetchOrder(cancelClientOrderId, { symbol })
+        if (!canceled) throw new ExchangeError(`replace ${cancelClientOrderId}: Binance reported a partial cancel-replace but no longer knows the order`, false, { kind: 'unknown', cause: e })
+        return { canceled, placed: refused(req, rejectReasonOf(e)) }
+      }
+      throw translateCcxtError(e, `replace ${cancelClientOrderId} by ${req.clientOrderId} on Binance`, { mayHaveExecuted: true, retryAfterMs: this.retryAfterMs() })
+    }
+    const c = raw.cancelResponse!
+    const original = { ...c, clientOrderId: c.origClientOrderId ?? cancelClientOrderId }
+    return {
+      canceled: orderReportFromBinance(original, await this.fillsOf(symbol, original)),
+      placed: orderReportFromBinance(raw.newOrderResponse!, fillsFromFullResponse(raw.newOrderResponse!)),
+    }
   }
 
   async fetchOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport | null> {
@@ -285,6 +337,20 @@ function balancesFromBinanceAccount(account: BinanceRawAccount): Balance[] {
     .map((b) => ({ asset: b.asset, amount: dec(b.free).plus(b.locked) }))
     .filter((b) => !b.amount.isZero())
     .sort((a, b) => a.asset.localeCompare(b.asset))
+}
+
+interface PreparedOrder {
+  symbol: string
+  type: 'market' | 'limit'
+  price: string | undefined
+  qty: string
+  /** A stop's trigger price, already on the tick grid. */
+  trigger: string | undefined
+  params: Record<string, unknown>
+}
+
+function refused(req: PlaceOrderRequest, reason: string): OrderReport {
+  return { clientOrderId: req.clientOrderId, exchangeOrderId: null, status: 'REJECTED', filledQty: dec(0), fills: [], rejectReason: reason }
 }
 
 /** Tick, step and minimums straight from the exchangeInfo filters (decimal strings, exact). */

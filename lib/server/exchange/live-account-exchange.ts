@@ -44,6 +44,13 @@ export class LiveAccountExchange implements ExchangePort {
     return adapter.placeOrder(req)
   }
 
+  async replaceOrder(cancelClientOrderId: string, req: PlaceOrderRequest): Promise<{ canceled: OrderReport; placed: OrderReport }> {
+    const { adapter, mode } = await this.load()
+    if (mode === 'LIVE' && !req.reduceOnly && !env().LIVE_TRADING_ENABLED) throw new ExchangeError(LIVE_TRADING_OFF, false)
+    if (!adapter.replaceOrder) throw new ExchangeError('this exchange cannot replace an order in one step', false)
+    return adapter.replaceOrder(cancelClientOrderId, req)
+  }
+
   async cancelOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport> {
     return (await this.adapter()).cancelOrder(clientOrderId, hint ?? (await this.hintFor(clientOrderId)))
   }

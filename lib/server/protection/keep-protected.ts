@@ -70,8 +70,14 @@ interface Plan {
   off: { id: string; clientOrderId: string; status: (typeof WORKING_STATUSES)[number] }[]
   /** Whether the position should be protected at all. */
   wanted: boolean
-  /** A NEW stop order just committed, to send. */
-  place: { id: string; positionId: string } | null
+  /** A NEW stop order just committed, to send (in place of `replacing`, atomically, when set). */
+  place: Placement | null
+}
+
+interface Placement {
+  id: string
+  positionId: string
+  replacing?: { id: string; clientOrderId: string }
 }
 
 async function decide(db: Db, positionId: string, actor: ActorRef, exchangeFor: (a: AccountRef) => ExchangePort): Promise<Plan | null> {
@@ -92,11 +98,16 @@ async function decide(db: Db, positionId: string, actor: ActorRef, exchangeFor: 
       want !== null && !w.cancelRequestedAt && fromDbOrNull(w.triggerPrice)?.eq(want.trigger) === true && fromDb(w.qty).minus(fromDb(w.filledQty)).eq(want.qty)
     const keep = working.find(fits)
     const off = working.filter((w) => w !== keep)
-    if (off.length) {
+    // One confirmed stop that no longer fits, on a venue that can swap it in one request: replace
+    // it atomically instead of leaving the quantity uncovered between a cancel and a new order.
+    const [only] = off
+    const atomic = want && !keep && off.length === 1 && only!.status === 'SUBMITTED' && !only!.cancelRequestedAt && exchange.capabilities?.cancelReplace && exchange.replaceOrder
+    if (off.length && !atomic) {
       await tx.order.updateMany({ where: { id: { in: off.map((w) => w.id) }, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } })
       return { exchange, off: off.map((w) => ({ id: w.id, clientOrderId: w.clientOrderId, status: w.status })), wanted: want !== null, place: null }
     }
     if (!want || keep) return { exchange, off: [], wanted: want !== null, place: null }
+    if (atomic) await tx.order.update({ where: { id: only!.id }, data: { cancelRequestedAt: new Date() } })
     const order = await tx.order.create({
       data: {
         accountId: p.accountId,
@@ -115,7 +126,7 @@ async function decide(db: Db, positionId: string, actor: ActorRef, exchangeFor: 
       },
       select: { id: true },
     })
-    return { exchange, off: [], wanted: true, place: { id: order.id, positionId } }
+    return { exchange, off: [], wanted: true, place: { id: order.id, positionId, replacing: atomic ? { id: only!.id, clientOrderId: only!.clientOrderId } : undefined } }
   })
 }
 
@@ -124,7 +135,7 @@ async function decide(db: Db, positionId: string, actor: ActorRef, exchangeFor: 
  * transaction: an exit that wants the stop off waits for this, then finds it on the exchange
  * (or finds it marked and never sent). A crash after the send leaves it NEW for reconciliation.
  */
-async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: { id: string; positionId: string }): Promise<ProtectionOutcome> {
+async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: Placement): Promise<ProtectionOutcome> {
   const r = await o.db.$transaction(
     async (tx) => {
       const p = await lockPosition(tx, place.positionId)
@@ -139,7 +150,7 @@ async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: { id
       }
       let report: OrderReport
       try {
-        report = await exchange.placeOrder({
+        const req = {
           clientOrderId: order.clientOrderId,
           symbol: order.symbol,
           side: order.side,
@@ -147,7 +158,14 @@ async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: { id
           qty: fromDb(order.qty),
           triggerPrice: fromDb(order.triggerPrice!),
           reduceOnly: true,
-        })
+        }
+        if (place.replacing && exchange.replaceOrder) {
+          const both = await exchange.replaceOrder(place.replacing.clientOrderId, req)
+          await applyOrderReportIn(tx, place.replacing.id, { ...both.canceled, rejectReason: both.canceled.status === 'CANCELED' ? 'replaced by a stop that fits the position' : both.canceled.rejectReason }, o.actor)
+          report = both.placed
+        } else {
+          report = await exchange.placeOrder(req)
+        }
       } catch (e) {
         if (!(e instanceof ExchangeError) || e.kind === 'unknown') {
           await tx.order.update({ where: { id: order.id }, data: { lastCheckedAt: new Date() } })
@@ -156,7 +174,10 @@ async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: { id
         // Definitely not executed: refused, or never sent (back-off, no connection).
         report = unsent('REJECTED', e.kind === 'rejected' ? e.message : `not sent: ${e.message}`)
         await applyOrderReportIn(tx, order.id, report, o.actor)
-        return e.kind === 'rejected' ? { outcome: 'refused' as const, reason: e.message, userId: p.trader.userId, traderId: p.traderId } : { outcome: 'deferred' as const }
+        // A replacement refused because the old stop could not be canceled is not a refusal of the
+        // stop: the old one (marked) is looked up and taken off on the next pass, then a stop placed.
+        if (e.kind === 'rejected' && !place.replacing) return { outcome: 'refused' as const, reason: e.message, userId: p.trader.userId, traderId: p.traderId }
+        return { outcome: 'deferred' as const }
       }
       await applyOrderReportIn(tx, order.id, report, o.actor)
       if (report.status === 'REJECTED') return { outcome: 'refused' as const, reason: report.rejectReason ?? 'no reason given', userId: p.trader.userId, traderId: p.traderId }

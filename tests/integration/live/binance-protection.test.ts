@@ -113,6 +113,9 @@ describe('live trading on Binance spot: protected on the exchange', () => {
     await price('60000.00', '60000.01') // (a fresh quote: the stop is checked against the market)
     await modifyProtection({ db: t.db, userId, actor: user(), positionId, input: { stopLoss: '59500' } })
     expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('placed')
+    // In one request (Binance's cancel-replace): the coins are never without a stop in between.
+    expect(fake.requests.filter((r) => r.path === '/api/v3/order/cancelReplace')).toHaveLength(1)
+    expect(fake.requests.filter((r) => r.method === 'DELETE')).toHaveLength(0)
     expect(fake.orders.find((o) => o.orderId === stop1!.orderId)!.status).toBe('CANCELED')
     expect((await t.db.order.findUniqueOrThrow({ where: { id: row1.id } })).status).toBe('CANCELED')
     const [stop2] = restingStops()
@@ -168,6 +171,24 @@ describe('live trading on Binance spot: protected on the exchange', () => {
     const alert = await t.db.activityEvent.findFirstOrThrow({ where: { userId, type: 'PROTECTION_FAILED' } })
     expect(alert.severity).toBe('error')
     expect(alert.message).toMatch(/refused the protective stop/)
+    expect(fake.balance('BTC').free.plus(fake.balance('BTC').locked).isZero()).toBe(true)
+  })
+
+  test('a moved stop the exchange refuses after canceling the old one (cancel-replace half done): the position leaves at market at once', async () => {
+    const positionId = await openLong()
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('placed')
+    const [old] = restingStops()
+    await modifyProtection({ db: t.db, userId, actor: user(), positionId, input: { stopLoss: '59500' } })
+    // Meanwhile the exchange's price has fallen below the new stop: its cancel goes through, the
+    // new order "would trigger immediately" (HTTP 409): nothing protects the coins any more.
+    fake.setPrice('BTC/USDT', '59400.00', '59400.01')
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('refused')
+    expect(fake.orders.find((o) => o.orderId === old!.orderId)!.status).toBe('CANCELED')
+    expect(restingStops()).toHaveLength(0)
+    const p = await t.db.position.findUniqueOrThrow({ where: { id: positionId } })
+    expect(p.status).toBe('CLOSED')
+    expect((await t.db.order.findFirstOrThrow({ where: { clientOrderId: old!.clientOrderId } })).status).toBe('CANCELED')
+    expect(await t.db.activityEvent.count({ where: { userId, type: 'PROTECTION_FAILED', severity: 'error' } })).toBe(1)
     expect(fake.balance('BTC').free.plus(fake.balance('BTC').locked).isZero()).toBe(true)
   })
 
