@@ -71,6 +71,12 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
             {md.kind === 'exchange' ? 'Exchange' : md.kind === 'simulated' ? 'Simulated' : 'Unknown'}
           </span>
           {md.label ? <span className="text-neutral-300"> · {md.label}</span> : null}
+          {md.mode ? (
+            <span className={md.mode.startsWith('polling (stream down') ? 'text-amber-300' : 'text-neutral-300'} data-testid="market-mode">
+              {' '}
+              · {md.mode}
+            </span>
+          ) : null}
         </span>
         <span className="text-neutral-400">
           Newest quote:{' '}

@@ -1,6 +1,7 @@
 import ccxt, { type Exchange, type MarketInterface, type OrderBook, type Ticker } from 'ccxt'
 import { dec, type Decimal } from '@/lib/domain/decimal'
 import type { MarketRules } from '@/lib/domain/market/precision'
+import { createCcxtQuoteStream } from '@/lib/market-data/ccxt-quote-stream'
 import { MarketDataError, type MarketDataFeed } from '@/lib/market-data/feed'
 import type { Quote } from '@/lib/market-data/quote'
 
@@ -8,6 +9,13 @@ export interface CcxtFeedOptions {
   exchangeId?: string
   /** Replaces the exchange's REST host(s), keeping the paths (MARKET_DATA_URL). */
   baseUrl?: string
+  /**
+   * Streaming (MARKET_DATA_WS_URL): a ws(s) URL replaces the exchange's websocket host(s), keeping
+   * the paths; 'off' never streams; unset streams from the exchange's own websocket host, except
+   * when `baseUrl` is set: then nothing may leave for a host the operator did not choose, and the
+   * feed only polls.
+   */
+  wsUrl?: string
   /** Order-book levels per side kept in each quote. */
   depth?: number
   timeoutMs?: number
@@ -36,21 +44,22 @@ type ExchangeConstructor = new (config: Record<string, unknown>) => Exchange
  * (spot /api/v3/depth has only lastUpdateId, so ccxt's book timestamp is undefined).
  */
 export function createCcxtFeed(options: CcxtFeedOptions = {}): MarketDataFeed {
-  const { exchangeId = 'binance', baseUrl, depth = 20, timeoutMs = 5000 } = options
+  const { exchangeId = 'binance', baseUrl, wsUrl, depth = 20, timeoutMs = 5000 } = options
   if (!Number.isInteger(depth) || depth < 1) throw new MarketDataError(`depth must be a positive integer, got ${depth}`, false)
   const ExchangeClass = (ccxt as unknown as Record<string, ExchangeConstructor | undefined>)[exchangeId]
   if (!ccxt.exchanges.includes(exchangeId) || typeof ExchangeClass !== 'function') {
     throw new MarketDataError(`Unknown exchange "${exchangeId}": not a ccxt exchange id`, false)
   }
+  const exchangeOptions = SPOT_ONLY_OPTIONS[exchangeId] ?? { defaultType: 'spot' }
   const exchange = new ExchangeClass({
     timeout: timeoutMs,
     enableRateLimit: true,
-    options: SPOT_ONLY_OPTIONS[exchangeId] ?? { defaultType: 'spot' },
+    options: exchangeOptions,
   })
-  if (baseUrl !== undefined) {
-    const base = normaliseBaseUrl(baseUrl)
-    exchange.urls['api'] = rewriteHosts(exchange.urls['api'], base)
-  }
+  const restBase = baseUrl !== undefined ? normaliseBaseUrl(baseUrl) : undefined
+  if (restBase !== undefined) exchange.urls['api'] = rewriteHosts(exchange.urls['api'], restBase)
+  const streaming = wsUrl === 'off' ? false : wsUrl !== undefined || restBase === undefined
+  const wsBase = wsUrl !== undefined && wsUrl !== 'off' ? normaliseWsUrl(wsUrl) : undefined
   const label = `${exchange.name} (${apiHost(exchange.urls['api'])})`
 
   // ccxt caches a failed loadMarkets promise and hands it back on every later call (loadMarkets
@@ -77,9 +86,14 @@ export function createCcxtFeed(options: CcxtFeedOptions = {}): MarketDataFeed {
     return market
   }
 
+  const stream = streaming
+    ? createCcxtQuoteStream({ exchangeId, options: exchangeOptions, wsBase, restBase, rest: exchange, ensureMarkets: () => ensureMarkets() })
+    : undefined
+
   return {
     kind: 'exchange',
     label,
+    stream,
     async marketRules(symbol) {
       await ensureMarkets()
       return rulesFromMarket(spotMarket(symbol), exchange.precisionMode, label)
@@ -131,6 +145,7 @@ export function createCcxtFeed(options: CcxtFeedOptions = {}): MarketDataFeed {
     },
     async close() {
       closed = true
+      await stream?.close()
       await exchange.close()
     },
   }
@@ -216,6 +231,18 @@ function translateError(error: unknown, label: string, symbol?: string): MarketD
     return new MarketDataError(`${label}: temporarily unavailable${about}: ${message}`, true, symbol, { cause: error })
   }
   return new MarketDataError(`${label}: request rejected${about}: ${message}`, false, symbol, { cause: error })
+}
+
+function normaliseWsUrl(raw: string): string {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new MarketDataError(`MARKET_DATA_WS_URL is not a URL: "${raw}"`, false)
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new MarketDataError(`MARKET_DATA_WS_URL must be ws(s), got "${raw}"`, false)
+  if (url.search || url.hash) throw new MarketDataError(`MARKET_DATA_WS_URL must not carry a query or fragment: "${raw}"`, false)
+  return url.toString().replace(/\/+$/, '')
 }
 
 function normaliseBaseUrl(raw: string): string {

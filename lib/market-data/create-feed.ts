@@ -7,6 +7,8 @@ export interface FeedConfig {
   kind: 'exchange' | 'simulated'
   exchangeId?: string
   marketDataUrl?: string
+  /** MARKET_DATA_WS_URL: a ws(s) URL, 'off', or unset (see createCcxtFeed's wsUrl). */
+  marketDataWsUrl?: string
   seed?: number
   /** Path of a candle CSV; with kind 'simulated' it selects the replay feed over the random walk. */
   replayCsv?: string
@@ -29,7 +31,7 @@ const REPLAY_GRIDS: Record<string, { tickSize: string; stepSize: string }> = {
 export function createFeed(config: FeedConfig): MarketDataFeed {
   switch (config.kind) {
     case 'exchange':
-      return createCcxtFeed({ exchangeId: config.exchangeId ?? 'binance', baseUrl: config.marketDataUrl })
+      return createCcxtFeed({ exchangeId: config.exchangeId ?? 'binance', baseUrl: config.marketDataUrl, wsUrl: config.marketDataWsUrl })
     case 'simulated': {
       if (config.replayCsv === undefined) return createSimulatedFeed({ seed: config.seed })
       const symbol = config.replaySymbol ?? 'BTC/USDT'

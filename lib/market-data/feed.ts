@@ -17,6 +17,34 @@ export interface MarketDataFeed {
   fetchQuotes(symbols: string[]): Promise<Quote[]>
   /** Recent bars, oldest first, the last one possibly still forming; at most `limit`. */
   fetchCandles(symbol: string, timeframe: Timeframe, limit: number): Promise<Candle[]>
+  /** Present when the source can also push quotes as they change (an exchange's websocket). */
+  readonly stream?: QuoteStream
+  close(): Promise<void>
+}
+
+export interface QuoteStreamHandlers {
+  /**
+   * The subscription is in place (the exchange confirmed it): every change from here on arrives
+   * through onQuote, so a REST snapshot taken now leaves no gap.
+   */
+  onSubscribed(): void
+  /** Called synchronously as ticks arrive, oldest first; it must not block. */
+  onQuote(quote: Quote): void
+}
+
+/**
+ * Quotes pushed by the exchange. One subscription at a time; it never reconnects by itself:
+ * the caller decides when to try again and takes a REST snapshot after each (re)subscription.
+ */
+export interface QuoteStream {
+  /** Where it connects, e.g. 'stream.binance.com:9443'. */
+  readonly host: string
+  /**
+   * Watches `symbols` until `signal` aborts (then resolves) or the connection fails (then rejects
+   * with a retryable MarketDataError saying why).
+   */
+  watch(symbols: string[], handlers: QuoteStreamHandlers, signal: AbortSignal): Promise<void>
+  /** Ends a running watch (it resolves) and closes the connections. */
   close(): Promise<void>
 }
 

@@ -33,9 +33,22 @@ export interface FakeBinance {
   setFailing(mode: FailingMode): void
   /** Delists a symbol: it disappears from exchangeInfo and every endpoint answers -1121 for it. */
   removeSymbol(symbol: string): void
+  /** Binance's bookTicker for the symbol as it stands (what a websocket `<symbol>@bookTicker` carries). */
+  bookTicker(symbol: string): FakeBookTicker
   /** Path and query of every protocol request received, in order (control requests excluded). */
   requests: string[]
   close(): Promise<void>
+}
+
+export interface FakeBookTicker {
+  /** Binance id, e.g. 'BTCUSDT'. */
+  symbol: string
+  bidPrice: string
+  bidQty: string
+  askPrice: string
+  askQty: string
+  /** The book's update id (Binance's `u` / `lastUpdateId`). */
+  updateId: number
 }
 
 export const DEFAULT_FAKE_SYMBOLS: FakeSymbolSpec[] = [
@@ -392,6 +405,10 @@ export async function startFakeBinance(opts: { port?: number; symbols?: FakeSymb
     setPrice,
     setFailing,
     removeSymbol,
+    bookTicker: (symbol) => {
+      const s = stateFor(symbol)
+      return { ...bookTicker(s), updateId: s.updateId }
+    },
     requests,
     close: () =>
       new Promise<void>((resolve, reject) => {

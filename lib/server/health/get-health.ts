@@ -1,5 +1,6 @@
 import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
 import type { DbTx } from '@/lib/db/client'
+import { decodeFeedKind } from '@/lib/market-data/feed-mode'
 
 export interface Health {
   status: 'ok' | 'degraded' | 'down'
@@ -9,6 +10,11 @@ export interface Health {
     ok: boolean
     kind: string | null
     label: string | null
+    /**
+     * Which source delivers quotes: 'stream', 'polling', or 'polling (stream down: <reason>)';
+     * null when the worker has not said (never reported, or a worker from before streaming).
+     */
+    mode: string | null
     freshestQuoteAgeMs: number | null
     staleAfterMs: number
     /** Nothing is watched (no trader watches a symbol and no position is open): no quotes are expected. */
@@ -52,7 +58,7 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
     status: 'down',
     database: { ok: false, latencyMs, error },
     worker: { ok: false, lastSeenAt: null, ageMs: null },
-    marketData: { ok: false, kind: null, label: null, freshestQuoteAgeMs: null, staleAfterMs, idle: false, error: 'database unavailable' },
+    marketData: { ok: false, kind: null, label: null, mode: null, freshestQuoteAgeMs: null, staleAfterMs, idle: false, error: 'database unavailable' },
     liveTrading,
   })
   if (!opts.db) return down('database is not configured', null)
@@ -93,10 +99,13 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
   else if (quoteAgeMs === null) marketError = 'no quotes received yet'
   else if (quoteAgeMs > staleAfterMs) marketError = `quotes are stale (newest is ${Math.round(quoteAgeMs / 1000)} s old)`
 
+  // The heartbeat carries the feed's mode in its kind column (see encodeFeedKind).
+  const feed = decodeFeedKind(heartbeat?.feedKind)
   const marketData: Health['marketData'] = {
     ok: marketError === undefined,
-    kind: heartbeat?.feedKind ?? null,
+    kind: feed.kind,
     label: heartbeat?.feedLabel ?? null,
+    mode: feed.mode,
     freshestQuoteAgeMs: quoteAgeMs,
     staleAfterMs,
     idle,

@@ -187,6 +187,10 @@ export const ZHealth = doc(
       ok: z.boolean(),
       kind: z.string().nullable(),
       label: z.string().nullable(),
+      mode: z
+        .string()
+        .nullable()
+        .describe("which source delivers quotes: 'stream' (the exchange pushes them), 'polling' (REST on an interval), or 'polling (stream down: <reason>)' while a stream that exists is down; null when the worker has not said"),
       freshestQuoteAgeMs: z.number().nullable(),
       staleAfterMs: z.number(),
       idle: z.boolean().describe('nothing is watched yet (no watchlist, no open position), so no quotes are expected'),

@@ -1,5 +1,5 @@
 import { Prisma } from '@/lib/generated/prisma/client'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, test } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
 import { getHealth } from '@/lib/server/health/get-health'
 import { createTrader } from '@/lib/server/traders/create-trader'
@@ -58,6 +58,7 @@ describe('getHealth', () => {
       ok: true,
       kind: 'simulated',
       label: 'Simulated: random walk (seed 42)',
+      mode: null,
       freshestQuoteAgeMs: 500,
       staleAfterMs: 10_000,
       idle: false,
@@ -98,6 +99,21 @@ describe('getHealth', () => {
     expect(h.marketData.error).toBe('binance: network timeout')
   })
 
+  test.each([
+    { label: 'streaming', stored: 'exchange|stream', mode: 'stream' },
+    { label: 'polling, the stream down', stored: 'exchange|polling (stream down: Unexpected server response: 503)', mode: 'polling (stream down: Unexpected server response: 503)' },
+    { label: 'polling, no stream', stored: 'simulated|polling', mode: 'polling' },
+    { label: 'a worker from before modes', stored: 'exchange', mode: null },
+  ])('reports the mode the worker recorded: $label', async ({ stored, mode }) => {
+    await heartbeat(500)
+    await t.db.workerHeartbeat.update({ where: { id: 'w1' }, data: { feedKind: stored } })
+    await quote('BTC/USDT', 100)
+    const h = await getHealth(opts())
+    // A stream being down is no fault while polling keeps the quotes fresh.
+    expect(h.status).toBe('ok')
+    expect(h.marketData).toMatchObject({ ok: true, kind: stored.split('|')[0], mode })
+  })
+
   it('is degraded when no worker has ever run', async () => {
     const h = await getHealth(opts())
     expect(h.status).toBe('degraded')
@@ -119,7 +135,7 @@ describe('getHealth', () => {
     try {
       const h = await getHealth(opts())
       expect(h.status).toBe('ok')
-      expect(h.marketData).toEqual({ ok: true, kind: 'simulated', label: 'Simulated: random walk (seed 42)', freshestQuoteAgeMs: null, staleAfterMs: 10_000, idle: true })
+      expect(h.marketData).toEqual({ ok: true, kind: 'simulated', label: 'Simulated: random walk (seed 42)', mode: null, freshestQuoteAgeMs: null, staleAfterMs: 10_000, idle: true })
 
       // A position still open on a symbol nobody watches any more is polled, so quotes are due.
       const trader = await t.db.trader.findFirstOrThrow()
