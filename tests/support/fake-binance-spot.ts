@@ -91,7 +91,15 @@ export interface FakeBinanceSpot {
   setPermissions(p: { canTrade?: boolean; canWithdraw?: boolean }): void
   /** Queues a fault for the next request that matches (consumed once). */
   injectFault(match: FaultMatcher, fault: FakeSpotFault): void
+  /**
+   * Binance's order-count limit: at most `perSecond` new-order requests (POST order, cancelReplace,
+   * orderList/oco) accepted in any rolling second; beyond it, 429 -1015 with Retry-After
+   * `retryAfterSec` (default 1) and nothing executed. undefined = no limit (the default).
+   */
+  setOrderRateLimit(limit: { perSecond: number; retryAfterSec?: number } | undefined): void
   requests: FakeSpotRequest[]
+  /** New-order requests refused by the order-count limit (setOrderRateLimit), in order. */
+  throttled: FakeSpotRequest[]
   orders: FakeSpotOrder[]
   trades: FakeSpotTrade[]
   balance(asset: string): { free: Decimal; locked: Decimal }
@@ -108,6 +116,8 @@ export interface FakeSpotOptions {
   orderTypes?: string[]
   /** The key's permissions as GET /api/v3/account reports them (default: trade yes, withdraw no). */
   permissions?: { canTrade?: boolean; canWithdraw?: boolean }
+  /** See FakeBinanceSpot.setOrderRateLimit. */
+  orderRateLimit?: { perSecond: number; retryAfterSec?: number }
 }
 
 class HttpError extends Error {
@@ -172,6 +182,11 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
   let nextTradeId = 5000
   let nextListId = 1
   let orderCount10s: number[] = []
+  let orderRateLimit = opts.orderRateLimit
+  /** Arrival times of new-order requests accepted under the order-count limit (rolling second). */
+  let acceptedOrderTimes: number[] = []
+  const throttled: FakeSpotRequest[] = []
+  const NEW_ORDER_PATHS = new Set(['/api/v3/order', '/api/v3/order/cancelReplace', '/api/v3/orderList/oco'])
 
   const sym = (id: string | undefined): SymbolState => {
     if (!id) throw mandatory('symbol')
@@ -638,6 +653,17 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
         res.writeHead(fault.status, { 'Content-Type': 'application/json;charset=UTF-8', 'Retry-After': String(fault.retryAfterSec) })
         return void res.end(text)
       }
+      if (orderRateLimit && method === 'POST' && NEW_ORDER_PATHS.has(url.pathname)) {
+        const at = Date.now()
+        acceptedOrderTimes = acceptedOrderTimes.filter((t) => t > at - 1000)
+        if (acceptedOrderTimes.length >= orderRateLimit.perSecond) {
+          throttled.push(record)
+          const text = JSON.stringify({ code: -1015, msg: `Too many new orders; current limit is ${orderRateLimit.perSecond} orders per SECOND.` })
+          res.writeHead(429, { 'Content-Type': 'application/json;charset=UTF-8', 'Retry-After': String(orderRateLimit.retryAfterSec ?? 1) })
+          return void res.end(text)
+        }
+        acceptedOrderTimes.push(at)
+      }
       const execute = !fault || !('execute' in fault) || fault.execute
       let status = 200
       let answer: unknown
@@ -706,7 +732,13 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
     injectFault(match, fault) {
       faults.push({ match, fault })
     },
+    setOrderRateLimit(limit) {
+      if (limit && (!Number.isInteger(limit.perSecond) || limit.perSecond < 1)) throw new Error(`fake-binance-spot: perSecond must be a positive integer, got ${limit.perSecond}`)
+      orderRateLimit = limit
+      acceptedOrderTimes = []
+    },
     requests,
+    throttled,
     orders,
     trades,
     balance: (asset) => ({ ...bal(asset) }),
