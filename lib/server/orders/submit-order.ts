@@ -9,8 +9,9 @@ import { applyOrderReport, applyOrderReportIn } from './apply-order-report'
 /**
  * Sends an order already persisted as NEW (its client order id is committed) and applies the
  * exchange's answer: in the placement's own transaction when the exchange offers that
- * (placeOrderAndApply: the paper engine), else after placeOrder returns. A transport failure leaves it NEW for reconciliation,
- * which asks the exchange by client order id, so the order is neither lost nor sent twice.
+ * (placeOrderAndApply: the paper engine), else after placeOrder returns. A refusal, or a request
+ * that never left (retryable: rethrown), ends REJECTED; an unknown outcome leaves it NEW for
+ * reconciliation, which asks the exchange by client order id: neither lost nor sent twice.
  * It also stamps lastCheckedAt: this sender has finished, so reconciliation need not wait out
  * the grace it gives NEW orders whose sender may still be sending (it still asks the exchange
  * several times, spaced, before it calls the order lost).
@@ -38,15 +39,25 @@ export async function submitOrder(db: Db, exchange: ExchangePort, order: string 
       await applyOrderReport(db, orderId, await exchange.placeOrder(req), actor)
     }
   } catch (e) {
-    // Only a definite refusal is REJECTED; an 'unknown' outcome stays NEW and is looked up.
-    if (e instanceof ExchangeError && e.kind === 'rejected') {
+    // A definite refusal is REJECTED; so is a request that provably never left (a 429 back-off,
+    // an invalid nonce): 'retryable' means not executed, and the caller is told (503) so it can
+    // try again with a new order. Only an 'unknown' outcome stays NEW, to be looked up.
+    if (e instanceof ExchangeError && e.kind !== 'unknown') {
       await applyOrderReport(
         db,
         orderId,
-        { clientOrderId: o.clientOrderId, exchangeOrderId: null, status: 'REJECTED', filledQty: fromDb(o.filledQty), fills: [], rejectReason: e.message },
+        {
+          clientOrderId: o.clientOrderId,
+          exchangeOrderId: null,
+          status: 'REJECTED',
+          filledQty: fromDb(o.filledQty),
+          fills: [],
+          rejectReason: e.kind === 'rejected' ? e.message : `not sent: ${e.message}`,
+        },
         actor,
       )
-      return
+      if (e.kind === 'rejected') return
+      throw e
     }
     await db.order
       .updateMany({ where: { id: orderId, status: 'NEW', lastCheckedAt: null }, data: { lastCheckedAt: new Date() } })

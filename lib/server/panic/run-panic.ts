@@ -76,6 +76,12 @@ export interface RunPanicOptions {
    * arrive before treating it as never sent (default 2 s; only waited for orders younger than that).
    */
   newOrderGraceMs?: number
+  /**
+   * How long a panic keeps waiting out an exchange's rate limit (429 with Retry-After) before it
+   * reports what is still open as FAILED (default 120 s). Tries refused by a rate limit do not
+   * count against maxAttempts.
+   */
+  throttleBudgetMs?: number
   /** The exchange of an account; default exchangeForAccount with stale quotes allowed. A test seam. */
   exchangeFor?: (account: AccountRef) => ExchangePort
 }
@@ -127,6 +133,7 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
   const backoff = opts.backoffMs ?? defaultBackoff
   const concurrency = opts.concurrency ?? 4
   const graceMs = opts.newOrderGraceMs ?? 2000
+  const throttleBudgetMs = opts.throttleBudgetMs ?? 120_000
   const staleAfterMs = env().MARKET_STALE_AFTER_MS
 
   // ---- scope -------------------------------------------------------------------------------
@@ -317,6 +324,14 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
         if (last?.status === 'REJECTED') problems.push(`attempt ${attempts}: exchange rejected the exit: ${last.rejectReason ?? 'no reason given'}`)
       } catch (e) {
         problems.push(`attempt ${attempts}: ${message(e)}`)
+        // The exchange asked us to wait (429/418, or our own back-off after one): nothing was sent,
+        // so the try does not count; it is made again once the exchange's Retry-After has passed,
+        // for as long as the panic's time budget allows.
+        if (e instanceof ExchangeError && e.kind === 'retryable' && Date.now() + (e.retryAfterMs ?? 0) < started + throttleBudgetMs) {
+          attempts--
+          await sleep(Math.max(backoff(Math.max(1, attempts)), e.retryAfterMs ?? 0))
+          continue
+        }
       }
       const after = await db.position.findUniqueOrThrow({ where: { id: pos.id }, select: { status: true } })
       if (after.status !== 'CLOSED' && attempts < maxAttempts) await sleep(backoff(attempts))

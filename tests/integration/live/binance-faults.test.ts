@@ -70,22 +70,18 @@ describe('Binance spot: faults while the entry is sent', () => {
       if (c.status === 503) expect(appErr.retryAfterSeconds).toBe(1)
       expect(ordersPostedWith(live.fake, cid)).toBe(1)
       expect(live.fake.orders.filter((o) => o.clientOrderId === cid)).toHaveLength(c.executed ? 1 : 0)
+      if (c.fault.kind === 'rateLimited') {
+        // Proven not executed (the exchange refused to look at it): REJECTED at once, nothing to look up.
+        expect(await order(cid)).toMatchObject({ status: 'REJECTED', rejectReason: expect.stringMatching(/^not sent: /) })
+        expect((await position(positionId)).status).toBe('FAILED')
+        expect(live.fake.trades).toHaveLength(0)
+        return
+      }
       // Unknown until the exchange is asked: the position waits in SUBMITTING, its entry NEW.
       expect((await position(positionId)).status).toBe('SUBMITTING')
       expect((await order(cid)).status).toBe('NEW')
-
-      if (c.fault.kind === 'rateLimited') {
-        // The back-off binds the account's adapter: a reconciliation pass inside Retry-After sends nothing.
-        const before = live.fake.requests.length
-        const s = await reconciler().runOnce()
-        expect(s.errors).toBe(1)
-        expect(live.fake.requests.length).toBe(before)
-        expect((await order(cid)).status).toBe('NEW')
-        await new Promise((r) => setTimeout(r, 1100))
-      } else {
-        // The worker is another process: its adapter knows nothing of this one's (the symbol comes from our order row).
-        await closeLiveAdapters()
-      }
+      // The worker is another process: its adapter knows nothing of this one's (the symbol comes from our order row).
+      await closeLiveAdapters()
 
       await reconcileUntil(async () => (await order(cid)).status !== 'NEW')
       const entry = await order(cid)
@@ -144,11 +140,9 @@ describe('Binance spot: faults while the entry is sent', () => {
       await expectBooksEqualExchange(positionId!)
     })
 
-    test.fails(
-      // KNOWN BUG (see the report): submitOrder treats a 'retryable' ExchangeError (429/418 back-off:
-      // proven not executed) like an unknown outcome and leaves the entry NEW, so the position stays
-      // SUBMITTING until reconciliation has asked notFoundBudget times; a retry that the 503's
-      // Retry-After invites is refused with 409 meanwhile.
+    test(
+      // A 'retryable' ExchangeError (429/418 back-off) proves the entry was not executed: it is
+      // REJECTED at once, so the retry the 503's Retry-After invites is not refused with a 409.
       '429 on the entry: nothing was sent, so the position is given up at once and a retry after Retry-After is accepted',
       async () => {
         live.fake.injectFault(isEntry, { kind: 'rateLimited', status: 429, retryAfterSec: 1 })

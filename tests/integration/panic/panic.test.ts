@@ -77,7 +77,8 @@ describe('panic: account-wide', () => {
     expect(byId.get(ids.alphaBtc)).toMatchObject({ side: 'LONG', attempts: 1, exitPrice: '60000' }) // sold at the bid
     expect(byId.get(ids.betaBtc)).toMatchObject({ side: 'SHORT', attempts: 2, exitPrice: '60010' }) // bought back at the ask
     expect(byId.get(ids.betaBtc)!.detail).toMatch(/exchange rejected the exit: system busy/)
-    expect(byId.get(ids.alphaEth)).toMatchObject({ attempts: 2, exitPrice: '3001' })
+    // A rate limit's refusal sends nothing, so it does not count as an attempt.
+    expect(byId.get(ids.alphaEth)).toMatchObject({ attempts: 1, exitPrice: '3001' })
     expect(byId.get(ids.alphaEth)!.detail).toMatch(/429 Too Many Requests/)
     expect(allOrders(result.runs).map((o) => [o.positionId, o.outcome]).sort()).toEqual(
       [
@@ -313,9 +314,11 @@ describe('panic: failure modes', () => {
     const report = await runPanic({ db, userId, actor: actorOf(w), scope: { accountId: account.id }, backoffMs: noWait })
     expect(report.status).toBe('FAILED')
     expect(report.positions).toEqual([expect.objectContaining({ positionId: p.id, outcome: 'FAILED', detail: expect.stringMatching(/^still open after \d+ attempts: .*(ECONNREFUSED|connect|reach)/i) })])
-    // Its exit order waits, NEW, for reconciliation to ask the exchange about it; nothing is filled.
-    expect(await db.position.findUniqueOrThrow({ where: { id: p.id }, select: { status: true, openQty: true } })).toMatchObject({ status: 'CLOSING' })
-    expect(await db.order.findMany({ where: { positionId: p.id }, select: { status: true } })).toEqual([{ status: 'NEW' }])
+    // No exit ever left: each is REJECTED "not sent", and the position is still watched.
+    expect(await db.position.findUniqueOrThrow({ where: { id: p.id }, select: { status: true } })).toEqual({ status: 'MONITORING' })
+    const exits = await db.order.findMany({ where: { positionId: p.id }, select: { status: true, rejectReason: true } })
+    expect(exits.length).toBeGreaterThan(0)
+    expect(exits.every((o) => o.status === 'REJECTED' && /^not sent: /.test(o.rejectReason ?? ''))).toBe(true)
     expect((await db.exchangeAccount.findUniqueOrThrow({ where: { id: account.id } })).halted).toBe(true)
     const refused = await db.$transaction((tx) => assertCanOpen(tx, trader)).catch((e) => e)
     expect(refused.status).toBe(409)
