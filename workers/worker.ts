@@ -8,6 +8,7 @@ import type { AppEvent } from '@/lib/server/events/notify'
 import { EVENTS_CHANNEL } from '@/lib/server/events/notify'
 import { feedConfig } from './market/feed-settings'
 import { MarketLoop } from './market/market-loop'
+import { OrderStream } from './orders/order-stream'
 import { expireApprovals } from '@/lib/server/approvals/decide-approval'
 import type { CandleSource } from '@/lib/server/decisions/run-analysis-cycle'
 import { tripBreakers } from '@/lib/server/risk/trip-breakers'
@@ -108,6 +109,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   })
 
   reconciler.start()
+  const orderStream = new OrderStream(db, { actor, log, exchangeFor: opts.exchangeFor, reconcile: () => reconciler.runOnce() }).start()
 
   const notifications = new NotificationLoop(db, { log, intervalMs: 2000 })
   notifications.start()
@@ -144,6 +146,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
     async stop() {
       clearInterval(heartbeat)
       clearInterval(keep)
+      await orderStream.stop()
       await reconciler.stop()
       await protection.stop()
       await accounts.stop()

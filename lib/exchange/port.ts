@@ -79,6 +79,24 @@ export interface ConnectionCheck {
   canWithdraw: boolean | null
 }
 
+/** What a private order stream hands its caller (ExchangePort.watchOrderReports). */
+export interface OrderStreamHandlers {
+  /**
+   * The stream is subscribed (again): changes from now on are pushed. What happened before, and
+   * while it was down, only a lookup (fetchOrder) can tell: reconcile after every call of this.
+   */
+  onSubscribed(): void
+  /**
+   * One change of one order, in the exchange's order; the next waits until this one resolves, and
+   * a rejection ends the watch as a stream failure would. Unlike fetchOrder's report, `fills`
+   * holds only the fills this change carries (at most one trade per Binance event), while
+   * `filledQty` is the exchange's running total: together with the fills already recorded it
+   * tells whether a fill event went missing, and then the order must be looked up. Reports
+   * arrive for every order of the account, including orders that are not ours.
+   */
+  onReport(report: OrderReport): Promise<void>
+}
+
 export interface ExchangePort {
   readonly accountId: string
   /** Optional so test doubles need not declare it; absent reads as nothing native (all false). */
@@ -111,4 +129,12 @@ export interface ExchangePort {
   fetchBalances(): Promise<Balance[]>
   /** Live adapters: an authenticated read of balances and the key's permissions. */
   checkConnection?(): Promise<ConnectionCheck>
+  /**
+   * Optional: order changes pushed by the exchange's private stream, for adapters whose venue
+   * offers one (through ccxt pro). Resolves once `signal` aborts (or the adapter is closed);
+   * rejects with an ExchangeError when the stream cannot subscribe or fails. It does not
+   * reconnect: that, with backoff, is the caller's decision. Polling by fetchOrder stays the
+   * fallback and the source of truth, since a stream loses what happens while it is down.
+   */
+  watchOrderReports?(handlers: OrderStreamHandlers, signal: AbortSignal): Promise<void>
 }

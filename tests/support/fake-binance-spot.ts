@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Decimal, dec } from '@/lib/domain/decimal'
 import { DEFAULT_FAKE_SYMBOLS, type FakeSymbolSpec } from '@/tests/support/fake-binance'
@@ -103,6 +103,14 @@ export interface FakeBinanceSpot {
   orders: FakeSpotOrder[]
   trades: FakeSpotTrade[]
   balance(asset: string): { free: Decimal; locked: Decimal }
+  /**
+   * Calls `listener` after every change the book may have seen (a request executed, a price set),
+   * before the HTTP answer leaves: a user data stream (fake-binance-ws-api) compares `orders` and
+   * `trades` with what it last saw. Returns a function that removes the listener.
+   */
+  onBookChange(listener: () => void): () => void
+  /** The HTTP server, so a websocket API can share its port (ccxt's websocket host is derived from the REST host). */
+  server: Server
   close(): Promise<void>
 }
 
@@ -177,6 +185,10 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
   const trades: FakeSpotTrade[] = []
   const faults: { match: FaultMatcher; fault: FakeSpotFault }[] = []
   let fillSplit = 1
+  const bookListeners = new Set<() => void>()
+  const bookChanged = () => {
+    for (const listener of bookListeners) listener()
+  }
   const permissions = { canTrade: opts.permissions?.canTrade ?? true, canWithdraw: opts.permissions?.canWithdraw ?? false }
   let nextOrderId = 1000
   let nextTradeId = 5000
@@ -680,6 +692,7 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
             answer = { code: -1000, msg: `fake-binance-spot internal error: ${(e as Error)?.message ?? String(e)}` }
           }
         }
+        bookChanged()
       }
       if (fault?.kind === 'acceptThenDrop') return void req.socket.destroy()
       if (fault?.kind === 'acceptThenHang') return
@@ -714,6 +727,7 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
       s.ask = a
       s.last = b
       matchResting(s)
+      bookChanged()
     },
     setBalance(asset, free) {
       bal(asset).free = dec(free)
@@ -742,6 +756,11 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
     orders,
     trades,
     balance: (asset) => ({ ...bal(asset) }),
+    onBookChange(listener) {
+      bookListeners.add(listener)
+      return () => bookListeners.delete(listener)
+    },
+    server,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()))

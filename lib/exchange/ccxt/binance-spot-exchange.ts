@@ -2,7 +2,8 @@ import ccxt, { type MarketInterface } from 'ccxt'
 import { dec, type Decimal } from '@/lib/domain/decimal'
 import { roundPriceToTick, type MarketRules } from '@/lib/domain/market/precision'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
-import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
+import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, OrderStreamHandlers, PlaceOrderRequest } from '@/lib/exchange/port'
+import { BinanceOrderStream } from './binance-order-stream'
 import {
   fillsFromFullResponse,
   fillsFromTrades,
@@ -55,6 +56,7 @@ export class BinanceSpotExchange implements ExchangePort {
   private readonly symbolByClientId = new Map<string, string>()
   private marketsFailed = false
   private blockedUntil = 0
+  private readonly stream: BinanceOrderStream
 
   constructor(opts: BinanceSpotExchangeOptions) {
     this.accountId = opts.accountId
@@ -71,7 +73,20 @@ export class BinanceSpotExchange implements ExchangePort {
       options: { ...SPOT_ONLY },
     })
     if (opts.sandbox) this.exchange.setSandboxMode(true)
-    if (opts.baseUrl !== undefined) this.exchange.urls['api'] = rewriteHosts(this.exchange.urls['api'], normaliseBaseUrl(opts.baseUrl, 'Binance'))
+    const baseUrl = opts.baseUrl !== undefined ? normaliseBaseUrl(opts.baseUrl, 'Binance') : undefined
+    if (baseUrl !== undefined) this.exchange.urls['api'] = rewriteHosts(this.exchange.urls['api'], baseUrl)
+    // The private stream: same keys, same hosts (its websocket on the REST host), same markets.
+    this.stream = new BinanceOrderStream({
+      apiKey: opts.apiKey,
+      secret: opts.secret,
+      sandbox: opts.sandbox === true,
+      baseUrl,
+      options: { ...SPOT_ONLY },
+      restWithMarkets: async () => {
+        await this.loadMarkets()
+        return this.exchange
+      },
+    })
     // Retry-After is only in the headers, which ccxt's DDoSProtection error does not carry: note it
     // on this instance as the answer arrives. A 429/418 bans the key/IP, not one request, so every
     // later call waits it out (see guard) instead of hammering.
@@ -262,7 +277,16 @@ export class BinanceSpotExchange implements ExchangePort {
     }
   }
 
+  /**
+   * Order and fill updates from Binance's user data stream (the WebSocket API subscription ccxt
+   * pro uses for spot watchOrders): see BinanceOrderStream.
+   */
+  watchOrderReports(handlers: OrderStreamHandlers, signal: AbortSignal): Promise<void> {
+    return this.stream.watch(handlers, signal)
+  }
+
   async close(): Promise<void> {
+    await this.stream.close()
     await this.exchange.close()
   }
 
@@ -296,6 +320,13 @@ export class BinanceSpotExchange implements ExchangePort {
   }
 
   private async market(symbol: string): Promise<MarketInterface> {
+    await this.loadMarkets()
+    const m = this.exchange.markets?.[symbol]
+    if (!m || m.spot !== true) throw new ExchangeError(`Unknown symbol ${symbol}: Binance has no spot market by that name`, false)
+    return m
+  }
+
+  private async loadMarkets(): Promise<void> {
     this.guard()
     try {
       // A failed loadMarkets promise is cached by ccxt; force a reload after a failure.
@@ -305,9 +336,6 @@ export class BinanceSpotExchange implements ExchangePort {
       this.marketsFailed = true
       throw translateCcxtError(e, 'load Binance markets', { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
     }
-    const m = this.exchange.markets?.[symbol]
-    if (!m || m.spot !== true) throw new ExchangeError(`Unknown symbol ${symbol}: Binance has no spot market by that name`, false)
-    return m
   }
 
   private retryAfterMs(): number | undefined {

@@ -2,9 +2,9 @@ import type { Db } from '@/lib/db/client'
 import { env } from '@/lib/config/env'
 import type { MarketRules } from '@/lib/domain/market/precision'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
-import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
+import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, OrderStreamHandlers, PlaceOrderRequest } from '@/lib/exchange/port'
 import { openSecret } from '@/lib/server/secrets/secret-box'
-import { buildVenueAdapter, VENUE_CAPABILITIES, type Venue, type VenueAdapter } from './venue-adapter'
+import { buildVenueAdapter, VENUE_CAPABILITIES, VENUE_ORDER_STREAM, type Venue, type VenueAdapter } from './venue-adapter'
 
 /** Why a LIVE account sends nothing new while the server's second key is off. */
 export const LIVE_TRADING_OFF = 'live trading is off on this server (LIVE_TRADING_ENABLED is not true): LIVE accounts only exit and cancel'
@@ -14,7 +14,7 @@ export const LIVE_TRADING_OFF = 'live trading is off on this server (LIVE_TRADIN
  * markets are loaded once, and its rate limiter and a 429's back-off apply to the account as a
  * whole. A changed account row (new keys, base URL, mode) builds a new adapter.
  */
-const adapters = new Map<string, { stamp: number; adapter: VenueAdapter }>()
+const adapters = new Map<string, { stamp: number; key: string; adapter: VenueAdapter }>()
 
 /**
  * The exchange port of a CCXT account. Reads the account (and its sealed keys) when first
@@ -25,6 +25,8 @@ const adapters = new Map<string, { stamp: number; adapter: VenueAdapter }>()
  */
 export class LiveAccountExchange implements ExchangePort {
   readonly capabilities: ExchangeCapabilities
+  /** Present only for venues whose adapter has a private order stream (callers test for it). */
+  readonly watchOrderReports?: (handlers: OrderStreamHandlers, signal: AbortSignal) => Promise<void>
 
   constructor(
     private readonly db: Db,
@@ -32,6 +34,13 @@ export class LiveAccountExchange implements ExchangePort {
     venue: Venue,
   ) {
     this.capabilities = VENUE_CAPABILITIES[venue]
+    if (VENUE_ORDER_STREAM[venue]) {
+      this.watchOrderReports = async (handlers, signal) => {
+        const adapter = await this.adapter()
+        if (!adapter.watchOrderReports) throw new ExchangeError('this exchange adapter has no order stream', false)
+        return adapter.watchOrderReports(handlers, signal)
+      }
+    }
   }
 
   async marketRules(symbol: string): Promise<MarketRules> {
@@ -87,8 +96,11 @@ export class LiveAccountExchange implements ExchangePort {
     if (a.mode === 'PAPER') throw new ExchangeError(`exchange account ${this.accountId} has no TESTNET or LIVE mode`, false)
     if (!a.apiKeyEnc || !a.secretEnc) throw new ExchangeError('this exchange account has no API key: add one in Settings → Exchange accounts', false)
     const stamp = a.updatedAt.getTime()
+    // What the adapter is built from: updatedAt alone also moves with every balance sync and halt,
+    // and a rebuilt adapter reloads its markets and drops its order stream.
+    const key = [a.venue, a.mode, a.apiKeyEnc, a.secretEnc, a.baseUrl ?? ''].join('\n')
     const cached = adapters.get(a.id)
-    if (cached && cached.stamp === stamp) return { adapter: cached.adapter, mode: a.mode }
+    if (cached && cached.key === key) return { adapter: cached.adapter, mode: a.mode }
     const adapter = buildVenueAdapter({
       accountId: a.id,
       venue: a.venue,
@@ -99,11 +111,11 @@ export class LiveAccountExchange implements ExchangePort {
     })
     // A concurrent load may have built one too: the newest stamp wins, the other is closed.
     const now = adapters.get(a.id)
-    if (now && now.stamp >= stamp) {
+    if (now && (now.key === key || now.stamp >= stamp)) {
       void adapter.close().catch(() => {})
       return { adapter: now.adapter, mode: a.mode }
     }
-    adapters.set(a.id, { stamp, adapter })
+    adapters.set(a.id, { stamp, key, adapter })
     if (now) void now.adapter.close().catch(() => {})
     return { adapter, mode: a.mode }
   }

@@ -11,6 +11,12 @@ export const VENUE_CAPABILITIES: Record<Venue, ExchangeCapabilities> = {
   coinbase: { shortSelling: false, nativeStop: true, oco: false, cancelReplace: false },
 }
 
+/**
+ * Venues whose adapter pushes order changes (ExchangePort.watchOrderReports), known without
+ * building it. Coinbase: ccxt pro has a user channel for it, not wired here yet (polling only).
+ */
+export const VENUE_ORDER_STREAM: Record<Venue, boolean> = { binance: true, coinbase: false }
+
 export const VENUE_LABEL: Record<Venue, string> = { binance: 'Binance spot', coinbase: 'Coinbase Advanced Trade' }
 
 export interface VenueAdapterConfig {
