@@ -327,6 +327,8 @@ export class BinanceSpotExchange implements ExchangePort {
   }
 
   private async loadMarkets(): Promise<void> {
+    // Markets already loaded are read from memory: a back-off (see guard) only stops requests.
+    if (this.exchange.markets && !this.marketsFailed) return
     this.guard()
     try {
       // A failed loadMarkets promise is cached by ccxt; force a reload after a failure.
