@@ -9,10 +9,9 @@ import { modifyProtection } from '@/lib/server/positions/modify-protection'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { requestExit } from '@/lib/server/positions/request-exit'
 import { keepProtected } from '@/lib/server/protection/keep-protected'
-import { sealSecret } from '@/lib/server/secrets/secret-box'
 import { OrderReconciler } from '@/workers/reconcile/reconcile-orders'
 import { startFakeBinanceSpot, type FakeBinanceSpot } from '@/tests/support/fake-binance-spot'
-import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
+import { createBinanceTestnetTrader } from '@/tests/support/live-binance-account'
 import { seedMarket } from '@/tests/support/seed-market'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
 
@@ -40,27 +39,7 @@ describe('live trading on Binance spot: protected on the exchange', () => {
 
   beforeEach(async () => {
     fake = await startFakeBinanceSpot({ balances: { USDT: '10000' } })
-    const n = Math.random().toString(36).slice(2, 8)
-    userId = (await t.db.user.create({ data: { email: `live-${n}@example.com`, passwordHash: 'x' } })).id
-    const account = await t.db.exchangeAccount.create({
-      data: {
-        userId,
-        name: `Binance testnet ${n}`,
-        kind: 'CCXT',
-        venue: 'binance',
-        mode: 'TESTNET',
-        apiKeyEnc: sealSecret(fake.apiKey),
-        secretEnc: sealSecret(fake.secret),
-        keyHint: '••••6789',
-        baseUrl: fake.url,
-        quoteCurrency: 'USDT',
-        makerFeeRate: '0.001',
-        takerFeeRate: '0.001',
-      },
-    })
-    accountId = account.id
-    traderId = (await t.db.trader.create({ data: { userId, accountId, name: `Live ${n}`, quoteCurrency: 'USDT', watchlist: ['BTC/USDT'] } })).id
-    await useManualTraderSettings(t.db, traderId)
+    ;({ userId, accountId, traderId } = await createBinanceTestnetTrader(t.db, fake, { watchlist: ['BTC/USDT'] }))
     await price('60000.00', '60000.01')
   })
   afterEach(async () => {
