@@ -13,6 +13,7 @@ import { expireApprovals } from '@/lib/server/approvals/decide-approval'
 import type { CandleSource } from '@/lib/server/decisions/run-analysis-cycle'
 import { tripBreakers } from '@/lib/server/risk/trip-breakers'
 import { AnalysisScheduler } from './decisions/analysis-scheduler'
+import { EquitySnapshotLoop } from './equity/equity-snapshot-loop'
 import { NotificationLoop } from './notifications/notification-loop'
 import { StopManager } from './management/stop-manager'
 import { TriggerMonitor } from './monitor/trigger-monitor'
@@ -69,6 +70,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   // Balances of exchange accounts, and whether each one is in step with its exchange.
   const accounts = new AccountSync(db, log, { exchangeFor: opts.exchangeFor })
   accounts.start()
+  const equity = new EquitySnapshotLoop(db, log, { databaseUrl: opts.databaseUrl, intervalMs: cfg.EQUITY_SNAPSHOT_INTERVAL_MS }).start()
   log(`monitoring ${monitor.index.size()} stop/take-profit level(s); rule management on ${stops.size()} position(s)`)
 
   let loop = await newLoop()
@@ -150,6 +152,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
       await reconciler.stop()
       await protection.stop()
       await accounts.stop()
+      await equity.stop()
       await scheduler.stop()
       await notifications.stop()
       await housekeeping

@@ -1,176 +1,140 @@
 'use client'
 
 import { useQuery } from '@tanstack/react-query'
-import Link from 'next/link'
 import { usePathname, useRouter } from 'next/navigation'
-import { useState } from 'react'
-import { OUTCOME_LABELS } from '@/components/decisions/decision-parts'
+import { useMemo, useState } from 'react'
 import { fetchJson } from '@/components/live/fetch-json'
 import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-events'
-import { num, td, th } from '@/components/positions/positions-table'
-import { SelectField } from '@/components/ui/fields'
 import { EmptyState, Panel } from '@/components/ui/panel'
-import { StatusBadge } from '@/components/ui/status-badge'
-import type { DecisionPerformanceView } from '@/lib/server/decisions/decision-performance'
-import { formatPnl, pnlTone } from '@/lib/ui/decimal-format'
-import { PnlByBucketChart } from './pnl-by-bucket-chart'
+import type { PerformanceReportView } from '@/lib/server/performance/performance-report'
+import { apiQuery, pageQuery, type PerformanceFilters } from '@/lib/ui/performance-filters'
+import { BreakdownTable } from './breakdown-table'
+import { DailyPnlChart } from './daily-pnl-chart'
+import { DecisionBreakdown } from './decision-breakdown'
+import { EquityChart } from './equity-chart'
+import { PerformanceFilterBar, type TraderOption } from './performance-filter-bar'
+import { EquityFigures, TradeFigures } from './performance-figures'
 
-const OUTCOMES = ['EXECUTED', 'DRY_RUN', 'PENDING_APPROVAL', 'NO_ACTION', 'REJECTED', 'FAILED'] as const
+const MODE_WORDS = { PAPER: 'paper', TESTNET: 'testnet', LIVE: 'live' } as const
 
-const providerLabel = (p: string) => (p === 'RULES' ? 'Rules' : p === 'OPENAI_COMPATIBLE' ? 'OpenAI-compatible' : p === 'ANTHROPIC' ? 'Anthropic' : p)
-
-/** Executed entries by provider × action × confidence, and how every decision ended, live. */
-export function PerformanceView({ initial, initialTraderId, traders }: { initial: DecisionPerformanceView; initialTraderId?: string; traders: { id: string; name: string }[] }) {
+/**
+ * Every closed trade of the user in one account mode: figures with their definitions, the equity
+ * curve with its drawdown, daily PnL, breakdowns, and the decisions' results; live, filterable,
+ * exportable.
+ */
+export function PerformanceView({
+  initial,
+  initialFilters,
+  initialQuery,
+  traders,
+}: {
+  initial: PerformanceReportView
+  initialFilters: PerformanceFilters
+  /** The API query the server answered `initial` for. */
+  initialQuery: string
+  traders: TraderOption[]
+}) {
   useLiveEvents()
   const router = useRouter()
   const pathname = usePathname()
-  const [traderId, setTraderId] = useState(initialTraderId ?? '')
-  const { data, error, isPending } = useQuery({
-    queryKey: [...accountQueryKeys.performance, traderId],
-    queryFn: () => fetchJson<DecisionPerformanceView>(`/api/ui/decisions/performance${traderId ? `?traderId=${encodeURIComponent(traderId)}` : ''}`),
-    initialData: traderId === (initialTraderId ?? '') ? initial : undefined,
+  const [filters, setFilters] = useState(initialFilters)
+  const timeZone = initial.scope.timeZone
+  const query = useMemo(() => apiQuery(filters, timeZone, Date.now()), [filters, timeZone])
+  const { data, error, isFetching } = useQuery({
+    queryKey: [...accountQueryKeys.performance, 'report', query],
+    queryFn: () => fetchJson<PerformanceReportView>(`/api/ui/performance?${query}`),
+    initialData: query === initialQuery ? initial : undefined,
+    placeholderData: (previous) => previous,
   })
-  const view = data ?? { entries: [], byBucket: [], outcomes: [] }
-  const traderQuery = traderId ? `&traderId=${encodeURIComponent(traderId)}` : ''
+  const view = data ?? initial
 
-  const choose = (id: string) => {
-    setTraderId(id)
-    router.replace(id ? `${pathname}?traderId=${encodeURIComponent(id)}` : pathname, { scroll: false })
+  const change = (c: Partial<PerformanceFilters>) => {
+    const next = { ...filters, ...c }
+    setFilters(next)
+    const qs = pageQuery(next)
+    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false })
   }
+
+  const filtered = !!(filters.traderId || filters.symbol || filters.source || filters.period !== 'all')
+  const modeWord = MODE_WORDS[view.scope.mode]
+  const currency = view.scope.currency
+  // The export holds what is on screen: the currency shown, even when it was the default.
+  const csvQuery = filters.currency || !currency ? query : `${query}&currency=${encodeURIComponent(currency)}`
+  const noTradesWhy = !currency
+    ? `No trader of yours trades on a ${modeWord} account, so there is nothing to measure in this mode.`
+    : `No closed ${modeWord} trades${filtered ? ' match these filters' : ' yet'}. A trade counts here once its position is closed, whoever opened it: you, the rules or an AI.`
 
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-end gap-3">
-        <div>
+        <div className="min-w-0">
           <h1 className="text-lg font-semibold">Performance</h1>
-          <p className="text-sm text-neutral-400">How each provider&apos;s decisions turned out, by decision type and confidence.</p>
+          <p className="text-sm text-neutral-400">
+            Every closed trade — manual, rules and AI — in one account mode at a time{currency ? `, in ${currency}` : ''}. Days are in your time zone ({timeZone}).
+          </p>
         </div>
-        <div className="ml-auto w-56">
-          <SelectField
-            id="performance-trader"
-            label="Trader"
-            value={traderId}
-            onChange={(e) => choose(e.target.value)}
-            options={[{ value: '', label: 'All traders' }, ...traders.map((t) => ({ value: t.id, label: t.name }))]}
-          />
-        </div>
+        <a
+          href={`/api/v1/performance/trades.csv?${csvQuery}`}
+          download
+          className="ml-auto rounded border border-neutral-700 bg-neutral-900 px-3 py-1.5 text-sm font-semibold text-neutral-200 hover:border-neutral-500"
+        >
+          Download CSV
+        </a>
       </div>
+
+      <Panel title="Filters" actions={isFetching ? <span className="text-xs text-neutral-500">Updating…</span> : null}>
+        <PerformanceFilterBar filters={filters} onChange={change} traders={traders} symbols={view.symbols} currencies={view.scope.currencies} currency={currency} />
+      </Panel>
       {error ? (
         <p role="alert" className="text-sm text-red-400">
-          Could not refresh: {error.message}
+          Could not load these figures: {error.message}
         </p>
       ) : null}
 
-      <Panel title="Executed entries by provider, decision and confidence">
-        {isPending ? (
-          <p className="text-sm text-neutral-500">Loading…</p>
-        ) : view.entries.length === 0 ? (
-          <EmptyState>
-            No executed entry decisions yet. A LONG or SHORT decision that opens a position is counted here, and its result once the position closes. Every
-            decision is in the{' '}
-            <Link href="/decisions" className="text-emerald-400 underline">
-              journal
-            </Link>
-            .
-          </EmptyState>
+      <Panel title="Trades">
+        {view.trades.closedTrades === 0 ? <EmptyState>{noTradesWhy}</EmptyState> : <TradeFigures t={view.trades} currency={currency} />}
+      </Panel>
+
+      <Panel title="Equity and drawdown">
+        {view.equity.notes.length ? (
+          <ul className="mb-3 space-y-1 text-xs text-amber-300/80">
+            {view.equity.notes.map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        ) : null}
+        {view.equity.reason ? (
+          <EmptyState>No equity curve: {view.equity.reason}.</EmptyState>
         ) : (
-          <div className="relative overflow-x-auto">
-            <table className="w-full text-sm" aria-label="Performance by decision type">
-              <thead>
-                <tr>
-                  <th className={th}>Provider</th>
-                  <th className={th}>Decision</th>
-                  <th className={th}>Confidence</th>
-                  <th className={`${th} text-right`}>Decisions</th>
-                  <th className={`${th} text-right`}>Closed</th>
-                  <th className={`${th} text-right`}>Wins</th>
-                  <th className={`${th} text-right`}>Win rate</th>
-                  <th className={`${th} text-right`}>Total PnL</th>
-                  <th className={`${th} text-right`}>Avg PnL</th>
-                  <th className={`${th} text-right`}>Open</th>
-                </tr>
-              </thead>
-              <tbody>
-                {view.entries.map((g) => (
-                  <tr key={`${g.provider}-${g.action}-${g.bucket}`} className="border-t border-neutral-800" data-provider={g.provider} data-action={g.action} data-bucket={g.bucket}>
-                    <td className={td}>{providerLabel(g.provider)}</td>
-                    <td className={td}>
-                      <Link href={`/decisions?action=${g.action}&outcome=EXECUTED${traderQuery}`} className="hover:underline">
-                        <StatusBadge value={g.action} />
-                      </Link>
-                    </td>
-                    <td className={`${td} font-mono text-xs`}>{g.bucketLabel}</td>
-                    <td className={num}>{g.decisions}</td>
-                    <td className={num}>{g.closedTrades}</td>
-                    <td className={num}>{g.wins}</td>
-                    <td className={num}>{g.winRatePct === null ? '—' : `${g.winRatePct}%`}</td>
-                    <td className={`${num} ${pnlTone(g.totalPnl)}`} title={g.totalPnl}>
-                      {formatPnl(g.totalPnl)}
-                    </td>
-                    <td className={`${num} ${pnlTone(g.avgPnl)}`} title={g.avgPnl ?? undefined}>
-                      {formatPnl(g.avgPnl)}
-                    </td>
-                    <td className={num}>{g.openTrades}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <p className="mt-2 text-xs text-neutral-500">
-              Realized PnL is net of fees, from closed positions only; open positions are counted but not valued. A trade closed at exactly zero is not a win.
+          <div className="space-y-3">
+            <EquityFigures e={view.equity} />
+            <EquityChart curve={view.equity.curve} currency={currency} />
+            <p className="text-xs text-neutral-500">
+              {view.equity.snapshots} snapshot(s) of {view.equity.accounts} account(s); returns are daily, from the last snapshot of each of {view.equity.days} day(s).
             </p>
           </div>
         )}
       </Panel>
 
-      <div className="grid gap-4 lg:grid-cols-2">
-        <Panel title="Realized PnL by confidence">
-          {view.byBucket.some((b) => b.closedTrades > 0) ? <PnlByBucketChart buckets={view.byBucket} /> : <EmptyState>No closed trades yet.</EmptyState>}
-        </Panel>
-        <Panel title="Outcomes by provider">
-          {view.outcomes.length === 0 ? (
-            <EmptyState>No decisions yet.</EmptyState>
-          ) : (
-            <div className="relative overflow-x-auto">
-              <table className="w-full text-sm" aria-label="Decision outcomes by provider">
-                <thead>
-                  <tr>
-                    <th className={th}>Provider</th>
-                    <th className={`${th} text-right`}>Total</th>
-                    {OUTCOMES.map((o) => (
-                      <th key={o} className={`${th} text-right`}>
-                        {OUTCOME_LABELS[o]}
-                      </th>
-                    ))}
-                    <th className={`${th} text-right`} title="Recorded with no action: invalid or missing output, or failed before the provider was asked">
-                      No decision
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {view.outcomes.map((p) => (
-                    <tr key={p.provider} className="border-t border-neutral-800" data-provider={p.provider}>
-                      <td className={td}>{providerLabel(p.provider)}</td>
-                      <td className={num}>{p.total}</td>
-                      {OUTCOMES.map((o) => (
-                        <td key={o} className={`${num} ${p.byOutcome[o] && (o === 'REJECTED' || o === 'FAILED') ? 'text-red-300' : ''}`}>
-                          {p.byOutcome[o] ? (
-                            <Link href={`/decisions?outcome=${o}${traderQuery}`} className="hover:underline">
-                              {p.byOutcome[o]}
-                            </Link>
-                          ) : (
-                            <span className="text-neutral-600">0</span>
-                          )}
-                        </td>
-                      ))}
-                      <td className={num}>{p.withoutDecision}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </Panel>
+      <Panel title="Daily PnL">
+        {view.dailyPnl.length === 0 ? <EmptyState>{noTradesWhy}</EmptyState> : <DailyPnlChart days={view.dailyPnl} currency={currency} />}
+      </Panel>
+
+      <div className="grid gap-4 lg:grid-cols-3">
+        {(
+          [
+            ['By trader', 'Trader', view.byTrader],
+            ['By symbol', 'Symbol', view.bySymbol],
+            ['By source', 'Source', view.bySource],
+          ] as const
+        ).map(([title, label, rows]) => (
+          <Panel key={title} title={title}>
+            {rows.length === 0 ? <EmptyState>No closed trades to group.</EmptyState> : <BreakdownTable label={label} rows={[...rows]} />}
+          </Panel>
+        ))}
       </div>
+
+      <DecisionBreakdown view={view} traderId={filters.traderId} />
     </div>
   )
 }

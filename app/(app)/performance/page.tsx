@@ -1,16 +1,35 @@
 import { PerformanceView } from '@/components/performance/performance-view'
 import { db } from '@/lib/db/client'
 import { requirePageUser } from '@/lib/server/auth/current-user'
-import { decisionPerformance } from '@/lib/server/decisions/decision-performance'
+import { ZPerformanceQuery } from '@/lib/server/performance/performance-query'
+import { performanceReport } from '@/lib/server/performance/performance-report'
+import { apiQuery, filtersFromSearchParams } from '@/lib/ui/performance-filters'
 
 export const dynamic = 'force-dynamic'
 export const metadata = { title: 'Performance' }
 
 export default async function PerformancePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageUser()
-  const raw = (await searchParams).traderId
-  const traders = await db().trader.findMany({ where: { userId: user.id }, select: { id: true, name: true }, orderBy: { createdAt: 'asc' } })
-  const traderId = typeof raw === 'string' && traders.some((t) => t.id === raw) ? raw : undefined
-  const data = await decisionPerformance({ db: db(), userId: user.id, traderId })
-  return <PerformanceView initial={data} initialTraderId={traderId} traders={traders} />
+  const [traders, settings] = await Promise.all([
+    db().trader.findMany({ where: { userId: user.id }, select: { id: true, name: true, account: { select: { mode: true } } }, orderBy: { createdAt: 'asc' } }),
+    db().user.findUniqueOrThrow({ where: { id: user.id }, select: { timeZone: true } }),
+  ])
+  let filters = filtersFromSearchParams(await searchParams)
+  let query = apiQuery(filters, settings.timeZone, Date.now())
+  let parsed = ZPerformanceQuery.safeParse(Object.fromEntries(new URLSearchParams(query)))
+  // A hand-edited URL the API would refuse (a symbol that is not one, from after to): start over.
+  if (!parsed.success) {
+    filters = filtersFromSearchParams({})
+    query = apiQuery(filters, settings.timeZone, Date.now())
+    parsed = ZPerformanceQuery.safeParse(Object.fromEntries(new URLSearchParams(query)))
+  }
+  const report = await performanceReport({ db: db(), userId: user.id, query: parsed.data! })
+  return (
+    <PerformanceView
+      initial={report}
+      initialFilters={filters}
+      initialQuery={query}
+      traders={traders.map((t) => ({ id: t.id, name: t.name, mode: t.account.mode }))}
+    />
+  )
 }

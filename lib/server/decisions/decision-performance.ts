@@ -1,4 +1,3 @@
-import { z } from 'zod'
 import type { DbTx } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import {
@@ -9,13 +8,30 @@ import {
   type PositionResultInput,
 } from '@/lib/domain/performance/decision-performance'
 import type { Decimal } from '@/lib/domain/decimal'
+import type { TradeSource } from '@/lib/domain/performance/trade-source'
 import type { Prisma } from '@/lib/generated/prisma/client'
-import { ZIdField } from '@/lib/server/validation/id-field'
 
-/** GET /api/v1/performance */
-export const ZPerformanceQuery = z.object({
-  traderId: ZIdField.optional(),
-})
+/**
+ * Which decisions count, as the performance filters say: trader, symbol, when the decision was
+ * made ([from, to)), the mode and quote currency of the trader's account, and the source of the
+ * trade it opened (MANUAL: none, a person opened those; SIGNAL: decisions a signal started).
+ */
+export interface DecisionPerformanceFilter {
+  traderId?: string
+  symbol?: string
+  source?: TradeSource
+  from?: Date
+  to?: Date
+  mode?: 'PAPER' | 'TESTNET' | 'LIVE'
+  currency?: string
+}
+
+const SOURCE_WHERE: Record<TradeSource, Prisma.DecisionWhereInput> = {
+  MANUAL: { id: { in: [] } },
+  RULES: { provider: 'RULES', trigger: { not: 'SIGNAL' } },
+  AI: { provider: { not: 'RULES' }, trigger: { not: 'SIGNAL' } },
+  SIGNAL: { trigger: 'SIGNAL' },
+}
 
 /** Averages are quotients: shown to 8 places (half up); totals stay exact. */
 const AVG_DP = 8
@@ -46,11 +62,18 @@ export interface DecisionPerformanceView {
 const pct = (r: Decimal | null) => (r === null ? null : r.mul(100).toFixed(2))
 
 /**
- * The user's decisions judged by what came of them (optionally for one trader): executed entries
- * with the realized PnL of their closed positions, and outcome counts per provider.
+ * The user's decisions judged by what came of them (optionally filtered): executed entries with
+ * the realized PnL of their closed positions, and outcome counts per provider.
  */
-export async function decisionPerformance(opts: { db: DbTx; userId: string; traderId?: string }): Promise<DecisionPerformanceView> {
-  const where: Prisma.DecisionWhereInput = { trader: { userId: opts.userId }, traderId: opts.traderId }
+export async function decisionPerformance(opts: { db: DbTx; userId: string } & DecisionPerformanceFilter): Promise<DecisionPerformanceView> {
+  const account = opts.mode || opts.currency ? { account: { mode: opts.mode, quoteCurrency: opts.currency } } : {}
+  const where: Prisma.DecisionWhereInput = {
+    trader: { userId: opts.userId, ...account },
+    traderId: opts.traderId,
+    symbol: opts.symbol,
+    ...(opts.from || opts.to ? { createdAt: { gte: opts.from, lt: opts.to } } : {}),
+    ...(opts.source ? SOURCE_WHERE[opts.source] : {}),
+  }
   const [counts, entries] = await Promise.all([
     opts.db.decision.groupBy({ by: ['provider', 'outcome', 'action'], where, _count: { _all: true } }),
     opts.db.decision.findMany({

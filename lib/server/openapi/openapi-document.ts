@@ -11,10 +11,11 @@ import { ZResumeTradingRequest } from '@/lib/server/trading/resume-trading'
 import { ZListOrdersQuery, ZListPositionsQuery } from './query-schemas'
 import { ZApproveRequest, ZRejectRequest } from '@/lib/server/approvals/decide-approval'
 import { ZListApprovalsQuery } from '@/lib/server/approvals/list-approvals'
-import { ZPerformanceQuery } from '@/lib/server/decisions/decision-performance'
 import { ZListDecisionsQuery } from '@/lib/server/decisions/list-decisions'
 // Registers the decision, approval and performance response schemas in apiDocs.
 import './decision-schemas'
+// Registers the performance report schemas in apiDocs.
+import { performancePaths } from './performance-schemas'
 // Registers the notification response schemas in apiDocs.
 import './notification-schemas'
 import { apiDocs } from './response-schemas'
@@ -157,7 +158,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
     },
     servers: [{ url: opts.serverUrl ?? '/' }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
-    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'users', description: 'Admin only: accounts and invites.' }, { name: 'exchange accounts', description: 'Binance spot and Coinbase accounts with their keys (never returned).' }, { name: 'system' }],
+    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'performance', description: 'Every closed trade: statistics, equity curve, drawdown, daily PnL; CSV export.' }, { name: 'users', description: 'Admin only: accounts and invites.' }, { name: 'exchange accounts', description: 'Binance spot and Coinbase accounts with their keys (never returned).' }, { name: 'system' }],
     paths: {
       '/api/health': {
         get: {
@@ -476,17 +477,6 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
           responses: { 200: ok('The decision', 'DecisionDetail'), 401: E[401], 404: E[404] },
         },
       },
-      '/api/v1/performance': {
-        get: {
-          tags: ['decisions'],
-          operationId: 'getDecisionPerformance',
-          summary: 'Results by provider, decision type and confidence',
-          description:
-            'Executed entry decisions (LONG/SHORT) grouped by provider × action × confidence bucket (<0.6, 0.6–0.8, ≥0.8) with closed trades, wins, win rate and exact realized PnL of their positions; and how every decision ended, per provider.',
-          parameters: queryParameters(ZPerformanceQuery, { traderId: 'Only this trader\'s decisions.' }),
-          responses: { 200: ok('Performance', 'DecisionPerformance'), 400: E[400], 401: E[401] },
-        },
-      },
       '/api/v1/approvals': {
         get: {
           tags: ['approvals'],
@@ -524,6 +514,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
       ...userPaths(),
       ...accountPaths(),
       ...exchangeAccountPaths(),
+      ...performancePaths(queryParameters),
     },
     components: {
       securitySchemes: {

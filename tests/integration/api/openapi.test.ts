@@ -67,6 +67,7 @@ describe('GET /api/v1/openapi.json', () => {
         'POST /api/v1/approvals/{id}/approve',
         'POST /api/v1/approvals/{id}/reject',
         'GET /api/v1/performance',
+        'GET /api/v1/performance/trades.csv',
         'GET /api/v1/users',
         'POST /api/v1/users',
         'DELETE /api/v1/users/{id}',

@@ -1,12 +1,13 @@
 import { parseQuery } from '@/app/api/v1/_lib/parse-query'
-import { decisionPerformance, ZPerformanceQuery } from '@/lib/server/decisions/decision-performance'
 import { apiRoute } from '@/lib/server/http/api-route'
 import { jsonResponse } from '@/lib/server/http/json-response'
+import { ZPerformanceQuery } from '@/lib/server/performance/performance-query'
+import { performanceReport } from '@/lib/server/performance/performance-report'
 
 export const dynamic = 'force-dynamic'
 
 /** The performance page's numbers, for its React Query refetches. */
 export const GET = apiRoute(async ({ req, db, user }) => {
-  const q = parseQuery(req, ZPerformanceQuery)
-  return jsonResponse(await decisionPerformance({ db, userId: user.id, ...q }), 200, { 'Cache-Control': 'no-store' })
+  const query = parseQuery(req, ZPerformanceQuery)
+  return jsonResponse(await performanceReport({ db, userId: user.id, query }), 200, { 'Cache-Control': 'no-store' })
 })
