@@ -1,7 +1,8 @@
 import ccxt, { type MarketInterface } from 'ccxt'
 import { dec, type Decimal } from '@/lib/domain/decimal'
-import { roundPriceToTick, type MarketRules } from '@/lib/domain/market/precision'
+import type { MarketRules } from '@/lib/domain/market/precision'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
+import { refusedReport, stopLimitOffsetOf, stopLimitPrice, VenueBackOff } from './venue-back-off'
 import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, OrderStreamHandlers, PlaceOrderRequest } from '@/lib/exchange/port'
 import { BinanceOrderStream } from './binance-order-stream'
 import {
@@ -51,20 +52,16 @@ export class BinanceSpotExchange implements ExchangePort {
   readonly capabilities: ExchangeCapabilities = { shortSelling: false, nativeStop: true, oco: true, cancelReplace: true }
   private readonly exchange: InstanceType<typeof ccxt.binance>
   private readonly stopLimitOffset: Decimal
-  private readonly defaultRetryAfterMs: number
+  private readonly backOff: VenueBackOff
   /** Symbols of orders placed through this instance; callers that restarted pass a hint instead. */
   private readonly symbolByClientId = new Map<string, string>()
   private marketsFailed = false
-  private blockedUntil = 0
   private readonly stream: BinanceOrderStream
 
   constructor(opts: BinanceSpotExchangeOptions) {
     this.accountId = opts.accountId
-    this.stopLimitOffset = opts.stopLimitOffset ?? dec('0.01')
-    if (!this.stopLimitOffset.gt(0) || !this.stopLimitOffset.lt('0.5')) {
-      throw new Error(`stopLimitOffset must be between 0 and 0.5, got ${this.stopLimitOffset.toFixed()}`)
-    }
-    this.defaultRetryAfterMs = opts.defaultRetryAfterMs ?? 60_000
+    this.stopLimitOffset = stopLimitOffsetOf(opts.stopLimitOffset)
+    this.backOff = new VenueBackOff('Binance', opts.defaultRetryAfterMs, [429, 418])
     this.exchange = new ccxt.binance({
       apiKey: opts.apiKey,
       secret: opts.secret,
@@ -90,15 +87,7 @@ export class BinanceSpotExchange implements ExchangePort {
     // Retry-After is only in the headers, which ccxt's DDoSProtection error does not carry: note it
     // on this instance as the answer arrives. A 429/418 bans the key/IP, not one request, so every
     // later call waits it out (see guard) instead of hammering.
-    const onRestResponse = this.exchange.onRestResponse.bind(this.exchange)
-    this.exchange.onRestResponse = (status, statusText, url, method, headers, body, reqHeaders, reqBody) => {
-      if (status === 429 || status === 418) {
-        const seconds = Number((headers as Record<string, string>)['Retry-After'])
-        const ms = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : this.defaultRetryAfterMs
-        this.blockedUntil = Math.max(this.blockedUntil, Date.now() + ms)
-      }
-      return onRestResponse(status, statusText, url, method, headers, body, reqHeaders, reqBody)
-    }
+    this.backOff.watch(this.exchange)
   }
 
   async marketRules(symbol: string): Promise<MarketRules> {
@@ -110,7 +99,7 @@ export class BinanceSpotExchange implements ExchangePort {
    * out exactly as asked or the order is refused here (a REJECTED report, nothing sent).
    */
   private async prepare(req: PlaceOrderRequest): Promise<PreparedOrder | OrderReport> {
-    const rejected = (reason: string) => refused(req, reason)
+    const rejected = (reason: string) => refusedReport(req, reason)
     let market: MarketInterface
     try {
       market = await this.market(req.symbol)
@@ -150,10 +139,7 @@ export class BinanceSpotExchange implements ExchangePort {
       } else {
         if (!req.triggerPrice?.gt(0)) return rejected('STOP_MARKET order needs a positive trigger price')
         trigger = onTick(req.triggerPrice, 'trigger price')
-        // Limit beyond the trigger, rounded further out, so the triggered order still fills in a gap.
-        const sell = req.side === 'SELL'
-        const raw = req.triggerPrice.mul(sell ? dec(1).minus(this.stopLimitOffset) : dec(1).plus(this.stopLimitOffset))
-        const limit = roundPriceToTick(raw, rules.tickSize, sell ? 'DOWN' : 'UP')
+        const limit = stopLimitPrice(req.triggerPrice, req.side, this.stopLimitOffset, rules.tickSize)
         if (!limit.gt(0)) return rejected(`stop limit price ${limit.toFixed()} is not positive`)
         type = 'limit'
         price = limit.toFixed()
@@ -179,7 +165,7 @@ export class BinanceSpotExchange implements ExchangePort {
       raw = order.info as BinanceRawOrder
     } catch (e) {
       const outcome = classifyCcxtError(e)
-      if (outcome === 'rejected' || outcome === 'not-found') return refused(req, rejectReasonOf(e))
+      if (outcome === 'rejected' || outcome === 'not-found') return refusedReport(req, rejectReasonOf(e))
       throw translateCcxtError(e, `place ${req.clientOrderId} on Binance`, { mayHaveExecuted: true, retryAfterMs: this.retryAfterMs() })
     }
     return orderReportFromBinance(raw, fillsFromFullResponse(raw))
@@ -215,7 +201,7 @@ export class BinanceSpotExchange implements ExchangePort {
       if (code === '-2021') {
         const canceled = await this.fetchOrder(cancelClientOrderId, { symbol })
         if (!canceled) throw new ExchangeError(`replace ${cancelClientOrderId}: Binance reported a partial cancel-replace but no longer knows the order`, false, { kind: 'unknown', cause: e })
-        return { canceled, placed: refused(req, rejectReasonOf(e)) }
+        return { canceled, placed: refusedReport(req, rejectReasonOf(e)) }
       }
       throw translateCcxtError(e, `replace ${cancelClientOrderId} by ${req.clientOrderId} on Binance`, { mayHaveExecuted: true, retryAfterMs: this.retryAfterMs() })
     }
@@ -341,16 +327,11 @@ export class BinanceSpotExchange implements ExchangePort {
   }
 
   private retryAfterMs(): number | undefined {
-    const left = this.blockedUntil - Date.now()
-    return left > 0 ? left : undefined
+    return this.backOff.retryAfterMs()
   }
 
-  /** After a 429/418 nothing is sent until the exchange's Retry-After has passed. */
   private guard(): void {
-    const left = this.retryAfterMs()
-    if (left !== undefined) {
-      throw new ExchangeError(`Binance asked us to back off (429/418): nothing sent for another ${Math.ceil(left / 1000)} s`, true, { retryAfterMs: left })
-    }
+    this.backOff.guard()
   }
 }
 
@@ -377,10 +358,6 @@ interface PreparedOrder {
   /** A stop's trigger price, already on the tick grid. */
   trigger: string | undefined
   params: Record<string, unknown>
-}
-
-function refused(req: PlaceOrderRequest, reason: string): OrderReport {
-  return { clientOrderId: req.clientOrderId, exchangeOrderId: null, status: 'REJECTED', filledQty: dec(0), fills: [], rejectReason: reason }
 }
 
 /** Tick, step and minimums straight from the exchangeInfo filters (decimal strings, exact). */

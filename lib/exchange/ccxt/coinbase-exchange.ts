@@ -1,8 +1,9 @@
 import ccxt, { type MarketInterface } from 'ccxt'
 import { dec, type Decimal } from '@/lib/domain/decimal'
 import { isOpenOrderStatus } from '@/lib/domain/orders/order-lifecycle'
-import { isMultipleOf, roundPriceToTick, type MarketRules } from '@/lib/domain/market/precision'
+import { isMultipleOf, type MarketRules } from '@/lib/domain/market/precision'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
+import { refusedReport, stopLimitOffsetOf, stopLimitPrice, VenueBackOff } from './venue-back-off'
 import type {
   Balance,
   ConnectionCheck,
@@ -80,18 +81,14 @@ export class CoinbaseExchange implements ExchangePort {
   readonly capabilities: ExchangeCapabilities = { shortSelling: false, nativeStop: true, oco: false, cancelReplace: false }
   private readonly exchange: InstanceType<typeof ccxt.coinbase>
   private readonly stopLimitOffset: Decimal
-  private readonly defaultRetryAfterMs: number
+  private readonly backOff: VenueBackOff
   private readonly orderIdByClientId = new Map<string, string>()
   private marketsFailed = false
-  private blockedUntil = 0
 
   constructor(opts: CoinbaseExchangeOptions) {
     this.accountId = opts.accountId
-    this.stopLimitOffset = opts.stopLimitOffset ?? dec('0.01')
-    if (!this.stopLimitOffset.gt(0) || !this.stopLimitOffset.lt('0.5')) {
-      throw new Error(`stopLimitOffset must be between 0 and 0.5, got ${this.stopLimitOffset.toFixed()}`)
-    }
-    this.defaultRetryAfterMs = opts.defaultRetryAfterMs ?? 60_000
+    this.stopLimitOffset = stopLimitOffsetOf(opts.stopLimitOffset)
+    this.backOff = new VenueBackOff('Coinbase', opts.defaultRetryAfterMs, [429])
     this.exchange = new ccxt.coinbase({
       apiKey: opts.apiKey,
       secret: opts.secret,
@@ -105,15 +102,7 @@ export class CoinbaseExchange implements ExchangePort {
 
     // A 429 limits the key, not one request: note its Retry-After (only in the headers) so every
     // later call waits it out (see guard) instead of hammering.
-    const onRestResponse = this.exchange.onRestResponse.bind(this.exchange)
-    this.exchange.onRestResponse = (status, statusText, url, method, headers, body, reqHeaders, reqBody) => {
-      if (status === 429) {
-        const seconds = Number(headerValue(headers, 'retry-after'))
-        const ms = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : this.defaultRetryAfterMs
-        this.blockedUntil = Math.max(this.blockedUntil, Date.now() + ms)
-      }
-      return onRestResponse(status, statusText, url, method, headers, body, reqHeaders, reqBody)
-    }
+    this.backOff.watch(this.exchange)
     // ccxt's coinbase handler reads any JSON `error` as a refusal before looking at the HTTP
     // status, so a 5xx or 429 with a JSON body would come out as a plain ExchangeError ("refused
     // for good"). The status decides first here; and an unknown order id (404 NOT_FOUND on
@@ -134,9 +123,7 @@ export class CoinbaseExchange implements ExchangePort {
   }
 
   async placeOrder(req: PlaceOrderRequest): Promise<OrderReport> {
-    const rejected = (reason: string): OrderReport => ({
-      clientOrderId: req.clientOrderId, exchangeOrderId: null, status: 'REJECTED', filledQty: dec(0), fills: [], rejectReason: reason,
-    })
+    const rejected = (reason: string) => refusedReport(req, reason)
     let market: MarketInterface
     try {
       market = await this.market(req.symbol)
@@ -182,10 +169,7 @@ export class CoinbaseExchange implements ExchangePort {
       } else {
         if (!req.triggerPrice) return rejected('STOP_MARKET order needs a positive trigger price')
         const trigger = onTick(req.triggerPrice, 'trigger price')
-        // Limit beyond the trigger, rounded further out, so the triggered order still fills in a gap.
-        const sell = req.side === 'SELL'
-        const raw = req.triggerPrice.mul(sell ? dec(1).minus(this.stopLimitOffset) : dec(1).plus(this.stopLimitOffset))
-        const limit = roundPriceToTick(raw, rules.tickSize, sell ? 'DOWN' : 'UP')
+        const limit = stopLimitPrice(req.triggerPrice, req.side, this.stopLimitOffset, rules.tickSize)
         if (!limit.gt(0)) return rejected(`stop limit price ${limit.toFixed()} is not positive`)
         type = 'limit'
         price = limit.toFixed()
@@ -416,16 +400,11 @@ export class CoinbaseExchange implements ExchangePort {
   }
 
   private retryAfterMs(): number | undefined {
-    const left = this.blockedUntil - Date.now()
-    return left > 0 ? left : undefined
+    return this.backOff.retryAfterMs()
   }
 
-  /** After a 429 nothing is sent until its Retry-After has passed. */
   private guard(): void {
-    const left = this.retryAfterMs()
-    if (left !== undefined) {
-      throw new ExchangeError(`Coinbase asked us to back off (429): nothing sent for another ${Math.ceil(left / 1000)} s`, true, { retryAfterMs: left })
-    }
+    this.backOff.guard()
   }
 }
 
@@ -488,13 +467,6 @@ function sameValue(format: () => string | number | undefined, expected: Decimal)
   } catch {
     return false // ccxt throws when the amount would truncate to 0
   }
-}
-
-function headerValue(headers: unknown, name: string): string | undefined {
-  for (const [k, v] of Object.entries((headers ?? {}) as Record<string, unknown>)) {
-    if (k.toLowerCase() === name) return String(v)
-  }
-  return undefined
 }
 
 function saysNotFound(response: unknown): boolean {
