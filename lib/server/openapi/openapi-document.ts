@@ -12,6 +12,8 @@ import { ZListOrdersQuery, ZListPositionsQuery } from './query-schemas'
 import { ZApproveRequest, ZRejectRequest } from '@/lib/server/approvals/decide-approval'
 import { ZListApprovalsQuery } from '@/lib/server/approvals/list-approvals'
 import { ZListDecisionsQuery } from '@/lib/server/decisions/list-decisions'
+// Registers the log response schemas in apiDocs.
+import { logPaths } from './log-schemas'
 // Registers the decision, approval and performance response schemas in apiDocs.
 import './decision-schemas'
 // Registers the performance report schemas in apiDocs.
@@ -158,7 +160,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
     },
     servers: [{ url: opts.serverUrl ?? '/' }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
-    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'performance', description: 'Every closed trade: statistics, equity curve, drawdown, daily PnL; CSV export.' }, { name: 'users', description: 'Admin only: accounts and invites.' }, { name: 'exchange accounts', description: 'Binance spot and Coinbase accounts with their keys (never returned).' }, { name: 'system' }],
+    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'performance', description: 'Every closed trade: statistics, equity curve, drawdown, daily PnL; CSV export.' }, { name: 'users', description: 'Admin only: accounts and invites.' }, { name: 'exchange accounts', description: 'Binance spot and Coinbase accounts with their keys (never returned).' }, { name: 'logs', description: 'Activity, audit trail, risk events and notification deliveries in one log.' }, { name: 'system' }],
     paths: {
       '/api/health': {
         get: {
@@ -514,6 +516,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
       ...userPaths(),
       ...accountPaths(),
       ...exchangeAccountPaths(),
+      ...logPaths(queryParameters),
       ...performancePaths(queryParameters),
     },
     components: {

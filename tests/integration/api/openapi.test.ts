@@ -84,6 +84,11 @@ describe('GET /api/v1/openapi.json', () => {
         'PATCH /api/v1/exchange-accounts/{id}',
         'DELETE /api/v1/exchange-accounts/{id}',
         'POST /api/v1/exchange-accounts/{id}/test',
+        'GET /api/v1/logs',
+        'GET /api/v1/logs.csv',
+        'GET /api/v1/fills.csv',
+        'GET /api/v1/orders.csv',
+        'GET /api/v1/decisions.csv',
       ].sort(),
     )
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })
@@ -134,5 +139,11 @@ describe('GET /api/v1/openapi.json', () => {
     expect(doc.paths['/api/v1/positions'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/OpenPositionRequest' })
     expect(doc.paths['/api/v1/positions'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['state', 'traderId'])
     expect(doc.paths['/api/v1/positions'].get.parameters[0].schema.enum).toEqual(['active', 'closed'])
+    // The logs viewer's filters; CSV exports answer text/csv, their errors JSON like every route.
+    expect(doc.paths['/api/v1/logs'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['kind', 'level', 'type', 'traderId', 'symbol', 'from', 'to', 'q', 'limit', 'cursor'])
+    expect(s.LogEntry.properties.kind.enum).toEqual(['activity', 'audit', 'risk', 'delivery'])
+    for (const p of ['/api/v1/logs.csv', '/api/v1/fills.csv', '/api/v1/orders.csv', '/api/v1/decisions.csv']) {
+      expect(Object.keys(doc.paths[p].get.responses[200].content), p).toEqual(['text/csv'])
+    }
   })
 })

@@ -1,0 +1,204 @@
+import { Prisma } from '@/lib/generated/prisma/client'
+import { LOG_LEVELS, searchTerms, type LogCursor, type LogFilter, type LogKind, type LogLevel } from './log-filter'
+
+/**
+ * One source of log lines as SQL: its rows in the log's order (newest first, then by id), with
+ * the user's scope, the filters and the keyset condition applied, at most `take` of them. Every
+ * source answers the same columns, so the sources are merged with UNION ALL.
+ *
+ * Each source orders by its own (time, id) so that a (user or scope, time, id) index can serve it
+ * directly; nothing is counted or skipped (no OFFSET), so a deep page costs what the first does.
+ */
+interface Source {
+  kind: LogKind
+  /** Order among lines with the same time: higher first. */
+  rank: number
+  /** `alias."createdAt"` and `alias.id` of the source's own table. */
+  at: Prisma.Sql
+  id: Prisma.Sql
+  /** The id as it is compared in a cursor (feed ids are bigint). */
+  cursorId: (id: string) => Prisma.Sql
+  /** The id as text that sorts like `id` (zero-padded for bigint ids), for the merge. */
+  sortId: Prisma.Sql
+  level: Prisma.Sql
+  type: Prisma.Sql
+  message: Prisma.Sql
+  traderId: Prisma.Sql
+  symbol: Prisma.Sql
+  positionId: Prisma.Sql
+  detail: Prisma.Sql
+  /** FROM … JOIN … WHERE <the user's rows> (or the rows of one `perScope` row). */
+  from: (userId: string) => Prisma.Sql
+  /**
+   * The user's accounts or channels, read one at a time: each one's lines come from its own
+   * (scope, time) index, newest first, and the few short lists are merged. A user has a handful
+   * of these, so this needs no index by time across every user's rows.
+   */
+  perScope?: (userId: string) => Prisma.Sql
+  /** The search condition when it is not `message ILIKE` each pattern. */
+  search?: (patterns: string[], userId: string) => Prisma.Sql
+}
+
+const sql = Prisma.sql
+const raw = Prisma.raw
+
+// The audit trail has no level of its own: a transition into FAILED (a position) or REJECTED (an
+// order) is an error, everything else is information.
+const auditLevel = sql`CASE WHEN pe."toStatus" IN ('FAILED', 'REJECTED') THEN 'error' ELSE 'info' END`
+
+const SOURCES: Record<LogKind, Source> = {
+  activity: {
+    kind: 'activity',
+    rank: 2,
+    at: sql`a."createdAt"`,
+    id: sql`a.id`,
+    cursorId: (id) => sql`${id}::bigint`,
+    sortId: sql`lpad(a.id::text, 20, '0')`,
+    level: sql`CASE WHEN a.severity IN ('warning', 'error') THEN a.severity ELSE 'info' END`,
+    type: sql`a.type`,
+    message: sql`a.message`,
+    traderId: sql`COALESCE(a."traderId", p."traderId")`,
+    symbol: sql`p.symbol`,
+    positionId: sql`a."positionId"`,
+    detail: sql`NULL::text`,
+    // Position events are mirrored into the feed (recordPositionEvent: same position, type and
+    // message, in the same transaction, no trader); they are shown once, as audit lines, with
+    // their actor. The check names `p` so that PostgreSQL runs it after the trader and symbol
+    // filters (which need the position), on the few rows left, not on every row it walks.
+    from: (userId) => sql`
+      FROM "ActivityEvent" a
+      LEFT JOIN "Position" p ON p.id = a."positionId"
+      WHERE a."userId" = ${userId}
+        AND NOT (a."traderId" IS NULL AND p.id IS NOT NULL AND EXISTS (
+          SELECT 1 FROM "PositionEvent" m
+          WHERE m."positionId" = p.id
+            AND m."createdAt" BETWEEN a."createdAt" - interval '1 minute' AND a."createdAt" + interval '1 minute'
+            AND m.type = a.type AND m.message = a.message))`,
+  },
+  audit: {
+    kind: 'audit',
+    rank: 1,
+    at: sql`pe."createdAt"`,
+    id: sql`pe.id`,
+    cursorId: (id) => sql`${id}`,
+    sortId: sql`pe.id`,
+    level: auditLevel,
+    type: sql`pe.type`,
+    message: sql`pe.message`,
+    traderId: sql`p."traderId"`,
+    symbol: sql`p.symbol`,
+    positionId: sql`pe."positionId"`,
+    detail: sql`concat_ws(' · ', pe.actor::text,
+      CASE WHEN pe."fromStatus" IS NOT NULL OR pe."toStatus" IS NOT NULL THEN concat(pe."fromStatus", ' → ', pe."toStatus") END,
+      pe.trigger::text)`,
+    from: (userId) => sql`
+      FROM "PositionEvent" pe
+      JOIN "Position" p ON p.id = pe."positionId"
+      JOIN "Trader" tr ON tr.id = p."traderId"
+      WHERE tr."userId" = ${userId}`,
+  },
+  risk: {
+    kind: 'risk',
+    rank: 3,
+    at: sql`r."createdAt"`,
+    id: sql`r.id`,
+    cursorId: (id) => sql`${id}`,
+    sortId: sql`r.id`,
+    level: sql`CASE WHEN r.tripped THEN 'error' ELSE 'warning' END`,
+    type: sql`r."limit"`,
+    message: sql`r.message`,
+    traderId: sql`r."traderId"`,
+    // Entry refusals are recorded as "<symbol>: <reason>" (recordRiskRejection); breaker trips
+    // concern a whole trader or account and have no symbol.
+    symbol: sql`substring(r.message from '^([A-Z0-9]+/[A-Z0-9]+): ')`,
+    positionId: sql`NULL::text`,
+    detail: sql`concat('current ', r."currentValue", ', allowed ', r."allowedValue", ' (', lower(r.source), CASE WHEN r.tripped THEN ', tripped' END, ')')`,
+    perScope: (userId) => sql`(SELECT id FROM "ExchangeAccount" WHERE "userId" = ${userId}) ac`,
+    from: () => sql`FROM "RiskEvent" r WHERE r."accountId" = ac.id`,
+  },
+  delivery: {
+    kind: 'delivery',
+    rank: 4,
+    at: sql`d."createdAt"`,
+    id: sql`d.id`,
+    cursorId: (id) => sql`${id}`,
+    sortId: sql`d.id`,
+    level: sql`CASE d.status WHEN 'FAILED' THEN 'error' WHEN 'RETRYING' THEN 'warning' ELSE 'info' END`,
+    type: sql`d.status`,
+    message: sql`concat(c.name, ': ', e.message)`,
+    traderId: sql`COALESCE(e."traderId", p."traderId")`,
+    symbol: sql`p.symbol`,
+    positionId: sql`e."positionId"`,
+    detail: sql`concat_ws(' · ', d.attempts || CASE WHEN d.attempts = 1 THEN ' attempt' ELSE ' attempts' END, d."lastError")`,
+    // A delivery is found by the message of the event it sent: the matching events first (an
+    // index on the feed's messages can find them), then their deliveries by (channel, event).
+    search: (patterns, userId) =>
+      sql`d."eventId" IN (SELECT id FROM "ActivityEvent" WHERE "userId" = ${userId} AND ${Prisma.join(
+        patterns.map((p) => sql`message ILIKE ${p}`),
+        ' AND ',
+      )})`,
+    perScope: (userId) => sql`(SELECT id, name FROM "NotificationChannel" WHERE "userId" = ${userId}) c`,
+    from: (userId) => sql`
+      FROM "NotificationDelivery" d
+      LEFT JOIN "ActivityEvent" e ON e.id = d."eventId" AND e."userId" = ${userId}
+      LEFT JOIN "Position" p ON p.id = e."positionId"
+      WHERE d."channelId" = c.id`,
+  },
+}
+
+export const SOURCE_RANK: Record<LogKind, number> = Object.fromEntries(Object.values(SOURCES).map((s) => [s.kind, s.rank])) as Record<LogKind, number>
+
+/** `%`, `_` and `\` in a search term are matched as themselves. */
+function likePattern(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+}
+
+function levelsFrom(level: LogLevel | undefined): LogLevel[] | null {
+  return level ? LOG_LEVELS.slice(LOG_LEVELS.indexOf(level)) : null
+}
+
+/** Rows of `source` strictly after `cursor` in the log's order (time desc, rank desc, id desc). */
+function afterCursor(s: Source, c: LogCursor): Prisma.Sql {
+  const at = sql`${c.at.toISOString()}::timestamp(3)`
+  const rank = SOURCES[c.kind].rank
+  if (s.rank < rank) return sql`${s.at} <= ${at}`
+  if (s.rank > rank) return sql`${s.at} < ${at}`
+  return sql`(${s.at}, ${s.id}) < (${at}, ${s.cursorId(c.id)})`
+}
+
+function sourceQuery(s: Source, o: { userId: string; filter: LogFilter; cursor?: LogCursor; take: number }): Prisma.Sql {
+  const f = o.filter
+  const and: Prisma.Sql[] = []
+  const levels = levelsFrom(f.level)
+  if (levels && levels.length < LOG_LEVELS.length) and.push(sql`${s.level} IN (${Prisma.join(levels)})`)
+  if (f.type) and.push(sql`${s.type} = ${f.type}`)
+  if (f.traderId) and.push(sql`${s.traderId} = ${f.traderId}`)
+  if (f.symbol) and.push(sql`${s.symbol} = ${f.symbol}`)
+  if (f.from) and.push(sql`${s.at} >= ${f.from.toISOString()}::timestamp(3)`)
+  if (f.to) and.push(sql`${s.at} < ${f.to.toISOString()}::timestamp(3)`)
+  const patterns = searchTerms(f.q).map(likePattern)
+  if (patterns.length) and.push(s.search ? s.search(patterns, o.userId) : Prisma.join(patterns.map((p) => sql`${s.message} ILIKE ${p}`), ' AND '))
+  if (o.cursor) and.push(afterCursor(s, o.cursor))
+  const rows = sql`
+    SELECT ${s.kind}::text AS kind, ${raw(String(s.rank))} AS rank, ${s.id}::text AS raw_id, ${s.sortId} AS sort_id, ${s.at} AS at,
+      ${s.level} AS level, ${s.type} AS type, ${s.message} AS message, ${s.traderId} AS trader_id, ${s.symbol} AS symbol,
+      ${s.positionId} AS position_id, ${s.detail} AS detail
+    ${s.from(o.userId)}
+    ${and.length ? sql`AND ${Prisma.join(and, ' AND ')}` : Prisma.empty}
+    ORDER BY ${s.at} DESC, ${s.id} DESC
+    LIMIT ${raw(String(o.take))}`
+  // The merge below orders and limits these few lists (take rows per account or channel).
+  return s.perScope ? sql`SELECT x.* FROM ${s.perScope(o.userId)} CROSS JOIN LATERAL (${rows}) x` : rows
+}
+
+/** The merged query over the sources `filter.kind` selects: at most `take` lines after `cursor`. */
+export function logQuery(o: { userId: string; filter: LogFilter; cursor?: LogCursor; take: number }): Prisma.Sql {
+  const kinds = o.filter.kind ? [o.filter.kind] : (Object.keys(SOURCES) as LogKind[])
+  const branches = kinds.map((k) => sql`(${sourceQuery(SOURCES[k], o)})`)
+  return sql`
+    SELECT u.kind, u.raw_id, u.at, u.level, u.type, u.message, u.trader_id, t.name AS trader_name, u.symbol, u.position_id, u.detail
+    FROM (${Prisma.join(branches, ' UNION ALL ')}) u
+    LEFT JOIN "Trader" t ON t.id = u.trader_id
+    ORDER BY u.at DESC, u.rank DESC, u.sort_id DESC
+    LIMIT ${raw(String(o.take))}`
+}
