@@ -13,6 +13,7 @@ const LINKS = [
   { href: '/performance', label: 'Performance' },
   { href: '/trades', label: 'Closed trades' },
   { href: '/notifications', label: 'Notifications' },
+  { href: '/logs', label: 'Logs' },
   { href: '/settings', label: 'Settings' },
 ] as const
 

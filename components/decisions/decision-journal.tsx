@@ -4,6 +4,7 @@ import { useInfiniteQuery } from '@tanstack/react-query'
 import Link from 'next/link'
 import { usePathname, useRouter } from 'next/navigation'
 import { useState } from 'react'
+import { DownloadCsvLink } from '@/components/exports/download-csv-link'
 import { fetchJson } from '@/components/live/fetch-json'
 import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { td, th } from '@/components/positions/positions-table'
@@ -136,7 +137,15 @@ export function DecisionJournal({
         </p>
       ) : null}
 
-      <Panel title="Journal entries" actions={<span className="text-xs text-neutral-500">{q.isFetching ? 'Updating…' : `${rows.length}${q.hasNextPage ? '+' : ''} shown`}</span>}>
+      <Panel
+        title="Journal entries"
+        actions={
+          <>
+            <span className="text-xs text-neutral-500">{q.isFetching ? 'Updating…' : `${rows.length}${q.hasNextPage ? '+' : ''} shown`}</span>
+            <DownloadCsvLink href={`/api/v1/decisions.csv?${queryString(filter)}`} />
+          </>
+        }
+      >
         {rows.length === 0 && !q.isPending ? (
           <EmptyState>
             {queryString(filter) ? 'No decision matches these filters.' : 'No decisions yet. Traders record one per symbol every analysis cycle; they appear here live.'}

@@ -29,6 +29,7 @@ export const accountQueryKeys = {
   approvalCount: ['approvals', 'count'] as const,
   notifications: ['notifications'] as const,
   channels: ['notification-channels'] as const,
+  logs: ['logs'] as const,
 }
 
 /** What the account-level events invalidate (besides what the handlers below do). */
@@ -37,9 +38,9 @@ const ACCOUNT_INVALIDATES: Record<string, readonly (readonly string[])[]> = {
   decision: [accountQueryKeys.decisions, accountQueryKeys.performance, ['position']],
   // Deciding an approval changes its decision's outcome too.
   approval: [accountQueryKeys.approvals, accountQueryKeys.decisions, accountQueryKeys.performance],
-  activity: [accountQueryKeys.notifications, queryKeys.dashboard, accountQueryKeys.channels],
+  activity: [accountQueryKeys.notifications, queryKeys.dashboard, accountQueryKeys.channels, accountQueryKeys.logs],
   // A position that closes changes the performance numbers; its events are feed items.
-  position: [accountQueryKeys.notifications, accountQueryKeys.performance, accountQueryKeys.decisions],
+  position: [accountQueryKeys.notifications, accountQueryKeys.performance, accountQueryKeys.decisions, accountQueryKeys.logs],
 }
 
 // One EventSource per tab however many components ask for live updates.

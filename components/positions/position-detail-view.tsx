@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query'
 import Link from 'next/link'
 import type { ReactNode } from 'react'
+import { DownloadCsvLink } from '@/components/exports/download-csv-link'
 import { fetchJson } from '@/components/live/fetch-json'
 import { LiveIndicator } from '@/components/live/live-indicator'
 import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
@@ -149,7 +150,7 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
             </dl>
           </Panel>
 
-          <Panel title="Orders">
+          <Panel title="Orders" actions={orders.length ? <DownloadCsvLink href={`/api/v1/orders.csv?positionId=${p.id}`} /> : null}>
             {orders.length === 0 ? (
               <EmptyState>No orders.</EmptyState>
             ) : (
@@ -208,7 +209,7 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
             )}
           </Panel>
 
-          <Panel title="Fills">
+          <Panel title="Fills" actions={fills.length ? <DownloadCsvLink href={`/api/v1/fills.csv?positionId=${p.id}`} /> : null}>
             {fills.length === 0 ? (
               <EmptyState>{active ? 'No fills yet: the entry order has not traded.' : 'No fills: this position never traded.'}</EmptyState>
             ) : (
