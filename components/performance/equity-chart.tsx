@@ -9,12 +9,22 @@ const DAY = 86_400_000
 const axis = { stroke: '#a3a3a3', fontSize: 11, tickLine: false } as const
 const tooltipStyle = { background: '#0a0a0a', border: '1px solid #404040', fontSize: 12 }
 
-/** Ticks as UTC days, or times within a day when the curve spans less than two days. */
-function tickFormatter(spanMs: number) {
-  return (t: number) => {
+const HOUR = 3_600_000
+
+/**
+ * About seven ticks on whole UTC days (or whole hours under two days), so a label is never
+ * repeated for points of the same day.
+ */
+function timeAxis(min: number, max: number): { ticks: number[]; format: (t: number) => string } {
+  const unit = max - min >= 2 * DAY ? DAY : HOUR
+  const step = Math.max(1, Math.ceil((max - min) / unit / 7)) * unit
+  const ticks: number[] = []
+  for (let t = Math.ceil(min / step) * step; t <= max; t += step) ticks.push(t)
+  const format = (t: number) => {
     const iso = new Date(t).toISOString()
-    return spanMs < 2 * DAY ? iso.slice(11, 16) : iso.slice(5, 10)
+    return unit === DAY ? iso.slice(5, 10) : iso.slice(11, 16)
   }
+  return { ticks: ticks.length ? ticks : [min], format }
 }
 
 /**
@@ -24,8 +34,8 @@ function tickFormatter(spanMs: number) {
  */
 export function EquityChart({ curve, currency }: { curve: EquityView['curve']; currency: string | null }) {
   const data = curve.map((p) => ({ t: Date.parse(p.at), equity: Number(p.equity), drawdown: Number(p.drawdownPct), exactEquity: p.equity, exactDrawdown: p.drawdownPct }))
-  const span = data.length ? data[data.length - 1]!.t - data[0]!.t : 0
-  const x = { dataKey: 't', type: 'number' as const, scale: 'time' as const, domain: ['dataMin', 'dataMax'] as [string, string], tickFormatter: tickFormatter(span), ...axis }
+  const { ticks, format } = timeAxis(data[0]?.t ?? 0, data[data.length - 1]?.t ?? 0)
+  const x = { dataKey: 't', type: 'number' as const, scale: 'time' as const, domain: ['dataMin', 'dataMax'] as [string, string], ticks, tickFormatter: format, ...axis }
   const label = (t: unknown) => `${formatTimestamp(new Date(Number(t)).toISOString())} UTC`
   return (
     <div className="space-y-2">

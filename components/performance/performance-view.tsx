@@ -120,7 +120,7 @@ export function PerformanceView({
         {view.dailyPnl.length === 0 ? <EmptyState>{noTradesWhy}</EmptyState> : <DailyPnlChart days={view.dailyPnl} currency={currency} />}
       </Panel>
 
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid gap-4 lg:grid-cols-2 2xl:grid-cols-3">
         {(
           [
             ['By trader', 'Trader', view.byTrader],
