@@ -1,7 +1,8 @@
+import { csvFilename, csvResponse } from '@/lib/server/exports/csv-response'
 import { apiRoute } from '@/lib/server/http/api-route'
 import { otherMethods } from '@/lib/server/http/method-not-allowed'
 import { loadClosedTrades } from '@/lib/server/performance/closed-trades'
-import { closedTradesCsv } from '@/lib/server/performance/closed-trades-csv'
+import { CLOSED_TRADE_COLUMNS, closedTradeRows } from '@/lib/server/performance/closed-trades-csv'
 import { ZPerformanceQuery } from '@/lib/server/performance/performance-query'
 import { parseQuery } from '../../_lib/parse-query'
 
@@ -11,15 +12,7 @@ export const dynamic = 'force-dynamic'
 export const GET = apiRoute(async ({ req, db, user }) => {
   const query = parseQuery(req, ZPerformanceQuery)
   const trades = await loadClosedTrades(db, user.id, query)
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
-  return new Response(closedTradesCsv(trades), {
-    status: 200,
-    headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="tradeloop-closed-trades-${query.mode.toLowerCase()}-${stamp}.csv"`,
-      'Cache-Control': 'no-store',
-    },
-  })
+  return csvResponse({ filename: csvFilename(`closed-trades-${query.mode.toLowerCase()}`), columns: CLOSED_TRADE_COLUMNS, rows: closedTradeRows(trades) })
 })
 
 export const { POST, PUT, PATCH, DELETE } = otherMethods('GET')
