@@ -11,13 +11,12 @@ import type { IncomingMessage, Server } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import ccxt from 'ccxt'
 import pg from 'pg'
-import { createDb, type Db } from '@/lib/db/client'
+import { createDb } from '@/lib/db/client'
 import { closeLiveAdapters } from '@/lib/server/exchange/live-account-exchange'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { requestExit } from '@/lib/server/positions/request-exit'
-import { sealSecret } from '@/lib/server/secrets/secret-box'
 import { startFakeBinanceSpot } from '@/tests/support/fake-binance-spot'
-import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
+import { createBinanceTestnetTrader } from '@/tests/support/live-binance-account'
 import { seedMarket } from '@/tests/support/seed-market'
 import { withBenchDatabase } from './bench-database'
 
@@ -143,29 +142,6 @@ async function countStatements(fn: () => Promise<unknown>) {
   return { statements, transactions }
 }
 
-async function setUp(db: Db, fake: { apiKey: string; secret: string; url: string }) {
-  const user = await db.user.create({ data: { email: 'bench-live@example.com', passwordHash: 'x' } })
-  const account = await db.exchangeAccount.create({
-    data: {
-      userId: user.id,
-      name: 'Binance testnet (bench)',
-      kind: 'CCXT',
-      venue: 'binance',
-      mode: 'TESTNET',
-      apiKeyEnc: sealSecret(fake.apiKey),
-      secretEnc: sealSecret(fake.secret),
-      keyHint: '••••6789',
-      baseUrl: fake.url,
-      quoteCurrency: 'USDT',
-      makerFeeRate: '0.001',
-      takerFeeRate: '0.001',
-    },
-  })
-  const trader = await db.trader.create({ data: { userId: user.id, accountId: account.id, name: 'Live bench', quoteCurrency: 'USDT', watchlist: [SYMBOL] } })
-  await useManualTraderSettings(db, trader.id)
-  return { userId: user.id, traderId: trader.id }
-}
-
 export async function benchLiveRoundTrip(trips: number) {
   process.env.SECRETS_KEY ??= 'bench-secrets-key-not-for-production'
   return withBenchDatabase(async (url) => {
@@ -174,7 +150,7 @@ export async function benchLiveRoundTrip(trips: number) {
     const limiter = watchRateLimiter()
     const server = watchServer(Number(new URL(fake.url).port))
     try {
-      const { userId, traderId } = await setUp(db, fake)
+      const { userId, traderId } = await createBinanceTestnetTrader(db, fake, { watchlist: [SYMBOL] })
       const actor = { kind: 'USER' as const, id: userId }
       /** The same price on the exchange and in our quote table (the feed would do this); untimed. */
       const ready = async () => {

@@ -32,6 +32,8 @@ export async function createBinanceTestnetTrader(db: Db, fake: FakeBinanceSpot, 
       quoteCurrency: 'USDT',
       makerFeeRate: '0.001',
       takerFeeRate: '0.001',
+      // As if the worker had read its balances once: entries wait for that on exchange accounts.
+      reconciledAt: new Date(),
     },
   })
   const traderId = (await db.trader.create({ data: { userId, accountId: account.id, name: `Live ${n}`, quoteCurrency: 'USDT', watchlist: o.watchlist } })).id

@@ -1,5 +1,6 @@
 import type { Db } from '@/lib/db/client'
-import { toDb } from '@/lib/db/decimal-columns'
+import { fromDb, toDb } from '@/lib/db/decimal-columns'
+import { notifyAll } from '@/lib/server/events/notify'
 import type { ExchangePort } from '@/lib/exchange/port'
 import { ACCOUNT_REF, exchangeForAccount, type AccountRef } from '@/lib/server/exchange/exchange-for-account'
 
@@ -45,12 +46,18 @@ export class AccountSync {
   }
 
   private async pass() {
-    const accounts = await this.db.exchangeAccount.findMany({ where: { kind: 'CCXT' }, select: { ...ACCOUNT_REF, name: true, reconcileError: true } })
+    const accounts = await this.db.exchangeAccount.findMany({ where: { kind: 'CCXT' }, select: { ...ACCOUNT_REF, name: true, userId: true, reconciledAt: true, reconcileError: true, traders: { select: { id: true } } } })
     for (const a of accounts) {
       const exchange = this.opts.exchangeFor?.(a) ?? exchangeForAccount(this.db, a)
       try {
         const balances = await exchange.fetchBalances()
         await this.db.$transaction(async (tx) => {
+          const before = await tx.accountBalance.findMany({ where: { accountId: a.id }, select: { asset: true, amount: true } })
+          const same =
+            a.reconciledAt !== null &&
+            !a.reconcileError &&
+            before.length === balances.length &&
+            balances.every((b) => before.some((x) => x.asset === b.asset && fromDb(x.amount).eq(b.amount)))
           await tx.accountBalance.deleteMany({ where: { accountId: a.id, asset: { notIn: balances.map((b) => b.asset) } } })
           for (const b of balances) {
             await tx.accountBalance.upsert({
@@ -60,11 +67,20 @@ export class AccountSync {
             })
           }
           await tx.exchangeAccount.update({ where: { id: a.id }, data: { reconciledAt: new Date(), reconcileError: null } })
+          // Pages showing the account's traders refresh when something they show changed.
+          if (!same) await notifyAll(tx, a.traders.map((t) => ({ kind: 'trader' as const, userId: a.userId, traderId: t.id })))
         })
         if (a.reconcileError) this.log(`account "${a.name}": in step with the exchange again`)
       } catch (e) {
         const why = `could not read balances from the exchange: ${(e as Error).message}`.slice(0, 500)
-        await this.db.exchangeAccount.update({ where: { id: a.id }, data: { reconcileError: why } }).catch(() => {})
+        if (a.reconcileError !== why) {
+          await this.db
+            .$transaction(async (tx) => {
+              await tx.exchangeAccount.update({ where: { id: a.id }, data: { reconcileError: why } })
+              await notifyAll(tx, a.traders.map((t) => ({ kind: 'trader' as const, userId: a.userId, traderId: t.id })))
+            })
+            .catch(() => {})
+        }
         if (a.reconcileError !== why) this.log(`account "${a.name}": ${why}; new entries are refused until it reads again`)
       }
     }

@@ -15,15 +15,18 @@ import { loadRiskState } from './load-risk-state'
  */
 export async function tripBreakers(db: Db, userId: string, now = Date.now()): Promise<{ traderId: string | null; trip: BreakerTrip }[]> {
   const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { timeZone: true, riskLimits: true, pnlPeak: true } })
-  const traders = await db.trader.findMany({ where: { userId } })
+  const traders = await db.trader.findMany({ where: { userId }, include: { account: { select: { kind: true, reconciledAt: true } } } })
   const trips: { traderId: string | null; trip: BreakerTrip }[] = []
+  // An exchange account whose balances have not been read yet has no known equity (not zero):
+  // limits against equity cannot be judged for it until the worker's first read (≤ 15 s).
+  const unknownEquity = (t: (typeof traders)[number]) => t.account.kind === 'CCXT' && t.account.reconciledAt === null
 
   for (const t of traders) {
     const limits = readRiskLimits(t.riskLimits)
     const figures = await loadRiskState(db, { userId, traderId: t.id, timeZone: user.timeZone, now, pnlPeak: fromDb(t.pnlPeak) })
     const peak = maxDec(fromDb(t.pnlPeak), figures.pnlNow)
     if (!peak.eq(fromDb(t.pnlPeak))) await db.trader.update({ where: { id: t.id }, data: { pnlPeak: toDb(peak) } })
-    if (t.status !== 'ACTIVE') continue
+    if (t.status !== 'ACTIVE' || unknownEquity(t)) continue
     const trip = evaluateBreakers({ scope: 'trader', limits, state: figures.state, quoteCurrency: t.quoteCurrency })
     if (trip) {
       await stopTraders(db, userId, [t.id], trip, `${t.name}`)
@@ -37,7 +40,7 @@ export async function tripBreakers(db: Db, userId: string, now = Date.now()): Pr
   if (!userPeak.eq(fromDb(user.pnlPeak))) await db.user.update({ where: { id: userId }, data: { pnlPeak: toDb(userPeak) } })
   const active = traders.filter((t) => t.status === 'ACTIVE' && !trips.some((x) => x.traderId === t.id)).map((t) => t.id)
   const trip = evaluateBreakers({ scope: 'account', limits: userLimits, state: all.state })
-  if (trip && active.length) {
+  if (trip && active.length && !traders.some(unknownEquity)) {
     await stopTraders(db, userId, active, trip, 'all traders')
     trips.push({ traderId: null, trip })
   }

@@ -99,6 +99,7 @@ type AccountSwitch = {
   haltedAt: Date | null
   mode: 'PAPER' | 'TESTNET' | 'LIVE'
   reconcileError: string | null
+  reconciledAt: Date | null
 }
 type TraderSwitch = { name: string; status: TraderStatus; statusReason: string | null; statusChangedAt: Date | null }
 
@@ -108,6 +109,9 @@ export function assertSwitchesOn(account: AccountSwitch, trader: TraderSwitch): 
     throw conflict(`trading is halted on account "${account.name}"${since(account.haltedAt)} (${account.haltedReason ?? 'no reason given'}); re-enable it in Settings`)
   }
   if (account.mode === 'LIVE' && !env().LIVE_TRADING_ENABLED) throw conflict(`account "${account.name}" is LIVE and ${LIVE_TRADING_OFF}`)
+  if (account.mode !== 'PAPER' && !account.reconciledAt) {
+    throw conflict(`account "${account.name}" has not had its balances read from the exchange yet (the worker reads them every 15 s); try again in a moment`)
+  }
   if (account.reconcileError) {
     throw conflict(`new entries on account "${account.name}" wait until it reconciles with the exchange (${account.reconcileError}); exits and cancels still work`)
   }
@@ -125,7 +129,7 @@ export function assertSwitchesOn(account: AccountSwitch, trader: TraderSwitch): 
  */
 export async function assertCanOpen(tx: DbTx, trader: { id: string; accountId: string }, lockedTrader?: TraderSwitch): Promise<void> {
   const [account] = await tx.$queryRaw<AccountSwitch[]>`
-    SELECT name, halted, "haltedReason", "haltedAt", mode::text AS mode, "reconcileError" FROM "ExchangeAccount" WHERE id = ${trader.accountId} FOR SHARE`
+    SELECT name, halted, "haltedReason", "haltedAt", mode::text AS mode, "reconcileError", "reconciledAt" FROM "ExchangeAccount" WHERE id = ${trader.accountId} FOR SHARE`
   if (!account) throw notFound('exchange account')
   if (account.halted) assertSwitchesOn(account, { name: '', status: 'ACTIVE', statusReason: null, statusChangedAt: null })
   const t = lockedTrader ?? (await tx.trader.findUnique({ where: { id: trader.id }, select: { name: true, status: true, statusReason: true, statusChangedAt: true } }))

@@ -38,7 +38,7 @@ describe('live trading on Coinbase Advanced Trade: protected on the exchange', (
     const account = await t.db.exchangeAccount.create({
       data: {
         userId, name: 'Coinbase', kind: 'CCXT', venue: 'coinbase', mode: 'LIVE', apiKeyEnc: sealSecret(KEY_NAME), secretEnc: sealSecret(key.privateKey),
-        keyHint: '••••live', baseUrl: fake.url, quoteCurrency: 'USD', makerFeeRate: '0.004', takerFeeRate: '0.006',
+        keyHint: '••••live', baseUrl: fake.url, quoteCurrency: 'USD', makerFeeRate: '0.004', takerFeeRate: '0.006', reconciledAt: new Date(),
       },
     })
     traderId = (await t.db.trader.create({ data: { userId, accountId: account.id, name: 'CB', quoteCurrency: 'USD', watchlist: ['BTC/USD'] } })).id
