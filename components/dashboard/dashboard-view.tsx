@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query'
 import Link from 'next/link'
+import { DashboardPriceChart } from '@/components/charts/dashboard-price-chart'
 import { fetchJson } from '@/components/live/fetch-json'
 import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { MarketStatusBanner } from '@/components/market/market-status-banner'
@@ -61,6 +62,7 @@ export function DashboardView({ initial, health }: { initial: DashboardData; hea
               <OpenPositionsTable positions={data.positions} modes={modes} />
             )}
           </Panel>
+          <DashboardPriceChart positions={data.positions} watchlists={data.accounts.map((a) => a.watchlist)} />
           <Panel title="Recent activity">
             {data.activity.length === 0 ? <EmptyState>Nothing has happened yet. Orders, fills and changes will appear here live.</EmptyState> : <ActivityFeed items={data.activity} />}
           </Panel>

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query'
 import Link from 'next/link'
 import type { ReactNode } from 'react'
 import { DownloadCsvLink } from '@/components/exports/download-csv-link'
+import { PositionPriceChart } from '@/components/charts/position-price-chart'
 import { fetchJson } from '@/components/live/fetch-json'
 import { LiveIndicator } from '@/components/live/live-indicator'
 import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
@@ -116,6 +117,8 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
 
       <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
         <div className="min-w-0 space-y-4">
+          <PositionPriceChart detail={data} />
+
           <Panel title="Summary">
             <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
               <Stat label="Entry">

@@ -29,6 +29,8 @@ import { accountPaths, E429, E503, registerAccountRequests } from './account-sch
 import { registerUserRequests, userPaths } from './user-schemas'
 // Registers the exchange-account response schemas in apiDocs.
 import { exchangeAccountPaths, registerExchangeAccountRequests } from './exchange-account-schemas'
+// Registers the candle response schemas in apiDocs.
+import { marketPaths } from './market-schemas'
 
 type Json = Record<string, unknown>
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` })
@@ -160,7 +162,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
     },
     servers: [{ url: opts.serverUrl ?? '/' }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
-    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'performance', description: 'Every closed trade: statistics, equity curve, drawdown, daily PnL; CSV export.' }, { name: 'users', description: 'Admin only: accounts and invites.' }, { name: 'exchange accounts', description: 'Binance spot and Coinbase accounts with their keys (never returned).' }, { name: 'logs', description: 'Activity, audit trail, risk events and notification deliveries in one log.' }, { name: 'system' }],
+    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'performance', description: 'Every closed trade: statistics, equity curve, drawdown, daily PnL; CSV export.' }, { name: 'users', description: 'Admin only: accounts and invites.' }, { name: 'exchange accounts', description: 'Binance spot and Coinbase accounts with their keys (never returned).' }, { name: 'logs', description: 'Activity, audit trail, risk events and notification deliveries in one log.' }, { name: 'market data' }, { name: 'system' }],
     paths: {
       '/api/health': {
         get: {
@@ -518,6 +520,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
       ...exchangeAccountPaths(),
       ...logPaths(queryParameters),
       ...performancePaths(queryParameters),
+      ...marketPaths(queryParameters),
     },
     components: {
       securitySchemes: {

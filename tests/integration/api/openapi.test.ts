@@ -89,6 +89,7 @@ describe('GET /api/v1/openapi.json', () => {
         'GET /api/v1/fills.csv',
         'GET /api/v1/orders.csv',
         'GET /api/v1/decisions.csv',
+        'GET /api/v1/markets/{symbol}/candles',
       ].sort(),
     )
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })
