@@ -387,7 +387,7 @@ describe('worker: reconciliation runs as a loop beside the market loop and the t
     }
   })
 
-  test('(c) a stop-loss exit whose send failed with a retryable error is resolved and sent again by the loop within seconds, without a restart; the position closes once', async () => {
+  test('(c) a stop-loss exit refused by a rate limit (nothing sent) is REJECTED at once and sent again by the loop within seconds, without a restart; the position closes once', async () => {
     const tr = await newTrader(t.db, 'c@example.com')
     fake.setPrice('BTC/USDT', '60000.00', '60000.01')
     await seedMarket(t.db, { bid: '60000.00', ask: '60000.01' })
@@ -415,9 +415,9 @@ describe('worker: reconciliation runs as a loop beside the market loop and the t
       // exit follows is the loop's doing.
       fake.setPrice('BTC/USDT', '60000.00', '60000.01')
       const firedAt = Date.now()
+      // A 429 proves nothing was sent: the exit is REJECTED "not sent" at once (no lookups needed).
       const [first] = await exitOrders(t.db, positionId)
-      expect(first).toMatchObject({ purpose: 'STOP_LOSS', status: 'NEW' })
-      expect((await t.db.position.findUniqueOrThrow({ where: { id: positionId } })).status).toBe('CLOSING')
+      expect(first).toMatchObject({ purpose: 'STOP_LOSS' })
 
       await waitFor(async () => (await t.db.position.findUniqueOrThrow({ where: { id: positionId } })).status === 'CLOSED', 'exit retried and filled', 10_000)
       expect(Date.now() - firedAt).toBeLessThan(8000)
@@ -427,7 +427,7 @@ describe('worker: reconciliation runs as a loop beside the market loop and the t
         ['STOP_LOSS', 'REJECTED'],
         ['STOP_LOSS', 'FILLED'],
       ])
-      expect(exits[0]!.rejectReason).toMatch(/^lost: unknown to the exchange after 3 checks/)
+      expect(exits[0]!.rejectReason).toMatch(/^not sent: /)
       expect(exits[1]!.clientOrderId).not.toBe(exits[0]!.clientOrderId)
       expect(exits[1]!.createdBy).toBe('WORKER')
       expect(calls().map((c) => [c.clientOrderId, c.outcome])).toEqual([
@@ -435,7 +435,7 @@ describe('worker: reconciliation runs as a loop beside the market loop and the t
         [exits[1]!.clientOrderId, 'PASSED'],
       ])
       const events = await t.db.positionEvent.findMany({ where: { positionId }, orderBy: { createdAt: 'asc' } })
-      expect(events.some((e) => /did not go through .*lost: unknown to the exchange/.test(e.message))).toBe(true)
+      expect(events.some((e) => /did not go through \(not sent: /.test(e.message))).toBe(true)
 
       const exitFills = await t.db.fill.findMany({ where: { positionId, side: 'SELL' } })
       expect(exitFills.every((f) => f.orderId === exits[1]!.id)).toBe(true)
