@@ -35,6 +35,20 @@ interface Source {
    * of these, so this needs no index by time across every user's rows.
    */
   perScope?: (userId: string) => Prisma.Sql
+  /** With a trader filter, FROM … WHERE <the user's rows> read through a (trader, time) index instead of perScope. */
+  fromForTrader?: (userId: string) => Prisma.Sql
+  /**
+   * The trader filter when the trader is one of two columns: spelt as column equalities (not
+   * COALESCE(…) = …) so PostgreSQL estimates it from the columns' statistics, and keeps walking
+   * the time index instead of reading every row to sort them.
+   */
+  traderFilter?: (traderId: string) => Prisma.Sql
+  /**
+   * The symbol filter when the symbol is the position's: the positions of that symbol are read
+   * once and each row is checked against them (a hashed set), instead of looking up every row's
+   * position while walking the feed.
+   */
+  symbolFilter?: (symbol: string) => Prisma.Sql
   /** The search condition when it is not `message ILIKE` each pattern. */
   search?: (patterns: string[], userId: string) => Prisma.Sql
 }
@@ -58,6 +72,8 @@ const SOURCES: Record<LogKind, Source> = {
     type: sql`a.type`,
     message: sql`a.message`,
     traderId: sql`COALESCE(a."traderId", p."traderId")`,
+    traderFilter: (id) => sql`(a."traderId" = ${id} OR (a."traderId" IS NULL AND p."traderId" = ${id}))`,
+    symbolFilter: (symbol) => sql`a."positionId" IN (SELECT id FROM "Position" WHERE symbol = ${symbol})`,
     symbol: sql`p.symbol`,
     positionId: sql`a."positionId"`,
     detail: sql`NULL::text`,
@@ -115,6 +131,9 @@ const SOURCES: Record<LogKind, Source> = {
     detail: sql`concat('current ', r."currentValue", ', allowed ', r."allowedValue", ' (', lower(r.source), CASE WHEN r.tripped THEN ', tripped' END, ')')`,
     perScope: (userId) => sql`(SELECT id FROM "ExchangeAccount" WHERE "userId" = ${userId}) ac`,
     from: () => sql`FROM "RiskEvent" r WHERE r."accountId" = ac.id`,
+    // Each trader has its own account: walking every account for one trader's lines would read
+    // the others' whole history. The (traderId, createdAt) index serves it directly.
+    fromForTrader: (userId) => sql`FROM "RiskEvent" r JOIN "ExchangeAccount" ac ON ac.id = r."accountId" WHERE ac."userId" = ${userId}`,
   },
   delivery: {
     kind: 'delivery',
@@ -127,6 +146,8 @@ const SOURCES: Record<LogKind, Source> = {
     type: sql`d.status`,
     message: sql`concat(c.name, ': ', e.message)`,
     traderId: sql`COALESCE(e."traderId", p."traderId")`,
+    traderFilter: (id) => sql`(e."traderId" = ${id} OR (e."traderId" IS NULL AND p."traderId" = ${id}))`,
+    symbolFilter: (symbol) => sql`e."positionId" IN (SELECT id FROM "Position" WHERE symbol = ${symbol})`,
     symbol: sql`p.symbol`,
     positionId: sql`e."positionId"`,
     detail: sql`concat_ws(' · ', d.attempts || CASE WHEN d.attempts = 1 THEN ' attempt' ELSE ' attempts' END, d."lastError")`,
@@ -172,23 +193,24 @@ function sourceQuery(s: Source, o: { userId: string; filter: LogFilter; cursor?:
   const levels = levelsFrom(f.level)
   if (levels && levels.length < LOG_LEVELS.length) and.push(sql`${s.level} IN (${Prisma.join(levels)})`)
   if (f.type) and.push(sql`${s.type} = ${f.type}`)
-  if (f.traderId) and.push(sql`${s.traderId} = ${f.traderId}`)
-  if (f.symbol) and.push(sql`${s.symbol} = ${f.symbol}`)
+  if (f.traderId) and.push(s.traderFilter ? s.traderFilter(f.traderId) : sql`${s.traderId} = ${f.traderId}`)
+  if (f.symbol) and.push(s.symbolFilter ? s.symbolFilter(f.symbol) : sql`${s.symbol} = ${f.symbol}`)
   if (f.from) and.push(sql`${s.at} >= ${f.from.toISOString()}::timestamp(3)`)
   if (f.to) and.push(sql`${s.at} < ${f.to.toISOString()}::timestamp(3)`)
   const patterns = searchTerms(f.q).map(likePattern)
   if (patterns.length) and.push(s.search ? s.search(patterns, o.userId) : Prisma.join(patterns.map((p) => sql`${s.message} ILIKE ${p}`), ' AND '))
   if (o.cursor) and.push(afterCursor(s, o.cursor))
+  const byTrader = f.traderId !== undefined && s.fromForTrader !== undefined
   const rows = sql`
     SELECT ${s.kind}::text AS kind, ${raw(String(s.rank))} AS rank, ${s.id}::text AS raw_id, ${s.sortId} AS sort_id, ${s.at} AS at,
       ${s.level} AS level, ${s.type} AS type, ${s.message} AS message, ${s.traderId} AS trader_id, ${s.symbol} AS symbol,
       ${s.positionId} AS position_id, ${s.detail} AS detail
-    ${s.from(o.userId)}
+    ${byTrader ? s.fromForTrader!(o.userId) : s.from(o.userId)}
     ${and.length ? sql`AND ${Prisma.join(and, ' AND ')}` : Prisma.empty}
     ORDER BY ${s.at} DESC, ${s.id} DESC
     LIMIT ${raw(String(o.take))}`
   // The merge below orders and limits these few lists (take rows per account or channel).
-  return s.perScope ? sql`SELECT x.* FROM ${s.perScope(o.userId)} CROSS JOIN LATERAL (${rows}) x` : rows
+  return s.perScope && !byTrader ? sql`SELECT x.* FROM ${s.perScope(o.userId)} CROSS JOIN LATERAL (${rows}) x` : rows
 }
 
 /** The merged query over the sources `filter.kind` selects: at most `take` lines after `cursor`. */

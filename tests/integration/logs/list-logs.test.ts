@@ -68,12 +68,12 @@ describe('the log of one user', () => {
     ['kind=audit', { kind: 'audit' }, 6, (l: LogEntry) => l.kind === 'audit'],
     ['kind=activity', { kind: 'activity' }, 7, (l: LogEntry) => l.kind === 'activity'],
     ['kind=risk', { kind: 'risk' }, 4, (l: LogEntry) => l.kind === 'risk'],
-    ['kind=delivery', { kind: 'delivery' }, 4, (l: LogEntry) => l.kind === 'delivery'],
+    ['kind=delivery', { kind: 'delivery' }, 5, (l: LogEntry) => l.kind === 'delivery'],
     ['level=warning (and errors)', { level: 'warning' }, 9, (l: LogEntry) => l.level !== 'info'],
     ['level=error', { level: 'error' }, 5, (l: LogEntry) => l.level === 'error'],
-    ['level=info (everything)', { level: 'info' }, 21, () => true],
+    ['level=info (everything)', { level: 'info' }, 22, () => true],
     ['type=TIE', { type: 'TIE' }, 7, (l: LogEntry) => l.type === 'TIE'],
-    ['symbol=BTC/USDT', { symbol: 'BTC/USDT' }, 9, (l: LogEntry) => l.symbol === 'BTC/USDT'],
+    ['symbol=BTC/USDT', { symbol: 'BTC/USDT' }, 10, (l: LogEntry) => l.symbol === 'BTC/USDT'],
     ['symbol=ETH/USDT', { symbol: 'ETH/USDT' }, 1, (l: LogEntry) => l.symbol === 'ETH/USDT'],
     ['from -100 s to T0', { from: at(-100), to: T0 }, 3, (l: LogEntry) => l.at >= at(-100).toISOString() && l.at < T0.toISOString()],
     ['from T0 to T0 + 1 s', { from: T0, to: at(1) }, 11, (l: LogEntry) => l.at === T0.toISOString()],
@@ -87,7 +87,7 @@ describe('the log of one user', () => {
 
   it('filters by trader, on every kind that can name one', async () => {
     const alpha = await readAll(A.userId, { traderId: A.traders.a }, 3)
-    expect(alpha).toHaveLength(17)
+    expect(alpha).toHaveLength(18)
     expect(alpha.every((l) => l.traderId === A.traders.a && l.traderName === 'Alpha')).toBe(true)
     expect(kinds(alpha)).toEqual(['activity', 'audit', 'delivery', 'risk'])
     const beta = await readAll(A.userId, { traderId: A.traders.b }, 3)
@@ -95,7 +95,7 @@ describe('the log of one user', () => {
   })
 
   it.each([
-    ['one word, any case', 'STOP', ['Stop moved to 59000 shared', 'Stop refused shared']],
+    ['one word, any case', 'STOP', ['Stop moved to 59000 shared', 'Stop refused shared', 'Hook: Stop refused shared']],
     ['every word must appear, in any order', 'moved stop', ['Stop moved to 59000 shared']],
     ['% is a literal percent sign', '100%', ['PANIC pressed shared 100% done', 'Hook: PANIC pressed shared 100% done']],
     ['_ is a literal underscore', 'tie_', []],

@@ -47,7 +47,7 @@ export async function seedUserLogs(db: Db, o: { email: string; word: string }): 
   }
   const approval = await activity({ type: 'APPROVAL_NEEDED', message: `Approval needed: LONG BTC/USDT ${o.word}`, severity: 'warning', traderId: ta.id, createdAt: at(-50) })
   const panic = await activity({ type: 'PANIC', message: `PANIC pressed ${o.word} 100% done`, severity: 'error', createdAt: at(50) })
-  await activity({ type: 'PROTECTION_FAILED', message: `Stop refused ${o.word}`, severity: 'error', traderId: ta.id, positionId: btc, createdAt: at(100) })
+  const protection = await activity({ type: 'PROTECTION_FAILED', message: `Stop refused ${o.word}`, severity: 'error', traderId: ta.id, positionId: btc, createdAt: at(100) })
 
   const risk = async (data: { traderId: string; accountId: string; limit: string; message: string; tripped?: boolean; createdAt: Date }) => {
     const r = await db.riskEvent.create({ data: { currentValue: '3', allowedValue: '2', source: data.tripped ? 'BREAKER' : 'MANUAL', ...data } })
@@ -63,6 +63,8 @@ export async function seedUserLogs(db: Db, o: { email: string; word: string }): 
   }
   await delivery(approval.id, 'DELIVERED', at(-49))
   await delivery(panic.id, 'FAILED', at(51), 'HTTP 500 from the receiver')
+  // About a position: found by the position's trader and symbol.
+  await delivery(protection.id, 'DELIVERED', at(101))
 
   // A burst at exactly T0: several lines of every kind share the timestamp.
   const ties = []
