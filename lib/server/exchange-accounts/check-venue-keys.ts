@@ -21,7 +21,7 @@ export type KeyCheck = { ok: true; check: ConnectionCheck } | { ok: false; error
 export async function checkVenueKeys(keys: VenueKeys, accountId = 'unsaved'): Promise<KeyCheck> {
   let adapter: VenueAdapter | undefined
   try {
-    adapter = buildVenueAdapter({ accountId, venue: keys.venue, mode: keys.mode, apiKey: keys.apiKey, secret: keys.secret, baseUrl: keys.baseUrl })
+    adapter = await buildVenueAdapter({ accountId, venue: keys.venue, mode: keys.mode, apiKey: keys.apiKey, secret: keys.secret, baseUrl: keys.baseUrl })
     if (!adapter.checkConnection) return { ok: false, error: `${VENUE_LABEL[keys.venue]}: this adapter cannot test a connection yet` }
     return { ok: true, check: await adapter.checkConnection() }
   } catch (e) {

@@ -101,7 +101,7 @@ export class LiveAccountExchange implements ExchangePort {
     const key = [a.venue, a.mode, a.apiKeyEnc, a.secretEnc, a.baseUrl ?? ''].join('\n')
     const cached = adapters.get(a.id)
     if (cached && cached.key === key) return { adapter: cached.adapter, mode: a.mode }
-    const adapter = buildVenueAdapter({
+    const adapter = await buildVenueAdapter({
       accountId: a.id,
       venue: a.venue,
       mode: a.mode,

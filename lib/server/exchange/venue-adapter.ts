@@ -1,5 +1,3 @@
-import { BinanceSpotExchange } from '@/lib/exchange/ccxt/binance-spot-exchange'
-import { CoinbaseExchange } from '@/lib/exchange/ccxt/coinbase-exchange'
 import type { ExchangeCapabilities, ExchangePort } from '@/lib/exchange/port'
 
 export type Venue = 'binance' | 'coinbase'
@@ -32,10 +30,15 @@ export interface VenueAdapterConfig {
 /** A venue adapter that can be closed (its HTTP agents) when its account's keys change. */
 export type VenueAdapter = ExchangePort & { close(): Promise<void> }
 
-/** Builds the ccxt adapter for an exchange account (or for keys being tested before saving). */
-export function buildVenueAdapter(c: VenueAdapterConfig): VenueAdapter {
+/**
+ * Builds the ccxt adapter for an exchange account (or for keys being tested before saving).
+ * ccxt is loaded only here, on first use: a process that never touches a live account (the panic
+ * command on paper traders, most tests) does not pay seconds of start-up for it.
+ */
+export async function buildVenueAdapter(c: VenueAdapterConfig): Promise<VenueAdapter> {
   switch (c.venue) {
-    case 'binance':
+    case 'binance': {
+      const { BinanceSpotExchange } = await import('@/lib/exchange/ccxt/binance-spot-exchange')
       return new BinanceSpotExchange({
         accountId: c.accountId,
         apiKey: c.apiKey,
@@ -44,9 +47,11 @@ export function buildVenueAdapter(c: VenueAdapterConfig): VenueAdapter {
         baseUrl: c.baseUrl ?? undefined,
         timeoutMs: c.timeoutMs,
       })
-    case 'coinbase':
+    }
+    case 'coinbase': {
       // Coinbase has no usable sandbox: its accounts are LIVE only (TESTNET is refused at input).
       if (c.mode !== 'LIVE') throw new Error(`Coinbase Advanced Trade has no ${c.mode} mode`)
+      const { CoinbaseExchange } = await import('@/lib/exchange/ccxt/coinbase-exchange')
       return new CoinbaseExchange({
         accountId: c.accountId,
         apiKey: c.apiKey,
@@ -54,5 +59,6 @@ export function buildVenueAdapter(c: VenueAdapterConfig): VenueAdapter {
         baseUrl: c.baseUrl ?? undefined,
         timeoutMs: c.timeoutMs,
       })
+    }
   }
 }

@@ -327,9 +327,10 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
         // The exchange asked us to wait (429/418, or our own back-off after one): nothing was sent,
         // so the try does not count; it is made again once the exchange's Retry-After has passed,
         // for as long as the panic's time budget allows.
-        if (e instanceof ExchangeError && e.kind === 'retryable' && Date.now() + (e.retryAfterMs ?? 0) < started + throttleBudgetMs) {
+        const wait = e instanceof ExchangeError && e.kind === 'retryable' ? e.retryAfterMs : undefined
+        if (wait !== undefined && Date.now() + wait < started + throttleBudgetMs) {
           attempts--
-          await sleep(Math.max(backoff(Math.max(1, attempts)), e.retryAfterMs ?? 0))
+          await sleep(Math.max(backoff(Math.max(1, attempts)), wait))
           continue
         }
       }

@@ -77,8 +77,7 @@ describe('panic: account-wide', () => {
     expect(byId.get(ids.alphaBtc)).toMatchObject({ side: 'LONG', attempts: 1, exitPrice: '60000' }) // sold at the bid
     expect(byId.get(ids.betaBtc)).toMatchObject({ side: 'SHORT', attempts: 2, exitPrice: '60010' }) // bought back at the ask
     expect(byId.get(ids.betaBtc)!.detail).toMatch(/exchange rejected the exit: system busy/)
-    // A rate limit's refusal sends nothing, so it does not count as an attempt.
-    expect(byId.get(ids.alphaEth)).toMatchObject({ attempts: 1, exitPrice: '3001' })
+    expect(byId.get(ids.alphaEth)).toMatchObject({ attempts: 2, exitPrice: '3001' })
     expect(byId.get(ids.alphaEth)!.detail).toMatch(/429 Too Many Requests/)
     expect(allOrders(result.runs).map((o) => [o.positionId, o.outcome]).sort()).toEqual(
       [
@@ -87,13 +86,14 @@ describe('panic: account-wide', () => {
       ].sort(),
     )
 
-    // The retries: the thrown exit was re-sent under the same client order id (it cannot fill
-    // twice); the rejected one was replaced by a new order.
-    const ethExits = await db.order.findMany({ where: { positionId: ids.alphaEth, purpose: 'MANUAL_EXIT' } })
-    expect(ethExits.map((o) => o.status)).toEqual(['FILLED'])
+    // The retries: the exit refused by the rate limit was never sent, so it is REJECTED "not sent"
+    // and replaced by a new order, like the rejected one.
+    const ethExits = await db.order.findMany({ where: { positionId: ids.alphaEth, purpose: 'MANUAL_EXIT' }, orderBy: { createdAt: 'asc' } })
+    expect(ethExits.map((o) => o.status)).toEqual(['REJECTED', 'FILLED'])
+    expect(ethExits[0]!.rejectReason).toMatch(/^not sent: 429/)
     expect(x.calls().filter((c) => c.accountId === alpha.accountId && c.symbol === 'ETH/USDT').map((c) => [c.clientOrderId, c.outcome])).toEqual([
       [ethExits[0]!.clientOrderId, 'THROWN'],
-      [ethExits[0]!.clientOrderId, 'PASSED'],
+      [ethExits[1]!.clientOrderId, 'PASSED'],
     ])
     const btcExits = await db.order.findMany({ where: { positionId: ids.betaBtc, purpose: 'MANUAL_EXIT' }, orderBy: { createdAt: 'asc' } })
     expect(btcExits.map((o) => o.status)).toEqual(['REJECTED', 'FILLED'])
