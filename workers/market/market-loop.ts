@@ -6,6 +6,9 @@ import { saveMarketRules, saveQuotes } from '@/lib/market-data/quote-store'
 import { QUOTES_CHANNEL } from '@/lib/server/events/notify'
 import { redactUrlCredentials } from '@/lib/market-data/redact-credentials'
 
+// A stream that stayed up this long counts as healthy again: its next failure retries quickly.
+const STABLE_AFTER_MS = 30_000
+
 export interface FeedStatus {
   kind: string
   label: string
@@ -238,6 +241,7 @@ export class MarketLoop {
 
   private async runStream(stream: QuoteStream): Promise<void> {
     let failures = 0
+    let subscribedAt = 0
     while (!this.stopped) {
       const symbols = this.streamSymbols
       if (symbols.length === 0) {
@@ -255,7 +259,7 @@ export class MarketLoop {
           symbols,
           {
             onSubscribed: () => {
-              failures = 0
+              subscribedAt = Date.now()
               this.recovery = this.recover(stream, symbols, run.signal)
             },
             onQuote: (q) => void this.offer([q], ++this.seq),
@@ -264,7 +268,10 @@ export class MarketLoop {
         )
         // Resolved: ended on purpose (other symbols, or stopping); subscribe again at once.
       } catch (e) {
-        failures += 1
+        // The backoff starts over only after a connection that held: one that drops right after
+        // subscribing keeps backing off (each reconnect costs a REST snapshot).
+        failures = subscribedAt > 0 && Date.now() - subscribedAt >= STABLE_AFTER_MS ? 1 : failures + 1
+        subscribedAt = 0
         run.abort() // a snapshot still in flight for this run must not mark the stream up
         this.streamLost(redactUrlCredentials((e as Error).message))
         retryIn = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** (failures - 1))
