@@ -6,6 +6,7 @@ import { FillModel } from '@/lib/exchange/paper/fill-model'
 import { seededRandom } from '@/lib/domain/random'
 import { benchDecisionCycle } from './decision-cycle'
 import { benchLiveRoundTrip } from './live-round-trip'
+import { benchLogs, LOG_BENCH_ROWS, LOG_INDEXES } from './logs-query'
 import { benchOpens } from './open-throughput'
 import { benchPanic } from './panic'
 
@@ -50,7 +51,7 @@ process.env.MARKET_STALE_AFTER_MS ??= '600000'
 
 // npm run bench -- <section> ...  runs only those sections (names below); none given runs all.
 const only = process.argv.slice(2)
-const unknown = only.filter((n) => !['trigger-index', 'fill-model', 'panic', 'decision-cycle', 'open-throughput', 'live-round-trip'].includes(n))
+const unknown = only.filter((n) => !['trigger-index', 'fill-model', 'panic', 'decision-cycle', 'open-throughput', 'live-round-trip', 'logs'].includes(n))
 if (unknown.length) throw new Error(`unknown bench section(s): ${unknown.join(', ')}`)
 const want = (name: string) => only.length === 0 || only.includes(name)
 
@@ -84,4 +85,11 @@ if (want('live-round-trip')) {
       `exchange requests besides the order: ${live.extraRequests}`,
   )
   console.table(live.rows)
+}
+if (want('logs')) {
+  console.log(`Logs viewer: GET /api/v1/logs's query (listLogs, 50 lines, keyset cursor) over 1,000,000 rows (${JSON.stringify(LOG_BENCH_ROWS)}), real PostgreSQL; ms per page`)
+  const logs = await benchLogs(20)
+  console.log(`${logs.total} rows seeded in ${logs.seedSeconds} s: ${JSON.stringify(logs.counts)}. Indexes created by hand for the later runs (not in the schema):`)
+  for (const ix of LOG_INDEXES) console.log(`  [${ix.stage}] ${ix.sql} (${ix.why})`)
+  console.table(logs.rows)
 }
