@@ -4,6 +4,7 @@ import type { Env } from '@/lib/config/env'
 import type { Db } from '@/lib/db/client'
 import { matchRestingPaperOrders } from '@/lib/exchange/paper/paper-exchange'
 import { createFeed } from '@/lib/market-data/create-feed'
+import { encodeFeedKind } from '@/lib/market-data/feed-mode'
 import type { AppEvent } from '@/lib/server/events/notify'
 import { EVENTS_CHANNEL } from '@/lib/server/events/notify'
 import { feedConfig } from './market/feed-settings'
@@ -80,6 +81,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
     log(`market data: ${feed.label}`)
     return new MarketLoop(db, feed, {
       intervalMs: cfg.MARKET_POLL_INTERVAL_MS,
+      quietRefreshMs: cfg.MARKET_STALE_AFTER_MS / 2,
       log,
       onQuote: async (q) => {
         await applyExchangeUpdates(db, await matchRestingPaperOrders(db, q.symbol), actor, opts.exchangeFor)
@@ -137,7 +139,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   const startedAt = new Date()
   const beat = async () => {
     const s = loop.status
-    const data = { pid: process.pid, host: os.hostname(), lastSeenAt: new Date(), feedKind: s.kind, feedLabel: s.label, feedError: s.error }
+    const data = { pid: process.pid, host: os.hostname(), lastSeenAt: new Date(), feedKind: encodeFeedKind(s.kind, s.mode), feedLabel: s.label, feedError: s.error }
     await db.workerHeartbeat.upsert({ where: { id }, create: { id, startedAt, ...data }, update: data }).catch((e) => log(`heartbeat failed: ${e.message}`))
   }
   await beat()

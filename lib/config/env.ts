@@ -25,6 +25,11 @@ export const ZEnv = z.object({
   MARKET_DATA_SOURCE: z.enum(['exchange', 'simulated']).default('exchange'),
   MARKET_DATA_EXCHANGE: z.string().default('binance'),
   MARKET_DATA_URL: optionalString.pipe(z.url({ message: 'must be an http(s) URL' }).optional()),
+  // Where the feed streams from: a ws(s) URL replacing the exchange's websocket host, or 'off'.
+  // Unset: the exchange's own, unless MARKET_DATA_URL is set (then it only polls).
+  MARKET_DATA_WS_URL: optionalString.pipe(
+    z.union([z.literal('off'), z.url({ protocol: /^wss?$/, message: 'must be a ws:// or wss:// URL, or off' })], { message: 'must be a ws:// or wss:// URL, or off' }).optional(),
+  ),
   MARKET_POLL_INTERVAL_MS: intFrom(1000, 100, 3_600_000),
   MARKET_STALE_AFTER_MS: intFrom(10_000, 500, 3_600_000),
   SIM_SEED: intFrom(42, 0, 2 ** 31 - 1),

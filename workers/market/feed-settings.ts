@@ -10,6 +10,7 @@ export async function feedConfig(db: Db, cfg: Env): Promise<FeedConfig> {
     kind,
     exchangeId: cfg.MARKET_DATA_EXCHANGE,
     marketDataUrl: cfg.MARKET_DATA_URL,
+    marketDataWsUrl: cfg.MARKET_DATA_WS_URL,
     seed: cfg.SIM_SEED,
     replayCsv: cfg.SIM_REPLAY_CSV,
   }
