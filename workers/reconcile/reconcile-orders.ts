@@ -1,7 +1,7 @@
 import type { Db } from '@/lib/db/client'
+import { ownVerdict } from '@/lib/server/orders/own-verdict'
 import { EXIT_ORDER } from '@/lib/server/protection/resting-stop'
 import { fromDb } from '@/lib/db/decimal-columns'
-import { ZERO } from '@/lib/domain/decimal'
 import type { OrderStatus } from '@/lib/domain/orders/order-lifecycle'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import type { ExchangePort } from '@/lib/exchange/port'
@@ -217,14 +217,7 @@ export class OrderReconciler {
     const declared = await applyOrderReport(
       this.db,
       o.id,
-      {
-        clientOrderId: o.clientOrderId,
-        exchangeOrderId: null,
-        status: 'REJECTED',
-        filledQty: ZERO,
-        fills: [],
-        rejectReason: `${LOST} unknown to the exchange after ${count} checks (${since} s after it was created); not re-sent`,
-      },
+      ownVerdict(o, 'REJECTED', `${LOST} unknown to the exchange after ${count} checks (${since} s after it was created); not re-sent`),
       this.o.actor,
       { onlyIf: { status: 'NEW', notFoundCount: count } },
     )

@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db/client'
+import { ownVerdict } from './own-verdict'
 import { fromDb, fromDbOrNull } from '@/lib/db/decimal-columns'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import type { ExchangePort } from '@/lib/exchange/port'
@@ -43,19 +44,7 @@ export async function submitOrder(db: Db, exchange: ExchangePort, order: string 
     // an invalid nonce): 'retryable' means not executed, and the caller is told (503) so it can
     // try again with a new order. Only an 'unknown' outcome stays NEW, to be looked up.
     if (e instanceof ExchangeError && e.kind !== 'unknown') {
-      await applyOrderReport(
-        db,
-        orderId,
-        {
-          clientOrderId: o.clientOrderId,
-          exchangeOrderId: null,
-          status: 'REJECTED',
-          filledQty: fromDb(o.filledQty),
-          fills: [],
-          rejectReason: e.kind === 'rejected' ? e.message : `not sent: ${e.message}`,
-        },
-        actor,
-      )
+      await applyOrderReport(db, orderId, ownVerdict(o, 'REJECTED', e.kind === 'rejected' ? e.message : `not sent: ${e.message}`), actor)
       if (e.kind === 'rejected') return
       throw e
     }

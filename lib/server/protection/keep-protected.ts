@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db/client'
+import { ownVerdict } from '@/lib/server/orders/own-verdict'
 import { fromDb, fromDbOrNull, toDb } from '@/lib/db/decimal-columns'
 import type { Decimal } from '@/lib/domain/decimal'
 import { truncateQtyToStep } from '@/lib/domain/market/precision'
@@ -141,11 +142,8 @@ async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: Plac
       const p = await lockPosition(tx, place.positionId)
       const order = await tx.order.findUniqueOrThrow({ where: { id: place.id } })
       if (!p || order.status !== 'NEW') return { outcome: 'in-place' as const }
-      const unsent = (status: 'CANCELED' | 'REJECTED', why: string): OrderReport => ({
-        clientOrderId: order.clientOrderId, exchangeOrderId: null, status, filledQty: fromDb(order.filledQty), fills: [], rejectReason: why,
-      })
       if (order.cancelRequestedAt) {
-        await applyOrderReportIn(tx, order.id, unsent('CANCELED', 'canceled before it was sent'), o.actor)
+        await applyOrderReportIn(tx, order.id, ownVerdict(order, 'CANCELED', 'canceled before it was sent'), o.actor)
         return { outcome: 'in-place' as const }
       }
       let report: OrderReport
@@ -172,7 +170,7 @@ async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: Plac
           return { outcome: 'unknown' as const, error: (e as Error).message }
         }
         // Definitely not executed: refused, or never sent (back-off, no connection).
-        report = unsent('REJECTED', e.kind === 'rejected' ? e.message : `not sent: ${e.message}`)
+        report = ownVerdict(order, 'REJECTED', e.kind === 'rejected' ? e.message : `not sent: ${e.message}`)
         await applyOrderReportIn(tx, order.id, report, o.actor)
         // A replacement refused because the old stop could not be canceled is not a refusal of the
         // stop: the old one (marked) is looked up and taken off on the next pass, then a stop placed.
