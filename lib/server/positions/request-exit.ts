@@ -1,13 +1,15 @@
 import type { Db } from '@/lib/db/client'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
-import { dec, ZERO, type Decimal } from '@/lib/domain/decimal'
+import { dec, type Decimal } from '@/lib/domain/decimal'
 import { truncateQtyToStep } from '@/lib/domain/market/precision'
 import { exitSideFor } from '@/lib/domain/positions/fill-ledger'
-import type { ExchangePort, OrderReport } from '@/lib/exchange/port'
+import { ExchangeError } from '@/lib/exchange/exchange-error'
+import type { ExchangePort } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { conflict, notFound, validationError } from '@/lib/server/errors/app-error'
 import { ACCOUNT_REF, type AccountRef, exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
+import { ownVerdict } from '@/lib/server/orders/own-verdict'
 import { submitOrder } from '@/lib/server/orders/submit-order'
 import { applyOrderReport, applyOrderReportIn } from '@/lib/server/orders/apply-order-report'
 import { EXIT_ORDER, WORKING_RESTING_STOP, WORKING_STATUSES } from '@/lib/server/protection/resting-stop'
@@ -134,7 +136,17 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     try {
       await takeStopsOff(db, exchange, stops, actor, 'taken off the exchange for an exit')
     } catch (e) {
-      await applyOrderReport(db, orderId, notSent(prepared, `the resting stop could not be taken off the exchange first (${(e as Error).message})`), actor)
+      await db.$transaction(async (tx) => {
+        await applyOrderReportIn(tx, orderId, ownVerdict(prepared, 'REJECTED', `not sent: the resting stop could not be taken off the exchange first (${(e as Error).message})`), actor)
+        // The exchange told us to back off (429/418, or our back-off refused to send): the cancel
+        // was not acted on, so the stops it holds keep protecting the position, rather than being
+        // canceled and placed anew by the keeper (more new orders under a rate limit, and a moment
+        // with no stop). After any other failure (a 5xx may have canceled) they stay marked, and
+        // the keeper settles them first.
+        if (e instanceof ExchangeError && e.kind === 'retryable' && e.retryAfterMs !== undefined) {
+          await tx.order.updateMany({ where: { id: { in: stops.map((s) => s.id) }, status: { in: ['SUBMITTED', 'PARTIALLY_FILLED'] } }, data: { cancelRequestedAt: null } })
+        }
+      })
       throw e
     }
     // The stop may have executed before it came off: send only what is still open, if anything.
@@ -144,23 +156,18 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
   return { orderId }
 }
 
-function notSent(o: { clientOrderId: string }, why: string): OrderReport {
-  return { clientOrderId: o.clientOrderId, exchangeOrderId: null, status: 'REJECTED', filledQty: ZERO, fills: [], rejectReason: `not sent: ${why}` }
-}
-
 /**
  * Under the position's lock, shrinks a NEW (never sent) exit order to what is still open, or
  * cancels it when nothing is. Returns whether there is still something to send.
  */
 async function fitExitToPosition(db: Db, orderId: string, actor: ActorRef): Promise<boolean> {
   return db.$transaction(async (tx) => {
-    const order = await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { positionId: true, clientOrderId: true, qty: true, status: true } })
+    const order = await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { positionId: true, clientOrderId: true, qty: true, filledQty: true, status: true } })
     const p = await lockPosition(tx, order.positionId!)
     if (!p || order.status !== 'NEW') return false
     const open = fromDb(p.openQty)
     if (open.isZero()) {
-      const report: OrderReport = { clientOrderId: order.clientOrderId, exchangeOrderId: null, status: 'CANCELED', filledQty: ZERO, fills: [], rejectReason: 'not sent: the position was closed on the exchange first (its stop executed)' }
-      await applyOrderReportIn(tx, orderId, report, actor)
+      await applyOrderReportIn(tx, orderId, ownVerdict(order, 'CANCELED', 'not sent: the position was closed on the exchange first (its stop executed)'), actor)
       return false
     }
     if (fromDb(order.qty).gt(open)) await tx.order.update({ where: { id: orderId }, data: { qty: toDb(open) } })

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { closeLiveAdapters } from '@/lib/server/exchange/live-account-exchange'
 import { runPanic } from '@/lib/server/panic/run-panic'
+import { keepProtected } from '@/lib/server/protection/keep-protected'
 import { startFakeBinanceSpot, type FakeBinanceSpot } from '@/tests/support/fake-binance-spot'
 import { alikeSymbols, expectClosedOnceOnExchange, openProtectedLongs, restingStopsOn } from '@/tests/support/live-binance-account'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
@@ -36,24 +37,34 @@ describe('Binance spot: panic when the order-rate limit binds', () => {
     const { userId, accountId, actor, positionIds } = await openProtectedLongs(t.db, fake, symbols)
 
     fake.setOrderRateLimit({ perSecond: 2, retryAfterSec: 1 })
-    // No time budget for waiting out the limit: what the rate limit holds back is reported FAILED.
-    const first = await runPanic({ db: t.db, userId, actor, scope: { accountId }, throttleBudgetMs: 0 })
+    // No time budget for waiting out the limit and no back-off between tries: what the rate limit
+    // holds back is reported FAILED (eight exits at 2 new orders/s cannot all get through).
+    const first = await runPanic({ db: t.db, userId, actor, scope: { accountId }, throttleBudgetMs: 0, backoffMs: () => 0 })
     console.log(`first panic at 2 new orders/s: ${first.durationMs} ms, ${fake.throttled.length} answered 429: ${summary(first)}`)
     expect(fake.throttled.length).toBeGreaterThan(0)
     expect(first.positions.map((p) => p.positionId).sort()).toEqual([...positionIds].sort())
-    for (const p of first.positions.filter((x) => x.outcome !== 'CLOSED')) {
+    const failed = first.positions.filter((x) => x.outcome !== 'CLOSED')
+    expect(failed.length).toBeGreaterThan(0)
+    for (const p of failed) {
       expect(p.outcome).toBe('FAILED')
       expect(p.detail).toMatch(/still open after \d+ attempts: .*(429|back off)/)
     }
-    // A position the panic gave up on is either still protected by its stop, or has its exit in
-    // flight (NEW: reconciliation or the next panic settles it by client order id).
-    for (const p of first.positions.filter((x) => x.outcome === 'FAILED')) {
+    // A position the panic gave up on is open again: its exit was refused unsent, and the
+    // protection keeper (the worker's, on the position's change or its next sweep) makes sure its
+    // stop rests on the exchange.
+    fake.setOrderRateLimit(undefined)
+    await new Promise((r) => setTimeout(r, 1100)) // Retry-After
+    for (const p of failed) {
       const id = p.symbol.replace('/', '')
-      const stopResting = restingStopsOn(fake, id).length === 1
-      const exitInFlight = (await t.db.order.count({ where: { positionId: p.positionId, purpose: 'MANUAL_EXIT', status: 'NEW' } })) === 1
-      const status = (await t.db.position.findUniqueOrThrow({ where: { id: p.positionId } })).status
-      console.log(`  ${p.symbol} after the first panic: ${status}, ${stopResting ? 'stop still resting' : 'no stop'}, ${exitInFlight ? 'exit NEW (in flight)' : 'no exit in flight'}`)
-      expect(stopResting || exitInFlight).toBe(true)
+      const exits = await t.db.order.findMany({ where: { positionId: p.positionId, purpose: 'MANUAL_EXIT' } })
+      expect(exits.map((o) => o.status)).not.toContain('NEW')
+      expect(exits.every((o) => o.status === 'REJECTED' && /^not sent: /.test(o.rejectReason ?? ''))).toBe(true)
+      expect(['OPEN', 'MONITORING']).toContain((await t.db.position.findUniqueOrThrow({ where: { id: p.positionId } })).status)
+      // Its stop still rests (and is kept) when our back-off refused even the cancel; otherwise
+      // it comes back.
+      const stillResting = restingStopsOn(fake, id).length === 1
+      expect(await keepProtected({ db: t.db, positionId: p.positionId, actor })).toBe(stillResting ? 'in-place' : 'placed')
+      expect(restingStopsOn(fake, id)).toHaveLength(1)
     }
     // Whatever state each position was left in: never two stops for one symbol, never two sells.
     for (const s of symbols) {
@@ -62,13 +73,11 @@ describe('Binance spot: panic when the order-rate limit binds', () => {
       expect(fake.orders.filter((o) => o.symbol === id && o.side === 'SELL' && o.type === 'MARKET').length).toBeLessThanOrEqual(1)
     }
 
-    // The exchange lets us again: panic pressed a second time closes the rest, each exactly once.
-    fake.setOrderRateLimit(undefined)
-    await new Promise((r) => setTimeout(r, 2100)) // Retry-After, and the panic's grace for exits it did not send itself
+    // Panic pressed a second time closes the rest (stops come off first), each exactly once.
     const second = await runPanic({ db: t.db, userId, actor, scope: { accountId } })
     console.log(`second panic, no limit: ${second.durationMs} ms: ${summary(second)}`)
     expect(second.positions.every((p) => p.outcome === 'CLOSED' || p.outcome === 'ALREADY_CLOSED')).toBe(true)
-    await expectClosedOnceOnExchange(t.db, fake, { accountId, positionIds, symbols, ordersBefore, usdtBefore })
+    await expectClosedOnceOnExchange(t.db, fake, { accountId, positionIds, symbols, ordersBefore, usdtBefore, stopsReplaced: true })
   })
 
   test(
