@@ -44,6 +44,31 @@ export interface OrderReport {
   rejectReason?: string
 }
 
+/**
+ * One order working on the exchange, as ExchangePort.fetchOpenOrders lists it: what is needed to
+ * record it when our database lacks it (restored from a backup, a lost write).
+ */
+export interface OpenOrderReport {
+  clientOrderId: string
+  exchangeOrderId: string
+  /** Ours: 'BASE/QUOTE'. */
+  symbol: string
+  side: OrderSide
+  /**
+   * As we would have placed it: a resting stop-limit (Binance STOP_LOSS_LIMIT, Coinbase
+   * stop-limit) is our STOP_MARKET, as the adapters send it. null: a type we never place.
+   */
+  type: OrderType | null
+  /** What the exchange calls it (STOP_LOSS_LIMIT, stop_limit_stop_limit_gtc...), for messages. */
+  venueType: string
+  qty: Decimal
+  filledQty: Decimal
+  /** The limit price (also of a stop-limit); null for market orders. */
+  price: Decimal | null
+  triggerPrice: Decimal | null
+  status: 'SUBMITTED' | 'PARTIALLY_FILLED'
+}
+
 export interface Balance {
   asset: string
   /** Negative for a short in a paper (derivatives-style) account. */
@@ -127,6 +152,12 @@ export interface ExchangePort {
   /** null when the exchange never received the order. */
   fetchOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport | null>
   fetchBalances(): Promise<Balance[]>
+  /**
+   * Optional (live adapters): the orders working on the exchange in these markets, ours and
+   * others'. Throws ExchangeError when the list cannot be read: an order missing from a failed
+   * read is never to be taken as filled or canceled. Symbols the exchange does not list are skipped.
+   */
+  fetchOpenOrders?(symbols: string[]): Promise<OpenOrderReport[]>
   /** Live adapters: an authenticated read of balances and the key's permissions. */
   checkConnection?(): Promise<ConnectionCheck>
   /**

@@ -12,6 +12,8 @@ import {
   type BinanceRawOrder,
   type BinanceRawTrade,
 } from './order-report-from-binance'
+import type { OpenOrderReport } from '@/lib/exchange/port'
+import { openOrderFromBinance } from './open-order-from-binance'
 import { normaliseBaseUrl, rewriteHosts } from './rest-base-url'
 import { classifyCcxtError, rejectReasonOf, translateCcxtError } from './translate-ccxt-error'
 
@@ -261,6 +263,28 @@ export class BinanceSpotExchange implements ExchangePort {
       canTrade: account.canTrade === true,
       canWithdraw: typeof account.canWithdraw === 'boolean' ? account.canWithdraw : null,
     }
+  }
+
+  /**
+   * GET /api/v3/openOrders, one market at a time (weight 6 each; without a symbol it is 80, and
+   * covers every market). A symbol Binance does not list has no orders and is skipped; any other
+   * failure fails the whole read.
+   */
+  async fetchOpenOrders(symbols: string[]): Promise<OpenOrderReport[]> {
+    await this.loadMarkets()
+    const out: OpenOrderReport[] = []
+    for (const symbol of new Set(symbols)) {
+      if (this.exchange.markets?.[symbol]?.spot !== true) continue
+      this.guard()
+      let orders: { info: unknown }[]
+      try {
+        orders = await this.exchange.fetchOpenOrders(symbol)
+      } catch (e) {
+        throw translateCcxtError(e, `read open orders of ${symbol} from Binance`, { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
+      }
+      for (const o of orders) out.push(openOrderFromBinance(o.info, symbol))
+    }
+    return out
   }
 
   /**

@@ -14,6 +14,8 @@ import type {
   PlaceOrderRequest,
 } from '@/lib/exchange/port'
 import { fillsFromCoinbase, orderReportFromCoinbase, type CoinbaseRawFill, type CoinbaseRawOrder } from './order-report-from-coinbase'
+import type { OpenOrderReport } from '@/lib/exchange/port'
+import { openOrderFromCoinbase } from './open-order-from-coinbase'
 import { normaliseBaseUrl, rewriteHosts } from './rest-base-url'
 import { classifyCcxtError, translateCcxtError } from './translate-ccxt-error'
 
@@ -288,6 +290,40 @@ export class CoinbaseExchange implements ExchangePort {
       throw translateCcxtError(e, 'read the key permissions from Coinbase', { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
     }
     return { balances, canTrade: perms.can_trade === true, canWithdraw: typeof perms.can_transfer === 'boolean' ? perms.can_transfer : null }
+  }
+
+  /**
+   * GET /orders/historical/batch?order_status=OPEN for these products, every page. The raw call
+   * rather than ccxt's fetchOpenOrders: that one asks for one product (the deprecated singular
+   * product_id), reads one page unless told to paginate, and parses sizes into floats.
+   */
+  async fetchOpenOrders(symbols: string[]): Promise<OpenOrderReport[]> {
+    await this.market()
+    const productIds = [...new Set(symbols)].flatMap((s) => {
+      const m = this.exchange.markets?.[s]
+      return m?.spot === true ? [m.id] : []
+    })
+    if (productIds.length === 0) return []
+    const out: OpenOrderReport[] = []
+    let cursor: string | undefined
+    for (let page = 0; page < LOOKUP_MAX_PAGES; page++) {
+      this.guard()
+      let res: { orders?: (CoinbaseRawOrder & { product_id: string })[]; has_next?: boolean; cursor?: string }
+      try {
+        res = (await this.exchange.v3PrivateGetBrokerageOrdersHistoricalBatch({
+          order_status: ['OPEN'],
+          product_ids: productIds,
+          limit: LOOKUP_PAGE_SIZE,
+          ...(cursor ? { cursor } : {}),
+        })) as typeof res
+      } catch (e) {
+        throw translateCcxtError(e, 'read open orders from Coinbase', { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
+      }
+      for (const o of res.orders ?? []) out.push(openOrderFromCoinbase(o, (await this.marketById(o.product_id)).symbol))
+      if (!res.has_next || !res.cursor) return out
+      cursor = res.cursor
+    }
+    throw new ExchangeError(`read open orders from Coinbase: more than ${LOOKUP_MAX_PAGES * LOOKUP_PAGE_SIZE}`, false)
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { env } from '@/lib/config/env'
 import type { MarketRules } from '@/lib/domain/market/precision'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, OrderStreamHandlers, PlaceOrderRequest } from '@/lib/exchange/port'
+import type { OpenOrderReport } from '@/lib/exchange/port'
 import { openSecret } from '@/lib/server/secrets/secret-box'
 import { buildVenueAdapter, VENUE_CAPABILITIES, VENUE_ORDER_STREAM, type Venue, type VenueAdapter } from './venue-adapter'
 
@@ -70,6 +71,12 @@ export class LiveAccountExchange implements ExchangePort {
 
   async fetchBalances(): Promise<Balance[]> {
     return (await this.adapter()).fetchBalances()
+  }
+
+  async fetchOpenOrders(symbols: string[]): Promise<OpenOrderReport[]> {
+    const adapter = await this.adapter()
+    if (!adapter.fetchOpenOrders) throw new ExchangeError('this exchange adapter cannot list open orders', false)
+    return adapter.fetchOpenOrders(symbols)
   }
 
   async checkConnection(): Promise<ConnectionCheck> {
