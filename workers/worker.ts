@@ -20,6 +20,7 @@ import { StopManager } from './management/stop-manager'
 import { TriggerMonitor } from './monitor/trigger-monitor'
 import { ProtectionKeeper } from './protection/protection-keeper'
 import { AccountSync } from './reconcile/account-sync'
+import { OrderAdoption } from './reconcile/order-adoption'
 import { applyExchangeUpdates, OrderReconciler, type ExchangeFor, type ReconcileOptions } from './reconcile/reconcile-orders'
 
 // Only one worker runs the market loop at a time; others wait for the lease (a session-level
@@ -65,6 +66,12 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   await reconciler.runOnce().catch((e) => log(`reconcile: start-up pass failed: ${(e as Error).message}`))
   await monitor.loadAll()
   await stops.loadAll()
+  // Orders of ours working on exchanges that the database lacks (restored from a backup): recorded
+  // before the keeper starts, so it finds a lost stop instead of sending a second one (refused for
+  // want of balance, and then read as "stop refused": an exit at market). Then every minute.
+  const adoption = new OrderAdoption(db, actor, log, { exchangeFor: opts.exchangeFor })
+  await adoption.runOnce()
+  adoption.start()
   // Stops resting on exchanges: checked (and replaced where they no longer fit) at once, then on a schedule.
   const protection = new ProtectionKeeper(db, actor, log, { exchangeFor: opts.exchangeFor })
   protection.start()
@@ -154,6 +161,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
       await reconciler.stop()
       await protection.stop()
       await accounts.stop()
+      await adoption.stop()
       await equity.stop()
       await scheduler.stop()
       await notifications.stop()

@@ -1,0 +1,80 @@
+import type { Db } from '@/lib/db/client'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { ACCOUNT_REF, exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
+import { adoptOpenOrders } from '@/lib/server/orders/adopt-open-orders'
+import type { ExchangeFor } from './reconcile-orders'
+
+/**
+ * Reads the open orders of every exchange account (in the markets of its positions and
+ * watchlists) and adopts the ones of ours that the database lacks: see adoptOpenOrders. Run once
+ * at start, before the protection keeper (a stop the database lost must be known before the keeper
+ * would place a second one), then on a schedule. What is said once is not said again every pass:
+ * others' orders per account (again when their number changes), a failure until it changes.
+ */
+export class OrderAdoption {
+  private timer: NodeJS.Timeout | null = null
+  private running: Promise<void> | null = null
+  private stopped = true
+  private readonly foreign = new Map<string, number>()
+  private readonly failing = new Map<string, string>()
+  private readonly unrecordable = new Set<string>()
+
+  constructor(
+    private readonly db: Db,
+    private readonly actor: ActorRef,
+    private readonly log: (m: string) => void,
+    private readonly opts: { intervalMs?: number; exchangeFor?: ExchangeFor; maxSymbols?: number } = {},
+  ) {}
+
+  /** One pass over every account; a call while one runs joins it. Never rejects. */
+  runOnce(): Promise<void> {
+    this.running ??= this.pass()
+      .catch((e: unknown) => this.log(`adopt: pass failed: ${(e as Error).message}`))
+      .finally(() => {
+        this.running = null
+      })
+    return this.running
+  }
+
+  /** Passes every interval (default 60 s), the first one interval from now: the worker runs one at start itself. */
+  start() {
+    if (!this.stopped) return
+    this.stopped = false
+    const next = () => {
+      if (!this.stopped) this.timer = setTimeout(() => void this.runOnce().then(next), this.opts.intervalMs ?? 60_000)
+    }
+    next()
+  }
+
+  async stop() {
+    this.stopped = true
+    if (this.timer) clearTimeout(this.timer)
+    await this.running
+  }
+
+  private async pass() {
+    const accounts = await this.db.exchangeAccount.findMany({ where: { kind: 'CCXT' }, select: { ...ACCOUNT_REF, name: true, userId: true } })
+    for (const a of accounts) {
+      const exchange = this.opts.exchangeFor?.(a) ?? exchangeForAccount(this.db, a)
+      try {
+        const r = await adoptOpenOrders({ db: this.db, account: a, exchange, actor: this.actor, maxSymbols: this.opts.maxSymbols })
+        if (this.failing.delete(a.id)) this.log(`adopt: account "${a.name}": open orders checked again`)
+        if (!r) continue
+        for (const x of r.adopted) this.log(`adopt: account "${a.name}": ${x.message}`)
+        for (const x of r.unrecordable) {
+          if (this.unrecordable.has(x.clientOrderId)) continue
+          this.unrecordable.add(x.clientOrderId)
+          this.log(`adopt: account "${a.name}": order ${x.clientOrderId} of ours (${x.side} ${x.venueType} on ${x.symbol}) is working on the exchange and unknown here, of a type Tradeloop does not place; left alone`)
+        }
+        if (r.foreign !== (this.foreign.get(a.id) ?? 0)) {
+          this.foreign.set(a.id, r.foreign)
+          this.log(`adopt: account "${a.name}": ${r.foreign} order(s) not placed by Tradeloop rest on the exchange (${r.symbols.join(', ')}); left alone`)
+        }
+      } catch (e) {
+        const why = (e as Error).message
+        if (this.failing.get(a.id) !== why) this.log(`adopt: account "${a.name}": open orders could not be checked: ${why}`)
+        this.failing.set(a.id, why)
+      }
+    }
+  }
+}
