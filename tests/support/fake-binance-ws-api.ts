@@ -1,9 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import type { IncomingMessage } from 'node:http'
-import type { Duplex } from 'node:stream'
-import { WebSocketServer, type WebSocket } from 'ws'
+import type { WebSocket } from 'ws'
 import { dec } from '@/lib/domain/decimal'
 import type { FakeBinanceSpot, FakeSpotOrder, FakeSpotTrade } from './fake-binance-spot'
+import { serveWebsocket } from './fake-ws-endpoint'
 
 /**
  * The part of Binance's spot WebSocket API (wss://ws-api.binance.com:443/ws-api/v3) that ccxt pro
@@ -98,32 +97,17 @@ export function startFakeBinanceWsApi(rest: FakeBinanceSpot): FakeBinanceWsApi {
   const connections = new Set<Connection>()
   const received: FakeBinanceWsApi['received'] = []
   const events: ExecutionReportEvent[] = []
-  const connectionAttempts: FakeBinanceWsApi['connectionAttempts'] = []
-  let refusing = false
   let lose: ((e: ExecutionReportEvent) => boolean) | undefined
   let nextSubscriptionId = 0
   let nextEventSeq = 1
 
-  const wss = new WebSocketServer({ noServer: true })
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    // A client giving up on a refused or cut connection resets it: not an error of this server.
-    socket.on('error', () => {})
-    const path = new URL(req.url ?? '/', 'http://fake').pathname
-    connectionAttempts.push({ at: Date.now(), refused: refusing })
-    if (refusing || path !== PATH) {
-      const status = refusing ? '503 Service Unavailable' : '404 Not Found'
-      socket.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`)
-      return
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const c: Connection = { ws, subs: new Map() }
-      connections.add(c)
-      ws.on('close', () => connections.delete(c))
-      ws.on('error', () => connections.delete(c))
-      ws.on('message', (data) => onMessage(c, data.toString()))
-    })
-  }
-  rest.server.on('upgrade', onUpgrade)
+  const endpoint = serveWebsocket(rest.server, PATH, (ws) => {
+    const c: Connection = { ws, subs: new Map() }
+    connections.add(c)
+    ws.on('close', () => connections.delete(c))
+    ws.on('error', () => connections.delete(c))
+    ws.on('message', (data) => onMessage(c, data.toString()))
+  })
 
   function onMessage(c: Connection, text: string) {
     let msg: { id?: unknown; method?: unknown; params?: unknown }
@@ -280,7 +264,7 @@ export function startFakeBinanceWsApi(rest: FakeBinanceSpot): FakeBinanceWsApi {
     url,
     received,
     events,
-    connectionAttempts,
+    connectionAttempts: endpoint.connectionAttempts,
     subscriptions: () => [...connections].reduce((n, c) => n + (c.ws.readyState === c.ws.OPEN ? c.subs.size : 0), 0),
     setLoss(f) {
       lose = f
@@ -296,15 +280,12 @@ export function startFakeBinanceWsApi(rest: FakeBinanceSpot): FakeBinanceWsApi {
       for (const c of connections) c.ws.terminate()
       connections.clear()
     },
-    refuse(on) {
-      refusing = on
-    },
+    refuse: endpoint.refuse,
     async close() {
       unlisten()
-      rest.server.off('upgrade', onUpgrade)
       for (const c of connections) c.ws.terminate()
       connections.clear()
-      await new Promise<void>((resolve) => wss.close(() => resolve()))
+      await endpoint.close()
     },
   }
 }

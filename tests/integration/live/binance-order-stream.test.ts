@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { dec } from '@/lib/domain/decimal'
 import { openPosition } from '@/lib/server/positions/open-position'
-import { OrderStream } from '@/workers/orders/order-stream'
 import { OrderReconciler } from '@/workers/reconcile/reconcile-orders'
 import { startFakeBinanceWsApi, type FakeBinanceWsApi } from '@/tests/support/fake-binance-ws-api'
 import { liveBinanceScenario } from '@/tests/support/live-binance-scenario'
+import { orderStreamHarness } from '@/tests/support/order-stream-harness'
 import { waitFor } from '@/tests/support/wait-for'
 
 /**
@@ -16,43 +16,19 @@ import { waitFor } from '@/tests/support/wait-for'
 describe("order and fill updates from Binance's user data stream", () => {
   const s = liveBinanceScenario()
   let ws: FakeBinanceWsApi
-  let stream: OrderStream | null
   let reconciler: OrderReconciler | null
-  let logs: string[]
-  let passes: number
-  let passesDone: number
+  const h = orderStreamHarness({ db: () => s.t.db, actor: () => s.worker, accountId: () => s.accountId })
 
   beforeEach(() => {
     ws = startFakeBinanceWsApi(s.fake)
-    stream = null
     reconciler = null
-    logs = []
-    passes = 0
-    passesDone = 0
   })
   afterEach(async () => {
-    await stream?.stop()
+    await h.stop()
     await reconciler?.stop()
     await ws.close()
   })
 
-  /** The worker's stream loop; `reconcile` is what a (re)subscription asks for (counted in `passes`, and `passesDone` once over). */
-  function startStream(reconcile: () => Promise<unknown> = async () => {}) {
-    stream = new OrderStream(s.t.db, {
-      actor: s.worker,
-      log: (m) => logs.push(m),
-      reconcile: async () => {
-        passes++
-        await reconcile()
-        passesDone++
-      },
-      backoffMs: (n) => Math.min(200 * n, 1000),
-    }).start()
-    return stream
-  }
-  /** This test's account (the database also holds the accounts of earlier tests, their fakes gone). */
-  const status = () => stream!.status().find((x) => x.accountId === s.accountId)
-  const subscribed = (n: number) => waitFor(async () => (status()?.subscriptions ?? 0) >= n && status()!.state === 'subscribed', `subscription ${n}`, 10_000)
   const closed = (positionId: string, ms: number) =>
     waitFor(async () => {
       const p = await s.position(positionId)
@@ -63,9 +39,9 @@ describe("order and fill updates from Binance's user data stream", () => {
 
   test('a stop executing on the exchange is booked from the stream within moments, with no reconciliation and no REST request', async () => {
     const { positionId, stop } = await s.openProtected()
-    startStream()
-    await subscribed(1)
-    await waitFor(async () => passesDone === 1, 'the pass asked for on subscribing')
+    h.start()
+    await h.subscribed(1)
+    await waitFor(async () => h.passesDone === 1, 'the pass asked for on subscribing')
 
     const before = s.fake.requests.length
     const t0 = Date.now()
@@ -76,7 +52,7 @@ describe("order and fill updates from Binance's user data stream", () => {
     expect(p.statusReason).toBe('STOP_LOSS')
     // Booked from the pushed events alone: no lookup, no fills read, no pass since the one at subscription.
     expect(s.fake.requests.slice(before)).toEqual([])
-    expect(passes).toBe(1)
+    expect(h.passes).toBe(1)
     const row = await s.order(stop.clientOrderId)
     expect(row.status).toBe('FILLED')
     expect(fromDb(row.filledQty).toFixed()).toBe(stop.origQty.toFixed())
@@ -86,8 +62,8 @@ describe("order and fill updates from Binance's user data stream", () => {
 
   test('the same events delivered twice book once', async () => {
     const { positionId, stop } = await s.openProtected()
-    startStream()
-    await subscribed(1)
+    h.start()
+    await h.subscribed(1)
     await s.price('58900.00', '58900.01')
     await closed(positionId, 2000)
     const fills = await s.t.db.fill.count({ where: { positionId } })
@@ -96,10 +72,10 @@ describe("order and fill updates from Binance's user data stream", () => {
 
     const again = ws.events.filter((e) => e.i === stop.orderId)
     expect(again.map((e) => e.x)).toEqual(['NEW', 'NEW', 'TRADE'])
-    const reports = status()!.reports
+    const reports = h.status()!.reports
     const sent = ws.resend([...again, ...again])
     expect(sent).toBe(6)
-    await waitFor(async () => status()!.reports >= reports + 6, 'the resent events to be handled')
+    await waitFor(async () => h.status()!.reports >= reports + 6, 'the resent events to be handled')
     expect(await s.t.db.fill.count({ where: { positionId } })).toBe(fills)
     expect(await s.t.db.positionEvent.count({ where: { positionId } })).toBe(events)
     expect((await s.order(stop.clientOrderId)).updatedAt).toEqual(order.updatedAt)
@@ -108,11 +84,11 @@ describe("order and fill updates from Binance's user data stream", () => {
 
   test('the stream down: polling still settles the stop, and the stream keeps dialling', async () => {
     const { positionId, stop } = await s.openProtected()
-    startStream()
-    await subscribed(1)
+    h.start()
+    await h.subscribed(1)
     ws.refuse(true)
     ws.drop()
-    await waitFor(async () => status()!.state !== 'subscribed', 'the stream to notice')
+    await waitFor(async () => h.status()!.state !== 'subscribed', 'the stream to notice')
 
     const before = s.fake.requests.length
     await s.price('58900.00', '58900.01')
@@ -128,38 +104,38 @@ describe("order and fill updates from Binance's user data stream", () => {
     expect(orderLookups(before).length).toBeGreaterThan(0)
     await s.expectBooksEqualExchange(positionId)
     expect(ws.connectionAttempts.filter((a) => a.refused).length).toBeGreaterThan(0)
-    expect(logs.some((m) => /order stream .*: down \(/.test(m))).toBe(true)
+    expect(h.logs.some((m) => /order stream .*: down \(/.test(m))).toBe(true)
   })
 
   test('a reconnect asks for a reconciliation pass, which books what executed while the stream was down', async () => {
     const { positionId } = await s.openProtected()
     const passer = s.reconciler()
-    startStream(() => passer.runOnce())
-    await subscribed(1)
-    await waitFor(async () => passesDone === 1, 'the first pass')
+    h.start(() => passer.runOnce())
+    await h.subscribed(1)
+    await waitFor(async () => h.passesDone === 1, 'the first pass')
     ws.refuse(true)
     ws.drop()
-    await waitFor(async () => status()!.state !== 'subscribed', 'the stream to notice')
+    await waitFor(async () => h.status()!.state !== 'subscribed', 'the stream to notice')
     await s.price('58900.00', '58900.01')
     await sleep(300)
     expect((await s.position(positionId)).status).toBe('MONITORING')
 
     ws.refuse(false)
-    await subscribed(2)
-    await waitFor(async () => passesDone === 2, 'the pass after reconnecting')
+    await h.subscribed(2)
+    await waitFor(async () => h.passesDone === 2, 'the pass after reconnecting')
     const p = await s.position(positionId)
     expect(p.status).toBe('CLOSED')
     expect(p.statusReason).toBe('STOP_LOSS')
-    expect(passes).toBe(2)
-    expect(logs.filter((m) => m.includes('subscribed again'))).toHaveLength(1)
+    expect(h.passes).toBe(2)
+    expect(h.logs.filter((m) => m.includes('subscribed again'))).toHaveLength(1)
     await s.expectBooksEqualExchange(positionId)
   })
 
   test('a fill event that went missing shows in the running total: the order is looked up instead', async () => {
     s.fake.setFillSplit(2)
     const { positionId, stop } = await s.openProtected()
-    startStream()
-    await subscribed(1)
+    h.start()
+    await h.subscribed(1)
     let lost = 0
     ws.setLoss((e) => e.i === stop.orderId && e.x === 'TRADE' && lost++ === 0)
     const before = s.fake.requests.length
@@ -172,8 +148,8 @@ describe("order and fill updates from Binance's user data stream", () => {
   })
 
   test('a resting limit entry filling is booked from the stream, and the position armed', async () => {
-    startStream()
-    await subscribed(1)
+    h.start()
+    await h.subscribed(1)
     const { positionId } = await openPosition({
       db: s.t.db,
       userId: s.userId,
@@ -194,13 +170,13 @@ describe("order and fill updates from Binance's user data stream", () => {
   })
 
   test('reports of orders that are not ours are logged once and change nothing', async () => {
-    startStream()
-    await subscribed(1)
+    h.start()
+    await h.subscribed(1)
     const elsewhere = s.withShortTimeout()
     await elsewhere.placeOrder({ clientOrderId: 'placed-elsewhere-1', symbol: 'BTC/USDT', side: 'BUY', type: 'LIMIT', qty: dec('0.001'), price: dec('50000'), reduceOnly: false })
     await elsewhere.cancelOrder('placed-elsewhere-1', { symbol: 'BTC/USDT' })
-    await waitFor(async () => status()!.reports >= 2, 'both reports')
-    expect(logs.filter((m) => m.includes('placed-elsewhere-1'))).toEqual([
+    await waitFor(async () => h.status()!.reports >= 2, 'both reports')
+    expect(h.logs.filter((m) => m.includes('placed-elsewhere-1'))).toEqual([
       `order stream: placed-elsewhere-1 (SUBMITTED) on account ${s.accountId} is not one of our orders; ignored`,
     ])
     expect(await s.t.db.order.count({ where: { clientOrderId: 'placed-elsewhere-1' } })).toBe(0)
