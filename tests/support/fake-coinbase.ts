@@ -1,5 +1,5 @@
 import { createPublicKey, randomUUID, verify, type KeyObject } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Decimal, dec } from '@/lib/domain/decimal'
 
@@ -127,6 +127,10 @@ export interface FakeCoinbase {
   orders: FakeCoinbaseOrder[]
   fills: FakeCoinbaseFill[]
   balance(currency: string): { available: Decimal; hold: Decimal }
+  /** Called after anything that may have changed the book (a request, a price); returns an unsubscribe. */
+  onBookChange(listener: () => void): () => void
+  /** The HTTP server, so a websocket server can share its port (the stream's host follows the REST host). */
+  server: Server
   close(): Promise<void>
 }
 
@@ -218,6 +222,10 @@ export async function startFakeCoinbase(opts: FakeCoinbaseOptions): Promise<Fake
   const fills: FakeCoinbaseFill[] = []
   const faults: { match: FakeCoinbaseFaultMatcher; fault: FakeCoinbaseFault }[] = []
   let permissions = { canTrade: true, canTransfer: false }
+  const bookListeners = new Set<() => void>()
+  const bookChanged = () => {
+    for (const listener of bookListeners) listener()
+  }
   let fillSplit = 1
   let hideFills = false
   let cancelQueuedReads = 0
@@ -652,6 +660,7 @@ export async function startFakeCoinbase(opts: FakeCoinbaseOptions): Promise<Fake
           }
         }
       }
+      if (execute) bookChanged()
       if (fault?.kind === 'acceptThenDrop') return void req.socket.destroy()
       if (fault?.kind === 'acceptThenHang') return
       if (fault?.kind === 'http5xx') {
@@ -685,6 +694,7 @@ export async function startFakeCoinbase(opts: FakeCoinbaseOptions): Promise<Fake
       p.ask = a
       p.last = b
       matchResting(p)
+      bookChanged()
     },
     setBalance(currency, available) {
       bal(currency).available = dec(available)
@@ -713,6 +723,11 @@ export async function startFakeCoinbase(opts: FakeCoinbaseOptions): Promise<Fake
     orders,
     fills,
     balance: (c) => ({ ...bal(c) }),
+    onBookChange(listener) {
+      bookListeners.add(listener)
+      return () => bookListeners.delete(listener)
+    },
+    server,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()))

@@ -11,8 +11,10 @@ import type {
   ExchangePort,
   OrderLookupHint,
   OrderReport,
+  OrderStreamHandlers,
   PlaceOrderRequest,
 } from '@/lib/exchange/port'
+import { CoinbaseOrderStream } from './coinbase-order-stream'
 import { fillsFromCoinbase, orderReportFromCoinbase, type CoinbaseRawFill, type CoinbaseRawOrder } from './order-report-from-coinbase'
 import type { OpenOrderReport } from '@/lib/exchange/port'
 import { openOrderFromCoinbase } from './open-order-from-coinbase'
@@ -86,6 +88,7 @@ export class CoinbaseExchange implements ExchangePort {
   private readonly backOff: VenueBackOff
   private readonly orderIdByClientId = new Map<string, string>()
   private marketsFailed = false
+  private readonly stream: CoinbaseOrderStream
 
   constructor(opts: CoinbaseExchangeOptions) {
     this.accountId = opts.accountId
@@ -100,7 +103,18 @@ export class CoinbaseExchange implements ExchangePort {
       // currencies/crypto, exchange-rates) of which nothing here uses anything.
       has: { fetchCurrencies: false },
     })
-    if (opts.baseUrl !== undefined) this.exchange.urls['api'] = rewriteHosts(this.exchange.urls['api'], normaliseBaseUrl(opts.baseUrl, 'Coinbase'))
+    const baseUrl = opts.baseUrl !== undefined ? normaliseBaseUrl(opts.baseUrl, 'Coinbase') : undefined
+    if (baseUrl !== undefined) this.exchange.urls['api'] = rewriteHosts(this.exchange.urls['api'], baseUrl)
+    // The private stream: same key, same host (its websocket on the REST host), same markets.
+    this.stream = new CoinbaseOrderStream({
+      apiKey: opts.apiKey,
+      secret: opts.secret,
+      baseUrl,
+      restWithMarkets: async () => {
+        await this.market()
+        return this.exchange
+      },
+    })
 
     // A 429 limits the key, not one request: note its Retry-After (only in the headers) so every
     // later call waits it out (see guard) instead of hammering.
@@ -326,7 +340,13 @@ export class CoinbaseExchange implements ExchangePort {
     throw new ExchangeError(`read open orders from Coinbase: more than ${LOOKUP_MAX_PAGES * LOOKUP_PAGE_SIZE}`, false)
   }
 
+  /** Order updates from the Advanced Trade websocket's `user` channel: see CoinbaseOrderStream. */
+  watchOrderReports(handlers: OrderStreamHandlers, signal: AbortSignal): Promise<void> {
+    return this.stream.watch(handlers, signal)
+  }
+
   async close(): Promise<void> {
+    await this.stream.close()
     await this.exchange.close()
   }
 

@@ -11,9 +11,9 @@ export const VENUE_CAPABILITIES: Record<Venue, ExchangeCapabilities> = {
 
 /**
  * Venues whose adapter pushes order changes (ExchangePort.watchOrderReports), known without
- * building it. Coinbase: ccxt pro has a user channel for it, not wired here yet (polling only).
+ * building it: Binance's user data stream, Coinbase's websocket `user` channel.
  */
-export const VENUE_ORDER_STREAM: Record<Venue, boolean> = { binance: true, coinbase: false }
+export const VENUE_ORDER_STREAM: Record<Venue, boolean> = { binance: true, coinbase: true }
 
 export const VENUE_LABEL: Record<Venue, string> = { binance: 'Binance spot', coinbase: 'Coinbase Advanced Trade' }
 
