@@ -372,14 +372,16 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
  */
 function ProtectionState({ position: p, mode }: { position: PositionDetail['position']; mode?: AccountMode }) {
   const stop = p.exchangeStop
+  const target = p.exchangeTarget
   if (stop) {
+    const state = (o: { status: string; exchangeOrderId: string | null }) =>
+      `${o.status.toLowerCase().replace('_', ' ')}${o.exchangeOrderId ? ` · exchange id ${o.exchangeOrderId}` : ' · awaiting the exchange'}`
     return (
       <span className="text-emerald-400">
         Protected on exchange: stop {formatDecimal(stop.triggerPrice)} for {formatDecimal(stop.qty)}
-        <span className="block text-xs text-neutral-400">
-          {stop.status.toLowerCase().replace('_', ' ')}
-          {stop.exchangeOrderId ? ` · exchange id ${stop.exchangeOrderId}` : ' · awaiting the exchange'}
-        </span>
+        {target && <> with take-profit {formatDecimal(target.price)} (one cancels the other)</>}
+        <span className="block text-xs text-neutral-400">stop {state(stop)}</span>
+        {target && <span className="block text-xs text-neutral-400">take-profit {state(target)}</span>}
       </span>
     )
   }

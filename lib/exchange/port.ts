@@ -23,6 +23,21 @@ export interface PlaceOrderRequest {
   reduceOnly: boolean
 }
 
+/**
+ * A one-cancels-the-other pair closing (part of) a position: a limit at the target that only
+ * rests (never takes), and a stop as a STOP_MARKET would be sent, sharing one quantity. When
+ * either trades (even partly) or is canceled, the exchange ends the other.
+ */
+export interface PlaceOcoRequest {
+  /** Persisted by the caller before this call, like each leg's client order id. */
+  listClientOrderId: string
+  symbol: string
+  side: OrderSide
+  qty: Decimal
+  target: { clientOrderId: string; price: Decimal }
+  stop: { clientOrderId: string; triggerPrice: Decimal }
+}
+
 export interface ExchangeFill {
   /** The exchange's trade id: recording the same fill twice is impossible. */
   exchangeFillId: string
@@ -149,6 +164,12 @@ export interface ExchangePort {
    * (look the old order up), 'unknown' when the outcome is unknown (look both up; never re-send).
    */
   replaceOrder?(cancelClientOrderId: string, req: PlaceOrderRequest): Promise<{ canceled: OrderReport; placed: OrderReport }>
+  /**
+   * Venues with `oco`: places the pair in one request. Resolves with both legs' reports (both
+   * REJECTED, with the reason, when the exchange refuses the pair); throws ExchangeError as
+   * placeOrder does ('unknown': look both legs up by client order id, never re-send).
+   */
+  placeOco?(req: PlaceOcoRequest): Promise<{ target: OrderReport; stop: OrderReport }>
   /** null when the exchange never received the order. */
   fetchOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport | null>
   fetchBalances(): Promise<Balance[]>

@@ -7,6 +7,7 @@ import type { ExchangePort } from '@/lib/exchange/port'
 import type { Quote } from '@/lib/market-data/quote'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { requestExit } from '@/lib/server/positions/request-exit'
+import { WORKING_STATUSES } from '@/lib/server/protection/resting-stop'
 
 /**
  * Keeps every monitored position's stop and take-profits in a TriggerIndex (cost per tick
@@ -35,7 +36,12 @@ export class TriggerMonitor {
   async reload(positionId: string): Promise<void> {
     const p = await this.db.position.findUnique({
       where: { id: positionId },
-      include: { takeProfits: { where: { status: 'ACTIVE' } }, account: { select: ACCOUNT_REF } },
+      include: {
+        takeProfits: { where: { status: 'ACTIVE' } },
+        account: { select: ACCOUNT_REF },
+        // Targets resting on the exchange paired with the stop (OCO): the exchange executes those.
+        orders: { where: { purpose: 'TAKE_PROFIT', listClientOrderId: { not: null }, status: { in: WORKING_STATUSES } }, select: { takeProfitId: true } },
+      },
     })
     this.index.removePosition(positionId)
     if (!p || p.status !== 'MONITORING') return
@@ -44,7 +50,9 @@ export class TriggerMonitor {
     // watching it here too would race the exchange's own execution with a second exit.
     const exchange = this.exchangeFor?.(p.account) ?? exchangeForAccount(this.db, p.account)
     if (p.stopLoss && !exchange.capabilities?.nativeStop) this.index.upsert({ id: `${p.id}:sl`, positionId: p.id, symbol: p.symbol, kind: 'STOP_LOSS', exitSide, price: fromDb(p.stopLoss) })
+    const onExchange = new Set(p.orders.map((o) => o.takeProfitId))
     for (const tp of p.takeProfits) {
+      if (onExchange.has(tp.id)) continue
       this.index.upsert({ id: `${p.id}:tp:${tp.id}`, positionId: p.id, symbol: p.symbol, kind: 'TAKE_PROFIT', exitSide, price: fromDb(tp.price) })
     }
   }

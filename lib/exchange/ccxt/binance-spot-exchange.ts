@@ -3,7 +3,7 @@ import { dec, type Decimal } from '@/lib/domain/decimal'
 import type { MarketRules } from '@/lib/domain/market/precision'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import { refusedReport, stopLimitOffsetOf, stopLimitPrice, VenueBackOff } from './venue-back-off'
-import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, OrderStreamHandlers, PlaceOrderRequest } from '@/lib/exchange/port'
+import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, OrderStreamHandlers, PlaceOcoRequest, PlaceOrderRequest } from '@/lib/exchange/port'
 import { BinanceOrderStream } from './binance-order-stream'
 import {
   fillsFromFullResponse,
@@ -171,6 +171,52 @@ export class BinanceSpotExchange implements ExchangePort {
       throw translateCcxtError(e, `place ${req.clientOrderId} on Binance`, { mayHaveExecuted: true, retryAfterMs: this.retryAfterMs() })
     }
     return orderReportFromBinance(raw, fillsFromFullResponse(raw))
+  }
+
+  /**
+   * POST /api/v3/orderList/oco: the target as LIMIT_MAKER (refused rather than taking, so it
+   * only ever rests) and the stop as the STOP_LOSS_LIMIT placeOrder would send, one quantity.
+   * For a sell the target is the leg above the market, for a buy the leg below.
+   */
+  async placeOco(req: PlaceOcoRequest): Promise<{ target: OrderReport; stop: OrderReport }> {
+    const base = { symbol: req.symbol, side: req.side, qty: req.qty, reduceOnly: true }
+    const targetReq: PlaceOrderRequest = { ...base, clientOrderId: req.target.clientOrderId, type: 'LIMIT', price: req.target.price }
+    const stopReq: PlaceOrderRequest = { ...base, clientOrderId: req.stop.clientOrderId, type: 'STOP_MARKET', triggerPrice: req.stop.triggerPrice }
+    const refused = (reason: string) => ({ target: refusedReport(targetReq, reason), stop: refusedReport(stopReq, reason) })
+    const target = await this.prepare(targetReq)
+    if ('status' in target) return refused(`take-profit leg: ${target.rejectReason}`)
+    const stop = await this.prepare(stopReq)
+    if ('status' in stop) return refused(`stop leg: ${stop.rejectReason}`)
+    this.guard()
+    this.symbolByClientId.set(req.target.clientOrderId, stop.symbol)
+    this.symbolByClientId.set(req.stop.clientOrderId, stop.symbol)
+    const targetLeg = { Type: 'LIMIT_MAKER', Price: target.price, ClientOrderId: req.target.clientOrderId }
+    const stopLeg = { Type: 'STOP_LOSS_LIMIT', Price: stop.price, StopPrice: stop.trigger, TimeInForce: 'GTC', ClientOrderId: req.stop.clientOrderId }
+    const [above, below] = req.side === 'SELL' ? [targetLeg, stopLeg] : [stopLeg, targetLeg]
+    const legParams = (prefix: string, leg: Record<string, string | undefined>) =>
+      Object.fromEntries(Object.entries(leg).flatMap(([k, v]) => (v === undefined ? [] : [[`${prefix}${k}`, v]])))
+    let raw: { orderReports?: BinanceRawOrder[] }
+    try {
+      raw = (await this.exchange.privatePostOrderListOco({
+        symbol: this.exchange.marketId(stop.symbol),
+        side: req.side,
+        quantity: stop.qty,
+        listClientOrderId: req.listClientOrderId,
+        newOrderRespType: 'FULL',
+        ...legParams('above', above),
+        ...legParams('below', below),
+      })) as typeof raw
+    } catch (e) {
+      const outcome = classifyCcxtError(e)
+      if (outcome === 'rejected' || outcome === 'not-found') return refused(rejectReasonOf(e))
+      throw translateCcxtError(e, `place the pair ${req.listClientOrderId} on Binance`, { mayHaveExecuted: true, retryAfterMs: this.retryAfterMs() })
+    }
+    const leg = (clientOrderId: string) => {
+      const r = raw.orderReports?.find((o) => o.clientOrderId === clientOrderId)
+      if (!r) throw ExchangeError.unknown(`place the pair ${req.listClientOrderId} on Binance: the answer lacks leg ${clientOrderId}`)
+      return orderReportFromBinance(r, fillsFromFullResponse(r))
+    }
+    return { target: leg(req.target.clientOrderId), stop: leg(req.stop.clientOrderId) }
   }
 
   /**

@@ -2,7 +2,7 @@ import type { Db } from '@/lib/db/client'
 import { env } from '@/lib/config/env'
 import type { MarketRules } from '@/lib/domain/market/precision'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
-import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, OrderStreamHandlers, PlaceOrderRequest } from '@/lib/exchange/port'
+import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, OrderStreamHandlers, PlaceOcoRequest, PlaceOrderRequest } from '@/lib/exchange/port'
 import type { OpenOrderReport } from '@/lib/exchange/port'
 import { openSecret } from '@/lib/server/secrets/secret-box'
 import { buildVenueAdapter, VENUE_CAPABILITIES, VENUE_ORDER_STREAM, type Venue, type VenueAdapter } from './venue-adapter'
@@ -59,6 +59,13 @@ export class LiveAccountExchange implements ExchangePort {
     if (mode === 'LIVE' && !req.reduceOnly && !env().LIVE_TRADING_ENABLED) throw new ExchangeError(LIVE_TRADING_OFF, false)
     if (!adapter.replaceOrder) throw new ExchangeError('this exchange cannot replace an order in one step', false)
     return adapter.replaceOrder(cancelClientOrderId, req)
+  }
+
+  /** A pair closing a position: reduce-only by nature, so the second key does not hold it back. */
+  async placeOco(req: PlaceOcoRequest): Promise<{ target: OrderReport; stop: OrderReport }> {
+    const adapter = await this.adapter()
+    if (!adapter.placeOco) throw new ExchangeError('this exchange cannot place a one-cancels-the-other pair', false)
+    return adapter.placeOco(req)
   }
 
   async cancelOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport> {

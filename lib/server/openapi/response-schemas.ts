@@ -96,6 +96,15 @@ export const ZPosition = doc(
         .nullable(),
       { description: 'The stop resting on the exchange for this position (venues with a native stop), or null: paper stops are watched by the worker.' },
     ),
+    exchangeTarget: doc(
+      z
+        .object({ clientOrderId: z.string(), exchangeOrderId: z.string().nullable(), status: z.enum(OrderStatus), qty: decimal(), price: decimal() })
+        .nullable(),
+      {
+        description:
+          'The take-profit resting on the exchange paired with that stop as one-cancels-the-other (Binance, when one target sells all that remains), or null: other targets are watched by the worker.',
+      },
+    ),
   }),
   { id: 'Position' },
 )

@@ -10,7 +10,7 @@ import type { OrderSide, PositionSide } from '@/lib/domain/positions/fill-ledger
 import type { PositionStatus } from '@/lib/domain/positions/position-lifecycle'
 import { syncLedger } from '@/lib/server/positions/sync-ledger'
 import { movePosition } from '@/lib/server/positions/transition'
-import { RESTING_STOP_TYPE } from '@/lib/server/protection/resting-stop'
+import { isRestingProtection, RESTING_STOP_TYPE } from '@/lib/server/protection/resting-stop'
 
 const EVENT_FOR: Record<OrderStatus, OrderEvent | null> = {
   NEW: null,
@@ -45,6 +45,7 @@ type LockedOrder = {
   id: string
   positionId: string | null
   takeProfitId: string | null
+  listClientOrderId: string | null
   clientOrderId: string
   exchangeOrderId: string | null
   side: OrderSide
@@ -70,7 +71,7 @@ export async function applyOrderReportIn(tx: DbTx, orderId: string, report: Orde
       FROM "Order" o JOIN "Position" p ON p.id = o."positionId" JOIN "Trader" t ON t.id = p."traderId"
       WHERE o.id = ${orderId} FOR UPDATE OF p`
     const [order] = await tx.$queryRaw<LockedOrder[]>`
-      SELECT id, "positionId", "takeProfitId", "clientOrderId", "exchangeOrderId", side::text AS side, type::text AS type,
+      SELECT id, "positionId", "takeProfitId", "listClientOrderId", "clientOrderId", "exchangeOrderId", side::text AS side, type::text AS type,
         purpose::text AS purpose, status::text AS status, "rejectReason", "notFoundCount", "submittedAt" IS NOT NULL AS submitted
       FROM "Order" WHERE id = ${orderId} FOR UPDATE`
     if (!order) throw new Error(`order ${orderId} does not exist`)
@@ -169,7 +170,12 @@ export async function applyOrderReportIn(tx: DbTx, orderId: string, report: Orde
         if (p.status === 'OPEN' || p.status === 'MONITORING') {
           // The stop resting on the exchange executed there; or a late fill of an exit we had
           // declared lost, after the position went back to monitoring.
-          const how = order.type === RESTING_STOP_TYPE ? `Stop ${order.clientOrderId} executed on the exchange` : `Exit order ${order.clientOrderId} turned up on the exchange after all`
+          const how =
+            order.type === RESTING_STOP_TYPE
+              ? `Stop ${order.clientOrderId} executed on the exchange`
+              : isRestingProtection(order)
+                ? `Take-profit ${order.clientOrderId} executed on the exchange`
+                : `Exit order ${order.clientOrderId} turned up on the exchange after all`
           await movePosition(tx, p, 'EXIT_REQUESTED', actor, how)
         }
         await tx.takeProfit.updateMany({ where: { positionId: p.id, status: 'ACTIVE' }, data: { status: 'CANCELED' } })
@@ -179,8 +185,8 @@ export async function applyOrderReportIn(tx: DbTx, orderId: string, report: Orde
           statusReason: order.purpose,
         })
       }
-    } else if (terminal && p.status === 'CLOSING' && order.type !== RESTING_STOP_TYPE) {
-      // (A resting stop ending while an exit is under way is that exit taking it off first.)
+    } else if (terminal && p.status === 'CLOSING' && !isRestingProtection(order)) {
+      // (A resting stop or paired target ending while an exit is under way is that exit taking it off first.)
       const why = status === 'FILLED' ? `${ledger.openQty.toFixed()} remains open` : `exit ${status.toLowerCase()}${report.rejectReason ? `: ${report.rejectReason}` : ''}`
       await movePosition(tx, p, 'EXIT_PARTIAL', actor, `Back to monitoring: ${why}`)
     }

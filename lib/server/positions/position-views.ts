@@ -8,7 +8,7 @@ import { valueBalances } from '@/lib/server/accounts/account-equity'
 import { loadQuotes, type StoredQuote } from '@/lib/market-data/quote-store'
 import { countDecisions, listDecisions } from '@/lib/server/decisions/list-decisions'
 import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
-import { WORKING_RESTING_STOP } from '@/lib/server/protection/resting-stop'
+import { RESTING_STOP_TYPE, WORKING_PROTECTION } from '@/lib/server/protection/resting-stop'
 
 /** How many of a position's decisions its detail carries. */
 const POSITION_DECISIONS = 50
@@ -41,12 +41,14 @@ export interface PositionView {
   closedAt: string | null
   /** The stop resting on the exchange (venues with a native stop), or null. */
   exchangeStop: { clientOrderId: string; exchangeOrderId: string | null; status: string; qty: string; triggerPrice: string } | null
+  /** The take-profit resting on the exchange paired with that stop (one-cancels-the-other), or null. */
+  exchangeTarget: { clientOrderId: string; exchangeOrderId: string | null; status: string; qty: string; price: string } | null
 }
 
 const include = {
   trader: { select: { name: true } },
   takeProfits: { orderBy: { createdAt: 'asc' as const } },
-  orders: { where: { ...WORKING_RESTING_STOP, cancelRequestedAt: null }, orderBy: { createdAt: 'desc' as const }, take: 1 },
+  orders: { where: { ...WORKING_PROTECTION, cancelRequestedAt: null }, orderBy: { createdAt: 'desc' as const }, take: 2 },
 }
 type Row = NonNullable<Awaited<ReturnType<typeof loadRow>>>
 
@@ -59,7 +61,8 @@ function toView(p: Row, quote?: StoredQuote): PositionView {
   const avg = fromDb(p.avgEntryPrice)
   const live = quote && openQty.gt(0)
   const mark = live ? exitPriceFor(p.side, quote) : null
-  const [stop] = p.orders
+  const stop = p.orders.find((o) => o.type === RESTING_STOP_TYPE)
+  const target = stop?.listClientOrderId ? p.orders.find((o) => o !== stop && o.listClientOrderId === stop.listClientOrderId) : undefined
   return {
     id: p.id,
     traderId: p.traderId,
@@ -92,6 +95,9 @@ function toView(p: Row, quote?: StoredQuote): PositionView {
     closedAt: p.closedAt?.toISOString() ?? null,
     exchangeStop: stop
       ? { clientOrderId: stop.clientOrderId, exchangeOrderId: stop.exchangeOrderId, status: stop.status, qty: fromDb(stop.qty).toFixed(), triggerPrice: fromDb(stop.triggerPrice!).toFixed() }
+      : null,
+    exchangeTarget: target
+      ? { clientOrderId: target.clientOrderId, exchangeOrderId: target.exchangeOrderId, status: target.status, qty: fromDb(target.qty).toFixed(), price: fromDb(target.price!).toFixed() }
       : null,
   }
 }

@@ -12,7 +12,7 @@ import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { ownVerdict } from '@/lib/server/orders/own-verdict'
 import { submitOrder } from '@/lib/server/orders/submit-order'
 import { applyOrderReport, applyOrderReportIn } from '@/lib/server/orders/apply-order-report'
-import { EXIT_ORDER, WORKING_RESTING_STOP, WORKING_STATUSES } from '@/lib/server/protection/resting-stop'
+import { EXIT_ORDER, WORKING_PROTECTION, WORKING_STATUSES } from '@/lib/server/protection/resting-stop'
 import { STOP_TO_CANCEL, takeStopsOff } from '@/lib/server/protection/take-stops-off'
 import { lockPosition } from './lock-position'
 import { freshMarket } from './market-context'
@@ -123,10 +123,10 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     await movePosition(tx, { id: p.id, status: p.status, userId: p.trader.userId }, 'EXIT_REQUESTED', actor, `${o.reason}: exit order ${order.clientOrderId} for ${qty.toFixed()} of ${openQty.toFixed()}`)
     const account = await tx.exchangeAccount.findUniqueOrThrow({ where: { id: p.accountId }, select: ACCOUNT_REF })
     const exchange = o.exchange ?? o.exchangeFor?.(account) ?? exchangeForAccount(db, account, { allowStaleMarket: o.allowStaleMarket })
-    // A stop resting on the exchange holds the quantity there: it comes off before the exit goes
+    // A stop resting on the exchange (and a target paired with it) holds the quantity there: it comes off before the exit goes
     // out. Marked under this lock, so the protection keeper can no longer send one that it has
     // not sent yet; the position is CLOSING, so it places no new one until the exit has ended.
-    const stops = exchange.capabilities?.nativeStop ? await tx.order.findMany({ where: { positionId: p.id, ...WORKING_RESTING_STOP }, select: STOP_TO_CANCEL }) : []
+    const stops = exchange.capabilities?.nativeStop ? await tx.order.findMany({ where: { positionId: p.id, ...WORKING_PROTECTION }, select: STOP_TO_CANCEL }) : []
     if (stops.length) await tx.order.updateMany({ where: { id: { in: stops.map((s) => s.id) }, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } })
     return { orderId: order.id, clientOrderId: order.clientOrderId, exchange, stops }
   })

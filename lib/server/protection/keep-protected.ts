@@ -13,7 +13,8 @@ import { applyOrderReportIn } from '@/lib/server/orders/apply-order-report'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { lockPosition } from '@/lib/server/positions/lock-position'
 import { requestExit } from '@/lib/server/positions/request-exit'
-import { EXIT_ORDER, RESTING_STOP_TYPE, WORKING_RESTING_STOP, WORKING_STATUSES } from './resting-stop'
+import { pairedTargetFor, sendPair, type PairedTarget } from './paired-target'
+import { EXIT_ORDER, RESTING_STOP_TYPE, WORKING_PROTECTION, WORKING_STATUSES } from './resting-stop'
 import { takeStopsOff } from './take-stops-off'
 
 export interface KeepProtectedOptions {
@@ -44,7 +45,8 @@ const MAX_ROUNDS = 3
 /**
  * Makes what rests on the exchange match what the position says, for venues with a native stop:
  * while a position is OPEN or MONITORING with no exit under way, exactly one stop for its whole
- * open quantity at its stop price; otherwise none. Entry fills (partial ones too), a moved stop,
+ * open quantity at its stop price (on venues with OCO, paired with the position's last
+ * take-profit when that one sells all that remains; see pairedTargetFor); otherwise none. Entry fills (partial ones too), a moved stop,
  * a take-profit that sold part of the position: each changes what should rest, and the next call
  * replaces the stop (the old one comes off first, since it holds the quantity). Safe to call at
  * any time, as often as wanted, from anywhere: every decision is taken under the position's lock
@@ -60,14 +62,16 @@ export async function keepProtected(o: KeepProtectedOptions): Promise<Protection
       continue
     }
     if (!plan.place) return 'in-place'
-    return send(o, plan.exchange, plan.place)
+    const outcome = await send(o, plan.exchange, plan.place)
+    // The next round places the stop alone (the refused pair is not tried again).
+    if (outcome !== 'pair-refused') return outcome
   }
   return 'deferred'
 }
 
 interface Plan {
   exchange: ExchangePort
-  /** Working stops that do not fit, marked to come off. */
+  /** Working stops (and paired targets) that do not fit, marked to come off. */
   off: { id: string; clientOrderId: string; status: (typeof WORKING_STATUSES)[number] }[]
   /** Whether the position should be protected at all. */
   wanted: boolean
@@ -79,6 +83,8 @@ interface Placement {
   id: string
   positionId: string
   replacing?: { id: string; clientOrderId: string }
+  /** The target leg sent with the stop as one pair. */
+  targetId?: string
 }
 
 async function decide(db: Db, positionId: string, actor: ActorRef, exchangeFor: (a: AccountRef) => ExchangePort): Promise<Plan | null> {
@@ -88,46 +94,63 @@ async function decide(db: Db, positionId: string, actor: ActorRef, exchangeFor: 
     const account = await tx.exchangeAccount.findUniqueOrThrow({ where: { id: p.accountId }, select: ACCOUNT_REF })
     const exchange = exchangeFor(account)
     if (!exchange.capabilities?.nativeStop) return null
-    const working = await tx.order.findMany({ where: { positionId, ...WORKING_RESTING_STOP }, orderBy: { createdAt: 'asc' } })
+    const working = await tx.order.findMany({ where: { positionId, ...WORKING_PROTECTION }, orderBy: { createdAt: 'asc' } })
     const exiting = await tx.order.findFirst({ where: { positionId, ...EXIT_ORDER, status: { in: WORKING_STATUSES } }, select: { id: true } })
     // What can be sold: a fee taken in the coin can leave the holding off the step grid.
     const open = truncateQtyToStep(fromDb(p.openQty), (await exchange.marketRules(p.symbol)).stepSize)
     const stop = fromDbOrNull(p.stopLoss)
     const want: { qty: Decimal; trigger: Decimal } | null =
       (p.status === 'OPEN' || p.status === 'MONITORING') && !exiting && open.gt(0) && stop ? { qty: open, trigger: stop } : null
-    const fits = (w: (typeof working)[number]) =>
-      want !== null && !w.cancelRequestedAt && fromDbOrNull(w.triggerPrice)?.eq(want.trigger) === true && fromDb(w.qty).minus(fromDb(w.filledQty)).eq(want.qty)
-    const keep = working.find(fits)
-    const off = working.filter((w) => w !== keep)
+    const target: PairedTarget | null = want && exchange.capabilities?.oco && exchange.placeOco ? await pairedTargetFor(tx, positionId) : null
+    type Working = (typeof working)[number]
+    const rests = (w: Working) => want !== null && !w.cancelRequestedAt && fromDb(w.qty).minus(fromDb(w.filledQty)).eq(want.qty)
+    const stopFits = (w: Working) => rests(w) && w.type === RESTING_STOP_TYPE && fromDbOrNull(w.triggerPrice)?.eq(want!.trigger) === true && (w.listClientOrderId !== null) === (target !== null)
+    const targetFits = (w: Working, list: string | null) =>
+      target !== null && rests(w) && w.listClientOrderId === list && w.takeProfitId === target.takeProfitId && fromDbOrNull(w.price)?.eq(target.price) === true
+    const resting = working.find(stopFits)
+    const pairedWith = resting && target ? working.find((w) => targetFits(w, resting.listClientOrderId)) : undefined
+    const keep = resting && (!target || pairedWith) ? [resting, ...(pairedWith ? [pairedWith] : [])] : []
+    const off = working.filter((w) => !keep.includes(w))
     // One confirmed stop that no longer fits, on a venue that can swap it in one request: replace
     // it atomically instead of leaving the quantity uncovered between a cancel and a new order.
+    // (A pair is canceled and placed anew: an order list cannot be replaced in one request.)
     const [only] = off
-    const atomic = want && !keep && off.length === 1 && only!.status === 'SUBMITTED' && !only!.cancelRequestedAt && exchange.capabilities?.cancelReplace && exchange.replaceOrder
+    const atomic =
+      want && !target && !keep.length && off.length === 1 && only!.status === 'SUBMITTED' && !only!.cancelRequestedAt && only!.listClientOrderId === null && exchange.capabilities?.cancelReplace && exchange.replaceOrder
     if (off.length && !atomic) {
       await tx.order.updateMany({ where: { id: { in: off.map((w) => w.id) }, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } })
       return { exchange, off: off.map((w) => ({ id: w.id, clientOrderId: w.clientOrderId, status: w.status })), wanted: want !== null, place: null }
     }
-    if (!want || keep) return { exchange, off: [], wanted: want !== null, place: null }
+    if (!want || keep.length) return { exchange, off: [], wanted: want !== null, place: null }
     if (atomic) await tx.order.update({ where: { id: only!.id }, data: { cancelRequestedAt: new Date() } })
+    const leg = {
+      accountId: p.accountId,
+      traderId: p.traderId,
+      positionId,
+      symbol: p.symbol,
+      side: exitSideFor(p.side),
+      qty: toDb(want.qty),
+      reduceOnly: true,
+      status: 'NEW' as const,
+      createdBy: actor.kind,
+      listClientOrderId: target ? newClientOrderId('ol') : null,
+    }
     const order = await tx.order.create({
-      data: {
-        accountId: p.accountId,
-        traderId: p.traderId,
-        positionId,
-        clientOrderId: newClientOrderId('sp'),
-        symbol: p.symbol,
-        side: exitSideFor(p.side),
-        type: RESTING_STOP_TYPE,
-        purpose: 'STOP_LOSS',
-        qty: toDb(want.qty),
-        triggerPrice: toDb(want.trigger),
-        reduceOnly: true,
-        status: 'NEW',
-        createdBy: actor.kind,
-      },
+      data: { ...leg, clientOrderId: newClientOrderId('sp'), type: RESTING_STOP_TYPE, purpose: 'STOP_LOSS', triggerPrice: toDb(want.trigger) },
       select: { id: true },
     })
-    return { exchange, off: [], wanted: true, place: { id: order.id, positionId, replacing: atomic ? { id: only!.id, clientOrderId: only!.clientOrderId } : undefined } }
+    const paired = target
+      ? await tx.order.create({
+          data: { ...leg, clientOrderId: newClientOrderId('tt'), type: 'LIMIT', purpose: 'TAKE_PROFIT', price: toDb(target.price), takeProfitId: target.takeProfitId },
+          select: { id: true },
+        })
+      : null
+    return {
+      exchange,
+      off: [],
+      wanted: true,
+      place: { id: order.id, positionId, replacing: atomic ? { id: only!.id, clientOrderId: only!.clientOrderId } : undefined, targetId: paired?.id },
+    }
   })
 }
 
@@ -136,15 +159,20 @@ async function decide(db: Db, positionId: string, actor: ActorRef, exchangeFor: 
  * transaction: an exit that wants the stop off waits for this, then finds it on the exchange
  * (or finds it marked and never sent). A crash after the send leaves it NEW for reconciliation.
  */
-async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: Placement): Promise<ProtectionOutcome> {
+async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: Placement): Promise<ProtectionOutcome | 'pair-refused'> {
   const r = await o.db.$transaction(
     async (tx) => {
       const p = await lockPosition(tx, place.positionId)
       const order = await tx.order.findUniqueOrThrow({ where: { id: place.id } })
       if (!p || order.status !== 'NEW') return { outcome: 'in-place' as const }
-      if (order.cancelRequestedAt) {
-        await applyOrderReportIn(tx, order.id, ownVerdict(order, 'CANCELED', 'canceled before it was sent'), o.actor)
+      const target = place.targetId ? await tx.order.findUniqueOrThrow({ where: { id: place.targetId } }) : null
+      if (order.cancelRequestedAt || target?.cancelRequestedAt) {
+        for (const leg of target ? [order, target] : [order]) await applyOrderReportIn(tx, leg.id, ownVerdict(leg, 'CANCELED', 'canceled before it was sent'), o.actor)
         return { outcome: 'in-place' as const }
+      }
+      if (target) {
+        const sent = await sendPair(tx, exchange, order, target, o.actor)
+        return sent.outcome === 'pair-refused' ? { ...sent, userId: p.trader.userId, traderId: p.traderId } : sent
       }
       let report: OrderReport
       try {
@@ -184,6 +212,19 @@ async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: Plac
     // The exchange answers inside this transaction; its own timeout ends the call first.
     { timeout: 60_000, maxWait: 10_000 },
   )
+  if (r.outcome === 'pair-refused') {
+    await o.db.$transaction((tx) =>
+      recordActivity(tx, {
+        userId: r.userId,
+        traderId: r.traderId,
+        positionId: place.positionId,
+        type: 'PROTECTION_CHANGED',
+        severity: 'warning',
+        message: `The exchange refused the take-profit and stop as one pair (${r.reason}): the stop rests alone and the worker watches the target`,
+      }),
+    )
+    return 'pair-refused'
+  }
   if (r.outcome !== 'refused') return r.outcome
   // Never leave a filled position naked: exit at market and say so loudly.
   await o.db.$transaction((tx) =>
@@ -212,7 +253,7 @@ async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: Plac
 export async function positionsToProtect(db: Db): Promise<string[]> {
   const rows = await db.position.findMany({
     where: {
-      OR: [{ status: { in: ['OPEN', 'MONITORING'] }, account: { kind: 'CCXT' } }, { orders: { some: WORKING_RESTING_STOP } }],
+      OR: [{ status: { in: ['OPEN', 'MONITORING'] }, account: { kind: 'CCXT' } }, { orders: { some: WORKING_PROTECTION } }],
     },
     select: { id: true },
   })
