@@ -1,6 +1,7 @@
 // The worker process: market data, SL/TP monitoring, paper order matching, reconciliation.
 import { ConfigError, env } from '@/lib/config/env'
 import { createDb } from '@/lib/db/client'
+import { isCcxtInternalRejection } from './library-rejection'
 import { startWorker, type Worker } from './worker'
 
 let stopping = false
@@ -9,6 +10,14 @@ let stopping = false
 // one without a listener turns that into an uncaught exception. Log it as one line and exit:
 // `npm start` restarts the worker, which reconnects and reloads its state from the database.
 const CONNECTION_LOST = new Set(['57P01', '57P02', '57P03', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE'])
+// Node ends the process on an unhandled rejection (as an uncaught exception, below), which is
+// right for our own code. One raised inside ccxt's websocket client is logged instead: the stream
+// it belonged to has failed and is redialled by its owner; ending the worker for it would only
+// interrupt every other loop (and five such in a minute would leave the worker down).
+process.on('unhandledRejection', (reason) => {
+  if (!isCcxtInternalRejection(reason)) throw reason
+  console.error(`[worker] ccxt left a rejection unhandled (a closed stream; its owner redials): ${(reason as Error).message}`)
+})
 process.on('uncaughtException', (e: Error & { code?: string }) => {
   if (stopping) process.exit(0)
   if (CONNECTION_LOST.has(e.code ?? '') || /Connection terminated/.test(e.message)) {

@@ -129,7 +129,8 @@ export interface OrderStreamHandlers {
   /**
    * One change of one order, in the exchange's order; the next waits until this one resolves, and
    * a rejection ends the watch as a stream failure would. Unlike fetchOrder's report, `fills`
-   * holds only the fills this change carries (at most one trade per Binance event), while
+   * holds only the fills this change carries (at most one trade per Binance event; none from
+   * Coinbase, whose stream names no trade), while
    * `filledQty` is the exchange's running total: together with the fills already recorded it
    * tells whether a fill event went missing, and then the order must be looked up. Reports
    * arrive for every order of the account, including orders that are not ours.
