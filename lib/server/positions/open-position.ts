@@ -162,6 +162,8 @@ export async function openPosition(opts: {
         purpose: 'ENTRY',
         qty: toDb(qty),
         price: limitPrice ? toDb(limitPrice) : null,
+        // The limit, or the side of the quote a market order takes: slippage is measured from it.
+        expectedPrice: toDb(refPrice),
         status: 'NEW',
         createdBy: actor.kind,
       },

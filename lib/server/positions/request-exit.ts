@@ -77,7 +77,7 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
       if (o.purpose !== 'MANUAL_EXIT' || o.retryOf) return null
       throw conflict(`an exit order (${pending.clientOrderId}) is already in progress`)
     }
-    const { rules } = await freshMarket(tx, p.symbol, { allowStale: o.allowStaleMarket })
+    const { rules, quote } = await freshMarket(tx, p.symbol, { allowStale: o.allowStaleMarket })
     const openQty = fromDb(p.openQty)
     let qty = openQty
     let takeProfitId: string | null = null
@@ -103,6 +103,7 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     qty = truncateQtyToStep(qty, rules.stepSize)
     if (qty.isZero()) return null
 
+    const side = exitSideFor(p.side)
     const order = await tx.order.create({
       data: {
         accountId: p.accountId,
@@ -110,10 +111,13 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
         positionId: p.id,
         clientOrderId: newClientOrderId(o.purpose === 'STOP_LOSS' ? 'sl' : o.purpose === 'TAKE_PROFIT' ? 'tp' : 'x'),
         symbol: p.symbol,
-        side: exitSideFor(p.side),
+        side,
         type: 'MARKET',
         purpose: o.purpose,
         qty: toDb(qty),
+        // The side of the quote at decision time (also for a triggered stop: what the market
+        // offered when the exit was decided, not the level that fired).
+        expectedPrice: toDb(side === 'SELL' ? quote.bid : quote.ask),
         reduceOnly: true,
         status: 'NEW',
         takeProfitId,

@@ -136,12 +136,12 @@ async function decide(db: Db, positionId: string, actor: ActorRef, exchangeFor: 
       listClientOrderId: target ? newClientOrderId('ol') : null,
     }
     const order = await tx.order.create({
-      data: { ...leg, clientOrderId: newClientOrderId('sp'), type: RESTING_STOP_TYPE, purpose: 'STOP_LOSS', triggerPrice: toDb(want.trigger) },
+      data: { ...leg, clientOrderId: newClientOrderId('sp'), type: RESTING_STOP_TYPE, purpose: 'STOP_LOSS', triggerPrice: toDb(want.trigger), expectedPrice: toDb(want.trigger) },
       select: { id: true },
     })
     const paired = target
       ? await tx.order.create({
-          data: { ...leg, clientOrderId: newClientOrderId('tt'), type: 'LIMIT', purpose: 'TAKE_PROFIT', price: toDb(target.price), takeProfitId: target.takeProfitId },
+          data: { ...leg, clientOrderId: newClientOrderId('tt'), type: 'LIMIT', purpose: 'TAKE_PROFIT', price: toDb(target.price), expectedPrice: toDb(target.price), takeProfitId: target.takeProfitId },
           select: { id: true },
         })
       : null
