@@ -38,6 +38,17 @@ export type ProtectionOutcome =
   | 'refused'
   /** Not sent this time (back-off, connection): the next pass tries again. */
   | 'deferred'
+  /**
+   * The exchange refused the stop because the account does not hold the quantity (sold or moved
+   * outside Tradeloop, or held by an order we do not know): no exit at market, which could not
+   * sell it either; said once as an error, and tried again only after SHORT_OF_BALANCE_RETRY_MS.
+   */
+  | 'unbacked'
+
+/** The exchanges' words for "the account does not hold that much" (Binance -2010, Coinbase INSUFFICIENT_FUND). */
+const SHORT_OF_BALANCE = /insufficient[ _]?(balance|fund)/i
+/** After a stop refused for want of balance, the pause before the next try (not every pass of the keeper). */
+export const SHORT_OF_BALANCE_RETRY_MS = 5 * 60_000
 
 /** Cancels and re-decisions in one call; a position that keeps changing is picked up by the next pass. */
 const MAX_ROUNDS = 3
@@ -61,6 +72,7 @@ export async function keepProtected(o: KeepProtectedOptions): Promise<Protection
       await takeStopsOff(o.db, plan.exchange, plan.off, o.actor, plan.wanted ? 'replaced by a stop that fits the position' : 'no longer needed')
       continue
     }
+    if (plan.unbacked) return 'unbacked'
     if (!plan.place) return 'in-place'
     const outcome = await send(o, plan.exchange, plan.place)
     // The next round places the stop alone (the refused pair is not tried again).
@@ -75,6 +87,8 @@ interface Plan {
   off: { id: string; clientOrderId: string; status: (typeof WORKING_STATUSES)[number] }[]
   /** Whether the position should be protected at all. */
   wanted: boolean
+  /** No stop rests, and the last one was refused for want of balance a moment ago: not yet again. */
+  unbacked?: boolean
   /** A NEW stop order just committed, to send (in place of `replacing`, atomically, when set). */
   place: Placement | null
 }
@@ -122,6 +136,10 @@ async function decide(db: Db, positionId: string, actor: ActorRef, exchangeFor: 
       return { exchange, off: off.map((w) => ({ id: w.id, clientOrderId: w.clientOrderId, status: w.status })), wanted: want !== null, place: null }
     }
     if (!want || keep.length) return { exchange, off: [], wanted: want !== null, place: null }
+    const last = await tx.order.findFirst({ where: { positionId, purpose: 'STOP_LOSS', type: RESTING_STOP_TYPE }, orderBy: { createdAt: 'desc' }, select: { status: true, rejectReason: true, createdAt: true } })
+    if (last?.status === 'REJECTED' && SHORT_OF_BALANCE.test(last.rejectReason ?? '') && Date.now() - last.createdAt.getTime() < SHORT_OF_BALANCE_RETRY_MS) {
+      return { exchange, off: [], wanted: true, place: null, unbacked: true }
+    }
     if (atomic) await tx.order.update({ where: { id: only!.id }, data: { cancelRequestedAt: new Date() } })
     const leg = {
       accountId: p.accountId,
@@ -226,6 +244,22 @@ async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: Plac
     return 'pair-refused'
   }
   if (r.outcome !== 'refused') return r.outcome
+  if (SHORT_OF_BALANCE.test(r.reason)) {
+    await o.db.$transaction((tx) =>
+      recordActivity(tx, {
+        userId: r.userId,
+        traderId: r.traderId,
+        positionId: place.positionId,
+        type: 'PROTECTION_FAILED',
+        severity: 'error',
+        message:
+          `The exchange refused the protective stop because the account does not hold the position's quantity (${r.reason}): ` +
+          `the position is NOT protected. The coins may have been sold or moved outside Tradeloop, or be held by another order; ` +
+          `check the account on the exchange. Tradeloop tries the stop again every ${SHORT_OF_BALANCE_RETRY_MS / 60_000} minutes.`,
+      }),
+    )
+    return 'unbacked'
+  }
   // Never leave a filled position naked: exit at market and say so loudly.
   await o.db.$transaction((tx) =>
     recordActivity(tx, {

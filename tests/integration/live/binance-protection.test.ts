@@ -8,7 +8,7 @@ import { closeLiveAdapters } from '@/lib/server/exchange/live-account-exchange'
 import { modifyProtection } from '@/lib/server/positions/modify-protection'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { requestExit } from '@/lib/server/positions/request-exit'
-import { keepProtected } from '@/lib/server/protection/keep-protected'
+import { keepProtected, SHORT_OF_BALANCE_RETRY_MS } from '@/lib/server/protection/keep-protected'
 import { OrderReconciler } from '@/workers/reconcile/reconcile-orders'
 import { startFakeBinanceSpot, type FakeBinanceSpot } from '@/tests/support/fake-binance-spot'
 import { createBinanceTestnetTrader } from '@/tests/support/live-binance-account'
@@ -151,6 +151,33 @@ describe('live trading on Binance spot: protected on the exchange', () => {
     expect(alert.severity).toBe('error')
     expect(alert.message).toMatch(/refused the protective stop/)
     expect(fake.balance('BTC').free.plus(fake.balance('BTC').locked).isZero()).toBe(true)
+  })
+
+  test('the coins were sold outside Tradeloop: the stop is refused for want of balance, no exit at market (it could not sell either), one error, a pause before the next try', async () => {
+    const positionId = await openLong()
+    fake.setBalance('BTC', '0') // sold by hand on the exchange's own site
+    const sent = ordersSent()
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('unbacked')
+    expect(ordersSent()).toBe(sent + 1) // the stop only: no market sell
+    const stop = await t.db.order.findFirstOrThrow({ where: { positionId, type: 'STOP_MARKET' } })
+    expect(stop.status).toBe('REJECTED')
+    expect(stop.rejectReason).toMatch(/insufficient balance/)
+    expect(await t.db.order.count({ where: { positionId, purpose: 'STOP_LOSS', type: 'MARKET' } })).toBe(0)
+    expect((await t.db.position.findUniqueOrThrow({ where: { id: positionId } })).status).toBe('MONITORING')
+    const alerts = await t.db.activityEvent.findMany({ where: { userId, type: 'PROTECTION_FAILED' } })
+    expect(alerts.map((a) => a.severity)).toEqual(['error'])
+    expect(alerts[0]!.message).toMatch(/does not hold the position's quantity .*NOT protected/)
+
+    // The keeper's next passes (every few seconds) send nothing and say nothing more...
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('unbacked')
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('unbacked')
+    expect(ordersSent()).toBe(sent + 1)
+    expect(await t.db.activityEvent.count({ where: { userId, type: 'PROTECTION_FAILED' } })).toBe(1)
+    // ...until the pause is over: the coins are back (a transfer), and the stop rests.
+    fake.setBalance('BTC', '0.00999')
+    await t.db.order.update({ where: { id: stop.id }, data: { createdAt: new Date(Date.now() - SHORT_OF_BALANCE_RETRY_MS - 1000) } })
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('placed')
+    expect(restingStops()).toHaveLength(1)
   })
 
   test('a moved stop the exchange refuses after canceling the old one (cancel-replace half done): the position leaves at market at once', async () => {
