@@ -48,13 +48,13 @@ export function liveBinanceScenario() {
       shortTimeout = binanceWithTimeout(s.fake, s.accountId, 1000)
       return shortTimeout
     },
-    async openLong(exchange?: ExchangePort) {
+    async openLong(exchange?: ExchangePort, takeProfits: { price: string; sharePct: string }[] = []) {
       const { positionId } = await openPosition({
         db: s.t.db,
         userId: s.userId,
         actor: s.user(),
         exchange,
-        input: { traderId: s.traderId, symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '59000' },
+        input: { traderId: s.traderId, symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '59000', takeProfits },
       })
       return positionId
     },

@@ -230,47 +230,26 @@ async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: Plac
     // The exchange answers inside this transaction; its own timeout ends the call first.
     { timeout: 60_000, maxWait: 10_000 },
   )
+  const tell = (to: { userId: string; traderId: string }, type: 'PROTECTION_CHANGED' | 'PROTECTION_FAILED', severity: 'warning' | 'error', message: string) =>
+    o.db.$transaction((tx) => recordActivity(tx, { userId: to.userId, traderId: to.traderId, positionId: place.positionId, type, severity, message }))
   if (r.outcome === 'pair-refused') {
-    await o.db.$transaction((tx) =>
-      recordActivity(tx, {
-        userId: r.userId,
-        traderId: r.traderId,
-        positionId: place.positionId,
-        type: 'PROTECTION_CHANGED',
-        severity: 'warning',
-        message: `The exchange refused the take-profit and stop as one pair (${r.reason}): the stop rests alone and the worker watches the target`,
-      }),
-    )
+    await tell(r, 'PROTECTION_CHANGED', 'warning', `The exchange refused the take-profit and stop as one pair (${r.reason}): the stop rests alone and the worker watches the target`)
     return 'pair-refused'
   }
   if (r.outcome !== 'refused') return r.outcome
   if (SHORT_OF_BALANCE.test(r.reason)) {
-    await o.db.$transaction((tx) =>
-      recordActivity(tx, {
-        userId: r.userId,
-        traderId: r.traderId,
-        positionId: place.positionId,
-        type: 'PROTECTION_FAILED',
-        severity: 'error',
-        message:
-          `The exchange refused the protective stop because the account does not hold the position's quantity (${r.reason}): ` +
-          `the position is NOT protected. The coins may have been sold or moved outside Tradeloop, or be held by another order; ` +
-          `check the account on the exchange. Tradeloop tries the stop again every ${SHORT_OF_BALANCE_RETRY_MS / 60_000} minutes.`,
-      }),
+    await tell(
+      r,
+      'PROTECTION_FAILED',
+      'error',
+      `The exchange refused the protective stop because the account does not hold the position's quantity (${r.reason}): ` +
+        `the position is NOT protected. The coins may have been sold or moved outside Tradeloop, or be held by another order; ` +
+        `check the account on the exchange. Tradeloop tries the stop again every ${SHORT_OF_BALANCE_RETRY_MS / 60_000} minutes.`,
     )
     return 'unbacked'
   }
   // Never leave a filled position naked: exit at market and say so loudly.
-  await o.db.$transaction((tx) =>
-    recordActivity(tx, {
-      userId: r.userId,
-      traderId: r.traderId,
-      positionId: place.positionId,
-      type: 'PROTECTION_FAILED',
-      severity: 'error',
-      message: `The exchange refused the protective stop (${r.reason}): closing the position at market`,
-    }),
-  )
+  await tell(r, 'PROTECTION_FAILED', 'error', `The exchange refused the protective stop (${r.reason}): closing the position at market`)
   await requestExit({
     db: o.db,
     positionId: place.positionId,
