@@ -1,14 +1,12 @@
-import { generateKeyPairSync } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { fromDb } from '@/lib/db/decimal-columns'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { closeLiveAdapters } from '@/lib/server/exchange/live-account-exchange'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { keepProtected } from '@/lib/server/protection/keep-protected'
-import { sealSecret } from '@/lib/server/secrets/secret-box'
 import { OrderReconciler } from '@/workers/reconcile/reconcile-orders'
 import { startFakeCoinbase, type FakeCoinbase } from '@/tests/support/fake-coinbase'
-import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
+import { coinbaseTestKey, createCoinbaseLiveTrader } from '@/tests/support/live-coinbase-account'
 import { seedMarket } from '@/tests/support/seed-market'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
 
@@ -16,12 +14,7 @@ import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
 // second key on, for a LIVE account whose REST host is a local server.
 process.env.LIVE_TRADING_ENABLED = 'true'
 
-const KEY_NAME = 'organizations/org-test/apiKeys/key-live'
-const key = generateKeyPairSync('ec', {
-  namedCurve: 'prime256v1',
-  privateKeyEncoding: { type: 'sec1', format: 'pem' },
-  publicKeyEncoding: { type: 'spki', format: 'pem' },
-})
+const key = coinbaseTestKey('organizations/org-test/apiKeys/key-live')
 
 /** The same services as on Binance, on the second venue: nothing above the port changes. */
 describe('live trading on Coinbase Advanced Trade: protected on the exchange', () => {
@@ -33,16 +26,8 @@ describe('live trading on Coinbase Advanced Trade: protected on the exchange', (
 
   beforeAll(async () => {
     t = await createTestDatabase()
-    fake = await startFakeCoinbase({ apiKey: KEY_NAME, publicKeyPem: key.publicKey, balances: { USD: '10000' } })
-    userId = (await t.db.user.create({ data: { email: 'cb@example.com', passwordHash: 'x' } })).id
-    const account = await t.db.exchangeAccount.create({
-      data: {
-        userId, name: 'Coinbase', kind: 'CCXT', venue: 'coinbase', mode: 'LIVE', apiKeyEnc: sealSecret(KEY_NAME), secretEnc: sealSecret(key.privateKey),
-        keyHint: '••••live', baseUrl: fake.url, quoteCurrency: 'USD', makerFeeRate: '0.004', takerFeeRate: '0.006', reconciledAt: new Date(),
-      },
-    })
-    traderId = (await t.db.trader.create({ data: { userId, accountId: account.id, name: 'CB', quoteCurrency: 'USD', watchlist: ['BTC/USD'] } })).id
-    await useManualTraderSettings(t.db, traderId)
+    fake = await startFakeCoinbase({ apiKey: key.name, publicKeyPem: key.publicKey, balances: { USD: '10000' } })
+    ;({ userId, traderId } = await createCoinbaseLiveTrader(t.db, fake, key, { watchlist: ['BTC/USD'] }))
   })
   afterAll(async () => {
     await closeLiveAdapters()
