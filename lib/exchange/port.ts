@@ -60,10 +60,10 @@ export interface OrderReport {
 }
 
 /**
- * One order working on the exchange, as ExchangePort.fetchOpenOrders lists it: what is needed to
- * record it when our database lacks it (restored from a backup, a lost write).
+ * An order as the exchange describes it: what is needed to record one our database lacks
+ * (restored from a backup, a lost write).
  */
-export interface OpenOrderReport {
+export interface ExchangeOrderFacts {
   clientOrderId: string
   exchangeOrderId: string
   /** Ours: 'BASE/QUOTE'. */
@@ -81,7 +81,22 @@ export interface OpenOrderReport {
   /** The limit price (also of a stop-limit); null for market orders. */
   price: Decimal | null
   triggerPrice: Decimal | null
+  /** The client id of the order list (OCO) it is a leg of; null when it stands alone. */
+  listClientOrderId: string | null
+}
+
+/** One order working on the exchange, as ExchangePort.fetchOpenOrders lists it. */
+export interface OpenOrderReport extends ExchangeOrderFacts {
   status: 'SUBMITTED' | 'PARTIALLY_FILLED'
+}
+
+/** One trade of the account, as ExchangePort.fetchRecentFills lists it. */
+export interface RecentFill {
+  symbol: string
+  exchangeOrderId: string
+  /** null where the venue's trade list does not carry it (Binance, Coinbase): look the order up. */
+  clientOrderId: string | null
+  fill: ExchangeFill
 }
 
 export interface Balance {
@@ -180,6 +195,17 @@ export interface ExchangePort {
    * read is never to be taken as filled or canceled. Symbols the exchange does not list are skipped.
    */
   fetchOpenOrders?(symbols: string[]): Promise<OpenOrderReport[]>
+  /**
+   * Optional (live adapters): the account's trades in these markets since `since`, ours and
+   * others', for finding orders of ours that ended while our database lacked them. Throws
+   * ExchangeError when they cannot all be read. Symbols the exchange does not list are skipped.
+   */
+  fetchRecentFills?(symbols: string[], since: Date): Promise<RecentFill[]>
+  /**
+   * Optional, with fetchRecentFills: one order by the exchange's own id, described and reported
+   * (status and every fill); null when the exchange does not know it.
+   */
+  fetchOrderByExchangeId?(exchangeOrderId: string, hint: OrderLookupHint): Promise<{ order: ExchangeOrderFacts; report: OrderReport } | null>
   /** Live adapters: an authenticated read of balances and the key's permissions. */
   checkConnection?(): Promise<ConnectionCheck>
   /**

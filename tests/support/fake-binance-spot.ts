@@ -193,6 +193,8 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
   let nextOrderId = 1000
   let nextTradeId = 5000
   let nextListId = 1
+  /** Order lists by orderListId: their client id (what GET /api/v3/orderList answers with). */
+  const lists = new Map<number, { listClientOrderId: string; symbol: string; time: number }>()
   let orderCount10s: number[] = []
   let orderRateLimit = opts.orderRateLimit
   /** Arrival times of new-order requests accepted under the order-count limit (rolling second). */
@@ -461,6 +463,7 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
     const above = parseNewOrder(p, 'above', listId)
     const below = parseNewOrder(p, 'below', listId)
     if (p.listClientOrderId === undefined) p.listClientOrderId = `fake-list-${listId}`
+    lists.set(listId, { listClientOrderId: p.listClientOrderId, symbol: above.s.id, time: now })
     // One quantity, locked once for both legs.
     const first = newOrder(above, now, true)
     let second
@@ -490,9 +493,25 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
     for (const o of legs) if (OPEN.has(o.status)) { o.status = 'CANCELED'; o.updateTime = now }
     return {
       orderListId: legs[0]!.orderListId, contingencyType: 'OCO', listStatusType: 'ALL_DONE', listOrderStatus: 'ALL_DONE',
-      listClientOrderId: p.listClientOrderId ?? '', transactionTime: now, symbol: s.id,
+      listClientOrderId: lists.get(legs[0]!.orderListId)?.listClientOrderId ?? '', transactionTime: now, symbol: s.id,
       orders: legs.map((o) => ({ symbol: o.symbol, orderId: o.orderId, clientOrderId: o.clientOrderId })),
       orderReports: legs.map((o) => orderJson(o)),
+    }
+  }
+
+  /** GET /api/v3/orderList: one list by orderListId or origClientOrderId (no symbol), as Binance shapes it. */
+  function orderList(p: Record<string, string>) {
+    const byId = p.orderListId !== undefined ? Number(p.orderListId) : undefined
+    if (byId === undefined && p.origClientOrderId === undefined) throw new HttpError(400, -1102, "Param 'origClientOrderId' or 'orderListId' must be sent, but both were empty/null!")
+    const entry = [...lists.entries()].find(([id, l]) => (byId !== undefined ? id === byId : l.listClientOrderId === p.origClientOrderId))
+    if (!entry) throw new HttpError(400, -2013, 'Order list does not exist.')
+    const [id, l] = entry
+    const legs = orders.filter((o) => o.orderListId === id)
+    const done = !legs.some((o) => OPEN.has(o.status))
+    return {
+      orderListId: id, contingencyType: 'OCO', listStatusType: done ? 'ALL_DONE' : 'EXEC_STARTED', listOrderStatus: done ? 'ALL_DONE' : 'EXECUTING',
+      listClientOrderId: l.listClientOrderId, transactionTime: l.time, symbol: l.symbol,
+      orders: legs.map((o) => ({ symbol: o.symbol, orderId: o.orderId, clientOrderId: o.clientOrderId })),
     }
   }
 
@@ -622,7 +641,13 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
       }
       case 'GET /api/v3/myTrades': {
         const s = sym(p.symbol)
-        return trades.filter((t) => t.symbol === s.id && (!p.orderId || String(t.orderId) === p.orderId)).map(tradeJson)
+        // Oldest first from startTime / fromId, at most `limit` (default 500, at most 1000), as Binance pages them.
+        const limit = Math.min(Number(p.limit ?? 500), 1000)
+        return trades
+          .filter((t) => t.symbol === s.id && (!p.orderId || String(t.orderId) === p.orderId))
+          .filter((t) => (!p.startTime || t.time >= Number(p.startTime)) && (!p.endTime || t.time <= Number(p.endTime)) && (!p.fromId || t.id >= Number(p.fromId)))
+          .slice(0, limit)
+          .map(tradeJson)
       }
       case 'GET /api/v3/account':
         return {
@@ -635,6 +660,8 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
         }
       case 'POST /api/v3/orderList/oco':
         return ocoPlace(p, now)
+      case 'GET /api/v3/orderList':
+        return orderList(p)
       case 'DELETE /api/v3/orderList':
         return ocoCancel(p, now)
       case 'POST /api/v3/order/cancelReplace':

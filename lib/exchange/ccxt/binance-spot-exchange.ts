@@ -1,4 +1,5 @@
 import ccxt, { type MarketInterface } from 'ccxt'
+import { z } from 'zod'
 import { dec, type Decimal } from '@/lib/domain/decimal'
 import type { MarketRules } from '@/lib/domain/market/precision'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
@@ -12,8 +13,8 @@ import {
   type BinanceRawOrder,
   type BinanceRawTrade,
 } from './order-report-from-binance'
-import type { OpenOrderReport } from '@/lib/exchange/port'
-import { openOrderFromBinance } from './open-order-from-binance'
+import type { ExchangeOrderFacts, OpenOrderReport, RecentFill } from '@/lib/exchange/port'
+import { binanceOrderListId, openOrderFromBinance, orderFactsFromBinance, ZBinanceOrderList } from './open-order-from-binance'
 import { normaliseBaseUrl, rewriteHosts } from './rest-base-url'
 import { classifyCcxtError, rejectReasonOf, translateCcxtError } from './translate-ccxt-error'
 
@@ -59,6 +60,8 @@ export class BinanceSpotExchange implements ExchangePort {
   private readonly symbolByClientId = new Map<string, string>()
   private marketsFailed = false
   private readonly stream: BinanceOrderStream
+  /** An order list's client id never changes: read once per list. */
+  private readonly listClientOrderIds = new Map<number, string>()
 
   constructor(opts: BinanceSpotExchangeOptions) {
     this.accountId = opts.accountId
@@ -328,9 +331,56 @@ export class BinanceSpotExchange implements ExchangePort {
       } catch (e) {
         throw translateCcxtError(e, `read open orders of ${symbol} from Binance`, { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
       }
-      for (const o of orders) out.push(openOrderFromBinance(o.info, symbol))
+      for (const o of orders) out.push(openOrderFromBinance(o.info, symbol, await this.listClientOrderIdOf(o.info)))
     }
     return out
+  }
+
+  /**
+   * GET /api/v3/myTrades per market from `since` (at most 24 h back: Binance answers one day per
+   * request), oldest first, 1,000 a page, paging on by trade id. Trades carry no client order id.
+   */
+  async fetchRecentFills(symbols: string[], since: Date): Promise<RecentFill[]> {
+    await this.loadMarkets()
+    const out: RecentFill[] = []
+    for (const symbol of new Set(symbols)) {
+      if (this.exchange.markets?.[symbol]?.spot !== true) continue
+      let fromId: number | undefined
+      for (let page = 0; ; page++) {
+        if (page >= TRADES_MAX_PAGES) throw new ExchangeError(`read recent trades of ${symbol} from Binance: more than ${TRADES_MAX_PAGES * TRADES_PAGE_SIZE}`, false)
+        this.guard()
+        let raw: unknown
+        try {
+          raw = await this.exchange.privateGetMyTrades({
+            symbol: this.exchange.marketId(symbol),
+            limit: TRADES_PAGE_SIZE,
+            // startTime and fromId cannot be combined: the first page by time, the next by id.
+            ...(fromId === undefined ? { startTime: since.getTime() } : { fromId }),
+          })
+        } catch (e) {
+          throw translateCcxtError(e, `read recent trades of ${symbol} from Binance`, { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
+        }
+        const trades = z.array(ZBinanceTrade).parse(raw)
+        for (const t of trades) out.push({ symbol, exchangeOrderId: String(t.orderId), clientOrderId: null, fill: fillsFromTrades([t])[0]! })
+        if (trades.length < TRADES_PAGE_SIZE) break
+        fromId = trades[trades.length - 1]!.id + 1
+      }
+    }
+    return out
+  }
+
+  /** GET /api/v3/order by Binance's order id, its trades, and its order list's client id if it is a leg of one. */
+  async fetchOrderByExchangeId(exchangeOrderId: string, hint: OrderLookupHint): Promise<{ order: ExchangeOrderFacts; report: OrderReport } | null> {
+    const symbol = (await this.market(hint.symbol)).symbol
+    this.guard()
+    let raw: BinanceRawOrder
+    try {
+      raw = (await this.exchange.fetchOrder(exchangeOrderId, symbol)).info as BinanceRawOrder
+    } catch (e) {
+      if (classifyCcxtError(e) === 'not-found') return null
+      throw translateCcxtError(e, `look up order ${exchangeOrderId} on Binance`, { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
+    }
+    return { order: orderFactsFromBinance(raw, symbol, await this.listClientOrderIdOf(raw)), report: orderReportFromBinance(raw, await this.fillsOf(symbol, raw)) }
   }
 
   /**
@@ -355,6 +405,23 @@ export class BinanceSpotExchange implements ExchangePort {
     } catch (e) {
       throw translateCcxtError(e, what, { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
     }
+  }
+
+  /** GET /api/v3/orderList for the list a raw order is a leg of (once per list): its client id, or null. */
+  private async listClientOrderIdOf(raw: unknown): Promise<string | null> {
+    const orderListId = binanceOrderListId(raw)
+    if (orderListId === null) return null
+    const known = this.listClientOrderIds.get(orderListId)
+    if (known !== undefined) return known
+    this.guard()
+    let list: z.infer<typeof ZBinanceOrderList>
+    try {
+      list = ZBinanceOrderList.parse(await this.exchange.privateGetOrderList({ orderListId }))
+    } catch (e) {
+      throw translateCcxtError(e, `read order list ${orderListId} from Binance`, { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
+    }
+    this.listClientOrderIds.set(orderListId, list.listClientOrderId)
+    return list.listClientOrderId
   }
 
   private async fillsOf(symbol: string, raw: BinanceRawOrder) {
@@ -404,6 +471,22 @@ export class BinanceSpotExchange implements ExchangePort {
     this.backOff.guard()
   }
 }
+
+const TRADES_PAGE_SIZE = 1000
+const TRADES_MAX_PAGES = 10
+const decimal = z.string().regex(/^\d+(\.\d+)?$/)
+
+/** One trade of GET /api/v3/myTrades, the fields we read. */
+const ZBinanceTrade = z.object({
+  id: z.number().int(),
+  orderId: z.union([z.number(), z.string()]),
+  price: decimal,
+  qty: decimal,
+  commission: decimal,
+  commissionAsset: z.string(),
+  time: z.number(),
+  isMaker: z.boolean(),
+})
 
 /** The part of GET /api/v3/account we read. */
 interface BinanceRawAccount {

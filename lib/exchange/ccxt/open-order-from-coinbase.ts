@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { dec, type Decimal } from '@/lib/domain/decimal'
-import type { OpenOrderReport, OrderType } from '@/lib/exchange/port'
+import type { ExchangeOrderFacts, OpenOrderReport, OrderType } from '@/lib/exchange/port'
 import { orderStatusFromCoinbase } from './order-report-from-coinbase'
 
 const decimal = z.string().regex(/^\d+(\.\d+)?$/)
@@ -20,13 +20,25 @@ const ZCoinbaseOpenOrder = z.object({
 })
 
 /**
- * An open order as Coinbase lists it, in `symbol` (ours, the market of its product_id). Types are
+ * An order as Coinbase describes it, in `symbol` (ours, the market of its product_id). Types are
  * read as we place them: a stop-limit that triggers against the position (STOP_DOWN for a sell,
  * STOP_UP for a buy: what ccxt sends for stopLossPrice) is our STOP_MARKET; limit configurations
  * are LIMIT; anything else (brackets, a stop the other way, a quote-sized order) we never send: null.
  */
+export function orderFactsFromCoinbase(raw: unknown, symbol: string): ExchangeOrderFacts {
+  return factsOf(ZCoinbaseOpenOrder.parse(raw), symbol)
+}
+
+/** An open order as Coinbase lists it (see orderFactsFromCoinbase); one that has ended is an error. */
 export function openOrderFromCoinbase(raw: unknown, symbol: string): OpenOrderReport {
   const o = ZCoinbaseOpenOrder.parse(raw)
+  const facts = factsOf(o, symbol)
+  const status = orderStatusFromCoinbase(o.status, facts.filledQty)
+  if (status !== 'SUBMITTED' && status !== 'PARTIALLY_FILLED') throw new Error(`Coinbase listed order ${o.order_id} as open, but it is ${o.status}`)
+  return { ...facts, status }
+}
+
+function factsOf(o: z.infer<typeof ZCoinbaseOpenOrder>, symbol: string): ExchangeOrderFacts {
   const [venueType = 'none', cfg = {}] = Object.entries(o.order_configuration)[0] ?? []
   const filledQty = dec(o.filled_size || 0)
   const d = (v: string | undefined): Decimal | null => (v !== undefined ? dec(v) : null)
@@ -37,8 +49,6 @@ export function openOrderFromCoinbase(raw: unknown, symbol: string): OpenOrderRe
     else if (/^(limit_limit_|sor_limit_)/.test(venueType)) type = 'LIMIT'
     else if (venueType.startsWith('stop_limit_') && cfg.stop_direction === stopAgainst) type = 'STOP_MARKET'
   }
-  const status = orderStatusFromCoinbase(o.status, filledQty)
-  if (status !== 'SUBMITTED' && status !== 'PARTIALLY_FILLED') throw new Error(`Coinbase listed order ${o.order_id} as open, but it is ${o.status}`)
   return {
     clientOrderId: o.client_order_id,
     exchangeOrderId: o.order_id,
@@ -50,6 +60,6 @@ export function openOrderFromCoinbase(raw: unknown, symbol: string): OpenOrderRe
     filledQty,
     price: d(cfg.limit_price),
     triggerPrice: d(cfg.stop_price),
-    status,
+    listClientOrderId: null, // Coinbase has no order lists (no OCO)
   }
 }

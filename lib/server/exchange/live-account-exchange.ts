@@ -3,7 +3,7 @@ import { env } from '@/lib/config/env'
 import type { MarketRules } from '@/lib/domain/market/precision'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, OrderStreamHandlers, PlaceOcoRequest, PlaceOrderRequest } from '@/lib/exchange/port'
-import type { OpenOrderReport } from '@/lib/exchange/port'
+import type { ExchangeOrderFacts, OpenOrderReport, RecentFill } from '@/lib/exchange/port'
 import { openSecret } from '@/lib/server/secrets/secret-box'
 import { buildVenueAdapter, VENUE_CAPABILITIES, VENUE_ORDER_STREAM, type Venue, type VenueAdapter } from './venue-adapter'
 
@@ -84,6 +84,18 @@ export class LiveAccountExchange implements ExchangePort {
     const adapter = await this.adapter()
     if (!adapter.fetchOpenOrders) throw new ExchangeError('this exchange adapter cannot list open orders', false)
     return adapter.fetchOpenOrders(symbols)
+  }
+
+  async fetchRecentFills(symbols: string[], since: Date): Promise<RecentFill[]> {
+    const adapter = await this.adapter()
+    if (!adapter.fetchRecentFills) throw new ExchangeError('this exchange adapter cannot list recent fills', false)
+    return adapter.fetchRecentFills(symbols, since)
+  }
+
+  async fetchOrderByExchangeId(exchangeOrderId: string, hint: OrderLookupHint): Promise<{ order: ExchangeOrderFacts; report: OrderReport } | null> {
+    const adapter = await this.adapter()
+    if (!adapter.fetchOrderByExchangeId) throw new ExchangeError('this exchange adapter cannot look an order up by its exchange id', false)
+    return adapter.fetchOrderByExchangeId(exchangeOrderId, hint)
   }
 
   async checkConnection(): Promise<ConnectionCheck> {

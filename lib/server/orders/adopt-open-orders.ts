@@ -1,13 +1,13 @@
 import type { Db } from '@/lib/db/client'
-import { toDb } from '@/lib/db/decimal-columns'
+import { fromDb, toDb } from '@/lib/db/decimal-columns'
 import { adoptedOrderPurpose, isOurClientOrderId, type AdoptableType } from '@/lib/domain/orders/adopted-order'
 import { ACTIVE_POSITION_STATUSES, type PositionStatus } from '@/lib/domain/positions/position-lifecycle'
-import type { ExchangePort, OpenOrderReport } from '@/lib/exchange/port'
+import type { ExchangeOrderFacts, ExchangePort, OpenOrderReport, OrderReport } from '@/lib/exchange/port'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { notify } from '@/lib/server/events/notify'
 import { lockPosition } from '@/lib/server/positions/lock-position'
-import { applyOrderReport } from './apply-order-report'
+import { applyOrderReportIn } from './apply-order-report'
 
 export interface AdoptOpenOrdersOptions {
   db: Db
@@ -66,19 +66,35 @@ export async function adoptOpenOrders(o: AdoptOpenOrdersOptions): Promise<Adopti
       result.unrecordable.push(r)
       continue
     }
-    const adopted = await adoptOne(o, r, r.type)
-    if (!adopted) continue // another pass or process recorded it first
-    result.adopted.push(adopted)
-    // Fills so far (a partly filled order): booked now rather than on reconciliation's next pass.
-    if (r.filledQty.gt(0)) {
-      const report = await o.exchange.fetchOrder(r.clientOrderId, { symbol: r.symbol })
-      if (report) await applyOrderReport(o.db, adopted.orderId, report, o.actor)
-    }
+    // Fills so far (a partly filled order): booked with the row rather than on reconciliation's next pass.
+    const report = r.filledQty.gt(0) ? await o.exchange.fetchOrder(r.clientOrderId, { symbol: r.symbol }) : null
+    const adopted = await adoptOrder(o, { facts: r, type: r.type, found: 'resting on the exchange', report: report ?? undefined })
+    if (adopted) result.adopted.push(adopted) // else another pass or process recorded it first
   }
   return result
 }
 
-async function adoptOne(o: AdoptOpenOrdersOptions, r: OpenOrderReport, type: AdoptableType): Promise<AdoptedOrder | null> {
+/** An order of ours our database lacks, as the exchange describes it, to record. */
+export interface Adoptable {
+  facts: ExchangeOrderFacts
+  type: AdoptableType
+  /** Where it was found, for the activity message ("resting on the exchange"). */
+  found: string
+  /** Its status and fills, booked with the row (through applyOrderReport, so nothing twice). */
+  report?: OrderReport
+  /** Said at the end of the activity message. */
+  note?: string
+}
+
+/**
+ * Records one order of ours our database lacks, attached (under the position's lock) to the
+ * account's one live position on its symbol when it fits it, with an ORDER_ADOPTED error in the
+ * activity feed, and books `report` in the same transaction. Inserted on its unique client order
+ * id or not at all: null when a row exists (another pass or process recorded it first).
+ */
+export async function adoptOrder(o: { db: Db; account: { id: string; userId: string }; actor: ActorRef }, a: Adoptable): Promise<AdoptedOrder | null> {
+  const r = a.facts
+  const type = a.type
   const candidates = await o.db.position.findMany({ where: { accountId: o.account.id, symbol: r.symbol, status: { in: LIVE } }, select: { id: true }, take: 2 })
   return o.db.$transaction(async (tx) => {
     // Under the position's lock, as the keeper decides: it sees the stop, or it sees none and the
@@ -87,12 +103,23 @@ async function adoptOne(o: AdoptOpenOrdersOptions, r: OpenOrderReport, type: Ado
     const position = locked && LIVE.includes(locked.status) ? locked : null
     const { purpose, belongs } = adoptedOrderPurpose({ clientOrderId: r.clientOrderId, side: r.side, type }, position)
     const p = belongs ? position : null
+    // The target leg of a pair is the position's take-profit only if exactly one active level is at its price.
+    let takeProfitId: string | null = null
+    let levelNote = ''
+    if (p && purpose === 'TAKE_PROFIT' && r.listClientOrderId !== null && type === 'LIMIT' && r.price) {
+      const active = await tx.takeProfit.findMany({ where: { positionId: p.id, status: 'ACTIVE' }, select: { id: true, price: true } })
+      const at = active.filter((t) => fromDb(t.price).eq(r.price!))
+      if (at.length === 1) takeProfitId = at[0]!.id
+      else levelNote = `; linked to no take-profit level (${at.length} active at ${r.price.toFixed()})`
+    }
     const { count } = await tx.order.createMany({
       data: [
         {
           accountId: o.account.id,
           traderId: p?.traderId ?? null,
           positionId: p?.id ?? null,
+          takeProfitId,
+          listClientOrderId: r.listClientOrderId,
           clientOrderId: r.clientOrderId,
           exchangeOrderId: r.exchangeOrderId,
           symbol: r.symbol,
@@ -114,21 +141,22 @@ async function adoptOne(o: AdoptOpenOrdersOptions, r: OpenOrderReport, type: Ado
     })
     if (count === 0) return null
     const order = await tx.order.findUniqueOrThrow({ where: { clientOrderId: r.clientOrderId }, select: { id: true } })
-    const what = describe(r)
+    if (a.report) await applyOrderReportIn(tx, order.id, a.report, o.actor)
     const where = p
       ? `adopted as the ${purpose.replace('_', ' ').toLowerCase()} order of the ${p.side} position on ${r.symbol}`
       : `adopted without a position (${candidates.length === 0 ? `none is open on ${r.symbol}` : candidates.length > 1 ? `several are open on ${r.symbol}` : `the one open on ${r.symbol} does not fit it`})`
-    const message = `An order of ours the database did not know was found resting on the exchange: ${what}; ${where}`
+    const message = `An order of ours the database did not know was found ${a.found}: ${describe(r)}; ${where}${levelNote}${a.note ?? ''}`
     await recordActivity(tx, { userId: o.account.userId, traderId: p?.traderId, positionId: p?.id, type: ORDER_ADOPTED, severity: 'error', message })
     if (p) await notify(tx, { kind: 'protection', positionId: p.id })
     return { orderId: order.id, clientOrderId: r.clientOrderId, positionId: p?.id ?? null, message }
   })
 }
 
-function describe(r: OpenOrderReport): string {
+function describe(r: ExchangeOrderFacts): string {
   const prices = [r.price && `limit ${r.price.toFixed()}`, r.triggerPrice && `trigger ${r.triggerPrice.toFixed()}`].filter(Boolean).join(', ')
   const filled = r.filledQty.gt(0) ? `, ${r.filledQty.toFixed()} filled` : ''
-  return `${r.side} ${r.venueType} ${r.qty.toFixed()} ${r.symbol}${prices ? ` (${prices})` : ''}${filled}, ${r.clientOrderId}, exchange id ${r.exchangeOrderId}`
+  const list = r.listClientOrderId ? `, leg of order list ${r.listClientOrderId}` : ''
+  return `${r.side} ${r.venueType} ${r.qty.toFixed()} ${r.symbol}${prices ? ` (${prices})` : ''}${filled}, ${r.clientOrderId}${list}, exchange id ${r.exchangeOrderId}`
 }
 
 /**

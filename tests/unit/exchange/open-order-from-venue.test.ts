@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { openOrderFromBinance } from '@/lib/exchange/ccxt/open-order-from-binance'
+import { binanceOrderListId, openOrderFromBinance } from '@/lib/exchange/ccxt/open-order-from-binance'
 import { openOrderFromCoinbase } from '@/lib/exchange/ccxt/open-order-from-coinbase'
 import type { OpenOrderReport } from '@/lib/exchange/port'
 
@@ -22,8 +22,15 @@ describe('openOrderFromBinance (GET /api/v3/openOrders)', () => {
   test('a resting STOP_LOSS_LIMIT is our STOP_MARKET, with exact sizes and both prices', () => {
     expect(plain(openOrderFromBinance(raw({}), 'BTC/USDT'))).toEqual({
       clientOrderId: 'tl-sp-1-a', exchangeOrderId: '12', symbol: 'BTC/USDT', side: 'SELL', type: 'STOP_MARKET', venueType: 'STOP_LOSS_LIMIT',
-      qty: '0.00999', filledQty: '0', price: '58410', triggerPrice: '59000', status: 'SUBMITTED',
+      qty: '0.00999', filledQty: '0', price: '58410', triggerPrice: '59000', status: 'SUBMITTED', listClientOrderId: null,
     })
+  })
+
+  test('a leg of an order list carries the list client id it was read with; its orderListId is what to read', () => {
+    const leg = raw({ orderListId: 7, type: 'LIMIT_MAKER', clientOrderId: 'tl-tt-1-a', price: '61000.00000000', stopPrice: '0.00000000' })
+    expect(binanceOrderListId(leg)).toBe(7)
+    expect(binanceOrderListId(raw({}))).toBeNull()
+    expect(openOrderFromBinance(leg, 'BTC/USDT', 'tl-ol-1-a')).toMatchObject({ type: 'LIMIT', listClientOrderId: 'tl-ol-1-a', triggerPrice: null })
   })
 
   test.each<{ type: string; ours: OpenOrderReport['type'] }>([
@@ -57,7 +64,7 @@ describe('openOrderFromCoinbase (GET /orders/historical/batch?order_status=OPEN)
   test('a stop-limit that sells on the way down is our STOP_MARKET', () => {
     expect(plain(openOrderFromCoinbase(raw({}), 'BTC/USD'))).toEqual({
       clientOrderId: 'tl-sp-1-a', exchangeOrderId: 'oid-1', symbol: 'BTC/USD', side: 'SELL', type: 'STOP_MARKET', venueType: 'stop_limit_stop_limit_gtc',
-      qty: '0.01', filledQty: '0', price: '58410', triggerPrice: '59000', status: 'SUBMITTED',
+      qty: '0.01', filledQty: '0', price: '58410', triggerPrice: '59000', status: 'SUBMITTED', listClientOrderId: null,
     })
   })
 
