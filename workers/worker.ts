@@ -15,6 +15,7 @@ import type { CandleSource } from '@/lib/server/decisions/run-analysis-cycle'
 import { tripBreakers } from '@/lib/server/risk/trip-breakers'
 import { AnalysisScheduler } from './decisions/analysis-scheduler'
 import { EquitySnapshotLoop } from './equity/equity-snapshot-loop'
+import { ExecutionAlertLoop } from './execution/execution-alert-loop'
 import { NotificationLoop } from './notifications/notification-loop'
 import { StopManager } from './management/stop-manager'
 import { TriggerMonitor } from './monitor/trigger-monitor'
@@ -79,6 +80,10 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   const accounts = new AccountSync(db, log, { exchangeFor: opts.exchangeFor })
   accounts.start()
   const equity = new EquitySnapshotLoop(db, log, { databaseUrl: opts.databaseUrl, intervalMs: cfg.EQUITY_SNAPSHOT_INTERVAL_MS }).start()
+  // Stuck orders, unusual slippage, a high exchange error rate: to the activity feed and channels.
+  const executionAlerts = new ExecutionAlertLoop(db, log, {
+    thresholds: { stuckAfterMs: cfg.ALERT_ORDER_STUCK_MS, slippageBps: cfg.ALERT_SLIPPAGE_BPS, errorRatePct: cfg.ALERT_ERROR_RATE_PCT, errorWindowMin: cfg.ALERT_ERROR_WINDOW_MIN, errorMinOrders: cfg.ALERT_ERROR_MIN_ORDERS },
+  }).start()
   log(`monitoring ${monitor.index.size()} stop/take-profit level(s); rule management on ${stops.size()} position(s)`)
 
   let loop = await newLoop()
@@ -163,6 +168,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
       await accounts.stop()
       await adoption.stop()
       await equity.stop()
+      await executionAlerts.stop()
       await scheduler.stop()
       await notifications.stop()
       await housekeeping

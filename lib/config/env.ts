@@ -45,6 +45,14 @@ export const ZEnv = z.object({
   // The second key for real money: LIVE exchange accounts send new orders only when this is
   // exactly "true". Off unless set, so development machines and CI never trade real money.
   LIVE_TRADING_ENABLED: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),
+  // The bearer token a Prometheus scraper sends to /api/metrics; unset, the endpoint answers 404.
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  // Execution alerts (activity feed and notification channels), checked by the worker.
+  ALERT_ORDER_STUCK_MS: intFrom(120_000, 1000, 86_400_000),
+  ALERT_SLIPPAGE_BPS: intFrom(50, 1, 100_000),
+  ALERT_ERROR_RATE_PCT: intFrom(20, 1, 100),
+  ALERT_ERROR_WINDOW_MIN: intFrom(15, 1, 1440),
+  ALERT_ERROR_MIN_ORDERS: intFrom(5, 1, 100_000),
 })
 
 export type Env = z.infer<typeof ZEnv>

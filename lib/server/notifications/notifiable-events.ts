@@ -20,6 +20,9 @@ export const NOTIFICATION_KINDS = [
   'LIMIT_BREACHED',
   'BREAKER_TRIPPED',
   'PANIC',
+  'ORDER_STUCK',
+  'HIGH_SLIPPAGE',
+  'EXCHANGE_ERRORS',
   'ERROR',
 ] as const
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
@@ -37,12 +40,15 @@ export const NOTIFICATION_TITLES: Record<NotificationKind | 'TEST', string> = {
   LIMIT_BREACHED: 'Risk limit breached',
   BREAKER_TRIPPED: 'Circuit breaker tripped',
   PANIC: 'Panic',
+  ORDER_STUCK: 'Order stuck',
+  HIGH_SLIPPAGE: 'Unusual slippage',
+  EXCHANGE_ERRORS: 'High exchange error rate',
   ERROR: 'Error',
   TEST: 'Test notification',
 }
 
 /** Activity types written by recordActivity that are sent as they are. */
-const ACTIVITY_KINDS = ['APPROVAL_NEEDED', 'APPROVAL_EXPIRED', 'LIMIT_BREACHED', 'BREAKER_TRIPPED', 'PANIC'] as const
+const ACTIVITY_KINDS = ['APPROVAL_NEEDED', 'APPROVAL_EXPIRED', 'LIMIT_BREACHED', 'BREAKER_TRIPPED', 'PANIC', 'ORDER_STUCK', 'HIGH_SLIPPAGE', 'EXCHANGE_ERRORS'] as const
 
 /**
  * The event types that can be notifiable (plus any event of severity 'error'): a cheap

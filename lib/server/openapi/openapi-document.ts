@@ -18,6 +18,8 @@ import { logPaths } from './log-schemas'
 import './decision-schemas'
 // Registers the performance report schemas in apiDocs.
 import { performancePaths } from './performance-schemas'
+// Registers the execution-quality schema in apiDocs.
+import { executionQualityPaths } from './execution-quality-schemas'
 // Registers the notification response schemas in apiDocs.
 import './notification-schemas'
 import { apiDocs } from './response-schemas'
@@ -520,6 +522,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
       ...exchangeAccountPaths(),
       ...logPaths(queryParameters),
       ...performancePaths(queryParameters),
+      ...executionQualityPaths(queryParameters),
       ...marketPaths(queryParameters),
     },
     components: {

@@ -31,6 +31,7 @@ describe('GET /api/v1/openapi.json', () => {
     expect(operations.sort()).toEqual(
       [
         'GET /api/health',
+        'GET /api/metrics',
         'GET /api/v1/openapi.json',
         'POST /api/v1/auth/token',
         'GET /api/v1/traders',
@@ -81,6 +82,7 @@ describe('GET /api/v1/openapi.json', () => {
         'GET /api/v1/exchange-accounts',
         'POST /api/v1/exchange-accounts',
         'GET /api/v1/exchange-accounts/{id}',
+        'GET /api/v1/execution-quality',
         'PATCH /api/v1/exchange-accounts/{id}',
         'DELETE /api/v1/exchange-accounts/{id}',
         'POST /api/v1/exchange-accounts/{id}/test',
