@@ -2,7 +2,7 @@ import type { EquityView, FigureView, TradeFiguresView } from '@/lib/server/perf
 import { formatDecimal, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
 
 /** One figure: its name, its value (or a dash and why there is none) and a one-line definition. */
-function FigureCard({ id, label, value, tone, definition, note }: { id: string; label: string; value: string; tone?: string; definition: string; note?: string | null }) {
+export function FigureCard({ id, label, value, tone, definition, note }: { id: string; label: string; value: string; tone?: string; definition: string; note?: string | null }) {
   return (
     <div className="min-w-0 rounded border border-neutral-800 bg-neutral-950/40 px-3 py-2" data-figure={id}>
       <dt className="text-[11px] font-medium uppercase tracking-wider text-neutral-500">{label}</dt>
@@ -15,8 +15,8 @@ function FigureCard({ id, label, value, tone, definition, note }: { id: string; 
   )
 }
 
-const shown = (f: FigureView, format: (v: string) => string) => (f.value === null ? '—' : format(f.value))
-const pct = (v: string) => `${formatDecimal(v, { dp: 2 })}%`
+export const shown = (f: FigureView, format: (v: string) => string) => (f.value === null ? '—' : format(f.value))
+export const pct = (v: string) => `${formatDecimal(v, { dp: 2 })}%`
 const signedPct = (v: string) => `${formatDecimal(v, { dp: 2, sign: true })}%`
 const ratio = (v: string) => formatDecimal(v, { dp: 2 })
 const money = (currency: string | null) => (v: string) => `${formatPnl(v)}${currency ? ` ${currency}` : ''}`

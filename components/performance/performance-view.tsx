@@ -14,6 +14,7 @@ import { DecisionBreakdown } from './decision-breakdown'
 import { EquityChart } from './equity-chart'
 import { PerformanceFilterBar, type TraderOption } from './performance-filter-bar'
 import { EquityFigures, TradeFigures } from './performance-figures'
+import { ExecutionQualityPanel } from './execution-quality-panel'
 
 const MODE_WORDS = { PAPER: 'paper', TESTNET: 'testnet', LIVE: 'live' } as const
 
@@ -133,6 +134,8 @@ export function PerformanceView({
           </Panel>
         ))}
       </div>
+
+      <ExecutionQualityPanel query={query} sourceFiltered={!!filters.source} />
 
       <DecisionBreakdown view={view} traderId={filters.traderId} />
     </div>
