@@ -565,7 +565,10 @@ export async function startFakeCoinbase(opts: FakeCoinbaseOptions): Promise<Fake
       }
       case 'GET /api/v3/brokerage/orders/historical/fills': {
         const ids = [...(q.order_ids ?? []), ...(q.order_id ?? [])]
-        const rows = fills.filter((f) => !f.hidden && (ids.length === 0 || ids.includes(f.order_id)) && (!q.product_ids || q.product_ids.includes(f.product_id)))
+        const from = q.start_sequence_timestamp?.[0] ? Date.parse(q.start_sequence_timestamp[0]) : undefined
+        const rows = fills.filter(
+          (f) => !f.hidden && (ids.length === 0 || ids.includes(f.order_id)) && (!q.product_ids || q.product_ids.includes(f.product_id)) && (from === undefined || f.time >= from),
+        )
         const { slice, cursor } = page(rows, q)
         return { fills: slice.map(fillJson), cursor }
       }

@@ -16,8 +16,8 @@ import type {
 } from '@/lib/exchange/port'
 import { CoinbaseOrderStream } from './coinbase-order-stream'
 import { fillsFromCoinbase, orderReportFromCoinbase, type CoinbaseRawFill, type CoinbaseRawOrder } from './order-report-from-coinbase'
-import type { OpenOrderReport } from '@/lib/exchange/port'
-import { openOrderFromCoinbase } from './open-order-from-coinbase'
+import type { ExchangeOrderFacts, OpenOrderReport, RecentFill } from '@/lib/exchange/port'
+import { openOrderFromCoinbase, orderFactsFromCoinbase } from './open-order-from-coinbase'
 import { normaliseBaseUrl, rewriteHosts } from './rest-base-url'
 import { classifyCcxtError, translateCcxtError } from './translate-ccxt-error'
 
@@ -312,11 +312,7 @@ export class CoinbaseExchange implements ExchangePort {
    * product_id), reads one page unless told to paginate, and parses sizes into floats.
    */
   async fetchOpenOrders(symbols: string[]): Promise<OpenOrderReport[]> {
-    await this.market()
-    const productIds = [...new Set(symbols)].flatMap((s) => {
-      const m = this.exchange.markets?.[s]
-      return m?.spot === true ? [m.id] : []
-    })
+    const productIds = await this.productIdsOf(symbols)
     if (productIds.length === 0) return []
     const out: OpenOrderReport[] = []
     let cursor: string | undefined
@@ -340,6 +336,51 @@ export class CoinbaseExchange implements ExchangePort {
     throw new ExchangeError(`read open orders from Coinbase: more than ${LOOKUP_MAX_PAGES * LOOKUP_PAGE_SIZE}`, false)
   }
 
+  /**
+   * GET /orders/historical/fills for these products from `since` (start_sequence_timestamp), every
+   * page. Fills carry Coinbase's order id, not the client order id.
+   */
+  async fetchRecentFills(symbols: string[], since: Date): Promise<RecentFill[]> {
+    const productIds = await this.productIdsOf(symbols)
+    if (productIds.length === 0) return []
+    const out: RecentFill[] = []
+    let cursor: string | undefined
+    for (let page = 0; page < FILLS_MAX_PAGES; page++) {
+      this.guard()
+      let res: { fills?: (CoinbaseRawFill & { product_id: string })[]; cursor?: string }
+      try {
+        res = (await this.exchange.v3PrivateGetBrokerageOrdersHistoricalFills({
+          product_ids: productIds,
+          start_sequence_timestamp: since.toISOString(),
+          limit: FILLS_PAGE_SIZE,
+          ...(cursor ? { cursor } : {}),
+        })) as typeof res
+      } catch (e) {
+        throw translateCcxtError(e, 'read recent fills from Coinbase', { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
+      }
+      for (const f of res.fills ?? []) {
+        const market = await this.marketById(f.product_id)
+        out.push({ symbol: market.symbol, exchangeOrderId: f.order_id, clientOrderId: null, fill: fillsFromCoinbase([f], market.quote)[0]! })
+      }
+      if (!res.cursor) return out
+      cursor = res.cursor
+    }
+    throw new ExchangeError(`read recent fills from Coinbase: more than ${FILLS_MAX_PAGES} pages`, false)
+  }
+
+  /** GET /orders/historical/{order_id} and the order's fills; null when Coinbase does not know the id. */
+  async fetchOrderByExchangeId(exchangeOrderId: string): Promise<{ order: ExchangeOrderFacts; report: OrderReport } | null> {
+    let raw: CoinbaseRawOrder
+    try {
+      raw = await this.orderById(exchangeOrderId)
+    } catch (e) {
+      if (e instanceof ExchangeError && e.cause instanceof ccxt.OrderNotFound) return null
+      throw e
+    }
+    const market = await this.marketById(raw.product_id)
+    return { order: orderFactsFromCoinbase(raw, market.symbol), report: await this.reportOf(raw, market) }
+  }
+
   /** Order updates from the Advanced Trade websocket's `user` channel: see CoinbaseOrderStream. */
   watchOrderReports(handlers: OrderStreamHandlers, signal: AbortSignal): Promise<void> {
     return this.stream.watch(handlers, signal)
@@ -351,6 +392,15 @@ export class CoinbaseExchange implements ExchangePort {
   }
 
   // ---- internals --------------------------------------------------------------------------
+
+  /** The product ids of those symbols Coinbase lists as spot markets (the others have no orders). */
+  private async productIdsOf(symbols: string[]): Promise<string[]> {
+    await this.market()
+    return [...new Set(symbols)].flatMap((s) => {
+      const m = this.exchange.markets?.[s]
+      return m?.spot === true ? [m.id] : []
+    })
+  }
 
   /** GET /orders/historical/{id}. `clientOrderId` set: the id is ours, so a 404 is lag, not absence. */
   private async orderById(orderId: string, clientOrderId?: string): Promise<CoinbaseRawOrder> {
