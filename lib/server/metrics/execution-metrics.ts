@@ -41,11 +41,15 @@ type CountRow = { mode: string; kind: string; venue: string | null; purpose: str
  */
 export async function renderMetrics(opts: { db: DbTx; stuckAfterMs: number; now?: Date }): Promise<{ body: string; contentType: string }> {
   const state = (holder.__tradeloopMetrics ??= metricsState())
-  // Scrapes are serialized: each resets and refills the shared gauges.
-  const run = (holder.__tradeloopScrape ?? Promise.resolve()).catch(() => undefined).then(() => fill(state, opts))
+  // Scrapes are serialized, fill to text: each resets and refills the shared gauges.
+  const run = (holder.__tradeloopScrape ?? Promise.resolve())
+    .catch(() => undefined)
+    .then(async () => {
+      await fill(state, opts)
+      return state.registry.metrics()
+    })
   holder.__tradeloopScrape = run
-  await run
-  return { body: await state.registry.metrics(), contentType: state.registry.contentType }
+  return { body: await run, contentType: state.registry.contentType }
 }
 
 async function fill(s: MetricsState, opts: { db: DbTx; stuckAfterMs: number; now?: Date }) {
