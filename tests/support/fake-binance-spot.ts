@@ -95,6 +95,8 @@ export interface FakeBinanceSpot {
    * Binance's order-count limit: at most `perSecond` new-order requests (POST order, cancelReplace,
    * orderList/oco) accepted in any rolling second; beyond it, 429 -1015 with Retry-After
    * `retryAfterSec` (default 1) and nothing executed. undefined = no limit (the default).
+   * exchangeInfo publishes it among its ORDERS limits, as Binance does; a client that read
+   * exchangeInfo before it was set knows nothing of it (another client spending the key's budget).
    */
   setOrderRateLimit(limit: { perSecond: number; retryAfterSec?: number } | undefined): void
   requests: FakeSpotRequest[]
@@ -597,6 +599,8 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
           rateLimits: [
             { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 },
             { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 100 },
+            // The order-count limit set on this server, as Binance publishes the key's ORDERS limits.
+            ...(orderRateLimit ? [{ rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 1, limit: orderRateLimit.perSecond }] : []),
             { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 200000 },
             { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61000 },
           ],

@@ -6,6 +6,7 @@ import { ExchangeError } from '@/lib/exchange/exchange-error'
 import { refusedReport, stopLimitOffsetOf, stopLimitPrice, VenueBackOff } from './venue-back-off'
 import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, OrderStreamHandlers, PlaceOcoRequest, PlaceOrderRequest } from '@/lib/exchange/port'
 import { BinanceOrderStream } from './binance-order-stream'
+import { OrderRateGate, orderLimitsFromBinance } from './order-rate-gate'
 import {
   fillsFromFullResponse,
   fillsFromTrades,
@@ -60,6 +61,8 @@ export class BinanceSpotExchange implements ExchangePort {
   private readonly symbolByClientId = new Map<string, string>()
   private marketsFailed = false
   private readonly stream: BinanceOrderStream
+  /** Binance's ORDERS limits (read with the markets from exchangeInfo), kept by spacing new orders. */
+  private readonly orderGate = new OrderRateGate('Binance')
   /** An order list's client id never changes: read once per list. */
   private readonly listClientOrderIds = new Map<number, string>()
 
@@ -93,6 +96,14 @@ export class BinanceSpotExchange implements ExchangePort {
     // on this instance as the answer arrives. A 429/418 bans the key/IP, not one request, so every
     // later call waits it out (see guard) instead of hammering.
     this.backOff.watch(this.exchange)
+    // The order-count limits come with exchangeInfo, which loadMarkets reads anyway: take them
+    // from that answer rather than asking again.
+    const exchangeInfo = this.exchange.publicGetExchangeInfo.bind(this.exchange)
+    this.exchange.publicGetExchangeInfo = async (params?: object) => {
+      const info = (await exchangeInfo(params)) as { rateLimits?: unknown }
+      this.orderGate.setLimits(orderLimitsFromBinance(info.rateLimits))
+      return info
+    }
   }
 
   async marketRules(symbol: string): Promise<MarketRules> {
@@ -166,9 +177,12 @@ export class BinanceSpotExchange implements ExchangePort {
     let raw: BinanceRawOrder
     try {
       // ccxt's typings say number; strings are what its *ToPrecision expect and keep the value exact.
-      const order = await this.exchange.createOrder(symbol, type, req.side === 'BUY' ? 'buy' : 'sell', qty as unknown as number, price as unknown as number, params)
+      const order = await this.orderGate.run(() =>
+        this.exchange.createOrder(symbol, type, req.side === 'BUY' ? 'buy' : 'sell', qty as unknown as number, price as unknown as number, params),
+      )
       raw = order.info as BinanceRawOrder
     } catch (e) {
+      if (e instanceof ExchangeError) throw e // the order-rate gate: nothing sent
       const outcome = classifyCcxtError(e)
       if (outcome === 'rejected' || outcome === 'not-found') return refusedReport(req, rejectReasonOf(e))
       throw translateCcxtError(e, `place ${req.clientOrderId} on Binance`, { mayHaveExecuted: true, retryAfterMs: this.retryAfterMs() })
@@ -200,7 +214,7 @@ export class BinanceSpotExchange implements ExchangePort {
       Object.fromEntries(Object.entries(leg).flatMap(([k, v]) => (v === undefined ? [] : [[`${prefix}${k}`, v]])))
     let raw: { orderReports?: BinanceRawOrder[] }
     try {
-      raw = (await this.exchange.privatePostOrderListOco({
+      raw = (await this.orderGate.run(() => this.exchange.privatePostOrderListOco({
         symbol: this.exchange.marketId(stop.symbol),
         side: req.side,
         quantity: stop.qty,
@@ -208,8 +222,9 @@ export class BinanceSpotExchange implements ExchangePort {
         newOrderRespType: 'FULL',
         ...legParams('above', above),
         ...legParams('below', below),
-      })) as typeof raw
+      }))) as typeof raw
     } catch (e) {
+      if (e instanceof ExchangeError) throw e // the order-rate gate: nothing sent
       const outcome = classifyCcxtError(e)
       if (outcome === 'rejected' || outcome === 'not-found') return refused(rejectReasonOf(e))
       throw translateCcxtError(e, `place the pair ${req.listClientOrderId} on Binance`, { mayHaveExecuted: true, retryAfterMs: this.retryAfterMs() })
@@ -245,8 +260,9 @@ export class BinanceSpotExchange implements ExchangePort {
     })
     let raw: { cancelResponse?: BinanceRawOrder & { origClientOrderId?: string }; newOrderResponse?: BinanceRawOrder }
     try {
-      raw = (await this.exchange.privatePostOrderCancelReplace(payload)) as typeof raw
+      raw = (await this.orderGate.run(() => this.exchange.privatePostOrderCancelReplace(payload))) as typeof raw
     } catch (e) {
+      if (e instanceof ExchangeError) throw e // the order-rate gate: nothing sent
       const code = /"code"\s*:\s*(-?\d+)/.exec(e instanceof Error ? e.message : '')?.[1]
       if (code === '-2022') throw new ExchangeError(`replace ${cancelClientOrderId} on Binance: ${rejectReasonOf(e)} (the resting order could not be canceled; nothing was placed)`, false, { cause: e })
       if (code === '-2021') {

@@ -8,7 +8,8 @@ import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
 
 /**
  * PANIC while the exchange's order-rate limit really binds (the key's budget is low, or shared
- * with other clients of the key): 429 -1015 with Retry-After 1 s on most new orders.
+ * with other clients of the key): 429 -1015 with Retry-After 1 s on most new orders. And the
+ * limit Binance publishes, kept so that no 429 comes back at all.
  */
 describe('Binance spot: panic when the order-rate limit binds', () => {
   let t: TestDatabase
@@ -78,6 +79,19 @@ describe('Binance spot: panic when the order-rate limit binds', () => {
     console.log(`second panic, no limit: ${second.durationMs} ms: ${summary(second)}`)
     expect(second.positions.every((p) => p.outcome === 'CLOSED' || p.outcome === 'ALREADY_CLOSED')).toBe(true)
     await expectClosedOnceOnExchange(t.db, fake, { accountId, positionIds, symbols, ordersBefore, usdtBefore, stopsReplaced: true })
+  })
+
+  test('the order-count limit Binance publishes (exchangeInfo ORDERS) is kept: 6 positions opened, protected and closed at 2 new orders/s without a single 429', { timeout: 60_000 }, async () => {
+    const symbols = alikeSymbols(6)
+    const usdtBefore = fake.balance('USDT').free
+    const ordersBefore = fake.orders.length
+    fake.setOrderRateLimit({ perSecond: 2, retryAfterSec: 1 }) // before our adapter reads exchangeInfo
+    const { userId, accountId, actor, positionIds } = await openProtectedLongs(t.db, fake, symbols)
+    const report = await runPanic({ db: t.db, userId, actor, scope: { accountId } })
+    console.log(`panic with the limit known, 2 new orders/s: ${report.durationMs} ms: ${summary(report)}`)
+    expect(fake.throttled).toEqual([])
+    expect(report.positions.map((p) => p.outcome)).toEqual(symbols.map(() => 'CLOSED'))
+    await expectClosedOnceOnExchange(t.db, fake, { accountId, positionIds, symbols, ordersBefore, usdtBefore })
   })
 
   test(
