@@ -3,6 +3,7 @@ import { fromDb, toDb } from '@/lib/db/decimal-columns'
 import { notifyAll } from '@/lib/server/events/notify'
 import type { ExchangePort } from '@/lib/exchange/port'
 import { ACCOUNT_REF, exchangeForAccount, type AccountRef } from '@/lib/server/exchange/exchange-for-account'
+import { PeriodicPass } from '@/workers/periodic-pass'
 
 /**
  * Reads each exchange account's balances on a schedule and keeps the last snapshot (it values
@@ -11,38 +12,27 @@ import { ACCOUNT_REF, exchangeForAccount, type AccountRef } from '@/lib/server/e
  * would rest on stale books; exits and cancels never depend on it.
  */
 export class AccountSync {
-  private timer: NodeJS.Timeout | null = null
-  private running: Promise<void> | null = null
-  private stopped = true
+  private readonly loop: PeriodicPass
 
   constructor(
     private readonly db: Db,
     private readonly log: (m: string) => void,
     private readonly opts: { intervalMs?: number; exchangeFor?: (a: AccountRef) => ExchangePort } = {},
-  ) {}
+  ) {
+    this.loop = new PeriodicPass(() => this.pass(), { intervalMs: opts.intervalMs ?? 15_000, onError: (e) => this.log(`account sync: pass failed: ${e.message}`) })
+  }
 
+  /** One pass over every exchange account (at once, then every interval once started); a call while one runs joins it. */
   runOnce(): Promise<void> {
-    this.running ??= this.pass().finally(() => {
-      this.running = null
-    })
-    return this.running
+    return this.loop.runOnce()
   }
 
   start() {
-    if (!this.stopped) return
-    this.stopped = false
-    const tick = () => {
-      void this.runOnce().then(() => {
-        if (!this.stopped) this.timer = setTimeout(tick, this.opts.intervalMs ?? 15_000)
-      })
-    }
-    tick()
+    this.loop.start()
   }
 
-  async stop() {
-    this.stopped = true
-    if (this.timer) clearTimeout(this.timer)
-    await this.running
+  stop(): Promise<void> {
+    return this.loop.stop()
   }
 
   private async pass() {

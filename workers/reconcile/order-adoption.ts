@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db/client'
+import { PeriodicPass } from '@/workers/periodic-pass'
 import type { ExchangeOrderFacts, ExchangePort } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { ACCOUNT_REF, exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
@@ -18,9 +19,7 @@ type Account = { id: string; name: string; userId: string }
  * others' orders per account (again when their number changes), a failure until it changes.
  */
 export class OrderAdoption {
-  private timer: NodeJS.Timeout | null = null
-  private running: Promise<void> | null = null
-  private stopped = true
+  private readonly loop: PeriodicPass
   private readonly foreign = new Map<string, number>()
   private readonly failing = new Map<string, string>()
   private readonly unrecordable = new Set<string>()
@@ -33,32 +32,22 @@ export class OrderAdoption {
     private readonly actor: ActorRef,
     private readonly log: (m: string) => void,
     private readonly opts: { intervalMs?: number; fillsIntervalMs?: number; exchangeFor?: ExchangeFor; maxSymbols?: number } = {},
-  ) {}
+  ) {
+    this.loop = new PeriodicPass(() => this.pass(), { intervalMs: opts.intervalMs ?? 60_000, atStart: false, onError: (e) => this.log(`adopt: pass failed: ${e.message}`) })
+  }
 
   /** One pass over every account; a call while one runs joins it. Never rejects. */
   runOnce(): Promise<void> {
-    this.running ??= this.pass()
-      .catch((e: unknown) => this.log(`adopt: pass failed: ${(e as Error).message}`))
-      .finally(() => {
-        this.running = null
-      })
-    return this.running
+    return this.loop.runOnce()
   }
 
   /** Passes every interval (default 60 s), the first one interval from now: the worker runs one at start itself. */
   start() {
-    if (!this.stopped) return
-    this.stopped = false
-    const next = () => {
-      if (!this.stopped) this.timer = setTimeout(() => void this.runOnce().then(next), this.opts.intervalMs ?? 60_000)
-    }
-    next()
+    this.loop.start()
   }
 
-  async stop() {
-    this.stopped = true
-    if (this.timer) clearTimeout(this.timer)
-    await this.running
+  stop(): Promise<void> {
+    return this.loop.stop()
   }
 
   private async pass() {
