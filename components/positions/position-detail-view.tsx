@@ -18,6 +18,7 @@ import type { AccountMode } from '@/lib/generated/prisma/enums'
 import type { getPositionDetail } from '@/lib/server/positions/position-views'
 import { formatDecimal, formatPercent, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
 import { formatTimestamp } from '@/lib/ui/time-format'
+import { refusedStopReason } from '@/lib/ui/refused-stop'
 
 export type PositionDetail = Awaited<ReturnType<typeof getPositionDetail>>
 
@@ -142,7 +143,7 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
               <Stat label="Fees">{formatDecimal(p.fees)}</Stat>
               <Stat label="Stop loss">{formatDecimal(p.stopLoss)}</Stat>
               <Stat label="Protection" testId="protection">
-                <ProtectionState position={p} mode={mode} />
+                <ProtectionState position={p} orders={orders} mode={mode} />
               </Stat>
               <Stat label="Take-profits">
                 <TakeProfitList tps={p.takeProfits} />
@@ -370,7 +371,7 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
  * Where the stop lives: resting on the exchange (live venues), or watched by the worker (paper).
  * A live position that should be protected and has no stop resting says so in red.
  */
-function ProtectionState({ position: p, mode }: { position: PositionDetail['position']; mode?: AccountMode }) {
+function ProtectionState({ position: p, orders, mode }: { position: PositionDetail['position']; orders: PositionDetail['orders']; mode?: AccountMode }) {
   const stop = p.exchangeStop
   const target = p.exchangeTarget
   if (stop) {
@@ -388,6 +389,8 @@ function ProtectionState({ position: p, mode }: { position: PositionDetail['posi
   const monitoring = p.status === 'OPEN' || p.status === 'MONITORING'
   if (mode === 'TESTNET' || mode === 'LIVE') {
     if (!monitoring) return <span className="text-neutral-400">No stop resting</span>
+    const refused = refusedStopReason(orders)
+    if (refused) return <span className="text-red-400">Not protected on the exchange: the exchange refused the stop ({refused})</span>
     return <span className="text-red-400">Not protected on the exchange yet: the worker is placing the stop</span>
   }
   return <span className="text-neutral-300">{monitoring ? 'Stop watched by the worker' : '—'}</span>
