@@ -16,6 +16,8 @@ export type AppEvent =
   /** Ask the worker to run a trader's analysis cycle now (a signal or a person's "analyze now"). */
   | { kind: 'analyze'; traderId: string; symbol?: string }
   | { kind: 'protection'; positionId: string }
+  /** Ask the worker to resolve a trader's top-N universe now (its settings changed). */
+  | { kind: 'universe'; traderId: string }
   | { kind: 'settings' }
   | { kind: 'worker' }
 

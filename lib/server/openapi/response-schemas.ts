@@ -48,12 +48,23 @@ export const ZErrorResponse = doc(
 
 export const ZBalance = doc(z.object({ asset: z.string(), amount: decimal() }), { id: 'Balance' })
 
+const ZUniverseView = doc(
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('FIXED') }),
+    z.object({ kind: z.literal('TOP'), n: z.number().int(), excludeStablecoins: z.boolean(), excludeLeveraged: z.boolean(), exclude: z.array(z.string()) }),
+  ]),
+  { id: 'TraderUniverse' },
+)
+
 export const ZTrader = doc(
   z.object({
     id: z.string(),
     name: z.string(),
     quoteCurrency: z.string(),
-    watchlist: z.array(z.string()),
+    watchlist: doc(z.array(z.string()), { description: 'The symbols the trader watches; with a TOP universe, the last list the worker resolved.' }),
+    universe: doc(ZUniverseView, { description: "How the watchlist is chosen: FIXED (as typed) or TOP (the n spot markets in the trader's quote currency with the highest 24 h quote volume, refreshed by the worker)." }),
+    universeRefreshedAt: doc(timestamp().nullable(), { description: 'When the worker last resolved a TOP universe into the watchlist; null when not resolved yet.' }),
+    universeError: doc(z.string().nullable(), { description: 'Why the last resolution failed (the watchlist was kept), or null.' }),
     exchange: z.enum(ExchangeKind),
     mode: doc(z.enum(AccountMode), { description: 'What the trader\'s account risks: PAPER (simulated), TESTNET (the exchange\'s test environment) or LIVE (real money).' }),
     balances: z.array(ZBalance),

@@ -5,6 +5,7 @@ import { pnlPercent, unrealizedPnl } from '@/lib/domain/positions/fill-ledger'
 import { toOrderView } from '@/lib/server/orders/order-view'
 import { notFound } from '@/lib/server/errors/app-error'
 import { valueBalances } from '@/lib/server/accounts/account-equity'
+import { readUniverse } from '@/lib/server/traders/trader-settings'
 import { loadQuotes, type StoredQuote } from '@/lib/market-data/quote-store'
 import { countDecisions, listDecisions } from '@/lib/server/decisions/list-decisions'
 import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
@@ -174,6 +175,9 @@ export async function accountSummaries(db: DbTx, userId: string) {
       traderName: t.name,
       quoteCurrency: t.quoteCurrency,
       watchlist: t.watchlist,
+      universe: readUniverse(t.universe),
+      universeRefreshedAt: t.universeRefreshedAt?.toISOString() ?? null,
+      universeError: t.universeError,
       exchange: t.account.kind,
       mode: t.account.mode,
       /** Exchange accounts: why the account is out of step with its exchange (entries refused meanwhile), or null. */

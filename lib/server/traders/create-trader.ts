@@ -17,9 +17,10 @@ export async function createTrader(opts: { db: Db; userId: string; input: unknow
     if (await tx.trader.findFirst({ where: { userId: opts.userId, name: v.name } })) throw conflict(`a trader named "${v.name}" already exists`)
     const { accountId, quoteCurrency } = v.accountId !== undefined ? await exchangeAccountFor(tx, opts.userId, v) : await fundPaperAccount(tx, opts.userId, v)
     const trader = await tx.trader.create({
-      data: { userId: opts.userId, accountId, name: v.name, quoteCurrency, watchlist: v.watchlist, autoTrade: v.autoTrade },
+      data: { userId: opts.userId, accountId, name: v.name, quoteCurrency, watchlist: v.watchlist ?? [], universe: v.universe, autoTrade: v.autoTrade },
     })
     await notify(tx, { kind: 'trader', userId: opts.userId, traderId: trader.id })
+    if (v.universe?.kind === 'TOP') await notify(tx, { kind: 'universe', traderId: trader.id })
     return trader
   })
 }
@@ -52,7 +53,7 @@ async function exchangeAccountFor(tx: DbTx, userId: string, v: Input) {
   if (v.quoteCurrency !== undefined && v.quoteCurrency !== quote) {
     throw validationError([{ field: 'quoteCurrency', message: `the exchange account "${account.name}" trades in ${quote}; leave quoteCurrency out or give ${quote}` }])
   }
-  const wrong = v.watchlist.flatMap((s, i) => (quotedIn(s, quote) ? [] : [{ field: `watchlist.${i}`, message: notQuotedIn(s, quote) }]))
+  const wrong = (v.watchlist ?? []).flatMap((s, i) => (quotedIn(s, quote) ? [] : [{ field: `watchlist.${i}`, message: notQuotedIn(s, quote) }]))
   if (wrong.length) throw validationError(wrong)
   return { accountId: account.id, quoteCurrency: quote }
 }

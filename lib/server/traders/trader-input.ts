@@ -2,16 +2,11 @@ import { z } from 'zod'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { ZFormBoolean } from '@/lib/server/validation/boolean-field'
 import { ZIdField } from '@/lib/server/validation/id-field'
+import { symbolList } from '@/lib/server/validation/symbol-field'
 import { textField } from '@/lib/server/validation/text-field'
+import { ZUniverse } from './trader-settings'
 
-const ZSymbol = textField({ max: 40 }).toUpperCase().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'each symbol must look like BTC/USDT')
-
-/** Accepts a list, or one comma/space-separated string as a form sends it. */
-const ZWatchlist = z
-  .union([z.array(z.string()), z.string()])
-  .transform((v) => (typeof v === 'string' ? v.split(/[\s,]+/) : v).map((s) => s.trim()).filter(Boolean))
-  .pipe(z.array(ZSymbol).min(1, 'add at least one symbol').max(50, 'at most 50 symbols'))
-  .transform((l) => [...new Set(l)])
+const ZWatchlist = symbolList({ min: 1, max: 50, minMessage: 'add at least one symbol' })
 
 const ZQuoteCurrency = textField({ max: 10 }).toUpperCase().regex(/^[A-Z0-9]{2,10}$/, 'must be a currency code such as USDT')
 
@@ -31,7 +26,10 @@ export const ZCreateTraderRequest = z
     startingBalance: ZPositiveDecimal.optional(),
     /** A trader on one of your exchange accounts (Settings → Exchange accounts). Not with startingBalance. */
     accountId: ZIdField.optional(),
-    watchlist: ZWatchlist,
+    /** The symbols to trade; may be left out with a TOP universe (the worker resolves it). */
+    watchlist: ZWatchlist.optional(),
+    /** How the watchlist is chosen: { kind: 'FIXED' } (default) or { kind: 'TOP', n, … } by 24 h volume. */
+    universe: ZUniverse.optional(),
     /** Let the trader's provider (the built-in rules by default) decide and trade on its own. */
     autoTrade: ZFormBoolean.default(true),
   })
@@ -40,9 +38,10 @@ export const ZCreateTraderRequest = z
     if (v.startingBalance === undefined && v.accountId === undefined) issue(['startingBalance'], 'give startingBalance (a paper account) or accountId (an exchange account)')
     if (v.startingBalance !== undefined && v.accountId !== undefined) issue(['accountId'], 'give either startingBalance (a paper account) or accountId (an exchange account), not both')
     if (v.startingBalance !== undefined && v.quoteCurrency === undefined) issue(['quoteCurrency'], 'is required for a paper trader')
+    if (v.watchlist === undefined && v.universe?.kind !== 'TOP') issue(['watchlist'], 'add at least one symbol, or choose a top-N universe')
     // On an exchange account the service checks against the account's currency instead.
     if (v.quoteCurrency !== undefined && v.accountId === undefined) {
-      v.watchlist.forEach((s, i) => {
+      v.watchlist?.forEach((s, i) => {
         if (!quotedIn(s, v.quoteCurrency!)) issue(['watchlist', i], notQuotedIn(s, v.quoteCurrency!))
       })
     }
@@ -51,4 +50,5 @@ export const ZCreateTraderRequest = z
 export const ZUpdateTraderRequest = z.object({
   name: textField({ max: 60 }).min(1, 'is required').optional(),
   watchlist: ZWatchlist.optional(),
+  universe: ZUniverse.optional(),
 })

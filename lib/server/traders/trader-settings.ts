@@ -5,6 +5,7 @@ import { DEFAULT_ACCOUNT_LIMITS, DEFAULT_TRADER_LIMITS, type RiskLimits } from '
 import { ZFormBoolean } from '@/lib/server/validation/boolean-field'
 import { hasControlCharacter, textField } from '@/lib/server/validation/text-field'
 import { ZDecimal } from '@/lib/server/validation/decimal-field'
+import { symbolList } from '@/lib/server/validation/symbol-field'
 
 /**
  * The trader's decision, management, sizing, risk and approval settings. They are stored as
@@ -108,6 +109,34 @@ export const ZApprovalSettings = z.object({
   modifications: boolz.default(false),
   expiryMinutes: intz(1, 24 * 60).default(15),
 })
+
+/**
+ * How the watchlist is chosen: FIXED is the watchlist as typed; TOP is the N spot markets in the
+ * trader's quote currency with the highest 24 h quote volume on the market-data exchange,
+ * resolved by the worker (workers/universe/) into the watchlist. The stored default `{}` reads as FIXED.
+ */
+export const ZUniverse = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('FIXED') }),
+    z.strictObject({
+      kind: z.literal('TOP'),
+      n: intz(1, 500),
+      excludeStablecoins: boolz.default(true),
+      excludeLeveraged: boolz.default(true),
+      /** Symbols never in the universe (comma-separated in a form). */
+      exclude: symbolList({ min: 0, max: 200 }).default([]),
+    }),
+  ],
+  { error: 'kind must be FIXED or TOP' },
+)
+export type Universe = z.output<typeof ZUniverse>
+
+/** A trader's stored universe; unreadable (or the default `{}`) reads as the fixed watchlist. */
+export function readUniverse(stored: unknown): Universe {
+  const r = ZUniverse.safeParse(stored)
+  return r.success ? r.data : { kind: 'FIXED' }
+}
 
 export interface TraderSettings {
   ai: AiSettings
