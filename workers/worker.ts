@@ -18,6 +18,7 @@ import { EquitySnapshotLoop } from './equity/equity-snapshot-loop'
 import { ExecutionAlertLoop } from './execution/execution-alert-loop'
 import { NotificationLoop } from './notifications/notification-loop'
 import { StopManager } from './management/stop-manager'
+import { UniverseRefresh } from './universe/universe-refresh'
 import { TriggerMonitor } from './monitor/trigger-monitor'
 import { ProtectionKeeper } from './protection/protection-keeper'
 import { AccountSync } from './reconcile/account-sync'
@@ -88,6 +89,8 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
 
   let loop = await newLoop()
   loop.start()
+  // Top-N universes resolved into watchlists from the current feed's 24 h tickers.
+  const universes = new UniverseRefresh(db, () => loop.feed, log, { intervalMs: cfg.UNIVERSE_REFRESH_INTERVAL_MS }).start()
   async function newLoop() {
     const feed = createFeed(await feedConfig(db, cfg))
     log(`market data: ${feed.label}`)
@@ -114,12 +117,14 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
       void stops.reload(e.positionId)
       void protection.touch(e.positionId)
     }
+    if (e.kind === 'universe') void universes.refreshTrader(e.traderId)
     if (e.kind === 'analyze') void scheduler.trigger(e.traderId, e.symbol ? 'SIGNAL' : 'MANUAL', e.symbol)
     if (e.kind === 'settings') {
       switching = switching.then(async () => {
         await loop.stop()
         loop = await newLoop()
         loop.start()
+        void universes.runOnce() // from the new source at once, not up to an interval later
       })
     }
   })
@@ -173,6 +178,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
       await notifications.stop()
       await housekeeping
       await switching
+      await universes.stop()
       await loop.stop()
       await listener.end()
       await lease.end()

@@ -105,6 +105,20 @@ export function createCcxtFeed(options: CcxtFeedOptions = {}): MarketDataFeed {
         .map((m) => m.symbol)
         .sort()
     },
+    async fetchDailyVolumes() {
+      await ensureMarkets()
+      try {
+        // No symbols: every spot ticker in one call (Binance GET /api/v3/ticker/24hr, weight 80).
+        const tickers = await exchange.fetchTickers()
+        return Object.values(tickers).flatMap((t) => {
+          const m = t.symbol === undefined ? undefined : exchange.markets?.[t.symbol]
+          if (!m) return []
+          return [{ symbol: m.symbol, base: m.base, quote: m.quote, spot: m.spot === true && m.active !== false, quoteVolume24h: quoteVolumeOf(t) }]
+        })
+      } catch (e) {
+        throw translateError(e, label)
+      }
+    },
     async fetchQuotes(symbols) {
       if (symbols.length === 0) return []
       await ensureMarkets()
@@ -149,6 +163,13 @@ export function createCcxtFeed(options: CcxtFeedOptions = {}): MarketDataFeed {
       await exchange.close()
     },
   }
+}
+
+/** The exchange's own string where it sent one (Binance does), so the volume stays exact. */
+function quoteVolumeOf(t: Ticker): Decimal | null {
+  const raw = (t.info as Record<string, unknown> | undefined)?.['quoteVolume']
+  if (typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw)) return dec(raw)
+  return typeof t.quoteVolume === 'number' && Number.isFinite(t.quoteVolume) ? dec(t.quoteVolume) : null
 }
 
 function toQuote(symbol: string, book: OrderBook, ticker: Ticker | undefined, depth: number, receivedAt: number, label: string): Quote {

@@ -1,5 +1,6 @@
 import type { Candle, Timeframe } from '@/lib/domain/market/candle'
 import type { MarketRules } from '@/lib/domain/market/precision'
+import type { VolumeTicker } from '@/lib/domain/market/top-by-volume'
 import type { Quote } from '@/lib/market-data/quote'
 
 /**
@@ -17,6 +18,11 @@ export interface MarketDataFeed {
   fetchQuotes(symbols: string[]): Promise<Quote[]>
   /** Recent bars, oldest first, the last one possibly still forming; at most `limit`. */
   fetchCandles(symbol: string, timeframe: Timeframe, limit: number): Promise<Candle[]>
+  /**
+   * Every market's 24 h ticker (one request), for ranking by volume (the top-N universe). Absent
+   * where there are no real volumes to rank (simulated prices).
+   */
+  fetchDailyVolumes?(): Promise<VolumeTicker[]>
   /** Present when the source can also push quotes as they change (an exchange's websocket). */
   readonly stream?: QuoteStream
   close(): Promise<void>

@@ -24,6 +24,8 @@ export interface FakeSymbolSpec {
   notionalFilter?: 'NOTIONAL' | 'MIN_NOTIONAL'
   bid: string
   ask: string
+  /** The 24 h ticker's quoteVolume; omitted, one derived from the step and the last price. */
+  quoteVolume?: string
 }
 
 export interface FakeBinance {
@@ -31,6 +33,8 @@ export interface FakeBinance {
   /** `depth` = levels generated per side (default 100, Binance's default `limit`). */
   setPrice(symbol: string, bid: string, ask: string, depth?: number): void
   setFailing(mode: FailingMode): void
+  /** The 24 h quote volume the tickers report for the symbol (and its base volume, at the last price). */
+  setQuoteVolume(symbol: string, quoteVolume: string): void
   /** Delists a symbol: it disappears from exchangeInfo and every endpoint answers -1121 for it. */
   removeSymbol(symbol: string): void
   /** Binance's bookTicker for the symbol as it stands (what a websocket `<symbol>@bookTicker` carries). */
@@ -68,6 +72,7 @@ interface SymbolState {
   ask: Decimal
   last: Decimal
   open24h: Decimal
+  quoteVolume: Decimal | null
   levels: number
   updateId: number
 }
@@ -104,7 +109,8 @@ export async function startFakeBinance(opts: { port?: number; symbols?: FakeSymb
     const bid = dec(spec.bid)
     byId.set(base + quote, {
       spec, id: base + quote, base, quote, tick: dec(spec.tickSize), step: dec(spec.stepSize),
-      bid, ask: dec(spec.ask), last: bid, open24h: bid, levels: 100, updateId: 1,
+      bid, ask: dec(spec.ask), last: bid, open24h: bid,
+      quoteVolume: spec.quoteVolume === undefined ? null : dec(spec.quoteVolume), levels: 100, updateId: 1,
     })
   }
   let failing: FailingMode = 'none'
@@ -254,8 +260,8 @@ export async function startFakeBinance(opts: { port?: number; symbols?: FakeSymb
       openPrice: fmt(s.open24h),
       highPrice: fmt(Decimal.max(s.open24h, s.ask)),
       lowPrice: fmt(Decimal.min(s.open24h, s.bid)),
-      volume: fmt(s.step.mul(12_345_678)),
-      quoteVolume: fmt(s.step.mul(12_345_678).mul(s.last)),
+      volume: fmt(s.quoteVolume ? s.quoteVolume.div(s.last).toNearest(s.step, Decimal.ROUND_DOWN) : s.step.mul(12_345_678)),
+      quoteVolume: fmt(s.quoteVolume ?? s.step.mul(12_345_678).mul(s.last)),
       openTime: now - 86_400_000,
       closeTime: now,
       firstId: 1_000_000,
@@ -404,6 +410,9 @@ export async function startFakeBinance(opts: { port?: number; symbols?: FakeSymb
     url: `http://127.0.0.1:${address.port}`,
     setPrice,
     setFailing,
+    setQuoteVolume: (symbol, quoteVolume) => {
+      stateFor(symbol).quoteVolume = dec(quoteVolume)
+    },
     removeSymbol,
     bookTicker: (symbol) => {
       const s = stateFor(symbol)
