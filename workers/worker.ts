@@ -16,6 +16,7 @@ import { tripBreakers } from '@/lib/server/risk/trip-breakers'
 import { AnalysisScheduler } from './decisions/analysis-scheduler'
 import { EquitySnapshotLoop } from './equity/equity-snapshot-loop'
 import { ExecutionAlertLoop } from './execution/execution-alert-loop'
+import { dailySummaryPass } from './notifications/daily-summary-pass'
 import { NotificationLoop } from './notifications/notification-loop'
 import { StopManager } from './management/stop-manager'
 import { UniverseRefresh } from './universe/universe-refresh'
@@ -134,6 +135,9 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
 
   const notifications = new NotificationLoop(db, { log, intervalMs: 2000 })
   notifications.start()
+  // Each user's daily summary (PnL, trades, open risk) at their chosen local time.
+  const dailySummaries = dailySummaryPass(db, log)
+  dailySummaries.start()
   const scheduler = new AnalysisScheduler(db, { candles, actor, log, staleAfterMs: cfg.MARKET_STALE_AFTER_MS })
   scheduler.start()
 
@@ -175,6 +179,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
       await equity.stop()
       await executionAlerts.stop()
       await scheduler.stop()
+      await dailySummaries.stop()
       await notifications.stop()
       await housekeeping
       await switching

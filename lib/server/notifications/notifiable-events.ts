@@ -23,6 +23,7 @@ export const NOTIFICATION_KINDS = [
   'ORDER_STUCK',
   'HIGH_SLIPPAGE',
   'EXCHANGE_ERRORS',
+  'DAILY_SUMMARY',
   'ERROR',
 ] as const
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
@@ -43,12 +44,13 @@ export const NOTIFICATION_TITLES: Record<NotificationKind | 'TEST', string> = {
   ORDER_STUCK: 'Order stuck',
   HIGH_SLIPPAGE: 'Unusual slippage',
   EXCHANGE_ERRORS: 'High exchange error rate',
+  DAILY_SUMMARY: 'Daily summary',
   ERROR: 'Error',
   TEST: 'Test notification',
 }
 
 /** Activity types written by recordActivity that are sent as they are. */
-const ACTIVITY_KINDS = ['APPROVAL_NEEDED', 'APPROVAL_EXPIRED', 'LIMIT_BREACHED', 'BREAKER_TRIPPED', 'PANIC', 'ORDER_STUCK', 'HIGH_SLIPPAGE', 'EXCHANGE_ERRORS'] as const
+const ACTIVITY_KINDS = ['APPROVAL_NEEDED', 'APPROVAL_EXPIRED', 'LIMIT_BREACHED', 'BREAKER_TRIPPED', 'PANIC', 'ORDER_STUCK', 'HIGH_SLIPPAGE', 'EXCHANGE_ERRORS', 'DAILY_SUMMARY'] as const
 
 /**
  * The event types that can be notifiable (plus any event of severity 'error'): a cheap

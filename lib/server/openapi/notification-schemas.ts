@@ -78,3 +78,12 @@ export const ZNotificationList = doc(
   }),
   { id: 'NotificationList' },
 )
+
+export const ZNotificationSettings = doc(
+  z.object({
+    dailySummaryAt: doc(z.string().nullable(), { description: 'Local time HH:MM (in timeZone) the daily summary (PnL, trades, open risk) goes out at; null = none.' }),
+    timeZone: doc(z.string(), { description: 'Your IANA time zone; changed with PATCH /api/v1/risk-settings.' }),
+    dailySummarySentOn: doc(z.string().nullable(), { description: 'The local day (YYYY-MM-DD) the last summary was sent for.' }),
+  }),
+  { id: 'NotificationSettings' },
+)

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { ZIssueApiTokenRequest } from '@/lib/server/auth/api-tokens'
 import { ZCreateNotificationChannelRequest, ZUpdateNotificationChannelRequest } from '@/lib/server/notifications/channel-input'
 import { ZListDeliveriesQuery, ZListNotificationsQuery } from '@/lib/server/notifications/notification-queries'
+import { ZUpdateNotificationSettingsRequest } from '@/lib/server/notifications/daily-summary-setting'
 import { ZClosePositionRequest } from '@/lib/server/positions/close-position'
 import { ZModifyProtectionRequest } from '@/lib/server/positions/modify-protection'
 import { ZOpenPositionRequest, ZTakeProfitInput } from '@/lib/server/positions/open-position'
@@ -61,6 +62,10 @@ function requestSchemas(): Record<string, Json> {
   reg.add(ZUpdateNotificationChannelRequest, {
     id: 'UpdateNotificationChannelRequest',
     description: 'A new url without a format is detected again. Disabling marks what was waiting to be sent as SKIPPED.',
+  })
+  reg.add(ZUpdateNotificationSettingsRequest, {
+    id: 'UpdateNotificationSettingsRequest',
+    description: 'dailySummaryAt: local time HH:MM (00:00–23:59) in your time zone, or null to turn the daily summary off. Each local day is sent once.',
   })
   reg.add(ZPanicRequest, { id: 'PanicRequest', description: 'confirm must be true. With traderId only that trader is halted and flattened; with accountId only that account; with neither, every account of yours.' })
   registerTraderSettingsRequests(reg)
@@ -381,6 +386,24 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
           description: 'Live updates arrive on the SSE stream /api/stream (`activity` and `position` events); reload the first page when one comes.',
           parameters: queryParameters(ZListNotificationsQuery, { before: 'Only events older than this id (the previous page\'s nextCursor).', limit: 'At most this many events.' }),
           responses: { 200: ok('Events', 'NotificationList'), 400: E[400], 401: E[401] },
+        },
+      },
+      '/api/v1/notification-settings': {
+        get: {
+          tags: ['notifications'],
+          operationId: 'getNotificationSettings',
+          summary: 'When your daily summary goes out',
+          responses: { 200: ok('Notification settings', 'NotificationSettings'), 401: E[401] },
+        },
+        patch: {
+          tags: ['notifications'],
+          operationId: 'updateNotificationSettings',
+          summary: 'Set the daily summary time, or turn it off',
+          description:
+            'The summary (realized PnL, closed trades and wins, fees per account mode and quote currency for the 24 h up to the chosen time; open positions and their risk to the stop) ' +
+            'goes to the activity feed and to your enabled channels once per local day, at or after the chosen time.',
+          requestBody: body('UpdateNotificationSettingsRequest'),
+          responses: { 200: ok('Notification settings afterwards', 'NotificationSettings'), 400: E[400], 401: E[401] },
         },
       },
       '/api/v1/notification-channels': {

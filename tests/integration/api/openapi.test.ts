@@ -52,6 +52,8 @@ describe('GET /api/v1/openapi.json', () => {
         'DELETE /api/v1/notification-channels/{id}',
         'POST /api/v1/notification-channels/{id}/test',
         'GET /api/v1/notification-deliveries',
+        'GET /api/v1/notification-settings',
+        'PATCH /api/v1/notification-settings',
         'POST /api/v1/panic',
         'POST /api/v1/trading/resume',
         'GET /api/v1/traders/{id}/settings',
