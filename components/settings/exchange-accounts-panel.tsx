@@ -118,6 +118,11 @@ function AccountRow({ a, onChange, onDeleted }: { a: ExchangeAccountView; onChan
           ) : (
             <span className="text-red-300">Not verified: {a.verifyError ?? 'not tested yet'}</span>
           )}
+          {a.orderUpdates ? (
+            <p className={`mt-1 ${a.orderUpdates.via === 'stream' ? 'text-neutral-400' : 'text-amber-300'}`} data-testid="order-updates">
+              Order updates: {a.orderUpdates.via === 'stream' ? 'streamed by the exchange' : `polled (${a.orderUpdates.detail ?? 'no stream'})`}
+            </p>
+          ) : null}
           {a.canWithdraw ? (
             <p role="note" className="mt-1 font-semibold text-amber-300">
               Can withdraw: {WITHDRAW_WARNING}

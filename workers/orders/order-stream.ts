@@ -93,6 +93,12 @@ export class OrderStream {
     for (const s of all) s.abort.abort()
     await Promise.all(all.map((s) => s.running))
     await this.reconciling
+    // No stream runs any more: the settings page must not go on saying one does.
+    if (all.length) {
+      await this.db.exchangeAccount
+        .updateMany({ where: { id: { in: all.map((s) => s.accountId) } }, data: { orderStreamState: null, orderStreamError: null } })
+        .catch((e: unknown) => this.o.log(`order stream: could not record its state: ${(e as Error).message}`))
+    }
   }
 
   status(): AccountStreamStatus[] {
@@ -119,6 +125,7 @@ export class OrderStream {
       if (wanted.has(id)) continue
       this.streams.delete(id)
       s.abort.abort()
+      this.show({ accountId: id, state: null, error: null })
       this.o.log(`order stream: account ${id} is gone or has no keys any more; its stream is closed`)
     }
   }
@@ -139,6 +146,7 @@ export class OrderStream {
               attempt = 0
               s.state = 'subscribed'
               s.error = null
+              this.show(s)
               s.subscriptions++
               lastLogged = null
               this.o.log(`order stream ${name}: subscribed${s.subscriptions > 1 ? ' again' : ''}; reconciling by REST`)
@@ -158,10 +166,20 @@ export class OrderStream {
       attempt++
       const wait = backoff(attempt)
       // Once per distinct failure, not at every attempt.
-      if (why !== lastLogged) this.o.log(`order stream ${name}: down (${why}); dialling again in ${wait} ms; orders are polled meanwhile`)
+      if (why !== lastLogged) {
+        this.o.log(`order stream ${name}: down (${why}); dialling again in ${wait} ms; orders are polled meanwhile`)
+        this.show(s)
+      }
       lastLogged = why
       await sleep(wait, signal)
     }
+  }
+
+  /** Puts the stream's state on its account, where the settings page shows it (a failure here only costs that). */
+  private show(s: { accountId: string; state: AccountStreamStatus['state'] | null; error: string | null }) {
+    void this.db.exchangeAccount
+      .updateMany({ where: { id: s.accountId }, data: { orderStreamState: s.state, orderStreamError: s.error?.slice(0, 500) ?? null } })
+      .catch((e: unknown) => this.o.log(`order stream: could not record its state: ${(e as Error).message}`))
   }
 
   /** Passes one after the other, never blocking the reports meanwhile. */

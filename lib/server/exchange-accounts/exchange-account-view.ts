@@ -16,6 +16,12 @@ export interface ExchangeAccountView {
   verifyError: string | null
   canTrade: boolean | null
   canWithdraw: boolean | null
+  /**
+   * How the worker hears of this account's orders, as it last said: from the exchange's private
+   * stream ('stream'), or by polling while the stream connects or is down (with why); null when
+   * no stream runs for it (the venue has none, or no worker is streaming).
+   */
+  orderUpdates: { via: 'stream' | 'polling'; detail: string | null } | null
   traders: { id: string; name: string }[]
   createdAt: string
 }
@@ -33,6 +39,8 @@ export const EXCHANGE_ACCOUNT_VIEW_SELECT = {
   verifyError: true,
   canTrade: true,
   canWithdraw: true,
+  orderStreamState: true,
+  orderStreamError: true,
   createdAt: true,
   traders: { select: { id: true, name: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
 } satisfies Prisma.ExchangeAccountSelect
@@ -49,6 +57,8 @@ export interface ExchangeAccountViewRow {
   verifyError: string | null
   canTrade: boolean | null
   canWithdraw: boolean | null
+  orderStreamState: string | null
+  orderStreamError: string | null
   createdAt: Date
   traders: { id: string; name: string }[]
 }
@@ -68,6 +78,12 @@ export function toExchangeAccountView(a: ExchangeAccountViewRow): ExchangeAccoun
     verifyError: a.verifyError,
     canTrade: a.canTrade,
     canWithdraw: a.canWithdraw,
+    orderUpdates:
+      a.orderStreamState === null
+        ? null
+        : a.orderStreamState === 'subscribed'
+          ? { via: 'stream', detail: null }
+          : { via: 'polling', detail: a.orderStreamState === 'down' ? `stream down: ${a.orderStreamError ?? 'no reason given'}` : 'stream connecting' },
     traders: a.traders,
     createdAt: a.createdAt.toISOString(),
   }

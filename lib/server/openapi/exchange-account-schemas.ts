@@ -28,6 +28,10 @@ export const ZExchangeAccount = doc(
     verifyError: doc(z.string().nullable(), { description: 'Why the last key test did not pass (the exchange\'s message).' }),
     canTrade: doc(z.boolean().nullable(), { description: 'What the exchange said at the last test; null when it did not answer.' }),
     canWithdraw: doc(z.boolean().nullable(), { description: 'True is a risk: a trading key should not be able to withdraw. Null when unknown.' }),
+    orderUpdates: doc(z.object({ via: z.enum(['stream', 'polling']), detail: z.string().nullable() }).nullable(), {
+      description:
+        "How the worker last said it hears of this account's orders: from the exchange's private stream, or by polling while the stream connects or is down (detail says why). Null when no stream runs for it (none for the venue, or no worker streaming). Orders are polled in every case.",
+    }),
     traders: doc(z.array(z.object({ id: z.string(), name: z.string() })), { description: 'The traders that trade on this account.' }),
     createdAt: timestamp(),
   }),

@@ -83,6 +83,7 @@ describe('POST /api/v1/exchange-accounts', () => {
       verifyError: null,
       canTrade: true,
       canWithdraw: false,
+      orderUpdates: null, // no worker streams it yet
       traders: [],
       createdAt: expect.any(String),
     })

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { dec } from '@/lib/domain/decimal'
+import { getExchangeAccount } from '@/lib/server/exchange-accounts/list-exchange-accounts'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { OrderReconciler } from '@/workers/reconcile/reconcile-orders'
 import { startFakeBinanceWsApi, type FakeBinanceWsApi } from '@/tests/support/fake-binance-ws-api'
@@ -105,6 +106,23 @@ describe("order and fill updates from Binance's user data stream", () => {
     await s.expectBooksEqualExchange(positionId)
     expect(ws.connectionAttempts.filter((a) => a.refused).length).toBeGreaterThan(0)
     expect(h.logs.some((m) => /order stream .*: down \(/.test(m))).toBe(true)
+  })
+
+  test("the account says how its order updates arrive: streamed, polled while the stream is down (with why), nothing once the worker's stream stops", async () => {
+    const view = async () => (await getExchangeAccount({ db: s.t.db, userId: s.userId, accountId: s.accountId })).orderUpdates
+    expect(await view()).toBeNull()
+    h.start()
+    await h.subscribed(1)
+    await waitFor(async () => (await view())?.via === 'stream', 'the account to say streamed')
+    ws.refuse(true)
+    ws.drop()
+    const down = await waitFor(async () => {
+      const v = await view()
+      return v?.via === 'polling' && v.detail?.startsWith('stream down: ') ? v : null
+    }, 'the account to say polled')
+    expect(down.detail).not.toBe('stream down: no reason given')
+    await h.stop()
+    expect(await view()).toBeNull()
   })
 
   test('a reconnect asks for a reconciliation pass, which books what executed while the stream was down', async () => {

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ExchangeAccount" ADD COLUMN     "orderStreamError" TEXT,
+ADD COLUMN     "orderStreamState" TEXT;
