@@ -7,6 +7,7 @@ import { changePassword } from '@/lib/server/auth/change-password'
 import { SECURE_SESSION_COOKIE_NAME, sessionCookieFor } from '@/lib/server/auth/session-cookie'
 import { clientAddress } from '@/lib/server/http/client-address'
 import { setMarketDataSetting, type MarketDataSetting } from '@/lib/server/settings/market-data-setting'
+import { updateNotificationSettings, type NotificationSettingsView } from '@/lib/server/notifications/daily-summary-setting'
 import { updateUserRiskSettings, type UserRiskSettingsView } from '@/lib/server/settings/user-risk-settings'
 import { runAction, type ActionResult } from '@/lib/server/ui/action-result'
 import { checkedId } from '@/lib/server/validation/id-field'
@@ -17,6 +18,10 @@ export async function saveMarketDataSettingAction(input: unknown): Promise<Actio
 
 export async function saveRiskSettingsAction(input: unknown): Promise<ActionResult<UserRiskSettingsView>> {
   return runAction('save risk settings', (user) => updateUserRiskSettings({ db: db(), userId: user.id, input }))
+}
+
+export async function saveNotificationSettingsAction(input: unknown): Promise<ActionResult<NotificationSettingsView>> {
+  return runAction('save notification settings', (user) => updateNotificationSettings({ db: db(), userId: user.id, input }))
 }
 
 // ---- Your account: API tokens and password ----

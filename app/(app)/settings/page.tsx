@@ -1,6 +1,7 @@
 import { NotificationChannelsPanel } from '@/components/notifications/notification-channels-panel'
 import { ApiTokensPanel } from '@/components/settings/api-tokens-panel'
 import { ChangePasswordForm } from '@/components/settings/change-password-form'
+import { DailySummaryForm } from '@/components/settings/daily-summary-form'
 import { ExchangeAccountsPanel } from '@/components/settings/exchange-accounts-panel'
 import { MarketDataForm } from '@/components/settings/market-data-form'
 import { RiskSettingsForm } from '@/components/settings/risk-settings-form'
@@ -13,6 +14,7 @@ import { listApiTokens } from '@/lib/server/auth/api-tokens'
 import { listExchangeAccounts } from '@/lib/server/exchange-accounts/list-exchange-accounts'
 import { requirePageUser } from '@/lib/server/auth/current-user'
 import { listPendingInvites } from '@/lib/server/invites/list-invites'
+import { getNotificationSettings } from '@/lib/server/notifications/daily-summary-setting'
 import { getMarketDataSetting } from '@/lib/server/settings/market-data-setting'
 import { getUserRiskSettings, USER_RISK_LIMIT_DEFAULTS } from '@/lib/server/settings/user-risk-settings'
 import { loadHealth } from '@/lib/server/ui/load-health'
@@ -35,7 +37,7 @@ export default async function SettingsPage() {
   const user = await requirePageUser()
   const cfg = env()
   const isAdmin = user.role === 'ADMIN'
-  const [setting, health, risk, tokens, users, invites, exchangeAccounts] = await Promise.all([
+  const [setting, health, risk, tokens, users, invites, exchangeAccounts, notificationSettings] = await Promise.all([
     getMarketDataSetting(db()),
     loadHealth(),
     getUserRiskSettings(db(), user.id),
@@ -44,6 +46,7 @@ export default async function SettingsPage() {
     isAdmin ? listUsers(db()) : Promise.resolve([]),
     isAdmin ? listPendingInvites(db()) : Promise.resolve([]),
     listExchangeAccounts({ db: db(), userId: user.id }),
+    getNotificationSettings(db(), user.id),
   ])
   const iso = (d: Date | null) => (d ? d.toISOString() : null)
   const tokenRows = tokens.map((t) => ({ ...t, createdAt: t.createdAt.toISOString(), lastUsedAt: iso(t.lastUsedAt), expiresAt: iso(t.expiresAt), revokedAt: iso(t.revokedAt) }))
@@ -94,6 +97,13 @@ export default async function SettingsPage() {
         <RiskSettingsForm settings={risk} defaults={USER_RISK_LIMIT_DEFAULTS} />
       </Panel>
       <NotificationChannelsPanel />
+      <Panel title="Daily summary">
+        <p className="mb-3 text-xs text-neutral-500">
+          Once a day at this time: realized PnL, closed trades and wins, fees (per account mode and quote currency, for the 24 hours up to it), open positions
+          and their risk to the stop. To your notifications and your enabled channels.
+        </p>
+        <DailySummaryForm dailySummaryAt={notificationSettings.dailySummaryAt} timeZone={notificationSettings.timeZone} />
+      </Panel>
       <Panel title="API tokens">
         <ApiTokensPanel initial={tokenRows} />
       </Panel>
