@@ -53,7 +53,10 @@ const ZUniverseView = doc(
     z.object({ kind: z.literal('FIXED') }),
     z.object({ kind: z.literal('TOP'), n: z.number().int(), excludeStablecoins: z.boolean(), excludeLeveraged: z.boolean(), exclude: z.array(z.string()) }),
   ]),
-  { id: 'TraderUniverse' },
+  {
+    id: 'TraderUniverse',
+    description: "How the watchlist is chosen: FIXED (as typed) or TOP (the n spot markets in the trader's quote currency with the highest 24 h quote volume, refreshed by the worker).",
+  },
 )
 
 export const ZTrader = doc(
@@ -62,7 +65,7 @@ export const ZTrader = doc(
     name: z.string(),
     quoteCurrency: z.string(),
     watchlist: doc(z.array(z.string()), { description: 'The symbols the trader watches; with a TOP universe, the last list the worker resolved.' }),
-    universe: doc(ZUniverseView, { description: "How the watchlist is chosen: FIXED (as typed) or TOP (the n spot markets in the trader's quote currency with the highest 24 h quote volume, refreshed by the worker)." }),
+    universe: ZUniverseView,
     universeRefreshedAt: doc(timestamp().nullable(), { description: 'When the worker last resolved a TOP universe into the watchlist; null when not resolved yet.' }),
     universeError: doc(z.string().nullable(), { description: 'Why the last resolution failed (the watchlist was kept), or null.' }),
     exchange: z.enum(ExchangeKind),

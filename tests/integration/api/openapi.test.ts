@@ -126,8 +126,11 @@ describe('GET /api/v1/openapi.json', () => {
     expect(s.OpenPositionRequest.properties.stopLoss).toEqual({ $ref: '#/components/schemas/DecimalInput' })
     expect(s.OpenPositionRequest.properties.side.enum).toEqual(['LONG', 'SHORT'])
     // A paper trader (startingBalance, quoteCurrency) or one on an exchange account (accountId): the service checks which.
-    expect(s.CreateTraderRequest.required).toEqual(['name', 'watchlist'])
-    expect(Object.keys(s.CreateTraderRequest.properties)).toEqual(['name', 'quoteCurrency', 'startingBalance', 'accountId', 'watchlist', 'autoTrade'])
+    // The watchlist may be left out with a TOP universe, so the service checks it too.
+    expect(s.CreateTraderRequest.required).toEqual(['name'])
+    expect(Object.keys(s.CreateTraderRequest.properties)).toEqual(['name', 'quoteCurrency', 'startingBalance', 'accountId', 'watchlist', 'universe', 'autoTrade'])
+    expect(s.CreateTraderRequest.properties.universe.oneOf ?? s.CreateTraderRequest.properties.universe.anyOf).toHaveLength(2)
+    expect(s.Trader.properties.universe).toEqual({ $ref: '#/components/schemas/TraderUniverse' })
     expect(s.CreateExchangeAccountRequest.required).toEqual(['name', 'exchange', 'mode', 'apiKey', 'secret'])
     expect(s.CreateExchangeAccountRequest.properties.exchange.enum).toEqual(['binance', 'coinbase'])
     expect(s.CreateExchangeAccountRequest.properties.mode.enum).toEqual(['TESTNET', 'LIVE'])
