@@ -8,13 +8,15 @@ import { queryKeys } from '@/components/live/use-live-events'
 import { ModeBadge } from '@/components/ui/mode-badge'
 import { DecimalField, FormError, SelectField, SubmitButton, TextField } from '@/components/ui/fields'
 import { unplacedErrors } from '@/lib/ui/take-profit-rows'
+import type { Universe } from '@/lib/server/traders/trader-settings'
 import { CheckboxField } from './settings-form'
+import { UNIVERSE_FIELDS, UniverseFields, universeInput } from './universe-fields'
 
-/** `watchlist.3` errors name one symbol; the form has one watchlist field. */
+/** `watchlist.3` and `universe.exclude.3` errors name one symbol; the form has one field for each list. */
 function placeWatchlistErrors(errors: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [field, message] of Object.entries(errors)) {
-    const key = field.startsWith('watchlist') ? 'watchlist' : field
+    const key = field.replace(/\.\d+$/, '')
     out[key] = out[key] ? `${out[key]}; ${message}` : message
   }
   return out
@@ -51,7 +53,7 @@ export function CreateTraderForm({ accounts = [] }: { accounts?: TraderAccountCh
     const f = new FormData(form)
     const common = {
       name: String(f.get('name') ?? ''),
-      watchlist: String(f.get('watchlist') ?? ''),
+      ...universeInput(f, String(f.get('watchlist') ?? '')),
       autoTrade: f.get('autoTrade') === 'on',
     }
     // A paper trader is funded with a starting balance; one on an exchange account trades what the account holds, in its currency.
@@ -82,7 +84,7 @@ export function CreateTraderForm({ accounts = [] }: { accounts?: TraderAccountCh
     ...accounts.map((a) => ({ value: a.id, label: `${a.name}: ${EXCHANGE_LABEL[a.exchange] ?? a.exchange} ${a.mode}${a.verified ? '' : ' (not verified)'}` })),
   ]
   // Fields not on screen for the chosen account (e.g. startingBalance beside an exchange account) go to the form's error.
-  const placed = new Set(['name', 'accountId', 'watchlist', 'autoTrade', ...(account ? [] : ['quoteCurrency', 'startingBalance'])])
+  const placed = new Set(['name', 'accountId', 'watchlist', 'autoTrade', ...UNIVERSE_FIELDS, ...(account ? [] : ['quoteCurrency', 'startingBalance'])])
   return (
     <form onSubmit={onSubmit} noValidate aria-label="Create trader" className="space-y-3">
       <TextField id="trader-name" name="name" label="Name" autoComplete="off" error={errors.name} />
@@ -111,7 +113,12 @@ export function CreateTraderForm({ accounts = [] }: { accounts?: TraderAccountCh
           <DecimalField id="trader-balance" name="startingBalance" label="Starting balance" defaultValue="10000" error={errors.startingBalance} />
         </div>
       )}
-      <TextField id="trader-watchlist" name="watchlist" label="Watchlist" defaultValue="BTC/USDT, ETH/USDT" autoComplete="off" error={errors.watchlist} hint={WATCHLIST_HINT} />
+      <UniverseFields
+        idPrefix="trader"
+        initial={{ kind: 'FIXED' }}
+        errors={errors}
+        fixedList={<TextField id="trader-watchlist" name="watchlist" label="Watchlist" defaultValue="BTC/USDT, ETH/USDT" autoComplete="off" error={errors.watchlist} hint={WATCHLIST_HINT} />}
+      />
       <CheckboxField
         id="trader-auto-trade"
         name="autoTrade"
@@ -133,7 +140,7 @@ export function CreateTraderForm({ accounts = [] }: { accounts?: TraderAccountCh
   )
 }
 
-export function EditTraderForm({ trader }: { trader: { traderId: string; traderName: string; watchlist: string[] } }) {
+export function EditTraderForm({ trader }: { trader: { traderId: string; traderName: string; watchlist: string[]; universe: Universe } }) {
   const router = useRouter()
   const qc = useQueryClient()
   const [pending, startTransition] = useTransition()
@@ -143,11 +150,12 @@ export function EditTraderForm({ trader }: { trader: { traderId: string; traderN
   const [formError, setFormError] = useState<string>()
   const [done, setDone] = useState<string>()
 
-  function onSubmit(e: FormEvent) {
+  function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
+    const input = { name, ...universeInput(new FormData(e.currentTarget), watchlist) }
     setDone(undefined)
     startTransition(async () => {
-      const res = await updateTraderAction(trader.traderId, { name, watchlist })
+      const res = await updateTraderAction(trader.traderId, input)
       if (res.ok) {
         setErrors({})
         setFormError(undefined)
@@ -165,8 +173,13 @@ export function EditTraderForm({ trader }: { trader: { traderId: string; traderN
   return (
     <form onSubmit={onSubmit} noValidate aria-label="Edit trader" className="space-y-3">
       <TextField id="edit-trader-name" label="Name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" error={errors.name} />
-      <TextField id="edit-trader-watchlist" label="Watchlist" value={watchlist} onChange={(e) => setWatchlist(e.target.value)} autoComplete="off" error={errors.watchlist} hint={WATCHLIST_HINT} />
-      <FormError messages={[formError, ...unplacedErrors(errors, (f) => f === 'name' || f === 'watchlist')]} />
+      <UniverseFields
+        idPrefix="edit-trader"
+        initial={trader.universe}
+        errors={errors}
+        fixedList={<TextField id="edit-trader-watchlist" label="Watchlist" value={watchlist} onChange={(e) => setWatchlist(e.target.value)} autoComplete="off" error={errors.watchlist} hint={WATCHLIST_HINT} />}
+      />
+      <FormError messages={[formError, ...unplacedErrors(errors, (f) => f === 'name' || f === 'watchlist' || UNIVERSE_FIELDS.includes(f))]} />
       {done ? (
         <p role="status" className="text-xs text-emerald-400">
           {done}

@@ -6,6 +6,7 @@ import { TraderRiskLimitsForm } from '@/components/traders/risk-limits-form'
 import { EditTraderForm } from '@/components/traders/trader-forms'
 import { ApprovalsForm, AutomationForm, DecisionChecksForm, ManagementForm, SizingForm } from '@/components/traders/trader-settings-forms'
 import { TraderStatusCard } from '@/components/traders/trader-status-card'
+import { TraderUniverse } from '@/components/traders/trader-universe'
 import { Panel } from '@/components/ui/panel'
 import { ModeBadge } from '@/components/ui/mode-badge'
 import { db } from '@/lib/db/client'
@@ -96,7 +97,10 @@ export default async function TraderPage({ params }: { params: Promise<{ id: str
           </dl>
         </Panel>
         <Panel title="Edit trader">
-          <EditTraderForm trader={trader} />
+          <div className="space-y-4">
+            <TraderUniverse traderId={id} initial={summaries} />
+            <EditTraderForm trader={trader} />
+          </div>
         </Panel>
       </div>
     </div>
