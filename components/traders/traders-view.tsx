@@ -50,7 +50,10 @@ export function TradersView({ initial, accounts }: { initial: TraderSummary[]; a
                       <td className={td}>
                         <ModeBadge mode={t.mode} />
                       </td>
-                      <td className="px-2 py-1.5 align-top text-xs text-neutral-300">{t.watchlist.join(', ')}</td>
+                      <td className="px-2 py-1.5 align-top text-xs text-neutral-300">
+                        {t.universe.kind === 'TOP' ? <div className="text-neutral-500">Top {t.universe.n} by 24 h volume{t.universeRefreshedAt ? '' : ': not resolved yet'}</div> : null}
+                        {t.watchlist.join(', ')}
+                      </td>
                       <td className={num}>{t.equity === null ? 'unpriced' : `${formatDecimal(t.equity, { dp: 2 })} ${t.quoteCurrency}`}</td>
                       <td className="px-2 py-1.5 align-top font-mono text-xs text-neutral-400">
                         {t.balances.map((b) => (

@@ -20,7 +20,7 @@ export function UniverseFields({ idPrefix, initial, errors, fixedList }: { idPre
       <SelectField
         id={`${idPrefix}-universe-kind`}
         name="universe.kind"
-        label="Symbols"
+        label="Markets"
         value={kind}
         onChange={(e) => setKind(e.target.value as Universe['kind'])}
         options={[
