@@ -28,7 +28,7 @@ test.afterAll(async () => {
 
 const PHONE = { width: 390, height: 844 }
 const DESKTOP = { width: 1400, height: 900 }
-const NAV_LINKS = ['Dashboard', 'Traders', 'Decisions', 'Approvals', 'Performance', 'Closed trades', 'Notifications', 'Settings'] as const
+const NAV_LINKS = ['Dashboard', 'Traders', 'Decisions', 'Approvals', 'Performance', 'Closed trades', 'Notifications', 'Logs', 'Settings'] as const
 
 const shot = (page: Page, name: string, width: number) => page.screenshot({ path: `test-results/e2e/screenshots/${name}-${width}.png`, fullPage: true })
 
@@ -110,6 +110,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
     { name: 'approvals', path: '/approvals', heading: 'Approvals', nav: 'Approvals' },
     { name: 'performance', path: '/performance', heading: 'Performance', nav: 'Performance' },
     { name: 'notifications', path: '/notifications', heading: /Notifications/, nav: 'Notifications' },
+    { name: 'logs', path: '/logs', heading: 'Logs', nav: 'Logs' },
     { name: 'settings', path: '/settings', heading: 'Settings', nav: 'Settings' },
   ]
 
