@@ -1,7 +1,7 @@
 import type { Db } from '@/lib/db/client'
-import { fromDb } from '@/lib/db/decimal-columns'
 import { ZERO } from '@/lib/domain/decimal'
 import { DomainError } from '@/lib/domain/errors'
+import { exchangeFillFromRow } from '@/lib/exchange/fill-from-row'
 import type { ExchangeFill, ExchangePort, OrderReport } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { ACCOUNT_REF, exchangeForAccount, type AccountRef } from '@/lib/server/exchange/exchange-for-account'
@@ -222,17 +222,7 @@ export class OrderStream {
       return
     }
     const fills = new Map<string, ExchangeFill>()
-    for (const f of order.fills) {
-      fills.set(f.exchangeFillId, {
-        exchangeFillId: f.exchangeFillId,
-        qty: fromDb(f.qty),
-        price: fromDb(f.price),
-        fee: fromDb(f.fee),
-        feeAsset: f.feeAsset,
-        liquidity: f.liquidity,
-        at: f.createdAt,
-      })
-    }
+    for (const f of order.fills) fills.set(f.exchangeFillId, exchangeFillFromRow(f, f.exchangeFillId))
     for (const f of pushed.fills) if (!fills.has(f.exchangeFillId)) fills.set(f.exchangeFillId, f)
     const held = [...fills.values()].reduce((sum, f) => sum.plus(f.qty), ZERO)
     if (held.gt(pushed.filledQty)) return // older than what we hold

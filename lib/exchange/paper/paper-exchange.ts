@@ -6,6 +6,7 @@ import { checkOrderSize, type MarketRules } from '@/lib/domain/market/precision'
 import type { OrderStatus } from '@/lib/domain/orders/order-lifecycle'
 import { seededRandom } from '@/lib/domain/random'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
+import { exchangeFillFromRow } from '@/lib/exchange/fill-from-row'
 import type { Balance, ExchangePort, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
 import { loadMarketRules, loadQuote, loadQuotes, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
 import { FillModel, type MarketSnapshot, type SimFill } from './fill-model'
@@ -278,14 +279,6 @@ function reportOf(order: PaperOrderRow, fills: PaperFillRow[]): OrderReport {
     status: order.status,
     filledQty: fromDb(order.filledQty),
     rejectReason: order.rejectReason ?? undefined,
-    fills: fills.map((f) => ({
-      exchangeFillId: `paper-${f.id}`,
-      qty: fromDb(f.qty),
-      price: fromDb(f.price),
-      fee: fromDb(f.fee),
-      feeAsset: f.feeAsset,
-      liquidity: f.liquidity,
-      at: f.createdAt,
-    })),
+    fills: fills.map((f) => exchangeFillFromRow(f, `paper-${f.id}`)),
   }
 }
