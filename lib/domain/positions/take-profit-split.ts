@@ -29,3 +29,11 @@ export function splitTakeProfitQty(
   }
   return quantities
 }
+
+/**
+ * Whether the one active level left of a plan (levels not canceled, filled ones included) takes
+ * whatever remains of the position: it is the last, and the plan's shares add up to 100% or more.
+ */
+export function lastLevelTakesRest(levels: { status: string; sharePct: Decimal }[]): boolean {
+  return levels.filter((l) => l.status === 'ACTIVE').length === 1 && sumDec(levels.map((l) => l.sharePct)).gte(100)
+}

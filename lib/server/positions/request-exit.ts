@@ -1,8 +1,9 @@
 import type { Db } from '@/lib/db/client'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
-import { dec, type Decimal } from '@/lib/domain/decimal'
+import type { Decimal } from '@/lib/domain/decimal'
 import { truncateQtyToStep } from '@/lib/domain/market/precision'
 import { exitSideFor } from '@/lib/domain/positions/fill-ledger'
+import { lastLevelTakesRest } from '@/lib/domain/positions/take-profit-split'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import type { ExchangePort } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
@@ -91,10 +92,9 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
       if (!tp || tp.status !== 'ACTIVE') return null
       takeProfitId = tp.id
       const all = await tx.takeProfit.findMany({ where: { positionId: p.id, status: { not: 'CANCELED' } } })
-      const totalShare = all.reduce((s, t) => s.plus(fromDb(t.sharePct)), dec(0))
-      const lastActive = all.filter((t) => t.status === 'ACTIVE').length === 1
       // The last level of a plan that adds up to 100% takes whatever remains, so no dust is left.
-      qty = lastActive && totalShare.gte(100) ? openQty : truncateQtyToStep(fromDb(p.entryQty).mul(fromDb(tp.sharePct)).div(100), rules.stepSize)
+      const takesRest = lastLevelTakesRest(all.map((t) => ({ status: t.status, sharePct: fromDb(t.sharePct) })))
+      qty = takesRest ? openQty : truncateQtyToStep(fromDb(p.entryQty).mul(fromDb(tp.sharePct)).div(100), rules.stepSize)
     }
     if (qty.gt(openQty)) qty = openQty
     // Leaving less than the exchange's minimum would strand an unsellable remainder.

@@ -1,6 +1,7 @@
 import type { DbTx } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
-import { dec, type Decimal } from '@/lib/domain/decimal'
+import type { Decimal } from '@/lib/domain/decimal'
+import { lastLevelTakesRest } from '@/lib/domain/positions/take-profit-split'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import type { Order } from '@/lib/generated/prisma/client'
 import type { ExchangePort } from '@/lib/exchange/port'
@@ -23,9 +24,8 @@ export interface PairedTarget {
  */
 export async function pairedTargetFor(tx: DbTx, positionId: string): Promise<PairedTarget | null> {
   const levels = await tx.takeProfit.findMany({ where: { positionId, status: { not: 'CANCELED' } }, select: { id: true, price: true, sharePct: true, status: true } })
-  const active = levels.filter((t) => t.status === 'ACTIVE')
-  if (active.length !== 1 || levels.reduce((sum, t) => sum.plus(fromDb(t.sharePct)), dec(0)).lt(100)) return null
-  const tp = active[0]!
+  if (!lastLevelTakesRest(levels.map((t) => ({ status: t.status, sharePct: fromDb(t.sharePct) })))) return null
+  const tp = levels.find((t) => t.status === 'ACTIVE')!
   const refused = await tx.order.findFirst({
     where: { takeProfitId: tp.id, listClientOrderId: { not: null }, status: 'REJECTED', price: tp.price, NOT: { rejectReason: { startsWith: 'not sent' } } },
     select: { id: true },

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { dec, sumDec } from '@/lib/domain/decimal'
 import { DomainError } from '@/lib/domain/errors'
-import { splitTakeProfitQty } from '@/lib/domain/positions/take-profit-split'
+import { lastLevelTakesRest, splitTakeProfitQty } from '@/lib/domain/positions/take-profit-split'
 
 const levels = (...shares: string[]) => shares.map((s) => ({ sharePct: dec(s) }))
 
@@ -40,5 +40,19 @@ describe('splitTakeProfitQty', () => {
 
   test('shares above 100 % are refused', () => {
     expect(() => splitTakeProfitQty(dec(1), levels('60', '50'), dec('0.01'))).toThrow(DomainError)
+  })
+})
+
+describe('lastLevelTakesRest', () => {
+  const level = (status: string, sharePct: string) => ({ status, sharePct: dec(sharePct) })
+  test.each([
+    { name: 'one level of 100%', levels: [level('ACTIVE', '100')], want: true },
+    { name: 'the last of 50 + 50, the first filled', levels: [level('FILLED', '50'), level('ACTIVE', '50')], want: true },
+    { name: 'one level of 50%: the rest stays for the stop', levels: [level('ACTIVE', '50')], want: false },
+    { name: 'two levels still active', levels: [level('ACTIVE', '50'), level('ACTIVE', '50')], want: false },
+    { name: '30 + 30 + 40, two filled', levels: [level('FILLED', '30'), level('FILLED', '30'), level('ACTIVE', '40')], want: true },
+    { name: 'no active level', levels: [level('FILLED', '100')], want: false },
+  ])('$name → $want', ({ levels, want }) => {
+    expect(lastLevelTakesRest(levels)).toBe(want)
   })
 })
