@@ -11,6 +11,39 @@ export interface ActivityInput {
   severity?: Severity
   traderId?: string
   positionId?: string
+  /** The symbol the row is about when it is not a position's (an approval, an order); a position's is taken from it. */
+  symbol?: string
+}
+
+/** One row of the feed as insertActivityRows writes it. */
+export interface ActivityRow {
+  userId: string
+  type: string
+  message: string
+  severity: Severity
+  traderId: string | null
+  positionId: string | null
+  /** Null: the position's symbol (or none when there is no position). */
+  symbol: string | null
+  createdAt: Date
+}
+
+/**
+ * Inserts feed rows in one statement, ids in the order given. A row about a position that does
+ * not name its symbol gets the position's, read in the same statement: the logs viewer filters
+ * the feed by its own symbol column, and the writers that know only the position id pay no extra
+ * round trip for it.
+ */
+export async function insertActivityRows(tx: DbTx, rows: ActivityRow[]): Promise<void> {
+  if (rows.length === 0) return
+  await tx.$executeRaw`
+    INSERT INTO "ActivityEvent" ("userId", type, message, severity, "traderId", "positionId", symbol, "createdAt")
+    SELECT v."userId", v.type, v.message, v.severity, v."traderId", v."positionId",
+      COALESCE(v.symbol, (SELECT p.symbol FROM "Position" p WHERE p.id = v."positionId")), v."createdAt"
+    FROM ROWS FROM (jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      AS ("userId" text, type text, message text, severity text, "traderId" text, "positionId" text, symbol text, "createdAt" timestamp(3))) WITH ORDINALITY
+      AS v("userId", type, message, severity, "traderId", "positionId", symbol, "createdAt", n)
+    ORDER BY v.n`
 }
 
 /**
@@ -19,8 +52,8 @@ export interface ActivityInput {
  */
 export async function recordActivity(tx: DbTx, a: ActivityInput): Promise<void> {
   const severity = a.severity ?? 'info'
-  await tx.activityEvent.create({
-    data: { userId: a.userId, type: a.type, message: a.message, severity, traderId: a.traderId, positionId: a.positionId },
-  })
+  await insertActivityRows(tx, [
+    { userId: a.userId, type: a.type, message: a.message, severity, traderId: a.traderId ?? null, positionId: a.positionId ?? null, symbol: a.symbol ?? null, createdAt: new Date() },
+  ])
   await notify(tx, { kind: 'activity', userId: a.userId, type: a.type, message: a.message, severity, traderId: a.traderId })
 }

@@ -29,7 +29,7 @@ export async function createApproval(o: {
         expiresAt: new Date(now + o.expiryMinutes * 60_000),
       },
     })
-    await recordActivity(tx, { userId: o.userId, traderId: o.traderId, type: 'APPROVAL_NEEDED', severity: 'warning', message: `Approval needed: ${describeStep(o.step)} (expires in ${o.expiryMinutes} min)` })
+    await recordActivity(tx, { userId: o.userId, traderId: o.traderId, symbol: o.step.symbol, type: 'APPROVAL_NEEDED', severity: 'warning', message: `Approval needed: ${describeStep(o.step)} (expires in ${o.expiryMinutes} min)` })
     await notify(tx, { kind: 'approval', userId: o.userId, traderId: o.traderId, approvalId: a.id })
     return a.id
   })

@@ -117,7 +117,7 @@ function applyEdits(step: PlanStep, e: z.output<typeof ZApproveRequest>): PlanSt
   }
 }
 
-type ApprovalRow = { id: string; traderId: string; decisionId: string | null; trader: { userId: string } }
+type ApprovalRow = { id: string; traderId: string; decisionId: string | null; symbol: string; trader: { userId: string } }
 
 async function finish(db: Db, a: ApprovalRow, f: { status: 'APPROVED' | 'REJECTED' | 'FAILED' | 'EXPIRED'; result: unknown; decisionOutcome: 'EXECUTED' | 'REJECTED'; message: string; positionId?: string }) {
   await db.$transaction(async (tx) => {
@@ -128,7 +128,7 @@ async function finish(db: Db, a: ApprovalRow, f: { status: 'APPROVED' | 'REJECTE
       await tx.decision.updateMany({ where: { id: a.decisionId, outcome: 'PENDING_APPROVAL' }, data: { outcome: f.decisionOutcome, error: f.decisionOutcome === 'REJECTED' ? f.message : null, ...positionId } })
     }
     const type = f.status === 'EXPIRED' ? 'APPROVAL_EXPIRED' : f.status === 'REJECTED' ? 'APPROVAL_REJECTED' : f.status === 'FAILED' ? 'APPROVAL_FAILED' : 'APPROVAL_APPROVED'
-    await recordActivity(tx, { userId: a.trader.userId, traderId: a.traderId, type, severity: f.status === 'APPROVED' ? 'info' : 'warning', message: f.message })
+    await recordActivity(tx, { userId: a.trader.userId, traderId: a.traderId, symbol: a.symbol, type, severity: f.status === 'APPROVED' ? 'info' : 'warning', message: f.message })
     await notify(tx, { kind: 'approval', userId: a.trader.userId, traderId: a.traderId, approvalId: a.id })
   })
 }

@@ -1,5 +1,6 @@
 import type { Prisma } from '@/lib/generated/prisma/client'
 import type { DbTx } from '@/lib/db/client'
+import { insertActivityRows, type ActivityRow } from '@/lib/server/activity/record-activity'
 import { notify, notifyAll, type AppEvent } from '@/lib/server/events/notify'
 import type { ActorRef } from './actor'
 
@@ -33,7 +34,7 @@ export async function recordPositionEvent(tx: DbTx, e: PositionEventInput): Prom
     return
   }
   await tx.positionEvent.create({ data: eventRow(e) })
-  await tx.activityEvent.create({ data: activityRow(e) })
+  await insertActivityRows(tx, [activityRow(e, new Date())])
   await notify(tx, notification(e))
 }
 
@@ -67,7 +68,7 @@ async function writeAudits(tx: DbTx, pending: Pending[]) {
     return { e, at: new Date(last) }
   })
   await tx.positionEvent.createMany({ data: timed.map(({ e, at }) => ({ ...eventRow(e), createdAt: at })) })
-  await tx.activityEvent.createMany({ data: timed.map(({ e, at }) => ({ ...activityRow(e), createdAt: at })) })
+  await insertActivityRows(tx, timed.map(({ e, at }) => activityRow(e, at)))
   await notifyAll(tx, timed.map(({ e }) => notification(e)))
 }
 
@@ -87,8 +88,9 @@ function eventRow(e: PositionEventInput) {
   }
 }
 
-function activityRow(e: PositionEventInput) {
-  return { userId: e.userId, type: e.type, positionId: e.positionId, message: e.message }
+// The row's symbol is the position's, which insertActivityRows reads (the callers know the id).
+function activityRow(e: PositionEventInput, createdAt: Date): ActivityRow {
+  return { userId: e.userId, type: e.type, message: e.message, severity: 'info', traderId: null, positionId: e.positionId, symbol: null, createdAt }
 }
 
 function notification(e: PositionEventInput): AppEvent {

@@ -97,6 +97,6 @@ async function once(db: Db, o: AlertedOrder, type: 'ORDER_STUCK' | 'HIGH_SLIPPAG
   const seen = await db.activityEvent.findFirst({ where: { userId: o.account.userId, type, message: { startsWith: key } }, select: { id: true } })
   if (seen) return false
   const message = `${key}(${o.purpose} ${o.side} ${o.symbol} on "${o.account.name}") ${text}`
-  await db.$transaction((tx) => recordActivity(tx, { userId: o.account.userId, type, severity: 'warning', traderId: o.traderId ?? undefined, positionId: o.positionId ?? undefined, message }))
+  await db.$transaction((tx) => recordActivity(tx, { userId: o.account.userId, type, severity: 'warning', traderId: o.traderId ?? undefined, positionId: o.positionId ?? undefined, symbol: o.symbol, message }))
   return true
 }

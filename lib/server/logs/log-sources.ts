@@ -38,17 +38,24 @@ interface Source {
   /** With a trader filter, FROM … WHERE <the user's rows> read through a (trader, time) index instead of perScope. */
   fromForTrader?: (userId: string) => Prisma.Sql
   /**
+   * With a symbol filter, the user's positions of that symbol read one at a time like perScope
+   * (`scope`), each one's lines through its own (position, time) index (`from`): bounded by the
+   * user's own lines of that symbol, not by everyone's lines walked newest first until enough are
+   * the user's (the whole table, for a symbol the user hardly trades but others do).
+   */
+  perSymbol?: { scope: (userId: string, symbol: string) => Prisma.Sql; from: Prisma.Sql }
+  /**
    * The trader filter when the trader is one of two columns: spelt as column equalities (not
    * COALESCE(…) = …) so PostgreSQL estimates it from the columns' statistics, and keeps walking
    * the time index instead of reading every row to sort them.
    */
   traderFilter?: (traderId: string) => Prisma.Sql
   /**
-   * The symbol filter when the symbol is the position's: the positions of that symbol are read
-   * once and each row is checked against them (a hashed set), instead of looking up every row's
-   * position while walking the feed.
+   * The symbol filter when it is not `symbol = …`: the feed's own symbol column (written with the
+   * row), which the (userId, symbol, createdAt, id) index serves, not the shown value with its
+   * fallback to the position's.
    */
-  symbolFilter?: (symbol: string) => Prisma.Sql
+  symbolFilter?: (symbol: string, userId: string) => Prisma.Sql
   /** The search condition when it is not `message ILIKE` each pattern. */
   search?: (patterns: string[], userId: string) => Prisma.Sql
 }
@@ -59,6 +66,10 @@ const raw = Prisma.raw
 // The audit trail has no level of its own: a transition into FAILED (a position) or REJECTED (an
 // order) is an error, everything else is information.
 const auditLevel = sql`CASE WHEN pe."toStatus" IN ('FAILED', 'REJECTED') THEN 'error' ELSE 'info' END`
+
+// Entry refusals are recorded as "<symbol>: <reason>" (recordRiskRejection); breaker trips
+// concern a whole trader or account and have no symbol.
+const riskSymbol = sql`substring(r.message from '^([A-Z0-9]+/[A-Z0-9]+): ')`
 
 const SOURCES: Record<LogKind, Source> = {
   activity: {
@@ -73,8 +84,9 @@ const SOURCES: Record<LogKind, Source> = {
     message: sql`a.message`,
     traderId: sql`COALESCE(a."traderId", p."traderId")`,
     traderFilter: (id) => sql`(a."traderId" = ${id} OR (a."traderId" IS NULL AND p."traderId" = ${id}))`,
-    symbolFilter: (symbol) => sql`a."positionId" IN (SELECT id FROM "Position" WHERE symbol = ${symbol})`,
-    symbol: sql`p.symbol`,
+    // The feed carries its rows' symbols (written with them), read through (userId, symbol, createdAt, id).
+    symbolFilter: (symbol) => sql`a.symbol = ${symbol}`,
+    symbol: sql`COALESCE(a.symbol, p.symbol)`,
     positionId: sql`a."positionId"`,
     detail: sql`NULL::text`,
     // Position events are mirrored into the feed (recordPositionEvent: same position, type and
@@ -112,6 +124,14 @@ const SOURCES: Record<LogKind, Source> = {
       JOIN "Position" p ON p.id = pe."positionId"
       JOIN "Trader" tr ON tr.id = p."traderId"
       WHERE tr."userId" = ${userId}`,
+    perSymbol: {
+      // OFFSET 0 keeps the user's positions a list of their own: merged into the outer query,
+      // the positions of every user would be read before the user's traders are joined.
+      scope: (userId, symbol) => sql`(
+        SELECT p.id, p."traderId", p.symbol FROM "Position" p JOIN "Trader" tr ON tr.id = p."traderId"
+        WHERE tr."userId" = ${userId} AND p.symbol = ${symbol} OFFSET 0) p`,
+      from: sql`FROM "PositionEvent" pe WHERE pe."positionId" = p.id`,
+    },
   },
   risk: {
     kind: 'risk',
@@ -124,9 +144,12 @@ const SOURCES: Record<LogKind, Source> = {
     type: sql`r."limit"`,
     message: sql`r.message`,
     traderId: sql`r."traderId"`,
-    // Entry refusals are recorded as "<symbol>: <reason>" (recordRiskRejection); breaker trips
-    // concern a whole trader or account and have no symbol.
-    symbol: sql`substring(r.message from '^([A-Z0-9]+/[A-Z0-9]+): ')`,
+    symbol: riskSymbol,
+    // The same test as a message prefix, which PostgreSQL estimates from the column's statistics
+    // and the trigram index can answer: a symbol with few lines is found there instead of by
+    // reading every line. A filter symbol is [A-Z0-9]+/[A-Z0-9]+ (ZSymbolField), so it holds no
+    // LIKE wildcard and "<symbol>: " at the start is exactly what riskSymbol extracts.
+    symbolFilter: (symbol) => sql`r.message LIKE ${`${symbol}: %`}`,
     positionId: sql`NULL::text`,
     detail: sql`concat('current ', r."currentValue", ', allowed ', r."allowedValue", ' (', lower(r.source), CASE WHEN r.tripped THEN ', tripped' END, ')')`,
     perScope: (userId) => sql`(SELECT id FROM "ExchangeAccount" WHERE "userId" = ${userId}) ac`,
@@ -147,8 +170,10 @@ const SOURCES: Record<LogKind, Source> = {
     message: sql`concat(c.name, ': ', e.message)`,
     traderId: sql`COALESCE(e."traderId", p."traderId")`,
     traderFilter: (id) => sql`(e."traderId" = ${id} OR (e."traderId" IS NULL AND p."traderId" = ${id}))`,
-    symbolFilter: (symbol) => sql`e."positionId" IN (SELECT id FROM "Position" WHERE symbol = ${symbol})`,
-    symbol: sql`p.symbol`,
+    // Like the search: the symbol's events first (the feed's symbol index), their deliveries
+    // checked against that set while walking the channel, instead of looking up each one's event.
+    symbolFilter: (symbol, userId) => sql`d."eventId" IN (SELECT id FROM "ActivityEvent" WHERE "userId" = ${userId} AND symbol = ${symbol})`,
+    symbol: sql`COALESCE(e.symbol, p.symbol)`,
     positionId: sql`e."positionId"`,
     detail: sql`concat_ws(' · ', d.attempts || CASE WHEN d.attempts = 1 THEN ' attempt' ELSE ' attempts' END, d."lastError")`,
     // A delivery is found by the message of the event it sent: the matching events first (an
@@ -187,37 +212,54 @@ function afterCursor(s: Source, c: LogCursor): Prisma.Sql {
   return sql`(${s.at}, ${s.id}) < (${at}, ${s.cursorId(c.id)})`
 }
 
-function sourceQuery(s: Source, o: { userId: string; filter: LogFilter; cursor?: LogCursor; take: number }): Prisma.Sql {
+type QueryOptions = { userId: string; filter: LogFilter; cursor?: LogCursor; take: number }
+
+/** `notBefore`: the earliest time a line of this source can still be on the page. */
+function sourceQuery(s: Source, o: QueryOptions, notBefore?: Prisma.Sql): Prisma.Sql {
   const f = o.filter
   const and: Prisma.Sql[] = []
   const levels = levelsFrom(f.level)
   if (levels && levels.length < LOG_LEVELS.length) and.push(sql`${s.level} IN (${Prisma.join(levels)})`)
   if (f.type) and.push(sql`${s.type} = ${f.type}`)
   if (f.traderId) and.push(s.traderFilter ? s.traderFilter(f.traderId) : sql`${s.traderId} = ${f.traderId}`)
-  if (f.symbol) and.push(s.symbolFilter ? s.symbolFilter(f.symbol) : sql`${s.symbol} = ${f.symbol}`)
+  if (f.symbol) and.push(s.symbolFilter ? s.symbolFilter(f.symbol, o.userId) : sql`${s.symbol} = ${f.symbol}`)
   if (f.from) and.push(sql`${s.at} >= ${f.from.toISOString()}::timestamp(3)`)
   if (f.to) and.push(sql`${s.at} < ${f.to.toISOString()}::timestamp(3)`)
   const patterns = searchTerms(f.q).map(likePattern)
   if (patterns.length) and.push(s.search ? s.search(patterns, o.userId) : Prisma.join(patterns.map((p) => sql`${s.message} ILIKE ${p}`), ' AND '))
   if (o.cursor) and.push(afterCursor(s, o.cursor))
-  const byTrader = f.traderId !== undefined && s.fromForTrader !== undefined
+  if (notBefore) and.push(sql`${s.at} >= ${notBefore}`)
+  // Where the rows are read from: `scope` (one list per account, channel or position) or not.
+  let scope: Prisma.Sql | null = null
+  let from: Prisma.Sql
+  if (f.traderId !== undefined && s.fromForTrader) from = s.fromForTrader(o.userId)
+  else if (f.symbol !== undefined && s.perSymbol) [scope, from] = [s.perSymbol.scope(o.userId, f.symbol), s.perSymbol.from]
+  else [scope, from] = [s.perScope?.(o.userId) ?? null, s.from(o.userId)]
   const rows = sql`
     SELECT ${s.kind}::text AS kind, ${raw(String(s.rank))} AS rank, ${s.id}::text AS raw_id, ${s.sortId} AS sort_id, ${s.at} AS at,
       ${s.level} AS level, ${s.type} AS type, ${s.message} AS message, ${s.traderId} AS trader_id, ${s.symbol} AS symbol,
       ${s.positionId} AS position_id, ${s.detail} AS detail
-    ${byTrader ? s.fromForTrader!(o.userId) : s.from(o.userId)}
+    ${from}
     ${and.length ? sql`AND ${Prisma.join(and, ' AND ')}` : Prisma.empty}
     ORDER BY ${s.at} DESC, ${s.id} DESC
     LIMIT ${raw(String(o.take))}`
-  // The merge below orders and limits these few lists (take rows per account or channel).
-  return s.perScope && !byTrader ? sql`SELECT x.* FROM ${s.perScope(o.userId)} CROSS JOIN LATERAL (${rows}) x` : rows
+  // Each list of the scope is short (take rows); the source's lines are the first take of them all.
+  return scope ? sql`SELECT x.* FROM ${scope} CROSS JOIN LATERAL (${rows}) x ORDER BY x.at DESC, x.sort_id DESC LIMIT ${raw(String(o.take))}` : rows
 }
 
 /** The merged query over the sources `filter.kind` selects: at most `take` lines after `cursor`. */
-export function logQuery(o: { userId: string; filter: LogFilter; cursor?: LogCursor; take: number }): Prisma.Sql {
+export function logQuery(o: QueryOptions): Prisma.Sql {
   const kinds = o.filter.kind ? [o.filter.kind] : (Object.keys(SOURCES) as LogKind[])
-  const branches = kinds.map((k) => sql`(${sourceQuery(SOURCES[k], o)})`)
+  // With a symbol filter, most of the feed's lines of that symbol mirror audit lines, which the
+  // feed source skips one at a time (each checked against the trail), and a channel's deliveries
+  // are walked for the few about that symbol. So the audit lines are read first: when they fill a
+  // page, no line older than the oldest of them can be on it (at the same time, the other kinds
+  // sort first), and the other sources stop reading there.
+  const auditFirst = o.filter.symbol !== undefined && kinds.length > 1 && kinds.includes('audit')
+  const notBefore = auditFirst ? sql`COALESCE((SELECT CASE WHEN count(*) = ${o.take} THEN min(at) END FROM audit_page), '-infinity')` : undefined
+  const branches = kinds.map((k) => (auditFirst && k === 'audit' ? sql`(SELECT * FROM audit_page)` : sql`(${sourceQuery(SOURCES[k], o, notBefore)})`))
   return sql`
+    ${auditFirst ? sql`WITH audit_page AS MATERIALIZED (${sourceQuery(SOURCES.audit, o)})` : Prisma.empty}
     SELECT u.kind, u.raw_id, u.at, u.level, u.type, u.message, u.trader_id, t.name AS trader_name, u.symbol, u.position_id, u.detail
     FROM (${Prisma.join(branches, ' UNION ALL ')}) u
     LEFT JOIN "Trader" t ON t.id = u.trader_id

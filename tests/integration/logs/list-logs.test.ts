@@ -49,6 +49,8 @@ describe('the log of one user', () => {
     expect(tripped).toMatchObject({ level: 'error', traderId: A.traders.b, symbol: null, detail: 'current 3, allowed 2 (breaker, tripped)' })
     const refusal = all.find((l) => l.kind === 'risk' && l.type === 'maxOpenPositions')!
     expect(refusal).toMatchObject({ level: 'warning', symbol: 'BTC/USDT' })
+    const approval = all.find((l) => l.kind === 'activity' && l.type === 'APPROVAL_NEEDED')!
+    expect(approval).toMatchObject({ symbol: 'BTC/USDT', positionId: null })
     const failedDelivery = all.find((l) => l.kind === 'delivery' && l.type === 'FAILED')!
     expect(failedDelivery).toMatchObject({ level: 'error', message: 'Hook: PANIC pressed shared 100% done', detail: '3 attempts · HTTP 500 from the receiver', traderId: null })
   })
@@ -63,6 +65,15 @@ describe('the log of one user', () => {
     expect(ids(await readAll(A.userId, filter, 2))).toEqual(ids(await readAll(A.userId, filter, 200)))
   })
 
+  // A symbol's audit lines are read first and, when they fill a page, bound how far back the other
+  // kinds read: small pages end inside the burst at T0, where risk lines tie with audit lines.
+  it.each([1, 2, 3, 4])('pages a symbol-filtered log by %i the same as in one page', async (limit) => {
+    const filter: LogFilter = { symbol: 'BTC/USDT' }
+    const whole = await readAll(A.userId, filter, 200)
+    expect(whole.map((l) => l.kind).sort()).toEqual(['activity', 'activity', 'audit', 'audit', 'audit', 'audit', 'audit', 'delivery', 'delivery', 'risk', 'risk', 'risk'])
+    expect(ids(await readAll(A.userId, filter, limit))).toEqual(ids(whole))
+  })
+
   const kinds = (rows: LogEntry[]) => [...new Set(rows.map((r) => r.kind))].sort()
   it.each([
     ['kind=audit', { kind: 'audit' }, 6, (l: LogEntry) => l.kind === 'audit'],
@@ -73,7 +84,8 @@ describe('the log of one user', () => {
     ['level=error', { level: 'error' }, 5, (l: LogEntry) => l.level === 'error'],
     ['level=info (everything)', { level: 'info' }, 22, () => true],
     ['type=TIE', { type: 'TIE' }, 7, (l: LogEntry) => l.type === 'TIE'],
-    ['symbol=BTC/USDT', { symbol: 'BTC/USDT' }, 10, (l: LogEntry) => l.symbol === 'BTC/USDT'],
+    // The approval (a symbol without a position) and its delivery count too.
+    ['symbol=BTC/USDT', { symbol: 'BTC/USDT' }, 12, (l: LogEntry) => l.symbol === 'BTC/USDT'],
     ['symbol=ETH/USDT', { symbol: 'ETH/USDT' }, 1, (l: LogEntry) => l.symbol === 'ETH/USDT'],
     ['from -100 s to T0', { from: at(-100), to: T0 }, 3, (l: LogEntry) => l.at >= at(-100).toISOString() && l.at < T0.toISOString()],
     ['from T0 to T0 + 1 s', { from: T0, to: at(1) }, 11, (l: LogEntry) => l.at === T0.toISOString()],

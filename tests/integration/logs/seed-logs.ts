@@ -28,24 +28,26 @@ export async function seedUserLogs(db: Db, o: { email: string; word: string }): 
     db.position.create({ data: { traderId, accountId, symbol, side: 'LONG', status: 'OPEN', entryType: 'MARKET', requestedQty: '1' }, select: { id: true } })
   const btc = (await position(ta.id, ta.accountId, 'BTC/USDT')).id
   const eth = (await position(tb.id, tb.accountId, 'ETH/USDT')).id
+  const symbolOf: Record<string, string> = { [btc]: 'BTC/USDT', [eth]: 'ETH/USDT' }
   const expected: string[] = []
 
-  // Audit events, each mirrored into the feed as recordPositionEvent does.
+  // Audit events, each mirrored into the feed with its position's symbol, as recordPositionEvent does.
   const audit = async (positionId: string, type: string, message: string, when: Date, statuses: { fromStatus?: string; toStatus?: string } = {}) => {
     const e = await db.positionEvent.create({ data: { positionId, type, actor: 'USER', actorId: user.id, message, createdAt: when, ...statuses } })
-    await db.activityEvent.create({ data: { userId: user.id, type, positionId, message, createdAt: when } })
+    await db.activityEvent.create({ data: { userId: user.id, type, positionId, symbol: symbolOf[positionId], message, createdAt: when } })
     expected.push(`audit:${e.id}`)
   }
   await audit(btc, 'CREATED', `LONG 1 BTC/USDT ${o.word} opened`, at(-300), { toStatus: 'CREATED' })
   await audit(btc, 'SL_CHANGED', `Stop moved to 59000 ${o.word}`, at(-200))
   await audit(eth, 'STATUS_CHANGED', `Entry failed ${o.word}: insufficient balance`, at(-100), { fromStatus: 'SUBMITTING', toStatus: 'FAILED' })
 
-  const activity = async (data: { type: string; message: string; severity?: string; traderId?: string; positionId?: string; createdAt: Date }) => {
-    const a = await db.activityEvent.create({ data: { userId: user.id, ...data } })
+  // A feed row about a position carries its symbol; one about a symbol alone (an approval) names it.
+  const activity = async (data: { type: string; message: string; severity?: string; traderId?: string; positionId?: string; symbol?: string; createdAt: Date }) => {
+    const a = await db.activityEvent.create({ data: { userId: user.id, symbol: data.positionId ? symbolOf[data.positionId] : undefined, ...data } })
     expected.push(`activity:${a.id}`)
     return a
   }
-  const approval = await activity({ type: 'APPROVAL_NEEDED', message: `Approval needed: LONG BTC/USDT ${o.word}`, severity: 'warning', traderId: ta.id, createdAt: at(-50) })
+  const approval = await activity({ type: 'APPROVAL_NEEDED', message: `Approval needed: LONG BTC/USDT ${o.word}`, severity: 'warning', traderId: ta.id, symbol: 'BTC/USDT', createdAt: at(-50) })
   const panic = await activity({ type: 'PANIC', message: `PANIC pressed ${o.word} 100% done`, severity: 'error', createdAt: at(50) })
   const protection = await activity({ type: 'PROTECTION_FAILED', message: `Stop refused ${o.word}`, severity: 'error', traderId: ta.id, positionId: btc, createdAt: at(100) })
 

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { recordActivity } from '@/lib/server/activity/record-activity'
+import { createApproval } from '@/lib/server/approvals/create-approval'
+import { recordPositionEvent, withBatchedAudit } from '@/lib/server/audit/record-position-event'
+import { listLogs } from '@/lib/server/logs/list-logs'
+import { createTrader } from '@/lib/server/traders/create-trader'
+import { createTestDatabase, type TestDatabase } from '../../support/test-db'
+
+// The feed's writers fill ActivityEvent.symbol, which the logs viewer's symbol filter reads.
+let t: TestDatabase
+let userId: string
+let traderId: string
+let btc: string
+let eth: string
+const actor = { kind: 'USER' as const, id: 'u' }
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  userId = (await t.db.user.create({ data: { email: 's@example.com', passwordHash: 'x' } })).id
+  const trader = await createTrader({ db: t.db, userId, input: { name: 'Alpha', quoteCurrency: 'USDT', startingBalance: '1000', watchlist: 'BTC/USDT' } })
+  traderId = trader.id
+  const position = (symbol: string) =>
+    t.db.position.create({ data: { traderId, accountId: trader.accountId, symbol, side: 'LONG', status: 'OPEN', entryType: 'MARKET', requestedQty: '1' }, select: { id: true } })
+  btc = (await position('BTC/USDT')).id
+  eth = (await position('ETH/USDT')).id
+})
+afterAll(() => t?.drop())
+
+const feed = () => t.db.activityEvent.findMany({ where: { userId }, orderBy: { id: 'asc' }, select: { type: true, message: true, positionId: true, symbol: true } })
+
+describe('the symbol of a feed row', () => {
+  it('is the position\'s for a position event, written alone or in a batch (in the order recorded)', async () => {
+    await t.db.$transaction((tx) => recordPositionEvent(tx, { positionId: btc, userId, type: 'SL_CHANGED', actor, message: 'alone' }))
+    await t.db.$transaction((tx) =>
+      withBatchedAudit(tx, async () => {
+        await recordPositionEvent(tx, { positionId: eth, userId, type: 'FILL', actor, message: 'batch 1' })
+        await recordPositionEvent(tx, { positionId: btc, userId, type: 'FILL', actor, message: 'batch 2' })
+        await recordPositionEvent(tx, { positionId: eth, userId, type: 'ORDER_STATUS', actor, message: 'batch 3' })
+      }),
+    )
+    expect((await feed()).filter((r) => r.positionId).map((r) => [r.message, r.symbol])).toEqual([
+      ['alone', 'BTC/USDT'],
+      ['batch 1', 'ETH/USDT'],
+      ['batch 2', 'BTC/USDT'],
+      ['batch 3', 'ETH/USDT'],
+    ])
+    // A batch's mirror rows keep the times of their audit rows (UTC, to the millisecond).
+    const times = async (message: string) => [
+      (await t.db.positionEvent.findFirstOrThrow({ where: { message } })).createdAt.toISOString(),
+      (await t.db.activityEvent.findFirstOrThrow({ where: { message } })).createdAt.toISOString(),
+    ]
+    for (const m of ['batch 1', 'batch 2', 'batch 3']) {
+      const [audit, mirror] = await times(m)
+      expect(mirror).toBe(audit)
+    }
+  })
+
+  it.each<[string, { positionId?: string; symbol?: string }, string | null]>([
+    ['a position only: the position\'s', { positionId: 'eth' }, 'ETH/USDT'],
+    ['a symbol only', { symbol: 'SOL/USDT' }, 'SOL/USDT'],
+    ['neither: none', {}, null],
+  ])('of an activity row naming %s', async (_label, about, symbol) => {
+    const message = `activity ${JSON.stringify(about)}`
+    // The table is built before the positions exist: 'eth' names the ETH position.
+    const positionId = about.positionId ? eth : undefined
+    await t.db.$transaction((tx) => recordActivity(tx, { userId, traderId, type: 'NOTE', severity: 'warning', message, symbol: about.symbol, positionId }))
+    const row = await t.db.activityEvent.findFirstOrThrow({ where: { userId, message } })
+    expect(row).toMatchObject({ symbol, traderId, severity: 'warning', positionId: positionId ?? null })
+  })
+
+  it('is the asked symbol for an approval, so the logs viewer finds it by symbol', async () => {
+    await createApproval({
+      db: t.db,
+      traderId,
+      userId,
+      decisionId: null,
+      step: { kind: 'ENTRY', symbol: 'XRP/USDT', side: 'LONG', entryType: 'MARKET', limitPrice: null, qty: '10', stopLoss: '0.4', takeProfits: [] },
+      expiryMinutes: 15,
+      summary: {},
+    })
+    const { logs } = await listLogs({ db: t.db, userId, filter: { symbol: 'XRP/USDT' } })
+    expect(logs.map((l) => [l.kind, l.type, l.symbol])).toEqual([['activity', 'APPROVAL_NEEDED', 'XRP/USDT']])
+  })
+})
