@@ -6,7 +6,7 @@ import { FillModel } from '@/lib/exchange/paper/fill-model'
 import { seededRandom } from '@/lib/domain/random'
 import { benchDecisionCycle } from './decision-cycle'
 import { benchLiveRoundTrip } from './live-round-trip'
-import { benchLogs, LOG_BENCH_ROWS, LOG_INDEXES } from './logs-query'
+import { benchLogs, LOG_BENCH_ROWS } from './logs-query'
 import { benchOpens } from './open-throughput'
 import { benchPanic } from './panic'
 import { benchTickToExit } from './tick-to-exit'
@@ -94,7 +94,6 @@ if (want('tick-to-exit')) {
 if (want('logs')) {
   console.log(`Logs viewer: GET /api/v1/logs's query (listLogs, 50 lines, keyset cursor) over 1,000,000 rows (${JSON.stringify(LOG_BENCH_ROWS)}), real PostgreSQL; ms per page`)
   const logs = await benchLogs(20)
-  console.log(`${logs.total} rows seeded in ${logs.seedSeconds} s: ${JSON.stringify(logs.counts)}. Indexes created by hand for the later runs (not in the schema):`)
-  for (const ix of LOG_INDEXES) console.log(`  [${ix.stage}] ${ix.sql} (${ix.why})`)
+  console.log(`${logs.total} rows seeded in ${logs.seedSeconds} s: ${JSON.stringify(logs.counts)}`)
   console.table(logs.rows)
 }
