@@ -1,5 +1,6 @@
 import pg from 'pg'
 import type { Db } from '@/lib/db/client'
+import { pruneEquitySnapshots } from '@/lib/server/accounts/prune-equity-snapshots'
 import { recordEquitySnapshots, type SnapshotReason } from '@/lib/server/accounts/record-equity-snapshots'
 import { EVENTS_CHANNEL, type AppEvent } from '@/lib/server/events/notify'
 
@@ -12,11 +13,16 @@ export interface EquitySnapshotLoopOptions {
   fillSettleMs?: number
   /** Wait before listening again after the connection dropped. */
   reconnectMs?: number
+  /** Old snapshots are thinned (pruneEquitySnapshots) after an interval pass at most this often. */
+  pruneEveryMs?: number
 }
+
+const PRUNE_EVERY_MS = 3_600_000
 
 /**
  * Keeps the equity curve: every account's equity at a fixed interval (reason INTERVAL), and the
- * equity of an account right after one of its positions had a fill (reason FILL). Fills are
+ * equity of an account right after one of its positions had a fill (reason FILL); once an hour,
+ * after an interval pass, snapshots older than a week are thinned (pruneEquitySnapshots). Fills are
  * noticed through the FILL position events every fill already NOTIFYs after its commit, so the
  * trading path does nothing extra; if the listening connection drops, it listens again, and the
  * interval keeps the curve going meanwhile. Passes never overlap.
@@ -29,6 +35,7 @@ export class EquitySnapshotLoop {
   private stopped = true
   private chain: Promise<void> = Promise.resolve()
   private readonly filledPositions = new Set<string>()
+  private lastPruneAt = -Infinity
 
   constructor(
     private readonly db: Db,
@@ -104,6 +111,7 @@ export class EquitySnapshotLoop {
     try {
       if (reason === 'INTERVAL') {
         await recordEquitySnapshots(this.db, { reason })
+        await this.prune()
         return
       }
       const positionIds = [...this.filledPositions]
@@ -113,6 +121,18 @@ export class EquitySnapshotLoop {
       await recordEquitySnapshots(this.db, { reason, accountIds: positions.map((p) => p.accountId) })
     } catch (e) {
       this.log(`equity snapshots (${reason.toLowerCase()}) failed: ${(e as Error).message}`)
+    }
+  }
+
+  /** In the pass chain, so it never runs beside a snapshot pass; a failure is tried again next time. */
+  private async prune() {
+    if (Date.now() - this.lastPruneAt < (this.opts.pruneEveryMs ?? PRUNE_EVERY_MS)) return
+    this.lastPruneAt = Date.now()
+    try {
+      const deleted = await pruneEquitySnapshots(this.db)
+      if (deleted) this.log(`equity snapshots: ${deleted} old snapshot(s) thinned out`)
+    } catch (e) {
+      this.log(`equity snapshots: thinning old ones failed: ${(e as Error).message}`)
     }
   }
 }
