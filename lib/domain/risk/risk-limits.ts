@@ -67,3 +67,12 @@ export const LIMIT_LABELS: Readonly<Record<RiskLimitName, string>> = Object.free
   maxOrderQuote: 'max order size',
   duplicateWindowSeconds: 'duplicate order window',
 })
+
+// Judged from the order alone: every other limit reads the ledger (equity, open positions,
+// today's PnL, recent entries), which costs an entry a dozen queries.
+const ORDER_ONLY_LIMITS: ReadonlySet<RiskLimitName> = new Set(['maxPositionQuote', 'minOrderQuote', 'maxOrderQuote'])
+
+/** Whether checking an entry against `limits` needs the scope's risk state at all. */
+export function needsRiskState(limits: RiskLimits): boolean {
+  return (Object.keys(limits) as RiskLimitName[]).some((k) => !ORDER_ONLY_LIMITS.has(k) && limits[k] !== null && limits[k] !== undefined)
+}

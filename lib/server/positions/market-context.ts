@@ -17,18 +17,27 @@ export interface MarketContext {
  * is returned with its age instead; having no quote or rules at all is still a 503.
  */
 export async function freshMarket(db: DbTx, symbol: string, opts: { allowStale?: boolean } = {}): Promise<MarketContext> {
-  const [quote, rules] = await Promise.all([loadQuote(db, symbol), loadMarketRules(db, symbol)])
-  if (!quote || !rules) {
-    throw new AppError('MARKET_UNAVAILABLE', `no market data for ${symbol} yet: is the worker running and the market-data feed reachable?`)
-  }
+  const [quote, rules] = await Promise.all([freshQuote(db, symbol, opts), loadMarketRules(db, symbol)])
+  if (!rules) throw unavailable(symbol)
+  return { ...quote, rules }
+}
+
+/** freshMarket without the rules, for a caller that takes them from the exchange itself. */
+export async function freshQuote(db: DbTx, symbol: string, opts: { allowStale?: boolean } = {}): Promise<Omit<MarketContext, 'rules'>> {
+  const quote = await loadQuote(db, symbol)
+  if (!quote) throw unavailable(symbol)
   const age = quoteAgeMs(quote)
   const limit = env().MARKET_STALE_AFTER_MS
   if (age > limit) {
-    if (opts.allowStale) return { quote, rules, staleAgeMs: age }
+    if (opts.allowStale) return { quote, staleAgeMs: age }
     throw new AppError(
       'MARKET_UNAVAILABLE',
       `the price of ${symbol} is stale (${Math.round(age / 1000)} s old, limit ${Math.round(limit / 1000)} s): nothing trades on stale prices`,
     )
   }
-  return { quote, rules }
+  return { quote }
+}
+
+function unavailable(symbol: string) {
+  return new AppError('MARKET_UNAVAILABLE', `no market data for ${symbol} yet: is the worker running and the market-data feed reachable?`)
 }

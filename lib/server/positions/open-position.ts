@@ -16,7 +16,8 @@ import { submitOrder } from '@/lib/server/orders/submit-order'
 import { assertCanOpen, assertSwitchesOn } from '@/lib/server/trading/halt-trading'
 import { assertEntryWithinLimits, recordRiskRejection, RiskRejection, type OrderSource } from '@/lib/server/risk/entry-risk'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
-import { freshMarket } from './market-context'
+import { inEntrySlot } from './entry-slots'
+import { freshQuote } from './market-context'
 import { transitionPosition } from '@/lib/domain/positions/position-lifecycle'
 import { textField } from '@/lib/server/validation/text-field'
 import { ZIdField } from '@/lib/server/validation/id-field'
@@ -47,7 +48,11 @@ const SUBMITTING = (() => {
   return r.value
 })()
 
-type LockedTrader = { id: string; userId: string; name: string; status: TraderStatus; statusReason: string | null; statusChangedAt: Date | null; quoteCurrency: string; riskLimits: unknown; pnlPeak: string }
+type LockedTrader = {
+  id: string; userId: string; name: string; status: TraderStatus; statusReason: string | null; statusChangedAt: Date | null; quoteCurrency: string; riskLimits: unknown; pnlPeak: string
+  // Its user's, for the user-wide limits (read, not locked: as before, a plain read in the transaction).
+  timeZone: string; userRiskLimits: unknown; userPnlPeak: string
+}
 
 /**
  * Opens a position by hand: validates everything before any write, persists the position,
@@ -66,11 +71,15 @@ export async function openPosition(opts: {
   /** The exchange to send the entry to; by default the account's own (see exchangeForAccount). */
   exchange?: ExchangePort
 }): Promise<{ positionId: string }> {
-  const { db, userId, actor } = opts
-  const source = opts.source ?? (actor.kind === 'API' ? 'API' : 'UI')
   const parsed = ZOpenPositionRequest.safeParse(opts.input)
   if (!parsed.success) throw fromZodError(parsed.error)
   const req = parsed.data
+  return inEntrySlot(() => open(opts, req))
+}
+
+async function open(opts: Parameters<typeof openPosition>[0], req: z.output<typeof ZOpenPositionRequest>): Promise<{ positionId: string }> {
+  const { db, userId, actor } = opts
+  const source = opts.source ?? (actor.kind === 'API' ? 'API' : 'UI')
 
   const trader = await db.trader.findFirst({ where: { id: req.traderId, userId }, include: { account: true } })
   if (!trader) throw notFound('trader')
@@ -85,7 +94,7 @@ export async function openPosition(opts: {
     throw validationError([{ field: 'side', message: `account "${trader.account.name}" trades spot: it can only go LONG (it cannot sell what it does not hold)` }])
   }
   // The price from our feed; the market's rules (tick, step, minimums) from the exchange itself.
-  const [market, exchangeRules] = await Promise.allSettled([freshMarket(db, req.symbol), exchange.marketRules(req.symbol)])
+  const [market, exchangeRules] = await Promise.allSettled([freshQuote(db, req.symbol), exchange.marketRules(req.symbol)])
   if (market.status === 'rejected') throw market.reason
   if (exchangeRules.status === 'rejected') throw exchangeRules.reason
   const quote = market.value.quote
@@ -117,8 +126,9 @@ export async function openPosition(opts: {
     // One active position per trader and symbol: exits are reduce-only on a netted balance.
     // The trader's row as it stands under the lock: status for the switch, limits and peak for risk.
     const [current] = await tx.$queryRaw<LockedTrader[]>`
-      SELECT id, "userId", name, status::text AS status, "statusReason", "statusChangedAt", "quoteCurrency", "riskLimits", "pnlPeak"::text AS "pnlPeak"
-      FROM "Trader" WHERE id = ${trader.id} FOR UPDATE`
+      SELECT t.id, t."userId", t.name, t.status::text AS status, t."statusReason", t."statusChangedAt", t."quoteCurrency", t."riskLimits", t."pnlPeak"::text AS "pnlPeak",
+        u."timeZone", u."riskLimits" AS "userRiskLimits", u."pnlPeak"::text AS "userPnlPeak"
+      FROM "Trader" t JOIN "User" u ON u.id = t."userId" WHERE t.id = ${trader.id} FOR UPDATE OF t`
     if (!current) throw notFound('trader')
     // Again under the lock, so an entry either commits before a panic's halt or is refused.
     await assertCanOpen(tx, { id: trader.id, accountId: trader.accountId }, current)
@@ -130,7 +140,8 @@ export async function openPosition(opts: {
     })
     if (active?.traderId === trader.id) throw conflict(`${trader.name} already has an active ${req.symbol} position; close it or modify it instead`)
     if (active) throw conflict(`another trader on account "${trader.account.name}" holds ${req.symbol}; one trader per symbol and account at a time`)
-    await assertEntryWithinLimits(tx, current, { symbol: req.symbol, side: req.side, notional, riskAmount })
+    const user = { timeZone: current.timeZone, riskLimits: current.userRiskLimits, pnlPeak: current.userPnlPeak }
+    await assertEntryWithinLimits(tx, current, user, { symbol: req.symbol, side: req.side, notional, riskAmount })
     const position = await tx.position.create({
       data: {
         traderId: trader.id,

@@ -1,7 +1,8 @@
 import type { Db, DbTx } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
-import type { Decimal } from '@/lib/domain/decimal'
-import { checkOrderRisk, type RiskCheck, type RiskViolation } from '@/lib/domain/risk/check-order-risk'
+import { ZERO, type Decimal } from '@/lib/domain/decimal'
+import { checkOrderRisk, type RiskCheck, type RiskState, type RiskViolation } from '@/lib/domain/risk/check-order-risk'
+import { needsRiskState } from '@/lib/domain/risk/risk-limits'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { AppError } from '@/lib/server/errors/app-error'
 import { readRiskLimits, readUserRiskLimits } from '@/lib/server/traders/trader-settings'
@@ -35,28 +36,36 @@ export class RiskRejection extends AppError {
 }
 
 type TraderRow = { id: string; userId: string; quoteCurrency: string; riskLimits: unknown; pnlPeak: { toString(): string } }
+type UserRow = { timeZone: string; riskLimits: unknown; pnlPeak: { toString(): string } }
+
+// What limits that only look at the order are checked against: nothing of the ledger is read.
+const NO_STATE: RiskState = {
+  equity: ZERO, openPositions: 0, exposureQuote: ZERO, dailyPnl: ZERO, drawdownPct: ZERO,
+  tradesToday: 0, lastEntryAtBySymbol: {}, consecutiveLosses: 0, recentEntries: [],
+}
 
 /**
  * Checks an entry against the trader's limits and the user-wide limits, from the ledger as it
  * stands inside the caller's transaction (which holds the trader's row lock, so two entries
  * cannot both squeeze under a limit). Throws RiskRejection; the caller records it after rollback.
  */
-export async function assertEntryWithinLimits(tx: DbTx, trader: TraderRow, intent: EntryIntent, now = Date.now()): Promise<{ trader: RiskCheck; user: RiskCheck }> {
-  const user = await tx.user.findUniqueOrThrow({ where: { id: trader.userId }, select: { timeZone: true, riskLimits: true, pnlPeak: true } })
+export async function assertEntryWithinLimits(tx: DbTx, trader: TraderRow, user: UserRow, intent: EntryIntent, now = Date.now()): Promise<{ trader: RiskCheck; user: RiskCheck }> {
   const traderLimits = readRiskLimits(trader.riskLimits)
   const userLimits = readUserRiskLimits(user.riskLimits)
   const order = { kind: 'ENTRY' as const, symbol: intent.symbol, side: intent.side, notional: intent.notional, riskAmount: intent.riskAmount, at: now }
 
-  const states = await loadTraderAndUserRiskState(tx, {
-    userId: trader.userId, traderId: trader.id, timeZone: user.timeZone, now,
-    trader: { pnlPeak: fromDb(trader.pnlPeak), duplicateWindowSeconds: traderLimits.duplicateWindowSeconds, cooldownMinutes: traderLimits.cooldownMinutes },
-    user: { pnlPeak: fromDb(user.pnlPeak), duplicateWindowSeconds: userLimits.duplicateWindowSeconds, cooldownMinutes: userLimits.cooldownMinutes },
-  })
-  const traderState = states.trader
-  const userState = states.user
+  // The ledger is read only when some limit looks at it (with every such limit off, an entry
+  // costs no risk query at all).
+  const states = needsRiskState(traderLimits) || needsRiskState(userLimits)
+    ? await loadTraderAndUserRiskState(tx, {
+        userId: trader.userId, traderId: trader.id, timeZone: user.timeZone, now,
+        trader: { pnlPeak: fromDb(trader.pnlPeak), duplicateWindowSeconds: traderLimits.duplicateWindowSeconds, cooldownMinutes: traderLimits.cooldownMinutes },
+        user: { pnlPeak: fromDb(user.pnlPeak), duplicateWindowSeconds: userLimits.duplicateWindowSeconds, cooldownMinutes: userLimits.cooldownMinutes },
+      })
+    : { trader: { state: NO_STATE }, user: { state: NO_STATE } }
   const checks = {
-    trader: checkOrderRisk({ scope: 'trader', limits: traderLimits, state: traderState.state, intent: order, quoteCurrency: trader.quoteCurrency }),
-    user: checkOrderRisk({ scope: 'account', limits: userLimits, state: userState.state, intent: order, quoteCurrency: trader.quoteCurrency }),
+    trader: checkOrderRisk({ scope: 'trader', limits: traderLimits, state: states.trader.state, intent: order, quoteCurrency: trader.quoteCurrency }),
+    user: checkOrderRisk({ scope: 'account', limits: userLimits, state: states.user.state, intent: order, quoteCurrency: trader.quoteCurrency }),
   }
   const violations: ScopedViolation[] = [
     ...checks.trader.violations.map((v) => ({ ...v, scope: 'trader' as const })),

@@ -10,6 +10,8 @@ import type { TestDatabase } from '@/tests/support/test-db'
 const TRADERS = 100
 const START = '1000000'
 const SYMBOL = 'L0/USDT'
+// The burst: every trader opens one position in each of these at the same moment.
+const BURST_SYMBOLS = Array.from({ length: 10 }, (_, i) => `LB${i}/USDT`)
 
 /**
  * Many traders opening at once through the real route (bearer tokens, JSON, 201 with the
@@ -28,10 +30,10 @@ describe('concurrent opens through POST /api/v1/positions', () => {
     process.env.MARKET_STALE_AFTER_MS = '600000'
     t = await startApiDatabase()
     POST = (await import('@/app/api/v1/positions/route')).POST as unknown as typeof POST
-    await seedMarket(t.db, { symbol: SYMBOL, bid: '100', ask: '100.01', depth: '1000000000' })
+    for (const symbol of [SYMBOL, ...BURST_SYMBOLS]) await seedMarket(t.db, { symbol, bid: '100', ask: '100.01', depth: '1000000000' })
     for (let i = 0; i < TRADERS; i++) {
       const user = await apiUser(t, `load-${i}@example.com`)
-      const trader = await createTrader({ db: t.db, userId: user.id, input: { name: `Load ${i}`, quoteCurrency: 'USDT', startingBalance: START, watchlist: [SYMBOL] } })
+      const trader = await createTrader({ db: t.db, userId: user.id, input: { name: `Load ${i}`, quoteCurrency: 'USDT', startingBalance: START, watchlist: [SYMBOL, ...BURST_SYMBOLS] } })
       await useManualTraderSettings(t.db, trader.id) // risk limits relaxed: the refusals below are of another kind
       traders.push({ id: trader.id, token: user.token, accountId: trader.accountId })
     }
@@ -65,6 +67,16 @@ describe('concurrent opens through POST /api/v1/positions', () => {
     }
   }, 120_000)
 
+  test('a burst of 1,000 opens at once (100 traders, 10 symbols each): every one filled, none answered 5xx', async () => {
+    // Far more than the pool has connections: entries wait their turn (entry slots, then the
+    // pool) instead of failing, and each commits its position with its entry filled.
+    const answers = await Promise.all(BURST_SYMBOLS.flatMap((symbol) => traders.map((_, i) => open(i, symbol))))
+    const failed = answers.filter((a) => a.status !== 201).map((a) => `${a.status} ${a.body.error?.message}`)
+    expect(failed).toEqual([])
+    expect(tally(answers)).toEqual({ 201: TRADERS * BURST_SYMBOLS.length })
+    expect(answers.every((a) => a.body.position.status === 'MONITORING')).toBe(true)
+  }, 600_000)
+
   test('the books are exact: balances = start + fills - fees, each position holds exactly its fills', async () => {
     const accountIds = traders.map((tr) => tr.accountId)
     const [paperFills, balances, positions, fills] = await Promise.all([
@@ -73,7 +85,7 @@ describe('concurrent opens through POST /api/v1/positions', () => {
       t.db.position.findMany({ where: { accountId: { in: accountIds } } }),
       t.db.fill.findMany({ where: { position: { accountId: { in: accountIds } } } }),
     ])
-    expect(positions).toHaveLength(TRADERS)
+    expect(positions).toHaveLength(TRADERS * (1 + BURST_SYMBOLS.length))
     expect(positions.every((p) => p.status === 'MONITORING')).toBe(true)
 
     // The paper exchange's balances follow its fills to the last decimal.
