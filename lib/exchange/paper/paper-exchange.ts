@@ -8,7 +8,7 @@ import { seededRandom } from '@/lib/domain/random'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import { exchangeFillFromRow } from '@/lib/exchange/fill-from-row'
 import type { Balance, ExchangePort, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
-import { loadMarketRules, loadQuote, loadQuotes, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
+import { loadMarketRules, loadQuote, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
 import { FillModel, type MarketSnapshot, type SimFill } from './fill-model'
 import { freeMargin, marginNeeded, type MarginState } from './margin-rule'
 
@@ -211,18 +211,24 @@ function snapshot(q: StoredQuote): MarketSnapshot {
 
 async function marginState(tx: DbTx, account: Account, balances: { asset: string; amount: { toString(): string } }[]): Promise<MarginState> {
   const resting = await tx.paperOrder.findMany({ where: { accountId: account.id, status: { in: RESTING }, reduceOnly: false } })
-  const rules = await tx.marketRule.findMany({ where: { quote: account.quoteCurrency } })
-  const symbolByBase = new Map(rules.map((r) => [r.base, r.symbol]))
-  const quotes = new Map((await loadQuotes(tx, [...symbolByBase.values()])).map((q) => [q.symbol, q]))
+  // Holdings are valued at the bid (long) or ask (short) of their market against the account's currency.
+  const held = balances.filter((b) => b.asset !== account.quoteCurrency && !fromDb(b.amount).isZero())
+  const marks = held.length
+    ? await tx.$queryRaw<{ base: string; bid: string | null; ask: string | null }[]>`
+        SELECT r.base, q.bid::text AS bid, q.ask::text AS ask FROM "MarketRule" r LEFT JOIN "MarketQuote" q ON q.symbol = r.symbol
+        WHERE r.quote = ${account.quoteCurrency} AND r.base = ANY(${held.map((b) => b.asset)}::text[])`
+    : []
+  const markBy = new Map(marks.map((m) => [m.base, m]))
   let cash = ZERO
   const holdings: MarginState['holdings'] = []
   for (const b of balances) {
     const qty = fromDb(b.amount)
     if (b.asset === account.quoteCurrency) cash = cash.plus(qty)
     else if (!qty.isZero()) {
-      const q = quotes.get(symbolByBase.get(b.asset) ?? '')
-      if (!q) throw new ExchangeError(`no price to value the ${b.asset} balance`, true)
-      holdings.push({ qty, mark: qty.gt(0) ? q.bid : q.ask })
+      const m = markBy.get(b.asset)
+      const mark = qty.gt(0) ? m?.bid : m?.ask
+      if (!mark) throw new ExchangeError(`no price to value the ${b.asset} balance`, true)
+      holdings.push({ qty, mark: fromDb(mark) })
     }
   }
   const reserved = resting.reduce((sum, o) => {
@@ -237,19 +243,16 @@ async function applyFills(tx: DbTx, account: Account, rules: MarketRules, order:
   let filled = fromDb(order.filledQty)
   let cashDelta = ZERO
   let baseDelta = ZERO
-  const rows: PaperFillRow[] = []
-  for (const f of fills) {
+  const data = fills.map((f) => {
     const fee = f.fee.toDecimalPlaces(FEE_DP, Decimal.ROUND_UP)
     const notional = f.price.mul(f.qty)
     cashDelta = cashDelta.plus(order.side === 'BUY' ? notional.plus(fee).neg() : notional.minus(fee))
     baseDelta = baseDelta.plus(order.side === 'BUY' ? f.qty : f.qty.neg())
-    rows.push(
-      await tx.paperFill.create({
-        data: { paperOrderId: order.id, qty: toDb(f.qty), price: toDb(f.price), fee: toDb(fee), feeAsset: account.quoteCurrency, liquidity: f.liquidity },
-      }),
-    )
     filled = filled.plus(f.qty)
-  }
+    return { paperOrderId: order.id, qty: toDb(f.qty), price: toDb(f.price), fee: toDb(fee), feeAsset: account.quoteCurrency, liquidity: f.liquidity }
+  })
+  // One statement for all the fills; ids and times come back in the order given.
+  const rows: PaperFillRow[] = data.length ? await tx.paperFill.createManyAndReturn({ data }) : []
   // Both balances move by the exact sums of the fills, in one statement.
   if (fills.length) await addBalances(tx, account.id, [[account.quoteCurrency, cashDelta], [rules.base, baseDelta]])
   const complete = filled.gte(fromDb(order.qty))

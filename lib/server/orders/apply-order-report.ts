@@ -8,8 +8,8 @@ import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordPositionEvent, withBatchedAudit } from '@/lib/server/audit/record-position-event'
 import type { OrderSide, PositionSide } from '@/lib/domain/positions/fill-ledger'
 import type { PositionStatus } from '@/lib/domain/positions/position-lifecycle'
-import { syncLedger } from '@/lib/server/positions/sync-ledger'
-import { movePosition } from '@/lib/server/positions/transition'
+import { readLedger } from '@/lib/server/positions/read-ledger'
+import { PositionMoves } from '@/lib/server/positions/transition'
 import { isRestingProtection, RESTING_STOP_TYPE } from '@/lib/server/protection/resting-stop'
 
 const EVENT_FOR: Record<OrderStatus, OrderEvent | null> = {
@@ -77,24 +77,29 @@ export async function applyOrderReportIn(tx: DbTx, orderId: string, report: Orde
     if (!order) throw new Error(`order ${orderId} does not exist`)
     if (opts.onlyIf && !(order.status === opts.onlyIf.status && order.notFoundCount === opts.onlyIf.notFoundCount)) return false
 
-    const known = new Set((await tx.fill.findMany({ where: { orderId }, select: { exchangeFillId: true } })).map((f) => f.exchangeFillId))
-    const newFills = report.fills.filter((f) => !known.has(f.exchangeFillId))
-    for (const f of newFills) {
-      await tx.fill.create({
-        data: {
-          orderId,
-          positionId: order.positionId,
-          exchangeFillId: f.exchangeFillId,
-          side: order.side,
-          qty: toDb(f.qty),
-          price: toDb(f.price),
-          fee: toDb(f.fee),
-          feeAsset: f.feeAsset,
-          liquidity: f.liquidity,
-          createdAt: f.at,
-        },
-      })
-    }
+    // Fills are keyed by (order, exchange fill id): ON CONFLICT DO NOTHING returns just the new
+    // ones, so a replayed report records nothing twice without reading what is there first.
+    const inserted = report.fills.length
+      ? await tx.fill.createManyAndReturn({
+          data: report.fills.map((f) => ({
+            orderId,
+            positionId: order.positionId,
+            exchangeFillId: f.exchangeFillId,
+            side: order.side,
+            qty: toDb(f.qty),
+            price: toDb(f.price),
+            fee: toDb(f.fee),
+            feeAsset: f.feeAsset,
+            liquidity: f.liquidity,
+            createdAt: f.at,
+          })),
+          skipDuplicates: true,
+          select: { exchangeFillId: true },
+        })
+      : []
+    const added = new Set(inserted.map((f) => f.exchangeFillId))
+    // (delete: a fill listed twice in one report counts once)
+    const newFills = report.fills.filter((f) => added.delete(f.exchangeFillId))
 
     const status = nextOrderStatus(order.status, report.status, report.fills.length > 0)
     const filledQty = report.fills.reduce((s, f) => s.plus(f.qty), ZERO)
@@ -141,21 +146,24 @@ export async function applyOrderReportIn(tx: DbTx, orderId: string, report: Orde
       })
     }
 
-    const ledger = await syncLedger(tx, p.id, position.side, position.symbol)
+    const { ledger, columns } = await readLedger(tx, p.id, position.side, position.symbol)
+    // The status steps below and the ledger's columns go out in one UPDATE (moves.write).
+    const moves = new PositionMoves(p, actor)
     const terminal = isTerminalOrderStatus(status)
     if (order.purpose === 'ENTRY') {
       if (ledger.openQty.gt(0)) {
         if (p.status === 'SUBMITTING' || p.status === 'FAILED') {
           const late = p.status === 'FAILED' ? ' (after the entry had been given up as lost)' : ''
-          await movePosition(tx, p, 'ENTRY_FILLED', actor, `Entry filled${late}: ${ledger.openQty.toFixed()} @ ${ledger.avgEntryPrice.toFixed()}`, { openedAt: new Date(), statusReason: null })
-          await movePosition(tx, p, 'MONITOR_STARTED', actor, 'Stop loss and take-profits armed')
+          moves.move('ENTRY_FILLED', `Entry filled${late}: ${ledger.openQty.toFixed()} @ ${ledger.avgEntryPrice.toFixed()}`, { openedAt: new Date(), statusReason: null })
+          moves.move('MONITOR_STARTED', 'Stop loss and take-profits armed')
         } else if (p.status === 'OPEN' || p.status === 'MONITORING') {
-          await movePosition(tx, p, 'ENTRY_FILLED', actor, `Entry filled further: ${ledger.openQty.toFixed()} @ ${ledger.avgEntryPrice.toFixed()}`)
+          moves.move('ENTRY_FILLED', `Entry filled further: ${ledger.openQty.toFixed()} @ ${ledger.avgEntryPrice.toFixed()}`)
         }
       } else if (terminal && p.status === 'SUBMITTING') {
         const reason = report.rejectReason ?? `entry order ${status.toLowerCase()}`
-        await movePosition(tx, p, 'ENTRY_FAILED', actor, `Entry failed: ${reason}`, { statusReason: reason })
+        moves.move('ENTRY_FAILED', `Entry failed: ${reason}`, { statusReason: reason })
       }
+      await moves.write(tx, columns)
       return true
     }
 
@@ -176,11 +184,11 @@ export async function applyOrderReportIn(tx: DbTx, orderId: string, report: Orde
               : isRestingProtection(order)
                 ? `Take-profit ${order.clientOrderId} executed on the exchange`
                 : `Exit order ${order.clientOrderId} turned up on the exchange after all`
-          await movePosition(tx, p, 'EXIT_REQUESTED', actor, how)
+          moves.move('EXIT_REQUESTED', how)
         }
         await tx.takeProfit.updateMany({ where: { positionId: p.id, status: 'ACTIVE' }, data: { status: 'CANCELED' } })
         const result = `realized PnL ${ledger.realizedPnl.toFixed()} after ${ledger.fees.toFixed()} fees${dust ? `; ${ledger.openQty.toFixed()} left as dust below the step` : ''}`
-        await movePosition(tx, p, 'EXIT_COMPLETED', actor, `Position closed by ${order.purpose.replace('_', ' ').toLowerCase()}: ${result}`, {
+        moves.move('EXIT_COMPLETED', `Position closed by ${order.purpose.replace('_', ' ').toLowerCase()}: ${result}`, {
           closedAt: new Date(),
           statusReason: order.purpose,
         })
@@ -188,8 +196,9 @@ export async function applyOrderReportIn(tx: DbTx, orderId: string, report: Orde
     } else if (terminal && p.status === 'CLOSING' && !isRestingProtection(order)) {
       // (A resting stop or paired target ending while an exit is under way is that exit taking it off first.)
       const why = status === 'FILLED' ? `${ledger.openQty.toFixed()} remains open` : `exit ${status.toLowerCase()}${report.rejectReason ? `: ${report.rejectReason}` : ''}`
-      await movePosition(tx, p, 'EXIT_PARTIAL', actor, `Back to monitoring: ${why}`)
+      moves.move('EXIT_PARTIAL', `Back to monitoring: ${why}`)
     }
+    await moves.write(tx, columns)
     return true
   })
 }

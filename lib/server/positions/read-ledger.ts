@@ -3,25 +3,25 @@ import { fromDb, toDb } from '@/lib/db/decimal-columns'
 import { ZERO } from '@/lib/domain/decimal'
 import { derivePosition, type LedgerFill, type PositionLedger, type PositionSide } from '@/lib/domain/positions/fill-ledger'
 
-/** Rewrites the position's cached ledger fields from its fills: the fills are the truth. */
-export async function syncLedger(tx: DbTx, positionId: string, side: PositionSide, symbol: string): Promise<PositionLedger> {
+/**
+ * The position's ledger derived from its fills (the fills are the truth), with the cached
+ * columns to write for it: the caller writes them in the same UPDATE as any status change.
+ */
+export async function readLedger(tx: DbTx, positionId: string, side: PositionSide, symbol: string) {
   const fills = await tx.fill.findMany({ where: { positionId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
   const result = derivePosition(side, fills.map((f) => ledgerFill(f, symbol)))
   if (!result.ok) throw result.error
-  const l = result.value
-  await tx.position.update({
-    where: { id: positionId },
-    data: {
-      openQty: toDb(l.openQty),
-      entryQty: toDb(l.entryQty),
-      exitQty: toDb(l.exitQty),
-      avgEntryPrice: toDb(l.avgEntryPrice),
-      avgExitPrice: toDb(l.avgExitPrice),
-      realizedPnl: toDb(l.realizedPnl),
-      fees: toDb(l.fees),
-    },
-  })
-  return l
+  const l: PositionLedger = result.value
+  const columns = {
+    openQty: toDb(l.openQty),
+    entryQty: toDb(l.entryQty),
+    exitQty: toDb(l.exitQty),
+    avgEntryPrice: toDb(l.avgEntryPrice),
+    avgExitPrice: toDb(l.avgExitPrice),
+    realizedPnl: toDb(l.realizedPnl),
+    fees: toDb(l.fees),
+  }
+  return { ledger: l, columns }
 }
 
 /**
