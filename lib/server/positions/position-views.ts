@@ -121,11 +121,14 @@ export async function listPositions(db: DbTx, userId: string, filter: { state: '
 export async function getPositionDetail(db: DbTx, userId: string, id: string) {
   const row = await loadRow(db, id, userId)
   if (!row) throw notFound('position')
-  const [quote] = await loadQuotes(db, [row.symbol])
-  const orders = await db.order.findMany({ where: { positionId: id }, orderBy: { createdAt: 'asc' } })
-  const fills = await db.fill.findMany({ where: { positionId: id }, orderBy: { createdAt: 'asc' } })
-  const events = await db.positionEvent.findMany({ where: { positionId: id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
-  const decisions = await listDecisions({ db, userId, filter: { positionId: id, limit: POSITION_DECISIONS } })
+  // Independent reads: on the pool they run side by side (inside a transaction, one after another).
+  const [[quote], orders, fills, events, decisions] = await Promise.all([
+    loadQuotes(db, [row.symbol]),
+    db.order.findMany({ where: { positionId: id }, orderBy: { createdAt: 'asc' } }),
+    db.fill.findMany({ where: { positionId: id }, orderBy: { createdAt: 'asc' } }),
+    db.positionEvent.findMany({ where: { positionId: id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+    listDecisions({ db, userId, filter: { positionId: id, limit: POSITION_DECISIONS } }),
+  ])
   const decisionCount = decisions.nextCursor ? await countDecisions({ db, userId, filter: { positionId: id } }) : decisions.decisions.length
   return {
     position: toView(row, quote),
