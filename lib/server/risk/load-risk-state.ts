@@ -1,8 +1,7 @@
 import type { DbTx } from '@/lib/db/client'
+import { Prisma } from '@/lib/generated/prisma/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { maxDec, sumDec, ZERO, type Decimal } from '@/lib/domain/decimal'
-import { exitPriceFor } from '@/lib/domain/positions/exit-price'
-import { unrealizedPnl } from '@/lib/domain/positions/fill-ledger'
 import { drawdownPct, consecutiveLossesFrom } from '@/lib/domain/risk/breakers'
 import type { RiskState } from '@/lib/domain/risk/check-order-risk'
 import { tradingDayStart } from '@/lib/domain/risk/trading-day'
@@ -83,9 +82,9 @@ async function loadScopeRows(tx: DbTx, o: { userId: string; traderId?: string; t
   const traderFilter = o.traderId ? { traderId: o.traderId } : { trader: { userId: o.userId } }
   const dayStart = new Date(tradingDayStart(o.now, o.timeZone))
   const entriesSince = new Date(Math.min(...o.cooldownMinutes.map((c) => entriesSinceFor(dayStart, o.now, c).getTime())))
-  const [traders, open, closedToday, closedRecent, recentEntryRows, realizedByTrader, quotes, markets] = await Promise.all([
+  const [traders, openByTrader, closedToday, closedRecent, recentEntryRows, realizedByTrader, quotes, markets] = await Promise.all([
     tx.trader.findMany({ where: o.traderId ? { id: o.traderId } : { userId: o.userId }, select: { id: true, accountId: true, account: { select: { quoteCurrency: true, balances: true } } } }),
-    tx.position.findMany({ where: { ...traderFilter, status: { in: [...ACTIVE_POSITION_STATUSES] } } }),
+    openAggregates(tx, o.traderId ? Prisma.sql`p."traderId" = ${o.traderId}` : Prisma.sql`t."userId" = ${o.userId}`),
     tx.position.findMany({ where: { ...traderFilter, status: 'CLOSED', closedAt: { gte: dayStart } }, select: { traderId: true, realizedPnl: true } }),
     lastClosed(tx, traderFilter),
     tx.position.findMany({ where: { ...traderFilter, createdAt: { gte: entriesSince }, status: { not: 'FAILED' } }, select: { traderId: true, symbol: true, side: true, createdAt: true } }),
@@ -93,7 +92,33 @@ async function loadScopeRows(tx: DbTx, o: { userId: string; traderId?: string; t
     loadQuotes(tx),
     tx.marketRule.findMany({ select: { base: true, quote: true, symbol: true } }),
   ])
-  return { dayStart, traders, open, closedToday, closedRecent, recentEntryRows, realizedByTrader, quotes, markets }
+  return { dayStart, traders, openByTrader, closedToday, closedRecent, recentEntryRows, realizedByTrader, quotes, markets }
+}
+
+type OpenAggregate = { traderId: string; n: number; exposure: string; unrealized: string; realized: string }
+
+/**
+ * The active positions of a scope summed per trader in PostgreSQL (exact numeric), so the state
+ * costs one small row per trader instead of every open position's row through the client:
+ * - exposure: the open quantity at its mark, or a resting entry's requested quantity at its
+ *   limit (a market entry not yet filled: at the mark), since it can fill at any moment;
+ * - unrealized: (mark - average entry) x open quantity for a LONG, the reverse for a SHORT;
+ * - realized: what partial closes of still-open positions have realized.
+ * The mark is the exit side of the latest quote (bid for a LONG, ask for a SHORT; exitPriceFor),
+ * or the average entry when the symbol has no quote.
+ */
+function openAggregates(tx: DbTx, scope: Prisma.Sql) {
+  return tx.$queryRaw<OpenAggregate[]>`
+    SELECT p."traderId", count(*)::int AS n,
+      COALESCE(sum(CASE WHEN p."openQty" = 0 THEN p."requestedQty" * COALESCE(p."limitPrice", m.mark) ELSE p."openQty" * m.mark END), 0)::text AS exposure,
+      COALESCE(sum(CASE WHEN p.side = 'LONG' THEN (m.mark - p."avgEntryPrice") * p."openQty" ELSE (p."avgEntryPrice" - m.mark) * p."openQty" END), 0)::text AS unrealized,
+      COALESCE(sum(p."realizedPnl"), 0)::text AS realized
+    FROM "Position" p
+    JOIN "Trader" t ON t.id = p."traderId"
+    LEFT JOIN "MarketQuote" q ON q.symbol = p.symbol
+    CROSS JOIN LATERAL (SELECT CASE WHEN q.symbol IS NULL THEN p."avgEntryPrice" WHEN p.side = 'LONG' THEN q.bid ELSE q.ask END AS mark) m
+    WHERE ${scope} AND p.status::text = ANY(${[...ACTIVE_POSITION_STATUSES]}::text[])
+    GROUP BY p."traderId"`
 }
 
 function figuresFor(
@@ -104,23 +129,14 @@ function figuresFor(
   const { dayStart } = rows
   const entriesSince = entriesSinceFor(dayStart, opts.now, opts.cooldownMinutes)
   const traders = rows.traders.filter((t) => !opts.traderId || t.id === opts.traderId)
-  const open = rows.open.filter(inScope)
+  const open = rows.openByTrader.filter(inScope)
   const closedToday = rows.closedToday.filter(inScope)
   const recentEntryRows = rows.recentEntryRows.filter((e) => inScope(e) && e.createdAt >= entriesSince)
   const quoteBy = new Map(rows.quotes.map((q) => [q.symbol, q]))
 
-  let unrealized = ZERO
-  let exposure = ZERO
-  for (const p of open) {
-    const q = quoteBy.get(p.symbol)
-    const openQty = fromDb(p.openQty)
-    const mark = q ? exitPriceFor(p.side, q) : fromDb(p.avgEntryPrice)
-    // A resting entry counts at its requested size: it can fill at any moment.
-    const qty = openQty.isZero() ? fromDb(p.requestedQty) : openQty
-    exposure = exposure.plus(qty.mul(openQty.isZero() && p.limitPrice ? fromDb(p.limitPrice) : mark))
-    unrealized = unrealized.plus(unrealizedPnl(p.side, { openQty, avgEntryPrice: fromDb(p.avgEntryPrice) }, mark))
-  }
-  const realizedOpen = sumDec(open.map((p) => fromDb(p.realizedPnl)))
+  const unrealized = sumDec(open.map((a) => fromDb(a.unrealized)))
+  const exposure = sumDec(open.map((a) => fromDb(a.exposure)))
+  const realizedOpen = sumDec(open.map((a) => fromDb(a.realized)))
   const dailyPnl = sumDec(closedToday.map((p) => fromDb(p.realizedPnl))).plus(unrealized).plus(realizedOpen)
 
   const allTimeRealized = sumDec(rows.realizedByTrader.filter(inScope).map((r) => fromDb(r._sum.realizedPnl ?? 0)))
@@ -142,7 +158,7 @@ function figuresFor(
     pnlNow,
     state: {
       equity,
-      openPositions: open.length,
+      openPositions: open.reduce((n, a) => n + a.n, 0),
       exposureQuote: exposure,
       dailyPnl,
       // Relative to the equity at the peak, so a 10% drawdown means 10% of what was there then.

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { dec } from '@/lib/domain/decimal'
+import { saveQuotes } from '@/lib/market-data/quote-store'
+import { loadRiskState } from '@/lib/server/risk/load-risk-state'
+import { createTrader } from '@/lib/server/traders/create-trader'
+import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
+
+/**
+ * The open-position figures of the risk state are summed in PostgreSQL; these are the same
+ * definitions as the domain's exitPriceFor and unrealizedPnl, worked out by hand per position.
+ */
+describe('risk state: open positions summed in the database', () => {
+  let t: TestDatabase
+  let userId: string
+  let traderA: { id: string; accountId: string }
+  const now = Date.now()
+
+  beforeAll(async () => {
+    t = await createTestDatabase()
+    userId = (await t.db.user.create({ data: { email: 'agg@example.com', passwordHash: 'x', timeZone: 'UTC' } })).id
+    traderA = await createTrader({ db: t.db, userId, input: { name: 'A', quoteCurrency: 'USDT', startingBalance: '100000', watchlist: 'BTC/USDT' } })
+    const traderB = await createTrader({ db: t.db, userId, input: { name: 'B', quoteCurrency: 'USDT', startingBalance: '100000', watchlist: 'BTC/USDT' } })
+    const q = (symbol: string, bid: string, ask: string) => ({ symbol, bid: dec(bid), ask: dec(ask), last: dec(bid), bids: [], asks: [], exchangeTs: now, receivedAt: now })
+    await saveQuotes(t.db, [q('BTC/USDT', '61000', '61010'), q('ETH/USDT', '2900', '2905'), q('SOL/USDT', '110', '111')], 'test')
+    const position = (tr: { id: string; accountId: string }, p: { symbol: string; side: 'LONG' | 'SHORT'; status: 'MONITORING' | 'SUBMITTING' | 'CLOSED' | 'FAILED'; requestedQty: string; openQty?: string; avgEntryPrice?: string; limitPrice?: string; realizedPnl?: string; closedAt?: Date }) =>
+      t.db.position.create({
+        data: {
+          traderId: tr.id, accountId: tr.accountId, symbol: p.symbol, side: p.side, status: p.status, entryType: p.limitPrice ? 'LIMIT' : 'MARKET',
+          requestedQty: p.requestedQty, openQty: p.openQty ?? '0', entryQty: p.openQty ?? '0', avgEntryPrice: p.avgEntryPrice ?? '0',
+          limitPrice: p.limitPrice ?? null, realizedPnl: p.realizedPnl ?? '0', closedAt: p.closedAt ?? null,
+        },
+      })
+    // LONG, partly closed earlier: mark = bid 61000; exposure 0.5 x 61000 = 30500; unrealized (61000 - 60000) x 0.5 = 500; realized 10.
+    await position(traderA, { symbol: 'BTC/USDT', side: 'LONG', status: 'MONITORING', requestedQty: '1', openQty: '0.5', avgEntryPrice: '60000', realizedPnl: '10' })
+    // SHORT: mark = ask 2905; exposure 2 x 2905 = 5810; unrealized (3000 - 2905) x 2 = 190.
+    await position(traderA, { symbol: 'ETH/USDT', side: 'SHORT', status: 'MONITORING', requestedQty: '2', openQty: '2', avgEntryPrice: '3000' })
+    // A resting limit entry: its requested 10 at its limit 100 = 1000; nothing unrealized.
+    await position(traderA, { symbol: 'SOL/USDT', side: 'LONG', status: 'SUBMITTING', requestedQty: '10', limitPrice: '100' })
+    // No quote for ADA: marked at its average entry, 1000 x 0.5 = 500; nothing unrealized.
+    await position(traderA, { symbol: 'ADA/USDT', side: 'LONG', status: 'MONITORING', requestedQty: '1000', openQty: '1000', avgEntryPrice: '0.5' })
+    // Closed today with a loss of 40 (in the daily PnL, not among the open); a failed entry counts nowhere.
+    await position(traderA, { symbol: 'BTC/USDT', side: 'LONG', status: 'CLOSED', requestedQty: '1', realizedPnl: '-40', closedAt: new Date(now - 1000) })
+    await position(traderA, { symbol: 'ETH/USDT', side: 'LONG', status: 'FAILED', requestedQty: '5' })
+    // Trader B: exposure 0.1 x 61000 = 6100; unrealized (61000 - 60000) x 0.1 = 100.
+    await position(traderB, { symbol: 'BTC/USDT', side: 'LONG', status: 'MONITORING', requestedQty: '0.1', openQty: '0.1', avgEntryPrice: '60000' })
+  })
+  afterAll(() => t.drop())
+
+  test('one trader: count, exposure and daily PnL from its active positions', async () => {
+    const { state, pnlNow } = await loadRiskState(t.db, { userId, traderId: traderA.id, timeZone: 'UTC', now, pnlPeak: dec(0) })
+    expect(state.openPositions).toBe(4)
+    expect(state.exposureQuote.toFixed()).toBe('37810') // 30500 + 5810 + 1000 + 500
+    // Closed today -40, unrealized 500 + 190, realized on the open one 10.
+    expect(state.dailyPnl.toFixed()).toBe('660')
+    // All time: the closed -40 plus the open 10 + 690.
+    expect(pnlNow.toFixed()).toBe('660')
+  })
+
+  test('the whole user: both traders', async () => {
+    const { state } = await loadRiskState(t.db, { userId, timeZone: 'UTC', now, pnlPeak: dec(0) })
+    expect(state.openPositions).toBe(5)
+    expect(state.exposureQuote.toFixed()).toBe('43910') // 37810 + 6100
+    expect(state.dailyPnl.toFixed()).toBe('760') // 660 + 100
+  })
+})
