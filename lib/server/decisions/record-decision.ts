@@ -36,6 +36,8 @@ export interface RecordInput {
   executed?: Prisma.InputJsonValue
   positionId?: string | null
   error?: string | null
+  /** When the validated decision was ready to act on (the entry is written after acting on it). */
+  decidedAt?: Date
 }
 
 /** Writes one journal entry (and the exact prompt and raw answer) and notifies on commit. */
@@ -65,6 +67,7 @@ export async function recordDecision(r: RecordInput): Promise<DecisionRecord> {
         error: r.error ?? null,
         latencyMs,
         modelLatencyMs: a?.modelLatencyMs ?? 0,
+        decidedAt: r.decidedAt ?? null,
         promptTokens: a?.promptTokens ?? 0,
         completionTokens: a?.completionTokens ?? 0,
         costUsd: a?.costUsd ?? '0',

@@ -133,7 +133,9 @@ export async function runAnalysisCycle(o: CycleOptions): Promise<{ cycleId: stri
         settings: decisionSettings,
         entryQty: sizing ? sizing.qty : null,
       })
-      decisions.push(await settleDecision({ ...base, answer, decision: d, validation, sizing, snapshot, settings, blocked }))
+      // The moment the answer is validated and ready to act on, before any order is built.
+      const decidedAt = new Date()
+      decisions.push(await settleDecision({ ...base, answer, decision: d, validation, sizing, snapshot, settings, blocked, decidedAt }))
     } catch (e) {
       // Anything unexpected is recorded against this symbol; the next symbol still runs.
       const message = e instanceof Error ? e.message : String(e)

@@ -28,6 +28,8 @@ interface SettleInput extends Omit<RecordInput, 'outcome' | 'answer' | 'decision
   snapshot: SymbolSnapshot
   settings: TraderSettings
   blocked: boolean
+  /** When validation finished: the decision→order time of what this executes starts here. */
+  decidedAt: Date
 }
 
 /**

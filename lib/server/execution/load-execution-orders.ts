@@ -7,9 +7,10 @@ export type LoadedOrder = ExecutionOrder & { purpose: 'ENTRY' | 'STOP_LOSS' | 'T
 
 /**
  * Orders matching `where` with their fills, and for an automated entry when the decision behind
- * it was taken. The decision row is written after its execution, so the moment is rebuilt from
- * it: when work on the symbol began (createdAt − latencyMs) plus the model's time. That is the
- * earliest the answer can have arrived, so decision→order is never understated by it.
+ * it was taken: its decidedAt (stamped when validation finished). Rows from before decidedAt was
+ * recorded rebuild the moment from the entry, which is written after the execution: when work on
+ * the symbol began (createdAt − latencyMs) plus the model's time, the earliest the answer can have
+ * arrived, so decision→order is never understated by it.
  */
 export async function loadExecutionOrders(db: DbTx, where: Prisma.OrderWhereInput): Promise<LoadedOrder[]> {
   const rows = await db.order.findMany({
@@ -33,9 +34,9 @@ export async function loadExecutionOrders(db: DbTx, where: Prisma.OrderWhereInpu
     ? await db.positionEvent.findMany({ where: { positionId: { in: entryPositions }, type: 'CREATED', decisionId: { not: null } }, select: { positionId: true, decisionId: true } })
     : []
   const decisions = created.length
-    ? await db.decision.findMany({ where: { id: { in: created.map((c) => c.decisionId!) } }, select: { id: true, createdAt: true, latencyMs: true, modelLatencyMs: true } })
+    ? await db.decision.findMany({ where: { id: { in: created.map((c) => c.decisionId!) } }, select: { id: true, createdAt: true, latencyMs: true, modelLatencyMs: true, decidedAt: true } })
     : []
-  const decidedAt = new Map(decisions.map((d) => [d.id, d.createdAt.getTime() - d.latencyMs + d.modelLatencyMs]))
+  const decidedAt = new Map(decisions.map((d) => [d.id, d.decidedAt?.getTime() ?? d.createdAt.getTime() - d.latencyMs + d.modelLatencyMs]))
   const byPosition = new Map(created.map((c) => [c.positionId, decidedAt.get(c.decisionId!) ?? null]))
   return rows.map((r) => ({
     side: r.side,

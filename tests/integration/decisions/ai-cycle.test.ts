@@ -3,6 +3,7 @@ import { fromDb, fromDbOrNull } from '@/lib/db/decimal-columns'
 import { createSimulatedFeed } from '@/lib/market-data/simulated-feed'
 import { approveApproval, expireApprovals } from '@/lib/server/approvals/decide-approval'
 import { runAnalysisCycle } from '@/lib/server/decisions/run-analysis-cycle'
+import { executionQualityReport } from '@/lib/server/execution/execution-quality-report'
 import { sealSecret } from '@/lib/server/secrets/secret-box'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { startFakeOpenAI, type FakeLlmServer } from '@/tests/support/fake-openai'
@@ -55,6 +56,7 @@ describe('AI decision cycle through an OpenAI-compatible endpoint', () => {
 
   test('a LONG is sized, validated, executed and recorded with its prompt, raw answer and usage', async () => {
     llm.script([decide({ action: 'LONG', stopLoss: 59000, takeProfits: [{ price: 61000, sharePct: 50 }, { price: 62000, sharePct: 50 }] })])
+    const before = Date.now()
     const r = await cycle('BTC/USDT')
     expect(r.decisions).toHaveLength(1)
     expect(r.decisions[0]).toMatchObject({ action: 'LONG', outcome: 'EXECUTED' })
@@ -72,6 +74,14 @@ describe('AI decision cycle through an OpenAI-compatible endpoint', () => {
     expect(JSON.stringify(d.call!.prompt)).toContain('60010') // the ask it was shown
     const created = await t.db.positionEvent.findFirstOrThrow({ where: { positionId: p!.id, type: 'CREATED' } })
     expect(created.decisionId).toBe(d.id)
+    // Decided once the model had answered and validation ran, before the entry order was written;
+    // execution quality measures decision→order from that moment exactly.
+    const entry = await t.db.order.findFirstOrThrow({ where: { positionId: p!.id, purpose: 'ENTRY' } })
+    const decidedAt = d.decidedAt!.getTime()
+    expect(decidedAt).toBeGreaterThanOrEqual(before + d.modelLatencyMs - 1) // whole ms, rounded
+    expect(decidedAt).toBeLessThanOrEqual(entry.createdAt.getTime())
+    const quality = await executionQualityReport({ db: t.db, userId, query: { mode: 'PAPER' } })
+    expect(quality.all.decisionToOrderP50Ms).toBe(entry.createdAt.getTime() - decidedAt)
     // The key went to the server, and nowhere into what was stored.
     expect(llm.requests.at(-1)!.headers.authorization).toBe('Bearer sk-test-123456')
     expect(JSON.stringify(d)).not.toContain('sk-test-123456')

@@ -98,20 +98,31 @@ beforeAll(async () => {
       },
     })
   ).id
-  // O1: an AI entry. Its decision was recorded at T0 + 2000 after 3000 ms of work of which the model took 500:
-  //     decided at T0 + 2000 − 3000 + 500 = T0 − 500 → decision→order 500 ms. Buy 1 @ 100.5 vs 100: +50 bps, first fill after 400 ms.
-  const pos = await t.db.position.create({ data: { traderId: ct.id, accountId: ct.accountId, symbol: 'BTC/USDT', side: 'LONG', status: 'CLOSED', entryType: 'MARKET', requestedQty: '1' } })
-  const decision = await t.db.decision.create({
-    data: { traderId: ct.id, cycleId: 'c1', symbol: 'BTC/USDT', provider: 'RULES', model: 'rules', promptVersion: 'v1', trigger: 'SCHEDULE', action: 'LONG', outcome: 'EXECUTED', latencyMs: 3000, modelLatencyMs: 500, createdAt: new Date(T0 + 2000) },
-  })
-  await t.db.positionEvent.create({ data: { positionId: pos.id, type: 'CREATED', actor: 'WORKER', decisionId: decision.id, message: 'created', createdAt: new Date(T0) } })
-  await order({ side: 'BUY', purpose: 'ENTRY', status: 'FILLED', at: T0, expected: '100', positionId: pos.id, fills: [{ qty: '1', price: '100.5', at: T0 + 400 }] })
+  // An AI entry's position, created by the decision `d`.
+  const aiEntry = async (d: { createdAt: number; latencyMs: number; modelLatencyMs: number; decidedAt?: number }) => {
+    const pos = await t.db.position.create({ data: { traderId: ct.id, accountId: ct.accountId, symbol: 'BTC/USDT', side: 'LONG', status: 'CLOSED', entryType: 'MARKET', requestedQty: '1' } })
+    const decision = await t.db.decision.create({
+      data: {
+        traderId: ct.id, cycleId: 'c1', symbol: 'BTC/USDT', provider: 'RULES', model: 'rules', promptVersion: 'v1', trigger: 'SCHEDULE', action: 'LONG', outcome: 'EXECUTED',
+        latencyMs: d.latencyMs, modelLatencyMs: d.modelLatencyMs, createdAt: new Date(d.createdAt), decidedAt: d.decidedAt === undefined ? null : new Date(d.decidedAt),
+      },
+    })
+    await t.db.positionEvent.create({ data: { positionId: pos.id, type: 'CREATED', actor: 'WORKER', decisionId: decision.id, message: 'created', createdAt: new Date(d.createdAt) } })
+    return pos.id
+  }
+  // O1: an AI entry decided at T0 − 250 (its decidedAt) → decision→order 250 ms; its entry, recorded at T0 + 2000
+  //     after 3000 ms of work of which the model took 500, would estimate T0 − 500 instead. Buy 1 @ 100.5 vs 100:
+  //     +50 bps, first fill after 400 ms.
+  const o1 = await aiEntry({ createdAt: T0 + 2000, latencyMs: 3000, modelLatencyMs: 500, decidedAt: T0 - 250 })
+  await order({ side: 'BUY', purpose: 'ENTRY', status: 'FILLED', at: T0, expected: '100', positionId: o1, fills: [{ qty: '1', price: '100.5', at: T0 + 400 }] })
   // O2: a manual exit, sell 2 @ 199.8 vs 200: (0.2 / 200) = +10 bps, filled after 100 ms.
   await order({ side: 'SELL', purpose: 'MANUAL_EXIT', status: 'FILLED', at: T0 + 10_000, expected: '200', fills: [{ qty: '2', price: '199.8', at: T0 + 10_100 }] })
   // O3: a stop in ETH triggered at 95, sold 1 @ 94.05: 0.95 / 95 = +100 bps, filled 60 s after it was placed.
   await order({ symbol: 'ETH/USDT', side: 'SELL', purpose: 'STOP_LOSS', status: 'FILLED', at: T0 + 20_000, expected: '95', fills: [{ qty: '1', price: '94.05', at: T0 + 80_000 }] })
-  // O4 refused, O5 lost, O6 a stop taken off unfilled.
-  await order({ side: 'BUY', purpose: 'ENTRY', status: 'REJECTED', at: T0 + 30_000, expected: '100', rejectReason: 'insufficient balance' })
+  // O4 refused, O5 lost, O6 a stop taken off unfilled. O4 is an AI entry from before decidedAt was recorded: its entry,
+  //     recorded at T0 + 31000 after 2000 ms of which the model took 400, gives T0 + 29400 → decision→order 600 ms.
+  const o4 = await aiEntry({ createdAt: T0 + 31_000, latencyMs: 2000, modelLatencyMs: 400 })
+  await order({ side: 'BUY', purpose: 'ENTRY', status: 'REJECTED', at: T0 + 30_000, expected: '100', rejectReason: 'insufficient balance', positionId: o4 })
   await order({ side: 'BUY', purpose: 'ENTRY', status: 'REJECTED', at: T0 + 40_000, expected: '100', rejectReason: 'lost: the exchange did not know it after 3 lookups' })
   await order({ side: 'SELL', purpose: 'STOP_LOSS', status: 'CANCELED', at: T0 + 50_000, expected: '90' })
   // Live: a buy 1 @ 110 vs 100 (+1000 bps), never mixed into paper.
@@ -139,14 +150,14 @@ describe('GET /api/v1/execution-quality', () => {
     expect(res.status).toBe(200)
     // 6 orders: filled O1 O2 O3, rejected O4, lost O5, O6 neither. Slippage [50, 10, 100]: p50 50, p95 100;
     // weighted by filled notional at the expected price (100, 400, 95): (5000 + 4000 + 9500) / 595 = 31.0924…
-    // order→fill [400, 100, 60000]: p50 400, p95 60000. success 3 / 5; errors 2 / 6.
+    // decision→order [250, 600]: p50 250, p95 600. order→fill [400, 100, 60000]: p50 400, p95 60000. success 3 / 5; errors 2 / 6.
     expect(res.body.scope).toEqual({ mode: 'PAPER', from: null, to: null })
     expect(res.body.all).toEqual({
       orders: 6, filled: 3, rejected: 1, lost: 1, measured: 3,
       slippageP50Bps: { value: '50.00', reason: null },
       slippageP95Bps: { value: '100.00', reason: null },
       slippageAvgBps: { value: '31.09', reason: null },
-      decisionToOrderP50Ms: 500, decisionToOrderP95Ms: 500,
+      decisionToOrderP50Ms: 250, decisionToOrderP95Ms: 600,
       orderToFillP50Ms: 400, orderToFillP95Ms: 60000,
       successRatePct: { value: '60.00', reason: null },
       errorRatePct: { value: '33.33', reason: null },
@@ -221,7 +232,8 @@ describe('GET /api/metrics', () => {
     expect(s.get('tradeloop_slippage_bps{mode="PAPER",quantile="0.95"}')).toBe(100)
     expect(s.get('tradeloop_slippage_bps{mode="LIVE",quantile="0.5"}')).toBe(1000)
     expect(s.get('tradeloop_slippage_orders{mode="PAPER"}')).toBe(5)
-    expect(s.get('tradeloop_decision_to_order_ms{mode="PAPER",quantile="0.5"}')).toBe(500)
+    expect(s.get('tradeloop_decision_to_order_ms{mode="PAPER",quantile="0.5"}')).toBe(250)
+    expect(s.get('tradeloop_decision_to_order_ms{mode="PAPER",quantile="0.95"}')).toBe(600)
     // Paper: 5 filled, 1 rejected, 1 lost of 8 orders.
     expect(s.get('tradeloop_order_success_ratio{mode="PAPER"}')).toBeCloseTo(5 / 7, 10)
     expect(s.get('tradeloop_order_error_ratio{mode="PAPER"}')).toBe(0.25)
