@@ -64,7 +64,7 @@ function ExecutionFigures({ f }: { f: ExecutionFiguresView }) {
       />
       <FigureCard id="slippageAvg" label="Average slippage" value={shown(f.slippageAvgBps, bps)} tone={slipTone(f.slippageAvgBps)} note={f.slippageAvgBps.reason} definition="The same, weighted by each order's filled value." />
       <FigureCard id="successRate" label="Success rate" value={shown(f.successRatePct, pct)} note={f.successRatePct.reason} definition="Filled / (filled + rejected + lost); canceled and working orders count as neither." />
-      <FigureCard id="errorRate" label="Error rate" value={shown(f.errorRatePct, pct)} note={f.errorRatePct.reason} definition="(Rejected + lost) / all orders." />
+      <FigureCard id="errorRate" label="Error rate" value={shown(f.errorRatePct, pct)} note={f.errorRatePct.reason} definition="(Rejected + lost) / all orders, on testnet and live accounts: a paper refusal is not an exchange error." />
       <FigureCard
         id="decisionToOrder"
         label="Decision → order p50 / p95"

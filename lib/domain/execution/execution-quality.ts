@@ -32,6 +32,14 @@ export function orderOutcome(o: { status: OrderStatus; filledQty: Decimal; rejec
   return o.rejectReason?.startsWith(LOST_REASON_PREFIX) ? 'LOST' : 'REJECTED'
 }
 
+/**
+ * The account modes whose orders go to an exchange. A paper account's refusals come from the
+ * paper engine (short of paper balance, say): they are not exchange errors and count toward no
+ * exchange error rate.
+ */
+export const EXCHANGE_MODES = ['TESTNET', 'LIVE'] as const
+export const isExchangeMode = (mode: string): boolean => (EXCHANGE_MODES as readonly string[]).includes(mode)
+
 /** An order with what execution quality needs; times in epoch ms. */
 export interface ExecutionOrder {
   side: OrderSide
@@ -95,11 +103,12 @@ export interface ExecutionAggregate {
   orderToFillP95Ms: number | null
   /** filled / (filled + rejected + lost). */
   successRate: Metric
-  /** (rejected + lost) / all orders. */
+  /** (rejected + lost) / all orders, for orders sent to an exchange. */
   errorRate: Metric
 }
 
-export function aggregateExecution(orders: readonly ExecutionOrder[]): ExecutionAggregate {
+/** `exchange`: the orders were sent to an exchange (isExchangeMode of their account's mode). */
+export function aggregateExecution(orders: readonly ExecutionOrder[], o: { exchange: boolean }): ExecutionAggregate {
   const q = orders.map((o) => ({ o, q: orderQuality(o) }))
   const count = (k: OrderOutcome) => q.filter((x) => x.q.outcome === k).length
   const filled = count('FILLED')
@@ -128,6 +137,10 @@ export function aggregateExecution(orders: readonly ExecutionOrder[]): Execution
     orderToFillP50Ms: percentile(toFill, 0.5),
     orderToFillP95Ms: percentile(toFill, 0.95),
     successRate: settled ? known(dec(filled).div(settled)) : unavailable('no order filled, was rejected or was lost'),
-    errorRate: orders.length ? known(dec(rejected + lost).div(orders.length)) : unavailable('no orders'),
+    errorRate: !o.exchange
+      ? unavailable('paper orders are not sent to an exchange: their refusals are not exchange errors')
+      : orders.length
+        ? known(dec(rejected + lost).div(orders.length))
+        : unavailable('no orders'),
   }
 }

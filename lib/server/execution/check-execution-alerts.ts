@@ -1,7 +1,7 @@
 import type { Db } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { dec } from '@/lib/domain/decimal'
-import { orderOutcome, slippageBps } from '@/lib/domain/execution/execution-quality'
+import { EXCHANGE_MODES, orderOutcome, slippageBps } from '@/lib/domain/execution/execution-quality'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { venueLabel } from './load-execution-orders'
 import { stuckOrderWhere } from './stuck-orders'
@@ -62,8 +62,9 @@ export async function checkExecutionAlerts(opts: { db: Db; thresholds: Execution
   }
 
   const windowStart = new Date(now.getTime() - t.errorWindowMin * 60_000)
+  // Exchange errors only: a paper account's refusals are the paper engine's.
   const recent = await db.order.findMany({
-    where: { createdAt: { gte: windowStart, lte: now } },
+    where: { createdAt: { gte: windowStart, lte: now }, account: { mode: { in: [...EXCHANGE_MODES] } } },
     select: { accountId: true, status: true, filledQty: true, rejectReason: true, account: { select: { userId: true, name: true, kind: true, venue: true } } },
   })
   const byAccount = new Map<string, typeof recent>()

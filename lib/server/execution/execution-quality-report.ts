@@ -1,5 +1,5 @@
 import type { DbTx } from '@/lib/db/client'
-import { aggregateExecution, type ExecutionAggregate } from '@/lib/domain/execution/execution-quality'
+import { aggregateExecution, isExchangeMode, type ExecutionAggregate } from '@/lib/domain/execution/execution-quality'
 import type { Metric } from '@/lib/domain/performance/metric'
 import type { FigureView } from '@/lib/server/performance/performance-report'
 import type { AccountMode } from '@/lib/server/performance/performance-query'
@@ -65,11 +65,12 @@ export async function executionQualityReport(opts: { db: DbTx; userId: string; q
     ...(q.symbol ? { symbol: q.symbol } : {}),
     ...(q.from || q.to ? { createdAt: { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lt: q.to } : {}) } } : {}),
   })
+  const venue = { exchange: isExchangeMode(q.mode) }
   return {
     scope: { mode: q.mode, from: q.from?.toISOString() ?? null, to: q.to?.toISOString() ?? null },
-    all: figures(aggregateExecution(orders)),
+    all: figures(aggregateExecution(orders, venue)),
     byPurpose: PURPOSES.map((purpose) => ({ purpose, orders: orders.filter((o) => o.purpose === purpose) }))
       .filter((g) => g.orders.length > 0)
-      .map((g) => ({ purpose: g.purpose, ...figures(aggregateExecution(g.orders)) })),
+      .map((g) => ({ purpose: g.purpose, ...figures(aggregateExecution(g.orders, venue)) })),
   }
 }

@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
 import type { DbTx } from '@/lib/db/client'
-import { aggregateExecution, LOST_REASON_PREFIX } from '@/lib/domain/execution/execution-quality'
+import { aggregateExecution, isExchangeMode, LOST_REASON_PREFIX } from '@/lib/domain/execution/execution-quality'
 import { loadExecutionOrders, venueLabel } from '@/lib/server/execution/load-execution-orders'
 import { stuckOrderWhere } from '@/lib/server/execution/stuck-orders'
 
@@ -17,14 +17,14 @@ function metricsState() {
   return {
     registry,
     orders: gauge('tradeloop_orders', 'Orders in the database by account mode, venue, purpose and status.', ['mode', 'venue', 'purpose', 'status']),
-    errors: gauge('tradeloop_order_errors', 'Orders ended without a fill because the exchange refused them (rejected) or never knew them (lost), all time.', ['mode', 'venue', 'kind']),
+    errors: gauge('tradeloop_order_errors', 'Orders ended without a fill because the exchange (the paper engine, in mode PAPER) refused them (rejected) or never knew them (lost), all time.', ['mode', 'venue', 'kind']),
     stuck: gauge('tradeloop_orders_stuck', 'Orders still being sent (NEW), or market orders sent and not filled, for longer than ALERT_ORDER_STUCK_MS.', ['mode', 'venue']),
     slippage: gauge('tradeloop_slippage_bps', 'Slippage of filled orders created in the last 24 h, basis points against the expected price; positive = worse for us.', ['mode', 'quantile']),
     measured: gauge('tradeloop_slippage_orders', 'Filled orders with an expected price created in the last 24 h (what tradeloop_slippage_bps is over).', ['mode']),
     toFill: gauge('tradeloop_order_to_fill_ms', 'Time from an order being created to its first fill, orders created in the last 24 h.', ['mode', 'quantile']),
     toOrder: gauge('tradeloop_decision_to_order_ms', 'Time from the decision behind an automated entry to its order, entries created in the last 24 h.', ['mode', 'quantile']),
     success: gauge('tradeloop_order_success_ratio', 'filled / (filled + rejected + lost), orders created in the last 24 h.', ['mode']),
-    errorRatio: gauge('tradeloop_order_error_ratio', '(rejected + lost) / orders, orders created in the last 24 h.', ['mode']),
+    errorRatio: gauge('tradeloop_order_error_ratio', '(rejected + lost) / orders, orders created in the last 24 h; testnet and live only (paper refusals are not exchange errors).', ['mode']),
   }
 }
 type MetricsState = ReturnType<typeof metricsState>
@@ -79,7 +79,7 @@ async function fill(s: MetricsState, opts: { db: DbTx; stuckAfterMs: number; now
   for (const r of stuck) add(s.stuck, { mode: r.account.mode, venue: venueLabel(r.account) }, 1)
 
   for (const mode of [...new Set(recent.map((o) => o.mode))].sort()) {
-    const a = aggregateExecution(recent.filter((o) => o.mode === mode))
+    const a = aggregateExecution(recent.filter((o) => o.mode === mode), { exchange: isExchangeMode(mode) })
     const quantiles = <K extends 'mode' | 'quantile'>(g: Gauge<K>, p50: number | null, p95: number | null) => {
       if (p50 !== null) g.set({ mode, quantile: '0.5' } as Labels<K>, p50)
       if (p95 !== null) g.set({ mode, quantile: '0.95' } as Labels<K>, p95)

@@ -27,7 +27,7 @@ const ZExecutionFigures = doc(
     orderToFillP50Ms: ms('Median time from an order being created to its first fill (a resting stop or limit waits for the market).'),
     orderToFillP95Ms: ms('95th percentile of the same.'),
     successRatePct: figure('filled / (filled + rejected + lost) × 100, 2 places; canceled or working orders count as neither.'),
-    errorRatePct: figure('(rejected + lost) / orders × 100, 2 places.'),
+    errorRatePct: figure('(rejected + lost) / orders × 100, 2 places. Exchange errors only: null in mode PAPER, whose refusals come from the paper engine.'),
   }),
   { id: 'ExecutionFigures' },
 )

@@ -150,7 +150,8 @@ describe('GET /api/v1/execution-quality', () => {
     expect(res.status).toBe(200)
     // 6 orders: filled O1 O2 O3, rejected O4, lost O5, O6 neither. Slippage [50, 10, 100]: p50 50, p95 100;
     // weighted by filled notional at the expected price (100, 400, 95): (5000 + 4000 + 9500) / 595 = 31.0924…
-    // decision→order [250, 600]: p50 250, p95 600. order→fill [400, 100, 60000]: p50 400, p95 60000. success 3 / 5; errors 2 / 6.
+    // decision→order [250, 600]: p50 250, p95 600. order→fill [400, 100, 60000]: p50 400, p95 60000. success 3 / 5.
+    // No error rate: O4's and O5's refusals are the paper engine's, not an exchange's.
     expect(res.body.scope).toEqual({ mode: 'PAPER', from: null, to: null })
     expect(res.body.all).toEqual({
       orders: 6, filled: 3, rejected: 1, lost: 1, measured: 3,
@@ -160,11 +161,11 @@ describe('GET /api/v1/execution-quality', () => {
       decisionToOrderP50Ms: 250, decisionToOrderP95Ms: 600,
       orderToFillP50Ms: 400, orderToFillP95Ms: 60000,
       successRatePct: { value: '60.00', reason: null },
-      errorRatePct: { value: '33.33', reason: null },
+      errorRatePct: { value: null, reason: 'paper orders are not sent to an exchange: their refusals are not exchange errors' },
     })
     const entries = res.body.byPurpose.find((r: { purpose: string }) => r.purpose === 'ENTRY')
-    // O1, O4, O5: one filled of three settled; two errors of three.
-    expect(entries).toMatchObject({ orders: 3, filled: 1, successRatePct: { value: '33.33' }, errorRatePct: { value: '66.67' }, slippageP50Bps: { value: '50.00' } })
+    // O1, O4, O5: one filled of three settled.
+    expect(entries).toMatchObject({ orders: 3, filled: 1, successRatePct: { value: '33.33' }, errorRatePct: { value: null }, slippageP50Bps: { value: '50.00' } })
     expect(res.body.byPurpose.map((r: { purpose: string }) => r.purpose)).toEqual(['ENTRY', 'MANUAL_EXIT', 'STOP_LOSS'])
   })
 
@@ -177,7 +178,7 @@ describe('GET /api/v1/execution-quality', () => {
     const period = await call(route.GET, 'GET', `/api/v1/execution-quality?from=${from}&to=${to}`, { token: carol.token })
     expect([period.body.all.orders, period.body.all.filled, period.body.all.rejected, period.body.all.lost]).toEqual([3, 2, 1, 0])
     const live = await call(route.GET, 'GET', '/api/v1/execution-quality?mode=LIVE', { token: carol.token })
-    expect([live.body.all.orders, live.body.all.slippageP50Bps.value, live.body.all.orderToFillP50Ms]).toEqual([1, '1000.00', 1000])
+    expect([live.body.all.orders, live.body.all.slippageP50Bps.value, live.body.all.orderToFillP50Ms, live.body.all.errorRatePct.value]).toEqual([1, '1000.00', 1000, '0.00'])
   })
 
   it('shows only the caller\'s orders, and answers a bad filter with 400 naming it', async () => {
@@ -236,7 +237,9 @@ describe('GET /api/metrics', () => {
     expect(s.get('tradeloop_decision_to_order_ms{mode="PAPER",quantile="0.95"}')).toBe(600)
     // Paper: 5 filled, 1 rejected, 1 lost of 8 orders.
     expect(s.get('tradeloop_order_success_ratio{mode="PAPER"}')).toBeCloseTo(5 / 7, 10)
-    expect(s.get('tradeloop_order_error_ratio{mode="PAPER"}')).toBe(0.25)
+    // An error ratio for exchanges only, as the endpoint and the alert count them: live's one order filled.
+    expect(s.has('tradeloop_order_error_ratio{mode="PAPER"}')).toBe(false)
+    expect(s.get('tradeloop_order_error_ratio{mode="LIVE"}')).toBe(0)
     expect(s.has('process_resident_memory_bytes') || s.has('nodejs_heap_size_used_bytes')).toBe(true)
     for (const secret of [alice.id, carol.id, ids.carolAccount, ids.carolTrader, 'alice', 'carol', 'BTC/USDT', 'Binance live']) expect(text).not.toContain(secret)
   })
@@ -254,6 +257,8 @@ describe('execution alerts', () => {
     for (let i = 0; i < 5; i++) {
       await order({ accountId: ids.liveAccount, side: 'BUY', purpose: 'ENTRY', status: i < 2 ? 'REJECTED' : 'CANCELED', at: now - 60_000 + i, rejectReason: i < 2 ? 'insufficient balance' : undefined })
     }
+    // The paper account's refusals are no exchange errors: 3 of its 5 orders in the window (with the two NEW above).
+    for (let i = 0; i < 3; i++) await order({ side: 'BUY', purpose: 'ENTRY', status: 'REJECTED', at: now - 120_000 + i, rejectReason: 'insufficient paper balance' })
     const first = await checkExecutionAlerts({ db: t.db, thresholds, now: new Date(now) })
     // Slippage above 50 bps: O3 (100) and the live buy (1000); O1's 50 is not above it.
     expect(first).toEqual({ stuck: 1, slippage: 2, errorRate: 1 })

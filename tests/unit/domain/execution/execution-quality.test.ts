@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { dec } from '@/lib/domain/decimal'
-import { aggregateExecution, orderOutcome, orderQuality, percentile, slippageBps, type ExecutionOrder, type OrderStatus } from '@/lib/domain/execution/execution-quality'
+import { aggregateExecution, isExchangeMode, orderOutcome, orderQuality, percentile, slippageBps, type ExecutionOrder, type OrderStatus } from '@/lib/domain/execution/execution-quality'
 
 describe('slippageBps: positive is worse for us', () => {
   test.each([
@@ -82,7 +82,7 @@ describe('aggregateExecution', () => {
     order({ side: 'SELL', status: 'REJECTED', rejectReason: 'lost: unknown to the exchange' }),
     order({ side: 'SELL', status: 'CANCELED' }),
   ]
-  const a = aggregateExecution(orders)
+  const a = aggregateExecution(orders, { exchange: true })
   test('counts', () => expect([a.orders, a.filled, a.rejected, a.lost, a.measured]).toEqual([6, 3, 1, 1, 2]))
   test('slippage: p50 20, p95 100, notional-weighted average (100×100 + 20×100) / 200 = 60', () => {
     expect([a.slippageP50Bps.value?.toFixed(), a.slippageP95Bps.value?.toFixed(), a.slippageAvgBps.value?.toFixed()]).toEqual(['20', '100', '60'])
@@ -94,8 +94,18 @@ describe('aggregateExecution', () => {
     expect(a.successRate.value?.toFixed()).toBe('0.6')
     expect(a.errorRate.value?.toFixed(4)).toBe('0.3333')
   })
+  test('paper orders have no exchange error rate (their refusals are the paper engine\'s); the other figures are the same', () => {
+    const paper = aggregateExecution(orders, { exchange: false })
+    expect(paper.errorRate).toEqual({ value: null, reason: expect.stringMatching(/not sent to an exchange/) })
+    expect({ ...paper, errorRate: null }).toEqual({ ...a, errorRate: null })
+  })
+  test.each([
+    ['PAPER', false],
+    ['TESTNET', true],
+    ['LIVE', true],
+  ])('mode %s is an exchange mode: %s', (mode, exchange) => expect(isExchangeMode(mode)).toBe(exchange))
   test('nothing to aggregate says why', () => {
-    const none = aggregateExecution([])
+    const none = aggregateExecution([], { exchange: true })
     expect(none.slippageP50Bps.reason).toMatch(/no filled order/)
     expect(none.successRate.value).toBeNull()
     expect(none.errorRate.value).toBeNull()
