@@ -43,7 +43,7 @@ interface Source {
    * user's own lines of that symbol, not by everyone's lines walked newest first until enough are
    * the user's (the whole table, for a symbol the user hardly trades but others do).
    */
-  perSymbol?: { scope: (userId: string, symbol: string) => Prisma.Sql; from: Prisma.Sql }
+  perSymbol?: { scope: (userId: string, f: { symbol: string; traderId?: string }) => Prisma.Sql; from: Prisma.Sql }
   /**
    * The trader filter when the trader is one of two columns: spelt as column equalities (not
    * COALESCE(…) = …) so PostgreSQL estimates it from the columns' statistics, and keeps walking
@@ -127,9 +127,9 @@ const SOURCES: Record<LogKind, Source> = {
     perSymbol: {
       // OFFSET 0 keeps the user's positions a list of their own: merged into the outer query,
       // the positions of every user would be read before the user's traders are joined.
-      scope: (userId, symbol) => sql`(
+      scope: (userId, f) => sql`(
         SELECT p.id, p."traderId", p.symbol FROM "Position" p JOIN "Trader" tr ON tr.id = p."traderId"
-        WHERE tr."userId" = ${userId} AND p.symbol = ${symbol} OFFSET 0) p`,
+        WHERE tr."userId" = ${userId} AND p.symbol = ${f.symbol} ${f.traderId ? sql`AND p."traderId" = ${f.traderId}` : Prisma.empty} OFFSET 0) p`,
       from: sql`FROM "PositionEvent" pe WHERE pe."positionId" = p.id`,
     },
   },
@@ -233,7 +233,7 @@ function sourceQuery(s: Source, o: QueryOptions, notBefore?: Prisma.Sql): Prisma
   let scope: Prisma.Sql | null = null
   let from: Prisma.Sql
   if (f.traderId !== undefined && s.fromForTrader) from = s.fromForTrader(o.userId)
-  else if (f.symbol !== undefined && s.perSymbol) [scope, from] = [s.perSymbol.scope(o.userId, f.symbol), s.perSymbol.from]
+  else if (f.symbol !== undefined && s.perSymbol) [scope, from] = [s.perSymbol.scope(o.userId, { symbol: f.symbol, traderId: f.traderId }), s.perSymbol.from]
   else [scope, from] = [s.perScope?.(o.userId) ?? null, s.from(o.userId)]
   const rows = sql`
     SELECT ${s.kind}::text AS kind, ${raw(String(s.rank))} AS rank, ${s.id}::text AS raw_id, ${s.sortId} AS sort_id, ${s.at} AS at,

@@ -97,6 +97,13 @@ describe('the log of one user', () => {
     expect(rows.every((r) => A.expected.includes(r.id))).toBe(true)
   })
 
+  it('filters by trader and symbol together', async () => {
+    const alphaBtc = await readAll(A.userId, { traderId: A.traders.a, symbol: 'BTC/USDT' }, 3)
+    expect(ids(alphaBtc)).toEqual(ids(await readAll(A.userId, { symbol: 'BTC/USDT' }, 200)))
+    expect(await readAll(A.userId, { traderId: A.traders.b, symbol: 'BTC/USDT' }, 3)).toEqual([])
+    expect((await readAll(A.userId, { traderId: A.traders.b, symbol: 'ETH/USDT' }, 3)).map((l) => `${l.kind}:${l.type}`)).toEqual(['audit:STATUS_CHANGED'])
+  })
+
   it('filters by trader, on every kind that can name one', async () => {
     const alpha = await readAll(A.userId, { traderId: A.traders.a }, 3)
     expect(alpha).toHaveLength(18)
