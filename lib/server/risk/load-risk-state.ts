@@ -48,13 +48,26 @@ export async function loadTraderAndUserRiskState(
   tx: DbTx,
   opts: { userId: string; traderId: string; timeZone: string; now: number; trader: ScopeLimits; user: ScopeLimits },
 ): Promise<{ trader: ScopeFigures; user: ScopeFigures }> {
-  const [rows, traderClosedRecent] = await Promise.all([
-    loadScopeRows(tx, { userId: opts.userId, timeZone: opts.timeZone, now: opts.now, cooldownMinutes: [opts.trader.cooldownMinutes, opts.user.cooldownMinutes] }),
-    lastClosed(tx, { traderId: opts.traderId }),
+  const r = await loadUserRiskStates(tx, { ...opts, traders: [{ id: opts.traderId, ...opts.trader }] })
+  return { trader: r.traders.get(opts.traderId)!, user: r.user }
+}
+
+/**
+ * Every listed trader's state and the user's (all traders) state from one read of the user's
+ * ledger, plus each trader's latest closes for its losing streak: what the loss breakers check.
+ */
+export async function loadUserRiskStates(
+  tx: DbTx,
+  opts: { userId: string; timeZone: string; now: number; traders: (ScopeLimits & { id: string })[]; user: ScopeLimits },
+): Promise<{ traders: Map<string, ScopeFigures>; user: ScopeFigures }> {
+  const cooldownMinutes = [...opts.traders.map((t) => t.cooldownMinutes), opts.user.cooldownMinutes]
+  const [rows, ...closedRecent] = await Promise.all([
+    loadScopeRows(tx, { userId: opts.userId, timeZone: opts.timeZone, now: opts.now, cooldownMinutes }),
+    ...opts.traders.map((t) => lastClosed(tx, { traderId: t.id })),
   ])
   const base = { userId: opts.userId, timeZone: opts.timeZone, now: opts.now }
   return {
-    trader: figuresFor(rows, { ...base, ...opts.trader, traderId: opts.traderId, closedRecent: traderClosedRecent }),
+    traders: new Map(opts.traders.map((t, i) => [t.id, figuresFor(rows, { ...base, ...t, traderId: t.id, closedRecent: closedRecent[i]! })])),
     user: figuresFor(rows, { ...base, ...opts.user, closedRecent: rows.closedRecent }),
   }
 }

@@ -5,7 +5,7 @@ import { evaluateBreakers, type BreakerTrip } from '@/lib/domain/risk/breakers'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { notify } from '@/lib/server/events/notify'
 import { readRiskLimits, readUserRiskLimits } from '@/lib/server/traders/trader-settings'
-import { loadRiskState } from './load-risk-state'
+import { loadUserRiskStates } from './load-risk-state'
 
 /**
  * Checks the loss breakers (daily loss, drawdown, consecutive losses) for every active trader
@@ -21,9 +21,16 @@ export async function tripBreakers(db: Db, userId: string, now = Date.now()): Pr
   // limits against equity cannot be judged for it until the worker's first read (≤ 15 s).
   const unknownEquity = (t: (typeof traders)[number]) => t.account.kind === 'CCXT' && t.account.reconciledAt === null
 
+  // One read of the user's ledger for every trader and for the user as a whole.
+  const userLimits = readUserRiskLimits(user.riskLimits)
+  const states = await loadUserRiskStates(db, {
+    userId, timeZone: user.timeZone, now,
+    traders: traders.map((t) => ({ id: t.id, pnlPeak: fromDb(t.pnlPeak) })),
+    user: { pnlPeak: fromDb(user.pnlPeak) },
+  })
   for (const t of traders) {
     const limits = readRiskLimits(t.riskLimits)
-    const figures = await loadRiskState(db, { userId, traderId: t.id, timeZone: user.timeZone, now, pnlPeak: fromDb(t.pnlPeak) })
+    const figures = states.traders.get(t.id)!
     const peak = maxDec(fromDb(t.pnlPeak), figures.pnlNow)
     if (!peak.eq(fromDb(t.pnlPeak))) await db.trader.update({ where: { id: t.id }, data: { pnlPeak: toDb(peak) } })
     if (t.status !== 'ACTIVE' || unknownEquity(t)) continue
@@ -34,8 +41,7 @@ export async function tripBreakers(db: Db, userId: string, now = Date.now()): Pr
     }
   }
 
-  const userLimits = readUserRiskLimits(user.riskLimits)
-  const all = await loadRiskState(db, { userId, timeZone: user.timeZone, now, pnlPeak: fromDb(user.pnlPeak) })
+  const all = states.user
   const userPeak = maxDec(fromDb(user.pnlPeak), all.pnlNow)
   if (!userPeak.eq(fromDb(user.pnlPeak))) await db.user.update({ where: { id: userId }, data: { pnlPeak: toDb(userPeak) } })
   const active = traders.filter((t) => t.status === 'ACTIVE' && !trips.some((x) => x.traderId === t.id)).map((t) => t.id)
