@@ -161,6 +161,8 @@ export async function benchLogs(runs = 20) {
         ['filtered: trader', { traderId: s.traderId }, undefined],
         ['filtered: trader + symbol', { traderId: s.traderId, symbol: 'S3/USDT' }, undefined],
         ['filtered: symbol', { symbol: 'S3/USDT' }, undefined],
+        // Only the other user trades S0 (every 10th position): the busy user has its approvals, no position.
+        ['filtered: symbol the user has no position in', { symbol: 'S0/USDT' }, undefined],
         ['filtered: kind=audit, last 7 days', { kind: 'audit', from: new Date('2025-12-25T00:00:00Z') }, undefined],
         ['search: common word ("timeout")', { q: 'timeout' }, undefined],
         ['search: one order id (2 lines)', { q: s.rareWord }, undefined],

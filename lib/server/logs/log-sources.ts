@@ -51,9 +51,8 @@ interface Source {
    */
   traderFilter?: (traderId: string) => Prisma.Sql
   /**
-   * The symbol filter when it is not `symbol = …`: the feed's own symbol column (written with the
-   * row), which the (userId, symbol, createdAt, id) index serves, not the shown value with its
-   * fallback to the position's.
+   * The symbol filter when it is not the shown `symbol = …` (a value with a fallback, or worked
+   * out of the message): a condition on a stored column that an index can serve.
    */
   symbolFilter?: (symbol: string, userId: string) => Prisma.Sql
   /** The search condition when it is not `message ILIKE` each pattern. */
