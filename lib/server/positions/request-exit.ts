@@ -8,7 +8,7 @@ import { ExchangeError } from '@/lib/exchange/exchange-error'
 import type { ExchangePort } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { conflict, notFound, validationError } from '@/lib/server/errors/app-error'
-import { ACCOUNT_REF, type AccountRef, exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
+import { type AccountRef, exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { ownVerdict } from '@/lib/server/orders/own-verdict'
 import { submitOrder } from '@/lib/server/orders/submit-order'
@@ -125,17 +125,16 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
       },
     })
     await movePosition(tx, { id: p.id, status: p.status, userId: p.trader.userId }, 'EXIT_REQUESTED', actor, `${o.reason}: exit order ${order.clientOrderId} for ${qty.toFixed()} of ${openQty.toFixed()}`)
-    const account = await tx.exchangeAccount.findUniqueOrThrow({ where: { id: p.accountId }, select: ACCOUNT_REF })
-    const exchange = o.exchange ?? o.exchangeFor?.(account) ?? exchangeForAccount(db, account, { allowStaleMarket: o.allowStaleMarket })
+    const exchange = o.exchange ?? o.exchangeFor?.(p.account) ?? exchangeForAccount(db, p.account, { allowStaleMarket: o.allowStaleMarket })
     // A stop resting on the exchange (and a target paired with it) holds the quantity there: it comes off before the exit goes
     // out. Marked under this lock, so the protection keeper can no longer send one that it has
     // not sent yet; the position is CLOSING, so it places no new one until the exit has ended.
     const stops = exchange.capabilities?.nativeStop ? await tx.order.findMany({ where: { positionId: p.id, ...WORKING_PROTECTION }, select: STOP_TO_CANCEL }) : []
     if (stops.length) await tx.order.updateMany({ where: { id: { in: stops.map((s) => s.id) }, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } })
-    return { orderId: order.id, clientOrderId: order.clientOrderId, exchange, stops }
+    return { order, orderId: order.id, clientOrderId: order.clientOrderId, exchange, stops }
   })
   if (!prepared) return null
-  const { orderId, exchange, stops } = prepared
+  const { order, orderId, exchange, stops } = prepared
   if (stops.length) {
     try {
       await takeStopsOff(db, exchange, stops, actor, 'taken off the exchange for an exit')
@@ -155,8 +154,12 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     }
     // The stop may have executed before it came off: send only what is still open, if anything.
     if (!(await fitExitToPosition(db, orderId, actor))) return { orderId }
+    // (it may have been shrunk: read back)
+    await submitOrder(db, exchange, orderId, actor)
+    return { orderId }
   }
-  await submitOrder(db, exchange, orderId, actor)
+  // Just created and not changed since: no need to read it back.
+  await submitOrder(db, exchange, order, actor)
   return { orderId }
 }
 

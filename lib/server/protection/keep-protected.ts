@@ -8,7 +8,7 @@ import { ExchangeError } from '@/lib/exchange/exchange-error'
 import type { ExchangePort, OrderReport } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordActivity } from '@/lib/server/activity/record-activity'
-import { ACCOUNT_REF, exchangeForAccount, type AccountRef } from '@/lib/server/exchange/exchange-for-account'
+import { exchangeForAccount, type AccountRef } from '@/lib/server/exchange/exchange-for-account'
 import { applyOrderReportIn } from '@/lib/server/orders/apply-order-report'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { lockPosition } from '@/lib/server/positions/lock-position'
@@ -105,8 +105,7 @@ async function decide(db: Db, positionId: string, actor: ActorRef, exchangeFor: 
   return db.$transaction(async (tx) => {
     const p = await lockPosition(tx, positionId)
     if (!p) return null
-    const account = await tx.exchangeAccount.findUniqueOrThrow({ where: { id: p.accountId }, select: ACCOUNT_REF })
-    const exchange = exchangeFor(account)
+    const exchange = exchangeFor(p.account)
     if (!exchange.capabilities?.nativeStop) return null
     const working = await tx.order.findMany({ where: { positionId, ...WORKING_PROTECTION }, orderBy: { createdAt: 'asc' } })
     const exiting = await tx.order.findFirst({ where: { positionId, ...EXIT_ORDER, status: { in: WORKING_STATUSES } }, select: { id: true } })
