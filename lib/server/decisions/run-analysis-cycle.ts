@@ -10,7 +10,8 @@ import { sizePosition } from '@/lib/domain/sizing/position-size'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { notify } from '@/lib/server/events/notify'
-import { loadRiskState } from '@/lib/server/risk/load-risk-state'
+import { loadRiskState, type ScopeFigures } from '@/lib/server/risk/load-risk-state'
+import type { DecisionOutcome } from '@/lib/domain/performance/decision-performance'
 import { readTraderSettings } from '@/lib/server/traders/trader-settings'
 import { askProvider, type ProviderChoice } from './ask-provider'
 import { buildDecisionContext } from './build-decision-context'
@@ -43,6 +44,9 @@ export interface CycleOptions {
 const CANDLES_PER_TIMEFRAME = 100
 const ATR_PERIOD = 14
 
+// Outcomes after which nothing was sent or booked: the cycle's figures still hold.
+const BOOKS_UNCHANGED: ReadonlySet<DecisionOutcome> = new Set(['NO_ACTION', 'DRY_RUN', 'PENDING_APPROVAL', 'REJECTED'])
+
 /**
  * One analysis cycle for one trader: for every watched symbol and every symbol with an open
  * position, ask the provider, validate, then execute, queue for approval, or only record (dry
@@ -64,6 +68,14 @@ export async function runAnalysisCycle(o: CycleOptions): Promise<{ cycleId: stri
 
   const decisions: DecisionRecord[] = []
   let lastError: string | null = null
+  // The account's figures for the prompt: read once per cycle, and again after any decision
+  // that may have changed the books (an order executed, or something failed part way).
+  let books: { available: Decimal; risk: ScopeFigures } | null = null
+  const readBooks = async () =>
+    (books ??= {
+      available: fromDb((await o.db.accountBalance.findUnique({ where: { accountId_asset: { accountId: trader.accountId, asset: trader.quoteCurrency } } }))?.amount ?? 0), // paper books, or the exchange's last snapshot
+      risk: await loadRiskState(o.db, { userId: trader.userId, traderId: trader.id, timeZone: trader.user.timeZone, now: now(), pnlPeak: fromDb(trader.pnlPeak) }),
+    })
   for (const symbol of symbols) {
     const started = performance.now()
     const base = { db: o.db, trader, cycleId, symbol, trigger: o.trigger, started }
@@ -80,8 +92,7 @@ export async function runAnalysisCycle(o: CycleOptions): Promise<{ cycleId: stri
       const atrNow = atr(primary, ATR_PERIOD).at(-1) ?? null
       const vol = logReturnVolatility(primary.map((c) => c.close))
 
-      const available = fromDb((await o.db.accountBalance.findUnique({ where: { accountId_asset: { accountId: trader.accountId, asset: trader.quoteCurrency } } }))?.amount ?? 0) // paper books, or the exchange's last snapshot
-      const risk = await loadRiskState(o.db, { userId: trader.userId, traderId: trader.id, timeZone: trader.user.timeZone, now: now(), pnlPeak: fromDb(trader.pnlPeak) })
+      const { available, risk } = await readBooks()
       // The trader's scope is its own account, so the risk state's equity is that account's equity.
       const equity = risk.state.equity
       const recent = await o.db.decision.findMany({ where: { traderId: trader.id, symbol }, orderBy: { createdAt: 'desc' }, take: 5 })
@@ -135,8 +146,11 @@ export async function runAnalysisCycle(o: CycleOptions): Promise<{ cycleId: stri
       })
       // The moment the answer is validated and ready to act on, before any order is built.
       const decidedAt = new Date()
-      decisions.push(await settleDecision({ ...base, answer, decision: d, validation, sizing, snapshot, settings, blocked, decidedAt }))
+      const settled = await settleDecision({ ...base, answer, decision: d, validation, sizing, snapshot, settings, blocked, decidedAt })
+      decisions.push(settled)
+      if (!BOOKS_UNCHANGED.has(settled.outcome)) books = null
     } catch (e) {
+      books = null
       // Anything unexpected is recorded against this symbol; the next symbol still runs.
       const message = e instanceof Error ? e.message : String(e)
       log(`${trader.name} ${symbol}: ${message}`)
