@@ -4,9 +4,9 @@ import { createSimulatedFeed } from '@/lib/market-data/simulated-feed'
 import { approveApproval, expireApprovals } from '@/lib/server/approvals/decide-approval'
 import { runAnalysisCycle } from '@/lib/server/decisions/run-analysis-cycle'
 import { executionQualityReport } from '@/lib/server/execution/execution-quality-report'
-import { sealSecret } from '@/lib/server/secrets/secret-box'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { startFakeOpenAI, type FakeLlmServer } from '@/tests/support/fake-openai'
+import { useFakeLlmTrader } from '@/tests/support/fake-llm-trader'
 import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
 import { seedMarket } from '@/tests/support/seed-market'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
@@ -34,16 +34,7 @@ describe('AI decision cycle through an OpenAI-compatible endpoint', () => {
     const trader = await createTrader({ db: t.db, userId, input: { name: 'Model', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: ['BTC/USDT', 'ETH/USDT'] } })
     traderId = trader.id
     await useManualTraderSettings(t.db, traderId)
-    await t.db.trader.update({
-      where: { id: traderId },
-      data: {
-        autoTrade: true,
-        provider: 'OPENAI_COMPATIBLE',
-        aiApiKeyEnc: sealSecret('sk-test-123456'),
-        aiSettings: { baseUrl: llm.url, model: 'fake-model', timeoutMs: 1000, maxRetries: 0, intervalMinutes: 1, timeframes: ['1m'], minConfidence: '0.6', maxModificationsPerHour: 20 },
-        sizing: { mode: 'FIXED_QUOTE', amount: '1000' },
-      },
-    })
+    await useFakeLlmTrader(t.db, traderId, { url: llm.url, apiKey: 'sk-test-123456' })
   })
   afterAll(async () => {
     await llm.close()

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createSimulatedFeed } from '@/lib/market-data/simulated-feed'
 import { runAnalysisCycle } from '@/lib/server/decisions/run-analysis-cycle'
-import { sealSecret } from '@/lib/server/secrets/secret-box'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { startFakeOpenAI, type FakeLlmServer } from '@/tests/support/fake-openai'
+import { useFakeLlmTrader } from '@/tests/support/fake-llm-trader'
 import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
 import { seedMarket } from '@/tests/support/seed-market'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
@@ -35,16 +35,7 @@ describe('decision cycle: the account figures each symbol is shown', () => {
     const trader = await createTrader({ db: t.db, userId, input: { name: 'Books', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'] } })
     traderId = trader.id
     await useManualTraderSettings(t.db, traderId)
-    await t.db.trader.update({
-      where: { id: traderId },
-      data: {
-        autoTrade: true,
-        provider: 'OPENAI_COMPATIBLE',
-        aiApiKeyEnc: sealSecret('sk-test-books'),
-        aiSettings: { baseUrl: llm.url, model: 'fake-model', timeoutMs: 1000, maxRetries: 0, intervalMinutes: 1, timeframes: ['1m'], minConfidence: '0.6', maxModificationsPerHour: 20 },
-        sizing: { mode: 'FIXED_QUOTE', amount: '1000' },
-      },
-    })
+    await useFakeLlmTrader(t.db, traderId, { url: llm.url, apiKey: 'sk-test-books' })
     await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '60000', ask: '60010' })
     await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3000', ask: '3000.5' })
     await seedMarket(t.db, { symbol: 'SOL/USDT', bid: '150', ask: '150.05' })
