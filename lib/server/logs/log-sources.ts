@@ -38,12 +38,18 @@ interface Source {
   /** With a trader filter, FROM … WHERE <the user's rows> read through a (trader, time) index instead of perScope. */
   fromForTrader?: (userId: string) => Prisma.Sql
   /**
-   * With a symbol filter, the user's positions of that symbol read one at a time like perScope
-   * (`scope`), each one's lines through its own (position, time) index (`from`): bounded by the
-   * user's own lines of that symbol, not by everyone's lines walked newest first until enough are
-   * the user's (the whole table, for a symbol the user hardly trades but others do).
+   * With a symbol filter: first the newest RECENT_WALK_ROWS lines of every user in the page's
+   * window (`recent`, given those time conditions), which holds a page when the user trades the
+   * symbol much; if not, the user's positions of that symbol read one at a time like perScope
+   * (`scope`), each one's lines through its own (position, time) index (`from`). So the cost is
+   * bounded by the user's own lines of that symbol, never by everyone's lines walked newest first
+   * until enough are the user's (the whole table, for a symbol the user hardly trades).
    */
-  perSymbol?: { scope: (userId: string, f: { symbol: string; traderId?: string }) => Prisma.Sql; from: Prisma.Sql }
+  perSymbol?: {
+    recent: (userId: string, window: Prisma.Sql) => Prisma.Sql
+    scope: (userId: string, f: { symbol: string; traderId?: string }) => Prisma.Sql
+    from: Prisma.Sql
+  }
   /**
    * The trader filter when the trader is one of two columns: spelt as column equalities (not
    * COALESCE(…) = …) so PostgreSQL estimates it from the columns' statistics, and keeps walking
@@ -69,6 +75,9 @@ const auditLevel = sql`CASE WHEN pe."toStatus" IN ('FAILED', 'REJECTED') THEN 'e
 // Entry refusals are recorded as "<symbol>: <reason>" (recordRiskRejection); breaker trips
 // concern a whole trader or account and have no symbol.
 const riskSymbol = sql`substring(r.message from '^([A-Z0-9]+/[A-Z0-9]+): ')`
+
+/** How many of the newest audit lines (every user's) a symbol filter looks through before reading per position. */
+const RECENT_WALK_ROWS = 5000
 
 const SOURCES: Record<LogKind, Source> = {
   activity: {
@@ -124,6 +133,11 @@ const SOURCES: Record<LogKind, Source> = {
       JOIN "Trader" tr ON tr.id = p."traderId"
       WHERE tr."userId" = ${userId}`,
     perSymbol: {
+      recent: (userId, window) => sql`
+        FROM (SELECT * FROM "PositionEvent" pe WHERE ${window} ORDER BY pe."createdAt" DESC, pe.id DESC LIMIT ${raw(String(RECENT_WALK_ROWS))}) pe
+        JOIN "Position" p ON p.id = pe."positionId"
+        JOIN "Trader" tr ON tr.id = p."traderId"
+        WHERE tr."userId" = ${userId}`,
       // OFFSET 0 keeps the user's positions a list of their own: merged into the outer query,
       // the positions of every user would be read before the user's traders are joined.
       scope: (userId, f) => sql`(
@@ -222,28 +236,39 @@ function sourceQuery(s: Source, o: QueryOptions, notBefore?: Prisma.Sql): Prisma
   if (f.type) and.push(sql`${s.type} = ${f.type}`)
   if (f.traderId) and.push(s.traderFilter ? s.traderFilter(f.traderId) : sql`${s.traderId} = ${f.traderId}`)
   if (f.symbol) and.push(s.symbolFilter ? s.symbolFilter(f.symbol, o.userId) : sql`${s.symbol} = ${f.symbol}`)
-  if (f.from) and.push(sql`${s.at} >= ${f.from.toISOString()}::timestamp(3)`)
-  if (f.to) and.push(sql`${s.at} < ${f.to.toISOString()}::timestamp(3)`)
   const patterns = searchTerms(f.q).map(likePattern)
   if (patterns.length) and.push(s.search ? s.search(patterns, o.userId) : Prisma.join(patterns.map((p) => sql`${s.message} ILIKE ${p}`), ' AND '))
-  if (o.cursor) and.push(afterCursor(s, o.cursor))
-  if (notBefore) and.push(sql`${s.at} >= ${notBefore}`)
-  // Where the rows are read from: `scope` (one list per account, channel or position) or not.
-  let scope: Prisma.Sql | null = null
-  let from: Prisma.Sql
-  if (f.traderId !== undefined && s.fromForTrader) from = s.fromForTrader(o.userId)
-  else if (f.symbol !== undefined && s.perSymbol) [scope, from] = [s.perSymbol.scope(o.userId, { symbol: f.symbol, traderId: f.traderId }), s.perSymbol.from]
-  else [scope, from] = [s.perScope?.(o.userId) ?? null, s.from(o.userId)]
-  const rows = sql`
+  // The conditions on the line's time and id alone: the window of the page.
+  const when: Prisma.Sql[] = []
+  if (f.from) when.push(sql`${s.at} >= ${f.from.toISOString()}::timestamp(3)`)
+  if (f.to) when.push(sql`${s.at} < ${f.to.toISOString()}::timestamp(3)`)
+  if (o.cursor) when.push(afterCursor(s, o.cursor))
+  if (notBefore) when.push(sql`${s.at} >= ${notBefore}`)
+  const conditions = [...and, ...when]
+  const take = raw(String(o.take))
+  const select = (from: Prisma.Sql) => sql`
     SELECT ${s.kind}::text AS kind, ${raw(String(s.rank))} AS rank, ${s.id}::text AS raw_id, ${s.sortId} AS sort_id, ${s.at} AS at,
       ${s.level} AS level, ${s.type} AS type, ${s.message} AS message, ${s.traderId} AS trader_id, ${s.symbol} AS symbol,
       ${s.positionId} AS position_id, ${s.detail} AS detail
     ${from}
-    ${and.length ? sql`AND ${Prisma.join(and, ' AND ')}` : Prisma.empty}
+    ${conditions.length ? sql`AND ${Prisma.join(conditions, ' AND ')}` : Prisma.empty}
     ORDER BY ${s.at} DESC, ${s.id} DESC
-    LIMIT ${raw(String(o.take))}`
-  // Each list of the scope is short (take rows); the source's lines are the first take of them all.
-  return scope ? sql`SELECT x.* FROM ${scope} CROSS JOIN LATERAL (${rows}) x ORDER BY x.at DESC, x.sort_id DESC LIMIT ${raw(String(o.take))}` : rows
+    LIMIT ${take}`
+  // One short list (take rows) per row of `scope`; the source's lines are the first take of them all.
+  const perRow = (scope: Prisma.Sql, from: Prisma.Sql) => sql`SELECT x.* FROM ${scope} CROSS JOIN LATERAL (${select(from)}) x ORDER BY x.at DESC, x.sort_id DESC LIMIT ${take}`
+
+  if (f.traderId !== undefined && s.fromForTrader) return select(s.fromForTrader(o.userId))
+  if (f.symbol !== undefined && s.perSymbol) {
+    const p = s.perSymbol
+    // The page is the recent walk's when it found a whole page there (nothing outside the walked
+    // rows is newer than they are); otherwise the per-position read's, which runs only then.
+    return sql`
+      WITH recent AS MATERIALIZED (${select(p.recent(o.userId, when.length ? Prisma.join(when, ' AND ') : sql`TRUE`))})
+      SELECT * FROM recent WHERE (SELECT count(*) FROM recent) = ${o.take}
+      UNION ALL
+      SELECT * FROM (${perRow(p.scope(o.userId, { symbol: f.symbol, traderId: f.traderId }), p.from)}) y WHERE (SELECT count(*) FROM recent) < ${o.take}`
+  }
+  return s.perScope ? perRow(s.perScope(o.userId), s.from(o.userId)) : select(s.from(o.userId))
 }
 
 /** The merged query over the sources `filter.kind` selects: at most `take` lines after `cursor`. */

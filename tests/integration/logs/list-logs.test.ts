@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listLogs, type LogEntry } from '@/lib/server/logs/list-logs'
 import { decodeLogCursor, encodeLogCursor, type LogFilter } from '@/lib/server/logs/log-filter'
 import { issueApiToken } from '@/lib/server/auth/api-tokens'
+import { createTrader } from '@/lib/server/traders/create-trader'
 import { call, fieldsOf, startApiDatabase } from '../api/api-harness'
 import { at, seedUserLogs, T0, type SeededUser } from './seed-logs'
 
@@ -16,6 +17,12 @@ beforeAll(async () => {
   A = await seedUserLogs(t.db, { email: 'a@example.com', word: 'shared' })
   B = await seedUserLogs(t.db, { email: 'b@example.com', word: 'shared' })
   tokenA = (await issueApiToken(t.db, A.userId, 'a')).token
+  // A third user's 5,000 audit lines, newer than all of A's and B's: a symbol filter's first look
+  // at the newest lines finds none of A's, and reads A's positions instead.
+  const c = await t.db.user.create({ data: { email: 'c@example.com', passwordHash: 'x' } })
+  const ct = await createTrader({ db: t.db, userId: c.id, input: { name: 'Gamma', quoteCurrency: 'USDT', startingBalance: '1000', watchlist: 'BTC/USDT' } })
+  const cp = await t.db.position.create({ data: { traderId: ct.id, accountId: ct.accountId, symbol: 'BTC/USDT', side: 'LONG', status: 'OPEN', entryType: 'MARKET', requestedQty: '1' } })
+  await t.db.positionEvent.createMany({ data: Array.from({ length: 5000 }, (_, i) => ({ positionId: cp.id, type: 'NOTE', actor: 'USER' as const, message: `c ${i}`, createdAt: at(1000 + i) })) })
 }, 60_000)
 afterAll(() => t?.stop())
 
