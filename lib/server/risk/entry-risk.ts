@@ -94,6 +94,7 @@ export async function recordRiskRejection(db: Db, opts: { userId: string; trader
       traderId: opts.traderId,
       type: 'LIMIT_BREACHED',
       severity: 'warning',
+      symbol: opts.symbol,
       message: `${opts.symbol} entry refused (${opts.source.toLowerCase()}): ${opts.rejection.violations.map((v) => v.message).join('; ')}`,
     })
   })

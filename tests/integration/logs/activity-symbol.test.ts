@@ -3,6 +3,7 @@ import { recordActivity } from '@/lib/server/activity/record-activity'
 import { createApproval } from '@/lib/server/approvals/create-approval'
 import { recordPositionEvent, withBatchedAudit } from '@/lib/server/audit/record-position-event'
 import { listLogs } from '@/lib/server/logs/list-logs'
+import { recordRiskRejection, RiskRejection } from '@/lib/server/risk/entry-risk'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { createTestDatabase, type TestDatabase } from '../../support/test-db'
 
@@ -80,5 +81,16 @@ describe('the symbol of a feed row', () => {
     })
     const { logs } = await listLogs({ db: t.db, userId, filter: { symbol: 'XRP/USDT' } })
     expect(logs.map((l) => [l.kind, l.type, l.symbol])).toEqual([['activity', 'APPROVAL_NEEDED', 'XRP/USDT']])
+  })
+
+  it('is the refused symbol for an entry refused by a risk limit: the feed row and the risk line both found by symbol', async () => {
+    const rejection = new RiskRejection([{ limit: 'maxConcurrentPositions', label: 'max open positions', message: 'max open positions reached (3 of 3)', currentValue: '4', allowedValue: '3', scope: 'trader' }])
+    const trader = await t.db.trader.findUniqueOrThrow({ where: { id: traderId } })
+    await recordRiskRejection(t.db, { userId, traderId, accountId: trader.accountId, source: 'AI', symbol: 'DOGE/USDT', rejection })
+    const { logs } = await listLogs({ db: t.db, userId, filter: { symbol: 'DOGE/USDT' } })
+    expect(logs.map((l) => [l.kind, l.type, l.symbol]).sort()).toEqual([
+      ['activity', 'LIMIT_BREACHED', 'DOGE/USDT'],
+      ['risk', 'maxConcurrentPositions', 'DOGE/USDT'],
+    ])
   })
 })
