@@ -150,7 +150,10 @@ const E = {
   409: err('The resource is in a state that does not allow this.'),
   422: err('The exchange rejected the order.'),
   500: err('Unexpected server error (details are logged, not returned).'),
-  503: err('No fresh market data for the symbol.'),
+  503: {
+    ...err('No fresh market data for the symbol, or the server is busy (every entry slot taken for too long, or the database saturated); nothing was written.'),
+    headers: { 'Retry-After': { description: 'Seconds to wait before trying again (sent when the server is busy).', schema: { type: 'integer' } } },
+  },
 }
 
 /** The OpenAPI 3.1 description of the JSON API, served publicly at /api/v1/openapi.json. */
