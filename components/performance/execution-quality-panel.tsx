@@ -53,7 +53,8 @@ export function ExecutionQualityPanel({ query, sourceFiltered }: { query: string
 function ExecutionFigures({ f }: { f: ExecutionFiguresView }) {
   return (
     <dl className="grid grid-cols-2 gap-2 md:grid-cols-3 xl:grid-cols-4" aria-label="Execution figures">
-      <FigureCard id="orders" label="Orders" value={`${f.orders} (${f.filled} filled / ${f.rejected} rejected / ${f.lost} lost)`} definition="Orders created in the period; lost: the exchange never knew them." />
+      {/* The breakdown goes under the count: the figure's line is cut off at its card's width. */}
+      <FigureCard id="orders" label="Orders" value={`${f.orders}`} definition={`${f.filled} filled, ${f.rejected} rejected, ${f.lost} lost, of the orders created in the period (lost: the exchange never knew them).`} />
       <FigureCard
         id="slippage"
         label="Slippage p50 / p95"
