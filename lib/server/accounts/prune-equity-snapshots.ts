@@ -50,15 +50,20 @@ async function pruneAccount(db: DbTx, a: { id: string; timeZone: string }, cutof
     const [r] = await db.$queryRaw<{ n: number; last: Date | null }[]>`
       WITH doomed AS (
         SELECT s.id, s."at" FROM "EquitySnapshot" s
+        -- The next snapshot of the same account and kind, one index probe per row. (As an EXISTS,
+        -- a freshly filled table without statistics got a hash join comparing every pair of rows.)
+        CROSS JOIN LATERAL (
+          SELECT n."at" FROM "EquitySnapshot" n
+          WHERE n."accountId" = s."accountId" AND n.unpriced = s.unpriced AND n."at" >= s."at" AND (n."at", n.id) > (s."at", s.id)
+          ORDER BY n."at", n.id
+          LIMIT 1
+        ) nxt
         WHERE s."accountId" = ${a.id} AND s."at" >= ${from}::timestamp(3) AND s."at" < ${cutoff}::timestamp(3)
           AND s.id <> ALL(${firsts}::bigint[])
-          AND EXISTS (
-            SELECT 1 FROM "EquitySnapshot" n
-            WHERE n."accountId" = s."accountId" AND n.unpriced = s.unpriced
-              AND n."at" >= s."at" AND (n."at", n.id) > (s."at", s.id)
-              AND n."at" < LEAST(
-                date_trunc('hour', s."at") + interval '1 hour',
-                ((date_trunc('day', (s."at" AT TIME ZONE 'UTC') AT TIME ZONE ${a.timeZone}) + interval '1 day') AT TIME ZONE ${a.timeZone}) AT TIME ZONE 'UTC'))
+          -- It goes when the next one is in the same UTC hour and the same day of the owner's.
+          AND nxt."at" < LEAST(
+            date_trunc('hour', s."at") + interval '1 hour',
+            ((date_trunc('day', (s."at" AT TIME ZONE 'UTC') AT TIME ZONE ${a.timeZone}) + interval '1 day') AT TIME ZONE ${a.timeZone}) AT TIME ZONE 'UTC')
         ORDER BY s."at", s.id
         LIMIT ${batch}
       ), gone AS (
