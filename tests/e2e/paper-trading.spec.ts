@@ -107,7 +107,8 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
 
   // Close the rest by hand: realized PnL, fees and the full audit trail are shown.
   await page.getByRole('button', { name: 'Close position' }).click()
-  await expect(page.getByText('CLOSED').first()).toBeVisible()
+  // The position's own status (the page also has a "Closed trades" link that would match 'CLOSED').
+  await expect(page.getByTestId('position-status')).toHaveText('CLOSED')
   await expect(trail).toContainText('Close requested')
   await expect(trail).toContainText('Position closed')
   for (const actor of ['USER', 'WORKER']) await expect(trail).toContainText(actor)

@@ -91,7 +91,8 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
   await ethRow.getByRole('link', { name: 'ETH/USDT' }).click()
   await expect(page).toHaveURL(/\/positions\//)
   await page.getByRole('button', { name: 'Close position' }).click()
-  await expect(page.getByText('CLOSED').first()).toBeVisible()
+  // The position's own status (the page also has a "Closed trades" link that would match 'CLOSED').
+  await expect(page.getByTestId('position-status')).toHaveText('CLOSED')
 
   await openPosition(page, 'BTC/USDT', '59000')
   const row = openRows.filter({ hasText: 'BTC/USDT' })
