@@ -170,9 +170,11 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
   // The dashboard's forms are one column on a phone: Trader above Symbol, not beside it.
   await page.goto(`${app!.url}/`)
   const form = page.getByRole('form', { name: 'Open position' })
-  const traderBox = (await form.getByLabel('Trader').boundingBox())!
-  const symbolBox = (await form.getByLabel('Symbol').boundingBox())!
-  expect(symbolBox.y).toBeGreaterThan(traderBox.y + traderBox.height - 1)
+  // Both boxes from one layout: measured one after the other, the page can shift in between
+  // while its panels load.
+  const fields = [await form.getByLabel('Trader').elementHandle(), await form.getByLabel('Symbol').elementHandle()]
+  const [traderBox, symbolBox] = await page.evaluate((els) => els.map((e) => e!.getBoundingClientRect()).map((r) => ({ top: r.top, bottom: r.bottom })), fields)
+  expect(symbolBox!.top).toBeGreaterThan(traderBox!.bottom - 1)
 
   // Desktop: links inline, no Menu button, the dashboard's panic button in place; nothing scrolls sideways.
   await page.setViewportSize(DESKTOP)
