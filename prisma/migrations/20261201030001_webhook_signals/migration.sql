@@ -5,7 +5,8 @@ CREATE TYPE "SignalStatus" AS ENUM ('ACCEPTED', 'PROCESSING', 'DONE', 'REJECTED'
 ALTER TABLE "Position" ADD COLUMN     "signalId" TEXT;
 
 -- AlterTable
-ALTER TABLE "Trader" ADD COLUMN     "webhookSecretAt" TIMESTAMP(3),
+ALTER TABLE "Trader" ADD COLUMN     "signalSettings" JSONB NOT NULL DEFAULT '{}',
+ADD COLUMN     "webhookSecretAt" TIMESTAMP(3),
 ADD COLUMN     "webhookSecretEnc" TEXT,
 ADD COLUMN     "webhookSecretHint" TEXT;
 
