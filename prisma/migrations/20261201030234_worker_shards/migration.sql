@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "WorkerHeartbeat" ADD COLUMN     "accounts" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "primary" BOOLEAN NOT NULL DEFAULT true,
+ADD COLUMN     "shards" INTEGER NOT NULL DEFAULT 0;
