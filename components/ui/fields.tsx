@@ -1,7 +1,9 @@
 import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react'
+import { controlClassName } from '@/lib/ui/control-class'
 
+// Full width unless the caller's className sets a width (controlClassName).
 const control =
-  'block w-full rounded border bg-neutral-950 px-2 py-1.5 text-sm text-neutral-100 placeholder-neutral-600 focus:outline-none focus:ring-2 focus:ring-emerald-500/50 disabled:opacity-60'
+  'block rounded border bg-neutral-950 px-2 py-1.5 text-sm text-neutral-100 placeholder-neutral-600 focus:outline-none focus:ring-2 focus:ring-emerald-500/50 disabled:opacity-60'
 
 function FieldShell({ id, label, error, hint, children }: { id: string; label: string; error?: string; hint?: ReactNode; children: ReactNode }) {
   return (
@@ -46,7 +48,7 @@ export function TextField({ id, label, error, hint, className, ...input }: TextF
         id={id}
         aria-invalid={error ? true : undefined}
         aria-describedby={noteId(id, error, hint)}
-        className={`${control} ${error ? 'border-red-500' : 'border-neutral-700'} ${className ?? ''}`}
+        className={controlClassName(`${control} ${error ? 'border-red-500' : 'border-neutral-700'}`, className)}
         {...input}
       />
     </FieldShell>
@@ -54,8 +56,8 @@ export function TextField({ id, label, error, hint, className, ...input }: TextF
 }
 
 /** A decimal input: text, so the exact digits typed reach the server (no float round-trip). */
-export function DecimalField(props: TextFieldProps) {
-  return <TextField inputMode="decimal" autoComplete="off" spellCheck={false} className="font-mono" {...props} />
+export function DecimalField({ className, ...props }: TextFieldProps) {
+  return <TextField inputMode="decimal" autoComplete="off" spellCheck={false} {...props} className={`font-mono ${className ?? ''}`} />
 }
 
 type SelectFieldProps = Omit<SelectHTMLAttributes<HTMLSelectElement>, 'id'> & {
@@ -66,14 +68,14 @@ type SelectFieldProps = Omit<SelectHTMLAttributes<HTMLSelectElement>, 'id'> & {
   options: { value: string; label: string }[]
 }
 
-export function SelectField({ id, label, error, hint, options, ...select }: SelectFieldProps) {
+export function SelectField({ id, label, error, hint, options, className, ...select }: SelectFieldProps) {
   return (
     <FieldShell id={id} label={label} error={error} hint={hint}>
       <select
         id={id}
         aria-invalid={error ? true : undefined}
         aria-describedby={noteId(id, error, hint)}
-        className={`${control} ${error ? 'border-red-500' : 'border-neutral-700'}`}
+        className={controlClassName(`${control} ${error ? 'border-red-500' : 'border-neutral-700'}`, className)}
         {...select}
       >
         {options.map((o) => (

@@ -200,6 +200,9 @@ test('daily summary in Settings: a time and a time zone survive a reload; bad va
   const summaryForm = page.getByRole('form', { name: 'Daily summary' })
   const zone = riskForm.getByLabel('Time zone')
   const at = summaryForm.getByLabel('Send at (HH:MM)')
+  // The time input is as wide as its own class says (w-28: 7rem), not the whole panel.
+  expect((await at.boundingBox())!.width).toBeCloseTo(112, 0)
+  expect((await summaryForm.boundingBox())!.width).toBeGreaterThan(200)
 
   // A zone that is not IANA is refused under the field, and nothing is saved.
   await zone.fill('Mars/Olympus')
