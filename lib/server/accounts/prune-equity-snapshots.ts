@@ -13,9 +13,11 @@ export const PRUNE_BATCH_ROWS = 5_000
  * - the last snapshot of each UTC hour: the curve's points, far fewer than one a minute;
  * - the last snapshot of each day in the owner's time zone: the daily returns' closes (a zone
  *   such as Asia/Kolkata ends its day inside a UTC hour, so the hourly rule alone would lose it);
- * - the first snapshot ever: where an all-time curve starts.
- * A snapshot goes when a later one of the same account and kind is in the same hour and the same
- * day, so a kept row stays kept however often this runs. Deleted oldest first in batches of
+ * - the first snapshot ever: where an all-time curve starts;
+ * - every snapshot taken on a fill (reason FILL): the equity right after each trade, which the
+ *   history promises to keep (one a fill, so few beside the interval ones).
+ * Any other snapshot goes when a later one of the same account and kind (fill or not) is in the
+ * same hour and the same day, so a kept row stays kept however often this runs. Deleted oldest first in batches of
  * `batchRows`. A curve from an arbitrary time older than the window starts at the first kept
  * snapshot after it (at most an hour later). Returns how many rows were deleted.
  */
@@ -60,6 +62,7 @@ async function pruneAccount(db: DbTx, a: { id: string; timeZone: string }, cutof
         ) nxt
         WHERE s."accountId" = ${a.id} AND s."at" >= ${from}::timestamp(3) AND s."at" < ${cutoff}::timestamp(3)
           AND s.id <> ALL(${firsts}::bigint[])
+          AND s.reason <> 'FILL'
           -- It goes when the next one is in the same UTC hour and the same day of the owner's.
           AND nxt."at" < LEAST(
             date_trunc('hour', s."at") + interval '1 hour',

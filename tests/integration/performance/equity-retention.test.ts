@@ -24,6 +24,9 @@ describe('equity snapshot retention', () => {
   const OLD = 3 * DAY_MINUTES
   // Account A's unpriced snapshots: one inside hour 1, one the last of hour 2.
   const UNPRICED = new Set([100, 179])
+  // Snapshots taken on a fill (both accounts), none the last of its hour or day: three in the old
+  // days (minute 30 of hour 0, 20:34 on day 0, 17:40 on day 1), one in the last week.
+  const FILLS = new Set([30, 1234, 2500, 5000])
   const accounts = { kolkata: { userId: '', accountId: '' }, utc: { userId: '', accountId: '' } }
   const equityOf = (k: number) => (10_000 + k * 0.25 - (k % 13) * 7).toFixed(2)
 
@@ -49,14 +52,14 @@ describe('equity snapshot retention', () => {
           at: new Date(START + k * MINUTE),
           equity: equityOf(k),
           unpriced: name === 'kolkata' && UNPRICED.has(k),
-          reason: 'INTERVAL',
+          reason: FILLS.has(k) ? 'FILL' : 'INTERVAL',
         })),
       })
     }
   })
   afterAll(() => t.drop())
 
-  test('keeps the last week, and of older days the first snapshot and the last of each hour and of each of the owner\'s days; the figures do not change', async () => {
+  test('keeps the last week, and of older days every fill snapshot, the first snapshot and the last of each hour and of each of the owner\'s days; the figures do not change', async () => {
     const reportBefore = (await kolkataReport()).equity
     const dailyBefore = await kolkataDaily()
     // The first snapshot, then the closes of the 11 Kolkata days the 10 UTC days touch; the old ones at 18:29 UTC.
@@ -69,20 +72,23 @@ describe('equity snapshot retention', () => {
     const minute = (k: number) => k % 60
     // Kolkata: every minute 59 (last of its UTC hour), 18:29 UTC (last of a Kolkata day), the first
     // snapshot (0), the first and last unpriced ones (100, 179), and 178 (the last priced one of hour 2).
-    const keptKolkata = (k: number) => k >= OLD || minute(k) === 59 || k % DAY_MINUTES === 18 * 60 + 29 || [0, 100, 178, 179].includes(k)
+    // Both: every fill snapshot.
+    const keptKolkata = (k: number) => k >= OLD || minute(k) === 59 || k % DAY_MINUTES === 18 * 60 + 29 || [0, 100, 178, 179].includes(k) || FILLS.has(k)
     // UTC: days end on an hour, so minute 59 covers them; and the first snapshot.
-    const keptUtc = (k: number) => k >= OLD || minute(k) === 59 || k === 0
+    const keptUtc = (k: number) => k >= OLD || minute(k) === 59 || k === 0 || FILLS.has(k)
     const all = Array.from({ length: COUNT }, (_, k) => k)
     expect(await remaining(accounts.kolkata.accountId)).toEqual(all.filter(keptKolkata))
     expect(await remaining(accounts.utc.accountId)).toEqual(all.filter(keptUtc))
     // Of the 4320 old rows, Kolkata keeps 72 hours' last (179 among them) + 3 days' 18:29 + 0, 100
-    // and 178; UTC keeps 72 hours' last + the first.
-    expect(deleted).toBe(OLD - (72 + 3 + 3) + OLD - (72 + 1))
+    // and 178 + the 3 old fills; UTC keeps 72 hours' last + the first + the 3 old fills.
+    expect(deleted).toBe(OLD - (72 + 3 + 3 + 3) + OLD - (72 + 1 + 3))
+    const fillsLeft = await t.db.equitySnapshot.findMany({ where: { accountId: accounts.kolkata.accountId, reason: 'FILL' }, select: { at: true }, orderBy: { at: 'asc' } })
+    expect(fillsLeft.map((r) => r.at.getTime())).toEqual([...FILLS].map((k) => START + k * MINUTE))
 
     expect(await kolkataDaily()).toEqual(dailyBefore)
     const after = (await kolkataReport()).equity
-    // Priced snapshots: the last week's 10080 and the 76 old priced ones kept.
-    expect([reportBefore.snapshots, after.snapshots]).toEqual([COUNT - 2, 7 * DAY_MINUTES + 76])
+    // Priced snapshots: the last week's 10080 and the 76 + 3 (fills) old priced ones kept.
+    expect([reportBefore.snapshots, after.snapshots]).toEqual([COUNT - 2, 7 * DAY_MINUTES + 76 + 3])
     for (const k of ['start', 'end', 'totalReturnPct', 'annualizedReturnPct', 'sharpe', 'sortino', 'days', 'unpricedSkipped'] as const) expect(after[k]).toEqual(reportBefore[k])
     expect(reportBefore.start).toEqual({ at: new Date(START).toISOString(), equity: '10000' }) // equityOf(0)
 
