@@ -70,6 +70,8 @@ export async function openPosition(opts: {
   decisionId?: string
   /** The exchange to send the entry to; by default the account's own (see exchangeForAccount). */
   exchange?: ExchangePort
+  /** The webhook signal behind the entry: written on the position (unique), so a signal opens at most one. */
+  signalId?: string
 }): Promise<{ positionId: string }> {
   const parsed = ZOpenPositionRequest.safeParse(opts.input)
   if (!parsed.success) throw fromZodError(parsed.error)
@@ -156,6 +158,7 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
         limitPrice: limitPrice ? toDb(limitPrice) : null,
         stopLoss: toDb(stopLoss),
         initialStop: toDb(stopLoss),
+        ...(opts.signalId ? { signalId: opts.signalId } : {}),
         // No nested write without levels: it costs a read-back of the position.
         ...(takeProfits.length ? { takeProfits: { create: takeProfits.map((tp) => ({ price: toDb(tp.price), sharePct: toDb(tp.sharePct) })) } } : {}),
       },

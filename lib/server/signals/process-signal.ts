@@ -1,0 +1,276 @@
+import type { Db } from '@/lib/db/client'
+import { fromDb } from '@/lib/db/decimal-columns'
+import { dec, type Decimal } from '@/lib/domain/decimal'
+import { priceDeviationProblem, signalAgeProblem } from '@/lib/domain/signals/signal-checks'
+import { sideForAction, type SignalIntent } from '@/lib/domain/signals/signal-intent'
+import { sizePosition } from '@/lib/domain/sizing/position-size'
+import type { ExchangePort } from '@/lib/exchange/port'
+import type { Prisma } from '@/lib/generated/prisma/client'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { knownError } from '@/lib/server/errors/known-error'
+import type { AccountRef } from '@/lib/server/exchange/exchange-for-account'
+import { freshQuote } from '@/lib/server/positions/market-context'
+import { openPosition } from '@/lib/server/positions/open-position'
+import { requestExit } from '@/lib/server/positions/request-exit'
+import { loadRiskState } from '@/lib/server/risk/load-risk-state'
+import { readTraderSettings } from '@/lib/server/traders/trader-settings'
+import { readSignalSettings, type SignalSettings } from './signal-settings'
+
+export interface ProcessSignalOptions {
+  db: Db
+  signalId: string
+  actor: ActorRef
+  /** The exchange of an account; by default the account's own (the worker's seam for tests). */
+  exchangeFor?: (account: AccountRef) => ExchangePort
+  now?: () => Date
+  /** How long a reverse waits for the close to fill before giving up on the open (default 30 s). */
+  closeWaitMs?: number
+}
+
+type Outcome = { status: 'DONE' | 'REJECTED' | 'FAILED'; reason: string | null; result: Record<string, unknown>; positionId?: string | null }
+
+// A refusal by a service (the request cannot be carried out as it is) rejects the signal; a
+// failure to reach the market or the exchange, or anything unexpected, fails it.
+const REFUSALS = new Set(['VALIDATION', 'CONFLICT', 'RISK_LIMIT', 'EXCHANGE_REJECTED', 'NOT_FOUND', 'FORBIDDEN'])
+const ACTIVE = { notIn: ['CLOSED', 'FAILED'] } as Prisma.EnumPositionStatusFilter
+const CLOSABLE = new Set(['OPEN', 'MONITORING'])
+const MAX_ATTEMPTS = 5
+
+/**
+ * Carries out one claimed (PROCESSING) signal through the services a person uses, and writes its
+ * outcome on the signal: DONE, REJECTED or FAILED, the reason, a result (position, order, figures)
+ * and processedAt. Safe to run again on a signal whose worker died part way: an entry it made is
+ * found by the position's signalId (unique, written in the entry's own transaction), a close it
+ * started is found by the position it noted before sending the exit.
+ */
+export async function processSignal(o: ProcessSignalOptions): Promise<Outcome | null> {
+  const s = await loadSignal(o.db, o.signalId)
+  if (!s || s.status !== 'PROCESSING') return null
+  const now = o.now?.() ?? new Date()
+  const settings = readSignalSettings(s.trader.signalSettings)
+  let outcome: Outcome
+  try {
+    // Each claim or adoption counts an attempt; one that keeps stopping part way is given up.
+    outcome = s.attempts > MAX_ATTEMPTS
+      ? { status: 'FAILED', reason: `given up after ${MAX_ATTEMPTS} attempts that did not finish`, result: { code: 'INTERNAL' }, positionId: (await o.db.position.findUnique({ where: { signalId: s.id }, select: { id: true } }))?.id ?? null }
+      : await carryOut(o, s, settings, now)
+  } catch (e) {
+    outcome = await failure(o.db, s.id, e)
+  }
+  await o.db.signal.updateMany({
+    where: { id: s.id, status: 'PROCESSING' },
+    data: {
+      status: outcome.status,
+      reason: outcome.reason?.slice(0, 2000) ?? null,
+      result: outcome.result as Prisma.InputJsonValue,
+      processedAt: new Date(),
+      ...(outcome.positionId !== undefined ? { positionId: outcome.positionId } : {}),
+    },
+  })
+  return outcome
+}
+
+type LoadedSignal = NonNullable<Awaited<ReturnType<typeof loadSignal>>>
+function loadSignal(db: Db, id: string) {
+  return db.signal.findUnique({ where: { id }, include: { trader: { include: { account: true, user: { select: { timeZone: true } } } } } })
+}
+
+async function carryOut(o: ProcessSignalOptions, s: LoadedSignal, settings: SignalSettings, now: Date): Promise<Outcome> {
+  const intent = (s.intent ?? 'entry') as SignalIntent
+  const symbol = s.symbol!
+  const action = s.action === 'sell' ? 'sell' : 'buy'
+  const fields = (s.payload ?? {}) as Record<string, string | undefined>
+  const base = { intent, symbol, action }
+
+  // An entry this signal already made (a worker stopped after it, before writing the outcome).
+  const made = await o.db.position.findUnique({ where: { signalId: s.id }, select: { id: true } })
+  if (made) return entryDone(o.db, made.id, base, 'entry already made by an earlier attempt')
+
+  const stale = signalAgeProblem({ firedAt: s.signalAt, receivedAt: s.receivedAt, now, maxLagSeconds: settings.maxLagSeconds })
+  if (stale) return { status: 'REJECTED', reason: stale, result: base }
+
+  const exchange = o.exchangeFor?.(s.trader.account)
+  switch (intent) {
+    case 'entry':
+      return enter(o, s, settings, base, exchange)
+    case 'exit':
+    case 'close': {
+      const closed = await closeActive(o, s, base, exchange, fields.size ?? (intent === 'exit' ? fields.contracts : undefined))
+      return closed.outcome
+    }
+    case 'reverse': {
+      const side = sideForAction(action)
+      const noted = (s.result as { closing?: string } | null)?.closing
+      const active = await o.db.position.findFirst({ where: { traderId: s.traderId, symbol, status: ACTIVE }, select: { id: true, side: true } })
+      if (active && active.side === side && active.id !== noted) {
+        return { status: 'REJECTED', reason: `${symbol} is already ${side}: a reverse to ${side} needs the opposite side open, or nothing`, result: base, positionId: active.id }
+      }
+      if (active || noted) {
+        const closed = await closeActive(o, s, base, exchange, undefined)
+        if (closed.outcome.status !== 'DONE') return closed.outcome
+        if (closed.positionId && !(await waitClosed(o.db, closed.positionId, o.closeWaitMs ?? 30_000))) {
+          return { status: 'FAILED', reason: `the close of position ${closed.positionId} did not finish within ${Math.round((o.closeWaitMs ?? 30_000) / 1000)} s: the ${side} entry was not sent`, result: { ...base, closed: closed.outcome.result } }
+        }
+        const opened = await enter(o, s, settings, base, exchange)
+        return { ...opened, reason: [closed.outcome.reason, opened.reason].filter(Boolean).join('; ') || null, result: { ...opened.result, closed: closed.outcome.result } }
+      }
+      return enter(o, s, settings, base, exchange)
+    }
+    case 'pyramid':
+      // Refused at intake; a row written by an older version is refused the same way.
+      return { status: 'REJECTED', reason: 'pyramids need position groups, which are not available yet', result: base }
+  }
+}
+
+async function enter(o: ProcessSignalOptions, s: LoadedSignal, settings: SignalSettings, base: Record<string, unknown>, exchange: ExchangePort | undefined): Promise<Outcome> {
+  const symbol = s.symbol!
+  const fields = (s.payload ?? {}) as Record<string, string | undefined>
+  const side = sideForAction(s.action === 'sell' ? 'sell' : 'buy')
+  const { quote } = await freshQuote(o.db, symbol)
+  const reference = side === 'LONG' ? quote.ask : quote.bid
+  if (fields.price) {
+    const far = priceDeviationProblem({ price: dec(fields.price), reference, maxDeviationPct: settings.maxPriceDeviationPct })
+    if (far) return { status: 'REJECTED', reason: far, result: { ...base, side } }
+  }
+  const pct = settings.defaultStopPct.div(100)
+  const stopLoss = fields.stop_loss ? dec(fields.stop_loss) : side === 'LONG' ? reference.mul(dec(1).minus(pct)) : reference.mul(dec(1).plus(pct))
+  const size = await entrySize(o.db, s, settings, { fields, reference, stopLoss })
+  if ('problem' in size) return { status: 'REJECTED', reason: size.problem ?? null, result: { ...base, side } }
+  const takeProfits = targetsOf(fields.take_profit)
+  const { positionId } = await openPosition({
+    db: o.db,
+    userId: s.userId,
+    actor: o.actor,
+    source: 'WEBHOOK',
+    signalId: s.id,
+    exchange,
+    input: { traderId: s.traderId, symbol, side, sizeMode: size.mode, size: size.value.toFixed(), entryType: 'MARKET', stopLoss: stopLoss.toFixed(), takeProfits },
+  })
+  return entryDone(o.db, positionId, { ...base, side, sizing: size.why }, null)
+}
+
+/** Base quantity from the signal (`size`, else `contracts`), else the signal settings' quote amount, else the trader's sizing. */
+async function entrySize(db: Db, s: LoadedSignal, settings: SignalSettings, e: { fields: Record<string, string | undefined>; reference: Decimal; stopLoss: Decimal }) {
+  const given = e.fields.size ?? e.fields.contracts
+  if (given) return { mode: 'BASE' as const, value: dec(given), why: `${given} from the signal` }
+  if (settings.defaultSizeQuote) return { mode: 'QUOTE' as const, value: settings.defaultSizeQuote, why: `${settings.defaultSizeQuote.toFixed()} ${s.trader.quoteCurrency} (the signal settings' default size)` }
+  const t = readTraderSettings(s.trader)
+  const risk = await loadRiskState(db, { userId: s.userId, traderId: s.traderId, timeZone: s.trader.user.timeZone, now: Date.now(), pnlPeak: fromDb(s.trader.pnlPeak) })
+  const sized = sizePosition({
+    sizing: t.sizing,
+    equity: risk.state.equity,
+    entryPrice: e.reference,
+    stopLoss: e.stopLoss,
+    confidence: dec(1),
+    minConfidence: t.ai.minConfidence,
+    caps: { ...(t.risk.maxPositionQuote ? { maxPositionQuote: t.risk.maxPositionQuote } : {}), ...(t.risk.maxPositionPctEquity ? { maxPositionPctEquity: t.risk.maxPositionPctEquity } : {}) },
+    quote: s.trader.quoteCurrency,
+  })
+  if (!sized.qty.gt(0)) return { problem: `the trader's sizing gives no size: ${sized.explanation}` }
+  return { mode: 'BASE' as const, value: sized.qty, why: `the trader's sizing: ${sized.explanation}` }
+}
+
+/** Equal shares of 100% (two decimals), the last taking what is left: 33.33, 33.33, 33.34. */
+function targetsOf(list: string | undefined): { price: string; sharePct: string }[] {
+  const prices = list ? list.split(',').filter(Boolean) : []
+  if (!prices.length) return []
+  const share = dec(100).div(prices.length).toDecimalPlaces(2, 1)
+  return prices.map((price, i) => ({ price, sharePct: (i === prices.length - 1 ? dec(100).minus(share.mul(prices.length - 1)) : share).toFixed() }))
+}
+
+async function entryDone(db: Db, positionId: string, base: Record<string, unknown>, reason: string | null): Promise<Outcome> {
+  const p = await db.position.findUniqueOrThrow({
+    where: { id: positionId },
+    select: { status: true, side: true, requestedQty: true, openQty: true, avgEntryPrice: true, stopLoss: true, orders: { where: { purpose: 'ENTRY' }, select: { id: true, clientOrderId: true, status: true }, take: 1 } },
+  })
+  const order = p.orders[0]
+  return {
+    status: 'DONE',
+    reason,
+    positionId,
+    result: {
+      ...base,
+      opened: {
+        positionId,
+        side: p.side,
+        status: p.status,
+        qty: fromDb(p.requestedQty).toFixed(),
+        openQty: fromDb(p.openQty).toFixed(),
+        avgEntryPrice: fromDb(p.avgEntryPrice).toFixed(),
+        stopLoss: p.stopLoss ? fromDb(p.stopLoss).toFixed() : null,
+        orderId: order?.id ?? null,
+        clientOrderId: order?.clientOrderId ?? null,
+        orderStatus: order?.status ?? null,
+      },
+    },
+  }
+}
+
+/**
+ * Closes the trader's active position of the symbol (all of it, or `qty` of it) at market through
+ * the manual-exit path. The position is noted on the signal before the exit is sent, so a second
+ * attempt closes that position or, finding it closing or closed, nothing: never a newer one.
+ * Nothing open is not an error: the strategy wants to be flat, and it is (DONE, with the reason).
+ */
+async function closeActive(o: ProcessSignalOptions, s: LoadedSignal, base: Record<string, unknown>, exchange: ExchangePort | undefined, qty: string | undefined): Promise<{ outcome: Outcome; positionId: string | null }> {
+  const symbol = s.symbol!
+  const noted = (s.result as { closing?: string } | null)?.closing
+  const target = noted
+    ? await o.db.position.findUnique({ where: { id: noted }, select: { id: true, status: true, side: true } })
+    : await o.db.position.findFirst({ where: { traderId: s.traderId, symbol, status: ACTIVE }, select: { id: true, status: true, side: true } })
+  if (!target) return { outcome: { status: 'DONE', reason: `no open ${symbol} position: nothing to close`, result: { ...base, closed: null } }, positionId: null }
+  if (!noted) {
+    await o.db.signal.update({ where: { id: s.id }, data: { result: { ...base, closing: target.id }, positionId: target.id } })
+  }
+  if (!CLOSABLE.has(target.status)) {
+    const already = target.status === 'CLOSING' || target.status === 'CLOSED'
+    return {
+      outcome: already
+        ? { status: 'DONE', reason: `position ${target.id} is already ${target.status.toLowerCase()}`, result: { ...base, closed: await closedFigures(o.db, target.id) }, positionId: target.id }
+        : { status: 'REJECTED', reason: `position ${target.id} is ${target.status.toLowerCase()}: only an open position can be closed`, result: base, positionId: target.id },
+      positionId: target.id,
+    }
+  }
+  const exit = await requestExit({
+    db: o.db,
+    userId: s.userId,
+    positionId: target.id,
+    actor: o.actor,
+    purpose: 'MANUAL_EXIT',
+    size: qty ? { kind: 'QTY', qty: dec(qty) } : { kind: 'ALL' },
+    reason: `Signal ${s.id} (${String(base.intent)})`,
+    exchange,
+    exchangeFor: o.exchangeFor,
+  })
+  return {
+    outcome: { status: 'DONE', reason: exit ? null : `position ${target.id} was already being closed`, result: { ...base, closed: { ...(await closedFigures(o.db, target.id)), orderId: exit?.orderId ?? null } }, positionId: target.id },
+    positionId: target.id,
+  }
+}
+
+async function closedFigures(db: Db, positionId: string) {
+  const p = await db.position.findUniqueOrThrow({ where: { id: positionId }, select: { status: true, side: true, openQty: true, exitQty: true, avgExitPrice: true, realizedPnl: true } })
+  return { positionId, side: p.side, status: p.status, openQty: fromDb(p.openQty).toFixed(), exitQty: fromDb(p.exitQty).toFixed(), avgExitPrice: fromDb(p.avgExitPrice).toFixed(), realizedPnl: fromDb(p.realizedPnl).toFixed() }
+}
+
+/** Waits for a position's exit to fill (at once on paper; an exchange answers its market order within seconds). */
+async function waitClosed(db: Db, positionId: string, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const p = await db.position.findUnique({ where: { id: positionId }, select: { status: true } })
+    if (!p || p.status === 'CLOSED') return true
+    if (Date.now() > until) return false
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+async function failure(db: Db, signalId: string, e: unknown): Promise<Outcome> {
+  const known = knownError(e)
+  const made = await db.position.findUnique({ where: { signalId }, select: { id: true } }).catch(() => null)
+  if (known && REFUSALS.has(known.code) && !made) {
+    const fields = known.fieldErrors?.length ? `: ${known.fieldErrors.map((f) => `${f.field}: ${f.message}`).join('; ')}` : ''
+    return { status: 'REJECTED', reason: known.fieldErrors?.length === 1 ? known.message : `${known.message}${fields}`, result: { code: known.code } }
+  }
+  const message = known?.message ?? (e instanceof Error ? e.message : String(e))
+  return { status: 'FAILED', reason: made ? `${message} (position ${made.id} exists: see it for the entry's state)` : message, result: { code: known?.code ?? 'INTERNAL' }, positionId: made?.id ?? null }
+}
