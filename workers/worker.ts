@@ -22,6 +22,7 @@ import { StopManager } from './management/stop-manager'
 import { UniverseRefresh } from './universe/universe-refresh'
 import { TriggerMonitor } from './monitor/trigger-monitor'
 import { ProtectionKeeper } from './protection/protection-keeper'
+import { SignalLoop } from './signals/signal-loop'
 import { AccountSync } from './reconcile/account-sync'
 import { OrderAdoption } from './reconcile/order-adoption'
 import { applyExchangeUpdates, OrderReconciler, type ExchangeFor, type ReconcileOptions } from './reconcile/reconcile-orders'
@@ -78,6 +79,8 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   // Stops resting on exchanges: checked (and replaced where they no longer fit) at once, then on a schedule.
   const protection = new ProtectionKeeper(db, actor, log, { exchangeFor: opts.exchangeFor })
   protection.start()
+  // Webhook signals (TradingView alerts), from their queue in PostgreSQL.
+  const signals = new SignalLoop(db, actor, log, { databaseUrl: opts.databaseUrl, exchangeFor: opts.exchangeFor }).start()
   // Balances of exchange accounts, and whether each one is in step with its exchange.
   const accounts = new AccountSync(db, log, { exchangeFor: opts.exchangeFor })
   accounts.start()
@@ -174,6 +177,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
       await orderStream.stop()
       await reconciler.stop()
       await protection.stop()
+      await signals.stop()
       await accounts.stop()
       await adoption.stop()
       await equity.stop()
