@@ -14,7 +14,10 @@ export const LOG_BENCH_ROWS = { positionEvents: 300_000, mirroredActivity: 300_0
 // What this bench measured led to the schema's indexes: the (scope, time, id) ones the log walks
 // newest first (migration 20261130221554: a first page at 5.4 s without them, 12 ms with them),
 // then the feed's symbol column with its (userId, symbol, createdAt, id) index and the pg_trgm
-// GIN indexes on the messages (migration 20261130234938), which it measured here first by hand.
+// GIN indexes on the messages (migration 20261130234938), which it measured here first by hand;
+// then the feed's mirror flag and the deliveries' own symbol (migration 20261201031130): a kind
+// filter with a symbol the user trades walked every mirror row of it (activity, 590 ms) or every
+// delivery of the channel (delivery, 308 ms).
 
 export interface Seeded {
   userId: string
@@ -72,14 +75,14 @@ export async function seedLogBench(url: string, db: Db): Promise<Seeded> {
         ${when}
       FROM generate_series(1, ${LOG_BENCH_ROWS.positionEvents}) g`)
     // The feed: a mirror of every audit event plus account events, inserted in time order (ids
-    // follow time, as they do when written live). The symbol as the writers set it: a mirror
-    // carries its position's, an approval and an entry refusal the symbol asked for.
-    await q(`INSERT INTO "ActivityEvent" ("userId", type, "positionId", "traderId", severity, message, symbol, "createdAt")
-      SELECT user_id, type, position_id, trader_id, severity, message, symbol, created_at FROM (
-        SELECT t.user_id, pe.type, pe."positionId" AS position_id, NULL AS trader_id, 'info' AS severity, pe.message, p.symbol, pe."createdAt" AS created_at
+    // follow time, as they do when written live). The symbol and the mirror flag as the writers
+    // set them: a mirror carries its position's, an approval and an entry refusal the symbol asked for.
+    await q(`INSERT INTO "ActivityEvent" ("userId", type, "positionId", "traderId", severity, message, symbol, "mirrorsPositionEvent", "createdAt")
+      SELECT user_id, type, position_id, trader_id, severity, message, symbol, mirror, created_at FROM (
+        SELECT t.user_id, pe.type, pe."positionId" AS position_id, NULL AS trader_id, 'info' AS severity, pe.message, p.symbol, true AS mirror, pe."createdAt" AS created_at
         FROM "PositionEvent" pe JOIN "Position" p ON p.id = pe."positionId" JOIN bench_traders t ON t.id = p."traderId"
         UNION ALL
-        SELECT t.user_id, k.type, NULL, t.id, k.severity, k.message, CASE WHEN k.type IN ('APPROVAL_NEEDED', 'LIMIT_BREACHED') THEN 'S' || (x.g % 10) || '/USDT' END, x.created_at
+        SELECT t.user_id, k.type, NULL, t.id, k.severity, k.message, CASE WHEN k.type IN ('APPROVAL_NEEDED', 'LIMIT_BREACHED') THEN 'S' || (x.g % 10) || '/USDT' END, false, x.created_at
         FROM (SELECT g, ${when} AS created_at, CASE WHEN g % 10 = 3 THEN 4 ELSE g % 4 END AS tn FROM generate_series(1, ${LOG_BENCH_ROWS.activity}) g) x
         JOIN bench_traders t ON t.n = x.tn
         CROSS JOIN LATERAL (SELECT * FROM (VALUES
@@ -96,12 +99,13 @@ export async function seedLogBench(url: string, db: Db): Promise<Seeded> {
         'S' || (g / 10 % 10) || '/USDT: ' || (ARRAY['max open positions reached','position size above the limit','daily loss limit reached','4 losses in a row'])[1 + g % 4],
         CASE WHEN g % 4 = 3 THEN 'BREAKER' ELSE 'AI' END, g % 50 = 0, ${when}
       FROM generate_series(1, ${LOG_BENCH_ROWS.riskEvents}) g JOIN bench_traders t ON t.n = CASE WHEN g % 10 = 3 THEN 4 ELSE g % 4 END`)
-    await q(`INSERT INTO "NotificationDelivery" (id, "channelId", "eventId", status, attempts, "lastError", "createdAt")
-      SELECT 'benchnd' || a.id, ch.id, a.id,
+    // Each delivery with its event's symbol, as enqueueChannelDeliveries writes it.
+    await q(`INSERT INTO "NotificationDelivery" (id, "channelId", "eventId", symbol, status, attempts, "lastError", "createdAt")
+      SELECT 'benchnd' || a.id, ch.id, a.id, a.symbol,
         CASE WHEN a.id % 33 = 0 THEN 'FAILED' WHEN a.id % 50 = 0 THEN 'RETRYING' ELSE 'DELIVERED' END,
         CASE WHEN a.id % 33 = 0 THEN 5 ELSE 1 END, CASE WHEN a.id % 33 = 0 THEN 'HTTP 502 from the receiver' END,
         a."createdAt" + interval '1 second'
-      FROM (SELECT id, "userId", "createdAt" FROM "ActivityEvent" WHERE "positionId" IS NULL ORDER BY random() LIMIT ${LOG_BENCH_ROWS.deliveries}) a
+      FROM (SELECT id, "userId", symbol, "createdAt" FROM "ActivityEvent" WHERE "positionId" IS NULL ORDER BY random() LIMIT ${LOG_BENCH_ROWS.deliveries}) a
       JOIN "NotificationChannel" ch ON ch."userId" = a."userId"`)
     await q('ANALYZE')
     const counts: Record<string, number> = {}
@@ -163,6 +167,8 @@ export async function benchLogs(runs = 20) {
         // Only the other user trades S0 (every 10th position): the busy user has its approvals, no position.
         ['filtered: symbol the user has no position in', { symbol: 'S0/USDT' }, undefined],
         ['filtered: kind=audit, last 7 days', { kind: 'audit', from: new Date('2025-12-25T00:00:00Z') }, undefined],
+        ['filtered: kind=activity + symbol', { kind: 'activity', symbol: 'S3/USDT' }, undefined],
+        ['filtered: kind=delivery + symbol', { kind: 'delivery', symbol: 'S3/USDT' }, undefined],
         ['search: common word ("timeout")', { q: 'timeout' }, undefined],
         ['search: one order id (2 lines)', { q: s.rareWord }, undefined],
         ['deep page (95 % back)', {}, s.deepCursor],

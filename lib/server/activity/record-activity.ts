@@ -25,6 +25,8 @@ export interface ActivityRow {
   positionId: string | null
   /** Null: the position's symbol (or none when there is no position). */
   symbol: string | null
+  /** The copy of an audit row (recordPositionEvent), which the logs viewer shows as the audit line only. */
+  mirrorsPositionEvent: boolean
   createdAt: Date
 }
 
@@ -37,12 +39,12 @@ export interface ActivityRow {
 export async function insertActivityRows(tx: DbTx, rows: ActivityRow[]): Promise<void> {
   if (rows.length === 0) return
   await tx.$executeRaw`
-    INSERT INTO "ActivityEvent" ("userId", type, message, severity, "traderId", "positionId", symbol, "createdAt")
+    INSERT INTO "ActivityEvent" ("userId", type, message, severity, "traderId", "positionId", symbol, "mirrorsPositionEvent", "createdAt")
     SELECT v."userId", v.type, v.message, v.severity, v."traderId", v."positionId",
-      COALESCE(v.symbol, (SELECT p.symbol FROM "Position" p WHERE p.id = v."positionId")), v."createdAt"
+      COALESCE(v.symbol, (SELECT p.symbol FROM "Position" p WHERE p.id = v."positionId")), v."mirrorsPositionEvent", v."createdAt"
     FROM ROWS FROM (jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      AS ("userId" text, type text, message text, severity text, "traderId" text, "positionId" text, symbol text, "createdAt" timestamp(3))) WITH ORDINALITY
-      AS v("userId", type, message, severity, "traderId", "positionId", symbol, "createdAt", n)
+      AS ("userId" text, type text, message text, severity text, "traderId" text, "positionId" text, symbol text, "mirrorsPositionEvent" boolean, "createdAt" timestamp(3))) WITH ORDINALITY
+      AS v("userId", type, message, severity, "traderId", "positionId", symbol, "mirrorsPositionEvent", "createdAt", n)
     ORDER BY v.n`
 }
 
@@ -53,7 +55,7 @@ export async function insertActivityRows(tx: DbTx, rows: ActivityRow[]): Promise
 export async function recordActivity(tx: DbTx, a: ActivityInput): Promise<void> {
   const severity = a.severity ?? 'info'
   await insertActivityRows(tx, [
-    { userId: a.userId, type: a.type, message: a.message, severity, traderId: a.traderId ?? null, positionId: a.positionId ?? null, symbol: a.symbol ?? null, createdAt: new Date() },
+    { userId: a.userId, type: a.type, message: a.message, severity, traderId: a.traderId ?? null, positionId: a.positionId ?? null, symbol: a.symbol ?? null, mirrorsPositionEvent: false, createdAt: new Date() },
   ])
   await notify(tx, { kind: 'activity', userId: a.userId, type: a.type, message: a.message, severity, traderId: a.traderId })
 }

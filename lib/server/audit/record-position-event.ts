@@ -90,7 +90,7 @@ function eventRow(e: PositionEventInput) {
 
 // The row's symbol is the position's, which insertActivityRows reads (the callers know the id).
 function activityRow(e: PositionEventInput, createdAt: Date): ActivityRow {
-  return { userId: e.userId, type: e.type, message: e.message, severity: 'info', traderId: null, positionId: e.positionId, symbol: null, createdAt }
+  return { userId: e.userId, type: e.type, message: e.message, severity: 'info', traderId: null, positionId: e.positionId, symbol: null, mirrorsPositionEvent: true, createdAt }
 }
 
 function notification(e: PositionEventInput): AppEvent {

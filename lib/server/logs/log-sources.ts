@@ -92,24 +92,19 @@ const SOURCES: Record<LogKind, Source> = {
     message: sql`a.message`,
     traderId: sql`COALESCE(a."traderId", p."traderId")`,
     traderFilter: (id) => sql`(a."traderId" = ${id} OR (a."traderId" IS NULL AND p."traderId" = ${id}))`,
-    // The feed carries its rows' symbols (written with them), read through (userId, symbol, createdAt, id).
+    // The feed carries its rows' symbols (written with them), read through
+    // (userId, mirrorsPositionEvent, symbol, createdAt, id) with the mirror condition of `from`.
     symbolFilter: (symbol) => sql`a.symbol = ${symbol}`,
     symbol: sql`COALESCE(a.symbol, p.symbol)`,
     positionId: sql`a."positionId"`,
     detail: sql`NULL::text`,
-    // Position events are mirrored into the feed (recordPositionEvent: same position, type and
-    // message, in the same transaction, no trader); they are shown once, as audit lines, with
-    // their actor. The check names `p` so that PostgreSQL runs it after the trader and symbol
-    // filters (which need the position), on the few rows left, not on every row it walks.
+    // Position events are mirrored into the feed (recordPositionEvent, flagged there); they are
+    // shown once, as audit lines, with their actor. An equality, so that an index leading with
+    // (userId, mirrorsPositionEvent) skips the mirrors instead of walking past them.
     from: (userId) => sql`
       FROM "ActivityEvent" a
       LEFT JOIN "Position" p ON p.id = a."positionId"
-      WHERE a."userId" = ${userId}
-        AND NOT (a."traderId" IS NULL AND p.id IS NOT NULL AND EXISTS (
-          SELECT 1 FROM "PositionEvent" m
-          WHERE m."positionId" = p.id
-            AND m."createdAt" BETWEEN a."createdAt" - interval '1 minute' AND a."createdAt" + interval '1 minute'
-            AND m.type = a.type AND m.message = a.message))`,
+      WHERE a."userId" = ${userId} AND a."mirrorsPositionEvent" = false`,
   },
   audit: {
     kind: 'audit',
@@ -183,9 +178,9 @@ const SOURCES: Record<LogKind, Source> = {
     message: sql`concat(c.name, ': ', e.message)`,
     traderId: sql`COALESCE(e."traderId", p."traderId")`,
     traderFilter: (id) => sql`(e."traderId" = ${id} OR (e."traderId" IS NULL AND p."traderId" = ${id}))`,
-    // Like the search: the symbol's events first (the feed's symbol index), their deliveries
-    // checked against that set while walking the channel, instead of looking up each one's event.
-    symbolFilter: (symbol, userId) => sql`d."eventId" IN (SELECT id FROM "ActivityEvent" WHERE "userId" = ${userId} AND symbol = ${symbol})`,
+    // The event's symbol, copied onto the delivery when it is enqueued: read per channel through
+    // (channelId, symbol, createdAt, id), never by walking the channel's deliveries for it.
+    symbolFilter: (symbol) => sql`d.symbol = ${symbol}`,
     symbol: sql`COALESCE(e.symbol, p.symbol)`,
     positionId: sql`e."positionId"`,
     detail: sql`concat_ws(' · ', d.attempts || CASE WHEN d.attempts = 1 THEN ' attempt' ELSE ' attempts' END, d."lastError")`,
@@ -274,11 +269,9 @@ function sourceQuery(s: Source, o: QueryOptions, notBefore?: Prisma.Sql): Prisma
 /** The merged query over the sources `filter.kind` selects: at most `take` lines after `cursor`. */
 export function logQuery(o: QueryOptions): Prisma.Sql {
   const kinds = o.filter.kind ? [o.filter.kind] : (Object.keys(SOURCES) as LogKind[])
-  // With a symbol filter, most of the feed's lines of that symbol mirror audit lines, which the
-  // feed source skips one at a time (each checked against the trail), and a channel's deliveries
-  // are walked for the few about that symbol. So the audit lines are read first: when they fill a
-  // page, no line older than the oldest of them can be on it (at the same time, the other kinds
-  // sort first), and the other sources stop reading there.
+  // With a symbol filter the audit lines are read first: when they fill a page, no line older than
+  // the oldest of them can be on it (at the same time, the other kinds sort first), and the other
+  // sources stop reading there.
   const auditFirst = o.filter.symbol !== undefined && kinds.length > 1 && kinds.includes('audit')
   const notBefore = auditFirst ? sql`COALESCE((SELECT CASE WHEN count(*) = ${o.take} THEN min(at) END FROM audit_page), '-infinity')` : undefined
   const branches = kinds.map((k) => (auditFirst && k === 'audit' ? sql`(SELECT * FROM audit_page)` : sql`(${sourceQuery(SOURCES[k], o, notBefore)})`))

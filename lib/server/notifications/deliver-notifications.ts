@@ -60,9 +60,11 @@ export async function enqueueChannelDeliveries(opts: {
     where: { AND: [{ userId: channel.userId, id: { gt: opts.afterId }, createdAt: { gte: channel.createdAt } }, candidateEventWhere] },
     orderBy: { id: 'asc' },
     take: ENQUEUE_BATCH,
-    select: { id: true, type: true, severity: true, message: true, positionId: true, traderId: true, createdAt: true },
+    select: { id: true, type: true, severity: true, message: true, positionId: true, traderId: true, symbol: true, createdAt: true },
   })
   const events = await notifiableEvents(db, rows)
+  // The logs viewer filters deliveries by their event's symbol, kept on the delivery.
+  const symbolOf = new Map(rows.map((r) => [r.id, r.symbol]))
   let enqueued = 0
   if (events.length) {
     const status: DeliveryStatus = channel.enabled ? 'PENDING' : 'SKIPPED'
@@ -70,6 +72,7 @@ export async function enqueueChannelDeliveries(opts: {
       data: events.map((e) => ({
         channelId: channel.id,
         eventId: e.id,
+        symbol: symbolOf.get(e.id) ?? null,
         status,
         nextAttemptAt: opts.now,
         lastError: channel.enabled ? null : 'channel disabled when the event happened',

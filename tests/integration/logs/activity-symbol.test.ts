@@ -27,7 +27,7 @@ beforeAll(async () => {
 })
 afterAll(() => t?.drop())
 
-const feed = () => t.db.activityEvent.findMany({ where: { userId }, orderBy: { id: 'asc' }, select: { type: true, message: true, positionId: true, symbol: true } })
+const feed = () => t.db.activityEvent.findMany({ where: { userId }, orderBy: { id: 'asc' }, select: { type: true, message: true, positionId: true, symbol: true, mirrorsPositionEvent: true } })
 
 describe('the symbol of a feed row', () => {
   it('is the position\'s for a position event, written alone or in a batch (in the order recorded)', async () => {
@@ -39,11 +39,12 @@ describe('the symbol of a feed row', () => {
         await recordPositionEvent(tx, { positionId: eth, userId, type: 'ORDER_STATUS', actor, message: 'batch 3' })
       }),
     )
-    expect((await feed()).filter((r) => r.positionId).map((r) => [r.message, r.symbol])).toEqual([
-      ['alone', 'BTC/USDT'],
-      ['batch 1', 'ETH/USDT'],
-      ['batch 2', 'BTC/USDT'],
-      ['batch 3', 'ETH/USDT'],
+    // Each flagged as a mirror: the logs viewer shows it as the audit line only.
+    expect((await feed()).filter((r) => r.positionId).map((r) => [r.message, r.symbol, r.mirrorsPositionEvent])).toEqual([
+      ['alone', 'BTC/USDT', true],
+      ['batch 1', 'ETH/USDT', true],
+      ['batch 2', 'BTC/USDT', true],
+      ['batch 3', 'ETH/USDT', true],
     ])
     // A batch's mirror rows keep the times of their audit rows (UTC, to the millisecond).
     const times = async (message: string) => [
@@ -66,7 +67,8 @@ describe('the symbol of a feed row', () => {
     const positionId = about.positionId ? eth : undefined
     await t.db.$transaction((tx) => recordActivity(tx, { userId, traderId, type: 'NOTE', severity: 'warning', message, symbol: about.symbol, positionId }))
     const row = await t.db.activityEvent.findFirstOrThrow({ where: { userId, message } })
-    expect(row).toMatchObject({ symbol, traderId, severity: 'warning', positionId: positionId ?? null })
+    // The feed's own row, never a mirror, even about a position.
+    expect(row).toMatchObject({ symbol, traderId, severity: 'warning', positionId: positionId ?? null, mirrorsPositionEvent: false })
   })
 
   it('is the asked symbol for an approval, so the logs viewer finds it by symbol', async () => {

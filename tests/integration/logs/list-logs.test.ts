@@ -77,7 +77,7 @@ describe('the log of one user', () => {
   it.each([1, 2, 3, 4])('pages a symbol-filtered log by %i the same as in one page', async (limit) => {
     const filter: LogFilter = { symbol: 'BTC/USDT' }
     const whole = await readAll(A.userId, filter, 200)
-    expect(whole.map((l) => l.kind).sort()).toEqual(['activity', 'activity', 'audit', 'audit', 'audit', 'audit', 'audit', 'delivery', 'delivery', 'risk', 'risk', 'risk'])
+    expect(whole.map((l) => l.kind).sort()).toEqual(['activity', 'activity', 'audit', 'audit', 'audit', 'audit', 'audit', 'delivery', 'delivery', 'delivery', 'risk', 'risk', 'risk'])
     expect(ids(await readAll(A.userId, filter, limit))).toEqual(ids(whole))
   })
 
@@ -86,13 +86,17 @@ describe('the log of one user', () => {
     ['kind=audit', { kind: 'audit' }, 6, (l: LogEntry) => l.kind === 'audit'],
     ['kind=activity', { kind: 'activity' }, 7, (l: LogEntry) => l.kind === 'activity'],
     ['kind=risk', { kind: 'risk' }, 4, (l: LogEntry) => l.kind === 'risk'],
-    ['kind=delivery', { kind: 'delivery' }, 5, (l: LogEntry) => l.kind === 'delivery'],
+    ['kind=delivery', { kind: 'delivery' }, 6, (l: LogEntry) => l.kind === 'delivery'],
     ['level=warning (and errors)', { level: 'warning' }, 9, (l: LogEntry) => l.level !== 'info'],
     ['level=error', { level: 'error' }, 5, (l: LogEntry) => l.level === 'error'],
-    ['level=info (everything)', { level: 'info' }, 22, () => true],
+    ['level=info (everything)', { level: 'info' }, 23, () => true],
     ['type=TIE', { type: 'TIE' }, 7, (l: LogEntry) => l.type === 'TIE'],
     // The approval (a symbol without a position) and its delivery count too.
-    ['symbol=BTC/USDT', { symbol: 'BTC/USDT' }, 12, (l: LogEntry) => l.symbol === 'BTC/USDT'],
+    ['symbol=BTC/USDT', { symbol: 'BTC/USDT' }, 13, (l: LogEntry) => l.symbol === 'BTC/USDT'],
+    // The feed's own lines of the symbol (the approval, the protection failure), none of the mirrors.
+    ['kind=activity and a symbol', { kind: 'activity', symbol: 'BTC/USDT' }, 2, (l: LogEntry) => l.kind === 'activity' && l.symbol === 'BTC/USDT'],
+    // The approval's, the protection failure's and the stop move's (a mirror's) deliveries.
+    ['kind=delivery and a symbol', { kind: 'delivery', symbol: 'BTC/USDT' }, 3, (l: LogEntry) => l.kind === 'delivery' && l.symbol === 'BTC/USDT'],
     ['symbol=ETH/USDT', { symbol: 'ETH/USDT' }, 1, (l: LogEntry) => l.symbol === 'ETH/USDT'],
     ['from -100 s to T0', { from: at(-100), to: T0 }, 3, (l: LogEntry) => l.at >= at(-100).toISOString() && l.at < T0.toISOString()],
     ['from T0 to T0 + 1 s', { from: T0, to: at(1) }, 11, (l: LogEntry) => l.at === T0.toISOString()],
@@ -113,7 +117,7 @@ describe('the log of one user', () => {
 
   it('filters by trader, on every kind that can name one', async () => {
     const alpha = await readAll(A.userId, { traderId: A.traders.a }, 3)
-    expect(alpha).toHaveLength(18)
+    expect(alpha).toHaveLength(19)
     expect(alpha.every((l) => l.traderId === A.traders.a && l.traderName === 'Alpha')).toBe(true)
     expect(kinds(alpha)).toEqual(['activity', 'audit', 'delivery', 'risk'])
     const beta = await readAll(A.userId, { traderId: A.traders.b }, 3)
@@ -121,8 +125,8 @@ describe('the log of one user', () => {
   })
 
   it.each([
-    ['one word, any case', 'STOP', ['Stop moved to 59000 shared', 'Stop refused shared', 'Hook: Stop refused shared']],
-    ['every word must appear, in any order', 'moved stop', ['Stop moved to 59000 shared']],
+    ['one word, any case', 'STOP', ['Stop moved to 59000 shared', 'Hook: Stop moved to 59000 shared', 'Stop refused shared', 'Hook: Stop refused shared']],
+    ['every word must appear, in any order', 'moved stop', ['Stop moved to 59000 shared', 'Hook: Stop moved to 59000 shared']],
     ['% is a literal percent sign', '100%', ['PANIC pressed shared 100% done', 'Hook: PANIC pressed shared 100% done']],
     ['_ is a literal underscore', 'tie_', []],
     ['a word nobody wrote', 'nothing-like-this', []],

@@ -31,14 +31,15 @@ export async function seedUserLogs(db: Db, o: { email: string; word: string }): 
   const symbolOf: Record<string, string> = { [btc]: 'BTC/USDT', [eth]: 'ETH/USDT' }
   const expected: string[] = []
 
-  // Audit events, each mirrored into the feed with its position's symbol, as recordPositionEvent does.
+  // Audit events, each mirrored into the feed with its position's symbol and the mirror flag, as recordPositionEvent does.
   const audit = async (positionId: string, type: string, message: string, when: Date, statuses: { fromStatus?: string; toStatus?: string } = {}) => {
     const e = await db.positionEvent.create({ data: { positionId, type, actor: 'USER', actorId: user.id, message, createdAt: when, ...statuses } })
-    await db.activityEvent.create({ data: { userId: user.id, type, positionId, symbol: symbolOf[positionId], message, createdAt: when } })
+    const mirror = await db.activityEvent.create({ data: { userId: user.id, type, positionId, symbol: symbolOf[positionId], message, mirrorsPositionEvent: true, createdAt: when } })
     expected.push(`audit:${e.id}`)
+    return mirror
   }
   await audit(btc, 'CREATED', `LONG 1 BTC/USDT ${o.word} opened`, at(-300), { toStatus: 'CREATED' })
-  await audit(btc, 'SL_CHANGED', `Stop moved to 59000 ${o.word}`, at(-200))
+  const stopMoved = await audit(btc, 'SL_CHANGED', `Stop moved to 59000 ${o.word}`, at(-200))
   await audit(eth, 'STATUS_CHANGED', `Entry failed ${o.word}: insufficient balance`, at(-100), { fromStatus: 'SUBMITTING', toStatus: 'FAILED' })
 
   // A feed row about a position carries its symbol; one about a symbol alone (an approval) names it.
@@ -59,21 +60,24 @@ export async function seedUserLogs(db: Db, o: { email: string; word: string }): 
   await risk({ traderId: tb.id, accountId: tb.accountId, limit: 'consecutiveLosses', message: `Beta ${o.word} lost 3 in a row`, tripped: true, createdAt: at(150) })
 
   const channel = await createChannel({ db, userId: user.id, input: { name: 'Hook', url: 'https://hooks.example.com/x' } })
-  const delivery = async (eventId: bigint, status: string, createdAt: Date, lastError?: string) => {
-    const d = await db.notificationDelivery.create({ data: { channelId: channel.id, eventId, status, attempts: lastError ? 3 : 1, lastError, createdAt } })
+  // With its event's symbol, as enqueueChannelDeliveries writes it.
+  const delivery = async (event: { id: bigint; symbol: string | null }, status: string, createdAt: Date, lastError?: string) => {
+    const d = await db.notificationDelivery.create({ data: { channelId: channel.id, eventId: event.id, symbol: event.symbol, status, attempts: lastError ? 3 : 1, lastError, createdAt } })
     expected.push(`delivery:${d.id}`)
   }
-  await delivery(approval.id, 'DELIVERED', at(-49))
-  await delivery(panic.id, 'FAILED', at(51), 'HTTP 500 from the receiver')
+  await delivery(approval, 'DELIVERED', at(-49))
+  await delivery(panic, 'FAILED', at(51), 'HTTP 500 from the receiver')
   // About a position: found by the position's trader and symbol.
-  await delivery(protection.id, 'DELIVERED', at(101))
+  await delivery(protection, 'DELIVERED', at(101))
+  // A position event's notification: the delivery of its mirror row (shown as a delivery line).
+  await delivery(stopMoved, 'DELIVERED', at(-199))
 
   // A burst at exactly T0: several lines of every kind share the timestamp.
   const ties = []
   for (let i = 0; i < 4; i++) ties.push(await activity({ type: 'TIE', message: `tie activity ${i} ${o.word}`, traderId: ta.id, createdAt: T0 }))
   for (let i = 0; i < 3; i++) await audit(btc, 'TIE', `tie audit ${i} ${o.word}`, T0)
   for (let i = 0; i < 2; i++) await risk({ traderId: ta.id, accountId: ta.accountId, limit: 'tie', message: `BTC/USDT: tie risk ${i} ${o.word}`, createdAt: T0 })
-  for (let i = 0; i < 2; i++) await delivery(ties[i]!.id, 'PENDING', T0)
+  for (let i = 0; i < 2; i++) await delivery(ties[i]!, 'PENDING', T0)
 
   return { userId: user.id, traders: { a: ta.id, b: tb.id }, positions: { btc, eth }, expected }
 }

@@ -107,6 +107,10 @@ describe('NotificationLoop', () => {
     const rows = await deliveries()
     expect(rows.map((d) => [d.status, d.attempts])).toEqual(Array(9).fill(['DELIVERED', 1]))
     expect(rows.every((d) => d.deliveredAt?.getTime() === clock.getTime() && d.lastError === null)).toBe(true)
+    // Each delivery carries its event's symbol, which the logs viewer's symbol filter reads.
+    const eventSymbols = new Map((await t.db.activityEvent.findMany({ where: { id: { in: rows.map((d) => d.eventId) } } })).map((e) => [e.id, e.symbol]))
+    expect(rows.map((d) => d.symbol)).toEqual(rows.map((d) => eventSymbols.get(d.eventId)))
+    expect(rows.slice(0, 6).map((d) => d.symbol)).toEqual(['BTC/USDT', 'BTC/USDT', 'BTC/USDT', 'BTC/USDT', 'ETH/USDT', 'ETH/USDT'])
 
     // Nothing new: a second run enqueues and sends nothing.
     expect(await newLoop().runOnce()).toEqual({ enqueued: 0, delivered: 0, retrying: 0, failed: 0 })
