@@ -34,6 +34,8 @@ import { registerUserRequests, userPaths } from './user-schemas'
 import { exchangeAccountPaths, registerExchangeAccountRequests } from './exchange-account-schemas'
 // Registers the candle response schemas in apiDocs.
 import { marketPaths } from './market-schemas'
+// Registers the webhook signal response schemas in apiDocs.
+import { signalPaths } from './signal-schemas'
 
 type Json = Record<string, unknown>
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` })
@@ -172,7 +174,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
     },
     servers: [{ url: opts.serverUrl ?? '/' }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
-    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'performance', description: 'Every closed trade: statistics, equity curve, drawdown, daily PnL; CSV export.' }, { name: 'users', description: 'Admin only: accounts and invites.' }, { name: 'exchange accounts', description: 'Binance spot and Coinbase accounts with their keys (never returned).' }, { name: 'logs', description: 'Activity, audit trail, risk events and notification deliveries in one log.' }, { name: 'market data' }, { name: 'system' }],
+    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'performance', description: 'Every closed trade: statistics, equity curve, drawdown, daily PnL; CSV export.' }, { name: 'users', description: 'Admin only: accounts and invites.' }, { name: 'exchange accounts', description: 'Binance spot and Coinbase accounts with their keys (never returned).' }, { name: 'logs', description: 'Activity, audit trail, risk events and notification deliveries in one log.' }, { name: 'market data' }, { name: 'signals', description: 'TradingView webhook signals: the webhook, its secret, settings and the signal log.' }, { name: 'system' }],
     paths: {
       '/api/health': {
         get: {
@@ -550,6 +552,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
       ...performancePaths(queryParameters),
       ...executionQualityPaths(queryParameters),
       ...marketPaths(queryParameters),
+      ...signalPaths(queryParameters),
     },
     components: {
       securitySchemes: {

@@ -109,10 +109,10 @@ async function carryOut(o: ProcessSignalOptions, s: LoadedSignal, settings: Sign
         const closed = await closeActive(o, s, base, exchange, undefined)
         if (closed.outcome.status !== 'DONE') return closed.outcome
         if (closed.positionId && !(await waitClosed(o.db, closed.positionId, o.closeWaitMs ?? 30_000))) {
-          return { status: 'FAILED', reason: `the close of position ${closed.positionId} did not finish within ${Math.round((o.closeWaitMs ?? 30_000) / 1000)} s: the ${side} entry was not sent`, result: { ...base, closed: closed.outcome.result } }
+          return { status: 'FAILED', reason: `the close of position ${closed.positionId} did not finish within ${Math.round((o.closeWaitMs ?? 30_000) / 1000)} s: the ${side} entry was not sent`, result: { ...base, closed: closed.outcome.result.closed } }
         }
         const opened = await enter(o, s, settings, base, exchange)
-        return { ...opened, reason: [closed.outcome.reason, opened.reason].filter(Boolean).join('; ') || null, result: { ...opened.result, closed: closed.outcome.result } }
+        return { ...opened, reason: [closed.outcome.reason, opened.reason].filter(Boolean).join('; ') || null, result: { ...opened.result, closed: closed.outcome.result.closed } }
       }
       return enter(o, s, settings, base, exchange)
     }

@@ -94,12 +94,20 @@ describe('GET /api/v1/openapi.json', () => {
         'GET /api/v1/orders.csv',
         'GET /api/v1/decisions.csv',
         'GET /api/v1/markets/{symbol}/candles',
+        'POST /api/webhooks/tradingview/{traderId}',
+        'POST /api/v1/traders/{id}/webhook-secret',
+        'GET /api/v1/traders/{id}/signal-settings',
+        'PATCH /api/v1/traders/{id}/signal-settings',
+        'GET /api/v1/traders/{id}/signals',
+        'GET /api/v1/traders/{id}/signals.csv',
       ].sort(),
     )
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })
     // Public endpoints opt out of the global bearer requirement.
     expect(doc.paths['/api/v1/auth/token'].post.security).toEqual([])
     expect(doc.paths['/api/health'].get.security).toEqual([])
+    // The webhook authenticates by the secret in its body.
+    expect(doc.paths['/api/webhooks/tradingview/{traderId}'].post.security).toEqual([])
   })
 
   it('resolves every $ref, and documents the error shape on every failure response', async () => {
@@ -134,8 +142,10 @@ describe('GET /api/v1/openapi.json', () => {
     expect(s.CreateExchangeAccountRequest.required).toEqual(['name', 'exchange', 'mode', 'apiKey', 'secret'])
     expect(s.CreateExchangeAccountRequest.properties.exchange.enum).toEqual(['binance', 'coinbase'])
     expect(s.CreateExchangeAccountRequest.properties.mode.enum).toEqual(['TESTNET', 'LIVE'])
-    // No response schema can carry key material.
+    // No response schema can carry key material (the webhook secret only in the one answer that creates it).
     expect(Object.keys(s.ExchangeAccount.properties).filter((k) => /secret|apikey/i.test(k))).toEqual([])
+    expect(Object.keys(s.Trader.properties).filter((k) => /secret/i.test(k))).toEqual([])
+    expect(s.SignalSettings.properties.secret.properties).not.toHaveProperty('secret')
     expect(s.Health.properties.liveTrading.properties.enabled.type).toBe('boolean')
     expect(s.Trader.properties.mode.enum).toEqual(['PAPER', 'TESTNET', 'LIVE'])
     expect(Object.keys(s.ModifyProtectionRequest.properties)).toEqual(['stopLoss', 'takeProfits'])

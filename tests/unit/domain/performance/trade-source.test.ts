@@ -14,6 +14,13 @@ describe('tradeSource', () => {
   ] as const)('%s', (_label, opening, expected) => {
     expect(tradeSource(opening)).toBe(expected)
   })
+
+  test.each([
+    ['no decision', null],
+    ['a rules decision recorded against it', { provider: 'RULES', trigger: 'SCHEDULE' }],
+  ] as const)('a webhook signal opened it (%s): SIGNAL', (_label, opening) => {
+    expect(tradeSource(opening, true)).toBe('SIGNAL')
+  })
 })
 
 describe('breakdownBy', () => {
