@@ -43,7 +43,7 @@ export function UniverseFields({ idPrefix, initial, errors, fixedList }: { idPre
             step={1}
             defaultValue={top.n}
             error={errors['universe.n']}
-            hint="The N spot markets in the trader’s currency with the highest 24 h quote volume on the market-data exchange, re-ranked every 15 minutes. A symbol leaving the list never leaves an open position unwatched."
+            hint="The N spot markets in the trader’s currency with the highest 24 h quote volume on the exchange of the trader’s account (the market-data exchange for a paper account), re-ranked every 15 minutes. A symbol leaving the list never leaves an open position unwatched."
           />
           <CheckboxField id={`${idPrefix}-universe-stable`} name="universe.excludeStablecoins" label="Leave out stablecoins and fiat (USDC, FDUSD, EUR …)" defaultChecked={top.excludeStablecoins} error={errors['universe.excludeStablecoins']} />
           <CheckboxField id={`${idPrefix}-universe-leveraged`} name="universe.excludeLeveraged" label="Leave out leveraged tokens (BTCUP, ETH3L …)" defaultChecked={top.excludeLeveraged} error={errors['universe.excludeLeveraged']} />

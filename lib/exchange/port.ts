@@ -1,6 +1,7 @@
 import type { DbTx } from '@/lib/db/client'
 import type { Decimal } from '@/lib/domain/decimal'
 import type { MarketRules } from '@/lib/domain/market/precision'
+import type { VolumeTicker } from '@/lib/domain/market/top-by-volume'
 import type { OrderStatus } from '@/lib/domain/orders/order-lifecycle'
 import type { OrderSide } from '@/lib/domain/positions/fill-ledger'
 
@@ -208,6 +209,12 @@ export interface ExchangePort {
   fetchOrderByExchangeId?(exchangeOrderId: string, hint: OrderLookupHint): Promise<{ order: ExchangeOrderFacts; report: OrderReport } | null>
   /** Live adapters: an authenticated read of balances and the key's permissions. */
   checkConnection?(): Promise<ConnectionCheck>
+  /**
+   * Optional (live adapters): every market's 24 h ticker on this account's exchange, one request,
+   * for ranking by volume (a top-N universe). The paper engine has none: it trades on the
+   * market-data feed, which has its own.
+   */
+  fetchDailyVolumes?(): Promise<VolumeTicker[]>
   /**
    * Optional: order changes pushed by the exchange's private stream, for adapters whose venue
    * offers one (through ccxt pro). Resolves once `signal` aborts (or the adapter is closed);

@@ -1,6 +1,7 @@
 import ccxt, { type Exchange, type MarketInterface, type OrderBook, type Ticker } from 'ccxt'
 import { dec, type Decimal } from '@/lib/domain/decimal'
 import type { MarketRules } from '@/lib/domain/market/precision'
+import { volumeTickers } from '@/lib/exchange/ccxt/volume-tickers'
 import { createCcxtQuoteStream } from '@/lib/market-data/ccxt-quote-stream'
 import { MarketDataError, type MarketDataFeed } from '@/lib/market-data/feed'
 import type { Quote } from '@/lib/market-data/quote'
@@ -109,12 +110,7 @@ export function createCcxtFeed(options: CcxtFeedOptions = {}): MarketDataFeed {
       await ensureMarkets()
       try {
         // No symbols: every spot ticker in one call (Binance GET /api/v3/ticker/24hr, weight 80).
-        const tickers = await exchange.fetchTickers()
-        return Object.values(tickers).flatMap((t) => {
-          const m = t.symbol === undefined ? undefined : exchange.markets?.[t.symbol]
-          if (!m) return []
-          return [{ symbol: m.symbol, base: m.base, quote: m.quote, spot: m.spot === true && m.active !== false, quoteVolume24h: quoteVolumeOf(t) }]
-        })
+        return volumeTickers(exchange, await exchange.fetchTickers())
       } catch (e) {
         throw translateError(e, label)
       }
@@ -163,13 +159,6 @@ export function createCcxtFeed(options: CcxtFeedOptions = {}): MarketDataFeed {
       await exchange.close()
     },
   }
-}
-
-/** The exchange's own string where it sent one (Binance does), so the volume stays exact. */
-function quoteVolumeOf(t: Ticker): Decimal | null {
-  const raw = (t.info as Record<string, unknown> | undefined)?.['quoteVolume']
-  if (typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw)) return dec(raw)
-  return typeof t.quoteVolume === 'number' && Number.isFinite(t.quoteVolume) ? dec(t.quoteVolume) : null
 }
 
 function toQuote(symbol: string, book: OrderBook, ticker: Ticker | undefined, depth: number, receivedAt: number, label: string): Quote {

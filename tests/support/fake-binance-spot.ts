@@ -85,6 +85,8 @@ export interface FakeBinanceSpot {
   setBalance(asset: string, free: string): void
   /** Caps the quantity a taker order can fill at once (partial fills); undefined = unlimited. */
   setLiquidity(symbol: string, qty: string | undefined): void
+  /** The 24 h quote volume GET /api/v3/ticker/24hr reports for the symbol. */
+  setQuoteVolume(symbol: string, quoteVolume: string): void
   /** Splits every taker fill into this many trades at consecutive ticks (default 1). */
   setFillSplit(n: number): void
   /** What GET /api/v3/account says the key may do (default: trade yes, withdraw no). */
@@ -612,6 +614,21 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
         const out = list.map((s) => ({ symbol: s.id, price: fmt(s.last) }))
         return p.symbol ? out[0] : out
       }
+      case 'GET /api/v3/ticker/24hr': {
+        // What ranking by volume reads (the top-N universe): the symbol's quoteVolume as its spec
+        // sets it (else none traded: 0), and a base volume at the last price.
+        const list = p.symbol ? [sym(p.symbol)] : [...bySymbol.values()]
+        const out = list.map((s) => {
+          const quoteVolume = dec(s.spec.quoteVolume ?? 0)
+          return {
+            symbol: s.id, priceChange: '0.00000000', priceChangePercent: '0.000', weightedAvgPrice: fmt(s.last), prevClosePrice: fmt(s.last),
+            lastPrice: fmt(s.last), lastQty: fmt(s.step), bidPrice: fmt(s.bid), bidQty: '10.00000000', askPrice: fmt(s.ask), askQty: '10.00000000',
+            openPrice: fmt(s.last), highPrice: fmt(s.ask), lowPrice: fmt(s.bid), volume: fmt(quoteVolume.div(s.last).toNearest(s.step, Decimal.ROUND_DOWN)),
+            quoteVolume: fmt(quoteVolume), openTime: now - 86_400_000, closeTime: now, firstId: 1, lastId: 1, count: 1,
+          }
+        })
+        return p.symbol ? out[0] : out
+      }
       case 'GET /api/v3/ticker/bookTicker': {
         const list = p.symbol ? [sym(p.symbol)] : [...bySymbol.values()]
         const out = list.map((s) => ({ symbol: s.id, bidPrice: fmt(s.bid), bidQty: '10.00000000', askPrice: fmt(s.ask), askQty: '10.00000000' }))
@@ -765,6 +782,10 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
     },
     setLiquidity(symbol, qty) {
       symbolOf(symbol).liquidity = qty === undefined ? undefined : dec(qty)
+    },
+    setQuoteVolume(symbol, quoteVolume) {
+      const s = symbolOf(symbol)
+      s.spec = { ...s.spec, quoteVolume }
     },
     setPermissions(p) {
       if (p.canTrade !== undefined) permissions.canTrade = p.canTrade

@@ -55,6 +55,8 @@ export interface FakeProductSpec {
   quoteMinSize: string
   bid: string
   ask: string
+  /** The 24 h volume in the quote currency (approximate_quote_24h_volume); omitted, 1000 base units at the last price. */
+  quoteVolume24h?: string
 }
 
 export const DEFAULT_FAKE_PRODUCTS: FakeProductSpec[] = [
@@ -184,6 +186,7 @@ interface ProductState {
   ask: Decimal
   last: Decimal
   liquidity: Decimal | undefined
+  quoteVolume24h: Decimal | undefined
 }
 
 const PRIVATE_PREFIX = '/api/v3/brokerage/'
@@ -206,6 +209,7 @@ export async function startFakeCoinbase(opts: FakeCoinbaseOptions): Promise<Fake
     products.set(`${base}-${quote}`, {
       id: `${base}-${quote}`, base, quote, step: dec(p.baseIncrement), tick: dec(p.priceIncrement), minSize: dec(p.baseMinSize),
       minFunds: dec(p.quoteMinSize), bid: dec(p.bid), ask: dec(p.ask), last: dec(p.bid), liquidity: undefined,
+      quoteVolume24h: p.quoteVolume24h === undefined ? undefined : dec(p.quoteVolume24h),
     })
   }
   const balances = new Map<string, { available: Decimal; hold: Decimal }>()
@@ -511,8 +515,11 @@ export async function startFakeCoinbase(opts: FakeCoinbaseOptions): Promise<Fake
   }
 
   function productJson(p: ProductState) {
+    // Coinbase reports the 24 h volume in base units and, approximately, in the quote currency.
+    const baseVolume = p.quoteVolume24h ? p.quoteVolume24h.div(p.last).toNearest(p.step, Decimal.ROUND_DOWN) : dec(1000)
     return {
-      product_id: p.id, price: s(p.last), price_percentage_change_24h: '0', volume_24h: '1000', volume_percentage_change_24h: '0',
+      product_id: p.id, price: s(p.last), price_percentage_change_24h: '0', volume_24h: s(baseVolume), volume_percentage_change_24h: '0',
+      approximate_quote_24h_volume: s(p.quoteVolume24h ?? baseVolume.mul(p.last)),
       base_increment: s(p.step), quote_increment: s(p.tick), quote_min_size: s(p.minFunds), quote_max_size: '150000000',
       base_min_size: s(p.minSize), base_max_size: '3400', base_name: p.base, quote_name: p.quote, watched: false, is_disabled: false,
       new: false, status: 'online', cancel_only: false, limit_only: false, post_only: false, trading_disabled: false, auction_mode: false,

@@ -2,6 +2,7 @@ import ccxt, { type MarketInterface } from 'ccxt'
 import { z } from 'zod'
 import { dec, type Decimal } from '@/lib/domain/decimal'
 import type { MarketRules } from '@/lib/domain/market/precision'
+import type { VolumeTicker } from '@/lib/domain/market/top-by-volume'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import { refusedReport, stopLimitOffsetOf, stopLimitPrice, VenueBackOff } from './venue-back-off'
 import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, OrderStreamHandlers, PlaceOcoRequest, PlaceOrderRequest } from '@/lib/exchange/port'
@@ -18,6 +19,7 @@ import type { ExchangeOrderFacts, OpenOrderReport, RecentFill } from '@/lib/exch
 import { binanceOrderListId, openOrderFromBinance, orderFactsFromBinance, ZBinanceOrderList } from './open-order-from-binance'
 import { normaliseBaseUrl, rewriteHosts } from './rest-base-url'
 import { classifyCcxtError, rejectReasonOf, translateCcxtError } from './translate-ccxt-error'
+import { volumeTickers } from './volume-tickers'
 
 export interface BinanceSpotExchangeOptions {
   accountId: string
@@ -327,6 +329,17 @@ export class BinanceSpotExchange implements ExchangePort {
       balances: balancesFromBinanceAccount(account),
       canTrade: account.canTrade === true,
       canWithdraw: typeof account.canWithdraw === 'boolean' ? account.canWithdraw : null,
+    }
+  }
+
+  /** GET /api/v3/ticker/24hr without a symbol: every spot market's 24 h ticker in one request (weight 80). */
+  async fetchDailyVolumes(): Promise<VolumeTicker[]> {
+    await this.loadMarkets()
+    this.guard()
+    try {
+      return volumeTickers(this.exchange, await this.exchange.fetchTickers())
+    } catch (e) {
+      throw translateCcxtError(e, 'read 24 h tickers from Binance', { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
     }
   }
 

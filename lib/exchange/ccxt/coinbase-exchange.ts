@@ -2,6 +2,7 @@ import ccxt, { type MarketInterface } from 'ccxt'
 import { dec, type Decimal } from '@/lib/domain/decimal'
 import { isOpenOrderStatus } from '@/lib/domain/orders/order-lifecycle'
 import { isMultipleOf, type MarketRules } from '@/lib/domain/market/precision'
+import type { VolumeTicker } from '@/lib/domain/market/top-by-volume'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import { refusedReport, stopLimitOffsetOf, stopLimitPrice, VenueBackOff } from './venue-back-off'
 import type {
@@ -20,6 +21,7 @@ import type { ExchangeOrderFacts, OpenOrderReport, RecentFill } from '@/lib/exch
 import { openOrderFromCoinbase, orderFactsFromCoinbase } from './open-order-from-coinbase'
 import { normaliseBaseUrl, rewriteHosts } from './rest-base-url'
 import { classifyCcxtError, translateCcxtError } from './translate-ccxt-error'
+import { coinbaseQuoteVolume, volumeTickers } from './volume-tickers'
 
 export interface CoinbaseExchangeOptions {
   accountId: string
@@ -292,6 +294,17 @@ export class CoinbaseExchange implements ExchangePort {
       .map(([asset, amount]) => ({ asset, amount }))
       .filter((b) => !b.amount.isZero())
       .sort((a, b) => a.asset.localeCompare(b.asset))
+  }
+
+  /** GET market/products (public): every product with its 24 h volume, in one request. */
+  async fetchDailyVolumes(): Promise<VolumeTicker[]> {
+    await this.market()
+    this.guard()
+    try {
+      return volumeTickers(this.exchange, await this.exchange.fetchTickers(), (t) => coinbaseQuoteVolume(t.info as Record<string, unknown> | undefined))
+    } catch (e) {
+      throw translateCcxtError(e, 'read 24 h volumes from Coinbase', { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
+    }
   }
 
   async checkConnection(): Promise<ConnectionCheck> {

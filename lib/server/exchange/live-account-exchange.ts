@@ -1,6 +1,7 @@
 import type { Db } from '@/lib/db/client'
 import { env } from '@/lib/config/env'
 import type { MarketRules } from '@/lib/domain/market/precision'
+import type { VolumeTicker } from '@/lib/domain/market/top-by-volume'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, OrderStreamHandlers, PlaceOcoRequest, PlaceOrderRequest } from '@/lib/exchange/port'
 import type { ExchangeOrderFacts, OpenOrderReport, RecentFill } from '@/lib/exchange/port'
@@ -96,6 +97,12 @@ export class LiveAccountExchange implements ExchangePort {
     const adapter = await this.adapter()
     if (!adapter.fetchOrderByExchangeId) throw new ExchangeError('this exchange adapter cannot look an order up by its exchange id', false)
     return adapter.fetchOrderByExchangeId(exchangeOrderId, hint)
+  }
+
+  async fetchDailyVolumes(): Promise<VolumeTicker[]> {
+    const adapter = await this.adapter()
+    if (!adapter.fetchDailyVolumes) throw new ExchangeError('this exchange adapter cannot read 24 h volumes', false)
+    return adapter.fetchDailyVolumes()
   }
 
   async checkConnection(): Promise<ConnectionCheck> {
