@@ -6,6 +6,7 @@ import { createChannelAction, deleteChannelAction, testChannelAction, updateChan
 import { fetchJson } from '@/components/live/fetch-json'
 import { td, th } from '@/components/positions/positions-table'
 import { FormError, SelectField, SubmitButton, TextField } from '@/components/ui/fields'
+import { useActionForm } from '@/components/ui/use-action-form'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import type { ChannelView, DeliveryView, TestNotificationOutcome } from '@/lib/server/notifications/channels'
 import { formatTimestamp } from '@/lib/ui/time-format'
@@ -155,31 +156,21 @@ function testText(r: TestNotificationOutcome): { kind: 'ok' | 'error'; text: str
 
 function AddChannelForm() {
   const qc = useQueryClient()
-  const [pending, startTransition] = useTransition()
   const [name, setName] = useState('')
   const [url, setUrl] = useState('')
   const [format, setFormat] = useState('auto')
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [formError, setFormError] = useState<string>()
-  const [done, setDone] = useState<string>()
+  const { pending, fieldErrors: errors, formError, done, submit } = useActionForm()
 
   function onSubmit(e: FormEvent) {
     e.preventDefault()
-    setDone(undefined)
-    startTransition(async () => {
-      const res = await createChannelAction({ name, url, format })
-      if (res.ok) {
-        setErrors({})
-        setFormError(undefined)
+    submit(() => createChannelAction({ name, url, format }), {
+      onSuccess: (channel) => {
         setName('')
         setUrl('')
         setFormat('auto')
-        setDone(`Added "${res.data.name}" (${res.data.format}).`)
         void qc.invalidateQueries({ queryKey: accountQueryKeys.channels })
-        return
-      }
-      setErrors(res.fieldErrors)
-      setFormError(res.formError)
+        return `Added "${channel.name}" (${channel.format}).`
+      },
     })
   }
 

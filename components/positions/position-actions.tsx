@@ -1,11 +1,12 @@
 'use client'
 
 import { useQueryClient } from '@tanstack/react-query'
-import { useState, useTransition, type FormEvent } from 'react'
+import { useState, type FormEvent } from 'react'
 import { cancelEntryAction, closePositionAction, modifyProtectionAction } from '@/app/(app)/positions/actions'
 import { queryKeys } from '@/components/live/use-live-events'
 import { isTakeProfitField, TakeProfitEditor } from '@/components/positions/take-profit-editor'
 import { DecimalField, FormError, SubmitButton } from '@/components/ui/fields'
+import { useActionForm } from '@/components/ui/use-action-form'
 import type { PositionView } from '@/lib/server/positions/position-views'
 import { remapTakeProfitErrors, sameTakeProfits, takeProfitsFromRows, unplacedErrors, type TakeProfitRow } from '@/lib/ui/take-profit-rows'
 
@@ -20,26 +21,16 @@ function Notice({ children }: { children: string }) {
 /** Close all (100) or a share of the position at market. */
 export function ClosePositionForm({ positionId, busy }: { positionId: string; busy?: boolean }) {
   const qc = useQueryClient()
-  const [pending, startTransition] = useTransition()
   const [share, setShare] = useState('100')
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [formError, setFormError] = useState<string>()
-  const [done, setDone] = useState<string>()
+  const { pending, fieldErrors: errors, formError, done, submit } = useActionForm()
 
   function onSubmit(e: FormEvent) {
     e.preventDefault()
-    setDone(undefined)
-    startTransition(async () => {
-      const res = await closePositionAction(positionId, { sharePct: share.trim() })
-      if (res.ok) {
-        setErrors({})
-        setFormError(undefined)
-        setDone(res.data ? 'Close order sent.' : 'Nothing to close.')
+    submit(() => closePositionAction(positionId, { sharePct: share.trim() }), {
+      onSuccess: (sent) => {
         void qc.invalidateQueries({ queryKey: queryKeys.position(positionId) })
-        return
-      }
-      setErrors(res.fieldErrors)
-      setFormError(res.formError)
+        return sent ? 'Close order sent.' : 'Nothing to close.'
+      },
     })
   }
 
@@ -78,7 +69,6 @@ function activeLevels(p: PositionView): TakeProfitRow[] {
 /** Moves the stop and/or replaces the active take-profits; only what changed is sent. */
 export function ModifyProtectionForm({ position, disabled }: { position: PositionView; disabled?: boolean }) {
   const qc = useQueryClient()
-  const [pending, startTransition] = useTransition()
   const [stopLoss, setStopLoss] = useState(position.stopLoss ?? '')
   const [tps, setTps] = useState<TakeProfitRow[]>(() => activeLevels(position))
   // When the stored levels change (a save, a filled take-profit, the worker), start again from them.
@@ -89,33 +79,23 @@ export function ModifyProtectionForm({ position, disabled }: { position: Positio
     setStopLoss(position.stopLoss ?? '')
     setTps(activeLevels(position))
   }
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [formError, setFormError] = useState<string>()
-  const [done, setDone] = useState<string>()
+  const { pending, fieldErrors: errors, formError, done, submit, reject } = useActionForm()
 
   function onSubmit(e: FormEvent) {
     e.preventDefault()
-    setDone(undefined)
     const { takeProfits, indexMap } = takeProfitsFromRows(tps)
     const input: { stopLoss?: string; takeProfits?: TakeProfitRow[] } = {}
     if (stopLoss.trim() !== (position.stopLoss ?? '')) input.stopLoss = stopLoss.trim()
     if (!sameTakeProfits(takeProfits, activeLevels(position))) input.takeProfits = takeProfits
     if (input.stopLoss === undefined && input.takeProfits === undefined) {
-      setErrors({})
-      setFormError('Nothing changed: edit the stop loss or the take-profits first.')
-      return
+      return reject({ formError: 'Nothing changed: edit the stop loss or the take-profits first.' })
     }
-    startTransition(async () => {
-      const res = await modifyProtectionAction(position.id, input)
-      if (res.ok) {
-        setErrors({})
-        setFormError(undefined)
-        setDone('Protection saved.')
+    submit(() => modifyProtectionAction(position.id, input), {
+      onSuccess: () => {
         void qc.invalidateQueries({ queryKey: queryKeys.position(position.id) })
-        return
-      }
-      setErrors(remapTakeProfitErrors(res.fieldErrors, indexMap))
-      setFormError(res.formError)
+        return 'Protection saved.'
+      },
+      mapFieldErrors: (fieldErrors) => remapTakeProfitErrors(fieldErrors, indexMap),
     })
   }
 
@@ -135,21 +115,22 @@ export function ModifyProtectionForm({ position, disabled }: { position: Positio
 /** Cancels the resting limit entry; with nothing filled the position ends FAILED. */
 export function CancelEntryButton({ positionId }: { positionId: string }) {
   const qc = useQueryClient()
-  const [pending, startTransition] = useTransition()
-  const [formError, setFormError] = useState<string>()
+  // A button, not a form: a field error is shown as its error.
+  const { pending, firstError, submit } = useActionForm()
   return (
     <div className="space-y-2">
-      <FormError messages={[formError]} />
+      <FormError messages={[firstError]} />
       <SubmitButton
         type="button"
         tone="secondary"
         pending={pending}
         className="w-full"
         onClick={() =>
-          startTransition(async () => {
+          submit(async () => {
             const res = await cancelEntryAction(positionId)
-            setFormError(res.ok ? undefined : (res.formError ?? Object.values(res.fieldErrors)[0]))
+            // Refused or not, the position may have moved on: show what it is now.
             void qc.invalidateQueries({ queryKey: queryKeys.position(positionId) })
+            return res
           })
         }
       >

@@ -1,20 +1,16 @@
 'use client'
 
-import { useRouter } from 'next/navigation'
-import { useState, useTransition, type FormEvent } from 'react'
+import type { FormEvent } from 'react'
 import { changePasswordAction } from '@/app/(app)/settings/actions'
 import { FormError, SubmitButton, TextField } from '@/components/ui/fields'
+import { useActionForm } from '@/components/ui/use-action-form'
 
 /**
  * Current and new password. On success this browser stays signed in (it gets a new session);
  * every other session is signed out and every API token revoked, as the form says up front.
  */
 export function ChangePasswordForm() {
-  const router = useRouter()
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({})
-  const [formError, setFormError] = useState<string>()
-  const [done, setDone] = useState<string>()
-  const [pending, startTransition] = useTransition()
+  const { pending, fieldErrors, formError, done, submit, reject } = useActionForm({ refreshPage: true })
 
   function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
@@ -23,24 +19,12 @@ export function ChangePasswordForm() {
     const currentPassword = String(data.get('currentPassword') ?? '')
     const newPassword = String(data.get('newPassword') ?? '')
     const confirm = String(data.get('confirmPassword') ?? '')
-    setDone(undefined)
-    if (newPassword !== confirm) {
-      setFieldErrors({ confirmPassword: 'does not match the new password' })
-      return
-    }
-    startTransition(async () => {
-      const res = await changePasswordAction({ currentPassword, newPassword })
-      if (!res.ok) {
-        setFieldErrors(res.fieldErrors)
-        setFormError(res.formError)
-        return
-      }
-      setFieldErrors({})
-      setFormError(undefined)
-      form.reset()
-      const n = res.data.revokedApiTokens
-      setDone(`Password changed. Your other sessions are signed out${n ? ` and ${n} API token${n === 1 ? ' was' : 's were'} revoked` : ''}.`)
-      router.refresh()
+    if (newPassword !== confirm) return reject({ fieldErrors: { confirmPassword: 'does not match the new password' } })
+    submit(() => changePasswordAction({ currentPassword, newPassword }), {
+      onSuccess: ({ revokedApiTokens: n }) => {
+        form.reset()
+        return `Password changed. Your other sessions are signed out${n ? ` and ${n} API token${n === 1 ? ' was' : 's were'} revoked` : ''}.`
+      },
     })
   }
 

@@ -1,33 +1,19 @@
 'use client'
 
-import { useRouter } from 'next/navigation'
-import { useState, useTransition, type FormEvent } from 'react'
+import { useState, type FormEvent } from 'react'
 import { saveNotificationSettingsAction } from '@/app/(app)/settings/actions'
 import { FormError, SubmitButton, TextField } from '@/components/ui/fields'
+import { useActionForm } from '@/components/ui/use-action-form'
 
 /** The daily summary time ("HH:MM" in the user's zone); empty turns it off. */
 export function DailySummaryForm({ dailySummaryAt, timeZone }: { dailySummaryAt: string | null; timeZone: string }) {
-  const router = useRouter()
   const [at, setAt] = useState(dailySummaryAt ?? '')
-  const [pending, startTransition] = useTransition()
-  const [error, setError] = useState<string>()
-  const [formError, setFormError] = useState<string>()
-  const [done, setDone] = useState<string>()
+  const { pending, fieldErrors, formError, done, submit } = useActionForm({ refreshPage: true })
 
   function onSubmit(e: FormEvent) {
     e.preventDefault()
-    setDone(undefined)
-    startTransition(async () => {
-      const res = await saveNotificationSettingsAction({ dailySummaryAt: at.trim() === '' ? null : at.trim() })
-      if (res.ok) {
-        setError(undefined)
-        setFormError(undefined)
-        setDone(res.data.dailySummaryAt ? `Saved: daily at ${res.data.dailySummaryAt} (${res.data.timeZone}).` : 'Saved: no daily summary.')
-        router.refresh()
-        return
-      }
-      setError(res.fieldErrors.dailySummaryAt)
-      setFormError(res.formError)
+    submit(() => saveNotificationSettingsAction({ dailySummaryAt: at.trim() === '' ? null : at.trim() }), {
+      onSuccess: (data) => (data.dailySummaryAt ? `Saved: daily at ${data.dailySummaryAt} (${data.timeZone}).` : 'Saved: no daily summary.'),
     })
   }
 
@@ -39,7 +25,7 @@ export function DailySummaryForm({ dailySummaryAt, timeZone }: { dailySummaryAt:
         placeholder="08:00"
         value={at}
         onChange={(e) => setAt(e.target.value)}
-        error={error}
+        error={fieldErrors.dailySummaryAt}
         hint={`Local time in ${timeZone} (change it under User-wide risk). Leave empty for no summary.`}
         className="w-28"
       />

@@ -1,34 +1,26 @@
 'use client'
 
 import { useQueryClient } from '@tanstack/react-query'
-import { useRouter } from 'next/navigation'
-import { useState, useTransition, type FormEvent } from 'react'
+import { useState, type FormEvent } from 'react'
 import { saveMarketDataSettingAction } from '@/app/(app)/settings/actions'
 import { queryKeys } from '@/components/live/use-live-events'
 import { FormError, SubmitButton } from '@/components/ui/fields'
+import { useActionForm } from '@/components/ui/use-action-form'
 
 /** The market-data source chooser; admins only (the page shows members the current source as text). */
 export function MarketDataForm({ current, exchangeLabel }: { current: 'exchange' | 'simulated'; exchangeLabel: string }) {
-  const router = useRouter()
   const qc = useQueryClient()
   const [kind, setKind] = useState(current)
-  const [pending, startTransition] = useTransition()
-  const [formError, setFormError] = useState<string>()
-  const [done, setDone] = useState<string>()
+  // The form has no field of its own: a field error is shown as the form's.
+  const { pending, firstError, done, submit } = useActionForm({ refreshPage: true })
 
   function onSubmit(e: FormEvent) {
     e.preventDefault()
-    setDone(undefined)
-    startTransition(async () => {
-      const res = await saveMarketDataSettingAction({ kind })
-      if (res.ok) {
-        setFormError(undefined)
-        setDone(`Saved: the worker switches to the ${res.data.kind === 'exchange' ? 'exchange' : 'simulated'} feed now.`)
+    submit(() => saveMarketDataSettingAction({ kind }), {
+      onSuccess: (data) => {
         void qc.invalidateQueries({ queryKey: queryKeys.health })
-        router.refresh()
-        return
-      }
-      setFormError(res.formError ?? Object.values(res.fieldErrors)[0])
+        return `Saved: the worker switches to the ${data.kind === 'exchange' ? 'exchange' : 'simulated'} feed now.`
+      },
     })
   }
 
@@ -49,7 +41,7 @@ export function MarketDataForm({ current, exchangeLabel }: { current: 'exchange'
         {option('exchange', 'Exchange', `Real prices from ${exchangeLabel} through ccxt (public market data, no keys).`)}
         {option('simulated', 'Simulated', 'Generated prices (seeded random walk or a replayed candle file). Clearly labelled SIMULATED everywhere.')}
       </fieldset>
-      <FormError messages={[formError]} />
+      <FormError messages={[firstError]} />
       {done ? (
         <p role="status" className="text-xs text-emerald-400">
           {done}
