@@ -1,12 +1,14 @@
 import { webhookPath } from './webhook-secret'
 
 /**
- * The webhook's full URL as the sender must use it: this request's origin (behind a proxy, the
- * forwarded host and scheme), so it is the address the user reached the app at.
+ * The webhook's full URL as the sender must use it: the origin the user reached the app at (behind
+ * a proxy, the forwarded host and scheme), from a request's headers.
  */
-export function webhookUrl(req: Request, traderId: string): string {
-  const url = new URL(req.url)
-  const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host') ?? url.host
-  const proto = req.headers.get('x-forwarded-proto') ?? url.protocol.replace(':', '')
+export function webhookUrl(headers: Headers, traderId: string, fallbackOrigin = 'http://localhost'): string {
+  const fallback = new URL(fallbackOrigin)
+  const host = first(headers.get('x-forwarded-host')) ?? headers.get('host') ?? fallback.host
+  const proto = first(headers.get('x-forwarded-proto')) ?? fallback.protocol.replace(':', '')
   return `${proto}://${host}${webhookPath(traderId)}`
 }
+
+const first = (v: string | null) => v?.split(',')[0]?.trim() || null

@@ -47,6 +47,9 @@ export default async function TraderPage({ params }: { params: Promise<{ id: str
         </Link>
         <h1 className="text-lg font-semibold">{trader.traderName}</h1>
         <ModeBadge mode={trader.mode} />
+        <Link href={`/traders/${id}/signals`} className="ml-auto text-sm text-emerald-400 hover:underline">
+          Signals (TradingView webhook) →
+        </Link>
       </div>
       <Panel title="Status">
         <TraderStatusCard traderId={id} initial={settings.state} />

@@ -1,0 +1,86 @@
+import Link from 'next/link'
+import { headers } from 'next/headers'
+import { notFound } from 'next/navigation'
+import { SIGNAL_FIELD_DOCS } from '@/components/signals/alert-message'
+import { SignalLog } from '@/components/signals/signal-log'
+import { SignalSettingsForm } from '@/components/signals/signal-settings-form'
+import { WebhookSetup } from '@/components/signals/webhook-setup'
+import { th } from '@/components/positions/positions-table'
+import { Panel } from '@/components/ui/panel'
+import { db } from '@/lib/db/client'
+import { requirePageUser } from '@/lib/server/auth/current-user'
+import { isAppError } from '@/lib/server/errors/app-error'
+import { loadSignalSettingsView } from '@/lib/server/signals/update-signal-settings'
+import { webhookUrl } from '@/lib/server/signals/webhook-url'
+
+export const dynamic = 'force-dynamic'
+export const metadata = { title: 'Signals' }
+
+/** A trader's TradingView webhook: URL, secret, alert message, the fields, settings and the signal log. */
+export default async function TraderSignalsPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requirePageUser()
+  const { id } = await params
+  const trader = await db().trader.findFirst({ where: { id, userId: user.id }, select: { id: true, name: true, quoteCurrency: true, watchlist: true } })
+  if (!trader) notFound()
+  const view = await loadSignalSettingsView(db(), { userId: user.id, traderId: id }).catch((e: unknown) => {
+    if (isAppError(e) && e.code === 'NOT_FOUND') notFound()
+    throw e
+  })
+  const url = webhookUrl(await headers(), id)
+  return (
+    <div className="max-w-5xl space-y-4">
+      <div className="flex flex-wrap items-center gap-2">
+        <Link href={`/traders/${id}`} className="text-xs text-neutral-500 hover:text-neutral-300">
+          ← {trader.name}
+        </Link>
+        <h1 className="text-lg font-semibold">Signals</h1>
+        <span className="text-sm text-neutral-400">TradingView alerts that open and close {trader.name}&apos;s positions</span>
+      </div>
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Panel title="Webhook">
+          <WebhookSetup traderId={id} url={url} initial={view.secret} />
+        </Panel>
+        <div className="space-y-4">
+          <Panel title="Signal settings">
+            <SignalSettingsForm traderId={id} quote={trader.quoteCurrency} initial={view.settings} />
+          </Panel>
+          <Panel title="How signals are handled">
+            <ul className="list-disc space-y-1 pl-4 text-xs text-neutral-400">
+              <li>The webhook answers 202 at once; the worker then runs the signal through the same checks as a manual order (risk limits, approvals, halts).</li>
+              <li>Signals of one symbol run one after another, in the order they arrived: a close followed by an open never race.</li>
+              <li>An entry while a position is open is refused; a close with nothing open is done with nothing to do.</li>
+              <li>Refused requests (bad secret, unknown field or symbol, stale, price too far, paused trader) are logged below with the reason, never with the secret.</li>
+            </ul>
+          </Panel>
+        </div>
+      </div>
+      <Panel title="Alert fields">
+        <div className="overflow-x-auto">
+          <table className="w-full text-sm" aria-label="Alert fields">
+            <thead>
+              <tr>
+                <th className={th}>Field</th>
+                <th className={th}>TradingView value</th>
+                <th className={th}>Meaning</th>
+              </tr>
+            </thead>
+            <tbody>
+              {SIGNAL_FIELD_DOCS.map((f) => (
+                <tr key={f.field} className="border-t border-neutral-800">
+                  <td className="whitespace-nowrap px-2 py-1.5 align-top font-mono text-xs text-neutral-200">
+                    {f.field}
+                    {f.required ? <span className="text-amber-400"> *</span> : null}
+                  </td>
+                  <td className="px-2 py-1.5 align-top font-mono text-xs break-all text-neutral-400">{f.placeholder}</td>
+                  <td className="px-2 py-1.5 align-top text-xs text-neutral-300">{f.meaning}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <p className="mt-2 text-xs text-neutral-500">* required. Any other field is refused (400, naming it). key=value lines work too: one field a line, or separated by ;.</p>
+      </Panel>
+      <SignalLog traderId={id} symbols={trader.watchlist} />
+    </div>
+  )
+}
