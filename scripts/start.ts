@@ -91,7 +91,7 @@ async function main() {
   })
   // tsx as a loader (not its CLI, which runs the script in a grandchild): the pid we log and
   // signal is the worker itself, and a killed worker leaves nothing behind holding its lease.
-  supervisor.add('worker', ['--import', 'tsx', 'workers/main.ts'])
+  for (let i = 1; i <= cfg.WORKERS; i++) supervisor.add(i === 1 ? 'worker' : `worker-${i}`, ['--import', 'tsx', 'workers/main.ts'])
   if (shuttingDown) return
 
   try {

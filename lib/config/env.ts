@@ -39,6 +39,9 @@ export const ZEnv = z.object({
     .regex(/^0(\.\d+)?$/, 'must be a decimal fraction such as 0.001')
     .default('0.001'),
   WORKER_HEARTBEAT_MS: intFrom(2000, 100, 60_000),
+  // Worker processes `npm start` runs on this machine; they split the exchange accounts between
+  // them. More can run elsewhere with `npm run worker` against the same DATABASE_URL.
+  WORKERS: intFrom(1, 1, 32),
   // How often the worker records every account's equity (the performance page's equity curve);
   // it also records one right after each fill.
   EQUITY_SNAPSHOT_INTERVAL_MS: intFrom(60_000, 100, 86_400_000),

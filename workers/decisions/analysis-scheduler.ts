@@ -1,6 +1,7 @@
 import type { Db } from '@/lib/db/client'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { runAnalysisCycle, type CandleSource, type CycleTrigger } from '@/lib/server/decisions/run-analysis-cycle'
+import { ALL_ACCOUNTS, ownedAccountsWhere, type AccountScope } from '@/workers/lease/account-lease'
 
 export interface SchedulerOptions {
   candles: CandleSource
@@ -12,6 +13,8 @@ export interface SchedulerOptions {
   /** Cycles running at once, across traders. */
   concurrency?: number
   now?: () => number
+  /** Only traders of these accounts (a worker's share) are scheduled; all by default. */
+  scope?: AccountScope
 }
 
 /**
@@ -51,7 +54,7 @@ export class AnalysisScheduler {
     const free = (this.o.concurrency ?? 4) - this.running.size
     if (free <= 0) return
     const due = await this.db.trader.findMany({
-      where: { autoTrade: true, OR: [{ nextCycleAt: null }, { nextCycleAt: { lte: now } }], id: { notIn: [...this.running.keys()] } },
+      where: { autoTrade: true, OR: [{ nextCycleAt: null }, { nextCycleAt: { lte: now } }], id: { notIn: [...this.running.keys()] }, ...ownedAccountsWhere(this.o.scope ?? ALL_ACCOUNTS) },
       orderBy: { nextCycleAt: { sort: 'asc', nulls: 'first' } },
       take: free,
       select: { id: true },

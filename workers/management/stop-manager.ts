@@ -10,6 +10,7 @@ import type { ActorRef } from '@/lib/server/audit/actor'
 import type { CandleSource } from '@/lib/server/decisions/run-analysis-cycle'
 import { modifyProtection } from '@/lib/server/positions/modify-protection'
 import { readTraderSettings } from '@/lib/server/traders/trader-settings'
+import { ALL_ACCOUNTS, type AccountScope } from '@/workers/lease/account-lease'
 
 interface Managed {
   positionId: string
@@ -44,18 +45,34 @@ export class StopManager {
     private readonly log: (m: string) => void,
     private readonly candles: CandleSource,
     private readonly now: () => number = Date.now,
+    /** Only positions of the accounts this worker owns are managed. */
+    private readonly scope: AccountScope = ALL_ACCOUNTS,
   ) {}
 
   async loadAll(): Promise<void> {
     this.bySymbol.clear()
-    const ids = await this.db.position.findMany({ where: { status: 'MONITORING' }, select: { id: true } })
-    await Promise.all(ids.map((p) => this.reload(p.id)))
+    const rows = await this.db.position.findMany({ where: { status: 'MONITORING' }, select: { id: true, accountId: true } })
+    await Promise.all(rows.filter((p) => this.scope.owns(p.accountId)).map((p) => this.reload(p.id)))
+  }
+
+  /** After the accounts owned changed: drops the positions given up, loads those taken over. */
+  async rescope(): Promise<void> {
+    const rows = await this.db.position.findMany({ where: { status: 'MONITORING' }, select: { id: true, accountId: true } })
+    const wanted = new Set(rows.filter((p) => this.scope.owns(p.accountId)).map((p) => p.id))
+    const managed = new Set<string>()
+    for (const list of this.bySymbol.values()) {
+      for (const id of list.keys()) {
+        if (wanted.has(id)) managed.add(id)
+        else list.delete(id)
+      }
+    }
+    await Promise.all([...wanted].filter((id) => !managed.has(id)).map((id) => this.reload(id)))
   }
 
   async reload(positionId: string): Promise<void> {
     for (const m of this.bySymbol.values()) m.delete(positionId)
     const p = await this.db.position.findUnique({ where: { id: positionId }, include: { trader: true } })
-    if (!p || p.status !== 'MONITORING') return
+    if (!p || p.status !== 'MONITORING' || !this.scope.owns(p.accountId)) return
     const rules = await this.db.marketRule.findUnique({ where: { symbol: p.symbol } })
     if (!rules) return
     const settings = readTraderSettings(p.trader)

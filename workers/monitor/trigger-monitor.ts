@@ -8,12 +8,14 @@ import type { Quote } from '@/lib/market-data/quote'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { requestExit } from '@/lib/server/positions/request-exit'
 import { WORKING_STATUSES } from '@/lib/server/protection/resting-stop'
+import { ALL_ACCOUNTS, type AccountScope } from '@/workers/lease/account-lease'
 
 /**
  * Keeps every monitored position's stop and take-profits in a TriggerIndex (cost per tick
  * O(log n + fired), not O(open positions)) and exits through the same service as a manual
  * close when the market touches a level. The index is rebuilt from the database at start
- * and per position on every change notification, so nothing lives only in memory.
+ * and per position on every change notification, so nothing lives only in memory. Only positions
+ * of the accounts this worker owns (its scope) are watched.
  */
 export class TriggerMonitor {
   readonly index = new TriggerIndex()
@@ -24,12 +26,25 @@ export class TriggerMonitor {
     private readonly log: (msg: string) => void,
     /** The exchange per account; by default the account's own (a seam for the worker's wiring and tests). */
     private readonly exchangeFor?: (account: AccountRef) => ExchangePort,
+    private readonly scope: AccountScope = ALL_ACCOUNTS,
   ) {}
 
   async loadAll(): Promise<void> {
-    const ids = await this.db.position.findMany({ where: { status: 'MONITORING' }, select: { id: true } })
+    const rows = await this.db.position.findMany({ where: { status: 'MONITORING' }, select: { id: true, accountId: true } })
     for (const t of this.index.list()) this.index.remove(t.id)
-    await Promise.all(ids.map((p) => this.reload(p.id)))
+    await Promise.all(rows.filter((p) => this.scope.owns(p.accountId)).map((p) => this.reload(p.id)))
+  }
+
+  /**
+   * After the accounts owned changed: drops the positions of accounts given up and arms those of
+   * accounts taken over, leaving the others armed throughout (no tick goes unwatched for them).
+   */
+  async rescope(): Promise<void> {
+    const rows = await this.db.position.findMany({ where: { status: 'MONITORING' }, select: { id: true, accountId: true } })
+    const wanted = new Set(rows.filter((p) => this.scope.owns(p.accountId)).map((p) => p.id))
+    const armed = new Set(this.index.list().map((t) => t.positionId))
+    for (const id of armed) if (!wanted.has(id)) this.index.removePosition(id)
+    await Promise.all([...wanted].filter((id) => !armed.has(id)).map((id) => this.reload(id)))
   }
 
   /** Re-arms one position from the database (or disarms it if no longer monitored). */
@@ -44,7 +59,7 @@ export class TriggerMonitor {
       },
     })
     this.index.removePosition(positionId)
-    if (!p || p.status !== 'MONITORING') return
+    if (!p || p.status !== 'MONITORING' || !this.scope.owns(p.accountId)) return
     const exitSide = exitSideFor(p.side)
     // A venue with a native stop holds the stop itself (the protection keeper puts it there);
     // watching it here too would race the exchange's own execution with a second exit.

@@ -6,6 +6,7 @@ import type { ExchangeFill, ExchangePort, OrderReport } from '@/lib/exchange/por
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { ACCOUNT_REF, exchangeForAccount, type AccountRef } from '@/lib/server/exchange/exchange-for-account'
 import { applyOrderReport } from '@/lib/server/orders/apply-order-report'
+import { ALL_ACCOUNTS, type AccountScope } from '@/workers/lease/account-lease'
 
 export interface OrderStreamOptions {
   actor: ActorRef
@@ -19,6 +20,8 @@ export interface OrderStreamOptions {
   exchangeFor?: (account: AccountRef) => ExchangePort
   /** How often the list of exchange accounts is read again, to start and stop streams (default 30 s). */
   accountsEveryMs?: number
+  /** The accounts this worker streams (its share); all by default. `rescope()` applies a change at once. */
+  scope?: AccountScope
   /** Wait before reconnect attempt n (1-based); default 1 s doubling to at most 30 s. */
   backoffMs?: (attempt: number) => number
 }
@@ -101,6 +104,11 @@ export class OrderStream {
     }
   }
 
+  /** Applies a change of the accounts in scope now, not at the next scheduled read. */
+  rescope(): Promise<void> {
+    return this.syncAccounts().catch((e: unknown) => this.o.log(`order stream: could not read the exchange accounts: ${(e as Error).message}`))
+  }
+
   status(): AccountStreamStatus[] {
     return [...this.streams.values()].map(({ accountId, state, error, subscriptions, reports }) => ({ accountId, state, error, subscriptions, reports }))
   }
@@ -112,7 +120,8 @@ export class OrderStream {
     })
     if (this.stopped) return
     const wanted = new Set<string>()
-    for (const a of accounts) {
+    const scope = this.o.scope ?? ALL_ACCOUNTS
+    for (const a of accounts.filter((x) => scope.owns(x.id))) {
       const port = this.exchangeFor(a)
       if (typeof port.watchOrderReports !== 'function') continue
       wanted.add(a.id)
@@ -126,7 +135,7 @@ export class OrderStream {
       this.streams.delete(id)
       s.abort.abort()
       this.show({ accountId: id, state: null, error: null })
-      this.o.log(`order stream: account ${id} is gone or has no keys any more; its stream is closed`)
+      this.o.log(`order stream: account ${id} is gone, has no keys any more or is another worker's now; its stream is closed`)
     }
   }
 

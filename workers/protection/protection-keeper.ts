@@ -3,6 +3,7 @@ import type { ExchangePort } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import type { AccountRef } from '@/lib/server/exchange/exchange-for-account'
 import { keepProtected, positionsToProtect } from '@/lib/server/protection/keep-protected'
+import { ALL_ACCOUNTS, type AccountScope } from '@/workers/lease/account-lease'
 
 /**
  * Runs keepProtected for a position whenever it changes (entry fills, a moved stop, an exit
@@ -20,7 +21,7 @@ export class ProtectionKeeper {
     private readonly db: Db,
     private readonly actor: ActorRef,
     private readonly log: (m: string) => void,
-    private readonly opts: { intervalMs?: number; exchangeFor?: (a: AccountRef) => ExchangePort } = {},
+    private readonly opts: { intervalMs?: number; exchangeFor?: (a: AccountRef) => ExchangePort; scope?: AccountScope } = {},
   ) {}
 
   /** Brings one position's exchange-side stop in line; resolves when done (errors are logged). */
@@ -47,7 +48,8 @@ export class ProtectionKeeper {
   sweep(): Promise<void> {
     this.sweeping ??= (async () => {
       try {
-        for (const id of await positionsToProtect(this.db)) await this.touch(id)
+        const scope = this.opts.scope ?? ALL_ACCOUNTS
+        for (const id of await positionsToProtect(this.db, (a) => scope.owns(a))) await this.touch(id)
       } catch (e) {
         this.log(`protection: sweep failed: ${(e as Error).message}`)
       }

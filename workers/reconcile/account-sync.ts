@@ -4,6 +4,7 @@ import { notifyAll } from '@/lib/server/events/notify'
 import type { ExchangePort } from '@/lib/exchange/port'
 import { ACCOUNT_REF, exchangeForAccount, type AccountRef } from '@/lib/server/exchange/exchange-for-account'
 import { PeriodicPass } from '@/workers/periodic-pass'
+import { ALL_ACCOUNTS, type AccountScope } from '@/workers/lease/account-lease'
 
 /**
  * Reads each exchange account's balances on a schedule and keeps the last snapshot (it values
@@ -17,7 +18,7 @@ export class AccountSync {
   constructor(
     private readonly db: Db,
     private readonly log: (m: string) => void,
-    private readonly opts: { intervalMs?: number; exchangeFor?: (a: AccountRef) => ExchangePort } = {},
+    private readonly opts: { intervalMs?: number; exchangeFor?: (a: AccountRef) => ExchangePort; scope?: AccountScope } = {},
   ) {
     this.loop = new PeriodicPass(() => this.pass(), { intervalMs: opts.intervalMs ?? 15_000, onError: (e) => this.log(`account sync: pass failed: ${e.message}`) })
   }
@@ -37,7 +38,8 @@ export class AccountSync {
 
   private async pass() {
     const accounts = await this.db.exchangeAccount.findMany({ where: { kind: 'CCXT' }, select: { ...ACCOUNT_REF, name: true, userId: true, reconciledAt: true, reconcileError: true, traders: { select: { id: true } } } })
-    for (const a of accounts) {
+    const scope = this.opts.scope ?? ALL_ACCOUNTS
+    for (const a of accounts.filter((x) => scope.owns(x.id))) {
       const exchange = this.opts.exchangeFor?.(a) ?? exchangeForAccount(this.db, a)
       try {
         const balances = await exchange.fetchBalances()

@@ -6,6 +6,7 @@ import { ACCOUNT_REF, exchangeForAccount } from '@/lib/server/exchange/exchange-
 import { adoptOpenOrders } from '@/lib/server/orders/adopt-open-orders'
 import { adoptRecentFills } from '@/lib/server/orders/adopt-recent-fills'
 import type { ExchangeFor } from './reconcile-orders'
+import { ALL_ACCOUNTS, type AccountScope } from '@/workers/lease/account-lease'
 
 type Account = { id: string; name: string; userId: string }
 
@@ -31,7 +32,7 @@ export class OrderAdoption {
     private readonly db: Db,
     private readonly actor: ActorRef,
     private readonly log: (m: string) => void,
-    private readonly opts: { intervalMs?: number; fillsIntervalMs?: number; exchangeFor?: ExchangeFor; maxSymbols?: number } = {},
+    private readonly opts: { intervalMs?: number; fillsIntervalMs?: number; exchangeFor?: ExchangeFor; maxSymbols?: number; scope?: AccountScope } = {},
   ) {
     this.loop = new PeriodicPass(() => this.pass(), { intervalMs: opts.intervalMs ?? 60_000, atStart: false, onError: (e) => this.log(`adopt: pass failed: ${e.message}`) })
   }
@@ -55,7 +56,8 @@ export class OrderAdoption {
     // Trades weigh more to read than open orders and ended orders hurt nothing more by waiting: every 5 minutes by default.
     const withFills = Date.now() - this.fillsReadAt >= (this.opts.fillsIntervalMs ?? 300_000)
     if (withFills) this.fillsReadAt = Date.now()
-    for (const a of accounts) {
+    const scope = this.opts.scope ?? ALL_ACCOUNTS
+    for (const a of accounts.filter((x) => scope.owns(x.id))) {
       const exchange = this.opts.exchangeFor?.(a) ?? exchangeForAccount(this.db, a)
       await this.adoptOpen(a, exchange)
       if (withFills) await this.adoptFills(a, exchange)

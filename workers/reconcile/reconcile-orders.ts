@@ -9,6 +9,7 @@ import type { ActorRef } from '@/lib/server/audit/actor'
 import { ACCOUNT_REF, type AccountRef, exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { applyOrderReport } from '@/lib/server/orders/apply-order-report'
 import { requestExit } from '@/lib/server/positions/request-exit'
+import { ALL_ACCOUNTS, ownedAccountsWhere, type AccountScope } from '@/workers/lease/account-lease'
 
 export type ExchangeFor = (account: AccountRef) => ExchangePort
 
@@ -41,6 +42,8 @@ export interface ReconcileOptions {
   lostRecheckMs?: number
   /** The exchange of an account; by default the account's own. */
   exchangeFor?: ExchangeFor
+  /** The accounts whose orders this reconciler keeps (a worker's share); all by default. */
+  scope?: AccountScope
   now?: () => number
 }
 
@@ -77,7 +80,8 @@ const LOST = 'lost:'
  * two reconcilers at once (or one racing the web app) change nothing twice.
  */
 export class OrderReconciler {
-  private readonly o: Required<Omit<ReconcileOptions, 'exchangeFor' | 'now'>>
+  private readonly o: Required<Omit<ReconcileOptions, 'exchangeFor' | 'now' | 'scope'>>
+  private readonly scope: AccountScope
   private readonly exchangeFor: ExchangeFor
   private readonly now: () => number
   private running: Promise<ReconcileSummary> | null = null
@@ -108,6 +112,7 @@ export class OrderReconciler {
     }
     this.exchangeFor = opts.exchangeFor ?? ((account) => exchangeForAccount(db, account))
     this.now = opts.now ?? Date.now
+    this.scope = opts.scope ?? ALL_ACCOUNTS
   }
 
   /** Runs a pass every interval (the first one interval from now). */
@@ -156,6 +161,7 @@ export class OrderReconciler {
     const due = await this.db.order.findMany({
       where: {
         status: { in: [...OPEN] },
+        ...ownedAccountsWhere(this.scope),
         AND: [
           { OR: [{ lastCheckedAt: null }, { lastCheckedAt: { lte: new Date(now - this.o.recheckAfterMs) } }] },
           // A NEW order within its grace whose sender has not reported back may still be in flight.
@@ -235,6 +241,7 @@ export class OrderReconciler {
       where: {
         status: 'REJECTED',
         rejectReason: { startsWith: LOST },
+        ...ownedAccountsWhere(this.scope),
         createdAt: { gte: new Date(now - this.o.lostWatchMs) },
         lastCheckedAt: { lte: new Date(now - this.o.lostRecheckMs) },
       },
@@ -265,6 +272,7 @@ export class OrderReconciler {
       where: {
         status: 'REJECTED',
         ...EXIT_ORDER,
+        ...ownedAccountsWhere(this.scope),
         updatedAt: { gte: new Date(now - this.o.exitRetryWindowMs) },
         position: { status: { in: ['OPEN', 'MONITORING'] } },
       },

@@ -158,10 +158,15 @@ export class PaperExchange implements ExchangePort {
  * the market trades through them, stops trigger on touch and fill as market orders.
  * Returns the (accountId, clientOrderId) of each order that changed.
  */
-export async function matchRestingPaperOrders(db: Db, symbol: string): Promise<{ accountId: string; clientOrderId: string }[]> {
-  const candidates = await db.paperOrder.findMany({ where: { symbol, status: { in: RESTING } }, select: { id: true } })
+export async function matchRestingPaperOrders(
+  db: Db,
+  symbol: string,
+  /** Only the orders of these accounts (a worker matches the accounts it owns); all by default. */
+  owns: (accountId: string) => boolean = () => true,
+): Promise<{ accountId: string; clientOrderId: string }[]> {
+  const candidates = await db.paperOrder.findMany({ where: { symbol, status: { in: RESTING } }, select: { id: true, accountId: true } })
   const changed: { accountId: string; clientOrderId: string }[] = []
-  for (const { id } of candidates) {
+  for (const { id } of candidates.filter((c) => owns(c.accountId))) {
     const hit = await db.$transaction(async (tx) => {
       const order = await tx.paperOrder.findUniqueOrThrow({ where: { id } })
       const account = await lockAccount(tx, order.accountId)

@@ -5,7 +5,8 @@ import { decodeFeedKind } from '@/lib/market-data/feed-mode'
 export interface Health {
   status: 'ok' | 'degraded' | 'down'
   database: { ok: boolean; latencyMs: number | null; error?: string }
-  worker: { ok: boolean; lastSeenAt: string | null; ageMs: number | null }
+  /** The newest heartbeat of any worker; `count`: workers whose heartbeat is fresh (they split the accounts). */
+  worker: { ok: boolean; lastSeenAt: string | null; ageMs: number | null; count: number }
   marketData: {
     ok: boolean
     kind: string | null
@@ -57,7 +58,7 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
   const down = (error: string, latencyMs: number | null): Health => ({
     status: 'down',
     database: { ok: false, latencyMs, error },
-    worker: { ok: false, lastSeenAt: null, ageMs: null },
+    worker: { ok: false, lastSeenAt: null, ageMs: null, count: 0 },
     marketData: { ok: false, kind: null, label: null, mode: null, freshestQuoteAgeMs: null, staleAfterMs, idle: false, error: 'database unavailable' },
     liveTrading,
   })
@@ -67,6 +68,9 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
   const read = () =>
     Promise.all([
       database.workerHeartbeat.findFirst({ orderBy: { lastSeenAt: 'desc' } }),
+      // The market data feed runs in the primary worker; its heartbeat says which one is in use.
+      database.workerHeartbeat.findFirst({ where: { primary: true }, orderBy: { lastSeenAt: 'desc' } }),
+      database.workerHeartbeat.count({ where: { lastSeenAt: { gte: new Date(now.getTime() - workerMaxAgeMs) } } }),
       database.marketQuote.aggregate({ _max: { receivedAt: true } }),
       // The worker polls the symbols of every watchlist and every position that is not over.
       database.trader.findFirst({ where: { watchlist: { isEmpty: false } }, select: { id: true } }),
@@ -82,7 +86,7 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
     return down(reason, Math.round(performance.now() - started))
   }
   const latencyMs = Math.round(performance.now() - started)
-  const [heartbeat, freshest, watching, holding] = rows
+  const [heartbeat, primary, workers, freshest, watching, holding] = rows
   const idle = !watching && !holding
 
   const workerAgeMs = heartbeat ? Math.max(0, now.getTime() - heartbeat.lastSeenAt.getTime()) : null
@@ -90,21 +94,23 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
 
   const receivedAt = freshest._max.receivedAt
   const quoteAgeMs = receivedAt ? Math.max(0, now.getTime() - receivedAt.getTime()) : null
+  const primaryOk = primary !== null && now.getTime() - primary.lastSeenAt.getTime() <= workerMaxAgeMs
   let marketError: string | undefined
   if (!heartbeat) marketError = 'worker has never reported'
   else if (!workerOk) marketError = 'worker is not running (heartbeat is stale)'
-  else if (heartbeat.feedError) marketError = heartbeat.feedError
+  else if (!primaryOk) marketError = 'no worker runs the market data feed yet (one takes it over within seconds)'
+  else if (primary.feedError) marketError = primary.feedError
   // With nothing watched (a fresh install) no quotes are expected: their absence is no fault.
   else if (idle) marketError = undefined
   else if (quoteAgeMs === null) marketError = 'no quotes received yet'
   else if (quoteAgeMs > staleAfterMs) marketError = `quotes are stale (newest is ${Math.round(quoteAgeMs / 1000)} s old)`
 
   // The heartbeat carries the feed's mode in its kind column (see encodeFeedKind).
-  const feed = decodeFeedKind(heartbeat?.feedKind)
+  const feed = decodeFeedKind(primary?.feedKind)
   const marketData: Health['marketData'] = {
     ok: marketError === undefined,
     kind: feed.kind,
-    label: heartbeat?.feedLabel ?? null,
+    label: primary?.feedLabel ?? null,
     mode: feed.mode,
     freshestQuoteAgeMs: quoteAgeMs,
     staleAfterMs,
@@ -115,7 +121,7 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
   return {
     status: workerOk && marketData.ok ? 'ok' : 'degraded',
     database: { ok: true, latencyMs },
-    worker: { ok: workerOk, lastSeenAt: heartbeat?.lastSeenAt.toISOString() ?? null, ageMs: workerAgeMs },
+    worker: { ok: workerOk, lastSeenAt: heartbeat?.lastSeenAt.toISOString() ?? null, ageMs: workerAgeMs, count: workers },
     marketData,
     liveTrading,
   }

@@ -205,7 +205,7 @@ export const ZHealth = doc(
   z.object({
     status: z.enum(['ok', 'degraded', 'down']),
     database: z.object({ ok: z.boolean(), latencyMs: z.number().nullable(), error: z.string().optional() }),
-    worker: z.object({ ok: z.boolean(), lastSeenAt: timestamp().nullable(), ageMs: z.number().nullable() }),
+    worker: z.object({ ok: z.boolean(), lastSeenAt: timestamp().nullable(), ageMs: z.number().nullable(), count: z.number().int().describe('Workers alive (fresh heartbeat); they split the exchange accounts between them') }),
     marketData: z.object({
       ok: z.boolean(),
       kind: z.string().nullable(),

@@ -261,13 +261,13 @@ async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: Plac
   return 'refused'
 }
 
-/** Positions the keeper should look at: live ones that may need a stop, and any with a stop working. */
-export async function positionsToProtect(db: Db): Promise<string[]> {
+/** Positions the keeper should look at (of the accounts `owns` accepts): live ones that may need a stop, and any with a stop working. */
+export async function positionsToProtect(db: Db, owns: (accountId: string) => boolean = () => true): Promise<string[]> {
   const rows = await db.position.findMany({
     where: {
       OR: [{ status: { in: ['OPEN', 'MONITORING'] }, account: { kind: 'CCXT' } }, { orders: { some: WORKING_PROTECTION } }],
     },
-    select: { id: true },
+    select: { id: true, accountId: true },
   })
-  return rows.map((r) => r.id)
+  return rows.filter((r) => owns(r.accountId)).map((r) => r.id)
 }

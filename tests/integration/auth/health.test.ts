@@ -23,17 +23,18 @@ const now = new Date('2030-06-01T12:00:00Z')
 const ago = (ms: number) => new Date(now.getTime() - ms)
 const opts = () => ({ db: t.db, heartbeatMs: 2000, staleAfterMs: 10_000, liveTradingEnabled: false, now })
 
-async function heartbeat(lastSeenAgoMs: number, feedError: string | null = null) {
+async function heartbeat(lastSeenAgoMs: number, feedError: string | null = null, worker: { id: string; primary: boolean } = { id: 'w1', primary: true }) {
   await t.db.workerHeartbeat.create({
     data: {
-      id: 'w1',
+      id: worker.id,
       pid: 123,
       host: 'test',
       startedAt: ago(60_000),
       lastSeenAt: ago(lastSeenAgoMs),
       feedKind: 'simulated',
-      feedLabel: 'Simulated: random walk (seed 42)',
+      feedLabel: worker.primary ? 'Simulated: random walk (seed 42)' : 'Simulated: random walk (seed 42) (ticks from the primary worker)',
       feedError,
+      primary: worker.primary,
     },
   })
 }
@@ -53,7 +54,7 @@ describe('getHealth', () => {
     expect(h.status).toBe('ok')
     expect(h.database.ok).toBe(true)
     expect(h.database.latencyMs).toBeGreaterThanOrEqual(0)
-    expect(h.worker).toEqual({ ok: true, lastSeenAt: ago(1_000).toISOString(), ageMs: 1_000 })
+    expect(h.worker).toEqual({ ok: true, lastSeenAt: ago(1_000).toISOString(), ageMs: 1_000, count: 1 })
     expect(h.marketData).toEqual({
       ok: true,
       kind: 'simulated',
@@ -63,6 +64,27 @@ describe('getHealth', () => {
       staleAfterMs: 10_000,
       idle: false,
     })
+  })
+
+  it('with several workers: counts the live ones and shows the feed of the primary one, even when another beat later', async () => {
+    await heartbeat(1_500, null, { id: 'primary', primary: true })
+    await heartbeat(200, 'not this one', { id: 'second', primary: false })
+    await heartbeat(9_000, null, { id: 'dead', primary: false })
+    await quote('BTC/USDT', 500)
+    const h = await getHealth(opts())
+    expect(h.status).toBe('ok')
+    expect(h.worker).toEqual({ ok: true, lastSeenAt: ago(200).toISOString(), ageMs: 200, count: 2 })
+    expect(h.marketData).toMatchObject({ ok: true, kind: 'simulated', label: 'Simulated: random walk (seed 42)' })
+  })
+
+  it('is degraded while no live worker runs the feed (the primary died and none took over yet)', async () => {
+    await heartbeat(7_000, null, { id: 'primary', primary: true })
+    await heartbeat(200, null, { id: 'second', primary: false })
+    await quote('BTC/USDT', 500)
+    const h = await getHealth(opts())
+    expect(h.status).toBe('degraded')
+    expect(h.worker).toMatchObject({ ok: true, count: 1 })
+    expect(h.marketData).toMatchObject({ ok: false, error: 'no worker runs the market data feed yet (one takes it over within seconds)' })
   })
 
   it('allows up to three heartbeat intervals of silence', async () => {
@@ -117,7 +139,7 @@ describe('getHealth', () => {
   it('is degraded when no worker has ever run', async () => {
     const h = await getHealth(opts())
     expect(h.status).toBe('degraded')
-    expect(h.worker).toEqual({ ok: false, lastSeenAt: null, ageMs: null })
+    expect(h.worker).toEqual({ ok: false, lastSeenAt: null, ageMs: null, count: 0 })
     expect(h.marketData).toMatchObject({ ok: false, kind: null, freshestQuoteAgeMs: null })
   })
 

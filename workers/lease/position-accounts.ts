@@ -1,0 +1,22 @@
+import type { Db } from '@/lib/db/client'
+
+/**
+ * The exchange account of a position, which never changes once the position exists: read once
+ * and remembered, so a worker can tell on every change notification whether the position is its
+ * own without a query each time.
+ */
+export class PositionAccounts {
+  private readonly known = new Map<string, string>()
+
+  constructor(private readonly db: Db) {}
+
+  async of(positionId: string): Promise<string | null> {
+    const hit = this.known.get(positionId)
+    if (hit) return hit
+    const p = await this.db.position.findUnique({ where: { id: positionId }, select: { accountId: true } })
+    if (!p) return null
+    if (this.known.size >= 50_000) this.known.clear()
+    this.known.set(positionId, p.accountId)
+    return p.accountId
+  }
+}
