@@ -1,48 +1,33 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { decisionFromPrompt, lastUserText, startFakeOpenAI, type FakeLlmServer } from '../support/fake-openai'
-import { fakeMarketEnv, startApp, type AppProcess } from './support/app-process'
+import { fakeMarketEnv } from './support/app-process'
+import { ADMIN, signIn, useSpecApp } from './support/spec-app'
 
 // Issues 3 and 4 through the real start command, pages and browser: a trader pointed at a local
 // OpenAI-compatible server decides, opens and manages a position; entries wait for approval;
 // panic flattens everything live. Prices come from a local Binance-compatible server via ccxt.
 let fake: FakeBinance
 let llm: FakeLlmServer
-let app: AppProcess | null = null
-let dataDir: string
 
 test.describe.configure({ mode: 'serial' })
 
-test.beforeAll(async () => {
-  fake = await startFakeBinance()
-  llm = await startFakeOpenAI({ apiKey: 'sk-e2e-0123456789' })
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-ai-'))
-  app = await startApp(
-    fakeMarketEnv({ port: 3211, pgPortFrom: 54_100, dataDir, marketUrl: fake.url, admin: { email: 'admin@example.com', password: 'correct horse battery' } }),
-  )
-})
-
-test.afterAll(async () => {
-  await app?.stop()
-  await llm?.close()
-  await fake?.close()
-  await rm(dataDir, { recursive: true, force: true })
+const app = useSpecApp({
+  name: 'ai',
+  setUp: async () => {
+    fake = await startFakeBinance()
+    llm = await startFakeOpenAI({ apiKey: 'sk-e2e-0123456789' })
+  },
+  env: (dataDir) => fakeMarketEnv({ port: 3211, pgPortFrom: 54_100, dataDir, marketUrl: fake.url, admin: ADMIN }),
+  tearDown: async () => {
+    await llm?.close()
+    await fake?.close()
+  },
 })
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/e2e/screenshots/${name}.png`, fullPage: true })
 const onlyBtc = (req: Parameters<typeof decisionFromPrompt>[0]) =>
   /BTC\/USDT/.test(lastUserText(req.messages).slice(0, 400)) ? decisionFromPrompt(req) : decisionFromPrompt({ messages: [{ role: 'user', content: '' }] })
-
-async function signIn(page: Page) {
-  await page.goto(`${app!.url}/signin`)
-  await page.getByLabel('Email').fill('admin@example.com')
-  await page.getByLabel('Password').fill('correct horse battery')
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
-}
 
 test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manages a position; the journal explains it', async ({ page }) => {
   llm.setResponder((req) => {
@@ -50,9 +35,9 @@ test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manag
     // Anything that is not a BTC entry is "no trade", so only BTC opens here.
     return 'json' in r ? r : { json: { symbol: 'ETH/USDT', reasoning: 'nothing to do', action: 'NO_TRADE', confidence: 0.5 } }
   })
-  await signIn(page)
+  await signIn(page, app)
 
-  await page.goto(`${app!.url}/traders`)
+  await page.goto(`${app.url}/traders`)
   await page.getByLabel('Name').fill('AI Trader')
   await page.getByLabel('Quote currency').fill('USDT')
   await page.getByLabel('Starting balance').fill('10000')
@@ -87,14 +72,14 @@ test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manag
   await expect(page.getByText('Fake model: entry at ask').first()).toBeVisible()
 
   // The position is open with the model's stop; the model then tightens it.
-  await page.goto(`${app!.url}/`)
+  await page.goto(`${app.url}/`)
   const positions = page.getByRole('region', { name: 'Open positions' })
   await expect(positions.getByRole('row').filter({ hasText: 'BTC/USDT' })).toBeVisible()
   llm.setResponder(() => ({ json: { symbol: 'BTC/USDT', reasoning: 'Tighten the stop to 59700 under the recent low.', action: 'NO_TRADE', confidence: 0.75, modifications: [{ type: 'MOVE_SL', price: 59700 }] } }))
-  await page.goto(`${app!.url}/traders`)
+  await page.goto(`${app.url}/traders`)
   await page.getByRole('link', { name: 'AI Trader' }).first().click()
   await page.getByRole('button', { name: 'Analyze now' }).click()
-  await page.goto(`${app!.url}/`)
+  await page.goto(`${app.url}/`)
   await positions.getByRole('row').filter({ hasText: 'BTC/USDT' }).getByRole('link', { name: 'BTC/USDT' }).click()
   await expect(page.getByText(/Stop loss moved from .* to 59700/).first()).toBeVisible()
   await expect(page.getByText('AI_ANALYSIS').first()).toBeVisible()
@@ -108,8 +93,8 @@ test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manag
 
 test('entries wait for approval: approve from the badge, reject with a note; panic closes everything live', async ({ page }) => {
   llm.setResponder(decisionFromPrompt)
-  await signIn(page)
-  await page.goto(`${app!.url}/traders`)
+  await signIn(page, app)
+  await page.goto(`${app.url}/traders`)
   await page.getByRole('link', { name: 'AI Trader' }).first().click()
   await page.getByLabel('Approve entries').check()
   await page.getByRole('button', { name: 'Save approval settings' }).click()
@@ -133,7 +118,7 @@ test('entries wait for approval: approve from the badge, reject with a note; pan
   await expect(page.getByLabel('0 approvals waiting').or(page.getByText('No approvals waiting'))).toBeVisible()
   await expect(page.getByText('Not in this market').first()).toBeVisible()
 
-  await page.goto(`${app!.url}/`)
+  await page.goto(`${app.url}/`)
   const positions = page.getByRole('region', { name: 'Open positions' })
   await expect(positions.getByRole('row').filter({ hasText: 'ETH/USDT' })).toBeVisible()
   await expect(positions.getByRole('row').filter({ hasText: 'BTC/USDT' })).toBeVisible()

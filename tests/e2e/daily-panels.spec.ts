@@ -1,10 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
 import { expect, test, type Locator, type Page } from '@playwright/test'
 import { dec, type Decimal } from '@/lib/domain/decimal'
 import { DEFAULT_FAKE_SYMBOLS, startFakeBinance, type FakeBinance, type FakeSymbolSpec } from '../support/fake-binance'
-import { fakeMarketEnv, startApp, type AppProcess } from './support/app-process'
+import { fakeMarketEnv } from './support/app-process'
+import { ADMIN, signIn as signInAt, useSpecApp } from './support/spec-app'
 
 // Issue 12 follow-up: three panels the responsive-layout spec only photographs, used here as a
 // person would, each checked against a figure the test knows from elsewhere: the execution-quality
@@ -13,7 +11,6 @@ import { fakeMarketEnv, startApp, type AppProcess } from './support/app-process'
 // volumes. One app for the three tests, all at 1400 × 900.
 test.describe.configure({ mode: 'serial' })
 
-const ADMIN = { email: 'admin@example.com', password: 'correct horse battery' }
 const DESKTOP = { width: 1400, height: 900 }
 
 // 24 h quote volumes chosen so that each exclusion changes the top 3: the stablecoin ranks first,
@@ -34,42 +31,28 @@ const SYMBOLS = ([
 ] as FakeSymbolSpec[]).map((s) => ({ ...s, quoteVolume: VOLUMES[s.symbol] }))
 
 let fake: FakeBinance
-let app: AppProcess | null = null
-let dataDir: string
-
-test.beforeAll(async () => {
-  fake = await startFakeBinance({ symbols: SYMBOLS })
-  // One visible level per side: a 1 ETH order goes past it (0.89 ETH on the ask, 0.1 on the bid),
-  // so the paper engine's slippage model prices the rest and both orders slip measurably.
-  fake.setPrice('ETH/USDT', '3000.00', '3000.01', 1)
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-daily-panels-'))
-  app = await startApp(fakeMarketEnv({ port: 3252, pgPortFrom: 56_700, dataDir, marketUrl: fake.url, admin: ADMIN }))
-})
-
-test.afterEach(async ({}, info) => {
-  if (app && info.status !== info.expectedStatus) await info.attach('npm start output', { body: app.output(), contentType: 'text/plain' })
-})
-
-test.afterAll(async () => {
-  await app?.stop()
-  await fake?.close()
-  await rm(dataDir, { recursive: true, force: true })
+const app = useSpecApp({
+  name: 'daily-panels',
+  setUp: async () => {
+    fake = await startFakeBinance({ symbols: SYMBOLS })
+    // One visible level per side: a 1 ETH order goes past it (0.89 ETH on the ask, 0.1 on the bid),
+    // so the paper engine's slippage model prices the rest and both orders slip measurably.
+    fake.setPrice('ETH/USDT', '3000.00', '3000.01', 1)
+  },
+  env: (dataDir) => fakeMarketEnv({ port: 3252, pgPortFrom: 56_700, dataDir, marketUrl: fake.url, admin: ADMIN }),
+  tearDown: () => fake?.close(),
 })
 
 const shot = (panel: Locator, name: string) => panel.screenshot({ path: `test-results/e2e/screenshots/daily-panels-${name}.png` })
 
 async function signIn(page: Page) {
   await page.setViewportSize(DESKTOP)
-  await page.goto(`${app!.url}/signin`)
-  await page.getByLabel('Email').fill(ADMIN.email)
-  await page.getByLabel('Password').fill(ADMIN.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+  await signInAt(page, app)
 }
 
 /** The REST API with this browser's session (a cookie mutation must come from the app's origin). */
 async function api<T>(page: Page, method: 'GET' | 'POST' | 'PATCH', route: string, data?: unknown): Promise<{ status: number; body: T }> {
-  const res = await page.request.fetch(`${app!.url}${route}`, { method, data, headers: method === 'GET' ? {} : { origin: app!.url } })
+  const res = await page.request.fetch(`${app.url}${route}`, { method, data, headers: method === 'GET' ? {} : { origin: app.url } })
   return { status: res.status(), body: (await res.json()) as T }
 }
 
@@ -129,7 +112,7 @@ test('execution quality on /performance: a paper trade\'s orders, slippage and l
   const positionId = opened.body.position.id
 
   // Close it on its page, as a person would; the exit sells at market into the one-level bid.
-  await page.goto(`${app!.url}/positions/${positionId}`)
+  await page.goto(`${app.url}/positions/${positionId}`)
   await page.getByRole('form', { name: 'Close position' }).getByRole('button', { name: 'Close position' }).click()
   await expect(page.getByRole('form', { name: 'Close position' }).getByRole('status')).toHaveText('Close order sent.')
   const position = () => api<PositionDetail>(page, 'GET', `/api/v1/positions/${positionId}`)
@@ -146,7 +129,7 @@ test('execution quality on /performance: a paper trade\'s orders, slippage and l
   expect(exitSlip.toNumber()).toBeGreaterThan(entrySlip.toNumber()) // 90% of the sell went past the book, 11% of the buy
 
   // The page, filtered to the trader: the panel asks the API for exactly that.
-  await page.goto(`${app!.url}/performance`)
+  await page.goto(`${app.url}/performance`)
   const panel = page.getByRole('region', { name: 'Execution quality' })
   const asked = page.waitForRequest((r) => r.url().includes('/api/v1/execution-quality?') && r.url().includes(`traderId=${traderId}`))
   await page.getByRole('region', { name: 'Filters' }).getByLabel('Trader').selectOption({ label: 'Execution Trader' })
@@ -195,7 +178,7 @@ interface NotificationSettings {
 
 test('daily summary in Settings: a time and a time zone survive a reload; bad values are refused next to their field', async ({ page }) => {
   await signIn(page)
-  await page.goto(`${app!.url}/settings`)
+  await page.goto(`${app.url}/settings`)
   const riskForm = page.getByRole('form', { name: 'User-wide risk settings' })
   const summaryForm = page.getByRole('form', { name: 'Daily summary' })
   const zone = riskForm.getByLabel('Time zone')
@@ -249,7 +232,7 @@ interface TraderView {
 test('coin universe on a trader: top 3 by 24 h quote volume without DOGE, resolved by the worker from the exchange\'s volumes', async ({ page }) => {
   await signIn(page)
   const traderId = await createPaperTrader(page, 'Universe Trader', ['SOL/USDT'])
-  await page.goto(`${app!.url}/traders/${traderId}`)
+  await page.goto(`${app.url}/traders/${traderId}`)
   const panel = page.getByRole('region', { name: 'Edit trader' })
   await expect(panel.getByText('A fixed list:')).toBeVisible()
 

@@ -1,10 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { startFakeBinanceSpot, type FakeBinanceSpot } from '../support/fake-binance-spot'
-import { fakeMarketEnv, startApp, type AppProcess } from './support/app-process'
+import { fakeMarketEnv } from './support/app-process'
+import { ADMIN, signIn, useSpecApp } from './support/spec-app'
 
 // Issue 9 (live trading), in the browser: an exchange account is added under Settings, a trader
 // trades on it, its stop rests on the exchange and a close sells exactly once. The exchange is a
@@ -13,42 +11,25 @@ import { fakeMarketEnv, startApp, type AppProcess } from './support/app-process'
 // LIVE_TRADING_ENABLED stays unset: TESTNET trades regardless, and the dashboard says it is off.
 let market: FakeBinance
 let exchange: FakeBinanceSpot
-let app: AppProcess | null = null
-let dataDir: string
-const ADMIN = { email: 'admin@example.com', password: 'correct horse battery' }
 const ACCOUNT = 'Binance testnet'
 const TRADER = 'Testnet Trader'
 
-test.beforeAll(async () => {
-  // npm start rebuilds the web app when HEAD moved after the global setup's build (others commit meanwhile).
-  test.setTimeout(600_000)
-  market = await startFakeBinance()
-  exchange = await startFakeBinanceSpot({ balances: { USDT: '10000' } })
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-live-'))
-  // Unset, not "false": the default is what a fresh install runs with (startApp passes this process's env on).
-  delete process.env.LIVE_TRADING_ENABLED
-  app = await startApp(fakeMarketEnv({ port: 3230, pgPortFrom: 55_600, dataDir, marketUrl: market.url, admin: ADMIN }))
+const app = useSpecApp({
+  name: 'live',
+  setUp: async () => {
+    // npm start rebuilds the web app when HEAD moved after the global setup's build (others commit meanwhile).
+    test.setTimeout(600_000)
+    market = await startFakeBinance()
+    exchange = await startFakeBinanceSpot({ balances: { USDT: '10000' } })
+    // Unset, not "false": the default is what a fresh install runs with (startApp passes this process's env on).
+    delete process.env.LIVE_TRADING_ENABLED
+  },
+  env: (dataDir) => fakeMarketEnv({ port: 3230, pgPortFrom: 55_600, dataDir, marketUrl: market.url, admin: ADMIN }),
+  tearDown: async () => {
+    await exchange?.close()
+    await market?.close()
+  },
 })
-
-// The product's own log explains most failures here.
-test.afterEach(async ({}, info) => {
-  if (app && info.status !== info.expectedStatus) await info.attach('npm start output', { body: app.output(), contentType: 'text/plain' })
-})
-
-test.afterAll(async () => {
-  await app?.stop()
-  await exchange?.close()
-  await market?.close()
-  await rm(dataDir, { recursive: true, force: true })
-})
-
-async function signIn(page: Page) {
-  await page.goto(`${app!.url}/signin`)
-  await page.getByLabel('Email').fill(ADMIN.email)
-  await page.getByLabel('Password').fill(ADMIN.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
-}
 
 const open = (status: string) => status === 'NEW' || status === 'PARTIALLY_FILLED'
 const restingStops = () => exchange.orders.filter((o) => o.type === 'STOP_LOSS_LIMIT' && open(o.status))
@@ -60,7 +41,7 @@ const btcHeld = () => {
 
 test('a TESTNET Binance account added in the browser: a trader opens a long on it, the stop rests on the exchange, a close sells once', async ({ page }) => {
   page.on('dialog', (d) => d.accept())
-  await signIn(page)
+  await signIn(page, app)
 
   // The server's second key for real money is off, and the dashboard says so.
   const liveTrading = page.getByTestId('live-trading')
@@ -68,7 +49,7 @@ test('a TESTNET Binance account added in the browser: a trader opens a long on i
   await expect(liveTrading).toContainText('Live trading: off')
 
   // Settings → Exchange accounts: add the account; its keys are tested against the exchange first.
-  await page.goto(`${app!.url}/settings`)
+  await page.goto(`${app.url}/settings`)
   const add = page.getByRole('form', { name: 'Add exchange account' })
   await add.getByLabel('Exchange').selectOption('binance')
   await add.getByLabel('Name').fill(ACCOUNT)
@@ -98,7 +79,7 @@ test('a TESTNET Binance account added in the browser: a trader opens a long on i
 
   // A trader on that account (instead of a paper balance), trading only by hand. Created at once,
   // as a person would: before the worker's first read of the new account's balances.
-  await page.goto(`${app!.url}/traders`)
+  await page.goto(`${app.url}/traders`)
   const create = page.getByRole('form', { name: 'Create trader' })
   await create.getByLabel('Name').fill(TRADER)
   await create.getByLabel('Account').selectOption({ label: `${ACCOUNT}: Binance spot TESTNET` })
@@ -114,13 +95,13 @@ test('a TESTNET Binance account added in the browser: a trader opens a long on i
   await expect(traderRow).toContainText('BTC/USDT')
 
   // The account again, from the server's own listing, now with its trader.
-  await page.goto(`${app!.url}/settings`)
+  await page.goto(`${app.url}/settings`)
   await checkAccountRow()
   await expect(page.getByRole('row', { name: `Exchange account ${ACCOUNT}` })).toContainText(`Traders: ${TRADER}`)
 
   // The dashboard: the worker reads the account's balances from the exchange (every 15 s). The
   // card is not refreshed when that read lands (no event is sent for it), so reload until it shows.
-  await page.goto(`${app!.url}/`)
+  await page.goto(`${app.url}/`)
   await expect(page.getByTestId('live-trading')).toContainText('Live trading: off')
   const card = page.getByRole('article', { name: `Account ${TRADER}` })
   await expect(card.locator('[data-mode]')).toHaveText('TESTNET')
@@ -133,7 +114,7 @@ test('a TESTNET Binance account added in the browser: a trader opens a long on i
   await card.getByRole('link', { name: TRADER }).click()
   await expect(page).toHaveURL(/\/traders\/[^/]+$/)
   await expect(page.getByTestId('trader-status'), 'a trader that has lost nothing today must not be paused by a loss breaker').toContainText('ACTIVE', { timeout: 1000 })
-  await page.goto(`${app!.url}/`)
+  await page.goto(`${app.url}/`)
 
   // The dashboard's manual order form: LONG 0.01 BTC at market, stop 59000.
   const form = page.getByRole('form', { name: 'Open position' })

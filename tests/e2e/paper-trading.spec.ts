@@ -1,29 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
-import { fakeMarketEnv, startApp, type AppProcess } from './support/app-process'
+import { fakeMarketEnv } from './support/app-process'
+import { useSpecApp } from './support/spec-app'
 
 // Steps 2–6 of the foundation issue through the real start command, pages and browser.
 // Market data comes from a local Binance-compatible server through the real ccxt client,
 // so the test moves the price and watches the product react.
 let fake: FakeBinance
-let app: AppProcess | null = null
-let dataDir: string
-let env: Record<string, string>
-
-test.beforeAll(async () => {
-  fake = await startFakeBinance()
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-'))
-  env = fakeMarketEnv({ port: 3210, pgPortFrom: 54_500, dataDir, marketUrl: fake.url })
-  app = await startApp(env)
-})
-
-test.afterAll(async () => {
-  await app?.stop()
-  await fake?.close()
-  await rm(dataDir, { recursive: true, force: true })
+// No admin at start: the test creates the first one through the setup page.
+const app = useSpecApp({
+  name: 'paper',
+  setUp: async () => void (fake = await startFakeBinance()),
+  env: (dataDir) => fakeMarketEnv({ port: 3210, pgPortFrom: 54_500, dataDir, marketUrl: fake.url }),
+  tearDown: () => fake?.close(),
 })
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/e2e/screenshots/${name}.png`, fullPage: true })
@@ -33,7 +22,7 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
 
   // Security headers on pages and API answers alike (next.config.js headers()).
   for (const path of ['/setup', '/api/v1/openapi.json']) {
-    const res = await page.request.get(`${app!.url}${path}`)
+    const res = await page.request.get(`${app.url}${path}`)
     expect(res.headers()['content-security-policy'], path).toBe("frame-ancestors 'self'")
     expect(res.headers()['x-frame-options'], path).toBe('SAMEORIGIN')
     expect(res.headers()['x-content-type-options'], path).toBe('nosniff')
@@ -41,7 +30,7 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
   }
 
   // 2. First-run setup creates the admin and signs in; everything else requires sign-in.
-  await page.goto(`${app!.url}/`)
+  await page.goto(`${app.url}/`)
   await expect(page).toHaveURL(/\/setup/)
   await page.getByLabel('Email').fill('admin@example.com')
   await page.getByLabel('Password', { exact: true }).fill('correct horse battery')
@@ -51,12 +40,12 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
   // A fresh install watches nothing: market data is idle, which is no fault.
   await expect(page.getByTestId('newest-quote')).toHaveText('idle — nothing is watched yet', { timeout: 20_000 })
   await expect(page.getByText(/Market data (unavailable|stale)/)).toHaveCount(0)
-  const fresh = await (await page.request.get(`${app!.url}/api/health`)).json()
+  const fresh = await (await page.request.get(`${app.url}/api/health`)).json()
   expect(fresh.marketData).toMatchObject({ ok: true, idle: true })
   await shot(page, '01-dashboard-empty')
 
   // 3. A paper trader.
-  await page.goto(`${app!.url}/traders`)
+  await page.goto(`${app.url}/traders`)
   await page.getByLabel('Name').fill('E2E Trader')
   await page.getByLabel('Quote currency').fill('USDT')
   await page.getByLabel('Starting balance').fill('10000')
@@ -67,7 +56,7 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
   await expect(page.getByText('E2E Trader').first()).toBeVisible()
 
   // 4. Open a LONG by hand; it fills at the fake exchange's best ask.
-  await page.goto(`${app!.url}/`)
+  await page.goto(`${app.url}/`)
   const form = page.getByRole('form', { name: 'Open position' }).or(page.locator('form').filter({ has: page.getByRole('button', { name: 'Open position' }) }))
   await form.getByLabel('Symbol').selectOption('BTC/USDT')
   await form.getByLabel('Side').selectOption('LONG')
@@ -90,9 +79,9 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
   await shot(page, '02-position-live-pnl')
 
   // 6. Restart everything mid-position: it comes back exactly and monitoring resumes.
-  expect(await app!.stop()).toBe(0)
-  app = await startApp(env)
-  await page.goto(`${app!.url}/`)
+  expect(await app.stop()).toBe(0)
+  await app.start()
+  await page.goto(`${app.url}/`)
   await expect(row).toContainText('MONITORING')
   await expect(row).toContainText('0.01')
 
@@ -114,7 +103,7 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
   for (const actor of ['USER', 'WORKER']) await expect(trail).toContainText(actor)
   await shot(page, '04-closed-with-audit-trail')
 
-  await page.goto(`${app!.url}/trades`)
+  await page.goto(`${app.url}/trades`)
   await expect(page.getByText('BTC/USDT').first()).toBeVisible()
   await shot(page, '05-closed-trades')
 })

@@ -1,28 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
 import { expect, test, type Locator, type Page } from '@playwright/test'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
-import { fakeMarketEnv, startApp, type AppProcess } from './support/app-process'
+import { fakeMarketEnv } from './support/app-process'
+import { ADMIN, signIn, useSpecApp } from './support/spec-app'
 
 // Issue 12 (price charts): a paper position's page charts the exchange's candles (from the fake
 // Binance, through the product's candles route) with the entry, stop and take-profit lines, a
 // marker per fill and the stop/take-profit history; the last bar follows the live price. The
 // dashboard charts a held symbol with the position's entry and stop. Desktop and 390 px.
 let fake: FakeBinance
-let app: AppProcess | null = null
-let dataDir: string
-
-test.beforeAll(async () => {
-  fake = await startFakeBinance()
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-chart-'))
-  app = await startApp(fakeMarketEnv({ port: 3241, pgPortFrom: 56_200, dataDir, marketUrl: fake.url, admin: { email: 'admin@example.com', password: 'correct horse battery' } }))
-})
-
-test.afterAll(async () => {
-  await app?.stop()
-  await fake?.close()
-  await rm(dataDir, { recursive: true, force: true })
+const app = useSpecApp({
+  name: 'chart',
+  setUp: async () => void (fake = await startFakeBinance()),
+  env: (dataDir) => fakeMarketEnv({ port: 3241, pgPortFrom: 56_200, dataDir, marketUrl: fake.url, admin: ADMIN }),
+  tearDown: () => fake?.close(),
 })
 
 const PHONE = { width: 390, height: 844 }
@@ -53,13 +43,9 @@ async function expectNoHorizontalOverflow(page: Page, name: string) {
 
 test('a position\'s chart: candles, entry/stop/target lines, a marker per fill, stop and target history, live last bar; the dashboard\'s chart; desktop and 390 px', async ({ page }) => {
   await page.setViewportSize(DESKTOP)
-  await page.goto(`${app!.url}/signin`)
-  await page.getByLabel('Email').fill('admin@example.com')
-  await page.getByLabel('Password').fill('correct horse battery')
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+  await signIn(page, app)
 
-  await page.goto(`${app!.url}/traders`)
+  await page.goto(`${app.url}/traders`)
   await page.getByLabel('Name').fill('Chart Trader')
   await page.getByLabel('Quote currency').fill('USDT')
   await page.getByLabel('Starting balance').fill('10000')
@@ -69,7 +55,7 @@ test('a position\'s chart: candles, entry/stop/target lines, a marker per fill, 
   await expect(page.getByRole('link', { name: 'Chart Trader' }).first()).toBeVisible()
 
   // A LONG with a stop and two take-profits; it fills at the fake exchange's ask.
-  await page.goto(`${app!.url}/`)
+  await page.goto(`${app.url}/`)
   const form = page.getByRole('form', { name: 'Open position' })
   await form.getByLabel('Symbol').selectOption('BTC/USDT')
   await form.getByLabel('Side').selectOption('LONG')
@@ -159,7 +145,7 @@ test('a position\'s chart: candles, entry/stop/target lines, a marker per fill, 
   await shot(page, 'price-chart-position', PHONE.width)
   await chart.screenshot({ path: `test-results/e2e/screenshots/price-chart-canvas-${PHONE.width}.png` })
 
-  await page.goto(`${app!.url}/`)
+  await page.goto(`${app.url}/`)
   await expect(dashChart).toHaveAttribute('data-state', 'ready')
   await expect(dashChart).toHaveAttribute('data-markers', '1')
   expect((await dashChart.boundingBox())!.width).toBeLessThanOrEqual(PHONE.width)

@@ -1,29 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
-import { fakeMarketEnv, startApp, type AppProcess } from './support/app-process'
+import { fakeMarketEnv } from './support/app-process'
+import { ADMIN, signIn, useSpecApp } from './support/spec-app'
 
 // Issue 12 (mobile): every page is usable at a phone's 390 px and still laid out as before at
 // 1400 px. Pages get real content (a trader, an open position, a closed trade) so the tables and
 // feeds are measured with rows in them. Each page is kept as a full-page screenshot per size.
 let fake: FakeBinance
-let app: AppProcess | null = null
-let dataDir: string
-
-test.beforeAll(async () => {
-  fake = await startFakeBinance()
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-responsive-'))
-  app = await startApp(
-    fakeMarketEnv({ port: 3214, pgPortFrom: 55_000, dataDir, marketUrl: fake.url, admin: { email: 'admin@example.com', password: 'correct horse battery' } }),
-  )
-})
-
-test.afterAll(async () => {
-  await app?.stop()
-  await fake?.close()
-  await rm(dataDir, { recursive: true, force: true })
+const app = useSpecApp({
+  name: 'responsive',
+  setUp: async () => void (fake = await startFakeBinance()),
+  env: (dataDir) => fakeMarketEnv({ port: 3214, pgPortFrom: 55_000, dataDir, marketUrl: fake.url, admin: ADMIN }),
+  tearDown: () => fake?.close(),
 })
 
 const PHONE = { width: 390, height: 844 }
@@ -46,16 +34,8 @@ async function expectNoHorizontalOverflow(page: Page, name: string) {
   expect(m.scrollWidth, `${name}: page is ${m.scrollWidth}px wide in a ${m.innerWidth}px window; sticking out: ${m.culprits.join(' | ')}`).toBeLessThanOrEqual(m.innerWidth)
 }
 
-async function signIn(page: Page) {
-  await page.goto(`${app!.url}/signin`)
-  await page.getByLabel('Email').fill('admin@example.com')
-  await page.getByLabel('Password').fill('correct horse battery')
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
-}
-
 async function openPosition(page: Page, symbol: string, stop: string) {
-  await page.goto(`${app!.url}/`)
+  await page.goto(`${app.url}/`)
   const form = page.getByRole('form', { name: 'Open position' })
   await form.getByLabel('Symbol').selectOption(symbol)
   await form.getByLabel('Side').selectOption('LONG')
@@ -68,10 +48,10 @@ async function openPosition(page: Page, symbol: string, stop: string) {
 test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and keeps its 1400 px desktop layout', async ({ page }) => {
   page.on('dialog', (d) => d.accept())
   await page.setViewportSize(DESKTOP)
-  await signIn(page)
+  await signIn(page, app)
 
   // Content: a paper trader, one closed trade and one open position.
-  await page.goto(`${app!.url}/traders`)
+  await page.goto(`${app.url}/traders`)
   await page.getByLabel('Name').fill('Responsive Trader')
   await page.getByLabel('Quote currency').fill('USDT')
   await page.getByLabel('Starting balance').fill('10000')
@@ -121,7 +101,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
 
   // Phone: the nav collapses behind an accessible Menu button; the top-level pages are reached through it.
   await page.setViewportSize(PHONE)
-  await page.goto(`${app!.url}/`)
+  await page.goto(`${app.url}/`)
   await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible()
   for (const p of pages) {
     if (p.nav) {
@@ -133,12 +113,12 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       for (const label of NAV_LINKS) await expect(nav.getByRole('link', { name: label, exact: true })).toBeVisible()
       if (p.name === 'traders') await shot(page, 'menu-open', PHONE.width)
       await nav.getByRole('link', { name: p.nav, exact: true }).click()
-      await expect(page).toHaveURL(`${app!.url}${p.path}`)
+      await expect(page).toHaveURL(`${app.url}${p.path}`)
       // Navigating closes the menu.
       await expect(menuButton).toHaveAttribute('aria-expanded', 'false')
       await expect(nav).toBeHidden()
     } else {
-      await page.goto(`${app!.url}${p.path}`)
+      await page.goto(`${app.url}${p.path}`)
     }
     await expect(page.getByRole('heading', { level: 1, name: p.heading }).first()).toBeVisible()
     // The panic button is in the header on every page, inside the window.
@@ -157,7 +137,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
   await expect(nav).toBeHidden()
 
   // The header's panic button asks first, under the header, and can be called off.
-  await page.goto(`${app!.url}/trades`)
+  await page.goto(`${app.url}/trades`)
   await banner.getByRole('button', { name: 'Panic: close everything' }).click()
   const confirm = page.getByRole('alertdialog', { name: 'Confirm panic' })
   await expect(confirm).toBeVisible()
@@ -168,7 +148,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
   await expect(confirm).toBeHidden()
 
   // The dashboard's forms are one column on a phone: Trader above Symbol, not beside it.
-  await page.goto(`${app!.url}/`)
+  await page.goto(`${app.url}/`)
   const form = page.getByRole('form', { name: 'Open position' })
   // Both boxes from one layout: measured one after the other, the page can shift in between
   // while its panels load.
@@ -179,7 +159,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
   // Desktop: links inline, no Menu button, the dashboard's panic button in place; nothing scrolls sideways.
   await page.setViewportSize(DESKTOP)
   for (const p of pages) {
-    await page.goto(`${app!.url}${p.path}`)
+    await page.goto(`${app.url}${p.path}`)
     await expect(page.getByRole('heading', { level: 1, name: p.heading }).first()).toBeVisible()
     await expect(menuButton).toBeHidden()
     for (const label of NAV_LINKS) await expect(nav.getByRole('link', { name: label, exact: true })).toBeVisible()

@@ -1,44 +1,26 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { waitFor } from '../support/wait-for'
-import { fakeMarketEnv, startApp, type AppProcess } from './support/app-process'
+import { fakeMarketEnv } from './support/app-process'
+import { ADMIN, signIn, useSpecApp } from './support/spec-app'
 
 // Issue 8 (hardening), supervision: `npm start` keeps the product up when a child dies. The real
 // start command runs with a fast heartbeat so a dead worker shows in /api/health within ~1.5 s.
 test.describe.configure({ mode: 'serial' })
 
 let fake: FakeBinance
-let app: AppProcess | null = null
-let dataDir: string
-let env: Record<string, string>
-const ADMIN = { email: 'admin@example.com', password: 'correct horse battery' }
-
-test.beforeAll(async () => {
-  fake = await startFakeBinance()
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-supervision-'))
-  env = fakeMarketEnv({ port: 3220, pgPortFrom: 54_100, dataDir, marketUrl: fake.url, admin: ADMIN, extra: { WORKER_HEARTBEAT_MS: '500' } })
-  app = await startApp(env)
-})
-
-// The product's own log explains most failures here.
-test.afterEach(async ({}, info) => {
-  if (app && info.status !== info.expectedStatus) await info.attach('npm start output', { body: app.output(), contentType: 'text/plain' })
-})
-
-test.afterAll(async () => {
-  await app?.stop()
-  await fake?.close()
-  await rm(dataDir, { recursive: true, force: true })
+const app = useSpecApp({
+  name: 'supervision',
+  setUp: async () => void (fake = await startFakeBinance()),
+  env: (dataDir) => fakeMarketEnv({ port: 3220, pgPortFrom: 54_100, dataDir, marketUrl: fake.url, admin: ADMIN, extra: { WORKER_HEARTBEAT_MS: '500' } }),
+  tearDown: () => fake?.close(),
 })
 
 /** Pids from "[start] worker started (pid N)", in order. */
-const workerPids = () => [...app!.output().matchAll(/\[start\] worker started \(pid (\d+)\)/g)].map((m) => Number(m[1]))
+const workerPids = () => [...app.output().matchAll(/\[start\] worker started \(pid (\d+)\)/g)].map((m) => Number(m[1]))
 
 async function api<T = Record<string, unknown>>(method: string, route: string, token: string | null, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${app!.url}${route}`, {
+  const res = await fetch(`${app.url}${route}`, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -84,14 +66,6 @@ function watchWebApp() {
   }
 }
 
-async function signIn(page: Page) {
-  await page.goto(`${app!.url}/signin`)
-  await page.getByLabel('Email').fill(ADMIN.email)
-  await page.getByLabel('Password').fill(ADMIN.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
-}
-
 test('a worker killed with -9 is restarted; the stop crossed while it was down executes once; the web app answers throughout', async ({ page }) => {
   const { body: issued } = await api<{ token: string }>('POST', '/api/v1/auth/token', null, ADMIN)
   const token = issued.token
@@ -129,7 +103,7 @@ test('a worker killed with -9 is restarted; the stop crossed while it was down e
   process.kill(firstPid, 'SIGSTOP')
   await expect.poll(async () => (await health()).body.worker.ok, { timeout: 10_000 }).toBe(false)
   fake.setPrice('BTC/USDT', '58000.00', '58000.01')
-  await signIn(page)
+  await signIn(page, app)
   await expect(page.getByText('Worker down')).toBeVisible({ timeout: 20_000 })
   await page.screenshot({ path: 'test-results/e2e/screenshots/supervision-worker-down.png', fullPage: true })
   const stillOpen = await api<{ position: { status: string } }>('GET', `/api/v1/positions/${positionId}`, token)
@@ -137,7 +111,7 @@ test('a worker killed with -9 is restarted; the stop crossed while it was down e
 
   const killedAt = Date.now()
   process.kill(firstPid, 'SIGKILL')
-  await expect.poll(() => app!.output(), { timeout: 10_000 }).toContain('[start] worker exited unexpectedly (killed by SIGKILL); restarting in 0.5 s')
+  await expect.poll(() => app.output(), { timeout: 10_000 }).toContain('[start] worker exited unexpectedly (killed by SIGKILL); restarting in 0.5 s')
   const secondPid = await waitFor(async () => workerPids()[1], 'the supervisor to restart the worker')
   expect(secondPid).not.toBe(firstPid)
 
@@ -165,17 +139,16 @@ test('a worker killed with -9 is restarted; the stop crossed while it was down e
 })
 
 test('Ctrl-C stops everything in order, with no error or stack trace', async () => {
-  const before = app!.output().length
-  expect(await app!.stop()).toBe(0)
-  const tail = app!.output().slice(before)
+  const before = app.output().length
+  expect(await app.stop()).toBe(0)
+  const tail = app.output().slice(before)
   expect(tail).toContain('[start] stopping…')
   expect(tail).toContain('[start] stopped')
   expect(tail).not.toMatch(/Error:|^\s+at .+:\d+:\d+\)?$|terminating connection|Unhandled|exited unexpectedly/m)
-  app = null
 })
 
 test('a worker that crashes 5 times within a minute is left down; the web app, database and panic button keep working', async () => {
-  app = await startApp(env)
+  await app.start()
   const token = (await api<{ token: string }>('POST', '/api/v1/auth/token', null, ADMIN)).body.token
   await waitFor(async () => (await health()).body.worker.ok, 'the worker to report')
 
@@ -184,9 +157,9 @@ test('a worker that crashes 5 times within a minute is left down; the web app, d
     process.kill(pid, 'SIGKILL')
   }
   await expect
-    .poll(() => app!.output(), { timeout: 10_000 })
+    .poll(() => app.output(), { timeout: 10_000 })
     .toContain('[start] worker crashed 5 times in 60 s; leaving it down — see the log above; restart npm start when fixed')
-  const output = app!.output()
+  const output = app.output()
   // Backoff between the restarts, doubling.
   for (const delay of ['0.5', '1', '2', '4']) expect(output).toContain(`restarting in ${delay} s`)
 
