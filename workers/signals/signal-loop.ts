@@ -32,12 +32,14 @@ export interface SignalLoopOptions {
  */
 export class SignalLoop {
   private session: pg.Client | null = null
-  private starting: Promise<void> | null = null
+  private ticking: Promise<void> | null = null
   private readonly inFlight = new Map<string, Promise<void>>()
   private pumping: Promise<void> | null = null
   private again = false
   private timer: NodeJS.Timeout | null = null
   private stopped = true
+  // The connection runs one query at a time: its users take turns (pg 9 will refuse overlapping queries).
+  private turn: Promise<unknown> = Promise.resolve()
 
   constructor(
     private readonly db: Db,
@@ -49,18 +51,17 @@ export class SignalLoop {
   start(): this {
     if (!this.stopped) return this
     this.stopped = false
-    this.starting = this.connect()
-      .then(() => this.tick())
-      .catch((e: Error) => this.log(`signals: could not start: ${e.message}`))
+    this.ticking = this.tick()
     return this
   }
 
   async stop(): Promise<void> {
     this.stopped = true
     if (this.timer) clearTimeout(this.timer)
-    await this.starting
+    await this.ticking
     await this.pumping
     await Promise.all([...this.inFlight.values()])
+    await this.turn
     const s = this.session
     this.session = null
     // Ending the connection releases every lock it holds.
@@ -95,7 +96,13 @@ export class SignalLoop {
   private async connect() {
     const session = new pg.Client({ connectionString: this.opts.databaseUrl })
     session.on('error', (e) => this.log(`signals: connection error: ${e.message}`))
+    // A lost connection has lost its locks too: the next tick connects again (signals still in
+    // flight finish; a second run of one is harmless: see processSignal).
+    session.on('end', () => {
+      if (this.session === session) this.session = null
+    })
     await session.connect()
+    if (this.stopped) return void (await session.end())
     await session.query(`LISTEN ${SIGNALS_CHANNEL}`)
     session.on('notification', (n) => {
       const accounts = this.accountList()
@@ -105,6 +112,15 @@ export class SignalLoop {
     this.session = session
   }
 
+  /** Runs `fn` with the connection once the previous user is done with it. */
+  private withSession<T>(fn: (session: pg.Client) => Promise<T>): Promise<T> {
+    const session = this.session
+    if (!session) return Promise.reject(new Error('not connected'))
+    const run = this.turn.then(() => fn(session))
+    this.turn = run.catch(() => {})
+    return run
+  }
+
   private accountList(): string[] | null {
     const set = this.opts.accounts?.() ?? null
     return set ? [...set] : null
@@ -112,17 +128,18 @@ export class SignalLoop {
 
   private async tick() {
     if (this.stopped) return
+    if (!this.session) await this.connect().catch((e: Error) => this.log(`signals: could not connect: ${e.message}`))
     await this.recover().catch((e: Error) => this.log(`signals: recovery failed: ${e.message}`))
     await this.pump()
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.opts.sweepMs ?? 2000)
+    if (!this.stopped) this.timer = setTimeout(() => (this.ticking = this.tick()), this.opts.sweepMs ?? 2000)
   }
 
   private async claimAndRun() {
-    const session = this.session
-    if (!session || this.stopped) return
+    if (!this.session || this.stopped) return
     const room = (this.opts.concurrency ?? 8) - this.inFlight.size
     if (room <= 0) return
-    const claimed = await claimSignals(session, { limit: room, accounts: this.accountList() })
+    const accounts = this.accountList()
+    const claimed = await this.withSession((s) => claimSignals(s, { limit: room, accounts }))
     for (const c of claimed) {
       if (c.locked) this.run(c.id)
       else this.log(`signals: ${c.id} claimed, but its lock is held elsewhere; left for recovery`)
@@ -133,12 +150,12 @@ export class SignalLoop {
 
   /** Signals left PROCESSING by a worker that is gone (their lock is free): finished here. */
   private async recover() {
-    const session = this.session
-    if (!session) return
-    for (const id of await processingSignals(session, this.accountList())) {
+    if (!this.session) return
+    const accounts = this.accountList()
+    for (const id of await this.withSession((s) => processingSignals(s, accounts))) {
       if (this.stopped || this.inFlight.has(id)) continue
       if ((this.opts.concurrency ?? 8) - this.inFlight.size <= 0) return
-      if (await adoptSignal(session, id)) {
+      if (await this.withSession((s) => adoptSignal(s, id))) {
         this.log(`signals: ${id} was left processing by a stopped worker; finishing it`)
         this.run(id)
       }
@@ -156,7 +173,7 @@ export class SignalLoop {
         this.log(`signals: ${id}: ${(e as Error).message}`)
       } finally {
         // Released after the outcome is committed, so nobody adopts a finished signal.
-        if (this.session) await releaseSignal(this.session, id).catch(() => {})
+        if (this.session) await this.withSession((s) => releaseSignal(s, id)).catch(() => {})
         this.inFlight.delete(id)
       }
       // Its successors (same trader and symbol) may run now.

@@ -1,0 +1,72 @@
+// Time to the webhook's 202: the real route handler (in process, as Next calls it) against a real
+// PostgreSQL, 200 posts one after another and 100 at once, each with its own id, with the signal
+// worker loop running beside it (so intake competes with processing, as in production), and once
+// without it. Run: npx tsx bench/webhook-latency.ts
+import { performance } from 'node:perf_hooks'
+import { createDb } from '@/lib/db/client'
+import { rotateWebhookSecret } from '@/lib/server/signals/webhook-secret'
+import { createTrader } from '@/lib/server/traders/create-trader'
+import { seedMarket } from '@/tests/support/seed-market'
+import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
+import { SignalLoop } from '@/workers/signals/signal-loop'
+import { withBenchDatabase } from './bench-database'
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+const show = (label: string, ms: number[]) => {
+  const s = [...ms].sort((a, b) => a - b)
+  console.log(`${label}: n=${s.length} p50=${pct(s, 50).toFixed(1)} ms p90=${pct(s, 90).toFixed(1)} ms p99=${pct(s, 99).toFixed(1)} ms max=${s.at(-1)!.toFixed(1)} ms`)
+}
+
+export async function webhookLatency() {
+  process.env.SECRETS_KEY ??= 'bench-secrets-key-not-for-production'
+  process.env.MARKET_STALE_AFTER_MS = '600000'
+  await withBenchDatabase(async (url) => {
+    process.env.DATABASE_URL = url
+    const db = createDb(url)
+    const user = await db.user.create({ data: { email: 'bench-webhook@example.com', passwordHash: 'x' } })
+    const symbols = Array.from({ length: 10 }, (_, i) => `WB${i}/USDT`)
+    for (const symbol of symbols) await seedMarket(db, { symbol, bid: '100', ask: '100.01', depth: '1000000000' })
+    const trader = await createTrader({ db, userId: user.id, input: { name: 'Bench', quoteCurrency: 'USDT', startingBalance: '100000000', watchlist: symbols } })
+    await useManualTraderSettings(db, trader.id)
+    const { secret } = await rotateWebhookSecret({ db, userId: user.id, traderId: trader.id, actor: { kind: 'SYSTEM' } })
+    const { POST } = await import('@/app/api/webhooks/tradingview/[traderId]/route')
+    let n = 0
+    const post = async () => {
+      const i = n++
+      const body = JSON.stringify({ secret, symbol: symbols[i % symbols.length]!.replace('/', ''), action: i % 2 ? 'sell' : 'buy', intent: i % 2 ? 'close' : 'entry', id: `bench-${i}`, timestamp: new Date().toISOString(), price: '100', size: '1' })
+      const started = performance.now()
+      const res = await POST(new Request(`http://localhost/api/webhooks/tradingview/${trader.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }), { params: Promise.resolve({ traderId: trader.id }) })
+      await res.text()
+      const ms = performance.now() - started
+      if (res.status !== 202) throw new Error(`answered ${res.status}`)
+      return ms
+    }
+    for (let i = 0; i < 20; i++) await post() // warm up (module loading, connections)
+
+    for (const withWorker of [false, true]) {
+      const loop = withWorker ? new SignalLoop(db, { kind: 'WORKER', id: 'bench' }, () => {}, { databaseUrl: url }).start() : null
+      const sequential: number[] = []
+      for (let i = 0; i < 200; i++) sequential.push(await post())
+      show(`202 latency, 200 sequential posts${withWorker ? ', worker processing' : ''}`, sequential)
+      const concurrent = await Promise.all(Array.from({ length: 100 }, () => post()))
+      show(`202 latency, 100 concurrent posts${withWorker ? ', worker processing' : ''}`, concurrent)
+      if (loop) {
+        await loop.idle()
+        await loop.stop()
+      }
+    }
+    const open = await db.signal.count({ where: { status: { in: ['ACCEPTED', 'PROCESSING'] } } })
+    console.log(`signals left queued (no worker for the first runs): ${open}`)
+    await db.$disconnect()
+  })
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  webhookLatency().then(
+    () => process.exit(0),
+    (e) => {
+      console.error(e)
+      process.exit(1)
+    },
+  )
+}
