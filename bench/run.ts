@@ -10,6 +10,7 @@ import { benchLogs, LOG_BENCH_ROWS } from './logs-query'
 import { benchOpens } from './open-throughput'
 import { benchPanic } from './panic'
 import { benchTickToExit } from './tick-to-exit'
+import { benchTwoWorkers } from './two-workers'
 
 function benchTriggerIndex(positions: number, ticks: number) {
   const index = new TriggerIndex()
@@ -52,7 +53,7 @@ process.env.MARKET_STALE_AFTER_MS ??= '600000'
 
 // npm run bench -- <section> ...  runs only those sections (names below); none given runs all.
 const only = process.argv.slice(2)
-const unknown = only.filter((n) => !['trigger-index', 'fill-model', 'panic', 'decision-cycle', 'open-throughput', 'live-round-trip', 'logs', 'tick-to-exit'].includes(n))
+const unknown = only.filter((n) => !['trigger-index', 'fill-model', 'panic', 'decision-cycle', 'open-throughput', 'live-round-trip', 'logs', 'tick-to-exit', 'two-workers'].includes(n))
 if (unknown.length) throw new Error(`unknown bench section(s): ${unknown.join(', ')}`)
 const want = (name: string) => only.length === 0 || only.includes(name)
 
@@ -90,6 +91,10 @@ if (want('live-round-trip')) {
 if (want('tick-to-exit')) {
   console.log('Tick to exit: a streamed tick crossing one stop → the exit order committed, real worker with ccxt pro on the local Binance websocket server, paper positions seeded in PostgreSQL, one tick at a time')
   console.table(await benchTickToExit([1_000, 10_000]))
+}
+if (want('two-workers')) {
+  console.log('Two workers versus one: 200 traders (one paper account and one LONG each), one price move crossing all 200 stops → every position CLOSED; real worker processes on one PostgreSQL, REST market data polled every 100 ms')
+  console.table(await benchTwoWorkers(200))
 }
 if (want('logs')) {
   console.log(`Logs viewer: GET /api/v1/logs's query (listLogs, 50 lines, keyset cursor) over 1,000,000 rows (${JSON.stringify(LOG_BENCH_ROWS)}), real PostgreSQL; ms per page`)

@@ -71,10 +71,6 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   const lease = new AccountLease(leaseClient, { log, intervalMs: opts.leaseIntervalMs })
   await lease.start()
   const positionAccounts = new PositionAccounts(db)
-  const ownsPosition = async (positionId: string) => {
-    const accountId = await positionAccounts.of(positionId)
-    return accountId !== null && lease.owns(accountId)
-  }
 
   // Candles come from whichever feed is current (the feed changes with the settings).
   let feed: MarketDataFeed = createFeed(await feedConfig(db, cfg))
@@ -168,8 +164,13 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   await listener.query(`LISTEN ${EVENTS_CHANNEL}`)
   await listener.query(`LISTEN ${QUOTES_CHANNEL}`)
   let switching: Promise<void> = Promise.resolve()
-  const ifOwned = (positionId: string, then: () => Promise<void>) => {
-    void ownsPosition(positionId).then((mine) => (mine ? then() : undefined), (e: Error) => log(`position ${positionId}: ${e.message}`))
+  // A position's change is this worker's to act on when its account is; only exchange accounts
+  // (CCXT) rest stops there, so paper positions skip the protection keeper's locked look.
+  const ifOwned = (positionId: string, then: (onExchange: boolean) => Promise<unknown>) => {
+    void positionAccounts.of(positionId).then(
+      (a) => (a && lease.owns(a.accountId) ? then(a.kind === 'CCXT') : undefined),
+      (e: Error) => log(`position ${positionId}: ${e.message}`),
+    )
   }
   listener.on('notification', (n) => {
     // The primary's own published quotes come back here too; it has handled them already.
@@ -180,9 +181,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
     const e = JSON.parse(n.payload ?? '{}') as AppEvent
     if (e.kind === 'position' || e.kind === 'protection') {
       const positionId = e.positionId
-      ifOwned(positionId, async () => {
-        await Promise.all([monitor.reload(positionId), stops.reload(positionId), protection.touch(positionId)])
-      })
+      ifOwned(positionId, (onExchange) => Promise.all([monitor.reload(positionId), stops.reload(positionId), onExchange && protection.touch(positionId)]))
     }
     if (e.kind === 'universe' && universes) void universes.refreshTrader(e.traderId)
     if (e.kind === 'analyze') {
