@@ -6,6 +6,8 @@ import { FormError, SubmitButton } from '@/components/ui/fields'
 import { formatTimestamp } from '@/lib/ui/time-format'
 import { alertLines, alertMessage } from './alert-message'
 
+const box = 'block w-full rounded border border-neutral-700 bg-neutral-950 px-2 py-1.5 font-mono text-xs text-neutral-200'
+
 function CopyBlock({ label, text, id }: { label: string; text: string; id: string }) {
   const [copied, setCopied] = useState(false)
   return (
@@ -24,14 +26,11 @@ function CopyBlock({ label, text, id }: { label: string; text: string; id: strin
           {copied ? 'Copied' : 'Copy'}
         </button>
       </div>
-      <textarea
-        id={id}
-        readOnly
-        value={text}
-        rows={Math.min(12, text.split('\n').length)}
-        onFocus={(e) => e.currentTarget.select()}
-        className="block w-full resize-none rounded border border-neutral-700 bg-neutral-950 px-2 py-1.5 font-mono text-xs text-neutral-200"
-      />
+      {text.includes('\n') ? (
+        <textarea id={id} readOnly value={text} rows={Math.min(16, text.split('\n').length + 1)} onFocus={(e) => e.currentTarget.select()} className={`resize-none ${box}`} />
+      ) : (
+        <input id={id} readOnly value={text} onFocus={(e) => e.currentTarget.select()} className={box} />
+      )}
     </div>
   )
 }

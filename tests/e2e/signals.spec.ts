@@ -1,0 +1,102 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { expect, test, type Page } from '@playwright/test'
+import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
+import { fakeMarketEnv, startApp, type AppProcess } from './support/app-process'
+
+// Issue 11 (TradingView webhooks) through the real start command, pages and browser: a secret is
+// generated on the trader's Signals page, an alert is posted to the URL shown there with the
+// secret shown there (as TradingView posts it: text/plain), the worker opens the position, and
+// the signal log shows the signal with its result and a link to the position.
+let fake: FakeBinance
+let app: AppProcess | null = null
+let dataDir: string
+const ADMIN = { email: 'admin@example.com', password: 'correct horse battery' }
+
+test.beforeAll(async () => {
+  fake = await startFakeBinance()
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-signals-'))
+  app = await startApp(fakeMarketEnv({ port: 3261, pgPortFrom: 57_100, dataDir, marketUrl: fake.url, admin: ADMIN }))
+})
+
+test.afterAll(async () => {
+  await app?.stop()
+  await fake?.close()
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/e2e/screenshots/${name}.png`, fullPage: true })
+
+async function expectNoHorizontalOverflow(page: Page) {
+  const m = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }))
+  expect(m.scrollWidth, `the page is ${m.scrollWidth}px wide in a ${m.innerWidth}px window`).toBeLessThanOrEqual(m.innerWidth)
+}
+
+test('generate a webhook secret, post a TradingView alert with it, see the signal and its position in the log', async ({ page }) => {
+  await page.goto(`${app!.url}/signin`)
+  await page.getByLabel('Email').fill(ADMIN.email)
+  await page.getByLabel('Password').fill(ADMIN.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+
+  await page.goto(`${app!.url}/traders`)
+  await page.getByLabel('Name').fill('Webhook Trader')
+  await page.getByLabel('Quote currency').fill('USDT')
+  await page.getByLabel('Starting balance').fill('10000')
+  await page.getByLabel('Watchlist').fill('BTC/USDT')
+  await page.getByLabel('Trade automatically (built-in rules)').uncheck()
+  await page.getByRole('button', { name: 'Create trader' }).click()
+  await page.getByRole('link', { name: 'Webhook Trader' }).first().click()
+  await page.getByRole('link', { name: /Signals/ }).click()
+  await expect(page.getByRole('heading', { name: 'Signals', exact: true })).toBeVisible()
+  await expect(page.getByText('none yet: every alert is refused until you generate one')).toBeVisible()
+  await expect(page.getByRole('table', { name: 'Alert fields' })).toContainText('{{strategy.order.action}}')
+
+  // Generated once and shown once, inside the alert message too.
+  await page.getByRole('button', { name: 'Generate secret' }).click()
+  const secret = await page.locator('#webhook-secret').inputValue()
+  expect(secret).toMatch(/^whsec_/)
+  const url = await page.locator('#webhook-url').inputValue()
+  expect(url).toMatch(/\/api\/webhooks\/tradingview\/[A-Za-z0-9_-]+$/)
+  const message = await page.locator('#alert-message').inputValue()
+  expect(JSON.parse(message)).toMatchObject({ secret, symbol: '{{ticker}}', action: '{{strategy.order.action}}' })
+  await shot(page, 'signals-01-secret-shown-once')
+
+  // TradingView fills in the placeholders and posts the message.
+  const fired = JSON.parse(message) as Record<string, string>
+  Object.assign(fired, { symbol: 'BINANCE:BTCUSDT', action: 'buy', id: 'e2e-1', timestamp: new Date().toISOString(), price: '60000.01', position_size: '0.01', market_position: 'long', interval: '15' })
+  const post = await page.request.post(url, { headers: { 'content-type': 'text/plain; charset=utf-8' }, data: JSON.stringify({ ...fired, size: '0.01', stop_loss: '59000' }) })
+  expect(post.status()).toBe(202)
+  const { signalId, status } = await post.json()
+  expect(status).toBe('accepted')
+  // A wrong secret is refused and logged too, without it.
+  const bad = await page.request.post(url, { headers: { 'content-type': 'application/json' }, data: JSON.stringify({ ...fired, secret: 'whsec_wrong-secret-for-the-log', id: 'e2e-2' }) })
+  expect(bad.status()).toBe(401)
+
+  const log = page.getByRole('table', { name: 'Signals' })
+  const row = log.locator(`tr[data-signal-id="${signalId}"]`)
+  await expect(row).toHaveAttribute('data-status', 'DONE', { timeout: 30_000 })
+  await expect(row).toContainText('opened LONG 0.01 @ 60000.01')
+  await expect(row).toContainText('BTC/USDT')
+  const refused = log.locator('tr[data-status="REJECTED"]')
+  await expect(refused).toContainText('bad secret')
+  await refused.getByText('Request').click()
+  await expect(refused).toContainText('[redacted]')
+  await expect(refused).not.toContainText('whsec_wrong-secret-for-the-log')
+  await shot(page, 'signals-02-log')
+
+  // Reloaded: the secret is never shown again, only its last four characters.
+  await page.reload()
+  await expect(page.locator('#webhook-secret')).toHaveCount(0)
+  await expect(page.getByText(`ending …${secret.slice(-4)}`).first()).toBeVisible()
+  expect(await page.content()).not.toContain(secret)
+
+  await page.setViewportSize({ width: 390, height: 844 })
+  await expectNoHorizontalOverflow(page)
+  await shot(page, 'signals-03-phone')
+
+  await row.getByRole('link', { name: /Position/ }).click()
+  await expect(page).toHaveURL(/\/positions\//)
+  await expect(page.getByTestId('position-status')).toHaveText('MONITORING')
+})
