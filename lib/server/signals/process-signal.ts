@@ -35,6 +35,10 @@ const REFUSALS = new Set(['VALIDATION', 'CONFLICT', 'RISK_LIMIT', 'EXCHANGE_REJE
 const ACTIVE = { notIn: ['CLOSED', 'FAILED'] } as Prisma.EnumPositionStatusFilter
 const CLOSABLE = new Set(['OPEN', 'MONITORING'])
 const MAX_ATTEMPTS = 5
+// A trader whose automated entries (or exits) wait for a person's approval: a signal is automated,
+// and cannot wait for one yet, so it is refused rather than carried out unapproved.
+const APPROVAL_REFUSAL = (what: 'entries' | 'exits') =>
+  `this trader's automated ${what} need a person's approval (its Approvals settings), and signals cannot wait for one yet: turn ${what === 'entries' ? 'entry' : 'exit'} approvals off to trade on signals`
 
 /**
  * Carries out one claimed (PROCESSING) signal through the services a person uses, and writes its
@@ -126,6 +130,7 @@ async function enter(o: ProcessSignalOptions, s: LoadedSignal, settings: SignalS
   const symbol = s.symbol!
   const fields = (s.payload ?? {}) as Record<string, string | undefined>
   const side = sideForAction(s.action === 'sell' ? 'sell' : 'buy')
+  if (readTraderSettings(s.trader).approvals.entries) return { status: 'REJECTED', reason: APPROVAL_REFUSAL('entries'), result: { ...base, side } }
   const { quote } = await freshQuote(o.db, symbol)
   const reference = side === 'LONG' ? quote.ask : quote.bid
   if (fields.price) {
@@ -230,6 +235,9 @@ async function closeActive(o: ProcessSignalOptions, s: LoadedSignal, base: Recor
         : { status: 'REJECTED', reason: `position ${target.id} is ${target.status.toLowerCase()}: only an open position can be closed`, result: base, positionId: target.id },
       positionId: target.id,
     }
+  }
+  if (readTraderSettings(s.trader).approvals.exits) {
+    return { outcome: { status: 'REJECTED', reason: APPROVAL_REFUSAL('exits'), result: base, positionId: target.id }, positionId: target.id }
   }
   const exit = await requestExit({
     db: o.db,

@@ -375,6 +375,19 @@ describe('processing', () => {
     expect(await t.db.position.count()).toBe(0)
   })
 
+  it('a trader whose automated entries need approval does not trade on signals unapproved', async () => {
+    startLoop()
+    await t.db.trader.update({ where: { id: traderId }, data: { approvals: { entries: true } } })
+    try {
+      const s = await finished((await post(buy())).body.signalId)
+      expect(s.status).toBe('REJECTED')
+      expect(s.reason).toMatch(/automated entries need a person's approval/)
+      expect(await t.db.position.count()).toBe(0)
+    } finally {
+      await t.db.trader.update({ where: { id: traderId }, data: { approvals: {} } })
+    }
+  })
+
   it('a signal left PROCESSING by a worker that died is finished exactly once', async () => {
     // Killed before it did anything: claimed, nothing sent.
     const a = await post(buy({ id: 'killed-early' }))

@@ -46,7 +46,7 @@ export default async function TraderSignalsPage({ params }: { params: Promise<{ 
           </Panel>
           <Panel title="How signals are handled">
             <ul className="list-disc space-y-1 pl-4 text-xs text-neutral-400">
-              <li>The webhook answers 202 at once; the worker then runs the signal through the same checks as a manual order (risk limits, approvals, halts).</li>
+              <li>The webhook answers 202 at once; the worker then runs the signal through the same checks as a manual order (risk limits, halts). With approvals on for automated entries or exits, signals are refused: they cannot wait for one yet.</li>
               <li>Signals of one symbol run one after another, in the order they arrived: a close followed by an open never race.</li>
               <li>An entry while a position is open is refused; a close with nothing open is done with nothing to do.</li>
               <li>Refused requests (bad secret, unknown field or symbol, stale, price too far, paused trader) are logged below with the reason, never with the secret.</li>
