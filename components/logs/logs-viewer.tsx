@@ -14,6 +14,7 @@ import { SelectField, SubmitButton, TextField } from '@/components/ui/fields'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import type { LogEntry } from '@/lib/server/logs/list-logs'
 import { formatTimestamp } from '@/lib/ui/time-format'
+import { fromUtcInput, toUtcInput } from '@/lib/ui/utc-datetime-input'
 
 /** The filters as the URL and the API carry them (times as ISO 8601 UTC strings). */
 export interface LogsFilter {
@@ -45,14 +46,6 @@ function tradeQuery(f: LogsFilter): string {
   return queryString({ traderId: f.traderId, symbol: f.symbol, from: f.from, to: f.to })
 }
 
-// <input type="datetime-local"> shows and returns 'YYYY-MM-DDTHH:MM'; this page reads it as UTC,
-// like every time it shows.
-const toInput = (iso: string | undefined) => (iso ? iso.slice(0, 16) : '')
-function fromInput(v: string): string | undefined {
-  if (!v) return undefined
-  const d = new Date(`${v}Z`)
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString()
-}
 
 /**
  * One log over the activity feed, the positions' audit trails, risk events and notification
@@ -162,8 +155,8 @@ export function LogsViewer({
           onChange={(e) => change({ symbol: e.target.value })}
           options={[{ value: '', label: 'All symbols' }, ...symbolOptions.map((s) => ({ value: s, label: s }))]}
         />
-        <TextField id="logs-from" label="From (UTC)" type="datetime-local" value={toInput(filter.from)} onChange={(e) => change({ from: fromInput(e.target.value) })} />
-        <TextField id="logs-to" label="Until (UTC)" type="datetime-local" value={toInput(filter.to)} onChange={(e) => change({ to: fromInput(e.target.value) })} />
+        <TextField id="logs-from" label="From (UTC)" type="datetime-local" value={toUtcInput(filter.from)} onChange={(e) => change({ from: fromUtcInput(e.target.value) })} />
+        <TextField id="logs-to" label="Until (UTC)" type="datetime-local" value={toUtcInput(filter.to)} onChange={(e) => change({ to: fromUtcInput(e.target.value) })} />
         <div className="flex min-w-0 flex-col justify-end gap-1 text-xs">
           {filter.type ? (
             <span className="inline-flex items-center gap-1 text-neutral-300">

@@ -11,6 +11,7 @@ import { EmptyState, Panel } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
 import type { SignalView } from '@/lib/server/signals/list-signals'
 import { formatTimestamp } from '@/lib/ui/time-format'
+import { fromUtcInput, toUtcInput } from '@/lib/ui/utc-datetime-input'
 
 type Filter = { status?: string; symbol?: string; from?: string; to?: string; q?: string }
 type Page = { signals: SignalView[]; nextCursor: string | null }
@@ -24,12 +25,6 @@ function queryString(f: Filter, extra: Record<string, string> = {}): string {
   for (const k of KEYS) if (f[k]) p.set(k, f[k]!)
   for (const [k, v] of Object.entries(extra)) p.set(k, v)
   return p.toString()
-}
-const toInput = (iso: string | undefined) => (iso ? iso.slice(0, 16) : '')
-function fromInput(v: string): string | undefined {
-  if (!v) return undefined
-  const d = new Date(`${v}Z`)
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString()
 }
 
 /** What processing did, in a line. */
@@ -75,8 +70,8 @@ export function SignalLog({ traderId, symbols }: { traderId: string; symbols: st
         <TextField id="sig-search" label="Search" type="search" placeholder="body, reason or id" value={search} maxLength={200} onChange={(e) => setSearch(e.target.value)} />
         <SelectField id="sig-status" label="Status" value={filter.status ?? ''} onChange={(e) => change({ status: e.target.value })} options={[{ value: '', label: 'All statuses' }, ...STATUSES.map((s) => ({ value: s, label: s.toLowerCase() }))]} />
         <SelectField id="sig-symbol" label="Symbol" value={filter.symbol ?? ''} onChange={(e) => change({ symbol: e.target.value })} options={[{ value: '', label: 'All symbols' }, ...symbols.map((s) => ({ value: s, label: s }))]} />
-        <TextField id="sig-from" label="From (UTC)" type="datetime-local" value={toInput(filter.from)} onChange={(e) => change({ from: fromInput(e.target.value) })} />
-        <TextField id="sig-to" label="Until (UTC)" type="datetime-local" value={toInput(filter.to)} onChange={(e) => change({ to: fromInput(e.target.value) })} />
+        <TextField id="sig-from" label="From (UTC)" type="datetime-local" value={toUtcInput(filter.from)} onChange={(e) => change({ from: fromUtcInput(e.target.value) })} />
+        <TextField id="sig-to" label="Until (UTC)" type="datetime-local" value={toUtcInput(filter.to)} onChange={(e) => change({ to: fromUtcInput(e.target.value) })} />
       </form>
       {q.error ? (
         <p role="alert" className="text-sm text-red-400">
