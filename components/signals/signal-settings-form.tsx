@@ -5,8 +5,9 @@ import { updateSignalSettingsAction } from '@/app/(app)/traders/[id]/signals/act
 import { DecimalField, FormError, SubmitButton, TextField } from '@/components/ui/fields'
 import type { StoredSignalSettings } from '@/lib/server/signals/signal-settings'
 
-type Values = { [K in keyof StoredSignalSettings]: string }
+type Values = { [K in Exclude<keyof StoredSignalSettings, 'tradingViewAddressesOnly'>]: string } & { tradingViewAddressesOnly: boolean }
 const asValues = (s: StoredSignalSettings): Values => ({
+  tradingViewAddressesOnly: s.tradingViewAddressesOnly,
   maxLagSeconds: String(s.maxLagSeconds),
   maxPriceDeviationPct: s.maxPriceDeviationPct,
   duplicateWindowSeconds: String(s.duplicateWindowSeconds),
@@ -21,7 +22,7 @@ export function SignalSettingsForm({ traderId, quote, initial }: { traderId: str
   const [formError, setFormError] = useState<string>()
   const [saved, setSaved] = useState(false)
   const [pending, startTransition] = useTransition()
-  const set = (k: keyof Values) => (e: { target: { value: string } }) => {
+  const set = (k: Exclude<keyof Values, 'tradingViewAddressesOnly'>) => (e: { target: { value: string } }) => {
     setSaved(false)
     setValues((v) => ({ ...v, [k]: e.target.value }))
   }
@@ -52,6 +53,22 @@ export function SignalSettingsForm({ traderId, quote, initial }: { traderId: str
       <TextField id="sig-dup-window" label="Duplicate window (seconds)" inputMode="numeric" value={values.duplicateWindowSeconds} onChange={set('duplicateWindowSeconds')} error={err('duplicateWindowSeconds')} hint="Without an id, the same fields within this window are a repeat (0: off)." />
       <DecimalField id="sig-stop" label="Default stop (%)" value={values.defaultStopPct} onChange={set('defaultStopPct')} error={err('defaultStopPct')} hint="For entries whose signal has no stop_loss." />
       <DecimalField id="sig-size" label={`Default size (${quote})`} value={values.defaultSizeQuote} onChange={set('defaultSizeQuote')} error={err('defaultSizeQuote')} hint="For entries without size or contracts; empty: the trader's sizing settings." />
+      <div className="space-y-1 sm:col-span-2">
+        <label className="inline-flex items-center gap-2 text-sm text-neutral-300">
+          <input
+            type="checkbox"
+            className="accent-emerald-500"
+            checked={values.tradingViewAddressesOnly}
+            onChange={(e) => {
+              setSaved(false)
+              setValues((v) => ({ ...v, tradingViewAddressesOnly: e.target.checked }))
+            }}
+          />
+          Only TradingView&apos;s addresses
+        </label>
+        <p className="text-xs text-neutral-500">Refuse (403) any request not sent from TradingView&apos;s published webhook addresses. Behind a reverse proxy, it must append the client address to X-Forwarded-For.</p>
+        {err('tradingViewAddressesOnly') ? <p className="text-xs text-red-400">{err('tradingViewAddressesOnly')}</p> : null}
+      </div>
       <div className="flex items-end gap-3 sm:col-span-2">
         <SubmitButton pending={pending}>Save signal settings</SubmitButton>
         {saved ? (

@@ -42,6 +42,7 @@ doc(
       duplicateWindowSeconds: doc(z.number().int(), { description: 'A signal without `id` repeating the same fields within this many seconds is a duplicate (0: never). Default 60.' }),
       defaultStopPct: doc(z.string(), { description: 'The stop of an entry whose signal names none, this % from the entry price. Default 2.' }),
       defaultSizeQuote: doc(z.string().nullable(), { description: 'The size (quote currency) of an entry whose signal names none; null: the trader\'s sizing settings.' }),
+      tradingViewAddressesOnly: doc(z.boolean(), { description: 'Only requests from TradingView\'s published webhook addresses are taken (others: 403). Default false.' }),
     }),
     webhookPath: doc(z.string(), { description: 'The path to post alerts to, on this server.' }),
     secret: z.object({ set: z.boolean(), hint: z.string().nullable(), createdAt: z.string().nullable() }),
@@ -124,7 +125,16 @@ const PAYLOAD = {
 export function signalPaths(queryParameters: QueryParameters): Record<string, Json> {
   return {
     '/api/webhooks/tradingview/{traderId}': {
-      parameters: [{ name: 'traderId', in: 'path', required: true, description: 'The trader the alerts are for.', schema: { type: 'string' } }],
+      parameters: [
+        { name: 'traderId', in: 'path', required: true, description: 'The trader the alerts are for.', schema: { type: 'string' } },
+        {
+          name: 'x-signature-sha256',
+          in: 'header',
+          required: false,
+          description: 'For senders that can sign: the hex HMAC-SHA256 of the raw body keyed with the secret (optionally prefixed sha256=). With it, the body needs no `secret`, and a bad signature is a 401 even if the body has the right secret.',
+          schema: { type: 'string' },
+        },
+      ],
       post: {
         tags: ['signals'],
         operationId: 'receiveTradingViewSignal',
@@ -137,9 +147,11 @@ export function signalPaths(queryParameters: QueryParameters): Record<string, Js
         responses: {
           202: ok('Accepted, or a duplicate of an earlier signal (its id)', 'SignalAccepted'),
           400: err('A field is missing, malformed or unknown (`error.fields` names it), or the body is neither JSON nor key=value lines.'),
-          401: err('Bad or missing secret (recorded, without the secret).'),
+          401: err('Bad or missing secret, or bad signature (recorded, without the secret).'),
+          403: err('Sent from an address that is not TradingView\'s while the trader takes only those (recorded).'),
           404: err('No such trader (not recorded).'),
           409: err('An entry for a paused or halted trader.'),
+          413: err('The body is over 16 KiB (not recorded).'),
           422: err('Unknown symbol, a pyramid (not available yet), or a stale signal.'),
         },
       },
@@ -166,7 +178,7 @@ export function signalPaths(queryParameters: QueryParameters): Record<string, Js
         tags: ['signals'],
         operationId: 'updateSignalSettings',
         summary: 'Change the signal settings (fields left out keep their values)',
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: 'Any of maxLagSeconds (1–3600), maxPriceDeviationPct (0.01–50), duplicateWindowSeconds (0–3600), defaultStopPct (0.1–50), defaultSizeQuote (a decimal, or null for the trader\'s sizing).' } } } },
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: 'Any of maxLagSeconds (1–3600), maxPriceDeviationPct (0.01–50), duplicateWindowSeconds (0–3600), defaultStopPct (0.1–50), defaultSizeQuote (a decimal, or null for the trader\'s sizing), tradingViewAddressesOnly (true/false).' } } } },
         responses: { 200: ok('The settings', 'SignalSettings'), 400: E400, 401: E401, 404: E404 },
       },
     },

@@ -7,16 +7,16 @@ import { resolveIntent } from '@/lib/domain/signals/signal-intent'
 import { symbolForTicker } from '@/lib/domain/signals/ticker-symbol'
 import { Prisma } from '@/lib/generated/prisma/client'
 import { parseSignalPayload, storedPayload, type SignalPayload } from './signal-payload'
-import { readSignalSettings } from './signal-settings'
+import { readSignalSettings, TRADINGVIEW_ADDRESSES } from './signal-settings'
 import { SIGNALS_CHANNEL } from './signal-queue'
-import { openedWebhookSecret, webhookSecretMatches } from './webhook-secret'
+import { openedWebhookSecret, webhookSecretMatches, webhookSignatureMatches } from './webhook-secret'
 
 /** What the webhook answers: 202 with the signal's id, or an error in the API's shape. */
 export type WebhookAnswer =
   | { httpStatus: 202; body: { signalId: string; status: 'accepted' | 'duplicate' } }
-  | { httpStatus: 400 | 401 | 404 | 409 | 422; body: { error: { code: string; message: string; fields?: FieldError[] } }; signalId: string | null }
+  | { httpStatus: 400 | 401 | 403 | 404 | 409 | 422; body: { error: { code: string; message: string; fields?: FieldError[] } }; signalId: string | null }
 
-const CODE = { 400: 'VALIDATION', 401: 'UNAUTHENTICATED', 404: 'NOT_FOUND', 409: 'CONFLICT', 422: 'UNPROCESSABLE' } as const
+const CODE = { 400: 'VALIDATION', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 422: 'UNPROCESSABLE' } as const
 
 /** Signals of one trader and symbol are written one at a time (see receiveSignal), under this lock class. */
 const INTAKE_LOCK_CLASS = 7_311
@@ -27,6 +27,8 @@ export interface ReceiveSignalOptions {
   text: string
   contentType: string | null
   remoteAddr: string | null
+  /** The SIGNATURE_HEADER of a sender that signs; with it, the signature is checked instead of the body's secret. */
+  signature?: string | null
   now?: () => Date
 }
 
@@ -54,8 +56,15 @@ export async function receiveSignal(o: ReceiveSignalOptions): Promise<WebhookAns
   const redacted = redactSignalBody(o.text, [openedWebhookSecret(trader.webhookSecretEnc), presented])
   const base = { db: o.db, trader, contentType: o.contentType, remoteAddr: o.remoteAddr, body: redacted, now }
 
+  const settings = readSignalSettings(trader.signalSettings)
+  if (settings.tradingViewAddressesOnly && !(o.remoteAddr && TRADINGVIEW_ADDRESSES.includes(o.remoteAddr))) {
+    return reject({ ...base, httpStatus: 403, reason: `sent from ${o.remoteAddr ?? 'an unknown address'}, not one of TradingView's addresses (the trader takes only those)` })
+  }
   if (!trader.webhookSecretEnc) return reject({ ...base, httpStatus: 401, reason: 'no webhook secret has been generated for this trader yet (see its Signals page)' })
-  if (!webhookSecretMatches(trader.webhookSecretEnc, presented)) {
+  if (o.signature) {
+    // A signed request is judged by its signature alone: a bad one is not rescued by a body secret.
+    if (!webhookSignatureMatches(trader.webhookSecretEnc, o.text, o.signature)) return reject({ ...base, httpStatus: 401, reason: 'bad signature' })
+  } else if (!webhookSecretMatches(trader.webhookSecretEnc, presented)) {
     return reject({ ...base, httpStatus: 401, reason: presented === null ? 'no secret in the body' : 'bad secret' })
   }
   if (!body.ok) return reject({ ...base, httpStatus: 400, reason: `${body.field}: ${body.message}`, fields: [{ field: body.field, message: body.message }] })
@@ -79,7 +88,6 @@ export async function receiveSignal(o: ReceiveSignalOptions): Promise<WebhookAns
   if (intent === 'pyramid') {
     return reject({ ...known, httpStatus: 422, reason: 'pyramids need position groups, which are not available yet: send entry, exit, close or reverse' })
   }
-  const settings = readSignalSettings(trader.signalSettings)
   const stale = signalAgeProblem({ firedAt: p.timestamp ?? null, receivedAt: now, now, maxLagSeconds: settings.maxLagSeconds })
   if (stale) return reject({ ...known, httpStatus: 422, reason: stale })
   // Exits still run for a paused or halted trader (as its stops do); only new positions stop.
@@ -111,7 +119,7 @@ interface Described {
   signalAt?: Date | null
 }
 
-async function reject(o: Described & { httpStatus: 400 | 401 | 409 | 422; reason: string; fields?: FieldError[] }): Promise<WebhookAnswer> {
+async function reject(o: Described & { httpStatus: 400 | 401 | 403 | 409 | 422; reason: string; fields?: FieldError[] }): Promise<WebhookAnswer> {
   const id = randomUUID()
   await o.db.signal.create({
     data: {
@@ -122,8 +130,8 @@ async function reject(o: Described & { httpStatus: 400 | 401 | 409 | 422; reason
       processedAt: o.now,
     },
   })
-  // A bad secret says nothing more: the sender is not known to be the trader's.
-  const message = o.httpStatus === 401 ? 'bad secret' : o.reason
+  // A refused sender hears nothing more: it is not known to be the trader's.
+  const message = o.httpStatus === 401 ? (o.reason === 'bad signature' ? 'bad signature' : 'bad secret') : o.httpStatus === 403 ? 'this address may not send signals to this webhook' : o.reason
   return { httpStatus: o.httpStatus, body: { error: { code: CODE[o.httpStatus], message, ...(o.fields ? { fields: o.fields } : {}) } }, signalId: id }
 }
 

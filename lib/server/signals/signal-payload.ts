@@ -50,7 +50,8 @@ const ZTargets = z.preprocess(
  * webhook section). Anything else is refused by name, so a typo never passes unnoticed.
  */
 export const SIGNAL_FIELDS = {
-  secret: z.string({ error: 'must be a string' }),
+  // Checked before the fields (and optional when the request is signed instead).
+  secret: z.string({ error: 'must be a string' }).optional(),
   symbol: z.preprocess(asText, textField({ max: 60 }).min(1, 'is required')),
   action: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(['buy', 'sell'], { error: 'must be buy or sell' })),
   intent: lower(SIGNAL_INTENTS, SIGNAL_INTENTS.join(', ')),

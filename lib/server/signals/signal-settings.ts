@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { dec } from '@/lib/domain/decimal'
+import { ZFormBoolean } from '@/lib/server/validation/boolean-field'
 import { ZDecimal } from '@/lib/server/validation/decimal-field'
 
 const dz = (min: string, max: string) => ZDecimal.refine((d) => d.gte(min) && d.lte(max), { message: `must be between ${min} and ${max}` })
@@ -23,7 +24,15 @@ export const ZSignalSettings = z.strictObject({
    * sizing settings (fixed amount, % of equity or % risked to the stop) decide.
    */
   defaultSizeQuote: z.preprocess((v) => (v === '' || v === undefined ? null : v), dz('0.00000001', '1000000000').nullable()).default(null),
+  /** Only requests from TradingView's documented addresses (TRADINGVIEW_ADDRESSES) are taken; others are refused 403. */
+  tradingViewAddressesOnly: ZFormBoolean.default(false),
 })
+
+/**
+ * The addresses TradingView sends webhooks from (its support article on webhooks). Behind a
+ * reverse proxy the address is the last hop of X-Forwarded-For (see clientAddress).
+ */
+export const TRADINGVIEW_ADDRESSES: readonly string[] = ['52.89.214.238', '34.212.75.30', '54.218.53.128', '52.32.178.7']
 export type SignalSettings = z.output<typeof ZSignalSettings>
 
 /** A trader's stored signal settings; unreadable (an older shape) reads as the defaults. */
@@ -40,6 +49,7 @@ export function storedSignalSettings(s: SignalSettings) {
     duplicateWindowSeconds: s.duplicateWindowSeconds,
     defaultStopPct: s.defaultStopPct.toFixed(),
     defaultSizeQuote: s.defaultSizeQuote?.toFixed() ?? null,
+    tradingViewAddressesOnly: s.tradingViewAddressesOnly,
   }
 }
 export type StoredSignalSettings = ReturnType<typeof storedSignalSettings>

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Db } from '@/lib/db/client'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordActivity } from '@/lib/server/activity/record-activity'
@@ -50,6 +50,19 @@ export function webhookSecretMatches(sealed: string | null, presented: string | 
   const a = createHash('sha256').update(expected).digest()
   const b = createHash('sha256').update(presented).digest()
   return timingSafeEqual(a, b)
+}
+
+/** The header a sender that can sign puts its signature in: hex HMAC-SHA256 of the raw body, keyed with the secret. */
+export const SIGNATURE_HEADER = 'x-signature-sha256'
+
+/** Whether `signature` (hex, optionally prefixed `sha256=`) is the HMAC-SHA256 of `body` under the trader's secret, in constant time. */
+export function webhookSignatureMatches(sealed: string | null, body: string, signature: string): boolean {
+  const secret = openedWebhookSecret(sealed)
+  if (!secret) return false
+  const given = signature.trim().replace(/^sha256=/i, '').toLowerCase()
+  if (!/^[0-9a-f]{64}$/.test(given)) return false
+  const expected = createHmac('sha256', secret).update(body, 'utf8').digest()
+  return timingSafeEqual(expected, Buffer.from(given, 'hex'))
 }
 
 /** The plain secret, for redacting it from a logged body (never returned to anyone). */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createHmac } from 'node:crypto'
 import pg from 'pg'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { openPosition } from '@/lib/server/positions/open-position'
@@ -75,12 +76,12 @@ beforeEach(async () => {
 })
 
 /** Posts to the webhook as TradingView does: the body as is, with the given content type. */
-async function post(body: string | Record<string, unknown>, o: { trader?: string; contentType?: string } = {}) {
+async function post(body: string | Record<string, unknown>, o: { trader?: string; contentType?: string; headers?: Record<string, string> } = {}) {
   const id = o.trader ?? traderId
   const text = typeof body === 'string' ? body : JSON.stringify(body)
   const req = new Request(`http://localhost/api/webhooks/tradingview/${id}`, {
     method: 'POST',
-    headers: { 'content-type': o.contentType ?? (typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json') },
+    headers: { 'content-type': o.contentType ?? (typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json'), ...o.headers },
     body: text,
   })
   const res = await webhook.POST(req, { params: Promise.resolve({ traderId: id }) })
@@ -135,6 +136,41 @@ describe('POST /api/webhooks/tradingview/{traderId}: intake', () => {
       expect(r.body).not.toContain(secret)
     }
     expect(rows.map((r) => r.reason)).toEqual(['bad secret', 'no secret in the body', 'bad secret'])
+  })
+
+  it('takes a request signed with HMAC-SHA256 of the body instead of a body secret; a bad signature is 401 even with the right secret', async () => {
+    const body = JSON.stringify({ symbol: 'BTCUSDT', action: 'buy', id: 'signed-1', timestamp: now() })
+    const sign = (text: string, key: string) => createHmac('sha256', key).update(text).digest('hex')
+    const ok = await post(body, { contentType: 'application/json', headers: { 'x-signature-sha256': `sha256=${sign(body, secret)}` } })
+    expect(ok.status).toBe(202)
+    const withSecret = JSON.stringify({ secret, symbol: 'BTCUSDT', action: 'buy', id: 'signed-2', timestamp: now() })
+    const bad = await post(withSecret, { contentType: 'application/json', headers: { 'x-signature-sha256': sign(withSecret, 'not-the-secret') } })
+    expect(bad.status).toBe(401)
+    expect(bad.body.error.message).toBe('bad signature')
+    const unsigned = await post(body, { contentType: 'application/json' })
+    expect(unsigned.status).toBe(401)
+    expect((await t.db.signal.findMany({ where: { httpStatus: 401 } })).every((r) => !r.body.includes(secret))).toBe(true)
+  })
+
+  it('with TradingView addresses only, refuses (403, recorded) any other sender, and takes theirs', async () => {
+    await settings({ tradingViewAddressesOnly: true })
+    try {
+      const other = await post(buy({ id: 'addr-1' }), { headers: { 'x-forwarded-for': '203.0.113.9' } })
+      expect(other.status).toBe(403)
+      const row = await t.db.signal.findFirstOrThrow({ where: { httpStatus: 403 } })
+      expect(row).toMatchObject({ status: 'REJECTED', remoteAddr: '203.0.113.9' })
+      expect(row.reason).toMatch(/not one of TradingView's addresses/)
+      expect((await post(buy({ id: 'addr-2' }), { headers: { 'x-forwarded-for': '52.89.214.238' } })).status).toBe(202)
+    } finally {
+      await settings({ tradingViewAddressesOnly: false })
+    }
+    expect((await post(buy({ id: 'addr-3' }), { headers: { 'x-forwarded-for': '203.0.113.9' } })).status).toBe(202)
+  })
+
+  it('answers 413 for a body over 16 KiB without reading or recording it', async () => {
+    const res = await post(buy({ comment: 'x'.repeat(20_000) }))
+    expect(res.status).toBe(413)
+    expect(await t.db.signal.count()).toBe(0)
   })
 
   it('answers 404 for an unknown trader (nothing to record it against)', async () => {
@@ -487,7 +523,7 @@ describe('secret rotation and the signal log API', () => {
     const bad2 = await call(settingsRoute.PATCH, 'PATCH', '/', { token: alice.token, id: traderId, body: { maxLagSeconds: 0 } })
     expect(fieldsOf(bad2.body)).toEqual(['signals.maxLagSeconds'])
     const ok = await settings({ maxLagSeconds: 120, maxPriceDeviationPct: '0.5' })
-    expect(ok.body.settings).toEqual({ maxLagSeconds: 120, maxPriceDeviationPct: '0.5', duplicateWindowSeconds: 60, defaultStopPct: '2', defaultSizeQuote: null })
+    expect(ok.body.settings).toEqual({ maxLagSeconds: 120, maxPriceDeviationPct: '0.5', duplicateWindowSeconds: 60, defaultStopPct: '2', defaultSizeQuote: null, tradingViewAddressesOnly: false })
     await settings({ maxLagSeconds: 60, maxPriceDeviationPct: '1' })
   })
 })
