@@ -31,7 +31,7 @@ export interface LogsFilter {
 type Page = { logs: LogEntry[]; nextCursor: string | null }
 
 const PAGE_SIZE = 50
-const KIND_LABELS: Record<string, string> = { activity: 'Activity', audit: 'Audit trail', risk: 'Risk', delivery: 'Notification' }
+const KIND_LABELS: Record<string, string> = { activity: 'Activity', audit: 'Audit trail', risk: 'Risk', delivery: 'Notification', signal: 'Signal' }
 const KEYS: (keyof LogsFilter)[] = ['kind', 'level', 'type', 'traderId', 'symbol', 'from', 'to', 'q']
 
 function queryString(f: LogsFilter, extra: Record<string, string> = {}): string {

@@ -7,9 +7,9 @@ import { ZTimeField } from '@/lib/server/validation/time-field'
 /**
  * Where a log line comes from: the activity feed (account events), the audit trail of positions
  * (PositionEvent), risk-limit refusals and breaker trips (RiskEvent), outgoing notification
- * deliveries (NotificationDelivery).
+ * deliveries (NotificationDelivery), webhook signals (Signal: every request, secret redacted).
  */
-export const LOG_KINDS = ['activity', 'audit', 'risk', 'delivery'] as const
+export const LOG_KINDS = ['activity', 'audit', 'risk', 'delivery', 'signal'] as const
 export type LogKind = (typeof LOG_KINDS)[number]
 
 /** Levels from least to most severe; a level filter keeps that level and the more severe ones. */

@@ -198,6 +198,25 @@ const SOURCES: Record<LogKind, Source> = {
       LEFT JOIN "Position" p ON p.id = e."positionId"
       WHERE d."channelId" = c.id`,
   },
+  // Every request to a webhook of the user's traders (secret redacted): refused ones are warnings,
+  // failed ones errors; the message says what the signal asked and what became of it.
+  signal: {
+    kind: 'signal',
+    rank: 5,
+    at: sql`sg."receivedAt"`,
+    id: sql`sg.id`,
+    cursorId: (id) => sql`${id}`,
+    sortId: sql`sg.id`,
+    level: sql`CASE sg.status WHEN 'FAILED' THEN 'error' WHEN 'REJECTED' THEN 'warning' ELSE 'info' END`,
+    type: sql`sg.status::text`,
+    message: sql`concat_ws(' ', 'Signal', sg.action, sg.intent, sg.symbol, concat('(HTTP ', sg."httpStatus", ')'), CASE WHEN sg.reason IS NOT NULL THEN concat('— ', sg.reason) END)`,
+    traderId: sql`sg."traderId"`,
+    symbol: sql`sg.symbol`,
+    positionId: sql`sg."positionId"`,
+    detail: sql`concat_ws(' · ', CASE WHEN sg."processedAt" IS NOT NULL THEN concat(round(extract(epoch FROM sg."processedAt" - sg."receivedAt") * 1000), ' ms') END, sg."idempotencyKey", sg."remoteAddr")`,
+    // The user's signals newest first, through (userId, receivedAt, id).
+    from: (userId) => sql`FROM "Signal" sg WHERE sg."userId" = ${userId}`,
+  },
 }
 
 export const SOURCE_RANK: Record<LogKind, number> = Object.fromEntries(Object.values(SOURCES).map((s) => [s.kind, s.rank])) as Record<LogKind, number>

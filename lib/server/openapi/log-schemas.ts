@@ -17,12 +17,12 @@ export const ZLogEntry = doc(
   z.object({
     id: doc(z.string(), { description: '`<kind>:<id of the source row>`, unique across the log.' }),
     kind: doc(z.enum(LOG_KINDS), {
-      description: 'activity: account events of the feed; audit: a position\'s audit trail (its events are shown once, here, not also as activity); risk: a risk-limit refusal or breaker trip; delivery: an outgoing notification.',
+      description: 'activity: account events of the feed; audit: a position\'s audit trail (its events are shown once, here, not also as activity); risk: a risk-limit refusal or breaker trip; delivery: an outgoing notification; signal: a request to a trader\'s webhook (see the signal log).',
     }),
     level: doc(z.enum(LOG_LEVELS), {
-      description: 'activity: the event\'s severity; audit: error for a transition into FAILED or REJECTED, else info; risk: error when a breaker tripped, else warning; delivery: error when FAILED, warning when RETRYING, else info.',
+      description: 'activity: the event\'s severity; audit: error for a transition into FAILED or REJECTED, else info; risk: error when a breaker tripped, else warning; delivery: error when FAILED, warning when RETRYING, else info; signal: error when FAILED, warning when REJECTED, else info.',
     }),
-    type: doc(z.string(), { description: 'activity/audit: the event type (e.g. STATUS_CHANGED, APPROVAL_NEEDED); risk: the limit; delivery: the delivery status.' }),
+    type: doc(z.string(), { description: 'activity/audit: the event type (e.g. STATUS_CHANGED, APPROVAL_NEEDED); risk: the limit; delivery: the delivery status; signal: the signal\'s status (DONE, REJECTED, …).' }),
     message: z.string(),
     detail: doc(z.string().nullable(), { description: 'audit: actor, status change and trigger; risk: current and allowed values and source; delivery: attempts and last error.' }),
     traderId: z.string().nullable(),

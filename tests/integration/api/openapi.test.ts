@@ -159,7 +159,7 @@ describe('GET /api/v1/openapi.json', () => {
     expect(doc.paths['/api/v1/positions'].get.parameters[0].schema.enum).toEqual(['active', 'closed'])
     // The logs viewer's filters; CSV exports answer text/csv, their errors JSON like every route.
     expect(doc.paths['/api/v1/logs'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['kind', 'level', 'type', 'traderId', 'symbol', 'from', 'to', 'q', 'limit', 'cursor'])
-    expect(s.LogEntry.properties.kind.enum).toEqual(['activity', 'audit', 'risk', 'delivery'])
+    expect(s.LogEntry.properties.kind.enum).toEqual(['activity', 'audit', 'risk', 'delivery', 'signal'])
     for (const p of ['/api/v1/logs.csv', '/api/v1/fills.csv', '/api/v1/orders.csv', '/api/v1/decisions.csv']) {
       expect(Object.keys(doc.paths[p].get.responses[200].content), p).toEqual(['text/csv'])
     }

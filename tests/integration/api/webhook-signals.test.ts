@@ -516,6 +516,25 @@ describe('secret rotation and the signal log API', () => {
     expect(text).not.toContain(secret)
   })
 
+  it('signals are a source of the logs viewer: refused ones as warnings, with the reason, never the secret', async () => {
+    const logs = await import('@/app/api/v1/logs/route')
+    const ok = await post(buy({ id: 'logs-ok' }))
+    await post(buy({ secret: 'whsec_wrong-wrong-wrong-wrong' }))
+    const res = await call(logs.GET, 'GET', '/api/v1/logs?kind=signal', { token: alice.token })
+    expect(res.status).toBe(200)
+    expect(res.body.logs.map((l: { kind: string; level: string; type: string }) => [l.kind, l.level, l.type])).toEqual([
+      ['signal', 'warning', 'REJECTED'],
+      ['signal', 'info', 'ACCEPTED'],
+    ])
+    expect(res.body.logs[0].message).toBe('Signal (HTTP 401) — bad secret')
+    expect(res.body.logs[1]).toMatchObject({ id: `signal:${ok.body.signalId}`, traderId, symbol: 'BTC/USDT', message: 'Signal buy entry BTC/USDT (HTTP 202)' })
+    const warnings = await call(logs.GET, 'GET', `/api/v1/logs?level=warning&traderId=${traderId}&symbol=BTC/USDT`, { token: alice.token })
+    expect(warnings.body.logs.filter((l: { kind: string }) => l.kind === 'signal')).toEqual([])
+    expect(JSON.stringify(res.body)).not.toContain(secret)
+    // Someone else's log has none of them.
+    expect((await call(logs.GET, 'GET', '/api/v1/logs?kind=signal', { token: bob.token })).body.logs).toEqual([])
+  })
+
   it('signal settings: PATCH checks each field and names unknown ones', async () => {
     const bad = await call(settingsRoute.PATCH, 'PATCH', '/', { token: alice.token, id: traderId, body: { maxLagSeconds: 0, bogus: 1 } })
     expect(bad.status).toBe(400)
