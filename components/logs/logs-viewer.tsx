@@ -111,7 +111,7 @@ export function LogsViewer({
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-lg font-semibold">Logs</h1>
-        <span className="text-sm text-neutral-400">activity, audit trail, risk events and notification deliveries, newest first</span>
+        <span className="text-sm text-neutral-400">activity, audit trail, risk events, notification deliveries and webhook signals, newest first</span>
         <span className="ml-auto flex items-center gap-3">
           <label className="inline-flex items-center gap-1.5 text-xs text-neutral-300">
             <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} className="accent-emerald-500" />
