@@ -209,8 +209,9 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   const scheduler = new AnalysisScheduler(db, { candles, actor, log, staleAfterMs: cfg.MARKET_STALE_AFTER_MS, scope: lease })
   scheduler.start()
 
-  // Accounts taken over are picked up at once, and those given up are dropped (their locks are
-  // released only after a drain; see AccountLease).
+  // Accounts taken over are picked up at once, and those given up are dropped. Their locks are
+  // released once this returns: after the drop, and after the decision cycles under way ended
+  // (a cycle waiting on its model must not overlap the new owner's for the same trader).
   let rescoping: Promise<void> = Promise.resolve()
   lease.onChange(() => {
     rescoping = rescoping.then(async () => {
@@ -223,6 +224,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
         log(`lease: taking up the new share failed: ${(e as Error).message}`)
       }
     })
+    return Promise.all([rescoping, scheduler.settle()])
   })
   const takePrimary = () => {
     becomingPrimary = switching.then(() => startPrimary())

@@ -48,6 +48,21 @@ export class AnalysisScheduler {
     await Promise.allSettled([...this.running.values()])
   }
 
+  /**
+   * Resolves once the cycles running now (and any re-run asked for meanwhile) have ended: before a
+   * worker releases accounts to another, so one trader's cycles never overlap across workers.
+   */
+  async settle(): Promise<void> {
+    const ids = [...this.running.keys()]
+    for (;;) {
+      const left = ids.map((id) => this.running.get(id)).filter((r): r is Promise<void> => r !== undefined)
+      if (!left.length) return
+      await Promise.allSettled(left)
+      // A re-run starts right after its cycle ended (in its finally); let it register first.
+      await new Promise((r) => setImmediate(r))
+    }
+  }
+
   /** Starts every due cycle (up to the concurrency limit); resolves when they are started. */
   async runDue(): Promise<void> {
     const now = new Date((this.o.now ?? Date.now)())

@@ -22,8 +22,13 @@ export const PRIMARY_KEY = 727_2024
 export interface AccountLeaseOptions {
   /** How often holdings are checked against the workers alive. */
   intervalMs?: number
-  /** How long work on a given-up shard may go on before its lock is released. */
+  /** The least time between giving a shard up and releasing its lock (work under way ends first). */
   drainMs?: number
+  /**
+   * The most time to wait for the change listeners' promises (work under way on the given-up
+   * accounts, such as a decision cycle waiting on its model) before releasing anyway.
+   */
+  maxDrainMs?: number
   log: (m: string) => void
   now?: () => number
 }
@@ -44,14 +49,16 @@ export interface LeaseState {
  * a second worker makes the first give up half, and a dead worker's shards are free on the next
  * check of the others.
  *
- * A shard given up stops counting as owned at once, but its lock is released only `drainMs`
- * later, so what the old owner had under way on those accounts ends before the new owner starts.
+ * A shard given up stops counting as owned at once, but its lock is released only once the
+ * change listeners' work has ended (a decision cycle under way, say) and at least `drainMs` has
+ * passed, so what the old owner had under way on those accounts ends before the new owner starts.
  * Correctness never rests on that alone: exits, fills and stops change rows under row locks and
  * re-check their state, as they do for a web request racing the worker.
  */
 export class AccountLease implements AccountScope {
   private readonly held = new Set<number>()
-  private readonly draining = new Map<number, number>()
+  /** Shards given up and not yet released: when they may be, and whether the listeners have let go. */
+  private readonly draining = new Map<number, { until: number; settled: boolean }>()
   private owned: readonly string[] | null = []
   private ownedCount = 0
   private primaryHeld = false
@@ -59,7 +66,7 @@ export class AccountLease implements AccountScope {
   private timer: NodeJS.Timeout | null = null
   private ticking: Promise<void> | null = null
   private stopped = true
-  private readonly listeners: ((change: { gained: boolean; lost: boolean }) => void)[] = []
+  private readonly listeners: ((change: { gained: boolean; lost: boolean }) => unknown)[] = []
   private readonly primaryListeners: (() => void)[] = []
   private readonly order: number[]
 
@@ -88,8 +95,12 @@ export class AccountLease implements AccountScope {
     return { primary: this.primaryHeld, shards: this.held.size, accounts: this.ownedCount, workers: this.workers }
   }
 
-  /** Called after every change of the shards held (gained, lost or both). */
-  onChange(listener: (change: { gained: boolean; lost: boolean }) => void) {
+  /**
+   * Called after every change of the shards held (gained, lost or both). When shards were lost,
+   * their locks are released only once the promise the listener returns has settled (at most
+   * `maxDrainMs`): the new owner starts after the old one's work on those accounts has ended.
+   */
+  onChange(listener: (change: { gained: boolean; lost: boolean }) => unknown) {
     this.listeners.push(listener)
   }
 
@@ -145,18 +156,21 @@ export class AccountLease implements AccountScope {
       let gained = false
       let lost = false
 
+      const givenUp: { until: number; settled: boolean }[] = []
       if (this.held.size > fair) {
         const extra = [...this.held].slice(fair)
         const until = (this.o.now ?? Date.now)() + (this.o.drainMs ?? 3000)
         for (const s of extra) {
           this.held.delete(s)
-          this.draining.set(s, until)
+          const entry = { until, settled: false }
+          this.draining.set(s, entry)
+          givenUp.push(entry)
         }
         lost = true
         this.o.log(`lease: ${this.workers} workers alive; giving up ${extra.length} shard(s), keeping ${this.held.size}`)
       }
-      for (const [s, until] of this.draining) {
-        if ((this.o.now ?? Date.now)() < until) continue
+      for (const [s, d] of this.draining) {
+        if (!d.settled || (this.o.now ?? Date.now)() < d.until) continue
         await this.client.query('SELECT pg_advisory_unlock($1, $2)', [SHARD_CLASS, s])
         this.draining.delete(s)
       }
@@ -175,7 +189,17 @@ export class AccountLease implements AccountScope {
         this.o.log(`lease: took ${took} shard(s); holding ${this.held.size} of ${SHARD_COUNT} with ${this.workers} worker(s) alive`)
       }
       await this.refreshAccounts()
-      if (gained || lost) for (const l of this.listeners) l({ gained, lost })
+      if (gained || lost) {
+        const work = this.listeners.map((l) => Promise.resolve().then(() => l({ gained, lost })))
+        const cap = this.o.maxDrainMs ?? 60_000
+        let timer: NodeJS.Timeout | undefined
+        const capped = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), cap)))
+        void Promise.race([Promise.allSettled(work), capped]).then((r) => {
+          clearTimeout(timer)
+          if (r === 'timeout' && givenUp.length) this.o.log(`lease: work on the accounts given up did not end within ${cap} ms; releasing them anyway`)
+          for (const d of givenUp) d.settled = true
+        })
+      }
     } catch (e) {
       this.o.log(`lease: check failed: ${(e as Error).message}`)
     }
