@@ -115,8 +115,10 @@ async function carryOut(o: ProcessSignalOptions, s: LoadedSignal, settings: Sign
         if (closed.positionId && !(await waitClosed(o.db, closed.positionId, o.closeWaitMs ?? 30_000))) {
           return { status: 'FAILED', reason: `the close of position ${closed.positionId} did not finish within ${Math.round((o.closeWaitMs ?? 30_000) / 1000)} s: the ${side} entry was not sent`, result: { ...base, closed: closed.outcome.result.closed } }
         }
-        const opened = await enter(o, s, settings, base, exchange)
-        return { ...opened, reason: [closed.outcome.reason, opened.reason].filter(Boolean).join('; ') || null, result: { ...opened.result, closed: closed.outcome.result.closed } }
+        // The close has happened: an entry refused or failed now still says so, with what was closed.
+        const opened = await enter(o, s, settings, base, exchange).catch((e: unknown) => failure(o.db, s.id, e))
+        const reason = opened.status === 'DONE' ? [closed.outcome.reason, opened.reason] : [`closed position ${closed.positionId ?? noted}, but the ${side} entry was not made: ${opened.reason}`]
+        return { ...opened, positionId: opened.positionId ?? closed.positionId, reason: reason.filter(Boolean).join('; ') || null, result: { ...base, ...opened.result, closed: closed.outcome.result.closed } }
       }
       return enter(o, s, settings, base, exchange)
     }

@@ -377,6 +377,14 @@ describe('processing', () => {
     expect(short).toMatchObject({ side: 'SHORT', status: 'MONITORING' })
     expect(rev.result).toMatchObject({ intent: 'reverse', closed: { positionId: long.positionId, status: 'CLOSED' }, opened: { positionId: short.id, side: 'SHORT' } })
     expect(await activePositions()).toHaveLength(1)
+
+    // A reverse whose entry is refused (the price is too far) still closes, and says both.
+    const rev2 = await finished((await post(buy({ action: 'buy', intent: 'reverse', price: '70000' }))).body.signalId)
+    expect(rev2.status).toBe('REJECTED')
+    expect(rev2.reason).toMatch(new RegExp(`^closed position ${short.id}, but the LONG entry was not made: price 70000 is`))
+    expect(rev2.result).toMatchObject({ intent: 'reverse', closed: { positionId: short.id, status: 'CLOSED' } })
+    expect(rev2.positionId).toBe(short.id)
+    expect(await activePositions()).toEqual([])
   })
 
   it('refuses a price too far from the market, a stale signal at processing, and an entry for a paused trader', async () => {
