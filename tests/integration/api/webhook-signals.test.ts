@@ -71,6 +71,10 @@ beforeEach(async () => {
   await t.db.positionEvent.deleteMany()
   await t.db.position.deleteMany()
   await t.db.signal.deleteMany()
+  // ...and its paper account holding only its starting cash (a position left open by a test leaves coins).
+  const { accountId } = await t.db.trader.findUniqueOrThrow({ where: { id: traderId }, select: { accountId: true } })
+  await t.db.accountBalance.deleteMany({ where: { accountId, asset: { not: 'USDT' } } })
+  await t.db.accountBalance.update({ where: { accountId_asset: { accountId, asset: 'USDT' } }, data: { amount: '100000' } })
   await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '60000', ask: '60010' })
   await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3000', ask: '3001' })
 })
