@@ -112,8 +112,10 @@ async function carryOut(o: ProcessSignalOptions, s: LoadedSignal, settings: Sign
       if (active || noted) {
         const closed = await closeActive(o, s, base, exchange, undefined)
         if (closed.outcome.status !== 'DONE') return closed.outcome
-        if (closed.positionId && !(await waitClosed(o.db, closed.positionId, o.closeWaitMs ?? 30_000))) {
-          return { status: 'FAILED', reason: `the close of position ${closed.positionId} did not finish within ${Math.round((o.closeWaitMs ?? 30_000) / 1000)} s: the ${side} entry was not sent`, result: { ...base, closed: closed.outcome.result.closed } }
+        const ended = closed.positionId ? await waitClosed(o.db, closed.positionId, o.closeWaitMs ?? 30_000) : 'closed'
+        if (ended !== 'closed') {
+          const why = ended === 'open' ? 'its exit order did not go through (see the position)' : `it did not finish within ${Math.round((o.closeWaitMs ?? 30_000) / 1000)} s`
+          return { status: 'FAILED', reason: `position ${closed.positionId} was not closed: ${why}; the ${side} entry was not sent`, result: { ...base, closed: await closedFigures(o.db, closed.positionId!) }, positionId: closed.positionId }
         }
         // The close has happened: an entry refused or failed now still says so, with what was closed.
         const opened = await enter(o, s, settings, base, exchange).catch((e: unknown) => failure(o.db, s.id, e))
@@ -263,13 +265,18 @@ async function closedFigures(db: Db, positionId: string) {
   return { positionId, side: p.side, status: p.status, openQty: fromDb(p.openQty).toFixed(), exitQty: fromDb(p.exitQty).toFixed(), avgExitPrice: fromDb(p.avgExitPrice).toFixed(), realizedPnl: fromDb(p.realizedPnl).toFixed() }
 }
 
-/** Waits for a position's exit to fill (at once on paper; an exchange answers its market order within seconds). */
-async function waitClosed(db: Db, positionId: string, timeoutMs: number): Promise<boolean> {
+/**
+ * Waits for a position's exit to fill (at once on paper; an exchange answers a market order within
+ * seconds). 'open': the exit ended without closing it (refused), and the position is open again.
+ */
+async function waitClosed(db: Db, positionId: string, timeoutMs: number): Promise<'closed' | 'open' | 'timeout'> {
   const until = Date.now() + timeoutMs
   for (;;) {
     const p = await db.position.findUnique({ where: { id: positionId }, select: { status: true } })
-    if (!p || p.status === 'CLOSED') return true
-    if (Date.now() > until) return false
+    if (!p || p.status === 'CLOSED') return 'closed'
+    // requestExit has moved it to CLOSING before returning: open again means the exit is over.
+    if (CLOSABLE.has(p.status)) return 'open'
+    if (Date.now() > until) return 'timeout'
     await new Promise((r) => setTimeout(r, 200))
   }
 }

@@ -391,6 +391,20 @@ describe('processing', () => {
     expect(await activePositions()).toEqual([])
   })
 
+  it('a reverse whose close is refused by the exchange opens nothing, at once', async () => {
+    startLoop()
+    const short = await finished((await post(buy({ action: 'sell', price: '60000' }))).body.signalId)
+    // Coins held beside the short: the paper engine refuses the reduce-only buy that would close it.
+    const { accountId } = await t.db.trader.findUniqueOrThrow({ where: { id: traderId }, select: { accountId: true } })
+    await t.db.accountBalance.update({ where: { accountId_asset: { accountId, asset: 'BTC' } }, data: { amount: '1' } })
+    const started = Date.now()
+    const rev = await finished((await post(buy({ intent: 'reverse' }))).body.signalId)
+    expect(Date.now() - started).toBeLessThan(10_000) // not the 30 s wait for a close that is not coming
+    expect(rev.status).toBe('FAILED')
+    expect(rev.reason).toBe(`position ${short.positionId} was not closed: its exit order did not go through (see the position); the LONG entry was not sent`)
+    expect((await activePositions()).map((p) => [p.id, p.side])).toEqual([[short.positionId, 'SHORT']])
+  })
+
   it('refuses a price too far from the market, a stale signal at processing, and an entry for a paused trader', async () => {
     startLoop()
     const f = await finished((await post(buy({ price: '61000' }))).body.signalId)
