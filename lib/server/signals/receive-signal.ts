@@ -182,7 +182,7 @@ async function accept(o: Described & { symbol: string; hash: string; key: string
       ins AS (
         INSERT INTO "Signal" (id, "traderId", "userId", "idempotencyKey", "payloadHash", "contentType", "remoteAddr", body, payload, symbol, action, intent, "signalAt", status, "httpStatus", "receivedAt")
         SELECT ${row.id}, ${row.traderId}, ${row.userId}, ${o.key}, ${row.payloadHash}, ${row.contentType}, ${row.remoteAddr}, ${row.body}, ${JSON.stringify(row.payload)}::jsonb,
-          ${row.symbol}, ${row.action}, ${row.intent}, ${row.signalAt}, 'ACCEPTED', 202, clock_timestamp() AT TIME ZONE 'UTC'
+          ${row.symbol}, ${row.action}, ${row.intent}, ${utc(row.signalAt)}, 'ACCEPTED', 202, clock_timestamp() AT TIME ZONE 'UTC'
         WHERE NOT EXISTS (SELECT 1 FROM orig)
         ON CONFLICT ("traderId", "idempotencyKey") DO NOTHING
         RETURNING id
@@ -190,7 +190,7 @@ async function accept(o: Described & { symbol: string; hash: string; key: string
       dup AS (
         INSERT INTO "Signal" (id, "traderId", "userId", "payloadHash", "contentType", "remoteAddr", body, payload, symbol, action, intent, "signalAt", status, "httpStatus", "duplicateOfId", reason, "receivedAt", "processedAt")
         SELECT ${dupId}, ${row.traderId}, ${row.userId}, ${row.payloadHash}, ${row.contentType}, ${row.remoteAddr}, ${row.body}, ${JSON.stringify(row.payload)}::jsonb,
-          ${row.symbol}, ${row.action}, ${row.intent}, ${row.signalAt}, 'DUPLICATE', 202, orig.id, 'duplicate of signal ' || orig.id || ${` (${why}): nothing done`}, ${o.now}, ${o.now}
+          ${row.symbol}, ${row.action}, ${row.intent}, ${utc(row.signalAt)}, 'DUPLICATE', 202, orig.id, 'duplicate of signal ' || orig.id || ${` (${why}): nothing done`}, ${utc(o.now)}, ${utc(o.now)}
         FROM orig
       ),
       n AS (SELECT pg_notify(${SIGNALS_CHANNEL}, ${o.trader.accountId}) FROM ins)
@@ -205,6 +205,9 @@ async function accept(o: Described & { symbol: string; hash: string; key: string
   await o.db.signal.create({ data: { ...row, id: dupId, status: 'DUPLICATE', httpStatus: 202, duplicateOfId: raced.id, reason: `duplicate of signal ${raced.id} (the same id): nothing done`, processedAt: o.now } })
   return { httpStatus: 202, body: { signalId: raced.id, status: 'duplicate' } }
 }
+
+/** A time for a timestamp(3) column (UTC, as Prisma stores them), whatever the session's time zone. */
+const utc = (d: Date | null) => (d ? Prisma.sql`${d.toISOString()}::timestamp(3)` : Prisma.sql`NULL::timestamp(3)`)
 
 /** The same fields (secret aside) give the same hash, whatever their order or the body's format. */
 export function payloadHash(fields: Record<string, string>): string {

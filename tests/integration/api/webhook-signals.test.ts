@@ -275,9 +275,12 @@ async function settings(patch: Record<string, unknown>) {
 describe('processing', () => {
   it('an entry opens a paper position with signalId set, counted as source SIGNAL when closed', async () => {
     startLoop()
-    const res = await post(buy({ stop_loss: '59000', take_profit: '62000,64000' }))
+    const firedAt = new Date(Date.now() - 1500)
+    const res = await post(buy({ stop_loss: '59000', take_profit: '62000,64000', timestamp: firedAt.toISOString() }))
     const s = await finished(res.body.signalId)
-    expect(s).toMatchObject({ status: 'DONE', reason: null })
+    expect(s).toMatchObject({ status: 'DONE', reason: null, signalAt: firedAt })
+    // Stamped on arrival by the database clock, in UTC like every other time.
+    expect(Math.abs(s.receivedAt.getTime() - Date.now())).toBeLessThan(60_000)
     const p = await t.db.position.findUniqueOrThrow({ where: { signalId: s.id }, include: { takeProfits: true, orders: true } })
     expect(p).toMatchObject({ side: 'LONG', symbol: 'BTC/USDT', status: 'MONITORING' })
     expect(fromDb(p.openQty).toFixed()).toBe('0.1')
