@@ -8,7 +8,8 @@ import { DownloadCsvLink } from '@/components/exports/download-csv-link'
 import { fetchJson } from '@/components/live/fetch-json'
 import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { td, th } from '@/components/positions/positions-table'
-import { SelectField, SubmitButton } from '@/components/ui/fields'
+import { SelectField } from '@/components/ui/fields'
+import { LoadOlderButton } from '@/components/ui/load-older-button'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import type { DecisionView } from '@/lib/server/decisions/list-decisions'
 import { formatTimestamp } from '@/lib/ui/time-format'
@@ -176,13 +177,7 @@ export function DecisionJournal({
             </table>
           </div>
         )}
-        {q.hasNextPage ? (
-          <div className="mt-3 text-center">
-            <SubmitButton type="button" tone="secondary" pending={q.isFetchingNextPage} onClick={() => void q.fetchNextPage()}>
-              Load older decisions
-            </SubmitButton>
-          </div>
-        ) : null}
+        <LoadOlderButton query={q}>Load older decisions</LoadOlderButton>
       </Panel>
     </div>
   )

@@ -10,7 +10,8 @@ import { LiveIndicator } from '@/components/live/live-indicator'
 import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { SeverityMark, severityRowTone } from '@/components/notifications/severity'
 import { th } from '@/components/positions/positions-table'
-import { SelectField, SubmitButton, TextField } from '@/components/ui/fields'
+import { SelectField, TextField } from '@/components/ui/fields'
+import { LoadOlderButton } from '@/components/ui/load-older-button'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import type { LogEntry } from '@/lib/server/logs/list-logs'
 import { formatTimestamp } from '@/lib/ui/time-format'
@@ -218,13 +219,7 @@ export function LogsViewer({
             </table>
           </div>
         )}
-        {q.hasNextPage ? (
-          <div className="mt-3 text-center">
-            <SubmitButton type="button" tone="secondary" pending={q.isFetchingNextPage} onClick={() => void q.fetchNextPage()}>
-              Load older lines
-            </SubmitButton>
-          </div>
-        ) : null}
+        <LoadOlderButton query={q}>Load older lines</LoadOlderButton>
       </Panel>
 
       <p className="flex flex-wrap items-center gap-2 text-xs text-neutral-400">

@@ -6,7 +6,8 @@ import { useEffect, useState } from 'react'
 import { DownloadCsvLink } from '@/components/exports/download-csv-link'
 import { fetchJson } from '@/components/live/fetch-json'
 import { th } from '@/components/positions/positions-table'
-import { SelectField, SubmitButton, TextField } from '@/components/ui/fields'
+import { SelectField, TextField } from '@/components/ui/fields'
+import { LoadOlderButton } from '@/components/ui/load-older-button'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
 import type { SignalView } from '@/lib/server/signals/list-signals'
@@ -100,13 +101,7 @@ export function SignalLog({ traderId, symbols }: { traderId: string; symbols: st
           </table>
         </div>
       )}
-      {q.hasNextPage ? (
-        <div className="mt-3 text-center">
-          <SubmitButton type="button" tone="secondary" pending={q.isFetchingNextPage} onClick={() => void q.fetchNextPage()}>
-            Load older signals
-          </SubmitButton>
-        </div>
-      ) : null}
+      <LoadOlderButton query={q}>Load older signals</LoadOlderButton>
     </Panel>
   )
 }
