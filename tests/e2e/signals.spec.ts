@@ -1,29 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
-import { fakeMarketEnv, startApp, type AppProcess } from './support/app-process'
+import { fakeMarketEnv } from './support/app-process'
+import { ADMIN, signIn, useSpecApp } from './support/spec-app'
 
 // Issue 11 (TradingView webhooks) through the real start command, pages and browser: a secret is
 // generated on the trader's Signals page, an alert is posted to the URL shown there with the
 // secret shown there (as TradingView posts it: text/plain), the worker opens the position, and
 // the signal log shows the signal with its result and a link to the position.
 let fake: FakeBinance
-let app: AppProcess | null = null
-let dataDir: string
-const ADMIN = { email: 'admin@example.com', password: 'correct horse battery' }
-
-test.beforeAll(async () => {
-  fake = await startFakeBinance()
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-e2e-signals-'))
-  app = await startApp(fakeMarketEnv({ port: 3261, pgPortFrom: 57_100, dataDir, marketUrl: fake.url, admin: ADMIN }))
-})
-
-test.afterAll(async () => {
-  await app?.stop()
-  await fake?.close()
-  await rm(dataDir, { recursive: true, force: true })
+const app = useSpecApp({
+  name: 'signals',
+  setUp: async () => void (fake = await startFakeBinance()),
+  env: (dataDir) => fakeMarketEnv({ port: 3261, pgPortFrom: 57_100, dataDir, marketUrl: fake.url, admin: ADMIN }),
+  tearDown: () => fake?.close(),
 })
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/e2e/screenshots/${name}.png`, fullPage: true })
@@ -34,13 +23,9 @@ async function expectNoHorizontalOverflow(page: Page) {
 }
 
 test('generate a webhook secret, post a TradingView alert with it, see the signal and its position in the log', async ({ page }) => {
-  await page.goto(`${app!.url}/signin`)
-  await page.getByLabel('Email').fill(ADMIN.email)
-  await page.getByLabel('Password').fill(ADMIN.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+  await signIn(page, app)
 
-  await page.goto(`${app!.url}/traders`)
+  await page.goto(`${app.url}/traders`)
   await page.getByLabel('Name').fill('Webhook Trader')
   await page.getByLabel('Quote currency').fill('USDT')
   await page.getByLabel('Starting balance').fill('10000')
