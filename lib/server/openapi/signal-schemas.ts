@@ -50,6 +50,20 @@ doc(
   { id: 'SignalSettings' },
 )
 
+// The PATCH body: any of the settings, each optional (left out: kept). The route checks each one
+// with the settings' own schema and names a bad or unknown field in its 400.
+doc(
+  z.object({
+    maxLagSeconds: doc(z.number().int().optional(), { description: '1–3600.' }),
+    maxPriceDeviationPct: doc(z.string().optional(), { description: 'A decimal, 0.01–50.' }),
+    duplicateWindowSeconds: doc(z.number().int().optional(), { description: '0–3600 (0: no window).' }),
+    defaultStopPct: doc(z.string().optional(), { description: 'A decimal, 0.1–50.' }),
+    defaultSizeQuote: doc(z.string().nullable().optional(), { description: "A decimal, or null for the trader's sizing settings." }),
+    tradingViewAddressesOnly: z.boolean().optional(),
+  }),
+  { id: 'UpdateSignalSettingsRequest' },
+)
+
 const ZSignal = doc(
   z.object({
     id: z.string(),
@@ -178,7 +192,7 @@ export function signalPaths(queryParameters: QueryParameters): Record<string, Js
         tags: ['signals'],
         operationId: 'updateSignalSettings',
         summary: 'Change the signal settings (fields left out keep their values)',
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: 'Any of maxLagSeconds (1–3600), maxPriceDeviationPct (0.01–50), duplicateWindowSeconds (0–3600), defaultStopPct (0.1–50), defaultSizeQuote (a decimal, or null for the trader\'s sizing), tradingViewAddressesOnly (true/false).' } } } },
+        requestBody: { required: true, content: { 'application/json': { schema: ref('UpdateSignalSettingsRequest') } } },
         responses: { 200: ok('The settings', 'SignalSettings'), 400: E400, 401: E401, 404: E404 },
       },
     },
