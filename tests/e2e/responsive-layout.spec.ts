@@ -85,6 +85,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
     { name: 'dashboard', path: '/', heading: 'Dashboard', nav: 'Dashboard' },
     { name: 'traders', path: '/traders', heading: 'Traders', nav: 'Traders' },
     { name: 'trader-detail', path: traderPath!, heading: /Responsive Trader/ },
+    { name: 'trader-signals', path: `${traderPath}/signals`, heading: 'Signals' },
     { name: 'position-detail', path: positionPath!, heading: /BTC\/USDT/ },
     { name: 'trades', path: '/trades', heading: 'Closed trades', nav: 'Closed trades' },
     { name: 'decisions', path: '/decisions', heading: /Decision/, nav: 'Decisions' },
