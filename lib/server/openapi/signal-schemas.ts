@@ -167,6 +167,7 @@ export function signalPaths(queryParameters: QueryParameters): Record<string, Js
           409: err('An entry for a paused or halted trader.'),
           413: err('The body is over 16 KiB (not recorded).'),
           422: err('Unknown symbol, a pyramid (not available yet), or a stale signal.'),
+          429: { ...err('More than 30 refused (401/403) requests to this trader\'s webhook within a minute: not recorded; try again after Retry-After seconds.'), headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } },
         },
       },
     },

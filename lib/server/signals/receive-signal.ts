@@ -8,6 +8,7 @@ import { symbolForTicker } from '@/lib/domain/signals/ticker-symbol'
 import { Prisma } from '@/lib/generated/prisma/client'
 import { parseSignalPayload, storedPayload, type SignalPayload } from './signal-payload'
 import { readSignalSettings, TRADINGVIEW_ADDRESSES } from './signal-settings'
+import { countRefusal } from './refusal-limit'
 import { SIGNALS_CHANNEL } from './signal-queue'
 import { openedWebhookSecret, webhookSecretMatches, webhookSignatureMatches } from './webhook-secret'
 
@@ -120,6 +121,8 @@ interface Described {
 }
 
 async function reject(o: Described & { httpStatus: 400 | 401 | 403 | 409 | 422; reason: string; fields?: FieldError[] }): Promise<WebhookAnswer> {
+  // A sender not known to be the trader's writes a bounded number of rows (429 past it).
+  if (o.httpStatus === 401 || o.httpStatus === 403) await countRefusal(o.trader.id)
   const id = randomUUID()
   await o.db.signal.create({
     data: {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { REFUSALS_RECORDED_PER_MINUTE } from '@/lib/server/signals/refusal-limit'
 import { createHmac } from 'node:crypto'
 import pg from 'pg'
 import { fromDb } from '@/lib/db/decimal-columns'
@@ -140,6 +141,24 @@ describe('POST /api/webhooks/tradingview/{traderId}: intake', () => {
       expect(r.body).not.toContain(secret)
     }
     expect(rows.map((r) => r.reason)).toEqual(['bad secret', 'no secret in the body', 'bad secret'])
+  })
+
+  it('records at most REFUSALS_RECORDED_PER_MINUTE refused senders per trader and minute; past that, 429 with Retry-After and nothing written, while the right secret still goes through', async () => {
+    // A trader of its own: the allowance is counted per trader, in this process.
+    const other = (await createTrader({ db: t.db, userId: alice.id, input: { name: 'Flooded', quoteCurrency: 'USDT', startingBalance: '1000', watchlist: SYMBOLS } })).id
+    await useManualTraderSettings(t.db, other)
+    const made = await call(secretRoute.POST, 'POST', `/api/v1/traders/${other}/webhook-secret`, { token: alice.token, id: other })
+    const statuses: number[] = []
+    for (let i = 0; i < REFUSALS_RECORDED_PER_MINUTE + 2; i++) statuses.push((await post({ ...buy(), secret: `whsec_guess-${i}-long-enough-to-look-real` }, { trader: other })).status)
+    expect(statuses).toEqual([...Array<number>(REFUSALS_RECORDED_PER_MINUTE).fill(401), 429, 429])
+    const req = new Request(`http://localhost/api/webhooks/tradingview/${other}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...buy(), secret: 'whsec_one-more-guess' }) })
+    const limited = await webhook.POST(req, { params: Promise.resolve({ traderId: other }) })
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    expect((await limited.json()).error.code).toBe('RATE_LIMITED')
+    expect(await t.db.signal.count({ where: { traderId: other } })).toBe(REFUSALS_RECORDED_PER_MINUTE)
+    const right = await post({ ...buy(), secret: made.body.secret, id: 'after-the-flood' }, { trader: other })
+    expect(right.status).toBe(202)
   })
 
   it('takes a request signed with HMAC-SHA256 of the body instead of a body secret; a bad signature is 401 even with the right secret', async () => {

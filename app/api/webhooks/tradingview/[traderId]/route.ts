@@ -13,7 +13,8 @@ export const dynamic = 'force-dynamic'
  * POST (the alert message: application/json, or text/plain holding JSON or key=value lines) →
  * 202 { signalId, status: accepted | duplicate }; 400 naming a field, 401 bad secret (or
  * signature), 403 an address the trader does not take, 404 unknown trader, 409 an entry for a
- * paused or halted trader, 413 a body over 16 KiB, 422 unknown symbol, pyramid or stale signal.
+ * paused or halted trader, 413 a body over 16 KiB, 422 unknown symbol, pyramid or stale signal,
+ * 429 (with Retry-After, not recorded) past 30 refused 401/403 requests to the trader in a minute.
  * Public: TradingView can neither sign nor add headers, so the secret travels in the body.
  */
 export const POST = apiRoute<{ traderId: string }>(async ({ req, db, params }) => {
