@@ -85,7 +85,7 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
           </span>
         </span>
         <span className="text-neutral-400">
-          Worker: <span className={health.worker.ok || liveFresh ? 'text-emerald-400' : 'text-red-400'}>{health.worker.ok || liveFresh ? 'running' : 'down'}</span>
+          Worker: <span className={health.worker.ok || liveFresh ? 'text-emerald-400' : 'text-red-400'}>{health.worker.ok || liveFresh ? (health.worker.count > 1 ? `running (${health.worker.count} workers)` : 'running') : 'down'}</span>
         </span>
         <span className="ml-auto">
           <LiveIndicator />
