@@ -50,15 +50,18 @@ doc(
   { id: 'SignalSettings' },
 )
 
+// Decimals are taken as a string ("1.5") or a JSON number, as everywhere in the API.
+const decimalIn = () => z.union([z.string(), z.number()])
+
 // The PATCH body: any of the settings, each optional (left out: kept). The route checks each one
 // with the settings' own schema and names a bad or unknown field in its 400.
 doc(
   z.object({
     maxLagSeconds: doc(z.number().int().optional(), { description: '1–3600.' }),
-    maxPriceDeviationPct: doc(z.string().optional(), { description: 'A decimal, 0.01–50.' }),
+    maxPriceDeviationPct: doc(decimalIn().optional(), { description: 'A decimal, 0.01–50.' }),
     duplicateWindowSeconds: doc(z.number().int().optional(), { description: '0–3600 (0: no window).' }),
-    defaultStopPct: doc(z.string().optional(), { description: 'A decimal, 0.1–50.' }),
-    defaultSizeQuote: doc(z.string().nullable().optional(), { description: "A decimal, or null for the trader's sizing settings." }),
+    defaultStopPct: doc(decimalIn().optional(), { description: 'A decimal, 0.1–50.' }),
+    defaultSizeQuote: doc(decimalIn().nullable().optional(), { description: "A decimal, or null for the trader's sizing settings." }),
     tradingViewAddressesOnly: z.boolean().optional(),
   }),
   { id: 'UpdateSignalSettingsRequest' },
