@@ -51,8 +51,7 @@ export class StopManager {
 
   async loadAll(): Promise<void> {
     this.bySymbol.clear()
-    const rows = await this.db.position.findMany({ where: { status: 'MONITORING' }, select: { id: true, accountId: true } })
-    await Promise.all(rows.filter((p) => this.scope.owns(p.accountId)).map((p) => this.reload(p.id)))
+    await this.rescope()
   }
 
   /** After the accounts owned changed: drops the positions given up, loads those taken over. */
