@@ -51,7 +51,8 @@ export class StopManager {
 
   async loadAll(): Promise<void> {
     this.bySymbol.clear()
-    await this.rescope()
+    const rows = await this.db.position.findMany({ where: { status: 'MONITORING' }, select: { id: true, accountId: true } })
+    await Promise.all(rows.filter((p) => this.scope.owns(p.accountId)).map((p) => this.reload(p.id)))
   }
 
   /** After the accounts owned changed: drops the positions given up, loads those taken over. */

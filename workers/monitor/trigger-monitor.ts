@@ -30,8 +30,9 @@ export class TriggerMonitor {
   ) {}
 
   async loadAll(): Promise<void> {
+    const rows = await this.db.position.findMany({ where: { status: 'MONITORING' }, select: { id: true, accountId: true } })
     for (const t of this.index.list()) this.index.remove(t.id)
-    await this.rescope()
+    await Promise.all(rows.filter((p) => this.scope.owns(p.accountId)).map((p) => this.reload(p.id)))
   }
 
   /**
