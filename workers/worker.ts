@@ -94,7 +94,14 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   const protection = new ProtectionKeeper(db, actor, log, { exchangeFor: opts.exchangeFor, scope: lease })
   protection.start()
   // Webhook signals (TradingView alerts), from their queue in PostgreSQL.
-  const signals = new SignalLoop(db, actor, log, { databaseUrl: opts.databaseUrl, exchangeFor: opts.exchangeFor, scope: lease }).start()
+  const signals = new SignalLoop(db, actor, log, {
+    databaseUrl: opts.databaseUrl,
+    exchangeFor: opts.exchangeFor,
+    accounts: () => {
+      const ids = lease.accountIds()
+      return ids === null ? null : new Set(ids)
+    },
+  }).start()
   // Balances of exchange accounts, and whether each one is in step with its exchange.
   const accounts = new AccountSync(db, log, { exchangeFor: opts.exchangeFor, scope: lease })
   accounts.start()

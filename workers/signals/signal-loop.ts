@@ -5,14 +5,16 @@ import type { ActorRef } from '@/lib/server/audit/actor'
 import type { AccountRef } from '@/lib/server/exchange/exchange-for-account'
 import { processSignal } from '@/lib/server/signals/process-signal'
 import { adoptSignal, claimSignals, processingSignals, releaseSignal, SIGNALS_CHANNEL } from '@/lib/server/signals/signal-queue'
-import { ALL_ACCOUNTS, type AccountScope } from '@/workers/lease/account-lease'
 
 export interface SignalLoopOptions {
   /** The worker's own connection (LISTEN and the processing locks) is opened to this database. */
   databaseUrl: string
   exchangeFor?: (account: AccountRef) => ExchangePort
-  /** The accounts whose traders' signals this loop takes (a worker's share); all by default. */
-  scope?: AccountScope
+  /**
+   * Only signals of traders on these exchange accounts are taken (several workers may split the
+   * accounts between them); null or not given: all.
+   */
+  accounts?: () => ReadonlySet<string> | null
   /** Signals processed side by side (different traders or symbols); default 8, like the entry slots. */
   concurrency?: number
   /** How often abandoned signals are looked for, and the queue is read without a NOTIFY; default 2 s. */
@@ -39,16 +41,12 @@ export class SignalLoop {
   // The connection runs one query at a time: its users take turns (pg 9 will refuse overlapping queries).
   private turn: Promise<unknown> = Promise.resolve()
 
-  private readonly scope: AccountScope
-
   constructor(
     private readonly db: Db,
     private readonly actor: ActorRef,
     private readonly log: (m: string) => void,
     private readonly opts: SignalLoopOptions,
-  ) {
-    this.scope = opts.scope ?? ALL_ACCOUNTS
-  }
+  ) {}
 
   start(): this {
     if (!this.stopped) return this
@@ -107,7 +105,8 @@ export class SignalLoop {
     if (this.stopped) return void (await session.end())
     await session.query(`LISTEN ${SIGNALS_CHANNEL}`)
     session.on('notification', (n) => {
-      if (n.payload && !this.scope.owns(n.payload)) return
+      const accounts = this.accountList()
+      if (accounts && n.payload && !accounts.includes(n.payload)) return
       void this.pump()
     })
     this.session = session
@@ -122,6 +121,11 @@ export class SignalLoop {
     return run
   }
 
+  private accountList(): string[] | null {
+    const set = this.opts.accounts?.() ?? null
+    return set ? [...set] : null
+  }
+
   private async tick() {
     if (this.stopped) return
     if (!this.session) await this.connect().catch((e: Error) => this.log(`signals: could not connect: ${e.message}`))
@@ -134,7 +138,7 @@ export class SignalLoop {
     if (!this.session || this.stopped) return
     const room = (this.opts.concurrency ?? 8) - this.inFlight.size
     if (room <= 0) return
-    const accounts = this.scope.accountIds()
+    const accounts = this.accountList()
     const claimed = await this.withSession((s) => claimSignals(s, { limit: room, accounts }))
     for (const c of claimed) {
       if (c.locked) this.run(c.id)
@@ -147,7 +151,7 @@ export class SignalLoop {
   /** Signals left PROCESSING by a worker that is gone (their lock is free): finished here. */
   private async recover() {
     if (!this.session) return
-    const accounts = this.scope.accountIds()
+    const accounts = this.accountList()
     for (const id of await this.withSession((s) => processingSignals(s, accounts))) {
       if (this.stopped || this.inFlight.has(id)) continue
       if ((this.opts.concurrency ?? 8) - this.inFlight.size <= 0) return
