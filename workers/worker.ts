@@ -26,6 +26,7 @@ import { NotificationLoop } from './notifications/notification-loop'
 import { StopManager } from './management/stop-manager'
 import { UniverseRefresh } from './universe/universe-refresh'
 import { TriggerMonitor } from './monitor/trigger-monitor'
+import { GroupKeeper } from './groups/group-keeper'
 import { ProtectionKeeper } from './protection/protection-keeper'
 import { SignalLoop } from './signals/signal-loop'
 import { AccountSync } from './reconcile/account-sync'
@@ -102,6 +103,9 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
       return ids === null ? null : new Set(ids)
     },
   }).start()
+  // Position groups (pyramids of DCA legs from signals): legs placed as they come due, averages,
+  // stops and targets kept in line with the fills.
+  const groups = new GroupKeeper(db, actor, log, { exchangeFor: opts.exchangeFor, scope: lease }).start()
   // Balances of exchange accounts, and whether each one is in step with its exchange.
   const accounts = new AccountSync(db, log, { exchangeFor: opts.exchangeFor, scope: lease })
   accounts.start()
@@ -210,8 +214,9 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   scheduler.start()
 
   // Accounts taken over are picked up at once, and those given up are dropped. Their locks are
-  // released once this returns: after the drop, and after the decision cycles under way ended
-  // (a cycle waiting on its model must not overlap the new owner's for the same trader).
+  // released once this returns: after the drop, and after the decision cycles and the group pass
+  // under way ended (a cycle waiting on its model must not overlap the new owner's for the same
+  // trader; a group pass runs again with the new share).
   let rescoping: Promise<void> = Promise.resolve()
   lease.onChange(() => {
     rescoping = rescoping.then(async () => {
@@ -224,7 +229,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
         log(`lease: taking up the new share failed: ${(e as Error).message}`)
       }
     })
-    return Promise.all([rescoping, scheduler.settle()])
+    return Promise.all([rescoping, scheduler.settle(), groups.runOnce()])
   })
   const takePrimary = () => {
     becomingPrimary = switching.then(() => startPrimary())
@@ -259,6 +264,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
       await reconciler.stop()
       await protection.stop()
       await signals.stop()
+      await groups.stop()
       await accounts.stop()
       await adoption.stop()
       await scheduler.stop()

@@ -72,6 +72,12 @@ export async function openPosition(opts: {
   exchange?: ExchangePort
   /** The webhook signal behind the entry: written on the position (unique), so a signal opens at most one. */
   signalId?: string
+  /**
+   * A leg of a position group: written on the position (groupLegId is unique, so a leg is placed at
+   * most once). Its group's other legs may hold the symbol already, and the risk limits were
+   * checked for the whole pyramid when it was planned, so they are not checked again per leg.
+   */
+  groupLeg?: { legId: string; groupId: string }
 }): Promise<{ positionId: string }> {
   const parsed = ZOpenPositionRequest.safeParse(opts.input)
   if (!parsed.success) throw fromZodError(parsed.error)
@@ -136,14 +142,19 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
     await assertCanOpen(tx, { id: trader.id, accountId: trader.accountId }, current)
     // ...and one per account and symbol: on an exchange account shared by traders, the exchange
     // nets one balance per asset, so two traders' positions in a symbol could not be told apart.
+    // A group's legs share the symbol with each other (one trader, one side), with nothing else.
     const active = await tx.position.findFirst({
-      where: { OR: [{ traderId: trader.id }, { accountId: trader.accountId }], symbol: req.symbol, status: { notIn: ['CLOSED', 'FAILED'] } },
+      where: {
+        OR: [{ traderId: trader.id }, { accountId: trader.accountId }], symbol: req.symbol, status: { notIn: ['CLOSED', 'FAILED'] },
+        // (an explicit null case: SQL's `<>` is not true for NULL)
+        ...(opts.groupLeg ? { AND: [{ OR: [{ groupId: null }, { groupId: { not: opts.groupLeg.groupId } }] }] } : {}),
+      },
       select: { id: true, traderId: true },
     })
     if (active?.traderId === trader.id) throw conflict(`${trader.name} already has an active ${req.symbol} position; close it or modify it instead`)
     if (active) throw conflict(`another trader on account "${trader.account.name}" holds ${req.symbol}; one trader per symbol and account at a time`)
     const user = { timeZone: current.timeZone, riskLimits: current.userRiskLimits, pnlPeak: current.userPnlPeak }
-    await assertEntryWithinLimits(tx, current, user, { symbol: req.symbol, side: req.side, notional, riskAmount })
+    if (!opts.groupLeg) await assertEntryWithinLimits(tx, current, user, { symbol: req.symbol, side: req.side, notional, riskAmount })
     const position = await tx.position.create({
       data: {
         traderId: trader.id,
@@ -159,6 +170,7 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
         stopLoss: toDb(stopLoss),
         initialStop: toDb(stopLoss),
         ...(opts.signalId ? { signalId: opts.signalId } : {}),
+        ...(opts.groupLeg ? { groupId: opts.groupLeg.groupId, groupLegId: opts.groupLeg.legId } : {}),
         // No nested write without levels: it costs a read-back of the position.
         ...(takeProfits.length ? { takeProfits: { create: takeProfits.map((tp) => ({ price: toDb(tp.price), sharePct: toDb(tp.sharePct) })) } } : {}),
       },

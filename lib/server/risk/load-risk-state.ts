@@ -100,7 +100,8 @@ async function loadScopeRows(tx: DbTx, o: { userId: string; traderId?: string; t
     openAggregates(tx, o.traderId ? Prisma.sql`p."traderId" = ${o.traderId}` : Prisma.sql`t."userId" = ${o.userId}`),
     tx.position.findMany({ where: { ...traderFilter, status: 'CLOSED', closedAt: { gte: dayStart } }, select: { traderId: true, realizedPnl: true } }),
     lastClosed(tx, traderFilter),
-    tx.position.findMany({ where: { ...traderFilter, createdAt: { gte: entriesSince }, status: { not: 'FAILED' } }, select: { traderId: true, symbol: true, side: true, createdAt: true } }),
+    // A pyramid is one entry: its DCA legs (group legs after the first) are not counted again.
+    tx.position.findMany({ where: { ...traderFilter, createdAt: { gte: entriesSince }, status: { not: 'FAILED' }, OR: [{ groupLegId: null }, { groupLeg: { index: 0 } }] }, select: { traderId: true, symbol: true, side: true, createdAt: true } }),
     tx.position.groupBy({ by: ['traderId'], where: { ...traderFilter, status: 'CLOSED' }, _sum: { realizedPnl: true } }),
     loadQuotes(tx),
     tx.marketRule.findMany({ select: { base: true, quote: true, symbol: true } }),
@@ -113,6 +114,7 @@ type OpenAggregate = { traderId: string; n: number; exposure: string; unrealized
 /**
  * The active positions of a scope summed per trader in PostgreSQL (exact numeric), so the state
  * costs one small row per trader instead of every open position's row through the client:
+ * - n: the open positions, a position group's legs counting as one;
  * - exposure: the open quantity at its mark, or a resting entry's requested quantity at its
  *   limit (a market entry not yet filled: at the mark), since it can fill at any moment;
  * - unrealized: (mark - average entry) x open quantity for a LONG, the reverse for a SHORT;
@@ -122,7 +124,7 @@ type OpenAggregate = { traderId: string; n: number; exposure: string; unrealized
  */
 function openAggregates(tx: DbTx, scope: Prisma.Sql) {
   return tx.$queryRaw<OpenAggregate[]>`
-    SELECT p."traderId", count(*)::int AS n,
+    SELECT p."traderId", count(DISTINCT COALESCE(p."groupId", p.id))::int AS n,
       COALESCE(sum(CASE WHEN p."openQty" = 0 THEN p."requestedQty" * COALESCE(p."limitPrice", m.mark) ELSE p."openQty" * m.mark END), 0)::text AS exposure,
       COALESCE(sum(CASE WHEN p.side = 'LONG' THEN (m.mark - p."avgEntryPrice") * p."openQty" ELSE (p."avgEntryPrice" - m.mark) * p."openQty" END), 0)::text AS unrealized,
       COALESCE(sum(p."realizedPnl"), 0)::text AS realized

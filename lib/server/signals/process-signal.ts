@@ -14,6 +14,8 @@ import { openPosition } from '@/lib/server/positions/open-position'
 import { requestExit } from '@/lib/server/positions/request-exit'
 import { loadRiskState } from '@/lib/server/risk/load-risk-state'
 import { readTraderSettings } from '@/lib/server/traders/trader-settings'
+import { readGroupSettings } from '@/lib/server/groups/group-settings'
+import { closeGroupsForSignal, enterGroup } from './group-signal'
 import { readSignalSettings, type SignalSettings } from './signal-settings'
 
 export interface ProcessSignalOptions {
@@ -27,7 +29,8 @@ export interface ProcessSignalOptions {
   closeWaitMs?: number
 }
 
-type Outcome = { status: 'DONE' | 'REJECTED' | 'FAILED'; reason: string | null; result: Record<string, unknown>; positionId?: string | null }
+export type SignalOutcome = { status: 'DONE' | 'REJECTED' | 'FAILED'; reason: string | null; result: Record<string, unknown>; positionId?: string | null }
+type Outcome = SignalOutcome
 
 // A refusal by a service (the request cannot be carried out as it is) rejects the signal; a
 // failure to reach the market or the exchange, or anything unexpected, fails it.
@@ -89,6 +92,8 @@ async function carryOut(o: ProcessSignalOptions, s: LoadedSignal, settings: Sign
   // An entry this signal already made (a worker stopped after it, before writing the outcome).
   const made = await o.db.position.findUnique({ where: { signalId: s.id }, select: { id: true } })
   if (made) return entryDone(o.db, made.id, base, 'entry already made by an earlier attempt')
+  // A pyramid this signal already planned: placing carries on, however old the signal is now.
+  if (await o.db.groupPyramid.count({ where: { signalId: s.id } })) return enter(o, s, settings, base, o.exchangeFor?.(s.trader.account))
 
   const stale = signalAgeProblem({ firedAt: s.signalAt, receivedAt: s.receivedAt, now, maxLagSeconds: settings.maxLagSeconds })
   if (stale) return { status: 'REJECTED', reason: stale, result: base }
@@ -99,12 +104,18 @@ async function carryOut(o: ProcessSignalOptions, s: LoadedSignal, settings: Sign
       return enter(o, s, settings, base, exchange)
     case 'exit':
     case 'close': {
-      const closed = await closeActive(o, s, base, exchange, fields.size ?? (intent === 'exit' ? fields.contracts : undefined))
+      const qty = fields.size ?? (intent === 'exit' ? fields.contracts : undefined)
+      const group = await closeGroupsForSignal({ ...groupSignal(o, s, fields, exchange), base, qty, exchangeFor: o.exchangeFor })
+      if (group) return group
+      const closed = await closeActive(o, s, base, exchange, qty)
       return closed.outcome
     }
     case 'reverse': {
       const side = sideForAction(action)
       const noted = (s.result as { closing?: string } | null)?.closing
+      if (await o.db.positionGroup.count({ where: { traderId: s.traderId, symbol, status: { not: 'CLOSED' } } })) {
+        return { status: 'REJECTED', reason: `${symbol} is held by a position group, and a group is not reversed in one step: send close, then entry`, result: base }
+      }
       const active = await o.db.position.findFirst({ where: { traderId: s.traderId, symbol, status: ACTIVE }, select: { id: true, side: true } })
       if (active && active.side === side && active.id !== noted) {
         return { status: 'REJECTED', reason: `${symbol} is already ${side}: a reverse to ${side} needs the opposite side open, or nothing`, result: base, positionId: active.id }
@@ -125,9 +136,14 @@ async function carryOut(o: ProcessSignalOptions, s: LoadedSignal, settings: Sign
       return enter(o, s, settings, base, exchange)
     }
     case 'pyramid':
-      // Refused at intake; a row written by an older version is refused the same way.
-      return { status: 'REJECTED', reason: 'pyramids need position groups, which are not available yet', result: base }
+      // Taken at intake only from a trader that builds groups; refused if it no longer does.
+      if (!readGroupSettings(s.trader.groupSettings).enabled) return { status: 'REJECTED', reason: 'a pyramid adds to a position group, and this trader no longer builds groups', result: base }
+      return enter(o, s, settings, base, exchange)
   }
+}
+
+function groupSignal(o: ProcessSignalOptions, s: LoadedSignal, fields: Record<string, string | undefined>, exchange: ExchangePort | undefined) {
+  return { db: o.db, actor: o.actor, signalId: s.id, traderId: s.traderId, userId: s.userId, account: s.trader.account, symbol: s.symbol!, fields, exchange }
 }
 
 async function enter(o: ProcessSignalOptions, s: LoadedSignal, settings: SignalSettings, base: Record<string, unknown>, exchange: ExchangePort | undefined): Promise<Outcome> {
@@ -140,6 +156,11 @@ async function enter(o: ProcessSignalOptions, s: LoadedSignal, settings: SignalS
   if (fields.price) {
     const far = priceDeviationProblem({ price: dec(fields.price), reference, maxDeviationPct: settings.maxPriceDeviationPct })
     if (far) return { status: 'REJECTED', reason: far, result: { ...base, side } }
+  }
+  const groups = readGroupSettings(s.trader.groupSettings)
+  if (groups.enabled) {
+    const intent = s.intent === 'pyramid' ? 'pyramid' : 'entry'
+    return enterGroup({ ...groupSignal(o, s, fields, exchange), intent, side, reference, settings: groups, base })
   }
   const pct = settings.defaultStopPct.div(100)
   const stopLoss = fields.stop_loss ? dec(fields.stop_loss) : side === 'LONG' ? reference.mul(dec(1).minus(pct)) : reference.mul(dec(1).plus(pct))

@@ -7,6 +7,7 @@ import { resolveIntent } from '@/lib/domain/signals/signal-intent'
 import { symbolForTicker } from '@/lib/domain/signals/ticker-symbol'
 import { Prisma } from '@/lib/generated/prisma/client'
 import { parseSignalPayload, storedPayload, type SignalPayload } from './signal-payload'
+import { readGroupSettings } from '@/lib/server/groups/group-settings'
 import { readSignalSettings, TRADINGVIEW_ADDRESSES } from './signal-settings'
 import { countRefusal } from './refusal-limit'
 import { SIGNALS_CHANNEL } from './signal-queue'
@@ -37,17 +38,17 @@ export interface ReceiveSignalOptions {
  * A TradingView (or any) alert posted to a trader's webhook. Everything is decided from the body
  * and the trader's row, then one short transaction writes the signal: ACCEPTED (queued for the
  * worker, which is woken by NOTIFY on commit) or DUPLICATE (pointing at the original), and the
- * answer is 202. A refused request (bad secret, bad fields, unknown symbol, a pyramid, a stale
- * signal, an entry for a paused trader) is written as REJECTED with its reason and answered
- * 4xx; the body is stored with the secret replaced. Only an unknown trader is not recorded (its
- * row is what a signal belongs to): 404. Nothing here answers 5xx for bad input, so TradingView
- * never resends a refused alert.
+ * answer is 202. A refused request (bad secret, bad fields, unknown symbol, a pyramid for a trader
+ * without position groups, a stale signal, an entry for a paused trader) is written as REJECTED
+ * with its reason and answered 4xx; the body is stored with the secret replaced. Only an unknown
+ * trader is not recorded (its row is what a signal belongs to): 404. Nothing here answers 5xx for
+ * bad input, so TradingView never resends a refused alert.
  */
 export async function receiveSignal(o: ReceiveSignalOptions): Promise<WebhookAnswer> {
   const now = o.now?.() ?? new Date()
   // One plain statement: on this hot path a model query with a relation costs ~4x the CPU.
   const [trader] = await o.db.$queryRaw<IntakeTrader[]>`
-    SELECT t.id, t."userId", t.name, t.status::text AS status, t.watchlist, t."webhookSecretEnc", t."signalSettings", t."accountId",
+    SELECT t.id, t."userId", t.name, t.status::text AS status, t.watchlist, t."webhookSecretEnc", t."signalSettings", t."groupSettings", t."accountId",
       a.halted AS "accountHalted", a.name AS "accountName"
     FROM "Trader" t JOIN "ExchangeAccount" a ON a.id = t."accountId" WHERE t.id = ${o.traderId}`
   if (!trader) return { httpStatus: 404, body: { error: { code: 'NOT_FOUND', message: 'no such webhook' } }, signalId: null }
@@ -86,13 +87,13 @@ export async function receiveSignal(o: ReceiveSignalOptions): Promise<WebhookAns
     return reject({ ...described, httpStatus: 422, reason: `unknown symbol ${p.symbol}: it names none of ${trader.name}'s markets (${trader.watchlist.join(', ') || 'an empty watchlist'})` })
   }
   const known = { ...described, symbol }
-  if (intent === 'pyramid') {
-    return reject({ ...known, httpStatus: 422, reason: 'pyramids need position groups, which are not available yet: send entry, exit, close or reverse' })
+  if (intent === 'pyramid' && !readGroupSettings(trader.groupSettings).enabled) {
+    return reject({ ...known, httpStatus: 422, reason: `a pyramid adds to a position group, and ${trader.name} does not build groups (turn them on in its Signals page): send entry, exit, close or reverse` })
   }
   const stale = signalAgeProblem({ firedAt: p.timestamp ?? null, receivedAt: now, now, maxLagSeconds: settings.maxLagSeconds })
   if (stale) return reject({ ...known, httpStatus: 422, reason: stale })
   // Exits still run for a paused or halted trader (as its stops do); only new positions stop.
-  if (intent === 'entry' && (trader.status !== 'ACTIVE' || trader.accountHalted)) {
+  if ((intent === 'entry' || intent === 'pyramid') && (trader.status !== 'ACTIVE' || trader.accountHalted)) {
     const why = trader.accountHalted ? `trading is halted on account "${trader.accountName}"` : `trader "${trader.name}" is ${trader.status.toLowerCase()}`
     return reject({ ...known, httpStatus: 409, reason: `${why}: it opens nothing until re-enabled` })
   }
@@ -101,7 +102,7 @@ export async function receiveSignal(o: ReceiveSignalOptions): Promise<WebhookAns
 }
 
 type IntakeTrader = {
-  id: string; userId: string; name: string; status: string; watchlist: string[]; webhookSecretEnc: string | null; signalSettings: unknown; accountId: string
+  id: string; userId: string; name: string; status: string; watchlist: string[]; webhookSecretEnc: string | null; signalSettings: unknown; groupSettings: unknown; accountId: string
   accountHalted: boolean; accountName: string
 }
 type Trader = { id: string; userId: string; accountId: string }
