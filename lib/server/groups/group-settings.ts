@@ -33,7 +33,7 @@ const ZGroupSettingsFields = z.strictObject({
   weightsPct: decimalList,
   volumeScale: dz('0.1', '10').default(dec(1)),
   safetyRatio: dz('0.1', '10').default(dec(1)),
-  /** DCA legs resting at once; the rest wait and are placed as earlier ones fill (more than the DCA legs: all of them). */
+  /** DCA legs resting at once across the group (all its pyramids); the rest wait and are placed as earlier ones fill. */
   maxActiveLegs: intz(1, 20).default(3),
   takeProfitMode: z.enum(TAKE_PROFIT_MODES).default('AGGREGATE'),
   legTakeProfitPct: dz('0.01', '100').default(dec(2)),
