@@ -227,13 +227,13 @@ describe('POST /api/webhooks/tradingview/{traderId}: intake', () => {
     expect(row!.body).not.toContain(secret)
   })
 
-  it('answers 422 for an unknown symbol, a pyramid and a stale signal, each recorded with its reason', async () => {
+  it('answers 422 for an unknown symbol, a pyramid to a trader without position groups and a stale signal, each recorded with its reason', async () => {
     const unknown = await post(buy({ symbol: 'SOLUSDT' }))
     expect(unknown.status).toBe(422)
     expect(unknown.body.error.message).toMatch(/unknown symbol SOLUSDT/)
     const pyramid = await post(buy({ intent: 'pyramid' }))
     expect(pyramid.status).toBe(422)
-    expect(pyramid.body.error.message).toMatch(/pyramids need position groups/)
+    expect(pyramid.body.error.message).toMatch(/a pyramid adds to a position group, and Signals does not build groups/)
     const stale = await post(buy({ timestamp: new Date(Date.now() - 61_000).toISOString() }))
     expect(stale.status).toBe(422)
     expect(stale.body.error.message).toMatch(/stale: .*more than the trader's max lag of 60 s/)
