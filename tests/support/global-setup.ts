@@ -15,8 +15,24 @@ declare module 'vitest' {
 /**
  * One real PostgreSQL for the whole run, in a temp dir, with a migrated template database.
  * Each test file clones the template (CREATE DATABASE ... TEMPLATE), which takes milliseconds.
+ * Every test project (see vitest.config.ts) runs this setup; they share the one server (kept on
+ * globalThis, which both see), stopped when the last of them tears down.
  */
 export default async function setup(project: TestProject) {
+  const shared = globalThis as { tradeloopTestPg?: { started: Promise<{ url: string; stop(): Promise<void> }>; users: number } }
+  shared.tradeloopTestPg ??= { started: startTemplate(), users: 0 }
+  const entry = shared.tradeloopTestPg
+  entry.users++
+  const pg = await entry.started
+  project.provide('templateDbUrl', databaseUrl(pg.url, 'template_tradeloop'))
+  return async () => {
+    if (--entry.users > 0) return
+    delete shared.tradeloopTestPg
+    await pg.stop()
+  }
+}
+
+async function startTemplate(): Promise<{ url: string; stop(): Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-test-pg-'))
   // A random port, tried again on collision (several test runs may share a machine).
   let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined
@@ -29,9 +45,12 @@ export default async function setup(project: TestProject) {
     }
   }
   await applyMigrations(pg.url)
-  project.provide('templateDbUrl', databaseUrl(pg.url, 'template_tradeloop'))
-  return async () => {
-    await pg.stop()
-    await rm(dir, { recursive: true, force: true })
+  const server = pg
+  return {
+    url: server.url,
+    async stop() {
+      await server.stop()
+      await rm(dir, { recursive: true, force: true })
+    },
   }
 }
