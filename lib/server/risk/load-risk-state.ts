@@ -75,8 +75,27 @@ export async function loadUserRiskStates(
 // The losing streak looks at no more than this many of the latest closed positions.
 const STREAK_WINDOW = 50
 
-function lastClosed(tx: DbTx, traderFilter: { traderId: string } | { trader: { userId: string } }) {
-  return tx.position.findMany({ where: { ...traderFilter, status: 'CLOSED' }, orderBy: { closedAt: 'desc' }, take: STREAK_WINDOW, select: { realizedPnl: true } })
+/**
+ * The latest closed trades, newest first, for the loss streak. A position group's legs are one
+ * trade (their results summed, at its newest leg's place): a group stopped out with five legs is
+ * one loss, not five.
+ */
+async function lastClosed(tx: DbTx, traderFilter: { traderId: string } | { trader: { userId: string } }): Promise<{ realizedPnl: Decimal }[]> {
+  const rows = await tx.position.findMany({ where: { ...traderFilter, status: 'CLOSED' }, orderBy: { closedAt: 'desc' }, take: STREAK_WINDOW, select: { realizedPnl: true, groupId: true } })
+  const trades: { realizedPnl: Decimal }[] = []
+  const byGroup = new Map<string, { realizedPnl: Decimal }>()
+  for (const r of rows) {
+    const pnl = fromDb(r.realizedPnl)
+    const same = r.groupId ? byGroup.get(r.groupId) : undefined
+    if (same) {
+      same.realizedPnl = same.realizedPnl.plus(pnl)
+      continue
+    }
+    const trade = { realizedPnl: pnl }
+    trades.push(trade)
+    if (r.groupId) byGroup.set(r.groupId, trade)
+  }
+  return trades
 }
 
 /** Entries far enough back for the cooldown, which may reach into yesterday. */

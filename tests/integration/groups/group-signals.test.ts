@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { parseEnv } from '@/lib/config/env'
 import { fromDb } from '@/lib/db/decimal-columns'
+import { dec } from '@/lib/domain/decimal'
 import { getGroup, type GroupView } from '@/lib/server/groups/group-views'
 import { updateGroupSettings } from '@/lib/server/groups/update-group-settings'
 import { openPosition } from '@/lib/server/positions/open-position'
+import { loadRiskState } from '@/lib/server/risk/load-risk-state'
 import { processSignal } from '@/lib/server/signals/process-signal'
 import { receiveSignal } from '@/lib/server/signals/receive-signal'
 import { rotateWebhookSecret } from '@/lib/server/signals/webhook-secret'
@@ -139,6 +141,9 @@ describe('position groups from webhook signals', () => {
     const other = await t.db.order.count({ where: { positionId: { in: legs(g).map((l) => l.position!.id) }, purpose: { in: ['MANUAL_EXIT', 'TAKE_PROFIT'] } } })
     // The legs share the stop price: each leg's own stop fired once; none was also closed by the group.
     expect([stops, other]).toEqual([3, 0])
+    // For the loss-streak breaker the group is one losing trade, not three.
+    const risk = await loadRiskState(t.db, { userId, traderId, timeZone: 'UTC', now: Date.now(), pnlPeak: dec(0) })
+    expect(risk.state.consecutiveLosses).toBe(1)
   })
 
   test("a pyramid over the group's budget is refused; a plain entry on the symbol is refused while the group holds it; a close signal closes the group whole", async () => {
