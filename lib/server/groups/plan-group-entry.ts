@@ -52,6 +52,9 @@ export async function planGroupEntry(o: {
 
   const trader = await db.trader.findFirst({ where: { id: o.traderId, userId: o.userId }, include: { account: true } })
   if (!trader) throw notFound('trader')
+  if (o.side === 'SHORT' && o.exchange.capabilities?.shortSelling === false) {
+    throw validationError([{ field: 'side', message: `account "${trader.account.name}" trades spot: a group can only go LONG` }])
+  }
   const rules = await o.exchange.marketRules(o.symbol)
   const fee = fromDb(trader.account.takerFeeRate)
 
@@ -67,7 +70,10 @@ export async function planGroupEntry(o: {
       include: { pyramids: { select: { index: true } } },
     })
     if (group && group.status !== 'OPEN') throw conflict(`the ${o.symbol} group${tf(o.timeframe)} is closing; send the entry again once it has closed`)
-    if (group && group.side !== o.side) throw conflict(`a ${group.side} ${o.symbol} group${tf(o.timeframe)} is open: close it before a ${o.side} entry`)
+    // Beside a plain position, or a group of the other side (any timeframe), a group could not
+    // tell its quantity apart on a netted balance.
+    const other = await tx.position.findFirst({ where: { traderId: trader.id, symbol: o.symbol, status: { notIn: ['CLOSED', 'FAILED'] }, OR: [{ groupId: null }, { side: { not: o.side } }] }, select: { id: true, side: true, groupId: true } })
+    if (other) throw conflict(other.groupId ? `a ${other.side} ${o.symbol} group is open: close it before a ${o.side} entry` : `${o.symbol} is held by a position of its own (${other.id}): close it before a group starts`)
     // A group keeps the settings it was created with: a later pyramid is planned the same way.
     const settings = group ? readGroupSettings(group.settings) : o.settings
     if (group && group.pyramids.length >= settings.maxPyramids) throw conflict(`the ${o.symbol} group${tf(o.timeframe)} already has ${group.pyramids.length} of its ${settings.maxPyramids} pyramids`)

@@ -142,12 +142,12 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
     await assertCanOpen(tx, { id: trader.id, accountId: trader.accountId }, current)
     // ...and one per account and symbol: on an exchange account shared by traders, the exchange
     // nets one balance per asset, so two traders' positions in a symbol could not be told apart.
-    // A group's legs share the symbol with each other (one trader, one side), with nothing else.
+    // The legs of a trader's groups on one side share the symbol (each holds its own quantity; a
+    // group on another timeframe too), with nothing else.
     const active = await tx.position.findFirst({
       where: {
         OR: [{ traderId: trader.id }, { accountId: trader.accountId }], symbol: req.symbol, status: { notIn: ['CLOSED', 'FAILED'] },
-        // (an explicit null case: SQL's `<>` is not true for NULL)
-        ...(opts.groupLeg ? { AND: [{ OR: [{ groupId: null }, { groupId: { not: opts.groupLeg.groupId } }] }] } : {}),
+        ...(opts.groupLeg ? { NOT: { traderId: trader.id, side: req.side, groupId: { not: null } } } : {}),
       },
       select: { id: true, traderId: true },
     })
