@@ -94,3 +94,19 @@ export function roundGroupPrices(
     targets: prices.targets.map((t) => roundPriceToTick(t, tick, priceRoundingFor(side, 'TAKE_PROFIT'))),
   }
 }
+
+/**
+ * Trailing take-profit (3Commas'): once the mark reaches the activation price (the aggregate
+ * target), the best mark since is kept as the peak; the group exits when the mark falls
+ * `deviationPct` back from it (a SHORT mirrored: the lowest mark, and a rise). Before activation
+ * there is no peak and no exit.
+ */
+export function trailTakeProfit(o: { side: PositionSide; activation: Decimal; deviationPct: Decimal; peak: Decimal | null; mark: Decimal }): { peak: Decimal | null; exit: boolean } {
+  const long = o.side === 'LONG'
+  const reached = o.peak !== null || (long ? o.mark.gte(o.activation) : o.mark.lte(o.activation))
+  if (!reached) return { peak: null, exit: false }
+  const peak = o.peak === null ? o.mark : long ? maxDec(o.peak, o.mark) : minDec(o.peak, o.mark)
+  const share = o.deviationPct.div(100)
+  const exit = long ? o.mark.lte(peak.mul(dec(1).minus(share))) : o.mark.gte(peak.mul(dec(1).plus(share)))
+  return { peak, exit }
+}

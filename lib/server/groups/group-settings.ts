@@ -38,6 +38,12 @@ const ZGroupSettingsFields = z.strictObject({
   takeProfitMode: z.enum(TAKE_PROFIT_MODES).default('AGGREGATE'),
   legTakeProfitPct: dz('0.01', '100').default(dec(2)),
   aggregateTakeProfitPct: dz('0.01', '100').default(dec('1.5')),
+  /**
+   * Trailing take-profit (AGGREGATE mode only): the aggregate target starts the trail instead of
+   * selling, and the group is closed once the price falls back this far from its best since;
+   * null: off, the legs sell at the target.
+   */
+  trailingDeviationPct: z.preprocess((v) => (v === '' || v === undefined ? null : v), dz('0.01', '50').nullable()).default(null),
   stopPct: dz('0.1', '90').default(dec(10)),
   stopBasis: z.enum(STOP_BASES).default('FIRST_ENTRY'),
 })
@@ -79,6 +85,9 @@ export const ZGroupSettings = ZGroupSettingsFields.superRefine((s, ctx) => {
       })
     }
   }
+  if (s.trailingDeviationPct !== null && s.takeProfitMode !== 'AGGREGATE') {
+    ctx.addIssue({ code: 'custom', path: ['trailingDeviationPct'], message: `a trailing take-profit starts from the aggregate target: it needs take-profit mode AGGREGATE, not ${s.takeProfitMode}` })
+  }
   if (s.groupBudgetQuote !== null && s.groupBudgetQuote.lt(s.pyramidCapitalQuote)) {
     ctx.addIssue({
       code: 'custom',
@@ -113,6 +122,7 @@ export function storedGroupSettings(s: GroupSettings) {
     takeProfitMode: s.takeProfitMode,
     legTakeProfitPct: s.legTakeProfitPct.toFixed(),
     aggregateTakeProfitPct: s.aggregateTakeProfitPct.toFixed(),
+    trailingDeviationPct: s.trailingDeviationPct?.toFixed() ?? null,
     stopPct: s.stopPct.toFixed(),
     stopBasis: s.stopBasis,
   }

@@ -34,6 +34,9 @@ export interface GroupView {
   stopLoss: string | null
   aggregateTarget: string | null
   takeProfitMode: string
+  /** A trailing take-profit's distance back from the best price (null: off), and that best price once the target was reached. */
+  trailingDeviationPct: string | null
+  trailPeak: string | null
   budgetQuote: string
   plannedNotional: string
   realizedPnl: string
@@ -106,6 +109,8 @@ async function views(db: DbTx, rows: Row[]): Promise<GroupView[]> {
       stopLoss: fromDbOrNull(g.stopLoss)?.toFixed() ?? null,
       aggregateTarget: fromDbOrNull(g.aggregateTarget)?.toFixed() ?? null,
       takeProfitMode: String((g.settings as { takeProfitMode?: string }).takeProfitMode ?? ''),
+      trailingDeviationPct: (g.settings as { trailingDeviationPct?: string | null }).trailingDeviationPct ?? null,
+      trailPeak: fromDbOrNull(g.trailPeak)?.toFixed() ?? null,
       budgetQuote: fromDb(g.budgetQuote).toFixed(),
       plannedNotional: fromDb(g.plannedNotional).toFixed(),
       realizedPnl: sumDec(positions.map((p) => fromDb(p.realizedPnl))).toFixed(),

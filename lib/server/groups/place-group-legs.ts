@@ -87,7 +87,8 @@ export async function placeGroupLegs(o: { db: Db; groupId: string; actor: ActorR
           entryType: l.index === 0 ? 'MARKET' : 'LIMIT',
           ...(l.index === 0 ? {} : { limitPrice: price.toFixed() }),
           stopLoss: fromDb(g.stopLoss!).toFixed(),
-          takeProfits: [{ price: target.toFixed(), sharePct: '100' }],
+          // With a trailing take-profit the group sells (see syncGroup), not each leg at a price.
+          takeProfits: settings.trailingDeviationPct ? [] : [{ price: target.toFixed(), sharePct: '100' }],
         },
       })
       placed.push({ legId: l.id, positionId, status: 'PLACED' })

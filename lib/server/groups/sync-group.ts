@@ -1,12 +1,13 @@
 import type { Db } from '@/lib/db/client'
 import { fromDb, fromDbOrNull, toDb } from '@/lib/db/decimal-columns'
-import { aggregateTakeProfit, groupAverage, groupStop, legTakeProfit, legTarget, roundGroupPrices } from '@/lib/domain/groups/group-targets'
+import { aggregateTakeProfit, groupAverage, groupStop, legTakeProfit, legTarget, roundGroupPrices, trailTakeProfit } from '@/lib/domain/groups/group-targets'
+import { exitPriceFor } from '@/lib/domain/positions/exit-price'
 import type { PositionSide } from '@/lib/domain/positions/fill-ledger'
 import type { ExchangePort } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { knownError } from '@/lib/server/errors/known-error'
 import type { AccountRef } from '@/lib/server/exchange/exchange-for-account'
-import { loadMarketRules } from '@/lib/market-data/quote-store'
+import { loadMarketRules, loadQuote } from '@/lib/market-data/quote-store'
 import { cancelEntry } from '@/lib/server/positions/cancel-entry'
 import { modifyProtection } from '@/lib/server/positions/modify-protection'
 import { requestExit } from '@/lib/server/positions/request-exit'
@@ -103,25 +104,38 @@ export async function syncGroup(o: GroupSyncOptions): Promise<void> {
   const stop = computed.stop
   const aggregate = computed.targets[0]!
   const entryQty = filled.reduce((s, { p }) => s.plus(fromDb(p.entryQty)), fromDb('0'))
+  // A trailing take-profit: the aggregate target starts it; the group sells once the mark falls
+  // back from its best since by the deviation.
+  const quote = settings.trailingDeviationPct && held.length ? await loadQuote(db, g.symbol) : null
+  const trail = quote
+    ? trailTakeProfit({ side, activation: aggregate, deviationPct: settings.trailingDeviationPct!, peak: fromDbOrNull(g.trailPeak), mark: exitPriceFor(side, quote) })
+    : { peak: fromDbOrNull(g.trailPeak), exit: false }
   await db.positionGroup.update({
     where: { id: g.id },
-    data: { avgEntryPrice: toDb(average), entryQty: toDb(entryQty), firstEntryPrice: toDb(firstEntry), stopLoss: toDb(stop), aggregateTarget: toDb(aggregate) },
+    data: { avgEntryPrice: toDb(average), entryQty: toDb(entryQty), firstEntryPrice: toDb(firstEntry), stopLoss: toDb(stop), aggregateTarget: toDb(aggregate), trailPeak: trail.peak ? toDb(trail.peak) : null },
   })
+  if (trail.exit) {
+    const mark = exitPriceFor(side, quote!)
+    const reason = `trailing take-profit: the price came back ${settings.trailingDeviationPct!.toFixed()}% from its best ${trail.peak!.toFixed()} since the target ${aggregate.toFixed()} (at ${mark.toFixed()})`
+    // Closing, then the closing pass below: what rests is canceled, what is held sold.
+    await db.positionGroup.updateMany({ where: { id: g.id, status: 'OPEN' }, data: { status: 'CLOSING', closeReason: reason } })
+    return syncGroup(o)
+  }
 
   for (const { leg, p } of working) {
     if (!PROTECTABLE.has(p.status)) continue
     const fillPrice = fromDb(p.entryQty).gt(0) ? fromDb(p.avgEntryPrice) : fromDb(leg.price)
     const own = legTakeProfit(side, fillPrice, fromDb(leg.takeProfitPct))
-    const target = roundGroupPrices(side, { stop, targets: [legTarget(settings.takeProfitMode, side, own, aggregate)] }, rules.tickSize).targets[0]!
+    const target = settings.trailingDeviationPct ? null : roundGroupPrices(side, { stop, targets: [legTarget(settings.takeProfitMode, side, own, aggregate)] }, rules.tickSize).targets[0]!
     const currentStop = fromDbOrNull(p.stopLoss)
     const currentTarget = p.takeProfits.length === 1 ? fromDb(p.takeProfits[0]!.price) : null
     const input: { stopLoss?: string; takeProfits?: { price: string; sharePct: string }[] } = {}
     if (!currentStop || !currentStop.eq(stop)) input.stopLoss = stop.toFixed()
-    if (!currentTarget || !currentTarget.eq(target)) input.takeProfits = [{ price: target.toFixed(), sharePct: '100' }]
+    if (target ? !currentTarget || !currentTarget.eq(target) : p.takeProfits.length > 0) input.takeProfits = target ? [{ price: target.toFixed(), sharePct: '100' }] : []
     if (!input.stopLoss && !input.takeProfits) continue
     await modifyProtection({
       db, userId: g.userId, actor: o.actor, positionId: p.id, input, trigger: 'RULE_ENGINE',
-      reason: `position group ${g.id}: average ${average.toFixed()}, stop ${stop.toFixed()}, target ${target.toFixed()} (${settings.takeProfitMode.toLowerCase().replace('_', '-')})`,
+      reason: `position group ${g.id}: average ${average.toFixed()}, stop ${stop.toFixed()}, ${target ? `target ${target.toFixed()} (${settings.takeProfitMode.toLowerCase().replace('_', '-')})` : `trailing from ${aggregate.toFixed()}`}`,
     }).catch(async (e: unknown) => {
       // E.g. the market is already past the new target: the leg keeps what it had, and says why.
       const why = knownError(e)?.message ?? (e as Error).message

@@ -29,6 +29,7 @@ CREATE TABLE "PositionGroup" (
     "firstEntryPrice" DECIMAL(36,18),
     "stopLoss" DECIMAL(36,18),
     "aggregateTarget" DECIMAL(36,18),
+    "trailPeak" DECIMAL(36,18),
     "closeReason" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "lastPyramidAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,

@@ -206,4 +206,31 @@ describe('position groups from webhook signals', () => {
     await done(await post({ action: 'sell', intent: 'close' }))
     await until('the group closed', (x) => x.status === 'CLOSED')
   })
+
+  test('a trailing take-profit starts at the aggregate target, follows the best price and closes the group when it comes back by the deviation', async () => {
+    await updateGroupSettings({ db: t.db, userId, traderId, input: { trailingDeviationPct: '0.5' } })
+    try {
+      await done(await post({ action: 'buy' }))
+      // activation: 60000.01 × 1.01 = 60600.0101 → 60600.01; the legs carry no target of their own.
+      let g = await until('the trail armed', (x) => x.aggregateTarget === '60600.01' && legs(x).every((l) => l.position !== null))
+      expect([g.trailingDeviationPct, g.trailPeak]).toEqual(['0.5', null])
+      expect(legs(g).map((l) => l.position?.target)).toEqual([null, null, null])
+      // Through the target: no sale, the trail starts at the bid.
+      fake.setPrice('BTC/USDT', '61000.00', '61000.01')
+      g = await until('the peak', (x) => x.trailPeak === '61000')
+      expect(g.status).toBe('OPEN')
+      // 61000 × 0.995 = 60695: 60800 holds, 60695 sells.
+      fake.setPrice('BTC/USDT', '60800.00', '60800.01')
+      await new Promise((r) => setTimeout(r, 1500))
+      expect((await group()).status).toBe('OPEN')
+      fake.setPrice('BTC/USDT', '60695.00', '60695.01')
+      g = await until('the group closed', (x) => x.status === 'CLOSED')
+      expect(g.closeReason).toBe('trailing take-profit: the price came back 0.5% from its best 61000 since the target 60600.01 (at 60695)')
+      expect(legs(g).map((l) => l.position?.status)).toEqual(['CLOSED', 'FAILED', 'FAILED'])
+      const exit = await t.db.fill.findFirstOrThrow({ where: { order: { positionId: legs(g)[0]!.position!.id, purpose: 'MANUAL_EXIT' } }, select: { price: true, qty: true } })
+      expect([fromDb(exit.price).toFixed(), fromDb(exit.qty).toFixed()]).toEqual(['60695', '0.00166'])
+    } finally {
+      await updateGroupSettings({ db: t.db, userId, traderId, input: { trailingDeviationPct: '' } })
+    }
+  })
 })

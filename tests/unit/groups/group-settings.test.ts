@@ -19,6 +19,7 @@ const DEFAULTS = {
   takeProfitMode: 'AGGREGATE',
   legTakeProfitPct: '2',
   aggregateTakeProfitPct: '1.5',
+  trailingDeviationPct: null,
   stopPct: '10',
   stopBasis: 'FIRST_ENTRY',
 }
@@ -60,6 +61,7 @@ describe('group settings', () => {
     // gaps 50, 50 → the third leg is 100% from the entry
     { label: 'a LONG leg 100% below the entry', input: { legs: 3, firstGapPct: '50' }, field: 'firstGapPct', message: /deepest leg would be 100% from the entry/ },
     { label: 'a budget below one pyramid', input: { pyramidCapitalQuote: '100', groupBudgetQuote: '50' }, field: 'groupBudgetQuote', message: /less than one pyramid's capital 100/ },
+    { label: 'a trailing take-profit outside AGGREGATE mode', input: { takeProfitMode: 'PER_LEG', trailingDeviationPct: '0.5' }, field: 'trailingDeviationPct', message: /needs take-profit mode AGGREGATE, not PER_LEG/ },
     { label: 'a step scale out of range', input: { stepScale: '6' }, field: 'stepScale', message: 'must be between 0.5 and 5' },
     { label: 'an unknown sizing', input: { sizing: 'MARTINGALE' }, field: 'sizing', message: /EQUAL/ },
     { label: 'legs out of range', input: { legs: 21 }, field: 'legs', message: 'at most 20' },

@@ -8,6 +8,7 @@ import {
   legTarget,
   roundGroupPrices,
   stopBeyondLegsProblem,
+  trailTakeProfit,
 } from '@/lib/domain/groups/group-targets'
 
 const leg = (entryQty: string, avgEntryPrice: string) => ({ entryQty: dec(entryQty), avgEntryPrice: dec(avgEntryPrice) })
@@ -95,5 +96,33 @@ describe('roundGroupPrices rounds toward the market', () => {
   ] as const)('$side', ({ side, stop, target, out }) => {
     const r = roundGroupPrices(side, { stop: dec(stop), targets: [dec(target)] }, dec('0.01'))
     expect({ stop: r.stop.toFixed(), targets: r.targets.map((t) => t.toFixed()) }).toEqual(out)
+  })
+})
+
+describe('trailTakeProfit follows the best mark once the target is reached', () => {
+  // LONG, activation 101, deviation 1%: the exit line is 1% under the peak.
+  test.each([
+    { label: 'below activation: nothing', peak: null, mark: '100.99', out: { peak: null, exit: false } },
+    { label: 'reaching activation starts the peak', peak: null, mark: '101', out: { peak: '101', exit: false } },
+    { label: 'a higher mark raises the peak', peak: '101', mark: '103', out: { peak: '103', exit: false } },
+    // 103 × 0.99 = 101.97: 101.98 is above the line
+    { label: 'a small pullback holds', peak: '103', mark: '101.98', out: { peak: '103', exit: false } },
+    { label: 'a pullback to the line exits', peak: '103', mark: '101.97', out: { peak: '103', exit: true } },
+    // once active it stays active below the activation price (a gap down exits at once)
+    { label: 'a gap below activation exits', peak: '101.5', mark: '99', out: { peak: '101.5', exit: true } },
+  ])('LONG: $label', ({ peak, mark, out }) => {
+    const r = trailTakeProfit({ side: 'LONG', activation: dec(101), deviationPct: dec(1), peak: peak === null ? null : dec(peak), mark: dec(mark) })
+    expect({ peak: r.peak?.toFixed() ?? null, exit: r.exit }).toEqual(out)
+  })
+  // SHORT, activation 99, deviation 2%: the line is 2% over the lowest mark; 97 × 1.02 = 98.94.
+  test.each([
+    { peak: null, mark: '99.01', out: { peak: null, exit: false } },
+    { peak: null, mark: '98', out: { peak: '98', exit: false } },
+    { peak: '98', mark: '97', out: { peak: '97', exit: false } },
+    { peak: '97', mark: '98.93', out: { peak: '97', exit: false } },
+    { peak: '97', mark: '98.94', out: { peak: '97', exit: true } },
+  ])('SHORT: peak $peak, mark $mark', ({ peak, mark, out }) => {
+    const r = trailTakeProfit({ side: 'SHORT', activation: dec(99), deviationPct: dec(2), peak: peak === null ? null : dec(peak), mark: dec(mark) })
+    expect({ peak: r.peak?.toFixed() ?? null, exit: r.exit }).toEqual(out)
   })
 })
