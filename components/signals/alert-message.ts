@@ -3,7 +3,7 @@ export const SIGNAL_FIELD_DOCS: { field: string; required: boolean; placeholder:
   { field: 'secret', required: true, placeholder: '—', meaning: "This trader's webhook secret. A wrong or missing one is answered 401 and logged without it." },
   { field: 'symbol', required: true, placeholder: '{{ticker}}', meaning: 'BTCUSDT, BINANCE:BTCUSDT (the exchange prefix is dropped) or BTC/USDT; must name a market of the watchlist, else 422.' },
   { field: 'action', required: true, placeholder: '{{strategy.order.action}}', meaning: 'buy or sell. An entry buys LONG or sells SHORT (a spot account cannot go SHORT: refused).' },
-  { field: 'intent', required: false, placeholder: 'entry', meaning: 'entry, exit, close or reverse (close, then open the other side). pyramid is refused: position groups are not available yet. Without it: close when market_position is flat, else entry.' },
+  { field: 'intent', required: false, placeholder: 'entry', meaning: 'entry, exit, close or reverse (close, then open the other side). pyramid adds a pyramid to the open position group of the symbol (only for a trader with position groups on; refused otherwise). Without it: close when market_position is flat, else entry.' },
   { field: 'id', required: false, placeholder: '{{strategy.order.id}}-{{timenow}}', meaning: 'Idempotency key: a repeat is answered with the first signal\'s id and does nothing. Without one, the same fields within the duplicate window are a repeat.' },
   { field: 'timestamp', required: false, placeholder: '{{timenow}}', meaning: 'When the alert fired (ISO 8601 or seconds). Older than the max lag: refused, at arrival and again when processed.' },
   { field: 'price', required: false, placeholder: '{{close}}', meaning: 'The price the strategy saw: an entry further than the max deviation from the market is refused.' },
@@ -13,7 +13,7 @@ export const SIGNAL_FIELD_DOCS: { field: string; required: boolean; placeholder:
   { field: 'take_profit', required: false, placeholder: '62000,64000', meaning: 'Up to 4 target prices, comma-separated, in equal shares.' },
   { field: 'position_size', required: false, placeholder: '{{strategy.position_size}}', meaning: 'Logged only.' },
   { field: 'market_position', required: false, placeholder: '{{strategy.market_position}}', meaning: 'long, short or flat: flat without an intent closes.' },
-  { field: 'interval', required: false, placeholder: '{{interval}}', meaning: 'Logged only.' },
+  { field: 'interval', required: false, placeholder: '{{interval}}', meaning: "Logged only, without position groups. With them on, it names the group's timeframe: one open group per symbol and timeframe, and a close closes that timeframe's group (all of the symbol's without it)." },
   { field: 'exchange', required: false, placeholder: '{{exchange}}', meaning: 'Logged only.' },
   { field: 'comment', required: false, placeholder: '{{strategy.order.comment}}', meaning: 'Logged only (at most 200 characters).' },
 ]

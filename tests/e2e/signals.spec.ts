@@ -22,19 +22,23 @@ async function expectNoHorizontalOverflow(page: Page) {
   expect(m.scrollWidth, `the page is ${m.scrollWidth}px wide in a ${m.innerWidth}px window`).toBeLessThanOrEqual(m.innerWidth)
 }
 
-test('generate a webhook secret, post a TradingView alert with it, see the signal and its position in the log', async ({ page }) => {
+/** Signs in, creates a paper trader on BTC/USDT (no built-in rules) and opens its Signals page. */
+async function openNewTradersSignals(page: Page, name: string) {
   await signIn(page, app)
-
   await page.goto(`${app.url}/traders`)
-  await page.getByLabel('Name').fill('Webhook Trader')
+  await page.getByLabel('Name').fill(name)
   await page.getByLabel('Quote currency').fill('USDT')
   await page.getByLabel('Starting balance').fill('10000')
   await page.getByLabel('Watchlist').fill('BTC/USDT')
   await page.getByLabel('Trade automatically (built-in rules)').uncheck()
   await page.getByRole('button', { name: 'Create trader' }).click()
-  await page.getByRole('link', { name: 'Webhook Trader' }).first().click()
+  await page.getByRole('link', { name }).first().click()
   await page.getByRole('link', { name: /Signals/ }).click()
   await expect(page.getByRole('heading', { name: 'Signals', exact: true })).toBeVisible()
+}
+
+test('generate a webhook secret, post a TradingView alert with it, see the signal and its position in the log', async ({ page }) => {
+  await openNewTradersSignals(page, 'Webhook Trader')
   await expect(page.getByText('none yet: every alert is refused until you generate one')).toBeVisible()
   await expect(page.getByRole('table', { name: 'Alert fields' })).toContainText('{{strategy.order.action}}')
 
@@ -84,4 +88,67 @@ test('generate a webhook secret, post a TradingView alert with it, see the signa
   await row.getByRole('link', { name: /Position/ }).click()
   await expect(page).toHaveURL(/\/positions\//)
   await expect(page.getByTestId('position-status')).toHaveText('MONITORING')
+})
+
+test('turn position groups on, post an entry alert, see its pyramid of legs, then close the group', async ({ page }) => {
+  await openNewTradersSignals(page, 'Group Trader')
+  await page.getByRole('button', { name: 'Generate secret' }).click()
+  const secret = await page.locator('#webhook-secret').inputValue()
+  const url = await page.locator('#webhook-url').inputValue()
+  const panel = page.getByRole('region', { name: 'Position groups' })
+  const panelShot = (name: string) => panel.screenshot({ path: `test-results/e2e/screenshots/${name}.png` })
+
+  // 3 legs of 40 USDT at 0, 1 and 2% below the entry: each well above the market's 5 USDT minimum.
+  const form = page.getByRole('form', { name: 'Position group settings' })
+  await form.getByLabel('Build position groups').check()
+  await form.getByLabel('Capital per pyramid (USDT)').fill('120')
+  await form.getByLabel('Legs per pyramid').fill('3')
+  await form.getByLabel('First gap (%)').fill('1')
+  // A refused value is placed at its field, and nothing is saved.
+  await form.getByLabel('Step scale').fill('6')
+  await form.getByRole('button', { name: 'Save group settings' }).click()
+  await expect(form.getByLabel('Step scale')).toHaveAttribute('aria-invalid', 'true')
+  await expect(form.locator('#trader-groups-stepScale-error')).toHaveText('must be between 0.5 and 5')
+  await form.getByLabel('Step scale').fill('1')
+  await form.getByRole('button', { name: 'Save group settings' }).click()
+  await expect(form.getByRole('status')).toContainText('Saved')
+
+  const post = await page.request.post(url, {
+    headers: { 'content-type': 'application/json' },
+    data: JSON.stringify({ secret, symbol: 'BINANCE:BTCUSDT', action: 'buy', intent: 'entry', id: 'e2e-group-1', timestamp: new Date().toISOString(), price: '60000.01', interval: '15' }),
+  })
+  expect(post.status()).toBe(202)
+
+  // The base leg fills at market on paper; the worker then rests legs 2 and 3 as limit entries.
+  const groups = page.getByRole('table', { name: 'Position groups' })
+  const row = groups.locator('tr[data-group-id]').filter({ hasText: 'BTC/USDT' })
+  await expect(row).toHaveAttribute('data-status', 'OPEN', { timeout: 30_000 })
+  await expect(row.getByTestId('legs-filled')).toHaveText('1/3')
+  const expand = row.getByRole('button', { name: 'Pyramids of the BTC/USDT 15 group' })
+  await expect(expand).toHaveAttribute('aria-expanded', 'false')
+  await expand.click()
+  await expect(expand).toHaveAttribute('aria-expanded', 'true')
+  const legs = page.getByRole('table', { name: 'Legs of pyramid 1' })
+  await expect(legs.locator('tr[data-leg="1"]')).toHaveAttribute('data-status', 'PLACED')
+  await expect(legs.locator('tr[data-leg="1"]').getByRole('link', { name: /Position/ })).toBeVisible()
+  await expect(legs.locator('tr[data-leg="2"]')).toHaveAttribute('data-status', 'PLACED')
+  await expect(legs.locator('tr[data-leg="3"]')).toHaveAttribute('data-status', 'PLACED')
+  await expect(legs.locator('tr[data-leg="2"]')).toContainText('59,400')
+  // Resting, not filled: the group still has one leg of three filled.
+  await expect(row.getByTestId('legs-filled')).toHaveText('1/3')
+  await panelShot('signals-04-group-open')
+
+  await page.setViewportSize({ width: 390, height: 844 })
+  await expectNoHorizontalOverflow(page)
+  await panelShot('signals-05-group-phone')
+  await page.setViewportSize({ width: 1280, height: 720 })
+
+  await row.getByRole('button', { name: 'Close group', exact: true }).click()
+  await row.getByRole('alertdialog').getByRole('button', { name: 'Yes, close group' }).click()
+  await page.getByRole('group', { name: 'Groups shown' }).getByRole('button', { name: 'Closed' }).click()
+  const closed = groups.locator('tr[data-group-id]').filter({ hasText: 'BTC/USDT' })
+  await expect(closed).toHaveAttribute('data-status', 'CLOSED', { timeout: 30_000 })
+  await expect(closed).toContainText('Closed by hand')
+  await expect(closed.getByRole('button', { name: 'Close group', exact: true })).toHaveCount(0)
+  await panelShot('signals-06-group-closed')
 })

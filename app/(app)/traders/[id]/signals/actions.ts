@@ -1,6 +1,9 @@
 'use server'
 
 import { db } from '@/lib/db/client'
+import { closeGroup } from '@/lib/server/groups/close-group'
+import { getGroup, type GroupView } from '@/lib/server/groups/group-views'
+import { updateGroupSettings, type GroupSettingsView } from '@/lib/server/groups/update-group-settings'
 import { rotateWebhookSecret } from '@/lib/server/signals/webhook-secret'
 import { updateSignalSettings, type SignalSettingsView } from '@/lib/server/signals/update-signal-settings'
 import { runAction, type ActionResult } from '@/lib/server/ui/action-result'
@@ -16,4 +19,17 @@ export async function rotateWebhookSecretAction(traderId: string): Promise<Actio
 
 export async function updateSignalSettingsAction(traderId: string, input: Record<string, unknown>): Promise<ActionResult<SignalSettingsView>> {
   return runAction('update signal settings', (user) => updateSignalSettings({ db: db(), userId: user.id, traderId: checkedId(traderId, 'trader'), input }))
+}
+
+export async function updateGroupSettingsAction(traderId: string, input: Record<string, unknown>): Promise<ActionResult<GroupSettingsView>> {
+  return runAction('update group settings', (user) => updateGroupSettings({ db: db(), userId: user.id, traderId: checkedId(traderId, 'trader'), input }))
+}
+
+/** The Close group button: as POST /api/v1/groups/{id}/close, refused (409) for a group that is not open. */
+export async function closeGroupAction(groupId: string): Promise<ActionResult<GroupView>> {
+  return runAction('close group', async (user) => {
+    const id = checkedId(groupId, 'position group')
+    await closeGroup({ db: db(), userId: user.id, groupId: id, actor: { kind: 'USER', id: user.id }, reason: 'Closed by hand', strict: true })
+    return getGroup(db(), user.id, id)
+  })
 }

@@ -1,6 +1,8 @@
 import Link from 'next/link'
 import { headers } from 'next/headers'
 import { notFound } from 'next/navigation'
+import { GroupSettingsForm } from '@/components/groups/group-settings-form'
+import { GroupsTable } from '@/components/groups/groups-table'
 import { SIGNAL_FIELD_DOCS } from '@/components/signals/alert-message'
 import { SignalLog } from '@/components/signals/signal-log'
 import { SignalSettingsForm } from '@/components/signals/signal-settings-form'
@@ -10,6 +12,8 @@ import { Panel } from '@/components/ui/panel'
 import { db } from '@/lib/db/client'
 import { requirePageUser } from '@/lib/server/auth/current-user'
 import { isAppError } from '@/lib/server/errors/app-error'
+import { readGroupSettings, storedGroupSettings } from '@/lib/server/groups/group-settings'
+import { loadGroupSettingsView } from '@/lib/server/groups/update-group-settings'
 import { loadSignalSettingsView } from '@/lib/server/signals/update-signal-settings'
 import { webhookUrl } from '@/lib/server/signals/webhook-url'
 
@@ -22,10 +26,11 @@ export default async function TraderSignalsPage({ params }: { params: Promise<{ 
   const { id } = await params
   const trader = await db().trader.findFirst({ where: { id, userId: user.id }, select: { id: true, name: true, quoteCurrency: true, watchlist: true } })
   if (!trader) notFound()
-  const view = await loadSignalSettingsView(db(), { userId: user.id, traderId: id }).catch((e: unknown) => {
+  const missing = (e: unknown): never => {
     if (isAppError(e) && e.code === 'NOT_FOUND') notFound()
     throw e
-  })
+  }
+  const [view, groups] = await Promise.all([loadSignalSettingsView(db(), { userId: user.id, traderId: id }).catch(missing), loadGroupSettingsView(db(), { userId: user.id, traderId: id }).catch(missing)])
   const url = webhookUrl(await headers(), id)
   return (
     <div className="max-w-5xl space-y-4">
@@ -48,7 +53,9 @@ export default async function TraderSignalsPage({ params }: { params: Promise<{ 
             <ul className="list-disc space-y-1 pl-4 text-xs text-neutral-400">
               <li>The webhook answers 202 at once; the worker then runs the signal through the same checks as a manual order (risk limits, halts). With approvals on for automated entries or exits, signals are refused: they cannot wait for one yet.</li>
               <li>Signals of one symbol run one after another, in the order they arrived: a close followed by an open never race.</li>
-              <li>An entry while a position is open is refused; a close with nothing open is done with nothing to do.</li>
+              <li>Without position groups, an entry while a position is open is refused; a close with nothing open is done with nothing to do.</li>
+              <li>With position groups on, an entry plans a pyramid of legs: leg 1 at market, the others as resting limit entries further from the price. Another entry in the same direction (or intent pyramid) adds a pyramid to the open group of that symbol and interval, up to its maximum. An entry of the other side, or beside a plain position of the symbol, is refused.</li>
+              <li>A close (or exit) closes the whole group: its resting legs are canceled and what it holds is sold at market. A partial exit of a group (with a size) is refused, and so is a reverse while a group holds the symbol: send close, then entry.</li>
               <li>Refused requests (bad secret, unknown field or symbol, stale, price too far, paused trader) are logged below with the reason, never with the secret.</li>
             </ul>
           </Panel>
@@ -79,6 +86,14 @@ export default async function TraderSignalsPage({ params }: { params: Promise<{ 
           </table>
         </div>
         <p className="mt-2 text-xs text-neutral-500">* required. Any other field is refused (400, naming it). key=value lines work too: one field a line, or separated by ;.</p>
+      </Panel>
+      <Panel title="Position groups">
+        <div className="space-y-4">
+          <GroupSettingsForm traderId={id} quote={trader.quoteCurrency} initial={groups.settings} defaults={storedGroupSettings(readGroupSettings(null))} />
+          <div className="border-t border-neutral-800 pt-3">
+            <GroupsTable traderId={id} />
+          </div>
+        </div>
       </Panel>
       <SignalLog traderId={id} symbols={trader.watchlist} />
     </div>
