@@ -36,6 +36,8 @@ import { exchangeAccountPaths, registerExchangeAccountRequests } from './exchang
 import { marketPaths } from './market-schemas'
 // Registers the webhook signal response schemas in apiDocs.
 import { signalPaths } from './signal-schemas'
+// Registers the position-group response schemas in apiDocs.
+import { groupPaths } from './group-schemas'
 
 type Json = Record<string, unknown>
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` })
@@ -174,7 +176,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
     },
     servers: [{ url: opts.serverUrl ?? '/' }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
-    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'performance', description: 'Every closed trade: statistics, equity curve, drawdown, daily PnL; CSV export.' }, { name: 'users', description: 'Admin only: accounts and invites.' }, { name: 'exchange accounts', description: 'Binance spot and Coinbase accounts with their keys (never returned).' }, { name: 'logs', description: 'Activity, audit trail, risk events and notification deliveries in one log.' }, { name: 'market data' }, { name: 'signals', description: 'TradingView webhook signals: the webhook, its secret, settings and the signal log.' }, { name: 'system' }],
+    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'performance', description: 'Every closed trade: statistics, equity curve, drawdown, daily PnL; CSV export.' }, { name: 'users', description: 'Admin only: accounts and invites.' }, { name: 'exchange accounts', description: 'Binance spot and Coinbase accounts with their keys (never returned).' }, { name: 'logs', description: 'Activity, audit trail, risk events and notification deliveries in one log.' }, { name: 'market data' }, { name: 'signals', description: 'TradingView webhook signals: the webhook, its secret, settings and the signal log.' }, { name: 'groups', description: 'Position groups: pyramids of DCA legs that signals build on one symbol and timeframe, their settings, and closing one whole.' }, { name: 'system' }],
     paths: {
       '/api/health': {
         get: {
@@ -553,6 +555,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
       ...executionQualityPaths(queryParameters),
       ...marketPaths(queryParameters),
       ...signalPaths(queryParameters),
+      ...groupPaths(queryParameters),
     },
     components: {
       securitySchemes: {

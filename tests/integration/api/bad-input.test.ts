@@ -380,6 +380,9 @@ beforeAll(async () => {
       apiKeyEnc: sealSecret('bad-input-api-key'), secretEnc: sealSecret('bad-input-secret'), keyHint: '••••-key', baseUrl: 'http://127.0.0.1:1',
     },
   })
+  const group = await t.db.positionGroup.create({
+    data: { traderId: trader.id, userId: alice.id, accountId: trader.accountId, symbol: 'BTC/USDT', side: 'LONG', settings: { enabled: true }, budgetQuote: '500' },
+  })
   const notification = await t.db.activityEvent.findFirst({ where: { userId: alice.id }, orderBy: { id: 'desc' } })
   Object.assign(ids, {
     traders: trader.id,
@@ -395,6 +398,7 @@ beforeAll(async () => {
     account: account.id,
     'exchange-accounts': exchangeAccount.id,
     users: alice.id,
+    groups: group.id,
     ...(notification ? { before: String(notification.id) } : {}),
   })
 }, 120_000)

@@ -129,6 +129,7 @@ async function snapshotOfA() {
         tokens: await db.apiToken.findMany({ where: { userId: A.id }, ...byId }),
         invites: await db.invite.findMany({ where: { createdById: A.id }, ...byId }),
         activity: await db.activityEvent.findMany({ where: { userId: A.id }, orderBy: { id: 'asc' } }),
+        groups: await db.positionGroup.findMany({ where: { userId: A.id }, ...byId }),
       },
       (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
     ),
@@ -182,6 +183,12 @@ beforeAll(async () => {
     })
   ).id
   ids.channel = (await createChannel({ db: t.db, userId: A.id, input: { name: 'A hook', url: 'https://hooks.example.com/a-secret' } })).id
+  // An open position group of A's: B could try to read or close it.
+  ids.group = (
+    await t.db.positionGroup.create({
+      data: { traderId: trader.id, userId: A.id, accountId: trader.accountId, symbol: 'BTC/USDT', side: 'LONG', settings: { enabled: true }, budgetQuote: '500' },
+    })
+  ).id
   ids.invite = (await createInvite({ db: t.db, createdById: A.id, input: { email: 'c@example.com' } })).invite.id
 
   // B has a trader with an open position too, so B's own-scope calls (panic, resume, lists) do real work.

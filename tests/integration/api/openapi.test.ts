@@ -100,6 +100,11 @@ describe('GET /api/v1/openapi.json', () => {
         'PATCH /api/v1/traders/{id}/signal-settings',
         'GET /api/v1/traders/{id}/signals',
         'GET /api/v1/traders/{id}/signals.csv',
+        'GET /api/v1/traders/{id}/group-settings',
+        'PATCH /api/v1/traders/{id}/group-settings',
+        'GET /api/v1/traders/{id}/groups',
+        'GET /api/v1/groups/{id}',
+        'POST /api/v1/groups/{id}/close',
       ].sort(),
     )
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })
