@@ -25,15 +25,18 @@ export async function webhookLatency() {
     const db = createDb(url)
     const user = await db.user.create({ data: { email: 'bench-webhook@example.com', passwordHash: 'x' } })
     const symbols = Array.from({ length: 10 }, (_, i) => `WB${i}/USDT`)
-    for (const symbol of symbols) await seedMarket(db, { symbol, bid: '100', ask: '100.01', depth: '1000000000' })
-    const trader = await createTrader({ db, userId: user.id, input: { name: 'Bench', quoteCurrency: 'USDT', startingBalance: '100000000', watchlist: symbols } })
+    // Untouched by the bursts (where an entry can be left SUBMITTING: no reconciler runs here).
+    const quiet = Array.from({ length: 10 }, (_, i) => `WQ${i}/USDT`)
+    for (const symbol of [...symbols, ...quiet]) await seedMarket(db, { symbol, bid: '100', ask: '100.01', depth: '1000000000' })
+    const trader = await createTrader({ db, userId: user.id, input: { name: 'Bench', quoteCurrency: 'USDT', startingBalance: '100000000', watchlist: [...symbols, ...quiet] } })
     await useManualTraderSettings(db, trader.id)
     const { secret } = await rotateWebhookSecret({ db, userId: user.id, traderId: trader.id, actor: { kind: 'SYSTEM' } })
     const { POST } = await import('@/app/api/webhooks/tradingview/[traderId]/route')
     let n = 0
-    const post = async () => {
+    const post = async (on: string[] = symbols) => {
       const i = n++
-      const body = JSON.stringify({ secret, symbol: symbols[i % symbols.length]!.replace('/', ''), action: i % 2 ? 'sell' : 'buy', intent: i % 2 ? 'close' : 'entry', id: `bench-${i}`, timestamp: new Date().toISOString(), price: '100', size: '1' })
+      // An entry, then its close, on each symbol in turn: every entry can fill (nothing is open).
+      const body = JSON.stringify({ secret, symbol: on[Math.floor(i / 2) % on.length]!.replace('/', ''), action: i % 2 ? 'sell' : 'buy', intent: i % 2 ? 'close' : 'entry', id: `bench-${i}`, timestamp: new Date().toISOString(), price: '100', size: '1' })
       const started = performance.now()
       const res = await POST(new Request(`http://localhost/api/webhooks/tradingview/${trader.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }), { params: Promise.resolve({ traderId: trader.id }) })
       await res.text()
@@ -52,6 +55,25 @@ export async function webhookLatency() {
       show(`202 latency, 100 concurrent posts${withWorker ? ', worker processing' : ''}`, concurrent)
       if (loop) {
         await loop.idle()
+        // Signal to fill with nothing queued ahead: 50 entries one at a time, each closed again
+        // before the next, timed from the signal's arrival to its entry's first fill committed
+        // (database clocks; paper fills at once).
+        const single = new Date()
+        const settled = async () => {
+          while (await db.signal.count({ where: { status: { in: ['ACCEPTED', 'PROCESSING'] } } })) await new Promise((r) => setTimeout(r, 5))
+        }
+        for (let k = 0; k < 50; k++) {
+          await post(quiet) // an entry (n is even here: the runs above posted pairs)
+          await settled()
+          await post(quiet) // its close
+          await settled()
+        }
+        const toFill = await db.$queryRaw<{ ms: number }[]>`
+          SELECT (EXTRACT(EPOCH FROM min(f."createdAt") - s."receivedAt") * 1000)::float8 AS ms
+          FROM "Signal" s JOIN "Order" o ON o."positionId" = s."positionId" AND o.purpose = 'ENTRY' JOIN "Fill" f ON f."orderId" = o.id
+          WHERE s.status = 'DONE' AND s.intent = 'entry' AND s."receivedAt" >= ${single}
+          GROUP BY s.id, s."receivedAt"`
+        show('signal to fill, one entry at a time', toFill.map((r) => r.ms))
         await loop.stop()
       }
     }

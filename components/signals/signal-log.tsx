@@ -30,10 +30,17 @@ function queryString(f: Filter, extra: Record<string, string> = {}): string {
 
 /** What processing did, in a line. */
 function summary(s: SignalView): string {
-  const r = (s.result ?? {}) as { opened?: { side?: string; qty?: string; avgEntryPrice?: string; status?: string }; closed?: { exitQty?: string; avgExitPrice?: string; realizedPnl?: string; status?: string } | null }
+  const r = (s.result ?? {}) as {
+    opened?: { side?: string; qty?: string; avgEntryPrice?: string; status?: string }
+    closed?: { exitQty?: string; avgExitPrice?: string; realizedPnl?: string; status?: string } | null
+    group?: { newGroup?: boolean; pyramid?: number; legs?: unknown[] }
+    closedGroups?: { status?: string }[]
+  }
   const parts: string[] = []
   if (r.closed) parts.push(`closed ${r.closed.exitQty} @ ${r.closed.avgExitPrice} (PnL ${r.closed.realizedPnl}, ${r.closed.status?.toLowerCase()})`)
-  if (r.opened) parts.push(`opened ${r.opened.side} ${r.opened.qty} @ ${r.opened.avgEntryPrice} (${r.opened.status?.toLowerCase()})`)
+  if (r.closedGroups?.length) parts.push(`closing ${r.closedGroups.length === 1 ? 'its position group' : `${r.closedGroups.length} position groups`}`)
+  if (r.group) parts.push(`${r.group.newGroup ? 'new position group' : `pyramid ${r.group.pyramid} of the position group`}, ${r.group.legs?.length ?? 0} legs`)
+  if (r.opened) parts.push(`${r.group ? 'first leg' : 'opened'} ${r.opened.side} ${r.opened.qty} @ ${r.opened.avgEntryPrice} (${r.opened.status?.toLowerCase()})`)
   return parts.join('; ')
 }
 

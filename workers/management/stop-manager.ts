@@ -27,6 +27,9 @@ interface Managed {
 const ATR_TTL_MS = 60_000
 // Trailing moves smaller than this share of the price are not worth a write per tick.
 const MIN_TRAIL_STEP = 0.0005
+// The positions the rules manage: protected ones, except a position group's legs, whose stop is
+// the group's (see syncGroup); a trader's breakeven or trailing stop on one leg would fight it.
+const MANAGED = { status: 'MONITORING' as const, groupId: null }
 
 /**
  * Rule-based management on every tick, independent of any AI: breakeven, trailing (% or ATR)
@@ -51,13 +54,13 @@ export class StopManager {
 
   async loadAll(): Promise<void> {
     this.bySymbol.clear()
-    const rows = await this.db.position.findMany({ where: { status: 'MONITORING' }, select: { id: true, accountId: true } })
+    const rows = await this.db.position.findMany({ where: MANAGED, select: { id: true, accountId: true } })
     await Promise.all(rows.filter((p) => this.scope.owns(p.accountId)).map((p) => this.reload(p.id)))
   }
 
   /** After the accounts owned changed: drops the positions given up, loads those taken over. */
   async rescope(): Promise<void> {
-    const rows = await this.db.position.findMany({ where: { status: 'MONITORING' }, select: { id: true, accountId: true } })
+    const rows = await this.db.position.findMany({ where: MANAGED, select: { id: true, accountId: true } })
     const wanted = new Set(rows.filter((p) => this.scope.owns(p.accountId)).map((p) => p.id))
     const managed = new Set<string>()
     for (const list of this.bySymbol.values()) {
@@ -72,7 +75,7 @@ export class StopManager {
   async reload(positionId: string): Promise<void> {
     for (const m of this.bySymbol.values()) m.delete(positionId)
     const p = await this.db.position.findUnique({ where: { id: positionId }, include: { trader: true } })
-    if (!p || p.status !== 'MONITORING' || !this.scope.owns(p.accountId)) return
+    if (!p || p.status !== 'MONITORING' || p.groupId || !this.scope.owns(p.accountId)) return
     const rules = await this.db.marketRule.findUnique({ where: { symbol: p.symbol } })
     if (!rules) return
     const settings = readTraderSettings(p.trader)

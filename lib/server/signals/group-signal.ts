@@ -61,7 +61,8 @@ export async function enterGroup(s: GroupSignal & { intent: 'entry' | 'pyramid';
       pyramid: planned.pyramidIndex + 1,
       legs: legs.map((l) => ({ leg: l.index + 1, status: l.status, price: fromDb(l.price).toFixed(), qty: fromDb(l.qty).toFixed(), positionId: l.position?.id ?? null })),
     },
-    ...(baseLeg.position ? { opened: { positionId: baseLeg.position.id, status: baseLeg.position.status, openQty: fromDb(baseLeg.position.openQty).toFixed(), avgEntryPrice: fromDb(baseLeg.position.avgEntryPrice).toFixed() } } : {}),
+    // The base leg, in the shape of a plain entry's `opened` (the signal log reads both alike).
+    ...(baseLeg.position ? { opened: { positionId: baseLeg.position.id, side: s.side, qty: fromDb(baseLeg.qty).toFixed(), status: baseLeg.position.status, openQty: fromDb(baseLeg.position.openQty).toFixed(), avgEntryPrice: fromDb(baseLeg.position.avgEntryPrice).toFixed() } } : {}),
   }
   if (baseLeg.status === 'FAILED') return { status: 'REJECTED', reason: `the pyramid's first leg was refused: ${baseLeg.reason ?? 'no reason given'}`, result, positionId: null }
   const what = planned.newGroup ? 'new group' : `pyramid ${planned.pyramidIndex + 1} of the group`

@@ -233,4 +233,27 @@ describe('position groups from webhook signals', () => {
       await updateGroupSettings({ db: t.db, userId, traderId, input: { trailingDeviationPct: '' } })
     }
   })
+
+  test("a trader's own breakeven and trailing rules leave a group's legs alone: their stop is the group's", async () => {
+    const before = await t.db.trader.findUniqueOrThrow({ where: { id: traderId }, select: { management: true } })
+    await t.db.trader.update({ where: { id: traderId }, data: { management: { breakevenAtPct: '0.5', breakevenOffsetPct: '0.1', trailingPct: '1' } } })
+    try {
+      await done(await post({ action: 'buy' }))
+      const g = await until('pyramid 1 resting', (x) => x.status === 'OPEN' && legs(x).every((l) => l.position !== null) && x.aggregateTarget === '60600.01')
+      // Up 0.83 %, short of the target: breakeven (0.5 %) and a 1 % trail would both lift a plain position's stop.
+      fake.setPrice('BTC/USDT', '60500.00', '60500.01')
+      await waitFor(async () => (await t.db.marketQuote.findUnique({ where: { symbol: 'BTC/USDT' } }))?.bid.toString() === '60500', 'the new price')
+      const seen = new Set<string>()
+      for (let i = 0; i < 20; i++) {
+        const p = await t.db.position.findUniqueOrThrow({ where: { id: legs(g)[0]!.position!.id }, select: { stopLoss: true } })
+        seen.add(fromDb(p.stopLoss!).toFixed())
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      expect([...seen]).toEqual(['57000.01'])
+      await done(await post({ action: 'sell', intent: 'close' }))
+      await until('the group closed', (x) => x.status === 'CLOSED')
+    } finally {
+      await t.db.trader.update({ where: { id: traderId }, data: { management: before.management ?? {} } })
+    }
+  })
 })
