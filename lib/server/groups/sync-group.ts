@@ -110,10 +110,18 @@ export async function syncGroup(o: GroupSyncOptions): Promise<void> {
   const trail = quote
     ? trailTakeProfit({ side, activation: aggregate, deviationPct: settings.trailingDeviationPct!, peak: fromDbOrNull(g.trailPeak), mark: exitPriceFor(side, quote) })
     : { peak: fromDbOrNull(g.trailPeak), exit: false }
-  await db.positionGroup.update({
-    where: { id: g.id },
-    data: { avgEntryPrice: toDb(average), entryQty: toDb(entryQty), firstEntryPrice: toDb(firstEntry), stopLoss: toDb(stop), aggregateTarget: toDb(aggregate), trailPeak: trail.peak ? toDb(trail.peak) : null },
+  // Written only when something moved: the keeper passes every second over every open group.
+  const figures = { avgEntryPrice: average, entryQty, firstEntryPrice: firstEntry, stopLoss: stop, aggregateTarget: aggregate, trailPeak: trail.peak }
+  const moved = Object.entries(figures).some(([k, v]) => {
+    const stored = fromDbOrNull(g[k as keyof typeof figures])
+    return v === null ? stored !== null : stored === null || !stored.eq(v)
   })
+  if (moved) {
+    await db.positionGroup.update({
+      where: { id: g.id },
+      data: Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, v === null ? null : toDb(v)])),
+    })
+  }
   if (trail.exit) {
     const mark = exitPriceFor(side, quote!)
     const reason = `trailing take-profit: the price came back ${settings.trailingDeviationPct!.toFixed()}% from its best ${trail.peak!.toFixed()} since the target ${aggregate.toFixed()} (at ${mark.toFixed()})`
