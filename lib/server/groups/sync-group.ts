@@ -161,7 +161,11 @@ async function wind(o: GroupSyncOptions, userId: string, p: { id: string; status
       await requestExit({ db: o.db, positionId: p.id, size: { kind: 'ALL' }, purpose: 'MANUAL_EXIT', actor: o.actor, reason: 'Its position group closed', exchange: o.exchange, exchangeFor: o.exchangeFor })
     }
   }
-  // A leg already on its way out, or a resting entry that filled meanwhile, is seen on the next pass.
-  await attempt().catch((e: unknown) => o.log?.(`group leg ${p.id}: not wound down yet: ${knownError(e)?.message ?? (e as Error).message}`))
+  // A leg already on its way out, or a resting entry that filled meanwhile, is seen on the next
+  // pass. A conflict means another pass (the keeper's and a close's can meet) got there first.
+  await attempt().catch((e: unknown) => {
+    const known = knownError(e)
+    if (known?.code !== 'CONFLICT') o.log?.(`group leg ${p.id}: not wound down yet: ${known?.message ?? (e as Error).message}`)
+  })
 }
 
