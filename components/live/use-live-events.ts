@@ -49,12 +49,12 @@ let users = 0
 
 function connect(qc: QueryClient): EventSource {
   const es = new EventSource('/api/stream')
-  let opened = false
   es.addEventListener('open', () => {
     setConnection('open')
-    // After a drop, whatever happened meanwhile was not streamed: reload it.
-    if (opened) void qc.invalidateQueries()
-    opened = true
+    // Whatever happened before the stream was open was not streamed: after a drop, and also
+    // between the server's render of the page and this first connection (a stop moved by the
+    // worker in that second would otherwise never reach the page's audit trail). Reload it.
+    void qc.invalidateQueries()
   })
   es.addEventListener('error', () => setConnection(es.readyState === EventSource.CLOSED ? 'closed' : 'connecting'))
   es.addEventListener('quote', (e) => {
