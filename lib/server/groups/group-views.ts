@@ -5,6 +5,7 @@ import { exitPriceFor } from '@/lib/domain/positions/exit-price'
 import { unrealizedPnl, type PositionSide } from '@/lib/domain/positions/fill-ledger'
 import { notFound } from '@/lib/server/errors/app-error'
 import { loadQuotes } from '@/lib/market-data/quote-store'
+import { readGroupSettings } from './group-settings'
 
 /** One leg as the groups table shows it: its plan, and its position's state when it was sent. */
 export interface GroupLegView {
@@ -89,6 +90,7 @@ async function views(db: DbTx, rows: Row[]): Promise<GroupView[]> {
   const quotes = new Map((await loadQuotes(db, [...new Set(rows.map((g) => g.symbol))])).map((q) => [q.symbol, q]))
   return rows.map((g) => {
     const side = g.side as PositionSide
+    const settings = readGroupSettings(g.settings)
     const legs = g.pyramids.flatMap((p) => p.legs)
     const positions = legs.flatMap((l) => (l.position ? [l.position] : []))
     const openQty = sumDec(positions.map((p) => fromDb(p.openQty)))
@@ -108,8 +110,8 @@ async function views(db: DbTx, rows: Row[]): Promise<GroupView[]> {
       openQty: openQty.toFixed(),
       stopLoss: fromDbOrNull(g.stopLoss)?.toFixed() ?? null,
       aggregateTarget: fromDbOrNull(g.aggregateTarget)?.toFixed() ?? null,
-      takeProfitMode: String((g.settings as { takeProfitMode?: string }).takeProfitMode ?? ''),
-      trailingDeviationPct: (g.settings as { trailingDeviationPct?: string | null }).trailingDeviationPct ?? null,
+      takeProfitMode: settings.takeProfitMode,
+      trailingDeviationPct: settings.trailingDeviationPct?.toFixed() ?? null,
       trailPeak: fromDbOrNull(g.trailPeak)?.toFixed() ?? null,
       budgetQuote: fromDb(g.budgetQuote).toFixed(),
       plannedNotional: fromDb(g.plannedNotional).toFixed(),

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { DCA_SIZINGS, MAX_GRID_LEGS } from '@/lib/domain/groups/dca-grid'
 import { STOP_BASES, TAKE_PROFIT_MODES } from '@/lib/domain/groups/group-targets'
 import { PositionSide, PositionStatus } from '@/lib/generated/prisma/enums'
+import { ZListGroupsQuery } from './query-schemas'
 import { apiDocs } from './response-schemas'
 
 /**
@@ -187,11 +188,6 @@ export const ZGroup = doc(
 
 doc(z.object({ groups: z.array(ZGroup) }), { id: 'GroupList' })
 
-/** The query of GET /api/v1/traders/{id}/groups, as its route checks it. */
-const ZListGroupsQuery = z.object({
-  state: z.enum(['active', 'closed']).default('active'),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-})
 
 type Json = Record<string, unknown>
 type QueryParameters = (schema: z.ZodObject, descriptions: Record<string, string>) => Json[]

@@ -7,6 +7,12 @@ export const ZListPositionsQuery = z.object({
   traderId: ZIdField.optional(),
 })
 
+/** GET /api/v1/traders/{id}/groups */
+export const ZListGroupsQuery = z.strictObject({
+  state: z.enum(['active', 'closed']).default('active'),
+  limit: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(200, 'at most 200').default(50),
+})
+
 /** GET /api/v1/orders */
 export const ZListOrdersQuery = z.object({
   positionId: ZIdField.optional(),

@@ -1,16 +1,11 @@
-import { z } from 'zod'
 import { apiRoute } from '@/lib/server/http/api-route'
 import { jsonResponse } from '@/lib/server/http/json-response'
 import { otherMethods } from '@/lib/server/http/method-not-allowed'
 import { listGroups } from '@/lib/server/groups/group-views'
+import { ZListGroupsQuery } from '@/lib/server/openapi/query-schemas'
 import { parseQuery } from '../../../_lib/parse-query'
 
 export const dynamic = 'force-dynamic'
-
-const ZListGroupsQuery = z.strictObject({
-  state: z.enum(['active', 'closed']).default('active'),
-  limit: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(200, 'at most 200').default(50),
-})
 
 /** GET ?state=active|closed&limit= → 200 { groups }: the trader's position groups with their pyramids and legs, newest first. */
 export const GET = apiRoute<{ id: string }>(async ({ req, db, params, user }) => {
