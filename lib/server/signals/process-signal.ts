@@ -7,6 +7,7 @@ import { sizePosition } from '@/lib/domain/sizing/position-size'
 import type { ExchangePort } from '@/lib/exchange/port'
 import type { Prisma } from '@/lib/generated/prisma/client'
 import type { ActorRef } from '@/lib/server/audit/actor'
+import { AppError } from '@/lib/server/errors/app-error'
 import { knownError } from '@/lib/server/errors/known-error'
 import type { AccountRef } from '@/lib/server/exchange/exchange-for-account'
 import { freshQuote } from '@/lib/server/positions/market-context'
@@ -27,6 +28,8 @@ export interface ProcessSignalOptions {
   now?: () => Date
   /** How long a reverse waits for the close to fill before giving up on the open (default 30 s). */
   closeWaitMs?: number
+  /** How long an entry waits for the symbol's first (or a fresh) quote, within the signal's max lag; default 15 s. */
+  quoteWaitMs?: number
 }
 
 export type SignalOutcome = { status: 'DONE' | 'REJECTED' | 'FAILED'; reason: string | null; result: Record<string, unknown>; positionId?: string | null }
@@ -151,7 +154,7 @@ async function enter(o: ProcessSignalOptions, s: LoadedSignal, settings: SignalS
   const fields = (s.payload ?? {}) as Record<string, string | undefined>
   const side = sideForAction(s.action === 'sell' ? 'sell' : 'buy')
   if (readTraderSettings(s.trader).approvals.entries) return { status: 'REJECTED', reason: APPROVAL_REFUSAL('entries'), result: { ...base, side } }
-  const { quote } = await freshQuote(o.db, symbol)
+  const quote = await quoteForSignal(o, s, settings)
   const reference = side === 'LONG' ? quote.ask : quote.bid
   if (fields.price) {
     const far = priceDeviationProblem({ price: dec(fields.price), reference, maxDeviationPct: settings.maxPriceDeviationPct })
@@ -178,6 +181,25 @@ async function enter(o: ProcessSignalOptions, s: LoadedSignal, settings: SignalS
   })
   return entryDone(o.db, positionId, { ...base, side, sizing: size.why }, null)
 }
+
+/**
+ * The symbol's fresh quote. A signal for a symbol the feed has not quoted yet (a trader created a
+ * moment ago) or whose price is briefly stale waits for one, up to quoteWaitMs and never past the
+ * signal's max lag, instead of failing: TradingView does not send an alert again.
+ */
+async function quoteForSignal(o: ProcessSignalOptions, s: LoadedSignal, settings: SignalSettings) {
+  const lagEnds = (s.signalAt ?? s.receivedAt).getTime() + settings.maxLagSeconds * 1000
+  const until = Math.min(lagEnds, Date.now() + (o.quoteWaitMs ?? 15_000))
+  for (;;) {
+    try {
+      return (await freshQuote(o.db, s.symbol!)).quote
+    } catch (e) {
+      if (!(e instanceof AppError && e.code === 'MARKET_UNAVAILABLE') || Date.now() + QUOTE_POLL_MS > until) throw e
+    }
+    await new Promise((r) => setTimeout(r, QUOTE_POLL_MS))
+  }
+}
+const QUOTE_POLL_MS = 250
 
 /** Base quantity from the signal (`size`, else `contracts`), else the signal settings' quote amount, else the trader's sizing. */
 async function entrySize(db: Db, s: LoadedSignal, settings: SignalSettings, e: { fields: Record<string, string | undefined>; reference: Decimal; stopLoss: Decimal }) {
