@@ -26,6 +26,15 @@ const app = useSpecApp({
 })
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/e2e/screenshots/${name}.png`, fullPage: true })
+// Waits until the request is taken: leaving the page at once can cancel the action's request, and
+// a click before the page has hydrated does nothing (so it is clicked again).
+async function analyzeNow(page: Page) {
+  const taken = page.getByRole('status').filter({ hasText: /Analysis of .* requested: the worker runs it now/ })
+  await expect(async () => {
+    await page.getByRole('button', { name: 'Analyze now' }).click()
+    await expect(taken).toBeVisible({ timeout: 5000 })
+  }).toPass({ timeout: 20_000 })
+}
 const onlyBtc = (req: Parameters<typeof decisionFromPrompt>[0]) =>
   /BTC\/USDT/.test(lastUserText(req.messages).slice(0, 400)) ? decisionFromPrompt(req) : decisionFromPrompt({ messages: [{ role: 'user', content: '' }] })
 
@@ -58,7 +67,7 @@ test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manag
   await expect(page.getByTestId('connection-test-result')).toContainText('Connection OK')
   await page.getByLabel('Trade automatically', { exact: true }).check()
   await page.getByRole('button', { name: 'Save automation settings' }).click()
-  await page.getByRole('button', { name: 'Analyze now' }).click()
+  await analyzeNow(page)
 
   // The decision shows up in the journal with its validation and what was executed.
   await page.getByRole('link', { name: 'Decisions' }).first().click()
@@ -78,7 +87,7 @@ test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manag
   llm.setResponder(() => ({ json: { symbol: 'BTC/USDT', reasoning: 'Tighten the stop to 59700 under the recent low.', action: 'NO_TRADE', confidence: 0.75, modifications: [{ type: 'MOVE_SL', price: 59700 }] } }))
   await page.goto(`${app.url}/traders`)
   await page.getByRole('link', { name: 'AI Trader' }).first().click()
-  await page.getByRole('button', { name: 'Analyze now' }).click()
+  await analyzeNow(page)
   await page.goto(`${app.url}/`)
   await positions.getByRole('row').filter({ hasText: 'BTC/USDT' }).getByRole('link', { name: 'BTC/USDT' }).click()
   await expect(page.getByText(/Stop loss moved from .* to 59700/).first()).toBeVisible()
@@ -102,7 +111,7 @@ test('entries wait for approval: approve from the badge, reject with a note; pan
   // Two more symbols to trade: each proposal waits for a person.
   await page.getByLabel('Watchlist').fill('BTC/USDT, ETH/USDT, SOL/USDT')
   await page.getByRole('button', { name: 'Save trader' }).click()
-  await page.getByRole('button', { name: 'Analyze now' }).click()
+  await analyzeNow(page)
 
   const badge = page.getByLabel('2 approvals waiting')
   await expect(badge).toBeVisible()
