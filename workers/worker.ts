@@ -27,6 +27,7 @@ import { StopManager } from './management/stop-manager'
 import { UniverseRefresh } from './universe/universe-refresh'
 import { TriggerMonitor } from './monitor/trigger-monitor'
 import { GroupKeeper } from './groups/group-keeper'
+import { poolPromotionPass } from './groups/pool-promotion-pass'
 import { ProtectionKeeper } from './protection/protection-keeper'
 import { SignalLoop } from './signals/signal-loop'
 import { AccountSync } from './reconcile/account-sync'
@@ -157,7 +158,10 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
         }
       })
     }, cfg.WORKER_HEARTBEAT_MS)
-    globals = [equity, executionAlerts, universes, notifications, dailySummaries]
+    // The group pool's queue: expiry, and promotion into freed slots.
+    const pool = poolPromotionPass(db, log)
+    pool.start()
+    globals = [equity, executionAlerts, universes, notifications, dailySummaries, pool]
   }
   function newLoop(f: MarketDataFeed) {
     return new MarketLoop(db, f, { intervalMs: cfg.MARKET_POLL_INTERVAL_MS, quietRefreshMs: cfg.MARKET_STALE_AFTER_MS / 2, log, onQuote })

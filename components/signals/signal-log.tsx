@@ -17,7 +17,7 @@ import { fromUtcInput, toUtcInput } from '@/lib/ui/utc-datetime-input'
 type Filter = { status?: string; symbol?: string; from?: string; to?: string; q?: string }
 type Page = { signals: SignalView[]; nextCursor: string | null }
 const KEYS: (keyof Filter)[] = ['status', 'symbol', 'from', 'to', 'q']
-const STATUSES = ['ACCEPTED', 'PROCESSING', 'DONE', 'REJECTED', 'FAILED', 'DUPLICATE']
+const STATUSES = ['ACCEPTED', 'PROCESSING', 'WAITING', 'DONE', 'REJECTED', 'FAILED', 'DUPLICATE']
 // Signals are processed within moments of arriving: the log is read again this often.
 const REFRESH_MS = 3000
 
@@ -35,8 +35,14 @@ function summary(s: SignalView): string {
     closed?: { exitQty?: string; avgExitPrice?: string; realizedPnl?: string; status?: string } | null
     group?: { newGroup?: boolean; pyramid?: number; legs?: unknown[] }
     closedGroups?: { status?: string }[]
+    queued?: { slotsUsed?: number; slots?: number; waiting?: number }
+    promotedFrom?: string
+    removedFromQueue?: number
   }
   const parts: string[] = []
+  if (r.queued) parts.push(`waiting for a group pool slot (${r.queued.slotsUsed} of ${r.queued.slots} in use)`)
+  if (r.promotedFrom) parts.push('promoted from the group pool queue')
+  if (r.removedFromQueue) parts.push('removed the entry waiting in the group pool queue')
   if (r.closed) parts.push(`closed ${r.closed.exitQty} @ ${r.closed.avgExitPrice} (PnL ${r.closed.realizedPnl}, ${r.closed.status?.toLowerCase()})`)
   if (r.closedGroups?.length) parts.push(`closing ${r.closedGroups.length === 1 ? 'its position group' : `${r.closedGroups.length} position groups`}`)
   if (r.group) parts.push(`${r.group.newGroup ? 'new position group' : `pyramid ${r.group.pyramid} of the position group`}, ${r.group.legs?.length ?? 0} legs`)
@@ -138,7 +144,7 @@ function SignalRow({ s }: { s: SignalView }) {
         )}
       </td>
       <td className={`${cell} min-w-48 text-xs`}>
-        {s.reason ? <div className={s.status === 'DONE' || s.status === 'DUPLICATE' ? 'text-neutral-300' : 'text-red-300'}>{s.reason}</div> : null}
+        {s.reason ? <div className={s.status === 'DONE' || s.status === 'DUPLICATE' || s.status === 'WAITING' ? 'text-neutral-300' : 'text-red-300'}>{s.reason}</div> : null}
         {done ? <div className="text-neutral-300">{done}</div> : null}
         {s.positionId ? (
           <Link href={`/positions/${s.positionId}`} className="text-emerald-400 hover:underline">

@@ -15,6 +15,9 @@ const TONES: Record<string, string> = {
   CANCELED: 'border-neutral-700 bg-neutral-900 text-neutral-400',
   REJECTED: 'border-red-800 bg-red-950 text-red-300',
   EXPIRED: 'border-neutral-700 bg-neutral-900 text-neutral-400',
+  // signals and the group pool's queue
+  WAITING: 'border-amber-800 bg-amber-950 text-amber-300',
+  PROMOTED: 'border-emerald-800 bg-emerald-950 text-emerald-300',
   // take-profits
   ACTIVE: 'border-sky-800 bg-sky-950 text-sky-300',
   // sides and actors

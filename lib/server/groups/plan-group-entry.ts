@@ -9,6 +9,7 @@ import { conflict, notFound, validationError } from '@/lib/server/errors/app-err
 import { assertCanOpen } from '@/lib/server/trading/halt-trading'
 import { assertEntryWithinLimits, recordRiskRejection, RiskRejection } from '@/lib/server/risk/entry-risk'
 import type { TraderStatus } from '@/lib/generated/prisma/enums'
+import { takePoolSlot, type QueuedInPool } from './group-pool'
 import { gridConfigOf, readGroupSettings, storedGroupSettings, type GroupSettings } from './group-settings'
 
 export interface PlannedEntry {
@@ -20,6 +21,9 @@ export interface PlannedEntry {
   newGroup: boolean
 }
 
+/** The entry's pyramid was planned, or the group pool had no slot and it waits in the pool's queue. */
+export type EntryPlan = PlannedEntry | { queued: QueuedInPool }
+
 type LockedTrader = { id: string; userId: string; name: string; accountId: string; status: string; statusReason: string | null; statusChangedAt: Date | null; quoteCurrency: string; riskLimits: unknown; pnlPeak: string; timeZone: string; userRiskLimits: unknown; userPnlPeak: string }
 
 /**
@@ -29,7 +33,10 @@ type LockedTrader = { id: string; userId: string; name: string; accountId: strin
  * stop beyond the deepest leg, the group's budget, and the trader's and user's risk limits for
  * the whole pyramid at once (its legs are not checked again one by one). The group, the pyramid
  * and its legs (PLANNED) are written in one transaction under the trader's lock, so two signals
- * cannot both start a group or squeeze under a limit. Nothing is sent here (see placeGroupLegs).
+ * cannot both start a group or squeeze under a limit. An entry the user's group pool has no slot
+ * for is queued instead, in the same transaction (see takePoolSlot), once it has passed the checks
+ * that do not depend on the moment (the grid, the budget, the stop); the risk limits are checked
+ * when it is promoted. Nothing is sent here (see placeGroupLegs).
  */
 export async function planGroupEntry(o: {
   db: Db
@@ -45,7 +52,7 @@ export async function planGroupEntry(o: {
   stopLoss?: Decimal
   settings: GroupSettings
   exchange: ExchangePort
-}): Promise<PlannedEntry> {
+}): Promise<EntryPlan> {
   const { db } = o
   const done = await db.groupPyramid.findUnique({ where: { signalId: o.signalId }, select: { id: true, index: true, groupId: true } })
   if (done) return { groupId: done.groupId, pyramidId: done.id, pyramidIndex: done.index, created: false, newGroup: done.index === 0 }
@@ -93,6 +100,9 @@ export async function planGroupEntry(o: {
       : roundGroupPrices(o.side, { stop: o.stopLoss ?? groupStop({ side: o.side, basis: settings.stopBasis, average: o.reference, firstEntry: o.reference, stopPct: settings.stopPct, current: null }), targets: [] }, rules.tickSize).stop
     const beyond = stopBeyondLegsProblem(o.side, stop, deepest)
     if (beyond) throw validationError([{ field: 'stopPct', message: beyond }])
+
+    const queued = await takePoolSlot(tx, { userId: trader.userId, traderId: trader.id, symbol: o.symbol, timeframe: o.timeframe, side: o.side, signalId: o.signalId, continuation: !!group })
+    if (queued) return { queued }
 
     const riskAmount = sumDec(plan.legs.map((l) => l.qty.mul(l.price.minus(stop).abs()).plus(l.notional.mul(fee)).plus(l.qty.mul(stop).mul(fee))))
     const user = { timeZone: current.timeZone, riskLimits: current.userRiskLimits, pnlPeak: current.userPnlPeak }

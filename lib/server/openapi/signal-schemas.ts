@@ -73,7 +73,7 @@ const ZSignal = doc(
     receivedAt: time(),
     processedAt: doc(z.string().nullable(), { description: 'When the outcome was written (rejections and duplicates: at intake).' }),
     latencyMs: doc(z.number().int().nullable(), { description: 'From arrival to the outcome.' }),
-    status: doc(z.enum(SignalStatus), { description: 'ACCEPTED (queued), PROCESSING, DONE, REJECTED (refused, with the reason), FAILED (the market or exchange could not be reached, or an unexpected error), DUPLICATE.' }),
+    status: doc(z.enum(SignalStatus), { description: "ACCEPTED (queued), PROCESSING, DONE, REJECTED (refused, with the reason), FAILED (the market or exchange could not be reached, or an unexpected error), DUPLICATE, WAITING (an entry the group pool had no slot for: it waits in the pool's queue, see GET /api/v1/pool)." }),
     httpStatus: doc(z.number().int(), { description: 'What the webhook answered.' }),
     reason: z.string().nullable(),
     symbol: doc(z.string().nullable(), { description: 'The trader\'s market the ticker was mapped to.' }),

@@ -9,6 +9,7 @@ import { exchangeForAccount, type AccountRef } from '@/lib/server/exchange/excha
 import { closeGroup } from '@/lib/server/groups/close-group'
 import type { GroupSettings } from '@/lib/server/groups/group-settings'
 import { placeGroupLegs } from '@/lib/server/groups/place-group-legs'
+import { removeWaiting, type QueuedInPool } from '@/lib/server/groups/group-pool'
 import { planGroupEntry } from '@/lib/server/groups/plan-group-entry'
 import type { SignalOutcome } from './process-signal'
 
@@ -45,6 +46,7 @@ export async function enterGroup(s: GroupSignal & { intent: 'entry' | 'pyramid';
     db: s.db, traderId: s.traderId, userId: s.userId, signalId: s.signalId, symbol: s.symbol, side: s.side, timeframe,
     reference: s.reference, stopLoss: s.fields.stop_loss ? dec(s.fields.stop_loss) : undefined, settings: s.settings, exchange,
   })
+  if ('queued' in planned) return queuedOutcome(planned.queued, s.base, s.side)
   await placeGroupLegs({ db: s.db, groupId: planned.groupId, actor: s.actor, exchange })
   const legs = await s.db.groupLeg.findMany({
     where: { pyramidId: planned.pyramidId },
@@ -69,6 +71,17 @@ export async function enterGroup(s: GroupSignal & { intent: 'entry' | 'pyramid';
   return { status: 'DONE', reason: planned.created ? null : `${what} already planned by an earlier attempt`, result, positionId: baseLeg.position?.id ?? null }
 }
 
+function queuedOutcome(q: QueuedInPool, base: Record<string, unknown>, side: PositionSide): SignalOutcome {
+  const others = q.waiting > 1 ? `, ${q.waiting - 1} other entr${q.waiting === 2 ? 'y' : 'ies'} waiting` : ''
+  const replaced = q.replacedSignalId ? `; it replaces signal ${q.replacedSignalId}, which waited for the same pair` : ''
+  return {
+    status: 'WAITING',
+    reason: `the group pool has no slot for it (${q.used} of ${q.cap} in use${others}): it waits in the pool's queue and runs when a slot frees and it ranks first${replaced}`,
+    result: { ...base, side, queued: { entryId: q.entryId, slotsUsed: q.used, slots: q.cap, waiting: q.waiting, replacedSignalId: q.replacedSignalId } },
+    positionId: null,
+  }
+}
+
 /**
  * A close or exit signal when the trader builds groups: its open groups on the symbol (of the
  * signal's timeframe when it names one) are closed whole. Null when it has none, so the caller
@@ -76,11 +89,15 @@ export async function enterGroup(s: GroupSignal & { intent: 'entry' | 'pyramid';
  */
 export async function closeGroupsForSignal(s: GroupSignal & { base: Record<string, unknown>; qty: string | undefined; exchangeFor?: (a: AccountRef) => ExchangePort }): Promise<SignalOutcome | null> {
   const timeframe = timeframeOf(s.fields)
-  const groups = await s.db.positionGroup.findMany({
-    where: { traderId: s.traderId, symbol: s.symbol, status: 'OPEN', ...(timeframe ? { timeframe } : {}) },
-    select: { id: true },
-  })
-  if (!groups.length) return null
+  const pair = { traderId: s.traderId, symbol: s.symbol, ...(timeframe ? { timeframe } : {}) }
+  // An entry for the pair still waiting for a pool slot is dropped: the trade it was for is over.
+  const dropped = (await s.db.poolQueueEntry.count({ where: { ...pair, status: 'WAITING' } }))
+    ? await s.db.$transaction((tx) => removeWaiting(tx, { userId: s.userId, where: pair, why: `exit signal ${s.signalId} for ${s.symbol}` }))
+    : 0
+  const groups = await s.db.positionGroup.findMany({ where: { ...pair, status: 'OPEN' }, select: { id: true } })
+  if (!groups.length) {
+    return dropped ? { status: 'DONE', reason: `no open group to close; the entry waiting in the pool's queue for ${s.symbol} was removed`, result: { ...s.base, removedFromQueue: dropped } } : null
+  }
   if (s.qty) return { status: 'REJECTED', reason: `a position group is closed whole: a partial exit (${s.qty}) is not supported; send close`, result: s.base }
   const exchange = s.exchange ?? exchangeForAccount(s.db, s.account)
   const closed = []
@@ -88,5 +105,5 @@ export async function closeGroupsForSignal(s: GroupSignal & { base: Record<strin
     const r = await closeGroup({ db: s.db, userId: s.userId, groupId: g.id, actor: s.actor, reason: `Signal ${s.signalId} (${String(s.base.intent)})`, exchange, exchangeFor: s.exchangeFor })
     closed.push({ groupId: g.id, status: r.status })
   }
-  return { status: 'DONE', reason: null, result: { ...s.base, closedGroups: closed } }
+  return { status: 'DONE', reason: null, result: { ...s.base, closedGroups: closed, ...(dropped ? { removedFromQueue: dropped } : {}) } }
 }

@@ -32,7 +32,7 @@ export interface ProcessSignalOptions {
   quoteWaitMs?: number
 }
 
-export type SignalOutcome = { status: 'DONE' | 'REJECTED' | 'FAILED'; reason: string | null; result: Record<string, unknown>; positionId?: string | null }
+export type SignalOutcome = { status: 'DONE' | 'REJECTED' | 'FAILED' | 'WAITING'; reason: string | null; result: Record<string, unknown>; positionId?: string | null }
 type Outcome = SignalOutcome
 
 // A refusal by a service (the request cannot be carried out as it is) rejects the signal; a
@@ -90,7 +90,10 @@ async function carryOut(o: ProcessSignalOptions, s: LoadedSignal, settings: Sign
   const symbol = s.symbol!
   const action = s.action === 'sell' ? 'sell' : 'buy'
   const fields = (s.payload ?? {}) as Record<string, string | undefined>
-  const base = { intent, symbol, action }
+  // A signal the group pool's queue promoted has waited for its slot: its age is no fault of its own
+  // (the price is still checked against the market), and the log says where it came from.
+  const promotedFrom = (s.result as { promotedFrom?: string } | null)?.promotedFrom
+  const base = { intent, symbol, action, ...(promotedFrom ? { promotedFrom } : {}) }
 
   // An entry this signal already made (a worker stopped after it, before writing the outcome).
   const made = await o.db.position.findUnique({ where: { signalId: s.id }, select: { id: true } })
@@ -98,7 +101,7 @@ async function carryOut(o: ProcessSignalOptions, s: LoadedSignal, settings: Sign
   // A pyramid this signal already planned: placing carries on, however old the signal is now.
   if (await o.db.groupPyramid.count({ where: { signalId: s.id } })) return enter(o, s, settings, base, o.exchangeFor?.(s.trader.account))
 
-  const stale = signalAgeProblem({ firedAt: s.signalAt, receivedAt: s.receivedAt, now, maxLagSeconds: settings.maxLagSeconds })
+  const stale = promotedFrom ? null : signalAgeProblem({ firedAt: s.signalAt, receivedAt: s.receivedAt, now, maxLagSeconds: settings.maxLagSeconds })
   if (stale) return { status: 'REJECTED', reason: stale, result: base }
 
   const exchange = o.exchangeFor?.(s.trader.account)

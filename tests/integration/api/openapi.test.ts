@@ -105,6 +105,10 @@ describe('GET /api/v1/openapi.json', () => {
         'GET /api/v1/traders/{id}/groups',
         'GET /api/v1/groups/{id}',
         'POST /api/v1/groups/{id}/close',
+        'GET /api/v1/pool',
+        'PATCH /api/v1/pool/settings',
+        'POST /api/v1/pool/queue/{id}/promote',
+        'POST /api/v1/pool/queue/{id}/remove',
       ].sort(),
     )
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })

@@ -21,7 +21,9 @@ describe('placing position group legs', () => {
   const plan = async (side: 'LONG' | 'SHORT' = 'LONG') => {
     const signal = await t.db.signal.create({ data: { traderId, userId, payloadHash: `h${++n}`, body: '{}', status: 'DONE', httpStatus: 202 } })
     const settings = readGroupSettings({ enabled: true, legs: 3, pyramidCapitalQuote: '300', firstGapPct: '1', maxActiveLegs: 3 })
-    return planGroupEntry({ db: t.db, traderId, userId, signalId: signal.id, symbol: 'BTC/USDT', side, timeframe: `tf${n}`, reference: dec('60000.01'), settings, exchange: exchangeForAccount(t.db, account) })
+    const planned = await planGroupEntry({ db: t.db, traderId, userId, signalId: signal.id, symbol: 'BTC/USDT', side, timeframe: `tf${n}`, reference: dec('60000.01'), settings, exchange: exchangeForAccount(t.db, account) })
+    if ('queued' in planned) throw new Error('queued in the group pool: the pool has room for every group here')
+    return planned
   }
   const entryOrders = (groupId: string) => t.db.order.count({ where: { purpose: 'ENTRY', position: { groupId } } })
   const backdate = (legId: string, seconds: number) => t.db.$executeRaw`UPDATE "GroupLeg" SET status = 'PLACED', "updatedAt" = now() - make_interval(secs => ${seconds}) WHERE id = ${legId}`
