@@ -3,6 +3,7 @@
 import { db } from '@/lib/db/client'
 import { closeGroup } from '@/lib/server/groups/close-group'
 import { getGroup, type GroupView } from '@/lib/server/groups/group-views'
+import { promoteQueueEntry, removeQueueEntry, updatePoolSettings, type PoolView } from '@/lib/server/groups/pool-views'
 import { updateGroupSettings, type GroupSettingsView } from '@/lib/server/groups/update-group-settings'
 import { rotateWebhookSecret } from '@/lib/server/signals/webhook-secret'
 import { updateSignalSettings, type SignalSettingsView } from '@/lib/server/signals/update-signal-settings'
@@ -32,4 +33,19 @@ export async function closeGroupAction(groupId: string): Promise<ActionResult<Gr
     await closeGroup({ db: db(), userId: user.id, groupId: id, actor: { kind: 'USER', id: user.id }, reason: 'Closed by hand', strict: true })
     return getGroup(db(), user.id, id)
   })
+}
+
+/** The group pool is the user's, not the trader's: as PATCH /api/v1/pool/settings. */
+export async function updatePoolSettingsAction(input: Record<string, unknown>): Promise<ActionResult<PoolView>> {
+  return runAction('update pool settings', (user) => updatePoolSettings({ db: db(), userId: user.id, input }))
+}
+
+/** The Promote button: as POST /api/v1/pool/queue/{id}/promote, refused (409) while the pool is full. */
+export async function promotePoolEntryAction(entryId: string): Promise<ActionResult<PoolView>> {
+  return runAction('promote pool entry', (user) => promoteQueueEntry({ db: db(), userId: user.id, entryId: checkedId(entryId, 'queue entry') }))
+}
+
+/** The Remove button: as POST /api/v1/pool/queue/{id}/remove; the entry's signal is rejected. */
+export async function removePoolEntryAction(entryId: string): Promise<ActionResult<PoolView>> {
+  return runAction('remove pool entry', (user) => removeQueueEntry({ db: db(), userId: user.id, entryId: checkedId(entryId, 'queue entry') }))
 }
