@@ -28,6 +28,7 @@ import { UniverseRefresh } from './universe/universe-refresh'
 import { TriggerMonitor } from './monitor/trigger-monitor'
 import { GroupKeeper } from './groups/group-keeper'
 import { poolPromotionPass } from './groups/pool-promotion-pass'
+import { riskEnginePass } from './groups/risk-engine-pass'
 import { ProtectionKeeper } from './protection/protection-keeper'
 import { SignalLoop } from './signals/signal-loop'
 import { AccountSync } from './reconcile/account-sync'
@@ -161,7 +162,10 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
     // The group pool's queue: expiry, and promotion into freed slots.
     const pool = poolPromotionPass(db, log)
     pool.start()
-    globals = [equity, executionAlerts, universes, notifications, dailySummaries, pool]
+    // The group risk engine of the users who turned it on.
+    const riskEngine = riskEnginePass(db, actor, log, { exchangeFor: opts.exchangeFor, intervalMs: cfg.RISK_ENGINE_INTERVAL_MS })
+    riskEngine.start()
+    globals = [equity, executionAlerts, universes, notifications, dailySummaries, pool, riskEngine]
   }
   function newLoop(f: MarketDataFeed) {
     return new MarketLoop(db, f, { intervalMs: cfg.MARKET_POLL_INTERVAL_MS, quietRefreshMs: cfg.MARKET_STALE_AFTER_MS / 2, log, onQuote })

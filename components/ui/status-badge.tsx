@@ -18,6 +18,11 @@ const TONES: Record<string, string> = {
   // signals and the group pool's queue
   WAITING: 'border-amber-800 bg-amber-950 text-amber-300',
   PROMOTED: 'border-emerald-800 bg-emerald-950 text-emerald-300',
+  // risk engine decisions
+  PLANNED: 'border-sky-800 bg-sky-950 text-sky-300',
+  RUNNING: 'border-amber-800 bg-amber-950 text-amber-300',
+  DONE: 'border-emerald-800 bg-emerald-950 text-emerald-300',
+  NOT_COVERED: 'border-amber-800 bg-amber-950 text-amber-300',
   // take-profits
   ACTIVE: 'border-sky-800 bg-sky-950 text-sky-300',
   // sides and actors

@@ -45,6 +45,8 @@ export const ZEnv = z.object({
   // How often the worker records every account's equity (the performance page's equity curve);
   // it also records one right after each fill.
   EQUITY_SNAPSHOT_INTERVAL_MS: intFrom(60_000, 100, 86_400_000),
+  // How often the worker runs the group risk engine of the users who turned it on.
+  RISK_ENGINE_INTERVAL_MS: intFrom(5000, 100, 3_600_000),
   // How often the worker re-ranks top-N trader universes by 24 h volume (also once at start).
   UNIVERSE_REFRESH_INTERVAL_MS: intFrom(900_000, 100, 86_400_000),
   // The second key for real money: LIVE exchange accounts send new orders only when this is

@@ -39,6 +39,7 @@ import { signalPaths } from './signal-schemas'
 // Registers the position-group response schemas in apiDocs.
 import { groupPaths } from './group-schemas'
 import { poolPaths } from './pool-schemas'
+import { riskEnginePaths } from './risk-engine-schemas'
 
 type Json = Record<string, unknown>
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` })
@@ -177,7 +178,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
     },
     servers: [{ url: opts.serverUrl ?? '/' }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
-    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'performance', description: 'Every closed trade: statistics, equity curve, drawdown, daily PnL; CSV export.' }, { name: 'users', description: 'Admin only: accounts and invites.' }, { name: 'exchange accounts', description: 'Binance spot and Coinbase accounts with their keys (never returned).' }, { name: 'logs', description: 'Activity, audit trail, risk events and notification deliveries in one log.' }, { name: 'market data' }, { name: 'signals', description: 'TradingView webhook signals: the webhook, its secret, settings and the signal log.' }, { name: 'groups', description: 'Position groups: pyramids of DCA legs that signals build on one symbol and timeframe, their settings, closing one whole, and the group pool (how many groups are open at once) with its queue.' }, { name: 'system' }],
+    tags: [{ name: 'auth' }, { name: 'traders' }, { name: 'positions' }, { name: 'orders' }, { name: 'trading' }, { name: 'notifications' }, { name: 'decisions' }, { name: 'approvals' }, { name: 'performance', description: 'Every closed trade: statistics, equity curve, drawdown, daily PnL; CSV export.' }, { name: 'users', description: 'Admin only: accounts and invites.' }, { name: 'exchange accounts', description: 'Binance spot and Coinbase accounts with their keys (never returned).' }, { name: 'logs', description: 'Activity, audit trail, risk events and notification deliveries in one log.' }, { name: 'market data' }, { name: 'signals', description: 'TradingView webhook signals: the webhook, its secret, settings and the signal log.' }, { name: 'groups', description: 'Position groups: pyramids of DCA legs that signals build on one symbol and timeframe, their settings, closing one whole, and the group pool (how many groups are open at once) with its queue, and the risk engine.' }, { name: 'system' }],
     paths: {
       '/api/health': {
         get: {
@@ -558,6 +559,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
       ...signalPaths(queryParameters),
       ...groupPaths(queryParameters),
       ...poolPaths(),
+      ...riskEnginePaths(),
     },
     components: {
       securitySchemes: {

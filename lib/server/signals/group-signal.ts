@@ -7,6 +7,7 @@ import type { ActorRef } from '@/lib/server/audit/actor'
 import { conflict } from '@/lib/server/errors/app-error'
 import { exchangeForAccount, type AccountRef } from '@/lib/server/exchange/exchange-for-account'
 import { closeGroup } from '@/lib/server/groups/close-group'
+import { exitGroupFifo } from '@/lib/server/groups/exit-group-fifo'
 import type { GroupSettings } from '@/lib/server/groups/group-settings'
 import { placeGroupLegs } from '@/lib/server/groups/place-group-legs'
 import { removeWaiting, type QueuedInPool } from '@/lib/server/groups/group-pool'
@@ -84,8 +85,9 @@ function queuedOutcome(q: QueuedInPool, base: Record<string, unknown>, side: Pos
 
 /**
  * A close or exit signal when the trader builds groups: its open groups on the symbol (of the
- * signal's timeframe when it names one) are closed whole. Null when it has none, so the caller
- * closes a plain position instead. A partial exit of a group is refused rather than guessed at.
+ * signal's timeframe when it names one) are closed whole, or, with a size, the one group is
+ * reduced by it first in, first out by leg. Null when it has none, so the caller closes a plain
+ * position instead.
  */
 export async function closeGroupsForSignal(s: GroupSignal & { base: Record<string, unknown>; qty: string | undefined; exchangeFor?: (a: AccountRef) => ExchangePort }): Promise<SignalOutcome | null> {
   const timeframe = timeframeOf(s.fields)
@@ -98,8 +100,13 @@ export async function closeGroupsForSignal(s: GroupSignal & { base: Record<strin
   if (!groups.length) {
     return dropped ? { status: 'DONE', reason: `no open group to close; the entry waiting in the pool's queue for ${s.symbol} was removed`, result: { ...s.base, removedFromQueue: dropped } } : null
   }
-  if (s.qty) return { status: 'REJECTED', reason: `a position group is closed whole: a partial exit (${s.qty}) is not supported; send close`, result: s.base }
   const exchange = s.exchange ?? exchangeForAccount(s.db, s.account)
+  if (s.qty) {
+    if (groups.length > 1) return { status: 'REJECTED', reason: `${groups.length} ${s.symbol} groups are open (one per interval): a partial exit must name the group's interval`, result: s.base }
+    // First in, first out across the group's legs; the group stays open with the rest.
+    const r = await exitGroupFifo({ db: s.db, userId: s.userId, groupId: groups[0]!.id, qty: dec(s.qty), actor: s.actor, reason: `Signal ${s.signalId} (partial ${String(s.base.intent)})`, exchange, exchangeFor: s.exchangeFor })
+    return { status: 'DONE', reason: null, result: { ...s.base, reducedGroup: { groupId: groups[0]!.id, qty: s.qty, exits: r.exits } } }
+  }
   const closed = []
   for (const g of groups) {
     const r = await closeGroup({ db: s.db, userId: s.userId, groupId: g.id, actor: s.actor, reason: `Signal ${s.signalId} (${String(s.base.intent)})`, exchange, exchangeFor: s.exchangeFor })

@@ -109,6 +109,10 @@ describe('GET /api/v1/openapi.json', () => {
         'PATCH /api/v1/pool/settings',
         'POST /api/v1/pool/queue/{id}/promote',
         'POST /api/v1/pool/queue/{id}/remove',
+        'GET /api/v1/risk-engine',
+        'PATCH /api/v1/risk-engine/settings',
+        'POST /api/v1/risk-engine/run',
+        'PATCH /api/v1/groups/{id}/risk-engine',
       ].sort(),
     )
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })

@@ -1,9 +1,11 @@
 'use server'
 
 import { db } from '@/lib/db/client'
+import type { ActorRef } from '@/lib/server/audit/actor'
 import { closeGroup } from '@/lib/server/groups/close-group'
 import { getGroup, type GroupView } from '@/lib/server/groups/group-views'
 import { promoteQueueEntry, removeQueueEntry, updatePoolSettings, type PoolView } from '@/lib/server/groups/pool-views'
+import { runRiskEngineNow, setGroupRiskControls, updateRiskEngineSettings, type RiskEngineRunView, type RiskEngineView } from '@/lib/server/groups/risk-engine-views'
 import { updateGroupSettings, type GroupSettingsView } from '@/lib/server/groups/update-group-settings'
 import { rotateWebhookSecret } from '@/lib/server/signals/webhook-secret'
 import { updateSignalSettings, type SignalSettingsView } from '@/lib/server/signals/update-signal-settings'
@@ -48,4 +50,22 @@ export async function promotePoolEntryAction(entryId: string): Promise<ActionRes
 /** The Remove button: as POST /api/v1/pool/queue/{id}/remove; the entry's signal is rejected. */
 export async function removePoolEntryAction(entryId: string): Promise<ActionResult<PoolView>> {
   return runAction('remove pool entry', (user) => removeQueueEntry({ db: db(), userId: user.id, entryId: checkedId(entryId, 'queue entry') }))
+}
+
+/** Changes made in the web app are audited as the signed-in person. */
+const person = (user: { id: string }): ActorRef => ({ kind: 'USER', id: user.id })
+
+/** The risk engine is the user's, not the trader's: its settings, as the Risk engine form saves them. */
+export async function updateRiskEngineSettingsAction(input: Record<string, unknown>): Promise<ActionResult<RiskEngineView>> {
+  return runAction('update risk engine settings', (user) => updateRiskEngineSettings({ db: db(), userId: user.id, input }))
+}
+
+/** The Run now button: one decision at once; refused (409) while the risk engine is off or a run is still acting. */
+export async function runRiskEngineNowAction(): Promise<ActionResult<{ run: RiskEngineRunView | null; message: string }>> {
+  return runAction('run risk engine', (user) => runRiskEngineNow({ db: db(), userId: user.id, actor: person(user) }))
+}
+
+/** The Skip once / Block buttons of a group in the risk engine's list. */
+export async function setGroupRiskControlsAction(groupId: string, input: { blocked?: boolean; skipOnce?: boolean }): Promise<ActionResult<RiskEngineView>> {
+  return runAction('set group risk controls', (user) => setGroupRiskControls({ db: db(), userId: user.id, groupId: checkedId(groupId, 'position group'), input }))
 }

@@ -5,6 +5,8 @@ import { GroupSettingsForm } from '@/components/groups/group-settings-form'
 import { GroupsTable } from '@/components/groups/groups-table'
 import { PoolPanel } from '@/components/groups/pool-panel'
 import { PoolSettingsForm } from '@/components/groups/pool-settings-form'
+import { RiskEnginePanel } from '@/components/groups/risk-engine-panel'
+import { RiskEngineSettingsForm } from '@/components/groups/risk-engine-settings-form'
 import { SIGNAL_FIELD_DOCS } from '@/components/signals/alert-message'
 import { SignalLog } from '@/components/signals/signal-log'
 import { SignalSettingsForm } from '@/components/signals/signal-settings-form'
@@ -17,6 +19,8 @@ import { isAppError } from '@/lib/server/errors/app-error'
 import { readGroupSettings, storedGroupSettings } from '@/lib/server/groups/group-settings'
 import { readPoolSettings } from '@/lib/server/groups/pool-settings'
 import { loadPoolView } from '@/lib/server/groups/pool-views'
+import { readRiskEngineSettings, storedRiskEngineSettings } from '@/lib/server/groups/risk-engine-settings'
+import { loadRiskEngineView } from '@/lib/server/groups/risk-engine-views'
 import { loadGroupSettingsView } from '@/lib/server/groups/update-group-settings'
 import { loadSignalSettingsView } from '@/lib/server/signals/update-signal-settings'
 import { webhookUrl } from '@/lib/server/signals/webhook-url'
@@ -34,10 +38,11 @@ export default async function TraderSignalsPage({ params }: { params: Promise<{ 
     if (isAppError(e) && e.code === 'NOT_FOUND') notFound()
     throw e
   }
-  const [view, groups, pool] = await Promise.all([
+  const [view, groups, pool, riskEngine] = await Promise.all([
     loadSignalSettingsView(db(), { userId: user.id, traderId: id }).catch(missing),
     loadGroupSettingsView(db(), { userId: user.id, traderId: id }).catch(missing),
     loadPoolView(db(), user.id),
+    loadRiskEngineView(db(), user.id),
   ])
   const url = webhookUrl(await headers(), id)
   return (
@@ -64,6 +69,7 @@ export default async function TraderSignalsPage({ params }: { params: Promise<{ 
               <li>Without position groups, an entry while a position is open is refused; a close with nothing open is done with nothing to do.</li>
               <li>With position groups on, an entry plans a pyramid of legs: leg 1 at market, the others as resting limit entries further from the price. Another entry in the same direction (or intent pyramid) adds a pyramid to the open group of that symbol and interval, up to its maximum. An entry of the other side, or beside a plain position of the symbol, is refused.</li>
               <li>The group pool caps the position groups open at once across all your traders. An entry that finds it full waits in a queue (continuations first, then the pair losing most) and the best-ranked runs when a slot frees; a waiting entry expires after the queue expiry, and an exit signal for its pair removes it.</li>
+              <li>The risk engine (off, and in dry run, by default) watches your open groups: once a group&apos;s loss reaches the threshold, with all its pyramids in and its timer passed, it partially closes up to the max winners, most profitable first, to realize enough profit to cover that loss, then closes the loser. In dry run it only records what it would do; Skip once and Block keep a group out of it.</li>
               <li>A close (or exit) closes the whole group: its resting legs are canceled and what it holds is sold at market. With a size, an exit reduces the group instead, first in, first out by leg (with several groups of the symbol open, name the interval). A reverse while a group holds the symbol is refused: send close, then entry.</li>
               <li>Refused requests (bad secret, unknown field or symbol, stale, price too far, paused trader) are logged below with the reason, never with the secret.</li>
             </ul>
@@ -109,6 +115,14 @@ export default async function TraderSignalsPage({ params }: { params: Promise<{ 
           <PoolSettingsForm initial={pool.settings} defaults={readPoolSettings(null)} />
           <div className="border-t border-neutral-800 pt-3">
             <PoolPanel initial={pool} />
+          </div>
+        </div>
+      </Panel>
+      <Panel title="Risk engine (all your traders)">
+        <div className="space-y-4">
+          <RiskEngineSettingsForm initial={riskEngine.settings} defaults={storedRiskEngineSettings(readRiskEngineSettings(null))} />
+          <div className="border-t border-neutral-800 pt-3">
+            <RiskEnginePanel initial={riskEngine} />
           </div>
         </div>
       </Panel>

@@ -1,0 +1,63 @@
+import type { Db } from '@/lib/db/client'
+import { fromDb } from '@/lib/db/decimal-columns'
+import { ZERO, minDec, type Decimal } from '@/lib/domain/decimal'
+import type { ExchangePort } from '@/lib/exchange/port'
+import type { ActorRef } from '@/lib/server/audit/actor'
+import { conflict, notFound, validationError } from '@/lib/server/errors/app-error'
+import type { AccountRef } from '@/lib/server/exchange/exchange-for-account'
+import { requestExit } from '@/lib/server/positions/request-exit'
+import { EXIT_ORDER, WORKING_STATUSES } from '@/lib/server/protection/resting-stop'
+
+export interface GroupExit {
+  legId: string
+  positionId: string
+  orderId: string
+  qty: string
+}
+
+/**
+ * Sells (LONG) or buys back (SHORT) `qty` of an open group, first in, first out: from the leg
+ * that filled first, then the next. Each leg is reduced through the one exit path (requestExit);
+ * the group's average entry is not touched (exits never change it). Refused while an exit of one
+ * of its legs is still working, so two partial exits cannot both count the same holding.
+ */
+export async function exitGroupFifo(o: {
+  db: Db
+  userId: string
+  groupId: string
+  qty: Decimal
+  actor: ActorRef
+  reason: string
+  exchange?: ExchangePort
+  exchangeFor?: (account: AccountRef) => ExchangePort
+}): Promise<{ exits: GroupExit[]; unfilled: Decimal }> {
+  const g = await o.db.positionGroup.findFirst({ where: { id: o.groupId, userId: o.userId }, select: { id: true, status: true, symbol: true } })
+  if (!g) throw notFound('position group')
+  if (g.status !== 'OPEN') throw conflict(`the ${g.symbol} group is ${g.status.toLowerCase()}: only an open group can be reduced`)
+  const legs = await o.db.position.findMany({
+    where: { groupId: g.id, status: { in: ['OPEN', 'MONITORING'] }, openQty: { gt: 0 } },
+    select: { id: true, groupLegId: true, openQty: true, openedAt: true, createdAt: true },
+  })
+  if (await o.db.order.count({ where: { positionId: { in: legs.map((l) => l.id) }, ...EXIT_ORDER, status: { in: WORKING_STATUSES } } })) {
+    throw conflict(`an exit of the ${g.symbol} group is still working: try again once it has ended`)
+  }
+  const held = legs.reduce((s, l) => s.plus(fromDb(l.openQty)), ZERO)
+  if (o.qty.gt(held)) throw validationError([{ field: 'qty', message: `${o.qty.toFixed()} is more than the ${held.toFixed()} the ${g.symbol} group holds: send close to exit it whole` }])
+  // First in, first out: by when each leg's entry filled.
+  legs.sort((a, b) => (a.openedAt ?? a.createdAt).getTime() - (b.openedAt ?? b.createdAt).getTime() || (a.id < b.id ? -1 : 1))
+
+  const exits: GroupExit[] = []
+  let left = o.qty
+  for (const leg of legs) {
+    if (left.lte(0)) break
+    const take = minDec(left, fromDb(leg.openQty))
+    const sent = await requestExit({ db: o.db, positionId: leg.id, size: { kind: 'QTY', qty: take }, purpose: 'MANUAL_EXIT', actor: o.actor, reason: o.reason, userId: o.userId, exchange: o.exchange, exchangeFor: o.exchangeFor })
+    if (!sent) continue
+    // The exit path may round to the step, or take the whole leg rather than strand dust.
+    const order = await o.db.order.findUniqueOrThrow({ where: { id: sent.orderId }, select: { qty: true } })
+    const qty = fromDb(order.qty)
+    exits.push({ legId: leg.groupLegId!, positionId: leg.id, orderId: sent.orderId, qty: qty.toFixed() })
+    left = left.minus(qty)
+  }
+  return { exits, unfilled: left.gt(0) ? left : ZERO }
+}
