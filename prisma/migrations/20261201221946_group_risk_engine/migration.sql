@@ -35,3 +35,6 @@ CREATE INDEX "RiskEngineRun_userId_createdAt_idx" ON "RiskEngineRun"("userId", "
 
 -- CreateIndex
 CREATE INDEX "RiskEngineRun_userId_status_idx" ON "RiskEngineRun"("userId", "status");
+
+-- AddForeignKey
+ALTER TABLE "RiskEngineRun" ADD CONSTRAINT "RiskEngineRun_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
