@@ -2,10 +2,11 @@
 
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { fetchJson } from '@/components/live/fetch-json'
 import { LiveIndicator } from '@/components/live/live-indicator'
 import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-events'
+import { useNow } from '@/components/live/use-now'
 import { td, th } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
@@ -33,21 +34,11 @@ export function approvalResultText(a: Pick<ApprovalView, 'status' | 'result'>): 
   }
 }
 
-/** The local clock, once a second (the time left of each request). Null until mounted, so the server render matches. */
-function useNow(): number | null {
-  const [now, setNow] = useState<number | null>(null)
-  useEffect(() => {
-    setNow(Date.now())
-    const t = setInterval(() => setNow(Date.now()), 1000)
-    return () => clearInterval(t)
-  }, [])
-  return now
-}
-
 export function ApprovalsView({ initial }: { initial: ApprovalsPageData }) {
   useLiveEvents()
   const qc = useQueryClient()
-  const now = useNow()
+  // Once a second: the time left of each request.
+  const now = useNow(1000)
   const { data = initial, error } = useQuery({
     queryKey: pageKey,
     queryFn: () => fetchJson<ApprovalsPageData>('/api/ui/approvals'),

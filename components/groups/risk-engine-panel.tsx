@@ -1,17 +1,15 @@
 'use client'
 
-import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useState, useTransition } from 'react'
+import { useState } from 'react'
 import { runRiskEngineNowAction, setGroupRiskControlsAction } from '@/app/(app)/traders/[id]/signals/actions'
-import { fetchJson } from '@/components/live/fetch-json'
-import { num, td, th } from '@/components/positions/positions-table'
+import { num, td } from '@/components/positions/positions-table'
 import { FormError } from '@/components/ui/fields'
-import { EmptyState } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
 import type { RiskEngineView } from '@/lib/server/groups/risk-engine-views'
-import type { ActionResult } from '@/lib/server/ui/action-result'
 import { formatDecimal, formatPercent, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
 import { formatTimestamp } from '@/lib/ui/time-format'
+import { ActionButton, ActionsCell, LoadError, PanelSection, PanelTable, right } from './panel-parts'
+import { usePanelActions, usePolledView } from './use-panel-actions'
 
 // Groups' PnL moves with the market and the worker decides on its own schedule: read the view this often.
 const REFRESH_MS = 3000
@@ -46,47 +44,20 @@ function stepText(s: Step): string {
 
 /** The group risk engine of all the user's traders: whether it acts, the open groups it weighs, and its last decisions. */
 export function RiskEnginePanel({ initial }: { initial: RiskEngineView }) {
-  const qc = useQueryClient()
-  const { data: view = initial, error: loadError, isFetching } = useQuery({
-    queryKey: riskEngineKey,
-    queryFn: () => fetchJson<RiskEngineView>('/api/v1/risk-engine'),
-    initialData: initial,
-    refetchInterval: REFRESH_MS,
-  })
-  const [pending, startTransition] = useTransition()
-  const [busyId, setBusyId] = useState<string>()
-  const [error, setError] = useState<string>()
+  const { data: view = initial, error: loadError, isFetching } = usePolledView(riskEngineKey, '/api/v1/risk-engine', initial, REFRESH_MS)
+  // Refused or not, the view is read again after: a group may have moved on (closed, offset by the worker).
+  const { pending, busyId, error, act: run } = usePanelActions(riskEngineKey)
   const [message, setMessage] = useState<string>()
 
-  const failure = (res: Extract<ActionResult<unknown>, { ok: false }>) => res.formError ?? Object.values(res.fieldErrors).join('; ')
-
   const runNow = () => {
-    // Before the transition: updates made inside it show only once the action is done.
-    setBusyId('run')
-    setError(undefined)
     setMessage(undefined)
-    startTransition(async () => {
-      const res = await runRiskEngineNowAction()
-      if (res.ok) setMessage(res.data.message)
-      else setError(`Could not run the risk engine: ${failure(res)}`)
-      setBusyId(undefined)
-      await qc.invalidateQueries({ queryKey: riskEngineKey })
-    })
+    run('run', () => runRiskEngineNowAction(), 'Could not run the risk engine', (data) => setMessage(data.message))
   }
 
   const act = (g: Group, verb: 'skip once' | 'cancel the skip of' | 'block' | 'unblock') => {
-    setBusyId(g.id)
-    setError(undefined)
     setMessage(undefined)
     const input = verb === 'skip once' || verb === 'cancel the skip of' ? { skipOnce: verb === 'skip once' } : { blocked: verb === 'block' }
-    startTransition(async () => {
-      const res: ActionResult<RiskEngineView> = await setGroupRiskControlsAction(g.id, input)
-      if (res.ok) qc.setQueryData(riskEngineKey, res.data)
-      else setError(`Could not ${verb} the ${pair(g)} group of ${g.traderName}: ${failure(res)}`)
-      setBusyId(undefined)
-      // Refused or not, the group may have moved on (closed, offset by the worker): show it as it is now.
-      await qc.invalidateQueries({ queryKey: riskEngineKey })
-    })
+    run(g.id, () => setGroupRiskControlsAction(g.id, input), `Could not ${verb} the ${pair(g)} group of ${g.traderName}`)
   }
 
   const { settings } = view
@@ -104,24 +75,19 @@ export function RiskEnginePanel({ initial }: { initial: RiskEngineView }) {
           {thresholds(settings)}
         </p>
       </div>
-      {loadError ? (
-        <p role="alert" className="text-sm text-red-400">
-          Could not load the risk engine: {loadError.message}
-        </p>
-      ) : null}
+      <LoadError error={loadError}>Could not load the risk engine: </LoadError>
 
       <div className="flex flex-wrap items-center gap-2">
-        <button
-          type="button"
-          disabled={pending}
-          aria-busy={busyId === 'run' || undefined}
+        <ActionButton
+          pending={pending}
+          busy={busyId === 'run'}
           aria-label="Run now"
           title={settings.enabled ? 'Decide once now, whatever the schedule' : 'The risk engine is off: turn it on first'}
           onClick={runNow}
           className="rounded bg-emerald-700 px-3 py-1.5 text-xs font-semibold text-white hover:bg-emerald-600 disabled:opacity-50"
         >
           Run now
-        </button>
+        </ActionButton>
         {message ? (
           <p role="status" className="text-xs text-emerald-400" data-testid="risk-engine-run-message">
             {message}
@@ -130,140 +96,94 @@ export function RiskEnginePanel({ initial }: { initial: RiskEngineView }) {
       </div>
       <FormError messages={[error]} />
 
-      <div className="space-y-1">
-        <h3 className="text-sm font-semibold text-neutral-200">Open groups</h3>
-        {view.groups.length === 0 ? (
-          <EmptyState>No open groups</EmptyState>
-        ) : (
-          <div className="relative overflow-x-auto">
-            <table className="w-full text-xs" aria-label="Risk engine groups">
-              <thead>
-                <tr>
-                  <th className={th}>Trader</th>
-                  <th className={th}>Symbol</th>
-                  <th className={th}>Side</th>
-                  <th className={`${th} text-right`}>PnL</th>
-                  <th className={`${th} text-right`}>Pyramids</th>
-                  <th className={`${th} text-right`}>Age (min)</th>
-                  <th className={th}>Qualifies</th>
-                  <th className={th}>Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {view.groups.map((g) => (
-                  <tr key={g.id} className="border-t border-neutral-800" data-group-id={g.id} data-eligible={g.eligible} data-blocked={g.blocked} data-skip-once={g.skipOnce}>
-                    <td className={`${td} text-neutral-300`}>{g.traderName}</td>
-                    <td className={`${td} font-medium text-neutral-100`}>
-                      {g.symbol}
-                      {g.timeframe ? <span className="ml-1 font-mono font-normal text-neutral-500">{g.timeframe}</span> : null}
-                    </td>
-                    <td className={td}>
-                      <StatusBadge value={g.side} />
-                    </td>
-                    <td className={`${num} ${pnlTone(g.pnl)}`}>
-                      {formatPnl(g.pnl)}
-                      <div className="text-[11px]">{formatPercent(g.pnlPct)}</div>
-                    </td>
-                    <td className={num}>
-                      {g.pyramids} of {g.maxPyramids}
-                    </td>
-                    <td className={num}>{g.ageMinutes}</td>
-                    <td className={`min-w-40 px-2 py-1.5 align-top ${g.eligible ? 'font-semibold text-amber-300' : 'text-neutral-400'}`}>{g.eligible ? 'yes' : g.notEligible}</td>
-                    <td className={td}>
-                      <div className="flex gap-1">
-                        <button
-                          type="button"
-                          disabled={pending}
-                          aria-busy={busyId === g.id || undefined}
-                          aria-label={`${g.skipOnce ? 'Cancel skip' : 'Skip once'} ${pair(g)} of ${g.traderName}`}
-                          title={g.skipOnce ? 'It will be passed over the next time it would be the loser: undo that' : 'Pass it over the next time it would be the loser; its timer then starts again'}
-                          onClick={() => act(g, g.skipOnce ? 'cancel the skip of' : 'skip once')}
-                          className="rounded border border-neutral-600 px-2 py-1 text-xs font-semibold text-neutral-200 hover:border-neutral-400 disabled:opacity-50"
-                        >
-                          {g.skipOnce ? 'Cancel skip' : 'Skip once'}
-                        </button>
-                        <button
-                          type="button"
-                          disabled={pending}
-                          aria-busy={busyId === g.id || undefined}
-                          aria-label={`${g.blocked ? 'Unblock' : 'Block'} ${pair(g)} of ${g.traderName}`}
-                          title={g.blocked ? 'Let the risk engine pick it again' : 'Never pick this group, as the loser or as a winner'}
-                          onClick={() => act(g, g.blocked ? 'unblock' : 'block')}
-                          className={`rounded border px-2 py-1 text-xs font-semibold disabled:opacity-50 ${g.blocked ? 'border-amber-700 text-amber-300 hover:border-amber-500' : 'border-neutral-600 text-neutral-200 hover:border-neutral-400'}`}
-                        >
-                          {g.blocked ? 'Unblock' : 'Block'}
-                        </button>
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </div>
 
-      <div className="space-y-1 border-t border-neutral-800 pt-3">
-        <h3 className="text-sm font-semibold text-neutral-200">Decisions</h3>
-        {view.runs.length === 0 ? (
-          <EmptyState>No decisions yet</EmptyState>
-        ) : (
-          <div className="relative overflow-x-auto">
-            <table className="w-full text-xs" aria-label="Risk engine decisions">
-              <thead>
-                <tr>
-                  <th className={th}>Time (UTC)</th>
-                  <th className={th}>Status</th>
-                  <th className={th}>Trigger</th>
-                  <th className={th}>Dry run</th>
-                  <th className={th}>Loser</th>
-                  <th className={`${th} text-right`}>Loss</th>
-                  <th className={`${th} text-right`}>Covered</th>
-                  <th className={th}>Message</th>
-                  <th className={th}>Steps</th>
-                </tr>
-              </thead>
-              <tbody>
-                {view.runs.map((r) => (
-                  <tr key={r.id} className="border-t border-neutral-800" data-run-id={r.id} data-status={r.status}>
-                    <td className={`${td} font-mono text-neutral-400`}>
-                      <time dateTime={r.createdAt} title={r.finishedAt ? `finished ${formatTimestamp(r.finishedAt)} UTC` : undefined}>
-                        {formatTimestamp(r.createdAt)}
-                      </time>
-                    </td>
-                    <td className={td}>
-                      <StatusBadge value={r.status} />
-                    </td>
-                    <td className={`${td} font-mono text-neutral-400`}>{r.trigger}</td>
-                    <td className={`${td} text-neutral-300`}>{r.dryRun ? 'yes' : 'no'}</td>
-                    <td className={`${td} font-medium text-neutral-100`}>{r.loserSymbol}</td>
-                    <td className={`${num} ${pnlTone(r.loss)}`}>
-                      {formatPnl(r.loss)}
-                      <div className="text-[11px]">{formatPercent(r.lossPct)}</div>
-                    </td>
-                    <td className={`${num} text-neutral-300`}>{formatDecimal(r.covered, { dp: 2 })}</td>
-                    <td className="min-w-48 px-2 py-1.5 align-top text-neutral-400">{r.message}</td>
-                    <td className="min-w-48 px-2 py-1.5 align-top">
-                      {r.steps.length === 0 ? (
-                        <span className="text-neutral-500">—</span>
-                      ) : (
-                        <ul className="space-y-0.5 font-mono text-[11px] text-neutral-300">
-                          {r.steps.map((s, i) => (
-                            <li key={i} data-step-kind={s.kind}>
-                              {stepText(s)}
-                              {s.error ? <span className="text-red-400"> — {s.error}</span> : null}
-                            </li>
-                          ))}
-                        </ul>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </div>
+      <PanelSection title="Open groups" empty={view.groups.length === 0 && 'No open groups'}>
+        <PanelTable label="Risk engine groups" columns={['Trader', 'Symbol', 'Side', right('PnL'), right('Pyramids'), right('Age (min)'), 'Qualifies', 'Actions']}>
+          {view.groups.map((g) => (
+            <tr key={g.id} className="border-t border-neutral-800" data-group-id={g.id} data-eligible={g.eligible} data-blocked={g.blocked} data-skip-once={g.skipOnce}>
+              <td className={`${td} text-neutral-300`}>{g.traderName}</td>
+              <td className={`${td} font-medium text-neutral-100`}>
+                {g.symbol}
+                {g.timeframe ? <span className="ml-1 font-mono font-normal text-neutral-500">{g.timeframe}</span> : null}
+              </td>
+              <td className={td}>
+                <StatusBadge value={g.side} />
+              </td>
+              <td className={`${num} ${pnlTone(g.pnl)}`}>
+                {formatPnl(g.pnl)}
+                <div className="text-[11px]">{formatPercent(g.pnlPct)}</div>
+              </td>
+              <td className={num}>
+                {g.pyramids} of {g.maxPyramids}
+              </td>
+              <td className={num}>{g.ageMinutes}</td>
+              <td className={`min-w-40 px-2 py-1.5 align-top ${g.eligible ? 'font-semibold text-amber-300' : 'text-neutral-400'}`}>{g.eligible ? 'yes' : g.notEligible}</td>
+              <ActionsCell>
+                <ActionButton
+                  pending={pending}
+                  busy={busyId === g.id}
+                  aria-label={`${g.skipOnce ? 'Cancel skip' : 'Skip once'} ${pair(g)} of ${g.traderName}`}
+                  title={g.skipOnce ? 'It will be passed over the next time it would be the loser: undo that' : 'Pass it over the next time it would be the loser; its timer then starts again'}
+                  onClick={() => act(g, g.skipOnce ? 'cancel the skip of' : 'skip once')}
+                  className="rounded border border-neutral-600 px-2 py-1 text-xs font-semibold text-neutral-200 hover:border-neutral-400 disabled:opacity-50"
+                >
+                  {g.skipOnce ? 'Cancel skip' : 'Skip once'}
+                </ActionButton>
+                <ActionButton
+                  pending={pending}
+                  busy={busyId === g.id}
+                  aria-label={`${g.blocked ? 'Unblock' : 'Block'} ${pair(g)} of ${g.traderName}`}
+                  title={g.blocked ? 'Let the risk engine pick it again' : 'Never pick this group, as the loser or as a winner'}
+                  onClick={() => act(g, g.blocked ? 'unblock' : 'block')}
+                  className={`rounded border px-2 py-1 text-xs font-semibold disabled:opacity-50 ${g.blocked ? 'border-amber-700 text-amber-300 hover:border-amber-500' : 'border-neutral-600 text-neutral-200 hover:border-neutral-400'}`}
+                >
+                  {g.blocked ? 'Unblock' : 'Block'}
+                </ActionButton>
+              </ActionsCell>
+            </tr>
+          ))}
+        </PanelTable>
+      </PanelSection>
+
+      <PanelSection title="Decisions" ruled empty={view.runs.length === 0 && 'No decisions yet'}>
+        <PanelTable label="Risk engine decisions" columns={['Time (UTC)', 'Status', 'Trigger', 'Dry run', 'Loser', right('Loss'), right('Covered'), 'Message', 'Steps']}>
+          {view.runs.map((r) => (
+            <tr key={r.id} className="border-t border-neutral-800" data-run-id={r.id} data-status={r.status}>
+              <td className={`${td} font-mono text-neutral-400`}>
+                <time dateTime={r.createdAt} title={r.finishedAt ? `finished ${formatTimestamp(r.finishedAt)} UTC` : undefined}>
+                  {formatTimestamp(r.createdAt)}
+                </time>
+              </td>
+              <td className={td}>
+                <StatusBadge value={r.status} />
+              </td>
+              <td className={`${td} font-mono text-neutral-400`}>{r.trigger}</td>
+              <td className={`${td} text-neutral-300`}>{r.dryRun ? 'yes' : 'no'}</td>
+              <td className={`${td} font-medium text-neutral-100`}>{r.loserSymbol}</td>
+              <td className={`${num} ${pnlTone(r.loss)}`}>
+                {formatPnl(r.loss)}
+                <div className="text-[11px]">{formatPercent(r.lossPct)}</div>
+              </td>
+              <td className={`${num} text-neutral-300`}>{formatDecimal(r.covered, { dp: 2 })}</td>
+              <td className="min-w-48 px-2 py-1.5 align-top text-neutral-400">{r.message}</td>
+              <td className="min-w-48 px-2 py-1.5 align-top">
+                {r.steps.length === 0 ? (
+                  <span className="text-neutral-500">—</span>
+                ) : (
+                  <ul className="space-y-0.5 font-mono text-[11px] text-neutral-300">
+                    {r.steps.map((s, i) => (
+                      <li key={i} data-step-kind={s.kind}>
+                        {stepText(s)}
+                        {s.error ? <span className="text-red-400"> — {s.error}</span> : null}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </td>
+            </tr>
+          ))}
+        </PanelTable>
+      </PanelSection>
     </div>
   )
 }

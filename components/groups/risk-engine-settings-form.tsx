@@ -2,7 +2,7 @@
 
 import { useQueryClient } from '@tanstack/react-query'
 import { updateRiskEngineSettingsAction } from '@/app/(app)/traders/[id]/signals/actions'
-import { errorFor, FormFooter, readSettings, SettingField, useSettingsAction, valueAt, type SettingSpec } from '@/components/traders/settings-form'
+import { SettingsForm, type SettingSpec } from '@/components/traders/settings-form'
 import type { StoredRiskEngineSettings } from '@/lib/server/groups/risk-engine-settings'
 import { riskEngineKey } from './risk-engine-panel'
 
@@ -19,31 +19,21 @@ const SPECS: SettingSpec[] = [
 /** The user's group risk engine: on or off, dry run, and when a group qualifies as the loser. */
 export function RiskEngineSettingsForm({ initial, defaults }: { initial: StoredRiskEngineSettings; defaults: StoredRiskEngineSettings }) {
   const qc = useQueryClient()
-  const { pending, errors, formError, done, run } = useSettingsAction()
   return (
-    <form
-      aria-label="Risk engine settings"
-      noValidate
-      className="space-y-3"
-      onSubmit={(e) => {
-        e.preventDefault()
-        const input = readSettings(e.currentTarget, SPECS).riskEngine as Record<string, unknown>
-        run(
-          () => updateRiskEngineSettingsAction(input),
-          (view) => {
-            // Which groups qualify changes with the thresholds at once: show it without waiting for the next poll.
-            qc.setQueryData(riskEngineKey, view)
-            return view.settings.enabled ? (view.settings.dryRun ? 'Saved. In dry run it only records what it would do.' : 'Saved. It acts on the next qualifying group.') : 'Saved. The risk engine is off.'
-          },
-        )
+    <SettingsForm
+      label="Risk engine settings"
+      submitLabel="Save risk engine settings"
+      idPrefix="user"
+      columns={3}
+      specs={SPECS}
+      values={{ riskEngine: initial }}
+      defaults={{ riskEngine: defaults }}
+      save={(input) => updateRiskEngineSettingsAction(input.riskEngine as Record<string, unknown>)}
+      saved={(view) => {
+        // Which groups qualify changes with the thresholds at once: show it without waiting for the next poll.
+        qc.setQueryData(riskEngineKey, view)
+        return view.settings.enabled ? (view.settings.dryRun ? 'Saved. In dry run it only records what it would do.' : 'Saved. It acts on the next qualifying group.') : 'Saved. The risk engine is off.'
       }}
-    >
-      <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
-        {SPECS.map((s) => (
-          <SettingField key={s.path} spec={s} value={valueAt({ riskEngine: initial }, s.path)} def={valueAt({ riskEngine: defaults }, s.path)} error={errorFor(errors, s.path)} idPrefix="user" />
-        ))}
-      </div>
-      <FormFooter specs={SPECS} errors={errors} formError={formError} done={done} pending={pending} submitLabel="Save risk engine settings" />
-    </form>
+    />
   )
 }

@@ -167,8 +167,11 @@ export function FormFooter({ specs, errors, formError, done, pending, submitLabe
   )
 }
 
-/** A form of fixed fields whose values go to one server action. */
-export function SettingsForm({
+/** How the fields are laid out, by columns (3: the wide user-level forms of the Signals page). */
+const GRIDS = { 1: 'space-y-3', 2: 'grid gap-3 sm:grid-cols-2', 3: 'grid gap-3 sm:grid-cols-2 lg:grid-cols-3' }
+
+/** A form of fixed fields whose values go to one server action; `saved` says what a success means (and may show its data elsewhere). */
+export function SettingsForm<T>({
   label,
   submitLabel,
   specs,
@@ -176,6 +179,7 @@ export function SettingsForm({
   defaults,
   idPrefix,
   save,
+  saved = () => 'Saved.',
   columns = 2,
 }: {
   label: string
@@ -184,8 +188,9 @@ export function SettingsForm({
   values: unknown
   defaults?: unknown
   idPrefix: string
-  save: (input: Tree) => Promise<ActionResult<unknown>>
-  columns?: 1 | 2
+  save: (input: Tree) => Promise<ActionResult<T>>
+  saved?: (data: T) => string
+  columns?: 1 | 2 | 3
 }) {
   const { pending, errors, formError, done, run } = useSettingsAction()
   return (
@@ -196,10 +201,10 @@ export function SettingsForm({
       onSubmit={(e) => {
         e.preventDefault()
         const input = readSettings(e.currentTarget, specs)
-        run(() => save(input), () => 'Saved.')
+        run(() => save(input), saved)
       }}
     >
-      <div className={columns === 2 ? 'grid gap-3 sm:grid-cols-2' : 'space-y-3'}>
+      <div className={GRIDS[columns]}>
         {specs.map((s) => (
           <SettingField key={s.path} spec={s} value={valueAt(values, s.path)} def={valueAt(defaults, s.path)} error={errorFor(errors, s.path)} idPrefix={idPrefix} />
         ))}

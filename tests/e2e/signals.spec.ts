@@ -22,14 +22,14 @@ async function expectNoHorizontalOverflow(page: Page) {
   expect(m.scrollWidth, `the page is ${m.scrollWidth}px wide in a ${m.innerWidth}px window`).toBeLessThanOrEqual(m.innerWidth)
 }
 
-/** Signs in, creates a paper trader on BTC/USDT (no built-in rules) and opens its Signals page. */
-async function openNewTradersSignals(page: Page, name: string) {
+/** Signs in, creates a paper trader on the watchlist (no built-in rules) and opens its Signals page. */
+async function openNewTradersSignals(page: Page, name: string, watchlist = 'BTC/USDT') {
   await signIn(page, app)
   await page.goto(`${app.url}/traders`)
   await page.getByLabel('Name').fill(name)
   await page.getByLabel('Quote currency').fill('USDT')
   await page.getByLabel('Starting balance').fill('10000')
-  await page.getByLabel('Watchlist').fill('BTC/USDT')
+  await page.getByLabel('Watchlist').fill(watchlist)
   await page.getByLabel('Trade automatically (built-in rules)').uncheck()
   await page.getByRole('button', { name: 'Create trader' }).click()
   await page.getByRole('link', { name }).first().click()
@@ -151,4 +151,71 @@ test('turn position groups on, post an entry alert, see its pyramid of legs, the
   await expect(closed).toContainText('Closed by hand')
   await expect(closed.getByRole('button', { name: 'Close group', exact: true })).toHaveCount(0)
   await panelShot('signals-06-group-closed')
+})
+
+test('a full group pool queues an alert, Promote waits for a slot, closing the open group runs it; the risk engine acts only once turned on', async ({ page }) => {
+  // Two symbols: the trader's cooldown per symbol (15 minutes by default) would rightly refuse a
+  // second BTC/USDT entry this soon, promoted or not.
+  await openNewTradersSignals(page, 'Pool Trader', 'BTC/USDT, ETH/USDT')
+  await page.getByRole('button', { name: 'Generate secret' }).click()
+  const secret = await page.locator('#webhook-secret').inputValue()
+  const url = await page.locator('#webhook-url').inputValue()
+  const alert = (id: string, symbol: string) =>
+    page.request.post(url, { headers: { 'content-type': 'application/json' }, data: JSON.stringify({ secret, symbol, action: 'buy', id, timestamp: new Date().toISOString(), interval: '15' }) })
+
+  const form = page.getByRole('form', { name: 'Position group settings' })
+  await form.getByLabel('Build position groups').check()
+  await form.getByLabel('Capital per pyramid (USDT)').fill('100')
+  await form.getByLabel('Legs per pyramid').fill('1')
+  await form.getByRole('button', { name: 'Save group settings' }).click()
+  await expect(form.getByRole('status')).toContainText('Saved')
+  // One group at a time, for all of this user's traders.
+  const poolForm = page.getByRole('form', { name: 'Group pool settings' })
+  await poolForm.getByLabel('Max open groups').fill('1')
+  await poolForm.getByRole('button', { name: 'Save pool settings' }).click()
+  await expect(poolForm.getByRole('status')).toContainText('Saved')
+  const slots = page.getByTestId('pool-slots')
+  await expect(slots).toContainText('0 of 1 slots in use, 1 free')
+
+  expect((await alert('e2e-pool-btc', 'BTCUSDT')).status()).toBe(202)
+  const groups = page.getByRole('table', { name: 'Position groups' })
+  const groupRow = (symbol: string) => groups.locator('tr[data-group-id]').filter({ has: page.getByRole('button', { name: `Pyramids of the ${symbol} 15 group` }) })
+  await expect(groupRow('BTC/USDT')).toHaveAttribute('data-status', 'OPEN', { timeout: 30_000 })
+  await expect(slots).toContainText('1 of 1 slots in use, 0 free')
+
+  // The ETH entry finds no slot: it waits, and Promote is refused while the pool is full.
+  expect((await alert('e2e-pool-eth', 'ETHUSDT')).status()).toBe(202)
+  const queue = page.getByRole('table', { name: 'Pool queue', exact: true })
+  const waiting = queue.locator('tr[data-entry-id]')
+  await expect(waiting).toHaveCount(1)
+  await expect(waiting).toContainText('ETH/USDT')
+  await waiting.getByRole('button', { name: /^Promote/ }).click()
+  await expect(page.getByRole('alert').filter({ hasText: 'the group pool is full (1 of 1 slots in use)' })).toBeVisible()
+  await shot(page, 'signals-07-pool-queue')
+
+  // Closing the first group frees its slot: the worker promotes the waiting entry, whose group opens.
+  await groupRow('BTC/USDT').getByRole('button', { name: 'Close group', exact: true }).click()
+  await groupRow('BTC/USDT').getByRole('alertdialog').getByRole('button', { name: 'Yes, close group' }).click()
+  await expect(groupRow('ETH/USDT')).toHaveAttribute('data-status', 'OPEN', { timeout: 30_000 })
+  await expect(queue).toHaveCount(0)
+  await expect(page.getByText('No entries waiting')).toBeVisible()
+  await expect(page.getByRole('table', { name: 'Pool queue history' }).locator('tr[data-status="PROMOTED"]')).toHaveCount(1)
+
+  // The risk engine: off until turned on; in dry run, with nothing losing, it says no group qualifies.
+  await expect(page.getByTestId('risk-engine-status')).toHaveText('Off')
+  await page.getByRole('button', { name: 'Run now' }).click()
+  await expect(page.getByRole('alert').filter({ hasText: 'Could not run the risk engine: the risk engine is off' })).toBeVisible()
+  const engineForm = page.getByRole('form', { name: 'Risk engine settings' })
+  await engineForm.getByLabel('Risk engine on').check()
+  await engineForm.getByRole('button', { name: 'Save risk engine settings' }).click()
+  await expect(page.getByTestId('risk-engine-status')).toHaveText('On, dry run: it only records what it would do')
+  await page.getByRole('button', { name: 'Run now' }).click()
+  await expect(page.getByTestId('risk-engine-run-message')).toHaveText('no group qualifies as the loser now: see why next to each group')
+  const engineRow = page.getByRole('table', { name: 'Risk engine groups' }).locator('tr[data-group-id]').filter({ hasText: 'ETH/USDT' })
+  await expect(engineRow).toHaveAttribute('data-eligible', 'false')
+  await expect(engineRow).toContainText('above the −5% threshold')
+
+  await page.setViewportSize({ width: 390, height: 844 })
+  await expectNoHorizontalOverflow(page)
+  await shot(page, 'signals-08-pool-and-risk-engine-phone')
 })
