@@ -1,16 +1,12 @@
 import { z } from 'zod'
 import { ZCreateApiTokenRequest, type ApiTokenView, type IssuedApiToken } from '@/lib/server/auth/api-tokens'
 import { ZChangePasswordRequest } from '@/lib/server/auth/change-password'
-import { apiDocs } from './response-schemas'
+import { doc } from './response-schemas'
 
 /**
  * The signed-in user's own account: API tokens and password. Response shapes go into the shared
  * response registry; request bodies and paths are added to the OpenAPI document from here.
  */
-function doc<T extends z.ZodType>(schema: T, meta: { id?: string; description?: string; format?: string }): T {
-  apiDocs.add(schema as z.ZodType, meta)
-  return schema
-}
 const timestamp = () => doc(z.string(), { format: 'date-time', description: 'ISO 8601 timestamp (UTC).' })
 
 export const ZApiTokenInfo = doc(

@@ -1,16 +1,12 @@
 import { z } from 'zod'
 import { CONFIDENCE_BUCKETS, DECISION_OUTCOMES } from '@/lib/domain/performance/decision-performance'
 import { APPROVAL_STATUSES } from '@/lib/server/approvals/list-approvals'
-import { apiDocs } from './response-schemas'
+import { doc } from './response-schemas'
 
 /**
  * Response shapes of the decision journal, approval and performance endpoints, in the same
  * registry as the other responses so the OpenAPI document lists them.
  */
-function doc<T extends z.ZodType>(schema: T, meta: { id?: string; description?: string; format?: string; examples?: unknown[] }): T {
-  apiDocs.add(schema as z.ZodType, meta)
-  return schema
-}
 const decimal = (description = 'An exact decimal as a string, e.g. "60010.5".') => doc(z.string().regex(/^-?\d+(\.\d+)?$/), { description, examples: ['60010.5'] })
 const timestamp = () => doc(z.string(), { format: 'date-time', description: 'ISO 8601 timestamp (UTC).' })
 const PROVIDERS = ['RULES', 'OPENAI_COMPATIBLE', 'ANTHROPIC'] as const

@@ -1,17 +1,13 @@
 import { z } from 'zod'
 import { AccountMode, Venue } from '@/lib/generated/prisma/enums'
 import { ZCreateExchangeAccountRequest, ZUpdateExchangeAccountRequest } from '@/lib/server/exchange-accounts/exchange-account-input'
-import { apiDocs } from './response-schemas'
+import { doc } from './response-schemas'
 
 /**
  * Exchange accounts (Binance spot, Coinbase Advanced Trade): response shapes in the shared
  * registry, request bodies and paths added to the OpenAPI document from here. No response
  * schema has a field that could carry a key or secret.
  */
-function doc<T extends z.ZodType>(schema: T, meta: { id?: string; description?: string; format?: string }): T {
-  apiDocs.add(schema as z.ZodType, meta)
-  return schema
-}
 const timestamp = () => doc(z.string(), { format: 'date-time', description: 'ISO 8601 timestamp (UTC).' })
 
 export const ZExchangeAccount = doc(

@@ -2,13 +2,9 @@ import { z } from 'zod'
 import { ZExecutionQualityQuery } from '@/lib/server/execution/execution-quality-query'
 import { ACCOUNT_MODES } from '@/lib/server/performance/performance-query'
 import { ZFigure } from './performance-schemas'
-import { apiDocs } from './response-schemas'
+import { doc } from './response-schemas'
 
 /** Execution quality: its response shape in the shared response registry, and its paths (with /api/metrics). */
-function doc<T extends z.ZodType>(schema: T, meta: { id?: string; description?: string; format?: string }): T {
-  apiDocs.add(schema as z.ZodType, meta)
-  return schema
-}
 const figure = (description: string) => doc(ZFigure.extend({}), { description })
 const ms = (description: string) => doc(z.number().int().nullable(), { description: `${description} Whole milliseconds; null when no order has it.` })
 

@@ -3,7 +3,7 @@ import { DCA_SIZINGS, MAX_GRID_LEGS } from '@/lib/domain/groups/dca-grid'
 import { STOP_BASES, TAKE_PROFIT_MODES } from '@/lib/domain/groups/group-targets'
 import { PositionSide, PositionStatus } from '@/lib/generated/prisma/enums'
 import { ZListGroupsQuery } from './query-schemas'
-import { apiDocs } from './response-schemas'
+import { doc } from './response-schemas'
 
 /**
  * Position groups (pyramids of DCA legs built from webhook signals): a trader's group settings,
@@ -11,10 +11,6 @@ import { apiDocs } from './response-schemas'
  * the paths are added to the OpenAPI document from here. The settings' descriptions follow
  * lib/server/groups/group-settings.ts, the group's shape lib/server/groups/group-views.ts.
  */
-function doc<T extends z.ZodType>(schema: T, meta: { id?: string; description?: string; format?: string }): T {
-  apiDocs.add(schema as z.ZodType, meta)
-  return schema
-}
 const time = () => doc(z.string(), { format: 'date-time', description: 'ISO 8601 timestamp (UTC).' })
 /** Decimals leave the server as exact strings; PnL may be negative. */
 const decimal = (description = 'An exact decimal as a string.') => doc(z.string().regex(/^-?\d+(\.\d+)?$/), { description })
@@ -108,6 +104,15 @@ doc(
   }),
   { id: 'UpdateGroupSettingsRequest', description: 'Fields left out keep their values; the result is checked whole (e.g. CUSTOM sizing needs weightsPct, legs − 1 deviations). Unknown fields are refused by name.' },
 )
+
+/** Which group (or waiting entry) a row of the pool or the risk engine is about: fresh schemas on every call. */
+export const groupPairFields = () => ({
+  id: z.string(),
+  traderName: z.string(),
+  symbol: z.string(),
+  timeframe: doc(z.string(), { description: 'The signal\'s `interval` ("" without one).' }),
+  side: z.enum(PositionSide),
+})
 
 /** One leg of a pyramid, as lib/server/groups/group-views.ts returns it. */
 export const ZGroupLeg = doc(

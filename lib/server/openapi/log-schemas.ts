@@ -2,17 +2,12 @@ import { z } from 'zod'
 import { ZExportDecisionsQuery } from '@/lib/server/exports/export-decisions'
 import { ZTradeExportQuery } from '@/lib/server/exports/export-queries'
 import { LOG_KINDS, LOG_LEVELS, ZListLogsQuery, ZLogExportQuery } from '@/lib/server/logs/log-filter'
-import { apiDocs } from './response-schemas'
+import { doc } from './response-schemas'
 
 /**
  * The logs viewer and the CSV exports: response shapes in the shared response registry, and the
  * paths of the OpenAPI document.
  */
-function doc<T extends z.ZodType>(schema: T, meta: { id?: string; description?: string; format?: string }): T {
-  apiDocs.add(schema as z.ZodType, meta)
-  return schema
-}
-
 export const ZLogEntry = doc(
   z.object({
     id: doc(z.string(), { description: '`<kind>:<id of the source row>`, unique across the log.' }),

@@ -1,16 +1,12 @@
 import { z } from 'zod'
 import { TIMEFRAMES } from '@/lib/domain/market/candle'
 import { ZCandlesQuery } from '@/lib/server/markets/candles-query'
-import { apiDocs } from './response-schemas'
+import { doc } from './response-schemas'
 
 /**
  * Market data: candles of a market. The response shape goes into the shared response registry;
  * the path is added to the OpenAPI document from here.
  */
-function doc<T extends z.ZodType>(schema: T, meta: { id?: string; description?: string; examples?: unknown[] }): T {
-  apiDocs.add(schema as z.ZodType, meta)
-  return schema
-}
 const decimal = () => doc(z.string().regex(/^-?\d+(\.\d+)?$/), { description: 'An exact decimal as a string, e.g. "60010.5".', examples: ['60010.5'] })
 
 export const ZCandle = doc(

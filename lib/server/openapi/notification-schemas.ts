@@ -2,16 +2,12 @@ import { z } from 'zod'
 import { NOTIFICATION_KINDS } from '@/lib/server/notifications/notifiable-events'
 import { DELIVERY_STATUSES } from '@/lib/server/notifications/delivery-status'
 import { WEBHOOK_FORMATS } from '@/lib/server/notifications/webhook-url'
-import { apiDocs } from './response-schemas'
+import { doc } from './response-schemas'
 
 /**
  * Response shapes of the notification endpoints, in the same registry as the other responses
  * (so the OpenAPI document lists them). None of them has a field that could hold a webhook URL.
  */
-function doc<T extends z.ZodType>(schema: T, meta: { id?: string; description?: string; format?: string }): T {
-  apiDocs.add(schema as z.ZodType, meta)
-  return schema
-}
 const timestamp = () => doc(z.string(), { format: 'date-time', description: 'ISO 8601 timestamp (UTC).' })
 
 export const ZNotificationChannel = doc(

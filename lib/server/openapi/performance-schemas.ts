@@ -3,16 +3,12 @@ import { TRADE_SOURCES } from '@/lib/domain/performance/trade-source'
 import { ACCOUNT_MODES, ZPerformanceQuery } from '@/lib/server/performance/performance-query'
 import { MAX_CURVE_POINTS } from '@/lib/server/performance/equity-history'
 import { ZDecisionPerformance } from './decision-schemas'
-import { apiDocs } from './response-schemas'
+import { doc } from './response-schemas'
 
 /**
  * The performance analytics: response shapes in the shared response registry, and the paths of
  * the OpenAPI document (GET /api/v1/performance and its CSV export of closed trades).
  */
-function doc<T extends z.ZodType>(schema: T, meta: { id?: string; description?: string; format?: string; examples?: unknown[] }): T {
-  apiDocs.add(schema as z.ZodType, meta)
-  return schema
-}
 const decimal = (description = 'An exact decimal as a string, e.g. "60010.5".') => doc(z.string().regex(/^-?\d+(\.\d+)?$/), { description, examples: ['60010.5'] })
 const timestamp = () => doc(z.string(), { format: 'date-time', description: 'ISO 8601 timestamp (UTC).' })
 

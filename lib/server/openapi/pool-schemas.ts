@@ -1,15 +1,12 @@
 import { z } from 'zod'
 import { PoolQueueStatus, PositionSide } from '@/lib/generated/prisma/enums'
-import { apiDocs } from './response-schemas'
+import { groupPairFields } from './group-schemas'
+import { doc } from './response-schemas'
 
 /**
  * The group pool (how many position groups a user may have open across their traders) and its
  * queue of entries waiting for a slot. Shapes follow lib/server/groups/pool-views.ts.
  */
-function doc<T extends z.ZodType>(schema: T, meta: { id?: string; description?: string; format?: string }): T {
-  apiDocs.add(schema as z.ZodType, meta)
-  return schema
-}
 const time = (description = 'ISO 8601 timestamp (UTC).') => doc(z.string(), { format: 'date-time', description })
 
 const SETTING = {
@@ -57,11 +54,7 @@ export const ZPool = doc(
     recent: doc(
       z.array(
         z.object({
-          id: z.string(),
-          traderName: z.string(),
-          symbol: z.string(),
-          timeframe: z.string(),
-          side: z.enum(PositionSide),
+          ...groupPairFields(),
           status: doc(z.enum(PoolQueueStatus), { description: 'PROMOTED (given a slot: its signal ran through the signal queue), REPLACED, REMOVED (by an exit signal or by hand) or EXPIRED.' }),
           endReason: z.string().nullable(),
           signalId: z.string(),

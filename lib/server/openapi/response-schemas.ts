@@ -22,7 +22,7 @@ interface DocMeta {
 export const apiDocs = z.registry<DocMeta>()
 
 /** Registers metadata on this schema instance; pass a fresh instance, since a second call replaces the first. */
-function doc<T extends z.ZodType>(schema: T, meta: DocMeta): T {
+export function doc<T extends z.ZodType>(schema: T, meta: DocMeta): T {
   apiDocs.add(schema as z.ZodType, meta)
   return schema
 }

@@ -1,15 +1,12 @@
 import { z } from 'zod'
 import { PositionSide, RiskEngineRunStatus } from '@/lib/generated/prisma/enums'
-import { apiDocs } from './response-schemas'
+import { groupPairFields } from './group-schemas'
+import { doc } from './response-schemas'
 
 /**
  * The group risk engine: its settings, the open groups it weighs, its decisions, "run now" and a
  * group's controls. Shapes follow lib/server/groups/risk-engine-views.ts.
  */
-function doc<T extends z.ZodType>(schema: T, meta: { id?: string; description?: string; format?: string }): T {
-  apiDocs.add(schema as z.ZodType, meta)
-  return schema
-}
 const amount = (description: string) => doc(z.string(), { description: `${description} Two decimals, as a string.` })
 
 const SETTING = {
@@ -80,11 +77,7 @@ export const ZRiskEngine = doc(
     groups: doc(
       z.array(
         z.object({
-          id: z.string(),
-          traderName: z.string(),
-          symbol: z.string(),
-          timeframe: z.string(),
-          side: z.enum(PositionSide),
+          ...groupPairFields(),
           pnl: amount('Unrealized PnL at the exit-side price.'),
           pnlPct: amount('As % of its cost.'),
           pyramids: z.number().int(),

@@ -2,17 +2,13 @@ import { z } from 'zod'
 import { SignalStatus } from '@/lib/generated/prisma/enums'
 import { SIGNAL_INTENTS } from '@/lib/domain/signals/signal-intent'
 import { ZListSignalsQuery, ZSignalExportQuery } from '@/lib/server/signals/list-signals'
-import { apiDocs } from './response-schemas'
+import { doc } from './response-schemas'
 
 /**
  * Webhook signals (TradingView alerts): the webhook itself, the secret, the settings and the
  * signal log. Response shapes go into the shared response registry; the paths are added to the
  * OpenAPI document from here.
  */
-function doc<T extends z.ZodType>(schema: T, meta: { id?: string; description?: string; format?: string }): T {
-  apiDocs.add(schema as z.ZodType, meta)
-  return schema
-}
 const time = () => doc(z.string(), { format: 'date-time', description: 'ISO 8601 timestamp (UTC).' })
 
 doc(

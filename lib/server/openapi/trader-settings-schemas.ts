@@ -8,17 +8,13 @@ import { ZRequestAnalysisRequest } from '@/lib/server/traders/request-analysis'
 import { ZTestTraderConnectionRequest } from '@/lib/server/traders/test-trader-connection'
 import { ZAiSettings, ZApprovalSettings, ZManagementRules, ZRiskLimits, ZSizing, ZUserRiskLimits } from '@/lib/server/traders/trader-settings'
 import { ZUpdateTraderSettingsRequest } from '@/lib/server/traders/update-trader-settings'
-import { apiDocs } from './response-schemas'
+import { doc } from './response-schemas'
 
 /**
  * Request and response shapes of the trader-settings, pause/resume, analyze and risk-settings
  * endpoints. Responses register in the shared response registry (the OpenAPI document lists
  * them); no response has a field that could hold an API key, only `apiKey.masked`.
  */
-function doc<T extends z.ZodType>(schema: T, meta: { id?: string; description?: string; format?: string }): T {
-  apiDocs.add(schema as z.ZodType, meta)
-  return schema
-}
 const decimal = (description = 'An exact decimal as a string.') => doc(z.string().regex(/^\d+(\.\d+)?$/), { description })
 const offDecimal = (description: string) => doc(z.string().regex(/^\d+(\.\d+)?$/).nullable(), { description: `${description} null = off.` })
 const timestamp = () => doc(z.string(), { format: 'date-time', description: 'ISO 8601 timestamp (UTC).' })

@@ -1,16 +1,12 @@
 import { z } from 'zod'
 import { ZCreateInviteRequest } from '@/lib/server/invites/create-invite'
 import { ZCreateUserRequest } from '@/lib/server/users/create-user'
-import { apiDocs } from './response-schemas'
+import { doc } from './response-schemas'
 
 /**
  * Users and invites (admin only): response shapes in the shared response registry, the request
  * bodies, and the paths of the OpenAPI document.
  */
-function doc<T extends z.ZodType>(schema: T, meta: { id?: string; description?: string; format?: string }): T {
-  apiDocs.add(schema as z.ZodType, meta)
-  return schema
-}
 const timestamp = () => doc(z.string(), { format: 'date-time', description: 'ISO 8601 timestamp (UTC).' })
 const role = () => doc(z.enum(['ADMIN', 'MEMBER']), { description: 'ADMIN manages users and global settings; MEMBER sees only their own traders.' })
 

@@ -3,6 +3,7 @@ import { buildOpenApiDocument } from '@/lib/server/openapi/openapi-document'
 import { ZGroup } from '@/lib/server/openapi/group-schemas'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { createTrader } from '@/lib/server/traders/create-trader'
+import { GROUP_SETTINGS_DEFAULTS } from '@/tests/support/group-settings-defaults'
 import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
 import { seedMarket } from '@/tests/support/seed-market'
 import { apiUser, call, fieldsOf, startApiDatabase } from './api-harness'
@@ -19,28 +20,6 @@ let groupsRoute: typeof import('@/app/api/v1/traders/[id]/groups/route')
 let groupRoute: typeof import('@/app/api/v1/groups/[id]/route')
 let closeRoute: typeof import('@/app/api/v1/groups/[id]/close/route')
 
-/** The defaults, as group-settings.ts gives them, written out. */
-const DEFAULTS = {
-  enabled: false,
-  maxPyramids: 5,
-  pyramidCapitalQuote: '100',
-  groupBudgetQuote: null,
-  legs: 5,
-  firstGapPct: '1',
-  stepScale: '1',
-  deviationsPct: null,
-  sizing: 'EQUAL',
-  weightsPct: null,
-  volumeScale: '1',
-  safetyRatio: '1',
-  maxActiveLegs: 3,
-  takeProfitMode: 'AGGREGATE',
-  legTakeProfitPct: '2',
-  aggregateTakeProfitPct: '1.5',
-  trailingDeviationPct: null,
-  stopPct: '10',
-  stopBasis: 'FIRST_ENTRY',
-}
 
 let traders = 0
 async function newTrader(userId: string) {
@@ -55,7 +34,7 @@ async function newGroup(trader: { id: string; accountId: string }, userId: strin
   const group = await t.db.positionGroup.create({
     data: {
       traderId: trader.id, userId, accountId: trader.accountId, symbol: 'BTC/USDT', timeframe: o.timeframe ?? '60', side: 'LONG', status: o.status ?? 'OPEN',
-      settings: { ...DEFAULTS, enabled: true, legs: 2 }, budgetQuote: '500', plannedNotional: '100',
+      settings: { ...GROUP_SETTINGS_DEFAULTS, enabled: true, legs: 2 }, budgetQuote: '500', plannedNotional: '100',
       ...(closed ? { closedAt: new Date(), closeReason: 'Closed by hand' } : {}),
     },
   })
@@ -109,7 +88,7 @@ describe('GET/PATCH /api/v1/traders/{id}/group-settings', () => {
     const trader = await newTrader(alice.id)
     const res = await getSettings(trader.id)
     expect(res.status).toBe(200)
-    expect(res.body).toEqual({ traderId: trader.id, settings: DEFAULTS })
+    expect(res.body).toEqual({ traderId: trader.id, settings: GROUP_SETTINGS_DEFAULTS })
   })
 
   it('PATCH of some fields keeps the others, persists them and records the change', async () => {
@@ -117,7 +96,7 @@ describe('GET/PATCH /api/v1/traders/{id}/group-settings', () => {
     const change = { enabled: true, legs: 3, pyramidCapitalQuote: '250.5', takeProfitMode: 'HYBRID', stopBasis: 'AVERAGE', groupBudgetQuote: 1000 }
     const res = await patchSettings(trader.id, change)
     expect(res.status).toBe(200)
-    const expected = { ...DEFAULTS, ...change, groupBudgetQuote: '1000' }
+    const expected = { ...GROUP_SETTINGS_DEFAULTS, ...change, groupBudgetQuote: '1000' }
     expect(res.body).toEqual({ traderId: trader.id, settings: expected })
     expect((await getSettings(trader.id)).body.settings).toEqual(expected)
     const activity = await t.db.activityEvent.findMany({ where: { traderId: trader.id, type: 'TRADER_SETTINGS_CHANGED' } })

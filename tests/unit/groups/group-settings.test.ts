@@ -1,28 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { legDeviations, legWeights } from '@/lib/domain/groups/dca-grid'
 import { gridConfigOf, readGroupSettings, storedGroupSettings, ZGroupSettings } from '@/lib/server/groups/group-settings'
-
-const DEFAULTS = {
-  enabled: false,
-  maxPyramids: 5,
-  pyramidCapitalQuote: '100',
-  groupBudgetQuote: null,
-  legs: 5,
-  firstGapPct: '1',
-  stepScale: '1',
-  deviationsPct: null,
-  sizing: 'EQUAL',
-  weightsPct: null,
-  volumeScale: '1',
-  safetyRatio: '1',
-  maxActiveLegs: 3,
-  takeProfitMode: 'AGGREGATE',
-  legTakeProfitPct: '2',
-  aggregateTakeProfitPct: '1.5',
-  trailingDeviationPct: null,
-  stopPct: '10',
-  stopBasis: 'FIRST_ENTRY',
-}
+import { GROUP_SETTINGS_DEFAULTS } from '@/tests/support/group-settings-defaults'
 
 /** The fields a refused input names, with their messages. */
 function refusals(input: unknown): Record<string, string> {
@@ -37,7 +16,7 @@ describe('group settings', () => {
     { label: 'an empty object', stored: {} },
     { label: 'an unreadable older shape', stored: { legs: 'many' } },
   ])('$label reads as the defaults', ({ stored }) => {
-    expect(storedGroupSettings(readGroupSettings(stored))).toEqual(DEFAULTS)
+    expect(storedGroupSettings(readGroupSettings(stored))).toEqual(GROUP_SETTINGS_DEFAULTS)
   })
 
   test('stored settings read back the same', () => {

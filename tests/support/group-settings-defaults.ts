@@ -1,0 +1,22 @@
+/** A trader's position-group settings before any change, as group-settings.ts gives them, written out by hand. */
+export const GROUP_SETTINGS_DEFAULTS = {
+  enabled: false,
+  maxPyramids: 5,
+  pyramidCapitalQuote: '100',
+  groupBudgetQuote: null,
+  legs: 5,
+  firstGapPct: '1',
+  stepScale: '1',
+  deviationsPct: null,
+  sizing: 'EQUAL',
+  weightsPct: null,
+  volumeScale: '1',
+  safetyRatio: '1',
+  maxActiveLegs: 3,
+  takeProfitMode: 'AGGREGATE',
+  legTakeProfitPct: '2',
+  aggregateTakeProfitPct: '1.5',
+  trailingDeviationPct: null,
+  stopPct: '10',
+  stopBasis: 'FIRST_ENTRY',
+}
