@@ -196,10 +196,13 @@ export async function matchRestingPaperOrders(
 }
 
 async function lockAccount(tx: DbTx, accountId: string): Promise<Account> {
-  // Locked and read in one statement; the rates as text, exactly as stored.
+  // Locked and read in one statement; the rates as text, exactly as stored. NO KEY UPDATE: it
+  // excludes every other placement on the account (and a halt), but not the foreign-key checks
+  // of rows that name the account (an exit's order, a position), which FOR UPDATE would hold up
+  // for the whole placement: panic's exits waited on each other's fills that way.
   const [a] = await tx.$queryRaw<{ id: string; quoteCurrency: string; makerFeeRate: string; takerFeeRate: string; fillSeed: number }[]>`
     SELECT id, "quoteCurrency", "makerFeeRate"::text AS "makerFeeRate", "takerFeeRate"::text AS "takerFeeRate", "fillSeed"
-    FROM "ExchangeAccount" WHERE id = ${accountId} FOR UPDATE`
+    FROM "ExchangeAccount" WHERE id = ${accountId} FOR NO KEY UPDATE`
   if (!a) throw new ExchangeError(`paper account ${accountId} does not exist`, false)
   return { id: a.id, quoteCurrency: a.quoteCurrency, makerFeeRate: fromDb(a.makerFeeRate), takerFeeRate: fromDb(a.takerFeeRate), fillSeed: Number(a.fillSeed) }
 }

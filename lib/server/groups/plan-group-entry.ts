@@ -69,7 +69,7 @@ export async function planGroupEntry(o: {
     const [current] = await tx.$queryRaw<LockedTrader[]>`
       SELECT t.id, t."userId", t.name, t."accountId", t.status::text AS status, t."statusReason", t."statusChangedAt", t."quoteCurrency", t."riskLimits", t."pnlPeak"::text AS "pnlPeak",
         u."timeZone", u."riskLimits" AS "userRiskLimits", u."pnlPeak"::text AS "userPnlPeak"
-      FROM "Trader" t JOIN "User" u ON u.id = t."userId" WHERE t.id = ${trader.id} FOR UPDATE OF t`
+      FROM "Trader" t JOIN "User" u ON u.id = t."userId" WHERE t.id = ${trader.id} FOR NO KEY UPDATE OF t`
     if (!current) throw notFound('trader')
     await assertCanOpen(tx, { id: trader.id, accountId: trader.accountId }, { ...current, status: current.status as TraderStatus })
     const group = await tx.positionGroup.findFirst({

@@ -133,10 +133,12 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
   const { positionId, order } = await db.$transaction((tx) => withBatchedAudit(tx, async () => {
     // One active position per trader and symbol: exits are reduce-only on a netted balance.
     // The trader's row as it stands under the lock: status for the switch, limits and peak for risk.
+    // NO KEY UPDATE excludes the trader's other entries and status changes (FOR UPDATE), not the
+    // rows that only name the trader (a stop's exit order for another position goes on).
     const [current] = await tx.$queryRaw<LockedTrader[]>`
       SELECT t.id, t."userId", t.name, t.status::text AS status, t."statusReason", t."statusChangedAt", t."quoteCurrency", t."riskLimits", t."pnlPeak"::text AS "pnlPeak",
         u."timeZone", u."riskLimits" AS "userRiskLimits", u."pnlPeak"::text AS "userPnlPeak"
-      FROM "Trader" t JOIN "User" u ON u.id = t."userId" WHERE t.id = ${trader.id} FOR UPDATE OF t`
+      FROM "Trader" t JOIN "User" u ON u.id = t."userId" WHERE t.id = ${trader.id} FOR NO KEY UPDATE OF t`
     if (!current) throw notFound('trader')
     // Again under the lock, so an entry either commits before a panic's halt or is refused.
     await assertCanOpen(tx, { id: trader.id, accountId: trader.accountId }, current)

@@ -29,7 +29,7 @@ function since(at: Date | null) {
  * account keeps the first halt's time and reason (they say when and why it all stopped).
  */
 export async function haltAccount(tx: DbTx, o: { accountId: string; reason: string; actor: ActorRef }): Promise<{ alreadyHalted: boolean }> {
-  // The row lock orders this against assertCanOpen (FOR SHARE) in an opening transaction.
+  // FOR UPDATE orders this against assertCanOpen (FOR KEY SHARE) in an opening transaction.
   const [row] = await tx.$queryRaw<{ halted: boolean }[]>`SELECT halted FROM "ExchangeAccount" WHERE id = ${o.accountId} FOR UPDATE`
   if (!row) throw notFound('exchange account')
   if (row.halted) return { alreadyHalted: true }
@@ -123,13 +123,15 @@ export function assertSwitchesOn(account: AccountSwitch, trader: TraderSwitch): 
 /**
  * Throws 409 when the trader may not open anything: its account is halted, or the trader is
  * PAUSED or HALTED. Call it inside the opening transaction, after taking the trader's row lock:
- * it reads both rows afresh and share-locks the account row, so an entry either commits before
- * a panic's halt (and the panic then sees and closes it) or is refused. A caller that read the
- * trader's row under its lock passes it as `lockedTrader`, saving the second read.
+ * it reads both rows afresh and key-share-locks the account row, so an entry either commits
+ * before a panic's halt (FOR UPDATE; the panic then sees and closes it) or is refused. The
+ * weakest lock that does: the account's paper fills (FOR NO KEY UPDATE) go on beside the opening
+ * transaction. A caller that read the trader's row under its lock passes it as `lockedTrader`,
+ * saving the second read.
  */
 export async function assertCanOpen(tx: DbTx, trader: { id: string; accountId: string }, lockedTrader?: TraderSwitch): Promise<void> {
   const [account] = await tx.$queryRaw<AccountSwitch[]>`
-    SELECT name, halted, "haltedReason", "haltedAt", mode::text AS mode, "reconcileError", "reconciledAt" FROM "ExchangeAccount" WHERE id = ${trader.accountId} FOR SHARE`
+    SELECT name, halted, "haltedReason", "haltedAt", mode::text AS mode, "reconcileError", "reconciledAt" FROM "ExchangeAccount" WHERE id = ${trader.accountId} FOR KEY SHARE`
   if (!account) throw notFound('exchange account')
   if (account.halted) assertSwitchesOn(account, { name: '', status: 'ACTIVE', statusReason: null, statusChangedAt: null })
   const t = lockedTrader ?? (await tx.trader.findUnique({ where: { id: trader.id }, select: { name: true, status: true, statusReason: true, statusChangedAt: true } }))
