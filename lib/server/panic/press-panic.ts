@@ -3,7 +3,7 @@ import type { Db } from '@/lib/db/client'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { fromZodError, notFound } from '@/lib/server/errors/app-error'
 import { haltAccount } from '@/lib/server/trading/halt-trading'
-import { describeRequester, runPanic, type PanicReport, type RunPanicOptions } from './run-panic'
+import { describeRequester, inPool, runPanic, type PanicReport, type RunPanicOptions } from './run-panic'
 import { ZIdField } from '@/lib/server/validation/id-field'
 
 export const ZPanicRequest = z
@@ -22,6 +22,9 @@ export interface PanicResult {
   /** Orders and positions reported FAILED over all runs: 0 means everything in scope is flat. */
   failed: number
 }
+
+/** With 4 exits at once per account, 16 connections at most: the rest of the pool serves everything else. */
+const ACCOUNTS_AT_ONCE = 4
 
 type PressPanicOptions = Omit<RunPanicOptions, 'scope'> & { input: unknown }
 
@@ -43,9 +46,13 @@ export async function pressPanic(opts: PressPanicOptions): Promise<PanicResult> 
   else {
     const accounts = await opts.db.exchangeAccount.findMany({ where: { userId: opts.userId }, select: { id: true }, orderBy: { createdAt: 'asc' } })
     if (accounts.length) await haltAll(opts.db, accounts, opts.actor, common.requestedBy)
-    runs = []
-    // One account after the other: each run already closes its positions in parallel.
-    for (const a of accounts) runs.push(await runPanic({ ...common, scope: { accountId: a.id } }))
+    // Accounts side by side (up to ACCOUNTS_AT_ONCE), each closing its positions in parallel: one
+    // account's slow or throttling exchange does not hold up flattening the others.
+    // A run stopped by a database error has recorded it; the others still run to their end first.
+    const settled = await inPool(accounts, ACCOUNTS_AT_ONCE, (a) => runPanic({ ...common, scope: { accountId: a.id } }).then((r) => ({ r }), (e: unknown) => ({ e })))
+    const stopped = settled.find((x) => 'e' in x)
+    if (stopped) throw stopped.e
+    runs = settled.map((x) => ('r' in x ? x.r : null)).filter((r) => r !== null)
   }
   const failed = runs.reduce((n, r) => n + r.orders.filter((o) => o.outcome === 'FAILED').length + r.positions.filter((p) => p.outcome === 'FAILED').length, 0)
   return { runs, failed }

@@ -101,8 +101,8 @@ export function describeRequester(email: string, actor: ActorRef): string {
   return `${email} via ${via}`
 }
 
-/** Runs `fn` over `items`, at most `n` at a time; `fn` must not throw. */
-async function inPool<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** Runs `fn` over `items`, at most `n` at a time, the results in the items' order; `fn` must not throw. */
+export async function inPool<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length)
   let next = 0
   const lane = async () => {

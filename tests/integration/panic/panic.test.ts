@@ -110,7 +110,8 @@ describe('panic: account-wide', () => {
     ])
 
     // Every step recorded: the run with its report, an audit trail on each position, notifications.
-    const runs = await db.panicRun.findMany({ orderBy: { startedAt: 'asc' } })
+    // (The accounts' runs start side by side: listed by account, in the order the report gives them.)
+    const runs = (await db.panicRun.findMany()).sort((a, b) => [alpha.accountId, beta.accountId].indexOf(a.accountId) - [alpha.accountId, beta.accountId].indexOf(b.accountId))
     expect(runs.map((r) => [r.accountId, r.status, r.requestedBy, r.finishedAt !== null])).toEqual([
       [alpha.accountId, 'COMPLETED', 'pat@example.com via the web app', true],
       [beta.accountId, 'COMPLETED', 'pat@example.com via the web app', true],
@@ -133,7 +134,12 @@ describe('panic: account-wide', () => {
     const panics = activity.filter((a) => a.type === 'PANIC')
     expect(panics).toHaveLength(4) // started + finished, per account
     expect(panics.every((a) => a.severity === 'warning')).toBe(true)
-    expect(panics.at(-1)!.message).toMatch(/finished in .* 2 position\(s\) closed, 1 order\(s\) canceled\. Trading stays halted/)
+    // The accounts are flattened side by side: their messages interleave.
+    const finished = panics.filter((a) => / finished in /.test(a.message)).map((a) => a.message.replace(/finished in [\d.]+ s/, 'finished in N s')).sort()
+    expect(finished).toEqual([
+      'PANIC on account "Alpha (paper)" finished in N s: 3 position(s) closed, 1 order(s) canceled. Trading stays halted until a person re-enables it.',
+      'PANIC on account "Beta (paper)" finished in N s: 2 position(s) closed, 1 order(s) canceled. Trading stays halted until a person re-enables it.',
+    ])
 
     // Pressing again does no harm: nothing to do, nothing sent.
     const ordersBefore = await db.order.count()
