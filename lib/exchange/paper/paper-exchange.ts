@@ -62,6 +62,10 @@ export class PaperExchange implements ExchangePort {
 
   private async place(tx: DbTx, req: PlaceOrderRequest): Promise<OrderReport> {
     {
+      // Market data first: it is no part of the account's state, and every statement after the
+      // lock is one that the account's other placements wait for.
+      const rules = await loadMarketRules(tx, req.symbol)
+      const quote = await loadQuote(tx, req.symbol)
       const account = await lockAccount(tx, this.accountId)
       const existing = await tx.paperOrder.findUnique({
         where: { accountId_clientOrderId: { accountId: this.accountId, clientOrderId: req.clientOrderId } },
@@ -69,9 +73,7 @@ export class PaperExchange implements ExchangePort {
       if (existing) return report(tx, existing)
 
       const reject = async (reason: string) => reportOf(await this.record(tx, req, 'REJECTED', reason), [])
-      const rules = await loadMarketRules(tx, req.symbol)
       if (!rules) return reject(`unknown symbol ${req.symbol}`)
-      const quote = await loadQuote(tx, req.symbol)
       const now = this.opts.now?.() ?? Date.now()
       if (!quote) return reject(`no market price for ${req.symbol} yet`)
       const age = quoteAgeMs(quote, now)

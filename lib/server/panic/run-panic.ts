@@ -9,7 +9,7 @@ import type { Prisma } from '@/lib/generated/prisma/client'
 import { loadQuote, quoteAgeMs } from '@/lib/market-data/quote-store'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import type { ActorRef } from '@/lib/server/audit/actor'
-import { recordPositionEvent } from '@/lib/server/audit/record-position-event'
+import { recordPositionEvent, withBatchedAudit } from '@/lib/server/audit/record-position-event'
 import { notFound } from '@/lib/server/errors/app-error'
 import { ACCOUNT_REF, type AccountRef, exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { applyOrderReport } from '@/lib/server/orders/apply-order-report'
@@ -278,6 +278,7 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
       }
       if (attempts >= maxAttempts) break
       attempts++
+      let exitFilled = false
       try {
         const quote = await loadQuote(db, p.symbol)
         if (quote && quoteAgeMs(quote) > staleAfterMs) stalePriceAgeMs = quoteAgeMs(quote)
@@ -322,6 +323,7 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
         }
         const last = await db.order.findFirst({ where: { positionId: p.id, ...EXIT_ORDER }, orderBy: { createdAt: 'desc' } })
         if (last?.status === 'REJECTED') problems.push(`attempt ${attempts}: exchange rejected the exit: ${last.rejectReason ?? 'no reason given'}`)
+        exitFilled = last?.status === 'FILLED'
       } catch (e) {
         problems.push(`attempt ${attempts}: ${message(e)}`)
         // The exchange asked us to wait (429/418, or our own back-off after one): nothing was sent,
@@ -334,8 +336,8 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
           continue
         }
       }
-      const after = await db.position.findUniqueOrThrow({ where: { id: pos.id }, select: { status: true } })
-      if (after.status !== 'CLOSED' && attempts < maxAttempts) await sleep(backoff(attempts))
+      // A filled exit closed the position (the next pass reads it and reports); anything else is tried again after a pause.
+      if (!exitFilled && attempts < maxAttempts) await sleep(backoff(attempts))
     }
     return { ...base, outcome: 'FAILED', attempts, detail: `still open after ${attempts} attempts: ${problems.at(-1) ?? 'no exit went through'}` }
   }
@@ -381,17 +383,20 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
     durationMs: Date.now() - started,
   }
   await db.$transaction(async (tx) => {
-    for (const r of positions) {
-      await recordPositionEvent(tx, {
-        positionId: r.positionId,
-        userId,
-        // Not "PANIC": that type is the account-level notification; this is the position's audit row.
-        type: 'PANIC_OUTCOME',
-        actor,
-        message: `Panic (${requestedBy}): ${r.outcome.replace('_', ' ').toLowerCase()}: ${r.detail}`,
-        after: { panicRunId: run.id, outcome: r.outcome, attempts: r.attempts, exitPrice: r.exitPrice ?? null, stalePriceAgeMs: r.stalePriceAgeMs ?? null },
-      })
-    }
+    // The positions' audit rows in three statements, not three each.
+    await withBatchedAudit(tx, async () => {
+      for (const r of positions) {
+        await recordPositionEvent(tx, {
+          positionId: r.positionId,
+          userId,
+          // Not "PANIC": that type is the account-level notification; this is the position's audit row.
+          type: 'PANIC_OUTCOME',
+          actor,
+          message: `Panic (${requestedBy}): ${r.outcome.replace('_', ' ').toLowerCase()}: ${r.detail}`,
+          after: { panicRunId: run.id, outcome: r.outcome, attempts: r.attempts, exitPrice: r.exitPrice ?? null, stalePriceAgeMs: r.stalePriceAgeMs ?? null },
+        })
+      }
+    })
     await tx.panicRun.update({
       where: { id: run.id },
       data: { status: report.status, finishedAt: new Date(), report: report as unknown as Prisma.InputJsonValue },
