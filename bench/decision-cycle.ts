@@ -13,6 +13,7 @@ import { startFakeOpenAI } from '@/tests/support/fake-openai'
 import { withBenchDatabase } from './bench-database'
 
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT']
+const WARM_UP_CYCLES = 3
 
 export async function benchDecisionCycle(cycles: number) {
   process.env.SECRETS_KEY ??= 'bench-secrets-key-not-for-production'
@@ -20,7 +21,9 @@ export async function benchDecisionCycle(cycles: number) {
     const db = createDb(url)
     const llm = await startFakeOpenAI()
     llm.setResponder((req) => {
-      const symbol = SYMBOLS.find((s) => JSON.stringify(req.messages).includes(`"symbol": "${s}"`)) ?? SYMBOLS[0]
+      // The symbol the prompt asks about (lib/ai/prompt.ts): answering for another one fails the decision.
+      const symbol = SYMBOLS.find((s) => JSON.stringify(req.messages).includes(`Decide now for ${s}.`))
+      if (!symbol) throw new Error('the decision prompt names none of the bench symbols')
       return { json: { symbol, reasoning: 'bench', action: 'NO_TRADE', confidence: 0.5 } }
     })
     try {
@@ -37,12 +40,17 @@ export async function benchDecisionCycle(cycles: number) {
         let total = 0
         let model = 0
         let n = 0
-        for (let c = 0; c < cycles; c++) {
+        // The first cycles of a process pay for compiling and planning its queries: not counted.
+        for (let c = -WARM_UP_CYCLES; c < cycles; c++) {
           const quotes = await feed.fetchQuotes(SYMBOLS)
           for (const s of SYMBOLS) await saveMarketRules(db, await feed.marketRules(s), feed.label)
           await saveQuotes(db, quotes, feed.label)
           const t0 = performance.now()
           const r = await runAnalysisCycle({ db, traderId: trader.id, candles: (s, tf, k) => feed.fetchCandles(s, tf, k), actor: { kind: 'WORKER' }, trigger: 'SCHEDULE', staleAfterMs: 60_000 })
+          // A failed decision is cheap and would flatter the figure: the bench measures decisions made.
+          const failed = r.decisions.find((d) => d.outcome === 'FAILED')
+          if (failed) throw new Error(`${provider}: the decision for ${failed.symbol} failed: ${failed.error}`)
+          if (c < 0) continue
           total += performance.now() - t0
           model += r.decisions.reduce((m, d) => m + d.modelLatencyMs, 0)
           n += r.decisions.length
