@@ -11,6 +11,7 @@ import { benchOpens } from './open-throughput'
 import { benchPanic } from './panic'
 import { benchTickToExit } from './tick-to-exit'
 import { benchTwoWorkers } from './two-workers'
+import { webhookLatency } from './webhook-latency'
 
 function benchTriggerIndex(positions: number, ticks: number) {
   const index = new TriggerIndex()
@@ -53,7 +54,7 @@ process.env.MARKET_STALE_AFTER_MS ??= '600000'
 
 // npm run bench -- <section> ...  runs only those sections (names below); none given runs all.
 const only = process.argv.slice(2)
-const unknown = only.filter((n) => !['trigger-index', 'fill-model', 'panic', 'decision-cycle', 'open-throughput', 'live-round-trip', 'logs', 'tick-to-exit', 'two-workers'].includes(n))
+const unknown = only.filter((n) => !['trigger-index', 'fill-model', 'panic', 'decision-cycle', 'open-throughput', 'live-round-trip', 'logs', 'tick-to-exit', 'two-workers', 'webhooks'].includes(n))
 if (unknown.length) throw new Error(`unknown bench section(s): ${unknown.join(', ')}`)
 const want = (name: string) => only.length === 0 || only.includes(name)
 
@@ -87,6 +88,12 @@ if (want('live-round-trip')) {
       `exchange requests besides the order: ${live.extraRequests}`,
   )
   console.table(live.rows)
+}
+if (want('webhooks')) {
+  console.log('TradingView webhooks: time to the 202 (the route in-process, each post its own id), without and with the signal worker loop processing beside it; then signal to fill, one entry at a time (arrival to the first fill committed, database clocks), real PostgreSQL')
+  const hooks = await webhookLatency()
+  console.table(hooks.rows)
+  console.log(`signals still queued at the end (every one should have been processed): ${hooks.leftQueued}`)
 }
 if (want('tick-to-exit')) {
   console.log('Tick to exit: a streamed tick crossing one stop → the exit order committed, real worker with ccxt pro on the local Binance websocket server, paper positions seeded in PostgreSQL, one tick at a time')

@@ -1,7 +1,7 @@
 // Time to the webhook's 202: the real route handler (in process, as Next calls it) against a real
 // PostgreSQL, 200 posts one after another and 100 at once, each with its own id, with the signal
 // worker loop running beside it (so intake competes with processing, as in production), and once
-// without it. Run: npx tsx bench/webhook-latency.ts
+// without it; then signal to fill. `npm run bench -- webhooks` (or npx tsx bench/webhook-latency.ts).
 import { performance } from 'node:perf_hooks'
 import { createDb } from '@/lib/db/client'
 import { rotateWebhookSecret } from '@/lib/server/signals/webhook-secret'
@@ -12,12 +12,14 @@ import { SignalLoop } from '@/workers/signals/signal-loop'
 import { withBenchDatabase } from './bench-database'
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
-const show = (label: string, ms: number[]) => {
+const row = (measured: string, ms: number[]) => {
   const s = [...ms].sort((a, b) => a - b)
-  console.log(`${label}: n=${s.length} p50=${pct(s, 50).toFixed(1)} ms p90=${pct(s, 90).toFixed(1)} ms p99=${pct(s, 99).toFixed(1)} ms max=${s.at(-1)!.toFixed(1)} ms`)
+  return { measured, n: s.length, p50ms: pct(s, 50).toFixed(1), p90ms: pct(s, 90).toFixed(1), p99ms: pct(s, 99).toFixed(1), maxMs: s.at(-1)!.toFixed(1) }
 }
 
 export async function webhookLatency() {
+  const rows: ReturnType<typeof row>[] = []
+  let leftQueued = 0
   process.env.SECRETS_KEY ??= 'bench-secrets-key-not-for-production'
   process.env.MARKET_STALE_AFTER_MS = '600000'
   await withBenchDatabase(async (url) => {
@@ -50,9 +52,9 @@ export async function webhookLatency() {
       const loop = withWorker ? new SignalLoop(db, { kind: 'WORKER', id: 'bench' }, () => {}, { databaseUrl: url }).start() : null
       const sequential: number[] = []
       for (let i = 0; i < 200; i++) sequential.push(await post())
-      show(`202 latency, 200 sequential posts${withWorker ? ', worker processing' : ''}`, sequential)
+      rows.push(row(`202 latency, 200 sequential posts${withWorker ? ', worker processing' : ''}`, sequential))
       const concurrent = await Promise.all(Array.from({ length: 100 }, () => post()))
-      show(`202 latency, 100 concurrent posts${withWorker ? ', worker processing' : ''}`, concurrent)
+      rows.push(row(`202 latency, 100 concurrent posts${withWorker ? ', worker processing' : ''}`, concurrent))
       if (loop) {
         await loop.idle()
         // Signal to fill with nothing queued ahead: 50 entries one at a time, each closed again
@@ -73,19 +75,19 @@ export async function webhookLatency() {
           FROM "Signal" s JOIN "Order" o ON o."positionId" = s."positionId" AND o.purpose = 'ENTRY' JOIN "Fill" f ON f."orderId" = o.id
           WHERE s.status = 'DONE' AND s.intent = 'entry' AND s."receivedAt" >= ${single}
           GROUP BY s.id, s."receivedAt"`
-        show('signal to fill, one entry at a time', toFill.map((r) => r.ms))
+        rows.push(row('signal to fill, one entry at a time', toFill.map((r) => r.ms)))
         await loop.stop()
       }
     }
-    const open = await db.signal.count({ where: { status: { in: ['ACCEPTED', 'PROCESSING'] } } })
-    console.log(`signals left queued (no worker for the first runs): ${open}`)
+    leftQueued = await db.signal.count({ where: { status: { in: ['ACCEPTED', 'PROCESSING'] } } })
     await db.$disconnect()
   })
+  return { rows, leftQueued }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   webhookLatency().then(
-    () => process.exit(0),
+    ({ rows }) => (console.table(rows), process.exit(0)),
     (e) => {
       console.error(e)
       process.exit(1)
