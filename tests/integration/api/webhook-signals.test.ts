@@ -623,4 +623,77 @@ describe('load', () => {
     expect(await t.db.position.count({ where: { signalId: { in: ids }, status: 'MONITORING' } })).toBe(100)
     console.log(`100 concurrent webhook posts accepted in ${intakeMs.toFixed(0)} ms`)
   }, 90_000)
+
+  it('a burst of 1,000 (3 in 10 refused, 1 in 10 a repeat): each answered 202 or its 4xx, none lost, none carried out twice, every one logged', async () => {
+    const symbols = Array.from({ length: 10 }, (_, i) => `SB${i}/USDT`)
+    for (const symbol of symbols) await seedMarket(t.db, { symbol, bid: '100', ask: '100.01', depth: '1000000000' })
+    const traders: { id: string; secret: string }[] = []
+    for (let i = 0; i < 10; i++) {
+      const id = (await createTrader({ db: t.db, userId: alice.id, input: { name: `Burst ${i}`, quoteCurrency: 'USDT', startingBalance: '100000', watchlist: symbols } })).id
+      await useManualTraderSettings(t.db, id)
+      const r = await call(secretRoute.POST, 'POST', '/', { token: alice.token, id })
+      traders.push({ id, secret: r.body.secret })
+    }
+    startLoop()
+    // Per trader and symbol, ten requests at once: an entry and its repeat (same id), five closes
+    // (they arrive in any order: one closes the position if it comes after the entry, the others
+    // find nothing to close), a wrong secret, a symbol the trader does not trade, an unknown field.
+    type Kind = 'entry' | 'repeat' | 'close' | 'bad secret' | 'unknown symbol' | 'unknown field'
+    const sent: { kind: Kind; pair: string; answer: Promise<Awaited<ReturnType<typeof post>>> }[] = []
+    for (const tr of traders) {
+      for (const symbol of symbols) {
+        const ticker = symbol.replace('/', '')
+        const pair = `${tr.id}|${symbol}`
+        const send = (kind: Kind, body: Record<string, unknown>) => sent.push({ kind, pair, answer: post(body, { trader: tr.id }) })
+        const entry = { secret: tr.secret, symbol: ticker, action: 'buy', intent: 'entry', timestamp: now(), price: '100', size: '1', id: `burst-${ticker}` }
+        send('entry', entry)
+        send('repeat', entry)
+        for (let k = 0; k < 5; k++) send('close', { secret: tr.secret, symbol: ticker, action: 'sell', intent: 'close', timestamp: now(), id: `burst-${ticker}-close-${k}` })
+        send('bad secret', { ...entry, secret: 'not-the-secret', id: `burst-${ticker}-bad` })
+        send('unknown symbol', { ...entry, symbol: 'NOPEUSDT', id: `burst-${ticker}-nope` })
+        send('unknown field', { ...entry, colour: 'red', id: `burst-${ticker}-colour` })
+      }
+    }
+    expect(sent).toHaveLength(1000)
+    const answers = await Promise.all(sent.map(async (s) => ({ ...s, ...(await s.answer) })))
+    const of = (kind: Kind) => answers.filter((a) => a.kind === kind)
+
+    expect(answers.filter((a) => a.status >= 500)).toEqual([])
+    expect(of('entry').map((a) => a.status)).toEqual(Array(100).fill(202))
+    expect(of('repeat').map((a) => a.status)).toEqual(Array(100).fill(202))
+    expect(of('close').map((a) => a.status)).toEqual(Array(500).fill(202))
+    expect(of('bad secret').map((a) => a.status)).toEqual(Array(100).fill(401))
+    expect(of('unknown symbol').map((a) => a.status)).toEqual(Array(100).fill(422))
+    expect(of('unknown field').map((a) => a.status)).toEqual(Array(100).fill(400))
+    // An entry and its repeat answer with one signal: whichever came second is the duplicate.
+    for (const e of of('entry')) {
+      const r = of('repeat').find((x) => x.pair === e.pair)!
+      expect(r.body.signalId).toBe(e.body.signalId)
+      expect([e.body.status, r.body.status].sort()).toEqual(['accepted', 'duplicate'])
+    }
+    const entryIds = of('entry').map((a) => a.body.signalId as string)
+    const accepted = [...entryIds, ...of('close').map((a) => a.body.signalId as string)]
+    expect(new Set(accepted).size).toBe(600)
+
+    const burst = { traderId: { in: traders.map((tr) => tr.id) } }
+    await waitFor(async () => (await t.db.signal.count({ where: { id: { in: accepted }, status: 'DONE' } })) === 600, 'all 600 accepted signals to be done', 150_000)
+    // Every request is in the signal log once: carried out, a repeat, or refused with its status.
+    const logged = await t.db.signal.groupBy({ by: ['status', 'httpStatus'], where: burst, _count: true, orderBy: [{ status: 'asc' }, { httpStatus: 'asc' }] })
+    expect(logged.map((g) => [g.status, g.httpStatus, g._count])).toEqual([
+      ['DONE', 202, 600],
+      ['REJECTED', 400, 100],
+      ['REJECTED', 401, 100],
+      ['REJECTED', 422, 100],
+      ['DUPLICATE', 202, 100],
+    ])
+    // One position per trader and symbol, from its entry; the one that was closed was sold once, whole.
+    const positions = await t.db.position.findMany({ where: burst, select: { traderId: true, symbol: true, signalId: true, status: true, entryQty: true, exitQty: true } })
+    expect(positions).toHaveLength(100)
+    expect(new Set(positions.map((p) => `${p.traderId}|${p.symbol}`)).size).toBe(100)
+    expect(new Set(positions.map((p) => p.signalId))).toEqual(new Set(entryIds))
+    for (const p of positions) {
+      expect(p.entryQty.toString()).toBe('1')
+      expect([p.status, p.exitQty.toString()]).toEqual(p.status === 'CLOSED' ? ['CLOSED', '1'] : ['MONITORING', '0'])
+    }
+  }, 240_000)
 })
