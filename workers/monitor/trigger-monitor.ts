@@ -19,6 +19,10 @@ import { ALL_ACCOUNTS, type AccountScope } from '@/workers/lease/account-lease'
  */
 export class TriggerMonitor {
   readonly index = new TriggerIndex()
+  /** The newest quote seen per symbol, for positions armed after it came. */
+  private readonly lastQuotes = new Map<string, Quote>()
+  /** Positions this worker has armed (and still may): the last quote is checked on the first arming only. */
+  private readonly armedBefore = new Set<string>()
 
   constructor(
     private readonly db: Db,
@@ -32,6 +36,7 @@ export class TriggerMonitor {
   async loadAll(): Promise<void> {
     const rows = await this.db.position.findMany({ where: { status: 'MONITORING' }, select: { id: true, accountId: true } })
     for (const t of this.index.list()) this.index.remove(t.id)
+    this.armedBefore.clear()
     await Promise.all(rows.filter((p) => this.scope.owns(p.accountId)).map((p) => this.reload(p.id)))
   }
 
@@ -43,12 +48,24 @@ export class TriggerMonitor {
     const rows = await this.db.position.findMany({ where: { status: 'MONITORING' }, select: { id: true, accountId: true } })
     const wanted = new Set(rows.filter((p) => this.scope.owns(p.accountId)).map((p) => p.id))
     const armed = new Set(this.index.list().map((t) => t.positionId))
-    for (const id of armed) if (!wanted.has(id)) this.index.removePosition(id)
+    for (const id of armed) {
+      if (wanted.has(id)) continue
+      this.index.removePosition(id)
+      this.armedBefore.delete(id)
+    }
     await Promise.all([...wanted].filter((id) => !armed.has(id)).map((id) => this.reload(id)))
   }
 
-  /** Re-arms one position from the database (or disarms it if no longer monitored). */
+  /**
+   * Re-arms one position from the database (or disarms it if no longer monitored). A position
+   * armed for the first time is checked against the last quote of its symbol at once: the tick
+   * that crossed its level may have come before the position reached this worker (a second
+   * worker takes ticks over LISTEN, positions over their own notification), and while the price
+   * stays put no other tick follows. Only the first time: re-arming after a failed exit does not
+   * retry it (the next tick does, as for every position).
+   */
   async reload(positionId: string): Promise<void> {
+    const firstArming = !this.armedBefore.has(positionId)
     const p = await this.db.position.findUnique({
       where: { id: positionId },
       include: {
@@ -59,7 +76,9 @@ export class TriggerMonitor {
       },
     })
     this.index.removePosition(positionId)
+    if (!p || p.status === 'CLOSED' || p.status === 'FAILED' || !this.scope.owns(p.accountId)) this.armedBefore.delete(positionId)
     if (!p || p.status !== 'MONITORING' || !this.scope.owns(p.accountId)) return
+    this.armedBefore.add(p.id)
     const exitSide = exitSideFor(p.side)
     // A venue with a native stop holds the stop itself (the protection keeper puts it there);
     // watching it here too would race the exchange's own execution with a second exit.
@@ -70,10 +89,15 @@ export class TriggerMonitor {
       if (onExchange.has(tp.id)) continue
       this.index.upsert({ id: `${p.id}:tp:${tp.id}`, positionId: p.id, symbol: p.symbol, kind: 'TAKE_PROFIT', exitSide, price: fromDb(tp.price) })
     }
+    const last = firstArming ? this.lastQuotes.get(p.symbol) : undefined
+    // Stops come first among the levels a quote touches.
+    const touched = last && this.index.fired(p.symbol, last).find((t) => t.positionId === p.id)
+    if (touched) await this.execute(touched, last)
   }
 
   /** Executes whatever the quote touched; one exit per position per tick (stops first). */
   async onQuote(quote: Quote): Promise<number> {
+    this.lastQuotes.set(quote.symbol, quote)
     const fired = this.index.fired(quote.symbol, quote)
     const seen = new Set<string>()
     const todo: Trigger[] = []
