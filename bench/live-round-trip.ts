@@ -19,6 +19,7 @@ import { startFakeBinanceSpot } from '@/tests/support/fake-binance-spot'
 import { createBinanceTestnetTrader } from '@/tests/support/live-binance-account'
 import { seedMarket } from '@/tests/support/seed-market'
 import { withBenchDatabase } from './bench-database'
+import { percentile } from './percentile'
 
 const SYMBOL = 'BTC/USDT'
 const BID = '60000.00'
@@ -37,10 +38,6 @@ interface Sample {
   total: number
   /** Requests the call made to the exchange (1: the order alone). */
   requests: number
-}
-
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 }
 
 interface ServerHit {

@@ -7,6 +7,7 @@ import { createDb, type Db } from '@/lib/db/client'
 import { listLogs } from '@/lib/server/logs/list-logs'
 import type { LogCursor, LogFilter } from '@/lib/server/logs/log-filter'
 import { withBenchDatabase } from './bench-database'
+import { percentile } from './percentile'
 
 /** How the million rows are split; the activity feed holds a mirror of every audit event. */
 export const LOG_BENCH_ROWS = { positionEvents: 300_000, mirroredActivity: 300_000, activity: 250_000, riskEvents: 100_000, deliveries: 50_000 }
@@ -131,10 +132,6 @@ export async function seedLogBench(url: string, db: Db): Promise<Seeded> {
   } finally {
     await c.end()
   }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 }
 
 async function time(db: Db, userId: string, filter: LogFilter, cursor: LogCursor | undefined, runs: number) {

@@ -11,6 +11,7 @@ import { saveMarketRules, saveQuotes } from '@/lib/market-data/quote-store'
 import { issueApiToken } from '@/lib/server/auth/api-tokens'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { withBenchDatabase } from './bench-database'
+import { percentile } from './percentile'
 
 const TRADERS = 100
 const SYMBOLS = 40
@@ -64,10 +65,6 @@ async function refreshQuotes(db: Db, symbols: string[]) {
     symbols.map((symbol) => ({ symbol, bid: dec('100'), ask: dec('100.01'), last: dec('100'), bids: [[dec('100'), dec('100000000')]], asks: [[dec('100.01'), dec('100000000')]], exchangeTs: now, receivedAt: now })),
     'bench',
   )
-}
-
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 }
 
 /** `total` opens, `concurrency` in flight at a time, each (trader, symbol) pair used once. */

@@ -23,16 +23,13 @@ import { startFakeBinanceStream } from '@/tests/support/fake-binance-stream'
 import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
 import { startWorker } from '@/workers/worker'
 import { withBenchDatabase } from './bench-database'
+import { percentile } from './percentile'
 
 const SYMBOL = 'BTC/USDT'
 const QTY = '0.001'
 const TOP_STOP = dec('59000')
 const STOP_STEP = dec('0.02')
 const SETTLE_MS = 250
-
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
-}
 
 /** Copies one row `n` times within its table; `overrides` are SQL expressions over the row and `g` (1..n). */
 async function cloneRow(db: Db, table: string, id: string, n: number, overrides: Record<string, string>) {

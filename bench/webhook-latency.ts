@@ -10,11 +10,11 @@ import { seedMarket } from '@/tests/support/seed-market'
 import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
 import { SignalLoop } from '@/workers/signals/signal-loop'
 import { withBenchDatabase } from './bench-database'
+import { percentile } from './percentile'
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 const row = (measured: string, ms: number[]) => {
   const s = [...ms].sort((a, b) => a - b)
-  return { measured, n: s.length, p50ms: pct(s, 50).toFixed(1), p90ms: pct(s, 90).toFixed(1), p99ms: pct(s, 99).toFixed(1), maxMs: s.at(-1)!.toFixed(1) }
+  return { measured, n: s.length, p50ms: percentile(s, 50).toFixed(1), p90ms: percentile(s, 90).toFixed(1), p99ms: percentile(s, 99).toFixed(1), maxMs: s.at(-1)!.toFixed(1) }
 }
 
 export async function webhookLatency() {
