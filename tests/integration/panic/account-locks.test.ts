@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest'
+import type { DbTx } from '@/lib/db/client'
 import { dec } from '@/lib/domain/decimal'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { requestExit } from '@/lib/server/positions/request-exit'
@@ -17,19 +18,30 @@ afterEach(async () => {
   w = undefined
 })
 
-/** A transaction that runs `take`, then holds what it took until `release()`. */
-function holdInTransaction(w: PanicWorld, take: (tx: Parameters<Parameters<PanicWorld['db']['$transaction']>[0]>[0]) => Promise<unknown>) {
+/**
+ * Runs `work`, which calls `pause()` once it holds its lock: `held` resolves then, and `pause()`
+ * returns once `release()` is called. `done` is what the work gives.
+ */
+function holding<T>(work: (pause: () => Promise<void>) => Promise<T>) {
   let release!: () => void
   const released = new Promise<void>((r) => (release = r))
   let taken!: () => void
   const held = new Promise<void>((r) => (taken = r))
-  const done = w.db.$transaction(async (tx) => {
-    await take(tx)
+  const done = work(() => {
     taken()
-    await released
+    return released
   })
   return { held, release, done }
 }
+
+/** A transaction that runs `take`, then holds what it took until `release()`. */
+const holdInTransaction = (w: PanicWorld, take: (tx: DbTx) => Promise<unknown>) =>
+  holding((pause) =>
+    w.db.$transaction(async (tx) => {
+      await take(tx)
+      await pause()
+    }),
+  )
 
 /** Whether `p` is still pending `ms` after this call. */
 async function stillPendingAfter(p: Promise<unknown>, ms: number): Promise<boolean> {
@@ -83,15 +95,8 @@ describe('account row locks', () => {
     // A paper fill holding the account: its bookkeeping (the apply step) is kept from finishing.
     const paper = exchangeForAccount(db, { id: alpha.accountId, kind: 'PAPER', venue: null })
     const buy = (clientOrderId: string) => ({ clientOrderId, symbol: 'ETH/USDT', side: 'BUY' as const, type: 'MARKET' as const, qty: dec('0.1'), reduceOnly: false })
-    let release!: () => void
-    const released = new Promise<void>((r) => (release = r))
-    let taken!: () => void
-    const held = new Promise<void>((r) => (taken = r))
-    const first = paper.placeOrderAndApply!(buy('lock-test-1'), async () => {
-      taken()
-      await released
-    })
-    await held
+    const first = holding((pause) => paper.placeOrderAndApply!(buy('lock-test-1'), () => pause()))
+    await first.held
     // What an exit writes before sending (its order row names the account) is not held up.
     await noLongerThan(
       db.order.create({ data: { accountId: alpha.accountId, traderId: alpha.id, clientOrderId: 'lock-test-row', symbol: 'ETH/USDT', side: 'SELL', type: 'MARKET', purpose: 'MANUAL_EXIT', qty: '0.1', status: 'NEW', createdBy: 'USER' } }),
@@ -99,8 +104,8 @@ describe('account row locks', () => {
     )
     const second = paper.placeOrder(buy('lock-test-2'))
     expect(await stillPendingAfter(second, 400)).toBe(true)
-    release()
-    expect([(await first).status, (await second).status]).toEqual(['FILLED', 'FILLED'])
+    first.release()
+    expect([(await first.done).status, (await second).status]).toEqual(['FILLED', 'FILLED'])
     const eth = await db.accountBalance.findUniqueOrThrow({ where: { accountId_asset: { accountId: alpha.accountId, asset: 'ETH' } } })
     expect(eth.amount.toString()).toBe('0.2')
   })
