@@ -171,8 +171,11 @@ export interface ExchangePort {
    * exchange's side and our books commit (or roll back) together. The caller still applies the
    * report itself (through `apply`); an adapter that cannot share our transaction (any live
    * exchange) leaves this out and the caller uses placeOrder and then applies the report.
+   * Given `within`, the placement runs in that transaction of the caller's (the one that
+   * created the order) instead of one of its own: the order, its placement and their
+   * bookkeeping then commit together, and an error rolls all of it back.
    */
-  placeOrderAndApply?(req: PlaceOrderRequest, apply: (report: OrderReport, tx: DbTx) => Promise<void>): Promise<OrderReport>
+  placeOrderAndApply?(req: PlaceOrderRequest, apply: (report: OrderReport, tx: DbTx) => Promise<void>, within?: DbTx): Promise<OrderReport>
   cancelOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport>
   /**
    * Venues with `cancelReplace`: cancels a resting order and places its replacement atomically.

@@ -1,8 +1,8 @@
-import type { Db } from '@/lib/db/client'
+import type { Db, DbTx } from '@/lib/db/client'
 import { ownVerdict } from './own-verdict'
 import { fromDb, fromDbOrNull } from '@/lib/db/decimal-columns'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
-import type { ExchangePort } from '@/lib/exchange/port'
+import type { ExchangePort, PlaceOrderRequest } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import type { Order as OrderRow } from '@/lib/generated/prisma/client'
 import { applyOrderReport, applyOrderReportIn } from './apply-order-report'
@@ -23,16 +23,7 @@ export async function submitOrder(db: Db, exchange: ExchangePort, order: string 
   const orderId = o.id
   if (o.status !== 'NEW') return
   try {
-    const req = {
-      clientOrderId: o.clientOrderId,
-      symbol: o.symbol,
-      side: o.side,
-      type: o.type,
-      qty: fromDb(o.qty),
-      price: fromDbOrNull(o.price) ?? undefined,
-      triggerPrice: fromDbOrNull(o.triggerPrice) ?? undefined,
-      reduceOnly: o.reduceOnly,
-    }
+    const req = placeRequestOf(o)
     if (exchange.placeOrderAndApply) {
       // The exchange shares our database: its answer is booked in the placement's transaction.
       await exchange.placeOrderAndApply(req, async (report, tx) => void (await applyOrderReportIn(tx, orderId, report, actor)))
@@ -52,5 +43,31 @@ export async function submitOrder(db: Db, exchange: ExchangePort, order: string 
       .updateMany({ where: { id: orderId, status: 'NEW', lastCheckedAt: null }, data: { lastCheckedAt: new Date() } })
       .catch(() => {}) // the database failing too: reconciliation falls back to the grace period
     throw e
+  }
+}
+
+/**
+ * For an exchange that keeps its books in our database (placeOrderAndApply): places the NEW
+ * order `o` inside `tx`, the caller's transaction that created it, and applies the report there.
+ * The order, its placement and their bookkeeping commit together; an error rolls all of it back
+ * (nothing was sent anywhere else). Returns false, doing nothing, for any other exchange: send the
+ * order with submitOrder once it is committed.
+ */
+export async function submitOrderWithin(tx: DbTx, exchange: ExchangePort, o: OrderRow, actor: ActorRef): Promise<boolean> {
+  if (!exchange.placeOrderAndApply) return false
+  await exchange.placeOrderAndApply(placeRequestOf(o), async (report, t) => void (await applyOrderReportIn(t, o.id, report, actor)), tx)
+  return true
+}
+
+function placeRequestOf(o: OrderRow): PlaceOrderRequest {
+  return {
+    clientOrderId: o.clientOrderId,
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    qty: fromDb(o.qty),
+    price: fromDbOrNull(o.price) ?? undefined,
+    triggerPrice: fromDbOrNull(o.triggerPrice) ?? undefined,
+    reduceOnly: o.reduceOnly,
   }
 }

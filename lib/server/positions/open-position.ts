@@ -12,7 +12,7 @@ import { exchangeAppError } from '@/lib/server/errors/known-error'
 import type { ExchangePort } from '@/lib/exchange/port'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
-import { submitOrder } from '@/lib/server/orders/submit-order'
+import { submitOrder, submitOrderWithin } from '@/lib/server/orders/submit-order'
 import { assertCanOpen, assertSwitchesOn } from '@/lib/server/trading/halt-trading'
 import { assertEntryWithinLimits, recordRiskRejection, RiskRejection, type OrderSource } from '@/lib/server/risk/entry-risk'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
@@ -57,7 +57,8 @@ type LockedTrader = {
 /**
  * Opens a position by hand: validates everything before any write, persists the position,
  * its take-profits and the entry order (with its client order id) in one transaction,
- * then sends the order and applies the exchange's answer.
+ * then sends the order and applies the exchange's answer (for an exchange in our own database,
+ * still inside that transaction).
  */
 export async function openPosition(opts: {
   db: Db
@@ -130,7 +131,7 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
   const notional = qty.mul(refPrice)
   const riskAmount = qty.mul(refPrice.minus(stopLoss).abs()).plus(notional.mul(fee)).plus(qty.mul(stopLoss).mul(fee))
 
-  const { positionId, order } = await db.$transaction((tx) => withBatchedAudit(tx, async () => {
+  const { positionId, order, placed } = await db.$transaction((tx) => withBatchedAudit(tx, async () => {
     // One active position per trader and symbol: exits are reduce-only on a netted balance.
     // The trader's row as it stands under the lock: status for the switch, limits and peak for risk.
     // NO KEY UPDATE excludes the trader's other entries and status changes (FOR UPDATE), not the
@@ -216,13 +217,16 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
       toStatus: SUBMITTING,
       message: `Entry order ${order.clientOrderId} sent`,
     })
-    return { positionId: position.id, order }
+    // An exchange in our own database (paper) fills the entry in this same transaction: one
+    // commit, and nothing of the entry exists if its placement fails.
+    return { positionId: position.id, order, placed: await submitOrderWithin(tx, exchange, order, actor) }
   })).catch(async (e: unknown) => {
     // The refusal is logged after the rollback, so nothing of the refused order remains.
     if (e instanceof RiskRejection) await recordRiskRejection(db, { userId, traderId: trader.id, accountId: trader.accountId, source, symbol: req.symbol, rejection: e })
     throw e
   })
 
+  if (placed) return { positionId }
   try {
     await submitOrder(db, exchange, order, actor)
   } catch (e) {
