@@ -22,9 +22,15 @@ const POOL_WAIT_MS = 30_000
  */
 export const TRANSACTION_OPTIONS = { maxWait: POOL_WAIT_MS, timeout: 30_000 } as const
 
+// Prisma keeps DateTime columns (timestamp without time zone) in UTC. Raw SQL that turns a
+// timestamptz into such a column (now(), '…Z'::timestamptz) converts it to the session's time
+// zone, which is the server's default: on a machine set to another zone those times would be
+// hours off (a fresh quote read back as hours old). Every session therefore runs in UTC.
+const SESSION_OPTIONS = '-c TimeZone=UTC'
+
 export function createDb(connectionString: string): Db {
   return new PrismaClient({
-    adapter: new PrismaPg({ connectionString, max: POOL_MAX, connectionTimeoutMillis: POOL_WAIT_MS }),
+    adapter: new PrismaPg({ connectionString, max: POOL_MAX, connectionTimeoutMillis: POOL_WAIT_MS, options: SESSION_OPTIONS }),
     transactionOptions: TRANSACTION_OPTIONS,
   })
 }
