@@ -52,12 +52,13 @@ export class PaperExchange implements ExchangePort {
   }
 
   /** The placement and the caller's bookkeeping of its report in one transaction (see ExchangePort). */
-  async placeOrderAndApply(req: PlaceOrderRequest, apply: (report: OrderReport, tx: DbTx) => Promise<void>): Promise<OrderReport> {
-    return this.db.$transaction(async (tx) => {
+  async placeOrderAndApply(req: PlaceOrderRequest, apply: (report: OrderReport, tx: DbTx) => Promise<void>, within?: DbTx): Promise<OrderReport> {
+    const placeAndApply = async (tx: DbTx) => {
       const r = await this.place(tx, req)
       await apply(r, tx)
       return r
-    })
+    }
+    return within ? placeAndApply(within) : this.db.$transaction(placeAndApply)
   }
 
   private async place(tx: DbTx, req: PlaceOrderRequest): Promise<OrderReport> {
@@ -67,12 +68,12 @@ export class PaperExchange implements ExchangePort {
       const rules = await loadMarketRules(tx, req.symbol)
       const quote = await loadQuote(tx, req.symbol)
       const account = await lockAccount(tx, this.accountId)
-      const existing = await tx.paperOrder.findUnique({
-        where: { accountId_clientOrderId: { accountId: this.accountId, clientOrderId: req.clientOrderId } },
-      })
-      if (existing) return report(tx, existing)
-
-      const reject = async (reason: string) => reportOf(await this.record(tx, req, 'REJECTED', reason), [])
+      // An order placed before under this client order id is not looked up first: recording this
+      // one finds it (see record), and its report is returned instead, whatever this one's fate.
+      const reject = async (reason: string) => {
+        const r = await this.record(tx, req, 'REJECTED', reason)
+        return r.placedBefore ? report(tx, r.order) : reportOf(r.order, [])
+      }
       if (!rules) return reject(`unknown symbol ${req.symbol}`)
       const now = this.opts.now?.() ?? Date.now()
       if (!quote) return reject(`no market price for ${req.symbol} yet`)
@@ -106,7 +107,8 @@ export class PaperExchange implements ExchangePort {
         }
       }
 
-      const order = await this.record(tx, req, 'SUBMITTED')
+      const { order, placedBefore } = await this.record(tx, req, 'SUBMITTED')
+      if (placedBefore) return report(tx, order)
       if (req.type !== 'MARKET') return reportOf(order, [])
       // A new order has no earlier fills: its report is what was just written.
       const filled = await applyFills(tx, account, rules, order, model.marketFills(req.side, req.qty, snapshot(quote), rules))
@@ -135,8 +137,14 @@ export class PaperExchange implements ExchangePort {
     return rows.map((r) => ({ asset: r.asset, amount: fromDb(r.amount) }))
   }
 
-  private async record(tx: DbTx, req: PlaceOrderRequest, status: OrderStatus, rejectReason?: string) {
-    const order = await tx.paperOrder.create({
+  /**
+   * Writes the order unless one with its client order id exists already (placing an id twice is a
+   * no-op): then that order is returned, with placedBefore. Under the account's lock, so no other
+   * placement of the id can be in flight.
+   */
+  private async record(tx: DbTx, req: PlaceOrderRequest, status: OrderStatus, rejectReason?: string): Promise<{ order: PaperOrderRow; placedBefore: boolean }> {
+    const [order] = await tx.paperOrder.createManyAndReturn({
+      skipDuplicates: true,
       data: {
         accountId: this.accountId,
         clientOrderId: req.clientOrderId,
@@ -151,7 +159,9 @@ export class PaperExchange implements ExchangePort {
         rejectReason,
       },
     })
-    return order
+    if (order) return { order, placedBefore: false }
+    const before = await tx.paperOrder.findUniqueOrThrow({ where: { accountId_clientOrderId: { accountId: this.accountId, clientOrderId: req.clientOrderId } } })
+    return { order: before, placedBefore: true }
   }
 }
 

@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { ExchangeError } from '@/lib/exchange/exchange-error'
+import { exchangeAppError } from '@/lib/server/errors/known-error'
+import { openPosition } from '@/lib/server/positions/open-position'
+import { createTrader } from '@/lib/server/traders/create-trader'
+import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
+import { seedMarket } from '@/tests/support/seed-market'
+import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
+
+// The paper exchange fills an entry inside the entry's own transaction: when it cannot place the
+// order, nothing of the entry may remain (no position, no order, no paper order), and the caller
+// hears why, as a retryable 503.
+let t: TestDatabase
+let userId: string
+let trader: { id: string; accountId: string }
+const actor = { kind: 'USER' as const, id: 'u' }
+const entry = { symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '59000' }
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  userId = (await t.db.user.create({ data: { email: 'paper-entry@example.com', passwordHash: 'x' } })).id
+  trader = await createTrader({ db: t.db, userId, input: { name: 'Paper', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: 'BTC/USDT' } })
+  await useManualTraderSettings(t.db, trader.id)
+  await seedMarket(t.db, { bid: '60000', ask: '60010' })
+})
+afterAll(() => t.drop())
+
+test('a placement that fails inside the entry transaction leaves nothing behind; once it can place, the entry fills', async () => {
+  // A holding the paper exchange cannot value (no market for it): its margin check cannot run.
+  await t.db.accountBalance.create({ data: { accountId: trader.accountId, asset: 'NOPRICE', amount: '3' } })
+  const err = await openPosition({ db: t.db, userId, actor, input: { traderId: trader.id, ...entry } }).catch((e: unknown) => e)
+  expect(err).toBeInstanceOf(ExchangeError)
+  expect(exchangeAppError(err)).toMatchObject({ code: 'EXCHANGE_UNAVAILABLE', status: 503 })
+  expect(String((err as Error).message)).toContain('no price to value the NOPRICE balance')
+  expect(await t.db.position.count({ where: { traderId: trader.id } })).toBe(0)
+  expect(await t.db.order.count({ where: { traderId: trader.id } })).toBe(0)
+  expect(await t.db.paperOrder.count({ where: { accountId: trader.accountId } })).toBe(0)
+  expect(await t.db.positionEvent.count()).toBe(0)
+
+  await t.db.accountBalance.delete({ where: { accountId_asset: { accountId: trader.accountId, asset: 'NOPRICE' } } })
+  const { positionId } = await openPosition({ db: t.db, userId, actor, input: { traderId: trader.id, ...entry } })
+  const p = await t.db.position.findUniqueOrThrow({ where: { id: positionId }, include: { orders: true } })
+  expect(p.status).toBe('MONITORING')
+  expect(p.openQty.toString()).toBe('0.01')
+  expect(p.orders.map((o) => [o.purpose, o.status, o.filledQty.toString()])).toEqual([['ENTRY', 'FILLED', '0.01']])
+  expect(await t.db.paperOrder.count({ where: { accountId: trader.accountId } })).toBe(1)
+})
