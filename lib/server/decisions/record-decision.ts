@@ -71,9 +71,11 @@ export async function recordDecision(r: RecordInput): Promise<DecisionRecord> {
         promptTokens: a?.promptTokens ?? 0,
         completionTokens: a?.completionTokens ?? 0,
         costUsd: a?.costUsd ?? '0',
-        call: a ? { create: { prompt: toJsonColumn(a.prompt), rawResponse: a.raw, attempts: a.attempts } } : undefined,
       },
+      // Nothing read back (a nested create of the call would cost a read of the decision after both inserts).
+      select: { id: true },
     })
+    if (a) await tx.decisionCall.create({ data: { decisionId: id, prompt: toJsonColumn(a.prompt), rawResponse: a.raw, attempts: a.attempts }, select: { decisionId: true } })
     await notify(tx, { kind: 'decision', userId: r.trader.userId, traderId: r.trader.id, decisionId: id })
   })
   return { id, symbol: r.symbol, action: r.decision?.action ?? null, outcome: r.outcome, error: r.error ?? null, latencyMs, modelLatencyMs: a?.modelLatencyMs ?? 0 }

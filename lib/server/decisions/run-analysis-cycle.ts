@@ -71,31 +71,47 @@ export async function runAnalysisCycle(o: CycleOptions): Promise<{ cycleId: stri
   // The account's figures for the prompt: read once per cycle, and again after any decision
   // that may have changed the books (an order executed, or something failed part way).
   let books: { available: Decimal; risk: ScopeFigures } | null = null
-  const readBooks = async () =>
-    (books ??= {
-      available: fromDb((await o.db.accountBalance.findUnique({ where: { accountId_asset: { accountId: trader.accountId, asset: trader.quoteCurrency } } }))?.amount ?? 0), // paper books, or the exchange's last snapshot
-      risk: await loadRiskState(o.db, { userId: trader.userId, traderId: trader.id, timeZone: trader.user.timeZone, now: now(), pnlPeak: fromDb(trader.pnlPeak) }),
-    })
+  const readBooks = async () => {
+    if (!books) {
+      const [balance, risk] = await Promise.all([
+        o.db.accountBalance.findUnique({ where: { accountId_asset: { accountId: trader.accountId, asset: trader.quoteCurrency } } }), // paper books, or the exchange's last snapshot
+        loadRiskState(o.db, { userId: trader.userId, traderId: trader.id, timeZone: trader.user.timeZone, now: now(), pnlPeak: fromDb(trader.pnlPeak) }),
+      ])
+      books = { available: fromDb(balance?.amount ?? 0), risk }
+    }
+    return books
+  }
+  const loadCandles = async (symbol: string) => {
+    const bars = await Promise.all(settings.ai.timeframes.map((tf) => o.candles(symbol, tf, CANDLES_PER_TIMEFRAME)))
+    return Object.fromEntries(settings.ai.timeframes.map((tf, i) => [tf, bars[i]!])) as Record<string, Candle[]>
+  }
   for (const symbol of symbols) {
     const started = performance.now()
     const base = { db: o.db, trader, cycleId, symbol, trigger: o.trigger, started }
     try {
-      const snapshot = await loadSymbolSnapshot(o.db, { traderId: trader.id, symbol, now: now(), staleAfterMs: o.staleAfterMs })
+      // Independent reads, side by side: the symbol's market and position, the books, its last
+      // decisions, and its candles (from the exchange in the worker; awaited after the snapshot,
+      // whose problem is the one to report).
+      const candlesLoading = loadCandles(symbol)
+      candlesLoading.catch(() => {})
+      const [snapshot, figures, recent] = await Promise.all([
+        loadSymbolSnapshot(o.db, { traderId: trader.id, symbol, now: now(), staleAfterMs: o.staleAfterMs }),
+        readBooks(),
+        o.db.decision.findMany({ where: { traderId: trader.id, symbol }, orderBy: { createdAt: 'desc' }, take: 5 }),
+      ])
       if ('problem' in snapshot) {
         decisions.push(await recordDecision({ ...base, outcome: 'FAILED', error: snapshot.problem }))
         lastError = snapshot.problem
         continue
       }
-      const candles: Record<string, Candle[]> = {}
-      for (const tf of settings.ai.timeframes) candles[tf] = await o.candles(symbol, tf, CANDLES_PER_TIMEFRAME)
+      const candles = await candlesLoading
       const primary = candles[settings.ai.timeframes[0]!] ?? []
       const atrNow = atr(primary, ATR_PERIOD).at(-1) ?? null
       const vol = logReturnVolatility(primary.map((c) => c.close))
 
-      const { available, risk } = await readBooks()
+      const { available, risk } = figures
       // The trader's scope is its own account, so the risk state's equity is that account's equity.
       const equity = risk.state.equity
-      const recent = await o.db.decision.findMany({ where: { traderId: trader.id, symbol }, orderBy: { createdAt: 'desc' }, take: 5 })
       const ctx = buildDecisionContext({
         trader, canShort: decisionSettings.canShort, minConfidence: decisionSettings.minConfidence, maxStopDistancePct: decisionSettings.maxStopDistancePct,
         maxPositionQuote: settings.risk.maxPositionQuote, symbol, now: now(), snapshot, candles, atr: atrNow, volatility: vol, recentDecisions: recent,

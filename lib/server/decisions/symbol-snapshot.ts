@@ -20,8 +20,12 @@ export interface SymbolSnapshot {
 export type SnapshotProblem = { problem: string }
 
 async function loadActivePosition(tx: DbTx, traderId: string, symbol: string) {
+  const where = { traderId, symbol, status: { in: [...ACTIVE_POSITION_STATUSES] } }
+  // Most symbols have no position: asked first on its own, since an include would still send
+  // its three relation queries (for no parent) on every decision.
+  if (!(await tx.position.findFirst({ where, select: { id: true } }))) return null
   return tx.position.findFirst({
-    where: { traderId, symbol, status: { in: [...ACTIVE_POSITION_STATUSES] } },
+    where,
     include: {
       takeProfits: { orderBy: { price: 'asc' } },
       fills: { orderBy: { createdAt: 'asc' }, take: 50 },
