@@ -1,3 +1,4 @@
+import { Prisma } from '@/lib/generated/prisma/client'
 import type { DbTx } from '@/lib/db/client'
 import { notify } from '@/lib/server/events/notify'
 
@@ -38,7 +39,12 @@ export interface ActivityRow {
  */
 export async function insertActivityRows(tx: DbTx, rows: ActivityRow[]): Promise<void> {
   if (rows.length === 0) return
-  await tx.$executeRaw`
+  await tx.$executeRaw`${activityInsert(rows)}`
+}
+
+/** insertActivityRows' statement, for a writer that sends it as part of a larger one. */
+export function activityInsert(rows: ActivityRow[]): Prisma.Sql {
+  return Prisma.sql`
     INSERT INTO "ActivityEvent" ("userId", type, message, severity, "traderId", "positionId", symbol, "mirrorsPositionEvent", "createdAt")
     SELECT v."userId", v.type, v.message, v.severity, v."traderId", v."positionId",
       COALESCE(v.symbol, (SELECT p.symbol FROM "Position" p WHERE p.id = v."positionId")), v."mirrorsPositionEvent", v."createdAt"

@@ -1,7 +1,8 @@
-import type { Prisma } from '@/lib/generated/prisma/client'
+import { randomUUID } from 'node:crypto'
+import { Prisma } from '@/lib/generated/prisma/client'
 import type { DbTx } from '@/lib/db/client'
-import { insertActivityRows, type ActivityRow } from '@/lib/server/activity/record-activity'
-import { notify, notifyAll, type AppEvent } from '@/lib/server/events/notify'
+import { activityInsert, type ActivityRow } from '@/lib/server/activity/record-activity'
+import { notifyAllSelect, type AppEvent } from '@/lib/server/events/notify'
 import type { ActorRef } from './actor'
 
 export interface PositionEventInput {
@@ -33,9 +34,7 @@ export async function recordPositionEvent(tx: DbTx, e: PositionEventInput): Prom
     batch.push({ e, at: new Date() })
     return
   }
-  await tx.positionEvent.create({ data: eventRow(e) })
-  await insertActivityRows(tx, [activityRow(e, new Date())])
-  await notify(tx, notification(e))
+  await writeAudits(tx, [{ e, at: new Date() }])
 }
 
 /**
@@ -59,6 +58,11 @@ export async function withBatchedAudit<T>(tx: DbTx, fn: () => Promise<T>): Promi
   return result
 }
 
+/**
+ * The audit rows, their activity-feed copies and their notifications in one statement (two
+ * data-modifying WITH clauses and the NOTIFYs): it sits in every transaction that changes a
+ * position, where each statement is a round trip that the position's lock is held across.
+ */
 async function writeAudits(tx: DbTx, pending: Pending[]) {
   if (pending.length === 0) return
   // Strictly increasing times: the trail is read in (createdAt, id) order.
@@ -67,25 +71,35 @@ async function writeAudits(tx: DbTx, pending: Pending[]) {
     last = Math.max(at.getTime(), last + 1)
     return { e, at: new Date(last) }
   })
-  await tx.positionEvent.createMany({ data: timed.map(({ e, at }) => ({ ...eventRow(e), createdAt: at })) })
-  await insertActivityRows(tx, timed.map(({ e, at }) => activityRow(e, at)))
-  await notifyAll(tx, timed.map(({ e }) => notification(e)))
+  await tx.$executeRaw`
+    WITH events AS (${eventInsert(timed)}), activity AS (${activityInsert(timed.map(({ e, at }) => activityRow(e, at)))})
+    ${notifyAllSelect(timed.map(({ e }) => notification(e)))}`
 }
 
-function eventRow(e: PositionEventInput) {
-  return {
+function eventInsert(timed: Pending[]): Prisma.Sql {
+  const rows = timed.map(({ e, at }) => ({
+    id: randomUUID(),
     positionId: e.positionId,
     type: e.type,
     actor: e.actor.kind,
-    actorId: e.actor.id,
-    trigger: e.trigger,
-    decisionId: e.decisionId,
-    fromStatus: e.fromStatus,
-    toStatus: e.toStatus,
+    actorId: e.actor.id ?? null,
+    trigger: e.trigger ?? null,
+    decisionId: e.decisionId ?? null,
+    fromStatus: e.fromStatus ?? null,
+    toStatus: e.toStatus ?? null,
+    // Absent, not JSON null: the column is NULL when there is nothing before or after.
     before: e.before,
     after: e.after,
     message: e.message,
-  }
+    createdAt: at.toISOString(),
+  }))
+  return Prisma.sql`
+    INSERT INTO "PositionEvent" (id, "positionId", type, actor, "actorId", trigger, "decisionId", "fromStatus", "toStatus", before, after, message, "createdAt")
+    SELECT v.id, v."positionId", v.type, v.actor::"Actor", v."actorId", v.trigger::"ModificationTrigger", v."decisionId", v."fromStatus", v."toStatus",
+      v.before, v.after, v.message, v."createdAt"
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      AS v(id text, "positionId" text, type text, actor text, "actorId" text, trigger text, "decisionId" text, "fromStatus" text, "toStatus" text,
+        before jsonb, after jsonb, message text, "createdAt" timestamp(3))`
 }
 
 // The row's symbol is the position's, which insertActivityRows reads (the callers know the id).

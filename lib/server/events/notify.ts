@@ -1,3 +1,4 @@
+import { Prisma } from '@/lib/generated/prisma/client'
 import type { DbTx } from '@/lib/db/client'
 
 /**
@@ -29,7 +30,12 @@ export async function notify(tx: DbTx, event: AppEvent): Promise<void> {
 export async function notifyAll(tx: DbTx, events: AppEvent[]): Promise<void> {
   if (events.length === 0) return
   if (events.length === 1) return notify(tx, events[0]!)
-  await tx.$executeRaw`
+  await tx.$executeRaw`${notifyAllSelect(events)}`
+}
+
+/** notifyAll's statement (a SELECT), for a writer that sends it as part of a larger one. */
+export function notifyAllSelect(events: AppEvent[]): Prisma.Sql {
+  return Prisma.sql`
     SELECT pg_notify(${EVENTS_CHANNEL}, t.payload)
     FROM jsonb_array_elements_text(${JSON.stringify(events.map((e) => JSON.stringify(e)))}::jsonb) WITH ORDINALITY AS t(payload, n)
     ORDER BY t.n`

@@ -1,6 +1,8 @@
+import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import { exchangeAppError } from '@/lib/server/errors/known-error'
+import { EVENTS_CHANNEL, type AppEvent } from '@/lib/server/events/notify'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
@@ -44,4 +46,38 @@ test('a placement that fails inside the entry transaction leaves nothing behind;
   expect(p.openQty.toString()).toBe('0.01')
   expect(p.orders.map((o) => [o.purpose, o.status, o.filledQty.toString()])).toEqual([['ENTRY', 'FILLED', '0.01']])
   expect(await t.db.paperOrder.count({ where: { accountId: trader.accountId } })).toBe(1)
+})
+
+test('the entry audit trail is written in order, mirrored to the activity feed with the symbol, and notified on commit', async () => {
+  const other = await createTrader({ db: t.db, userId, input: { name: 'Audited', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: 'BTC/USDT' } })
+  await useManualTraderSettings(t.db, other.id)
+  const listener = new pg.Client({ connectionString: t.url })
+  await listener.connect()
+  const heard: AppEvent[] = []
+  listener.on('notification', (n) => heard.push(JSON.parse(n.payload ?? '{}') as AppEvent))
+  await listener.query(`LISTEN ${EVENTS_CHANNEL}`)
+  try {
+    const { positionId } = await openPosition({ db: t.db, userId, actor, input: { traderId: other.id, ...entry } })
+    const trail = [
+      ['CREATED', null, 'CREATED'],
+      ['STATUS_CHANGED', 'CREATED', 'SUBMITTING'],
+      ['FILL', null, null],
+      ['ORDER_STATUS', 'NEW', 'FILLED'],
+      ['STATUS_CHANGED', 'SUBMITTING', 'OPEN'],
+      ['STATUS_CHANGED', 'OPEN', 'MONITORING'],
+    ]
+    const events = await t.db.positionEvent.findMany({ where: { positionId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
+    expect(events.map((e) => [e.type, e.fromStatus, e.toStatus])).toEqual(trail)
+    expect(events.every((e) => e.actor === 'USER' && e.actorId === 'u')).toBe(true)
+    expect(events[0]!.after).toEqual({ stopLoss: '59000', takeProfits: [] })
+    // Nothing before or after is a NULL column, not a JSON null.
+    const [{ nulls }] = await t.db.$queryRaw<{ nulls: number }[]>`SELECT count(*)::int AS nulls FROM "PositionEvent" WHERE "positionId" = ${positionId} AND before IS NULL AND (after IS NULL) = (type NOT IN ('CREATED', 'FILL'))`
+    expect(nulls).toBe(6)
+    const feed = await t.db.activityEvent.findMany({ where: { positionId }, orderBy: { id: 'asc' } })
+    expect(feed.map((a) => [a.type, a.message, a.symbol, a.mirrorsPositionEvent, a.createdAt.getTime()])).toEqual(events.map((e) => [e.type, e.message, 'BTC/USDT', true, e.createdAt.getTime()]))
+    for (let i = 0; i < 100 && heard.filter((h) => h.kind === 'position' && h.positionId === positionId).length < 6; i++) await new Promise((r) => setTimeout(r, 20))
+    expect(heard.filter((h) => h.kind === 'position' && h.positionId === positionId).map((h) => (h as { type: string }).type)).toEqual(trail.map(([type]) => type))
+  } finally {
+    await listener.end()
+  }
 })
