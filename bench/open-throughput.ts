@@ -1,7 +1,9 @@
 // Opening paper positions through the real route handler (POST /api/v1/positions, called
 // in-process as Next calls it: bearer token, JSON body, 201 with the position), against a real
 // PostgreSQL: one at a time, 20 and 100 at once (one trader each), next to the database's own
-// ceiling of single-row commits. Also counts the SQL statements and transactions of one open.
+// ceiling of single-row commits. Each open is timed to its fill committed (heard over LISTEN) and
+// to its 201 (which also reads the position's detail back for the body). Also counts the SQL
+// statements and transactions of one open.
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
 import { createDb, type Db } from '@/lib/db/client'
@@ -12,6 +14,7 @@ import { issueApiToken } from '@/lib/server/auth/api-tokens'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { withBenchDatabase } from './bench-database'
 import { percentile } from './percentile'
+import { EVENTS_CHANNEL, type AppEvent } from '@/lib/server/events/notify'
 
 const TRADERS = 100
 const SYMBOLS = 40
@@ -67,9 +70,33 @@ async function refreshQuotes(db: Db, symbols: string[]) {
   )
 }
 
+/**
+ * When each position's entry fill was committed, as this process hears it: the NOTIFY of its FILL
+ * event, delivered on commit. The 201 comes later (its body is read after the commit).
+ */
+async function listenForFills(url: string) {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  await client.query(`LISTEN ${EVENTS_CHANNEL}`)
+  const at = new Map<string, number>()
+  client.on('notification', (n) => {
+    const e = JSON.parse(n.payload ?? '{}') as AppEvent
+    if (e.kind === 'position' && e.type === 'FILL' && !at.has(e.positionId)) at.set(e.positionId, performance.now())
+  })
+  /** When the fill of `positionId` was heard (waits for a notification still in flight). */
+  const filledAt = async (positionId: string) => {
+    for (let i = 0; i < 1000 && !at.has(positionId); i++) await new Promise((r) => setTimeout(r, 1))
+    const t = at.get(positionId)
+    if (t === undefined) throw new Error(`no fill was committed for position ${positionId}`)
+    return t
+  }
+  return { filledAt, end: () => client.end() }
+}
+
 /** `total` opens, `concurrency` in flight at a time, each (trader, symbol) pair used once. */
-async function runLevel(post: PostHandler, w: Awaited<ReturnType<typeof seed>>, firstSymbol: number, concurrency: number, total: number) {
+async function runLevel(post: PostHandler, w: Awaited<ReturnType<typeof seed>>, firstSymbol: number, concurrency: number, total: number, fills?: Awaited<ReturnType<typeof listenForFills>>) {
   const latencies: number[] = []
+  const toFill: number[] = []
   const statuses: Record<number, number> = {}
   let next = 0
   const t0 = performance.now()
@@ -81,15 +108,23 @@ async function runLevel(post: PostHandler, w: Awaited<ReturnType<typeof seed>>, 
         const body = JSON.stringify({ traderId: trader.id, symbol, side: 'LONG', sizeMode: 'BASE', size: '1', entryType: 'MARKET', stopLoss: '90' })
         const s = performance.now()
         const res = await post(new Request('http://localhost/api/v1/positions', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${trader.token}` }, body }))
-        await res.text()
+        const text = await res.text()
         latencies.push(performance.now() - s)
         statuses[res.status] = (statuses[res.status] ?? 0) + 1
+        if (fills && res.status === 201) toFill.push((await fills.filledAt((JSON.parse(text) as { position: { id: string } }).position.id)) - s)
       }
     }),
   )
   const ms = performance.now() - t0
   latencies.sort((a, b) => a - b)
-  return { concurrency, opens: total, statuses: JSON.stringify(statuses), opensPerSec: Math.round(total / (ms / 1000)), p50ms: percentile(latencies, 50).toFixed(1), p99ms: percentile(latencies, 99).toFixed(1) }
+  toFill.sort((a, b) => a - b)
+  return {
+    concurrency, opens: total, statuses: JSON.stringify(statuses), opensPerSec: Math.round(total / (ms / 1000)),
+    'fill committed p50 (ms)': toFill.length ? percentile(toFill, 50).toFixed(1) : '-',
+    'p99 (ms)': toFill.length ? percentile(toFill, 99).toFixed(1) : '-',
+    '201 p50 (ms)': percentile(latencies, 50).toFixed(1),
+    '201 p99 (ms)': percentile(latencies, 99).toFixed(1),
+  }
 }
 
 /** Counts what one open sends to PostgreSQL: every statement on every pg client, and the BEGINs among them. */
@@ -131,10 +166,15 @@ export async function benchOpens() {
       const perOpen = await countStatements(() => runLevel(POST, w, 1, 1, 10))
       const rows = []
       let symbol = 2
-      for (const [concurrency, total] of [[1, 100], [20, 400], [100, 500]] as const) {
-        await refreshQuotes(db, w.symbols)
-        rows.push(await runLevel(POST, w, symbol, concurrency, total))
-        symbol += total / TRADERS
+      const fills = await listenForFills(url)
+      try {
+        for (const [concurrency, total] of [[1, 100], [20, 400], [100, 500]] as const) {
+          await refreshQuotes(db, w.symbols)
+          rows.push(await runLevel(POST, w, symbol, concurrency, total, fills))
+          symbol += total / TRADERS
+        }
+      } finally {
+        await fills.end()
       }
       const best = Math.max(ceiling.clients20, ceiling.clients60)
       return {
