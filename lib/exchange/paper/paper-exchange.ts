@@ -89,9 +89,8 @@ export class PaperExchange implements ExchangePort {
       }
 
       const model = fillModelFor(account, req.clientOrderId)
-      const balances = await tx.accountBalance.findMany({ where: { accountId: this.accountId } })
-      const held = balances.find((b) => b.asset === rules.base)
-      const holding = held ? fromDb(held.amount) : ZERO
+      const book = await loadBook(tx, account)
+      const holding = book.balances.find((b) => b.asset === rules.base)?.amount ?? ZERO
       const delta = req.side === 'BUY' ? req.qty : req.qty.neg()
       if (req.reduceOnly) {
         const reduces = req.side === 'SELL' ? holding.gte(req.qty) : holding.neg().gte(req.qty)
@@ -99,7 +98,7 @@ export class PaperExchange implements ExchangePort {
       } else {
         const fee = model.fee(req.qty.mul(refPrice), req.type === 'LIMIT' ? 'MAKER' : 'TAKER')
         const needed = marginNeeded(holding, delta, refPrice, fee)
-        const available = freeMargin(await marginState(tx, account, balances))
+        const available = freeMargin(marginState(account, book))
         if (needed.gt(available)) {
           return reject(
             `insufficient balance: the order needs ${needed.toFixed(2)} ${account.quoteCurrency} of free equity, ${available.toFixed(2)} ${account.quoteCurrency} is available (paper accounts trade without leverage)`,
@@ -229,33 +228,42 @@ function snapshot(q: StoredQuote): MarketSnapshot {
   return { bid: q.bid, ask: q.ask, last: q.last, bids: q.bids, asks: q.asks }
 }
 
-async function marginState(tx: DbTx, account: Account, balances: { asset: string; amount: { toString(): string } }[]): Promise<MarginState> {
-  const resting = await tx.paperOrder.findMany({ where: { accountId: account.id, status: { in: RESTING }, reduceOnly: false } })
+/** The account's balances, each with the quote of its market against the account's currency, and what its resting orders reserve. */
+interface PaperBook {
+  balances: { asset: string; amount: Decimal; bid: Decimal | null; ask: Decimal | null }[]
+  reserved: Decimal
+}
+
+/** PaperBook in one statement (it runs under the account's lock, on every placement). */
+async function loadBook(tx: DbTx, account: Account): Promise<PaperBook> {
+  const rows = await tx.$queryRaw<{ asset: string | null; amount: string | null; bid: string | null; ask: string | null; reserved: string }[]>`
+    SELECT b.asset, b.amount::text AS amount, q.bid::text AS bid, q.ask::text AS ask, res.reserved::text AS reserved
+    FROM (
+      SELECT COALESCE(sum((o.qty - o."filledQty") * COALESCE(o.price, o."triggerPrice", 0)), 0) AS reserved
+      FROM "PaperOrder" o WHERE o."accountId" = ${account.id} AND o.status IN ('SUBMITTED', 'PARTIALLY_FILLED') AND NOT o."reduceOnly"
+    ) res
+    LEFT JOIN "PaperBalance" b ON b."accountId" = ${account.id}
+    LEFT JOIN "MarketRule" r ON r.base = b.asset AND r.quote = ${account.quoteCurrency}
+    LEFT JOIN "MarketQuote" q ON q.symbol = r.symbol`
+  return {
+    reserved: fromDb(rows[0]!.reserved),
+    balances: rows.flatMap((r) => (r.asset === null ? [] : [{ asset: r.asset, amount: fromDb(r.amount!), bid: fromDbOrNull(r.bid), ask: fromDbOrNull(r.ask) }])),
+  }
+}
+
+function marginState(account: Account, book: PaperBook): MarginState {
   // Holdings are valued at the bid (long) or ask (short) of their market against the account's currency.
-  const held = balances.filter((b) => b.asset !== account.quoteCurrency && !fromDb(b.amount).isZero())
-  const marks = held.length
-    ? await tx.$queryRaw<{ base: string; bid: string | null; ask: string | null }[]>`
-        SELECT r.base, q.bid::text AS bid, q.ask::text AS ask FROM "MarketRule" r LEFT JOIN "MarketQuote" q ON q.symbol = r.symbol
-        WHERE r.quote = ${account.quoteCurrency} AND r.base = ANY(${held.map((b) => b.asset)}::text[])`
-    : []
-  const markBy = new Map(marks.map((m) => [m.base, m]))
   let cash = ZERO
   const holdings: MarginState['holdings'] = []
-  for (const b of balances) {
-    const qty = fromDb(b.amount)
-    if (b.asset === account.quoteCurrency) cash = cash.plus(qty)
-    else if (!qty.isZero()) {
-      const m = markBy.get(b.asset)
-      const mark = qty.gt(0) ? m?.bid : m?.ask
+  for (const b of book.balances) {
+    if (b.asset === account.quoteCurrency) cash = cash.plus(b.amount)
+    else if (!b.amount.isZero()) {
+      const mark = b.amount.gt(0) ? b.bid : b.ask
       if (!mark) throw new ExchangeError(`no price to value the ${b.asset} balance`, true)
-      holdings.push({ qty, mark: fromDb(mark) })
+      holdings.push({ qty: b.amount, mark })
     }
   }
-  const reserved = resting.reduce((sum, o) => {
-    const px = fromDbOrNull(o.price) ?? fromDbOrNull(o.triggerPrice) ?? ZERO
-    return sum.plus(fromDb(o.qty).minus(fromDb(o.filledQty)).mul(px))
-  }, ZERO)
-  return { cash, holdings, reserved }
+  return { cash, holdings, reserved: book.reserved }
 }
 
 /** Books fills: balances move (quote cash and base holding), the order's filled quantity and status follow. */

@@ -38,3 +38,23 @@ test('placing a client order id twice is a no-op: the same report, booked once, 
   expect(await ex.placeOrder({ ...big, qty: dec('0.01') })).toEqual(refused)
   expect(await t.db.paperOrder.count({ where: { accountId } })).toBe(2)
 })
+
+test('margin: holdings count at the bid and resting orders reserve what they would add; an order beyond the rest is refused with the figures', async () => {
+  const userId = (await t.db.user.create({ data: { email: 'paper-margin@example.com', passwordHash: 'x' } })).id
+  const acct = (await createTrader({ db: t.db, userId, input: { name: 'Margin', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: 'BTC/USDT' } })).accountId
+  const ex = new PaperExchange(t.db, acct, { staleAfterMs: 600_000 })
+  const order = (id: string, o: Partial<PlaceOrderRequest>): PlaceOrderRequest => ({ clientOrderId: id, symbol: 'BTC/USDT', side: 'BUY', type: 'MARKET', qty: dec('0.1'), reduceOnly: false, ...o })
+  // 0.1 at the ask 60010, fee 0.1%: cash 10000 - 6001 - 6.001 = 3992.999; held 0.1 at the bid 60000 = 6000.
+  expect((await ex.placeOrder(order('m-1', {}))).status).toBe('FILLED')
+  // Rests below the market and reserves 0.05 x 50000 = 2500 (needs 2500 + fee 2.5 of 3992.999).
+  expect((await ex.placeOrder(order('m-2', { type: 'LIMIT', qty: dec('0.05'), price: dec('50000') }))).status).toBe('SUBMITTED')
+  // Free: 3992.999 - 2500 = 1492.999. 0.025 at 60010 needs 1500.25 + 1.50025 = 1501.75025.
+  const refused = await ex.placeOrder(order('m-3', { qty: dec('0.025') }))
+  expect(refused.status).toBe('REJECTED')
+  expect(refused.rejectReason).toContain('needs 1501.75 USDT of free equity, 1493.00 USDT is available')
+  // 0.024 needs 1440.24 + 1.44024 = 1441.68024: it fits.
+  expect((await ex.placeOrder(order('m-4', { qty: dec('0.024') }))).status).toBe('FILLED')
+  // A reduce-only sell is never refused for margin, only for exceeding the holding (0.124).
+  expect((await ex.placeOrder(order('m-5', { side: 'SELL', qty: dec('0.2'), reduceOnly: true }))).rejectReason).toContain('exceeds the position (0.124 BTC held)')
+  expect((await ex.placeOrder(order('m-6', { side: 'SELL', qty: dec('0.124'), reduceOnly: true }))).status).toBe('FILLED')
+})
