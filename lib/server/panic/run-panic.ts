@@ -314,6 +314,7 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
             reason: `PANIC by ${requestedBy}`,
             allowStaleMarket: true,
             exchange,
+            placeInTransaction: true,
           }).catch((e) => {
             // A transport failure leaves our exit order NEW, to be sent again on the next attempt.
             if (e instanceof ExchangeError) acted = true

@@ -11,7 +11,8 @@ import { conflict, notFound, validationError } from '@/lib/server/errors/app-err
 import { type AccountRef, exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { ownVerdict } from '@/lib/server/orders/own-verdict'
-import { submitOrder } from '@/lib/server/orders/submit-order'
+import { submitOrder, submitOrderWithin } from '@/lib/server/orders/submit-order'
+import { withBatchedAudit } from '@/lib/server/audit/record-position-event'
 import { applyOrderReport, applyOrderReportIn } from '@/lib/server/orders/apply-order-report'
 import { EXIT_ORDER, WORKING_PROTECTION, WORKING_STATUSES } from '@/lib/server/protection/resting-stop'
 import { STOP_TO_CANCEL, takeStopsOff } from '@/lib/server/protection/take-stops-off'
@@ -47,6 +48,12 @@ export interface RequestExitOptions {
   retryOf?: string
   /** Chooses the exchange per account when `exchange` is not given (the worker's wiring). */
   exchangeFor?: (account: AccountRef) => ExchangePort
+  /**
+   * Panic: an exchange that keeps its books in our database (paper) fills the exit inside the
+   * transaction that creates it, one transaction instead of two; the exit is then persisted and
+   * filled at the same moment. Any other exchange is sent the order after the commit, as always.
+   */
+  placeInTransaction?: boolean
 }
 
 /**
@@ -56,7 +63,7 @@ export interface RequestExitOptions {
  */
 export async function requestExit(o: RequestExitOptions): Promise<{ orderId: string } | null> {
   const { db, actor } = o
-  const prepared = await db.$transaction(async (tx) => {
+  const prepared = await db.$transaction((tx) => withBatchedAudit(tx, async () => {
     const p = await lockPosition(tx, o.positionId)
     if (!p || (o.userId && p.trader.userId !== o.userId)) throw notFound('position')
     if (p.status !== 'OPEN' && p.status !== 'MONITORING') {
@@ -131,10 +138,12 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     // not sent yet; the position is CLOSING, so it places no new one until the exit has ended.
     const stops = exchange.capabilities?.nativeStop ? await tx.order.findMany({ where: { positionId: p.id, ...WORKING_PROTECTION }, select: STOP_TO_CANCEL }) : []
     if (stops.length) await tx.order.updateMany({ where: { id: { in: stops.map((s) => s.id) }, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } })
-    return { order, orderId: order.id, clientOrderId: order.clientOrderId, exchange, stops }
-  })
+    const placed = o.placeInTransaction && !stops.length ? await submitOrderWithin(tx, exchange, order, actor) : false
+    return { order, orderId: order.id, clientOrderId: order.clientOrderId, exchange, stops, placed }
+  }))
   if (!prepared) return null
-  const { order, orderId, exchange, stops } = prepared
+  const { order, orderId, exchange, stops, placed } = prepared
+  if (placed) return { orderId }
   if (stops.length) {
     try {
       await takeStopsOff(db, exchange, stops, actor, 'taken off the exchange for an exit')
