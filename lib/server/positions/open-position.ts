@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Db } from '@/lib/db/client'
-import type { TraderStatus } from '@/lib/generated/prisma/enums'
+import type { AccountMode, TraderStatus } from '@/lib/generated/prisma/enums'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
 import { checkOrderSize, priceRoundingFor, roundPriceToTick, truncateQtyToStep } from '@/lib/domain/market/precision'
 import { entrySideFor } from '@/lib/domain/positions/fill-ledger'
@@ -10,6 +10,7 @@ import { recordPositionEvent, withBatchedAudit } from '@/lib/server/audit/record
 import { AppError, conflict, fromZodError, notFound, validationError } from '@/lib/server/errors/app-error'
 import { exchangeAppError } from '@/lib/server/errors/known-error'
 import type { ExchangePort } from '@/lib/exchange/port'
+import type { Venue } from '@/lib/server/exchange/venue-adapter'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { submitOrder, submitOrderWithin } from '@/lib/server/orders/submit-order'
@@ -54,6 +55,26 @@ type LockedTrader = {
   timeZone: string; userRiskLimits: unknown; userPnlPeak: string
 }
 
+type TraderRow = {
+  id: string; userId: string; accountId: string; name: string; status: TraderStatus; statusReason: string | null; statusChangedAt: Date | null; watchlist: string[]; quoteCurrency: string
+  accountName: string; kind: 'PAPER' | 'CCXT'; venue: Venue | null; halted: boolean; haltedReason: string | null; haltedAt: Date | null; mode: AccountMode; reconcileError: string | null; reconciledAt: Date | null; takerFeeRate: string
+}
+
+/** The user's trader with what an entry needs of its account, in one statement; null when there is none. */
+async function readTrader(db: Db, traderId: string, userId: string) {
+  const [r] = await db.$queryRaw<TraderRow[]>`
+    SELECT t.id, t."userId", t."accountId", t.name, t.status::text AS status, t."statusReason", t."statusChangedAt", t.watchlist, t."quoteCurrency",
+      a.name AS "accountName", a.kind::text AS kind, a.venue::text AS venue, a.halted, a."haltedReason", a."haltedAt", a.mode::text AS mode,
+      a."reconcileError", a."reconciledAt", a."takerFeeRate"::text AS "takerFeeRate"
+    FROM "Trader" t JOIN "ExchangeAccount" a ON a.id = t."accountId" WHERE t.id = ${traderId} AND t."userId" = ${userId}`
+  if (!r) return null
+  const account = {
+    id: r.accountId, name: r.accountName, kind: r.kind, venue: r.venue, halted: r.halted, haltedReason: r.haltedReason, haltedAt: r.haltedAt,
+    mode: r.mode, reconcileError: r.reconcileError, reconciledAt: r.reconciledAt, takerFeeRate: r.takerFeeRate,
+  }
+  return { ...r, account }
+}
+
 /**
  * Opens a position by hand: validates everything before any write, persists the position,
  * its take-profits and the entry order (with its client order id) in one transaction,
@@ -90,7 +111,10 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
   const { db, userId, actor } = opts
   const source = opts.source ?? (actor.kind === 'API' ? 'API' : 'UI')
 
-  const trader = await db.trader.findFirst({ where: { id: req.traderId, userId }, include: { account: true } })
+  // The trader and our feed's price side by side (the price needs only the symbol).
+  const [found, market] = await Promise.allSettled([readTrader(db, req.traderId, userId), freshQuote(db, req.symbol)])
+  if (found.status === 'rejected') throw found.reason
+  const trader = found.value
   if (!trader) throw notFound('trader')
   // A halted account or a paused trader answers 409 before anything else (even a stale price);
   // checked again under the lock below.
@@ -102,12 +126,10 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
   if (req.side === 'SHORT' && exchange.capabilities?.shortSelling === false) {
     throw validationError([{ field: 'side', message: `account "${trader.account.name}" trades spot: it can only go LONG (it cannot sell what it does not hold)` }])
   }
-  // The price from our feed; the market's rules (tick, step, minimums) from the exchange itself.
-  const [market, exchangeRules] = await Promise.allSettled([freshQuote(db, req.symbol), exchange.marketRules(req.symbol)])
   if (market.status === 'rejected') throw market.reason
-  if (exchangeRules.status === 'rejected') throw exchangeRules.reason
   const quote = market.value.quote
-  const rules = exchangeRules.value
+  // The market's rules (tick, step, minimums) from the exchange itself.
+  const rules = await exchange.marketRules(req.symbol)
   if (rules.quote !== trader.quoteCurrency) {
     throw validationError([{ field: 'symbol', message: `${req.symbol} is not quoted in the trader's currency ${trader.quoteCurrency}` }])
   }
