@@ -1,5 +1,6 @@
 import os from 'node:os'
 import pg from 'pg'
+import { coalescePerKey } from '@/lib/server/concurrency/coalesce-per-key'
 import type { Env } from '@/lib/config/env'
 import type { Db } from '@/lib/db/client'
 import { matchRestingPaperOrders } from '@/lib/exchange/paper/paper-exchange'
@@ -184,6 +185,10 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
       (e: Error) => log(`position ${positionId}: ${e.message}`),
     )
   }
+  // A transaction's position events arrive together (an entry sends six): one reload after
+  // them sees everything they announce, so they share one (see coalescePerKey).
+  const refresh = coalescePerKey((positionId) => Promise.all([monitor.reload(positionId), stops.reload(positionId)]))
+  const refreshOnExchange = coalescePerKey((positionId) => Promise.all([monitor.reload(positionId), stops.reload(positionId), protection.touch(positionId)]))
   listener.on('notification', (n) => {
     // The primary's own published quotes come back here too; it has handled them already.
     if (n.channel === QUOTES_CHANNEL) {
@@ -193,7 +198,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
     const e = JSON.parse(n.payload ?? '{}') as AppEvent
     if (e.kind === 'position' || e.kind === 'protection') {
       const positionId = e.positionId
-      ifOwned(positionId, (onExchange) => Promise.all([monitor.reload(positionId), stops.reload(positionId), onExchange && protection.touch(positionId)]))
+      ifOwned(positionId, (onExchange) => (onExchange ? refreshOnExchange(positionId) : refresh(positionId)))
     }
     if (e.kind === 'universe' && universes) void universes.refreshTrader(e.traderId)
     if (e.kind === 'analyze') {
