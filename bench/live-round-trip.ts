@@ -25,6 +25,8 @@ const SYMBOL = 'BTC/USDT'
 const BID = '60000.00'
 const ASK = '60000.01'
 const WARM_UP = 20
+/** 10 s / 100 orders, with a margin. */
+const ORDER_SPACING_MS = 105
 
 interface Sample {
   /** openPosition / requestExit called → the fake has the POST /api/v3/order. */
@@ -149,8 +151,15 @@ export async function benchLiveRoundTrip(trips: number) {
     try {
       const { userId, traderId } = await createBinanceTestnetTrader(db, fake, { watchlist: [SYMBOL] })
       const actor = { kind: 'USER' as const, id: userId }
-      /** The same price on the exchange and in our quote table (the feed would do this); untimed. */
+      // The fake allows 100 new orders per 10 s, as Binance does. Orders are spaced (untimed) so
+      // that our order-rate gate never holds one back: on a fast machine the bench otherwise ran
+      // into the gate, which refuses an order whose slot is more than 5 s off.
+      let lastOrderAt = 0
+      /** The same price on the exchange and in our quote table (the feed would do this), and the order's slot; untimed. */
       const ready = async () => {
+        const wait = lastOrderAt + ORDER_SPACING_MS - performance.now()
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+        lastOrderAt = performance.now()
         fake.setPrice(SYMBOL, BID, ASK)
         await seedMarket(db, { symbol: SYMBOL, bid: BID, ask: ASK })
       }

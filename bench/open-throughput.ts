@@ -12,7 +12,7 @@ import { LIMIT_LABELS } from '@/lib/domain/risk/risk-limits'
 import { saveMarketRules, saveQuotes } from '@/lib/market-data/quote-store'
 import { issueApiToken } from '@/lib/server/auth/api-tokens'
 import { createTrader } from '@/lib/server/traders/create-trader'
-import { withBenchDatabase } from './bench-database'
+import { withBenchDatabase, withProcessDatabase } from './bench-database'
 import { percentile } from './percentile'
 import { EVENTS_CHANNEL, type AppEvent } from '@/lib/server/events/notify'
 
@@ -152,42 +152,35 @@ export async function benchOpens() {
     const ceiling = { clients20: await commitCeiling(url, 20, 2000), clients60: await commitCeiling(url, 60, 2000) }
     // Quotes are refreshed before each level, not during it: the figures are about the open path.
     process.env.MARKET_STALE_AFTER_MS ??= '600000'
-    // The route modules use the process-wide client, which reads DATABASE_URL on first use.
-    // Put back afterwards: later sections would otherwise take this (stopped) cluster for theirs.
-    const previousUrl = process.env.DATABASE_URL
-    process.env.DATABASE_URL = url
-    delete (globalThis as { __db?: Db }).__db
-    const { POST } = (await import('@/app/api/v1/positions/route')) as unknown as { POST: PostHandler }
-    const db = createDb(url)
-    try {
-      const w = await seed(db)
-      await refreshQuotes(db, w.symbols)
-      await runLevel(POST, w, 0, 10, TRADERS) // warm-up: connections, query plans, JIT
-      const perOpen = await countStatements(() => runLevel(POST, w, 1, 1, 10))
-      const rows = []
-      let symbol = 2
-      const fills = await listenForFills(url)
+    return withProcessDatabase(url, async () => {
+      const { POST } = (await import('@/app/api/v1/positions/route')) as unknown as { POST: PostHandler }
+      const db = createDb(url)
       try {
-        for (const [concurrency, total] of [[1, 100], [20, 400], [100, 500]] as const) {
-          await refreshQuotes(db, w.symbols)
-          rows.push(await runLevel(POST, w, symbol, concurrency, total, fills))
-          symbol += total / TRADERS
+        const w = await seed(db)
+        await refreshQuotes(db, w.symbols)
+        await runLevel(POST, w, 0, 10, TRADERS) // warm-up: connections, query plans, JIT
+        const perOpen = await countStatements(() => runLevel(POST, w, 1, 1, 10))
+        const rows = []
+        let symbol = 2
+        const fills = await listenForFills(url)
+        try {
+          for (const [concurrency, total] of [[1, 100], [20, 400], [100, 500]] as const) {
+            await refreshQuotes(db, w.symbols)
+            rows.push(await runLevel(POST, w, symbol, concurrency, total, fills))
+            symbol += total / TRADERS
+          }
+        } finally {
+          await fills.end()
+        }
+        const best = Math.max(ceiling.clients20, ceiling.clients60)
+        return {
+          ceiling,
+          perOpen: { statements: perOpen.statements / 10, transactions: perOpen.transactions / 10 },
+          rows: rows.map((r) => ({ ...r, pctOfCommitCeiling: ((100 * r.opensPerSec) / best).toFixed(1) })),
         }
       } finally {
-        await fills.end()
+        await db.$disconnect()
       }
-      const best = Math.max(ceiling.clients20, ceiling.clients60)
-      return {
-        ceiling,
-        perOpen: { statements: perOpen.statements / 10, transactions: perOpen.transactions / 10 },
-        rows: rows.map((r) => ({ ...r, pctOfCommitCeiling: ((100 * r.opensPerSec) / best).toFixed(1) })),
-      }
-    } finally {
-      await db.$disconnect()
-      await (globalThis as { __db?: Db }).__db?.$disconnect()
-      delete (globalThis as { __db?: Db }).__db
-      if (previousUrl === undefined) delete process.env.DATABASE_URL
-      else process.env.DATABASE_URL = previousUrl
-    }
+    })
   })
 }

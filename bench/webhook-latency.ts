@@ -9,7 +9,7 @@ import { createTrader } from '@/lib/server/traders/create-trader'
 import { seedMarket } from '@/tests/support/seed-market'
 import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
 import { SignalLoop } from '@/workers/signals/signal-loop'
-import { withBenchDatabase } from './bench-database'
+import { withBenchDatabase, withProcessDatabase } from './bench-database'
 import { percentile } from './percentile'
 
 const row = (measured: string, ms: number[]) => {
@@ -22,8 +22,7 @@ export async function webhookLatency() {
   let leftQueued = 0
   process.env.SECRETS_KEY ??= 'bench-secrets-key-not-for-production'
   process.env.MARKET_STALE_AFTER_MS = '600000'
-  await withBenchDatabase(async (url) => {
-    process.env.DATABASE_URL = url
+  await withBenchDatabase((url) => withProcessDatabase(url, async () => {
     const db = createDb(url)
     const user = await db.user.create({ data: { email: 'bench-webhook@example.com', passwordHash: 'x' } })
     const symbols = Array.from({ length: 10 }, (_, i) => `WB${i}/USDT`)
@@ -81,7 +80,7 @@ export async function webhookLatency() {
     }
     leftQueued = await db.signal.count({ where: { status: { in: ['ACCEPTED', 'PROCESSING'] } } })
     await db.$disconnect()
-  })
+  }))
   return { rows, leftQueued }
 }
 
