@@ -79,6 +79,28 @@ describe('account row locks', () => {
     expect(await w.db.position.count({ where: { traderId: w.beta.id } })).toBe(0)
   })
 
+  test('an opening transaction that fills on paper takes the account up to NO KEY UPDATE while a halt waits: no deadlock, the halt follows it', async () => {
+    w = await createPanicWorld()
+    const actor = { kind: 'USER' as const, id: w.userId }
+    const { accountId } = w.alpha
+    // The entry's own steps: its check under KEY SHARE, then (the paper fill, in the same
+    // transaction) the account's fill lock, taken while a halt queues for FOR UPDATE.
+    const opening = holding((pause) =>
+      w!.db.$transaction(async (tx) => {
+        await assertCanOpen(tx, w!.alpha)
+        await pause()
+        await tx.$queryRaw`SELECT id FROM "ExchangeAccount" WHERE id = ${accountId} FOR NO KEY UPDATE`
+        return 'committed'
+      }),
+    )
+    await opening.held
+    const halt = w.db.$transaction((tx) => haltAccount(tx, { accountId, reason: 'test halt', actor }))
+    expect(await stillPendingAfter(halt, 400)).toBe(true)
+    opening.release()
+    expect(await noLongerThan(opening.done, 'the opening transaction')).toBe('committed')
+    expect(await halt).toEqual({ alreadyHalted: false })
+  })
+
   test('a paper exit fills beside an opening transaction; while a fill holds the account, the rows naming it are written and the next fill waits', async () => {
     w = await createPanicWorld()
     const { db, alpha, userId } = w
