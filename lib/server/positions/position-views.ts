@@ -119,16 +119,17 @@ export async function listPositions(db: DbTx, userId: string, filter: { state: '
 }
 
 export async function getPositionDetail(db: DbTx, userId: string, id: string) {
-  const row = await loadRow(db, id, userId)
-  if (!row) throw notFound('position')
-  // Independent reads: on the pool they run side by side (inside a transaction, one after another).
-  const [[quote], orders, fills, events, decisions] = await Promise.all([
-    loadQuotes(db, [row.symbol]),
+  // Independent reads: on the pool they run side by side (inside a transaction, one after
+  // another). The row is the user's or nothing: the others are shown only when it is found.
+  const [row, orders, fills, events, decisions] = await Promise.all([
+    loadRow(db, id, userId),
     db.order.findMany({ where: { positionId: id }, orderBy: { createdAt: 'asc' } }),
     db.fill.findMany({ where: { positionId: id }, orderBy: { createdAt: 'asc' } }),
     db.positionEvent.findMany({ where: { positionId: id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
     listDecisions({ db, userId, filter: { positionId: id, limit: POSITION_DECISIONS } }),
   ])
+  if (!row) throw notFound('position')
+  const [quote] = await loadQuotes(db, [row.symbol])
   const decisionCount = decisions.nextCursor ? await countDecisions({ db, userId, filter: { positionId: id } }) : decisions.decisions.length
   return {
     position: toView(row, quote),
