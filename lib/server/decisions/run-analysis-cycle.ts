@@ -28,6 +28,10 @@ export type CandleSource = (symbol: string, timeframe: Timeframe, limit: number)
 
 export type CycleTrigger = 'SCHEDULE' | 'SIGNAL' | 'MANUAL'
 
+/** How long a cycle asked for by a person or a signal waits for a symbol's first quote and rules. */
+export const FIRST_DATA_WAIT_MS = 15_000
+const FIRST_DATA_POLL_MS = 250
+
 export interface CycleOptions {
   db: Db
   traderId: string
@@ -39,6 +43,8 @@ export interface CycleOptions {
   /** Only this symbol (a signal for one symbol). */
   symbol?: string
   log?: (m: string) => void
+  /** FIRST_DATA_WAIT_MS unless given (tests). */
+  firstDataWaitMs?: number
 }
 
 const CANDLES_PER_TIMEFRAME = 100
@@ -81,6 +87,17 @@ export async function runAnalysisCycle(o: CycleOptions): Promise<{ cycleId: stri
     }
     return books
   }
+  // A symbol the feed has not quoted yet (just added to the watchlist) is waited for when a
+  // person or a signal asked for this cycle, which would otherwise fail on it until the next
+  // scheduled one. A scheduled cycle does not wait: it comes again anyway.
+  const snapshotFor = async (symbol: string) => {
+    const until = Date.now() + (o.trigger === 'SCHEDULE' ? 0 : (o.firstDataWaitMs ?? FIRST_DATA_WAIT_MS))
+    for (;;) {
+      const snapshot = await loadSymbolSnapshot(o.db, { traderId: trader.id, symbol, now: now(), staleAfterMs: o.staleAfterMs })
+      if (!('noDataYet' in snapshot) || Date.now() + FIRST_DATA_POLL_MS > until) return snapshot
+      await new Promise((r) => setTimeout(r, FIRST_DATA_POLL_MS))
+    }
+  }
   const loadCandles = async (symbol: string) => {
     const bars = await Promise.all(settings.ai.timeframes.map((tf) => o.candles(symbol, tf, CANDLES_PER_TIMEFRAME)))
     return Object.fromEntries(settings.ai.timeframes.map((tf, i) => [tf, bars[i]!])) as Record<string, Candle[]>
@@ -95,7 +112,7 @@ export async function runAnalysisCycle(o: CycleOptions): Promise<{ cycleId: stri
       const candlesLoading = loadCandles(symbol)
       candlesLoading.catch(() => {})
       const [snapshot, figures, recent] = await Promise.all([
-        loadSymbolSnapshot(o.db, { traderId: trader.id, symbol, now: now(), staleAfterMs: o.staleAfterMs }),
+        snapshotFor(symbol),
         readBooks(),
         o.db.decision.findMany({ where: { traderId: trader.id, symbol }, orderBy: { createdAt: 'desc' }, take: 5 }),
       ])

@@ -17,7 +17,8 @@ export interface SymbolSnapshot {
   positionState: OpenPositionState | null
 }
 
-export type SnapshotProblem = { problem: string }
+/** noDataYet: the feed has not quoted the symbol (or loaded its rules) at all yet, as opposed to a stale price or a busy position. */
+export type SnapshotProblem = { problem: string; noDataYet?: true }
 
 async function loadActivePosition(tx: DbTx, traderId: string, symbol: string) {
   const where = { traderId, symbol, status: { in: [...ACTIVE_POSITION_STATUSES] } }
@@ -37,7 +38,7 @@ async function loadActivePosition(tx: DbTx, traderId: string, symbol: string) {
 /** Loads quote, rules and the trader's position for a symbol; a problem instead when it cannot trade now. */
 export async function loadSymbolSnapshot(tx: DbTx, opts: { traderId: string; symbol: string; now: number; staleAfterMs: number }): Promise<SymbolSnapshot | SnapshotProblem> {
   const [quote, rules, position] = await Promise.all([loadQuote(tx, opts.symbol), loadMarketRules(tx, opts.symbol), loadActivePosition(tx, opts.traderId, opts.symbol)])
-  if (!quote || !rules) return { problem: `no market data for ${opts.symbol} yet` }
+  if (!quote || !rules) return { problem: `no market data for ${opts.symbol} yet`, noDataYet: true }
   const age = quoteAgeMs(quote, opts.now)
   if (age > opts.staleAfterMs) return { problem: `the price of ${opts.symbol} is stale (${Math.round(age / 1000)} s old): no decision on stale prices` }
   if (position && !['OPEN', 'MONITORING'].includes(position.status)) {

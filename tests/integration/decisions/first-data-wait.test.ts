@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { createSimulatedFeed } from '@/lib/market-data/simulated-feed'
+import { runAnalysisCycle, type CycleTrigger } from '@/lib/server/decisions/run-analysis-cycle'
+import { createTrader } from '@/lib/server/traders/create-trader'
+import { startFakeOpenAI, type FakeLlmServer } from '@/tests/support/fake-openai'
+import { useFakeLlmTrader } from '@/tests/support/fake-llm-trader'
+import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
+import { seedMarket } from '@/tests/support/seed-market'
+import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
+
+// A symbol just added to the watchlist has no quote until the feed's next poll. A cycle a person
+// (Analyze now) or a signal asked for waits for it; a scheduled one does not (it comes again).
+let t: TestDatabase
+let llm: FakeLlmServer
+let traderId: string
+const feed = createSimulatedFeed({ symbols: { 'BTC/USDT': { start: '60000' }, 'ETH/USDT': { start: '3000' }, 'SOL/USDT': { start: '150' } } })
+const noTrade = (symbol: string) => ({ json: { symbol, reasoning: 'test', confidence: 0.5, action: 'NO_TRADE' } })
+const cycle = (trigger: CycleTrigger, firstDataWaitMs?: number) =>
+  runAnalysisCycle({ db: t.db, traderId, candles: (s, tf, n) => feed.fetchCandles(s, tf, n), actor: { kind: 'WORKER', id: 'test' }, trigger, staleAfterMs: 60_000, firstDataWaitMs })
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  llm = await startFakeOpenAI({ apiKey: 'sk-test-wait' })
+  const userId = (await t.db.user.create({ data: { email: 'first-data@example.com', passwordHash: 'x' } })).id
+  traderId = (await createTrader({ db: t.db, userId, input: { name: 'Wait', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: ['BTC/USDT', 'ETH/USDT'] } })).id
+  await useManualTraderSettings(t.db, traderId)
+  await useFakeLlmTrader(t.db, traderId, { url: llm.url, apiKey: 'sk-test-wait' })
+  await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '60000', ask: '60010' })
+})
+afterAll(async () => {
+  await llm.close()
+  await t.drop()
+})
+
+test('a scheduled cycle does not wait for a symbol with no market data yet', async () => {
+  llm.script([noTrade('BTC/USDT')])
+  const r = await cycle('SCHEDULE')
+  expect(r.decisions.map((d) => [d.symbol, d.outcome, d.error])).toEqual([
+    ['BTC/USDT', 'NO_ACTION', null],
+    ['ETH/USDT', 'FAILED', 'no market data for ETH/USDT yet'],
+  ])
+})
+
+test('Analyze now waits for the first quote of a symbol the feed has not quoted yet, then decides on it', async () => {
+  llm.script([noTrade('BTC/USDT'), noTrade('ETH/USDT')])
+  const quoted = new Promise<void>((resolve) => setTimeout(() => void seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3000', ask: '3000.5' }).then(resolve), 800))
+  const r = await cycle('MANUAL')
+  await quoted
+  expect(r.decisions.map((d) => [d.symbol, d.outcome, d.error])).toEqual([
+    ['BTC/USDT', 'NO_ACTION', null],
+    ['ETH/USDT', 'NO_ACTION', null],
+  ])
+})
+
+test('it waits only so long: a symbol that never gets a quote fails with the reason', async () => {
+  await t.db.trader.update({ where: { id: traderId }, data: { watchlist: ['BTC/USDT', 'SOL/USDT'] } })
+  llm.script([noTrade('BTC/USDT')])
+  const r = await cycle('SIGNAL', 600)
+  expect(r.decisions.map((d) => [d.symbol, d.outcome, d.error])).toEqual([
+    ['BTC/USDT', 'NO_ACTION', null],
+    ['SOL/USDT', 'FAILED', 'no market data for SOL/USDT yet'],
+  ])
+})
