@@ -39,8 +39,8 @@ export async function recordPositionEvent(tx: DbTx, e: PositionEventInput): Prom
 
 /**
  * Runs `fn` (the whole body of an interactive transaction, on `tx`) collecting the audit rows
- * recordPositionEvent is asked for, then writes them all in the same transaction with three
- * statements (events, activity rows, one NOTIFY per event) instead of three per event. The rows
+ * recordPositionEvent is asked for, then writes them all in the same transaction with one
+ * statement (events, activity rows, one NOTIFY per event) instead of one per event. The rows
  * keep the order and the times they were recorded at. If `fn` throws nothing is written: let the
  * error end the transaction (never catch it inside the same transaction and commit).
  */
@@ -102,7 +102,7 @@ function eventInsert(timed: Pending[]): Prisma.Sql {
         before jsonb, after jsonb, message text, "createdAt" timestamp(3))`
 }
 
-// The row's symbol is the position's, which insertActivityRows reads (the callers know the id).
+// The row's symbol is the position's, which activityInsert reads (the callers know the id).
 function activityRow(e: PositionEventInput, createdAt: Date): ActivityRow {
   return { userId: e.userId, type: e.type, message: e.message, severity: 'info', traderId: null, positionId: e.positionId, symbol: null, mirrorsPositionEvent: true, createdAt }
 }

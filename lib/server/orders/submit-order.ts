@@ -2,7 +2,7 @@ import type { Db, DbTx } from '@/lib/db/client'
 import { ownVerdict } from './own-verdict'
 import { fromDb, fromDbOrNull } from '@/lib/db/decimal-columns'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
-import type { ExchangePort, PlaceOrderRequest } from '@/lib/exchange/port'
+import type { ExchangePort, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import type { Order as OrderRow } from '@/lib/generated/prisma/client'
 import { applyOrderReport, applyOrderReportIn } from './apply-order-report'
@@ -26,7 +26,7 @@ export async function submitOrder(db: Db, exchange: ExchangePort, order: string 
     const req = placeRequestOf(o)
     if (exchange.placeOrderAndApply) {
       // The exchange shares our database: its answer is booked in the placement's transaction.
-      await exchange.placeOrderAndApply(req, async (report, tx) => void (await applyOrderReportIn(tx, orderId, report, actor)))
+      await exchange.placeOrderAndApply(req, applyingTo(orderId, actor))
     } else {
       await applyOrderReport(db, orderId, await exchange.placeOrder(req), actor)
     }
@@ -55,8 +55,13 @@ export async function submitOrder(db: Db, exchange: ExchangePort, order: string 
  */
 export async function submitOrderWithin(tx: DbTx, exchange: ExchangePort, o: OrderRow, actor: ActorRef): Promise<boolean> {
   if (!exchange.placeOrderAndApply) return false
-  await exchange.placeOrderAndApply(placeRequestOf(o), async (report, t) => void (await applyOrderReportIn(t, o.id, report, actor)), tx)
+  await exchange.placeOrderAndApply(placeRequestOf(o), applyingTo(o.id, actor), tx)
   return true
+}
+
+/** placeOrderAndApply's `apply` for our order `orderId`: books the report in the placement's transaction. */
+function applyingTo(orderId: string, actor: ActorRef) {
+  return async (report: OrderReport, tx: DbTx) => void (await applyOrderReportIn(tx, orderId, report, actor))
 }
 
 function placeRequestOf(o: OrderRow): PlaceOrderRequest {
