@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg'
+import pg from 'pg'
 import { PrismaClient } from '@/lib/generated/prisma/client'
 
 export type Db = PrismaClient
@@ -28,11 +29,25 @@ export const TRANSACTION_OPTIONS = { maxWait: POOL_WAIT_MS, timeout: 30_000 } as
 // hours off (a fresh quote read back as hours old). Every session therefore runs in UTC.
 const SESSION_OPTIONS = '-c TimeZone=UTC'
 
+// The pg pool under each client, for paths that run SQL on it directly (lib/db/sql-tx.ts).
+const pools = new WeakMap<Db, pg.Pool>()
+
 export function createDb(connectionString: string): Db {
-  return new PrismaClient({
-    adapter: new PrismaPg({ connectionString, max: POOL_MAX, connectionTimeoutMillis: POOL_WAIT_MS, options: SESSION_OPTIONS }),
+  const pool = new pg.Pool({ connectionString, max: POOL_MAX, connectionTimeoutMillis: POOL_WAIT_MS, options: SESSION_OPTIONS })
+  const client = new PrismaClient({
+    // Ended with the client ($disconnect).
+    adapter: new PrismaPg(pool, { disposeExternalPool: true }),
     transactionOptions: TRANSACTION_OPTIONS,
   })
+  pools.set(client, pool)
+  return client
+}
+
+/** The connection pool `client` runs on: one pool per process, shared by Prisma and raw SQL. */
+export function poolOf(client: Db): pg.Pool {
+  const pool = pools.get(client)
+  if (!pool) throw new Error('this database client was not made by createDb')
+  return pool
 }
 
 // One client per process; Next's dev server reloads modules, so keep it on globalThis.

@@ -1,4 +1,4 @@
-import type { DbTx } from '@/lib/db/client'
+import type { SqlTx } from '@/lib/db/sql-tx'
 import type { Decimal } from '@/lib/domain/decimal'
 import type { MarketRules } from '@/lib/domain/market/precision'
 import type { VolumeTicker } from '@/lib/domain/market/top-by-volume'
@@ -175,7 +175,7 @@ export interface ExchangePort {
    * created the order) instead of one of its own: the order, its placement and their
    * bookkeeping then commit together, and an error rolls all of it back.
    */
-  placeOrderAndApply?(req: PlaceOrderRequest, apply: (report: OrderReport, tx: DbTx) => Promise<void>, within?: DbTx): Promise<OrderReport>
+  placeOrderAndApply?(req: PlaceOrderRequest, apply: (report: OrderReport, tx: SqlTx) => Promise<void>, within?: SqlTx): Promise<OrderReport>
   cancelOrder(clientOrderId: string, hint?: OrderLookupHint): Promise<OrderReport>
   /**
    * Venues with `cancelReplace`: cancels a resting order and places its replacement atomically.

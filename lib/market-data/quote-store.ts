@@ -1,5 +1,6 @@
 import { Prisma } from '@/lib/generated/prisma/client'
 import type { DbTx } from '@/lib/db/client'
+import type { SqlTx } from '@/lib/db/sql-tx'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
 import type { Decimal } from '@/lib/domain/decimal'
 import type { MarketRules } from '@/lib/domain/market/precision'
@@ -57,12 +58,12 @@ type QuoteRow = { symbol: string; bid: string; ask: string; last: string; book: 
 const QUOTE_COLUMNS = Prisma.sql`symbol, bid::text AS bid, ask::text AS ask, last::text AS last, book::text AS book, source,
   (extract(epoch from "exchangeTs") * 1000)::float8 AS "exchangeMs", (extract(epoch from "receivedAt") * 1000)::float8 AS "receivedMs"`
 
-export async function loadQuote(db: DbTx, symbol: string): Promise<StoredQuote | null> {
+export async function loadQuote(db: SqlTx, symbol: string): Promise<StoredQuote | null> {
   const [row] = await db.$queryRaw<QuoteRow[]>`SELECT ${QUOTE_COLUMNS} FROM "MarketQuote" WHERE symbol = ${symbol}`
   return row ? toStoredQuote(row) : null
 }
 
-export async function loadQuotes(db: DbTx, symbols?: string[]): Promise<StoredQuote[]> {
+export async function loadQuotes(db: SqlTx, symbols?: string[]): Promise<StoredQuote[]> {
   const rows = symbols
     ? await db.$queryRaw<QuoteRow[]>`SELECT ${QUOTE_COLUMNS} FROM "MarketQuote" WHERE symbol = ANY(${symbols}::text[])`
     : await db.$queryRaw<QuoteRow[]>`SELECT ${QUOTE_COLUMNS} FROM "MarketQuote"`
@@ -101,7 +102,7 @@ export async function saveMarketRules(db: DbTx, rules: MarketRules, source: stri
   await db.marketRule.upsert({ where: { symbol: rules.symbol }, create: { symbol: rules.symbol, ...data }, update: data })
 }
 
-export async function loadMarketRules(db: DbTx, symbol: string): Promise<MarketRules | null> {
+export async function loadMarketRules(db: SqlTx, symbol: string): Promise<MarketRules | null> {
   const [r] = await db.$queryRaw<{ symbol: string; base: string; quote: string; tickSize: string; stepSize: string; minQty: string; minNotional: string }[]>`
     SELECT symbol, base, quote, "tickSize"::text AS "tickSize", "stepSize"::text AS "stepSize", "minQty"::text AS "minQty", "minNotional"::text AS "minNotional"
     FROM "MarketRule" WHERE symbol = ${symbol}`

@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto'
-import type { Db, DbTx } from '@/lib/db/client'
+import type { Db } from '@/lib/db/client'
+import { newId } from '@/lib/db/new-id'
+import type { SqlTx } from '@/lib/db/sql-tx'
 import { fromDb, fromDbOrNull, toDb } from '@/lib/db/decimal-columns'
 import { Decimal, ZERO } from '@/lib/domain/decimal'
 import { checkOrderSize, type MarketRules } from '@/lib/domain/market/precision'
 import type { OrderStatus } from '@/lib/domain/orders/order-lifecycle'
+import type { OrderSide } from '@/lib/domain/positions/fill-ledger'
+import { Prisma } from '@/lib/generated/prisma/client'
 import { seededRandom } from '@/lib/domain/random'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import { exchangeFillFromRow } from '@/lib/exchange/fill-from-row'
@@ -18,8 +22,12 @@ export interface PaperExchangeOptions {
   now?: () => number
 }
 
-type PaperOrderRow = NonNullable<Awaited<ReturnType<DbTx['paperOrder']['findFirst']>>>
-type PaperFillRow = NonNullable<Awaited<ReturnType<DbTx['paperFill']['findFirst']>>>
+type Num = { toString(): string }
+// What placement and reports read of the rows (Prisma's rows have it too; SQL reads decimals as text).
+type PaperOrderRow = { id: string; clientOrderId: string; side: OrderSide; status: OrderStatus; qty: Num; filledQty: Num; rejectReason: string | null }
+type PaperFillRow = { id: string; qty: Num; price: Num; fee: Num; feeAsset: string; liquidity: 'MAKER' | 'TAKER'; createdAt: Date }
+const ORDER_COLUMNS = Prisma.sql`id, "clientOrderId", side::text AS side, status::text AS status, qty::text AS qty, "filledQty"::text AS "filledQty", "rejectReason"`
+const FILL_COLUMNS = Prisma.sql`id, qty::text AS qty, price::text AS price, fee::text AS fee, "feeAsset", liquidity::text AS liquidity, "createdAt"`
 type Account = { id: string; quoteCurrency: string; makerFeeRate: Decimal; takerFeeRate: Decimal; fillSeed: number }
 
 const RESTING: OrderStatus[] = ['SUBMITTED', 'PARTIALLY_FILLED']
@@ -52,8 +60,8 @@ export class PaperExchange implements ExchangePort {
   }
 
   /** The placement and the caller's bookkeeping of its report in one transaction (see ExchangePort). */
-  async placeOrderAndApply(req: PlaceOrderRequest, apply: (report: OrderReport, tx: DbTx) => Promise<void>, within?: DbTx): Promise<OrderReport> {
-    const placeAndApply = async (tx: DbTx) => {
+  async placeOrderAndApply(req: PlaceOrderRequest, apply: (report: OrderReport, tx: SqlTx) => Promise<void>, within?: SqlTx): Promise<OrderReport> {
+    const placeAndApply = async (tx: SqlTx) => {
       const r = await this.place(tx, req)
       await apply(r, tx)
       return r
@@ -61,7 +69,7 @@ export class PaperExchange implements ExchangePort {
     return within ? placeAndApply(within) : this.db.$transaction(placeAndApply)
   }
 
-  private async place(tx: DbTx, req: PlaceOrderRequest): Promise<OrderReport> {
+  private async place(tx: SqlTx, req: PlaceOrderRequest): Promise<OrderReport> {
     {
       // Market data first: it is no part of the account's state, and every statement after the
       // lock is one that the account's other placements wait for.
@@ -141,26 +149,19 @@ export class PaperExchange implements ExchangePort {
    * no-op): then that order is returned, with placedBefore. Under the account's lock, so no other
    * placement of the id can be in flight.
    */
-  private async record(tx: DbTx, req: PlaceOrderRequest, status: OrderStatus, rejectReason?: string): Promise<{ order: PaperOrderRow; placedBefore: boolean }> {
-    const [order] = await tx.paperOrder.createManyAndReturn({
-      skipDuplicates: true,
-      data: {
-        accountId: this.accountId,
-        clientOrderId: req.clientOrderId,
-        symbol: req.symbol,
-        side: req.side,
-        type: req.type,
-        qty: toDb(req.qty),
-        price: req.price ? toDb(req.price) : null,
-        triggerPrice: req.triggerPrice ? toDb(req.triggerPrice) : null,
-        reduceOnly: req.reduceOnly,
-        status,
-        rejectReason,
-      },
-    })
+  private async record(tx: SqlTx, req: PlaceOrderRequest, status: OrderStatus, rejectReason?: string): Promise<{ order: PaperOrderRow; placedBefore: boolean }> {
+    const now = new Date()
+    const [order] = await tx.$queryRaw<PaperOrderRow[]>`
+      INSERT INTO "PaperOrder" (id, "accountId", "clientOrderId", symbol, side, type, qty, price, "triggerPrice", "reduceOnly", status, "rejectReason", "createdAt", "updatedAt")
+      VALUES (${newId()}, ${this.accountId}, ${req.clientOrderId}, ${req.symbol}, ${req.side}::"OrderSide", ${req.type}::"OrderType", ${toDb(req.qty)}::numeric,
+        ${req.price ? toDb(req.price) : null}::numeric, ${req.triggerPrice ? toDb(req.triggerPrice) : null}::numeric, ${req.reduceOnly}, ${status}::"OrderStatus",
+        ${rejectReason ?? null}, ${now}::timestamp, ${now}::timestamp)
+      ON CONFLICT ("accountId", "clientOrderId") DO NOTHING
+      RETURNING ${ORDER_COLUMNS}`
     if (order) return { order, placedBefore: false }
-    const before = await tx.paperOrder.findUniqueOrThrow({ where: { accountId_clientOrderId: { accountId: this.accountId, clientOrderId: req.clientOrderId } } })
-    return { order: before, placedBefore: true }
+    const [before] = await tx.$queryRaw<PaperOrderRow[]>`
+      SELECT ${ORDER_COLUMNS} FROM "PaperOrder" WHERE "accountId" = ${this.accountId} AND "clientOrderId" = ${req.clientOrderId}`
+    return { order: before!, placedBefore: true }
   }
 }
 
@@ -206,7 +207,7 @@ export async function matchRestingPaperOrders(
   return changed
 }
 
-async function lockAccount(tx: DbTx, accountId: string): Promise<Account> {
+async function lockAccount(tx: SqlTx, accountId: string): Promise<Account> {
   // Locked and read in one statement; the rates as text, exactly as stored. NO KEY UPDATE: it
   // excludes every other placement on the account (and a halt), but not the foreign-key checks
   // of rows that name the account (an exit's order, a position), which FOR UPDATE would hold up
@@ -235,7 +236,7 @@ interface PaperBook {
 }
 
 /** PaperBook in one statement (it runs under the account's lock, on every placement). */
-async function loadBook(tx: DbTx, account: Account): Promise<PaperBook> {
+async function loadBook(tx: SqlTx, account: Account): Promise<PaperBook> {
   const rows = await tx.$queryRaw<{ asset: string | null; amount: string | null; bid: string | null; ask: string | null; reserved: string }[]>`
     SELECT b.asset, b.amount::text AS amount, q.bid::text AS bid, q.ask::text AS ask, res.reserved::text AS reserved
     FROM (
@@ -267,40 +268,50 @@ function marginState(account: Account, book: PaperBook): MarginState {
 }
 
 /** Books fills: balances move (quote cash and base holding), the order's filled quantity and status follow. */
-async function applyFills(tx: DbTx, account: Account, rules: MarketRules, order: PaperOrderRow, fills: SimFill[]) {
+async function applyFills(tx: SqlTx, account: Account, rules: MarketRules, order: PaperOrderRow, fills: SimFill[]) {
   let filled = fromDb(order.filledQty)
   let cashDelta = ZERO
   let baseDelta = ZERO
+  const at = new Date()
   const data = fills.map((f) => {
     const fee = f.fee.toDecimalPlaces(FEE_DP, Decimal.ROUND_UP)
     const notional = f.price.mul(f.qty)
     cashDelta = cashDelta.plus(order.side === 'BUY' ? notional.plus(fee).neg() : notional.minus(fee))
     baseDelta = baseDelta.plus(order.side === 'BUY' ? f.qty : f.qty.neg())
     filled = filled.plus(f.qty)
-    return { paperOrderId: order.id, qty: toDb(f.qty), price: toDb(f.price), fee: toDb(fee), feeAsset: account.quoteCurrency, liquidity: f.liquidity }
+    return { id: newId(), qty: toDb(f.qty), price: toDb(f.price), fee: toDb(fee), liquidity: f.liquidity }
   })
-  // One statement for all the fills; ids and times come back in the order given.
-  const rows: PaperFillRow[] = data.length ? await tx.paperFill.createManyAndReturn({ data }) : []
-  // Both balances move by the exact sums of the fills, in one statement.
-  if (fills.length) await addBalances(tx, account.id, [[account.quoteCurrency, cashDelta], [rules.base, baseDelta]])
   const complete = filled.gte(fromDb(order.qty))
-  const updated = await tx.paperOrder.update({
-    where: { id: order.id },
-    data: { filledQty: toDb(filled), status: complete ? 'FILLED' : 'PARTIALLY_FILLED' },
-  })
-  return { order: updated, fills: rows }
+  const status: OrderStatus = complete ? 'FILLED' : 'PARTIALLY_FILLED'
+  if (fills.length === 0) {
+    const [updated] = await tx.$queryRaw<PaperOrderRow[]>`
+      UPDATE "PaperOrder" SET status = ${status}::"OrderStatus", "updatedAt" = ${at}::timestamp WHERE id = ${order.id} RETURNING ${ORDER_COLUMNS}`
+    return { order: updated!, fills: [] }
+  }
+  // The fills (ids in the order given), both balances moved by the exact sums of the fills, and the
+  // order's filled quantity and status, in one statement.
+  const balances = JSON.stringify([[account.quoteCurrency, cashDelta], [rules.base, baseDelta]].map(([asset, delta]) => ({ asset, amount: toDb(delta as Decimal) })))
+  const [row] = await tx.$queryRaw<(PaperOrderRow & { fills: (Omit<PaperFillRow, 'createdAt'> & { createdAt: string })[] })[]>`
+    WITH f AS (
+      INSERT INTO "PaperFill" (id, "paperOrderId", qty, price, fee, "feeAsset", liquidity, "createdAt")
+      SELECT v.id, ${order.id}, v.qty::numeric, v.price::numeric, v.fee::numeric, ${account.quoteCurrency}, v.liquidity::"Liquidity", ${at}::timestamp
+      FROM jsonb_to_recordset(${JSON.stringify(data)}::jsonb) AS v(id text, qty text, price text, fee text, liquidity text)
+      RETURNING ${FILL_COLUMNS}
+    ), b AS (
+      INSERT INTO "PaperBalance" ("accountId", asset, amount, "updatedAt")
+      SELECT ${account.id}, r.asset, r.amount::numeric, now() FROM jsonb_to_recordset(${balances}::jsonb) AS r(asset text, amount text)
+      ON CONFLICT ("accountId", asset) DO UPDATE SET amount = "PaperBalance".amount + EXCLUDED.amount, "updatedAt" = now()
+    ), o AS (
+      UPDATE "PaperOrder" SET "filledQty" = ${toDb(filled)}::numeric, status = ${status}::"OrderStatus", "updatedAt" = ${at}::timestamp
+      WHERE id = ${order.id} RETURNING ${ORDER_COLUMNS}
+    )
+    SELECT o.*, (SELECT jsonb_agg(to_jsonb(f) ORDER BY f.id) FROM f) AS fills FROM o`
+  const { fills: inserted, ...updated } = row!
+  return { order: updated, fills: inserted.map((f) => ({ ...f, createdAt: new Date(`${f.createdAt}Z`) })) }
 }
 
-async function addBalances(tx: DbTx, accountId: string, deltas: [asset: string, delta: Decimal][]) {
-  const rows = JSON.stringify(deltas.map(([asset, delta]) => ({ asset, amount: toDb(delta) })))
-  await tx.$executeRaw`
-    INSERT INTO "PaperBalance" ("accountId", asset, amount, "updatedAt")
-    SELECT ${accountId}, r.asset, r.amount::numeric, now() FROM jsonb_to_recordset(${rows}::jsonb) AS r(asset text, amount text)
-    ON CONFLICT ("accountId", asset) DO UPDATE SET amount = "PaperBalance".amount + EXCLUDED.amount, "updatedAt" = now()`
-}
-
-async function report(tx: DbTx, order: PaperOrderRow): Promise<OrderReport> {
-  return reportOf(order, await tx.paperFill.findMany({ where: { paperOrderId: order.id }, orderBy: { createdAt: 'asc' } }))
+async function report(tx: SqlTx, order: PaperOrderRow): Promise<OrderReport> {
+  return reportOf(order, await tx.$queryRaw<PaperFillRow[]>`SELECT ${FILL_COLUMNS} FROM "PaperFill" WHERE "paperOrderId" = ${order.id} ORDER BY "createdAt", id`)
 }
 
 function reportOf(order: PaperOrderRow, fills: PaperFillRow[]): OrderReport {

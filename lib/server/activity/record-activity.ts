@@ -1,5 +1,5 @@
 import { Prisma } from '@/lib/generated/prisma/client'
-import type { DbTx } from '@/lib/db/client'
+import type { SqlTx } from '@/lib/db/sql-tx'
 import { notify } from '@/lib/server/events/notify'
 
 export type Severity = 'info' | 'warning' | 'error'
@@ -37,7 +37,7 @@ export interface ActivityRow {
  * the feed by its own symbol column, and the writers that know only the position id pay no extra
  * round trip for it.
  */
-export async function insertActivityRows(tx: DbTx, rows: ActivityRow[]): Promise<void> {
+export async function insertActivityRows(tx: SqlTx, rows: ActivityRow[]): Promise<void> {
   if (rows.length === 0) return
   await tx.$executeRaw`${activityInsert(rows)}`
 }
@@ -58,7 +58,7 @@ export function activityInsert(rows: ActivityRow[]): Prisma.Sql {
  * One row of the user's notification feed for something that is not a position event
  * (those go through recordPositionEvent, which mirrors them here). Notified on commit.
  */
-export async function recordActivity(tx: DbTx, a: ActivityInput): Promise<void> {
+export async function recordActivity(tx: SqlTx, a: ActivityInput): Promise<void> {
   const severity = a.severity ?? 'info'
   await insertActivityRows(tx, [
     { userId: a.userId, type: a.type, message: a.message, severity, traderId: a.traderId ?? null, positionId: a.positionId ?? null, symbol: a.symbol ?? null, mirrorsPositionEvent: false, createdAt: new Date() },

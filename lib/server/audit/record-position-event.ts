@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Prisma } from '@/lib/generated/prisma/client'
-import type { DbTx } from '@/lib/db/client'
+import type { SqlTx } from '@/lib/db/sql-tx'
 import { activityInsert, type ActivityRow } from '@/lib/server/activity/record-activity'
 import { notifyAllSelect, type AppEvent } from '@/lib/server/events/notify'
 import type { ActorRef } from './actor'
@@ -28,7 +28,7 @@ type Pending = { e: PositionEventInput; at: Date }
 const batches = new WeakMap<object, Pending[]>()
 
 /** Writes one audit-trail row, mirrors it to the activity feed and notifies on commit. */
-export async function recordPositionEvent(tx: DbTx, e: PositionEventInput): Promise<void> {
+export async function recordPositionEvent(tx: SqlTx, e: PositionEventInput): Promise<void> {
   const batch = batches.get(tx)
   if (batch) {
     batch.push({ e, at: new Date() })
@@ -44,7 +44,7 @@ export async function recordPositionEvent(tx: DbTx, e: PositionEventInput): Prom
  * keep the order and the times they were recorded at. If `fn` throws nothing is written: let the
  * error end the transaction (never catch it inside the same transaction and commit).
  */
-export async function withBatchedAudit<T>(tx: DbTx, fn: () => Promise<T>): Promise<T> {
+export async function withBatchedAudit<T>(tx: SqlTx, fn: () => Promise<T>): Promise<T> {
   if (batches.has(tx)) return fn()
   const pending: Pending[] = []
   batches.set(tx, pending)
@@ -63,7 +63,7 @@ export async function withBatchedAudit<T>(tx: DbTx, fn: () => Promise<T>): Promi
  * data-modifying WITH clauses and the NOTIFYs): it sits in every transaction that changes a
  * position, where each statement is a round trip that the position's lock is held across.
  */
-async function writeAudits(tx: DbTx, pending: Pending[]) {
+async function writeAudits(tx: SqlTx, pending: Pending[]) {
   if (pending.length === 0) return
   // Strictly increasing times: the trail is read in (createdAt, id) order.
   let last = 0

@@ -1,5 +1,5 @@
 import { Prisma } from '@/lib/generated/prisma/client'
-import type { DbTx } from '@/lib/db/client'
+import type { SqlTx } from '@/lib/db/sql-tx'
 
 /**
  * Postgres NOTIFY is the bus between worker and web. Sent inside the writing transaction,
@@ -22,12 +22,12 @@ export type AppEvent =
   | { kind: 'settings' }
   | { kind: 'worker' }
 
-export async function notify(tx: DbTx, event: AppEvent): Promise<void> {
+export async function notify(tx: SqlTx, event: AppEvent): Promise<void> {
   await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(event)})`
 }
 
 /** Several notifications in one statement, delivered in this order (each with notify's payload). */
-export async function notifyAll(tx: DbTx, events: AppEvent[]): Promise<void> {
+export async function notifyAll(tx: SqlTx, events: AppEvent[]): Promise<void> {
   if (events.length === 0) return
   if (events.length === 1) return notify(tx, events[0]!)
   await tx.$executeRaw`${notifyAllSelect(events)}`

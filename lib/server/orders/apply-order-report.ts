@@ -1,5 +1,7 @@
-import type { Db, DbTx } from '@/lib/db/client'
+import type { Db } from '@/lib/db/client'
 import { toDb } from '@/lib/db/decimal-columns'
+import { newId } from '@/lib/db/new-id'
+import type { SqlTx } from '@/lib/db/sql-tx'
 import { ZERO, type Decimal } from '@/lib/domain/decimal'
 import { loadMarketRules } from '@/lib/market-data/quote-store'
 import { isTerminalOrderStatus, transitionOrder, type OrderEvent, type OrderStatus } from '@/lib/domain/orders/order-lifecycle'
@@ -61,7 +63,7 @@ type LockedOrder = {
  * applyOrderReport inside the caller's transaction `tx` (for an exchange that places the order
  * in that same transaction: see ExchangePort.placeOrderAndApply).
  */
-export async function applyOrderReportIn(tx: DbTx, orderId: string, report: OrderReport, actor: ActorRef, opts: ApplyOrderReportOptions = {}): Promise<boolean> {
+export async function applyOrderReportIn(tx: SqlTx, orderId: string, report: OrderReport, actor: ActorRef, opts: ApplyOrderReportOptions = {}): Promise<boolean> {
   return withBatchedAudit(tx, async () => {
     // Position first, then the order: the same order everywhere, and an order without a
     // position is serialised too (two reports at once would otherwise race on the fill ids).
@@ -77,47 +79,40 @@ export async function applyOrderReportIn(tx: DbTx, orderId: string, report: Orde
     if (!order) throw new Error(`order ${orderId} does not exist`)
     if (opts.onlyIf && !(order.status === opts.onlyIf.status && order.notFoundCount === opts.onlyIf.notFoundCount)) return false
 
-    // Fills are keyed by (order, exchange fill id): ON CONFLICT DO NOTHING returns just the new
-    // ones, so a replayed report records nothing twice without reading what is there first.
-    const inserted = report.fills.length
-      ? await tx.fill.createManyAndReturn({
-          data: report.fills.map((f) => ({
-            orderId,
-            positionId: order.positionId,
-            exchangeFillId: f.exchangeFillId,
-            side: order.side,
-            qty: toDb(f.qty),
-            price: toDb(f.price),
-            fee: toDb(f.fee),
-            feeAsset: f.feeAsset,
-            liquidity: f.liquidity,
-            createdAt: f.at,
-          })),
-          skipDuplicates: true,
-          select: { exchangeFillId: true },
-        })
-      : []
-    const added = new Set(inserted.map((f) => f.exchangeFillId))
-    // (delete: a fill listed twice in one report counts once)
-    const newFills = report.fills.filter((f) => added.delete(f.exchangeFillId))
-
     const status = nextOrderStatus(order.status, report.status, report.fills.length > 0)
     const filledQty = report.fills.reduce((s, f) => s.plus(f.qty), ZERO)
     const notional = report.fills.reduce((s, f) => s.plus(f.qty.mul(f.price)), ZERO)
+    // Fills are keyed by (order, exchange fill id): ON CONFLICT DO NOTHING returns just the new
+    // ones, so a replayed report records nothing twice without reading what is there first. The
+    // order is updated in the same statement when its status moves or a fill is new (its
+    // submittedAt stamped once, when it first leaves NEW).
+    const fills = report.fills.map((f) => ({
+      id: newId(), exchangeFillId: f.exchangeFillId, qty: toDb(f.qty), price: toDb(f.price), fee: toDb(f.fee), feeAsset: f.feeAsset, liquidity: f.liquidity, createdAt: f.at,
+    }))
+    const now = new Date()
+    const inserted = await tx.$queryRaw<{ exchangeFillId: string }[]>`
+      WITH ins AS (
+        INSERT INTO "Fill" (id, "orderId", "positionId", "exchangeFillId", side, qty, price, fee, "feeAsset", liquidity, "createdAt")
+        SELECT v.id, ${orderId}, ${order.positionId}, v."exchangeFillId", ${order.side}::"OrderSide", v.qty::numeric, v.price::numeric, v.fee::numeric,
+          v."feeAsset", v.liquidity::"Liquidity", v."createdAt"
+        FROM jsonb_to_recordset(${JSON.stringify(fills)}::jsonb)
+          AS v(id text, "exchangeFillId" text, qty text, price text, fee text, "feeAsset" text, liquidity text, "createdAt" timestamp(3))
+        ON CONFLICT ("orderId", "exchangeFillId") DO NOTHING
+        RETURNING "exchangeFillId"
+      ), upd AS (
+        UPDATE "Order" SET status = ${status}::"OrderStatus", "exchangeOrderId" = ${report.exchangeOrderId ?? order.exchangeOrderId},
+          "filledQty" = ${toDb(filledQty)}::numeric, "avgFillPrice" = ${filledQty.gt(0) ? toDb(notional.div(filledQty)) : null}::numeric,
+          "rejectReason" = ${report.rejectReason ?? order.rejectReason},
+          "submittedAt" = CASE WHEN ${order.submitted} THEN "submittedAt" ELSE ${status !== 'NEW' ? now : null}::timestamp(3) END,
+          "updatedAt" = ${now}::timestamp(3)
+        WHERE id = ${orderId} AND (${status !== order.status} OR EXISTS (SELECT 1 FROM ins))
+      )
+      SELECT "exchangeFillId" FROM ins`
+    const added = new Set(inserted.map((f) => f.exchangeFillId))
+    // (delete: a fill listed twice in one report counts once)
+    const newFills = report.fills.filter((f) => added.delete(f.exchangeFillId))
     const changed = status !== order.status || newFills.length > 0
     if (!changed) return false
-    await tx.order.update({
-      where: { id: orderId },
-      data: {
-        status,
-        exchangeOrderId: report.exchangeOrderId ?? order.exchangeOrderId,
-        filledQty: toDb(filledQty),
-        avgFillPrice: filledQty.gt(0) ? toDb(notional.div(filledQty)) : null,
-        rejectReason: report.rejectReason ?? order.rejectReason,
-        // Stamped once, when it first leaves NEW.
-        ...(order.submitted ? {} : { submittedAt: status !== 'NEW' ? new Date() : null }),
-      },
-    })
     if (!position) return true
     const userId = position.userId
     const p = { id: position.id, status: position.status, userId }
@@ -169,7 +164,7 @@ export async function applyOrderReportIn(tx: DbTx, orderId: string, report: Orde
 
     // An exit order: a TP level it served is done once the order is filled.
     if (order.takeProfitId && status === 'FILLED') {
-      await tx.takeProfit.update({ where: { id: order.takeProfitId }, data: { status: 'FILLED', filledAt: new Date() } })
+      await tx.$executeRaw`UPDATE "TakeProfit" SET status = 'FILLED', "filledAt" = ${new Date()}::timestamp(3) WHERE id = ${order.takeProfitId}`
     }
     // Flat, or left with dust below the market's step that no order could sell (a fee taken in the coin).
     const dust = status === 'FILLED' && ledger.openQty.gt(0) && (await isDust(tx, position.symbol, ledger.openQty))
@@ -186,7 +181,7 @@ export async function applyOrderReportIn(tx: DbTx, orderId: string, report: Orde
                 : `Exit order ${order.clientOrderId} turned up on the exchange after all`
           moves.move('EXIT_REQUESTED', how)
         }
-        await tx.takeProfit.updateMany({ where: { positionId: p.id, status: 'ACTIVE' }, data: { status: 'CANCELED' } })
+        await tx.$executeRaw`UPDATE "TakeProfit" SET status = 'CANCELED' WHERE "positionId" = ${p.id} AND status = 'ACTIVE'`
         const result = `realized PnL ${ledger.realizedPnl.toFixed()} after ${ledger.fees.toFixed()} fees${dust ? `; ${ledger.openQty.toFixed()} left as dust below the step` : ''}`
         moves.move('EXIT_COMPLETED', `Position closed by ${order.purpose.replace('_', ' ').toLowerCase()}: ${result}`, {
           closedAt: new Date(),
@@ -231,7 +226,7 @@ function capitalise(s: string) {
 }
 
 
-async function isDust(tx: DbTx, symbol: string, qty: Decimal): Promise<boolean> {
+async function isDust(tx: SqlTx, symbol: string, qty: Decimal): Promise<boolean> {
   const rules = await loadMarketRules(tx, symbol)
   return rules !== null && qty.lt(rules.stepSize)
 }

@@ -1,4 +1,5 @@
-import type { Db, DbTx } from '@/lib/db/client'
+import type { Db } from '@/lib/db/client'
+import type { SqlTx } from '@/lib/db/sql-tx'
 import { ownVerdict } from './own-verdict'
 import { fromDb, fromDbOrNull } from '@/lib/db/decimal-columns'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
@@ -17,7 +18,16 @@ import { applyOrderReport, applyOrderReportIn } from './apply-order-report'
  * the grace it gives NEW orders whose sender may still be sending (it still asks the exchange
  * several times, spaced, before it calls the order lost).
  */
-export async function submitOrder(db: Db, exchange: ExchangePort, order: string | OrderRow, actor: ActorRef): Promise<void> {
+/** What sending an order reads of its row (a Prisma Order row, or the columns an SQL insert returned). */
+export type SendableOrder = Pick<OrderRow, 'id' | 'clientOrderId' | 'symbol' | 'side' | 'type' | 'reduceOnly' | 'status'> & {
+  qty: Num
+  filledQty: Num
+  price: Num | null
+  triggerPrice: Num | null
+}
+type Num = { toString(): string }
+
+export async function submitOrder(db: Db, exchange: ExchangePort, order: string | SendableOrder, actor: ActorRef): Promise<void> {
   // A caller that has just created the order passes its row: reading it back would change nothing.
   const o = typeof order === 'string' ? await db.order.findUniqueOrThrow({ where: { id: order } }) : order
   const orderId = o.id
@@ -53,7 +63,7 @@ export async function submitOrder(db: Db, exchange: ExchangePort, order: string 
  * (nothing was sent anywhere else). Returns false, doing nothing, for any other exchange: send the
  * order with submitOrder once it is committed.
  */
-export async function submitOrderWithin(tx: DbTx, exchange: ExchangePort, o: OrderRow, actor: ActorRef): Promise<boolean> {
+export async function submitOrderWithin(tx: SqlTx, exchange: ExchangePort, o: SendableOrder, actor: ActorRef): Promise<boolean> {
   if (!exchange.placeOrderAndApply) return false
   await exchange.placeOrderAndApply(placeRequestOf(o), applyingTo(o.id, actor), tx)
   return true
@@ -61,10 +71,10 @@ export async function submitOrderWithin(tx: DbTx, exchange: ExchangePort, o: Ord
 
 /** placeOrderAndApply's `apply` for our order `orderId`: books the report in the placement's transaction. */
 function applyingTo(orderId: string, actor: ActorRef) {
-  return async (report: OrderReport, tx: DbTx) => void (await applyOrderReportIn(tx, orderId, report, actor))
+  return async (report: OrderReport, tx: SqlTx) => void (await applyOrderReportIn(tx, orderId, report, actor))
 }
 
-function placeRequestOf(o: OrderRow): PlaceOrderRequest {
+function placeRequestOf(o: SendableOrder): PlaceOrderRequest {
   return {
     clientOrderId: o.clientOrderId,
     symbol: o.symbol,

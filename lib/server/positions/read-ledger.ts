@@ -1,5 +1,5 @@
-import type { DbTx } from '@/lib/db/client'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
+import type { SqlTx } from '@/lib/db/sql-tx'
 import { ZERO } from '@/lib/domain/decimal'
 import { derivePosition, type LedgerFill, type PositionLedger, type PositionSide } from '@/lib/domain/positions/fill-ledger'
 
@@ -7,8 +7,9 @@ import { derivePosition, type LedgerFill, type PositionLedger, type PositionSide
  * The position's ledger derived from its fills (the fills are the truth), with the cached
  * columns to write for it: the caller writes them in the same UPDATE as any status change.
  */
-export async function readLedger(tx: DbTx, positionId: string, side: PositionSide, symbol: string) {
-  const fills = await tx.fill.findMany({ where: { positionId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
+export async function readLedger(tx: SqlTx, positionId: string, side: PositionSide, symbol: string) {
+  const fills = await tx.$queryRaw<{ side: 'BUY' | 'SELL'; qty: string; price: string; fee: string; feeAsset: string }[]>`
+    SELECT side::text AS side, qty::text AS qty, price::text AS price, fee::text AS fee, "feeAsset" FROM "Fill" WHERE "positionId" = ${positionId} ORDER BY "createdAt", id`
   const result = derivePosition(side, fills.map((f) => ledgerFill(f, symbol)))
   if (!result.ok) throw result.error
   const l: PositionLedger = result.value

@@ -1,11 +1,20 @@
-import type { DbTx } from '@/lib/db/client'
-import type { Prisma } from '@/lib/generated/prisma/client'
+import type { SqlTx } from '@/lib/db/sql-tx'
+import { Prisma } from '@/lib/generated/prisma/client'
 import { transitionPosition, type PositionEvent, type PositionStatus } from '@/lib/domain/positions/position-lifecycle'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordPositionEvent } from '@/lib/server/audit/record-position-event'
 
 type MovablePosition = { id: string; status: PositionStatus; userId: string }
 type MoveExtra = { statusReason?: string | null; openedAt?: Date; closedAt?: Date }
+/** The ledger's cached columns (readLedger), exact decimal strings. */
+export type LedgerColumns = Record<'openQty' | 'entryQty' | 'exitQty' | 'avgEntryPrice' | 'avgExitPrice' | 'realizedPnl' | 'fees', string>
+
+// Each column the UPDATE may set, with how its value is cast.
+const CAST: Record<keyof LedgerColumns | keyof MoveExtra | 'status', Prisma.Sql> = {
+  openQty: Prisma.sql`numeric`, entryQty: Prisma.sql`numeric`, exitQty: Prisma.sql`numeric`, avgEntryPrice: Prisma.sql`numeric`,
+  avgExitPrice: Prisma.sql`numeric`, realizedPnl: Prisma.sql`numeric`, fees: Prisma.sql`numeric`,
+  statusReason: Prisma.sql`text`, openedAt: Prisma.sql`timestamp(3)`, closedAt: Prisma.sql`timestamp(3)`, status: Prisma.sql`"PositionStatus"`,
+}
 
 /**
  * Lifecycle events applied to a locked position one after another (illegal transitions throw
@@ -33,10 +42,12 @@ export class PositionMoves {
   }
 
   /** One UPDATE of the steps' status and columns plus `columns`; nothing when there is neither. */
-  async write(tx: DbTx, columns: Prisma.PositionUpdateInput = {}): Promise<void> {
-    const data: Prisma.PositionUpdateInput = { ...columns, ...this.extra, ...(this.steps.length ? { status: this.p.status } : {}) }
-    if (Object.keys(data).length === 0) return
-    await tx.position.update({ where: { id: this.p.id }, data })
+  async write(tx: SqlTx, columns?: LedgerColumns): Promise<void> {
+    const data: Partial<Record<keyof typeof CAST, string | Date | null>> = { ...columns, ...this.extra, ...(this.steps.length ? { status: this.p.status } : {}) }
+    const keys = (Object.keys(data) as (keyof typeof CAST)[]).filter((k) => data[k] !== undefined)
+    if (keys.length === 0) return
+    const set = keys.map((k) => Prisma.sql`${Prisma.raw(`"${k}"`)} = ${data[k]}::${CAST[k]}`)
+    await tx.$executeRaw`UPDATE "Position" SET ${Prisma.join(set)}, "updatedAt" = ${new Date()}::timestamp(3) WHERE id = ${this.p.id}`
     for (const s of this.steps) {
       await recordPositionEvent(tx, { positionId: this.p.id, userId: this.p.userId, type: 'STATUS_CHANGED', actor: this.actor, fromStatus: s.from, toStatus: s.to, message: s.message })
     }
@@ -44,7 +55,7 @@ export class PositionMoves {
 }
 
 /** Applies one lifecycle event to a locked position and audits it; illegal transitions throw. */
-export async function movePosition(tx: DbTx, p: MovablePosition, event: PositionEvent, actor: ActorRef, message: string, extra: MoveExtra = {}): Promise<PositionStatus> {
+export async function movePosition(tx: SqlTx, p: MovablePosition, event: PositionEvent, actor: ActorRef, message: string, extra: MoveExtra = {}): Promise<PositionStatus> {
   const moves = new PositionMoves(p, actor)
   const status = moves.move(event, message, extra)
   await moves.write(tx)

@@ -1,4 +1,5 @@
 import type { DbTx } from '@/lib/db/client'
+import type { SqlTx } from '@/lib/db/sql-tx'
 import { env } from '@/lib/config/env'
 import { LIVE_TRADING_OFF } from '@/lib/server/exchange/live-account-exchange'
 import type { TraderStatus } from '@/lib/generated/prisma/enums'
@@ -129,12 +130,13 @@ export function assertSwitchesOn(account: AccountSwitch, trader: TraderSwitch): 
  * transaction. A caller that read the trader's row under its lock passes it as `lockedTrader`,
  * saving the second read.
  */
-export async function assertCanOpen(tx: DbTx, trader: { id: string; accountId: string }, lockedTrader?: TraderSwitch): Promise<void> {
+export async function assertCanOpen(tx: SqlTx, trader: { id: string; accountId: string }, lockedTrader?: TraderSwitch): Promise<void> {
   const [account] = await tx.$queryRaw<AccountSwitch[]>`
     SELECT name, halted, "haltedReason", "haltedAt", mode::text AS mode, "reconcileError", "reconciledAt" FROM "ExchangeAccount" WHERE id = ${trader.accountId} FOR KEY SHARE`
   if (!account) throw notFound('exchange account')
   if (account.halted) assertSwitchesOn(account, { name: '', status: 'ACTIVE', statusReason: null, statusChangedAt: null })
-  const t = lockedTrader ?? (await tx.trader.findUnique({ where: { id: trader.id }, select: { name: true, status: true, statusReason: true, statusChangedAt: true } }))
+  const t = lockedTrader ?? (await tx.$queryRaw<TraderSwitch[]>`
+    SELECT name, status::text AS status, "statusReason", "statusChangedAt" FROM "Trader" WHERE id = ${trader.id}`)[0]
   if (!t) throw notFound('trader')
   assertSwitchesOn(account, t)
 }
