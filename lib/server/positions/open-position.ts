@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import type { Db } from '@/lib/db/client'
+import { poolOf, type Db } from '@/lib/db/client'
+import { withSqlTransaction } from '@/lib/db/sql-tx'
 import type { AccountMode, TraderStatus } from '@/lib/generated/prisma/enums'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
 import { checkOrderSize, priceRoundingFor, roundPriceToTick, truncateQtyToStep } from '@/lib/domain/market/precision'
@@ -13,6 +14,8 @@ import type { ExchangePort } from '@/lib/exchange/port'
 import type { Venue } from '@/lib/server/exchange/venue-adapter'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
+import { newId } from '@/lib/db/new-id'
+import { Prisma } from '@/lib/generated/prisma/client'
 import { submitOrder, submitOrderWithin } from '@/lib/server/orders/submit-order'
 import { assertCanOpen, assertSwitchesOn } from '@/lib/server/trading/halt-trading'
 import { assertEntryWithinLimits, recordRiskRejection, RiskRejection, type OrderSource } from '@/lib/server/risk/entry-risk'
@@ -153,7 +156,9 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
   const notional = qty.mul(refPrice)
   const riskAmount = qty.mul(refPrice.minus(stopLoss).abs()).plus(notional.mul(fee)).plus(qty.mul(stopLoss).mul(fee))
 
-  const { positionId, order, placed } = await db.$transaction((tx) => withBatchedAudit(tx, async () => {
+  // In SQL on the pool's connection, not through Prisma: the entry is the hot path, and every
+  // statement through Prisma's engine costs this process several times as much CPU.
+  const { positionId, order, placed } = await withSqlTransaction(poolOf(db), (tx) => withBatchedAudit(tx, async () => {
     // One active position per trader and symbol: exits are reduce-only on a netted balance.
     // The trader's row as it stands under the lock: status for the switch, limits and peak for risk.
     // NO KEY UPDATE excludes the trader's other entries and status changes (FOR UPDATE), not the
@@ -169,56 +174,42 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
     // nets one balance per asset, so two traders' positions in a symbol could not be told apart.
     // The legs of a trader's groups on one side share the symbol (each holds its own quantity; a
     // group on another timeframe too), with nothing else.
-    const active = await tx.position.findFirst({
-      where: {
-        OR: [{ traderId: trader.id }, { accountId: trader.accountId }], symbol: req.symbol, status: { notIn: ['CLOSED', 'FAILED'] },
-        ...(opts.groupLeg ? { NOT: { traderId: trader.id, side: req.side, groupId: { not: null } } } : {}),
-      },
-      select: { id: true, traderId: true },
-    })
+    const [active] = await tx.$queryRaw<{ id: string; traderId: string }[]>`
+      SELECT id, "traderId" FROM "Position"
+      WHERE ("traderId" = ${trader.id} OR "accountId" = ${trader.accountId}) AND symbol = ${req.symbol} AND status NOT IN ('CLOSED', 'FAILED')
+        ${opts.groupLeg ? Prisma.sql`AND NOT ("traderId" = ${trader.id} AND side = ${req.side}::"PositionSide" AND "groupId" IS NOT NULL)` : Prisma.empty}
+      LIMIT 1`
     if (active?.traderId === trader.id) throw conflict(`${trader.name} already has an active ${req.symbol} position; close it or modify it instead`)
     if (active) throw conflict(`another trader on account "${trader.account.name}" holds ${req.symbol}; one trader per symbol and account at a time`)
     const user = { timeZone: current.timeZone, riskLimits: current.userRiskLimits, pnlPeak: current.userPnlPeak }
     if (!opts.groupLeg) await assertEntryWithinLimits(tx, current, user, { symbol: req.symbol, side: req.side, notional, riskAmount })
-    const position = await tx.position.create({
-      data: {
-        traderId: trader.id,
-        accountId: trader.accountId,
-        symbol: req.symbol,
-        side: req.side,
-        // Created and sent in this transaction: it is written straight in the state it commits in
-        // (CREATED, then ENTRY_SUBMITTED), each step audited below.
-        status: SUBMITTING,
-        entryType: req.entryType,
-        requestedQty: toDb(qty),
-        limitPrice: limitPrice ? toDb(limitPrice) : null,
-        stopLoss: toDb(stopLoss),
-        initialStop: toDb(stopLoss),
-        ...(opts.signalId ? { signalId: opts.signalId } : {}),
-        ...(opts.groupLeg ? { groupId: opts.groupLeg.groupId, groupLegId: opts.groupLeg.legId } : {}),
-        // No nested write without levels: it costs a read-back of the position.
-        ...(takeProfits.length ? { takeProfits: { create: takeProfits.map((tp) => ({ price: toDb(tp.price), sharePct: toDb(tp.sharePct) })) } } : {}),
-      },
-      select: { id: true },
-    })
-    const order = await tx.order.create({
-      data: {
-        accountId: trader.accountId,
-        traderId: trader.id,
-        positionId: position.id,
-        clientOrderId: newClientOrderId('e'),
-        symbol: req.symbol,
-        side: entrySide,
-        type: req.entryType,
-        purpose: 'ENTRY',
-        qty: toDb(qty),
-        price: limitPrice ? toDb(limitPrice) : null,
-        // The limit, or the side of the quote a market order takes: slippage is measured from it.
-        expectedPrice: toDb(refPrice),
-        status: 'NEW',
-        createdBy: actor.kind,
-      },
-    })
+    // The position, its take-profit levels and its entry order in one statement (the foreign keys
+    // are checked at its end). Created and sent in this transaction, the position is written
+    // straight in the state it commits in (CREATED, then ENTRY_SUBMITTED), each step audited below.
+    const position = { id: newId() }
+    const now = new Date()
+    const order = {
+      id: newId(), clientOrderId: newClientOrderId('e'), symbol: req.symbol, side: entrySide, type: req.entryType, reduceOnly: false, status: 'NEW' as const,
+      qty: toDb(qty), filledQty: '0', price: limitPrice ? toDb(limitPrice) : null, triggerPrice: null,
+    }
+    const levels = takeProfits.map((tp) => ({ id: newId(), price: toDb(tp.price), sharePct: toDb(tp.sharePct) }))
+    await tx.$executeRaw`
+      WITH pos AS (
+        INSERT INTO "Position" (id, "traderId", "accountId", symbol, side, status, "entryType", "requestedQty", "limitPrice", "stopLoss", "initialStop",
+          "signalId", "groupId", "groupLegId", "createdAt", "updatedAt")
+        VALUES (${position.id}, ${trader.id}, ${trader.accountId}, ${req.symbol}, ${req.side}::"PositionSide", ${SUBMITTING}::"PositionStatus", ${req.entryType}::"OrderType",
+          ${toDb(qty)}::numeric, ${order.price}::numeric, ${toDb(stopLoss)}::numeric, ${toDb(stopLoss)}::numeric,
+          ${opts.signalId ?? null}, ${opts.groupLeg?.groupId ?? null}, ${opts.groupLeg?.legId ?? null}, ${now}::timestamp(3), ${now}::timestamp(3))
+      ), tps AS (
+        INSERT INTO "TakeProfit" (id, "positionId", price, "sharePct", "createdAt")
+        SELECT v.id, ${position.id}, v.price::numeric, v."sharePct"::numeric, ${now}::timestamp(3)
+        FROM jsonb_to_recordset(${JSON.stringify(levels)}::jsonb) AS v(id text, price text, "sharePct" text)
+      )
+      INSERT INTO "Order" (id, "accountId", "traderId", "positionId", "clientOrderId", symbol, side, type, purpose, qty, price, "expectedPrice", status, "createdBy", "createdAt", "updatedAt")
+      VALUES (${order.id}, ${trader.accountId}, ${trader.id}, ${position.id}, ${order.clientOrderId}, ${req.symbol}, ${entrySide}::"OrderSide", ${req.entryType}::"OrderType",
+        'ENTRY', ${order.qty}::numeric, ${order.price}::numeric,
+        -- The limit, or the side of the quote a market order takes: slippage is measured from it.
+        ${toDb(refPrice)}::numeric, 'NEW', ${actor.kind}::"Actor", ${now}::timestamp(3), ${now}::timestamp(3))`
     const tps = takeProfits.map((t) => `${t.price.toFixed()} (${t.sharePct.toFixed()}%)`).join(', ') || 'none'
     await recordPositionEvent(tx, {
       positionId: position.id,

@@ -1,4 +1,5 @@
 import type { Db, DbTx } from '@/lib/db/client'
+import type { SqlTx } from '@/lib/db/sql-tx'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { ZERO, type Decimal } from '@/lib/domain/decimal'
 import { checkOrderRisk, type RiskCheck, type RiskState, type RiskViolation } from '@/lib/domain/risk/check-order-risk'
@@ -49,7 +50,7 @@ const NO_STATE: RiskState = {
  * stands inside the caller's transaction (which holds the trader's row lock, so two entries
  * cannot both squeeze under a limit). Throws RiskRejection; the caller records it after rollback.
  */
-export async function assertEntryWithinLimits(tx: DbTx, trader: TraderRow, user: UserRow, intent: EntryIntent, now = Date.now()): Promise<{ trader: RiskCheck; user: RiskCheck }> {
+export async function assertEntryWithinLimits(tx: SqlTx, trader: TraderRow, user: UserRow, intent: EntryIntent, now = Date.now()): Promise<{ trader: RiskCheck; user: RiskCheck }> {
   const traderLimits = readRiskLimits(trader.riskLimits)
   const userLimits = readUserRiskLimits(user.riskLimits)
   const order = { kind: 'ENTRY' as const, symbol: intent.symbol, side: intent.side, notional: intent.notional, riskAmount: intent.riskAmount, at: now }

@@ -1,11 +1,10 @@
-import type { DbTx } from '@/lib/db/client'
+import type { SqlTx } from '@/lib/db/sql-tx'
 import { Prisma } from '@/lib/generated/prisma/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { maxDec, sumDec, ZERO, type Decimal } from '@/lib/domain/decimal'
 import { drawdownPct, consecutiveLossesFrom } from '@/lib/domain/risk/breakers'
 import type { RiskState } from '@/lib/domain/risk/check-order-risk'
 import { tradingDayStart } from '@/lib/domain/risk/trading-day'
-import { loadQuotes } from '@/lib/market-data/quote-store'
 import { valueBalances } from '@/lib/server/accounts/account-equity'
 import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
 
@@ -32,7 +31,7 @@ interface ScopeLimits {
  * as it is on the books.
  */
 export async function loadRiskState(
-  tx: DbTx,
+  tx: SqlTx,
   opts: { userId: string; traderId?: string; timeZone: string; now: number; duplicateWindowSeconds?: number | null; cooldownMinutes?: number | null; pnlPeak: Decimal },
 ): Promise<ScopeFigures> {
   const rows = await loadScopeRows(tx, { userId: opts.userId, traderId: opts.traderId, timeZone: opts.timeZone, now: opts.now, cooldownMinutes: [opts.cooldownMinutes] })
@@ -45,7 +44,7 @@ export async function loadRiskState(
  * same definitions as loadRiskState (which this must agree with).
  */
 export async function loadTraderAndUserRiskState(
-  tx: DbTx,
+  tx: SqlTx,
   opts: { userId: string; traderId: string; timeZone: string; now: number; trader: ScopeLimits; user: ScopeLimits },
 ): Promise<{ trader: ScopeFigures; user: ScopeFigures }> {
   const r = await loadUserRiskStates(tx, { ...opts, traders: [{ id: opts.traderId, ...opts.trader }] })
@@ -57,13 +56,13 @@ export async function loadTraderAndUserRiskState(
  * ledger, plus each trader's latest closes for its losing streak: what the loss breakers check.
  */
 export async function loadUserRiskStates(
-  tx: DbTx,
+  tx: SqlTx,
   opts: { userId: string; timeZone: string; now: number; traders: (ScopeLimits & { id: string })[]; user: ScopeLimits },
 ): Promise<{ traders: Map<string, ScopeFigures>; user: ScopeFigures }> {
   const cooldownMinutes = [...opts.traders.map((t) => t.cooldownMinutes), opts.user.cooldownMinutes]
   const [rows, ...closedRecent] = await Promise.all([
     loadScopeRows(tx, { userId: opts.userId, timeZone: opts.timeZone, now: opts.now, cooldownMinutes }),
-    ...opts.traders.map((t) => lastClosed(tx, { traderId: t.id })),
+    ...opts.traders.map((t) => lastClosed(tx, t.id)),
   ])
   const base = { userId: opts.userId, timeZone: opts.timeZone, now: opts.now }
   return {
@@ -80,8 +79,15 @@ const STREAK_WINDOW = 50
  * trade (their results summed, at its newest leg's place): a group stopped out with five legs is
  * one loss, not five.
  */
-async function lastClosed(tx: DbTx, traderFilter: { traderId: string } | { trader: { userId: string } }): Promise<{ realizedPnl: Decimal }[]> {
-  const rows = await tx.position.findMany({ where: { ...traderFilter, status: 'CLOSED' }, orderBy: { closedAt: 'desc' }, take: STREAK_WINDOW, select: { realizedPnl: true, groupId: true } })
+async function lastClosed(tx: SqlTx, traderId: string): Promise<{ realizedPnl: Decimal }[]> {
+  const rows = await tx.$queryRaw<ClosedRow[]>`
+    SELECT "realizedPnl"::text AS "realizedPnl", "groupId" FROM "Position" WHERE "traderId" = ${traderId} AND status = 'CLOSED' ORDER BY "closedAt" DESC LIMIT ${STREAK_WINDOW}`
+  return tradesOf(rows)
+}
+
+type ClosedRow = { realizedPnl: string; groupId: string | null }
+
+function tradesOf(rows: ClosedRow[]): { realizedPnl: Decimal }[] {
   const trades: { realizedPnl: Decimal }[] = []
   const byGroup = new Map<string, { realizedPnl: Decimal }>()
   for (const r of rows) {
@@ -105,27 +111,65 @@ function entriesSinceFor(dayStart: Date, now: number, cooldownMinutes: number | 
 
 type ScopeRows = Awaited<ReturnType<typeof loadScopeRows>>
 
+type ScopeJson = {
+  traders: { id: string; accountId: string; quoteCurrency: string }[]
+  balances: { accountId: string; asset: string; amount: string }[]
+  markets: { symbol: string; base: string; quote: string }[]
+  quotes: { symbol: string; bid: string; ask: string }[]
+  openByTrader: OpenAggregate[]
+  closedToday: { traderId: string; realizedPnl: string }[]
+  closedRecent: ClosedRow[]
+  recentEntries: { traderId: string; symbol: string; side: 'LONG' | 'SHORT'; createdMs: number }[]
+  realizedByTrader: { traderId: string; realized: string }[]
+}
+
 /**
- * Every row a scope's figures need, bounded by what the limits look at: open positions, today's
- * closes, entries since the day start (or the cooldown), the latest closes for the streak, the
- * all-time realized sum per trader (one aggregate), balances, rules and quotes once each.
+ * Every row a scope's figures need, bounded by what the limits look at, in one statement: the
+ * traders and their accounts' balances (with the markets and quotes that value them), open
+ * positions summed per trader, today's closes, entries since the day start (or the cooldown),
+ * the latest closes for the streak, and the all-time realized sum per trader.
  */
-async function loadScopeRows(tx: DbTx, o: { userId: string; traderId?: string; timeZone: string; now: number; cooldownMinutes: (number | null | undefined)[] }) {
-  const traderFilter = o.traderId ? { traderId: o.traderId } : { trader: { userId: o.userId } }
+async function loadScopeRows(tx: SqlTx, o: { userId: string; traderId?: string; timeZone: string; now: number; cooldownMinutes: (number | null | undefined)[] }) {
   const dayStart = new Date(tradingDayStart(o.now, o.timeZone))
   const entriesSince = new Date(Math.min(...o.cooldownMinutes.map((c) => entriesSinceFor(dayStart, o.now, c).getTime())))
-  const [traders, openByTrader, closedToday, closedRecent, recentEntryRows, realizedByTrader, quotes, markets] = await Promise.all([
-    tx.trader.findMany({ where: o.traderId ? { id: o.traderId } : { userId: o.userId }, select: { id: true, accountId: true, account: { select: { quoteCurrency: true, balances: true } } } }),
-    openAggregates(tx, o.traderId ? Prisma.sql`p."traderId" = ${o.traderId}` : Prisma.sql`t."userId" = ${o.userId}`),
-    tx.position.findMany({ where: { ...traderFilter, status: 'CLOSED', closedAt: { gte: dayStart } }, select: { traderId: true, realizedPnl: true } }),
-    lastClosed(tx, traderFilter),
-    // A pyramid is one entry: its DCA legs (group legs after the first) are not counted again.
-    tx.position.findMany({ where: { ...traderFilter, createdAt: { gte: entriesSince }, status: { not: 'FAILED' }, OR: [{ groupLegId: null }, { groupLeg: { index: 0 } }] }, select: { traderId: true, symbol: true, side: true, createdAt: true } }),
-    tx.position.groupBy({ by: ['traderId'], where: { ...traderFilter, status: 'CLOSED' }, _sum: { realizedPnl: true } }),
-    loadQuotes(tx),
-    tx.marketRule.findMany({ select: { base: true, quote: true, symbol: true } }),
-  ])
-  return { dayStart, traders, openByTrader, closedToday, closedRecent, recentEntryRows, realizedByTrader, quotes, markets }
+  const list = (q: Prisma.Sql, order = Prisma.empty) => Prisma.sql`(SELECT COALESCE(jsonb_agg(to_jsonb(x) ${order}), '[]'::jsonb) FROM (${q}) x)`
+  const inScope = Prisma.sql`p."traderId" IN (SELECT id FROM tr)`
+  const [r] = await tx.$queryRaw<{ scope: ScopeJson }[]>`
+    WITH tr AS (
+      SELECT t.id, t."accountId", a."quoteCurrency" FROM "Trader" t JOIN "ExchangeAccount" a ON a.id = t."accountId"
+      WHERE ${o.traderId ? Prisma.sql`t.id = ${o.traderId}` : Prisma.sql`t."userId" = ${o.userId}`}
+    ), bal AS (
+      SELECT b."accountId", b.asset, b.amount::text AS amount FROM "PaperBalance" b WHERE b."accountId" IN (SELECT "accountId" FROM tr)
+    ), mk AS (
+      SELECT DISTINCT r.symbol, r.base, r.quote FROM bal JOIN tr ON tr."accountId" = bal."accountId" JOIN "MarketRule" r ON r.base = bal.asset AND r.quote = tr."quoteCurrency"
+    )
+    SELECT jsonb_build_object(
+      'traders', ${list(Prisma.sql`SELECT id, "accountId", "quoteCurrency" FROM tr`)},
+      'balances', ${list(Prisma.sql`SELECT * FROM bal`)},
+      'markets', ${list(Prisma.sql`SELECT * FROM mk`)},
+      'quotes', ${list(Prisma.sql`SELECT q.symbol, q.bid::text AS bid, q.ask::text AS ask FROM "MarketQuote" q WHERE q.symbol IN (SELECT symbol FROM mk)`)},
+      'openByTrader', ${list(openAggregatesSql(inScope))},
+      'closedToday', ${list(Prisma.sql`SELECT p."traderId", p."realizedPnl"::text AS "realizedPnl" FROM "Position" p WHERE ${inScope} AND p.status = 'CLOSED' AND p."closedAt" >= ${dayStart}::timestamp(3)`)},
+      'closedRecent', ${list(Prisma.sql`SELECT p."realizedPnl"::text AS "realizedPnl", p."groupId", p."closedAt" FROM "Position" p WHERE ${inScope} AND p.status = 'CLOSED' ORDER BY p."closedAt" DESC LIMIT ${STREAK_WINDOW}`, Prisma.sql`ORDER BY x."closedAt" DESC`)},
+      -- A pyramid is one entry: its DCA legs (group legs after the first) are not counted again.
+      'recentEntries', ${list(Prisma.sql`
+        SELECT p."traderId", p.symbol, p.side::text AS side, (extract(epoch from p."createdAt") * 1000)::float8 AS "createdMs"
+        FROM "Position" p LEFT JOIN "GroupLeg" gl ON gl.id = p."groupLegId"
+        WHERE ${inScope} AND p."createdAt" >= ${entriesSince}::timestamp(3) AND p.status <> 'FAILED' AND (p."groupLegId" IS NULL OR gl.index = 0)`)},
+      'realizedByTrader', ${list(Prisma.sql`SELECT p."traderId", sum(p."realizedPnl")::text AS realized FROM "Position" p WHERE ${inScope} AND p.status = 'CLOSED' GROUP BY p."traderId"`)}
+    ) AS scope`
+  const j = r!.scope
+  return {
+    dayStart,
+    traders: j.traders.map((t) => ({ id: t.id, accountId: t.accountId, account: { quoteCurrency: t.quoteCurrency, balances: j.balances.filter((b) => b.accountId === t.accountId) } })),
+    openByTrader: j.openByTrader,
+    closedToday: j.closedToday,
+    closedRecent: tradesOf(j.closedRecent),
+    recentEntryRows: j.recentEntries.map((e) => ({ traderId: e.traderId, symbol: e.symbol, side: e.side, createdAt: new Date(e.createdMs) })),
+    realizedByTrader: j.realizedByTrader.map((x) => ({ traderId: x.traderId, _sum: { realizedPnl: x.realized } })),
+    quotes: j.quotes.map((q) => ({ symbol: q.symbol, bid: fromDb(q.bid), ask: fromDb(q.ask) })),
+    markets: j.markets,
+  }
 }
 
 type OpenAggregate = { traderId: string; n: number; exposure: string; unrealized: string; realized: string }
@@ -141,8 +185,8 @@ type OpenAggregate = { traderId: string; n: number; exposure: string; unrealized
  * The mark is the exit side of the latest quote (bid for a LONG, ask for a SHORT; exitPriceFor),
  * or the average entry when the symbol has no quote.
  */
-function openAggregates(tx: DbTx, scope: Prisma.Sql) {
-  return tx.$queryRaw<OpenAggregate[]>`
+function openAggregatesSql(scope: Prisma.Sql) {
+  return Prisma.sql`
     SELECT p."traderId", count(DISTINCT COALESCE(p."groupId", p.id))::int AS n,
       COALESCE(sum(CASE WHEN p."openQty" = 0 THEN p."requestedQty" * COALESCE(p."limitPrice", m.mark) ELSE p."openQty" * m.mark END), 0)::text AS exposure,
       COALESCE(sum(CASE WHEN p.side = 'LONG' THEN (m.mark - p."avgEntryPrice") * p."openQty" ELSE (p."avgEntryPrice" - m.mark) * p."openQty" END), 0)::text AS unrealized,
