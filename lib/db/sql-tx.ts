@@ -47,17 +47,26 @@ function statement(query: TemplateStringsArray | Prisma.Sql, values: unknown[]):
 
 /** SQL straight on a pg connection (or pool), without Prisma's query engine in between. */
 export class SqlClient implements SqlTx {
+  // On one connection (a transaction) statements go one at a time, as Prisma's transactions
+  // send them: callers may start several at once (Promise.all), and pg no longer queues them.
+  private tail: Promise<unknown> = Promise.resolve()
+
   constructor(private readonly conn: pg.Pool | pg.PoolClient) {}
 
   async $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T> {
-    const s = statement(query, values)
-    const r = await this.conn.query({ text: s.text, values: s.values.map(toParam), types })
-    return r.rows as T
+    return (await this.run(statement(query, values))).rows as T
   }
 
   async $executeRaw(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<number> {
-    const s = statement(query, values)
-    return (await this.conn.query({ text: s.text, values: s.values.map(toParam), types })).rowCount ?? 0
+    return (await this.run(statement(query, values))).rowCount ?? 0
+  }
+
+  private run(s: Prisma.Sql): Promise<pg.QueryResult> {
+    const send = () => this.conn.query({ text: s.text, values: s.values.map(toParam), types })
+    if (this.conn instanceof pg.Pool) return send()
+    const result = this.tail.then(send, send)
+    this.tail = result.catch(() => {})
+    return result
   }
 }
 
