@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { PrismaClient } from '@/lib/generated/prisma/client'
+import { SqlClient } from './sql-tx'
 
 export type Db = PrismaClient
 /** What a service needs: the client or an interactive transaction of it. */
@@ -48,6 +49,11 @@ export function poolOf(client: Db): pg.Pool {
   const pool = pools.get(client)
   if (!pool) throw new Error('this database client was not made by createDb')
   return pool
+}
+
+/** Statements straight on `client`'s pool, outside any transaction (see SqlClient). */
+export function sqlOf(client: Db): SqlClient {
+  return new SqlClient(poolOf(client))
 }
 
 // One client per process; Next's dev server reloads modules, so keep it on globalThis.

@@ -54,8 +54,8 @@ function parseLevels(l: unknown): [Decimal, Decimal][] | undefined {
 // Read with $queryRaw: these reads sit on every order's path (entries, exits, fills), and a raw
 // statement costs Prisma about half the CPU of a model query. Decimals come back as text (exact),
 // times as epoch milliseconds (a timestamp column holds UTC: no time zone is applied).
-type QuoteRow = { symbol: string; bid: string; ask: string; last: string; book: string | null; source: string; exchangeMs: number; receivedMs: number }
-const QUOTE_COLUMNS = Prisma.sql`symbol, bid::text AS bid, ask::text AS ask, last::text AS last, book::text AS book, source,
+export type QuoteRow = { symbol: string; bid: string; ask: string; last: string; book: string | null; source: string; exchangeMs: number; receivedMs: number }
+export const QUOTE_COLUMNS = Prisma.sql`symbol, bid::text AS bid, ask::text AS ask, last::text AS last, book::text AS book, source,
   (extract(epoch from "exchangeTs") * 1000)::float8 AS "exchangeMs", (extract(epoch from "receivedAt") * 1000)::float8 AS "receivedMs"`
 
 export async function loadQuote(db: SqlTx, symbol: string): Promise<StoredQuote | null> {
@@ -70,7 +70,7 @@ export async function loadQuotes(db: SqlTx, symbols?: string[]): Promise<StoredQ
   return rows.map(toStoredQuote)
 }
 
-function toStoredQuote(row: QuoteRow): StoredQuote {
+export function toStoredQuote(row: QuoteRow): StoredQuote {
   const book = row.book === null ? null : (JSON.parse(row.book) as { bids?: unknown; asks?: unknown } | null)
   return {
     symbol: row.symbol,

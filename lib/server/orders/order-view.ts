@@ -1,8 +1,18 @@
 import { fromDb } from '@/lib/db/decimal-columns'
 import type { Order } from '@/lib/generated/prisma/client'
 
+type Num = { toString(): string }
+/** What the view reads of an order row (Prisma's, or one read by SQL with decimals as text). */
+export type OrderViewRow = Pick<Order, 'id' | 'clientOrderId' | 'purpose' | 'side' | 'type' | 'status' | 'exchangeOrderId' | 'cancelRequestedAt' | 'rejectReason' | 'createdBy' | 'createdAt'> & {
+  qty: Num
+  price: Num | null
+  triggerPrice: Num | null
+  filledQty: Num
+  avgFillPrice: Num | null
+}
+
 /** An order as it leaves the server: decimals as exact strings. */
-export function toOrderView(o: Order) {
+export function toOrderView(o: OrderViewRow) {
   return {
     id: o.id,
     clientOrderId: o.clientOrderId,

@@ -1,15 +1,16 @@
-import type { DbTx } from '@/lib/db/client'
+import { sqlOf, type Db, type DbTx } from '@/lib/db/client'
+import { Prisma } from '@/lib/generated/prisma/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { exitPriceFor } from '@/lib/domain/positions/exit-price'
 import { pnlPercent, unrealizedPnl } from '@/lib/domain/positions/fill-ledger'
-import { toOrderView } from '@/lib/server/orders/order-view'
+import { toOrderView, type OrderViewRow } from '@/lib/server/orders/order-view'
 import { notFound } from '@/lib/server/errors/app-error'
 import { valueBalances } from '@/lib/server/accounts/account-equity'
 import { readUniverse } from '@/lib/server/traders/trader-settings'
-import { loadQuotes, type StoredQuote } from '@/lib/market-data/quote-store'
+import { loadQuotes, QUOTE_COLUMNS, toStoredQuote, type QuoteRow, type StoredQuote } from '@/lib/market-data/quote-store'
 import { countDecisions, listDecisions } from '@/lib/server/decisions/list-decisions'
 import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
-import { RESTING_STOP_TYPE, WORKING_PROTECTION } from '@/lib/server/protection/resting-stop'
+import { isWorkingProtection, RESTING_STOP_TYPE, WORKING_PROTECTION } from '@/lib/server/protection/resting-stop'
 
 /** How many of a position's decisions its detail carries. */
 const POSITION_DECISIONS = 50
@@ -51,10 +52,15 @@ const include = {
   takeProfits: { orderBy: { createdAt: 'asc' as const } },
   orders: { where: { ...WORKING_PROTECTION, cancelRequestedAt: null }, orderBy: { createdAt: 'desc' as const }, take: 2 },
 }
-type Row = NonNullable<Awaited<ReturnType<typeof loadRow>>>
-
-function loadRow(db: DbTx, id: string, userId: string) {
-  return db.position.findFirst({ where: { id, trader: { userId } }, include })
+type Num = { toString(): string }
+/** What the view reads of a position row with its trader's name, levels and resting protection (newest first, at most 2). */
+type Row = {
+  id: string; traderId: string; symbol: string; side: 'LONG' | 'SHORT'; status: string; statusReason: string | null; entryType: string
+  requestedQty: Num; limitPrice: Num | null; openQty: Num; entryQty: Num; avgEntryPrice: Num; avgExitPrice: Num; stopLoss: Num | null; realizedPnl: Num; fees: Num
+  createdAt: Date; openedAt: Date | null; closedAt: Date | null
+  trader: { name: string }
+  takeProfits: { id: string; price: Num; sharePct: Num; status: string; createdAt: Date }[]
+  orders: { type: string; listClientOrderId: string | null; clientOrderId: string; exchangeOrderId: string | null; status: string; qty: Num; triggerPrice: Num | null; price: Num | null }[]
 }
 
 function toView(p: Row, quote?: StoredQuote): PositionView {
@@ -118,21 +124,69 @@ export async function listPositions(db: DbTx, userId: string, filter: { state: '
   return rows.map((r) => toView(r, quotes.get(r.symbol)))
 }
 
-export async function getPositionDetail(db: DbTx, userId: string, id: string) {
-  // Independent reads: on the pool they run side by side (inside a transaction, one after
-  // another). The row is the user's or nothing: the others are shown only when it is found.
-  const [row, orders, fills, events, decisions] = await Promise.all([
-    loadRow(db, id, userId),
-    db.order.findMany({ where: { positionId: id }, orderBy: { createdAt: 'asc' } }),
-    db.fill.findMany({ where: { positionId: id }, orderBy: { createdAt: 'asc' } }),
-    db.positionEvent.findMany({ where: { positionId: id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-    listDecisions({ db, userId, filter: { positionId: id, limit: POSITION_DECISIONS } }),
-  ])
-  if (!row) throw notFound('position')
-  const [quote] = await loadQuotes(db, [row.symbol])
+type DetailJson = {
+  takeProfits: (Omit<Row['takeProfits'][number], 'createdAt'> & { createdAt: string })[]
+  orders: (Omit<OrderViewRow, 'createdAt' | 'cancelRequestedAt'> & { createdAt: string; cancelRequestedAt: string | null; listClientOrderId: string | null; purpose: string })[]
+  fills: { id: string; orderId: string; side: 'BUY' | 'SELL'; qty: string; price: string; fee: string; feeAsset: string; liquidity: 'MAKER' | 'TAKER'; createdAt: string }[]
+  events: { id: string; type: string; actor: string; actorId: string | null; fromStatus: string | null; toStatus: string | null; message: string; before: unknown; after: unknown; trigger: string | null; decisionId: string | null; createdAt: string }[]
+}
+type DetailRow = Omit<Row, 'trader' | 'takeProfits' | 'orders'> & { traderName: string; detail: DetailJson; quote: QuoteRow | null; hasDecisions: boolean }
+
+/** A timestamp column as to_jsonb writes it (UTC, no zone). */
+const utc = (s: string) => new Date(`${s}Z`)
+const rows = (q: Prisma.Sql, order: Prisma.Sql) => Prisma.sql`(SELECT COALESCE(jsonb_agg(to_jsonb(x) ORDER BY ${order}), '[]'::jsonb) FROM (${q}) x)`
+
+/**
+ * The position with everything its page shows, in one statement: its trader's name, levels,
+ * orders, fills, audit trail and the symbol's quote; the user's position or nothing. Run on the
+ * pool straight (it is every open's 201 body too).
+ */
+async function readDetail(db: Db, id: string, userId: string): Promise<DetailRow | undefined> {
+  const [r] = await sqlOf(db).$queryRaw<DetailRow[]>`
+    SELECT p.id, p."traderId", p.symbol, p.side::text AS side, p.status::text AS status, p."statusReason", p."entryType"::text AS "entryType",
+      p."requestedQty"::text AS "requestedQty", p."limitPrice"::text AS "limitPrice", p."openQty"::text AS "openQty", p."entryQty"::text AS "entryQty",
+      p."avgEntryPrice"::text AS "avgEntryPrice", p."avgExitPrice"::text AS "avgExitPrice", p."stopLoss"::text AS "stopLoss",
+      p."realizedPnl"::text AS "realizedPnl", p.fees::text AS fees, p."createdAt", p."openedAt", p."closedAt", t.name AS "traderName",
+      jsonb_build_object(
+        'takeProfits', ${rows(Prisma.sql`SELECT id, price::text AS price, "sharePct"::text AS "sharePct", status::text AS status, "createdAt" FROM "TakeProfit" WHERE "positionId" = p.id`, Prisma.sql`x."createdAt"`)},
+        'orders', ${rows(Prisma.sql`
+          SELECT id, "clientOrderId", purpose::text AS purpose, side::text AS side, type::text AS type, qty::text AS qty, price::text AS price,
+            "triggerPrice"::text AS "triggerPrice", status::text AS status, "exchangeOrderId", "cancelRequestedAt", "filledQty"::text AS "filledQty",
+            "avgFillPrice"::text AS "avgFillPrice", "rejectReason", "createdBy"::text AS "createdBy", "createdAt", "listClientOrderId"
+          FROM "Order" WHERE "positionId" = p.id`, Prisma.sql`x."createdAt"`)},
+        'fills', ${rows(Prisma.sql`
+          SELECT id, "orderId", side::text AS side, qty::text AS qty, price::text AS price, fee::text AS fee, "feeAsset", liquidity::text AS liquidity, "createdAt"
+          FROM "Fill" WHERE "positionId" = p.id`, Prisma.sql`x."createdAt"`)},
+        'events', ${rows(Prisma.sql`
+          SELECT id, type, actor::text AS actor, "actorId", "fromStatus", "toStatus", message, before, after, trigger::text AS trigger, "decisionId", "createdAt"
+          FROM "PositionEvent" WHERE "positionId" = p.id`, Prisma.sql`x."createdAt", x.id`)}
+      ) AS detail,
+      (SELECT to_jsonb(q) FROM (SELECT ${QUOTE_COLUMNS} FROM "MarketQuote" WHERE symbol = p.symbol) q) AS quote,
+      EXISTS (SELECT 1 FROM "Decision" d WHERE d."positionId" = p.id) AS "hasDecisions"
+    FROM "Position" p JOIN "Trader" t ON t.id = p."traderId"
+    WHERE p.id = ${id} AND t."userId" = ${userId}`
+  return r
+}
+
+export async function getPositionDetail(db: Db, userId: string, id: string) {
+  const r = await readDetail(db, id, userId)
+  if (!r) throw notFound('position')
+  const orders = r.detail.orders.map((o) => ({ ...o, createdAt: utc(o.createdAt), cancelRequestedAt: o.cancelRequestedAt ? utc(o.cancelRequestedAt) : null }))
+  const events = r.detail.events.map((e) => ({ ...e, createdAt: utc(e.createdAt) }))
+  // What the list view's include reads: the protection still working, newest first.
+  const protection = orders
+    .filter((o) => isWorkingProtection(o) && o.cancelRequestedAt === null)
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+    .slice(0, 2)
+  const row: Row = { ...r, trader: { name: r.traderName }, takeProfits: r.detail.takeProfits.map((t) => ({ ...t, createdAt: utc(t.createdAt) })), orders: protection }
+  // The journal's decisions about the position: recorded with it, or named by its audit trail.
+  const decisions = r.hasDecisions || events.some((e) => e.decisionId)
+    ? await listDecisions({ db, userId, filter: { positionId: id, limit: POSITION_DECISIONS } })
+    : { decisions: [], nextCursor: null }
   const decisionCount = decisions.nextCursor ? await countDecisions({ db, userId, filter: { positionId: id } }) : decisions.decisions.length
+  const fills = r.detail.fills.map((f) => ({ ...f, createdAt: utc(f.createdAt) }))
   return {
-    position: toView(row, quote),
+    position: toView(row, r.quote ? toStoredQuote(r.quote) : undefined),
     orders: orders.map(toOrderView),
     fills: fills.map((f) => ({
       id: f.id,

@@ -24,6 +24,11 @@ export const WORKING_PROTECTION = {
   OR: [{ purpose: 'STOP_LOSS' as const, type: RESTING_STOP_TYPE }, { listClientOrderId: { not: null } }],
 }
 
+/** WORKING_PROTECTION for an order already read. */
+export function isWorkingProtection(o: { status: string; purpose: string; type: string; listClientOrderId: string | null }): boolean {
+  return (WORKING_STATUSES as string[]).includes(o.status) && ((o.purpose === 'STOP_LOSS' && o.type === RESTING_STOP_TYPE) || o.listClientOrderId !== null)
+}
+
 /** Whether an order is resting protection (a stop, or a leg of an order list) rather than an exit. */
 export function isRestingProtection(order: { type: string; listClientOrderId: string | null }): boolean {
   return order.type === RESTING_STOP_TYPE || order.listClientOrderId !== null
