@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Db } from '@/lib/db/client'
+import { sqlOf, type Db } from '@/lib/db/client'
 import { newId } from '@/lib/db/new-id'
 import type { SqlTx } from '@/lib/db/sql-tx'
 import { fromDb, fromDbOrNull, toDb } from '@/lib/db/decimal-columns'
@@ -50,7 +50,7 @@ export class PaperExchange implements ExchangePort {
   ) {}
 
   async marketRules(symbol: string): Promise<MarketRules> {
-    const rules = await loadMarketRules(this.db, symbol)
+    const rules = await loadMarketRules(sqlOf(this.db), symbol)
     if (!rules) throw new ExchangeError(`no market rules known for ${symbol} yet (the market-data feed has not loaded it)`, true)
     return rules
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import type { DbTx } from '@/lib/db/client'
+import { sqlOf, type Db, type DbTx } from '@/lib/db/client'
 import { authenticateWithLimits } from '@/lib/server/auth/sign-in-attempts'
 import type { AuthUser } from '@/lib/server/auth/users'
 import { hashToken } from '@/lib/server/auth/token-hash'
@@ -162,7 +162,7 @@ type ApiTokenCheck = {
 
 /** The owner of a valid (unrevoked, unexpired) API token given as `Bearer <token>`, or null. */
 export async function userFromBearer(
-  db: DbTx,
+  db: Db,
   authorizationHeader: string | null | undefined,
   now: Date = new Date(),
 ): Promise<AuthUser | null> {
@@ -170,7 +170,7 @@ export async function userFromBearer(
   if (!token || !token.startsWith(TOKEN_PREFIX)) return null
   // Lookup by hash: no timing leak about the plaintext, and the DB never sees it.
   // Token and owner in one statement: every API request starts here.
-  const [row] = await db.$queryRaw<ApiTokenCheck[]>`
+  const [row] = await sqlOf(db).$queryRaw<ApiTokenCheck[]>`
     SELECT t.id, t."revokedAt", t."expiresAt", t."lastUsedAt", u.id AS "userId", u.email, u.name, u.role::text AS role, u."createdAt"
     FROM "ApiToken" t JOIN "User" u ON u.id = t."userId" WHERE t."tokenHash" = ${hashApiToken(token)}`
   if (!row || row.revokedAt) return null

@@ -1,7 +1,7 @@
 import { getServerSession } from 'next-auth'
 import { getToken } from 'next-auth/jwt'
 import { redirect } from 'next/navigation'
-import { db, type DbTx } from '@/lib/db/client'
+import { db, type Db, type DbTx } from '@/lib/db/client'
 import { userFromBearer } from '@/lib/server/auth/api-tokens'
 import { authOptions, authSecret } from '@/lib/server/auth/auth-options'
 import { countUsers, findUserById, type AuthUser } from '@/lib/server/auth/users'
@@ -102,7 +102,7 @@ export interface RequestAuth {
  * session cookie. Throws AppError UNAUTHENTICATED (401) otherwise. A request that sends a bearer
  * token is judged by that token alone.
  */
-export async function authenticateRequest(req: Request, database: DbTx = db()): Promise<RequestAuth> {
+export async function authenticateRequest(req: Request, database: Db = db()): Promise<RequestAuth> {
   const authorization = req.headers.get('authorization')
   if (authorization) {
     const user = await userFromBearer(database, authorization)

@@ -1,4 +1,4 @@
-import type { DbTx } from '@/lib/db/client'
+import type { SqlTx } from '@/lib/db/sql-tx'
 import { env } from '@/lib/config/env'
 import type { MarketRules } from '@/lib/domain/market/precision'
 import { AppError } from '@/lib/server/errors/app-error'
@@ -16,14 +16,14 @@ export interface MarketContext {
  * With `allowStale` (panic closes: getting flat matters more than the price) an old quote
  * is returned with its age instead; having no quote or rules at all is still a 503.
  */
-export async function freshMarket(db: DbTx, symbol: string, opts: { allowStale?: boolean } = {}): Promise<MarketContext> {
+export async function freshMarket(db: SqlTx, symbol: string, opts: { allowStale?: boolean } = {}): Promise<MarketContext> {
   const [quote, rules] = await Promise.all([freshQuote(db, symbol, opts), loadMarketRules(db, symbol)])
   if (!rules) throw unavailable(symbol)
   return { ...quote, rules }
 }
 
 /** freshMarket without the rules, for a caller that takes them from the exchange itself. */
-export async function freshQuote(db: DbTx, symbol: string, opts: { allowStale?: boolean } = {}): Promise<Omit<MarketContext, 'rules'>> {
+export async function freshQuote(db: SqlTx, symbol: string, opts: { allowStale?: boolean } = {}): Promise<Omit<MarketContext, 'rules'>> {
   const quote = await loadQuote(db, symbol)
   if (!quote) throw unavailable(symbol)
   const age = quoteAgeMs(quote)

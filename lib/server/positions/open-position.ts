@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { poolOf, type Db } from '@/lib/db/client'
+import { poolOf, sqlOf, type Db } from '@/lib/db/client'
 import { withSqlTransaction } from '@/lib/db/sql-tx'
 import type { AccountMode, TraderStatus } from '@/lib/generated/prisma/enums'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
@@ -65,7 +65,7 @@ type TraderRow = {
 
 /** The user's trader with what an entry needs of its account, in one statement; null when there is none. */
 async function readTrader(db: Db, traderId: string, userId: string) {
-  const [r] = await db.$queryRaw<TraderRow[]>`
+  const [r] = await sqlOf(db).$queryRaw<TraderRow[]>`
     SELECT t.id, t."userId", t."accountId", t.name, t.status::text AS status, t."statusReason", t."statusChangedAt", t.watchlist, t."quoteCurrency",
       a.name AS "accountName", a.kind::text AS kind, a.venue::text AS venue, a.halted, a."haltedReason", a."haltedAt", a.mode::text AS mode,
       a."reconcileError", a."reconciledAt", a."takerFeeRate"::text AS "takerFeeRate"
@@ -115,7 +115,7 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
   const source = opts.source ?? (actor.kind === 'API' ? 'API' : 'UI')
 
   // The trader and our feed's price side by side (the price needs only the symbol).
-  const [found, market] = await Promise.allSettled([readTrader(db, req.traderId, userId), freshQuote(db, req.symbol)])
+  const [found, market] = await Promise.allSettled([readTrader(db, req.traderId, userId), freshQuote(sqlOf(db), req.symbol)])
   if (found.status === 'rejected') throw found.reason
   const trader = found.value
   if (!trader) throw notFound('trader')

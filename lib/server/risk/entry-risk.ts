@@ -1,4 +1,4 @@
-import type { Db, DbTx } from '@/lib/db/client'
+import type { Db } from '@/lib/db/client'
 import type { SqlTx } from '@/lib/db/sql-tx'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { ZERO, type Decimal } from '@/lib/domain/decimal'
