@@ -1,4 +1,6 @@
-import type { Db } from '@/lib/db/client'
+import { poolOf, type Db } from '@/lib/db/client'
+import { newId } from '@/lib/db/new-id'
+import { withSqlTransaction } from '@/lib/db/sql-tx'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
 import type { Decimal } from '@/lib/domain/decimal'
 import { truncateQtyToStep } from '@/lib/domain/market/precision'
@@ -14,8 +16,8 @@ import { ownVerdict } from '@/lib/server/orders/own-verdict'
 import { submitOrder, submitOrderWithin } from '@/lib/server/orders/submit-order'
 import { withBatchedAudit } from '@/lib/server/audit/record-position-event'
 import { applyOrderReport, applyOrderReportIn } from '@/lib/server/orders/apply-order-report'
-import { EXIT_ORDER, WORKING_PROTECTION, WORKING_STATUSES } from '@/lib/server/protection/resting-stop'
-import { STOP_TO_CANCEL, takeStopsOff } from '@/lib/server/protection/take-stops-off'
+import { EXIT_ORDER_SQL, WORKING_PROTECTION_SQL, WORKING_STATUSES } from '@/lib/server/protection/resting-stop'
+import { takeStopsOff, type StopToCancel } from '@/lib/server/protection/take-stops-off'
 import { lockPosition } from './lock-position'
 import { freshMarket } from './market-context'
 import { movePosition } from './transition'
@@ -63,7 +65,8 @@ export interface RequestExitOptions {
  */
 export async function requestExit(o: RequestExitOptions): Promise<{ orderId: string } | null> {
   const { db, actor } = o
-  const prepared = await db.$transaction((tx) => withBatchedAudit(tx, async () => {
+  // In SQL on the pool's connection (see openPosition): stops, take-profits and panic exit here.
+  const prepared = await withSqlTransaction(poolOf(db), (tx) => withBatchedAudit(tx, async () => {
     const p = await lockPosition(tx, o.positionId)
     if (!p || (o.userId && p.trader.userId !== o.userId)) throw notFound('position')
     if (p.status !== 'OPEN' && p.status !== 'MONITORING') {
@@ -71,16 +74,12 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
       throw conflict(`position is ${p.status.toLowerCase()}: only an open position can be closed`)
     }
     if (o.retryOf) {
-      const latest = await tx.order.findFirst({
-        where: { positionId: p.id, ...EXIT_ORDER },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        select: { id: true, status: true },
-      })
+      const [latest] = await tx.$queryRaw<{ id: string; status: string }[]>`
+        SELECT id, status::text AS status FROM "Order" WHERE "positionId" = ${p.id} AND ${EXIT_ORDER_SQL} ORDER BY "createdAt" DESC, id DESC LIMIT 1`
       if (latest?.id !== o.retryOf || latest.status !== 'REJECTED') return null
     }
-    const pending = await tx.order.findFirst({
-      where: { positionId: p.id, ...EXIT_ORDER, status: { in: WORKING_STATUSES } },
-    })
+    const [pending] = await tx.$queryRaw<{ clientOrderId: string }[]>`
+      SELECT "clientOrderId" FROM "Order" WHERE "positionId" = ${p.id} AND ${EXIT_ORDER_SQL} AND status::text = ANY(${WORKING_STATUSES}::text[]) LIMIT 1`
     if (pending) {
       if (o.purpose !== 'MANUAL_EXIT' || o.retryOf) return null
       throw conflict(`an exit order (${pending.clientOrderId}) is already in progress`)
@@ -95,10 +94,13 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     } else if (o.size.kind === 'QTY') {
       qty = truncateQtyToStep(o.size.qty, rules.stepSize)
     } else if (o.size.kind === 'TAKE_PROFIT') {
-      const tp = await tx.takeProfit.findUnique({ where: { id: o.size.takeProfitId } })
+      type Level = { id: string; status: 'ACTIVE' | 'FILLED' | 'CANCELED'; sharePct: string }
+      const all = await tx.$queryRaw<Level[]>`
+        SELECT id, status::text AS status, "sharePct"::text AS "sharePct" FROM "TakeProfit" WHERE "positionId" = ${p.id} AND status <> 'CANCELED'`
+      const wanted = o.size.takeProfitId
+      const tp = all.find((t) => t.id === wanted)
       if (!tp || tp.status !== 'ACTIVE') return null
       takeProfitId = tp.id
-      const all = await tx.takeProfit.findMany({ where: { positionId: p.id, status: { not: 'CANCELED' } } })
       // The last level of a plan that adds up to 100% takes whatever remains, so no dust is left.
       const takesRest = lastLevelTakesRest(all.map((t) => ({ status: t.status, sharePct: fromDb(t.sharePct) })))
       qty = takesRest ? openQty : truncateQtyToStep(fromDb(p.entryQty).mul(fromDb(tp.sharePct)).div(100), rules.stepSize)
@@ -111,33 +113,29 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     if (qty.isZero()) return null
 
     const side = exitSideFor(p.side)
-    const order = await tx.order.create({
-      data: {
-        accountId: p.accountId,
-        traderId: p.traderId,
-        positionId: p.id,
-        clientOrderId: newClientOrderId(o.purpose === 'STOP_LOSS' ? 'sl' : o.purpose === 'TAKE_PROFIT' ? 'tp' : 'x'),
-        symbol: p.symbol,
-        side,
-        type: 'MARKET',
-        purpose: o.purpose,
-        qty: toDb(qty),
-        // The side of the quote at decision time (also for a triggered stop: what the market
-        // offered when the exit was decided, not the level that fired).
-        expectedPrice: toDb(side === 'SELL' ? quote.bid : quote.ask),
-        reduceOnly: true,
-        status: 'NEW',
-        takeProfitId,
-        createdBy: actor.kind,
-      },
-    })
+    const order = {
+      id: newId(), clientOrderId: newClientOrderId(o.purpose === 'STOP_LOSS' ? 'sl' : o.purpose === 'TAKE_PROFIT' ? 'tp' : 'x'), symbol: p.symbol, side,
+      type: 'MARKET' as const, reduceOnly: true, status: 'NEW' as const, qty: toDb(qty), filledQty: '0', price: null, triggerPrice: null,
+    }
+    const now = new Date()
+    // Its expected price is the side of the quote at decision time (also for a triggered stop:
+    // what the market offered when the exit was decided, not the level that fired).
+    await tx.$executeRaw`
+      INSERT INTO "Order" (id, "accountId", "traderId", "positionId", "clientOrderId", symbol, side, type, purpose, qty, "expectedPrice", "reduceOnly", status,
+        "takeProfitId", "createdBy", "createdAt", "updatedAt")
+      VALUES (${order.id}, ${p.accountId}, ${p.traderId}, ${p.id}, ${order.clientOrderId}, ${p.symbol}, ${side}::"OrderSide", 'MARKET', ${o.purpose}::"OrderPurpose",
+        ${order.qty}::numeric, ${toDb(side === 'SELL' ? quote.bid : quote.ask)}::numeric, true, 'NEW', ${takeProfitId}, ${actor.kind}::"Actor", ${now}::timestamp(3), ${now}::timestamp(3))`
     await movePosition(tx, { id: p.id, status: p.status, userId: p.trader.userId }, 'EXIT_REQUESTED', actor, `${o.reason}: exit order ${order.clientOrderId} for ${qty.toFixed()} of ${openQty.toFixed()}`)
     const exchange = o.exchange ?? o.exchangeFor?.(p.account) ?? exchangeForAccount(db, p.account, { allowStaleMarket: o.allowStaleMarket })
     // A stop resting on the exchange (and a target paired with it) holds the quantity there: it comes off before the exit goes
     // out. Marked under this lock, so the protection keeper can no longer send one that it has
     // not sent yet; the position is CLOSING, so it places no new one until the exit has ended.
-    const stops = exchange.capabilities?.nativeStop ? await tx.order.findMany({ where: { positionId: p.id, ...WORKING_PROTECTION }, select: STOP_TO_CANCEL }) : []
-    if (stops.length) await tx.order.updateMany({ where: { id: { in: stops.map((s) => s.id) }, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } })
+    const stops = exchange.capabilities?.nativeStop
+      ? await tx.$queryRaw<StopToCancel[]>`SELECT id, "clientOrderId", status::text AS status FROM "Order" WHERE "positionId" = ${p.id} AND ${WORKING_PROTECTION_SQL}`
+      : []
+    if (stops.length) {
+      await tx.$executeRaw`UPDATE "Order" SET "cancelRequestedAt" = ${now}::timestamp(3), "updatedAt" = ${now}::timestamp(3) WHERE id = ANY(${stops.map((s) => s.id)}::text[]) AND "cancelRequestedAt" IS NULL`
+    }
     const placed = o.placeInTransaction && !stops.length ? await submitOrderWithin(tx, exchange, order, actor) : false
     return { order, orderId: order.id, clientOrderId: order.clientOrderId, exchange, stops, placed }
   }))

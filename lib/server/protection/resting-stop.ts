@@ -1,3 +1,4 @@
+import { Prisma } from '@/lib/generated/prisma/client'
 import type { OrderStatus } from '@/lib/domain/orders/order-lifecycle'
 
 /**
@@ -15,6 +16,9 @@ export const WORKING_STATUSES: OrderStatus[] = ['NEW', 'SUBMITTED', 'PARTIALLY_F
 /** Prisma filter: exit orders (stop-loss, take-profit and manual exits sent at market), not resting protection. */
 export const EXIT_ORDER = { purpose: { not: 'ENTRY' as const }, type: { not: RESTING_STOP_TYPE }, listClientOrderId: null }
 
+/** EXIT_ORDER in SQL, for the `Order` table. */
+export const EXIT_ORDER_SQL = Prisma.sql`purpose <> 'ENTRY' AND type <> ${RESTING_STOP_TYPE}::"OrderType" AND "listClientOrderId" IS NULL`
+
 /** Prisma filter: resting stops still working on the exchange (or about to be sent). */
 export const WORKING_RESTING_STOP = { purpose: 'STOP_LOSS' as const, type: RESTING_STOP_TYPE, status: { in: WORKING_STATUSES } }
 
@@ -23,6 +27,10 @@ export const WORKING_PROTECTION = {
   status: { in: WORKING_STATUSES },
   OR: [{ purpose: 'STOP_LOSS' as const, type: RESTING_STOP_TYPE }, { listClientOrderId: { not: null } }],
 }
+
+/** WORKING_PROTECTION in SQL, for the `Order` table. */
+export const WORKING_PROTECTION_SQL = Prisma.sql`status::text = ANY(${WORKING_STATUSES}::text[])
+  AND ((purpose = 'STOP_LOSS' AND type = ${RESTING_STOP_TYPE}::"OrderType") OR "listClientOrderId" IS NOT NULL)`
 
 /** WORKING_PROTECTION for an order already read. */
 export function isWorkingProtection(o: { status: string; purpose: string; type: string; listClientOrderId: string | null }): boolean {

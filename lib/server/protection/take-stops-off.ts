@@ -6,6 +6,8 @@ import { applyOrderReport } from '@/lib/server/orders/apply-order-report'
 
 /** The columns takeStopsOff needs of each stop. */
 export const STOP_TO_CANCEL = { id: true, clientOrderId: true, status: true } as const
+/** A resting stop as STOP_TO_CANCEL selects it. */
+export type StopToCancel = { id: string; clientOrderId: string; status: OrderStatus }
 
 /**
  * Cancels resting stops already marked cancelRequestedAt, and records what the exchange says
@@ -14,7 +16,7 @@ export const STOP_TO_CANCEL = { id: true, clientOrderId: true, status: true } as
  * one the exchange does not know is left NEW for reconciliation (and, should it turn up, the
  * keeper cancels it: it is marked). Throws the exchange's error when a cancel fails.
  */
-export async function takeStopsOff(db: Db, exchange: ExchangePort, stops: { id: string; clientOrderId: string; status: OrderStatus }[], actor: ActorRef, why: string): Promise<void> {
+export async function takeStopsOff(db: Db, exchange: ExchangePort, stops: StopToCancel[], actor: ActorRef, why: string): Promise<void> {
   for (const s of stops) {
     if (s.status === 'NEW') {
       const seen = await exchange.fetchOrder(s.clientOrderId)
