@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import type { Db } from '@/lib/db/client'
+import { sqlOf, type Db } from '@/lib/db/client'
 import { toJsonColumn } from '@/lib/db/json-column'
 import type { Prisma } from '@/lib/generated/prisma/client'
 import type { TradeDecision } from '@/lib/domain/decisions/trade-decision'
 import type { ValidationResult } from '@/lib/domain/decisions/validation-result'
-import { notify } from '@/lib/server/events/notify'
+import { notifyAllSelect } from '@/lib/server/events/notify'
 import type { ProviderAnswer } from './ask-provider'
 
 export type DecisionOutcome = 'NO_ACTION' | 'EXECUTED' | 'DRY_RUN' | 'PENDING_APPROVAL' | 'REJECTED' | 'FAILED'
@@ -45,38 +45,22 @@ export async function recordDecision(r: RecordInput): Promise<DecisionRecord> {
   const id = r.id ?? randomUUID()
   const latencyMs = Math.round(performance.now() - r.started)
   const a = r.answer
-  await r.db.$transaction(async (tx) => {
-    await tx.decision.create({
-      data: {
-        id,
-        traderId: r.trader.id,
-        cycleId: r.cycleId,
-        symbol: r.symbol,
-        positionId: r.positionId ?? null,
-        provider: r.trader.provider,
-        model: a?.model ?? '',
-        promptVersion: a?.promptVersion ?? '',
-        trigger: r.trigger,
-        action: r.decision?.action ?? null,
-        confidence: r.decision ? r.decision.confidence.toFixed() : null,
-        reasoning: r.decision?.reasoning ?? '',
-        decision: r.decision ? toJsonColumn(r.decision) : undefined,
-        validation: r.validation ? toJsonColumn(r.validation) : undefined,
-        outcome: r.outcome,
-        executed: r.executed,
-        error: r.error ?? null,
-        latencyMs,
-        modelLatencyMs: a?.modelLatencyMs ?? 0,
-        decidedAt: r.decidedAt ?? null,
-        promptTokens: a?.promptTokens ?? 0,
-        completionTokens: a?.completionTokens ?? 0,
-        costUsd: a?.costUsd ?? '0',
-      },
-      // Nothing read back (a nested create of the call would cost a read of the decision after both inserts).
-      select: { id: true },
-    })
-    if (a) await tx.decisionCall.create({ data: { decisionId: id, prompt: toJsonColumn(a.prompt), rawResponse: a.raw, attempts: a.attempts }, select: { decisionId: true } })
-    await notify(tx, { kind: 'decision', userId: r.trader.userId, traderId: r.trader.id, decisionId: id })
-  })
+  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v))
+  // The entry, its model call and the notification in one statement (atomic on its own); the
+  // notification goes out on commit. On the pool straight: a cycle writes one per symbol.
+  await sqlOf(r.db).$executeRaw`
+    WITH d AS (
+      INSERT INTO "Decision" (id, "traderId", "cycleId", symbol, "positionId", provider, model, "promptVersion", trigger, action, confidence, reasoning,
+        decision, validation, outcome, executed, error, "latencyMs", "modelLatencyMs", "decidedAt", "promptTokens", "completionTokens", "costUsd", "createdAt")
+      VALUES (${id}, ${r.trader.id}, ${r.cycleId}, ${r.symbol}, ${r.positionId ?? null}, ${r.trader.provider}::"AiProvider", ${a?.model ?? ''}, ${a?.promptVersion ?? ''},
+        ${r.trigger}, ${r.decision?.action ?? null}, ${r.decision ? r.decision.confidence.toFixed() : null}::numeric, ${r.decision?.reasoning ?? ''},
+        ${json(r.decision && toJsonColumn(r.decision))}::jsonb, ${json(r.validation && toJsonColumn(r.validation))}::jsonb, ${r.outcome}::"DecisionOutcome",
+        ${json(r.executed)}::jsonb, ${r.error ?? null}, ${latencyMs}::int, ${a?.modelLatencyMs ?? 0}::int, ${r.decidedAt ?? null}::timestamp(3),
+        ${a?.promptTokens ?? 0}::int, ${a?.completionTokens ?? 0}::int, ${a?.costUsd ?? '0'}::numeric, ${new Date()}::timestamp(3))
+    ), c AS (
+      INSERT INTO "DecisionCall" ("decisionId", prompt, "rawResponse", attempts)
+      SELECT ${id}, ${json(a && toJsonColumn(a.prompt))}::jsonb, ${a?.raw ?? null}, ${a?.attempts ?? 1}::int WHERE ${a !== undefined}
+    )
+    ${notifyAllSelect([{ kind: 'decision', userId: r.trader.userId, traderId: r.trader.id, decisionId: id }])}`
   return { id, symbol: r.symbol, action: r.decision?.action ?? null, outcome: r.outcome, error: r.error ?? null, latencyMs, modelLatencyMs: a?.modelLatencyMs ?? 0 }
 }

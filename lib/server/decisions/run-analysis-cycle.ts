@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
-import type { Db } from '@/lib/db/client'
+import { sqlOf, type Db } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import type { Decimal } from '@/lib/domain/decimal'
 import { atr } from '@/lib/domain/indicators/atr'
@@ -81,7 +81,7 @@ export async function runAnalysisCycle(o: CycleOptions): Promise<{ cycleId: stri
     if (!books) {
       const [balance, risk] = await Promise.all([
         o.db.accountBalance.findUnique({ where: { accountId_asset: { accountId: trader.accountId, asset: trader.quoteCurrency } } }), // paper books, or the exchange's last snapshot
-        loadRiskState(o.db, { userId: trader.userId, traderId: trader.id, timeZone: trader.user.timeZone, now: now(), pnlPeak: fromDb(trader.pnlPeak) }),
+        loadRiskState(sqlOf(o.db), { userId: trader.userId, traderId: trader.id, timeZone: trader.user.timeZone, now: now(), pnlPeak: fromDb(trader.pnlPeak) }),
       ])
       books = { available: fromDb(balance?.amount ?? 0), risk }
     }
