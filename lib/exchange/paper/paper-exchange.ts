@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import { sqlOf, type Db } from '@/lib/db/client'
+import { poolOf, sqlOf, type Db } from '@/lib/db/client'
 import { newId } from '@/lib/db/new-id'
-import type { SqlTx } from '@/lib/db/sql-tx'
+import { withSqlTransaction, type SqlTx } from '@/lib/db/sql-tx'
 import { fromDb, fromDbOrNull, toDb } from '@/lib/db/decimal-columns'
 import { Decimal, ZERO } from '@/lib/domain/decimal'
 import { checkOrderSize, type MarketRules } from '@/lib/domain/market/precision'
@@ -56,7 +56,7 @@ export class PaperExchange implements ExchangePort {
   }
 
   async placeOrder(req: PlaceOrderRequest): Promise<OrderReport> {
-    return this.db.$transaction((tx) => this.place(tx, req))
+    return withSqlTransaction(poolOf(this.db), (tx) => this.place(tx, req))
   }
 
   /** The placement and the caller's bookkeeping of its report in one transaction (see ExchangePort). */
@@ -66,7 +66,7 @@ export class PaperExchange implements ExchangePort {
       await apply(r, tx)
       return r
     }
-    return within ? placeAndApply(within) : this.db.$transaction(placeAndApply)
+    return within ? placeAndApply(within) : withSqlTransaction(poolOf(this.db), placeAndApply)
   }
 
   private async place(tx: SqlTx, req: PlaceOrderRequest): Promise<OrderReport> {

@@ -1,7 +1,7 @@
-import type { Db } from '@/lib/db/client'
+import { poolOf, type Db } from '@/lib/db/client'
 import { toDb } from '@/lib/db/decimal-columns'
 import { newId } from '@/lib/db/new-id'
-import type { SqlTx } from '@/lib/db/sql-tx'
+import { withSqlTransaction, type SqlTx } from '@/lib/db/sql-tx'
 import { ZERO, type Decimal } from '@/lib/domain/decimal'
 import { loadMarketRules } from '@/lib/market-data/quote-store'
 import { isTerminalOrderStatus, transitionOrder, type OrderEvent, type OrderStatus } from '@/lib/domain/orders/order-lifecycle'
@@ -40,7 +40,8 @@ export interface ApplyOrderReportOptions {
  * Returns whether anything changed.
  */
 export async function applyOrderReport(db: Db, orderId: string, report: OrderReport, actor: ActorRef, opts: ApplyOrderReportOptions = {}): Promise<boolean> {
-  return db.$transaction((tx) => applyOrderReportIn(tx, orderId, report, actor, opts))
+  // In SQL on the pool's connection (see withSqlTransaction): every fill of every order lands here.
+  return withSqlTransaction(poolOf(db), (tx) => applyOrderReportIn(tx, orderId, report, actor, opts))
 }
 
 type LockedOrder = {

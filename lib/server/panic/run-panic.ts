@@ -1,5 +1,7 @@
-import type { Db } from '@/lib/db/client'
-import { EXIT_ORDER } from '@/lib/server/protection/resting-stop'
+import { sqlOf, type Db } from '@/lib/db/client'
+import type { OrderStatus } from '@/lib/domain/orders/order-lifecycle'
+import type { PositionStatus } from '@/lib/domain/positions/position-lifecycle'
+import { EXIT_ORDER_SQL } from '@/lib/server/protection/resting-stop'
 import { env } from '@/lib/config/env'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { isTerminalOrderStatus } from '@/lib/domain/orders/order-lifecycle'
@@ -135,6 +137,7 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
   const graceMs = opts.newOrderGraceMs ?? 2000
   const throttleBudgetMs = opts.throttleBudgetMs ?? 120_000
   const staleAfterMs = env().MARKET_STALE_AFTER_MS
+  const sql = sqlOf(db)
 
   // ---- scope -------------------------------------------------------------------------------
   let accountId: string
@@ -251,7 +254,10 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
     let stalePriceAgeMs: number | undefined
     const problems: string[] = []
     for (;;) {
-      const p = await db.position.findUniqueOrThrow({ where: { id: pos.id } })
+      // Plain reads on the pool: panic is measured in how fast it gets flat.
+      const [p] = await sql.$queryRaw<{ id: string; symbol: string; status: PositionStatus; statusReason: string | null; avgExitPrice: string; realizedPnl: string }[]>`
+        SELECT id, symbol, status::text AS status, "statusReason", "avgExitPrice"::text AS "avgExitPrice", "realizedPnl"::text AS "realizedPnl" FROM "Position" WHERE id = ${pos.id}`
+      if (!p) throw notFound('position')
       if (p.status === 'CLOSED') {
         const exitPrice = fromDb(p.avgExitPrice).toFixed()
         const realizedPnl = fromDb(p.realizedPnl).toFixed()
@@ -265,11 +271,10 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
         // Nothing filled and the entry could not be canceled (see the orders part of the report).
         return { ...base, outcome: 'FAILED', attempts, detail: `its entry order is still working (${p.status.toLowerCase()}); nothing has filled yet` }
       }
-      const pending = await db.order.findFirst({
-        where: { positionId: p.id, ...EXIT_ORDER, status: { in: [...OPEN_ORDER] } },
-        orderBy: { createdAt: 'desc' },
-      })
-      const ours = pending !== null && ourExitSince !== null && pending.createdAt.getTime() >= ourExitSince
+      const [pending] = await sql.$queryRaw<{ id: string; clientOrderId: string; status: OrderStatus; filledQty: string; createdAt: Date }[]>`
+        SELECT id, "clientOrderId", status::text AS status, "filledQty"::text AS "filledQty", "createdAt" FROM "Order"
+        WHERE "positionId" = ${p.id} AND ${EXIT_ORDER_SQL} AND status::text = ANY(${[...OPEN_ORDER]}::text[]) ORDER BY "createdAt" DESC LIMIT 1`
+      const ours = pending !== undefined && ourExitSince !== null && pending.createdAt.getTime() >= ourExitSince
       if (pending?.status === 'NEW' && !ours && Date.now() < pending.createdAt.getTime() + graceMs) {
         // Someone else's exit (a stop, a close click, a concurrent panic) is being sent right now:
         // let it land rather than race it.
@@ -280,7 +285,7 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
       attempts++
       let exitFilled = false
       try {
-        const quote = await loadQuote(db, p.symbol)
+        const quote = await loadQuote(sql, p.symbol)
         if (quote && quoteAgeMs(quote) > staleAfterMs) stalePriceAgeMs = quoteAgeMs(quote)
         if (pending?.status === 'NEW') {
           // An exit that did not get through (ours after a transport error, or one whose sender
@@ -322,7 +327,8 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
           })
           acted = true
         }
-        const last = await db.order.findFirst({ where: { positionId: p.id, ...EXIT_ORDER }, orderBy: { createdAt: 'desc' } })
+        const [last] = await sql.$queryRaw<{ status: OrderStatus; rejectReason: string | null }[]>`
+          SELECT status::text AS status, "rejectReason" FROM "Order" WHERE "positionId" = ${p.id} AND ${EXIT_ORDER_SQL} ORDER BY "createdAt" DESC LIMIT 1`
         if (last?.status === 'REJECTED') problems.push(`attempt ${attempts}: exchange rejected the exit: ${last.rejectReason ?? 'no reason given'}`)
         exitFilled = last?.status === 'FILLED'
       } catch (e) {
