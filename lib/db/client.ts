@@ -30,8 +30,11 @@ export const TRANSACTION_OPTIONS = { maxWait: POOL_WAIT_MS, timeout: 30_000 } as
 // hours off (a fresh quote read back as hours old). Every session therefore runs in UTC.
 const SESSION_OPTIONS = '-c TimeZone=UTC'
 
-// The pg pool under each client, for paths that run SQL on it directly (lib/db/sql-tx.ts).
-const pools = new WeakMap<Db, pg.Pool>()
+// The pg pool under each client, for paths that run SQL on it directly (lib/db/sql-tx.ts). Kept on
+// the client itself, under a global symbol: Next bundles this module more than once (route
+// handlers, server actions, pages), and a client made by one copy is used by the others.
+const POOL = Symbol.for('tradeloop.db.pool')
+type WithPool = { [POOL]?: pg.Pool }
 
 export function createDb(connectionString: string): Db {
   const pool = new pg.Pool({ connectionString, max: POOL_MAX, connectionTimeoutMillis: POOL_WAIT_MS, options: SESSION_OPTIONS })
@@ -40,13 +43,13 @@ export function createDb(connectionString: string): Db {
     adapter: new PrismaPg(pool, { disposeExternalPool: true }),
     transactionOptions: TRANSACTION_OPTIONS,
   })
-  pools.set(client, pool)
+  ;(client as WithPool)[POOL] = pool
   return client
 }
 
 /** The connection pool `client` runs on: one pool per process, shared by Prisma and raw SQL. */
 export function poolOf(client: Db): pg.Pool {
-  const pool = pools.get(client)
+  const pool = (client as WithPool)[POOL]
   if (!pool) throw new Error('this database client was not made by createDb')
   return pool
 }

@@ -54,7 +54,8 @@ function statementName(text: string): string | undefined {
 }
 
 function statement(query: TemplateStringsArray | Prisma.Sql, values: unknown[]): Prisma.Sql {
-  return query instanceof Prisma.Sql ? query : Prisma.sql(query, ...values)
+  // A template's strings are an array; a fragment (of whichever bundled copy of the class) is not.
+  return Array.isArray(query) ? Prisma.sql(query as TemplateStringsArray, ...values) : (query as Prisma.Sql)
 }
 
 /** SQL straight on a pg connection (or pool), without Prisma's query engine in between. */
