@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { afterAll, beforeAll, expect, test, vi } from 'vitest'
 import { poolOf } from '@/lib/db/client'
 import { SqlClient, withSqlTransaction, type SqlTx } from '@/lib/db/sql-tx'
 import { dec } from '@/lib/domain/decimal'
@@ -55,4 +55,21 @@ test('withSqlTransaction commits what succeeds and rolls back what throws, and t
   // Every connection went back: the pool serves more transactions than it has connections.
   await Promise.all(Array.from({ length: 60 }, () => withSqlTransaction(pool, (tx) => tx.$queryRaw`SELECT 1`)))
   expect(pool.waitingCount).toBe(0)
+})
+
+test('two copies of the module (Next bundles it more than once) never give one statement name to two texts on a connection', async () => {
+  const fresh = async () => {
+    vi.resetModules()
+    return (await import('@/lib/db/sql-tx')) as typeof import('@/lib/db/sql-tx')
+  }
+  const [one, two] = [await fresh(), await fresh()]
+  expect(one.SqlClient).not.toBe(two.SqlClient)
+  const conn = await poolOf(t.db).connect()
+  try {
+    // Each copy's first statement: named by a per-copy counter, both would be called alike.
+    expect(await new one.SqlClient(conn).$queryRaw<{ a: number }[]>`SELECT 1::int AS a`).toEqual([{ a: 1 }])
+    expect(await new two.SqlClient(conn).$queryRaw<{ b: number }[]>`SELECT 2::int AS b`).toEqual([{ b: 2 }])
+  } finally {
+    conn.release()
+  }
 })
