@@ -38,6 +38,13 @@ type WithPool = { [POOL]?: pg.Pool }
 
 export function createDb(connectionString: string): Db {
   const pool = new pg.Pool({ connectionString, max: POOL_MAX, connectionTimeoutMillis: POOL_WAIT_MS, options: SESSION_OPTIONS })
+  // An idle connection that dies (the server restarts or ends it) is dropped by the pool and the
+  // next query opens another. Unheard, its 'error' would end the process: Prisma listens only
+  // once it has connected, and SQL may use the pool before that.
+  pool.on('error', (err: Error & { code?: string }) => {
+    // 57P01: the server ended an idle connection (shutdown, or a test dropping its database).
+    if (err.code !== '57P01') console.error('[db] idle connection error:', err.message)
+  })
   const client = new PrismaClient({
     // Ended with the client ($disconnect).
     adapter: new PrismaPg(pool, { disposeExternalPool: true }),
