@@ -15,11 +15,11 @@ import type { Venue } from '@/lib/server/exchange/venue-adapter'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { newId } from '@/lib/db/new-id'
-import { Prisma } from '@/lib/generated/prisma/client'
 import { submitOrder, submitOrderWithin } from '@/lib/server/orders/submit-order'
 import { assertCanOpen, assertSwitchesOn } from '@/lib/server/trading/halt-trading'
 import { assertEntryWithinLimits, recordRiskRejection, RiskRejection, type OrderSource } from '@/lib/server/risk/entry-risk'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
+import { activeInSymbolSql } from './active-position'
 import { inEntrySlot } from './entry-slots'
 import { freshQuote } from './market-context'
 import { transitionPosition } from '@/lib/domain/positions/position-lifecycle'
@@ -174,11 +174,9 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
     // nets one balance per asset, so two traders' positions in a symbol could not be told apart.
     // The legs of a trader's groups on one side share the symbol (each holds its own quantity; a
     // group on another timeframe too), with nothing else.
-    const [active] = await tx.$queryRaw<{ id: string; traderId: string }[]>`
-      SELECT id, "traderId" FROM "Position"
-      WHERE ("traderId" = ${trader.id} OR "accountId" = ${trader.accountId}) AND symbol = ${req.symbol} AND status NOT IN ('CLOSED', 'FAILED')
-        ${opts.groupLeg ? Prisma.sql`AND NOT ("traderId" = ${trader.id} AND side = ${req.side}::"PositionSide" AND "groupId" IS NOT NULL)` : Prisma.empty}
-      LIMIT 1`
+    const [active] = await tx.$queryRaw<{ id: string; traderId: string }[]>(
+      activeInSymbolSql({ traderId: trader.id, accountId: trader.accountId, symbol: req.symbol, groupLegSide: opts.groupLeg ? req.side : undefined }),
+    )
     if (active?.traderId === trader.id) throw conflict(`${trader.name} already has an active ${req.symbol} position; close it or modify it instead`)
     if (active) throw conflict(`another trader on account "${trader.account.name}" holds ${req.symbol}; one trader per symbol and account at a time`)
     const user = { timeZone: current.timeZone, riskLimits: current.userRiskLimits, pnlPeak: current.userPnlPeak }
