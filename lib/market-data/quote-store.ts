@@ -102,11 +102,15 @@ export async function saveMarketRules(db: DbTx, rules: MarketRules, source: stri
   await db.marketRule.upsert({ where: { symbol: rules.symbol }, create: { symbol: rules.symbol, ...data }, update: data })
 }
 
+type RulesRow = { symbol: string; base: string; quote: string; tickSize: string; stepSize: string; minQty: string; minNotional: string }
+const RULE_COLUMNS = Prisma.sql`symbol, base, quote, "tickSize"::text AS "tickSize", "stepSize"::text AS "stepSize", "minQty"::text AS "minQty", "minNotional"::text AS "minNotional"`
+
 export async function loadMarketRules(db: SqlTx, symbol: string): Promise<MarketRules | null> {
-  const [r] = await db.$queryRaw<{ symbol: string; base: string; quote: string; tickSize: string; stepSize: string; minQty: string; minNotional: string }[]>`
-    SELECT symbol, base, quote, "tickSize"::text AS "tickSize", "stepSize"::text AS "stepSize", "minQty"::text AS "minQty", "minNotional"::text AS "minNotional"
-    FROM "MarketRule" WHERE symbol = ${symbol}`
-  if (!r) return null
+  const [r] = await db.$queryRaw<RulesRow[]>`SELECT ${RULE_COLUMNS} FROM "MarketRule" WHERE symbol = ${symbol}`
+  return r ? toMarketRules(r) : null
+}
+
+function toMarketRules(r: RulesRow): MarketRules {
   return {
     symbol: r.symbol,
     base: r.base,
@@ -116,4 +120,21 @@ export async function loadMarketRules(db: SqlTx, symbol: string): Promise<Market
     minQty: fromDb(r.minQty),
     minNotional: fromDb(r.minNotional),
   }
+}
+
+/**
+ * The symbol's quote and market rules as two columns, "quote" and "rules" (JSON, null when
+ * unknown), for a statement that reads them beside something else; marketFromColumns reads them.
+ */
+export function marketColumns(symbol: string): Prisma.Sql {
+  return Prisma.sql`${quoteColumn(symbol)}, (SELECT to_jsonb(r) FROM (SELECT ${RULE_COLUMNS} FROM "MarketRule" WHERE symbol = ${symbol}) r) AS rules`
+}
+
+/** Just the "quote" column of marketColumns. */
+export function quoteColumn(symbol: string): Prisma.Sql {
+  return Prisma.sql`(SELECT to_jsonb(q) FROM (SELECT ${QUOTE_COLUMNS} FROM "MarketQuote" WHERE symbol = ${symbol}) q) AS quote`
+}
+
+export function marketFromColumns(row: { quote: QuoteRow | null; rules: RulesRow | null }): { quote: StoredQuote | null; rules: MarketRules | null } {
+  return { quote: row.quote ? toStoredQuote(row.quote) : null, rules: row.rules ? toMarketRules(row.rules) : null }
 }

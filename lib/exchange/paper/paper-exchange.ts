@@ -12,7 +12,7 @@ import { seededRandom } from '@/lib/domain/random'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import { exchangeFillFromRow } from '@/lib/exchange/fill-from-row'
 import type { Balance, ExchangePort, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
-import { loadMarketRules, loadQuote, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
+import { loadMarketRules, loadQuote, marketColumns, marketFromColumns, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
 import { FillModel, type MarketSnapshot, type SimFill } from './fill-model'
 import { freeMargin, marginNeeded, type MarginState } from './margin-rule'
 
@@ -71,11 +71,10 @@ export class PaperExchange implements ExchangePort {
 
   private async place(tx: SqlTx, req: PlaceOrderRequest): Promise<OrderReport> {
     {
-      // Market data first: it is no part of the account's state, and every statement after the
-      // lock is one that the account's other placements wait for.
-      const rules = await loadMarketRules(tx, req.symbol)
-      const quote = await loadQuote(tx, req.symbol)
-      const account = await lockAccount(tx, this.accountId)
+      // The market is read in the statement that takes the account's lock (as of that statement's
+      // start, as when it was a statement of its own ahead of the lock): every statement after
+      // the lock is one that the account's other placements wait for.
+      const { account, rules, quote } = await lockAccountReadingMarket(tx, this.accountId, req.symbol)
       // An order placed before under this client order id is not looked up first: recording this
       // one finds it (see record), and its report is returned instead, whatever this one's fate.
       const reject = async (reason: string) => {
@@ -207,14 +206,27 @@ export async function matchRestingPaperOrders(
   return changed
 }
 
+type AccountRow = { id: string; quoteCurrency: string; makerFeeRate: string; takerFeeRate: string; fillSeed: number }
+// The rates as text, exactly as stored.
+const ACCOUNT_COLUMNS = Prisma.sql`a.id, a."quoteCurrency", a."makerFeeRate"::text AS "makerFeeRate", a."takerFeeRate"::text AS "takerFeeRate", a."fillSeed"`
+// NO KEY UPDATE: it excludes every other placement on the account (and a halt), but not the
+// foreign-key checks of rows that name the account (an exit's order, a position), which FOR UPDATE
+// would hold up for the whole placement: panic's exits waited on each other's fills that way.
+const ACCOUNT_LOCK = Prisma.sql`FOR NO KEY UPDATE OF a`
+
 async function lockAccount(tx: SqlTx, accountId: string): Promise<Account> {
-  // Locked and read in one statement; the rates as text, exactly as stored. NO KEY UPDATE: it
-  // excludes every other placement on the account (and a halt), but not the foreign-key checks
-  // of rows that name the account (an exit's order, a position), which FOR UPDATE would hold up
-  // for the whole placement: panic's exits waited on each other's fills that way.
-  const [a] = await tx.$queryRaw<{ id: string; quoteCurrency: string; makerFeeRate: string; takerFeeRate: string; fillSeed: number }[]>`
-    SELECT id, "quoteCurrency", "makerFeeRate"::text AS "makerFeeRate", "takerFeeRate"::text AS "takerFeeRate", "fillSeed"
-    FROM "ExchangeAccount" WHERE id = ${accountId} FOR NO KEY UPDATE`
+  const [a] = await tx.$queryRaw<AccountRow[]>`SELECT ${ACCOUNT_COLUMNS} FROM "ExchangeAccount" a WHERE a.id = ${accountId} ${ACCOUNT_LOCK}`
+  return toAccount(accountId, a)
+}
+
+/** lockAccount, with the symbol's quote and market rules read in the same statement. */
+async function lockAccountReadingMarket(tx: SqlTx, accountId: string, symbol: string) {
+  const [a] = await tx.$queryRaw<(AccountRow & Parameters<typeof marketFromColumns>[0])[]>`
+    SELECT ${ACCOUNT_COLUMNS}, ${marketColumns(symbol)} FROM "ExchangeAccount" a WHERE a.id = ${accountId} ${ACCOUNT_LOCK}`
+  return { account: toAccount(accountId, a), ...marketFromColumns(a!) }
+}
+
+function toAccount(accountId: string, a: AccountRow | undefined): Account {
   if (!a) throw new ExchangeError(`paper account ${accountId} does not exist`, false)
   return { id: a.id, quoteCurrency: a.quoteCurrency, makerFeeRate: fromDb(a.makerFeeRate), takerFeeRate: fromDb(a.takerFeeRate), fillSeed: Number(a.fillSeed) }
 }
