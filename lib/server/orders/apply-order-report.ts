@@ -1,4 +1,5 @@
 import { poolOf, type Db } from '@/lib/db/client'
+import { Prisma } from '@/lib/generated/prisma/client'
 import { toDb } from '@/lib/db/decimal-columns'
 import { newId } from '@/lib/db/new-id'
 import { withSqlTransaction, type SqlTx } from '@/lib/db/sql-tx'
@@ -10,7 +11,7 @@ import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordPositionEvent, withBatchedAudit } from '@/lib/server/audit/record-position-event'
 import type { OrderSide, PositionSide } from '@/lib/domain/positions/fill-ledger'
 import type { PositionStatus } from '@/lib/domain/positions/position-lifecycle'
-import { readLedger } from '@/lib/server/positions/read-ledger'
+import { ledgerFillsSql, ledgerOf, type StoredLedgerFill } from '@/lib/server/positions/read-ledger'
 import { PositionMoves } from '@/lib/server/positions/transition'
 import { isRestingProtection, RESTING_STOP_TYPE } from '@/lib/server/protection/resting-stop'
 
@@ -59,6 +60,28 @@ type LockedOrder = {
   notFoundCount: number
   submitted: boolean
 }
+type LockedPosition = { id: string; status: PositionStatus; side: PositionSide; symbol: string; userId: string }
+
+const ORDER_COLUMNS = Prisma.sql`o.id, o."positionId", o."takeProfitId", o."listClientOrderId", o."clientOrderId", o."exchangeOrderId", o.side::text AS side,
+  o.type::text AS type, o.purpose::text AS purpose, o.status::text AS status, o."rejectReason", o."notFoundCount", o."submittedAt" IS NOT NULL AS submitted`
+
+/**
+ * Locks the order's position, then the order (the same order everywhere), in one statement: an
+ * order's position never changes, so it is found and locked with what we need of it at once. An
+ * order without a position is locked on its own: two reports at once must not race on its fill ids.
+ */
+async function lockOrder(tx: SqlTx, orderId: string): Promise<{ order: LockedOrder | undefined; position: LockedPosition | undefined }> {
+  const [row] = await tx.$queryRaw<(LockedOrder & { p_status: PositionStatus; p_side: PositionSide; p_symbol: string; p_userId: string })[]>`
+    SELECT ${ORDER_COLUMNS}, p.status::text AS p_status, p.side::text AS p_side, p.symbol AS p_symbol, t."userId" AS "p_userId"
+    FROM "Position" p JOIN "Order" o ON o."positionId" = p.id JOIN "Trader" t ON t.id = p."traderId"
+    WHERE o.id = ${orderId} FOR UPDATE OF p, o`
+  if (row) {
+    const { p_status, p_side, p_symbol, p_userId, ...order } = row
+    return { order, position: { id: order.positionId!, status: p_status, side: p_side, symbol: p_symbol, userId: p_userId } }
+  }
+  const [order] = await tx.$queryRaw<LockedOrder[]>`SELECT ${ORDER_COLUMNS} FROM "Order" o WHERE o.id = ${orderId} FOR UPDATE`
+  return { order, position: undefined }
+}
 
 /**
  * applyOrderReport inside the caller's transaction `tx` (for an exchange that places the order
@@ -66,17 +89,7 @@ type LockedOrder = {
  */
 export async function applyOrderReportIn(tx: SqlTx, orderId: string, report: OrderReport, actor: ActorRef, opts: ApplyOrderReportOptions = {}): Promise<boolean> {
   return withBatchedAudit(tx, async () => {
-    // Position first, then the order: the same order everywhere, and an order without a
-    // position is serialised too (two reports at once would otherwise race on the fill ids).
-    // An order's position never changes, so it is found and locked (with what we need of it) at once.
-    const [position] = await tx.$queryRaw<{ id: string; status: PositionStatus; side: PositionSide; symbol: string; userId: string }[]>`
-      SELECT p.id, p.status::text AS status, p.side::text AS side, p.symbol, t."userId"
-      FROM "Order" o JOIN "Position" p ON p.id = o."positionId" JOIN "Trader" t ON t.id = p."traderId"
-      WHERE o.id = ${orderId} FOR UPDATE OF p`
-    const [order] = await tx.$queryRaw<LockedOrder[]>`
-      SELECT id, "positionId", "takeProfitId", "listClientOrderId", "clientOrderId", "exchangeOrderId", side::text AS side, type::text AS type,
-        purpose::text AS purpose, status::text AS status, "rejectReason", "notFoundCount", "submittedAt" IS NOT NULL AS submitted
-      FROM "Order" WHERE id = ${orderId} FOR UPDATE`
+    const { order, position } = await lockOrder(tx, orderId)
     if (!order) throw new Error(`order ${orderId} does not exist`)
     if (opts.onlyIf && !(order.status === opts.onlyIf.status && order.notFoundCount === opts.onlyIf.notFoundCount)) return false
 
@@ -91,7 +104,9 @@ export async function applyOrderReportIn(tx: SqlTx, orderId: string, report: Ord
       id: newId(), exchangeFillId: f.exchangeFillId, qty: toDb(f.qty), price: toDb(f.price), fee: toDb(f.fee), feeAsset: f.feeAsset, liquidity: f.liquidity, createdAt: f.at,
     }))
     const now = new Date()
-    const inserted = await tx.$queryRaw<{ exchangeFillId: string }[]>`
+    // The position's fills come back with it, for its ledger: those already there (this
+    // statement does not see its own inserts) and the new ones.
+    const [{ inserted, ledgerFills }] = await tx.$queryRaw<{ inserted: string[]; ledgerFills: StoredLedgerFill[] | null }[]>`
       WITH ins AS (
         INSERT INTO "Fill" (id, "orderId", "positionId", "exchangeFillId", side, qty, price, fee, "feeAsset", liquidity, "createdAt")
         SELECT v.id, ${orderId}, ${order.positionId}, v."exchangeFillId", ${order.side}::"OrderSide", v.qty::numeric, v.price::numeric, v.fee::numeric,
@@ -99,7 +114,7 @@ export async function applyOrderReportIn(tx: SqlTx, orderId: string, report: Ord
         FROM jsonb_to_recordset(${JSON.stringify(fills)}::jsonb)
           AS v(id text, "exchangeFillId" text, qty text, price text, fee text, "feeAsset" text, liquidity text, "createdAt" timestamp(3))
         ON CONFLICT ("orderId", "exchangeFillId") DO NOTHING
-        RETURNING "exchangeFillId"
+        RETURNING *
       ), upd AS (
         UPDATE "Order" SET status = ${status}::"OrderStatus", "exchangeOrderId" = ${report.exchangeOrderId ?? order.exchangeOrderId},
           "filledQty" = ${toDb(filledQty)}::numeric, "avgFillPrice" = ${filledQty.gt(0) ? toDb(notional.div(filledQty)) : null}::numeric,
@@ -108,8 +123,9 @@ export async function applyOrderReportIn(tx: SqlTx, orderId: string, report: Ord
           "updatedAt" = ${now}::timestamp(3)
         WHERE id = ${orderId} AND (${status !== order.status} OR EXISTS (SELECT 1 FROM ins))
       )
-      SELECT "exchangeFillId" FROM ins`
-    const added = new Set(inserted.map((f) => f.exchangeFillId))
+      SELECT (SELECT COALESCE(jsonb_agg("exchangeFillId"), '[]') FROM ins) AS inserted,
+        ${position ? ledgerFillsSql(position.id, Prisma.sql`SELECT * FROM ins`) : Prisma.sql`NULL::jsonb`} AS "ledgerFills"`
+    const added = new Set(inserted)
     // (delete: a fill listed twice in one report counts once)
     const newFills = report.fills.filter((f) => added.delete(f.exchangeFillId))
     const changed = status !== order.status || newFills.length > 0
@@ -142,7 +158,7 @@ export async function applyOrderReportIn(tx: SqlTx, orderId: string, report: Ord
       })
     }
 
-    const { ledger, columns } = await readLedger(tx, p.id, position.side, position.symbol)
+    const { ledger, columns } = ledgerOf(ledgerFills ?? [], position.side, position.symbol)
     // The status steps below and the ledger's columns go out in one UPDATE (moves.write).
     const moves = new PositionMoves(p, actor)
     const terminal = isTerminalOrderStatus(status)

@@ -1,15 +1,27 @@
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
-import type { SqlTx } from '@/lib/db/sql-tx'
+import { Prisma } from '@/lib/generated/prisma/client'
 import { ZERO } from '@/lib/domain/decimal'
 import { derivePosition, type LedgerFill, type PositionLedger, type PositionSide } from '@/lib/domain/positions/fill-ledger'
+
+/** A fill as the ledger reads it from the database (decimals as exact text). */
+export type StoredLedgerFill = { side: 'BUY' | 'SELL'; qty: string; price: string; fee: string; feeAsset: string }
+
+/**
+ * The position's fills in ledger order, as one JSON array (null when it has none), for a
+ * statement that reads them beside something else. `plus` is a SELECT of further "Fill" rows
+ * that the statement itself inserts, which its read of the table cannot see.
+ */
+export function ledgerFillsSql(positionId: string, plus?: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`(
+    SELECT jsonb_agg(jsonb_build_object('side', f.side, 'qty', f.qty::text, 'price', f.price::text, 'fee', f.fee::text, 'feeAsset', f."feeAsset") ORDER BY f."createdAt", f.id)
+    FROM (SELECT * FROM "Fill" WHERE "positionId" = ${positionId} ${plus ? Prisma.sql`UNION ALL ${plus}` : Prisma.empty}) f)`
+}
 
 /**
  * The position's ledger derived from its fills (the fills are the truth), with the cached
  * columns to write for it: the caller writes them in the same UPDATE as any status change.
  */
-export async function readLedger(tx: SqlTx, positionId: string, side: PositionSide, symbol: string) {
-  const fills = await tx.$queryRaw<{ side: 'BUY' | 'SELL'; qty: string; price: string; fee: string; feeAsset: string }[]>`
-    SELECT side::text AS side, qty::text AS qty, price::text AS price, fee::text AS fee, "feeAsset" FROM "Fill" WHERE "positionId" = ${positionId} ORDER BY "createdAt", id`
+export function ledgerOf(fills: StoredLedgerFill[], side: PositionSide, symbol: string) {
   const result = derivePosition(side, fills.map((f) => ledgerFill(f, symbol)))
   if (!result.ok) throw result.error
   const l: PositionLedger = result.value
