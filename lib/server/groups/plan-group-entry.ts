@@ -6,7 +6,7 @@ import { groupStop, roundGroupPrices, stopBeyondLegsProblem } from '@/lib/domain
 import type { PositionSide } from '@/lib/domain/positions/fill-ledger'
 import type { ExchangePort } from '@/lib/exchange/port'
 import { conflict, notFound, validationError } from '@/lib/server/errors/app-error'
-import { assertCanOpen } from '@/lib/server/trading/halt-trading'
+import { lockTraderForEntry } from '@/lib/server/trading/halt-trading'
 import { assertEntryWithinLimits, recordRiskRejection, RiskRejection } from '@/lib/server/risk/entry-risk'
 import type { TraderStatus } from '@/lib/generated/prisma/enums'
 import { takePoolSlot, type QueuedInPool } from './group-pool'
@@ -24,7 +24,6 @@ export interface PlannedEntry {
 /** The entry's pyramid was planned, or the group pool had no slot and it waits in the pool's queue. */
 export type EntryPlan = PlannedEntry | { queued: QueuedInPool }
 
-type LockedTrader = { id: string; userId: string; name: string; accountId: string; status: string; statusReason: string | null; statusChangedAt: Date | null; quoteCurrency: string; riskLimits: unknown; pnlPeak: string; timeZone: string; userRiskLimits: unknown; userPnlPeak: string }
 
 /**
  * Plans a signal's entry as a pyramid of DCA legs: a new group, or one more pyramid on the open
@@ -66,12 +65,7 @@ export async function planGroupEntry(o: {
   const fee = fromDb(trader.account.takerFeeRate)
 
   return db.$transaction(async (tx) => {
-    const [current] = await tx.$queryRaw<LockedTrader[]>`
-      SELECT t.id, t."userId", t.name, t."accountId", t.status::text AS status, t."statusReason", t."statusChangedAt", t."quoteCurrency", t."riskLimits", t."pnlPeak"::text AS "pnlPeak",
-        u."timeZone", u."riskLimits" AS "userRiskLimits", u."pnlPeak"::text AS "userPnlPeak"
-      FROM "Trader" t JOIN "User" u ON u.id = t."userId" WHERE t.id = ${trader.id} FOR NO KEY UPDATE OF t`
-    if (!current) throw notFound('trader')
-    await assertCanOpen(tx, { id: trader.id, accountId: trader.accountId }, { ...current, status: current.status as TraderStatus })
+    const current = await lockTraderForEntry(tx, trader.id)
     const group = await tx.positionGroup.findFirst({
       where: { traderId: trader.id, symbol: o.symbol, timeframe: o.timeframe, status: { not: 'CLOSED' } },
       include: { pyramids: { select: { index: true } } },

@@ -24,7 +24,11 @@ export async function freshMarket(db: SqlTx, symbol: string, opts: { allowStale?
 
 /** freshMarket without the rules, for a caller that takes them from the exchange itself. */
 export async function freshQuote(db: SqlTx, symbol: string, opts: { allowStale?: boolean } = {}): Promise<Omit<MarketContext, 'rules'>> {
-  const quote = await loadQuote(db, symbol)
+  return checkFresh(symbol, await loadQuote(db, symbol), opts)
+}
+
+/** freshQuote for a quote already read (with something else, in one statement). */
+export function checkFresh(symbol: string, quote: StoredQuote | null, opts: { allowStale?: boolean } = {}): Omit<MarketContext, 'rules'> {
   if (!quote) throw unavailable(symbol)
   const age = quoteAgeMs(quote)
   const limit = env().MARKET_STALE_AFTER_MS

@@ -15,13 +15,14 @@ import type { Venue } from '@/lib/server/exchange/venue-adapter'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { newId } from '@/lib/db/new-id'
+import { quoteColumn, toStoredQuote, type QuoteRow } from '@/lib/market-data/quote-store'
 import { submitOrder, submitOrderWithin } from '@/lib/server/orders/submit-order'
-import { assertCanOpen, assertSwitchesOn } from '@/lib/server/trading/halt-trading'
+import { assertSwitchesOn, lockTraderForEntry } from '@/lib/server/trading/halt-trading'
 import { assertEntryWithinLimits, recordRiskRejection, RiskRejection, type OrderSource } from '@/lib/server/risk/entry-risk'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { activeInSymbolSql } from './active-position'
 import { inEntrySlot } from './entry-slots'
-import { freshQuote } from './market-context'
+import { checkFresh } from './market-context'
 import { transitionPosition } from '@/lib/domain/positions/position-lifecycle'
 import { textField } from '@/lib/server/validation/text-field'
 import { ZIdField } from '@/lib/server/validation/id-field'
@@ -52,30 +53,28 @@ const SUBMITTING = (() => {
   return r.value
 })()
 
-type LockedTrader = {
-  id: string; userId: string; name: string; status: TraderStatus; statusReason: string | null; statusChangedAt: Date | null; quoteCurrency: string; riskLimits: unknown; pnlPeak: string
-  // Its user's, for the user-wide limits (read, not locked: as before, a plain read in the transaction).
-  timeZone: string; userRiskLimits: unknown; userPnlPeak: string
-}
-
 type TraderRow = {
   id: string; userId: string; accountId: string; name: string; status: TraderStatus; statusReason: string | null; statusChangedAt: Date | null; watchlist: string[]; quoteCurrency: string
   accountName: string; kind: 'PAPER' | 'CCXT'; venue: Venue | null; halted: boolean; haltedReason: string | null; haltedAt: Date | null; mode: AccountMode; reconcileError: string | null; reconciledAt: Date | null; takerFeeRate: string
 }
 
-/** The user's trader with what an entry needs of its account, in one statement; null when there is none. */
-async function readTrader(db: Db, traderId: string, userId: string) {
-  const [r] = await sqlOf(db).$queryRaw<TraderRow[]>`
+/**
+ * The user's trader with what an entry needs of its account, and our feed's latest quote of the
+ * symbol (null when there is none), in one statement; null when there is no such trader.
+ */
+async function readTrader(db: Db, traderId: string, userId: string, symbol: string) {
+  const [row] = await sqlOf(db).$queryRaw<(TraderRow & { quote: QuoteRow | null })[]>`
     SELECT t.id, t."userId", t."accountId", t.name, t.status::text AS status, t."statusReason", t."statusChangedAt", t.watchlist, t."quoteCurrency",
       a.name AS "accountName", a.kind::text AS kind, a.venue::text AS venue, a.halted, a."haltedReason", a."haltedAt", a.mode::text AS mode,
-      a."reconcileError", a."reconciledAt", a."takerFeeRate"::text AS "takerFeeRate"
+      a."reconcileError", a."reconciledAt", a."takerFeeRate"::text AS "takerFeeRate", ${quoteColumn(symbol)}
     FROM "Trader" t JOIN "ExchangeAccount" a ON a.id = t."accountId" WHERE t.id = ${traderId} AND t."userId" = ${userId}`
-  if (!r) return null
+  if (!row) return null
+  const { quote, ...r } = row
   const account = {
     id: r.accountId, name: r.accountName, kind: r.kind, venue: r.venue, halted: r.halted, haltedReason: r.haltedReason, haltedAt: r.haltedAt,
     mode: r.mode, reconcileError: r.reconcileError, reconciledAt: r.reconciledAt, takerFeeRate: r.takerFeeRate,
   }
-  return { ...r, account }
+  return { ...r, account, quote: quote && toStoredQuote(quote) }
 }
 
 /**
@@ -114,10 +113,7 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
   const { db, userId, actor } = opts
   const source = opts.source ?? (actor.kind === 'API' ? 'API' : 'UI')
 
-  // The trader and our feed's price side by side (the price needs only the symbol).
-  const [found, market] = await Promise.allSettled([readTrader(db, req.traderId, userId), freshQuote(sqlOf(db), req.symbol)])
-  if (found.status === 'rejected') throw found.reason
-  const trader = found.value
+  const trader = await readTrader(db, req.traderId, userId, req.symbol)
   if (!trader) throw notFound('trader')
   // A halted account or a paused trader answers 409 before anything else (even a stale price);
   // checked again under the lock below.
@@ -129,8 +125,7 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
   if (req.side === 'SHORT' && exchange.capabilities?.shortSelling === false) {
     throw validationError([{ field: 'side', message: `account "${trader.account.name}" trades spot: it can only go LONG (it cannot sell what it does not hold)` }])
   }
-  if (market.status === 'rejected') throw market.reason
-  const quote = market.value.quote
+  const { quote } = checkFresh(req.symbol, trader.quote)
   // The market's rules (tick, step, minimums) from the exchange itself.
   const rules = await exchange.marketRules(req.symbol)
   if (rules.quote !== trader.quoteCurrency) {
@@ -160,16 +155,9 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
   // statement through Prisma's engine costs this process several times as much CPU.
   const { positionId, order, placed } = await withSqlTransaction(poolOf(db), (tx) => withBatchedAudit(tx, async () => {
     // One active position per trader and symbol: exits are reduce-only on a netted balance.
-    // The trader's row as it stands under the lock: status for the switch, limits and peak for risk.
-    // NO KEY UPDATE excludes the trader's other entries and status changes (FOR UPDATE), not the
-    // rows that only name the trader (a stop's exit order for another position goes on).
-    const [current] = await tx.$queryRaw<LockedTrader[]>`
-      SELECT t.id, t."userId", t.name, t.status::text AS status, t."statusReason", t."statusChangedAt", t."quoteCurrency", t."riskLimits", t."pnlPeak"::text AS "pnlPeak",
-        u."timeZone", u."riskLimits" AS "userRiskLimits", u."pnlPeak"::text AS "userPnlPeak"
-      FROM "Trader" t JOIN "User" u ON u.id = t."userId" WHERE t.id = ${trader.id} FOR NO KEY UPDATE OF t`
-    if (!current) throw notFound('trader')
-    // Again under the lock, so an entry either commits before a panic's halt or is refused.
-    await assertCanOpen(tx, { id: trader.id, accountId: trader.accountId }, current)
+    // The trader's row as it stands under the lock (status for the switch, limits and peak for
+    // risk), and its account's switch: an entry either commits before a panic's halt or is refused.
+    const current = await lockTraderForEntry(tx, trader.id)
     // ...and one per account and symbol: on an exchange account shared by traders, the exchange
     // nets one balance per asset, so two traders' positions in a symbol could not be told apart.
     // The legs of a trader's groups on one side share the symbol (each holds its own quantity; a

@@ -30,7 +30,7 @@ function since(at: Date | null) {
  * account keeps the first halt's time and reason (they say when and why it all stopped).
  */
 export async function haltAccount(tx: DbTx, o: { accountId: string; reason: string; actor: ActorRef }): Promise<{ alreadyHalted: boolean }> {
-  // FOR UPDATE orders this against assertCanOpen (FOR KEY SHARE) in an opening transaction.
+  // FOR UPDATE orders this against lockTraderForEntry (FOR KEY SHARE) in an opening transaction.
   const [row] = await tx.$queryRaw<{ halted: boolean }[]>`SELECT halted FROM "ExchangeAccount" WHERE id = ${o.accountId} FOR UPDATE`
   if (!row) throw notFound('exchange account')
   if (row.halted) return { alreadyHalted: true }
@@ -121,22 +121,32 @@ export function assertSwitchesOn(account: AccountSwitch, trader: TraderSwitch): 
   }
 }
 
+/** The trader's row as an entry reads it under its lock (with its user's, for the user-wide limits). */
+export type TraderForEntry = {
+  id: string; userId: string; name: string; accountId: string; status: TraderStatus; statusReason: string | null; statusChangedAt: Date | null
+  quoteCurrency: string; riskLimits: unknown; pnlPeak: string
+  // Its user's: read, not locked.
+  timeZone: string; userRiskLimits: unknown; userPnlPeak: string
+}
+
 /**
- * Throws 409 when the trader may not open anything: its account is halted, or the trader is
- * PAUSED or HALTED. Call it inside the opening transaction, after taking the trader's row lock:
- * it reads both rows afresh and key-share-locks the account row, so an entry either commits
- * before a panic's halt (FOR UPDATE; the panic then sees and closes it) or is refused. The
- * weakest lock that does: the account's paper fills (FOR NO KEY UPDATE) go on beside the opening
- * transaction. A caller that read the trader's row under its lock passes it as `lockedTrader`,
- * saving the second read.
+ * Takes an entry's locks and throws 409 when the trader may not open anything: its account is
+ * halted, or the trader is PAUSED or HALTED. One statement locks the trader's row (NO KEY UPDATE:
+ * it excludes the trader's other entries and status changes, not the rows that only name the
+ * trader, so a stop's exit order for another position goes on) and then key-share-locks its
+ * account's, reading both as they stand once the locks are granted. So an entry either commits
+ * before a panic's halt (FOR UPDATE; the panic then sees and closes it) or is refused. KEY SHARE
+ * is the weakest lock that does: the account's paper fills (FOR NO KEY UPDATE) go on beside it.
  */
-export async function assertCanOpen(tx: SqlTx, trader: { id: string; accountId: string }, lockedTrader?: TraderSwitch): Promise<void> {
-  const [account] = await tx.$queryRaw<AccountSwitch[]>`
-    SELECT name, halted, "haltedReason", "haltedAt", mode::text AS mode, "reconcileError", "reconciledAt" FROM "ExchangeAccount" WHERE id = ${trader.accountId} FOR KEY SHARE`
-  if (!account) throw notFound('exchange account')
-  if (account.halted) assertSwitchesOn(account, { name: '', status: 'ACTIVE', statusReason: null, statusChangedAt: null })
-  const t = lockedTrader ?? (await tx.$queryRaw<TraderSwitch[]>`
-    SELECT name, status::text AS status, "statusReason", "statusChangedAt" FROM "Trader" WHERE id = ${trader.id}`)[0]
-  if (!t) throw notFound('trader')
-  assertSwitchesOn(account, t)
+export async function lockTraderForEntry(tx: SqlTx, traderId: string): Promise<TraderForEntry> {
+  const [row] = await tx.$queryRaw<(TraderForEntry & Omit<AccountSwitch, 'name'> & { accountName: string })[]>`
+    SELECT t.id, t."userId", t.name, t."accountId", t.status::text AS status, t."statusReason", t."statusChangedAt", t."quoteCurrency", t."riskLimits",
+      t."pnlPeak"::text AS "pnlPeak", u."timeZone", u."riskLimits" AS "userRiskLimits", u."pnlPeak"::text AS "userPnlPeak",
+      a.name AS "accountName", a.halted, a."haltedReason", a."haltedAt", a.mode::text AS mode, a."reconcileError", a."reconciledAt"
+    FROM "Trader" t JOIN "User" u ON u.id = t."userId" JOIN "ExchangeAccount" a ON a.id = t."accountId"
+    WHERE t.id = ${traderId} FOR NO KEY UPDATE OF t FOR KEY SHARE OF a`
+  if (!row) throw notFound('trader')
+  const { accountName, halted, haltedReason, haltedAt, mode, reconcileError, reconciledAt, ...trader } = row
+  assertSwitchesOn({ name: accountName, halted, haltedReason, haltedAt, mode, reconcileError, reconciledAt }, trader)
+  return trader
 }

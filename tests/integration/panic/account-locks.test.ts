@@ -3,7 +3,7 @@ import type { DbTx } from '@/lib/db/client'
 import { dec } from '@/lib/domain/decimal'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { requestExit } from '@/lib/server/positions/request-exit'
-import { assertCanOpen, haltAccount } from '@/lib/server/trading/halt-trading'
+import { haltAccount, lockTraderForEntry } from '@/lib/server/trading/halt-trading'
 import { createPanicWorld, type PanicWorld } from './panic-world'
 
 // The account row's locks: an opening transaction and a halt are ordered (an entry commits before
@@ -61,7 +61,7 @@ describe('account row locks', () => {
   test('a halt waits for an opening transaction in flight; an entry arriving during a halt waits for it, then is refused', async () => {
     w = await createPanicWorld()
     const actor = { kind: 'USER' as const, id: w.userId }
-    const opening = holdInTransaction(w, (tx) => assertCanOpen(tx, w!.alpha))
+    const opening = holdInTransaction(w, (tx) => lockTraderForEntry(tx, w!.alpha.id))
     await opening.held
     const halt = w.db.$transaction((tx) => haltAccount(tx, { accountId: w!.alpha.accountId, reason: 'test halt', actor }))
     expect(await stillPendingAfter(halt, 400)).toBe(true)
@@ -87,7 +87,7 @@ describe('account row locks', () => {
     // transaction) the account's fill lock, taken while a halt queues for FOR UPDATE.
     const opening = holding((pause) =>
       w!.db.$transaction(async (tx) => {
-        await assertCanOpen(tx, w!.alpha)
+        await lockTraderForEntry(tx, w!.alpha.id)
         await pause()
         await tx.$queryRaw`SELECT id FROM "ExchangeAccount" WHERE id = ${accountId} FOR NO KEY UPDATE`
         return 'committed'
@@ -107,7 +107,7 @@ describe('account row locks', () => {
     const actor = { kind: 'USER' as const, id: userId }
     const positionId = await w.open(alpha, 'BTC/USDT', 'LONG', '0.01')
 
-    const opening = holdInTransaction(w, (tx) => assertCanOpen(tx, alpha))
+    const opening = holdInTransaction(w, (tx) => lockTraderForEntry(tx, alpha.id))
     await opening.held
     await noLongerThan(requestExit({ db, userId, positionId, actor, purpose: 'MANUAL_EXIT', size: { kind: 'ALL' }, reason: 'test exit' }), 'the exit')
     expect((await db.position.findUniqueOrThrow({ where: { id: positionId } })).status).toBe('CLOSED')

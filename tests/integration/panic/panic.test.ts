@@ -5,7 +5,7 @@ import { ExchangeError } from '@/lib/exchange/exchange-error'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { pressPanic } from '@/lib/server/panic/press-panic'
 import { runPanic, type PanicReport } from '@/lib/server/panic/run-panic'
-import { assertCanOpen, setTraderStatus } from '@/lib/server/trading/halt-trading'
+import { lockTraderForEntry, setTraderStatus } from '@/lib/server/trading/halt-trading'
 import { resumeTrading } from '@/lib/server/trading/resume-trading'
 import { FlakyExchange, type Misbehaviour } from './flaky-exchange'
 import { ACTIVE_POSITION, createPanicWorld, OPEN_ORDER, seedPrices, type PanicWorld } from './panic-world'
@@ -152,8 +152,8 @@ describe('panic: account-wide', () => {
     expect(await db.order.count()).toBe(ordersBefore)
     expect((await db.exchangeAccount.findMany({ where: { userId } })).every((a) => a.halted)).toBe(true)
 
-    // Nothing opens until a person re-enables trading (open-position calls assertCanOpen).
-    const refused = await db.$transaction((tx) => assertCanOpen(tx, alpha)).catch((e) => e)
+    // Nothing opens until a person re-enables trading (an entry takes its locks with lockTraderForEntry).
+    const refused = await db.$transaction((tx) => lockTraderForEntry(tx, alpha.id)).catch((e) => e)
     expect(refused.status).toBe(409)
     expect(refused.message).toMatch(
       /^trading is halted on account "Alpha \(paper\)" since \d{4}-\d\d-\d\dT[\d:.]+Z \(panic by pat@example\.com via the web app\); re-enable it in Settings$/,
@@ -165,7 +165,7 @@ describe('panic: account-wide', () => {
       [false, null, null],
       [false, null, null],
     ])
-    await db.$transaction((tx) => assertCanOpen(tx, alpha))
+    await db.$transaction((tx) => lockTraderForEntry(tx, alpha.id))
     expect(await db.activityEvent.count({ where: { userId, type: 'TRADING_RESUMED' } })).toBe(2)
   })
 
@@ -208,26 +208,26 @@ describe('panic: per trader', () => {
 
     // Alpha untouched and still allowed to trade; Beta halted by status, its account is not.
     expect((await db.position.findMany({ where: { id: { in: alphaIds } } })).map((p) => p.status)).toEqual(['MONITORING', 'MONITORING'])
-    await db.$transaction((tx) => assertCanOpen(tx, alpha))
+    await db.$transaction((tx) => lockTraderForEntry(tx, alpha.id))
     const trader = await db.trader.findUniqueOrThrow({ where: { id: beta.id } })
     expect(trader).toMatchObject({ status: 'HALTED', statusReason: 'panic by pat@example.com via the API' })
     expect((await db.exchangeAccount.findUniqueOrThrow({ where: { id: beta.accountId } })).halted).toBe(false)
-    const refused = await db.$transaction((tx) => assertCanOpen(tx, beta)).catch((e) => e)
+    const refused = await db.$transaction((tx) => lockTraderForEntry(tx, beta.id)).catch((e) => e)
     expect(refused.status).toBe(409)
     expect(refused.message).toMatch(/^trader "Beta" is halted since .* \(panic by pat@example\.com via the API\); re-enable it in Settings$/)
     expect((await db.panicRun.findFirstOrThrow()).traderId).toBe(beta.id)
 
     // A paused trader is refused the same way; resuming "everything" re-activates only what a panic halted.
     await db.$transaction((tx) => setTraderStatus(tx, { traderId: alpha.id, status: 'PAUSED', reason: 'holiday', actor: actorOf(w!) }))
-    expect((await db.$transaction((tx) => assertCanOpen(tx, alpha)).catch((e) => e)).message).toMatch(/^trader "Alpha" is paused since .* \(holiday\)/)
+    expect((await db.$transaction((tx) => lockTraderForEntry(tx, alpha.id)).catch((e) => e)).message).toMatch(/^trader "Alpha" is paused since .* \(holiday\)/)
     const state = await resumeTrading({ db, userId, actor: actorOf(w), input: { confirm: true } })
     expect(state.traders.map((t) => [t.name, t.status])).toEqual([
       ['Alpha', 'PAUSED'],
       ['Beta', 'ACTIVE'],
     ])
     await resumeTrading({ db, userId, actor: actorOf(w), input: { confirm: true, traderId: alpha.id } })
-    await db.$transaction((tx) => assertCanOpen(tx, alpha))
-    await db.$transaction((tx) => assertCanOpen(tx, beta))
+    await db.$transaction((tx) => lockTraderForEntry(tx, alpha.id))
+    await db.$transaction((tx) => lockTraderForEntry(tx, beta.id))
   })
 })
 
@@ -326,7 +326,7 @@ describe('panic: failure modes', () => {
     expect(exits.length).toBeGreaterThan(0)
     expect(exits.every((o) => o.status === 'REJECTED' && /^not sent: /.test(o.rejectReason ?? ''))).toBe(true)
     expect((await db.exchangeAccount.findUniqueOrThrow({ where: { id: account.id } })).halted).toBe(true)
-    const refused = await db.$transaction((tx) => assertCanOpen(tx, trader)).catch((e) => e)
+    const refused = await db.$transaction((tx) => lockTraderForEntry(tx, trader.id)).catch((e) => e)
     expect(refused.status).toBe(409)
   })
 
