@@ -1,4 +1,5 @@
 import os from 'node:os'
+import pRetry from 'p-retry'
 import pg from 'pg'
 import { coalescePerKey } from '@/lib/server/concurrency/coalesce-per-key'
 import type { Env } from '@/lib/config/env'
@@ -35,6 +36,9 @@ import { SignalLoop } from './signals/signal-loop'
 import { AccountSync } from './reconcile/account-sync'
 import { OrderAdoption } from './reconcile/order-adoption'
 import { applyExchangeUpdates, OrderReconciler, type ExchangeFor, type ReconcileOptions } from './reconcile/reconcile-orders'
+
+/** A position's reload: 5 tries over about 4 s (0.25, 0.5, 1, 2 s apart). */
+const RELOAD_RETRY = { retries: 4, minTimeout: 250, factor: 2 }
 
 export interface Worker {
   id: string
@@ -112,7 +116,8 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   // Balances of exchange accounts, and whether each one is in step with its exchange.
   const accounts = new AccountSync(db, log, { exchangeFor: opts.exchangeFor, scope: lease })
   accounts.start()
-  log(`monitoring ${monitor.index.size()} stop/take-profit level(s); rule management on ${stops.size()} position(s)`)
+  const logMonitoring = () => log(`monitoring ${monitor.index.size()} stop/take-profit level(s); rule management on ${stops.size()} position(s)`)
+  logMonitoring()
 
   // The tick handler, for the accounts this worker owns: the primary runs it on its own feed's
   // quotes, the others on the quotes the primary publishes.
@@ -178,17 +183,27 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   await listener.query(`LISTEN ${QUOTES_CHANNEL}`)
   let switching: Promise<void> = Promise.resolve()
   // A position's change is this worker's to act on when its account is; only exchange accounts
-  // (CCXT) rest stops there, so paper positions skip the protection keeper's locked look.
-  const ifOwned = (positionId: string, then: (onExchange: boolean) => Promise<unknown>) => {
-    void positionAccounts.of(positionId).then(
-      (a) => (a && lease.owns(a.accountId) ? then(a.kind === 'CCXT') : undefined),
-      (e: Error) => log(`position ${positionId}: ${e.message}`),
-    )
-  }
-  // A transaction's position events arrive together (an entry sends six): one reload after
-  // them sees everything they announce, so they share one (see coalescePerKey).
-  const refresh = coalescePerKey((positionId) => Promise.all([monitor.reload(positionId), stops.reload(positionId)]))
-  const refreshOnExchange = coalescePerKey((positionId) => Promise.all([monitor.reload(positionId), stops.reload(positionId), protection.touch(positionId)]))
+  // (CCXT) rest stops there, so paper positions skip the protection keeper's locked look. A
+  // transaction's position events arrive together (an entry sends six): one reload after them
+  // sees everything they announce, so they share one (see coalescePerKey). A reload that fails
+  // (the database away for a moment) is tried again; one that still fails ends the process, whose
+  // supervisor starts it afresh, loading every position: a level left unarmed would be a stop
+  // that never fires.
+  const reload = coalescePerKey((positionId) =>
+    pRetry(
+      async () => {
+        const a = await positionAccounts.of(positionId)
+        if (!a || !lease.owns(a.accountId)) return
+        await Promise.all([monitor.reload(positionId), stops.reload(positionId), a.kind === 'CCXT' ? protection.touch(positionId) : undefined])
+      },
+      { ...RELOAD_RETRY, onFailedAttempt: (e) => log(`position ${positionId}: reload failed (${e.message}); trying again, ${e.retriesLeft} more time(s)`) },
+    ),
+  )
+  const reloadOrRestart = (positionId: string) =>
+    void reload(positionId).catch((e: Error) => {
+      log(`position ${positionId}: could not be reloaded (${e.message}); the worker restarts to load every position afresh`)
+      throw e
+    })
   listener.on('notification', (n) => {
     // The primary's own published quotes come back here too; it has handled them already.
     if (n.channel === QUOTES_CHANNEL) {
@@ -196,10 +211,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
       return
     }
     const e = JSON.parse(n.payload ?? '{}') as AppEvent
-    if (e.kind === 'position' || e.kind === 'protection') {
-      const positionId = e.positionId
-      ifOwned(positionId, (onExchange) => (onExchange ? refreshOnExchange(positionId) : refresh(positionId)))
-    }
+    if (e.kind === 'position' || e.kind === 'protection') reloadOrRestart(e.positionId)
     if (e.kind === 'universe' && universes) void universes.refreshTrader(e.traderId)
     if (e.kind === 'analyze') {
       void db.trader.findUnique({ where: { id: e.traderId }, select: { accountId: true } }).then((t) => {
@@ -235,6 +247,8 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
     rescoping = rescoping.then(async () => {
       try {
         await Promise.all([monitor.rescope(), stops.rescope(), orderStream.rescope()])
+        // (A worker that starts while a dead one's accounts are still held picks them up here.)
+        logMonitoring()
         void protection.sweep()
         void accounts.runOnce()
         void reconciler.runOnce()
