@@ -10,7 +10,7 @@ import { readUniverse } from '@/lib/server/traders/trader-settings'
 import { loadQuotes, QUOTE_COLUMNS, toStoredQuote, type QuoteRow, type StoredQuote } from '@/lib/market-data/quote-store'
 import { countDecisions, listDecisions } from '@/lib/server/decisions/list-decisions'
 import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
-import { isWorkingProtection, RESTING_STOP_TYPE, WORKING_PROTECTION } from '@/lib/server/protection/resting-stop'
+import { RESTING_STOP_TYPE, WORKING_PROTECTION, WORKING_PROTECTION_SQL } from '@/lib/server/protection/resting-stop'
 
 /** How many of a position's decisions its detail carries. */
 const POSITION_DECISIONS = 50
@@ -124,13 +124,19 @@ export async function listPositions(db: DbTx, userId: string, filter: { state: '
   return rows.map((r) => toView(r, quotes.get(r.symbol)))
 }
 
+type OrderJson = Omit<OrderViewRow, 'createdAt' | 'cancelRequestedAt'> & { createdAt: string; cancelRequestedAt: string | null; listClientOrderId: string | null; purpose: string }
 type DetailJson = {
   takeProfits: (Omit<Row['takeProfits'][number], 'createdAt'> & { createdAt: string })[]
-  orders: (Omit<OrderViewRow, 'createdAt' | 'cancelRequestedAt'> & { createdAt: string; cancelRequestedAt: string | null; listClientOrderId: string | null; purpose: string })[]
+  orders: OrderJson[]
+  protection: OrderJson[]
   fills: { id: string; orderId: string; side: 'BUY' | 'SELL'; qty: string; price: string; fee: string; feeAsset: string; liquidity: 'MAKER' | 'TAKER'; createdAt: string }[]
   events: { id: string; type: string; actor: string; actorId: string | null; fromStatus: string | null; toStatus: string | null; message: string; before: unknown; after: unknown; trigger: string | null; decisionId: string | null; createdAt: string }[]
 }
 type DetailRow = Omit<Row, 'trader' | 'takeProfits' | 'orders'> & { traderName: string; detail: DetailJson; quote: QuoteRow | null; hasDecisions: boolean }
+
+const ORDER_COLUMNS = Prisma.sql`id, "clientOrderId", purpose::text AS purpose, side::text AS side, type::text AS type, qty::text AS qty, price::text AS price,
+  "triggerPrice"::text AS "triggerPrice", status::text AS status, "exchangeOrderId", "cancelRequestedAt", "filledQty"::text AS "filledQty",
+  "avgFillPrice"::text AS "avgFillPrice", "rejectReason", "createdBy"::text AS "createdBy", "createdAt", "listClientOrderId"`
 
 /** A timestamp column as to_jsonb writes it (UTC, no zone). */
 const utc = (s: string) => new Date(`${s}Z`)
@@ -149,11 +155,12 @@ async function readDetail(db: Db, id: string, userId: string): Promise<DetailRow
       p."realizedPnl"::text AS "realizedPnl", p.fees::text AS fees, p."createdAt", p."openedAt", p."closedAt", t.name AS "traderName",
       jsonb_build_object(
         'takeProfits', ${rows(Prisma.sql`SELECT id, price::text AS price, "sharePct"::text AS "sharePct", status::text AS status, "createdAt" FROM "TakeProfit" WHERE "positionId" = p.id`, Prisma.sql`x."createdAt"`)},
-        'orders', ${rows(Prisma.sql`
-          SELECT id, "clientOrderId", purpose::text AS purpose, side::text AS side, type::text AS type, qty::text AS qty, price::text AS price,
-            "triggerPrice"::text AS "triggerPrice", status::text AS status, "exchangeOrderId", "cancelRequestedAt", "filledQty"::text AS "filledQty",
-            "avgFillPrice"::text AS "avgFillPrice", "rejectReason", "createdBy"::text AS "createdBy", "createdAt", "listClientOrderId"
-          FROM "Order" WHERE "positionId" = p.id`, Prisma.sql`x."createdAt"`)},
+        'orders', ${rows(Prisma.sql`SELECT ${ORDER_COLUMNS} FROM "Order" WHERE "positionId" = p.id`, Prisma.sql`x."createdAt"`)},
+        -- What the list view's include reads: the protection still working, newest first.
+        'protection', ${rows(
+          Prisma.sql`SELECT ${ORDER_COLUMNS} FROM "Order" WHERE "positionId" = p.id AND ${WORKING_PROTECTION_SQL} AND "cancelRequestedAt" IS NULL ORDER BY "createdAt" DESC LIMIT 2`,
+          Prisma.sql`x."createdAt" DESC`,
+        )},
         'fills', ${rows(Prisma.sql`
           SELECT id, "orderId", side::text AS side, qty::text AS qty, price::text AS price, fee::text AS fee, "feeAsset", liquidity::text AS liquidity, "createdAt"
           FROM "Fill" WHERE "positionId" = p.id`, Prisma.sql`x."createdAt"`)},
@@ -171,13 +178,10 @@ async function readDetail(db: Db, id: string, userId: string): Promise<DetailRow
 export async function getPositionDetail(db: Db, userId: string, id: string) {
   const r = await readDetail(db, id, userId)
   if (!r) throw notFound('position')
-  const orders = r.detail.orders.map((o) => ({ ...o, createdAt: utc(o.createdAt), cancelRequestedAt: o.cancelRequestedAt ? utc(o.cancelRequestedAt) : null }))
+  const orderRow = (o: OrderJson) => ({ ...o, createdAt: utc(o.createdAt), cancelRequestedAt: o.cancelRequestedAt ? utc(o.cancelRequestedAt) : null })
+  const orders = r.detail.orders.map(orderRow)
+  const protection = r.detail.protection.map(orderRow)
   const events = r.detail.events.map((e) => ({ ...e, createdAt: utc(e.createdAt) }))
-  // What the list view's include reads: the protection still working, newest first.
-  const protection = orders
-    .filter((o) => isWorkingProtection(o) && o.cancelRequestedAt === null)
-    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
-    .slice(0, 2)
   const row: Row = { ...r, trader: { name: r.traderName }, takeProfits: r.detail.takeProfits.map((t) => ({ ...t, createdAt: utc(t.createdAt) })), orders: protection }
   // The journal's decisions about the position: recorded with it, or named by its audit trail.
   const decisions = r.hasDecisions || events.some((e) => e.decisionId)

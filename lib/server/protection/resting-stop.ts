@@ -32,11 +32,6 @@ export const WORKING_PROTECTION = {
 export const WORKING_PROTECTION_SQL = Prisma.sql`status::text = ANY(${WORKING_STATUSES}::text[])
   AND ((purpose = 'STOP_LOSS' AND type = ${RESTING_STOP_TYPE}::"OrderType") OR "listClientOrderId" IS NOT NULL)`
 
-/** WORKING_PROTECTION for an order already read. */
-export function isWorkingProtection(o: { status: string; purpose: string; type: string; listClientOrderId: string | null }): boolean {
-  return (WORKING_STATUSES as string[]).includes(o.status) && ((o.purpose === 'STOP_LOSS' && o.type === RESTING_STOP_TYPE) || o.listClientOrderId !== null)
-}
-
 /** Whether an order is resting protection (a stop, or a leg of an order list) rather than an exit. */
 export function isRestingProtection(order: { type: string; listClientOrderId: string | null }): boolean {
   return order.type === RESTING_STOP_TYPE || order.listClientOrderId !== null
