@@ -12,7 +12,7 @@ import { seededRandom } from '@/lib/domain/random'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import { exchangeFillFromRow } from '@/lib/exchange/fill-from-row'
 import type { Balance, ExchangePort, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
-import { loadMarketRules, loadQuote, marketColumns, marketFromColumns, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
+import { loadMarketRules, marketColumns, marketFromColumns, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
 import { FillModel, type MarketSnapshot, type SimFill } from './fill-model'
 import { freeMargin, marginNeeded, type MarginState } from './margin-rule'
 
@@ -180,10 +180,10 @@ export async function matchRestingPaperOrders(
   for (const { id } of candidates.filter((c) => owns(c.accountId))) {
     const hit = await db.$transaction(async (tx) => {
       const order = await tx.paperOrder.findUniqueOrThrow({ where: { id } })
-      const account = await lockAccount(tx, order.accountId)
+      // Locked with the market read in the same statement, as a placement does.
+      const { account, quote, rules } = await lockAccountReadingMarket(tx, order.accountId, symbol)
       const fresh = await tx.paperOrder.findUniqueOrThrow({ where: { id } })
       if (!RESTING.includes(fresh.status)) return false
-      const [quote, rules] = await Promise.all([loadQuote(tx, symbol), loadMarketRules(tx, symbol)])
       if (!quote || !rules) return false
       const model = fillModelFor(account, `${fresh.clientOrderId}:${fresh.updatedAt.getTime()}`)
       const remaining = fromDb(fresh.qty).minus(fromDb(fresh.filledQty))
