@@ -14,6 +14,7 @@ import type { ExchangePort } from '@/lib/exchange/port'
 import type { Venue } from '@/lib/server/exchange/venue-adapter'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
+import { newOrder } from '@/lib/server/orders/new-order'
 import { newId } from '@/lib/db/new-id'
 import { quoteColumn, toStoredQuote, type QuoteRow } from '@/lib/market-data/quote-store'
 import { submitOrder, submitOrderWithin } from '@/lib/server/orders/submit-order'
@@ -174,28 +175,26 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
     // straight in the state it commits in (CREATED, then ENTRY_SUBMITTED), each step audited below.
     const position = { id: newId() }
     const now = new Date()
-    const order = {
-      id: newId(), clientOrderId: newClientOrderId('e'), symbol: req.symbol, side: entrySide, type: req.entryType, reduceOnly: false, status: 'NEW' as const,
-      qty: toDb(qty), filledQty: '0', price: limitPrice ? toDb(limitPrice) : null, triggerPrice: null,
-    }
+    const limit = limitPrice ? toDb(limitPrice) : null
+    const { insert: orderInsert, order } = newOrder({
+      accountId: trader.accountId, traderId: trader.id, positionId: position.id, clientOrderId: newClientOrderId('e'), symbol: req.symbol,
+      side: entrySide, type: req.entryType, purpose: 'ENTRY', qty: toDb(qty), price: limit, expectedPrice: toDb(refPrice), reduceOnly: false,
+      createdBy: actor.kind, at: now,
+    })
     const levels = takeProfits.map((tp) => ({ id: newId(), price: toDb(tp.price), sharePct: toDb(tp.sharePct) }))
     await tx.$executeRaw`
       WITH pos AS (
         INSERT INTO "Position" (id, "traderId", "accountId", symbol, side, status, "entryType", "requestedQty", "limitPrice", "stopLoss", "initialStop",
           "signalId", "groupId", "groupLegId", "createdAt", "updatedAt")
         VALUES (${position.id}, ${trader.id}, ${trader.accountId}, ${req.symbol}, ${req.side}::"PositionSide", ${SUBMITTING}::"PositionStatus", ${req.entryType}::"OrderType",
-          ${toDb(qty)}::numeric, ${order.price}::numeric, ${toDb(stopLoss)}::numeric, ${toDb(stopLoss)}::numeric,
+          ${toDb(qty)}::numeric, ${limit}::numeric, ${toDb(stopLoss)}::numeric, ${toDb(stopLoss)}::numeric,
           ${opts.signalId ?? null}, ${opts.groupLeg?.groupId ?? null}, ${opts.groupLeg?.legId ?? null}, ${now}::timestamp(3), ${now}::timestamp(3))
       ), tps AS (
         INSERT INTO "TakeProfit" (id, "positionId", price, "sharePct", "createdAt")
         SELECT v.id, ${position.id}, v.price::numeric, v."sharePct"::numeric, ${now}::timestamp(3)
         FROM jsonb_to_recordset(${JSON.stringify(levels)}::jsonb) AS v(id text, price text, "sharePct" text)
       )
-      INSERT INTO "Order" (id, "accountId", "traderId", "positionId", "clientOrderId", symbol, side, type, purpose, qty, price, "expectedPrice", status, "createdBy", "createdAt", "updatedAt")
-      VALUES (${order.id}, ${trader.accountId}, ${trader.id}, ${position.id}, ${order.clientOrderId}, ${req.symbol}, ${entrySide}::"OrderSide", ${req.entryType}::"OrderType",
-        'ENTRY', ${order.qty}::numeric, ${order.price}::numeric,
-        -- The limit, or the side of the quote a market order takes: slippage is measured from it.
-        ${toDb(refPrice)}::numeric, 'NEW', ${actor.kind}::"Actor", ${now}::timestamp(3), ${now}::timestamp(3))`
+      ${orderInsert}`
     const tps = takeProfits.map((t) => `${t.price.toFixed()} (${t.sharePct.toFixed()}%)`).join(', ') || 'none'
     await recordPositionEvent(tx, {
       positionId: position.id,

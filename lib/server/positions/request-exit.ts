@@ -1,5 +1,4 @@
 import { poolOf, type Db } from '@/lib/db/client'
-import { newId } from '@/lib/db/new-id'
 import { withSqlTransaction } from '@/lib/db/sql-tx'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
 import type { Decimal } from '@/lib/domain/decimal'
@@ -12,6 +11,7 @@ import type { ActorRef } from '@/lib/server/audit/actor'
 import { conflict, notFound, validationError } from '@/lib/server/errors/app-error'
 import { type AccountRef, exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
+import { newOrder } from '@/lib/server/orders/new-order'
 import { ownVerdict } from '@/lib/server/orders/own-verdict'
 import { submitOrder, submitOrderWithin } from '@/lib/server/orders/submit-order'
 import { withBatchedAudit } from '@/lib/server/audit/record-position-event'
@@ -113,18 +113,15 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     if (qty.isZero()) return null
 
     const side = exitSideFor(p.side)
-    const order = {
-      id: newId(), clientOrderId: newClientOrderId(o.purpose === 'STOP_LOSS' ? 'sl' : o.purpose === 'TAKE_PROFIT' ? 'tp' : 'x'), symbol: p.symbol, side,
-      type: 'MARKET' as const, reduceOnly: true, status: 'NEW' as const, qty: toDb(qty), filledQty: '0', price: null, triggerPrice: null,
-    }
     const now = new Date()
     // Its expected price is the side of the quote at decision time (also for a triggered stop:
     // what the market offered when the exit was decided, not the level that fired).
-    await tx.$executeRaw`
-      INSERT INTO "Order" (id, "accountId", "traderId", "positionId", "clientOrderId", symbol, side, type, purpose, qty, "expectedPrice", "reduceOnly", status,
-        "takeProfitId", "createdBy", "createdAt", "updatedAt")
-      VALUES (${order.id}, ${p.accountId}, ${p.traderId}, ${p.id}, ${order.clientOrderId}, ${p.symbol}, ${side}::"OrderSide", 'MARKET', ${o.purpose}::"OrderPurpose",
-        ${order.qty}::numeric, ${toDb(side === 'SELL' ? quote.bid : quote.ask)}::numeric, true, 'NEW', ${takeProfitId}, ${actor.kind}::"Actor", ${now}::timestamp(3), ${now}::timestamp(3))`
+    const { insert, order } = newOrder({
+      accountId: p.accountId, traderId: p.traderId, positionId: p.id, clientOrderId: newClientOrderId(o.purpose === 'STOP_LOSS' ? 'sl' : o.purpose === 'TAKE_PROFIT' ? 'tp' : 'x'),
+      symbol: p.symbol, side, type: 'MARKET', purpose: o.purpose, qty: toDb(qty), price: null, expectedPrice: toDb(side === 'SELL' ? quote.bid : quote.ask), reduceOnly: true,
+      takeProfitId, createdBy: actor.kind, at: now,
+    })
+    await tx.$executeRaw(insert)
     await movePosition(tx, { id: p.id, status: p.status, userId: p.trader.userId }, 'EXIT_REQUESTED', actor, `${o.reason}: exit order ${order.clientOrderId} for ${qty.toFixed()} of ${openQty.toFixed()}`)
     const exchange = o.exchange ?? o.exchangeFor?.(p.account) ?? exchangeForAccount(db, p.account, { allowStaleMarket: o.allowStaleMarket })
     // A stop resting on the exchange (and a target paired with it) holds the quantity there: it comes off before the exit goes

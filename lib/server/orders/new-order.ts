@@ -1,0 +1,43 @@
+import { newId } from '@/lib/db/new-id'
+import { Prisma } from '@/lib/generated/prisma/client'
+import type { Actor, OrderPurpose, OrderSide, OrderType } from '@/lib/generated/prisma/enums'
+import type { SendableOrder } from './submit-order'
+
+/** An order of a position as an entry or an exit creates it: NEW, its client order id chosen. */
+export interface NewOrderInput {
+  accountId: string
+  traderId: string
+  positionId: string
+  clientOrderId: string
+  symbol: string
+  side: OrderSide
+  type: OrderType
+  purpose: OrderPurpose
+  /** Exact decimal strings (toDb). */
+  qty: string
+  price: string | null
+  /** Where slippage is measured from: the limit, or the side of the quote a market order takes. */
+  expectedPrice: string
+  reduceOnly: boolean
+  /** The take-profit level an exit serves. */
+  takeProfitId?: string | null
+  createdBy: Actor
+  at: Date
+}
+
+/**
+ * The order row (an INSERT to send in the caller's transaction, on its own or as the last part of
+ * a larger statement) and the order as submitOrder sends it once that has committed: one column
+ * list for every order a position's entry or exit writes.
+ */
+export function newOrder(o: NewOrderInput): { insert: Prisma.Sql; order: SendableOrder } {
+  const id = newId()
+  const insert = Prisma.sql`
+    INSERT INTO "Order" (id, "accountId", "traderId", "positionId", "clientOrderId", symbol, side, type, purpose, qty, price, "expectedPrice", "reduceOnly",
+      status, "takeProfitId", "createdBy", "createdAt", "updatedAt")
+    VALUES (${id}, ${o.accountId}, ${o.traderId}, ${o.positionId}, ${o.clientOrderId}, ${o.symbol}, ${o.side}::"OrderSide", ${o.type}::"OrderType",
+      ${o.purpose}::"OrderPurpose", ${o.qty}::numeric, ${o.price}::numeric, ${o.expectedPrice}::numeric, ${o.reduceOnly},
+      'NEW', ${o.takeProfitId ?? null}, ${o.createdBy}::"Actor", ${o.at}::timestamp(3), ${o.at}::timestamp(3))`
+  const order = { id, clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side, type: o.type, reduceOnly: o.reduceOnly, status: 'NEW' as const, qty: o.qty, filledQty: '0', price: o.price, triggerPrice: null }
+  return { insert, order }
+}
