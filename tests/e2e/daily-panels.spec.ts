@@ -104,11 +104,23 @@ test('execution quality on /performance: a paper trade\'s orders, slippage and l
   const otherId = await createPaperTrader(page, 'Other Trader', ['SOL/USDT'])
   await expect.poll(async () => (await api<{ marketData: { ok: boolean } }>(page, 'GET', '/api/health')).body.marketData.ok, { timeout: 60_000 }).toBe(true)
 
-  const open = (trader: string, symbol: string, size: string, stop: string) =>
-    api<{ position: { id: string; status: string } }>(page, 'POST', '/api/v1/positions', { traderId: trader, symbol, side: 'LONG', sizeMode: 'BASE', size, entryType: 'MARKET', stopLoss: stop })
+  // The health check is ok once any symbol has a fresh quote; a symbol just put on a watchlist gets
+  // its first one within a poll or two, and until then an entry answers 503 (nothing written), so
+  // it is sent again, as the Retry-After asks.
+  const open = async (trader: string, symbol: string, size: string, stop: string) => {
+    const send = () =>
+      api<{ position: { id: string; status: string }; error?: { code: string } }>(page, 'POST', '/api/v1/positions', { traderId: trader, symbol, side: 'LONG', sizeMode: 'BASE', size, entryType: 'MARKET', stopLoss: stop })
+    let res = await send()
+    for (let i = 0; i < 30 && res.status === 503 && res.body.error?.code === 'MARKET_UNAVAILABLE'; i++) {
+      await new Promise((r) => setTimeout(r, 500))
+      res = await send()
+    }
+    return res
+  }
   const opened = await open(traderId, 'ETH/USDT', '1', '2900')
   expect(opened.status, JSON.stringify(opened.body)).toBe(201)
-  expect((await open(otherId, 'SOL/USDT', '1', '140')).status).toBe(201)
+  const other = await open(otherId, 'SOL/USDT', '1', '140')
+  expect(other.status, JSON.stringify(other.body)).toBe(201)
   const positionId = opened.body.position.id
 
   // Close it on its page, as a person would; the exit sells at market into the one-level bid.
