@@ -130,8 +130,8 @@ export function marketColumns(symbol: string): Prisma.Sql {
   return Prisma.sql`${quoteColumn(symbol)}, (SELECT to_jsonb(r) FROM (SELECT ${RULE_COLUMNS} FROM "MarketRule" WHERE symbol = ${symbol}) r) AS rules`
 }
 
-/** Just the "quote" column of marketColumns. */
-export function quoteColumn(symbol: string): Prisma.Sql {
+/** Just the "quote" column of marketColumns; `symbol` may be a column of the outer statement (Prisma.sql`p.symbol`). */
+export function quoteColumn(symbol: string | Prisma.Sql): Prisma.Sql {
   return Prisma.sql`(SELECT to_jsonb(q) FROM (SELECT ${QUOTE_COLUMNS} FROM "MarketQuote" WHERE symbol = ${symbol}) q) AS quote`
 }
 

@@ -8,7 +8,6 @@ import type { ExchangePort } from '@/lib/exchange/port'
 import { conflict, notFound, validationError } from '@/lib/server/errors/app-error'
 import { lockTraderForEntry } from '@/lib/server/trading/halt-trading'
 import { assertEntryWithinLimits, recordRiskRejection, RiskRejection } from '@/lib/server/risk/entry-risk'
-import type { TraderStatus } from '@/lib/generated/prisma/enums'
 import { takePoolSlot, type QueuedInPool } from './group-pool'
 import { gridConfigOf, readGroupSettings, storedGroupSettings, type GroupSettings } from './group-settings'
 
@@ -23,7 +22,6 @@ export interface PlannedEntry {
 
 /** The entry's pyramid was planned, or the group pool had no slot and it waits in the pool's queue. */
 export type EntryPlan = PlannedEntry | { queued: QueuedInPool }
-
 
 /**
  * Plans a signal's entry as a pyramid of DCA legs: a new group, or one more pyramid on the open

@@ -7,7 +7,7 @@ import { toOrderView, type OrderViewRow } from '@/lib/server/orders/order-view'
 import { notFound } from '@/lib/server/errors/app-error'
 import { valueBalances } from '@/lib/server/accounts/account-equity'
 import { readUniverse } from '@/lib/server/traders/trader-settings'
-import { loadQuotes, QUOTE_COLUMNS, toStoredQuote, type QuoteRow, type StoredQuote } from '@/lib/market-data/quote-store'
+import { loadQuotes, quoteColumn, toStoredQuote, type QuoteRow, type StoredQuote } from '@/lib/market-data/quote-store'
 import { countDecisions, listDecisions } from '@/lib/server/decisions/list-decisions'
 import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
 import { RESTING_STOP_TYPE, WORKING_PROTECTION, WORKING_PROTECTION_SQL } from '@/lib/server/protection/resting-stop'
@@ -168,7 +168,7 @@ async function readDetail(db: Db, id: string, userId: string): Promise<DetailRow
           SELECT id, type, actor::text AS actor, "actorId", "fromStatus", "toStatus", message, before, after, trigger::text AS trigger, "decisionId", "createdAt"
           FROM "PositionEvent" WHERE "positionId" = p.id`, Prisma.sql`x."createdAt", x.id`)}
       ) AS detail,
-      (SELECT to_jsonb(q) FROM (SELECT ${QUOTE_COLUMNS} FROM "MarketQuote" WHERE symbol = p.symbol) q) AS quote,
+      ${quoteColumn(Prisma.sql`p.symbol`)},
       EXISTS (SELECT 1 FROM "Decision" d WHERE d."positionId" = p.id) AS "hasDecisions"
     FROM "Position" p JOIN "Trader" t ON t.id = p."traderId"
     WHERE p.id = ${id} AND t."userId" = ${userId}`

@@ -8,13 +8,13 @@ export type StoredLedgerFill = { side: 'BUY' | 'SELL'; qty: string; price: strin
 
 /**
  * The position's fills in ledger order, as one JSON array (null when it has none), for a
- * statement that reads them beside something else. `plus` is a SELECT of further "Fill" rows
- * that the statement itself inserts, which its read of the table cannot see.
+ * statement that also inserts fills: `inserted` is a SELECT of those "Fill" rows, which the
+ * statement's read of the table cannot see.
  */
-export function ledgerFillsSql(positionId: string, plus?: Prisma.Sql): Prisma.Sql {
+export function ledgerFillsSql(positionId: string, inserted: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`(
     SELECT jsonb_agg(jsonb_build_object('side', f.side, 'qty', f.qty::text, 'price', f.price::text, 'fee', f.fee::text, 'feeAsset', f."feeAsset") ORDER BY f."createdAt", f.id)
-    FROM (SELECT * FROM "Fill" WHERE "positionId" = ${positionId} ${plus ? Prisma.sql`UNION ALL ${plus}` : Prisma.empty}) f)`
+    FROM (SELECT * FROM "Fill" WHERE "positionId" = ${positionId} UNION ALL ${inserted}) f)`
 }
 
 /**
