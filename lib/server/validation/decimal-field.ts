@@ -21,7 +21,7 @@ export const PRICE_COLUMN: DecimalFieldOptions = { integerDigits: 18, fractionDi
 export function decimalField(o: DecimalFieldOptions) {
   return z
     .union([z.string().trim(), z.number()], {
-      error: 'must be a decimal number such as 123.45',
+      error: (iss) => (iss.input === undefined ? 'is required' : 'must be a decimal number such as 123.45'),
     })
     // A finite number is read in plain notation (1e30 → "1000…0") so its size can be judged.
     .transform((v) => (typeof v === 'number' ? (Number.isFinite(v) ? dec(v).toFixed() : String(v)) : v))

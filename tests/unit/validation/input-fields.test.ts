@@ -50,6 +50,8 @@ describe('decimalField (Decimal(36, 18) columns)', () => {
     ['a negative number', -1, ['must be a decimal number such as 123.45']],
     ['a NUL', '1\u00002', ['must be a decimal number such as 123.45']],
     ['a boolean', true, ['must be a decimal number such as 123.45']],
+    ['null', null, ['must be a decimal number such as 123.45']],
+    ['missing', undefined, ['is required']],
     ['zero where a positive value is required', '0', ['must be greater than 0']],
   ] as const)('%s', (_label, input, expected, value?: string) => {
     const r = ZPositiveDecimal.safeParse(input)
