@@ -88,7 +88,8 @@ export class AnalysisScheduler {
       try {
         const r = await runAnalysisCycle({ db: this.db, traderId, candles: this.o.candles, actor: this.o.actor, trigger, symbol, staleAfterMs: this.o.staleAfterMs, now: this.o.now, log: this.o.log })
         const acted = r.decisions.filter((d) => d.outcome !== 'NO_ACTION')
-        if (acted.length) this.o.log(`cycle ${traderId}: ${acted.map((d) => `${d.symbol} ${d.action ?? '-'} ${d.outcome}`).join(', ')}`)
+        // A failure says why (as the journal does): "FAILED" alone sends the operator to the database.
+        if (acted.length) this.o.log(`cycle ${traderId}: ${acted.map((d) => `${d.symbol} ${d.action ?? '-'} ${d.outcome}${d.error ? ` (${d.error})` : ''}`).join(', ')}`)
       } catch (e) {
         this.o.log(`cycle for trader ${traderId} failed: ${(e as Error).message}`)
         // Back off so a broken trader does not spin.

@@ -5,6 +5,7 @@ import { createTrader } from '@/lib/server/traders/create-trader'
 import { startFakeOpenAI, type FakeLlmServer } from '@/tests/support/fake-openai'
 import { useFakeLlmTrader } from '@/tests/support/fake-llm-trader'
 import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
+import { AnalysisScheduler } from '@/workers/decisions/analysis-scheduler'
 import { seedMarket } from '@/tests/support/seed-market'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
 
@@ -60,4 +61,13 @@ test('it waits only so long: a symbol that never gets a quote fails with the rea
     ['BTC/USDT', 'NO_ACTION', null],
     ['SOL/USDT', 'FAILED', 'no market data for SOL/USDT yet'],
   ])
+})
+
+test("the worker's log line for a failed cycle says why, as the journal does", async () => {
+  await t.db.trader.update({ where: { id: traderId }, data: { watchlist: ['BTC/USDT', 'DOGE/USDT'] } })
+  llm.script([noTrade('BTC/USDT')])
+  const lines: string[] = []
+  const scheduler = new AnalysisScheduler(t.db, { candles: (s, tf, n) => feed.fetchCandles(s, tf, n), actor: { kind: 'WORKER', id: 'test' }, log: (m) => lines.push(m), staleAfterMs: 60_000 })
+  await scheduler.trigger(traderId, 'SCHEDULE')
+  expect(lines).toEqual([`cycle ${traderId}: DOGE/USDT - FAILED (no market data for DOGE/USDT yet)`])
 })
