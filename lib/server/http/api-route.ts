@@ -5,6 +5,7 @@ import type { AuthUser } from '@/lib/server/auth/users'
 import { AppError, notFound } from '@/lib/server/errors/app-error'
 import { handleRoute } from '@/lib/server/http/json-response'
 import { isWellFormedId } from '@/lib/server/validation/id-field'
+import '@/lib/server/validation/zod-messages'
 
 /** Who may call a route: any signed-in user or token (default), admins only, or anyone. */
 export type RouteAccess = 'user' | 'admin' | 'public'

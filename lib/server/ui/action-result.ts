@@ -1,6 +1,7 @@
 import type { AuthUser } from '@/lib/server/auth/users'
 import { getPageUser } from '@/lib/server/auth/current-user'
 import { knownError } from '@/lib/server/errors/known-error'
+import '@/lib/server/validation/zod-messages'
 
 /**
  * What a form's server action returns: data, or errors a form can place — `fieldErrors` keyed by

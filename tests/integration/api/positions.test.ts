@@ -63,6 +63,12 @@ describe('/api/v1/positions', () => {
     expect(await t.db.position.count()).toBe(0)
   })
 
+  it('names every required field left out as such, whatever its type', async () => {
+    const res = await open({ traderId })
+    expect(res.status).toBe(400)
+    expect(res.body.error.fields).toEqual(['symbol', 'side', 'sizeMode', 'size', 'entryType', 'stopLoss'].map((field) => ({ field, message: 'is required' })))
+  })
+
   it('answers 400 for malformed JSON and an unknown state filter, 404 for an unknown trader', async () => {
     const bad = await call(positions.POST, 'POST', '/api/v1/positions', { token: alice.token, rawBody: '{"traderId":' })
     expect(bad.status).toBe(400)
