@@ -25,6 +25,7 @@ export function decimalField(o: DecimalFieldOptions) {
     })
     // A finite number is read in plain notation (1e30 → "1000…0") so its size can be judged.
     .transform((v) => (typeof v === 'number' ? (Number.isFinite(v) ? dec(v).toFixed() : String(v)) : v))
+    .refine((v) => !(v.startsWith('-') && DECIMAL_RE.test(v.slice(1))), { message: 'must not be negative', abort: true })
     .refine((v) => DECIMAL_RE.test(v), { message: 'must be a decimal number such as 123.45', abort: true })
     .refine((v) => DECIMAL_RE.exec(v)![1].replace(/^0+/, '').length <= o.integerDigits, {
       message: `must be less than 1e${o.integerDigits}`,
