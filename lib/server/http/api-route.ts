@@ -2,7 +2,7 @@ import { db as defaultDb, type Db } from '@/lib/db/client'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { authenticateRequest, type RequestAuth } from '@/lib/server/auth/current-user'
 import type { AuthUser } from '@/lib/server/auth/users'
-import { AppError, notFound } from '@/lib/server/errors/app-error'
+import { APP_ERROR_STATUS, AppError, notFound } from '@/lib/server/errors/app-error'
 import { handleRoute } from '@/lib/server/http/json-response'
 import { isWellFormedId } from '@/lib/server/validation/id-field'
 import '@/lib/server/validation/zod-messages'
@@ -28,12 +28,15 @@ export interface PublicApiContext<P extends Record<string, string>> {
 
 type NextCtx<P> = { params?: Promise<P> }
 
-// A path id that is not well formed cannot name a row: it is answered as not found before it
-// reaches PostgreSQL (a NUL byte there is a 500).
+// A path parameter that is not well formed cannot name a row: it is answered as not found before
+// it reaches PostgreSQL (a NUL byte there is a 500). A market is the one that is not an id, and
+// the natural mistake there (BTC/USDT, its slash encoded) gets the way to write it.
 async function readParams<P extends Record<string, string>>(ctx: NextCtx<P> | undefined): Promise<P> {
   const params = ((await ctx?.params) ?? {}) as P
-  for (const value of Object.values(params)) {
-    if (!isWellFormedId(value)) throw notFound('resource')
+  for (const [key, value] of Object.entries(params)) {
+    if (isWellFormedId(value)) continue
+    if (key === 'symbol') throw new AppError('NOT_FOUND', `no market ${JSON.stringify(String(value).slice(0, 64))}: a market in a path is written BASE-QUOTE, e.g. BTC-USDT`, APP_ERROR_STATUS.NOT_FOUND)
+    throw notFound('resource')
   }
   return params
 }

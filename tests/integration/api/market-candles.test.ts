@@ -113,9 +113,10 @@ describe('GET /api/v1/markets/{symbol}/candles', () => {
     expect(klineRequests().length).toBe(before)
   })
 
-  it('answers a slash (BTC/USDT, decoded from %2F) as no such resource: the path takes BTC-USDT', async () => {
+  it('answers a slash (BTC/USDT, decoded from %2F) as no such market, saying the path takes BTC-USDT', async () => {
     const res = await get('BTC/USDT')
     expect(res.status).toBe(404)
+    expect(res.body.error).toEqual({ code: 'NOT_FOUND', message: 'no market "BTC/USDT": a market in a path is written BASE-QUOTE, e.g. BTC-USDT' })
   })
 
   it('accepts lower case', async () => {
