@@ -89,9 +89,12 @@ export async function runAnalysisCycle(o: CycleOptions): Promise<{ cycleId: stri
   }
   // A symbol the feed has not quoted yet (just added to the watchlist) is waited for when a
   // person or a signal asked for this cycle, which would otherwise fail on it until the next
-  // scheduled one. A scheduled cycle does not wait: it comes again anyway.
+  // scheduled one. A scheduled cycle does not wait (it comes again anyway), except a new
+  // trader's first: it is due the moment the trader is created, before the feed has quoted its
+  // symbols, and its journal (and the user's notifications) would open with a failure.
+  const waits = o.trigger !== 'SCHEDULE' || trader.lastCycleAt === null
   const snapshotFor = async (symbol: string) => {
-    const until = Date.now() + (o.trigger === 'SCHEDULE' ? 0 : (o.firstDataWaitMs ?? FIRST_DATA_WAIT_MS))
+    const until = Date.now() + (waits ? (o.firstDataWaitMs ?? FIRST_DATA_WAIT_MS) : 0)
     for (;;) {
       const snapshot = await loadSymbolSnapshot(o.db, { traderId: trader.id, symbol, now: now(), staleAfterMs: o.staleAfterMs })
       if (!('noDataYet' in snapshot) || Date.now() + FIRST_DATA_POLL_MS > until) return snapshot

@@ -14,10 +14,10 @@ import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
 let t: TestDatabase
 let llm: FakeLlmServer
 let traderId: string
-const feed = createSimulatedFeed({ symbols: { 'BTC/USDT': { start: '60000' }, 'ETH/USDT': { start: '3000' }, 'SOL/USDT': { start: '150' } } })
+const feed = createSimulatedFeed({ symbols: { 'BTC/USDT': { start: '60000' }, 'ETH/USDT': { start: '3000' }, 'SOL/USDT': { start: '150' }, 'ADA/USDT': { start: '0.5' } } })
 const noTrade = (symbol: string) => ({ json: { symbol, reasoning: 'test', confidence: 0.5, action: 'NO_TRADE' } })
-const cycle = (trigger: CycleTrigger, firstDataWaitMs?: number) =>
-  runAnalysisCycle({ db: t.db, traderId, candles: (s, tf, n) => feed.fetchCandles(s, tf, n), actor: { kind: 'WORKER', id: 'test' }, trigger, staleAfterMs: 60_000, firstDataWaitMs })
+const cycle = (trigger: CycleTrigger, firstDataWaitMs?: number, of = traderId) =>
+  runAnalysisCycle({ db: t.db, traderId: of, candles: (s, tf, n) => feed.fetchCandles(s, tf, n), actor: { kind: 'WORKER', id: 'test' }, trigger, staleAfterMs: 60_000, firstDataWaitMs })
 
 beforeAll(async () => {
   t = await createTestDatabase()
@@ -33,7 +33,20 @@ afterAll(async () => {
   await t.drop()
 })
 
-test('a scheduled cycle does not wait for a symbol with no market data yet', async () => {
+test("a new trader's first scheduled cycle waits for its symbols' first quotes: it is due the moment the trader is created", async () => {
+  const userId = (await t.db.user.create({ data: { email: 'first-cycle@example.com', passwordHash: 'x' } })).id
+  const fresh = (await createTrader({ db: t.db, userId, input: { name: 'Fresh', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: ['ADA/USDT'] } })).id
+  await useManualTraderSettings(t.db, fresh)
+  await useFakeLlmTrader(t.db, fresh, { url: llm.url, apiKey: 'sk-test-wait' })
+  llm.script([noTrade('ADA/USDT')])
+  const quoted = new Promise<void>((resolve) => setTimeout(() => void seedMarket(t.db, { symbol: 'ADA/USDT', bid: '0.5', ask: '0.5001' }).then(resolve), 800))
+  const r = await cycle('SCHEDULE', 10_000, fresh)
+  await quoted
+  expect(r.decisions.map((d) => [d.symbol, d.outcome, d.error])).toEqual([['ADA/USDT', 'NO_ACTION', null]])
+})
+
+test('a later scheduled cycle does not wait for a symbol with no market data yet', async () => {
+  await t.db.trader.update({ where: { id: traderId }, data: { lastCycleAt: new Date(Date.now() - 5 * 60_000) } })
   llm.script([noTrade('BTC/USDT')])
   const r = await cycle('SCHEDULE')
   expect(r.decisions.map((d) => [d.symbol, d.outcome, d.error])).toEqual([
