@@ -2,8 +2,9 @@ import { db as defaultDb, type Db } from '@/lib/db/client'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { authenticateRequest, type RequestAuth } from '@/lib/server/auth/current-user'
 import type { AuthUser } from '@/lib/server/auth/users'
-import { APP_ERROR_STATUS, AppError, notFound } from '@/lib/server/errors/app-error'
+import { AppError, notFound } from '@/lib/server/errors/app-error'
 import { handleRoute } from '@/lib/server/http/json-response'
+import { malformedMarketPath } from '@/lib/server/markets/market-symbol'
 import { isWellFormedId } from '@/lib/server/validation/id-field'
 import '@/lib/server/validation/zod-messages'
 
@@ -35,7 +36,7 @@ async function readParams<P extends Record<string, string>>(ctx: NextCtx<P> | un
   const params = ((await ctx?.params) ?? {}) as P
   for (const [key, value] of Object.entries(params)) {
     if (isWellFormedId(value)) continue
-    if (key === 'symbol') throw new AppError('NOT_FOUND', `no market ${JSON.stringify(String(value).slice(0, 64))}: a market in a path is written BASE-QUOTE, e.g. BTC-USDT`, APP_ERROR_STATUS.NOT_FOUND)
+    if (key === 'symbol') throw malformedMarketPath(String(value))
     throw notFound('resource')
   }
   return params
