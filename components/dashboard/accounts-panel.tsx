@@ -4,7 +4,7 @@ import Link from 'next/link'
 import { useQuotes } from '@/components/live/quote-store'
 import { ModeBadge } from '@/components/ui/mode-badge'
 import type { DashboardData } from '@/lib/server/ui/load-dashboard'
-import { formatDecimal, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
+import { formatBalance, formatDecimal, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
 import { livePnl, sumDecimalStrings } from '@/lib/ui/live-pnl'
 
 /** Equity and balances per trader, with the live unrealized PnL of its open positions. */
@@ -31,12 +31,17 @@ export function AccountsPanel({ accounts, positions }: { accounts: DashboardData
               </dd>
               <dt className="text-neutral-500">Open PnL (live)</dt>
               <dd className={`text-right font-mono ${pnlTone(open)}`}>{open === null ? '—' : `${formatPnl(open)} ${a.quoteCurrency}`}</dd>
-              {a.balances.map((b) => (
-                <div key={b.asset} className="contents">
-                  <dt className="text-neutral-500">{b.asset}</dt>
-                  <dd className="text-right font-mono text-neutral-300">{formatDecimal(b.amount)}</dd>
-                </div>
-              ))}
+              {a.balances.map((b) => {
+                const shown = formatBalance(b.amount, b.asset === a.quoteCurrency)
+                return (
+                  <div key={b.asset} className="contents">
+                    <dt className="text-neutral-500">{b.asset}</dt>
+                    <dd className="text-right font-mono text-neutral-300" title={shown.exact}>
+                      {shown.text}
+                    </dd>
+                  </div>
+                )
+              })}
             </dl>
             {a.reconcileError ? (
               <p role="alert" className="mt-2 text-xs text-red-400">

@@ -8,7 +8,7 @@ import { num, td, th } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { ModeBadge } from '@/components/ui/mode-badge'
 import type { accountSummaries } from '@/lib/server/positions/position-views'
-import { formatDecimal } from '@/lib/ui/decimal-format'
+import { formatBalance, formatDecimal } from '@/lib/ui/decimal-format'
 import { CreateTraderForm, type TraderAccountChoice } from './trader-forms'
 
 export type TraderSummary = Awaited<ReturnType<typeof accountSummaries>>[number]
@@ -56,11 +56,14 @@ export function TradersView({ initial, accounts }: { initial: TraderSummary[]; a
                       </td>
                       <td className={num}>{t.equity === null ? 'unpriced' : `${formatDecimal(t.equity, { dp: 2 })} ${t.quoteCurrency}`}</td>
                       <td className="px-2 py-1.5 align-top font-mono text-xs text-neutral-400">
-                        {t.balances.map((b) => (
-                          <div key={b.asset}>
-                            {formatDecimal(b.amount)} {b.asset}
-                          </div>
-                        ))}
+                        {t.balances.map((b) => {
+                          const shown = formatBalance(b.amount, b.asset === t.quoteCurrency)
+                          return (
+                            <div key={b.asset} title={shown.exact}>
+                              {shown.text} {b.asset}
+                            </div>
+                          )
+                        })}
                       </td>
                     </tr>
                   ))}

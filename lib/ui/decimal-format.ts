@@ -55,6 +55,20 @@ export function formatPnl(value: string | Decimal | null | undefined): string {
   return formatDecimal(value, { maxDp: 4, minDp: 2, sign: true })
 }
 
+/**
+ * A balance for display. The quote currency is rounded to six significant digits, and never
+ * fewer than 2 places: a paper account's fees leave ten places (9,899.6856332046 USDT shows
+ * as 9,899.69), while a BTC-quoted account's 0.0512345678 still shows as 0.0512346. Any other
+ * asset shows every digit it has: a coin's quantity is meaningful to its last place. `exact` is
+ * the unrounded value, for a tooltip.
+ */
+export function formatBalance(amount: string, isQuote: boolean): { text: string; exact: string } {
+  const exact = formatDecimal(amount)
+  if (!isQuote || exact === '—') return { text: exact, exact }
+  const places = Math.max(2, 5 - dec(amount).abs().e)
+  return { text: formatDecimal(amount, { maxDp: places, minDp: 2 }), exact }
+}
+
 /** A percentage with two places and a sign, e.g. "-0.42%". */
 export function formatPercent(value: string | Decimal | null | undefined): string {
   const s = formatDecimal(value, { dp: 2, sign: true })

@@ -224,14 +224,23 @@ export async function getPositionDetail(db: Db, userId: string, id: string) {
   }
 }
 
-/** Per trader: balances per asset (paper books, or the exchange's last snapshot) and equity at the current marks. */
+/**
+ * Per trader: balances per asset (paper books, or the exchange's last snapshot), the quote
+ * currency first, and equity at the current marks.
+ */
 export async function accountSummaries(db: DbTx, userId: string) {
   const traders = await db.trader.findMany({ where: { userId }, include: { account: { include: { balances: true } } }, orderBy: { createdAt: 'asc' } })
   const rules = await db.marketRule.findMany()
   const quotes = new Map((await loadQuotes(db)).map((q) => [q.symbol, q]))
   return traders.map((t) => {
     const { equity, unpriced } = valueBalances(t.account.balances, t.quoteCurrency, rules, quotes)
-    const balances = t.account.balances.map((b) => ({ asset: b.asset, amount: fromDb(b.amount).toFixed() }))
+    // The quote currency first and always; another asset only while some of it is held (a paper
+    // account keeps a row at 0 for every asset it once bought).
+    const balances = t.account.balances
+      .map((b) => ({ asset: b.asset, amount: fromDb(b.amount) }))
+      .filter((b) => b.asset === t.quoteCurrency || !b.amount.isZero())
+      .sort((a, b) => Number(b.asset === t.quoteCurrency) - Number(a.asset === t.quoteCurrency) || a.asset.localeCompare(b.asset))
+      .map((b) => ({ asset: b.asset, amount: b.amount.toFixed() }))
     return {
       traderId: t.id,
       traderName: t.name,

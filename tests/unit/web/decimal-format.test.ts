@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { formatDecimal, formatPercent, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
+import { formatBalance, formatDecimal, formatPercent, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
 
 describe('formatDecimal', () => {
   test.each([
@@ -56,5 +56,23 @@ describe('pnlTone', () => {
     ['missing', null, 'text-neutral-400'],
   ])('%s', (_label, value, tone) => {
     expect(pnlTone(value)).toBe(tone)
+  })
+})
+
+describe('formatBalance', () => {
+  test.each([
+    ['quote, fee-laden paper balance', '9899.6856332046', true, '9,899.69'],
+    ['quote, whole', '10000', true, '10,000.00'],
+    ['quote, small BTC-quoted balance keeps its digits', '0.0512345678', true, '0.0512346'],
+    ['quote, around one', '1.23456789', true, '1.23457'],
+    ['quote, zero', '0', true, '0.00'],
+    ['quote, negative', '-12.345678', true, '-12.3457'],
+    ['base asset, every digit', '0.00012345', false, '0.00012345'],
+    ['base asset, large', '1234.5', false, '1,234.5'],
+  ])('%s', (_label, amount, isQuote, text) => {
+    expect(formatBalance(amount, isQuote).text).toBe(text)
+  })
+  test('the exact value is kept for the tooltip', () => {
+    expect(formatBalance('9899.6856332046', true).exact).toBe('9,899.6856332046')
   })
 })

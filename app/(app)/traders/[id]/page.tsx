@@ -14,7 +14,7 @@ import { requirePageUser } from '@/lib/server/auth/current-user'
 import { isAppError } from '@/lib/server/errors/app-error'
 import { accountSummaries } from '@/lib/server/positions/position-views'
 import { loadRecentRiskEvents, loadTraderSettingsView, TRADER_SETTING_DEFAULTS } from '@/lib/server/traders/trader-settings-view'
-import { formatDecimal } from '@/lib/ui/decimal-format'
+import { formatBalance, formatDecimal } from '@/lib/ui/decimal-format'
 
 export const dynamic = 'force-dynamic'
 export const metadata = { title: 'Trader' }
@@ -91,12 +91,17 @@ export default async function TraderPage({ params }: { params: Promise<{ id: str
             <dd className="font-mono">{trader.quoteCurrency}</dd>
             <dt className="text-neutral-500">Equity</dt>
             <dd className="font-mono">{trader.equity === null ? 'unpriced' : `${formatDecimal(trader.equity, { dp: 2 })} ${trader.quoteCurrency}`}</dd>
-            {trader.balances.map((b) => (
-              <div key={b.asset} className="contents">
-                <dt className="text-neutral-500">{b.asset}</dt>
-                <dd className="font-mono">{formatDecimal(b.amount)}</dd>
-              </div>
-            ))}
+            {trader.balances.map((b) => {
+              const shown = formatBalance(b.amount, b.asset === trader.quoteCurrency)
+              return (
+                <div key={b.asset} className="contents">
+                  <dt className="text-neutral-500">{b.asset}</dt>
+                  <dd className="font-mono" title={shown.exact}>
+                    {shown.text}
+                  </dd>
+                </div>
+              )
+            })}
           </dl>
         </Panel>
         <Panel title="Edit trader">
