@@ -122,7 +122,7 @@ export class StopManager {
       })
       if (!adj) continue
       if (adj.rule === 'TRAILING' && m.stop && adj.stop.minus(m.stop).abs().lt(exitPrice.mul(MIN_TRAIL_STEP))) continue
-      moves.push(this.apply(m, adj.stop, `${adj.rule.toLowerCase().replace('_', ' ')}: ${adj.reason}`))
+      moves.push(this.apply(m, adj.stop, adj.reason))
     }
     return (await Promise.all(moves)).filter(Boolean).length
   }

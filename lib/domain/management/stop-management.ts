@@ -138,7 +138,7 @@ function timeTighten({ side, exitPrice, openedAt, now, rules }: StopManagementIn
       rule: 'TIME_TIGHTEN',
       stop,
       reason: (s) =>
-        `open ${age} min >= ${tightenAfterMinutes} min: stop at most ${pctText(tightenToPct)}% ${exitLabel(side)} ${exitPrice.toFixed()}: ${s}`,
+        `open ${age} min >= ${tightenAfterMinutes} min: stop tightened to at most ${pctText(tightenToPct)}% ${exitLabel(side)} ${exitPrice.toFixed()}: ${s}`,
     },
   ]
 }

@@ -111,6 +111,10 @@ describe('100 paper trades by the built-in rules provider', () => {
         `decisions ${decisions.map((d) => `${d.action}/${d.outcome}=${d._count}`).join(' ')}`,
     )
     expect(ruleMoves).toBeGreaterThan(0)
+    // Each move says which rule moved the stop, once: "(trailing 2% below bid …: stop …)".
+    const moveMessages = await t.db.positionEvent.findMany({ where: { trigger: 'RULE_ENGINE', position: { traderId: trader.id } }, select: { message: true } })
+    const unexplained = moveMessages.map((e) => e.message).filter((m) => !/^Stop loss moved from \S+ to (\S+) \((trailing [^:]+: stop \1|profit [^:]+: stop to breakeven \1.*|open \d+ min [^:]+: stop tightened to [^:]+: \1)\)$/.test(m))
+    expect(unexplained).toEqual([])
     expect(log.filter((l) => /failed/.test(l))).toEqual([])
   })
 })

@@ -155,18 +155,18 @@ describe('manageStop: time tightening', () => {
     {
       label: 'exactly at the age limit',
       in: input({ exit: '61000', stop: '59000', now: 240 * MIN, rules: TIME_ONLY }),
-      expected: { stop: '60390', rule: 'TIME_TIGHTEN', reason: 'open 240 min >= 240 min: stop at most 1% below bid 61000: 60390' },
+      expected: { stop: '60390', rule: 'TIME_TIGHTEN', reason: 'open 240 min >= 240 min: stop tightened to at most 1% below bid 61000: 60390' },
     },
     { label: 'one millisecond younger', in: input({ exit: '61000', stop: '59000', now: 240 * MIN - 1, rules: TIME_ONLY }), expected: null },
     {
       label: 'SHORT after the age limit',
       in: input({ side: 'SHORT', exit: '59000', stop: '61000', now: 300 * MIN + 5, rules: TIME_ONLY }),
-      expected: { stop: '59590', rule: 'TIME_TIGHTEN', reason: 'open 300 min >= 240 min: stop at most 1% above ask 59000: 59590' },
+      expected: { stop: '59590', rule: 'TIME_TIGHTEN', reason: 'open 300 min >= 240 min: stop tightened to at most 1% above ask 59000: 59590' },
     },
     {
       label: 'tighter than breakeven and the trail together',
       in: input({ exit: '61000', stop: '59000', now: 240 * MIN, rules: rules({ tightenAfterMinutes: 240, tightenToPct: dec(1) }) }),
-      expected: { stop: '60390', rule: 'TIME_TIGHTEN', reason: 'open 240 min >= 240 min: stop at most 1% below bid 61000: 60390' },
+      expected: { stop: '60390', rule: 'TIME_TIGHTEN', reason: 'open 240 min >= 240 min: stop tightened to at most 1% below bid 61000: 60390' },
     },
     {
       label: 'a tie goes to the earlier rule',
