@@ -2,9 +2,10 @@
 
 import Link from 'next/link'
 import { useQuotes } from '@/components/live/quote-store'
+import { BalanceRows } from '@/components/traders/balance-rows'
 import { ModeBadge } from '@/components/ui/mode-badge'
 import type { DashboardData } from '@/lib/server/ui/load-dashboard'
-import { formatBalance, formatDecimal, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
+import { formatDecimal, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
 import { livePnl, sumDecimalStrings } from '@/lib/ui/live-pnl'
 
 /** Equity and balances per trader, with the live unrealized PnL of its open positions. */
@@ -31,17 +32,7 @@ export function AccountsPanel({ accounts, positions }: { accounts: DashboardData
               </dd>
               <dt className="text-neutral-500">Open PnL (live)</dt>
               <dd className={`text-right font-mono ${pnlTone(open)}`}>{open === null ? '—' : `${formatPnl(open)} ${a.quoteCurrency}`}</dd>
-              {a.balances.map((b) => {
-                const shown = formatBalance(b.amount, b.asset === a.quoteCurrency)
-                return (
-                  <div key={b.asset} className="contents">
-                    <dt className="text-neutral-500">{b.asset}</dt>
-                    <dd className="text-right font-mono text-neutral-300" title={shown.exact}>
-                      {shown.text}
-                    </dd>
-                  </div>
-                )
-              })}
+              <BalanceRows balances={a.balances} quoteCurrency={a.quoteCurrency} amountClassName="text-right font-mono text-neutral-300" />
             </dl>
             {a.reconcileError ? (
               <p role="alert" className="mt-2 text-xs text-red-400">

@@ -1,6 +1,7 @@
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
 import { AiConnectionForm } from '@/components/traders/ai-connection-form'
+import { BalanceRows } from '@/components/traders/balance-rows'
 import { RiskEventsTable } from '@/components/traders/risk-events-table'
 import { TraderRiskLimitsForm } from '@/components/traders/risk-limits-form'
 import { EditTraderForm } from '@/components/traders/trader-forms'
@@ -14,7 +15,7 @@ import { requirePageUser } from '@/lib/server/auth/current-user'
 import { isAppError } from '@/lib/server/errors/app-error'
 import { accountSummaries } from '@/lib/server/positions/position-views'
 import { loadRecentRiskEvents, loadTraderSettingsView, TRADER_SETTING_DEFAULTS } from '@/lib/server/traders/trader-settings-view'
-import { formatBalance, formatDecimal } from '@/lib/ui/decimal-format'
+import { formatDecimal } from '@/lib/ui/decimal-format'
 
 export const dynamic = 'force-dynamic'
 export const metadata = { title: 'Trader' }
@@ -91,17 +92,7 @@ export default async function TraderPage({ params }: { params: Promise<{ id: str
             <dd className="font-mono">{trader.quoteCurrency}</dd>
             <dt className="text-neutral-500">Equity</dt>
             <dd className="font-mono">{trader.equity === null ? 'unpriced' : `${formatDecimal(trader.equity, { dp: 2 })} ${trader.quoteCurrency}`}</dd>
-            {trader.balances.map((b) => {
-              const shown = formatBalance(b.amount, b.asset === trader.quoteCurrency)
-              return (
-                <div key={b.asset} className="contents">
-                  <dt className="text-neutral-500">{b.asset}</dt>
-                  <dd className="font-mono" title={shown.exact}>
-                    {shown.text}
-                  </dd>
-                </div>
-              )
-            })}
+            <BalanceRows balances={trader.balances} quoteCurrency={trader.quoteCurrency} amountClassName="font-mono" />
           </dl>
         </Panel>
         <Panel title="Edit trader">
