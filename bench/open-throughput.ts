@@ -1,9 +1,14 @@
-// Opening paper positions through the real route handler (POST /api/v1/positions, called
-// in-process as Next calls it: bearer token, JSON body, 201 with the position), against a real
-// PostgreSQL: one at a time, 20 and 100 at once (one trader each), next to the database's own
-// ceiling of single-row commits. Each open is timed to its fill committed (heard over LISTEN) and
-// to its 201 (which also reads the position's detail back for the body). Also counts the SQL
-// statements and transactions of one open.
+// Opening paper positions (POST /api/v1/positions: bearer token, JSON body, 201 with the
+// position) against a real PostgreSQL: one at a time, 20 and 100 at once (one trader each), next to
+// the database's own ceiling of single-row commits. Twice: through the real HTTP API of a
+// production build (`next start`, as npm start runs it; the requests come from this process), and
+// by calling the route handler in-process, which is what the route itself costs. Each open is
+// timed to its fill committed (heard over LISTEN) and to its 201 (which also reads the position's
+// detail back for the body). Also counts the SQL statements and transactions of one open.
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import net from 'node:net'
+import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
 import { createDb, type Db } from '@/lib/db/client'
@@ -12,6 +17,7 @@ import { LIMIT_LABELS } from '@/lib/domain/risk/risk-limits'
 import { saveMarketRules, saveQuotes } from '@/lib/market-data/quote-store'
 import { issueApiToken } from '@/lib/server/auth/api-tokens'
 import { createTrader } from '@/lib/server/traders/create-trader'
+import { buildWebAppIfNeeded } from '@/scripts/start/build-web-app'
 import { withBenchDatabase, withProcessDatabase } from './bench-database'
 import { percentile } from './percentile'
 import { EVENTS_CHANNEL, type AppEvent } from '@/lib/server/events/notify'
@@ -20,6 +26,64 @@ const TRADERS = 100
 const SYMBOLS = 40
 
 type PostHandler = (req: Request) => Promise<Response>
+/** Sends one open as `token`; the response's status and body. */
+type PostOpen = (token: string, body: string) => Promise<{ status: number; text: string }>
+
+const ROOT = path.resolve(import.meta.dirname, '..')
+
+function inProcess(handler: PostHandler): PostOpen {
+  return async (token, body) => {
+    const res = await handler(new Request('http://localhost/api/v1/positions', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body }))
+    return { status: res.status, text: await res.text() }
+  }
+}
+
+function overHttp(base: string): PostOpen {
+  return async (token, body) => {
+    const res = await fetch(`${base}/api/v1/positions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body })
+    return { status: res.status, text: await res.text() }
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/** The production build (built first if `.next` does not hold this commit's) serving `url`'s database, as npm start runs it. */
+async function startWebApp(url: string) {
+  const env = { ...process.env, DATABASE_URL: url, NEXTAUTH_SECRET: randomBytes(32).toString('base64url'), SECRETS_KEY: randomBytes(32).toString('base64url') }
+  buildWebAppIfNeeded(ROOT, env, (m) => console.log(`[bench] ${m}`))
+  const port = await freePort()
+  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port)], {
+    cwd: ROOT,
+    env: { ...env, NODE_ENV: 'production', PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let err = ''
+  child.stderr!.on('data', (d) => (err += d))
+  const exited = new Promise<void>((r) => child.once('exit', () => r()))
+  const base = `http://127.0.0.1:${port}`
+  for (const end = Date.now() + 120_000; ; ) {
+    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${err.slice(-2000)}`)
+    if (await fetch(`${base}/api/health`).then(() => true, () => false)) break
+    if (Date.now() > end) throw new Error(`next start did not answer within 120 s:\n${err.slice(-2000)}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  return {
+    base,
+    async stop() {
+      child.kill('SIGINT')
+      await exited
+    },
+  }
+}
 
 /** Single-row autocommit INSERTs from `clients` connections for `ms`: what one commit costs PostgreSQL here. */
 async function commitCeiling(url: string, clients: number, ms: number) {
@@ -94,7 +158,7 @@ async function listenForFills(url: string) {
 }
 
 /** `total` opens, `concurrency` in flight at a time, each (trader, symbol) pair used once. */
-async function runLevel(post: PostHandler, w: Awaited<ReturnType<typeof seed>>, firstSymbol: number, concurrency: number, total: number, fills?: Awaited<ReturnType<typeof listenForFills>>) {
+async function runLevel(post: PostOpen, w: Awaited<ReturnType<typeof seed>>, firstSymbol: number, concurrency: number, total: number, fills?: Awaited<ReturnType<typeof listenForFills>>) {
   const latencies: number[] = []
   const toFill: number[] = []
   const statuses: Record<number, number> = {}
@@ -107,11 +171,10 @@ async function runLevel(post: PostHandler, w: Awaited<ReturnType<typeof seed>>, 
         const symbol = w.symbols[firstSymbol + Math.floor(i / TRADERS)]!
         const body = JSON.stringify({ traderId: trader.id, symbol, side: 'LONG', sizeMode: 'BASE', size: '1', entryType: 'MARKET', stopLoss: '90' })
         const s = performance.now()
-        const res = await post(new Request('http://localhost/api/v1/positions', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${trader.token}` }, body }))
-        const text = await res.text()
+        const res = await post(trader.token, body)
         latencies.push(performance.now() - s)
         statuses[res.status] = (statuses[res.status] ?? 0) + 1
-        if (fills && res.status === 201) toFill.push((await fills.filledAt((JSON.parse(text) as { position: { id: string } }).position.id)) - s)
+        if (fills && res.status === 201) toFill.push((await fills.filledAt((JSON.parse(res.text) as { position: { id: string } }).position.id)) - s)
       }
     }),
   )
@@ -147,31 +210,45 @@ async function countStatements<T>(fn: () => Promise<T>) {
   return { statements, transactions }
 }
 
+const LEVELS = [[1, 100], [20, 400], [100, 500]] as const
+/** Symbols one pass takes: its warm-up, then each level's opens over TRADERS traders. */
+const SYMBOLS_PER_PASS = 1 + LEVELS.reduce((n, [, total]) => n + total / TRADERS, 0)
+
+/** A warm-up (connections, query plans, JIT), then each level, from symbol `first` on. */
+async function measure(post: PostOpen, via: string, db: Db, w: Awaited<ReturnType<typeof seed>>, first: number, fills: Awaited<ReturnType<typeof listenForFills>>) {
+  await refreshQuotes(db, w.symbols)
+  await runLevel(post, w, first, 10, TRADERS)
+  const rows = []
+  let symbol = first + 1
+  for (const [concurrency, total] of LEVELS) {
+    await refreshQuotes(db, w.symbols)
+    rows.push({ via, ...(await runLevel(post, w, symbol, concurrency, total, fills)) })
+    symbol += total / TRADERS
+  }
+  return rows
+}
+
 export async function benchOpens() {
   return withBenchDatabase(async (url) => {
     const ceiling = { clients20: await commitCeiling(url, 20, 2000), clients60: await commitCeiling(url, 60, 2000) }
     // Quotes are refreshed before each level, not during it: the figures are about the open path.
     process.env.MARKET_STALE_AFTER_MS ??= '600000'
     return withProcessDatabase(url, async () => {
-      const { POST } = (await import('@/app/api/v1/positions/route')) as unknown as { POST: PostHandler }
       const db = createDb(url)
+      const fills = await listenForFills(url)
       try {
         const w = await seed(db)
-        await refreshQuotes(db, w.symbols)
-        await runLevel(POST, w, 0, 10, TRADERS) // warm-up: connections, query plans, JIT
-        const perOpen = await countStatements(() => runLevel(POST, w, 1, 1, 10))
+        const web = await startWebApp(url)
         const rows = []
-        let symbol = 2
-        const fills = await listenForFills(url)
         try {
-          for (const [concurrency, total] of [[1, 100], [20, 400], [100, 500]] as const) {
-            await refreshQuotes(db, w.symbols)
-            rows.push(await runLevel(POST, w, symbol, concurrency, total, fills))
-            symbol += total / TRADERS
-          }
+          rows.push(...(await measure(overHttp(web.base), 'HTTP, next start', db, w, 0, fills)))
         } finally {
-          await fills.end()
+          await web.stop()
         }
+        const { POST } = (await import('@/app/api/v1/positions/route')) as unknown as { POST: PostHandler }
+        const route = inProcess(POST)
+        rows.push(...(await measure(route, 'route in-process', db, w, SYMBOLS_PER_PASS, fills)))
+        const perOpen = await countStatements(() => runLevel(route, w, 2 * SYMBOLS_PER_PASS, 1, 10))
         const best = Math.max(ceiling.clients20, ceiling.clients60)
         return {
           ceiling,
@@ -179,6 +256,7 @@ export async function benchOpens() {
           rows: rows.map((r) => ({ ...r, pctOfCommitCeiling: ((100 * r.opensPerSec) / best).toFixed(1) })),
         }
       } finally {
+        await fills.end()
         await db.$disconnect()
       }
     })

@@ -90,7 +90,7 @@ if (want('decision-cycle')) {
   console.table(await benchDecisionCycle(20))
 }
 if (want('open-throughput')) {
-  console.log('Opening positions: POST /api/v1/positions called in-process (token auth, open, paper fill, 201 body), one trader per concurrent client, real PostgreSQL')
+  console.log('Opening positions: POST /api/v1/positions (token auth, open, paper fill, 201 body) through the HTTP API of the production build, then calling the route handler in-process; one trader per concurrent client, real PostgreSQL')
   const opens = await benchOpens()
   console.log(`PostgreSQL single-row commit ceiling: ${opens.ceiling.clients20} inserts/s at 20 clients, ${opens.ceiling.clients60} at 60; one open = ${opens.perOpen.statements} SQL statements in ${opens.perOpen.transactions} transactions (route included)`)
   console.table(opens.rows)
