@@ -28,6 +28,12 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
     expect(res.headers()['x-content-type-options'], path).toBe('nosniff')
     expect(res.headers()['referrer-policy'], path).toBe('strict-origin-when-cross-origin')
   }
+  // A small API answer goes out uncompressed (no-transform); a large one is gzipped.
+  const gzip = { 'accept-encoding': 'gzip' }
+  const small = await page.request.get(`${app.url}/api/health`, { headers: gzip })
+  expect([small.headers()['content-encoding'], small.headers()['cache-control']]).toEqual([undefined, 'no-store, no-transform'])
+  const large = await page.request.get(`${app.url}/api/v1/openapi.json`, { headers: gzip })
+  expect(large.headers()['content-encoding']).toBe('gzip')
 
   // 2. First-run setup creates the admin and signs in; everything else requires sign-in.
   await page.goto(`${app.url}/`)

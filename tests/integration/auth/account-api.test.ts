@@ -59,7 +59,8 @@ describe('API tokens: /api/v1/api-tokens', () => {
     const { token: auth } = await issueApiToken(t.db, userId, 'bootstrap')
     const created = await send(tokens.POST, 'POST', '/api/v1/api-tokens', { token: auth }, { name: 'ci bot', expiresInDays: 30 })
     expect(created.status).toBe(201)
-    expect(created.headers.get('cache-control')).toBe('no-store')
+    // A secret shown once is never stored by a cache (no-transform: small answers go uncompressed).
+    expect(created.headers.get('cache-control')).toBe('no-store, no-transform')
     expect(created.body.token).toMatch(/^tl_/)
     expect(created.body.apiToken).toMatchObject({ name: 'ci bot', prefix: created.body.token.slice(0, 10), status: 'active', revokedAt: null, lastUsedAt: null })
     const days = (Date.parse(created.body.apiToken.expiresAt) - Date.now()) / 86_400_000
