@@ -1,5 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import type { Db } from '@/lib/db/client'
+import { newId } from '@/lib/db/new-id'
 import type { FieldError } from '@/lib/domain/field-error'
 import { presentedSecret, readSignalBody, redactSignalBody, type SignalBody } from '@/lib/domain/signals/signal-body'
 import { signalAgeProblem } from '@/lib/domain/signals/signal-checks'
@@ -124,7 +125,7 @@ interface Described {
 async function reject(o: Described & { httpStatus: 400 | 401 | 403 | 409 | 422; reason: string; fields?: FieldError[] }): Promise<WebhookAnswer> {
   // A sender not known to be the trader's writes a bounded number of rows (429 past it).
   if (o.httpStatus === 401 || o.httpStatus === 403) await countRefusal(o.trader.id)
-  const id = randomUUID()
+  const id = newId()
   await o.db.signal.create({
     data: {
       ...rowOf(o, id),
@@ -163,15 +164,19 @@ function rowOf(o: Described, id: string) {
  * advisory lock per trader and symbol, then one statement that looks for the original, writes the
  * signal (ACCEPTED, or DUPLICATE pointing at the original) and NOTIFYs the worker. The lock does
  * two things. Signals of one trader and symbol are stamped (clock_timestamp, taken after the lock)
- * in the order they commit, which is the order the worker runs them in. And the second statement
+ * in the order they commit, which is the order the worker runs them in (receivedAt, then id). The
+ * stamp is cut to the millisecond, as the JavaScript times of refused and duplicate rows are:
+ * the column keeps milliseconds and PostgreSQL would round it, so a duplicate received after its
+ * original could sort before it. Within one millisecond the id decides; ids (newId) increase in
+ * the order a process makes them. And the second statement
  * runs with a snapshot taken after the lock, so a payload repeated without an id is seen by the
  * second request (a single statement's snapshot would predate the lock and miss it). The unique
  * (trader, id) index settles the one race the lock does not cover (one id sent for two symbols):
  * ON CONFLICT DO NOTHING waits for the first writer, and this request becomes its duplicate.
  */
 async function accept(o: Described & { symbol: string; hash: string; key: string | null; windowSeconds: number; p: SignalPayload }): Promise<WebhookAnswer> {
-  const row = rowOf(o, randomUUID())
-  const dupId = randomUUID()
+  const row = rowOf(o, newId())
+  const dupId = newId()
   const why = o.key ? 'the same id' : `the same fields within ${o.windowSeconds} s`
   const original = o.key
     ? Prisma.sql`SELECT id FROM "Signal" WHERE "traderId" = ${row.traderId} AND "idempotencyKey" = ${o.key}`
@@ -186,7 +191,7 @@ async function accept(o: Described & { symbol: string; hash: string; key: string
       ins AS (
         INSERT INTO "Signal" (id, "traderId", "userId", "idempotencyKey", "payloadHash", "contentType", "remoteAddr", body, payload, symbol, action, intent, "signalAt", status, "httpStatus", "receivedAt")
         SELECT ${row.id}, ${row.traderId}, ${row.userId}, ${o.key}, ${row.payloadHash}, ${row.contentType}, ${row.remoteAddr}, ${row.body}, ${JSON.stringify(row.payload)}::jsonb,
-          ${row.symbol}, ${row.action}, ${row.intent}, ${utc(row.signalAt)}, 'ACCEPTED', 202, clock_timestamp() AT TIME ZONE 'UTC'
+          ${row.symbol}, ${row.action}, ${row.intent}, ${utc(row.signalAt)}, 'ACCEPTED', 202, date_trunc('milliseconds', clock_timestamp() AT TIME ZONE 'UTC')
         WHERE NOT EXISTS (SELECT 1 FROM orig)
         ON CONFLICT ("traderId", "idempotencyKey") DO NOTHING
         RETURNING id

@@ -133,7 +133,7 @@ describe('POST /api/webhooks/tradingview/{traderId}: intake', () => {
     }
     const kv = await post(`secret=${wrong}\nsymbol=BTCUSDT\naction=buy`)
     expect(kv.status).toBe(401)
-    const rows = await t.db.signal.findMany({ orderBy: { receivedAt: 'asc' } })
+    const rows = await t.db.signal.findMany({ orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }] })
     expect(rows).toHaveLength(3)
     for (const r of rows) {
       expect(r).toMatchObject({ status: 'REJECTED', httpStatus: 401, idempotencyKey: null })
@@ -237,7 +237,7 @@ describe('POST /api/webhooks/tradingview/{traderId}: intake', () => {
     const stale = await post(buy({ timestamp: new Date(Date.now() - 61_000).toISOString() }))
     expect(stale.status).toBe(422)
     expect(stale.body.error.message).toMatch(/stale: .*more than the trader's max lag of 60 s/)
-    const rows = await t.db.signal.findMany({ orderBy: { receivedAt: 'asc' } })
+    const rows = await t.db.signal.findMany({ orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }] })
     expect(rows.map((r) => [r.status, r.httpStatus])).toEqual([['REJECTED', 422], ['REJECTED', 422], ['REJECTED', 422]])
     expect(await t.db.position.count()).toBe(0)
   })
@@ -251,9 +251,24 @@ describe('POST /api/webhooks/tradingview/{traderId}: intake', () => {
     await finished(first.body.signalId)
     await loop!.idle()
     expect(await t.db.position.count()).toBe(1)
-    const rows = await t.db.signal.findMany({ orderBy: { receivedAt: 'asc' } })
+    const rows = await t.db.signal.findMany({ orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }] })
     expect(rows.map((r) => r.status)).toEqual(['DONE', 'DUPLICATE'])
     expect(rows[1]).toMatchObject({ duplicateOfId: first.body.signalId, idempotencyKey: null })
+  })
+
+  it('a duplicate received after its original sorts after it, within the same millisecond too', async () => {
+    // PostgreSQL stamps an accepted signal, JavaScript a duplicate; both must cut to the
+    // millisecond the same way, and a tie must fall to the later id.
+    for (let i = 0; i < 30; i++) {
+      const first = await post(buy({ id: `tie-${i}` }))
+      const again = await post(buy({ id: `tie-${i}` }))
+      expect([first.status, again.body.status]).toEqual([202, 'duplicate'])
+    }
+    const rows = await t.db.signal.findMany({ where: { OR: [{ idempotencyKey: { startsWith: 'tie-' } }, { status: 'DUPLICATE' }] }, orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }] })
+    const position = new Map(rows.map((r, i) => [r.id, i]))
+    const misplaced = rows.filter((r) => r.duplicateOfId && position.get(r.id)! < position.get(r.duplicateOfId)!)
+    expect(misplaced.map((r) => r.reason)).toEqual([])
+    expect(rows.filter((r) => r.status === 'DUPLICATE')).toHaveLength(30)
   })
 
   it('two identical ids at the same moment: one accepted, one duplicate, the same signalId', async () => {
