@@ -18,6 +18,7 @@ import { saveMarketRules, saveQuotes } from '@/lib/market-data/quote-store'
 import { issueApiToken } from '@/lib/server/auth/api-tokens'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { buildWebAppIfNeeded } from '@/scripts/start/build-web-app'
+import { waitFor } from '@/tests/support/wait-for'
 import { withBenchDatabase, withProcessDatabase } from './bench-database'
 import { percentile } from './percentile'
 import { EVENTS_CHANNEL, type AppEvent } from '@/lib/server/events/notify'
@@ -70,12 +71,12 @@ async function startWebApp(url: string) {
   child.stderr!.on('data', (d) => (err += d))
   const exited = new Promise<void>((r) => child.once('exit', () => r()))
   const base = `http://127.0.0.1:${port}`
-  for (const end = Date.now() + 120_000; ; ) {
-    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${err.slice(-2000)}`)
-    if (await fetch(`${base}/api/health`).then(() => true, () => false)) break
-    if (Date.now() > end) throw new Error(`next start did not answer within 120 s:\n${err.slice(-2000)}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode})`)
+    return fetch(`${base}/api/health`).then(() => true, () => false)
+  }, 'next start to answer', 120_000).catch((e: Error) => {
+    throw new Error(`${e.message}:\n${err.slice(-2000)}`)
+  })
   return {
     base,
     async stop() {
