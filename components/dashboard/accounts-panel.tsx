@@ -5,7 +5,7 @@ import { useQuotes } from '@/components/live/quote-store'
 import { BalanceRows } from '@/components/traders/balance-rows'
 import { ModeBadge } from '@/components/ui/mode-badge'
 import type { DashboardData } from '@/lib/server/ui/load-dashboard'
-import { formatDecimal, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
+import { formatDecimal, formatEquity, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
 import { livePnl, sumDecimalStrings } from '@/lib/ui/live-pnl'
 
 /** Equity and balances per trader, with the live unrealized PnL of its open positions. */
@@ -28,7 +28,7 @@ export function AccountsPanel({ accounts, positions }: { accounts: DashboardData
             <dl className="mt-2 grid grid-cols-2 gap-x-2 gap-y-1 text-xs">
               <dt className="text-neutral-500">Equity</dt>
               <dd className="text-right font-mono text-neutral-100" data-testid="equity">
-                {a.equity === null ? 'unpriced' : `${formatDecimal(a.equity, { dp: 2 })} ${a.quoteCurrency}`}
+                {formatEquity(a.equity, a.quoteCurrency)}
               </dd>
               <dt className="text-neutral-500">Open PnL (live)</dt>
               <dd className={`text-right font-mono ${pnlTone(open)}`}>{open === null ? '—' : `${formatPnl(open)} ${a.quoteCurrency}`}</dd>

@@ -6,7 +6,7 @@ import { num, td } from '@/components/positions/positions-table'
 import { FormError } from '@/components/ui/fields'
 import { StatusBadge } from '@/components/ui/status-badge'
 import type { RiskEngineView } from '@/lib/server/groups/risk-engine-views'
-import { formatDecimal, formatPercent, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
+import { formatBalance, formatDecimal, formatPercent, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
 import { formatTimestamp } from '@/lib/ui/time-format'
 import { ActionButton, ActionsCell, LoadError, PanelSection, PanelTable, right } from './panel-parts'
 import { usePanelActions, usePolledView } from './use-panel-actions'
@@ -164,7 +164,7 @@ export function RiskEnginePanel({ initial }: { initial: RiskEngineView }) {
                 {formatPnl(r.loss)}
                 <div className="text-[11px]">{formatPercent(r.lossPct)}</div>
               </td>
-              <td className={`${num} text-neutral-300`}>{formatDecimal(r.covered, { dp: 2 })}</td>
+              <td className={`${num} text-neutral-300`}>{formatBalance(r.covered, true).text}</td>
               <td className="min-w-48 px-2 py-1.5 align-top text-neutral-400">{r.message}</td>
               <td className="min-w-48 px-2 py-1.5 align-top">
                 {r.steps.length === 0 ? (

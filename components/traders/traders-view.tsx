@@ -8,7 +8,7 @@ import { num, td, th } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { ModeBadge } from '@/components/ui/mode-badge'
 import type { accountSummaries } from '@/lib/server/positions/position-views'
-import { formatBalance, formatDecimal } from '@/lib/ui/decimal-format'
+import { formatBalance, formatDecimal, formatEquity } from '@/lib/ui/decimal-format'
 import { CreateTraderForm, type TraderAccountChoice } from './trader-forms'
 
 export type TraderSummary = Awaited<ReturnType<typeof accountSummaries>>[number]
@@ -54,7 +54,7 @@ export function TradersView({ initial, accounts }: { initial: TraderSummary[]; a
                         {t.universe.kind === 'TOP' ? <div className="text-neutral-500">Top {t.universe.n} by 24 h volume{t.universeRefreshedAt ? '' : ': not resolved yet'}</div> : null}
                         {t.watchlist.join(', ')}
                       </td>
-                      <td className={num}>{t.equity === null ? 'unpriced' : `${formatDecimal(t.equity, { dp: 2 })} ${t.quoteCurrency}`}</td>
+                      <td className={num}>{formatEquity(t.equity, t.quoteCurrency)}</td>
                       <td className="px-2 py-1.5 align-top font-mono text-xs text-neutral-400">
                         {t.balances.map((b) => {
                           const shown = formatBalance(b.amount, b.asset === t.quoteCurrency)

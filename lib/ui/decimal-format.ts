@@ -1,4 +1,5 @@
 import { dec, type Decimal } from '@/lib/domain/decimal'
+import { roundQuoteAmount } from '@/lib/domain/quote-amount'
 
 export interface DecimalFormat {
   /** Fixed decimal places (rounded half up); default: every digit the value has. */
@@ -47,26 +48,34 @@ function trimPlaces(fixed: string, minDp: number): string {
   return end === dot + 1 ? fixed.slice(0, dot) : fixed.slice(0, end)
 }
 
+// Grouping for an amount roundQuoteAmount already rounded, keeping its trailing zeros ("10,000.00").
+const QUOTE_PLACES: DecimalFormat = { maxDp: 8, minDp: 2 }
+
 /**
- * A PnL amount in quote currency with a sign: 2 to 4 places, so a small position's PnL
- * is not rounded away ("+4.9999", "+12.50", "-0.0042").
+ * A PnL amount in quote currency with a sign, rounded as roundQuoteAmount does, so a small
+ * position's PnL is not rounded away ("+4.9999", "+12.50", "-0.00421") and a BTC-quoted
+ * trader's is not shown as zero.
  */
 export function formatPnl(value: string | Decimal | null | undefined): string {
-  return formatDecimal(value, { maxDp: 4, minDp: 2, sign: true })
+  const d = parsed(value)
+  return d ? formatDecimal(roundQuoteAmount(d), { ...QUOTE_PLACES, sign: true }) : '—'
 }
 
 /**
- * A balance for display. The quote currency is rounded to six significant digits, and never
- * fewer than 2 places: a paper account's fees leave ten places (9,899.6856332046 USDT shows
- * as 9,899.69), while a BTC-quoted account's 0.0512345678 still shows as 0.0512346. Any other
- * asset shows every digit it has: a coin's quantity is meaningful to its last place. `exact` is
- * the unrounded value, for a tooltip.
+ * A balance for display. The quote currency is rounded as roundQuoteAmount does (six
+ * significant digits, 2 to 8 places): 9,899.6856332046 USDT shows as 9,899.69, a BTC-quoted
+ * account's 0.0512345678 as 0.0512346. Any other asset shows every digit it has: a coin's
+ * quantity is meaningful to its last place. `exact` is the unrounded value, for a tooltip.
  */
 export function formatBalance(amount: string, isQuote: boolean): { text: string; exact: string } {
   const exact = formatDecimal(amount)
   if (!isQuote || exact === '—') return { text: exact, exact }
-  const places = Math.max(2, 5 - dec(amount).abs().e)
-  return { text: formatDecimal(amount, { maxDp: places, minDp: 2 }), exact }
+  return { text: formatDecimal(roundQuoteAmount(dec(amount)), QUOTE_PLACES), exact }
+}
+
+/** An account's equity with its currency ("9,999.63 USDT"), or "unpriced" when an asset has no price. */
+export function formatEquity(equity: string | null, quoteCurrency: string): string {
+  return equity === null ? 'unpriced' : `${formatBalance(equity, true).text} ${quoteCurrency}`
 }
 
 /** A percentage with two places and a sign, e.g. "-0.42%". */
@@ -77,16 +86,21 @@ export function formatPercent(value: string | Decimal | null | undefined): strin
 
 /** Tailwind text colour for a signed amount: green above zero, red below, neutral otherwise. */
 export function pnlTone(value: string | Decimal | null | undefined): string {
-  if (value === null || value === undefined || value === '') return 'text-neutral-400'
-  let d: Decimal
-  try {
-    d = dec(value)
-  } catch {
-    return 'text-neutral-400'
-  }
-  // Judge what is displayed (two places), so "+0.00" is not painted green.
-  const shown = dec(d.toFixed(2))
+  const d = parsed(value)
+  if (!d) return 'text-neutral-400'
+  // Judge what is displayed, so "+0.00" is not painted green.
+  const shown = dec(roundQuoteAmount(d))
   if (shown.gt(0)) return 'text-emerald-400'
   if (shown.lt(0)) return 'text-red-400'
   return 'text-neutral-300'
+}
+
+function parsed(value: string | Decimal | null | undefined): Decimal | null {
+  if (value === null || value === undefined || value === '') return null
+  try {
+    const d = dec(value)
+    return d.isFinite() ? d : null
+  } catch {
+    return null
+  }
 }

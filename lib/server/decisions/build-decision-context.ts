@@ -3,6 +3,7 @@ import type { Decimal } from '@/lib/domain/decimal'
 import type { Candle } from '@/lib/domain/market/candle'
 import { exitPriceFor } from '@/lib/domain/positions/exit-price'
 import { pnlPercent, unrealizedPnl } from '@/lib/domain/positions/fill-ledger'
+import { roundQuoteAmount } from '@/lib/domain/quote-amount'
 import type { SymbolSnapshot } from './symbol-snapshot'
 
 export interface ContextInputs {
@@ -37,7 +38,7 @@ export function buildDecisionContext(i: ContextInputs): DecisionContext {
       side: st.side,
       qty: s(st.openQty),
       avgEntryPrice: s(st.avgEntryPrice),
-      unrealizedPnl: unrealizedPnl(st.side, st, mark).toFixed(2),
+      unrealizedPnl: roundQuoteAmount(unrealizedPnl(st.side, st, mark)),
       unrealizedPnlPct: pnlPercent(st.side, st.avgEntryPrice, mark).toFixed(3),
       ageMinutes: Math.floor((i.now - (position.openedAt ?? position.createdAt).getTime()) / 60_000),
       stopLoss: st.stopLoss ? s(st.stopLoss) : null,
@@ -74,7 +75,8 @@ export function buildDecisionContext(i: ContextInputs): DecisionContext {
       outcome: d.outcome,
       reasoning: d.reasoning.slice(0, 300),
     })),
-    account: { equity: i.account.equity.toFixed(2), available: i.account.available.toFixed(2), openPositions: i.account.openPositions, dailyPnl: i.account.dailyPnl.toFixed(2) },
+    // Quote amounts to six significant digits: a BTC-quoted account's 0.0512 BTC is not "0.05".
+    account: { equity: roundQuoteAmount(i.account.equity), available: roundQuoteAmount(i.account.available), openPositions: i.account.openPositions, dailyPnl: roundQuoteAmount(i.account.dailyPnl) },
     risk: { maxStopDistancePct: s(i.maxStopDistancePct), maxPositionQuote: i.maxPositionQuote ? s(i.maxPositionQuote) : null, tradesToday: i.tradesToday, paused: i.paused },
   }
 }

@@ -9,6 +9,7 @@ import { ZFormBoolean } from '@/lib/server/validation/boolean-field'
 import { parseRequest, parseSettingsPatch } from '@/lib/server/traders/update-trader-settings'
 import { assessGroups, runRiskEngine, type RunStep } from './risk-engine'
 import { readRiskEngineSettings, storedRiskEngineSettings, ZRiskEngineSettings, type StoredRiskEngineSettings } from './risk-engine-settings'
+import { roundQuoteAmount } from '@/lib/domain/quote-amount'
 
 export interface RiskEngineRunView {
   id: string
@@ -52,7 +53,7 @@ export interface RiskEngineView {
 export function runView(r: RiskEngineRun): RiskEngineRunView {
   return {
     id: r.id, trigger: r.trigger, dryRun: r.dryRun, status: r.status, loserGroupId: r.loserGroupId, loserSymbol: r.loserSymbol,
-    loss: fromDb(r.loss).toFixed(2), lossPct: fromDb(r.lossPct).toFixed(2), covered: fromDb(r.covered).toFixed(2), steps: r.steps as RunStep[],
+    loss: roundQuoteAmount(fromDb(r.loss)), lossPct: fromDb(r.lossPct).toFixed(2), covered: roundQuoteAmount(fromDb(r.covered)), steps: r.steps as RunStep[],
     message: r.message, createdAt: r.createdAt.toISOString(), finishedAt: r.finishedAt?.toISOString() ?? null,
   }
 }
@@ -67,7 +68,7 @@ export async function loadRiskEngineView(db: Db, userId: string, now = new Date(
   return {
     settings: storedRiskEngineSettings(settings),
     groups: groups.map((g) => ({
-      id: g.id, traderName: g.traderName, symbol: g.symbol, timeframe: g.timeframe, side: g.side, pnl: g.pnl.toFixed(2), pnlPct: g.pnlPct.toFixed(2),
+      id: g.id, traderName: g.traderName, symbol: g.symbol, timeframe: g.timeframe, side: g.side, pnl: roundQuoteAmount(g.pnl), pnlPct: g.pnlPct.toFixed(2),
       pyramids: g.pyramids, maxPyramids: g.maxPyramids, ageMinutes: g.ageMinutes, blocked: g.blocked, skipOnce: g.skipOnce, eligible: g.notEligible === null, notEligible: g.notEligible,
     })),
     runs: runs.map(runView),

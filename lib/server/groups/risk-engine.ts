@@ -15,6 +15,7 @@ import { closeGroup } from './close-group'
 import { exitGroupFifo } from './exit-group-fifo'
 import { readGroupSettings } from './group-settings'
 import { readRiskEngineSettings, type RiskEngineSettings } from './risk-engine-settings'
+import { roundQuoteAmount } from '@/lib/domain/quote-amount'
 
 /** An open group as the risk engine sees it now, and whether it qualifies as the loser. */
 export interface AssessedGroup {
@@ -134,7 +135,7 @@ export async function runRiskEngine(o: RiskEngineOptions): Promise<RiskEngineRun
   const loser = pickLoser(groups.filter((g) => g.notEligible === null))
   if (!loser) return null
   const base = { userId: o.userId, trigger: o.trigger, dryRun: settings.dryRun, loserGroupId: loser.id, loserSymbol: loser.symbol, loss: toDb(loser.pnl), lossPct: toDb(loser.pnlPct) }
-  const lossText = `${loser.symbol} group ${loser.pnlPct.toFixed(2)}% (${loser.pnl.toFixed(2)} ${loser.quoteCurrency})`
+  const lossText = `${loser.symbol} group ${loser.pnlPct.toFixed(2)}% (${roundQuoteAmount(loser.pnl)} ${loser.quoteCurrency})`
 
   if (loser.skipOnce) {
     await o.db.positionGroup.update({ where: { id: loser.id }, data: { riskEngineSkipOnce: false, riskEngineTimerFrom: now } })
@@ -149,12 +150,12 @@ export async function runRiskEngine(o: RiskEngineOptions): Promise<RiskEngineRun
   const plan = planOffset({ loss: loser.pnl.neg(), winners: winners.flatMap((w) => (w.stepSize ? [{ ...w, stepSize: w.stepSize }] : [])), maxWinners: settings.maxWinners })
   const byId = new Map(groups.map((g) => [g.id, g]))
   const steps: RunStep[] = [...plan.steps.map((s) => partialStep(s, byId.get(s.groupId)!)), { kind: 'CLOSE_LOSER', groupId: loser.id, symbol: loser.symbol }]
-  const offsets = plan.steps.map((s) => `${s.qty.toFixed()} ${byId.get(s.groupId)!.symbol} at ${s.price.toFixed()} (+${s.realized.toFixed(2)})`).join(', ')
+  const offsets = plan.steps.map((s) => `${s.qty.toFixed()} ${byId.get(s.groupId)!.symbol} at ${s.price.toFixed()} (+${roundQuoteAmount(s.realized)})`).join(', ')
   const covered = toDb(plan.covered)
 
   if (!plan.fullyCovered) {
     if (o.trigger === 'SCHEDULE' && (await recentlyRecorded(o.db, loser.id, 'NOT_COVERED', now))) return null
-    return record(o.db, { ...base, status: 'NOT_COVERED', covered, steps, message: `${lossText}: the winners' profit covers only ${plan.covered.toFixed(2)} ${loser.quoteCurrency}${offsets ? ` (${offsets})` : ''}; nothing was done` })
+    return record(o.db, { ...base, status: 'NOT_COVERED', covered, steps, message: `${lossText}: the winners' profit covers only ${roundQuoteAmount(plan.covered)} ${loser.quoteCurrency}${offsets ? ` (${offsets})` : ''}; nothing was done` })
   }
   if (settings.dryRun) {
     if (o.trigger === 'SCHEDULE' && (await recentlyRecorded(o.db, loser.id, 'PLANNED', now))) return null

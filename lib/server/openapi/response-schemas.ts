@@ -71,7 +71,7 @@ export const ZTrader = doc(
     exchange: z.enum(ExchangeKind),
     mode: doc(z.enum(AccountMode), { description: 'What the trader\'s account risks: PAPER (simulated), TESTNET (the exchange\'s test environment) or LIVE (real money).' }),
     balances: z.array(ZBalance),
-    equity: decimal('Quote-currency balance plus other assets at current marks, 2 decimals; null when an asset has no price.').nullable(),
+    equity: decimal('Quote-currency balance plus other assets at current marks, to six significant digits (at least 2 and at most 8 places); null when an asset has no price.').nullable(),
   }),
   { id: 'Trader' },
 )

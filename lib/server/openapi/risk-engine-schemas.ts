@@ -7,7 +7,8 @@ import { doc } from './response-schemas'
  * The group risk engine: its settings, the open groups it weighs, its decisions, "run now" and a
  * group's controls. Shapes follow lib/server/groups/risk-engine-views.ts.
  */
-const amount = (description: string) => doc(z.string(), { description: `${description} Two decimals, as a string.` })
+const amount = (description: string) => doc(z.string(), { description: `${description} In the quote currency, to six significant digits (at least 2 and at most 8 places), as a string.` })
+const pct = (description: string) => doc(z.string(), { description: `${description} Two decimals, as a string.` })
 
 const SETTING = {
   enabled: 'Off: it never acts or reports.',
@@ -61,7 +62,7 @@ export const ZRiskEngineRun = doc(
     loserGroupId: z.string(),
     loserSymbol: z.string(),
     loss: amount("The loser's unrealized PnL (negative) at the exit-side price."),
-    lossPct: amount('The same as % of its cost.'),
+    lossPct: pct('The same as % of its cost.'),
     covered: amount("Profit the planned partial closes realize, net of their exit fees."),
     steps: z.array(ZStep),
     message: z.string(),
@@ -79,7 +80,7 @@ export const ZRiskEngine = doc(
         z.object({
           ...groupPairFields(),
           pnl: amount('Unrealized PnL at the exit-side price.'),
-          pnlPct: amount('As % of its cost.'),
+          pnlPct: pct('As % of its cost.'),
           pyramids: z.number().int(),
           maxPyramids: z.number().int(),
           ageMinutes: doc(z.number().int(), { description: 'Minutes since its last entry, or since a skip.' }),

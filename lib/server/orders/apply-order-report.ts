@@ -14,6 +14,7 @@ import type { PositionStatus } from '@/lib/domain/positions/position-lifecycle'
 import { ledgerFillsSql, ledgerOf, type StoredLedgerFill } from '@/lib/server/positions/read-ledger'
 import { PositionMoves } from '@/lib/server/positions/transition'
 import { isRestingProtection, RESTING_STOP_TYPE } from '@/lib/server/protection/resting-stop'
+import { roundQuoteAmount } from '@/lib/domain/quote-amount'
 
 const EVENT_FOR: Record<OrderStatus, OrderEvent | null> = {
   NEW: null,
@@ -141,7 +142,7 @@ export async function applyOrderReportIn(tx: SqlTx, orderId: string, report: Ord
         userId,
         type: 'FILL',
         actor,
-        message: `Filled ${f.qty.toFixed()} @ ${f.price.toFixed()} (fee ${f.fee.toFixed()} ${f.feeAsset}, ${f.liquidity.toLowerCase()}) on ${label}`,
+        message: `Filled ${f.qty.toFixed()} @ ${f.price.toFixed()} (fee ${roundQuoteAmount(f.fee)} ${f.feeAsset}, ${f.liquidity.toLowerCase()}) on ${label}`,
         after: { orderId, exchangeFillId: f.exchangeFillId, qty: f.qty.toFixed(), price: f.price.toFixed(), fee: f.fee.toFixed() },
       })
     }
@@ -199,7 +200,7 @@ export async function applyOrderReportIn(tx: SqlTx, orderId: string, report: Ord
           moves.move('EXIT_REQUESTED', how)
         }
         await tx.$executeRaw`UPDATE "TakeProfit" SET status = 'CANCELED' WHERE "positionId" = ${p.id} AND status = 'ACTIVE'`
-        const result = `realized PnL ${ledger.realizedPnl.toFixed()} after ${ledger.fees.toFixed()} fees${dust ? `; ${ledger.openQty.toFixed()} left as dust below the step` : ''}`
+        const result = `realized PnL ${roundQuoteAmount(ledger.realizedPnl)} after ${roundQuoteAmount(ledger.fees)} fees${dust ? `; ${ledger.openQty.toFixed()} left as dust below the step` : ''}`
         moves.move('EXIT_COMPLETED', `Position closed by ${order.purpose.replace('_', ' ').toLowerCase()}: ${result}`, {
           closedAt: new Date(),
           statusReason: order.purpose,

@@ -11,6 +11,7 @@ import { loadQuotes, quoteColumn, toStoredQuote, type QuoteRow, type StoredQuote
 import { countDecisions, listDecisions } from '@/lib/server/decisions/list-decisions'
 import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
 import { RESTING_STOP_TYPE, WORKING_PROTECTION, WORKING_PROTECTION_SQL } from '@/lib/server/protection/resting-stop'
+import { roundQuoteAmount } from '@/lib/domain/quote-amount'
 
 /** How many of a position's decisions its detail carries. */
 const POSITION_DECISIONS = 50
@@ -256,7 +257,7 @@ export async function accountSummaries(db: DbTx, userId: string) {
       /** Exchange accounts: when its balances were last read from the exchange. */
       balancesAt: t.account.kind === 'CCXT' ? (t.account.reconciledAt?.toISOString() ?? null) : null,
       balances,
-      equity: unpriced ? null : equity.toFixed(2),
+      equity: unpriced ? null : roundQuoteAmount(equity),
     }
   })
 }

@@ -55,6 +55,12 @@ describe('/api/v1/traders', () => {
     expect((await call(trader.GET, 'GET', '/', { token: bob.token, id: res.body.id })).status).toBe(404)
   })
 
+  it('gives a BTC-quoted trader its equity to six significant digits, not two places', async () => {
+    const res = await create({ name: 'Sats', quoteCurrency: 'BTC', startingBalance: '0.0512345678', watchlist: 'ETH/BTC' })
+    expect(res.status).toBe(201)
+    expect([res.body.balances, res.body.equity]).toEqual([[{ asset: 'BTC', amount: '0.0512345678' }], '0.0512346'])
+  })
+
   it.each([
     ['a watchlist symbol in another currency', { name: 'X', quoteCurrency: 'USDT', startingBalance: '100', watchlist: ['BTC/USDT', 'ETH/BTC'] }, ['watchlist.1']],
     ['a missing name and a negative balance', { quoteCurrency: 'USDT', startingBalance: '-5', watchlist: ['BTC/USDT'] }, ['name', 'startingBalance']],

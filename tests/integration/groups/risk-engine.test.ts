@@ -82,7 +82,7 @@ describe('the group risk engine', () => {
       { kind: 'PARTIAL_CLOSE', groupId: (await group('eth')).id, symbol: 'ETH/USDT', side: 'LONG', qty: '0.1677', price: '3600', netPerUnit: '596.39', realized: '100.014603' },
       { kind: 'CLOSE_LOSER', groupId: (await group('btc')).id, symbol: 'BTC/USDT' },
     ])
-    expect(planned.message).toBe('dry run: would offset BTC/USDT group -10.00% (-99.96 USDT) with 0.1677 ETH/USDT at 3600 (+100.01), then close it')
+    expect(planned.message).toBe('dry run: would offset BTC/USDT group -10.00% (-99.9602 USDT) with 0.1677 ETH/USDT at 3600 (+100.015), then close it')
     let view = await loadRiskEngineView(t.db, userId)
     expect(view.groups.map((g) => [g.symbol, g.pnlPct, g.eligible, g.notEligible])).toEqual([
       ['BTC/USDT', '-10.00', true, null],
@@ -96,12 +96,12 @@ describe('the group risk engine', () => {
 
     await setGroupRiskControls({ db: t.db, userId, groupId: (await group('btc')).id, input: { skipOnce: true } })
     const skipped = await waitFor(() => t.db.riskEngineRun.findFirst({ where: { userId, status: 'SKIPPED' } }), 'the skip')
-    expect(skipped.message).toBe('BTC/USDT group -10.00% (-99.96 USDT) passed over once, as a person asked; its timer starts again')
+    expect(skipped.message).toBe('BTC/USDT group -10.00% (-99.9602 USDT) passed over once, as a person asked; its timer starts again')
     expect((await group('btc')).riskEngineSkipOnce).toBe(false)
 
     view = await updateRiskEngineSettings({ db: t.db, userId, input: { dryRun: false } })
     const done = await waitFor(() => t.db.riskEngineRun.findFirst({ where: { userId, status: 'DONE' } }), 'the offset carried out')
-    expect(done.message).toBe('offset BTC/USDT group -10.00% (-99.96 USDT) with 0.1677 ETH/USDT at 3600 (+100.01), then close it')
+    expect(done.message).toBe('offset BTC/USDT group -10.00% (-99.9602 USDT) with 0.1677 ETH/USDT at 3600 (+100.015), then close it')
     const steps = done.steps as { kind: string; orderIds?: string[]; status?: string }[]
     expect(steps.map((s) => [s.kind, s.orderIds?.length ?? null, s.status ?? null])).toEqual([['PARTIAL_CLOSE', 1, null], ['CLOSE_LOSER', null, expect.stringMatching(/^CLOS(ING|ED)$/)]])
 
@@ -126,7 +126,7 @@ describe('the group risk engine', () => {
     await quoted('SOL/USDT', '151')
     const r = await waitFor(() => t.db.riskEngineRun.findFirst({ where: { userId, status: 'NOT_COVERED' } }), 'not covered')
     // SOL nets 0.99 − 0.151 = 0.839 a unit, at most 6.666 × 0.839 = 5.592774.
-    expect(r.message).toBe("ETH/USDT group -10.00% (-49.68 USDT): the winners' profit covers only 5.59 USDT (6.666 SOL/USDT at 151 (+5.59)); nothing was done")
+    expect(r.message).toBe("ETH/USDT group -10.00% (-49.6817 USDT): the winners' profit covers only 5.59277 USDT (6.666 SOL/USDT at 151 (+5.59277)); nothing was done")
     expect(fromDb((await group('sol')).positions[0]!.openQty).toFixed()).toBe('6.666')
     expect((await group('eth')).status).toBe('OPEN')
 

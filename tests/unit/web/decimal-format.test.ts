@@ -37,7 +37,9 @@ describe('formatPnl / formatPercent', () => {
     ['profit', '12.345', '+12.345', '+12.35%'],
     ['small profit keeps 4 places', '4.99990000', '+4.9999', '+5.00%'],
     ['loss', '-0.5', '-0.50', '-0.50%'],
-    ['tiny loss', '-0.00421', '-0.0042', '0.00%'],
+    ['tiny loss keeps six significant digits', '-0.00421', '-0.00421', '0.00%'],
+    ['BTC-quoted profit is not rounded away', '0.0000123456', '+0.00001235', '0.00%'],
+    ['large profit has 2 places', '12345.678', '+12,345.68', '+12,345.68%'],
     ['flat', '0', '0.00', '0.00%'],
   ])('%s', (_label, value, pnl, pct) => {
     expect(formatPnl(value)).toBe(pnl)
@@ -52,7 +54,9 @@ describe('pnlTone', () => {
   test.each([
     ['gain', '0.01', 'text-emerald-400'],
     ['loss', '-0.01', 'text-red-400'],
-    ['rounds to zero', '0.004', 'text-neutral-300'],
+    ['small but shown', '0.004', 'text-emerald-400'],
+    ['rounds to zero', '0.000000004', 'text-neutral-300'],
+    ['rounds to zero, negative', '-0.000000004', 'text-neutral-300'],
     ['missing', null, 'text-neutral-400'],
   ])('%s', (_label, value, tone) => {
     expect(pnlTone(value)).toBe(tone)

@@ -15,7 +15,7 @@ import { requirePageUser } from '@/lib/server/auth/current-user'
 import { isAppError } from '@/lib/server/errors/app-error'
 import { accountSummaries } from '@/lib/server/positions/position-views'
 import { loadRecentRiskEvents, loadTraderSettingsView, TRADER_SETTING_DEFAULTS } from '@/lib/server/traders/trader-settings-view'
-import { formatDecimal } from '@/lib/ui/decimal-format'
+import { formatDecimal, formatEquity } from '@/lib/ui/decimal-format'
 
 export const dynamic = 'force-dynamic'
 export const metadata = { title: 'Trader' }
@@ -91,7 +91,7 @@ export default async function TraderPage({ params }: { params: Promise<{ id: str
             <dt className="text-neutral-500">Quote currency</dt>
             <dd className="font-mono">{trader.quoteCurrency}</dd>
             <dt className="text-neutral-500">Equity</dt>
-            <dd className="font-mono">{trader.equity === null ? 'unpriced' : `${formatDecimal(trader.equity, { dp: 2 })} ${trader.quoteCurrency}`}</dd>
+            <dd className="font-mono">{formatEquity(trader.equity, trader.quoteCurrency)}</dd>
             <BalanceRows balances={trader.balances} quoteCurrency={trader.quoteCurrency} amountClassName="font-mono" />
           </dl>
         </Panel>
