@@ -87,7 +87,9 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
   // 6. Restart everything mid-position: it comes back exactly and monitoring resumes.
   expect(await app.stop()).toBe(0)
   await app.start()
-  await page.goto(`${app.url}/`)
+  // (By way of /positions, which has no page of its own and leads to the dashboard.)
+  await page.goto(`${app.url}/positions`)
+  await expect(page).toHaveURL(`${app.url}/`)
   await expect(row).toContainText('MONITORING')
   await expect(row).toContainText('0.01')
 
