@@ -14,20 +14,14 @@ import { openPosition } from '@/lib/server/positions/open-position'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { startFakeBinance, type FakeBinance } from '@/tests/support/fake-binance'
 import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
+import { waitFor } from '@/tests/support/wait-for'
 import { withBenchDatabase } from './bench-database'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 const SYMBOL = 'BTC/USDT'
 
-async function waitUntil<T>(check: () => Promise<T | null | false | undefined>, what: string, timeoutMs = 120_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await check()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
+// Polled every 10 ms: the figures are times to these conditions.
+const waitUntil = <T>(check: () => Promise<T | null | false | undefined>, what: string) => waitFor(check, what, 120_000, 10)
 
 async function seed(db: Db, traders: number) {
   await saveMarketRules(db, { symbol: SYMBOL, base: 'BTC', quote: 'USDT', tickSize: dec('0.01'), stepSize: dec('0.00001'), minQty: dec('0.00001'), minNotional: dec('5') }, 'bench')
