@@ -4,9 +4,12 @@
 // production build (`next start`, as npm start runs it; the requests come from this process), and
 // by calling the route handler in-process, which is what the route itself costs. Each open is
 // timed to its fill committed (heard over LISTEN) and to its 201 (which also reads the position's
-// detail back for the body). Also counts the SQL statements and transactions of one open.
+// detail back for the body), and the CPU each process spent per open is read from /proc: what
+// bounds the figures on a machine this size. Also counts the SQL statements and transactions of
+// one open.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -21,6 +24,7 @@ import { buildWebAppIfNeeded } from '@/scripts/start/build-web-app'
 import { waitFor } from '@/tests/support/wait-for'
 import { withBenchDatabase, withProcessDatabase } from './bench-database'
 import { percentile } from './percentile'
+import { postgresCpuMs, processCpuMs } from './process-cpu'
 import { EVENTS_CHANNEL, type AppEvent } from '@/lib/server/events/notify'
 
 const TRADERS = 100
@@ -39,11 +43,24 @@ function inProcess(handler: PostHandler): PostOpen {
   }
 }
 
+// node:http rather than fetch: the client shares the machine with the server and PostgreSQL, and
+// fetch (undici, web streams) spent 1.5 ms of CPU per open here against 0.5 ms for node:http.
 function overHttp(base: string): PostOpen {
-  return async (token, body) => {
-    const res = await fetch(`${base}/api/v1/positions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body })
-    return { status: res.status, text: await res.text() }
-  }
+  const url = new URL(`${base}/api/v1/positions`)
+  const agent = new http.Agent({ keepAlive: true })
+  return (token, body) =>
+    new Promise((resolve, reject) => {
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) }
+      const req = http.request({ agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers }, (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (d: string) => (text += d))
+        res.on('end', () => resolve({ status: res.statusCode!, text }))
+        res.on('error', reject)
+      })
+      req.on('error', reject)
+      req.end(body)
+    })
 }
 
 async function freePort(): Promise<number> {
@@ -79,6 +96,7 @@ async function startWebApp(url: string) {
   })
   return {
     base,
+    pid: child.pid!,
     async stop() {
       child.kill('SIGINT')
       await exited
@@ -159,11 +177,13 @@ async function listenForFills(url: string) {
 }
 
 /** `total` opens, `concurrency` in flight at a time, each (trader, symbol) pair used once. */
-async function runLevel(post: PostOpen, w: Awaited<ReturnType<typeof seed>>, firstSymbol: number, concurrency: number, total: number, fills?: Awaited<ReturnType<typeof listenForFills>>) {
+async function runLevel(post: PostOpen, w: Awaited<ReturnType<typeof seed>>, firstSymbol: number, concurrency: number, total: number, fills?: Awaited<ReturnType<typeof listenForFills>>, webPid?: number) {
   const latencies: number[] = []
   const toFill: number[] = []
   const statuses: Record<number, number> = {}
   let next = 0
+  const cpu = () => ({ web: webPid ? processCpuMs(webPid) : 0, postgres: postgresCpuMs(), bench: processCpuMs(process.pid) })
+  const cpu0 = cpu()
   const t0 = performance.now()
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -180,6 +200,8 @@ async function runLevel(post: PostOpen, w: Awaited<ReturnType<typeof seed>>, fir
     }),
   )
   const ms = performance.now() - t0
+  const cpu1 = cpu()
+  const perOpen = (k: keyof typeof cpu0) => ((cpu1[k] - cpu0[k]) / total).toFixed(2)
   latencies.sort((a, b) => a - b)
   toFill.sort((a, b) => a - b)
   return {
@@ -188,6 +210,7 @@ async function runLevel(post: PostOpen, w: Awaited<ReturnType<typeof seed>>, fir
     'p99 (ms)': toFill.length ? percentile(toFill, 99).toFixed(1) : '-',
     '201 p50 (ms)': percentile(latencies, 50).toFixed(1),
     '201 p99 (ms)': percentile(latencies, 99).toFixed(1),
+    'CPU ms/open web / PG / bench': `${webPid ? perOpen('web') : '-'} / ${perOpen('postgres')} / ${perOpen('bench')}`,
   }
 }
 
@@ -216,14 +239,14 @@ const LEVELS = [[1, 100], [20, 400], [100, 500]] as const
 const SYMBOLS_PER_PASS = 1 + LEVELS.reduce((n, [, total]) => n + total / TRADERS, 0)
 
 /** A warm-up (connections, query plans, JIT), then each level, from symbol `first` on. */
-async function measure(post: PostOpen, via: string, db: Db, w: Awaited<ReturnType<typeof seed>>, first: number, fills: Awaited<ReturnType<typeof listenForFills>>) {
+async function measure(post: PostOpen, via: string, db: Db, w: Awaited<ReturnType<typeof seed>>, first: number, fills: Awaited<ReturnType<typeof listenForFills>>, webPid?: number) {
   await refreshQuotes(db, w.symbols)
   await runLevel(post, w, first, 10, TRADERS)
   const rows = []
   let symbol = first + 1
   for (const [concurrency, total] of LEVELS) {
     await refreshQuotes(db, w.symbols)
-    rows.push({ via, ...(await runLevel(post, w, symbol, concurrency, total, fills)) })
+    rows.push({ via, ...(await runLevel(post, w, symbol, concurrency, total, fills, webPid)) })
     symbol += total / TRADERS
   }
   return rows
@@ -242,7 +265,7 @@ export async function benchOpens() {
         const web = await startWebApp(url)
         const rows = []
         try {
-          rows.push(...(await measure(overHttp(web.base), 'HTTP, next start', db, w, 0, fills)))
+          rows.push(...(await measure(overHttp(web.base), 'HTTP, next start', db, w, 0, fills, web.pid)))
         } finally {
           await web.stop()
         }
