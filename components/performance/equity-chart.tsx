@@ -2,6 +2,7 @@
 
 import { Area, AreaChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { EquityView } from '@/lib/server/performance/performance-report'
+import { amountTick, percentTick } from '@/lib/ui/chart-axes'
 import { formatDecimal } from '@/lib/ui/decimal-format'
 import { formatTimestamp } from '@/lib/ui/time-format'
 
@@ -44,7 +45,7 @@ export function EquityChart({ curve, currency }: { curve: EquityView['curve']; c
           <LineChart data={data} syncId="performance-equity" margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
             <CartesianGrid stroke="#262626" vertical={false} />
             <XAxis {...x} />
-            <YAxis {...axis} width={72} domain={['auto', 'auto']} tickFormatter={(v: number) => formatDecimal(String(v), { maxDp: 2 })} />
+            <YAxis {...axis} width={72} domain={['auto', 'auto']} tickFormatter={amountTick} />
             <Tooltip
               contentStyle={tooltipStyle}
               labelFormatter={label}
@@ -63,7 +64,7 @@ export function EquityChart({ curve, currency }: { curve: EquityView['curve']; c
           <AreaChart data={data} syncId="performance-equity" margin={{ top: 4, right: 8, bottom: 0, left: 8 }}>
             <CartesianGrid stroke="#262626" vertical={false} />
             <XAxis {...x} />
-            <YAxis {...axis} width={72} domain={['dataMin', 0]} tickFormatter={(v: number) => `${v.toFixed(1)}%`} />
+            <YAxis {...axis} width={72} domain={['dataMin', 0]} tickFormatter={percentTick} />
             <Tooltip contentStyle={tooltipStyle} labelFormatter={label} formatter={(_v, _n, item) => [`${(item.payload as (typeof data)[number]).exactDrawdown}%`, 'Drawdown']} />
             <Area dataKey="drawdown" type="linear" stroke="#ef4444" fill="#ef4444" fillOpacity={0.25} isAnimationActive={false} />
           </AreaChart>
