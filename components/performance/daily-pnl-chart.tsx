@@ -2,19 +2,20 @@
 
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { PerformanceReportView } from '@/lib/server/performance/performance-report'
-import { amountTick, ZERO_BASED_DOMAIN } from '@/lib/ui/chart-axes'
+import { amountTick, zeroBasedAxis } from '@/lib/ui/chart-axes'
 import { formatPnl } from '@/lib/ui/decimal-format'
 
 /** Realized PnL of the trades closed each day: green above zero, red below; exact in the tooltip. */
 export function DailyPnlChart({ days, currency }: { days: PerformanceReportView['dailyPnl']; currency: string | null }) {
   const data = days.map((d) => ({ day: d.day, pnl: Number(d.pnl), exact: d.pnl, trades: d.trades }))
+  const y = zeroBasedAxis(data.map((d) => d.pnl))
   return (
     <figure aria-label="Daily PnL" className="h-56 w-full">
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid stroke="#262626" vertical={false} />
           <XAxis dataKey="day" stroke="#a3a3a3" fontSize={11} tickLine={false} tickFormatter={(d: string) => d.slice(5)} minTickGap={16} />
-          <YAxis stroke="#a3a3a3" fontSize={11} tickLine={false} width={64} domain={ZERO_BASED_DOMAIN} tickFormatter={amountTick} />
+          <YAxis stroke="#a3a3a3" fontSize={11} tickLine={false} width={64} domain={y.domain} ticks={y.ticks} tickFormatter={amountTick} />
           <Tooltip
             cursor={{ fill: '#171717' }}
             contentStyle={{ background: '#0a0a0a', border: '1px solid #404040', fontSize: 12 }}

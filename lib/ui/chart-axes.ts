@@ -1,10 +1,24 @@
 import { formatBalance } from './decimal-format'
 
 /**
- * A bar chart's value axis always includes zero: bars grow from it, and a lone day at −0.06
- * must not be drawn as a sliver hanging from −0.05.
+ * A bar chart's value axis: it always includes zero (bars grow from it, and a lone day at −0.06
+ * must not be drawn as a sliver hanging from −0.05), and its ticks fall on round steps (1, 2,
+ * 2.5 or 5 times a power of ten), about `count` of them.
  */
-export const ZERO_BASED_DOMAIN: [(dataMin: number) => number, (dataMax: number) => number] = [(min) => Math.min(0, min), (max) => Math.max(0, max)]
+export function zeroBasedAxis(values: readonly number[], count = 5): { domain: [number, number]; ticks: number[] } {
+  const lo = Math.min(0, ...values)
+  const hi = Math.max(0, ...values)
+  if (lo === hi) return { domain: [0, 1], ticks: [0, 1] }
+  const rough = (hi - lo) / (count - 1)
+  const mag = 10 ** Math.floor(Math.log10(rough))
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= rough)!
+  const first = Math.floor(lo / step + 1e-9)
+  const last = Math.ceil(hi / step - 1e-9)
+  // Multiples of the step, each cut to the step's places: no 0.30000000000000004.
+  const places = Math.max(0, -Math.floor(Math.log10(step)) + 1)
+  const ticks = Array.from({ length: last - first + 1 }, (_, i) => Number(((first + i) * step).toFixed(places)))
+  return { domain: [ticks[0]!, ticks[ticks.length - 1]!], ticks }
+}
 
 /**
  * A percent tick with as many places as its size needs (1 to 4; none at zero), so that a

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { amountTick, percentTick, ZERO_BASED_DOMAIN } from '@/lib/ui/chart-axes'
+import { amountTick, percentTick, zeroBasedAxis } from '@/lib/ui/chart-axes'
 
 describe('percentTick', () => {
   test.each([
@@ -28,11 +28,19 @@ describe('amountTick', () => {
   })
 })
 
-describe('ZERO_BASED_DOMAIN', () => {
-  test('reaches zero from either side and keeps data that spans it', () => {
-    const [lo, hi] = ZERO_BASED_DOMAIN
-    expect([lo(-0.09), hi(-0.05)]).toEqual([-0.09, 0])
-    expect([lo(3), hi(7)]).toEqual([0, 7])
-    expect([lo(-2), hi(5)]).toEqual([-2, 5])
+describe('zeroBasedAxis', () => {
+  test.each([
+    ['one losing day', [-0.0601001], [-0.08, -0.06, -0.04, -0.02, 0]],
+    ['gains only', [3, 7.2], [0, 2, 4, 6, 8]],
+    ['both sides', [-2, 5], [-2, 0, 2, 4, 6]],
+    ['a quarter step', [-0.1, 0.9], [-0.25, 0, 0.25, 0.5, 0.75, 1]],
+    ['large', [12345.67], [0, 5000, 10000, 15000]],
+  ])('%s', (_label, values, ticks) => {
+    const axis = zeroBasedAxis(values)
+    expect(axis.ticks).toEqual(ticks)
+    expect(axis.domain).toEqual([ticks[0], ticks[ticks.length - 1]])
+  })
+  test('nothing but zero still has an axis', () => {
+    expect(zeroBasedAxis([0, 0]).ticks).toEqual([0, 1])
   })
 })
