@@ -2,7 +2,7 @@
 
 import { Area, AreaChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { EquityView } from '@/lib/server/performance/performance-report'
-import { amountTick, percentTick } from '@/lib/ui/chart-axes'
+import { amountTick, percentTick, zeroBasedAxis } from '@/lib/ui/chart-axes'
 import { formatDecimal } from '@/lib/ui/decimal-format'
 import { formatTimestamp } from '@/lib/ui/time-format'
 
@@ -36,6 +36,8 @@ function timeAxis(min: number, max: number): { ticks: number[]; format: (t: numb
 export function EquityChart({ curve, currency }: { curve: EquityView['curve']; currency: string | null }) {
   const data = curve.map((p) => ({ t: Date.parse(p.at), equity: Number(p.equity), drawdown: Number(p.drawdownPct), exactEquity: p.equity, exactDrawdown: p.drawdownPct }))
   const { ticks, format } = timeAxis(data[0]?.t ?? 0, data[data.length - 1]?.t ?? 0)
+  // Three ticks: the drawdown strip is short. Never under water: 0 % at the top of a −1 % axis.
+  const dd = data.some((d) => d.drawdown < 0) ? zeroBasedAxis(data.map((d) => d.drawdown), 3) : { domain: [-1, 0], ticks: [-1, 0] }
   const x = { dataKey: 't', type: 'number' as const, scale: 'time' as const, domain: ['dataMin', 'dataMax'] as [string, string], ticks, tickFormatter: format, ...axis }
   const label = (t: unknown) => `${formatTimestamp(new Date(Number(t)).toISOString())} UTC`
   return (
@@ -64,7 +66,7 @@ export function EquityChart({ curve, currency }: { curve: EquityView['curve']; c
           <AreaChart data={data} syncId="performance-equity" margin={{ top: 4, right: 8, bottom: 0, left: 8 }}>
             <CartesianGrid stroke="#262626" vertical={false} />
             <XAxis {...x} />
-            <YAxis {...axis} width={72} domain={['dataMin', 0]} tickFormatter={percentTick} />
+            <YAxis {...axis} width={72} domain={dd.domain} ticks={dd.ticks} tickFormatter={percentTick} />
             <Tooltip contentStyle={tooltipStyle} labelFormatter={label} formatter={(_v, _n, item) => [`${(item.payload as (typeof data)[number]).exactDrawdown}%`, 'Drawdown']} />
             <Area dataKey="drawdown" type="linear" stroke="#ef4444" fill="#ef4444" fillOpacity={0.25} isAnimationActive={false} />
           </AreaChart>

@@ -1,7 +1,7 @@
 import { formatBalance } from './decimal-format'
 
 /**
- * A bar chart's value axis: it always includes zero (bars grow from it, and a lone day at −0.06
+ * A value axis that always includes zero (bars grow from it, and a lone day at −0.06
  * must not be drawn as a sliver hanging from −0.05), and its ticks fall on round steps (1, 2,
  * 2.5 or 5 times a power of ten), about `count` of them.
  */
