@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Db } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import type { PositionSide } from '@/lib/domain/positions/fill-ledger'
+import { roundQuoteAmount } from '@/lib/domain/quote-amount'
 import type { RiskEngineRun, RiskEngineRunStatus } from '@/lib/generated/prisma/client'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { notFound, validationError } from '@/lib/server/errors/app-error'
@@ -9,7 +10,6 @@ import { ZFormBoolean } from '@/lib/server/validation/boolean-field'
 import { parseRequest, parseSettingsPatch } from '@/lib/server/traders/update-trader-settings'
 import { assessGroups, runRiskEngine, type RunStep } from './risk-engine'
 import { readRiskEngineSettings, storedRiskEngineSettings, ZRiskEngineSettings, type StoredRiskEngineSettings } from './risk-engine-settings'
-import { roundQuoteAmount } from '@/lib/domain/quote-amount'
 
 export interface RiskEngineRunView {
   id: string

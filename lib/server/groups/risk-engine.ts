@@ -3,6 +3,7 @@ import { fromDb, toDb } from '@/lib/db/decimal-columns'
 import { dec, sumDec, type Decimal } from '@/lib/domain/decimal'
 import { groupOpenPnl, pickLoser, planOffset, type OffsetStep } from '@/lib/domain/groups/risk-offset'
 import type { PositionSide } from '@/lib/domain/positions/fill-ledger'
+import { roundQuoteAmount } from '@/lib/domain/quote-amount'
 import type { ExchangePort } from '@/lib/exchange/port'
 import type { Prisma, RiskEngineRun } from '@/lib/generated/prisma/client'
 import { loadMarketRules, loadQuotes } from '@/lib/market-data/quote-store'
@@ -15,7 +16,6 @@ import { closeGroup } from './close-group'
 import { exitGroupFifo } from './exit-group-fifo'
 import { readGroupSettings } from './group-settings'
 import { readRiskEngineSettings, type RiskEngineSettings } from './risk-engine-settings'
-import { roundQuoteAmount } from '@/lib/domain/quote-amount'
 
 /** An open group as the risk engine sees it now, and whether it qualifies as the loser. */
 export interface AssessedGroup {

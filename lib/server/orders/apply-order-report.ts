@@ -4,6 +4,7 @@ import { toDb } from '@/lib/db/decimal-columns'
 import { newId } from '@/lib/db/new-id'
 import { withSqlTransaction, type SqlTx } from '@/lib/db/sql-tx'
 import { ZERO, type Decimal } from '@/lib/domain/decimal'
+import { roundQuoteAmount } from '@/lib/domain/quote-amount'
 import { loadMarketRules } from '@/lib/market-data/quote-store'
 import { isTerminalOrderStatus, transitionOrder, type OrderEvent, type OrderStatus } from '@/lib/domain/orders/order-lifecycle'
 import type { OrderReport } from '@/lib/exchange/port'
@@ -14,7 +15,6 @@ import type { PositionStatus } from '@/lib/domain/positions/position-lifecycle'
 import { ledgerFillsSql, ledgerOf, type StoredLedgerFill } from '@/lib/server/positions/read-ledger'
 import { PositionMoves } from '@/lib/server/positions/transition'
 import { isRestingProtection, RESTING_STOP_TYPE } from '@/lib/server/protection/resting-stop'
-import { roundQuoteAmount } from '@/lib/domain/quote-amount'
 
 const EVENT_FOR: Record<OrderStatus, OrderEvent | null> = {
   NEW: null,

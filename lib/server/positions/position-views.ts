@@ -3,6 +3,7 @@ import { Prisma } from '@/lib/generated/prisma/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { exitPriceFor } from '@/lib/domain/positions/exit-price'
 import { pnlPercent, unrealizedPnl } from '@/lib/domain/positions/fill-ledger'
+import { roundQuoteAmount } from '@/lib/domain/quote-amount'
 import { toOrderView, type OrderViewRow } from '@/lib/server/orders/order-view'
 import { notFound } from '@/lib/server/errors/app-error'
 import { valueBalances } from '@/lib/server/accounts/account-equity'
@@ -11,7 +12,6 @@ import { loadQuotes, quoteColumn, toStoredQuote, type QuoteRow, type StoredQuote
 import { countDecisions, listDecisions } from '@/lib/server/decisions/list-decisions'
 import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
 import { RESTING_STOP_TYPE, WORKING_PROTECTION, WORKING_PROTECTION_SQL } from '@/lib/server/protection/resting-stop'
-import { roundQuoteAmount } from '@/lib/domain/quote-amount'
 
 /** How many of a position's decisions its detail carries. */
 const POSITION_DECISIONS = 50
