@@ -39,7 +39,8 @@ export function useLiveCandles(symbol: string, timeframe: Timeframe, limit: numb
 
   const quote = useQuote(symbol)
   useEffect(() => {
-    if (!quote) return
+    // A stored quote from when the stream opened is not a tick: the candles already hold it.
+    if (!quote || quote.stored) return
     // Bars of another symbol or timeframe are not this tick's to change.
     setState((s) => (s.key === key && s.bars.length ? { ...s, bars: applyTick(s.bars, tfMs, Number(quote.last), quote.receivedAt) } : s))
   }, [quote, key, tfMs])

@@ -27,7 +27,7 @@ function QuoteHint({ symbol }: { symbol: string }) {
     <p className="font-mono text-xs text-neutral-400" data-testid="form-quote">
       {q ? (
         <>
-          bid <span className="text-emerald-300">{formatDecimal(q.bid)}</span> · ask <span className="text-red-300">{formatDecimal(q.ask)}</span>
+          {q.stored ? 'last stored: ' : null}bid <span className="text-emerald-300">{formatDecimal(q.bid)}</span> · ask <span className="text-red-300">{formatDecimal(q.ask)}</span>
         </>
       ) : (
         'waiting for a live quote…'

@@ -50,6 +50,27 @@ export function applyQuotes(list: unknown): void {
   }
 }
 
+/**
+ * The last stored quotes, sent once when the stream opens: shown at once (marked `stored`), but
+ * they are not ticks, so they move neither the newest-quote time nor the freshness judged on it
+ * (a stopped worker must still look stopped). A live tick replaces them.
+ */
+export function seedQuotes(list: unknown): void {
+  if (!Array.isArray(list)) return
+  let changed = false
+  for (const q of list) {
+    if (!isQuote(q)) continue
+    const prev = quotes.get(q.symbol)
+    if (prev && prev.receivedAt >= q.receivedAt) continue
+    quotes.set(q.symbol, { ...q, stored: true })
+    changed = true
+  }
+  if (changed) {
+    version += 1
+    emit()
+  }
+}
+
 export function setConnection(state: typeof connection): void {
   if (state === connection) return
   connection = state

@@ -2,7 +2,7 @@
 
 import { useQueryClient, type QueryClient } from '@tanstack/react-query'
 import { useEffect } from 'react'
-import { applyQuotes, setConnection } from './quote-store'
+import { applyQuotes, seedQuotes, setConnection } from './quote-store'
 
 /** React Query keys the live stream invalidates; the pages' queries use these. */
 export const queryKeys = {
@@ -57,6 +57,13 @@ function connect(qc: QueryClient): EventSource {
     void qc.invalidateQueries()
   })
   es.addEventListener('error', () => setConnection(es.readyState === EventSource.CLOSED ? 'closed' : 'connecting'))
+  es.addEventListener('stored-quotes', (e) => {
+    try {
+      seedQuotes(JSON.parse((e as MessageEvent).data as string))
+    } catch {
+      // without them the page waits for the first tick, as before
+    }
+  })
   es.addEventListener('quote', (e) => {
     try {
       applyQuotes(JSON.parse((e as MessageEvent).data as string))

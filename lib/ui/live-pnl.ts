@@ -9,6 +9,8 @@ export interface LiveQuote {
   last: string
   /** ms since epoch, worker clock */
   receivedAt: number
+  /** Read from the database when the stream opened, not a live tick. */
+  stored?: boolean
 }
 
 export interface PnlInput {

@@ -105,6 +105,10 @@ test('a worker killed with -9 is restarted; the stop crossed while it was down e
   fake.setPrice('BTC/USDT', '58000.00', '58000.01')
   await signIn(page, app)
   await expect(page.getByText('Worker down')).toBeVisible({ timeout: 20_000 })
+  // No tick arrives while the worker is stopped, yet the form has the last stored price, marked
+  // as such; and having it does not make the worker look alive.
+  await expect(page.getByTestId('form-quote')).toHaveText(/^last stored: bid 60,000(\.00)? · ask 60,000\.01$/)
+  await expect(page.getByText('Worker down')).toBeVisible()
   await page.screenshot({ path: 'test-results/e2e/screenshots/supervision-worker-down.png', fullPage: true })
   const stillOpen = await api<{ position: { status: string } }>('GET', `/api/v1/positions/${positionId}`, token)
   expect(stillOpen.body.position.status).toBe('MONITORING')

@@ -4,6 +4,7 @@ import { streamDown, type FeedMode } from '@/lib/market-data/feed-mode'
 import type { Quote } from '@/lib/market-data/quote'
 import { saveMarketRules, saveQuotes } from '@/lib/market-data/quote-store'
 import { QUOTES_CHANNEL } from '@/lib/server/events/notify'
+import { liveQuoteRows } from '@/lib/market-data/live-quote-rows'
 import { redactUrlCredentials } from '@/lib/market-data/redact-credentials'
 
 // A stream that stayed up this long counts as healthy again: its next failure retries quickly.
@@ -341,7 +342,7 @@ export class MarketLoop {
 
   private async publish(quotes: Quote[]) {
     // NOTIFY payloads are limited to 8000 bytes: send in chunks.
-    const rows = quotes.map((q) => ({ symbol: q.symbol, bid: q.bid.toFixed(), ask: q.ask.toFixed(), last: q.last.toFixed(), receivedAt: q.receivedAt }))
+    const rows = liveQuoteRows(quotes)
     for (let i = 0; i < rows.length; i += 40) {
       await this.db.$executeRaw`SELECT pg_notify(${QUOTES_CHANNEL}, ${JSON.stringify(rows.slice(i, i + 40))})`
     }

@@ -1,3 +1,5 @@
+import { liveQuoteRows } from '@/lib/market-data/live-quote-rows'
+import { loadQuotes } from '@/lib/market-data/quote-store'
 import { subscribeAppEvents } from '@/lib/server/events/listener'
 import type { AppEvent } from '@/lib/server/events/notify'
 import { apiRoute } from '@/lib/server/http/api-route'
@@ -26,13 +28,17 @@ function eventNameFor(ev: AppEvent, userId: string): string | null {
 }
 
 /**
- * Server-sent events for the signed-in user: `quote` (every quote tick), `position` and `trader`
+ * Server-sent events for the signed-in user: `stored-quotes` (once, on connecting: the last stored
+ * quote of each symbol, so a page has prices before the next tick), `quote` (every quote tick),
+ * `position` and `trader`
  * `activity`, `decision`, `approval`
  * (own events only), `settings`, `worker`, and `resync` after the server's LISTEN connection was
  * re-established (events may have been missed). Comment heartbeats every 15 s keep proxies open.
  */
-export const GET = apiRoute(async ({ req, user }) => {
+export const GET = apiRoute(async ({ req, db, user }) => {
   const userId = user.id
+  // Not a `quote`: a browser counts ticks to judge whether prices are live (and the worker up).
+  const stored = JSON.stringify(liveQuoteRows(await loadQuotes(db)))
 
   const encoder = new TextEncoder()
   let cleanup = () => {}
@@ -77,6 +83,7 @@ export const GET = apiRoute(async ({ req, user }) => {
       }
       req.signal.addEventListener('abort', cleanup, { once: true })
       send('retry: 3000\n: connected\n\n')
+      send(`event: stored-quotes\ndata: ${stored}\n\n`)
     },
     cancel() {
       cleanup()
