@@ -9,7 +9,6 @@ import type { LiveQuote } from '@/lib/ui/live-pnl'
  */
 const quotes = new Map<string, LiveQuote>()
 const listeners = new Set<() => void>()
-let lastQuoteAt = 0
 /** Local clock when the newest tick arrived: freshness is judged on this tab's clock (no skew). */
 let lastArrivalAt = 0
 let version = 0
@@ -32,22 +31,26 @@ function isQuote(v: unknown): v is LiveQuote {
   return typeof q.symbol === 'string' && typeof q.bid === 'string' && typeof q.ask === 'string' && typeof q.receivedAt === 'number'
 }
 
-export function applyQuotes(list: unknown): void {
-  if (!Array.isArray(list)) return
+/** Puts each well-formed quote of `list` in the map unless it holds a newer one; whether any went in. */
+function merge(list: unknown, stored: boolean): boolean {
+  if (!Array.isArray(list)) return false
   let changed = false
   for (const q of list) {
     if (!isQuote(q)) continue
     const prev = quotes.get(q.symbol)
-    if (prev && prev.receivedAt > q.receivedAt) continue
-    quotes.set(q.symbol, q)
-    if (q.receivedAt > lastQuoteAt) lastQuoteAt = q.receivedAt
+    // A tick replaces a stored quote of the same moment; a stored quote replaces only older ones.
+    if (prev && (stored ? prev.receivedAt >= q.receivedAt : prev.receivedAt > q.receivedAt)) continue
+    quotes.set(q.symbol, stored ? { ...q, stored: true } : q)
     changed = true
   }
-  if (changed) {
-    version += 1
-    lastArrivalAt = Date.now()
-    emit()
-  }
+  if (changed) version += 1
+  return changed
+}
+
+export function applyQuotes(list: unknown): void {
+  if (!merge(list, false)) return
+  lastArrivalAt = Date.now()
+  emit()
 }
 
 /**
@@ -56,19 +59,7 @@ export function applyQuotes(list: unknown): void {
  * (a stopped worker must still look stopped). A live tick replaces them.
  */
 export function seedQuotes(list: unknown): void {
-  if (!Array.isArray(list)) return
-  let changed = false
-  for (const q of list) {
-    if (!isQuote(q)) continue
-    const prev = quotes.get(q.symbol)
-    if (prev && prev.receivedAt >= q.receivedAt) continue
-    quotes.set(q.symbol, { ...q, stored: true })
-    changed = true
-  }
-  if (changed) {
-    version += 1
-    emit()
-  }
+  if (merge(list, true)) emit()
 }
 
 export function setConnection(state: typeof connection): void {
