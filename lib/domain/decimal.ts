@@ -41,3 +41,12 @@ export function minDec(first: Decimal, ...rest: Decimal[]): Decimal {
 export function maxDec(first: Decimal, ...rest: Decimal[]): Decimal {
   return rest.reduce((m, v) => (v.gt(m) ? v : m), first)
 }
+
+/** A `toFixed` string with trailing zeros trimmed down to `minDp` places (padded up to them when it has none). */
+export function trimZeros(fixed: string, minDp: number): string {
+  const dot = fixed.indexOf('.')
+  if (dot < 0) return minDp > 0 ? `${fixed}.${'0'.repeat(minDp)}` : fixed
+  let end = fixed.length
+  while (end > dot + 1 + minDp && fixed[end - 1] === '0') end--
+  return end === dot + 1 ? fixed.slice(0, dot) : fixed.slice(0, end)
+}

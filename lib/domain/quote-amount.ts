@@ -1,4 +1,4 @@
-import type { Decimal } from './decimal'
+import { trimZeros, type Decimal } from './decimal'
 
 /**
  * An amount of a quote currency (equity, a balance, a PnL, a fee) rounded for people and
@@ -10,11 +10,7 @@ import type { Decimal } from './decimal'
  */
 export function roundQuoteAmount(amount: Decimal): string {
   const places = Math.min(8, Math.max(2, 5 - amount.abs().e))
-  const fixed = amount.toFixed(places)
-  const dot = fixed.indexOf('.')
-  let end = fixed.length
-  while (end > dot + 3 && fixed[end - 1] === '0') end--
-  const text = fixed.slice(0, end)
+  const text = trimZeros(amount.toFixed(places), 2)
   // A loss that rounds to nothing is not a loss.
   return /^-0\.0+$/.test(text) ? text.slice(1) : text
 }

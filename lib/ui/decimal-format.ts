@@ -1,4 +1,4 @@
-import { dec, type Decimal } from '@/lib/domain/decimal'
+import { dec, trimZeros, type Decimal } from '@/lib/domain/decimal'
 import { roundQuoteAmount } from '@/lib/domain/quote-amount'
 
 export interface DecimalFormat {
@@ -19,15 +19,9 @@ export interface DecimalFormat {
  * Null, empty and unparsable input render as an em dash.
  */
 export function formatDecimal(value: string | Decimal | null | undefined, opts: DecimalFormat = {}): string {
-  if (value === null || value === undefined || value === '') return '—'
-  let d: Decimal
-  try {
-    d = dec(value)
-  } catch {
-    return '—'
-  }
-  if (!d.isFinite()) return '—'
-  let s = opts.dp !== undefined ? d.toFixed(opts.dp) : opts.maxDp !== undefined ? trimPlaces(d.toFixed(opts.maxDp), opts.minDp ?? 0) : d.toFixed()
+  const d = parsed(value)
+  if (!d) return '—'
+  let s = opts.dp !== undefined ? d.toFixed(opts.dp) : opts.maxDp !== undefined ? trimZeros(d.toFixed(opts.maxDp), opts.minDp ?? 0) : d.toFixed()
   let negative = s.startsWith('-')
   if (negative) s = s.slice(1)
   // A value that rounds to zero shows no sign: "-0.00" reads as a loss.
@@ -38,14 +32,6 @@ export function formatDecimal(value: string | Decimal | null | undefined, opts: 
   if (negative) return `-${body}`
   if (opts.sign && /[1-9]/.test(s)) return `+${body}`
   return body
-}
-
-function trimPlaces(fixed: string, minDp: number): string {
-  const dot = fixed.indexOf('.')
-  if (dot < 0) return minDp > 0 ? `${fixed}.${'0'.repeat(minDp)}` : fixed
-  let end = fixed.length
-  while (end > dot + 1 + minDp && fixed[end - 1] === '0') end--
-  return end === dot + 1 ? fixed.slice(0, dot) : fixed.slice(0, end)
 }
 
 // Grouping for an amount roundQuoteAmount already rounded, keeping its trailing zeros ("10,000.00").
