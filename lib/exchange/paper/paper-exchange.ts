@@ -113,12 +113,12 @@ export class PaperExchange implements ExchangePort {
         }
       }
 
-      const { order, placedBefore } = await this.record(tx, req, 'SUBMITTED')
-      if (placedBefore) return report(tx, order)
-      if (req.type !== 'MARKET') return reportOf(order, [])
-      // A new order has no earlier fills: its report is what was just written.
-      const filled = await applyFills(tx, account, rules, order, model.marketFills(req.side, req.qty, snapshot(quote), rules))
-      return reportOf(filled.order, filled.fills)
+      if (req.type !== 'MARKET') {
+        const { order, placedBefore } = await this.record(tx, req, 'SUBMITTED')
+        return placedBefore ? report(tx, order) : reportOf(order, [])
+      }
+      const filled = await this.recordFilled(tx, account, rules, req, model.marketFills(req.side, req.qty, snapshot(quote), rules))
+      return filled ?? report(tx, await this.placedBefore(tx, req.clientOrderId))
     }
   }
 
@@ -158,9 +158,35 @@ export class PaperExchange implements ExchangePort {
       ON CONFLICT ("accountId", "clientOrderId") DO NOTHING
       RETURNING ${ORDER_COLUMNS}`
     if (order) return { order, placedBefore: false }
+    return { order: await this.placedBefore(tx, req.clientOrderId), placedBefore: true }
+  }
+
+  /**
+   * A market order fills as it is placed: the order is written filled, with its fills and both
+   * balances moved, in one statement. Null when its client order id was placed before (then
+   * nothing is written, as in record).
+   */
+  private async recordFilled(tx: SqlTx, account: Account, rules: MarketRules, req: PlaceOrderRequest, fills: SimFill[]): Promise<OrderReport | null> {
+    const id = newId()
+    const at = new Date()
+    const booked = bookFills(account, rules, req.side, ZERO, fills)
+    const status = filledStatus(booked.filled, req.qty)
+    const [row] = await tx.$queryRaw<FilledOrderRow[]>`
+      WITH o AS (
+        INSERT INTO "PaperOrder" (id, "accountId", "clientOrderId", symbol, side, type, qty, "filledQty", price, "triggerPrice", "reduceOnly", status, "createdAt", "updatedAt")
+        VALUES (${id}, ${this.accountId}, ${req.clientOrderId}, ${req.symbol}, ${req.side}::"OrderSide", ${req.type}::"OrderType", ${toDb(req.qty)}::numeric,
+          ${toDb(booked.filled)}::numeric, ${req.price ? toDb(req.price) : null}::numeric, ${req.triggerPrice ? toDb(req.triggerPrice) : null}::numeric, ${req.reduceOnly}, ${status}::"OrderStatus", ${at}::timestamp, ${at}::timestamp)
+        ON CONFLICT ("accountId", "clientOrderId") DO NOTHING
+        RETURNING ${ORDER_COLUMNS}
+      ), ${fillsAndBalances(account, id, booked, at, Prisma.sql`WHERE EXISTS (SELECT 1 FROM o)`)}
+      SELECT o.*, (SELECT jsonb_agg(to_jsonb(f) ORDER BY f.id) FROM f) AS fills FROM o`
+    return row ? reportOfFilled(row) : null
+  }
+
+  private async placedBefore(tx: SqlTx, clientOrderId: string): Promise<PaperOrderRow> {
     const [before] = await tx.$queryRaw<PaperOrderRow[]>`
-      SELECT ${ORDER_COLUMNS} FROM "PaperOrder" WHERE "accountId" = ${this.accountId} AND "clientOrderId" = ${req.clientOrderId}`
-    return { order: before!, placedBefore: true }
+      SELECT ${ORDER_COLUMNS} FROM "PaperOrder" WHERE "accountId" = ${this.accountId} AND "clientOrderId" = ${clientOrderId}`
+    return before!
   }
 }
 
@@ -279,47 +305,61 @@ function marginState(account: Account, book: PaperBook): MarginState {
   return { cash, holdings, reserved: book.reserved }
 }
 
-/** Books fills: balances move (quote cash and base holding), the order's filled quantity and status follow. */
-async function applyFills(tx: SqlTx, account: Account, rules: MarketRules, order: PaperOrderRow, fills: SimFill[]) {
-  let filled = fromDb(order.filledQty)
+/**
+ * What fills do to the books: each fill's row (its fee rounded against the user), the order's
+ * filled quantity after them, and the exact sums that move the quote cash and the base holding.
+ */
+function bookFills(account: Account, rules: MarketRules, side: OrderSide, filledBefore: Decimal, fills: SimFill[]) {
+  let filled = filledBefore
   let cashDelta = ZERO
   let baseDelta = ZERO
-  const at = new Date()
-  const data = fills.map((f) => {
+  const rows = fills.map((f) => {
     const fee = f.fee.toDecimalPlaces(FEE_DP, Decimal.ROUND_UP)
     const notional = f.price.mul(f.qty)
-    cashDelta = cashDelta.plus(order.side === 'BUY' ? notional.plus(fee).neg() : notional.minus(fee))
-    baseDelta = baseDelta.plus(order.side === 'BUY' ? f.qty : f.qty.neg())
+    cashDelta = cashDelta.plus(side === 'BUY' ? notional.plus(fee).neg() : notional.minus(fee))
+    baseDelta = baseDelta.plus(side === 'BUY' ? f.qty : f.qty.neg())
     filled = filled.plus(f.qty)
     return { id: newId(), qty: toDb(f.qty), price: toDb(f.price), fee: toDb(fee), liquidity: f.liquidity }
   })
-  const complete = filled.gte(fromDb(order.qty))
-  const status: OrderStatus = complete ? 'FILLED' : 'PARTIALLY_FILLED'
-  if (fills.length === 0) {
-    const [updated] = await tx.$queryRaw<PaperOrderRow[]>`
-      UPDATE "PaperOrder" SET status = ${status}::"OrderStatus", "updatedAt" = ${at}::timestamp WHERE id = ${order.id} RETURNING ${ORDER_COLUMNS}`
-    return { order: updated!, fills: [] }
-  }
-  // The fills (ids in the order given), both balances moved by the exact sums of the fills, and the
-  // order's filled quantity and status, in one statement.
-  const balances = JSON.stringify([[account.quoteCurrency, cashDelta], [rules.base, baseDelta]].map(([asset, delta]) => ({ asset, amount: toDb(delta as Decimal) })))
-  const [row] = await tx.$queryRaw<(PaperOrderRow & { fills: (Omit<PaperFillRow, 'createdAt'> & { createdAt: string })[] })[]>`
-    WITH f AS (
+  const balances = [{ asset: account.quoteCurrency, amount: toDb(cashDelta) }, { asset: rules.base, amount: toDb(baseDelta) }]
+  return { rows, filled, balances }
+}
+
+function filledStatus(filled: Decimal, qty: Decimal): OrderStatus {
+  return filled.gte(qty) ? 'FILLED' : 'PARTIALLY_FILLED'
+}
+
+/**
+ * WITH clauses that insert order `orderId`'s booked fills (f, returning them, ids in the order
+ * given) and move both balances by their sums (b), each only where `guard` holds.
+ */
+function fillsAndBalances(account: Account, orderId: string, booked: ReturnType<typeof bookFills>, at: Date, guard: Prisma.Sql) {
+  return Prisma.sql`f AS (
       INSERT INTO "PaperFill" (id, "paperOrderId", qty, price, fee, "feeAsset", liquidity, "createdAt")
-      SELECT v.id, ${order.id}, v.qty::numeric, v.price::numeric, v.fee::numeric, ${account.quoteCurrency}, v.liquidity::"Liquidity", ${at}::timestamp
-      FROM jsonb_to_recordset(${JSON.stringify(data)}::jsonb) AS v(id text, qty text, price text, fee text, liquidity text)
+      SELECT v.id, ${orderId}, v.qty::numeric, v.price::numeric, v.fee::numeric, ${account.quoteCurrency}, v.liquidity::"Liquidity", ${at}::timestamp
+      FROM jsonb_to_recordset(${JSON.stringify(booked.rows)}::jsonb) AS v(id text, qty text, price text, fee text, liquidity text) ${guard}
       RETURNING ${FILL_COLUMNS}
     ), b AS (
       INSERT INTO "PaperBalance" ("accountId", asset, amount, "updatedAt")
-      SELECT ${account.id}, r.asset, r.amount::numeric, now() FROM jsonb_to_recordset(${balances}::jsonb) AS r(asset text, amount text)
+      SELECT ${account.id}, r.asset, r.amount::numeric, now() FROM jsonb_to_recordset(${JSON.stringify(booked.balances)}::jsonb) AS r(asset text, amount text) ${guard}
       ON CONFLICT ("accountId", asset) DO UPDATE SET amount = "PaperBalance".amount + EXCLUDED.amount, "updatedAt" = now()
-    ), o AS (
-      UPDATE "PaperOrder" SET "filledQty" = ${toDb(filled)}::numeric, status = ${status}::"OrderStatus", "updatedAt" = ${at}::timestamp
-      WHERE id = ${order.id} RETURNING ${ORDER_COLUMNS}
-    )
-    SELECT o.*, (SELECT jsonb_agg(to_jsonb(f) ORDER BY f.id) FROM f) AS fills FROM o`
-  const { fills: inserted, ...updated } = row!
-  return { order: updated, fills: inserted.map((f) => ({ ...f, createdAt: new Date(`${f.createdAt}Z`) })) }
+    )`
+}
+
+type FilledOrderRow = PaperOrderRow & { fills: (Omit<PaperFillRow, 'createdAt'> & { createdAt: string })[] }
+
+function reportOfFilled({ fills, ...order }: FilledOrderRow): OrderReport {
+  return reportOf(order, fills.map((f) => ({ ...f, createdAt: new Date(`${f.createdAt}Z`) })))
+}
+
+/** Books a resting order's fills: balances move, and the order's filled quantity and status follow, in one statement. */
+async function applyFills(tx: SqlTx, account: Account, rules: MarketRules, order: PaperOrderRow, fills: SimFill[]) {
+  const at = new Date()
+  const booked = bookFills(account, rules, order.side, fromDb(order.filledQty), fills)
+  await tx.$executeRaw`
+    WITH ${fillsAndBalances(account, order.id, booked, at, Prisma.empty)}
+    UPDATE "PaperOrder" SET "filledQty" = ${toDb(booked.filled)}::numeric, status = ${filledStatus(booked.filled, fromDb(order.qty))}::"OrderStatus", "updatedAt" = ${at}::timestamp
+    WHERE id = ${order.id}`
 }
 
 async function report(tx: SqlTx, order: PaperOrderRow): Promise<OrderReport> {
