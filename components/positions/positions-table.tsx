@@ -58,6 +58,10 @@ function PositionRow({ p, mode }: { p: PositionView; mode?: AccountMode }) {
           {p.symbol}
         </Link>
         <TraderLine name={p.traderName} mode={mode} />
+        {/* On a phone the PnL columns are off to the right of the table: the figure that matters most is repeated here. */}
+        <div className={`font-mono text-xs tabular-nums sm:hidden ${pnlTone(live.pnl)}`} data-testid="unrealized-pnl-compact">
+          {formatPnl(live.pnl)} ({formatPercent(live.pct)})
+        </div>
       </td>
       <td className={td}>
         <StatusBadge value={p.side} />

@@ -150,6 +150,15 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
 
   // The dashboard's forms are one column on a phone: Trader above Symbol, not beside it.
   await page.goto(`${app.url}/`)
+  // The open position's PnL is in the window without scrolling its table sideways: under the
+  // symbol, the same figures as the PnL columns off to the right.
+  const compactPnl = row.getByTestId('unrealized-pnl-compact')
+  await expect(compactPnl).toBeInViewport({ ratio: 1 })
+  await expect(row.getByTestId('unrealized-pnl')).not.toBeInViewport()
+  const [compact, pnl, pct] = await Promise.all(['unrealized-pnl-compact', 'unrealized-pnl', 'unrealized-pnl-pct'].map((id) => row.getByTestId(id).elementHandle()))
+  const texts = await page.evaluate((els) => els.map((e) => e!.textContent), [compact, pnl, pct])
+  expect(texts[0]).toBe(`${texts[1]} (${texts[2]})`)
+  expect(texts[1]).toMatch(/\d/)
   const form = page.getByRole('form', { name: 'Open position' })
   // Both boxes from one layout: measured one after the other, the page can shift in between
   // while its panels load.
@@ -167,6 +176,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
     await expect(page.getByTestId('current-user-email')).toBeVisible()
     if (p.name === 'dashboard') {
       await expect(page.getByRole('button', { name: 'Panic: close everything' })).toBeVisible()
+      await expect(row.getByTestId('unrealized-pnl-compact')).toBeHidden()
       // The open-position form keeps its two columns.
       const t = (await form.getByLabel('Trader').boundingBox())!
       const s = (await form.getByLabel('Symbol').boundingBox())!
