@@ -2,7 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query'
 import Link from 'next/link'
-import type { ReactNode } from 'react'
+import { Fragment, type ReactNode } from 'react'
 import { DownloadCsvLink } from '@/components/exports/download-csv-link'
 import { PositionPriceChart } from '@/components/charts/position-price-chart'
 import { fetchJson } from '@/components/live/fetch-json'
@@ -16,7 +16,7 @@ import { StatusBadge } from '@/components/ui/status-badge'
 import { ModeBadge } from '@/components/ui/mode-badge'
 import type { AccountMode } from '@/lib/generated/prisma/enums'
 import type { getPositionDetail } from '@/lib/server/positions/position-views'
-import { formatDecimal, formatPercent, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
+import { formatDecimal, formatPercent, formatPnl, formatQuoteAmount, pnlTone } from '@/lib/ui/decimal-format'
 import { formatTimestamp } from '@/lib/ui/time-format'
 import { refusedStopReason } from '@/lib/ui/refused-stop'
 
@@ -140,7 +140,9 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
               <Stat label="Realized PnL" tone={pnlTone(p.realizedPnl)} testId="realized-pnl">
                 {formatPnl(p.realizedPnl)}
               </Stat>
-              <Stat label="Fees">{formatDecimal(p.fees)}</Stat>
+              <Stat label="Fees">
+                <span title={formatDecimal(p.fees)}>{formatQuoteAmount(p.fees)}</span>
+              </Stat>
               <Stat label="Stop loss">{formatDecimal(p.stopLoss)}</Stat>
               <Stat label="Protection" testId="protection">
                 <ProtectionState position={p} orders={orders} mode={mode} />
@@ -312,51 +314,59 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
                   <th className={th}>Actor</th>
                   <th className={th}>Trigger</th>
                   <th className={th}>From → to</th>
-                  <th className={th}>Message</th>
+                  <th className={`${th} hidden sm:table-cell`}>Message</th>
                   <th className={th}>Before</th>
                   <th className={th}>After</th>
                 </tr>
               </thead>
               <tbody>
                 {events.map((e) => (
-                  <tr key={e.id} className="border-t border-neutral-800">
-                    <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(e.at)}</td>
-                    <td className={`${td} font-mono text-xs`}>{e.type}</td>
-                    <td className={td}>
-                      <StatusBadge value={e.actor} title={e.actorId ?? undefined} />
-                    </td>
-                    <td className={td} data-testid="event-trigger">
-                      {e.trigger ? (
-                        <span className="inline-flex flex-col items-start gap-0.5">
-                          <TriggerBadge trigger={e.trigger} />
-                          {e.decisionId ? (
-                            <Link href={`/decisions/${e.decisionId}`} className="text-[11px] text-emerald-400 hover:underline">
-                              decision
-                            </Link>
-                          ) : null}
-                        </span>
-                      ) : (
-                        <span className="text-neutral-600">—</span>
-                      )}
-                    </td>
-                    <td className={`${td} text-xs`}>
-                      {e.fromStatus || e.toStatus ? (
-                        <span className="inline-flex items-center gap-1">
-                          {e.fromStatus ? <StatusBadge value={e.fromStatus} /> : <span className="text-neutral-600">—</span>}→
-                          {e.toStatus ? <StatusBadge value={e.toStatus} /> : <span className="text-neutral-600">—</span>}
-                        </span>
-                      ) : (
-                        <span className="text-neutral-600">—</span>
-                      )}
-                    </td>
-                    <td className="min-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-200">{e.message}</td>
-                    <td className="px-2 py-1.5 align-top">
-                      <Json value={e.before} />
-                    </td>
-                    <td className="px-2 py-1.5 align-top">
-                      <Json value={e.after} />
-                    </td>
-                  </tr>
+                  <Fragment key={e.id}>
+                    <tr className="border-t border-neutral-800">
+                      <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(e.at)}</td>
+                      <td className={`${td} font-mono text-xs`}>{e.type}</td>
+                      <td className={td}>
+                        <StatusBadge value={e.actor} title={e.actorId ?? undefined} />
+                      </td>
+                      <td className={td} data-testid="event-trigger">
+                        {e.trigger ? (
+                          <span className="inline-flex flex-col items-start gap-0.5">
+                            <TriggerBadge trigger={e.trigger} />
+                            {e.decisionId ? (
+                              <Link href={`/decisions/${e.decisionId}`} className="text-[11px] text-emerald-400 hover:underline">
+                                decision
+                              </Link>
+                            ) : null}
+                          </span>
+                        ) : (
+                          <span className="text-neutral-600">—</span>
+                        )}
+                      </td>
+                      <td className={`${td} text-xs`}>
+                        {e.fromStatus || e.toStatus ? (
+                          <span className="inline-flex items-center gap-1">
+                            {e.fromStatus ? <StatusBadge value={e.fromStatus} /> : <span className="text-neutral-600">—</span>}→
+                            {e.toStatus ? <StatusBadge value={e.toStatus} /> : <span className="text-neutral-600">—</span>}
+                          </span>
+                        ) : (
+                          <span className="text-neutral-600">—</span>
+                        )}
+                      </td>
+                      <td className="hidden min-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-200 sm:table-cell">{e.message}</td>
+                      <td className="px-2 py-1.5 align-top">
+                        <Json value={e.before} />
+                      </td>
+                      <td className="px-2 py-1.5 align-top">
+                        <Json value={e.after} />
+                      </td>
+                    </tr>
+                    {/* On a phone the message column would be off to the right: it goes under the time, type and actor instead. */}
+                    <tr className="sm:hidden" data-testid="event-message-row">
+                      <td colSpan={3} className="px-2 pb-2 align-top text-xs text-neutral-200">
+                        {e.message}
+                      </td>
+                    </tr>
+                  </Fragment>
                 ))}
               </tbody>
             </table>

@@ -8,7 +8,7 @@ import { num, td, th, TraderLine, type TraderModes } from '@/components/position
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
 import type { PositionView } from '@/lib/server/positions/position-views'
-import { formatDecimal, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
+import { formatDecimal, formatPnl, formatQuoteAmount, pnlTone } from '@/lib/ui/decimal-format'
 import { sumDecimalStrings } from '@/lib/ui/live-pnl'
 import { formatTimestamp } from '@/lib/ui/time-format'
 
@@ -35,7 +35,7 @@ export function ClosedTradesView({ initial, modes = {} }: { initial: PositionVie
         actions={
           data.length ? (
             <span className="text-xs text-neutral-400">
-              {closed.length} closed · realized <span className={`font-mono ${pnlTone(total)}`}>{formatPnl(total)}</span> · fees <span className="font-mono">{formatDecimal(fees, { dp: 2 })}</span>
+              {closed.length} closed · realized <span className={`font-mono ${pnlTone(total)}`}>{formatPnl(total)}</span> · fees <span className="font-mono">{formatQuoteAmount(fees)}</span>
             </span>
           ) : null
         }
@@ -82,7 +82,9 @@ export function ClosedTradesView({ initial, modes = {} }: { initial: PositionVie
                     <td className={num}>{p.entryQty === '0' ? '—' : formatDecimal(p.avgEntryPrice)}</td>
                     <td className={num}>{p.avgExitPrice === '0' ? '—' : formatDecimal(p.avgExitPrice)}</td>
                     <td className={`${num} ${pnlTone(p.realizedPnl)}`}>{formatPnl(p.realizedPnl)}</td>
-                    <td className={num}>{formatDecimal(p.fees)}</td>
+                    <td className={num} title={formatDecimal(p.fees)}>
+                      {formatQuoteAmount(p.fees)}
+                    </td>
                     <td className="max-w-xs px-2 py-1.5 align-top text-xs text-neutral-300">{p.statusReason ?? '—'}</td>
                     <td className={td}>
                       <Link href={`/positions/${p.id}`} className="text-xs text-emerald-400 hover:underline" aria-label={`Details of ${p.symbol} ${p.side} closed ${formatTimestamp(p.closedAt ?? p.createdAt)}`}>

@@ -47,6 +47,12 @@ export function formatPnl(value: string | Decimal | null | undefined): string {
   return d ? formatDecimal(roundQuoteAmount(d), { ...QUOTE_PLACES, sign: true }) : '—'
 }
 
+/** An unsigned amount in quote currency (fees, balances) rounded as roundQuoteAmount does: "0.60", not "0.6000001". */
+export function formatQuoteAmount(value: string | Decimal | null | undefined): string {
+  const d = parsed(value)
+  return d ? formatDecimal(roundQuoteAmount(d), QUOTE_PLACES) : '—'
+}
+
 /**
  * A balance for display. The quote currency is rounded as roundQuoteAmount does (six
  * significant digits, 2 to 8 places): 9,899.6856332046 USDT shows as 9,899.69, a BTC-quoted
@@ -56,7 +62,7 @@ export function formatPnl(value: string | Decimal | null | undefined): string {
 export function formatBalance(amount: string, isQuote: boolean): { text: string; exact: string } {
   const exact = formatDecimal(amount)
   if (!isQuote || exact === '—') return { text: exact, exact }
-  return { text: formatDecimal(roundQuoteAmount(dec(amount)), QUOTE_PLACES), exact }
+  return { text: formatQuoteAmount(amount), exact }
 }
 
 /** An account's equity with its currency ("9,999.63 USDT"), or "unpriced" when an asset has no price. */

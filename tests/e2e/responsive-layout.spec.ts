@@ -127,6 +127,13 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
     await expect(panic).toBeVisible()
     await expect(panic).toBeInViewport({ ratio: 1 })
     await expectNoHorizontalOverflow(page, `${p.name} at ${PHONE.width}`)
+    if (p.name === 'position-detail') {
+      // The audit trail's messages are read without scrolling its table sideways: each under its event.
+      const message = page.getByTestId('event-message-row').filter({ hasText: 'Entry filled' }).getByRole('cell')
+      await message.scrollIntoViewIfNeeded()
+      await expect(message).toBeInViewport({ ratio: 1 })
+      await page.evaluate(() => window.scrollTo(0, 0))
+    }
     await shot(page, p.name, PHONE.width)
   }
 
@@ -181,6 +188,11 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       const t = (await form.getByLabel('Trader').boundingBox())!
       const s = (await form.getByLabel('Symbol').boundingBox())!
       expect(Math.abs(s.y - t.y)).toBeLessThan(2)
+    }
+    if (p.name === 'position-detail') {
+      // The audit trail has its message column again, and no rows of messages under the events.
+      await expect(page.getByRole('table', { name: 'Audit trail' }).getByRole('cell', { name: /^Entry filled/ })).toBeVisible()
+      await expect(page.getByTestId('event-message-row').first()).toBeHidden()
     }
     await expectNoHorizontalOverflow(page, `${p.name} at ${DESKTOP.width}`)
     await shot(page, p.name, DESKTOP.width)

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { formatBalance, formatDecimal, formatPercent, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
+import { formatBalance, formatDecimal, formatPercent, formatPnl, formatQuoteAmount, pnlTone } from '@/lib/ui/decimal-format'
 
 describe('formatDecimal', () => {
   test.each([
@@ -78,5 +78,16 @@ describe('formatBalance', () => {
   })
   test('the exact value is kept for the tooltip', () => {
     expect(formatBalance('9899.6856332046', true).exact).toBe('9,899.6856332046')
+  })
+})
+
+describe('formatQuoteAmount', () => {
+  test.each([
+    ['a paper fee', '0.6000001', '0.60'],
+    ['fees of a BTC-quoted trader are not rounded to zero (at most 8 places)', '0.0000123456', '0.00001235'],
+    ['a large total, grouped', '1234.56789', '1,234.57'],
+    ['missing', null, '—'],
+  ])('%s', (_label, value, text) => {
+    expect(formatQuoteAmount(value)).toBe(text)
   })
 })
