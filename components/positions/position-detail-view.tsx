@@ -58,6 +58,16 @@ function Json({ value }: { value: unknown }) {
   )
 }
 
+/** An event's before or after state, labelled, for the phone layout's row under the event. */
+function Snapshot({ label, value }: { label: string; value: unknown }) {
+  return (
+    <div>
+      <div className="text-[11px] uppercase tracking-wider text-neutral-500">{label}</div>
+      <Json value={value} />
+    </div>
+  )
+}
+
 const TRIGGER_TONES: Record<string, string> = {
   AI_ANALYSIS: 'border-violet-800 bg-violet-950 text-violet-300',
   RULE_ENGINE: 'border-sky-800 bg-sky-950 text-sky-300',
@@ -315,8 +325,8 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
                   <th className={th}>Trigger</th>
                   <th className={th}>From → to</th>
                   <th className={`${th} hidden sm:table-cell`}>Message</th>
-                  <th className={th}>Before</th>
-                  <th className={th}>After</th>
+                  <th className={`${th} hidden sm:table-cell`}>Before</th>
+                  <th className={`${th} hidden sm:table-cell`}>After</th>
                 </tr>
               </thead>
               <tbody>
@@ -353,17 +363,19 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
                         )}
                       </td>
                       <td className="hidden min-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-200 sm:table-cell">{e.message}</td>
-                      <td className="px-2 py-1.5 align-top">
+                      <td className="hidden px-2 py-1.5 align-top sm:table-cell">
                         <Json value={e.before} />
                       </td>
-                      <td className="px-2 py-1.5 align-top">
+                      <td className="hidden px-2 py-1.5 align-top sm:table-cell">
                         <Json value={e.after} />
                       </td>
                     </tr>
-                    {/* On a phone the message column would be off to the right: it goes under the time, type and actor instead. */}
+                    {/* On a phone the message and before/after columns would be off to the right: they go under the time, type and actor instead. */}
                     <tr className="sm:hidden" data-testid="event-message-row">
-                      <td colSpan={3} className="px-2 pb-2 align-top text-xs text-neutral-200">
-                        {e.message}
+                      <td colSpan={3} className="space-y-1 px-2 pb-2 align-top text-xs text-neutral-200">
+                        <p>{e.message}</p>
+                        {e.before !== null && e.before !== undefined ? <Snapshot label="Before" value={e.before} /> : null}
+                        {e.after !== null && e.after !== undefined ? <Snapshot label="After" value={e.after} /> : null}
                       </td>
                     </tr>
                   </Fragment>

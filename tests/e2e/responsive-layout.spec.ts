@@ -132,6 +132,10 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       const message = page.getByTestId('event-message-row').filter({ hasText: 'Entry filled' }).getByRole('cell')
       await message.scrollIntoViewIfNeeded()
       await expect(message).toBeInViewport({ ratio: 1 })
+      // ...with the state it recorded: the entry's stop, set when the position was created.
+      const created = page.getByTestId('event-message-row').filter({ hasText: 'by market; stop 59000' }).getByRole('cell')
+      await expect(created).toContainText('AfterstopLoss: 59000')
+      await expect(created).toBeInViewport({ ratio: 1 })
       await page.evaluate(() => window.scrollTo(0, 0))
     }
     await shot(page, p.name, PHONE.width)
