@@ -69,8 +69,18 @@ export function ClosedTradesView({ initial, modes = {} }: { initial: PositionVie
                   <tr key={p.id} className="border-t border-neutral-800 hover:bg-neutral-900/60" data-position-id={p.id}>
                     <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(p.closedAt ?? p.createdAt)}</td>
                     <td className={td}>
-                      <span className="font-medium">{p.symbol}</span>
+                      <Link href={`/positions/${p.id}`} className="font-medium text-emerald-300 hover:underline">
+                        {p.symbol}
+                      </Link>
                       <TraderLine name={p.traderName} mode={modes[p.traderId]} />
+                      {/* On a phone the side, status and PnL columns are off to the right of the table: they are repeated here. */}
+                      <div className="flex flex-wrap items-center gap-1.5 pt-0.5 sm:hidden" data-testid="closed-trade-compact">
+                        <StatusBadge value={p.side} />
+                        <StatusBadge value={p.status} />
+                        <span className={`font-mono text-xs tabular-nums ${pnlTone(p.realizedPnl)}`} data-testid="realized-pnl-compact">
+                          {formatPnl(p.realizedPnl)}
+                        </span>
+                      </div>
                     </td>
                     <td className={td}>
                       <StatusBadge value={p.side} />
@@ -81,7 +91,9 @@ export function ClosedTradesView({ initial, modes = {} }: { initial: PositionVie
                     <td className={num}>{formatDecimal(p.entryQty)}</td>
                     <td className={num}>{p.entryQty === '0' ? '—' : formatDecimal(p.avgEntryPrice)}</td>
                     <td className={num}>{p.avgExitPrice === '0' ? '—' : formatDecimal(p.avgExitPrice)}</td>
-                    <td className={`${num} ${pnlTone(p.realizedPnl)}`}>{formatPnl(p.realizedPnl)}</td>
+                    <td className={`${num} ${pnlTone(p.realizedPnl)}`} data-testid="realized-pnl">
+                      {formatPnl(p.realizedPnl)}
+                    </td>
                     <td className={num} title={formatDecimal(p.fees)}>
                       {formatQuoteAmount(p.fees)}
                     </td>

@@ -127,6 +127,20 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
     await expect(panic).toBeVisible()
     await expect(panic).toBeInViewport({ ratio: 1 })
     await expectNoHorizontalOverflow(page, `${p.name} at ${PHONE.width}`)
+    if (p.name === 'trades') {
+      // The closed trade's side, status and PnL are in the window without scrolling its table
+      // sideways, and its symbol leads to its detail.
+      const closed = page.getByRole('table', { name: 'Closed trades' }).getByRole('row').filter({ hasText: 'ETH/USDT' })
+      const compact = closed.getByTestId('closed-trade-compact')
+      await expect(compact).toBeInViewport({ ratio: 1 })
+      await expect(compact).toContainText('LONG')
+      await expect(compact).toContainText('CLOSED')
+      await expect(closed.getByTestId('realized-pnl')).not.toBeInViewport()
+      const [short, full] = await Promise.all(['realized-pnl-compact', 'realized-pnl'].map((id) => closed.getByTestId(id).textContent()))
+      expect(short).toBe(full)
+      expect(full).toMatch(/^-\d/)
+      await expect(closed.getByRole('link', { name: 'ETH/USDT', exact: true })).toHaveAttribute('href', /^\/positions\/.+/)
+    }
     if (p.name === 'position-detail') {
       // The audit trail's messages are read without scrolling its table sideways: each under its event.
       const message = page.getByTestId('event-message-row').filter({ hasText: 'Entry filled' }).getByRole('cell')
@@ -193,6 +207,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       const s = (await form.getByLabel('Symbol').boundingBox())!
       expect(Math.abs(s.y - t.y)).toBeLessThan(2)
     }
+    if (p.name === 'trades') await expect(page.getByTestId('closed-trade-compact').first()).toBeHidden()
     if (p.name === 'position-detail') {
       // The audit trail has its message column again, and no rows of messages under the events.
       await expect(page.getByRole('table', { name: 'Audit trail' }).getByRole('cell', { name: /^Entry filled/ })).toBeVisible()
