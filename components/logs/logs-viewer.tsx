@@ -208,7 +208,7 @@ export function LogsViewer({
                   <th className={th}>Level</th>
                   <th className={th}>Source / type</th>
                   <th className={th}>Trader / symbol</th>
-                  <th className={th}>Message</th>
+                  <th className={`${th} hidden sm:table-cell`}>Message</th>
                 </tr>
               </thead>
               <tbody>
@@ -234,32 +234,48 @@ export function LogsViewer({
 function LogRow({ l, onType }: { l: LogEntry; onType: (type: string) => void }) {
   const cell = 'px-2 py-1.5 align-top'
   return (
-    <tr className="border-t border-neutral-800" data-log-id={l.id} data-kind={l.kind} data-level={l.level}>
-      <td className={`${cell} whitespace-nowrap font-mono text-xs text-neutral-400 ${severityRowTone(l.level)}`}>
-        <time dateTime={l.at}>{formatTimestamp(l.at)}</time>
-      </td>
-      <td className={cell}>
-        <SeverityMark severity={l.level} />
-      </td>
-      <td className={`${cell} whitespace-nowrap`}>
-        <div className="text-xs text-neutral-300">{KIND_LABELS[l.kind] ?? l.kind}</div>
-        <button type="button" title="Show only this type" className="font-mono text-[11px] text-neutral-500 hover:text-emerald-400 hover:underline" onClick={() => onType(l.type)}>
-          {l.type}
-        </button>
-      </td>
-      <td className={`${cell} whitespace-nowrap text-xs`}>
-        <div className="text-neutral-300">{l.traderName ?? '—'}</div>
-        <div className="text-neutral-500">{l.symbol ?? ''}</div>
-      </td>
-      <td className={`${cell} min-w-[18rem] max-w-[44rem]`}>
-        <p className={`whitespace-pre-wrap break-words ${l.level === 'error' ? 'text-red-200' : l.level === 'warning' ? 'text-amber-100' : 'text-neutral-200'}`}>{l.message}</p>
-        {l.detail ? <p className="break-words text-xs text-neutral-500">{l.detail}</p> : null}
-        {l.positionId ? (
-          <Link href={`/positions/${l.positionId}`} className="text-xs text-emerald-400 hover:underline">
-            view position
-          </Link>
-        ) : null}
-      </td>
-    </tr>
+    <>
+      <tr className="border-t border-neutral-800" data-log-id={l.id} data-kind={l.kind} data-level={l.level}>
+        <td className={`${cell} whitespace-nowrap font-mono text-xs text-neutral-400 ${severityRowTone(l.level)}`}>
+          <time dateTime={l.at}>{formatTimestamp(l.at)}</time>
+        </td>
+        <td className={cell}>
+          <SeverityMark severity={l.level} />
+        </td>
+        <td className={`${cell} whitespace-nowrap`}>
+          <div className="text-xs text-neutral-300">{KIND_LABELS[l.kind] ?? l.kind}</div>
+          <button type="button" title="Show only this type" className="font-mono text-[11px] text-neutral-500 hover:text-emerald-400 hover:underline" onClick={() => onType(l.type)}>
+            {l.type}
+          </button>
+        </td>
+        <td className={`${cell} whitespace-nowrap text-xs`}>
+          <div className="text-neutral-300">{l.traderName ?? '—'}</div>
+          <div className="text-neutral-500">{l.symbol ?? ''}</div>
+        </td>
+        <td className={`${cell} hidden min-w-[18rem] max-w-[44rem] sm:table-cell`}>
+          <LogMessage l={l} />
+        </td>
+      </tr>
+      {/* On a phone the message column would be off to the right: it goes in a row under the line instead. */}
+      <tr className="sm:hidden" data-testid="log-message-row">
+        <td colSpan={3} className="px-2 pb-2 align-top">
+          <LogMessage l={l} />
+        </td>
+      </tr>
+    </>
+  )
+}
+
+function LogMessage({ l }: { l: LogEntry }) {
+  return (
+    <>
+      <p className={`whitespace-pre-wrap break-words ${l.level === 'error' ? 'text-red-200' : l.level === 'warning' ? 'text-amber-100' : 'text-neutral-200'}`}>{l.message}</p>
+      {l.detail ? <p className="break-words text-xs text-neutral-500">{l.detail}</p> : null}
+      {l.positionId ? (
+        <Link href={`/positions/${l.positionId}`} className="text-xs text-emerald-400 hover:underline">
+          view position
+        </Link>
+      ) : null}
+    </>
   )
 }

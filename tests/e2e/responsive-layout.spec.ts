@@ -141,6 +141,14 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       expect(full).toMatch(/^-\d/)
       await expect(closed.getByRole('link', { name: 'ETH/USDT', exact: true })).toHaveAttribute('href', /^\/positions\/.+/)
     }
+    if (p.name === 'logs') {
+      // A line's message is read without scrolling the table sideways: in a row under the line.
+      const message = page.getByTestId('log-message-row').filter({ hasText: 'Entry filled' }).first().getByRole('cell')
+      await expect(message).toBeVisible()
+      await message.scrollIntoViewIfNeeded()
+      await expect(message).toBeInViewport({ ratio: 1 })
+      await page.evaluate(() => window.scrollTo(0, 0))
+    }
     if (p.name === 'position-detail') {
       // The audit trail's messages are read without scrolling its table sideways: each under its event.
       const message = page.getByTestId('event-message-row').filter({ hasText: 'Entry filled' }).getByRole('cell')
@@ -208,6 +216,10 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       expect(Math.abs(s.y - t.y)).toBeLessThan(2)
     }
     if (p.name === 'trades') await expect(page.getByTestId('closed-trade-compact').first()).toBeHidden()
+    if (p.name === 'logs') {
+      await expect(page.getByRole('table', { name: 'Log lines' }).getByRole('cell', { name: /^Entry filled/ }).first()).toBeVisible()
+      await expect(page.getByTestId('log-message-row').first()).toBeHidden()
+    }
     if (p.name === 'position-detail') {
       // The audit trail has its message column again, and no rows of messages under the events.
       await expect(page.getByRole('table', { name: 'Audit trail' }).getByRole('cell', { name: /^Entry filled/ })).toBeVisible()
