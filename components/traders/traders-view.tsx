@@ -46,6 +46,10 @@ export function TradersView({ initial, accounts }: { initial: TraderSummary[]; a
                         <Link href={`/traders/${t.traderId}`} className="font-medium text-emerald-300 hover:underline">
                           {t.traderName}
                         </Link>
+                        {/* On a phone the equity column is off to the right of the table: it is repeated here. */}
+                        <div className="font-mono text-xs tabular-nums text-neutral-300 sm:hidden" data-testid="trader-equity-compact">
+                          {formatEquity(t.equity, t.quoteCurrency)}
+                        </div>
                       </td>
                       <td className={td}>
                         <ModeBadge mode={t.mode} />
@@ -54,7 +58,9 @@ export function TradersView({ initial, accounts }: { initial: TraderSummary[]; a
                         {t.universe.kind === 'TOP' ? <div className="text-neutral-500">Top {t.universe.n} by 24 h volume{t.universeRefreshedAt ? '' : ': not resolved yet'}</div> : null}
                         {t.watchlist.join(', ')}
                       </td>
-                      <td className={num}>{formatEquity(t.equity, t.quoteCurrency)}</td>
+                      <td className={num} data-testid="trader-equity">
+                        {formatEquity(t.equity, t.quoteCurrency)}
+                      </td>
                       <td className="px-2 py-1.5 align-top font-mono text-xs text-neutral-400">
                         {t.balances.map((b) => {
                           const shown = formatBalance(b.amount, b.asset === t.quoteCurrency)

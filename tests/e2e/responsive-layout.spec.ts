@@ -127,6 +127,16 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
     await expect(panic).toBeVisible()
     await expect(panic).toBeInViewport({ ratio: 1 })
     await expectNoHorizontalOverflow(page, `${p.name} at ${PHONE.width}`)
+    if (p.name === 'traders') {
+      // The trader's equity is in the window under its name, the same figure as the column off to the right.
+      const trader = page.getByRole('table', { name: 'Traders' }).getByRole('row').filter({ hasText: 'Responsive Trader' })
+      await expect(trader.getByTestId('trader-equity-compact')).toBeInViewport({ ratio: 1 })
+      await expect(trader.getByTestId('trader-equity')).not.toBeInViewport({ ratio: 1 })
+      const both = await Promise.all(['trader-equity-compact', 'trader-equity'].map((id) => trader.getByTestId(id).elementHandle()))
+      const [short, full] = await page.evaluate((els) => els.map((e) => e!.textContent), both)
+      expect(short).toBe(full)
+      expect(full).toMatch(/^\d[\d,]*\.\d+ USDT$/)
+    }
     if (p.name === 'trades') {
       // The closed trade's side, status and PnL are in the window without scrolling its table
       // sideways, and its symbol leads to its detail.
@@ -215,6 +225,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       const s = (await form.getByLabel('Symbol').boundingBox())!
       expect(Math.abs(s.y - t.y)).toBeLessThan(2)
     }
+    if (p.name === 'traders') await expect(page.getByTestId('trader-equity-compact').first()).toBeHidden()
     if (p.name === 'trades') await expect(page.getByTestId('closed-trade-compact').first()).toBeHidden()
     if (p.name === 'logs') {
       await expect(page.getByRole('table', { name: 'Log lines' }).getByRole('cell', { name: /^Entry filled/ }).first()).toBeVisible()
