@@ -102,7 +102,7 @@ export function SignalLog({ traderId, symbols }: { traderId: string; symbols: st
                 <th className={th}>Received (UTC)</th>
                 <th className={th}>Status</th>
                 <th className={th}>Signal</th>
-                <th className={th}>Reason / result</th>
+                <th className={`${th} hidden sm:table-cell`}>Reason / result</th>
                 <th className={th}>Latency</th>
               </tr>
             </thead>
@@ -123,40 +123,56 @@ function SignalRow({ s }: { s: SignalView }) {
   const cell = 'px-2 py-1.5 align-top'
   const done = summary(s)
   return (
-    <tr className="border-t border-neutral-800" data-signal-id={s.id} data-status={s.status}>
-      <td className={`${cell} whitespace-nowrap font-mono text-xs text-neutral-400`}>
-        <time dateTime={s.receivedAt}>{formatTimestamp(s.receivedAt)}</time>
-        <div className="text-[11px] text-neutral-600">HTTP {s.httpStatus}</div>
-      </td>
-      <td className={cell}>
-        <StatusBadge value={s.status} />
-      </td>
-      <td className={`${cell} whitespace-nowrap text-xs`}>
-        {s.action || s.symbol ? (
-          <>
-            <div className="text-neutral-200">
-              {s.action ?? '?'} {s.intent ?? ''}
-            </div>
-            <div className="font-mono text-neutral-400">{s.symbol ?? '—'}</div>
+    <>
+      <tr className="border-t border-neutral-800" data-signal-id={s.id} data-status={s.status}>
+        <td className={`${cell} whitespace-nowrap font-mono text-xs text-neutral-400`}>
+          <time dateTime={s.receivedAt}>{formatTimestamp(s.receivedAt)}</time>
+          <div className="text-[11px] text-neutral-600">HTTP {s.httpStatus}</div>
+        </td>
+        <td className={cell}>
+          <StatusBadge value={s.status} />
+        </td>
+        <td className={`${cell} whitespace-nowrap text-xs`}>
+          {s.action || s.symbol ? (
+            <>
+              <div className="text-neutral-200">
+                {s.action ?? '?'} {s.intent ?? ''}
+              </div>
+              <div className="font-mono text-neutral-400">{s.symbol ?? '—'}</div>
           </>
         ) : (
           <span className="text-neutral-500">—</span>
         )}
       </td>
-      <td className={`${cell} min-w-48 text-xs`}>
-        {s.reason ? <div className={s.status === 'DONE' || s.status === 'DUPLICATE' || s.status === 'WAITING' ? 'text-neutral-300' : 'text-red-300'}>{s.reason}</div> : null}
-        {done ? <div className="text-neutral-300">{done}</div> : null}
-        {s.positionId ? (
-          <Link href={`/positions/${s.positionId}`} className="text-emerald-400 hover:underline">
-            Position {s.positionId.slice(-8)}
-          </Link>
-        ) : null}
-        <details>
-          <summary className="cursor-pointer text-neutral-500">Request</summary>
-          <pre className="mt-1 max-w-full overflow-x-auto whitespace-pre-wrap break-all rounded bg-neutral-950 p-2 font-mono text-[11px] text-neutral-300">{s.body}</pre>
-        </details>
+      <td className={`${cell} hidden min-w-48 text-xs sm:table-cell`}>
+        <SignalOutcome s={s} done={done} />
       </td>
       <td className={`${cell} whitespace-nowrap font-mono text-xs text-neutral-400`}>{s.latencyMs === null ? '—' : `${s.latencyMs} ms`}</td>
     </tr>
+    {/* On a phone the reason / result column would be off to the right: it goes in a row under the signal instead. */}
+    <tr className="sm:hidden" data-outcome-of={s.id}>
+      <td colSpan={3} className="px-2 pb-2 align-top text-xs">
+        <SignalOutcome s={s} done={done} />
+      </td>
+    </tr>
+    </>
+  )
+}
+
+function SignalOutcome({ s, done }: { s: SignalView; done: string }) {
+  return (
+    <>
+      {s.reason ? <div className={s.status === 'DONE' || s.status === 'DUPLICATE' || s.status === 'WAITING' ? 'text-neutral-300' : 'text-red-300'}>{s.reason}</div> : null}
+      {done ? <div className="text-neutral-300">{done}</div> : null}
+      {s.positionId ? (
+        <Link href={`/positions/${s.positionId}`} className="text-emerald-400 hover:underline">
+          Position {s.positionId.slice(-8)}
+        </Link>
+      ) : null}
+      <details>
+        <summary className="cursor-pointer text-neutral-500">Request</summary>
+        <pre className="mt-1 max-w-full overflow-x-auto whitespace-pre-wrap break-all rounded bg-neutral-950 p-2 font-mono text-[11px] text-neutral-300">{s.body}</pre>
+      </details>
+    </>
   )
 }

@@ -83,9 +83,18 @@ test('generate a webhook secret, post a TradingView alert with it, see the signa
 
   await page.setViewportSize({ width: 390, height: 844 })
   await expectNoHorizontalOverflow(page)
+  // On a phone each signal's reason or result is in a row under it, inside the window (its column
+  // would be off to the right of the table).
+  const outcome = log.locator(`tr[data-outcome-of="${signalId}"]`).getByRole('cell')
+  await expect(outcome).toContainText('opened LONG 0.01 @ 60000.01')
+  await outcome.scrollIntoViewIfNeeded()
+  await expect(outcome).toBeInViewport({ ratio: 1 })
+  const refusedOutcome = log.locator(`tr[data-outcome-of="${await refused.getAttribute('data-signal-id')}"]`).getByRole('cell')
+  await expect(refusedOutcome).toContainText('bad secret')
+  await expect(refusedOutcome).toBeInViewport({ ratio: 1 })
   await shot(page, 'signals-03-phone')
 
-  await row.getByRole('link', { name: /Position/ }).click()
+  await outcome.getByRole('link', { name: /Position/ }).click()
   await expect(page).toHaveURL(/\/positions\//)
   await expect(page.getByTestId('position-status')).toHaveText('MONITORING')
 })
