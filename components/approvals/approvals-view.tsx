@@ -136,7 +136,13 @@ export function ApprovalsView({ initial }: { initial: ApprovalsPageData }) {
                 {data.decided.map((a) => (
                   <tr key={a.id} className="border-t border-neutral-800" data-approval-id={a.id} aria-label={`Decided ${a.symbol} ${a.kind}`}>
                     <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(a.decidedAt ?? a.expiresAt)}</td>
-                    <td className={`${td} font-medium`}>{a.symbol}</td>
+                    <td className={`${td} font-medium`}>
+                      {a.symbol}
+                      {/* On a phone the status column is off to the right of the table: it is repeated here. */}
+                      <div className="pt-0.5 sm:hidden" data-testid="approval-status-compact">
+                        <StatusBadge value={a.status} />
+                      </div>
+                    </td>
                     <td className={`${td} text-xs`}>{a.kind}</td>
                     <td className={`${td} text-xs text-neutral-300`}>{a.traderName}</td>
                     <td className={td}>

@@ -196,6 +196,17 @@ function DecisionRow({ d }: { d: DecisionView }) {
         <div className="text-[10px] text-neutral-600" title={`${d.model} · ${d.promptVersion}`}>
           {d.provider.replace(/_/g, ' ').toLowerCase()}
         </div>
+        {/* On a phone the decision and outcome columns are off to the right of the table: the gist is repeated here. */}
+        <div className="mt-1 flex flex-wrap items-center gap-1.5 sm:hidden" data-testid="decision-compact">
+          <ActionBadge action={d.action} />
+          <span className="font-mono text-xs text-neutral-300" title="Confidence">
+            {d.confidence ?? '—'}
+          </span>
+          <OutcomeBadge outcome={d.outcome} />
+          <Link href={`/decisions/${d.id}`} className="text-[11px] text-emerald-400 hover:underline">
+            details
+          </Link>
+        </div>
         {d.positionId ? (
           <Link href={`/positions/${d.positionId}`} className="text-[11px] text-emerald-400 hover:underline">
             position

@@ -76,6 +76,18 @@ test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manag
   await expect(longRow.first()).toBeVisible()
   await expect(longRow.first()).toContainText('EXECUTED')
   await shot(page, 'ai-1-journal')
+  // On a phone the gist (action, confidence, outcome, a way to the detail) is under the symbol, in
+  // the window; the columns it comes from are off to the right.
+  const desktop = page.viewportSize()!
+  await expect(longRow.first().getByTestId('decision-compact')).toBeHidden()
+  await page.setViewportSize({ width: 390, height: 844 })
+  const gist = longRow.first().getByTestId('decision-compact')
+  await expect(gist).toBeInViewport({ ratio: 1 })
+  await expect(gist).toContainText('LONG')
+  await expect(gist).toContainText('EXECUTED')
+  await expect(gist.getByRole('link', { name: 'details' })).toHaveAttribute('href', /^\/decisions\/.+/)
+  await shot(page, 'ai-1-journal-phone')
+  await page.setViewportSize(desktop)
   await longRow.first().getByRole('link', { name: 'Raw prompt and response' }).click()
   await expect(page.getByText('trade-decision.v1').first()).toBeVisible()
   await expect(page.getByText('Fake model: entry at ask').first()).toBeVisible()
@@ -126,6 +138,15 @@ test('entries wait for approval: approve from the badge, reject with a note; pan
   await sol.getByRole('button', { name: 'Reject', exact: true }).click()
   await expect(page.getByLabel('0 approvals waiting').or(page.getByText('No approvals waiting'))).toBeVisible()
   await expect(page.getByText('Not in this market').first()).toBeVisible()
+  // On a phone a decided request's status is under its symbol, in the window.
+  const viewport = page.viewportSize()!
+  await page.setViewportSize({ width: 390, height: 844 })
+  const rejected = page.getByRole('row', { name: 'Decided SOL/USDT ENTRY' }).getByTestId('approval-status-compact')
+  await expect(rejected).toHaveText('REJECTED')
+  await rejected.scrollIntoViewIfNeeded()
+  await expect(rejected).toBeInViewport({ ratio: 1 })
+  await page.setViewportSize(viewport)
+  await expect(rejected).toBeHidden()
 
   await page.goto(`${app.url}/`)
   const positions = page.getByRole('region', { name: 'Open positions' })
