@@ -137,6 +137,18 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       expect(short).toBe(full)
       expect(full).toMatch(/^\d[\d,]*\.\d+ USDT$/)
     }
+    if (p.name === 'performance') {
+      // Each breakdown row's PnL is in the window under its label, the same figure as its column.
+      const byTrader = page.getByRole('table', { name: 'Performance by trader' }).getByRole('row').filter({ hasText: 'Responsive Trader' })
+      const pnl = byTrader.getByTestId('breakdown-pnl-compact')
+      await pnl.scrollIntoViewIfNeeded()
+      await expect(pnl).toBeInViewport({ ratio: 1 })
+      await expect(byTrader.getByTestId('breakdown-pnl')).not.toBeInViewport({ ratio: 1 })
+      const [short, full] = await Promise.all(['breakdown-pnl-compact', 'breakdown-pnl'].map((id) => byTrader.getByTestId(id).textContent()))
+      expect(short).toBe(full)
+      expect(full).toMatch(/^-\d/)
+      await page.evaluate(() => window.scrollTo(0, 0))
+    }
     if (p.name === 'trades') {
       // The closed trade's side, status and PnL are in the window without scrolling its table
       // sideways, and its symbol leads to its detail.
@@ -226,6 +238,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       expect(Math.abs(s.y - t.y)).toBeLessThan(2)
     }
     if (p.name === 'traders') await expect(page.getByTestId('trader-equity-compact').first()).toBeHidden()
+    if (p.name === 'performance') await expect(page.getByTestId('breakdown-pnl-compact').first()).toBeHidden()
     if (p.name === 'trades') await expect(page.getByTestId('closed-trade-compact').first()).toBeHidden()
     if (p.name === 'logs') {
       await expect(page.getByRole('table', { name: 'Log lines' }).getByRole('cell', { name: /^Entry filled/ }).first()).toBeVisible()
