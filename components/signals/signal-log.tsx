@@ -139,22 +139,22 @@ function SignalRow({ s }: { s: SignalView }) {
                 {s.action ?? '?'} {s.intent ?? ''}
               </div>
               <div className="font-mono text-neutral-400">{s.symbol ?? '—'}</div>
-          </>
-        ) : (
-          <span className="text-neutral-500">—</span>
-        )}
-      </td>
-      <td className={`${cell} hidden min-w-48 text-xs sm:table-cell`}>
-        <SignalOutcome s={s} done={done} />
-      </td>
-      <td className={`${cell} whitespace-nowrap font-mono text-xs text-neutral-400`}>{s.latencyMs === null ? '—' : `${s.latencyMs} ms`}</td>
-    </tr>
-    {/* On a phone the reason / result column would be off to the right: it goes in a row under the signal instead. */}
-    <tr className="sm:hidden" data-outcome-of={s.id}>
-      <td colSpan={3} className="px-2 pb-2 align-top text-xs">
-        <SignalOutcome s={s} done={done} />
-      </td>
-    </tr>
+            </>
+          ) : (
+            <span className="text-neutral-500">—</span>
+          )}
+        </td>
+        <td className={`${cell} hidden min-w-48 text-xs sm:table-cell`}>
+          <SignalOutcome s={s} done={done} />
+        </td>
+        <td className={`${cell} whitespace-nowrap font-mono text-xs text-neutral-400`}>{s.latencyMs === null ? '—' : `${s.latencyMs} ms`}</td>
+      </tr>
+      {/* On a phone the reason / result column would be off to the right: it goes in a row under the signal instead. */}
+      <tr className="sm:hidden" data-outcome-of={s.id}>
+        <td colSpan={3} className="px-2 pb-2 align-top text-xs">
+          <SignalOutcome s={s} done={done} />
+        </td>
+      </tr>
     </>
   )
 }
