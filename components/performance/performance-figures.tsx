@@ -1,5 +1,5 @@
 import type { EquityView, FigureView, TradeFiguresView } from '@/lib/server/performance/performance-report'
-import { formatDecimal, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
+import { formatDecimal, formatPnl, formatQuoteAmount, pnlTone } from '@/lib/ui/decimal-format'
 
 /** One figure: its name, its value (or a dash and why there is none) and a one-line definition. */
 export function FigureCard({ id, label, value, tone, definition, note }: { id: string; label: string; value: string; tone?: string; definition: string; note?: string | null }) {
@@ -54,7 +54,7 @@ export function TradeFigures({ t, currency }: { t: TradeFiguresView; currency: s
         note={t.exposure.pct.reason ?? (t.exposure.periodMs ? `${formatDuration(t.exposure.inMarketMs)} of ${formatDuration(t.exposure.periodMs)}` : null)}
         definition="Share of the period with at least one of these trades open."
       />
-      <FigureCard id="fees" label="Fees paid" value={`${formatDecimal(t.feesPaid)}${currency ? ` ${currency}` : ''}`} definition="Every fee on these trades' fills, in the quote currency." />
+      <FigureCard id="fees" label="Fees paid" value={`${formatQuoteAmount(t.feesPaid)}${currency ? ` ${currency}` : ''}`} definition="Every fee on these trades' fills, in the quote currency." />
     </dl>
   )
 }
