@@ -43,14 +43,13 @@ const QUOTE_PLACES: DecimalFormat = { maxDp: 8, minDp: 2 }
  * trader's is not shown as zero.
  */
 export function formatPnl(value: string | Decimal | null | undefined): string {
-  const d = parsed(value)
-  return d ? formatDecimal(roundQuoteAmount(d), { ...QUOTE_PLACES, sign: true }) : '—'
+  return formatQuoteAmount(value, { sign: true })
 }
 
-/** An unsigned amount in quote currency (fees, balances) rounded as roundQuoteAmount does: "0.60", not "0.6000001". */
-export function formatQuoteAmount(value: string | Decimal | null | undefined): string {
+/** An amount in quote currency (fees, balances) rounded as roundQuoteAmount does: "0.60", not "0.6000001"; signed like a PnL with `sign`. */
+export function formatQuoteAmount(value: string | Decimal | null | undefined, { sign = false }: { sign?: boolean } = {}): string {
   const d = parsed(value)
-  return d ? formatDecimal(roundQuoteAmount(d), QUOTE_PLACES) : '—'
+  return d ? formatDecimal(roundQuoteAmount(d), { ...QUOTE_PLACES, sign }) : '—'
 }
 
 /**
