@@ -13,6 +13,7 @@ import { th } from '@/components/positions/positions-table'
 import { SelectField, TextField } from '@/components/ui/fields'
 import { LoadOlderButton } from '@/components/ui/load-older-button'
 import { EmptyState, Panel } from '@/components/ui/panel'
+import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import type { LogEntry } from '@/lib/server/logs/list-logs'
 import { formatTimestamp } from '@/lib/ui/time-format'
 import { fromUtcInput, toUtcInput } from '@/lib/ui/utc-datetime-input'
@@ -208,7 +209,7 @@ export function LogsViewer({
                   <th className={th}>Level</th>
                   <th className={th}>Source / type</th>
                   <th className={th}>Trader / symbol</th>
-                  <th className={`${th} hidden sm:table-cell`}>Message</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>Message</th>
                 </tr>
               </thead>
               <tbody>
@@ -252,16 +253,13 @@ function LogRow({ l, onType }: { l: LogEntry; onType: (type: string) => void }) 
           <div className="text-neutral-300">{l.traderName ?? '—'}</div>
           <div className="text-neutral-500">{l.symbol ?? ''}</div>
         </td>
-        <td className={`${cell} hidden min-w-[18rem] max-w-[44rem] sm:table-cell`}>
+        <td className={`${cell} ${WIDE_ONLY} min-w-[18rem] max-w-[44rem]`}>
           <LogMessage l={l} />
         </td>
       </tr>
-      {/* On a phone the message column would be off to the right: it goes in a row under the line instead. */}
-      <tr className="sm:hidden" data-testid="log-message-row">
-        <td colSpan={3} className="px-2 pb-2 align-top">
-          <LogMessage l={l} />
-        </td>
-      </tr>
+      <PhoneRow data-testid="log-message-row">
+        <LogMessage l={l} />
+      </PhoneRow>
     </>
   )
 }

@@ -14,6 +14,7 @@ import { num, td, th, TakeProfitList, useLivePnl } from '@/components/positions/
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
 import { ModeBadge } from '@/components/ui/mode-badge'
+import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import type { AccountMode } from '@/lib/generated/prisma/enums'
 import type { getPositionDetail } from '@/lib/server/positions/position-views'
 import { formatDecimal, formatPercent, formatPnl, formatQuoteAmount, pnlTone } from '@/lib/ui/decimal-format'
@@ -324,9 +325,9 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
                   <th className={th}>Actor</th>
                   <th className={th}>Trigger</th>
                   <th className={th}>From → to</th>
-                  <th className={`${th} hidden sm:table-cell`}>Message</th>
-                  <th className={`${th} hidden sm:table-cell`}>Before</th>
-                  <th className={`${th} hidden sm:table-cell`}>After</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>Message</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>Before</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>After</th>
                 </tr>
               </thead>
               <tbody>
@@ -362,22 +363,19 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
                           <span className="text-neutral-600">—</span>
                         )}
                       </td>
-                      <td className="hidden min-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-200 sm:table-cell">{e.message}</td>
-                      <td className="hidden px-2 py-1.5 align-top sm:table-cell">
+                      <td className={`${WIDE_ONLY} min-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-200`}>{e.message}</td>
+                      <td className={`${WIDE_ONLY} px-2 py-1.5 align-top`}>
                         <Json value={e.before} />
                       </td>
-                      <td className="hidden px-2 py-1.5 align-top sm:table-cell">
+                      <td className={`${WIDE_ONLY} px-2 py-1.5 align-top`}>
                         <Json value={e.after} />
                       </td>
                     </tr>
-                    {/* On a phone the message and before/after columns would be off to the right: they go under the time, type and actor instead. */}
-                    <tr className="sm:hidden" data-testid="event-message-row">
-                      <td colSpan={3} className="space-y-1 px-2 pb-2 align-top text-xs text-neutral-200">
-                        <p>{e.message}</p>
-                        {e.before !== null && e.before !== undefined ? <Snapshot label="Before" value={e.before} /> : null}
-                        {e.after !== null && e.after !== undefined ? <Snapshot label="After" value={e.after} /> : null}
-                      </td>
-                    </tr>
+                    <PhoneRow className="space-y-1 text-xs text-neutral-200" data-testid="event-message-row">
+                      <p>{e.message}</p>
+                      {e.before !== null && e.before !== undefined ? <Snapshot label="Before" value={e.before} /> : null}
+                      {e.after !== null && e.after !== undefined ? <Snapshot label="After" value={e.after} /> : null}
+                    </PhoneRow>
                   </Fragment>
                 ))}
               </tbody>

@@ -10,6 +10,7 @@ import { SelectField, TextField } from '@/components/ui/fields'
 import { LoadOlderButton } from '@/components/ui/load-older-button'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
+import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import type { SignalView } from '@/lib/server/signals/list-signals'
 import { formatTimestamp } from '@/lib/ui/time-format'
 import { fromUtcInput, toUtcInput } from '@/lib/ui/utc-datetime-input'
@@ -102,7 +103,7 @@ export function SignalLog({ traderId, symbols }: { traderId: string; symbols: st
                 <th className={th}>Received (UTC)</th>
                 <th className={th}>Status</th>
                 <th className={th}>Signal</th>
-                <th className={`${th} hidden sm:table-cell`}>Reason / result</th>
+                <th className={`${th} ${WIDE_ONLY}`}>Reason / result</th>
                 <th className={th}>Latency</th>
               </tr>
             </thead>
@@ -144,17 +145,14 @@ function SignalRow({ s }: { s: SignalView }) {
             <span className="text-neutral-500">—</span>
           )}
         </td>
-        <td className={`${cell} hidden min-w-48 text-xs sm:table-cell`}>
+        <td className={`${cell} ${WIDE_ONLY} min-w-48 text-xs`}>
           <SignalOutcome s={s} done={done} />
         </td>
         <td className={`${cell} whitespace-nowrap font-mono text-xs text-neutral-400`}>{s.latencyMs === null ? '—' : `${s.latencyMs} ms`}</td>
       </tr>
-      {/* On a phone the reason / result column would be off to the right: it goes in a row under the signal instead. */}
-      <tr className="sm:hidden" data-outcome-of={s.id}>
-        <td colSpan={3} className="px-2 pb-2 align-top text-xs">
-          <SignalOutcome s={s} done={done} />
-        </td>
-      </tr>
+      <PhoneRow className="text-xs" data-outcome-of={s.id}>
+        <SignalOutcome s={s} done={done} />
+      </PhoneRow>
     </>
   )
 }
