@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { startEmbeddedPostgres } from '@/lib/db/embedded-postgres'
+import { startEmbeddedPostgresOnRandomPort } from '@/lib/db/embedded-postgres'
 import { applyMigrations } from '@/lib/db/migrations'
 import { withScratchDatabase } from '@/lib/db/scratch-database'
 import type { Db } from '@/lib/db/client'
@@ -10,7 +10,7 @@ import type { Db } from '@/lib/db/client'
 export async function withBenchDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
   if (process.env.DATABASE_URL) return withScratchDatabase(process.env.DATABASE_URL, async (url) => (await applyMigrations(url), fn(url)))
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-bench-pg-'))
-  const pg = await startEmbeddedPostgres({ dataDir: dir, port: 45000 + Math.floor(Math.random() * 5000), dbName: 'bench', quiet: true })
+  const pg = await startEmbeddedPostgresOnRandomPort({ dataDir: dir, from: 45000, span: 5000, dbName: 'bench', quiet: true })
   try {
     await applyMigrations(pg.url)
     return await fn(pg.url)

@@ -222,6 +222,27 @@ async function initialise(bin: Binaries, dir: string, as: RunAs | null) {
 }
 
 /**
+ * Starts a cluster (as startEmbeddedPostgres) on a random port in [from, from + span), trying
+ * another port when that one is taken: several runs may share a machine, and a port in that range
+ * may be held by some connection as its local (ephemeral) end.
+ */
+export async function startEmbeddedPostgresOnRandomPort(
+  opts: Omit<Parameters<typeof startEmbeddedPostgres>[0], 'port'> & { from: number; span: number },
+  attempts = 5,
+): Promise<EmbeddedDatabase & { port: number }> {
+  const { from, span, ...rest } = opts
+  for (let attempt = 1; ; attempt++) {
+    const port = from + Math.floor(Math.random() * span)
+    try {
+      return { ...(await startEmbeddedPostgres({ ...rest, port })), port }
+    } catch (e) {
+      // Ours before the start, or the server's own bind error when another process took the port in between.
+      if (attempt >= attempts || !/already in use/.test((e as Error).message)) throw e
+    }
+  }
+}
+
+/**
  * Starts (initialising on first use) a PostgreSQL cluster under `dataDir/pg` and
  * returns a URL for database `dbName`. Data persists across restarts.
  */

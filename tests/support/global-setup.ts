@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
-import { startEmbeddedPostgres } from '@/lib/db/embedded-postgres'
+import { startEmbeddedPostgresOnRandomPort } from '@/lib/db/embedded-postgres'
 import { applyMigrations } from '@/lib/db/migrations'
 import { databaseUrl } from '@/lib/db/scratch-database'
 
@@ -34,22 +34,12 @@ export default async function setup(project: TestProject) {
 
 async function startTemplate(): Promise<{ url: string; stop(): Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-test-pg-'))
-  // A random port, tried again on collision (several test runs may share a machine).
-  let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined
-  for (let attempt = 1; !pg; attempt++) {
-    const port = 55000 + Math.floor(Math.random() * 5000)
-    try {
-      pg = await startEmbeddedPostgres({ dataDir: dir, port, dbName: 'template_tradeloop', quiet: true })
-    } catch (e) {
-      if (attempt >= 5 || !/already in use/.test((e as Error).message)) throw e
-    }
-  }
+  const pg = await startEmbeddedPostgresOnRandomPort({ dataDir: dir, from: 55000, span: 5000, dbName: 'template_tradeloop', quiet: true })
   await applyMigrations(pg.url)
-  const server = pg
   return {
-    url: server.url,
+    url: pg.url,
     async stop() {
-      await server.stop()
+      await pg.stop()
       await rm(dir, { recursive: true, force: true })
     },
   }

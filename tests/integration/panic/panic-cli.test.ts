@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
 import { createDb } from '@/lib/db/client'
-import { isPortFree, startEmbeddedPostgres } from '@/lib/db/embedded-postgres'
+import { isPortFree, startEmbeddedPostgres, startEmbeddedPostgresOnRandomPort, type EmbeddedDatabase } from '@/lib/db/embedded-postgres'
 import { applyMigrations } from '@/lib/db/migrations'
 import { createPanicWorld, seedPrices, type PanicWorld } from './panic-world'
 
@@ -107,9 +107,10 @@ describe('npm run panic (against DATABASE_URL)', () => {
 describe('npm run panic (embedded database under DATA_DIR)', () => {
   test('connects to the running cluster when the app is up; starts and stops it itself when not', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-panic-cli-'))
-    const port = 50000 + Math.floor(Math.random() * 4000)
+    const started = await startEmbeddedPostgresOnRandomPort({ dataDir: dir, from: 50000, span: 4000, quiet: true })
+    const port = started.port
+    let pg: EmbeddedDatabase = started
     const env = { DATABASE_URL: undefined, DATA_DIR: dir, EMBEDDED_PG_PORT: String(port) }
-    let pg = await startEmbeddedPostgres({ dataDir: dir, port, quiet: true })
     try {
       await applyMigrations(pg.url)
       const db = createDb(pg.url)
