@@ -9,6 +9,7 @@ import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-even
 import { useNow } from '@/components/live/use-now'
 import { td, th } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
+import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import { StatusBadge } from '@/components/ui/status-badge'
 import type { ApprovalsPageData, ApprovalView } from '@/lib/server/approvals/list-approvals'
 import { formatTimestamp } from '@/lib/ui/time-format'
@@ -127,42 +128,14 @@ export function ApprovalsView({ initial }: { initial: ApprovalsPageData }) {
                   <th className={th}>Trader</th>
                   <th className={th}>Status</th>
                   <th className={th}>Decided by</th>
-                  <th className={th}>Note</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>Note</th>
                   <th className={th}>Step</th>
-                  <th className={th}>Result</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>Result</th>
                 </tr>
               </thead>
               <tbody>
                 {data.decided.map((a) => (
-                  <tr key={a.id} className="border-t border-neutral-800" data-approval-id={a.id} aria-label={`Decided ${a.symbol} ${a.kind}`}>
-                    <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(a.decidedAt ?? a.expiresAt)}</td>
-                    <td className={`${td} font-medium`}>
-                      {a.symbol}
-                      {/* On a phone the status column is off to the right of the table: it is repeated here. */}
-                      <div className="pt-0.5 sm:hidden" data-testid="approval-status-compact">
-                        <StatusBadge value={a.status} />
-                      </div>
-                    </td>
-                    <td className={`${td} text-xs`}>{a.kind}</td>
-                    <td className={`${td} text-xs text-neutral-300`}>{a.traderName}</td>
-                    <td className={td}>
-                      <StatusBadge value={a.status} />
-                    </td>
-                    <td className={`${td} text-xs text-neutral-300`}>{a.decidedByEmail ?? (a.status === 'EXPIRED' ? 'nobody (expired)' : '—')}</td>
-                    <td className="max-w-[14rem] px-2 py-1.5 align-top text-xs text-neutral-300">{a.note ?? <span className="text-neutral-600">—</span>}</td>
-                    <td className="max-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-400">{a.step || '—'}</td>
-                    <td className={`max-w-[18rem] px-2 py-1.5 align-top text-xs ${a.status === 'FAILED' ? 'text-red-300' : 'text-neutral-300'}`}>
-                      {approvalResultText(a)}
-                      {a.decisionId ? (
-                        <>
-                          {' '}
-                          <Link href={`/decisions/${a.decisionId}`} className="text-emerald-400 hover:underline">
-                            decision
-                          </Link>
-                        </>
-                      ) : null}
-                    </td>
-                  </tr>
+                  <DecidedRow key={a.id} a={a} />
                 ))}
               </tbody>
             </table>
@@ -170,5 +143,55 @@ export function ApprovalsView({ initial }: { initial: ApprovalsPageData }) {
         )}
       </Panel>
     </div>
+  )
+}
+
+function DecidedRow({ a }: { a: ApprovalView }) {
+  return (
+    <>
+      <tr className="border-t border-neutral-800" data-approval-id={a.id} aria-label={`Decided ${a.symbol} ${a.kind}`}>
+        <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(a.decidedAt ?? a.expiresAt)}</td>
+        <td className={`${td} font-medium`}>
+          {a.symbol}
+          {/* On a phone the status column is off to the right of the table: it is repeated here. */}
+          <div className="pt-0.5 sm:hidden" data-testid="approval-status-compact">
+            <StatusBadge value={a.status} />
+          </div>
+        </td>
+        <td className={`${td} text-xs`}>{a.kind}</td>
+        <td className={`${td} text-xs text-neutral-300`}>{a.traderName}</td>
+        <td className={td}>
+          <StatusBadge value={a.status} />
+        </td>
+        <td className={`${td} text-xs text-neutral-300`}>{a.decidedByEmail ?? (a.status === 'EXPIRED' ? 'nobody (expired)' : '—')}</td>
+        <td className={`${WIDE_ONLY} max-w-[14rem] px-2 py-1.5 align-top text-xs text-neutral-300`}>{a.note ?? <span className="text-neutral-600">—</span>}</td>
+        <td className="max-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-400">{a.step || '—'}</td>
+        <td className={`${WIDE_ONLY} max-w-[18rem] px-2 py-1.5 align-top text-xs ${a.status === 'FAILED' ? 'text-red-300' : 'text-neutral-300'}`}>
+          <ApprovalResult a={a} />
+        </td>
+      </tr>
+      <PhoneRow className="space-y-0.5 text-xs" data-result-of={a.id}>
+        {a.note ? <p className="text-neutral-300">Note: {a.note}</p> : null}
+        <p className={a.status === 'FAILED' ? 'text-red-300' : 'text-neutral-400'}>
+          <ApprovalResult a={a} />
+        </p>
+      </PhoneRow>
+    </>
+  )
+}
+
+function ApprovalResult({ a }: { a: ApprovalView }) {
+  return (
+    <>
+      {approvalResultText(a)}
+      {a.decisionId ? (
+        <>
+          {' '}
+          <Link href={`/decisions/${a.decisionId}`} className="text-emerald-400 hover:underline">
+            decision
+          </Link>
+        </>
+      ) : null}
+    </>
   )
 }

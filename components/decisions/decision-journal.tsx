@@ -10,6 +10,7 @@ import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-even
 import { td, th } from '@/components/positions/positions-table'
 import { SelectField } from '@/components/ui/fields'
 import { LoadOlderButton } from '@/components/ui/load-older-button'
+import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import type { DecisionView } from '@/lib/server/decisions/list-decisions'
 import { formatTimestamp } from '@/lib/ui/time-format'
@@ -158,10 +159,10 @@ export function DecisionJournal({
                 <tr>
                   <th className={th}>Time</th>
                   <th className={th}>Trader / symbol</th>
-                  <th className={th}>Decision</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>Decision</th>
                   <th className={th}>Validation</th>
                   <th className={th}>Executed</th>
-                  <th className={th}>Outcome</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>Outcome</th>
                   <th className={th}>Latency</th>
                   <th className={th}>Tokens / cost</th>
                   <th className={th}>
@@ -185,63 +186,79 @@ export function DecisionJournal({
 
 function DecisionRow({ d }: { d: DecisionView }) {
   return (
-    <tr className="border-t border-neutral-800 align-top" data-decision-id={d.id} data-outcome={d.outcome}>
-      <td className={`${td} font-mono text-xs text-neutral-400`}>
-        <time dateTime={d.createdAt}>{formatTimestamp(d.createdAt)}</time>
-        <div className="text-[10px] text-neutral-600">{d.trigger.toLowerCase()}</div>
-      </td>
-      <td className={td}>
-        <span className="font-medium">{d.symbol}</span>
-        <div className="text-[11px] text-neutral-500">{d.traderName}</div>
-        <div className="text-[10px] text-neutral-600" title={`${d.model} · ${d.promptVersion}`}>
-          {d.provider.replace(/_/g, ' ').toLowerCase()}
-        </div>
-        {/* On a phone the decision and outcome columns are off to the right of the table: the gist is repeated here. */}
-        <div className="mt-1 flex flex-wrap items-center gap-1.5 sm:hidden" data-testid="decision-compact">
-          <ActionBadge action={d.action} />
-          <span className="font-mono text-xs text-neutral-300" title="Confidence">
-            {d.confidence ?? '—'}
-          </span>
+    <>
+      <tr className="border-t border-neutral-800 align-top" data-decision-id={d.id} data-outcome={d.outcome}>
+        <td className={`${td} font-mono text-xs text-neutral-400`}>
+          <time dateTime={d.createdAt}>{formatTimestamp(d.createdAt)}</time>
+          <div className="text-[10px] text-neutral-600">{d.trigger.toLowerCase()}</div>
+        </td>
+        <td className={td}>
+          <span className="font-medium">{d.symbol}</span>
+          <div className="text-[11px] text-neutral-500">{d.traderName}</div>
+          <div className="text-[10px] text-neutral-600" title={`${d.model} · ${d.promptVersion}`}>
+            {d.provider.replace(/_/g, ' ').toLowerCase()}
+          </div>
+          {/* A phone has no decision and outcome columns: their gist is here, the reasoning in a row underneath. */}
+          <div className="mt-1 flex flex-wrap items-center gap-1.5 sm:hidden" data-testid="decision-compact">
+            <ActionBadge action={d.action} />
+            <span className="font-mono text-xs text-neutral-300" title="Confidence">
+              {d.confidence ?? '—'}
+            </span>
+            <OutcomeBadge outcome={d.outcome} />
+            <Link href={`/decisions/${d.id}`} className="text-[11px] text-emerald-400 hover:underline">
+              details
+            </Link>
+          </div>
+          {d.positionId ? (
+            <Link href={`/positions/${d.positionId}`} className="text-[11px] text-emerald-400 hover:underline">
+              position
+            </Link>
+          ) : null}
+        </td>
+        <td className={`${WIDE_ONLY} min-w-[14rem] max-w-[22rem] px-2 py-1.5 align-top`}>
+          <div className="flex items-center gap-2">
+            <ActionBadge action={d.action} />
+            <span className="font-mono text-xs text-neutral-300" title="Confidence">
+              {d.confidence ?? '—'}
+            </span>
+          </div>
+          <Reasoning d={d} />
+        </td>
+        <td className="min-w-[16rem] px-2 py-1.5 align-top">
+          <ValidationList validation={d.validation} compact />
+        </td>
+        <td className="min-w-[12rem] max-w-[20rem] px-2 py-1.5 align-top">
+          <ExecutedList executed={d.executed} />
+        </td>
+        <td className={`${WIDE_ONLY} max-w-[16rem] px-2 py-1.5 align-top`}>
           <OutcomeBadge outcome={d.outcome} />
-          <Link href={`/decisions/${d.id}`} className="text-[11px] text-emerald-400 hover:underline">
-            details
+          <DecisionError d={d} />
+        </td>
+        <td className={`${td} font-mono text-xs text-neutral-300`}>
+          {formatMs(d.latencyMs)}
+          <div className="text-[10px] text-neutral-500">model {formatMs(d.modelLatencyMs)}</div>
+        </td>
+        <td className="px-2 py-1.5 align-top font-mono text-[11px] text-neutral-400">{usageText(d)}</td>
+        <td className={td}>
+          <Link href={`/decisions/${d.id}`} className="text-xs text-emerald-400 hover:underline">
+            Raw prompt and response
           </Link>
-        </div>
-        {d.positionId ? (
-          <Link href={`/positions/${d.positionId}`} className="text-[11px] text-emerald-400 hover:underline">
-            position
-          </Link>
-        ) : null}
-      </td>
-      <td className="min-w-[14rem] max-w-[22rem] px-2 py-1.5 align-top">
-        <div className="flex items-center gap-2">
-          <ActionBadge action={d.action} />
-          <span className="font-mono text-xs text-neutral-300" title="Confidence">
-            {d.confidence ?? '—'}
-          </span>
-        </div>
-        {d.reasoning ? <p className="mt-1 line-clamp-4 whitespace-pre-wrap text-xs text-neutral-400" title={d.reasoning}>{d.reasoning}</p> : null}
-      </td>
-      <td className="min-w-[16rem] px-2 py-1.5 align-top">
-        <ValidationList validation={d.validation} compact />
-      </td>
-      <td className="min-w-[12rem] max-w-[20rem] px-2 py-1.5 align-top">
-        <ExecutedList executed={d.executed} />
-      </td>
-      <td className="max-w-[16rem] px-2 py-1.5 align-top">
-        <OutcomeBadge outcome={d.outcome} />
-        {d.error ? <p className="mt-1 text-xs text-red-300">{d.error}</p> : null}
-      </td>
-      <td className={`${td} font-mono text-xs text-neutral-300`}>
-        {formatMs(d.latencyMs)}
-        <div className="text-[10px] text-neutral-500">model {formatMs(d.modelLatencyMs)}</div>
-      </td>
-      <td className="px-2 py-1.5 align-top font-mono text-[11px] text-neutral-400">{usageText(d)}</td>
-      <td className={td}>
-        <Link href={`/decisions/${d.id}`} className="text-xs text-emerald-400 hover:underline">
-          Raw prompt and response
-        </Link>
-      </td>
-    </tr>
+        </td>
+      </tr>
+      {d.reasoning || d.error ? (
+        <PhoneRow span={2} data-reasoning-of={d.id}>
+          <Reasoning d={d} />
+          <DecisionError d={d} />
+        </PhoneRow>
+      ) : null}
+    </>
   )
+}
+
+function Reasoning({ d }: { d: DecisionView }) {
+  return d.reasoning ? <p className="mt-1 line-clamp-4 whitespace-pre-wrap text-xs text-neutral-400" title={d.reasoning}>{d.reasoning}</p> : null
+}
+
+function DecisionError({ d }: { d: DecisionView }) {
+  return d.error ? <p className="mt-1 text-xs text-red-300">{d.error}</p> : null
 }
