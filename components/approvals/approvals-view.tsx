@@ -129,7 +129,7 @@ export function ApprovalsView({ initial }: { initial: ApprovalsPageData }) {
                   <th className={th}>Status</th>
                   <th className={th}>Decided by</th>
                   <th className={`${th} ${WIDE_ONLY}`}>Note</th>
-                  <th className={th}>Step</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>Step</th>
                   <th className={`${th} ${WIDE_ONLY}`}>Result</th>
                 </tr>
               </thead>
@@ -165,12 +165,13 @@ function DecidedRow({ a }: { a: ApprovalView }) {
         </td>
         <td className={`${td} text-xs text-neutral-300`}>{a.decidedByEmail ?? (a.status === 'EXPIRED' ? 'nobody (expired)' : '—')}</td>
         <td className={`${WIDE_ONLY} max-w-[14rem] px-2 py-1.5 align-top text-xs text-neutral-300`}>{a.note ?? <span className="text-neutral-600">—</span>}</td>
-        <td className="max-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-400">{a.step || '—'}</td>
+        <td className={`${WIDE_ONLY} max-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-400`}>{a.step || '—'}</td>
         <td className={`${WIDE_ONLY} max-w-[18rem] px-2 py-1.5 align-top text-xs ${a.status === 'FAILED' ? 'text-red-300' : 'text-neutral-300'}`}>
           <ApprovalResult a={a} />
         </td>
       </tr>
       <PhoneRow className="space-y-0.5 text-xs" data-result-of={a.id}>
+        {a.step ? <p className="text-neutral-400">{a.step}</p> : null}
         {a.note ? <p className="text-neutral-300">Note: {a.note}</p> : null}
         <p className={a.status === 'FAILED' ? 'text-red-300' : 'text-neutral-400'}>
           <ApprovalResult a={a} />

@@ -160,8 +160,8 @@ export function DecisionJournal({
                   <th className={th}>Time</th>
                   <th className={th}>Trader / symbol</th>
                   <th className={`${th} ${WIDE_ONLY}`}>Decision</th>
-                  <th className={th}>Validation</th>
-                  <th className={th}>Executed</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>Validation</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>Executed</th>
                   <th className={`${th} ${WIDE_ONLY}`}>Outcome</th>
                   <th className={th}>Latency</th>
                   <th className={th}>Tokens / cost</th>
@@ -198,7 +198,7 @@ function DecisionRow({ d }: { d: DecisionView }) {
           <div className="text-[10px] text-neutral-600" title={`${d.model} · ${d.promptVersion}`}>
             {d.provider.replace(/_/g, ' ').toLowerCase()}
           </div>
-          {/* A phone has no decision and outcome columns: their gist is here, the reasoning in a row underneath. */}
+          {/* A phone has no decision and outcome columns: their gist is here; the reasoning, verdict and what was executed are in a row underneath. */}
           <div className="mt-1 flex flex-wrap items-center gap-1.5 sm:hidden" data-testid="decision-compact">
             <ActionBadge action={d.action} />
             <span className="font-mono text-xs text-neutral-300" title="Confidence">
@@ -224,10 +224,10 @@ function DecisionRow({ d }: { d: DecisionView }) {
           </div>
           <Reasoning d={d} />
         </td>
-        <td className="min-w-[16rem] px-2 py-1.5 align-top">
-          <ValidationList validation={d.validation} compact />
+        <td className={`${WIDE_ONLY} min-w-[16rem] px-2 py-1.5 align-top`}>
+          <ValidationList validation={d.validation} show="constraints" />
         </td>
-        <td className="min-w-[12rem] max-w-[20rem] px-2 py-1.5 align-top">
+        <td className={`${WIDE_ONLY} min-w-[12rem] max-w-[20rem] px-2 py-1.5 align-top`}>
           <ExecutedList executed={d.executed} />
         </td>
         <td className={`${WIDE_ONLY} max-w-[16rem] px-2 py-1.5 align-top`}>
@@ -245,12 +245,12 @@ function DecisionRow({ d }: { d: DecisionView }) {
           </Link>
         </td>
       </tr>
-      {d.reasoning || d.error ? (
-        <PhoneRow span={2} data-reasoning-of={d.id}>
-          <Reasoning d={d} />
-          <DecisionError d={d} />
-        </PhoneRow>
-      ) : null}
+      <PhoneRow span={2} className="space-y-1.5" data-explanation-of={d.id}>
+        <Reasoning d={d} />
+        <ValidationList validation={d.validation} show="verdict" />
+        <ExecutedList executed={d.executed} />
+        <DecisionError d={d} />
+      </PhoneRow>
     </>
   )
 }

@@ -46,7 +46,7 @@ export function PositionDecisions({ decisions }: { decisions: DecisionView[] }) 
                 {d.error ? <p className="mt-1 text-xs text-red-300">{d.error}</p> : null}
               </td>
               <td className="min-w-[14rem] px-2 py-1.5 align-top">
-                <ValidationList validation={d.validation} compact />
+                <ValidationList validation={d.validation} show="constraints" />
               </td>
               <td className="min-w-[12rem] px-2 py-1.5 align-top">
                 <ExecutedList executed={d.executed} />

@@ -2,9 +2,11 @@ import type { ValidationView } from '@/lib/server/decisions/list-decisions'
 
 /**
  * A validation result: verdict, errors, warnings and every constraint with ✓/✗, the value found
- * and the value required. Lists, not a table, so it can sit inside a journal row.
+ * and the value required. Lists, not a table, so it can sit inside a journal row. In a row the
+ * failed constraints stand for the errors (`show="constraints"`); on a phone's row the verdict and
+ * errors stand for the constraints (`show="verdict"`), which the decision's own page lists.
  */
-export function ValidationList({ validation, compact }: { validation: ValidationView | null; compact?: boolean }) {
+export function ValidationList({ validation, show = 'all' }: { validation: ValidationView | null; show?: 'all' | 'constraints' | 'verdict' }) {
   if (!validation) return <span className="text-xs text-neutral-600">No validation (nothing to validate).</span>
   const failed = validation.constraints.filter((c) => !c.satisfied).length
   return (
@@ -16,7 +18,7 @@ export function ValidationList({ validation, compact }: { validation: Validation
           · {validation.constraints.length} checks{failed ? `, ${failed} failed` : ''}
         </span>
       </p>
-      {!compact && validation.errors.length ? (
+      {show !== 'constraints' && validation.errors.length ? (
         <ul className="list-disc space-y-0.5 pl-4 text-red-300" aria-label="Validation errors">
           {validation.errors.map((e, i) => (
             <li key={i}>{e}</li>
@@ -30,7 +32,7 @@ export function ValidationList({ validation, compact }: { validation: Validation
           ))}
         </ul>
       ) : null}
-      {validation.constraints.length ? (
+      {show !== 'verdict' && validation.constraints.length ? (
         <ul className="space-y-0.5" aria-label="Validation constraints">
           {validation.constraints.map((c, i) => (
             <li key={`${c.name}-${i}`} data-satisfied={c.satisfied} className="grid grid-cols-[1rem_minmax(8rem,auto)_1fr] gap-x-1">

@@ -87,8 +87,11 @@ test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manag
   await expect(gist).toContainText('EXECUTED')
   await expect(gist.getByRole('link', { name: 'details' })).toHaveAttribute('href', /^\/decisions\/.+/)
   // The model's reasoning, in the Decision column on a wide screen, is in a row under the entry.
-  const reasoning = journal.locator(`[data-reasoning-of="${await longRow.first().getAttribute('data-decision-id')}"]`)
+  const reasoning = journal.locator(`tr[data-explanation-of="${await longRow.first().getAttribute('data-decision-id')}"]`).getByRole('cell')
   await expect(reasoning).toContainText('Fake model: entry at ask')
+  await expect(reasoning).toContainText('Valid · ')
+  await expect(reasoning.getByRole('list', { name: 'Executed steps' })).toContainText(/EXECUTED\s*LONG .* BTC\/USDT at market/)
+  await expect(reasoning.getByRole('list', { name: 'Validation constraints' })).toHaveCount(0)
   await reasoning.scrollIntoViewIfNeeded()
   await expect(reasoning).toBeInViewport({ ratio: 1 })
   await expect(journal.getByRole('columnheader', { name: 'Decision' })).toBeHidden()
@@ -155,7 +158,8 @@ test('entries wait for approval: approve from the badge, reject with a note; pan
   await expect(rejected).toBeInViewport({ ratio: 1 })
   // So are its note and result, which a wide screen shows in their columns.
   const solId = await page.getByRole('row', { name: 'Decided SOL/USDT ENTRY' }).getAttribute('data-approval-id')
-  const outcome = page.locator(`[data-result-of="${solId}"]`)
+  const outcome = page.locator(`tr[data-result-of="${solId}"]`).getByRole('cell')
+  await expect(outcome).toContainText('LONG 6.675 SOL/USDT at market')
   await expect(outcome).toContainText('Note: Not in this market')
   await expect(outcome).toContainText('nothing executed')
   await expect(outcome).toBeInViewport({ ratio: 1 })
