@@ -92,7 +92,8 @@ test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manag
   await expect(reasoning).toContainText('Valid · ')
   await expect(reasoning.getByRole('list', { name: 'Executed steps' })).toContainText(/EXECUTED\s*LONG .* BTC\/USDT at market/)
   await expect(reasoning.getByRole('list', { name: 'Validation constraints' })).toHaveCount(0)
-  await reasoning.scrollIntoViewIfNeeded()
+  // Centred: scrolled only just into view, its bottom edge can sit a fraction of a pixel outside.
+  await reasoning.evaluate((el) => el.scrollIntoView({ block: 'center' }))
   await expect(reasoning).toBeInViewport({ ratio: 1 })
   await expect(journal.getByRole('columnheader', { name: 'Decision' })).toBeHidden()
   await shot(page, 'ai-1-journal-phone')
