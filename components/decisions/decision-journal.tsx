@@ -10,12 +10,12 @@ import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-even
 import { td, th } from '@/components/positions/positions-table'
 import { SelectField } from '@/components/ui/fields'
 import { LoadOlderButton } from '@/components/ui/load-older-button'
-import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
+import { WIDE_ONLY } from '@/components/ui/phone-row'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import type { DecisionView } from '@/lib/server/decisions/list-decisions'
 import { formatTimestamp } from '@/lib/ui/time-format'
 import { ValidationList } from './validation-list'
-import { ACTION_LABELS, ActionBadge, ExecutedList, formatMs, OUTCOME_LABELS, OutcomeBadge, usageText } from './decision-parts'
+import { ACTION_LABELS, ActionBadge, DecisionError, DecisionPhoneRow, ExecutedList, formatMs, OUTCOME_LABELS, OutcomeBadge, Reasoning, usageText } from './decision-parts'
 
 export interface JournalFilter {
   traderId?: string
@@ -245,20 +245,7 @@ function DecisionRow({ d }: { d: DecisionView }) {
           </Link>
         </td>
       </tr>
-      <PhoneRow span={2} className="space-y-1.5" data-explanation-of={d.id}>
-        <Reasoning d={d} />
-        <ValidationList validation={d.validation} show="verdict" />
-        <ExecutedList executed={d.executed} />
-        <DecisionError d={d} />
-      </PhoneRow>
+      <DecisionPhoneRow d={d} />
     </>
   )
-}
-
-function Reasoning({ d }: { d: DecisionView }) {
-  return d.reasoning ? <p className="mt-1 line-clamp-4 whitespace-pre-wrap text-xs text-neutral-400" title={d.reasoning}>{d.reasoning}</p> : null
-}
-
-function DecisionError({ d }: { d: DecisionView }) {
-  return d.error ? <p className="mt-1 text-xs text-red-300">{d.error}</p> : null
 }

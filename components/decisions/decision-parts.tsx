@@ -1,6 +1,8 @@
+import { PhoneRow } from '@/components/ui/phone-row'
 import { StatusBadge } from '@/components/ui/status-badge'
 import type { DecisionView, ExecutedView } from '@/lib/server/decisions/list-decisions'
 import { formatDecimal } from '@/lib/ui/decimal-format'
+import { ValidationList } from './validation-list'
 
 const OUTCOME_TONES: Record<string, string> = {
   EXECUTED: 'border-emerald-800 bg-emerald-950 text-emerald-300',
@@ -94,5 +96,29 @@ export function ExecutedList({ executed }: { executed: ExecutedView | null }) {
         <p className="text-neutral-600">No steps.</p>
       )}
     </div>
+  )
+}
+
+/** The model's reasoning, cut to four lines (the whole of it in the title). */
+export function Reasoning({ d }: { d: DecisionView }) {
+  return d.reasoning ? <p className="mt-1 line-clamp-4 whitespace-pre-wrap text-xs text-neutral-400" title={d.reasoning}>{d.reasoning}</p> : null
+}
+
+export function DecisionError({ d }: { d: DecisionView }) {
+  return d.error ? <p className="mt-1 text-xs text-red-300">{d.error}</p> : null
+}
+
+/**
+ * Under a decision's row on a phone: the reasoning, the validation verdict, what was executed and
+ * the error, which a wide screen shows in the Decision, Validation, Executed and Outcome columns.
+ */
+export function DecisionPhoneRow({ d }: { d: DecisionView }) {
+  return (
+    <PhoneRow span={2} className="space-y-1.5" data-explanation-of={d.id}>
+      <Reasoning d={d} />
+      <ValidationList validation={d.validation} show="verdict" />
+      <ExecutedList executed={d.executed} />
+      <DecisionError d={d} />
+    </PhoneRow>
   )
 }

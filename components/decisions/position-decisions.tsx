@@ -1,9 +1,11 @@
 import Link from 'next/link'
+import { Fragment } from 'react'
 import { td, th } from '@/components/positions/positions-table'
 import { EmptyState } from '@/components/ui/panel'
+import { WIDE_ONLY } from '@/components/ui/phone-row'
 import type { DecisionView } from '@/lib/server/decisions/list-decisions'
 import { formatTimestamp } from '@/lib/ui/time-format'
-import { ActionBadge, ExecutedList, formatMs, OutcomeBadge } from './decision-parts'
+import { ActionBadge, DecisionError, DecisionPhoneRow, ExecutedList, formatMs, OutcomeBadge, Reasoning } from './decision-parts'
 import { ValidationList } from './validation-list'
 
 /** The decisions taken about one position, newest first (kept live with the position's query). */
@@ -16,9 +18,9 @@ export function PositionDecisions({ decisions }: { decisions: DecisionView[] }) 
           <tr>
             <th className={th}>Time</th>
             <th className={th}>Decision</th>
-            <th className={th}>Outcome</th>
-            <th className={th}>Validation</th>
-            <th className={th}>Executed</th>
+            <th className={`${th} ${WIDE_ONLY}`}>Outcome</th>
+            <th className={`${th} ${WIDE_ONLY}`}>Validation</th>
+            <th className={`${th} ${WIDE_ONLY}`}>Executed</th>
             <th className={th}>Latency</th>
             <th className={th}>
               <span className="sr-only">Raw</span>
@@ -27,40 +29,49 @@ export function PositionDecisions({ decisions }: { decisions: DecisionView[] }) 
         </thead>
         <tbody>
           {decisions.map((d) => (
-            <tr key={d.id} className="border-t border-neutral-800 align-top" data-decision-id={d.id}>
-              <td className={`${td} font-mono text-xs text-neutral-400`}>
-                {formatTimestamp(d.createdAt)}
-                <div className="text-[10px] text-neutral-600">{d.provider.replace(/_/g, ' ').toLowerCase()}</div>
-              </td>
-              <td className="min-w-[14rem] max-w-[22rem] px-2 py-1.5 align-top">
-                <div className="flex items-center gap-2">
-                  <ActionBadge action={d.action} />
-                  <span className="font-mono text-xs text-neutral-300" title="Confidence">
-                    {d.confidence ?? '—'}
-                  </span>
-                </div>
-                {d.reasoning ? <p className="mt-1 line-clamp-3 whitespace-pre-wrap text-xs text-neutral-400" title={d.reasoning}>{d.reasoning}</p> : null}
-              </td>
-              <td className="max-w-[14rem] px-2 py-1.5 align-top">
-                <OutcomeBadge outcome={d.outcome} />
-                {d.error ? <p className="mt-1 text-xs text-red-300">{d.error}</p> : null}
-              </td>
-              <td className="min-w-[14rem] px-2 py-1.5 align-top">
-                <ValidationList validation={d.validation} show="constraints" />
-              </td>
-              <td className="min-w-[12rem] px-2 py-1.5 align-top">
-                <ExecutedList executed={d.executed} />
-              </td>
-              <td className={`${td} font-mono text-xs text-neutral-400`}>
-                {formatMs(d.latencyMs)}
-                <div className="text-[10px] text-neutral-600">model {formatMs(d.modelLatencyMs)}</div>
-              </td>
-              <td className={td}>
-                <Link href={`/decisions/${d.id}`} className="text-xs text-emerald-400 hover:underline">
-                  Raw prompt and response
-                </Link>
-              </td>
-            </tr>
+            <Fragment key={d.id}>
+              <tr className="border-t border-neutral-800 align-top" data-decision-id={d.id}>
+                <td className={`${td} font-mono text-xs text-neutral-400`}>
+                  {formatTimestamp(d.createdAt)}
+                  <div className="text-[10px] text-neutral-600">{d.provider.replace(/_/g, ' ').toLowerCase()}</div>
+                </td>
+                <td className="px-2 py-1.5 align-top sm:min-w-[14rem] sm:max-w-[22rem]">
+                  <div className="flex flex-wrap items-center gap-2">
+                    <ActionBadge action={d.action} />
+                    <span className="font-mono text-xs text-neutral-300" title="Confidence">
+                      {d.confidence ?? '—'}
+                    </span>
+                    {/* A phone has no outcome column. */}
+                    <span className="sm:hidden">
+                      <OutcomeBadge outcome={d.outcome} />
+                    </span>
+                  </div>
+                  <div className="hidden sm:block">
+                    <Reasoning d={d} />
+                  </div>
+                </td>
+                <td className={`${WIDE_ONLY} max-w-[14rem] px-2 py-1.5 align-top`}>
+                  <OutcomeBadge outcome={d.outcome} />
+                  <DecisionError d={d} />
+                </td>
+                <td className={`${WIDE_ONLY} min-w-[14rem] px-2 py-1.5 align-top`}>
+                  <ValidationList validation={d.validation} show="constraints" />
+                </td>
+                <td className={`${WIDE_ONLY} min-w-[12rem] px-2 py-1.5 align-top`}>
+                  <ExecutedList executed={d.executed} />
+                </td>
+                <td className={`${td} font-mono text-xs text-neutral-400`}>
+                  {formatMs(d.latencyMs)}
+                  <div className="text-[10px] text-neutral-600">model {formatMs(d.modelLatencyMs)}</div>
+                </td>
+                <td className={td}>
+                  <Link href={`/decisions/${d.id}`} className="text-xs text-emerald-400 hover:underline">
+                    Raw prompt and response
+                  </Link>
+                </td>
+              </tr>
+              <DecisionPhoneRow d={d} />
+            </Fragment>
           ))}
         </tbody>
       </table>

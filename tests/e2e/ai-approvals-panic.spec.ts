@@ -116,6 +116,14 @@ test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manag
   await positions.getByRole('row').filter({ hasText: 'BTC/USDT' }).getByRole('link', { name: 'BTC/USDT' }).click()
   await expect(page.getByText(/Stop loss moved from .* to 59700/).first()).toBeVisible()
   await expect(page.getByText('AI_ANALYSIS').first()).toBeVisible()
+  // On a phone the position's decisions have their reasoning in a row under each, in the window.
+  await page.setViewportSize({ width: 390, height: 844 })
+  const tighten = page.getByRole('table', { name: 'Position decisions' }).locator('tr[data-explanation-of]').filter({ hasText: 'Tighten the stop to 59700' }).getByRole('cell')
+  await tighten.evaluate((el) => el.scrollIntoView({ block: 'center' }))
+  await expect(tighten).toBeInViewport({ ratio: 1 })
+  await shot(page, 'ai-2-position-decisions-phone')
+  await page.setViewportSize(desktop)
+  await expect(tighten).toBeHidden()
 
   // The rule engine manages it too: +1.5% moves the stop to breakeven on its own.
   fake.setPrice('BTC/USDT', '60950.00', '60950.01')
