@@ -15,7 +15,7 @@ import { EmptyState, Panel } from '@/components/ui/panel'
 import type { DecisionView } from '@/lib/server/decisions/list-decisions'
 import { formatTimestamp } from '@/lib/ui/time-format'
 import { ValidationList } from './validation-list'
-import { ACTION_LABELS, ActionBadge, DecisionError, DecisionPhoneRow, ExecutedList, formatMs, OUTCOME_LABELS, OutcomeBadge, Reasoning, usageText } from './decision-parts'
+import { ACTION_LABELS, ActionBadge, DecisionError, DecisionPhoneRow, ExecutedList, LatencyCell, OUTCOME_LABELS, OutcomeBadge, RawLinkCell, Reasoning, usageText } from './decision-parts'
 
 export interface JournalFilter {
   traderId?: string
@@ -234,16 +234,9 @@ function DecisionRow({ d }: { d: DecisionView }) {
           <OutcomeBadge outcome={d.outcome} />
           <DecisionError d={d} />
         </td>
-        <td className={`${td} font-mono text-xs text-neutral-300`}>
-          {formatMs(d.latencyMs)}
-          <div className="text-[10px] text-neutral-500">model {formatMs(d.modelLatencyMs)}</div>
-        </td>
+        <LatencyCell d={d} />
         <td className="px-2 py-1.5 align-top font-mono text-[11px] text-neutral-400">{usageText(d)}</td>
-        <td className={td}>
-          <Link href={`/decisions/${d.id}`} className="text-xs text-emerald-400 hover:underline">
-            Raw prompt and response
-          </Link>
-        </td>
+        <RawLinkCell d={d} />
       </tr>
       <DecisionPhoneRow d={d} />
     </>

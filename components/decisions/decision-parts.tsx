@@ -1,3 +1,5 @@
+import Link from 'next/link'
+import { td } from '@/components/positions/positions-table'
 import { PhoneRow } from '@/components/ui/phone-row'
 import { StatusBadge } from '@/components/ui/status-badge'
 import type { DecisionView, ExecutedView } from '@/lib/server/decisions/list-decisions'
@@ -120,5 +122,26 @@ export function DecisionPhoneRow({ d }: { d: DecisionView }) {
       <ExecutedList executed={d.executed} />
       <DecisionError d={d} />
     </PhoneRow>
+  )
+}
+
+/** A decisions table's cell with the whole cycle's latency, and the model's share under it. */
+export function LatencyCell({ d }: { d: DecisionView }) {
+  return (
+    <td className={`${td} font-mono text-xs text-neutral-300`}>
+      {formatMs(d.latencyMs)}
+      <div className="text-[10px] text-neutral-500">model {formatMs(d.modelLatencyMs)}</div>
+    </td>
+  )
+}
+
+/** A decisions table's cell linking to the decision's page: its raw prompt and response. */
+export function RawLinkCell({ d }: { d: DecisionView }) {
+  return (
+    <td className={td}>
+      <Link href={`/decisions/${d.id}`} className="text-xs text-emerald-400 hover:underline">
+        Raw prompt and response
+      </Link>
+    </td>
   )
 }

@@ -1,11 +1,10 @@
-import Link from 'next/link'
 import { Fragment } from 'react'
 import { td, th } from '@/components/positions/positions-table'
 import { EmptyState } from '@/components/ui/panel'
 import { WIDE_ONLY } from '@/components/ui/phone-row'
 import type { DecisionView } from '@/lib/server/decisions/list-decisions'
 import { formatTimestamp } from '@/lib/ui/time-format'
-import { ActionBadge, DecisionError, DecisionPhoneRow, ExecutedList, formatMs, OutcomeBadge, Reasoning } from './decision-parts'
+import { ActionBadge, DecisionError, DecisionPhoneRow, ExecutedList, LatencyCell, OutcomeBadge, RawLinkCell, Reasoning } from './decision-parts'
 import { ValidationList } from './validation-list'
 
 /** The decisions taken about one position, newest first (kept live with the position's query). */
@@ -60,15 +59,8 @@ export function PositionDecisions({ decisions }: { decisions: DecisionView[] }) 
                 <td className={`${WIDE_ONLY} min-w-[12rem] px-2 py-1.5 align-top`}>
                   <ExecutedList executed={d.executed} />
                 </td>
-                <td className={`${td} font-mono text-xs text-neutral-400`}>
-                  {formatMs(d.latencyMs)}
-                  <div className="text-[10px] text-neutral-600">model {formatMs(d.modelLatencyMs)}</div>
-                </td>
-                <td className={td}>
-                  <Link href={`/decisions/${d.id}`} className="text-xs text-emerald-400 hover:underline">
-                    Raw prompt and response
-                  </Link>
-                </td>
+                <LatencyCell d={d} />
+                <RawLinkCell d={d} />
               </tr>
               <DecisionPhoneRow d={d} />
             </Fragment>
