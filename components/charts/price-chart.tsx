@@ -1,9 +1,10 @@
 'use client'
 
 import { useEffect, useMemo, useRef, useState } from 'react'
-import type { AutoscaleInfo, IChartApi, IPriceLine, ISeriesApi, ISeriesMarkersPluginApi, SeriesMarker, Time, UTCTimestamp, WhitespaceData, LineData } from 'lightweight-charts'
+import type { AutoscaleInfo, IChartApi, IPriceLine, ISeriesApi, ISeriesMarkersPluginApi, SeriesMarker, TickMarkType, Time, UTCTimestamp, WhitespaceData, LineData } from 'lightweight-charts'
 import type { ChartCandle } from '@/lib/ui/chart/chart-candle'
 import { placeMarkers, type MarkerPoint } from '@/lib/ui/chart/chart-markers'
+import { dayTick } from '@/lib/ui/chart/day-tick'
 import type { PriceLevel } from '@/lib/ui/chart/price-level'
 import type { LevelSegment } from '@/lib/ui/chart/protection-segments'
 import { stepSeries } from '@/lib/ui/chart/step-series'
@@ -83,7 +84,13 @@ export function PriceChart({ label, bars, tfMs, precision, viewKey, levels, mark
           layout: { background: { type: lib.ColorType.Solid, color: 'transparent' }, textColor: COLORS.text, fontSize: 11 },
           grid: { vertLines: { color: COLORS.grid }, horzLines: { color: COLORS.grid } },
           rightPriceScale: { borderColor: COLORS.grid },
-          timeScale: { borderColor: COLORS.grid, timeVisible: true, secondsVisible: false },
+          timeScale: {
+            borderColor: COLORS.grid,
+            timeVisible: true,
+            secondsVisible: false,
+            // Null keeps the library's own label (times, months, years).
+            tickMarkFormatter: (time: Time, type: TickMarkType) => (type === lib.TickMarkType.DayOfMonth && typeof time === 'number' ? dayTick(time) : null),
+          },
           crosshair: { mode: lib.CrosshairMode.Normal },
         })
         const candles = chart.addSeries(lib.CandlestickSeries, {
