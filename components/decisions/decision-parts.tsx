@@ -80,7 +80,11 @@ export function ExecutedList({ executed }: { executed: ExecutedView | null }) {
     <div className="space-y-1 text-xs">
       {executed.sizing ? (
         <p className="text-neutral-400" title={executed.sizing.explanation ?? undefined}>
-          Sized <span className="break-all font-mono text-neutral-200">{formatDecimal(executed.sizing.qty)}</span> (≈ {formatDecimal(executed.sizing.notional)})
+          Sized{' '}
+          {/* The sizing's own result, before rounding to the market's step: to 8 places here, exact in the title. */}
+          <span className="font-mono text-neutral-200" title={formatDecimal(executed.sizing.qty)}>
+            {formatDecimal(executed.sizing.qty, { maxDp: 8 })}
+          </span>{' '}(≈ {formatDecimal(executed.sizing.notional)})
           {executed.sizing.cappedBy ? <span className="text-amber-300"> capped by {executed.sizing.cappedBy}</span> : null}
         </p>
       ) : null}

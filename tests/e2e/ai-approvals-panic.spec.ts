@@ -90,6 +90,8 @@ test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manag
   const reasoning = journal.locator(`tr[data-explanation-of="${await longRow.first().getAttribute('data-decision-id')}"]`).getByRole('cell')
   await expect(reasoning).toContainText('Fake model: entry at ask')
   await expect(reasoning).toContainText('Valid · ')
+  // The sizing's unrounded result, to 8 places (exact in its title).
+  await expect(reasoning).toContainText(/Sized 0\.\d{1,8} \(≈/)
   await expect(reasoning.getByRole('list', { name: 'Executed steps' })).toContainText(/EXECUTED\s*LONG .* BTC\/USDT at market/)
   await expect(reasoning.getByRole('list', { name: 'Validation constraints' })).toHaveCount(0)
   // Centred: scrolled only just into view, its bottom edge can sit a fraction of a pixel outside.
