@@ -84,6 +84,34 @@ function TriggerBadge({ trigger }: { trigger: string }) {
   )
 }
 
+type AuditEvent = PositionDetail['events'][number]
+
+/** What set an event off (AI analysis, a rule, a signal…), with the decision behind it. */
+function EventTrigger({ e }: { e: AuditEvent }) {
+  if (!e.trigger) return <span className="text-neutral-600">—</span>
+  return (
+    <span className="inline-flex flex-col items-start gap-0.5" data-testid="event-trigger">
+      <TriggerBadge trigger={e.trigger} />
+      {e.decisionId ? (
+        <Link href={`/decisions/${e.decisionId}`} className="text-[11px] text-emerald-400 hover:underline">
+          decision
+        </Link>
+      ) : null}
+    </span>
+  )
+}
+
+/** The status an event moved the position or order from, and to. */
+function EventTransition({ e }: { e: AuditEvent }) {
+  if (!e.fromStatus && !e.toStatus) return <span className="text-neutral-600">—</span>
+  return (
+    <span className="inline-flex items-center gap-1" data-testid="event-transition">
+      {e.fromStatus ? <StatusBadge value={e.fromStatus} /> : <span className="text-neutral-600">—</span>}→
+      {e.toStatus ? <StatusBadge value={e.toStatus} /> : <span className="text-neutral-600">—</span>}
+    </span>
+  )
+}
+
 export function PositionDetailView({ initial, mode }: { initial: PositionDetail; mode?: AccountMode }) {
   useLiveEvents()
   const id = initial.position.id
@@ -323,8 +351,8 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
                   <th className={th}>Time</th>
                   <th className={th}>Type</th>
                   <th className={th}>Actor</th>
-                  <th className={th}>Trigger</th>
-                  <th className={th}>From → to</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>Trigger</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>From → to</th>
                   <th className={`${th} ${WIDE_ONLY}`}>Message</th>
                   <th className={`${th} ${WIDE_ONLY}`}>Before</th>
                   <th className={`${th} ${WIDE_ONLY}`}>After</th>
@@ -339,29 +367,11 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
                       <td className={td}>
                         <StatusBadge value={e.actor} title={e.actorId ?? undefined} />
                       </td>
-                      <td className={td} data-testid="event-trigger">
-                        {e.trigger ? (
-                          <span className="inline-flex flex-col items-start gap-0.5">
-                            <TriggerBadge trigger={e.trigger} />
-                            {e.decisionId ? (
-                              <Link href={`/decisions/${e.decisionId}`} className="text-[11px] text-emerald-400 hover:underline">
-                                decision
-                              </Link>
-                            ) : null}
-                          </span>
-                        ) : (
-                          <span className="text-neutral-600">—</span>
-                        )}
+                      <td className={`${td} ${WIDE_ONLY}`}>
+                        <EventTrigger e={e} />
                       </td>
-                      <td className={`${td} text-xs`}>
-                        {e.fromStatus || e.toStatus ? (
-                          <span className="inline-flex items-center gap-1">
-                            {e.fromStatus ? <StatusBadge value={e.fromStatus} /> : <span className="text-neutral-600">—</span>}→
-                            {e.toStatus ? <StatusBadge value={e.toStatus} /> : <span className="text-neutral-600">—</span>}
-                          </span>
-                        ) : (
-                          <span className="text-neutral-600">—</span>
-                        )}
+                      <td className={`${td} ${WIDE_ONLY} text-xs`}>
+                        <EventTransition e={e} />
                       </td>
                       <td className={`${WIDE_ONLY} min-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-200`}>{e.message}</td>
                       <td className={`${WIDE_ONLY} px-2 py-1.5 align-top`}>
@@ -372,6 +382,12 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
                       </td>
                     </tr>
                     <PhoneRow className="space-y-1 text-xs text-neutral-200" data-testid="event-message-row">
+                      {e.trigger || e.fromStatus || e.toStatus ? (
+                        <div className="flex flex-wrap items-center gap-2">
+                          {e.trigger ? <EventTrigger e={e} /> : null}
+                          {e.fromStatus || e.toStatus ? <EventTransition e={e} /> : null}
+                        </div>
+                      ) : null}
                       <p>{e.message}</p>
                       {e.before !== null && e.before !== undefined ? <Snapshot label="Before" value={e.before} /> : null}
                       {e.after !== null && e.after !== undefined ? <Snapshot label="After" value={e.after} /> : null}

@@ -176,6 +176,9 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       const message = page.getByTestId('event-message-row').filter({ hasText: 'Entry filled' }).getByRole('cell')
       await message.scrollIntoViewIfNeeded()
       await expect(message).toBeInViewport({ ratio: 1 })
+      // ...with the status it moved the position to, which a wide screen has in its own column.
+      await expect(message.getByTestId('event-transition')).toContainText(/→\s*OPEN/)
+      await expect(page.getByRole('table', { name: 'Audit trail' }).getByRole('columnheader', { name: 'From → to' })).toBeHidden()
       // ...with the state it recorded: the entry's stop, set when the position was created.
       const created = page.getByTestId('event-message-row').filter({ hasText: 'by market; stop 59000' }).getByRole('cell')
       await expect(created).toContainText('AfterstopLoss: 59000')
@@ -248,6 +251,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       // The audit trail has its message column again, and no rows of messages under the events.
       await expect(page.getByRole('table', { name: 'Audit trail' }).getByRole('cell', { name: /^Entry filled/ })).toBeVisible()
       await expect(page.getByTestId('event-message-row').first()).toBeHidden()
+      await expect(page.getByRole('table', { name: 'Audit trail' }).getByRole('columnheader', { name: 'From → to' })).toBeVisible()
     }
     await expectNoHorizontalOverflow(page, `${p.name} at ${DESKTOP.width}`)
     await shot(page, p.name, DESKTOP.width)
