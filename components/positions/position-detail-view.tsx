@@ -10,8 +10,9 @@ import { LiveIndicator } from '@/components/live/live-indicator'
 import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { PositionDecisions } from '@/components/decisions/position-decisions'
 import { CancelEntryButton, ClosePositionForm, ModifyProtectionForm } from '@/components/positions/position-actions'
-import { num, td, th, TakeProfitList, useLivePnl } from '@/components/positions/positions-table'
+import { td, th, TakeProfitList, useLivePnl } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
+import { FillsTable, OrdersTable } from '@/components/positions/order-tables'
 import { StatusBadge } from '@/components/ui/status-badge'
 import { ModeBadge } from '@/components/ui/mode-badge'
 import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
@@ -199,58 +200,7 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
             {orders.length === 0 ? (
               <EmptyState>No orders.</EmptyState>
             ) : (
-              <div className="relative overflow-x-auto">
-                <table className="w-full text-sm" aria-label="Orders">
-                  <thead>
-                    <tr>
-                      <th className={th}>Created</th>
-                      <th className={th}>Purpose</th>
-                      <th className={th}>Side</th>
-                      <th className={th}>Type</th>
-                      <th className={th}>Status</th>
-                      <th className={`${th} text-right`}>Qty</th>
-                      <th className={`${th} text-right`}>Price</th>
-                      <th className={`${th} text-right`}>Filled</th>
-                      <th className={`${th} text-right`}>Avg fill</th>
-                      <th className={th}>By</th>
-                      <th className={th}>Client id / exchange id / reason</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {orders.map((o) => (
-                      <tr key={o.id} className="border-t border-neutral-800">
-                        <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(o.createdAt)}</td>
-                        <td className={`${td} text-xs`}>{o.purpose.replace(/_/g, ' ')}</td>
-                        <td className={td}>
-                          <StatusBadge value={o.side} />
-                        </td>
-                        <td className={`${td} text-xs`}>{o.type.replace(/_/g, ' ')}</td>
-                        <td className={td}>
-                          <StatusBadge value={o.status} />
-                        </td>
-                        <td className={num}>{formatDecimal(o.qty)}</td>
-                        <td className={num}>
-                          {formatDecimal(o.price)}
-                          {o.triggerPrice ? <div className="text-xs text-neutral-400">trigger {formatDecimal(o.triggerPrice)}</div> : null}
-                        </td>
-                        <td className={num}>{formatDecimal(o.filledQty)}</td>
-                        <td className={num}>{formatDecimal(o.avgFillPrice)}</td>
-                        <td className={td}>
-                          <StatusBadge value={o.createdBy} />
-                        </td>
-                        <td className={`${td} font-mono text-[11px] text-neutral-500`}>
-                          {o.clientOrderId}
-                          {o.exchangeOrderId ? <div>exchange {o.exchangeOrderId}</div> : null}
-                          {o.cancelRequested && (o.status === 'NEW' || o.status === 'SUBMITTED' || o.status === 'PARTIALLY_FILLED') ? (
-                            <div className="font-sans text-xs text-amber-400">coming off the exchange</div>
-                          ) : null}
-                          {o.rejectReason ? <div className="font-sans text-xs text-red-400">{o.rejectReason}</div> : null}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <OrdersTable orders={orders} />
             )}
           </Panel>
 
@@ -258,36 +208,7 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
             {fills.length === 0 ? (
               <EmptyState>{active ? 'No fills yet: the entry order has not traded.' : 'No fills: this position never traded.'}</EmptyState>
             ) : (
-              <div className="relative overflow-x-auto">
-                <table className="w-full text-sm" aria-label="Fills">
-                  <thead>
-                    <tr>
-                      <th className={th}>Time</th>
-                      <th className={th}>Side</th>
-                      <th className={`${th} text-right`}>Qty</th>
-                      <th className={`${th} text-right`}>Price</th>
-                      <th className={`${th} text-right`}>Fee</th>
-                      <th className={th}>Liquidity</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {fills.map((f) => (
-                      <tr key={f.id} className="border-t border-neutral-800">
-                        <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(f.at)}</td>
-                        <td className={td}>
-                          <StatusBadge value={f.side} />
-                        </td>
-                        <td className={num}>{formatDecimal(f.qty)}</td>
-                        <td className={num}>{formatDecimal(f.price)}</td>
-                        <td className={num}>
-                          {formatDecimal(f.fee)} <span className="text-neutral-500">{f.feeAsset}</span>
-                        </td>
-                        <td className={`${td} text-xs text-neutral-400`}>{f.liquidity}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <FillsTable fills={fills} />
             )}
           </Panel>
 

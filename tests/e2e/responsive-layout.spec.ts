@@ -179,6 +179,15 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       // ...with the status it moved the position to, which a wide screen has in its own column.
       await expect(message.getByTestId('event-transition')).toContainText(/→\s*OPEN/)
       await expect(page.getByRole('table', { name: 'Audit trail' }).getByRole('columnheader', { name: 'From → to' })).toBeHidden()
+      // An order's status, size and fill, and a fill's fee, are in a row under each, not off to the right.
+      const order = page.locator('tr[data-order-of]').first().getByRole('cell')
+      await expect(order).toContainText('FILLED')
+      await expect(order).toContainText('filled 0.01 @ 60,000.01')
+      await order.evaluate((el) => el.scrollIntoView({ block: 'center' }))
+      await expect(order).toBeInViewport({ ratio: 1 })
+      const fill = page.locator('tr[data-fill-of]').first().getByRole('cell')
+      await expect(fill).toContainText(/^fee 0\.6\d* USDT · TAKER$/)
+      await expect(fill).toBeInViewport({ ratio: 1 })
       // ...with the state it recorded: the entry's stop, set when the position was created.
       const created = page.getByTestId('event-message-row').filter({ hasText: 'by market; stop 59000' }).getByRole('cell')
       await expect(created).toContainText('AfterstopLoss: 59000')
@@ -252,6 +261,9 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       await expect(page.getByRole('table', { name: 'Audit trail' }).getByRole('cell', { name: /^Entry filled/ })).toBeVisible()
       await expect(page.getByTestId('event-message-row').first()).toBeHidden()
       await expect(page.getByRole('table', { name: 'Audit trail' }).getByRole('columnheader', { name: 'From → to' })).toBeVisible()
+      await expect(page.getByRole('table', { name: 'Orders' }).getByRole('columnheader', { name: 'Status' })).toBeVisible()
+      await expect(page.locator('tr[data-order-of]').first()).toBeHidden()
+      await expect(page.locator('tr[data-fill-of]').first()).toBeHidden()
     }
     await expectNoHorizontalOverflow(page, `${p.name} at ${DESKTOP.width}`)
     await shot(page, p.name, DESKTOP.width)
