@@ -179,6 +179,10 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       // ...with the status it moved the position to, which a wide screen has in its own column.
       await expect(message.getByTestId('event-transition')).toContainText(/→\s*OPEN/)
       await expect(page.getByRole('table', { name: 'Audit trail' }).getByRole('columnheader', { name: 'From → to' })).toBeHidden()
+      // ...with the state it recorded: the entry's stop, set when the position was created.
+      const created = page.getByTestId('event-message-row').filter({ hasText: 'by market; stop 59000' }).getByRole('cell')
+      await expect(created).toContainText('AfterstopLoss: 59000')
+      await expect(created).toBeInViewport({ ratio: 1 })
       // An order's status, size and fill, and a fill's fee, are in a row under each, not off to the right.
       const order = page.locator('tr[data-order-of]').first().getByRole('cell')
       await expect(order).toContainText('FILLED')
@@ -188,10 +192,6 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       const fill = page.locator('tr[data-fill-of]').first().getByRole('cell')
       await expect(fill).toContainText(/^fee 0\.6\d* USDT · TAKER$/)
       await expect(fill).toBeInViewport({ ratio: 1 })
-      // ...with the state it recorded: the entry's stop, set when the position was created.
-      const created = page.getByTestId('event-message-row').filter({ hasText: 'by market; stop 59000' }).getByRole('cell')
-      await expect(created).toContainText('AfterstopLoss: 59000')
-      await expect(created).toBeInViewport({ ratio: 1 })
       await page.evaluate(() => window.scrollTo(0, 0))
     }
     await shot(page, p.name, PHONE.width)
