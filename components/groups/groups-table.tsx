@@ -121,7 +121,19 @@ function GroupRow({ g, expanded, onToggle, traderId }: { g: GroupView; expanded:
           {expanded ? '▾' : '▸'}
         </button>
       </td>
-      <td className={`${td} font-medium text-neutral-100`}>{g.symbol}</td>
+      <td className={`${td} font-medium text-neutral-100`}>
+        {g.symbol}
+        {/* On a phone the PnL columns are off to the right of the table: the group's PnL is repeated here. */}
+        <div className="whitespace-nowrap text-[11px] font-normal text-neutral-500 sm:hidden" data-testid="group-pnl-compact">
+          {g.status === 'OPEN' ? (
+            <>
+              <span className={`font-mono ${pnlTone(g.unrealizedPnl)}`}>{formatPnl(g.unrealizedPnl)}</span> open
+              <br />
+            </>
+          ) : null}
+          <span className={`font-mono ${pnlTone(g.realizedPnl)}`}>{formatPnl(g.realizedPnl)}</span> realized
+        </div>
+      </td>
       <td className={`${td} font-mono text-xs text-neutral-400`}>{g.timeframe || '—'}</td>
       <td className={td}>
         <StatusBadge value={g.side} />

@@ -149,6 +149,13 @@ test('turn position groups on, post an entry alert, see its pyramid of legs, the
 
   await page.setViewportSize({ width: 390, height: 844 })
   await expectNoHorizontalOverflow(page)
+  // The group's PnL, in columns off to the right on a phone, is under its symbol, in the window.
+  const compactPnl = row.getByTestId('group-pnl-compact')
+  await compactPnl.scrollIntoViewIfNeeded()
+  await expect(compactPnl).toBeInViewport({ ratio: 1 })
+  // Read with the columns it repeats in one go (the open PnL moves with the price).
+  const [compactText, unrealizedCell, realizedCell] = await row.evaluate((tr) => [tr.querySelector('[data-testid="group-pnl-compact"]')!.textContent, tr.children[11]!.textContent, tr.children[12]!.textContent])
+  expect(compactText).toBe(`${unrealizedCell} open${realizedCell} realized`)
   await panelShot('signals-05-group-phone')
   await page.setViewportSize({ width: 1280, height: 720 })
 
