@@ -9,10 +9,10 @@ import { fetchJson } from '@/components/live/fetch-json'
 import { LiveIndicator } from '@/components/live/live-indicator'
 import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { PositionDecisions } from '@/components/decisions/position-decisions'
+import { FillsTable, OrdersTable } from '@/components/positions/order-tables'
 import { CancelEntryButton, ClosePositionForm, ModifyProtectionForm } from '@/components/positions/position-actions'
 import { td, th, TakeProfitList, useLivePnl } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
-import { FillsTable, OrdersTable } from '@/components/positions/order-tables'
 import { StatusBadge } from '@/components/ui/status-badge'
 import { ModeBadge } from '@/components/ui/mode-badge'
 import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
@@ -87,7 +87,7 @@ function TriggerBadge({ trigger }: { trigger: string }) {
 
 type AuditEvent = PositionDetail['events'][number]
 
-/** What set an event off (AI analysis, a rule, a signal…), with the decision behind it. */
+/** What set a change off (AI analysis, the rule engine, a person), with the decision behind it. */
 function EventTrigger({ e }: { e: AuditEvent }) {
   if (!e.trigger) return <span className="text-neutral-600">—</span>
   return (
