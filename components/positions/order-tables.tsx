@@ -3,19 +3,18 @@ import { num, td, th } from '@/components/positions/positions-table'
 import { StatusBadge } from '@/components/ui/status-badge'
 import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import type { PositionDetail } from '@/components/positions/position-detail-view'
+import { isOpenOrderStatus } from '@/lib/domain/orders/order-lifecycle'
 import { formatDecimal } from '@/lib/ui/decimal-format'
 import { formatTimestamp } from '@/lib/ui/time-format'
 
 type OrderView = PositionDetail['orders'][number]
 type FillView = PositionDetail['fills'][number]
 
-const WORKING = new Set(['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'])
-
 /** Why an order is not simply working: it is being canceled, or the exchange refused it. */
 function OrderNotes({ o }: { o: OrderView }) {
   return (
     <>
-      {o.cancelRequested && WORKING.has(o.status) ? <div className="font-sans text-xs text-amber-400">coming off the exchange</div> : null}
+      {o.cancelRequested && isOpenOrderStatus(o.status) ? <div className="font-sans text-xs text-amber-400">coming off the exchange</div> : null}
       {o.rejectReason ? <div className="font-sans text-xs text-red-400">{o.rejectReason}</div> : null}
     </>
   )
@@ -79,7 +78,7 @@ export function OrdersTable({ orders }: { orders: OrderView[] }) {
                   </span>
                   {o.triggerPrice ? <span className="text-neutral-400">trigger {formatDecimal(o.triggerPrice)}</span> : null}
                 </div>
-                {o.filledQty !== null && Number(o.filledQty) > 0 ? (
+                {o.filledQty !== '0' ? (
                   <div className="text-neutral-400">
                     filled <span className="font-mono text-neutral-300">{formatDecimal(o.filledQty)}</span> @ <span className="font-mono text-neutral-300">{formatDecimal(o.avgFillPrice)}</span>
                   </div>
