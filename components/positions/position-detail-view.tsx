@@ -21,6 +21,7 @@ import type { getPositionDetail } from '@/lib/server/positions/position-views'
 import { formatDecimal, formatPercent, formatPnl, formatQuoteAmount, pnlTone } from '@/lib/ui/decimal-format'
 import { formatTimestamp } from '@/lib/ui/time-format'
 import { refusedStopReason } from '@/lib/ui/refused-stop'
+import { positionReasonText } from '@/lib/ui/position-reason'
 
 export type PositionDetail = Awaited<ReturnType<typeof getPositionDetail>>
 
@@ -145,7 +146,7 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
         </span>
         {p.statusReason ? (
           <span className="text-xs text-neutral-400" data-testid="status-reason">
-            {p.statusReason}
+            {positionReasonText(p.statusReason)}
           </span>
         ) : null}
         <span className="ml-auto">{active ? <LiveIndicator /> : null}</span>
@@ -237,7 +238,7 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
             <Panel title="Outcome">
               <p className="text-sm text-neutral-300">
                 This position is <StatusBadge value={p.status} />
-                {p.statusReason ? <> — {p.statusReason}</> : null}. Nothing more can be changed.
+                {p.statusReason ? <> — {positionReasonText(p.statusReason)}</> : null}. Nothing more can be changed.
               </p>
             </Panel>
           ) : !canClose && !canModify && !restingEntry ? (

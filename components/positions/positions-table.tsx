@@ -4,6 +4,7 @@ import Link from 'next/link'
 import { useQuote } from '@/components/live/quote-store'
 import { ModeBadge } from '@/components/ui/mode-badge'
 import { StatusBadge } from '@/components/ui/status-badge'
+import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import type { AccountMode } from '@/lib/generated/prisma/enums'
 import type { PositionView } from '@/lib/server/positions/position-views'
 import { formatDecimal, formatPercent, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
@@ -22,13 +23,15 @@ export function useLivePnl(p: PositionView) {
     : { mark: p.markPrice, pnl: p.unrealizedPnl, pct: p.unrealizedPnlPct }
 }
 
-export function TakeProfitList({ tps }: { tps: PositionView['takeProfits'] }) {
+/** The levels not canceled, filled ones struck through: one under another, or (inline, a phone's row) on one line. */
+export function TakeProfitList({ tps, inline = false }: { tps: PositionView['takeProfits']; inline?: boolean }) {
   const shown = tps.filter((t) => t.status !== 'CANCELED')
   if (shown.length === 0) return <span className="text-neutral-600">—</span>
   return (
-    <span className="flex flex-col gap-0.5">
-      {shown.map((t) => (
+    <span className={inline ? '' : 'flex flex-col gap-0.5'}>
+      {shown.map((t, i) => (
         <span key={t.id} className={t.status === 'FILLED' ? 'text-emerald-400 line-through decoration-emerald-700' : ''} title={t.status}>
+          {inline && i > 0 ? ', ' : ''}
           {formatDecimal(t.price)} <span className="text-neutral-500">({formatDecimal(t.sharePct)}%)</span>
         </span>
       ))}
@@ -52,61 +55,71 @@ export function TraderLine({ name, mode }: { name: string; mode?: AccountMode })
 function PositionRow({ p, mode }: { p: PositionView; mode?: AccountMode }) {
   const live = useLivePnl(p)
   return (
-    <tr className="border-t border-neutral-800 hover:bg-neutral-900/60" data-position-id={p.id}>
-      <td className={td}>
-        <Link href={`/positions/${p.id}`} className="font-medium text-emerald-300 hover:underline">
-          {p.symbol}
-        </Link>
-        <TraderLine name={p.traderName} mode={mode} />
-        {/* On a phone the PnL columns are off to the right of the table: the figure that matters most is repeated here. */}
-        <div className={`font-mono text-xs tabular-nums sm:hidden ${pnlTone(live.pnl)}`} data-testid="unrealized-pnl-compact">
-          {formatPnl(live.pnl)} ({formatPercent(live.pct)})
+    <>
+      <tr className="border-t border-neutral-800 hover:bg-neutral-900/60" data-position-id={p.id}>
+        <td className={td}>
+          <Link href={`/positions/${p.id}`} className="font-medium text-emerald-300 hover:underline">
+            {p.symbol}
+          </Link>
+          <TraderLine name={p.traderName} mode={mode} />
+          {/* On a phone the PnL columns are hidden: the figure that matters most is here, the levels in the row under it. */}
+          <div className={`font-mono text-xs tabular-nums sm:hidden ${pnlTone(live.pnl)}`} data-testid="unrealized-pnl-compact">
+            {formatPnl(live.pnl)} ({formatPercent(live.pct)})
+          </div>
+        </td>
+        <td className={td}>
+          <StatusBadge value={p.side} />
+        </td>
+        <td className={td}>
+          <StatusBadge value={p.status} title={p.statusReason ?? undefined} />
+          {p.entryType === 'LIMIT' && p.openQty === '0' ? (
+            <div className="text-[11px] text-neutral-500">limit {formatDecimal(p.limitPrice)}</div>
+          ) : null}
+        </td>
+        <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(p.openQty)}</td>
+        <td className={`${num} ${WIDE_ONLY}`}>{p.entryQty === '0' ? '—' : formatDecimal(p.avgEntryPrice)}</td>
+        <td className={`${num} ${WIDE_ONLY}`} data-testid="mark">
+          {formatDecimal(live.mark)}
+        </td>
+        <td className={`${num} ${WIDE_ONLY} ${pnlTone(live.pnl)}`} data-testid="unrealized-pnl">
+          {formatPnl(live.pnl)}
+        </td>
+        <td className={`${num} ${WIDE_ONLY} ${pnlTone(live.pct)}`} data-testid="unrealized-pnl-pct">
+          {formatPercent(live.pct)}
+        </td>
+        <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(p.stopLoss)}</td>
+        <td className={`${num} ${WIDE_ONLY} text-xs`}>
+          <TakeProfitList tps={p.takeProfits} />
+        </td>
+      </tr>
+      <PhoneRow className="space-y-0.5 font-mono text-xs tabular-nums text-neutral-300" data-levels-of={p.id}>
+        <div>
+          {formatDecimal(p.openQty)} @ {p.entryQty === '0' ? '—' : formatDecimal(p.avgEntryPrice)} <span className="text-neutral-500">· mark</span> {formatDecimal(live.mark)}
         </div>
-      </td>
-      <td className={td}>
-        <StatusBadge value={p.side} />
-      </td>
-      <td className={td}>
-        <StatusBadge value={p.status} title={p.statusReason ?? undefined} />
-        {p.entryType === 'LIMIT' && p.openQty === '0' ? (
-          <div className="text-[11px] text-neutral-500">limit {formatDecimal(p.limitPrice)}</div>
-        ) : null}
-      </td>
-      <td className={num}>{formatDecimal(p.openQty)}</td>
-      <td className={num}>{p.entryQty === '0' ? '—' : formatDecimal(p.avgEntryPrice)}</td>
-      <td className={num} data-testid="mark">
-        {formatDecimal(live.mark)}
-      </td>
-      <td className={`${num} ${pnlTone(live.pnl)}`} data-testid="unrealized-pnl">
-        {formatPnl(live.pnl)}
-      </td>
-      <td className={`${num} ${pnlTone(live.pct)}`} data-testid="unrealized-pnl-pct">
-        {formatPercent(live.pct)}
-      </td>
-      <td className={num}>{formatDecimal(p.stopLoss)}</td>
-      <td className={`${num} text-xs`}>
-        <TakeProfitList tps={p.takeProfits} />
-      </td>
-    </tr>
+        <div>
+          <span className="text-neutral-500">SL</span> {formatDecimal(p.stopLoss)} <span className="text-neutral-500">· TP</span> <TakeProfitList tps={p.takeProfits} inline />
+        </div>
+      </PhoneRow>
+    </>
   )
 }
 
 export function OpenPositionsTable({ positions, modes = {} }: { positions: PositionView[]; modes?: TraderModes }) {
   return (
     <div className="relative overflow-x-auto">
-      <table className="w-full text-sm">
+      <table className="w-full text-sm" aria-label="Open positions">
         <thead>
           <tr>
             <th className={th}>Symbol</th>
             <th className={th}>Side</th>
             <th className={th}>Status</th>
-            <th className={`${th} text-right`}>Qty</th>
-            <th className={`${th} text-right`}>Avg entry</th>
-            <th className={`${th} text-right`}>Mark</th>
-            <th className={`${th} text-right`}>Unrealized PnL</th>
-            <th className={`${th} text-right`}>PnL %</th>
-            <th className={`${th} text-right`}>SL</th>
-            <th className={`${th} text-right`}>TPs</th>
+            <th className={`${th} ${WIDE_ONLY} text-right`}>Qty</th>
+            <th className={`${th} ${WIDE_ONLY} text-right`}>Avg entry</th>
+            <th className={`${th} ${WIDE_ONLY} text-right`}>Mark</th>
+            <th className={`${th} ${WIDE_ONLY} text-right`}>Unrealized PnL</th>
+            <th className={`${th} ${WIDE_ONLY} text-right`}>PnL %</th>
+            <th className={`${th} ${WIDE_ONLY} text-right`}>SL</th>
+            <th className={`${th} ${WIDE_ONLY} text-right`}>TPs</th>
           </tr>
         </thead>
         <tbody>

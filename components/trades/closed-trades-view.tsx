@@ -2,15 +2,21 @@
 
 import { useQuery } from '@tanstack/react-query'
 import Link from 'next/link'
+import { Fragment } from 'react'
 import { fetchJson } from '@/components/live/fetch-json'
 import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { num, td, th, TraderLine, type TraderModes } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
+import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import type { PositionView } from '@/lib/server/positions/position-views'
 import { formatDecimal, formatPnl, formatQuoteAmount, pnlTone } from '@/lib/ui/decimal-format'
 import { sumDecimalStrings } from '@/lib/ui/live-pnl'
+import { positionReasonText } from '@/lib/ui/position-reason'
 import { formatTimestamp } from '@/lib/ui/time-format'
+
+const entryPrice = (p: PositionView) => (p.entryQty === '0' ? '—' : formatDecimal(p.avgEntryPrice))
+const exitPrice = (p: PositionView) => (p.avgExitPrice === '0' ? '—' : formatDecimal(p.avgExitPrice))
 
 export function ClosedTradesView({ initial, modes = {} }: { initial: PositionView[]; modes?: TraderModes }) {
   useLiveEvents()
@@ -51,59 +57,67 @@ export function ClosedTradesView({ initial, modes = {} }: { initial: PositionVie
                 <tr>
                   <th className={th}>Closed</th>
                   <th className={th}>Symbol</th>
-                  <th className={th}>Side</th>
-                  <th className={th}>Status</th>
-                  <th className={`${th} text-right`}>Qty</th>
-                  <th className={`${th} text-right`}>Entry</th>
-                  <th className={`${th} text-right`}>Exit</th>
-                  <th className={`${th} text-right`}>Realized PnL</th>
-                  <th className={`${th} text-right`}>Fees</th>
-                  <th className={th}>Reason</th>
-                  <th className={th}>
+                  <th className={`${th} ${WIDE_ONLY}`}>Side</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>Status</th>
+                  <th className={`${th} ${WIDE_ONLY} text-right`}>Qty</th>
+                  <th className={`${th} ${WIDE_ONLY} text-right`}>Entry</th>
+                  <th className={`${th} ${WIDE_ONLY} text-right`}>Exit</th>
+                  <th className={`${th} ${WIDE_ONLY} text-right`}>Realized PnL</th>
+                  <th className={`${th} ${WIDE_ONLY} text-right`}>Fees</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>Reason</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>
                     <span className="sr-only">Details</span>
                   </th>
                 </tr>
               </thead>
               <tbody>
                 {data.map((p) => (
-                  <tr key={p.id} className="border-t border-neutral-800 hover:bg-neutral-900/60" data-position-id={p.id}>
-                    <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(p.closedAt ?? p.createdAt)}</td>
-                    <td className={td}>
-                      <Link href={`/positions/${p.id}`} className="font-medium text-emerald-300 hover:underline">
-                        {p.symbol}
-                      </Link>
-                      <TraderLine name={p.traderName} mode={modes[p.traderId]} />
-                      {/* On a phone the side, status and PnL columns are off to the right of the table: they are repeated here. */}
-                      <div className="flex flex-wrap items-center gap-1.5 pt-0.5 sm:hidden" data-testid="closed-trade-compact">
+                  <Fragment key={p.id}>
+                    <tr className="border-t border-neutral-800 hover:bg-neutral-900/60" data-position-id={p.id}>
+                      <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(p.closedAt ?? p.createdAt)}</td>
+                      <td className={td}>
+                        <Link href={`/positions/${p.id}`} className="font-medium text-emerald-300 hover:underline">
+                          {p.symbol}
+                        </Link>
+                        <TraderLine name={p.traderName} mode={modes[p.traderId]} />
+                        {/* On a phone the side, status and PnL columns are hidden: they are here, the rest in the row under it. */}
+                        <div className="flex flex-wrap items-center gap-1.5 pt-0.5 sm:hidden" data-testid="closed-trade-compact">
+                          <StatusBadge value={p.side} />
+                          <StatusBadge value={p.status} />
+                          <span className={`font-mono text-xs tabular-nums ${pnlTone(p.realizedPnl)}`} data-testid="realized-pnl-compact">
+                            {formatPnl(p.realizedPnl)}
+                          </span>
+                        </div>
+                      </td>
+                      <td className={`${td} ${WIDE_ONLY}`}>
                         <StatusBadge value={p.side} />
+                      </td>
+                      <td className={`${td} ${WIDE_ONLY}`}>
                         <StatusBadge value={p.status} />
-                        <span className={`font-mono text-xs tabular-nums ${pnlTone(p.realizedPnl)}`} data-testid="realized-pnl-compact">
-                          {formatPnl(p.realizedPnl)}
-                        </span>
+                      </td>
+                      <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(p.entryQty)}</td>
+                      <td className={`${num} ${WIDE_ONLY}`}>{entryPrice(p)}</td>
+                      <td className={`${num} ${WIDE_ONLY}`}>{exitPrice(p)}</td>
+                      <td className={`${num} ${WIDE_ONLY} ${pnlTone(p.realizedPnl)}`} data-testid="realized-pnl">
+                        {formatPnl(p.realizedPnl)}
+                      </td>
+                      <td className={`${num} ${WIDE_ONLY}`} title={formatDecimal(p.fees)}>
+                        {formatQuoteAmount(p.fees)}
+                      </td>
+                      <td className={`max-w-xs px-2 py-1.5 align-top text-xs text-neutral-300 ${WIDE_ONLY}`}>{p.statusReason ? positionReasonText(p.statusReason) : '—'}</td>
+                      <td className={`${td} ${WIDE_ONLY}`}>
+                        <Link href={`/positions/${p.id}`} className="text-xs text-emerald-400 hover:underline" aria-label={`Details of ${p.symbol} ${p.side} closed ${formatTimestamp(p.closedAt ?? p.createdAt)}`}>
+                          Details
+                        </Link>
+                      </td>
+                    </tr>
+                    <PhoneRow span={2} className="space-y-0.5 text-xs text-neutral-300" data-trade-of={p.id}>
+                      <div className="font-mono tabular-nums">
+                        {formatDecimal(p.entryQty)} @ {entryPrice(p)} → {exitPrice(p)} <span className="font-sans text-neutral-500">· fees</span> <span title={formatDecimal(p.fees)}>{formatQuoteAmount(p.fees)}</span>
                       </div>
-                    </td>
-                    <td className={td}>
-                      <StatusBadge value={p.side} />
-                    </td>
-                    <td className={td}>
-                      <StatusBadge value={p.status} />
-                    </td>
-                    <td className={num}>{formatDecimal(p.entryQty)}</td>
-                    <td className={num}>{p.entryQty === '0' ? '—' : formatDecimal(p.avgEntryPrice)}</td>
-                    <td className={num}>{p.avgExitPrice === '0' ? '—' : formatDecimal(p.avgExitPrice)}</td>
-                    <td className={`${num} ${pnlTone(p.realizedPnl)}`} data-testid="realized-pnl">
-                      {formatPnl(p.realizedPnl)}
-                    </td>
-                    <td className={num} title={formatDecimal(p.fees)}>
-                      {formatQuoteAmount(p.fees)}
-                    </td>
-                    <td className="max-w-xs px-2 py-1.5 align-top text-xs text-neutral-300">{p.statusReason ?? '—'}</td>
-                    <td className={td}>
-                      <Link href={`/positions/${p.id}`} className="text-xs text-emerald-400 hover:underline" aria-label={`Details of ${p.symbol} ${p.side} closed ${formatTimestamp(p.closedAt ?? p.createdAt)}`}>
-                        Details
-                      </Link>
-                    </td>
-                  </tr>
+                      {p.statusReason ? <div>{positionReasonText(p.statusReason)}</div> : null}
+                    </PhoneRow>
+                  </Fragment>
                 ))}
               </tbody>
             </table>

@@ -128,7 +128,7 @@ test('execution quality on /performance: a paper trade\'s orders, slippage and l
   await page.getByRole('form', { name: 'Close position' }).getByRole('button', { name: 'Close position' }).click()
   // A paper exit fills at once: the page turns to its outcome (the form and its "Close order
   // sent." go with it as soon as the position's event arrives, which can be before the message shows).
-  await expect(page.getByRole('region', { name: 'Outcome' })).toContainText('This position is CLOSED — MANUAL_EXIT. Nothing more can be changed.')
+  await expect(page.getByRole('region', { name: 'Outcome' })).toContainText('This position is CLOSED — Manual exit. Nothing more can be changed.')
   const position = () => api<PositionDetail>(page, 'GET', `/api/v1/positions/${positionId}`)
   await expect.poll(async () => (await position()).body.position.status, { timeout: 20_000 }).toBe('CLOSED')
   const detail = (await position()).body

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test, type Locator, type Page } from '@playwright/test'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { fakeMarketEnv } from './support/app-process'
 import { ADMIN, signIn, useSpecApp } from './support/spec-app'
@@ -32,6 +32,12 @@ async function expectNoHorizontalOverflow(page: Page, name: string) {
     return { scrollWidth: document.documentElement.scrollWidth, innerWidth: vw, culprits }
   })
   expect(m.scrollWidth, `${name}: page is ${m.scrollWidth}px wide in a ${m.innerWidth}px window; sticking out: ${m.culprits.join(' | ')}`).toBeLessThanOrEqual(m.innerWidth)
+}
+
+/** A table must fit its scrolling box: no column of it is reached only by scrolling the table sideways. */
+async function expectTableFits(table: Locator, name: string) {
+  const m = await table.evaluate((t) => ({ scrollWidth: t.parentElement!.scrollWidth, clientWidth: t.parentElement!.clientWidth }))
+  expect(m.scrollWidth, `${name}: the table is ${m.scrollWidth}px wide in a ${m.clientWidth}px box`).toBeLessThanOrEqual(m.clientWidth)
 }
 
 async function openPosition(page: Page, symbol: string, stop: string) {
@@ -162,6 +168,11 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       expect(short).toBe(full)
       expect(full).toMatch(/^-\d/)
       await expect(closed.getByRole('link', { name: 'ETH/USDT', exact: true })).toHaveAttribute('href', /^\/positions\/.+/)
+      // Its size, entry and exit prices, fees and reason are in a row under it: the table fits the window.
+      const trade = page.locator('tr[data-trade-of]').first().getByRole('cell')
+      await expect(trade).toContainText(/^0\.01 @ [\d,.]+ → [\d,.]+ · fees 0\.\d+Manual exit$/)
+      await expect(trade).toBeInViewport({ ratio: 1 })
+      await expectTableFits(page.getByRole('table', { name: 'Closed trades' }), 'closed trades at 390')
     }
     if (p.name === 'logs') {
       // A line's message is read without scrolling the table sideways: in a row under the line.
@@ -226,6 +237,11 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
   const texts = await page.evaluate((els) => els.map((e) => e!.textContent), [compact, pnl, pct])
   expect(texts[0]).toBe(`${texts[1]} (${texts[2]})`)
   expect(texts[1]).toMatch(/\d/)
+  // ...and its size, entry, mark, stop and take-profits in the row under it: the table fits the window.
+  const levels = page.locator('tr[data-levels-of]').first().getByRole('cell')
+  await expect(levels).toContainText(/^0\.01 @ 60,000\.01 · mark [\d,.]+SL 59,000 · TP —$/)
+  await expect(levels).toBeInViewport({ ratio: 1 })
+  await expectTableFits(page.getByRole('table', { name: 'Open positions' }), 'open positions at 390')
   const form = page.getByRole('form', { name: 'Open position' })
   // Both boxes from one layout: measured one after the other, the page can shift in between
   // while its panels load.
@@ -244,6 +260,8 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
     if (p.name === 'dashboard') {
       await expect(page.getByRole('button', { name: 'Panic: close everything' })).toBeVisible()
       await expect(row.getByTestId('unrealized-pnl-compact')).toBeHidden()
+      await expect(page.getByRole('table', { name: 'Open positions' }).getByRole('columnheader', { name: 'Mark' })).toBeVisible()
+      await expect(page.locator('tr[data-levels-of]').first()).toBeHidden()
       // The open-position form keeps its two columns.
       const t = (await form.getByLabel('Trader').boundingBox())!
       const s = (await form.getByLabel('Symbol').boundingBox())!
@@ -251,7 +269,11 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
     }
     if (p.name === 'traders') await expect(page.getByTestId('trader-equity-compact').first()).toBeHidden()
     if (p.name === 'performance') await expect(page.getByTestId('breakdown-pnl-compact').first()).toBeHidden()
-    if (p.name === 'trades') await expect(page.getByTestId('closed-trade-compact').first()).toBeHidden()
+    if (p.name === 'trades') {
+      await expect(page.getByTestId('closed-trade-compact').first()).toBeHidden()
+      await expect(page.getByRole('table', { name: 'Closed trades' }).getByRole('columnheader', { name: 'Exit' })).toBeVisible()
+      await expect(page.locator('tr[data-trade-of]').first()).toBeHidden()
+    }
     if (p.name === 'logs') {
       await expect(page.getByRole('table', { name: 'Log lines' }).getByRole('cell', { name: /^Entry filled/ }).first()).toBeVisible()
       await expect(page.getByTestId('log-message-row').first()).toBeHidden()
