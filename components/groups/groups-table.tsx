@@ -8,6 +8,7 @@ import { fetchJson } from '@/components/live/fetch-json'
 import { num, td, th } from '@/components/positions/positions-table'
 import { EmptyState } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
+import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import type { GroupLegView, GroupView } from '@/lib/server/groups/group-views'
 import { formatDecimal, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
 import { formatTimestamp } from '@/lib/ui/time-format'
@@ -70,24 +71,25 @@ export function GroupsTable({ traderId }: { traderId: string }) {
                   <span className="sr-only">Pyramids</span>
                 </th>
                 <th className={th}>Symbol</th>
-                <th className={th}>Timeframe</th>
+                <th className={`${th} ${WIDE_ONLY}`}>Timeframe</th>
                 <th className={th}>Side</th>
                 <th className={th}>Status</th>
-                <th className={`${th} text-right`}>Pyramids</th>
-                <th className={`${th} text-right`}>Legs filled</th>
-                <th className={`${th} text-right`}>Avg entry</th>
-                <th className={`${th} text-right`}>Stop</th>
-                <th className={`${th} text-right`}>Target</th>
-                <th className={`${th} text-right`}>Open qty</th>
-                <th className={`${th} text-right`}>Unrealized PnL</th>
-                <th className={`${th} text-right`}>Realized PnL</th>
-                <th className={th}>Created (UTC)</th>
+                <th className={`${th} ${WIDE_ONLY} text-right`}>Pyramids</th>
+                <th className={`${th} ${WIDE_ONLY} text-right`}>Legs filled</th>
+                <th className={`${th} ${WIDE_ONLY} text-right`}>Avg entry</th>
+                <th className={`${th} ${WIDE_ONLY} text-right`}>Stop</th>
+                <th className={`${th} ${WIDE_ONLY} text-right`}>Target</th>
+                <th className={`${th} ${WIDE_ONLY} text-right`}>Open qty</th>
+                <th className={`${th} ${WIDE_ONLY} text-right`}>Unrealized PnL</th>
+                <th className={`${th} ${WIDE_ONLY} text-right`}>Realized PnL</th>
+                <th className={`${th} ${WIDE_ONLY}`}>Created (UTC)</th>
               </tr>
             </thead>
             <tbody>
               {groups.map((g) => (
                 <Fragment key={g.id}>
                   <GroupRow g={g} expanded={open.has(g.id)} onToggle={() => toggle(g.id)} traderId={traderId} />
+                  <GroupPhoneRow g={g} />
                   {open.has(g.id) ? (
                     <tr id={`group-${g.id}-pyramids`} className="bg-neutral-950/60">
                       <td colSpan={14} className="px-2 py-2">
@@ -123,7 +125,7 @@ function GroupRow({ g, expanded, onToggle, traderId }: { g: GroupView; expanded:
       </td>
       <td className={`${td} font-medium text-neutral-100`}>
         {g.symbol}
-        {/* On a phone the PnL columns are off to the right of the table: the group's PnL is repeated here. */}
+        {/* On a phone the PnL columns are hidden: the group's PnL is here, the rest in the row under it. */}
         <div className="whitespace-nowrap text-[11px] font-normal text-neutral-500 sm:hidden" data-testid="group-pnl-compact">
           {g.status === 'OPEN' ? (
             <>
@@ -134,7 +136,7 @@ function GroupRow({ g, expanded, onToggle, traderId }: { g: GroupView; expanded:
           <span className={`font-mono ${pnlTone(g.realizedPnl)}`}>{formatPnl(g.realizedPnl)}</span> realized
         </div>
       </td>
-      <td className={`${td} font-mono text-xs text-neutral-400`}>{g.timeframe || '—'}</td>
+      <td className={`${td} ${WIDE_ONLY} font-mono text-xs text-neutral-400`}>{g.timeframe || '—'}</td>
       <td className={td}>
         <StatusBadge value={g.side} />
       </td>
@@ -144,23 +146,47 @@ function GroupRow({ g, expanded, onToggle, traderId }: { g: GroupView; expanded:
         {/* Next to the status it changes: the last columns may be scrolled out of sight. */}
         {g.status === 'OPEN' ? <CloseGroupButton g={g} name={name} traderId={traderId} /> : null}
       </td>
-      <td className={num}>{g.pyramids.length}</td>
-      <td className={num} data-testid="legs-filled">
+      <td className={`${num} ${WIDE_ONLY}`}>{g.pyramids.length}</td>
+      <td className={`${num} ${WIDE_ONLY}`} data-testid="legs-filled">
         {g.legsFilled}/{g.legsPlanned}
       </td>
-      <td className={num}>{formatDecimal(g.avgEntryPrice)}</td>
-      <td className={num}>{formatDecimal(g.stopLoss)}</td>
-      <td className={num}>
+      <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(g.avgEntryPrice)}</td>
+      <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(g.stopLoss)}</td>
+      <td className={`${num} ${WIDE_ONLY}`}>
         {formatDecimal(g.aggregateTarget)}
-        <div className="text-[11px] text-neutral-500">{g.takeProfitMode.toLowerCase().replace('_', '-')}</div>
+        <div className="text-[11px] text-neutral-500">{targetMode(g)}</div>
       </td>
-      <td className={num}>{formatDecimal(g.openQty)}</td>
-      <td className={`${num} ${pnlTone(g.unrealizedPnl)}`}>{formatPnl(g.unrealizedPnl)}</td>
-      <td className={`${num} ${pnlTone(g.realizedPnl)}`}>{formatPnl(g.realizedPnl)}</td>
-      <td className={`${td} font-mono text-xs text-neutral-400`}>
+      <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(g.openQty)}</td>
+      <td className={`${num} ${WIDE_ONLY} ${pnlTone(g.unrealizedPnl)}`}>{formatPnl(g.unrealizedPnl)}</td>
+      <td className={`${num} ${WIDE_ONLY} ${pnlTone(g.realizedPnl)}`}>{formatPnl(g.realizedPnl)}</td>
+      <td className={`${td} ${WIDE_ONLY} font-mono text-xs text-neutral-400`}>
         <time dateTime={g.createdAt}>{formatTimestamp(g.createdAt)}</time>
       </td>
     </tr>
+  )
+}
+
+const targetMode = (g: GroupView) => g.takeProfitMode.toLowerCase().replace('_', '-')
+
+/** A phone's row under a group: what its hidden columns hold (timeframe, legs, size and price, stop, target, created). */
+function GroupPhoneRow({ g }: { g: GroupView }) {
+  const pyramids = `${g.pyramids.length} ${g.pyramids.length === 1 ? 'pyramid' : 'pyramids'}`
+  return (
+    <PhoneRow span={4} className="space-y-0.5 text-[11px] text-neutral-400" data-details-of={g.id}>
+      <div>
+        {g.timeframe ? <span className="font-mono">{g.timeframe} · </span> : null}
+        {pyramids} · legs filled <span className="font-mono text-neutral-300">{g.legsFilled}/{g.legsPlanned}</span> · open{' '}
+        <span className="font-mono text-neutral-300">
+          {formatDecimal(g.openQty)} @ {formatDecimal(g.avgEntryPrice)}
+        </span>
+      </div>
+      <div>
+        stop <span className="font-mono text-neutral-300">{formatDecimal(g.stopLoss)}</span> · target <span className="font-mono text-neutral-300">{formatDecimal(g.aggregateTarget)}</span> ({targetMode(g)}) · created{' '}
+        <time dateTime={g.createdAt} className="font-mono">
+          {formatTimestamp(g.createdAt)}
+        </time>
+      </div>
+    </PhoneRow>
   )
 }
 
@@ -220,15 +246,15 @@ function Pyramids({ g }: { g: GroupView }) {
             <thead>
               <tr>
                 <th className={th}>Leg</th>
-                <th className={`${th} text-right`}>Deviation %</th>
-                <th className={`${th} text-right`}>Weight %</th>
+                <th className={`${th} ${WIDE_ONLY} text-right`}>Deviation %</th>
+                <th className={`${th} ${WIDE_ONLY} text-right`}>Weight %</th>
                 <th className={`${th} text-right`}>Price</th>
                 <th className={`${th} text-right`}>Qty</th>
                 <th className={th}>Status</th>
-                <th className={`${th} text-right`}>Filled avg</th>
-                <th className={`${th} text-right`}>Stop</th>
-                <th className={`${th} text-right`}>Target</th>
-                <th className={th}>Reason</th>
+                <th className={`${th} ${WIDE_ONLY} text-right`}>Filled avg</th>
+                <th className={`${th} ${WIDE_ONLY} text-right`}>Stop</th>
+                <th className={`${th} ${WIDE_ONLY} text-right`}>Target</th>
+                <th className={`${th} ${WIDE_ONLY}`}>Reason</th>
               </tr>
             </thead>
             <tbody>
@@ -247,29 +273,49 @@ function LegRow({ l }: { l: GroupLegView }) {
   const pos = l.position
   const filled = pos && pos.entryQty !== '0'
   return (
-    <tr className="border-t border-neutral-800" data-leg={l.index + 1} data-status={l.status}>
-      <td className={`${td} font-mono`}>{l.index + 1}</td>
-      <td className={num}>{formatDecimal(l.deviationPct, { maxDp: 4 })}</td>
-      <td className={num}>{formatDecimal(l.weightPct, { maxDp: 2 })}</td>
-      <td className={num}>{formatDecimal(l.price)}</td>
-      <td className={num}>{formatDecimal(l.qty)}</td>
-      <td className={td}>
-        <span className="flex flex-wrap items-center gap-1">
-          <StatusBadge value={l.status} />
-          {l.status === 'PLACED' && pos ? (
+    <>
+      <tr className="border-t border-neutral-800" data-leg={l.index + 1} data-status={l.status}>
+        <td className={`${td} font-mono`}>{l.index + 1}</td>
+        <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(l.deviationPct, { maxDp: 4 })}</td>
+        <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(l.weightPct, { maxDp: 2 })}</td>
+        <td className={num}>{formatDecimal(l.price)}</td>
+        <td className={num}>{formatDecimal(l.qty)}</td>
+        <td className={td}>
+          <span className="flex flex-wrap items-center gap-1">
+            <StatusBadge value={l.status} />
+            {l.status === 'PLACED' && pos ? (
+              <>
+                <StatusBadge value={pos.status} title="The leg's position" />
+                <Link href={`/positions/${pos.id}`} className="text-emerald-400 hover:underline">
+                  Position {pos.id.slice(-8)}
+                </Link>
+              </>
+            ) : null}
+          </span>
+        </td>
+        <td className={`${num} ${WIDE_ONLY}`}>{filled ? formatDecimal(pos.avgEntryPrice) : '—'}</td>
+        <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(pos?.stopLoss)}</td>
+        <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(pos?.target)}</td>
+        <td className={`min-w-40 px-2 py-1.5 align-top text-neutral-400 ${WIDE_ONLY}`}>{l.reason ?? ''}</td>
+      </tr>
+      <PhoneRow span={4} className="space-y-0.5 text-neutral-400" data-leg-details={l.index + 1}>
+        <div>
+          deviation <span className="font-mono text-neutral-300">{formatDecimal(l.deviationPct, { maxDp: 4 })}%</span> · weight{' '}
+          <span className="font-mono text-neutral-300">{formatDecimal(l.weightPct, { maxDp: 2 })}%</span>
+          {filled ? (
             <>
-              <StatusBadge value={pos.status} title="The leg's position" />
-              <Link href={`/positions/${pos.id}`} className="text-emerald-400 hover:underline">
-                Position {pos.id.slice(-8)}
-              </Link>
+              {' '}
+              · filled avg <span className="font-mono text-neutral-300">{formatDecimal(pos.avgEntryPrice)}</span>
             </>
           ) : null}
-        </span>
-      </td>
-      <td className={num}>{filled ? formatDecimal(pos.avgEntryPrice) : '—'}</td>
-      <td className={num}>{formatDecimal(pos?.stopLoss)}</td>
-      <td className={num}>{formatDecimal(pos?.target)}</td>
-      <td className="min-w-40 px-2 py-1.5 align-top text-neutral-400">{l.reason ?? ''}</td>
-    </tr>
+        </div>
+        {pos ? (
+          <div>
+            stop <span className="font-mono text-neutral-300">{formatDecimal(pos.stopLoss)}</span> · target <span className="font-mono text-neutral-300">{formatDecimal(pos.target)}</span>
+          </div>
+        ) : null}
+        {l.reason ? <div>{l.reason}</div> : null}
+      </PhoneRow>
+    </>
   )
 }

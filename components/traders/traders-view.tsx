@@ -2,16 +2,30 @@
 
 import { useQuery } from '@tanstack/react-query'
 import Link from 'next/link'
+import { Fragment } from 'react'
 import { fetchJson } from '@/components/live/fetch-json'
 import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { num, td, th } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { ModeBadge } from '@/components/ui/mode-badge'
+import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import type { accountSummaries } from '@/lib/server/positions/position-views'
 import { formatBalance, formatDecimal, formatEquity } from '@/lib/ui/decimal-format'
 import { CreateTraderForm, type TraderAccountChoice } from './trader-forms'
 
 export type TraderSummary = Awaited<ReturnType<typeof accountSummaries>>[number]
+
+/** A trader's balances, one asset each: the quote currency rounded for reading, the exact amount on hover. */
+function BalanceList({ t }: { t: TraderSummary }) {
+  return t.balances.map((b) => {
+    const shown = formatBalance(b.amount, b.asset === t.quoteCurrency)
+    return (
+      <div key={b.asset} title={shown.exact}>
+        {shown.text} {b.asset}
+      </div>
+    )
+  })
+}
 
 export function TradersView({ initial, accounts }: { initial: TraderSummary[]; accounts: TraderAccountChoice[] }) {
   useLiveEvents()
@@ -35,43 +49,43 @@ export function TradersView({ initial, accounts }: { initial: TraderSummary[]; a
                     <th className={th}>Name</th>
                     <th className={th}>Mode</th>
                     <th className={th}>Watchlist</th>
-                    <th className={`${th} text-right`}>Equity</th>
-                    <th className={th}>Balances</th>
+                    <th className={`${th} ${WIDE_ONLY} text-right`}>Equity</th>
+                    <th className={`${th} ${WIDE_ONLY}`}>Balances</th>
                   </tr>
                 </thead>
                 <tbody>
                   {data.map((t) => (
-                    <tr key={t.traderId} className="border-t border-neutral-800">
-                      <td className={td}>
-                        <Link href={`/traders/${t.traderId}`} className="font-medium text-emerald-300 hover:underline">
-                          {t.traderName}
-                        </Link>
-                        {/* On a phone the equity column is off to the right of the table: it is repeated here. */}
-                        <div className="font-mono text-xs tabular-nums text-neutral-300 sm:hidden" data-testid="trader-equity-compact">
+                    <Fragment key={t.traderId}>
+                      <tr className="border-t border-neutral-800">
+                        <td className={td}>
+                          <Link href={`/traders/${t.traderId}`} className="font-medium text-emerald-300 hover:underline">
+                            {t.traderName}
+                          </Link>
+                          {/* On a phone the equity column is hidden: it is here, the balances in the row under it. */}
+                          <div className="font-mono text-xs tabular-nums text-neutral-300 sm:hidden" data-testid="trader-equity-compact">
+                            {formatEquity(t.equity, t.quoteCurrency)}
+                          </div>
+                        </td>
+                        <td className={td}>
+                          <ModeBadge mode={t.mode} />
+                        </td>
+                        <td className="px-2 py-1.5 align-top text-xs text-neutral-300">
+                          {t.universe.kind === 'TOP' ? <div className="text-neutral-500">Top {t.universe.n} by 24 h volume{t.universeRefreshedAt ? '' : ': not resolved yet'}</div> : null}
+                          {t.watchlist.join(', ')}
+                        </td>
+                        <td className={`${num} ${WIDE_ONLY}`} data-testid="trader-equity">
                           {formatEquity(t.equity, t.quoteCurrency)}
+                        </td>
+                        <td className={`px-2 py-1.5 align-top font-mono text-xs text-neutral-400 ${WIDE_ONLY}`}>
+                          <BalanceList t={t} />
+                        </td>
+                      </tr>
+                      <PhoneRow className="font-mono text-xs text-neutral-400" data-balances-of={t.traderId}>
+                        <div className="flex flex-wrap gap-x-3">
+                          <BalanceList t={t} />
                         </div>
-                      </td>
-                      <td className={td}>
-                        <ModeBadge mode={t.mode} />
-                      </td>
-                      <td className="px-2 py-1.5 align-top text-xs text-neutral-300">
-                        {t.universe.kind === 'TOP' ? <div className="text-neutral-500">Top {t.universe.n} by 24 h volume{t.universeRefreshedAt ? '' : ': not resolved yet'}</div> : null}
-                        {t.watchlist.join(', ')}
-                      </td>
-                      <td className={num} data-testid="trader-equity">
-                        {formatEquity(t.equity, t.quoteCurrency)}
-                      </td>
-                      <td className="px-2 py-1.5 align-top font-mono text-xs text-neutral-400">
-                        {t.balances.map((b) => {
-                          const shown = formatBalance(b.amount, b.asset === t.quoteCurrency)
-                          return (
-                            <div key={b.asset} title={shown.exact}>
-                              {shown.text} {b.asset}
-                            </div>
-                          )
-                        })}
-                      </td>
-                    </tr>
+                      </PhoneRow>
+                    </Fragment>
                   ))}
                 </tbody>
               </table>

@@ -1,7 +1,8 @@
-import { expect, test, type Locator, type Page } from '@playwright/test'
+import { expect, test, type Page } from '@playwright/test'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { fakeMarketEnv } from './support/app-process'
 import { ADMIN, signIn, useSpecApp } from './support/spec-app'
+import { expectTableFits } from './support/table-fits'
 
 // Issue 12 (mobile): every page is usable at a phone's 390 px and still laid out as before at
 // 1400 px. Pages get real content (a trader, an open position, a closed trade) so the tables and
@@ -32,12 +33,6 @@ async function expectNoHorizontalOverflow(page: Page, name: string) {
     return { scrollWidth: document.documentElement.scrollWidth, innerWidth: vw, culprits }
   })
   expect(m.scrollWidth, `${name}: page is ${m.scrollWidth}px wide in a ${m.innerWidth}px window; sticking out: ${m.culprits.join(' | ')}`).toBeLessThanOrEqual(m.innerWidth)
-}
-
-/** A table must fit its scrolling box: no column of it is reached only by scrolling the table sideways. */
-async function expectTableFits(table: Locator, name: string) {
-  const m = await table.evaluate((t) => ({ scrollWidth: t.parentElement!.scrollWidth, clientWidth: t.parentElement!.clientWidth }))
-  expect(m.scrollWidth, `${name}: the table is ${m.scrollWidth}px wide in a ${m.clientWidth}px box`).toBeLessThanOrEqual(m.clientWidth)
 }
 
 async function openPosition(page: Page, symbol: string, stop: string) {
@@ -142,6 +137,11 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       const [short, full] = await page.evaluate((els) => els.map((e) => e!.textContent), both)
       expect(short).toBe(full)
       expect(full).toMatch(/^\d[\d,]*\.\d+ USDT$/)
+      // ...and its balances in the row under it: the table fits the window.
+      const balances = page.locator('tr[data-balances-of]').first().getByRole('cell')
+      await expect(balances).toContainText(/^[\d,.]+ USDT[\d.]+ BTC$/)
+      await expect(balances).toBeInViewport({ ratio: 1 })
+      await expectTableFits(page.getByRole('table', { name: 'Traders' }), 'traders at 390')
     }
     if (p.name === 'performance') {
       // Each breakdown row's PnL is in the window under its label, the same figure as its column.
@@ -267,7 +267,11 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       const s = (await form.getByLabel('Symbol').boundingBox())!
       expect(Math.abs(s.y - t.y)).toBeLessThan(2)
     }
-    if (p.name === 'traders') await expect(page.getByTestId('trader-equity-compact').first()).toBeHidden()
+    if (p.name === 'traders') {
+      await expect(page.getByTestId('trader-equity-compact').first()).toBeHidden()
+      await expect(page.getByRole('table', { name: 'Traders' }).getByRole('columnheader', { name: 'Balances' })).toBeVisible()
+      await expect(page.locator('tr[data-balances-of]').first()).toBeHidden()
+    }
     if (p.name === 'performance') await expect(page.getByTestId('breakdown-pnl-compact').first()).toBeHidden()
     if (p.name === 'trades') {
       await expect(page.getByTestId('closed-trade-compact').first()).toBeHidden()

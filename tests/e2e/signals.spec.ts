@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { fakeMarketEnv } from './support/app-process'
 import { ADMIN, signIn, useSpecApp } from './support/spec-app'
+import { expectTableFits } from './support/table-fits'
 
 // Issue 11 (TradingView webhooks) through the real start command, pages and browser: a secret is
 // generated on the trader's Signals page, an alert is posted to the URL shown there with the
@@ -156,6 +157,17 @@ test('turn position groups on, post an entry alert, see its pyramid of legs, the
   // Read with the columns it repeats in one go (the open PnL moves with the price).
   const [compactText, unrealizedCell, realizedCell] = await row.evaluate((tr) => [tr.querySelector('[data-testid="group-pnl-compact"]')!.textContent, tr.children[11]!.textContent, tr.children[12]!.textContent])
   expect(compactText).toBe(`${unrealizedCell} open${realizedCell} realized`)
+  // ...and its timeframe, legs, size, stop, target and age in the row under it: the table fits the window.
+  const details = groups.locator('tr[data-details-of]').first().getByRole('cell')
+  await expect(details).toContainText(/^15 · 1 pyramid · legs filled 1\/3 · open [\d.]+ @ 60,000\.01stop [\d,.]+ · target [\d,.]+ \([a-z-]+\) · created \d{4}-/)
+  await details.scrollIntoViewIfNeeded()
+  await expect(details).toBeInViewport({ ratio: 1 })
+  // The expanded pyramid's legs too: each leg's deviation, weight, stop and target are in a row under it.
+  const leg2 = legs.locator('tr[data-leg-details="2"]').getByRole('cell')
+  await expect(leg2).toContainText(/^deviation [\d.]+% · weight [\d.]+%stop (?:[\d,.]+|—) · target (?:[\d,.]+|—)$/)
+  await leg2.scrollIntoViewIfNeeded()
+  await expect(leg2).toBeInViewport({ ratio: 1 })
+  await expectTableFits(groups, 'position groups at 390, a pyramid open')
   await panelShot('signals-05-group-phone')
   await page.setViewportSize({ width: 1280, height: 720 })
 
