@@ -206,7 +206,7 @@ export function LogsViewer({
               <thead>
                 <tr>
                   <th className={th}>Time (UTC)</th>
-                  <th className={th}>Level</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>Level</th>
                   <th className={th}>Source / type</th>
                   <th className={th}>Trader / symbol</th>
                   <th className={`${th} ${WIDE_ONLY}`}>Message</th>
@@ -237,10 +237,14 @@ function LogRow({ l, onType }: { l: LogEntry; onType: (type: string) => void }) 
   return (
     <>
       <tr className="border-t border-neutral-800" data-log-id={l.id} data-kind={l.kind} data-level={l.level}>
-        <td className={`${cell} whitespace-nowrap font-mono text-xs text-neutral-400 ${severityRowTone(l.level)}`}>
+        {/* On a phone the date and the time wrap onto two lines, with the level under them: the table then fits the window. */}
+        <td className={`${cell} font-mono text-xs text-neutral-400 sm:whitespace-nowrap ${severityRowTone(l.level)}`}>
           <time dateTime={l.at}>{formatTimestamp(l.at)}</time>
+          <div className="sm:hidden" data-testid="log-level-compact">
+            <SeverityMark severity={l.level} />
+          </div>
         </td>
-        <td className={cell}>
+        <td className={`${cell} ${WIDE_ONLY}`}>
           <SeverityMark severity={l.level} />
         </td>
         <td className={`${cell} whitespace-nowrap`}>
@@ -249,7 +253,7 @@ function LogRow({ l, onType }: { l: LogEntry; onType: (type: string) => void }) 
             {l.type}
           </button>
         </td>
-        <td className={`${cell} whitespace-nowrap text-xs`}>
+        <td className={`${cell} text-xs sm:whitespace-nowrap`}>
           <div className="text-neutral-300">{l.traderName ?? '—'}</div>
           <div className="text-neutral-500">{l.symbol ?? ''}</div>
         </td>

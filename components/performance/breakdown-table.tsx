@@ -1,8 +1,12 @@
+import { Fragment } from 'react'
 import { num, td, th } from '@/components/positions/positions-table'
+import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import type { BreakdownRowView } from '@/lib/server/performance/performance-report'
 import { formatDecimal, formatPnl, formatQuoteAmount, pnlTone } from '@/lib/ui/decimal-format'
 
-/** Closed trades grouped by trader, symbol or source; scrolls inside its panel on a phone. */
+const profitFactor = (r: BreakdownRowView) => (r.profitFactor.value === null ? '—' : formatDecimal(r.profitFactor.value, { dp: 2 }))
+
+/** Closed trades grouped by trader, symbol or source; on a phone, fees and profit factor sit in a row under each. */
 export function BreakdownTable({ label, rows }: { label: string; rows: BreakdownRowView[] }) {
   return (
     <div className="relative overflow-x-auto">
@@ -12,37 +16,49 @@ export function BreakdownTable({ label, rows }: { label: string; rows: Breakdown
             <th className={th}>{label}</th>
             <th className={`${th} text-right`}>Trades</th>
             <th className={`${th} text-right`}>Win rate</th>
-            <th className={`${th} text-right`}>PnL</th>
-            <th className={`${th} text-right`}>Fees</th>
-            <th className={`${th} text-right`} title="Gross profit / |gross loss|">
+            <th className={`${th} ${WIDE_ONLY} text-right`}>PnL</th>
+            <th className={`${th} ${WIDE_ONLY} text-right`}>Fees</th>
+            <th className={`${th} ${WIDE_ONLY} text-right`} title="Gross profit / |gross loss|">
               PF
             </th>
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={r.key} className="border-t border-neutral-800" data-key={r.key}>
-              <td className={td}>
-                {r.label}
-                {/* On a phone the PnL column can be off to the right of the table: it is repeated here. */}
-                <div className={`font-mono text-xs tabular-nums sm:hidden ${pnlTone(r.totalPnl)}`} data-testid="breakdown-pnl-compact">
+            <Fragment key={r.key}>
+              <tr className="border-t border-neutral-800" data-key={r.key}>
+                <td className={td}>
+                  {r.label}
+                  {/* On a phone the PnL column is hidden: the PnL is here, fees and profit factor in the row under it. */}
+                  <div className={`font-mono text-xs tabular-nums sm:hidden ${pnlTone(r.totalPnl)}`} data-testid="breakdown-pnl-compact">
+                    {formatPnl(r.totalPnl)}
+                  </div>
+                </td>
+                <td className={num}>
+                  {r.closedTrades} <span className="text-neutral-500">({r.wins}/{r.losses})</span>
+                </td>
+                <td className={num}>{r.winRatePct === null ? '—' : `${r.winRatePct}%`}</td>
+                <td className={`${num} ${WIDE_ONLY} ${pnlTone(r.totalPnl)}`} title={r.totalPnl} data-testid="breakdown-pnl">
                   {formatPnl(r.totalPnl)}
-                </div>
-              </td>
-              <td className={num}>
-                {r.closedTrades} <span className="text-neutral-500">({r.wins}/{r.losses})</span>
-              </td>
-              <td className={num}>{r.winRatePct === null ? '—' : `${r.winRatePct}%`}</td>
-              <td className={`${num} ${pnlTone(r.totalPnl)}`} title={r.totalPnl} data-testid="breakdown-pnl">
-                {formatPnl(r.totalPnl)}
-              </td>
-              <td className={num} title={r.feesPaid}>
-                {formatQuoteAmount(r.feesPaid)}
-              </td>
-              <td className={num} title={r.profitFactor.reason ?? undefined}>
-                {r.profitFactor.value === null ? '—' : formatDecimal(r.profitFactor.value, { dp: 2 })}
-              </td>
-            </tr>
+                </td>
+                <td className={`${num} ${WIDE_ONLY}`} title={r.feesPaid}>
+                  {formatQuoteAmount(r.feesPaid)}
+                </td>
+                <td className={`${num} ${WIDE_ONLY}`} title={r.profitFactor.reason ?? undefined}>
+                  {profitFactor(r)}
+                </td>
+              </tr>
+              <PhoneRow className="text-xs text-neutral-400" data-figures-of={r.key}>
+                fees{' '}
+                <span className="font-mono text-neutral-300" title={r.feesPaid}>
+                  {formatQuoteAmount(r.feesPaid)}
+                </span>{' '}
+                · profit factor{' '}
+                <span className="font-mono text-neutral-300" title={r.profitFactor.reason ?? undefined}>
+                  {profitFactor(r)}
+                </span>
+              </PhoneRow>
+            </Fragment>
           ))}
         </tbody>
       </table>

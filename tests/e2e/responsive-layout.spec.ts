@@ -153,6 +153,12 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       const [short, full] = await Promise.all(['breakdown-pnl-compact', 'breakdown-pnl'].map((id) => byTrader.getByTestId(id).textContent()))
       expect(short).toBe(full)
       expect(full).toMatch(/^-\d/)
+      // Its fees and profit factor are in the row under it: the table fits the window.
+      const figures = page.getByRole('table', { name: 'Performance by trader' }).locator('tr[data-figures-of]').first().getByRole('cell')
+      await expect(figures).toContainText(/^fees 0\.\d+ · profit factor (?:[\d.]+|—)$/)
+      await figures.evaluate((el) => el.scrollIntoView({ block: 'center' }))
+      await expect(figures).toBeInViewport({ ratio: 1 })
+      await expectTableFits(page.getByRole('table', { name: 'Performance by trader' }), 'performance by trader at 390')
       await page.evaluate(() => window.scrollTo(0, 0))
     }
     if (p.name === 'trades') {
@@ -180,6 +186,10 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       await expect(message).toBeVisible()
       await message.scrollIntoViewIfNeeded()
       await expect(message).toBeInViewport({ ratio: 1 })
+      // The level sits under the time, and the table fits the window.
+      await expect(page.getByTestId('log-level-compact').first()).toBeVisible()
+      await expect(page.getByRole('table', { name: 'Log lines' }).getByRole('columnheader', { name: 'Level' })).toBeHidden()
+      await expectTableFits(page.getByRole('table', { name: 'Log lines' }), 'log lines at 390')
       await page.evaluate(() => window.scrollTo(0, 0))
     }
     if (p.name === 'position-detail') {
@@ -272,7 +282,10 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       await expect(page.getByRole('table', { name: 'Traders' }).getByRole('columnheader', { name: 'Balances' })).toBeVisible()
       await expect(page.locator('tr[data-balances-of]').first()).toBeHidden()
     }
-    if (p.name === 'performance') await expect(page.getByTestId('breakdown-pnl-compact').first()).toBeHidden()
+    if (p.name === 'performance') {
+      await expect(page.getByTestId('breakdown-pnl-compact').first()).toBeHidden()
+      await expect(page.locator('tr[data-figures-of]').first()).toBeHidden()
+    }
     if (p.name === 'trades') {
       await expect(page.getByTestId('closed-trade-compact').first()).toBeHidden()
       await expect(page.getByRole('table', { name: 'Closed trades' }).getByRole('columnheader', { name: 'Exit' })).toBeVisible()
@@ -281,6 +294,8 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
     if (p.name === 'logs') {
       await expect(page.getByRole('table', { name: 'Log lines' }).getByRole('cell', { name: /^Entry filled/ }).first()).toBeVisible()
       await expect(page.getByTestId('log-message-row').first()).toBeHidden()
+      await expect(page.getByTestId('log-level-compact').first()).toBeHidden()
+      await expect(page.getByRole('table', { name: 'Log lines' }).getByRole('columnheader', { name: 'Level' })).toBeVisible()
     }
     if (p.name === 'position-detail') {
       // The audit trail has its message column again, and no rows of messages under the events.
