@@ -3,6 +3,8 @@
 import { useState, useTransition, type FormEvent } from 'react'
 import { createApiTokenAction, revokeApiTokenAction, type ApiTokenRow } from '@/app/(app)/settings/actions'
 import { FormError, SelectField, SubmitButton, TextField } from '@/components/ui/fields'
+import { WIDE_ONLY } from '@/components/ui/phone-row'
+import { formatTimestamp } from '@/lib/ui/time-format'
 
 const LIFETIMES = [
   { value: '30', label: '30 days' },
@@ -12,7 +14,10 @@ const LIFETIMES = [
   { value: 'never', label: 'Never expires' },
 ]
 
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—')
+// In UTC, as every time on these pages.
+const when = (iso: string | null) => formatTimestamp(iso)
+const lastUsed = (r: ApiTokenRow) => (r.lastUsedAt ? when(r.lastUsedAt) : 'never')
+const expires = (r: ApiTokenRow) => (r.expiresAt ? when(r.expiresAt) : 'never')
 const STATUS_TONE = { active: 'text-emerald-400', expired: 'text-amber-400', revoked: 'text-neutral-500' } as const
 
 /**
@@ -92,10 +97,10 @@ export function ApiTokensPanel({ initial }: { initial: ApiTokenRow[] }) {
             <thead className="text-neutral-500">
               <tr>
                 <th className="py-1 pr-2 font-medium">Name</th>
-                <th className="py-1 pr-2 font-medium">Token</th>
-                <th className="py-1 pr-2 font-medium">Created</th>
-                <th className="py-1 pr-2 font-medium">Last used</th>
-                <th className="py-1 pr-2 font-medium">Expires</th>
+                <th className={`py-1 pr-2 font-medium ${WIDE_ONLY}`}>Token</th>
+                <th className={`py-1 pr-2 font-medium ${WIDE_ONLY}`}>Created (UTC)</th>
+                <th className={`py-1 pr-2 font-medium ${WIDE_ONLY}`}>Last used</th>
+                <th className={`py-1 pr-2 font-medium ${WIDE_ONLY}`}>Expires</th>
                 <th className="py-1 pr-2 font-medium">Status</th>
                 <th className="py-1" />
               </tr>
@@ -103,11 +108,19 @@ export function ApiTokensPanel({ initial }: { initial: ApiTokenRow[] }) {
             <tbody>
               {rows.map((r) => (
                 <tr key={r.id} className="border-t border-neutral-800 text-neutral-300">
-                  <td className="py-1.5 pr-2">{r.name}</td>
-                  <td className="py-1.5 pr-2 font-mono">{r.prefix}…</td>
-                  <td className="py-1.5 pr-2">{when(r.createdAt)}</td>
-                  <td className="py-1.5 pr-2">{r.lastUsedAt ? when(r.lastUsedAt) : 'never'}</td>
-                  <td className="py-1.5 pr-2">{r.expiresAt ? when(r.expiresAt) : 'never'}</td>
+                  <td className="py-1.5 pr-2">
+                    {r.name}
+                    {/* On a phone the date columns are hidden, so that Revoke stays in the window: what they hold is here. */}
+                    <div className="text-neutral-400 sm:hidden" data-testid="token-details-compact">
+                      <span className="font-mono">{r.prefix}…</span> · created {when(r.createdAt)}
+                      <br />
+                      last used {lastUsed(r)} · expires {expires(r)}
+                    </div>
+                  </td>
+                  <td className={`py-1.5 pr-2 font-mono ${WIDE_ONLY}`}>{r.prefix}…</td>
+                  <td className={`py-1.5 pr-2 ${WIDE_ONLY}`}>{when(r.createdAt)}</td>
+                  <td className={`py-1.5 pr-2 ${WIDE_ONLY}`}>{lastUsed(r)}</td>
+                  <td className={`py-1.5 pr-2 ${WIDE_ONLY}`}>{expires(r)}</td>
                   <td className={`py-1.5 pr-2 ${STATUS_TONE[r.status]}`}>{r.status === 'revoked' ? `revoked ${when(r.revokedAt)}` : r.status}</td>
                   <td className="py-1.5 text-right">
                     {r.status === 'revoked' ? null : (

@@ -6,6 +6,7 @@ import { createInviteAction, createUserAction, removeUserAction, revokeInviteAct
 import { td, th } from '@/components/positions/positions-table'
 import { FormError, SelectField, SubmitButton, TextField } from '@/components/ui/fields'
 import { EmptyState } from '@/components/ui/panel'
+import { WIDE_ONLY } from '@/components/ui/phone-row'
 import type { InviteView } from '@/lib/server/invites/invite-view'
 import type { UserView } from '@/lib/server/users/user-view'
 import type { ActionResult } from '@/lib/server/ui/action-result'
@@ -23,6 +24,8 @@ function errorsOf(res: ActionResult<unknown>): Errors {
 }
 
 /** Settings → Users (admins only; the page does not render it for members). */
+const role = (u: UserView) => (u.role === 'ADMIN' ? 'Admin' : 'Member')
+
 export function UsersPanel({ users, invites, currentUserId }: { users: UserView[]; invites: InviteView[]; currentUserId: string }) {
   return (
     <div id="users" className="space-y-5">
@@ -55,25 +58,31 @@ function UserList({ users, currentUserId }: { users: UserView[]; currentUserId: 
       </h3>
       <FormError messages={[error]} />
       <div className="relative overflow-x-auto">
-        <table className="w-full text-sm">
+        <table className="w-full text-sm" aria-label="User accounts">
           <thead>
             <tr>
               <th className={th}>Email</th>
-              <th className={th}>Name</th>
-              <th className={th}>Role</th>
-              <th className={th}>Traders</th>
-              <th className={th}>Since</th>
+              <th className={`${th} ${WIDE_ONLY}`}>Name</th>
+              <th className={`${th} ${WIDE_ONLY}`}>Role</th>
+              <th className={`${th} ${WIDE_ONLY}`}>Traders</th>
+              <th className={`${th} ${WIDE_ONLY}`}>Since (UTC)</th>
               <th className={th} />
             </tr>
           </thead>
           <tbody>
             {users.map((u) => (
               <tr key={u.id} className="border-t border-neutral-800" data-testid="user-row">
-                <td className={`${td} font-mono`}>{u.email}</td>
-                <td className={td}>{u.name ?? '—'}</td>
-                <td className={td}>{u.role === 'ADMIN' ? 'Admin' : 'Member'}</td>
-                <td className={td}>{u.traderCount}</td>
-                <td className={td}>{formatTimestamp(u.createdAt)}</td>
+                <td className={td}>
+                  <span className="font-mono">{u.email}</span>
+                  {/* On a phone the other columns are hidden, so that Remove stays in the window: what they hold is here. */}
+                  <div className="text-xs text-neutral-400 sm:hidden" data-testid="user-details-compact">
+                    {u.name ?? '—'} · {role(u)} · {u.traderCount} {u.traderCount === 1 ? 'trader' : 'traders'} · since {formatTimestamp(u.createdAt)}
+                  </div>
+                </td>
+                <td className={`${td} ${WIDE_ONLY}`}>{u.name ?? '—'}</td>
+                <td className={`${td} ${WIDE_ONLY}`}>{role(u)}</td>
+                <td className={`${td} ${WIDE_ONLY}`}>{u.traderCount}</td>
+                <td className={`${td} ${WIDE_ONLY}`}>{formatTimestamp(u.createdAt)}</td>
                 <td className={`${td} text-right`}>
                   {u.id === currentUserId ? (
                     <span className="text-xs text-neutral-500">you</span>

@@ -180,6 +180,23 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       await expect(trade).toBeInViewport({ ratio: 1 })
       await expectTableFits(page.getByRole('table', { name: 'Closed trades' }), 'closed trades at 390')
     }
+    if (p.name === 'settings') {
+      // A token's Revoke button is in the window, its prefix and dates under its name: the table fits.
+      const create = page.getByRole('form', { name: 'Create API token' })
+      await create.getByLabel('Name').fill('Phone token')
+      await create.getByRole('button', { name: 'Create token' }).click()
+      const tokens = page.getByRole('table', { name: 'API tokens' })
+      const revoke = tokens.getByRole('button', { name: 'Revoke Phone token' })
+      await revoke.evaluate((el) => el.scrollIntoView({ block: 'center' }))
+      await expect(revoke).toBeInViewport({ ratio: 1 })
+      await expect(tokens.getByTestId('token-details-compact').first()).toContainText(/^tl_[\w-]+… · created \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}last used never · expires \d{4}-\d{2}-\d{2} /)
+      await expectTableFits(tokens, 'API tokens at 390')
+      // A user's name, role, traders and age are under the email, beside Remove (or "you").
+      const users = page.getByRole('table', { name: 'User accounts' })
+      await expect(users.getByTestId('user-details-compact').first()).toContainText(/ · Admin · \d+ traders? · since \d{4}-/)
+      await expectTableFits(users, 'user accounts at 390')
+      await page.evaluate(() => window.scrollTo(0, 0))
+    }
     if (p.name === 'logs') {
       // A line's message is read without scrolling the table sideways: in a row under the line.
       const message = page.getByTestId('log-message-row').filter({ hasText: 'Entry filled' }).first().getByRole('cell')
@@ -290,6 +307,11 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       await expect(page.getByTestId('closed-trade-compact').first()).toBeHidden()
       await expect(page.getByRole('table', { name: 'Closed trades' }).getByRole('columnheader', { name: 'Exit' })).toBeVisible()
       await expect(page.locator('tr[data-trade-of]').first()).toBeHidden()
+    }
+    if (p.name === 'settings') {
+      await expect(page.getByRole('table', { name: 'API tokens' }).getByRole('columnheader', { name: 'Created (UTC)' })).toBeVisible()
+      await expect(page.getByTestId('token-details-compact').first()).toBeHidden()
+      await expect(page.getByTestId('user-details-compact').first()).toBeHidden()
     }
     if (p.name === 'logs') {
       await expect(page.getByRole('table', { name: 'Log lines' }).getByRole('cell', { name: /^Entry filled/ }).first()).toBeVisible()
