@@ -75,7 +75,7 @@ function UserList({ users, currentUserId }: { users: UserView[]; currentUserId: 
                 <td className={td}>
                   <span className="font-mono">{u.email}</span>
                   {/* On a phone the other columns are hidden, so that Remove stays in the window: what they hold is here. */}
-                  <div className="text-xs text-neutral-400 sm:hidden" data-testid="user-details-compact">
+                  <div className="whitespace-normal text-xs text-neutral-400 sm:hidden" data-testid="user-details-compact">
                     {u.name ?? '—'} · {role(u)} · {u.traderCount} {u.traderCount === 1 ? 'trader' : 'traders'} · since {formatTimestamp(u.createdAt)}
                   </div>
                 </td>
