@@ -10,6 +10,9 @@ import { formatTimestamp } from '@/lib/ui/time-format'
 type OrderView = PositionDetail['orders'][number]
 type FillView = PositionDetail['fills'][number]
 
+// A time's cell (td, but wrapping on a phone): the date and the time on two lines, so the table fits the window.
+const TIME_CELL = 'px-2 py-1.5 align-top font-mono text-xs text-neutral-400 sm:whitespace-nowrap'
+
 /** Why an order is not simply working: it is being canceled, or the exchange refused it. */
 function OrderNotes({ o }: { o: OrderView }) {
   return (
@@ -30,26 +33,26 @@ export function OrdersTable({ orders }: { orders: OrderView[] }) {
             <th className={th}>Created</th>
             <th className={th}>Purpose</th>
             <th className={th}>Side</th>
-            <th className={th}>Type</th>
+            <th className={`${th} ${WIDE_ONLY}`}>Type</th>
             <th className={`${th} ${WIDE_ONLY}`}>Status</th>
             <th className={`${th} ${WIDE_ONLY} text-right`}>Qty</th>
             <th className={`${th} ${WIDE_ONLY} text-right`}>Price</th>
             <th className={`${th} ${WIDE_ONLY} text-right`}>Filled</th>
             <th className={`${th} ${WIDE_ONLY} text-right`}>Avg fill</th>
-            <th className={th}>By</th>
-            <th className={th}>Client id / exchange id / reason</th>
+            <th className={`${th} ${WIDE_ONLY}`}>By</th>
+            <th className={`${th} ${WIDE_ONLY}`}>Client id / exchange id / reason</th>
           </tr>
         </thead>
         <tbody>
           {orders.map((o) => (
             <Fragment key={o.id}>
               <tr className="border-t border-neutral-800">
-                <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(o.createdAt)}</td>
+                <td className={TIME_CELL}>{formatTimestamp(o.createdAt)}</td>
                 <td className={`${td} text-xs`}>{o.purpose.replace(/_/g, ' ')}</td>
                 <td className={td}>
                   <StatusBadge value={o.side} />
                 </td>
-                <td className={`${td} text-xs`}>{o.type.replace(/_/g, ' ')}</td>
+                <td className={`${td} ${WIDE_ONLY} text-xs`}>{o.type.replace(/_/g, ' ')}</td>
                 <td className={`${td} ${WIDE_ONLY}`}>
                   <StatusBadge value={o.status} />
                 </td>
@@ -60,10 +63,10 @@ export function OrdersTable({ orders }: { orders: OrderView[] }) {
                 </td>
                 <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(o.filledQty)}</td>
                 <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(o.avgFillPrice)}</td>
-                <td className={td}>
+                <td className={`${td} ${WIDE_ONLY}`}>
                   <StatusBadge value={o.createdBy} />
                 </td>
-                <td className={`${td} font-mono text-[11px] text-neutral-500`}>
+                <td className={`${td} ${WIDE_ONLY} font-mono text-[11px] text-neutral-500`}>
                   {o.clientOrderId}
                   {o.exchangeOrderId ? <div>exchange {o.exchangeOrderId}</div> : null}
                   <OrderNotes o={o} />
@@ -72,6 +75,7 @@ export function OrdersTable({ orders }: { orders: OrderView[] }) {
               <PhoneRow className="space-y-0.5 text-xs text-neutral-300" data-order-of={o.id}>
                 <div className="flex flex-wrap items-center gap-x-2 gap-y-0.5">
                   <StatusBadge value={o.status} />
+                  <span>{o.type.replace(/_/g, ' ')}</span>
                   <span className="font-mono">
                     {formatDecimal(o.qty)}
                     {o.price !== null ? ` @ ${formatDecimal(o.price)}` : ''}
@@ -84,6 +88,11 @@ export function OrdersTable({ orders }: { orders: OrderView[] }) {
                   </div>
                 ) : null}
                 <OrderNotes o={o} />
+                <div className="flex flex-wrap items-center gap-x-2 font-mono text-[11px] text-neutral-500">
+                  <StatusBadge value={o.createdBy} />
+                  <span className="break-all">{o.clientOrderId}</span>
+                  {o.exchangeOrderId ? <span className="break-all">exchange {o.exchangeOrderId}</span> : null}
+                </div>
               </PhoneRow>
             </Fragment>
           ))}
@@ -112,7 +121,7 @@ export function FillsTable({ fills }: { fills: FillView[] }) {
           {fills.map((f) => (
             <Fragment key={f.id}>
               <tr className="border-t border-neutral-800">
-                <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(f.at)}</td>
+                <td className={TIME_CELL}>{formatTimestamp(f.at)}</td>
                 <td className={td}>
                   <StatusBadge value={f.side} />
                 </td>

@@ -230,6 +230,10 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       const fill = page.locator('tr[data-fill-of]').first().getByRole('cell')
       await expect(fill).toContainText(/^fee 0\.6\d* USDT · TAKER$/)
       await expect(fill).toBeInViewport({ ratio: 1 })
+      // ...with its type, who placed it and its ids: the orders and fills tables fit the window.
+      await expect(order).toContainText(/USER ?tl-e-[\w-]+/)
+      await expectTableFits(page.getByRole('table', { name: 'Orders' }), 'orders at 390')
+      await expectTableFits(page.getByRole('table', { name: 'Fills' }), 'fills at 390')
       await page.evaluate(() => window.scrollTo(0, 0))
     }
     await shot(page, p.name, PHONE.width)
