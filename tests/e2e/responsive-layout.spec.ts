@@ -234,6 +234,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       await expect(order).toContainText(/USER ?tl-e-[\w-]+/)
       await expectTableFits(page.getByRole('table', { name: 'Orders' }), 'orders at 390')
       await expectTableFits(page.getByRole('table', { name: 'Fills' }), 'fills at 390')
+      await expectTableFits(page.getByRole('table', { name: 'Audit trail' }), 'audit trail at 390')
       await page.evaluate(() => window.scrollTo(0, 0))
     }
     await shot(page, p.name, PHONE.width)
