@@ -11,6 +11,7 @@ import { td, th } from '@/components/positions/positions-table'
 import { FieldNote, FormError, noteId, SelectField, SubmitButton, TextField } from '@/components/ui/fields'
 import { ModeBadge } from '@/components/ui/mode-badge'
 import { EmptyState } from '@/components/ui/panel'
+import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import type { ExchangeAccountView } from '@/lib/server/exchange-accounts/exchange-account-view'
 import type { ExchangeAccountTest } from '@/lib/server/exchange-accounts/test-exchange-account'
 import { formatDecimal } from '@/lib/ui/decimal-format'
@@ -47,11 +48,11 @@ export function ExchangeAccountsPanel({ initial, liveTradingEnabled }: { initial
             <thead>
               <tr>
                 <th className={th}>Name</th>
-                <th className={th}>Exchange</th>
-                <th className={th}>Mode</th>
-                <th className={th}>Key</th>
+                <th className={`${th} ${WIDE_ONLY}`}>Exchange</th>
+                <th className={`${th} ${WIDE_ONLY}`}>Mode</th>
+                <th className={`${th} ${WIDE_ONLY}`}>Key</th>
                 <th className={th}>Status</th>
-                <th className={th}>
+                <th className={`${th} ${WIDE_ONLY}`}>
                   <span className="sr-only">Actions</span>
                 </th>
               </tr>
@@ -94,6 +95,28 @@ function AccountRow({ a, onChange, onDeleted }: { a: ExchangeAccountView; onChan
     })
   }
 
+  // On a phone these sit in the row under the account (their column is hidden there).
+  const actions = (
+    <>
+      <div className="flex flex-wrap items-center gap-2">
+        <SubmitButton type="button" tone="secondary" pending={pending} onClick={test} aria-label={`Test connection of ${a.name}`}>
+          Test connection
+        </SubmitButton>
+        <SubmitButton type="button" tone="secondary" disabled={pending} onClick={() => setReplacing((r) => !r)} aria-expanded={replacing} aria-label={`Replace keys of ${a.name}`}>
+          Replace keys
+        </SubmitButton>
+        <SubmitButton type="button" tone="danger" disabled={pending} onClick={remove} aria-label={`Delete ${a.name}`}>
+          Delete
+        </SubmitButton>
+      </div>
+      {error ? (
+        <p role="alert" className="mt-1 text-xs text-red-400">
+          {error}
+        </p>
+      ) : null}
+    </>
+  )
+
   return (
     <>
       <tr className="border-t border-neutral-800" data-account-id={a.id} aria-label={`Exchange account ${a.name}`}>
@@ -101,17 +124,17 @@ function AccountRow({ a, onChange, onDeleted }: { a: ExchangeAccountView; onChan
           {a.name}
           {a.traders.length ? <div className="text-[11px] font-normal text-neutral-500">Traders: {a.traders.map((t) => t.name).join(', ')}</div> : null}
         </td>
-        <td className={`${td} text-xs`}>
+        <td className={`${td} ${WIDE_ONLY} text-xs`}>
           {EXCHANGE_LABEL[a.exchange] ?? a.exchange}
           <div className="text-[11px] text-neutral-500">
             {a.quoteCurrency}
             {a.baseUrl ? <span className="font-mono"> · {a.baseUrl}</span> : null}
           </div>
         </td>
-        <td className={td}>
+        <td className={`${td} ${WIDE_ONLY}`}>
           <ModeBadge mode={a.mode} />
         </td>
-        <td className={`${td} font-mono text-xs text-neutral-400`}>{a.keyHint ?? '—'}</td>
+        <td className={`${td} ${WIDE_ONLY} font-mono text-xs text-neutral-400`}>{a.keyHint ?? '—'}</td>
         <td className="max-w-[20rem] px-2 py-1.5 align-top text-xs" data-testid="verification">
           {a.verified ? (
             <span className="text-emerald-400">Verified {formatTimestamp(a.verifiedAt)}</span>
@@ -129,25 +152,20 @@ function AccountRow({ a, onChange, onDeleted }: { a: ExchangeAccountView; onChan
             </p>
           ) : null}
         </td>
-        <td className="px-2 py-1.5 align-top">
-          <div className="flex flex-wrap items-center gap-2">
-            <SubmitButton type="button" tone="secondary" pending={pending} onClick={test} aria-label={`Test connection of ${a.name}`}>
-              Test connection
-            </SubmitButton>
-            <SubmitButton type="button" tone="secondary" disabled={pending} onClick={() => setReplacing((r) => !r)} aria-expanded={replacing} aria-label={`Replace keys of ${a.name}`}>
-              Replace keys
-            </SubmitButton>
-            <SubmitButton type="button" tone="danger" disabled={pending} onClick={remove} aria-label={`Delete ${a.name}`}>
-              Delete
-            </SubmitButton>
-          </div>
-          {error ? (
-            <p role="alert" className="mt-1 text-xs text-red-400">
-              {error}
-            </p>
-          ) : null}
+        <td className={`px-2 py-1.5 align-top ${WIDE_ONLY}`}>
+          {actions}
         </td>
       </tr>
+      <PhoneRow span={2} className="space-y-1.5 text-xs" data-account-details={a.id}>
+        <div className="flex flex-wrap items-center gap-x-2 gap-y-0.5 text-neutral-400">
+          <span className="text-neutral-300">{EXCHANGE_LABEL[a.exchange] ?? a.exchange}</span>
+          <ModeBadge mode={a.mode} />
+          <span>{a.quoteCurrency}</span>
+          <span className="font-mono">key {a.keyHint ?? '—'}</span>
+          {a.baseUrl ? <span className="break-all font-mono">{a.baseUrl}</span> : null}
+        </div>
+        {actions}
+      </PhoneRow>
       {result ? (
         <tr className="border-t border-neutral-900">
           <td colSpan={6} className="px-2 pb-2">

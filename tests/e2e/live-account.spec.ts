@@ -3,6 +3,7 @@ import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { startFakeBinanceSpot, type FakeBinanceSpot } from '../support/fake-binance-spot'
 import { fakeMarketEnv } from './support/app-process'
 import { ADMIN, signIn, useSpecApp } from './support/spec-app'
+import { expectTableFits } from './support/table-fits'
 
 // Issue 9 (live trading), in the browser: an exchange account is added under Settings, a trader
 // trades on it, its stop rests on the exchange and a close sells exactly once. The exchange is a
@@ -76,6 +77,19 @@ test('a TESTNET Binance account added in the browser: a trader opens a long on i
     expect(html).not.toContain(exchange.apiKey)
   }
   await checkAccountRow()
+  // On a phone its exchange, mode, key and buttons are in a row under it, in the window: the table fits.
+  const desktop = page.viewportSize()!
+  await page.setViewportSize({ width: 390, height: 844 })
+  const phoneRow = page.locator('tr[data-account-details]').first()
+  await expect(phoneRow).toContainText('Binance spot')
+  await expect(phoneRow).toContainText(`key ${keyHint}`)
+  const deleteButton = page.getByRole('button', { name: `Delete ${ACCOUNT}` })
+  await deleteButton.evaluate((el) => el.scrollIntoView({ block: 'center' }))
+  await expect(deleteButton).toBeInViewport({ ratio: 1 })
+  await expect(page.getByRole('button', { name: `Test connection of ${ACCOUNT}` })).toBeInViewport({ ratio: 1 })
+  await expectTableFits(page.getByRole('table', { name: 'Exchange accounts' }), 'exchange accounts at 390')
+  await page.setViewportSize(desktop)
+  await expect(phoneRow).toBeHidden()
 
   // A trader on that account (instead of a paper balance), trading only by hand. Created at once,
   // as a person would: before the worker's first read of the new account's balances.
