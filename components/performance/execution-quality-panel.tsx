@@ -1,10 +1,12 @@
 'use client'
 
 import { useQuery } from '@tanstack/react-query'
+import { Fragment } from 'react'
 import { fetchJson } from '@/components/live/fetch-json'
 import { accountQueryKeys } from '@/components/live/use-live-events'
 import { num, td, th } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
+import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import type { ExecutionFiguresView, ExecutionQualityView } from '@/lib/server/execution/execution-quality-report'
 import type { FigureView } from '@/lib/server/performance/performance-report'
 import { formatDecimal } from '@/lib/ui/decimal-format'
@@ -85,23 +87,33 @@ function ByPurpose({ rows }: { rows: ExecutionQualityView['byPurpose'] }) {
           <tr>
             <th className={th}>Kind</th>
             <th className={`${th} text-right`}>Orders</th>
-            <th className={`${th} text-right`}>Slippage p50 / p95</th>
-            <th className={`${th} text-right`}>Success</th>
-            <th className={`${th} text-right`}>Errors</th>
-            <th className={`${th} text-right`}>Order → fill p50</th>
+            <th className={`${th} ${WIDE_ONLY} text-right`}>Slippage p50 / p95</th>
+            <th className={`${th} ${WIDE_ONLY} text-right`}>Success</th>
+            <th className={`${th} ${WIDE_ONLY} text-right`}>Errors</th>
+            <th className={`${th} ${WIDE_ONLY} text-right`}>Order → fill p50</th>
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
-            <tr key={r.purpose} className="border-t border-neutral-800" data-key={r.purpose}>
-              <td className={td}>{PURPOSE_LABELS[r.purpose]}</td>
-              <td className={num}>{r.orders}</td>
-              <td className={num}>{pair(shown(r.slippageP50Bps, bps), shown(r.slippageP95Bps, bps))}</td>
-              <td className={num}>{shown(r.successRatePct, pct)}</td>
-              <td className={num}>{shown(r.errorRatePct, pct)}</td>
-              <td className={num}>{latency(r.orderToFillP50Ms)}</td>
-            </tr>
-          ))}
+          {rows.map((r) => {
+            const slippage = pair(shown(r.slippageP50Bps, bps), shown(r.slippageP95Bps, bps))
+            return (
+              <Fragment key={r.purpose}>
+                <tr className="border-t border-neutral-800" data-key={r.purpose}>
+                  <td className={td}>{PURPOSE_LABELS[r.purpose]}</td>
+                  <td className={num}>{r.orders}</td>
+                  <td className={`${num} ${WIDE_ONLY}`}>{slippage}</td>
+                  <td className={`${num} ${WIDE_ONLY}`}>{shown(r.successRatePct, pct)}</td>
+                  <td className={`${num} ${WIDE_ONLY}`}>{shown(r.errorRatePct, pct)}</td>
+                  <td className={`${num} ${WIDE_ONLY}`}>{latency(r.orderToFillP50Ms)}</td>
+                </tr>
+                <PhoneRow span={2} className="text-xs text-neutral-400" data-figures-of={r.purpose}>
+                  slippage p50 / p95 <span className="font-mono text-neutral-300">{slippage}</span> · success{' '}
+                  <span className="font-mono text-neutral-300">{shown(r.successRatePct, pct)}</span> · errors <span className="font-mono text-neutral-300">{shown(r.errorRatePct, pct)}</span> · order → fill p50{' '}
+                  <span className="font-mono text-neutral-300">{latency(r.orderToFillP50Ms)}</span>
+                </PhoneRow>
+              </Fragment>
+            )
+          })}
         </tbody>
       </table>
     </div>

@@ -13,6 +13,7 @@ import { SignalSettingsForm } from '@/components/signals/signal-settings-form'
 import { WebhookSetup } from '@/components/signals/webhook-setup'
 import { th } from '@/components/positions/positions-table'
 import { Panel } from '@/components/ui/panel'
+import { WIDE_ONLY } from '@/components/ui/phone-row'
 import { db } from '@/lib/db/client'
 import { requirePageUser } from '@/lib/server/auth/current-user'
 import { isAppError } from '@/lib/server/errors/app-error'
@@ -82,7 +83,7 @@ export default async function TraderSignalsPage({ params }: { params: Promise<{ 
             <thead>
               <tr>
                 <th className={th}>Field</th>
-                <th className={th}>TradingView value</th>
+                <th className={`${th} ${WIDE_ONLY}`}>TradingView value</th>
                 <th className={th}>Meaning</th>
               </tr>
             </thead>
@@ -92,8 +93,10 @@ export default async function TraderSignalsPage({ params }: { params: Promise<{ 
                   <td className="whitespace-nowrap px-2 py-1.5 align-top font-mono text-xs text-neutral-200">
                     {f.field}
                     {f.required ? <span className="text-amber-400"> *</span> : null}
+                    {/* On a phone the value's column is hidden: it is here, under the field. */}
+                    <div className="max-w-32 break-all whitespace-normal text-neutral-400 sm:hidden">{f.placeholder}</div>
                   </td>
-                  <td className="px-2 py-1.5 align-top font-mono text-xs break-all text-neutral-400">{f.placeholder}</td>
+                  <td className={`px-2 py-1.5 align-top font-mono text-xs break-all text-neutral-400 ${WIDE_ONLY}`}>{f.placeholder}</td>
                   <td className="px-2 py-1.5 align-top text-xs text-neutral-300">{f.meaning}</td>
                 </tr>
               ))}
