@@ -1,13 +1,18 @@
 import Link from 'next/link'
+import { Fragment } from 'react'
 import { OUTCOME_LABELS } from '@/components/decisions/decision-parts'
 import { num, td, th } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
+import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import { StatusBadge } from '@/components/ui/status-badge'
 import type { DecisionPerformanceView } from '@/lib/server/decisions/decision-performance'
 import { formatPnl, pnlTone } from '@/lib/ui/decimal-format'
 import { PnlByBucketChart } from './pnl-by-bucket-chart'
 
 const OUTCOMES = ['EXECUTED', 'DRY_RUN', 'PENDING_APPROVAL', 'NO_ACTION', 'REJECTED', 'FAILED'] as const
+
+const winRate = (g: DecisionPerformanceView['entries'][number]) => (g.winRatePct === null ? '—' : `${g.winRatePct}%`)
+const outcomeTone = (p: DecisionPerformanceView['outcomes'][number], o: (typeof OUTCOMES)[number]) => (p.byOutcome[o] && (o === 'REJECTED' || o === 'FAILED') ? 'text-red-300' : '')
 
 const providerLabel = (p: string) => (p === 'RULES' ? 'Rules' : p === 'OPENAI_COMPATIBLE' ? 'OpenAI-compatible' : p === 'ANTHROPIC' ? 'Anthropic' : p)
 
@@ -34,37 +39,51 @@ export function DecisionBreakdown({ view, traderId }: { view: DecisionPerformanc
                   <th className={th}>Provider</th>
                   <th className={th}>Decision</th>
                   <th className={th}>Confidence</th>
-                  <th className={`${th} text-right`}>Decisions</th>
-                  <th className={`${th} text-right`}>Closed</th>
-                  <th className={`${th} text-right`}>Wins</th>
-                  <th className={`${th} text-right`}>Win rate</th>
-                  <th className={`${th} text-right`}>Total PnL</th>
-                  <th className={`${th} text-right`}>Avg PnL</th>
-                  <th className={`${th} text-right`}>Open</th>
+                  <th className={`${th} ${WIDE_ONLY} text-right`}>Decisions</th>
+                  <th className={`${th} ${WIDE_ONLY} text-right`}>Closed</th>
+                  <th className={`${th} ${WIDE_ONLY} text-right`}>Wins</th>
+                  <th className={`${th} ${WIDE_ONLY} text-right`}>Win rate</th>
+                  <th className={`${th} ${WIDE_ONLY} text-right`}>Total PnL</th>
+                  <th className={`${th} ${WIDE_ONLY} text-right`}>Avg PnL</th>
+                  <th className={`${th} ${WIDE_ONLY} text-right`}>Open</th>
                 </tr>
               </thead>
               <tbody>
                 {view.entries.map((g) => (
-                  <tr key={`${g.provider}-${g.action}-${g.bucket}`} className="border-t border-neutral-800" data-provider={g.provider} data-action={g.action} data-bucket={g.bucket}>
-                    <td className={td}>{providerLabel(g.provider)}</td>
-                    <td className={td}>
-                      <Link href={`/decisions?action=${g.action}&outcome=EXECUTED${traderQuery}`} className="hover:underline">
-                        <StatusBadge value={g.action} />
-                      </Link>
-                    </td>
-                    <td className={`${td} font-mono text-xs`}>{g.bucketLabel}</td>
-                    <td className={num}>{g.decisions}</td>
-                    <td className={num}>{g.closedTrades}</td>
-                    <td className={num}>{g.wins}</td>
-                    <td className={num}>{g.winRatePct === null ? '—' : `${g.winRatePct}%`}</td>
-                    <td className={`${num} ${pnlTone(g.totalPnl)}`} title={g.totalPnl}>
-                      {formatPnl(g.totalPnl)}
-                    </td>
-                    <td className={`${num} ${pnlTone(g.avgPnl)}`} title={g.avgPnl ?? undefined}>
-                      {formatPnl(g.avgPnl)}
-                    </td>
-                    <td className={num}>{g.openTrades}</td>
-                  </tr>
+                  <Fragment key={`${g.provider}-${g.action}-${g.bucket}`}>
+                    <tr className="border-t border-neutral-800" data-provider={g.provider} data-action={g.action} data-bucket={g.bucket}>
+                      <td className={td}>{providerLabel(g.provider)}</td>
+                      <td className={td}>
+                        <Link href={`/decisions?action=${g.action}&outcome=EXECUTED${traderQuery}`} className="hover:underline">
+                          <StatusBadge value={g.action} />
+                        </Link>
+                      </td>
+                      <td className={`${td} font-mono text-xs`}>{g.bucketLabel}</td>
+                      <td className={`${num} ${WIDE_ONLY}`}>{g.decisions}</td>
+                      <td className={`${num} ${WIDE_ONLY}`}>{g.closedTrades}</td>
+                      <td className={`${num} ${WIDE_ONLY}`}>{g.wins}</td>
+                      <td className={`${num} ${WIDE_ONLY}`}>{winRate(g)}</td>
+                      <td className={`${num} ${WIDE_ONLY} ${pnlTone(g.totalPnl)}`} title={g.totalPnl}>
+                        {formatPnl(g.totalPnl)}
+                      </td>
+                      <td className={`${num} ${WIDE_ONLY} ${pnlTone(g.avgPnl)}`} title={g.avgPnl ?? undefined}>
+                        {formatPnl(g.avgPnl)}
+                      </td>
+                      <td className={`${num} ${WIDE_ONLY}`}>{g.openTrades}</td>
+                    </tr>
+                    <PhoneRow className="text-xs text-neutral-400" data-figures-of={`${g.provider}-${g.action}-${g.bucket}`}>
+                      decisions <span className="font-mono text-neutral-300">{g.decisions}</span> · closed <span className="font-mono text-neutral-300">{g.closedTrades}</span> · wins{' '}
+                      <span className="font-mono text-neutral-300">{g.wins}</span> ({winRate(g)}) · total{' '}
+                      <span className={`font-mono ${pnlTone(g.totalPnl)}`} title={g.totalPnl}>
+                        {formatPnl(g.totalPnl)}
+                      </span>{' '}
+                      · avg{' '}
+                      <span className={`font-mono ${pnlTone(g.avgPnl)}`} title={g.avgPnl ?? undefined}>
+                        {formatPnl(g.avgPnl)}
+                      </span>{' '}
+                      · open <span className="font-mono text-neutral-300">{g.openTrades}</span>
+                    </PhoneRow>
+                  </Fragment>
                 ))}
               </tbody>
             </table>
@@ -94,33 +113,50 @@ export function DecisionBreakdown({ view, traderId }: { view: DecisionPerformanc
                     <th className={th}>Provider</th>
                     <th className={`${th} text-right`}>Total</th>
                     {OUTCOMES.map((o) => (
-                      <th key={o} className={`${th} text-right`}>
+                      <th key={o} className={`${th} ${WIDE_ONLY} text-right`}>
                         {OUTCOME_LABELS[o]}
                       </th>
                     ))}
-                    <th className={`${th} text-right`} title="Recorded with no action: invalid or missing output, or failed before the provider was asked">
+                    <th className={`${th} ${WIDE_ONLY} text-right`} title="Recorded with no action: invalid or missing output, or failed before the provider was asked">
                       No decision
                     </th>
                   </tr>
                 </thead>
                 <tbody>
                   {view.outcomes.map((p) => (
-                    <tr key={p.provider} className="border-t border-neutral-800" data-provider={p.provider}>
-                      <td className={td}>{providerLabel(p.provider)}</td>
-                      <td className={num}>{p.total}</td>
-                      {OUTCOMES.map((o) => (
-                        <td key={o} className={`${num} ${p.byOutcome[o] && (o === 'REJECTED' || o === 'FAILED') ? 'text-red-300' : ''}`}>
-                          {p.byOutcome[o] ? (
-                            <Link href={`/decisions?outcome=${o}${traderQuery}`} className="hover:underline">
-                              {p.byOutcome[o]}
+                    <Fragment key={p.provider}>
+                      <tr className="border-t border-neutral-800" data-provider={p.provider}>
+                        <td className={td}>{providerLabel(p.provider)}</td>
+                        <td className={num}>{p.total}</td>
+                        {OUTCOMES.map((o) => (
+                          <td key={o} className={`${num} ${WIDE_ONLY} ${outcomeTone(p, o)}`}>
+                            {p.byOutcome[o] ? (
+                              <Link href={`/decisions?outcome=${o}${traderQuery}`} className="hover:underline">
+                                {p.byOutcome[o]}
+                              </Link>
+                            ) : (
+                              <span className="text-neutral-600">0</span>
+                            )}
+                          </td>
+                        ))}
+                        <td className={`${num} ${WIDE_ONLY}`}>{p.withoutDecision}</td>
+                      </tr>
+                      {/* On a phone the outcome columns are hidden: the outcomes that happened are listed under the provider. */}
+                      <PhoneRow span={2} className="text-xs text-neutral-400" data-outcomes-of={p.provider}>
+                        <span className="flex flex-wrap gap-x-3">
+                          {OUTCOMES.filter((o) => p.byOutcome[o]).map((o) => (
+                            <Link key={o} href={`/decisions?outcome=${o}${traderQuery}`} className={`hover:underline ${outcomeTone(p, o)}`}>
+                              {OUTCOME_LABELS[o]} <span className="font-mono">{p.byOutcome[o]}</span>
                             </Link>
-                          ) : (
-                            <span className="text-neutral-600">0</span>
-                          )}
-                        </td>
-                      ))}
-                      <td className={num}>{p.withoutDecision}</td>
-                    </tr>
+                          ))}
+                          {p.withoutDecision ? (
+                            <span>
+                              No decision <span className="font-mono">{p.withoutDecision}</span>
+                            </span>
+                          ) : null}
+                        </span>
+                      </PhoneRow>
+                    </Fragment>
                   ))}
                 </tbody>
               </table>

@@ -3,6 +3,7 @@ import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { decisionFromPrompt, lastUserText, startFakeOpenAI, type FakeLlmServer } from '../support/fake-openai'
 import { fakeMarketEnv } from './support/app-process'
 import { ADMIN, signIn, useSpecApp } from './support/spec-app'
+import { expectEveryTableFits } from './support/table-fits'
 
 // Issues 3 and 4 through the real start command, pages and browser: a trader pointed at a local
 // OpenAI-compatible server decides, opens and manages a position; entries wait for approval;
@@ -124,7 +125,16 @@ test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manag
   await tighten.evaluate((el) => el.scrollIntoView({ block: 'center' }))
   await expect(tighten).toBeInViewport({ ratio: 1 })
   await shot(page, 'ai-2-position-decisions-phone')
+  // Performance, on a phone: the decision tables fit the window, each row's figures under it.
+  const positionUrl = page.url()
+  await page.goto(`${app.url}/performance`)
+  const entryFigures = page.getByRole('table', { name: 'Performance by decision type' }).locator('tr[data-figures-of^="OPENAI_COMPATIBLE-LONG-"]').getByRole('cell')
+  await expect(entryFigures).toContainText(/^decisions 1 · closed 0 · wins 0 \(—\) · total .+ · open 1$/)
+  await expect(page.getByRole('table', { name: 'Decision outcomes by provider' }).locator('tr[data-outcomes-of="OPENAI_COMPATIBLE"]').getByRole('cell')).toContainText(/Executed \d+/)
+  await expectEveryTableFits(page, 'performance with decisions at 390')
   await page.setViewportSize(desktop)
+  await expect(entryFigures).toBeHidden()
+  await page.goto(positionUrl)
   await expect(tighten).toBeHidden()
 
   // The rule engine manages it too: +1.5% moves the stop to breakeven on its own.
