@@ -23,9 +23,9 @@ function errorsOf(res: ActionResult<unknown>): Errors {
   return res.ok ? noErrors : { form: res.formError, fields: res.fieldErrors }
 }
 
-/** Settings → Users (admins only; the page does not render it for members). */
 const role = (u: UserView) => (u.role === 'ADMIN' ? 'Admin' : 'Member')
 
+/** Settings → Users (admins only; the page does not render it for members). */
 export function UsersPanel({ users, invites, currentUserId }: { users: UserView[]; invites: InviteView[]; currentUserId: string }) {
   return (
     <div id="users" className="space-y-5">
