@@ -2,9 +2,10 @@ import { Fragment } from 'react'
 import { num, td, th } from '@/components/positions/positions-table'
 import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import type { BreakdownRowView } from '@/lib/server/performance/performance-report'
-import { formatDecimal, formatPnl, formatQuoteAmount, pnlTone } from '@/lib/ui/decimal-format'
+import { formatPnl, formatQuoteAmount, pnlTone } from '@/lib/ui/decimal-format'
+import { ratio, shown, winRateText } from './performance-figures'
 
-const profitFactor = (r: BreakdownRowView) => (r.profitFactor.value === null ? '—' : formatDecimal(r.profitFactor.value, { dp: 2 }))
+const profitFactor = (r: BreakdownRowView) => shown(r.profitFactor, ratio)
 
 /** Closed trades grouped by trader, symbol or source; on a phone, fees and profit factor sit in a row under each. */
 export function BreakdownTable({ label, rows }: { label: string; rows: BreakdownRowView[] }) {
@@ -37,7 +38,7 @@ export function BreakdownTable({ label, rows }: { label: string; rows: Breakdown
                 <td className={num}>
                   {r.closedTrades} <span className="text-neutral-500">({r.wins}/{r.losses})</span>
                 </td>
-                <td className={num}>{r.winRatePct === null ? '—' : `${r.winRatePct}%`}</td>
+                <td className={num}>{winRateText(r.winRatePct)}</td>
                 <td className={`${num} ${WIDE_ONLY} ${pnlTone(r.totalPnl)}`} title={r.totalPnl} data-testid="breakdown-pnl">
                   {formatPnl(r.totalPnl)}
                 </td>

@@ -7,11 +7,11 @@ import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import { StatusBadge } from '@/components/ui/status-badge'
 import type { DecisionPerformanceView } from '@/lib/server/decisions/decision-performance'
 import { formatPnl, pnlTone } from '@/lib/ui/decimal-format'
+import { winRateText } from './performance-figures'
 import { PnlByBucketChart } from './pnl-by-bucket-chart'
 
 const OUTCOMES = ['EXECUTED', 'DRY_RUN', 'PENDING_APPROVAL', 'NO_ACTION', 'REJECTED', 'FAILED'] as const
 
-const winRate = (g: DecisionPerformanceView['entries'][number]) => (g.winRatePct === null ? '—' : `${g.winRatePct}%`)
 const outcomeTone = (p: DecisionPerformanceView['outcomes'][number], o: (typeof OUTCOMES)[number]) => (p.byOutcome[o] && (o === 'REJECTED' || o === 'FAILED') ? 'text-red-300' : '')
 
 const providerLabel = (p: string) => (p === 'RULES' ? 'Rules' : p === 'OPENAI_COMPATIBLE' ? 'OpenAI-compatible' : p === 'ANTHROPIC' ? 'Anthropic' : p)
@@ -62,7 +62,7 @@ export function DecisionBreakdown({ view, traderId }: { view: DecisionPerformanc
                       <td className={`${num} ${WIDE_ONLY}`}>{g.decisions}</td>
                       <td className={`${num} ${WIDE_ONLY}`}>{g.closedTrades}</td>
                       <td className={`${num} ${WIDE_ONLY}`}>{g.wins}</td>
-                      <td className={`${num} ${WIDE_ONLY}`}>{winRate(g)}</td>
+                      <td className={`${num} ${WIDE_ONLY}`}>{winRateText(g.winRatePct)}</td>
                       <td className={`${num} ${WIDE_ONLY} ${pnlTone(g.totalPnl)}`} title={g.totalPnl}>
                         {formatPnl(g.totalPnl)}
                       </td>
@@ -73,7 +73,7 @@ export function DecisionBreakdown({ view, traderId }: { view: DecisionPerformanc
                     </tr>
                     <PhoneRow className="text-xs text-neutral-400" data-figures-of={`${g.provider}-${g.action}-${g.bucket}`}>
                       decisions <span className="font-mono text-neutral-300">{g.decisions}</span> · closed <span className="font-mono text-neutral-300">{g.closedTrades}</span> · wins{' '}
-                      <span className="font-mono text-neutral-300">{g.wins}</span> ({winRate(g)}) · total{' '}
+                      <span className="font-mono text-neutral-300">{g.wins}</span> ({winRateText(g.winRatePct)}) · total{' '}
                       <span className={`font-mono ${pnlTone(g.totalPnl)}`} title={g.totalPnl}>
                         {formatPnl(g.totalPnl)}
                       </span>{' '}

@@ -18,7 +18,9 @@ export function FigureCard({ id, label, value, tone, definition, note }: { id: s
 export const shown = (f: FigureView, format: (v: string) => string) => (f.value === null ? '—' : format(f.value))
 export const pct = (v: string) => `${formatDecimal(v, { dp: 2 })}%`
 const signedPct = (v: string) => `${formatDecimal(v, { dp: 2, sign: true })}%`
-const ratio = (v: string) => formatDecimal(v, { dp: 2 })
+export const ratio = (v: string) => formatDecimal(v, { dp: 2 })
+/** A breakdown row's win rate (already a percentage to 2 places), or a dash when nothing closed. */
+export const winRateText = (v: string | null) => (v === null ? '—' : `${v}%`)
 const money = (currency: string | null) => (v: string) => `${formatPnl(v)}${currency ? ` ${currency}` : ''}`
 
 /** '4 d 3 h', '5 h 10 min', '42 s'. */

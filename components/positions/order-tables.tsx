@@ -13,6 +13,9 @@ type FillView = PositionDetail['fills'][number]
 // A time's cell (td, but wrapping on a phone): the date and the time on two lines, so the table fits the window.
 const TIME_CELL = 'px-2 py-1.5 align-top font-mono text-xs text-neutral-400 sm:whitespace-nowrap'
 
+/** An order's type as the tables show it: STOP_MARKET reads STOP MARKET. */
+const typeText = (o: OrderView) => o.type.replace(/_/g, ' ')
+
 /** Why an order is not simply working: it is being canceled, or the exchange refused it. */
 function OrderNotes({ o }: { o: OrderView }) {
   return (
@@ -52,7 +55,7 @@ export function OrdersTable({ orders }: { orders: OrderView[] }) {
                 <td className={td}>
                   <StatusBadge value={o.side} />
                 </td>
-                <td className={`${td} ${WIDE_ONLY} text-xs`}>{o.type.replace(/_/g, ' ')}</td>
+                <td className={`${td} ${WIDE_ONLY} text-xs`}>{typeText(o)}</td>
                 <td className={`${td} ${WIDE_ONLY}`}>
                   <StatusBadge value={o.status} />
                 </td>
@@ -75,7 +78,7 @@ export function OrdersTable({ orders }: { orders: OrderView[] }) {
               <PhoneRow className="space-y-0.5 text-xs text-neutral-300" data-order-of={o.id}>
                 <div className="flex flex-wrap items-center gap-x-2 gap-y-0.5">
                   <StatusBadge value={o.status} />
-                  <span>{o.type.replace(/_/g, ' ')}</span>
+                  <span>{typeText(o)}</span>
                   <span className="font-mono">
                     {formatDecimal(o.qty)}
                     {o.price !== null ? ` @ ${formatDecimal(o.price)}` : ''}

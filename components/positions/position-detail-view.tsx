@@ -11,7 +11,7 @@ import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { PositionDecisions } from '@/components/decisions/position-decisions'
 import { FillsTable, OrdersTable } from '@/components/positions/order-tables'
 import { CancelEntryButton, ClosePositionForm, ModifyProtectionForm } from '@/components/positions/position-actions'
-import { td, th, TakeProfitList, useLivePnl } from '@/components/positions/positions-table'
+import { avgEntryText, avgExitText, td, th, TakeProfitList, useLivePnl } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
 import { ModeBadge } from '@/components/ui/mode-badge'
@@ -172,8 +172,8 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
                 {formatDecimal(p.openQty)}
               </Stat>
               <Stat label="Filled entry qty">{formatDecimal(p.entryQty)}</Stat>
-              <Stat label="Avg entry">{p.entryQty === '0' ? '—' : formatDecimal(p.avgEntryPrice)}</Stat>
-              <Stat label="Avg exit">{p.avgExitPrice === '0' ? '—' : formatDecimal(p.avgExitPrice)}</Stat>
+              <Stat label="Avg entry">{avgEntryText(p)}</Stat>
+              <Stat label="Avg exit">{avgExitText(p)}</Stat>
               <Stat label="Mark">{formatDecimal(live.mark)}</Stat>
               <Stat label="Unrealized PnL" tone={pnlTone(live.pnl)} testId="unrealized-pnl">
                 {formatPnl(live.pnl)} <span className="text-xs">({formatPercent(live.pct)})</span>

@@ -14,6 +14,11 @@ export const th = 'px-2 py-1.5 text-left text-[11px] font-medium uppercase track
 export const td = 'px-2 py-1.5 align-top whitespace-nowrap'
 export const num = 'px-2 py-1.5 align-top whitespace-nowrap text-right font-mono tabular-nums'
 
+/** A position's average entry price, or a dash while nothing of it has filled. */
+export const avgEntryText = (p: Pick<PositionView, 'entryQty' | 'avgEntryPrice'>) => (p.entryQty === '0' ? '—' : formatDecimal(p.avgEntryPrice))
+/** A position's average exit price, or a dash while nothing of it has been sold back. */
+export const avgExitText = (p: Pick<PositionView, 'avgExitPrice'>) => (p.avgExitPrice === '0' ? '—' : formatDecimal(p.avgExitPrice))
+
 /** Live mark and unrealized PnL: from the streamed quote when there is one, else the server's. */
 export function useLivePnl(p: PositionView) {
   const quote = useQuote(p.symbol)
@@ -77,7 +82,7 @@ function PositionRow({ p, mode }: { p: PositionView; mode?: AccountMode }) {
           ) : null}
         </td>
         <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(p.openQty)}</td>
-        <td className={`${num} ${WIDE_ONLY}`}>{p.entryQty === '0' ? '—' : formatDecimal(p.avgEntryPrice)}</td>
+        <td className={`${num} ${WIDE_ONLY}`}>{avgEntryText(p)}</td>
         <td className={`${num} ${WIDE_ONLY}`} data-testid="mark">
           {formatDecimal(live.mark)}
         </td>
@@ -94,7 +99,7 @@ function PositionRow({ p, mode }: { p: PositionView; mode?: AccountMode }) {
       </tr>
       <PhoneRow className="space-y-0.5 font-mono text-xs tabular-nums text-neutral-300" data-levels-of={p.id}>
         <div>
-          {formatDecimal(p.openQty)} @ {p.entryQty === '0' ? '—' : formatDecimal(p.avgEntryPrice)} <span className="text-neutral-500">· mark</span> {formatDecimal(live.mark)}
+          {formatDecimal(p.openQty)} @ {avgEntryText(p)} <span className="text-neutral-500">· mark</span> {formatDecimal(live.mark)}
         </div>
         <div>
           <span className="text-neutral-500">SL</span> {formatDecimal(p.stopLoss)} <span className="text-neutral-500">· TP</span> <TakeProfitList tps={p.takeProfits} inline />

@@ -95,6 +95,7 @@ function AccountRow({ a, onChange, onDeleted }: { a: ExchangeAccountView; onChan
     })
   }
 
+  const exchange = EXCHANGE_LABEL[a.exchange] ?? a.exchange
   // On a phone these sit in the row under the account (their column is hidden there).
   const actions = (
     <>
@@ -125,7 +126,7 @@ function AccountRow({ a, onChange, onDeleted }: { a: ExchangeAccountView; onChan
           {a.traders.length ? <div className="text-[11px] font-normal text-neutral-500">Traders: {a.traders.map((t) => t.name).join(', ')}</div> : null}
         </td>
         <td className={`${td} ${WIDE_ONLY} text-xs`}>
-          {EXCHANGE_LABEL[a.exchange] ?? a.exchange}
+          {exchange}
           <div className="text-[11px] text-neutral-500">
             {a.quoteCurrency}
             {a.baseUrl ? <span className="font-mono"> · {a.baseUrl}</span> : null}
@@ -158,7 +159,7 @@ function AccountRow({ a, onChange, onDeleted }: { a: ExchangeAccountView; onChan
       </tr>
       <PhoneRow span={2} className="space-y-1.5 text-xs" data-account-details={a.id}>
         <div className="flex flex-wrap items-center gap-x-2 gap-y-0.5 text-neutral-400">
-          <span className="text-neutral-300">{EXCHANGE_LABEL[a.exchange] ?? a.exchange}</span>
+          <span className="text-neutral-300">{exchange}</span>
           <ModeBadge mode={a.mode} />
           <span>{a.quoteCurrency}</span>
           <span className="font-mono">key {a.keyHint ?? '—'}</span>

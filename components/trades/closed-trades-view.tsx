@@ -5,7 +5,7 @@ import Link from 'next/link'
 import { Fragment } from 'react'
 import { fetchJson } from '@/components/live/fetch-json'
 import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
-import { num, td, th, TraderLine, type TraderModes } from '@/components/positions/positions-table'
+import { avgEntryText, avgExitText, num, td, th, TraderLine, type TraderModes } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
 import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
@@ -14,9 +14,6 @@ import { formatDecimal, formatPnl, formatQuoteAmount, pnlTone } from '@/lib/ui/d
 import { sumDecimalStrings } from '@/lib/ui/live-pnl'
 import { positionReasonText } from '@/lib/ui/position-reason'
 import { formatTimestamp } from '@/lib/ui/time-format'
-
-const entryPrice = (p: PositionView) => (p.entryQty === '0' ? '—' : formatDecimal(p.avgEntryPrice))
-const exitPrice = (p: PositionView) => (p.avgExitPrice === '0' ? '—' : formatDecimal(p.avgExitPrice))
 
 export function ClosedTradesView({ initial, modes = {} }: { initial: PositionView[]; modes?: TraderModes }) {
   useLiveEvents()
@@ -96,8 +93,8 @@ export function ClosedTradesView({ initial, modes = {} }: { initial: PositionVie
                         <StatusBadge value={p.status} />
                       </td>
                       <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(p.entryQty)}</td>
-                      <td className={`${num} ${WIDE_ONLY}`}>{entryPrice(p)}</td>
-                      <td className={`${num} ${WIDE_ONLY}`}>{exitPrice(p)}</td>
+                      <td className={`${num} ${WIDE_ONLY}`}>{avgEntryText(p)}</td>
+                      <td className={`${num} ${WIDE_ONLY}`}>{avgExitText(p)}</td>
                       <td className={`${num} ${WIDE_ONLY} ${pnlTone(p.realizedPnl)}`} data-testid="realized-pnl">
                         {formatPnl(p.realizedPnl)}
                       </td>
@@ -113,7 +110,7 @@ export function ClosedTradesView({ initial, modes = {} }: { initial: PositionVie
                     </tr>
                     <PhoneRow span={2} className="space-y-0.5 text-xs text-neutral-300" data-trade-of={p.id}>
                       <div className="font-mono tabular-nums">
-                        {formatDecimal(p.entryQty)} @ {entryPrice(p)} → {exitPrice(p)} <span className="font-sans text-neutral-500">· fees</span> <span title={formatDecimal(p.fees)}>{formatQuoteAmount(p.fees)}</span>
+                        {formatDecimal(p.entryQty)} @ {avgEntryText(p)} → {avgExitText(p)} <span className="font-sans text-neutral-500">· fees</span> <span title={formatDecimal(p.fees)}>{formatQuoteAmount(p.fees)}</span>
                       </div>
                       {p.statusReason ? <div>{positionReasonText(p.statusReason)}</div> : null}
                     </PhoneRow>
