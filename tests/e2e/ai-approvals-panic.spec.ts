@@ -121,7 +121,14 @@ test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manag
   await expect(page.getByText('AI_ANALYSIS').first()).toBeVisible()
   // On a phone the position's decisions have their reasoning in a row under each, in the window.
   await page.setViewportSize({ width: 390, height: 844 })
-  const tighten = page.getByRole('table', { name: 'Position decisions' }).locator('tr[data-explanation-of]').filter({ hasText: 'Tighten the stop to 59700' }).getByRole('cell')
+  // The one that moved the stop: a second cycle may run with this answer (the click is retried
+  // until its status shows) and, the stop being there already, execute nothing.
+  const tighten = page
+    .getByRole('table', { name: 'Position decisions' })
+    .locator('tr[data-explanation-of]')
+    .filter({ hasText: 'Tighten the stop to 59700' })
+    .filter({ has: page.locator('li[data-step-status="EXECUTED"]') })
+    .getByRole('cell')
   await tighten.evaluate((el) => el.scrollIntoView({ block: 'center' }))
   await expect(tighten).toBeInViewport({ ratio: 1 })
   await shot(page, 'ai-2-position-decisions-phone')
