@@ -3,6 +3,7 @@ import { toJsonColumn } from '@/lib/db/json-column'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { describeStep, type PlanStep } from '@/lib/server/decisions/decision-plan'
 import { notify } from '@/lib/server/events/notify'
+import { approvalKind } from './waiting-approval'
 
 /** Queues one step of a decision for a person, with an expiry; notifies on commit. */
 export async function createApproval(o: {
@@ -22,7 +23,7 @@ export async function createApproval(o: {
         traderId: o.traderId,
         decisionId: o.decisionId,
         positionId: 'positionId' in o.step ? o.step.positionId : null,
-        kind: o.step.kind === 'ENTRY' ? 'ENTRY' : o.step.kind === 'EXIT' ? 'EXIT' : 'MODIFY',
+        kind: approvalKind(o.step),
         symbol: o.step.symbol,
         request: toJsonColumn(o.step),
         summary: toJsonColumn(o.summary),

@@ -4,6 +4,7 @@ import type { TradeDecision } from '@/lib/domain/decisions/trade-decision'
 import type { Constraint, ValidationResult } from '@/lib/domain/decisions/validation-result'
 import type { SizingResult } from '@/lib/domain/sizing/position-size'
 import { createApproval } from '@/lib/server/approvals/create-approval'
+import { waitingApproval } from '@/lib/server/approvals/waiting-approval'
 import { isAppError } from '@/lib/server/errors/app-error'
 import { RiskRejection } from '@/lib/server/risk/entry-risk'
 import type { TraderSettings } from '@/lib/server/traders/trader-settings'
@@ -16,6 +17,8 @@ import type { SymbolSnapshot } from './symbol-snapshot'
 type StepResult =
   | { step: string; status: 'EXECUTED'; summary: string; positionId: string }
   | { step: string; status: 'QUEUED'; approvalId: string }
+  // Asked for by an earlier decision whose request still waits: this one adds nothing.
+  | { step: string; status: 'ALREADY_QUEUED'; approvalId: string; summary: string }
   | { step: string; status: 'REFUSED'; error: string }
   | { step: string; status: 'DRY_RUN' }
 
@@ -59,6 +62,11 @@ export async function settleDecision(s: SettleInput): Promise<DecisionRecord> {
   let positionId = s.snapshot.position?.id ?? null
   for (const st of steps) {
     if (needsApproval(st)) {
+      const waiting = await waitingApproval(s.db, s.trader.id, st)
+      if (waiting) {
+        results.push({ step: describeStep(st), status: 'ALREADY_QUEUED', approvalId: waiting, summary: 'an earlier decision asked for this; its request still waits for approval' })
+        continue
+      }
       const approvalId = await createApproval({
         db: s.db, traderId: s.trader.id, userId: s.trader.userId, decisionId: id, step: st, expiryMinutes: approvals.expiryMinutes,
         summary: { action: s.decision.action, confidence: s.decision.confidence.toFixed(), reasoning: s.decision.reasoning, step: describeStep(st), validation: s.validation, priceAtDecision: { bid: s.snapshot.quote.bid.toFixed(), ask: s.snapshot.quote.ask.toFixed() } },
@@ -88,7 +96,7 @@ export async function settleDecision(s: SettleInput): Promise<DecisionRecord> {
   const validation = riskConstraints.length
     ? { ...s.validation, isValid: false, errors: [...s.validation.errors, ...refused.map((r) => r.error)], constraints: [...s.validation.constraints, ...riskConstraints] }
     : s.validation
-  return rec(executed ? 'EXECUTED' : queued ? 'PENDING_APPROVAL' : 'REJECTED', {
+  return rec(executed ? 'EXECUTED' : queued ? 'PENDING_APPROVAL' : refused.length ? 'REJECTED' : 'NO_ACTION', {
     validation,
     positionId,
     executed: { ...sizingNote, steps: results },

@@ -210,6 +210,40 @@ describe('AI decision cycle through an OpenAI-compatible endpoint', () => {
     await t.db.trader.update({ where: { id: traderId }, data: { approvals: {} } })
   })
 
+  test('a step whose request still waits for approval is not queued again; a different change is', async () => {
+    await t.db.trader.update({ where: { id: traderId }, data: { approvals: { entries: true, modifications: true, expiryMinutes: 15 } } })
+    const waiting = (symbol: string) => t.db.approval.findMany({ where: { traderId, symbol, status: 'PENDING' }, orderBy: { createdAt: 'asc' } })
+    const steps = async (id: string) => ((await t.db.decision.findUniqueOrThrow({ where: { id } })).executed as { steps: { status: string; approvalId?: string }[] }).steps
+    const ethLong = { json: { symbol: 'ETH/USDT', reasoning: 'test', confidence: 0.8, action: 'LONG', stopLoss: 2900, takeProfits: [{ price: 3100, sharePct: 100 }] } }
+
+    // The same entry proposed twice (two candle closes, or "Analyze now" pressed twice): one request.
+    llm.script([ethLong, ethLong])
+    const first = (await cycle('ETH/USDT')).decisions[0]!
+    expect(first.outcome).toBe('PENDING_APPROVAL')
+    const second = (await cycle('ETH/USDT')).decisions[0]!
+    expect(second.outcome).toBe('NO_ACTION')
+    const [entry, ...more] = await waiting('ETH/USDT')
+    expect(more).toHaveLength(0)
+    expect(entry!.decisionId).toBe(first.id)
+    expect(await steps(second.id)).toMatchObject([{ status: 'ALREADY_QUEUED', approvalId: entry!.id }])
+
+    // A stop move: the same one again adds nothing; another price is another request.
+    const moveTo = (price: number) => decide({ action: 'NO_TRADE', modifications: [{ type: 'MOVE_SL', price }] })
+    llm.script([moveTo(58500), moveTo(58500), moveTo(58600)])
+    expect((await cycle('BTC/USDT')).decisions[0]!.outcome).toBe('PENDING_APPROVAL')
+    expect((await cycle('BTC/USDT')).decisions[0]!.outcome).toBe('NO_ACTION')
+    expect((await waiting('BTC/USDT')).map((a) => (a.request as { stopLoss: string }).stopLoss)).toEqual(['58500'])
+    expect((await cycle('BTC/USDT')).decisions[0]!.outcome).toBe('PENDING_APPROVAL')
+    expect((await waiting('BTC/USDT')).map((a) => (a.request as { stopLoss: string }).stopLoss)).toEqual(['58500', '58600'])
+
+    // Once the request is answered (here: expired), the entry can be asked for again.
+    expect(await expireApprovals(t.db, Date.now() + 16 * 60_000)).toBe(3)
+    llm.script([ethLong])
+    expect((await cycle('ETH/USDT')).decisions[0]!.outcome).toBe('PENDING_APPROVAL')
+    expect(await expireApprovals(t.db, Date.now() + 16 * 60_000)).toBe(1)
+    await t.db.trader.update({ where: { id: traderId }, data: { approvals: {} } })
+  })
+
   test('a daily token budget stops model calls; nothing is sent to the model', async () => {
     await t.db.trader.update({ where: { id: traderId }, data: { aiSettings: { baseUrl: llm.url, model: 'fake-model', timeoutMs: 1000, maxRetries: 0, timeframes: ['1m'], dailyTokenBudget: 10 } } })
     const sent = llm.requests.length
