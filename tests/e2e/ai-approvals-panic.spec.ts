@@ -27,14 +27,16 @@ const app = useSpecApp({
 })
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/e2e/screenshots/${name}.png`, fullPage: true })
-// Waits until the request is taken: leaving the page at once can cancel the action's request, and
-// a click before the page has hydrated does nothing (so it is clicked again).
+// Waits until the request is taken: leaving the page at once can cancel the action's request. A
+// click before the page has hydrated sends nothing, so it is clicked again, but only then: a
+// second request would run a second cycle.
 async function analyzeNow(page: Page) {
-  const taken = page.getByRole('status').filter({ hasText: /Analysis of .* requested: the worker runs it now/ })
   await expect(async () => {
+    const sent = page.waitForRequest((r) => r.method() === 'POST' && r.headers()['next-action'] !== undefined, { timeout: 5000 })
     await page.getByRole('button', { name: 'Analyze now' }).click()
-    await expect(taken).toBeVisible({ timeout: 5000 })
+    await sent
   }).toPass({ timeout: 20_000 })
+  await expect(page.getByRole('status').filter({ hasText: /Analysis of .* requested: the worker runs it now/ })).toBeVisible({ timeout: 15_000 })
 }
 const onlyBtc = (req: Parameters<typeof decisionFromPrompt>[0]) =>
   /BTC\/USDT/.test(lastUserText(req.messages).slice(0, 400)) ? decisionFromPrompt(req) : decisionFromPrompt({ messages: [{ role: 'user', content: '' }] })
