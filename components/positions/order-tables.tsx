@@ -78,7 +78,8 @@ export function OrdersTable({ orders }: { orders: OrderView[] }) {
               <PhoneRow className="space-y-0.5 text-xs text-neutral-300" data-order-of={o.id}>
                 <div className="flex flex-wrap items-center gap-x-2 gap-y-0.5">
                   <StatusBadge value={o.status} />
-                  <span>{typeText(o)}</span>
+                  {/* In words here ("market order"), not as the wide column's enum between the badge and the size. */}
+                  <span>{typeText(o).toLowerCase()} order</span>
                   <span className="font-mono">
                     {formatDecimal(o.qty)}
                     {o.price !== null ? ` @ ${formatDecimal(o.price)}` : ''}

@@ -224,6 +224,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       // An order's status, size and fill, and a fill's fee, are in a row under each, not off to the right.
       const order = page.locator('tr[data-order-of]').first().getByRole('cell')
       await expect(order).toContainText('FILLED')
+      await expect(order.getByText('market order', { exact: true })).toBeVisible()
       await expect(order).toContainText('filled 0.01 @ 60,000.01')
       await order.evaluate((el) => el.scrollIntoView({ block: 'center' }))
       await expect(order).toBeInViewport({ ratio: 1 })
