@@ -9,9 +9,10 @@ const sameLevels = (a: Levels, b: Levels) =>
 
 /**
  * The request a person has yet to answer that already asks for this step, if any: an entry on the
- * same symbol, an exit of the same position, or the very same change to the same position. A
- * cycle that proposes it again (each candle close, or "Analyze now" twice) must not queue a second
- * one that could be approved too. A trader's cycles never overlap, so reading first is enough.
+ * same symbol in the same direction, an exit of the same share of the same position, or the very
+ * same change to the same position. A cycle that proposes it again (each candle close, or
+ * "Analyze now" twice) must not queue a second one that could be approved too; anything that
+ * differs (a SHORT after a LONG, closing all after closing a quarter) is a request of its own.
  */
 export async function waitingApproval(db: Db, traderId: string, step: PlanStep, now = Date.now()): Promise<string | null> {
   const rows = await db.approval.findMany({
@@ -26,10 +27,11 @@ export async function waitingApproval(db: Db, traderId: string, step: PlanStep, 
     orderBy: { createdAt: 'asc' },
     select: { id: true, request: true },
   })
-  if (step.kind !== 'MODIFY') return rows[0]?.id ?? null
   const same = rows.find((r) => {
-    const q = r.request as { stopLoss: string | null; takeProfits: Levels }
-    return q.stopLoss === step.stopLoss && sameLevels(q.takeProfits, step.takeProfits)
+    const q = r.request as PlanStep
+    if (step.kind === 'ENTRY') return q.kind === 'ENTRY' && q.side === step.side
+    if (step.kind === 'EXIT') return q.kind === 'EXIT' && q.full === step.full && q.sharePct === step.sharePct
+    return q.kind === 'MODIFY' && q.stopLoss === step.stopLoss && sameLevels(q.takeProfits, step.takeProfits)
   })
   return same?.id ?? null
 }

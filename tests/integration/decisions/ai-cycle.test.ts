@@ -236,8 +236,18 @@ describe('AI decision cycle through an OpenAI-compatible endpoint', () => {
     expect((await cycle('BTC/USDT')).decisions[0]!.outcome).toBe('PENDING_APPROVAL')
     expect((await waiting('BTC/USDT')).map((a) => (a.request as { stopLoss: string }).stopLoss)).toEqual(['58500', '58600'])
 
+    // Exits: closing a quarter again adds nothing; closing it all is a request of its own.
+    await t.db.trader.update({ where: { id: traderId }, data: { approvals: { entries: true, exits: true, modifications: true, expiryMinutes: 15 } } })
+    const quarter = decide({ action: 'PARTIAL_TP', exitSharePct: 25 })
+    llm.script([quarter, quarter, decide({ action: 'CLOSE', confidence: 0.9 })])
+    expect((await cycle('BTC/USDT')).decisions[0]!.outcome).toBe('PENDING_APPROVAL')
+    expect((await cycle('BTC/USDT')).decisions[0]!.outcome).toBe('NO_ACTION')
+    expect((await cycle('BTC/USDT')).decisions[0]!.outcome).toBe('PENDING_APPROVAL')
+    const exits = (await waiting('BTC/USDT')).filter((a) => a.kind === 'EXIT').map((a) => a.request as { full: boolean; sharePct: string })
+    expect(exits).toMatchObject([{ full: false, sharePct: '25' }, { full: true }])
+
     // Once the request is answered (here: expired), the entry can be asked for again.
-    expect(await expireApprovals(t.db, Date.now() + 16 * 60_000)).toBe(3)
+    expect(await expireApprovals(t.db, Date.now() + 16 * 60_000)).toBe(5)
     llm.script([ethLong])
     expect((await cycle('ETH/USDT')).decisions[0]!.outcome).toBe('PENDING_APPROVAL')
     expect(await expireApprovals(t.db, Date.now() + 16 * 60_000)).toBe(1)
