@@ -30,9 +30,25 @@ export async function exitGroupFifo(o: {
   reason: string
   exchange?: ExchangePort
   exchangeFor?: (account: AccountRef) => ExchangePort
+  /**
+   * Chosen and recorded by the caller before it asks (a signal notes it on itself): each leg's exit
+   * order is `<base>-<n>`. The exits of an earlier attempt with the same base (stopped part way)
+   * count towards `qty` and are not sent again.
+   */
+  clientOrderIdBase?: string
 }): Promise<{ exits: GroupExit[]; unfilled: Decimal }> {
   const g = await o.db.positionGroup.findFirst({ where: { id: o.groupId, userId: o.userId }, select: { id: true, status: true, symbol: true } })
   if (!g) throw notFound('position group')
+  const earlier = o.clientOrderIdBase
+    ? await o.db.order.findMany({
+        where: { position: { groupId: g.id }, clientOrderId: { startsWith: `${o.clientOrderIdBase}-` } },
+        orderBy: { createdAt: 'asc' },
+        select: { id: true, qty: true, positionId: true, position: { select: { groupLegId: true } } },
+      })
+    : []
+  const exits: GroupExit[] = earlier.map((e) => ({ legId: e.position!.groupLegId!, positionId: e.positionId!, orderId: e.id, qty: fromDb(e.qty).toFixed() }))
+  let left = earlier.reduce((l, e) => l.minus(fromDb(e.qty)), o.qty)
+  if (left.lte(0)) return { exits, unfilled: ZERO }
   if (g.status !== 'OPEN') throw conflict(`the ${g.symbol} group is ${g.status.toLowerCase()}: only an open group can be reduced`)
   const legs = await o.db.position.findMany({
     where: { groupId: g.id, status: { in: ['OPEN', 'MONITORING'] }, openQty: { gt: 0 } },
@@ -42,16 +58,15 @@ export async function exitGroupFifo(o: {
     throw conflict(`an exit of the ${g.symbol} group is still working: try again once it has ended`)
   }
   const held = legs.reduce((s, l) => s.plus(fromDb(l.openQty)), ZERO)
-  if (o.qty.gt(held)) throw validationError([{ field: 'qty', message: `${o.qty.toFixed()} is more than the ${held.toFixed()} the ${g.symbol} group holds: send close to exit it whole` }])
+  if (left.gt(held)) throw validationError([{ field: 'qty', message: `${left.toFixed()} is more than the ${held.toFixed()} the ${g.symbol} group holds: send close to exit it whole` }])
   // First in, first out: by when each leg's entry filled.
   legs.sort((a, b) => (a.openedAt ?? a.createdAt).getTime() - (b.openedAt ?? b.createdAt).getTime() || (a.id < b.id ? -1 : 1))
 
-  const exits: GroupExit[] = []
-  let left = o.qty
   for (const leg of legs) {
     if (left.lte(0)) break
     const take = minDec(left, fromDb(leg.openQty))
-    const sent = await requestExit({ db: o.db, positionId: leg.id, size: { kind: 'QTY', qty: take }, purpose: 'MANUAL_EXIT', actor: o.actor, reason: o.reason, userId: o.userId, exchange: o.exchange, exchangeFor: o.exchangeFor })
+    const clientOrderId = o.clientOrderIdBase ? `${o.clientOrderIdBase}-${exits.length + 1}` : undefined
+    const sent = await requestExit({ db: o.db, positionId: leg.id, size: { kind: 'QTY', qty: take }, purpose: 'MANUAL_EXIT', actor: o.actor, reason: o.reason, userId: o.userId, exchange: o.exchange, exchangeFor: o.exchangeFor, clientOrderId })
     if (!sent) continue
     // The exit path may round to the step, or take the whole leg rather than strand dust.
     const order = await o.db.order.findUniqueOrThrow({ where: { id: sent.orderId }, select: { qty: true } })

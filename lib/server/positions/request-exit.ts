@@ -51,6 +51,12 @@ export interface RequestExitOptions {
   /** Chooses the exchange per account when `exchange` is not given (the worker's wiring). */
   exchangeFor?: (account: AccountRef) => ExchangePort
   /**
+   * The exit order's client id, chosen and recorded by the caller before it asks (a signal notes
+   * it on itself). If an order with it exists, an earlier attempt got this far (and was stopped
+   * before it could say so): this returns null and sends nothing again.
+   */
+  clientOrderId?: string
+  /**
    * Panic: an exchange that keeps its books in our database (paper) fills the exit inside the
    * transaction that creates it, one transaction instead of two; the exit is then persisted and
    * filled at the same moment. Any other exchange is sent the order after the commit, as always.
@@ -69,6 +75,7 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
   const prepared = await withSqlTransaction(poolOf(db), (tx) => withBatchedAudit(tx, async () => {
     const p = await lockPosition(tx, o.positionId)
     if (!p || (o.userId && p.trader.userId !== o.userId)) throw notFound('position')
+    if (o.clientOrderId && (await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Order" WHERE "clientOrderId" = ${o.clientOrderId}`).length) return null
     if (p.status !== 'OPEN' && p.status !== 'MONITORING') {
       if (o.purpose !== 'MANUAL_EXIT' || o.retryOf) return null
       throw conflict(`position is ${p.status.toLowerCase()}: only an open position can be closed`)
@@ -117,7 +124,7 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     // Its expected price is the side of the quote at decision time (also for a triggered stop:
     // what the market offered when the exit was decided, not the level that fired).
     const { insert, order } = newOrder({
-      accountId: p.accountId, traderId: p.traderId, positionId: p.id, clientOrderId: newClientOrderId(o.purpose === 'STOP_LOSS' ? 'sl' : o.purpose === 'TAKE_PROFIT' ? 'tp' : 'x'),
+      accountId: p.accountId, traderId: p.traderId, positionId: p.id, clientOrderId: o.clientOrderId ?? newClientOrderId(o.purpose === 'STOP_LOSS' ? 'sl' : o.purpose === 'TAKE_PROFIT' ? 'tp' : 'x'),
       symbol: p.symbol, side, type: 'MARKET', purpose: o.purpose, qty: toDb(qty), price: null, expectedPrice: toDb(side === 'SELL' ? quote.bid : quote.ask), reduceOnly: true,
       takeProfitId, createdBy: actor.kind, at: now,
     })

@@ -13,6 +13,7 @@ import type { AccountRef } from '@/lib/server/exchange/exchange-for-account'
 import { freshQuote } from '@/lib/server/positions/market-context'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { requestExit } from '@/lib/server/positions/request-exit'
+import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { loadRiskState } from '@/lib/server/risk/load-risk-state'
 import { readTraderSettings } from '@/lib/server/traders/trader-settings'
 import { readGroupSettings } from '@/lib/server/groups/group-settings'
@@ -111,9 +112,10 @@ async function carryOut(o: ProcessSignalOptions, s: LoadedSignal, settings: Sign
     case 'exit':
     case 'close': {
       const qty = fields.size ?? (intent === 'exit' ? fields.contracts : undefined)
-      const group = await closeGroupsForSignal({ ...groupSignal(o, s, fields, exchange), base, qty, exchangeFor: o.exchangeFor })
+      const exitOrder = await exitOrderIdOf(o.db, s, base)
+      const group = await closeGroupsForSignal({ ...groupSignal(o, s, fields, exchange), base, qty, exchangeFor: o.exchangeFor, exitOrder })
       if (group) return group
-      const closed = await closeActive(o, s, base, exchange, qty)
+      const closed = await closeActive(o, s, base, exchange, qty, exitOrder)
       return closed.outcome
     }
     case 'reverse': {
@@ -127,7 +129,7 @@ async function carryOut(o: ProcessSignalOptions, s: LoadedSignal, settings: Sign
         return { status: 'REJECTED', reason: `${symbol} is already ${side}: a reverse to ${side} needs the opposite side open, or nothing`, result: base, positionId: active.id }
       }
       if (active || noted) {
-        const closed = await closeActive(o, s, base, exchange, undefined)
+        const closed = await closeActive(o, s, base, exchange, undefined, await exitOrderIdOf(o.db, s, base))
         if (closed.outcome.status !== 'DONE') return closed.outcome
         const ended = closed.positionId ? await waitClosed(o.db, closed.positionId, o.closeWaitMs ?? 30_000) : 'closed'
         if (ended !== 'closed') {
@@ -262,12 +264,28 @@ async function entryDone(db: Db, positionId: string, base: Record<string, unknow
 }
 
 /**
+ * The client id of this signal's exit order, chosen on its first attempt and noted on the signal
+ * before any exit is sent: a later attempt (the worker stopped in between) asks with the same id,
+ * and the exit path, finding that order, sends nothing again. A partial exit would otherwise be
+ * sent twice, the position still being open after the first.
+ */
+async function exitOrderIdOf(db: Db, s: LoadedSignal, base: Record<string, unknown>): Promise<string> {
+  const noted = (s.result as { exitOrder?: string } | null)?.exitOrder
+  if (noted) return noted
+  const id = newClientOrderId('x')
+  // Beside what an earlier attempt noted (the position it was closing).
+  await db.signal.update({ where: { id: s.id }, data: { result: { ...((s.result as Record<string, unknown> | null) ?? {}), ...base, exitOrder: id } } })
+  return id
+}
+
+/**
  * Closes the trader's active position of the symbol (all of it, or `qty` of it) at market through
  * the manual-exit path. The position is noted on the signal before the exit is sent, so a second
- * attempt closes that position or, finding it closing or closed, nothing: never a newer one.
+ * attempt closes that position or, finding it closing or closed, nothing: never a newer one; and
+ * the exit goes out with the client id noted (`exitOrder`), so a second attempt never sends it again.
  * Nothing open is not an error: the strategy wants to be flat, and it is (DONE, with the reason).
  */
-async function closeActive(o: ProcessSignalOptions, s: LoadedSignal, base: Record<string, unknown>, exchange: ExchangePort | undefined, qty: string | undefined): Promise<{ outcome: Outcome; positionId: string | null }> {
+async function closeActive(o: ProcessSignalOptions, s: LoadedSignal, base: Record<string, unknown>, exchange: ExchangePort | undefined, qty: string | undefined, exitOrder: string): Promise<{ outcome: Outcome; positionId: string | null }> {
   const symbol = s.symbol!
   const noted = (s.result as { closing?: string } | null)?.closing
   const target = noted
@@ -275,7 +293,7 @@ async function closeActive(o: ProcessSignalOptions, s: LoadedSignal, base: Recor
     : await o.db.position.findFirst({ where: { traderId: s.traderId, symbol, status: ACTIVE }, select: { id: true, status: true, side: true } })
   if (!target) return { outcome: { status: 'DONE', reason: `no open ${symbol} position: nothing to close`, result: { ...base, closed: null } }, positionId: null }
   if (!noted) {
-    await o.db.signal.update({ where: { id: s.id }, data: { result: { ...base, closing: target.id }, positionId: target.id } })
+    await o.db.signal.update({ where: { id: s.id }, data: { result: { ...base, closing: target.id, exitOrder }, positionId: target.id } })
   }
   if (!CLOSABLE.has(target.status)) {
     const already = target.status === 'CLOSING' || target.status === 'CLOSED'
@@ -299,9 +317,12 @@ async function closeActive(o: ProcessSignalOptions, s: LoadedSignal, base: Recor
     reason: `Signal ${s.id} (${String(base.intent)})`,
     exchange,
     exchangeFor: o.exchangeFor,
+    clientOrderId: exitOrder,
   })
+  const earlier = exit ? null : await o.db.order.findUnique({ where: { clientOrderId: exitOrder }, select: { id: true } })
+  const reason = exit ? null : earlier ? `exit order ${exitOrder} was sent by an earlier attempt` : `position ${target.id} was already being closed`
   return {
-    outcome: { status: 'DONE', reason: exit ? null : `position ${target.id} was already being closed`, result: { ...base, closed: { ...(await closedFigures(o.db, target.id)), orderId: exit?.orderId ?? null } }, positionId: target.id },
+    outcome: { status: 'DONE', reason, result: { ...base, closed: { ...(await closedFigures(o.db, target.id)), orderId: exit?.orderId ?? earlier?.id ?? null } }, positionId: target.id },
     positionId: target.id,
   }
 }

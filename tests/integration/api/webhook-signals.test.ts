@@ -4,6 +4,8 @@ import { createHmac } from 'node:crypto'
 import pg from 'pg'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { openPosition } from '@/lib/server/positions/open-position'
+import { requestExit } from '@/lib/server/positions/request-exit'
+import { dec } from '@/lib/domain/decimal'
 import { PROCESSING_LOCK_CLASS } from '@/lib/server/signals/signal-queue'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { SignalLoop } from '@/workers/signals/signal-loop'
@@ -519,6 +521,23 @@ describe('processing', () => {
     const sc = await finished(c.body.signalId)
     expect(sc.status).toBe('REJECTED') // BTC/USDT is already open from the first signal
     expect(await t.db.position.count({ where: { symbol: 'BTC/USDT' } })).toBe(1)
+  })
+
+  it('a partial exit left PROCESSING after its order went out is finished without a second exit', async () => {
+    startLoop()
+    const entry = await finished((await post(buy())).body.signalId)
+    expect(entry.status).toBe('DONE')
+    await stopLoop()
+    const exit = await post(buy({ action: 'sell', intent: 'exit', size: '0.04', id: 'partial-killed' }))
+    // Its first attempt noted the position and the exit's id, sent the exit, and was stopped there.
+    await t.db.signal.update({ where: { id: exit.body.signalId }, data: { status: 'PROCESSING', attempts: 1, result: { closing: entry.positionId, exitOrder: 'tl-x-test-partial' } } })
+    const sent = await requestExit({ db: t.db, positionId: entry.positionId!, size: { kind: 'QTY', qty: dec('0.04') }, purpose: 'MANUAL_EXIT', actor: worker, reason: 'the first attempt', clientOrderId: 'tl-x-test-partial' })
+    startLoop()
+    const s = await finished(exit.body.signalId)
+    expect(s).toMatchObject({ status: 'DONE', attempts: 2, reason: 'exit order tl-x-test-partial was sent by an earlier attempt' })
+    expect(s.result).toMatchObject({ closed: { orderId: sent!.orderId, openQty: '0.06' } })
+    expect(await t.db.order.count({ where: { positionId: entry.positionId!, purpose: 'MANUAL_EXIT' } })).toBe(1)
+    expect(fromDb((await t.db.position.findUniqueOrThrow({ where: { id: entry.positionId! } })).openQty).toFixed()).toBe('0.06')
   })
 })
 

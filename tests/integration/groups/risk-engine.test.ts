@@ -3,6 +3,8 @@ import { parseEnv } from '@/lib/config/env'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { loadRiskEngineView, runRiskEngineNow, setGroupRiskControls, updateRiskEngineSettings } from '@/lib/server/groups/risk-engine-views'
 import { updateGroupSettings } from '@/lib/server/groups/update-group-settings'
+import { exitGroupFifo } from '@/lib/server/groups/exit-group-fifo'
+import { dec } from '@/lib/domain/decimal'
 import { receiveSignal } from '@/lib/server/signals/receive-signal'
 import { rotateWebhookSecret } from '@/lib/server/signals/webhook-secret'
 import { createTrader } from '@/lib/server/traders/create-trader'
@@ -153,5 +155,14 @@ describe('the group risk engine', () => {
     expect((await group('sol')).status).toBe('OPEN')
     const tooMuch = await post('sol', { symbol: 'SOLUSDT', action: 'sell', intent: 'exit', size: '5' })
     expect([tooMuch.status, tooMuch.reason]).toEqual(['REJECTED', 'qty: 5 is more than the 4.166 the SOL/USDT group holds: send close to exit it whole'])
+
+    // Asked again with the same ids (a signal's worker stopped after the exit went out, before it
+    // said so): the earlier exit counts, and nothing is sent a second time.
+    const reduce = { db: t.db, userId, groupId: (await group('sol')).id, qty: dec('1'), actor, reason: 'a repeated attempt', clientOrderIdBase: 'tl-x-test-fifo' }
+    const first = await exitGroupFifo(reduce)
+    expect(first.exits).toMatchObject([{ qty: '1' }])
+    expect(await exitGroupFifo(reduce)).toEqual(first)
+    await waitFor(async () => (fromDb((await group('sol')).positions[0]!.openQty).toFixed() === '3.166' ? true : null), 'SOL reduced by 1')
+    expect(await t.db.order.findMany({ where: { clientOrderId: { startsWith: 'tl-x-test-fifo' } }, select: { clientOrderId: true } })).toEqual([{ clientOrderId: 'tl-x-test-fifo-1' }])
   })
 })
