@@ -68,6 +68,7 @@ export function usageText(d: Pick<DecisionView, 'promptTokens' | 'completionToke
 
 const STEP_TONES: Record<string, string> = {
   EXECUTED: 'text-emerald-400',
+  UNCONFIRMED: 'text-amber-300',
   QUEUED: 'text-amber-300',
   ALREADY_QUEUED: 'text-neutral-400',
   REFUSED: 'text-red-400',

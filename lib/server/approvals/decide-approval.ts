@@ -13,6 +13,7 @@ import { decisionFromStep } from '@/lib/server/decisions/step-decision'
 import { loadSymbolSnapshot } from '@/lib/server/decisions/symbol-snapshot'
 import { AppError, conflict, fromZodError, isAppError, notFound, validationError } from '@/lib/server/errors/app-error'
 import { notify } from '@/lib/server/events/notify'
+import { EntryUnconfirmed } from '@/lib/server/positions/entry-unconfirmed'
 import { readTraderSettings } from '@/lib/server/traders/trader-settings'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { env } from '@/lib/config/env'
@@ -60,23 +61,32 @@ export async function approveApproval(o: { db: Db; userId: string; approvalId: s
     throw validationError(validation.errors.map((message) => ({ field: 'approval', message })), `cannot approve at the current price (bid ${snapshot.quote.bid.toFixed()}, ask ${snapshot.quote.ask.toFixed()}): ${validation.errors.join('; ')}`)
   }
 
+  // Read before the claim: nothing that can fail stands between the claim and the execution.
+  const who = await o.db.user.findUniqueOrThrow({ where: { id: o.userId }, select: { email: true } })
   // Claim it, so two people approving at once cannot execute it twice.
   const claimed = await o.db.approval.updateMany({ where: { id: a.id, status: 'PENDING' }, data: { status: 'APPROVED', decidedBy: o.userId, decidedAt: new Date(now), note: edits.note } })
   if (claimed.count === 0) throw conflict('this approval was decided by someone else a moment ago')
-  const who = await o.db.user.findUniqueOrThrow({ where: { id: o.userId }, select: { email: true } })
   const edited = JSON.stringify(step) !== JSON.stringify(a.request)
+  const approved = (positionId: string, executed: string, extra: Record<string, unknown> = {}) =>
+    finish(o.db, a, { status: 'APPROVED', result: { executed, positionId, step: describeStep(step), edited, ...extra }, decisionOutcome: 'EXECUTED', positionId, message: `Approved by ${who.email}${edited ? ' (edited)' : ''}: ${describeStep(step)}` })
+  let r: Awaited<ReturnType<typeof executeStep>>
   try {
-    const r = await executeStep(
+    r = await executeStep(
       { db: o.db, userId: o.userId, traderId: trader.id, actor: { kind: 'USER', id: o.userId }, source: 'APPROVAL', trigger: 'AI_ANALYSIS', decisionId: a.decisionId ?? undefined, reason: `approved by ${who.email}` },
       step,
     )
-    await finish(o.db, a, { status: 'APPROVED', result: { executed: r.summary, positionId: r.positionId, step: describeStep(step), edited }, decisionOutcome: 'EXECUTED', positionId: r.positionId, message: `Approved by ${who.email}${edited ? ' (edited)' : ''}: ${describeStep(step)}` })
-    return { status: 'APPROVED' as const, positionId: r.positionId, summary: r.summary }
   } catch (e) {
-    const reason = isAppError(e) ? e.message : 'unexpected error while executing'
-    await finish(o.db, a, { status: 'FAILED', result: { error: reason, step: describeStep(step), edited }, decisionOutcome: 'REJECTED', message: `Approved by ${who.email} but not executed: ${reason}` })
+    // Sent, and not confirmed: the entry may still fill, so it is recorded as executed, with its position.
+    if (e instanceof EntryUnconfirmed) await approved(e.positionId, `sent, not confirmed: ${e.message}`, { unconfirmed: true })
+    else {
+      const reason = isAppError(e) ? e.message : 'unexpected error while executing'
+      await finish(o.db, a, { status: 'FAILED', result: { error: reason, step: describeStep(step), edited }, decisionOutcome: 'REJECTED', message: `Approved by ${who.email} but not executed: ${reason}` })
+    }
     throw e
   }
+  // Outside the try: recording a success that fails must not report the executed step as not executed.
+  await approved(r.positionId, r.summary)
+  return { status: 'APPROVED' as const, positionId: r.positionId, summary: r.summary }
 }
 
 /** Rejects a queued step with an optional note; nothing is executed. */

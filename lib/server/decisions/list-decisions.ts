@@ -44,7 +44,7 @@ export interface ValidationView {
 
 export interface ExecutedStepView {
   step: string
-  /** EXECUTED | QUEUED | ALREADY_QUEUED | REFUSED | DRY_RUN */
+  /** EXECUTED | UNCONFIRMED | QUEUED | ALREADY_QUEUED | REFUSED | DRY_RUN */
   status: string
   summary: string | null
   error: string | null

@@ -6,6 +6,7 @@ import type { SizingResult } from '@/lib/domain/sizing/position-size'
 import { createApproval } from '@/lib/server/approvals/create-approval'
 import { waitingApproval } from '@/lib/server/approvals/waiting-approval'
 import { isAppError } from '@/lib/server/errors/app-error'
+import { EntryUnconfirmed } from '@/lib/server/positions/entry-unconfirmed'
 import { RiskRejection } from '@/lib/server/risk/entry-risk'
 import type { TraderSettings } from '@/lib/server/traders/trader-settings'
 import type { ProviderAnswer } from './ask-provider'
@@ -16,6 +17,8 @@ import type { SymbolSnapshot } from './symbol-snapshot'
 
 type StepResult =
   | { step: string; status: 'EXECUTED'; summary: string; positionId: string }
+  // Sent, and the exchange did not confirm it: the position exists and its entry is looked up.
+  | { step: string; status: 'UNCONFIRMED'; summary: string; positionId: string }
   | { step: string; status: 'QUEUED'; approvalId: string }
   // Asked for by an earlier decision whose request still waits: this one adds nothing.
   | { step: string; status: 'ALREADY_QUEUED'; approvalId: string; summary: string }
@@ -82,6 +85,11 @@ export async function settleDecision(s: SettleInput): Promise<DecisionRecord> {
       positionId = r.positionId
       results.push({ step: describeStep(st), status: 'EXECUTED', summary: r.summary, positionId: r.positionId })
     } catch (e) {
+      if (e instanceof EntryUnconfirmed) {
+        positionId = e.positionId
+        results.push({ step: describeStep(st), status: 'UNCONFIRMED', summary: e.message, positionId: e.positionId })
+        continue
+      }
       if (!isAppError(e)) throw e
       if (e instanceof RiskRejection) {
         riskConstraints.push(...e.violations.map((v) => ({ name: v.label, satisfied: false, currentValue: v.currentValue, requiredValue: v.allowedValue })))
@@ -90,7 +98,7 @@ export async function settleDecision(s: SettleInput): Promise<DecisionRecord> {
     }
   }
 
-  const executed = results.some((r) => r.status === 'EXECUTED')
+  const executed = results.some((r) => r.status === 'EXECUTED' || r.status === 'UNCONFIRMED')
   const queued = results.some((r) => r.status === 'QUEUED')
   const refused = results.filter((r): r is Extract<StepResult, { status: 'REFUSED' }> => r.status === 'REFUSED')
   const validation = riskConstraints.length

@@ -22,6 +22,7 @@ import { assertSwitchesOn, lockTraderForEntry } from '@/lib/server/trading/halt-
 import { assertEntryWithinLimits, recordRiskRejection, RiskRejection, type OrderSource } from '@/lib/server/risk/entry-risk'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { activeInSymbolSql } from './active-position'
+import { EntryUnconfirmed } from './entry-unconfirmed'
 import { inEntrySlot } from './entry-slots'
 import { checkFresh } from './market-context'
 import { transitionPosition } from '@/lib/domain/positions/position-lifecycle'
@@ -230,6 +231,7 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
   } catch (e) {
     // The position exists and its entry is looked up by client order id: say so, with its id.
     const known = exchangeAppError(e)
+    if (known?.code === 'EXCHANGE_UNCERTAIN') throw new EntryUnconfirmed(known, positionId, order.clientOrderId)
     if (known) throw new AppError(known.code, `${known.message} (position ${positionId}, entry ${order.clientOrderId})`, known.status, undefined, known.retryAfterSeconds)
     throw e
   }
