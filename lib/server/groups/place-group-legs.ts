@@ -17,6 +17,10 @@ const ABANDONED_CLAIM_MS = 60_000
 // Legs being placed by this process, so a pass does not take a claim of its own for abandoned.
 const inFlight = new Set<string>()
 
+/** A leg claimed for placement whose placer stopped before the entry's transaction: it never gets its position. */
+export const abandonedClaim = (l: { id: string; status: string; updatedAt: Date; position: unknown }, now: number) =>
+  l.status === 'PLACED' && !l.position && !inFlight.has(l.id) && now - l.updatedAt.getTime() > ABANDONED_CLAIM_MS
+
 export interface PlacedLeg { legId: string; positionId: string | null; status: 'PLACED' | 'FAILED' | 'PLANNED'; reason?: string }
 
 /**
@@ -43,7 +47,7 @@ export async function placeGroupLegs(o: { db: Db; groupId: string; actor: ActorR
 
   // Claims whose placer stopped before the entry's transaction: planned again.
   for (const l of legs) {
-    if (l.status === 'PLACED' && !l.position && !inFlight.has(l.id) && now - l.updatedAt.getTime() > ABANDONED_CLAIM_MS) {
+    if (abandonedClaim(l, now)) {
       await db.groupLeg.updateMany({ where: { id: l.id, status: 'PLACED', position: null }, data: { status: 'PLANNED', reason: 'its placement stopped part way; planned again' } })
       l.status = 'PLANNED'
     }

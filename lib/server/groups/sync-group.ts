@@ -12,6 +12,7 @@ import { cancelEntry } from '@/lib/server/positions/cancel-entry'
 import { modifyProtection } from '@/lib/server/positions/modify-protection'
 import { requestExit } from '@/lib/server/positions/request-exit'
 import { readGroupSettings } from './group-settings'
+import { abandonedClaim } from './place-group-legs'
 
 const TERMINAL = new Set(['CLOSED', 'FAILED'])
 const PROTECTABLE = new Set(['SUBMITTING', 'OPEN', 'MONITORING'])
@@ -80,10 +81,17 @@ export async function syncGroup(o: GroupSyncOptions): Promise<void> {
 
   if (status === 'CLOSING') {
     await db.groupLeg.updateMany({ where: { groupId: g.id, status: 'PLANNED' }, data: { status: 'CANCELED', reason: 'the group closed first' } })
+    // An open group plans such a leg again; a closing one must not wait for it forever.
+    const abandoned = legs.filter((l) => abandonedClaim(l, Date.now())).map((l) => l.id)
+    if (abandoned.length) {
+      await db.groupLeg.updateMany({ where: { id: { in: abandoned }, status: 'PLACED', position: null }, data: { status: 'CANCELED', reason: 'its placement stopped part way, and the group closed' } })
+    }
     if (g.status !== 'CLOSING') await db.positionGroup.updateMany({ where: { id: g.id, status: 'OPEN' }, data: { status: 'CLOSING', closeReason } })
     await Promise.all(working.map(({ p }) => wind(o, g.userId, p)))
-    const stillWorking = await db.position.count({ where: { groupId: g.id, status: { notIn: ['CLOSED', 'FAILED'] } } })
+    // Unplaced claims first: a leg whose position commits between the two counts is then seen by
+    // the second (in the other order, by neither, and the group would close with that leg live).
     const unplaced = await db.groupLeg.count({ where: { groupId: g.id, status: 'PLACED', position: null } })
+    const stillWorking = await db.position.count({ where: { groupId: g.id, status: { notIn: ['CLOSED', 'FAILED'] } } })
     if (stillWorking === 0 && unplaced === 0) {
       await db.positionGroup.updateMany({ where: { id: g.id, status: { not: 'CLOSED' } }, data: { status: 'CLOSED', closedAt: new Date(), closeReason } })
     }

@@ -3,6 +3,8 @@ import { dec } from '@/lib/domain/decimal'
 import { ACCOUNT_REF, exchangeForAccount, type AccountRef } from '@/lib/server/exchange/exchange-for-account'
 import { readGroupSettings } from '@/lib/server/groups/group-settings'
 import { placeGroupLegs } from '@/lib/server/groups/place-group-legs'
+import { closeGroup } from '@/lib/server/groups/close-group'
+import { syncGroup } from '@/lib/server/groups/sync-group'
 import { planGroupEntry } from '@/lib/server/groups/plan-group-entry'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
@@ -65,5 +67,21 @@ describe('placing position group legs', () => {
     const legs = await t.db.groupLeg.findMany({ where: { groupId }, select: { status: true, position: { select: { id: true } } } })
     expect(legs.every((l) => l.status === 'PLACED' && l.position)).toBe(true)
     await expect(plan('SHORT')).rejects.toMatchObject({ code: 'CONFLICT', message: 'a LONG BTC/USDT group is open: close it before a SHORT entry' })
+  })
+
+  test('a closing group does not wait forever for a claim whose placer stopped: after a minute the leg is canceled and the group CLOSED', async () => {
+    const { groupId } = await plan()
+    const base = await t.db.groupLeg.findFirstOrThrow({ where: { groupId, index: 0 } })
+    await backdate(base.id, 5)
+    // Closed while the claim is young: its placer may still write the entry, so the group waits.
+    expect(await closeGroup({ db: t.db, userId, groupId, actor, reason: 'closed by hand' })).toEqual({ status: 'CLOSING' })
+    await syncGroup({ db: t.db, groupId, actor })
+    expect((await t.db.positionGroup.findUniqueOrThrow({ where: { id: groupId } })).status).toBe('CLOSING')
+    // A minute on, nobody will: the claim is canceled, and nothing was ever sent.
+    await backdate(base.id, 61)
+    await syncGroup({ db: t.db, groupId, actor })
+    expect(await t.db.positionGroup.findUniqueOrThrow({ where: { id: groupId } })).toMatchObject({ status: 'CLOSED', closeReason: 'closed by hand' })
+    expect(await t.db.groupLeg.findUniqueOrThrow({ where: { id: base.id } })).toMatchObject({ status: 'CANCELED', reason: 'its placement stopped part way, and the group closed' })
+    expect(await entryOrders(groupId)).toBe(0)
   })
 })
