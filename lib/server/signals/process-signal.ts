@@ -17,7 +17,7 @@ import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { loadRiskState } from '@/lib/server/risk/load-risk-state'
 import { readTraderSettings } from '@/lib/server/traders/trader-settings'
 import { readGroupSettings } from '@/lib/server/groups/group-settings'
-import { closeGroupsForSignal, enterGroup } from './group-signal'
+import { closeGroupsForSignal, enterGroup, timeframeOf } from './group-signal'
 import { readSignalSettings, type SignalSettings } from './signal-settings'
 
 export interface ProcessSignalOptions {
@@ -104,6 +104,8 @@ async function carryOut(o: ProcessSignalOptions, s: LoadedSignal, settings: Sign
 
   const stale = promotedFrom ? null : signalAgeProblem({ firedAt: s.signalAt, receivedAt: s.receivedAt, now, maxLagSeconds: settings.maxLagSeconds })
   if (stale) return { status: 'REJECTED', reason: stale, result: base }
+  const overtaken = promotedFrom ? await laterExitFor(o.db, s) : null
+  if (overtaken) return { status: 'REJECTED', reason: `exit signal ${overtaken} for ${symbol} came while it waited in the group pool's queue: the trade it was for is over`, result: base }
 
   const exchange = o.exchangeFor?.(s.trader.account)
   switch (intent) {
@@ -261,6 +263,22 @@ async function entryDone(db: Db, positionId: string, base: Record<string, unknow
       },
     },
   }
+}
+
+/**
+ * An exit or close for the same pair (and interval, when the exit names one) received after this
+ * entry: an exit drops a waiting entry, but one promoted in the moment the exit was being handled
+ * would otherwise still run, opening a trade after the strategy's "exit".
+ */
+async function laterExitFor(db: Db, s: LoadedSignal): Promise<string | null> {
+  const interval = timeframeOf((s.payload ?? {}) as Record<string, string | undefined>)
+  const [later] = await db.$queryRaw<{ id: string }[]>`
+    SELECT id FROM "Signal"
+    WHERE "traderId" = ${s.traderId} AND symbol = ${s.symbol} AND "receivedAt" > ${s.receivedAt}::timestamp(3)
+      AND intent IN ('exit', 'close') AND status::text NOT IN ('REJECTED', 'DUPLICATE')
+      AND left(coalesce(payload->>'interval', ''), 20) IN ('', ${interval})
+    ORDER BY "receivedAt" LIMIT 1`
+  return later?.id ?? null
 }
 
 /**

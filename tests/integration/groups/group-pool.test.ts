@@ -136,6 +136,26 @@ describe('the group pool and its queue', () => {
     await closeAll()
   })
 
+  test('an entry promoted in the moment an exit for its pair was handled does not run after the exit', async () => {
+    await updatePoolSettings({ db: t.db, userId, input: { maxOpenGroups: 1, queueExpiryMinutes: 60 } })
+    await settled(await post(3, { symbol: 'SOLUSDT', action: 'buy' }))
+    const eth = await settled(await post(3, { symbol: 'ETHUSDT', action: 'buy' }))
+    expect(eth.status).toBe('WAITING')
+    // The exit came while ETH waited, and was handled as the entry was being promoted: it found
+    // nothing waiting and nothing open (as recorded here), so the entry was left in the queue.
+    const exit = await t.db.signal.create({
+      data: { traderId: traders[3]!.id, userId, payloadHash: 'race-exit', body: '{}', payload: { interval: '60' }, symbol: 'ETH/USDT', action: 'sell', intent: 'close', status: 'DONE', httpStatus: 202, reason: 'no open ETH/USDT position: nothing to close' },
+    })
+    await updatePoolSettings({ db: t.db, userId, input: { maxOpenGroups: 2 } })
+    const ran = await waitFor(async () => {
+      const s = await t.db.signal.findUniqueOrThrow({ where: { id: eth.id } })
+      return ['DONE', 'REJECTED', 'FAILED'].includes(s.status) ? s : null
+    }, 'the promoted entry processed')
+    expect([ran.status, ran.reason]).toEqual(['REJECTED', `exit signal ${exit.id} for ETH/USDT came while it waited in the group pool's queue: the trade it was for is over`])
+    expect(await t.db.positionGroup.count({ where: { traderId: traders[3]!.id, symbol: 'ETH/USDT' } })).toBe(0)
+    await closeAll()
+  })
+
   test('six traders’ entries at once with two slots: exactly two groups open, four wait; raising the cap runs the best of them', async () => {
     await updatePoolSettings({ db: t.db, userId, input: { maxOpenGroups: 2, queueExpiryMinutes: 60 } })
     const ids = await Promise.all(traders.map((_, i) => post(i, { symbol: 'BTCUSDT', action: 'buy' })))
