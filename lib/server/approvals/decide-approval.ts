@@ -135,7 +135,11 @@ async function finish(db: Db, a: ApprovalRow, f: { status: 'APPROVED' | 'REJECTE
     if (a.decisionId) {
       // An approved entry links its decision to the position it opened, as a direct entry does.
       const positionId = f.positionId ? { positionId: f.positionId } : {}
-      await tx.decision.updateMany({ where: { id: a.decisionId, outcome: 'PENDING_APPROVAL' }, data: { outcome: f.decisionOutcome, error: f.decisionOutcome === 'REJECTED' ? f.message : null, ...positionId } })
+      // A decision may have queued several steps: it is EXECUTED once any was, waits while any
+      // waits, and is REJECTED only when none was executed and none waits, whichever is answered first.
+      const all = await tx.approval.findMany({ where: { decisionId: a.decisionId }, select: { status: true } })
+      const outcome = all.some((x) => x.status === 'APPROVED') ? 'EXECUTED' : all.some((x) => x.status === 'PENDING') ? 'PENDING_APPROVAL' : f.decisionOutcome
+      await tx.decision.updateMany({ where: { id: a.decisionId, outcome: { in: ['PENDING_APPROVAL', 'REJECTED'] } }, data: { outcome, error: outcome === 'REJECTED' ? f.message : null, ...positionId } })
     }
     const type = f.status === 'EXPIRED' ? 'APPROVAL_EXPIRED' : f.status === 'REJECTED' ? 'APPROVAL_REJECTED' : f.status === 'FAILED' ? 'APPROVAL_FAILED' : 'APPROVAL_APPROVED'
     await recordActivity(tx, { userId: a.trader.userId, traderId: a.traderId, symbol: a.symbol, type, severity: f.status === 'APPROVED' ? 'info' : 'warning', message: f.message })

@@ -221,6 +221,22 @@ describe('/api/v1/approvals', () => {
     expect(res.body).toMatchObject({ status: 'REJECTED', note: null })
   })
 
+  it('a decision that queued two steps: one rejected, the other approved, the decision is EXECUTED', async () => {
+    const opened = await approveIt((await queue()).approvalId)
+    const positionId = opened.body.positionId as string
+    const exit: PlanStep = { kind: 'EXIT', symbol: 'BTC/USDT', positionId, sharePct: '50', full: false }
+    const move: PlanStep = { kind: 'MODIFY', symbol: 'BTC/USDT', positionId, stopLoss: '59500', takeProfits: null }
+    const { approvalId: exitId, decisionId } = await queue({ step: exit })
+    const moveId = await createApproval({ db: t.db, traderId, userId: alice.id, decisionId, step: move, expiryMinutes: 15, summary: { step: describeStep(move) } })
+    const outcome = async () => (await t.db.decision.findUniqueOrThrow({ where: { id: decisionId } })).outcome
+
+    expect((await rejectIt(moveId, { note: 'keep the stop' })).status).toBe(200)
+    expect(await outcome()).toBe('PENDING_APPROVAL') // the exit still waits
+    expect((await approveIt(exitId)).status).toBe(200)
+    expect(await t.db.decision.findUniqueOrThrow({ where: { id: decisionId } })).toMatchObject({ outcome: 'EXECUTED', error: null, positionId })
+    expect(fromDb((await t.db.position.findUniqueOrThrow({ where: { id: positionId } })).stopLoss!).toFixed()).toBe('59000')
+  })
+
   it('answers 404 for another user\'s approval and leaves it pending', async () => {
     const { approvalId } = await queue()
     const a = await approveIt(approvalId, {}, bob.token)
