@@ -1,5 +1,5 @@
 import type { Db } from '@/lib/db/client'
-import { ownVerdict } from '@/lib/server/orders/own-verdict'
+import { LOST, ownVerdict } from '@/lib/server/orders/own-verdict'
 import { EXIT_ORDER } from '@/lib/server/protection/resting-stop'
 import { fromDb } from '@/lib/db/decimal-columns'
 import type { OrderStatus } from '@/lib/domain/orders/order-lifecycle'
@@ -63,9 +63,6 @@ export interface ReconcileSummary {
 }
 
 const OPEN = ['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'] as const
-
-/** How the reject reason of an order declared lost begins. */
-const LOST = 'lost:'
 
 /**
  * Keeps our orders in line with the exchange, on a schedule and at start alike, by client

@@ -6,6 +6,9 @@ import type { OrderReport } from '@/lib/exchange/port'
  * never sent, canceled before it left, declared lost. It carries no fills; those already
  * recorded stay (fills are only ever added).
  */
+/** How the reject reason of an order declared lost begins: the reconciler still asks about those, and books a late fill. */
+export const LOST = 'lost:'
+
 export function ownVerdict(order: { clientOrderId: string; filledQty?: { toString(): string } }, status: 'REJECTED' | 'CANCELED', reason: string): OrderReport {
   return {
     clientOrderId: order.clientOrderId,

@@ -15,7 +15,7 @@ import { recordPositionEvent, withBatchedAudit } from '@/lib/server/audit/record
 import { notFound } from '@/lib/server/errors/app-error'
 import { ACCOUNT_REF, type AccountRef, exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { applyOrderReport } from '@/lib/server/orders/apply-order-report'
-import { submitOrder } from '@/lib/server/orders/submit-order'
+import { LOST, ownVerdict } from '@/lib/server/orders/own-verdict'
 import { cancelEntry } from '@/lib/server/positions/cancel-entry'
 import { requestExit } from '@/lib/server/positions/request-exit'
 import { haltAccount, setTraderStatus } from '@/lib/server/trading/halt-trading'
@@ -251,6 +251,7 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
     let acted = false
     // When this run last asked for an exit: a pending exit order younger than that is ours.
     let ourExitSince: number | null = null
+    const unknownChecks = new Map<string, number>()
     let stalePriceAgeMs: number | undefined
     const problems: string[] = []
     for (;;) {
@@ -271,8 +272,8 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
         // Nothing filled and the entry could not be canceled (see the orders part of the report).
         return { ...base, outcome: 'FAILED', attempts, detail: `its entry order is still working (${p.status.toLowerCase()}); nothing has filled yet` }
       }
-      const [pending] = await sql.$queryRaw<{ id: string; clientOrderId: string; status: OrderStatus; filledQty: string; createdAt: Date }[]>`
-        SELECT id, "clientOrderId", status::text AS status, "filledQty"::text AS "filledQty", "createdAt" FROM "Order"
+      const [pending] = await sql.$queryRaw<{ id: string; clientOrderId: string; status: OrderStatus; filledQty: string; createdAt: Date; notFoundCount: number }[]>`
+        SELECT id, "clientOrderId", status::text AS status, "filledQty"::text AS "filledQty", "createdAt", "notFoundCount" FROM "Order"
         WHERE "positionId" = ${p.id} AND ${EXIT_ORDER_SQL} AND status::text = ANY(${[...OPEN_ORDER]}::text[]) ORDER BY "createdAt" DESC LIMIT 1`
       const ours = pending !== undefined && ourExitSince !== null && pending.createdAt.getTime() >= ourExitSince
       if (pending?.status === 'NEW' && !ours && Date.now() < pending.createdAt.getTime() + graceMs) {
@@ -288,11 +289,28 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
         const quote = await loadQuote(sql, p.symbol)
         if (quote && quoteAgeMs(quote) > staleAfterMs) stalePriceAgeMs = quoteAgeMs(quote)
         if (pending?.status === 'NEW') {
-          // An exit that did not get through (ours after a transport error, or one whose sender
-          // died): send the same order again. The exchange knows it by its client order id, so
-          // it cannot fill twice.
+          // An exit whose outcome is unknown (ours after a transport error, or one whose sender
+          // died): asked about by its client order id, never sent again under it. Binance takes a
+          // client id again once the order with it has ended: a filled exit sent again sells twice.
           acted = true
-          await submitOrder(db, exchange, pending.id, actor)
+          const report = await exchange.fetchOrder(pending.clientOrderId)
+          if (report) await applyOrderReport(db, pending.id, report, actor)
+          else {
+            const checks = (unknownChecks.get(pending.id) ?? 0) + 1
+            unknownChecks.set(pending.id, checks)
+            // Unknown twice and older than the grace an order in flight gets: it did not reach the
+            // book. Declared lost (the reconciler still books a late fill of it), so the next pass
+            // sends a new exit under a new id. Until then the checks do not count as attempts.
+            if (checks >= 2 && Date.now() >= pending.createdAt.getTime() + graceMs) {
+              problems.push(`attempt ${attempts}: exit ${pending.clientOrderId} unknown to the exchange after ${checks} checks`)
+              const verdict = ownVerdict(pending, 'REJECTED', `${LOST} unknown to the exchange after ${checks} checks by panic; a new exit is sent instead`)
+              await applyOrderReport(db, pending.id, verdict, actor, { onlyIf: { status: 'NEW', notFoundCount: pending.notFoundCount } })
+            } else {
+              attempts--
+              await sleep(Math.max(backoff(Math.max(1, attempts)), 100))
+            }
+            continue
+          }
         } else if (pending) {
           // Working on the exchange (a live resting exit): take its news, then cancel what still
           // works, so the remainder goes out at market on the next pass.
