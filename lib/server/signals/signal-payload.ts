@@ -25,7 +25,10 @@ const ZTimestamp = z.preprocess(
     if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(v)) return new Date(v)
     return v
   },
-  z.date({ error: 'must be an ISO 8601 time with its zone (e.g. 2026-01-31T12:00:00Z, as {{timenow}} gives) or seconds since the epoch' }).refine((d) => !Number.isNaN(d.getTime()), 'is not a valid time').optional(),
+  z.date({ error: 'must be an ISO 8601 time with its zone (e.g. 2026-01-31T12:00:00Z, as {{timenow}} gives) or seconds since the epoch' }).refine((d) => !Number.isNaN(d.getTime()), 'is not a valid time')
+    // A negative or huge number is a valid JavaScript date that PostgreSQL cannot store.
+    .refine((d) => Number.isNaN(d.getTime()) || (d.getUTCFullYear() >= 1970 && d.getUTCFullYear() <= 9999), 'is out of range (years 1970 to 9999)')
+    .optional(),
 )
 
 /** `{{strategy.position_size}}`: signed, informational. */

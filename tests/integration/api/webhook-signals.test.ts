@@ -209,6 +209,9 @@ describe('POST /api/webhooks/tradingview/{traderId}: intake', () => {
     ['a bad action', { action: 'hold' }, 'action'],
     ['a price that is not a number', { price: 'abc' }, 'price'],
     ['a bad timestamp', { timestamp: 'yesterday' }, 'timestamp'],
+    // A valid JavaScript date (year -7537) that PostgreSQL cannot store: was a 500 with nothing logged.
+    ['a negative numeric timestamp', { timestamp: -300000000000 }, 'timestamp'],
+    ['a timestamp past year 9999', { timestamp: 300000000000000 }, 'timestamp'],
     ['a bad intent', { intent: 'flip' }, 'intent'],
   ])('answers 400 naming the field for %s, recorded as REJECTED', async (_label, change, field) => {
     const res = await post(buy(change))
