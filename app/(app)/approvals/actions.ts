@@ -3,7 +3,7 @@
 import { db } from '@/lib/db/client'
 import { approveApproval, rejectApproval } from '@/lib/server/approvals/decide-approval'
 import { getPageUser } from '@/lib/server/auth/current-user'
-import { isAppError } from '@/lib/server/errors/app-error'
+import { knownError } from '@/lib/server/errors/known-error'
 import { checkedId } from '@/lib/server/validation/id-field'
 
 /**
@@ -20,13 +20,15 @@ async function decide(where: string, fn: (userId: string) => Promise<DecideResul
   if (!user) return { ok: false, status: 401, code: 'UNAUTHENTICATED', message: 'Your session has ended. Sign in again.', fieldErrors: {} }
   try {
     return await fn(user.id)
-  } catch (err) {
-    if (isAppError(err)) {
+  } catch (caught) {
+    // A busy database or an exchange's answer is a clear message too, not "something went wrong".
+    const err = knownError(caught)
+    if (err) {
       const fieldErrors: Record<string, string> = {}
       for (const f of err.fieldErrors ?? []) fieldErrors[f.field] ??= f.message
       return { ok: false, status: err.status, code: err.code, message: err.message, fieldErrors }
     }
-    console.error(`[ui] ${where} failed:`, err)
+    console.error(`[ui] ${where} failed:`, caught)
     return { ok: false, status: 500, code: 'INTERNAL', message: 'Something went wrong on the server. Check the server log.', fieldErrors: {} }
   }
 }

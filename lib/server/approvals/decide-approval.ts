@@ -30,6 +30,9 @@ export const ZRejectRequest = z.object({ note: textField({ max: 500, multiline: 
 
 type Summary = { confidence?: string; reasoning?: string }
 
+/** Failures that leave nothing sent and answer 503 with Retry-After. */
+const NOTHING_SENT_TRY_AGAIN = new Set(['BUSY', 'MARKET_UNAVAILABLE', 'EXCHANGE_UNAVAILABLE'])
+
 /**
  * Approves a queued step: re-validated against the current market, the validation layer and the
  * risk limits (by executing through the regular services). A stale or now-invalid request is
@@ -78,7 +81,11 @@ export async function approveApproval(o: { db: Db; userId: string; approvalId: s
   } catch (e) {
     // Sent, and not confirmed: the entry may still fill, so it is recorded as executed, with its position.
     if (e instanceof EntryUnconfirmed) await approved(e.positionId, `sent, not confirmed: ${e.message}`, { unconfirmed: true })
-    else {
+    else if (isAppError(e) && NOTHING_SENT_TRY_AGAIN.has(e.code)) {
+      // Busy, no fresh price or the exchange unreachable: nothing went out, and the 503 says to
+      // try again, so the request waits again rather than being used up by a passing condition.
+      await o.db.approval.updateMany({ where: { id: a.id, status: 'APPROVED' }, data: { status: 'PENDING', decidedBy: null, decidedAt: null, note: null } })
+    } else {
       const reason = isAppError(e) ? e.message : 'unexpected error while executing'
       await finish(o.db, a, { status: 'FAILED', result: { error: reason, step: describeStep(step), edited }, decisionOutcome: 'REJECTED', message: `Approved by ${who.email} but not executed: ${reason}` })
     }

@@ -17,7 +17,7 @@ import { isEntry, liveBinanceScenario, START_USDT } from '@/tests/support/live-b
  * position, and the reconciler's lookup books it. (Recorded as "not executed" before, the decision
  * lost its position and never counted in the AI's performance.)
  */
-describe('Binance spot: an AI entry the exchange does not confirm', () => {
+describe('Binance spot: an AI entry the exchange does not confirm, or does not take', () => {
   const live = liveBinanceScenario()
   let llm: FakeLlmServer
   beforeAll(async () => {
@@ -54,6 +54,26 @@ describe('Binance spot: an AI entry the exchange does not confirm', () => {
     expect(p.status).toBe('MONITORING')
     expect(fromDb(p.openQty).toFixed()).toBe('0.00999')
     expect(live.newOrdersSent()).toBe(1)
+  })
+
+  test('approved while the exchange asks to back off (429): nothing sent, the request waits again, and a second approval opens it', async () => {
+    const db = live.t.db
+    const decision = await db.decision.create({
+      data: { traderId: live.traderId, cycleId: 'c', symbol: 'BTC/USDT', provider: 'RULES', model: 'built-in rules', promptVersion: 'rules.ema-atr.v1', trigger: 'SCHEDULE', action: 'LONG', confidence: '0.8', reasoning: 'trend up', outcome: 'PENDING_APPROVAL', latencyMs: 12 },
+    })
+    const approvalId = await createApproval({ db, traderId: live.traderId, userId: live.userId, decisionId: decision.id, step, expiryMinutes: 15, summary: { action: 'LONG', confidence: '0.8', reasoning: 'trend up', step: describeStep(step) } })
+    live.fake.injectFault(isEntry, { kind: 'rateLimited', status: 429, retryAfterSec: 1 })
+
+    await expect(approveApproval({ db, userId: live.userId, approvalId, input: {} })).rejects.toMatchObject({ code: 'EXCHANGE_UNAVAILABLE', status: 503, retryAfterSeconds: 1 })
+    expect(await db.approval.findUniqueOrThrow({ where: { id: approvalId } })).toMatchObject({ status: 'PENDING', decidedBy: null, result: null })
+    expect((await db.decision.findUniqueOrThrow({ where: { id: decision.id } })).outcome).toBe('PENDING_APPROVAL')
+    expect(live.fake.orders).toHaveLength(0)
+
+    await new Promise((r) => setTimeout(r, 1100)) // the exchange's Retry-After
+    const r = await approveApproval({ db, userId: live.userId, approvalId, input: {} })
+    expect(r.status).toBe('APPROVED')
+    expect((await live.position(r.positionId)).status).toBe('MONITORING')
+    expect(await db.decision.findUniqueOrThrow({ where: { id: decision.id } })).toMatchObject({ outcome: 'EXECUTED', positionId: r.positionId })
   })
 
   test('executed by the decision cycle: the journal says it was sent, with its position, and the decision counts as executed', async () => {
