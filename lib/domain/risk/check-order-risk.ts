@@ -20,6 +20,8 @@ export interface OrderIntent {
   notional: Decimal
   /** Quote lost if the stop is hit, fees included. */
   riskAmount: Decimal
+  /** False when it adds to something already counted as open (a pyramid of an open group). */
+  opensPosition?: boolean
   /** Epoch ms. */
   at: number
 }

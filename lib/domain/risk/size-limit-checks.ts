@@ -11,6 +11,8 @@ export interface SizedEntry {
   notional: Decimal
   /** Quote lost if the stop is hit, fees included. */
   riskAmount: Decimal
+  /** False when it adds to something already counted as open (a pyramid of an open group). */
+  opensPosition?: boolean
 }
 
 /**
@@ -49,7 +51,7 @@ export function checkSizeLimits(limits: RiskLimits, state: SizeState, entry: Siz
     checks.push(
       limitCheck({
         limit: 'maxConcurrentPositions',
-        current: openPositions + 1,
+        current: openPositions + (entry.opensPosition === false ? 0 : 1),
         comparison: '<=',
         allowed: max,
         detail: `${openPositions} positions are already open and at most ${max} may be`,

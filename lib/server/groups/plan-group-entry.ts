@@ -98,7 +98,7 @@ export async function planGroupEntry(o: {
 
     const riskAmount = sumDec(plan.legs.map((l) => l.qty.mul(l.price.minus(stop).abs()).plus(l.notional.mul(fee)).plus(l.qty.mul(stop).mul(fee))))
     const user = { timeZone: current.timeZone, riskLimits: current.userRiskLimits, pnlPeak: current.userPnlPeak }
-    await assertEntryWithinLimits(tx, current, user, { symbol: o.symbol, side: o.side, notional: plan.totalNotional, riskAmount })
+    await assertEntryWithinLimits(tx, current, user, { symbol: o.symbol, side: o.side, notional: plan.totalNotional, riskAmount, opensPosition: !group })
 
     const g = group ?? await tx.positionGroup.create({
       data: {

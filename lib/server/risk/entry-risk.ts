@@ -18,6 +18,8 @@ export interface EntryIntent {
   notional: Decimal
   /** Quote lost if the stop is hit, fees included. */
   riskAmount: Decimal
+  /** False for a pyramid added to an open position group: the group already counts as one open position. */
+  opensPosition?: boolean
 }
 
 export interface ScopedViolation extends RiskViolation {
@@ -53,7 +55,7 @@ const NO_STATE: RiskState = {
 export async function assertEntryWithinLimits(tx: SqlTx, trader: TraderRow, user: UserRow, intent: EntryIntent, now = Date.now()): Promise<{ trader: RiskCheck; user: RiskCheck }> {
   const traderLimits = readRiskLimits(trader.riskLimits)
   const userLimits = readUserRiskLimits(user.riskLimits)
-  const order = { kind: 'ENTRY' as const, symbol: intent.symbol, side: intent.side, notional: intent.notional, riskAmount: intent.riskAmount, at: now }
+  const order = { kind: 'ENTRY' as const, symbol: intent.symbol, side: intent.side, notional: intent.notional, riskAmount: intent.riskAmount, opensPosition: intent.opensPosition, at: now }
 
   // The ledger is read only when some limit looks at it (with every such limit off, an entry
   // costs no risk query at all).

@@ -10,7 +10,7 @@ import { processSignal } from '@/lib/server/signals/process-signal'
 import { receiveSignal } from '@/lib/server/signals/receive-signal'
 import { rotateWebhookSecret } from '@/lib/server/signals/webhook-secret'
 import { createTrader } from '@/lib/server/traders/create-trader'
-import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
+import { RISK_LIMITS_OFF, useManualTraderSettings } from '@/tests/support/manual-trader-settings'
 import { startWorker, type Worker } from '@/workers/worker'
 import { startFakeBinance, type FakeBinance } from '../../support/fake-binance'
 import { createTestDatabase, type TestDatabase } from '../../support/test-db'
@@ -172,7 +172,13 @@ describe('position groups from webhook signals', () => {
     await updateGroupSettings({ db: t.db, userId, traderId, input: { groupBudgetQuote: '650' } })
     await done(await post({ action: 'buy' }))
     await until('pyramid 1 resting', (x) => x.status === 'OPEN' && legs(x).every((l) => l.position !== null))
-    await done(await post({ action: 'buy' }))
+    // At most one open position: the group is that one, and a pyramid adds to it, not a second.
+    await t.db.trader.update({ where: { id: traderId }, data: { riskLimits: { ...RISK_LIMITS_OFF, maxConcurrentPositions: 1 } } })
+    try {
+      await done(await post({ action: 'buy' }))
+    } finally {
+      await t.db.trader.update({ where: { id: traderId }, data: { riskLimits: RISK_LIMITS_OFF } })
+    }
     // At most 3 DCA legs rest at once across the group: pyramid 1 has 2, so pyramid 2 gets 1 now.
     let g = await until('pyramid 2 resting', (x) => x.pyramids.length === 2 && x.pyramids[1]!.legs[1]!.position?.status === 'SUBMITTING')
     await new Promise((r) => setTimeout(r, 1500)) // a keeper pass or more: still no fourth resting leg

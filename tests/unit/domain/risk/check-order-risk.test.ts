@@ -127,6 +127,8 @@ const rows: Row[] = [
     message: 'max open positions: 3 positions are already open and at most 3 may be',
   },
   { label: 'open positions: zero allows no entry', limit: 'maxConcurrentPositions', value: 0, allowed: false, current: '1', required: '<= 0' },
+  // A pyramid added to an open group: the group already counts as one open position.
+  { label: 'open positions: at, adding to an open group', limit: 'maxConcurrentPositions', value: 3, state: { openPositions: 3 }, intent: { opensPosition: false }, allowed: true, current: '3', required: '<= 3' },
 
   { label: 'exposure quote: under', limit: 'maxExposureQuote', value: dec(500), state: { exposureQuote: dec(400) }, intent: { notional: dec('99.99') }, allowed: true, current: '499.99', required: '<= 500' },
   { label: 'exposure quote: at', limit: 'maxExposureQuote', value: dec(500), state: { exposureQuote: dec(400) }, intent: { notional: dec(100) }, allowed: true, current: '500', required: '<= 500' },
