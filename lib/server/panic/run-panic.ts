@@ -74,8 +74,9 @@ export interface RunPanicOptions {
   /** Positions closed at the same time (default 4). */
   concurrency?: number
   /**
-   * An entry order still NEW may be on its way to the exchange right now; give it this long to
-   * arrive before treating it as never sent (default 2 s; only waited for orders younger than that).
+   * An order still NEW whose sender has not reported back may be on its way to the exchange right
+   * now: it is given this long from its creation to arrive before it is treated as never sent
+   * (default 16 s: an exchange adapter waits up to 5 s for an order slot and 10 s for an answer).
    */
   newOrderGraceMs?: number
   /**
@@ -94,6 +95,8 @@ const OPEN_ORDER = ['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'] as const
 const ROUNDS = 3
 
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve())
+// An exit the exchange does not know is declared lost no sooner than this after it was created.
+const LOST_MIN_AGE_MS = 2000
 const defaultBackoff = (attempt: number) => Math.min(250 * 2 ** (attempt - 1), 2000)
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
@@ -134,7 +137,10 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
   const maxAttempts = Math.max(1, opts.maxAttempts ?? 4)
   const backoff = opts.backoffMs ?? defaultBackoff
   const concurrency = opts.concurrency ?? 4
-  const graceMs = opts.newOrderGraceMs ?? 2000
+  const graceMs = opts.newOrderGraceMs ?? 16_000
+  // NEW, its sender not yet back (a sender stamps lastCheckedAt after an unknown answer), and
+  // young enough to be on its way.
+  const inFlight = (o: { status: string; lastCheckedAt: Date | null; createdAt: Date }) => o.status === 'NEW' && o.lastCheckedAt === null && Date.now() < o.createdAt.getTime() + graceMs
   const throttleBudgetMs = opts.throttleBudgetMs ?? 120_000
   const staleAfterMs = env().MARKET_STALE_AFTER_MS
   const sql = sqlOf(db)
@@ -195,13 +201,11 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       try {
         let cur = await db.order.findUniqueOrThrow({ where: { id: o.id } })
-        if (cur.status === 'NEW') {
-          // Possibly in flight from an entry that committed just before the halt: let it land.
-          const until = cur.createdAt.getTime() + graceMs
-          while (cur.status === 'NEW' && Date.now() < until) {
-            await sleep(100)
-            cur = await db.order.findUniqueOrThrow({ where: { id: o.id } })
-          }
+        // Possibly in flight from an entry that committed just before the halt: let it land (booked
+        // canceled now, it would still go out and rest on the exchange, unknown to our books).
+        while (inFlight(cur)) {
+          await sleep(100)
+          cur = await db.order.findUniqueOrThrow({ where: { id: o.id } })
         }
         if (cur.status === 'NEW') {
           const report = await exchange.fetchOrder(cur.clientOrderId)
@@ -272,11 +276,11 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
         // Nothing filled and the entry could not be canceled (see the orders part of the report).
         return { ...base, outcome: 'FAILED', attempts, detail: `its entry order is still working (${p.status.toLowerCase()}); nothing has filled yet` }
       }
-      const [pending] = await sql.$queryRaw<{ id: string; clientOrderId: string; status: OrderStatus; filledQty: string; createdAt: Date; notFoundCount: number }[]>`
-        SELECT id, "clientOrderId", status::text AS status, "filledQty"::text AS "filledQty", "createdAt", "notFoundCount" FROM "Order"
+      const [pending] = await sql.$queryRaw<{ id: string; clientOrderId: string; status: OrderStatus; filledQty: string; createdAt: Date; notFoundCount: number; lastCheckedAt: Date | null }[]>`
+        SELECT id, "clientOrderId", status::text AS status, "filledQty"::text AS "filledQty", "createdAt", "notFoundCount", "lastCheckedAt" FROM "Order"
         WHERE "positionId" = ${p.id} AND ${EXIT_ORDER_SQL} AND status::text = ANY(${[...OPEN_ORDER]}::text[]) ORDER BY "createdAt" DESC LIMIT 1`
       const ours = pending !== undefined && ourExitSince !== null && pending.createdAt.getTime() >= ourExitSince
-      if (pending?.status === 'NEW' && !ours && Date.now() < pending.createdAt.getTime() + graceMs) {
+      if (pending && !ours && inFlight(pending)) {
         // Someone else's exit (a stop, a close click, a concurrent panic) is being sent right now:
         // let it land rather than race it.
         await sleep(100)
@@ -298,10 +302,10 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
           else {
             const checks = (unknownChecks.get(pending.id) ?? 0) + 1
             unknownChecks.set(pending.id, checks)
-            // Unknown twice and older than the grace an order in flight gets: it did not reach the
-            // book. Declared lost (the reconciler still books a late fill of it), so the next pass
-            // sends a new exit under a new id. Until then the checks do not count as attempts.
-            if (checks >= 2 && Date.now() >= pending.createdAt.getTime() + graceMs) {
+            // Unknown twice, its sender done (or gone) and a moment old: it did not reach the book.
+            // Declared lost (the reconciler still books a late fill of it), so the next pass sends
+            // a new exit under a new id. Until then the checks do not count as attempts.
+            if (checks >= 2 && Date.now() >= pending.createdAt.getTime() + LOST_MIN_AGE_MS && !inFlight(pending)) {
               problems.push(`attempt ${attempts}: exit ${pending.clientOrderId} unknown to the exchange after ${checks} checks`)
               const verdict = ownVerdict(pending, 'REJECTED', `${LOST} unknown to the exchange after ${checks} checks by panic; a new exit is sent instead`)
               await applyOrderReport(db, pending.id, verdict, actor, { onlyIf: { status: 'NEW', notFoundCount: pending.notFoundCount } })
