@@ -125,8 +125,9 @@ function GroupRow({ g, expanded, onToggle, traderId }: { g: GroupView; expanded:
       </td>
       <td className={`${td} font-medium text-neutral-100`}>
         {g.symbol}
-        {/* On a phone the PnL columns are hidden: the group's PnL is here, the rest in the row under it. */}
-        <div className="whitespace-nowrap text-[11px] font-normal text-neutral-500 sm:hidden" data-testid="group-pnl-compact">
+        {/* On a phone the PnL columns are hidden: the group's PnL is here, the rest in the row under it.
+            A label may wrap under its figure: unwrapped, a long PnL made the table a fraction wider than the window. */}
+        <div className="whitespace-normal text-[11px] font-normal text-neutral-500 sm:hidden" data-testid="group-pnl-compact">
           {g.status === 'OPEN' ? (
             <>
               <span className={`font-mono ${pnlTone(g.unrealizedPnl)}`}>{formatPnl(g.unrealizedPnl)}</span> open
