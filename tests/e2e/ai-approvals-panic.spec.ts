@@ -4,6 +4,7 @@ import { decisionFromPrompt, lastUserText, startFakeOpenAI, type FakeLlmServer }
 import { fakeMarketEnv } from './support/app-process'
 import { ADMIN, signIn, useSpecApp } from './support/spec-app'
 import { expectEveryTableFits } from './support/table-fits'
+import { expectInWindow } from './support/in-window'
 
 // Issues 3 and 4 through the real start command, pages and browser: a trader pointed at a local
 // OpenAI-compatible server decides, opens and manages a position; entries wait for approval;
@@ -97,9 +98,7 @@ test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manag
   await expect(reasoning).toContainText(/Sized 0\.\d{1,8} \(≈/)
   await expect(reasoning.getByRole('list', { name: 'Executed steps' })).toContainText(/EXECUTED\s*LONG .* BTC\/USDT at market/)
   await expect(reasoning.getByRole('list', { name: 'Validation constraints' })).toHaveCount(0)
-  // Centred: scrolled only just into view, its bottom edge can sit a fraction of a pixel outside.
-  await reasoning.evaluate((el) => el.scrollIntoView({ block: 'center' }))
-  await expect(reasoning).toBeInViewport({ ratio: 1 })
+  await expectInWindow(reasoning, 'the reasoning row')
   await expect(journal.getByRole('columnheader', { name: 'Decision' })).toBeHidden()
   await shot(page, 'ai-1-journal-phone')
   await page.setViewportSize(desktop)
@@ -131,8 +130,7 @@ test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manag
     .filter({ hasText: 'Tighten the stop to 59700' })
     .filter({ has: page.locator('li[data-step-status="EXECUTED"]') })
     .getByRole('cell')
-  await tighten.evaluate((el) => el.scrollIntoView({ block: 'center' }))
-  await expect(tighten).toBeInViewport({ ratio: 1 })
+  await expectInWindow(tighten, 'the stop move reasoning row')
   await shot(page, 'ai-2-position-decisions-phone')
   // Performance, on a phone: the decision tables fit the window, each row's figures under it.
   const positionUrl = page.url()

@@ -4,6 +4,7 @@ import { startFakeBinanceSpot, type FakeBinanceSpot } from '../support/fake-bina
 import { fakeMarketEnv } from './support/app-process'
 import { ADMIN, signIn, useSpecApp } from './support/spec-app'
 import { expectTableFits } from './support/table-fits'
+import { expectInWindow } from './support/in-window'
 
 // Issue 9 (live trading), in the browser: an exchange account is added under Settings, a trader
 // trades on it, its stop rests on the exchange and a close sells exactly once. The exchange is a
@@ -84,8 +85,7 @@ test('a TESTNET Binance account added in the browser: a trader opens a long on i
   await expect(phoneRow).toContainText('Binance spot')
   await expect(phoneRow).toContainText(`key ${keyHint}`)
   const deleteButton = page.getByRole('button', { name: `Delete ${ACCOUNT}` })
-  await deleteButton.evaluate((el) => el.scrollIntoView({ block: 'center' }))
-  await expect(deleteButton).toBeInViewport({ ratio: 1 })
+  await expectInWindow(deleteButton, 'Delete')
   await expect(page.getByRole('button', { name: `Test connection of ${ACCOUNT}` })).toBeInViewport({ ratio: 1 })
   await expectTableFits(page.getByRole('table', { name: 'Exchange accounts' }), 'exchange accounts at 390')
   await page.setViewportSize(desktop)

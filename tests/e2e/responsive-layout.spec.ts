@@ -3,6 +3,7 @@ import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { fakeMarketEnv } from './support/app-process'
 import { ADMIN, signIn, useSpecApp } from './support/spec-app'
 import { expectEveryTableFits, expectTableFits } from './support/table-fits'
+import { expectInWindow } from './support/in-window'
 
 // Issue 12 (mobile): every page is usable at a phone's 390 px and still laid out as before at
 // 1400 px. Pages get real content (a trader, an open position, a closed trade) so the tables and
@@ -156,8 +157,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       // Its fees and profit factor are in the row under it: the table fits the window.
       const figures = page.getByRole('table', { name: 'Performance by trader' }).locator('tr[data-figures-of]').first().getByRole('cell')
       await expect(figures).toContainText(/^fees 0\.\d+ · profit factor (?:[\d.]+|—)$/)
-      await figures.evaluate((el) => el.scrollIntoView({ block: 'center' }))
-      await expect(figures).toBeInViewport({ ratio: 1 })
+      await expectInWindow(figures, 'the breakdown figures row')
       await expectTableFits(page.getByRole('table', { name: 'Performance by trader' }), 'performance by trader at 390')
       await page.evaluate(() => window.scrollTo(0, 0))
     }
@@ -187,8 +187,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       await create.getByRole('button', { name: 'Create token' }).click()
       const tokens = page.getByRole('table', { name: 'API tokens' })
       const revoke = tokens.getByRole('button', { name: 'Revoke Phone token' })
-      await revoke.evaluate((el) => el.scrollIntoView({ block: 'center' }))
-      await expect(revoke).toBeInViewport({ ratio: 1 })
+      await expectInWindow(revoke, 'Revoke')
       await expect(tokens.getByTestId('token-details-compact').first()).toContainText(/^tl_[\w-]+… · created \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}last used never · expires \d{4}-\d{2}-\d{2} /)
       await expectTableFits(tokens, 'API tokens at 390')
       // A user's name, role, traders and age are under the email, beside Remove (or "you").
@@ -226,8 +225,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       await expect(order).toContainText('FILLED')
       await expect(order.getByText('market order', { exact: true })).toBeVisible()
       await expect(order).toContainText('filled 0.01 @ 60,000.01')
-      await order.evaluate((el) => el.scrollIntoView({ block: 'center' }))
-      await expect(order).toBeInViewport({ ratio: 1 })
+      await expectInWindow(order, 'the order row')
       const fill = page.locator('tr[data-fill-of]').first().getByRole('cell')
       await expect(fill).toContainText(/^fee 0\.6\d* USDT · TAKER$/)
       await expect(fill).toBeInViewport({ ratio: 1 })

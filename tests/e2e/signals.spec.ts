@@ -3,6 +3,7 @@ import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { fakeMarketEnv } from './support/app-process'
 import { ADMIN, signIn, useSpecApp } from './support/spec-app'
 import { expectTableFits } from './support/table-fits'
+import { expectInWindow } from './support/in-window'
 
 // Issue 11 (TradingView webhooks) through the real start command, pages and browser: a secret is
 // generated on the trader's Signals page, an alert is posted to the URL shown there with the
@@ -160,14 +161,11 @@ test('turn position groups on, post an entry alert, see its pyramid of legs, the
   // ...and its timeframe, legs, size, stop, target and age in the row under it: the table fits the window.
   const details = groups.locator('tr[data-details-of]').first().getByRole('cell')
   await expect(details).toContainText(/^15 · 1 pyramid · legs filled 1\/3 · open [\d.]+ @ 60,000\.01stop [\d,.]+ · target [\d,.]+ \([a-z-]+\) · created \d{4}-/)
-  // Centred: scrolled only just into view, its bottom edge can sit a fraction of a pixel outside.
-  await details.evaluate((el) => el.scrollIntoView({ block: 'center' }))
-  await expect(details).toBeInViewport({ ratio: 1 })
+  await expectInWindow(details, 'the group details row')
   // The expanded pyramid's legs too: each leg's deviation, weight, stop and target are in a row under it.
   const leg2 = legs.locator('tr[data-leg-details="2"]').getByRole('cell')
   await expect(leg2).toContainText(/^deviation [\d.]+% · weight [\d.]+%stop (?:[\d,.]+|—) · target (?:[\d,.]+|—)$/)
-  await leg2.evaluate((el) => el.scrollIntoView({ block: 'center' }))
-  await expect(leg2).toBeInViewport({ ratio: 1 })
+  await expectInWindow(leg2, 'leg 2 details row')
   await expectTableFits(groups, 'position groups at 390, a pyramid open')
   await panelShot('signals-05-group-phone')
   await page.setViewportSize({ width: 1280, height: 720 })
