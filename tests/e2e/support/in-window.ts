@@ -3,9 +3,10 @@ import { expect, type Locator } from '@playwright/test'
 /**
  * Scrolls `el` to the middle of the window and checks that it shows and lies wholly inside the
  * window, to half a pixel, with nothing scrolled sideways (by a pixel or more) to bring it there:
- * scrollIntoView would scroll a wide table across. toBeInViewport({ ratio: 1 }) also clips by every scrolling ancestor
- * at sub-pixel precision: a table laid out a hundredth of a pixel wider than its box failed it
- * though nothing was out of sight (seen in CI: ratios 0.998 and 0.99995 for a row in plain view).
+ * scrollIntoView would scroll a wide table across. toBeInViewport({ ratio: 1 }) also clips by
+ * every scrolling ancestor at sub-pixel precision: a table laid out a hundredth of a pixel wider
+ * than its box failed it though nothing was out of sight (seen in CI: ratios 0.998 and 0.99995
+ * for a row in plain view).
  */
 export async function expectInWindow(el: Locator, name: string) {
   await expect(el).toBeVisible()
