@@ -89,7 +89,7 @@ function queuedOutcome(q: QueuedInPool, base: Record<string, unknown>, side: Pos
  * reduced by it first in, first out by leg. Null when it has none, so the caller closes a plain
  * position instead.
  */
-export async function closeGroupsForSignal(s: GroupSignal & { base: Record<string, unknown>; qty: string | undefined; exchangeFor?: (a: AccountRef) => ExchangePort; exitOrder: string }): Promise<SignalOutcome | null> {
+export async function closeGroupsForSignal(s: GroupSignal & { base: Record<string, unknown>; qty: string | undefined; exchangeFor?: (a: AccountRef) => ExchangePort; exitOrder: () => Promise<string> }): Promise<SignalOutcome | null> {
   const timeframe = timeframeOf(s.fields)
   const pair = { traderId: s.traderId, symbol: s.symbol, ...(timeframe ? { timeframe } : {}) }
   // An entry for the pair still waiting for a pool slot is dropped: the trade it was for is over.
@@ -104,7 +104,7 @@ export async function closeGroupsForSignal(s: GroupSignal & { base: Record<strin
   if (s.qty) {
     if (groups.length > 1) return { status: 'REJECTED', reason: `${groups.length} ${s.symbol} groups are open (one per interval): a partial exit must name the group's interval`, result: s.base }
     // First in, first out across the group's legs; the group stays open with the rest.
-    const r = await exitGroupFifo({ db: s.db, userId: s.userId, groupId: groups[0]!.id, qty: dec(s.qty), actor: s.actor, reason: `Signal ${s.signalId} (partial ${String(s.base.intent)})`, exchange, exchangeFor: s.exchangeFor, clientOrderIdBase: s.exitOrder })
+    const r = await exitGroupFifo({ db: s.db, userId: s.userId, groupId: groups[0]!.id, qty: dec(s.qty), actor: s.actor, reason: `Signal ${s.signalId} (partial ${String(s.base.intent)})`, exchange, exchangeFor: s.exchangeFor, clientOrderIdBase: await s.exitOrder() })
     return { status: 'DONE', reason: null, result: { ...s.base, reducedGroup: { groupId: groups[0]!.id, qty: s.qty, exits: r.exits } } }
   }
   const closed = []

@@ -114,10 +114,10 @@ async function carryOut(o: ProcessSignalOptions, s: LoadedSignal, settings: Sign
     case 'exit':
     case 'close': {
       const qty = fields.size ?? (intent === 'exit' ? fields.contracts : undefined)
-      const exitOrder = await exitOrderIdOf(o.db, s, base)
-      const group = await closeGroupsForSignal({ ...groupSignal(o, s, fields, exchange), base, qty, exchangeFor: o.exchangeFor, exitOrder })
+      // Noted only where a sized group exit needs it; closeActive notes its own with the position.
+      const group = await closeGroupsForSignal({ ...groupSignal(o, s, fields, exchange), base, qty, exchangeFor: o.exchangeFor, exitOrder: () => exitOrderIdOf(o.db, s, base) })
       if (group) return group
-      const closed = await closeActive(o, s, base, exchange, qty, exitOrder)
+      const closed = await closeActive(o, s, base, exchange, qty)
       return closed.outcome
     }
     case 'reverse': {
@@ -131,7 +131,7 @@ async function carryOut(o: ProcessSignalOptions, s: LoadedSignal, settings: Sign
         return { status: 'REJECTED', reason: `${symbol} is already ${side}: a reverse to ${side} needs the opposite side open, or nothing`, result: base, positionId: active.id }
       }
       if (active || noted) {
-        const closed = await closeActive(o, s, base, exchange, undefined, await exitOrderIdOf(o.db, s, base))
+        const closed = await closeActive(o, s, base, exchange, undefined)
         if (closed.outcome.status !== 'DONE') return closed.outcome
         const ended = closed.positionId ? await waitClosed(o.db, closed.positionId, o.closeWaitMs ?? 30_000) : 'closed'
         if (ended !== 'closed') {
@@ -282,16 +282,17 @@ async function laterExitFor(db: Db, s: LoadedSignal): Promise<string | null> {
 }
 
 /**
- * The client id of this signal's exit order, chosen on its first attempt and noted on the signal
- * before any exit is sent: a later attempt (the worker stopped in between) asks with the same id,
- * and the exit path, finding that order, sends nothing again. A partial exit would otherwise be
- * sent twice, the position still being open after the first.
+ * The client id of this signal's exit order (for a group, the base of its legs' ids), chosen on
+ * its first attempt and noted on the signal before any exit is sent: a later attempt (the worker
+ * stopped in between) asks with the same id, and the exit path, finding that order, sends nothing
+ * again. A partial exit would otherwise be sent twice, the position still being open after the
+ * first. closeActive notes its own together with the position it closes, in one write.
  */
 async function exitOrderIdOf(db: Db, s: LoadedSignal, base: Record<string, unknown>): Promise<string> {
   const noted = (s.result as { exitOrder?: string } | null)?.exitOrder
   if (noted) return noted
   const id = newClientOrderId('x')
-  // Beside what an earlier attempt noted (the position it was closing).
+  // Beside what an earlier attempt noted.
   await db.signal.update({ where: { id: s.id }, data: { result: { ...((s.result as Record<string, unknown> | null) ?? {}), ...base, exitOrder: id } } })
   return id
 }
@@ -303,14 +304,16 @@ async function exitOrderIdOf(db: Db, s: LoadedSignal, base: Record<string, unkno
  * the exit goes out with the client id noted (`exitOrder`), so a second attempt never sends it again.
  * Nothing open is not an error: the strategy wants to be flat, and it is (DONE, with the reason).
  */
-async function closeActive(o: ProcessSignalOptions, s: LoadedSignal, base: Record<string, unknown>, exchange: ExchangePort | undefined, qty: string | undefined, exitOrder: string): Promise<{ outcome: Outcome; positionId: string | null }> {
+async function closeActive(o: ProcessSignalOptions, s: LoadedSignal, base: Record<string, unknown>, exchange: ExchangePort | undefined, qty: string | undefined): Promise<{ outcome: Outcome; positionId: string | null }> {
   const symbol = s.symbol!
-  const noted = (s.result as { closing?: string } | null)?.closing
+  const notes = (s.result as { closing?: string; exitOrder?: string } | null) ?? {}
+  const noted = notes.closing
   const target = noted
     ? await o.db.position.findUnique({ where: { id: noted }, select: { id: true, status: true, side: true } })
     : await o.db.position.findFirst({ where: { traderId: s.traderId, symbol, status: ACTIVE }, select: { id: true, status: true, side: true } })
   if (!target) return { outcome: { status: 'DONE', reason: `no open ${symbol} position: nothing to close`, result: { ...base, closed: null } }, positionId: null }
-  if (!noted) {
+  const exitOrder = notes.exitOrder ?? newClientOrderId('x')
+  if (!noted || !notes.exitOrder) {
     await o.db.signal.update({ where: { id: s.id }, data: { result: { ...base, closing: target.id, exitOrder }, positionId: target.id } })
   }
   if (!CLOSABLE.has(target.status)) {
