@@ -8,7 +8,7 @@ import { entrySideFor } from '@/lib/domain/positions/fill-ledger'
 import { validateProtection } from '@/lib/domain/positions/protection-rules'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordPositionEvent, withBatchedAudit } from '@/lib/server/audit/record-position-event'
-import { AppError, conflict, fromZodError, notFound, validationError } from '@/lib/server/errors/app-error'
+import { conflict, fromZodError, notFound, validationError } from '@/lib/server/errors/app-error'
 import { exchangeAppError } from '@/lib/server/errors/known-error'
 import type { ExchangePort } from '@/lib/exchange/port'
 import type { Venue } from '@/lib/server/exchange/venue-adapter'
@@ -22,7 +22,7 @@ import { assertSwitchesOn, lockTraderForEntry } from '@/lib/server/trading/halt-
 import { assertEntryWithinLimits, recordRiskRejection, RiskRejection, type OrderSource } from '@/lib/server/risk/entry-risk'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { activeInSymbolSql } from './active-position'
-import { EntryUnconfirmed } from './entry-unconfirmed'
+import { entryExchangeError } from './entry-unconfirmed'
 import { inEntrySlot } from './entry-slots'
 import { checkFresh } from './market-context'
 import { transitionPosition } from '@/lib/domain/positions/position-lifecycle'
@@ -231,8 +231,7 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
   } catch (e) {
     // The position exists and its entry is looked up by client order id: say so, with its id.
     const known = exchangeAppError(e)
-    if (known?.code === 'EXCHANGE_UNCERTAIN') throw new EntryUnconfirmed(known, positionId, order.clientOrderId)
-    if (known) throw new AppError(known.code, `${known.message} (position ${positionId}, entry ${order.clientOrderId})`, known.status, undefined, known.retryAfterSeconds)
+    if (known) throw entryExchangeError(known, positionId, order.clientOrderId)
     throw e
   }
   return { positionId }
