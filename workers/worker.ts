@@ -31,6 +31,7 @@ import { TriggerMonitor } from './monitor/trigger-monitor'
 import { GroupKeeper } from './groups/group-keeper'
 import { poolPromotionPass } from './groups/pool-promotion-pass'
 import { riskEnginePass } from './groups/risk-engine-pass'
+import { leftoverEntryPass } from './protection/leftover-entry-pass'
 import { ProtectionKeeper } from './protection/protection-keeper'
 import { SignalLoop } from './signals/signal-loop'
 import { AccountSync } from './reconcile/account-sync'
@@ -101,6 +102,9 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   // Stops resting on exchanges: checked (and replaced where they no longer fit) at once, then on a schedule.
   const protection = new ProtectionKeeper(db, actor, log, { exchangeFor: opts.exchangeFor, scope: lease })
   protection.start()
+  // Limit entries left working by positions that closed (a failed cancel, a stop executed on the exchange).
+  const leftoverEntries = leftoverEntryPass(db, actor, log, { scope: lease, exchangeFor: opts.exchangeFor })
+  leftoverEntries.start()
   // Webhook signals (TradingView alerts), from their queue in PostgreSQL.
   const signals = new SignalLoop(db, actor, log, {
     databaseUrl: opts.databaseUrl,
@@ -290,6 +294,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
       await orderStream.stop()
       await reconciler.stop()
       await protection.stop()
+      await leftoverEntries.stop()
       await signals.stop()
       await groups.stop()
       await accounts.stop()

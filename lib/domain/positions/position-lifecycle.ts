@@ -28,7 +28,7 @@ type Transition = `${PositionStatus}:${PositionEvent}`
 
 /**
  * The only place that decides how a position's status moves. Every (status, event) pair not
- * listed is illegal. CLOSED accepts nothing; FAILED only a late entry fill.
+ * listed is illegal. CLOSED and FAILED accept only a late entry fill.
  */
 export function transitionPosition(status: PositionStatus, event: PositionEvent): Result<PositionStatus> {
   switch (`${status}:${event}` as Transition) {
@@ -42,6 +42,9 @@ export function transitionPosition(status: PositionStatus, event: PositionEvent)
     // An entry we declared lost (the exchange did not know it) that filled after all: the
     // exposure is real, so the position comes back to be protected rather than stay FAILED.
     case 'FAILED:ENTRY_FILLED':
+    // A limit entry that was still working when its position closed (its cancel failed or crossed
+    // a fill): the new exposure is real too, and is protected like any other.
+    case 'CLOSED:ENTRY_FILLED':
     case 'OPEN:ENTRY_FILLED': // further partial fills of the entry order
     case 'MONITORING:MONITOR_PAUSED': // e.g. market data went stale; triggers are not armed
       return ok('OPEN')

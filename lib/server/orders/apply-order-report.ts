@@ -165,7 +165,10 @@ export async function applyOrderReportIn(tx: SqlTx, orderId: string, report: Ord
     const terminal = isTerminalOrderStatus(status)
     if (order.purpose === 'ENTRY') {
       if (ledger.openQty.gt(0)) {
-        if (p.status === 'SUBMITTING' || p.status === 'FAILED') {
+        if (p.status === 'CLOSED') {
+          moves.move('ENTRY_FILLED', `Entry filled after the position had closed: ${ledger.openQty.toFixed()} open again @ ${ledger.avgEntryPrice.toFixed()} average entry`, { closedAt: null, statusReason: null })
+          moves.move('MONITOR_STARTED', 'Stop loss armed again')
+        } else if (p.status === 'SUBMITTING' || p.status === 'FAILED') {
           const late = p.status === 'FAILED' ? ' (after the entry had been given up as lost)' : ''
           moves.move('ENTRY_FILLED', `Entry filled${late}: ${ledger.openQty.toFixed()} @ ${ledger.avgEntryPrice.toFixed()}`, { openedAt: new Date(), statusReason: null })
           moves.move('MONITOR_STARTED', 'Stop loss and take-profits armed')

@@ -25,8 +25,16 @@ export async function cancelEntry(opts: {
   if (!p) throw notFound('position')
   const entry = await db.order.findFirst({ where: { positionId: p.id, purpose: 'ENTRY', status: { in: ['SUBMITTED', 'PARTIALLY_FILLED'] } } })
   if (!entry) throw conflict('this position has no resting entry order to cancel')
-  const report = await (opts.exchange ?? exchangeForAccount(db, p.account)).cancelOrder(entry.clientOrderId)
-  const reason = opts.reason ?? 'canceled by user'
-  await applyOrderReport(db, entry.id, { ...report, rejectReason: report.status === 'CANCELED' ? reason : report.rejectReason }, opts.actor)
-  return { clientOrderId: entry.clientOrderId, status: report.status }
+  const status = await cancelWorkingEntry(db, opts.exchange ?? exchangeForAccount(db, p.account), entry, opts.reason ?? 'canceled by user', opts.actor)
+  return { clientOrderId: entry.clientOrderId, status }
+}
+
+/**
+ * Asks the exchange to cancel a working entry order and books its answer (fills that came
+ * before the cancel included); `reason` is recorded when it was canceled. Returns its status.
+ */
+export async function cancelWorkingEntry(db: Db, exchange: ExchangePort, entry: { id: string; clientOrderId: string }, reason: string, actor: ActorRef): Promise<OrderStatus> {
+  const report = await exchange.cancelOrder(entry.clientOrderId)
+  await applyOrderReport(db, entry.id, { ...report, rejectReason: report.status === 'CANCELED' ? reason : report.rejectReason }, actor)
+  return report.status
 }

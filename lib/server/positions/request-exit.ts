@@ -20,6 +20,7 @@ import { EXIT_ORDER_SQL, WORKING_PROTECTION_SQL, WORKING_STATUSES } from '@/lib/
 import { takeStopsOff, type StopToCancel } from '@/lib/server/protection/take-stops-off'
 import { lockPosition } from './lock-position'
 import { freshMarket } from './market-context'
+import { cancelWorkingEntry } from './cancel-entry'
 import { movePosition } from './transition'
 
 export type ExitSize =
@@ -118,6 +119,13 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     // A fee taken in the coin can leave the holding off the step grid: sell what the grid allows.
     qty = truncateQtyToStep(qty, rules.stepSize)
     if (qty.isZero()) return null
+    // An exit that closes the position takes its limit entry off first if it still rests
+    // (partly filled): left working, it would fill later into a closed position.
+    const closes = qty.eq(openQty)
+    const [entry] = closes && p.entryType === 'LIMIT'
+      ? await tx.$queryRaw<{ id: string; clientOrderId: string }[]>`
+          SELECT id, "clientOrderId" FROM "Order" WHERE "positionId" = ${p.id} AND purpose = 'ENTRY' AND status IN ('SUBMITTED', 'PARTIALLY_FILLED') LIMIT 1`
+      : []
 
     const side = exitSideFor(p.side)
     const now = new Date()
@@ -140,11 +148,11 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     if (stops.length) {
       await tx.$executeRaw`UPDATE "Order" SET "cancelRequestedAt" = ${now}::timestamp(3), "updatedAt" = ${now}::timestamp(3) WHERE id = ANY(${stops.map((s) => s.id)}::text[]) AND "cancelRequestedAt" IS NULL`
     }
-    const placed = o.placeInTransaction && !stops.length ? await submitOrderWithin(tx, exchange, order, actor) : false
-    return { order, orderId: order.id, clientOrderId: order.clientOrderId, exchange, stops, placed }
+    const placed = o.placeInTransaction && !stops.length && !entry ? await submitOrderWithin(tx, exchange, order, actor) : false
+    return { order, orderId: order.id, clientOrderId: order.clientOrderId, exchange, stops, entry, closes, stepSize: rules.stepSize, placed }
   }))
   if (!prepared) return null
-  const { order, orderId, exchange, stops, placed } = prepared
+  const { order, orderId, exchange, stops, entry, placed } = prepared
   if (placed) return { orderId }
   if (stops.length) {
     try {
@@ -163,9 +171,17 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
       })
       throw e
     }
-    // The stop may have executed before it came off: send only what is still open, if anything.
-    if (!(await fitExitToPosition(db, orderId, actor))) return { orderId }
-    // (it may have been shrunk: read back)
+  }
+  if (entry) {
+    // The exit goes out whether or not the cancel does: getting out comes first. An entry still
+    // working is canceled by the worker's sweep of closed positions' entries (cancelLeftoverEntries).
+    await cancelWorkingEntry(db, exchange, entry, 'canceled: its position was being closed', actor).catch(() => undefined)
+  }
+  if (stops.length || entry) {
+    // The stop may have executed before it came off, the entry filled further before it did:
+    // send what is open now, if anything.
+    if (!(await fitExitToPosition(db, orderId, actor, prepared))) return { orderId }
+    // (it may have been resized: read back)
     await submitOrder(db, exchange, orderId, actor)
     return { orderId }
   }
@@ -175,20 +191,22 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
 }
 
 /**
- * Under the position's lock, shrinks a NEW (never sent) exit order to what is still open, or
- * cancels it when nothing is. Returns whether there is still something to send.
+ * Under the position's lock, fits a NEW (never sent) exit order to what is still open (on the
+ * step grid): shrinks it, or for an exit meant to close the position (`closes`) resizes it to
+ * all that is open; cancels it when nothing is. Returns whether there is still something to send.
  */
-async function fitExitToPosition(db: Db, orderId: string, actor: ActorRef): Promise<boolean> {
+async function fitExitToPosition(db: Db, orderId: string, actor: ActorRef, fit: { closes: boolean; stepSize: Decimal }): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const order = await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { positionId: true, clientOrderId: true, qty: true, filledQty: true, status: true } })
     const p = await lockPosition(tx, order.positionId!)
     if (!p || order.status !== 'NEW') return false
-    const open = fromDb(p.openQty)
+    const open = truncateQtyToStep(fromDb(p.openQty), fit.stepSize)
     if (open.isZero()) {
       await applyOrderReportIn(tx, orderId, ownVerdict(order, 'CANCELED', 'not sent: the position was closed on the exchange first (its stop executed)'), actor)
       return false
     }
-    if (fromDb(order.qty).gt(open)) await tx.order.update({ where: { id: orderId }, data: { qty: toDb(open) } })
+    const qty = fit.closes || fromDb(order.qty).gt(open) ? open : fromDb(order.qty)
+    if (!qty.eq(fromDb(order.qty))) await tx.order.update({ where: { id: orderId }, data: { qty: toDb(qty) } })
     return true
   })
 }

@@ -5,7 +5,7 @@ import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordPositionEvent } from '@/lib/server/audit/record-position-event'
 
 type MovablePosition = { id: string; status: PositionStatus; userId: string }
-type MoveExtra = { statusReason?: string | null; openedAt?: Date; closedAt?: Date }
+type MoveExtra = { statusReason?: string | null; openedAt?: Date; closedAt?: Date | null }
 /** The ledger's cached columns (readLedger), exact decimal strings. */
 export type LedgerColumns = Record<'openQty' | 'entryQty' | 'exitQty' | 'avgEntryPrice' | 'avgExitPrice' | 'realizedPnl' | 'fees', string>
 

@@ -15,6 +15,7 @@ const LEGAL: [from: PositionStatus, event: PositionEvent, to: PositionStatus, wh
   ['SUBMITTING', 'ENTRY_FILLED', 'OPEN', 'first entry fill'],
   ['SUBMITTING', 'ENTRY_FAILED', 'FAILED', 'entry ended with no fill'],
   ['FAILED', 'ENTRY_FILLED', 'OPEN', 'an entry declared lost filled after all'],
+  ['CLOSED', 'ENTRY_FILLED', 'OPEN', 'a limit entry still working when its position closed filled after all'],
   ['SUBMITTING', 'EXIT_REQUESTED', 'CLOSING', 'user gives up on a partly filled limit entry'],
   ['OPEN', 'MONITOR_STARTED', 'MONITORING', 'triggers armed'],
   ['OPEN', 'ENTRY_FILLED', 'OPEN', 'further partial entry fills'],
@@ -53,8 +54,8 @@ describe('transitionPosition', () => {
     expect(LEGAL.length + ILLEGAL.length).toBe(POSITION_STATUSES.length * POSITION_EVENTS.length)
   })
 
-  test('CLOSED accepts no event at all', () => {
-    expect(POSITION_EVENTS.filter((e) => transitionPosition('CLOSED', e).ok)).toEqual([])
+  test('CLOSED accepts only a late entry fill', () => {
+    expect(POSITION_EVENTS.filter((e) => transitionPosition('CLOSED', e).ok)).toEqual(['ENTRY_FILLED'])
   })
 
   test('FAILED accepts only a late entry fill', () => {
