@@ -130,9 +130,14 @@ export class StopManager {
   private async apply(m: Managed, stop: Decimal, reason: string): Promise<boolean> {
     this.inFlight.add(m.positionId)
     try {
-      await modifyProtection({ db: this.db, userId: m.userId, actor: this.actor, positionId: m.positionId, trigger: 'RULE_ENGINE', reason, input: { stopLoss: stop.toFixed() } })
-      m.stop = stop
-      return true
+      const { applied } = await modifyProtection({ db: this.db, userId: m.userId, actor: this.actor, positionId: m.positionId, trigger: 'RULE_ENGINE', reason, input: { stopLoss: stop.toFixed() }, tightenOnly: true })
+      if (applied) {
+        m.stop = stop
+        return true
+      }
+      // The stored stop is already tighter (someone moved it since this copy was read): take it up.
+      await this.reload(m.positionId)
+      return false
     } catch (e) {
       this.log(`rule stop for position ${m.positionId} not moved: ${(e as Error).message}`)
       await this.reload(m.positionId)

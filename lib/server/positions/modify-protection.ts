@@ -38,13 +38,19 @@ export async function modifyProtection(opts: {
   decisionId?: string
   /** Why, in words, recorded with the before/after values. */
   reason?: string
-}) {
+  /**
+   * The stop may only tighten against the stop stored now, read under the lock (the rule engine's
+   * copy of it may be stale: a person may have tightened it a moment ago). A stop that would not
+   * is left as it is, and the call returns `{ applied: false }`.
+   */
+  tightenOnly?: boolean
+}): Promise<{ applied: boolean }> {
   const trigger = opts.trigger ?? 'USER_MANUAL'
   const why = opts.reason ? ` (${opts.reason})` : ''
   const parsed = ZModifyProtectionRequest.safeParse(opts.input)
   if (!parsed.success) throw fromZodError(parsed.error)
   const req = parsed.data
-  await opts.db.$transaction(async (tx) => {
+  return opts.db.$transaction(async (tx) => {
     const p = await lockPosition(tx, opts.positionId)
     if (!p || p.trader.userId !== opts.userId) throw notFound('position')
     if (!['SUBMITTING', 'OPEN', 'MONITORING'].includes(p.status)) throw conflict(`a ${p.status.toLowerCase()} position cannot be modified`)
@@ -56,6 +62,8 @@ export async function modifyProtection(opts: {
     const active = current.filter((t) => t.status === 'ACTIVE')
 
     const stopLoss = req.stopLoss ? roundPriceToTick(req.stopLoss, rules.tickSize, priceRoundingFor(p.side, 'STOP')) : fromDbOrNull(p.stopLoss)
+    const stored = fromDbOrNull(p.stopLoss)
+    if (opts.tightenOnly && stored && stopLoss && !(p.side === 'LONG' ? stopLoss.gt(stored) : stopLoss.lt(stored))) return { applied: false }
     const newTps = req.takeProfits?.map((t) => ({ price: roundPriceToTick(t.price, rules.tickSize, priceRoundingFor(p.side, 'TAKE_PROFIT')), sharePct: t.sharePct }))
     const checkTps = newTps ?? active.map((t) => ({ price: fromDb(t.price), sharePct: fromDb(t.sharePct) }))
     const errors = validateProtection({ side: p.side, referencePrice: exitPrice, stopLoss, takeProfits: checkTps })
@@ -97,5 +105,6 @@ export async function modifyProtection(opts: {
       })
     }
     await notify(tx, { kind: 'protection', positionId: p.id })
+    return { applied: true }
   })
 }
