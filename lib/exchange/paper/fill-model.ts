@@ -44,6 +44,11 @@ export const DEFAULT_FILL_MODEL_CONFIG: Readonly<FillModelConfig> = Object.freez
 })
 
 const BPS = dec(10_000)
+/**
+ * The model's slippage grows with notional without bound; past the book it is capped here, so an
+ * absurdly large order still fills at a price above zero (at half the touch, or one and a half times it).
+ */
+const MAX_SLIPPAGE_BPS = dec(5_000)
 
 /**
  * How the paper exchange turns orders into fills. Pure and driven by an injected random source,
@@ -87,6 +92,31 @@ export class FillModel {
   }
 
   /**
+   * The part of a new limit order the market takes as it is placed (a BUY at or above the ask, a
+   * SELL at or below the bid), as an exchange would: taker fills level by level through the visible
+   * book while the price is within the limit, or with no book the whole quantity at the touch.
+   * The rest, if any, rests. Empty when the limit does not cross the market.
+   */
+  marketableLimitFills(order: { side: OrderSide; qty: Decimal; limitPrice: Decimal }, snap: MarketSnapshot, rules?: MarketRules): SimFill[] {
+    const { side, qty, limitPrice } = order
+    const within = (price: Decimal) => (side === 'BUY' ? price.lte(limitPrice) : price.gte(limitPrice))
+    const touch = side === 'BUY' ? snap.ask : snap.bid
+    if (!qty.gt(0) || !within(touch)) return []
+    const levels = (side === 'BUY' ? snap.asks : snap.bids) ?? []
+    if (levels.length === 0) return [this.takerFill(qty, touch, rules, side)]
+    const fills: SimFill[] = []
+    let remaining = qty
+    for (const [price, available] of levels) {
+      if (remaining.isZero() || !within(price)) break
+      if (!available.gt(0)) continue
+      const take = remaining.lt(available) ? remaining : available
+      fills.push(this.takerFill(take, price, rules, side))
+      remaining = remaining.minus(take)
+    }
+    return fills
+  }
+
+  /**
    * Fills a resting limit order once the market trades through it. Touching the limit is not
    * enough: the order may be behind others in the queue at that price, so only prices strictly
    * better than the limit count. With depth, only the quantity offered at those prices fills.
@@ -119,7 +149,8 @@ export class FillModel {
   private slipped(side: OrderSide, price: Decimal, qty: Decimal): Decimal {
     const { slippageBps, impactBpsPer10k, jitterBps } = this.config
     const notional = price.mul(qty)
-    const bps = slippageBps.plus(impactBpsPer10k.mul(notional.div(BPS))).plus(jitterBps.mul(this.rng()))
+    const modelled = slippageBps.plus(impactBpsPer10k.mul(notional.div(BPS))).plus(jitterBps.mul(this.rng()))
+    const bps = modelled.gt(MAX_SLIPPAGE_BPS) ? MAX_SLIPPAGE_BPS : modelled
     const factor = bps.div(BPS)
     return side === 'BUY' ? price.mul(factor.plus(1)) : price.mul(dec(1).minus(factor))
   }

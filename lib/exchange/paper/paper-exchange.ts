@@ -113,6 +113,12 @@ export class PaperExchange implements ExchangePort {
         }
       }
 
+      // A limit that crosses the market fills at once as far as the book allows, as on an exchange.
+      const taken = req.type === 'LIMIT' ? model.marketableLimitFills({ side: req.side, qty: req.qty, limitPrice: req.price! }, snapshot(quote), rules) : []
+      if (taken.length) {
+        const filled = await this.recordFilled(tx, account, rules, req, taken)
+        return filled ?? report(tx, await this.placedBefore(tx, req.clientOrderId))
+      }
       if (req.type !== 'MARKET') {
         const { order, placedBefore } = await this.record(tx, req, 'SUBMITTED')
         return placedBefore ? report(tx, order) : reportOf(order, [])

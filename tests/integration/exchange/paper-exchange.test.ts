@@ -58,3 +58,24 @@ test('margin: holdings count at the bid and resting orders reserve what they wou
   expect((await ex.placeOrder(order('m-5', { side: 'SELL', qty: dec('0.2'), reduceOnly: true }))).rejectReason).toContain('exceeds the position (0.124 BTC held)')
   expect((await ex.placeOrder(order('m-6', { side: 'SELL', qty: dec('0.124'), reduceOnly: true }))).status).toBe('FILLED')
 })
+
+test('a limit order that crosses the market fills at once at the market as a taker, as far as the book goes; the rest rests', async () => {
+  const userId = (await t.db.user.create({ data: { email: 'paper-crossing@example.com', passwordHash: 'x' } })).id
+  const acct = (await createTrader({ db: t.db, userId, input: { name: 'Crossing', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: 'BTC/USDT' } })).accountId
+  const ex = new PaperExchange(t.db, acct, { staleAfterMs: 600_000 })
+  // 0.01 offered at 60010, the next level beyond the limit.
+  await seedMarket(t.db, { bid: '60000', ask: '60010', depth: '0.01' })
+  const placed = await ex.placeOrder({ clientOrderId: 'tl-e-cross-1', symbol: 'BTC/USDT', side: 'BUY', type: 'LIMIT', qty: dec('0.03'), price: dec('61000'), reduceOnly: false })
+  expect(placed.status).toBe('PARTIALLY_FILLED')
+  expect(placed.fills.map((f) => [f.qty.toString(), f.price.toString(), f.fee.toString(), f.liquidity])).toEqual([['0.01', '60010', '0.6001', 'TAKER']])
+  const balance = async (asset: string) => (await t.db.accountBalance.findUniqueOrThrow({ where: { accountId_asset: { accountId: acct, asset } } })).amount.toString()
+  expect(await balance('BTC')).toBe('0.01')
+  expect(await balance('USDT')).toBe('9399.2999') // 10000 - 600.1 - 0.6001
+
+  // Placed again under its id: the same order, nothing booked twice.
+  expect(await ex.placeOrder({ clientOrderId: 'tl-e-cross-1', symbol: 'BTC/USDT', side: 'BUY', type: 'LIMIT', qty: dec('0.03'), price: dec('61000'), reduceOnly: false })).toEqual(placed)
+  expect(await balance('BTC')).toBe('0.01')
+  const resting = await t.db.paperOrder.findFirstOrThrow({ where: { accountId: acct, clientOrderId: 'tl-e-cross-1' } })
+  expect([resting.status, resting.filledQty.toString()]).toEqual(['PARTIALLY_FILLED', '0.01'])
+  await seedMarket(t.db, { bid: '60000', ask: '60010' })
+})

@@ -124,6 +124,16 @@ describe('FillModel.marketFills without depth uses the slippage model', () => {
     expect(model.marketFills('SELL', dec(qty), s)[0].price.toString()).toBe(sell)
   })
 
+  test.each([
+    // bps = 2 + 1 × (120,000,000 / 10000) + 0.5 = 12002.5, capped at 5000: half the touch, or one and a half times it
+    { side: 'SELL', price: '30000' },
+    { side: 'BUY', price: '90000' },
+  ] as const)('an order too big for the model still fills at a positive price ($side 2000 → $price)', ({ side, price }) => {
+    const [fill] = new FillModel({}, half).marketFills(side, dec(2000), snap('60000', '60000'), btc)
+    expect(fill.price.toString()).toBe(price)
+    expect(fill.fee.toString()).toBe(dec(price).mul(2000).mul('0.001').toString())
+  })
+
   test('configured rates are used instead of the defaults', () => {
     // bps = 10 + 0 + 0 → 100 × 1.001 = 100.1; fee 100.1 × 2 × 0.0005 = 0.1001
     const model = new FillModel({ slippageBps: dec(10), impactBpsPer10k: dec(0), jitterBps: dec(0), takerFeeRate: dec('0.0005') }, half)
@@ -182,6 +192,35 @@ describe('FillModel.limitFill', () => {
     const model = new FillModel({ makerFeeRate: dec('0.0002') }, half)
     const [fill] = model.limitFill({ side: 'BUY', qty: dec(2), limitPrice: dec(100) }, snap('99', '99.5'))
     expect(fill.fee.toString()).toBe('0.04') // 200 × 0.0002
+  })
+})
+
+describe('FillModel.marketableLimitFills: a new limit that crosses the market takes what it can at once', () => {
+  test.each([
+    // the limit does not cross: nothing is taken, the order rests
+    { label: 'BUY 100 below the ask', side: 'BUY', s: snap('100.4', '100.5'), fills: [] },
+    { label: 'SELL 100 above the bid', side: 'SELL', s: snap('99.5', '99.6'), fills: [] },
+    // no book: the whole quantity at the touch, as a taker (2 × 99 × 0.001 = 0.198)
+    { label: 'BUY 100 with the ask at 99, no book', side: 'BUY', s: snap('98.9', '99'), fills: [['2', '99', '0.198', 'TAKER']] },
+    { label: 'SELL 100 with the bid at 101, no book', side: 'SELL', s: snap('101', '101.1'), fills: [['2', '101', '0.202', 'TAKER']] },
+    // at exactly the limit it crosses (an exchange matches it)
+    { label: 'BUY 100 with the ask at 100', side: 'BUY', s: snap('99.9', '100'), fills: [['2', '100', '0.2', 'TAKER']] },
+    // with a book: each level's price while within the limit; 100.5 is beyond it, so 1.5 of 2 is taken
+    {
+      label: 'BUY 100 through a book',
+      side: 'BUY',
+      s: snap('98.9', '99', { asks: book(['99', '1'], ['100', '0.5'], ['100.5', '10']) }),
+      fills: [['1', '99', '0.099', 'TAKER'], ['0.5', '100', '0.05', 'TAKER']],
+    },
+    {
+      label: 'SELL 100 through a book',
+      side: 'SELL',
+      s: snap('100.2', '100.3', { bids: book(['100.2', '3']) }),
+      fills: [['2', '100.2', '0.2004', 'TAKER']],
+    },
+  ] as const)('$label', ({ side, s, fills }) => {
+    const model = new FillModel({}, half)
+    expect(rows(model.marketableLimitFills({ side, qty: dec(2), limitPrice: dec(100) }, s, btc))).toEqual(fills)
   })
 })
 
