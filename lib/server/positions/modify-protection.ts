@@ -65,8 +65,9 @@ export async function modifyProtection(opts: {
     const stored = fromDbOrNull(p.stopLoss)
     if (opts.tightenOnly && stored && stopLoss && !(p.side === 'LONG' ? stopLoss.gt(stored) : stopLoss.lt(stored))) return { applied: false }
     const newTps = req.takeProfits?.map((t) => ({ price: roundPriceToTick(t.price, rules.tickSize, priceRoundingFor(p.side, 'TAKE_PROFIT')), sharePct: t.sharePct }))
-    const checkTps = newTps ?? active.map((t) => ({ price: fromDb(t.price), sharePct: fromDb(t.sharePct) }))
-    const errors = validateProtection({ side: p.side, referencePrice: exitPrice, stopLoss, takeProfits: checkTps })
+    // Only the levels being set are judged against the market: a level the price has reached
+    // (its exit on the way, or refused) must not stop the stop from moving.
+    const errors = validateProtection({ side: p.side, referencePrice: exitPrice, stopLoss, takeProfits: newTps ?? [] })
     const filledShare = sumDec(filled.map((t) => fromDb(t.sharePct)))
     if (newTps && filledShare.plus(sumDec(newTps.map((t) => t.sharePct))).gt(100)) {
       errors.push({ field: 'takeProfits', message: `with ${filledShare.toFixed()}% already taken, the new levels may add up to at most ${100 - filledShare.toNumber()}%` })

@@ -1,8 +1,8 @@
 import { poolOf, type Db } from '@/lib/db/client'
 import { withSqlTransaction } from '@/lib/db/sql-tx'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
-import type { Decimal } from '@/lib/domain/decimal'
-import { truncateQtyToStep } from '@/lib/domain/market/precision'
+import { ZERO, type Decimal } from '@/lib/domain/decimal'
+import { checkOrderSize, truncateQtyToStep } from '@/lib/domain/market/precision'
 import { exitSideFor } from '@/lib/domain/positions/fill-ledger'
 import { lastLevelTakesRest } from '@/lib/domain/positions/take-profit-split'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
@@ -14,7 +14,7 @@ import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { newOrder } from '@/lib/server/orders/new-order'
 import { ownVerdict } from '@/lib/server/orders/own-verdict'
 import { submitOrder, submitOrderWithin } from '@/lib/server/orders/submit-order'
-import { withBatchedAudit } from '@/lib/server/audit/record-position-event'
+import { recordPositionEvent, withBatchedAudit } from '@/lib/server/audit/record-position-event'
 import { applyOrderReport, applyOrderReportIn } from '@/lib/server/orders/apply-order-report'
 import { EXIT_ORDER_SQL, WORKING_PROTECTION_SQL, WORKING_STATUSES } from '@/lib/server/protection/resting-stop'
 import { takeStopsOff, type StopToCancel } from '@/lib/server/protection/take-stops-off'
@@ -96,28 +96,54 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     const openQty = fromDb(p.openQty)
     let qty = openQty
     let takeProfitId: string | null = null
+    /** What earlier exits for the take-profit level sold (one that part-filled, then ended). */
+    let soldForLevel = ZERO
+    let levelPrice = ''
     if (o.size.kind === 'SHARE' && o.size.pct.lt(100)) {
       qty = truncateQtyToStep(openQty.mul(o.size.pct).div(100), rules.stepSize)
       if (qty.isZero()) throw validationError([{ field: 'sharePct', message: `${o.size.pct.toFixed()}% of ${openQty.toFixed()} rounds to zero at step ${rules.stepSize.toFixed()}` }])
     } else if (o.size.kind === 'QTY') {
       qty = truncateQtyToStep(o.size.qty, rules.stepSize)
     } else if (o.size.kind === 'TAKE_PROFIT') {
-      type Level = { id: string; status: 'ACTIVE' | 'FILLED' | 'CANCELED'; sharePct: string }
+      type Level = { id: string; status: 'ACTIVE' | 'FILLED' | 'CANCELED'; price: string; sharePct: string }
       const all = await tx.$queryRaw<Level[]>`
-        SELECT id, status::text AS status, "sharePct"::text AS "sharePct" FROM "TakeProfit" WHERE "positionId" = ${p.id} AND status <> 'CANCELED'`
+        SELECT id, status::text AS status, price::text AS price, "sharePct"::text AS "sharePct" FROM "TakeProfit" WHERE "positionId" = ${p.id} AND status <> 'CANCELED'`
       const wanted = o.size.takeProfitId
       const tp = all.find((t) => t.id === wanted)
       if (!tp || tp.status !== 'ACTIVE') return null
       takeProfitId = tp.id
+      levelPrice = tp.price
       // The last level of a plan that adds up to 100% takes whatever remains, so no dust is left.
       const takesRest = lastLevelTakesRest(all.map((t) => ({ status: t.status, sharePct: fromDb(t.sharePct) })))
-      qty = takesRest ? openQty : truncateQtyToStep(fromDb(p.entryQty).mul(fromDb(tp.sharePct)).div(100), rules.stepSize)
+      const [{ sold }] = await tx.$queryRaw<{ sold: string }[]>`SELECT COALESCE(SUM("filledQty"), 0)::text AS sold FROM "Order" WHERE "takeProfitId" = ${tp.id}`
+      soldForLevel = fromDb(sold)
+      // Only what the level has not sold yet is due.
+      qty = takesRest ? openQty : truncateQtyToStep(fromDb(p.entryQty).mul(fromDb(tp.sharePct)).div(100).minus(soldForLevel), rules.stepSize)
+      if (qty.lt(0)) qty = ZERO
     }
     if (qty.gt(openQty)) qty = openQty
     // Leaving less than the exchange's minimum would strand an unsellable remainder.
     if (openQty.minus(qty).lt(rules.minQty)) qty = openQty
     // A fee taken in the coin can leave the holding off the step grid: sell what the grid allows.
     qty = truncateQtyToStep(qty, rules.stepSize)
+    const side = exitSideFor(p.side)
+    if (takeProfitId) {
+      const problems = qty.isZero() ? [`it rounds to zero at step ${rules.stepSize.toFixed()}`] : checkOrderSize(rules, qty, side === 'SELL' ? quote.bid : quote.ask)
+      // Sent anyway, it would be refused on every tick that reaches the level: the level ends
+      // (filled, when an earlier exit sold part of it), and the stop and other levels stay.
+      if (problems.length) {
+        const done = soldForLevel.gt(0)
+        await tx.$executeRaw`UPDATE "TakeProfit" SET status = ${done ? 'FILLED' : 'CANCELED'}::"TakeProfitStatus", "filledAt" = ${done ? new Date() : null}::timestamp(3) WHERE id = ${takeProfitId}`
+        await recordPositionEvent(tx, {
+          positionId: p.id,
+          userId: p.trader.userId,
+          type: 'TP_CHANGED',
+          actor,
+          message: `Take-profit at ${fromDb(levelPrice).toFixed()} ${done ? `ended after selling ${soldForLevel.toFixed()}: the rest` : 'canceled: its quantity'} cannot be sold on its own (${problems.join('; ')})`,
+        })
+        return null
+      }
+    }
     if (qty.isZero()) return null
     // An exit that closes the position takes its limit entry off first if it still rests
     // (partly filled): left working, it would fill later into a closed position.
@@ -127,7 +153,6 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
           SELECT id, "clientOrderId" FROM "Order" WHERE "positionId" = ${p.id} AND purpose = 'ENTRY' AND status IN ('SUBMITTED', 'PARTIALLY_FILLED') LIMIT 1`
       : []
 
-    const side = exitSideFor(p.side)
     const now = new Date()
     // Its expected price is the side of the quote at decision time (also for a triggered stop:
     // what the market offered when the exit was decided, not the level that fired).
