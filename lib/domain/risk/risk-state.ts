@@ -12,7 +12,10 @@ export interface RiskState {
   openPositions: number
   /** Sum of open notional at market, in quote currency. */
   exposureQuote: Decimal
-  /** Realized today (in the user's trading day) plus today's unrealized change; negative = loss. */
+  /**
+   * Realized by positions closed today (in the user's trading day) plus what open positions have
+   * made or lost since entry, realized or not (see loadRiskState); negative = loss.
+   */
   dailyPnl: Decimal
   /** Current drawdown from the equity/PnL peak, in percent (see drawdownPct in breakers.ts). */
   drawdownPct: Decimal
