@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { env } from '@/lib/config/env'
-import { embeddedDatabaseUrl, isPortFree, startEmbeddedPostgres } from '@/lib/db/embedded-postgres'
+import { embeddedDatabaseUrl, embeddedPassword, isPortFree, startEmbeddedPostgres } from '@/lib/db/embedded-postgres'
 
 export interface WithDatabaseOptions {
   /**
@@ -17,7 +17,7 @@ export interface WithDatabaseOptions {
 export async function withDatabase<T>(fn: (url: string) => Promise<T>, opts: WithDatabaseOptions = {}): Promise<T> {
   const cfg = env()
   if (cfg.DATABASE_URL) return fn(cfg.DATABASE_URL)
-  if (opts.reuseRunning && !(await isPortFree(cfg.EMBEDDED_PG_PORT))) return fn(embeddedDatabaseUrl(cfg.EMBEDDED_PG_PORT))
+  if (opts.reuseRunning && !(await isPortFree(cfg.EMBEDDED_PG_PORT))) return fn(embeddedDatabaseUrl(cfg.EMBEDDED_PG_PORT, embeddedPassword(cfg.DATA_DIR)))
   const dir = path.resolve(cfg.DATA_DIR, 'pg')
   if (opts.mustExist && !existsSync(path.join(dir, 'PG_VERSION'))) {
     throw new Error(`no database: DATABASE_URL is not set and there is no embedded database in ${dir} (set DATA_DIR to where the app keeps its data)`)

@@ -21,17 +21,38 @@ export interface EmbeddedDatabase {
 }
 
 const USER = 'tradeloop'
-const PASSWORD = 'tradeloop-local'
+/** What clusters initialised before each data directory had its own password used: replaced at their next start. */
+const LEGACY_PASSWORD = 'tradeloop-local'
 /** As root, what the `postgres` user cannot reach inside the project goes here (root-owned, 0755). */
 export const ROOT_STATE_DIR = '/var/lib/tradeloop'
 
 /**
  * The URL of database `dbName` on an embedded cluster listening on `port` (started by this
- * module): over its Unix socket in `socketDir` when given, else over TCP on 127.0.0.1.
+ * module) with `password` (embeddedPassword): over its Unix socket in `socketDir` when given,
+ * else over TCP on 127.0.0.1.
  */
-export function embeddedDatabaseUrl(port: number, dbName = 'tradeloop', socketDir?: string): string {
-  if (socketDir) return `postgresql://${USER}:${PASSWORD}@localhost:${port}/${dbName}?host=${encodeURIComponent(socketDir)}`
-  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${dbName}`
+export function embeddedDatabaseUrl(port: number, password: string, dbName = 'tradeloop', socketDir?: string): string {
+  if (socketDir) return `postgresql://${USER}:${password}@localhost:${port}/${dbName}?host=${encodeURIComponent(socketDir)}`
+  return `postgresql://${USER}:${password}@127.0.0.1:${port}/${dbName}`
+}
+
+/**
+ * The password of the cluster of `dataDir`, made on first use: random, in `dataDir/pg-password`
+ * (mode 600, the app's user). The server also listens on 127.0.0.1, where any local user can
+ * connect: a password written in the source would let them in as the cluster's superuser.
+ */
+export function embeddedPassword(dataDir: string): string {
+  const file = path.join(path.resolve(dataDir), 'pg-password')
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true })
+    try {
+      writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' })
+    } catch (e) {
+      // Another start wrote it first: theirs is the one.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+    }
+  }
+  return readFileSync(file, 'utf8').trim()
 }
 
 // A Unix socket path may not exceed 107 bytes (sun_path); PostgreSQL's is <dir>/.s.PGSQL.<port>.
@@ -201,11 +222,11 @@ function run(cmd: string, args: string[], as: RunAs | null, cwd: string): Promis
   })
 }
 
-async function initialise(bin: Binaries, dir: string, as: RunAs | null) {
+async function initialise(bin: Binaries, dir: string, as: RunAs | null, password: string) {
   const parent = path.dirname(dir)
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   const pwfile = path.join(parent, `.pg-password-${randomBytes(6).toString('hex')}`)
-  writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o600 })
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 })
   if (as) {
     chownSync(dir, as.uid, as.gid)
     chownSync(pwfile, as.uid, as.gid)
@@ -261,7 +282,8 @@ export async function startEmbeddedPostgres(opts: {
   const as = postgresUser()
   const dir = embeddedClusterDir(opts.dataDir, as)
   const bin = binariesFor(as)
-  if (!existsSync(path.join(dir, 'PG_VERSION'))) await initialise(bin, dir, as)
+  const password = embeddedPassword(opts.dataDir)
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) await initialise(bin, dir, as, password)
 
   // Clients on this machine connect over the Unix socket: a statement costs the client about half
   // the CPU it does over loopback TCP (no TCP stack on either side). TCP stays for everything else.
@@ -295,10 +317,19 @@ export async function startEmbeddedPostgres(opts: {
     })
   })
 
-  const client = new pg.Client({ connectionString: embeddedDatabaseUrl(opts.port, 'postgres', socketDir) })
+  let client = new pg.Client({ connectionString: embeddedDatabaseUrl(opts.port, password, 'postgres', socketDir) })
   client.on('error', () => {})
   try {
-    await client.connect()
+    try {
+      await client.connect()
+    } catch (e) {
+      // 28P01: wrong password. A cluster made before it had its own password: it gets it now.
+      if ((e as { code?: string }).code !== '28P01') throw e
+      client = new pg.Client({ connectionString: embeddedDatabaseUrl(opts.port, LEGACY_PASSWORD, 'postgres', socketDir) })
+      client.on('error', () => {})
+      await client.connect()
+      await client.query(`ALTER ROLE ${USER} PASSWORD ${client.escapeLiteral(password)}`)
+    }
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])
     if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${dbName}"`)
   } catch (e) {
@@ -310,7 +341,7 @@ export async function startEmbeddedPostgres(opts: {
     await client.end().catch(() => {})
   }
   return {
-    url: embeddedDatabaseUrl(opts.port, dbName, socketDir),
+    url: embeddedDatabaseUrl(opts.port, password, dbName, socketDir),
     clusterDir: dir,
     async stop() {
       // SIGINT = PostgreSQL's "fast" shutdown: disconnects clients, checkpoints, exits.
