@@ -94,6 +94,11 @@ function connect(qc: QueryClient): EventSource {
     })
   }
   es.addEventListener('resync', () => void qc.invalidateQueries())
+  // The session ended (password changed, signed out elsewhere, user removed): to the sign-in page.
+  es.addEventListener('signed-out', () => {
+    es.close()
+    window.location.assign('/signin')
+  })
   return es
 }
 
