@@ -1,6 +1,7 @@
 // The worker process: market data, SL/TP monitoring, paper order matching, reconciliation.
 import { ConfigError, env } from '@/lib/config/env'
 import { createDb } from '@/lib/db/client'
+import { waitForDatabase } from '@/lib/db/wait-for-database'
 import { isCcxtInternalRejection } from './library-rejection'
 import { startWorker, type Worker } from './worker'
 
@@ -49,6 +50,7 @@ async function main() {
   }
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)
+  await waitForDatabase(url, { log: (m) => console.log(`[worker] ${m}`) })
   worker = await startWorker({ db, cfg, databaseUrl: url })
   console.log(`[worker] started as ${worker.id}`)
 }

@@ -218,9 +218,13 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
     if (e.kind === 'position' || e.kind === 'protection') reloadOrRestart(e.positionId)
     if (e.kind === 'universe' && universes) void universes.refreshTrader(e.traderId)
     if (e.kind === 'analyze') {
-      void db.trader.findUnique({ where: { id: e.traderId }, select: { accountId: true } }).then((t) => {
-        if (t && lease.owns(t.accountId)) void scheduler.trigger(e.traderId, e.symbol ? 'SIGNAL' : 'MANUAL', e.symbol)
-      })
+      void db.trader
+        .findUnique({ where: { id: e.traderId }, select: { accountId: true } })
+        .then((t) => {
+          if (t && lease.owns(t.accountId)) void scheduler.trigger(e.traderId, e.symbol ? 'SIGNAL' : 'MANUAL', e.symbol)
+        })
+        // Unhandled, a passing database error here would end the worker.
+        .catch((err: Error) => log(`analysis request for trader ${e.traderId} not handled: ${err.message}`))
     }
     if (e.kind === 'settings') {
       switching = switching.then(async () => {
