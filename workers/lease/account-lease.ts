@@ -59,6 +59,12 @@ export class AccountLease implements AccountScope {
   private readonly held = new Set<number>()
   /** Shards given up and not yet released: when they may be, and whether the listeners have let go. */
   private readonly draining = new Map<number, { until: number; settled: boolean }>()
+  /**
+   * Changes of the shards held that the listeners have not been told of yet: a check that fails
+   * after the change (a query error) leaves them here for the next check, so a shard given up
+   * is released (and one taken is served) even then.
+   */
+  private unannounced = { gained: false, lost: false, givenUp: [] as { until: number; settled: boolean }[] }
   private owned: readonly string[] | null = []
   private ownedCount = 0
   private primaryHeld = false
@@ -153,10 +159,7 @@ export class AccountLease implements AccountScope {
       const taken = new Set(locks.rows.filter((r) => Number(r.cls) === SHARD_CLASS).map((r) => Number(r.key)))
       this.workers = Math.max(1, members)
       const fair = Math.ceil(SHARD_COUNT / this.workers)
-      let gained = false
-      let lost = false
-
-      const givenUp: { until: number; settled: boolean }[] = []
+      const pending = this.unannounced
       if (this.held.size > fair) {
         const extra = [...this.held].slice(fair)
         const until = (this.o.now ?? Date.now)() + (this.o.drainMs ?? 3000)
@@ -164,9 +167,9 @@ export class AccountLease implements AccountScope {
           this.held.delete(s)
           const entry = { until, settled: false }
           this.draining.set(s, entry)
-          givenUp.push(entry)
+          pending.givenUp.push(entry)
         }
-        lost = true
+        pending.lost = true
         this.o.log(`lease: ${this.workers} workers alive; giving up ${extra.length} shard(s), keeping ${this.held.size}`)
       }
       for (const [s, d] of this.draining) {
@@ -185,11 +188,13 @@ export class AccountLease implements AccountScope {
         }
       }
       if (took) {
-        gained = true
+        pending.gained = true
         this.o.log(`lease: took ${took} shard(s); holding ${this.held.size} of ${SHARD_COUNT} with ${this.workers} worker(s) alive`)
       }
       await this.refreshAccounts()
-      if (gained || lost) {
+      if (pending.gained || pending.lost) {
+        this.unannounced = { gained: false, lost: false, givenUp: [] }
+        const { gained, lost, givenUp } = pending
         const work = this.listeners.map((l) => Promise.resolve().then(() => l({ gained, lost })))
         const cap = this.o.maxDrainMs ?? 60_000
         let timer: NodeJS.Timeout | undefined

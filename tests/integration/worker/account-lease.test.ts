@@ -69,3 +69,42 @@ test('a shard given up is released only after the work on its accounts has ended
   expect(b.lease.state()).toEqual({ primary: true, shards: 64, accounts: 40, workers: 1 })
   expect(log).toContain('b: lease: this worker is now the primary one (market data and the passes over every user)')
 })
+
+test('a check that fails after giving shards up still tells the listeners on the next check, so the shards are released and taken', async () => {
+  // The workers of the test before are gone.
+  for (const c of clients.splice(0)) await c.end().catch(() => {})
+  const user = await t.db.user.create({ data: { email: 'lease-fail@example.com', passwordHash: 'x' } })
+  await Promise.all(
+    Array.from({ length: 20 }, (_, i) => t.db.exchangeAccount.create({ data: { userId: user.id, name: `F${i}`, kind: 'PAPER', quoteCurrency: 'USDT', makerFeeRate: '0.001', takerFeeRate: '0.001' } })),
+  )
+  const log: string[] = []
+  const a = await lease('fa', log)
+  await a.lease.start()
+  const changes: { gained: boolean; lost: boolean }[] = []
+  a.lease.onChange((c) => void changes.push(c))
+  // A's next read of the accounts it owns fails once (a statement timeout, say).
+  let failNext = false
+  const query = a.client.query.bind(a.client) as (...args: unknown[]) => Promise<unknown>
+  a.client.query = ((...args: unknown[]) => {
+    if (failNext && String(args[0]).includes('"ExchangeAccount"')) {
+      failNext = false
+      return Promise.reject(new Error('canceling statement due to statement timeout'))
+    }
+    return query(...args)
+  }) as typeof a.client.query
+
+  const b = await lease('fb', log)
+  await b.lease.start()
+  failNext = true
+  await a.lease.tick()
+  expect(log).toContain('fa: lease: check failed: canceling statement due to statement timeout')
+  expect(a.lease.state().shards).toBe(32)
+  expect(changes).toEqual([])
+
+  await a.lease.tick() // told now
+  expect(changes).toEqual([{ gained: false, lost: true }])
+  await new Promise((r) => setTimeout(r, 10))
+  await a.lease.tick() // released
+  await b.lease.tick() // taken
+  expect(b.lease.state().shards).toBe(32)
+})
