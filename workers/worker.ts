@@ -251,18 +251,25 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   // under way ended (a cycle waiting on its model must not overlap the new owner's for the same
   // trader; a group pass runs again with the new share).
   let rescoping: Promise<void> = Promise.resolve()
+  // Tried again like a position's reload; one that still fails ends the process (a position
+  // taken over but not loaded would have its stop never fire), and npm start starts it afresh.
+  const rescope = () =>
+    pRetry(() => Promise.all([monitor.rescope(), stops.rescope(), orderStream.rescope()]), {
+      ...RELOAD_RETRY,
+      onFailedAttempt: (e) => log(`lease: taking up the new share failed (${e.message}); trying again, ${e.retriesLeft} more time(s)`),
+    })
   lease.onChange(() => {
-    rescoping = rescoping.then(async () => {
-      try {
-        await Promise.all([monitor.rescope(), stops.rescope(), orderStream.rescope()])
-        // (A worker that starts while a dead one's accounts are still held picks them up here.)
-        logMonitoring()
-        void protection.sweep()
-        void accounts.runOnce()
-        void reconciler.runOnce()
-      } catch (e) {
-        log(`lease: taking up the new share failed: ${(e as Error).message}`)
-      }
+    const done = rescoping.then(rescope).then(() => {
+      // (A worker that starts while a dead one's accounts are still held picks them up here.)
+      logMonitoring()
+      void protection.sweep()
+      void accounts.runOnce()
+      void reconciler.runOnce()
+    })
+    rescoping = done.catch(() => {})
+    void done.catch((e: Error) => {
+      log(`lease: the new share could not be taken up (${e.message}); the worker restarts to load every position afresh`)
+      throw e
     })
     return Promise.all([rescoping, scheduler.settle(), groups.runOnce()])
   })
