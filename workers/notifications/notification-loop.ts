@@ -76,7 +76,7 @@ export class NotificationLoop {
     for (const id of this.cursors.keys()) if (!channels.some((c) => c.id === id)) this.cursors.delete(id)
     let enqueued = 0
     for (const channel of channels) {
-      const afterId = this.cursors.get(channel.id) ?? (await initialEventCursor(this.db, channel.id))
+      const afterId = this.cursors.get(channel.id) ?? (await initialEventCursor(this.db, channel))
       const res = await enqueueChannelDeliveries({ db: this.db, channel, afterId, now })
       this.cursors.set(channel.id, res.cursor)
       enqueued += res.enqueued

@@ -33,10 +33,24 @@ export interface ChannelForEnqueue {
   createdAt: Date
 }
 
-/** Where a fresh scan of a channel starts: after the newest event it already has a delivery for. */
-export async function initialEventCursor(db: Db, channelId: string): Promise<bigint> {
-  const agg = await db.notificationDelivery.aggregate({ where: { channelId }, _max: { eventId: true } })
-  return agg._max.eventId ?? 0n
+/**
+ * Where a fresh scan of a channel starts (a worker starting, or taking over as the primary one):
+ * EVENT_SETTLE_MS before the newest event it already has a delivery for, as the scan that
+ * enqueued that one would have gone on: an event with a lower id may have committed after it.
+ * Enqueueing is idempotent, so what is scanned twice is delivered once.
+ */
+export async function initialEventCursor(db: Db, channel: { id: string; userId: string }): Promise<bigint> {
+  const agg = await db.notificationDelivery.aggregate({ where: { channelId: channel.id }, _max: { eventId: true } })
+  const newest = agg._max.eventId
+  if (newest === null) return 0n
+  const at = await db.activityEvent.findUnique({ where: { id: newest }, select: { createdAt: true } })
+  if (!at) return newest
+  const settled = await db.activityEvent.findFirst({
+    where: { userId: channel.userId, createdAt: { lt: new Date(at.createdAt.getTime() - EVENT_SETTLE_MS) } },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    select: { id: true },
+  })
+  return settled?.id ?? 0n
 }
 
 /**

@@ -270,6 +270,21 @@ describe('NotificationLoop', () => {
     expect((await deliveries()).every((d) => d.status === 'DELIVERED' && d.attempts === 1)).toBe(true)
   })
 
+  it('a loop started afresh (a restart, a new primary) also sends an event that committed after a newer one was delivered', async () => {
+    await channel()
+    await activity({ type: 'APPROVAL_NEEDED', message: 'first' })
+    const first = await t.db.activityEvent.findFirstOrThrow({ where: { message: 'first' } })
+    // A newer event, delivered by the first loop...
+    await t.db.activityEvent.create({ data: { id: first.id + 10n, userId, type: 'APPROVAL_NEEDED', severity: 'warning', message: 'newer' } })
+    expect((await newLoop().runOnce()).delivered).toBe(2)
+    // ...and one whose transaction took a lower id but committed only now, after that loop stopped.
+    await t.db.activityEvent.create({ data: { id: first.id + 5n, userId, type: 'APPROVAL_NEEDED', severity: 'warning', message: 'late' } })
+
+    expect((await newLoop().runOnce()).delivered).toBe(1)
+    expect(rx.requests).toHaveLength(3) // each event sent once
+    expect((await deliveries()).map((d) => d.eventId)).toEqual([first.id, first.id + 5n, first.id + 10n])
+  })
+
   it('skips events while a channel is disabled, including retries waiting at the time', async () => {
     const ch = await channel()
     rx.replyNext({ status: 502 })
