@@ -44,6 +44,20 @@ export function exitSideFor(side: PositionSide): OrderSide {
 }
 
 /**
+ * The average price a closed position paid to open what it sold, over all its entry fills (null
+ * with no exit). Not avgEntryPrice, the cost of what is still open: after an entry fill that came
+ * between exits (a limit entry still filling, a late fill that reopened it) that describes only
+ * the last part. Derived from the exits: their notional less (LONG) or plus (SHORT) the gross
+ * result, per unit sold.
+ */
+export function averageEntryOfClosed(side: PositionSide, l: Pick<PositionLedger, 'exitQty' | 'avgExitPrice' | 'realizedPnl' | 'fees'>): Decimal | null {
+  if (l.exitQty.isZero()) return null
+  const gross = l.realizedPnl.plus(l.fees)
+  const exitNotional = l.exitQty.mul(l.avgExitPrice)
+  return (side === 'LONG' ? exitNotional.minus(gross) : exitNotional.plus(gross)).div(l.exitQty)
+}
+
+/**
  * Replays fills in order with the average-cost method. The open cost basis is tracked as an
  * amount rather than as an average, and a reduction that flattens the position releases all of
  * what is left, so a closed position's realized PnL equals its cash result to the last digit

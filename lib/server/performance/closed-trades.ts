@@ -2,6 +2,7 @@ import type { DbTx } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import type { Decimal } from '@/lib/domain/decimal'
 import { tradeSource, type TradeSource } from '@/lib/domain/performance/trade-source'
+import { averageEntryOfClosed } from '@/lib/domain/positions/fill-ledger'
 import type { Prisma } from '@/lib/generated/prisma/client'
 import type { AccountMode, PerformanceQuery } from './performance-query'
 
@@ -105,7 +106,10 @@ export async function loadClosedTrades(db: DbTx, userId: string, f: ClosedTradeF
       openedAt: r.openedAt,
       closedAt: r.closedAt ?? r.updatedAt,
       entryQty: fromDb(r.entryQty),
-      avgEntryPrice: fromDb(r.avgEntryPrice),
+      // Over every entry fill, to the column's 18 places (see averageEntryOfClosed).
+      avgEntryPrice:
+        averageEntryOfClosed(r.side, { exitQty: fromDb(r.exitQty), avgExitPrice: fromDb(r.avgExitPrice), realizedPnl: fromDb(r.realizedPnl), fees: fromDb(r.fees) })?.toDecimalPlaces(18) ??
+        fromDb(r.avgEntryPrice),
       exitQty: fromDb(r.exitQty),
       avgExitPrice: fromDb(r.avgExitPrice),
       pnl: fromDb(r.realizedPnl),

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { dec, sumDec } from '@/lib/domain/decimal'
 import {
+  averageEntryOfClosed,
   derivePosition,
   entrySideFor,
   exitSideFor,
@@ -223,6 +224,28 @@ describe('derivePosition', () => {
   ])('INVALID_FILL: $label', ({ fill }) => {
     const result = derivePosition('LONG', [fill])
     expect(result.ok ? null : result.error.code).toBe('INVALID_FILL')
+  })
+})
+
+describe('averageEntryOfClosed: the average over every entry fill, once closed', () => {
+  test.each([
+    // all entries before the exits: the same as avgEntryPrice. (1 × 100 + 1 × 104) / 2 = 102
+    { label: 'LONG, entries then exits', side: 'LONG', fills: [f('BUY', '1', '100', '0.1'), f('BUY', '1', '104', '0.1'), f('SELL', '2', '110', '0.2')], avg: '102', last: '102' },
+    // an entry fill after a partial exit: (1 × 100 + 1 × 120) / 2 = 110, where avgEntryPrice ends at 113.33…
+    { label: 'LONG, a limit entry still filling after a take-profit', side: 'LONG', fills: [f('BUY', '1', '100'), f('SELL', '0.5', '110', '0.05'), f('BUY', '1', '120'), f('SELL', '1.5', '115', '0.1')], avg: '110', last: '113.3333333333' },
+    // closed, then reopened by a late entry fill and closed again: (0.4 × 100 + 0.6 × 90) / 1 = 94
+    { label: 'LONG, reopened by a late entry fill', side: 'LONG', fills: [f('BUY', '0.4', '100'), f('SELL', '0.4', '110'), f('BUY', '0.6', '90', '0.03'), f('SELL', '0.6', '95')], avg: '94', last: '90' },
+    // (1 × 100 + 1 × 80) / 2 = 90
+    { label: 'SHORT, an entry fill between exits', side: 'SHORT', fills: [f('SELL', '1', '100', '0.1'), f('BUY', '0.5', '95'), f('SELL', '1', '80'), f('BUY', '1.5', '85', '0.2')], avg: '90', last: '86.6666666667' },
+  ] as const)('$label', ({ side, fills, avg, last }) => {
+    const l = ledgerOf(side, [...fills])
+    expect(l.openQty.isZero()).toBe(true)
+    expect(l.avgEntryPrice.toDecimalPlaces(10).toString()).toBe(last)
+    expect(averageEntryOfClosed(side, l)?.toString()).toBe(avg)
+  })
+
+  test('no exit, no figure', () => {
+    expect(averageEntryOfClosed('LONG', ledgerOf('LONG', [f('BUY', '1', '100')]))).toBeNull()
   })
 })
 
