@@ -94,10 +94,12 @@ function connect(qc: QueryClient): EventSource {
     })
   }
   es.addEventListener('resync', () => void qc.invalidateQueries())
-  // The session ended (password changed, signed out elsewhere, user removed): to the sign-in page.
+  // The credentials this stream opened with no longer hold. Either this browser has a new session
+  // cookie (its own password change) and a new stream carries it, or the session ended and the
+  // new stream is refused (401) and stays closed.
   es.addEventListener('signed-out', () => {
     es.close()
-    window.location.assign('/signin')
+    if (source === es) source = connect(qc)
   })
   return es
 }
