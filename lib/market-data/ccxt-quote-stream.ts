@@ -127,8 +127,10 @@ export function createCcxtQuoteStream(o: CcxtQuoteStreamOptions): QuoteStream | 
       signal.addEventListener('abort', onAbort, { once: true })
 
       // What was last handed on per symbol: the cache holds the same object until a newer tick.
-      const emitted = new Map<string, Ticker>()
+      // It outlives connections: what it holds when a watch starts came before (an earlier
+      // connection's last ticks, maybe hours old) and is never handed on as a fresh quote.
       const cache = () => (method === 'watchBidsAsks' ? pro.bidsasks : pro.tickers) ?? {}
+      const emitted = new Map<string, Ticker>(Object.entries(cache()))
       const pump = async (chunk: string[]) => {
         while (!signal.aborted) {
           const got = await pro[method](chunk)

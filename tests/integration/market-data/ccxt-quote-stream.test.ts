@@ -164,6 +164,29 @@ describe('streaming bid/ask', () => {
     await third.done
   })
 
+  test('after a reconnect, the last ticks of the earlier connection are not handed on again as fresh quotes', async () => {
+    const { stream } = streamingFeed()
+    const first = watch(stream, ['BTC/USDT', 'ETH/USDT'])
+    await waitFor(async () => first.events.includes('subscribed'), 'subscription')
+    ws.push('ETH/USDT', '3000.00', '3000.01')
+    await waitFor(async () => first.quotes.length === 1, 'ETH tick')
+    ws.drop()
+    await first.done
+
+    // Hours later for all the new connection knows: ETH has moved, and only BTC ticks.
+    const second = watch(stream, ['BTC/USDT', 'ETH/USDT'])
+    await waitFor(async () => second.events.includes('subscribed'), 'resubscribed')
+    ws.push('BTC/USDT', '60001.00', '60001.01')
+    await waitFor(async () => second.quotes.length >= 1, 'BTC tick')
+    await new Promise((r) => setTimeout(r, 100))
+    expect(second.events).toEqual(['subscribed', 'quote BTC/USDT 60001'])
+    ws.push('ETH/USDT', '2900.00', '2900.01')
+    await waitFor(async () => second.quotes.length === 2, 'a new ETH tick')
+    expect(second.events.at(-1)).toBe('quote ETH/USDT 2900')
+    second.abort()
+    await second.done
+  })
+
   test('closing the feed ends a running watch', async () => {
     const { feed, stream } = streamingFeed()
     const w = watch(stream, ['BTC/USDT'])
