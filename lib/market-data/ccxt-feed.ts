@@ -167,7 +167,7 @@ function toQuote(symbol: string, book: OrderBook, ticker: Ticker | undefined, de
   const bestBid = bids[0]
   const bestAsk = asks[0]
   if (!bestBid || !bestAsk) {
-    throw new MarketDataError(`${label}: order book for ${symbol} is empty on one side`, true, symbol)
+    throw new MarketDataError(`${label}: order book for ${symbol} is empty on one side`, true, symbol, { symbolOnly: true })
   }
   const [bid] = bestBid
   const [ask] = bestAsk

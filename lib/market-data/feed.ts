@@ -60,13 +60,20 @@ export interface QuoteStream {
  * (unknown symbol, bad request, bad configuration).
  */
 export class MarketDataError extends Error {
+  /**
+   * The failure is the symbol's own, not the exchange's: an unknown or delisted market (also
+   * every non-retryable error naming a symbol), or a book empty on one side (a halted market).
+   */
+  readonly symbolOnly: boolean
+
   constructor(
     message: string,
     public retryable: boolean,
     public symbol?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; symbolOnly?: boolean },
   ) {
     super(message, options)
     this.name = 'MarketDataError'
+    this.symbolOnly = symbol !== undefined && (options?.symbolOnly === true || !retryable)
   }
 }

@@ -1,5 +1,5 @@
 import type { Db } from '@/lib/db/client'
-import type { MarketDataFeed, QuoteStream } from '@/lib/market-data/feed'
+import { MarketDataError, type MarketDataFeed, type QuoteStream } from '@/lib/market-data/feed'
 import { streamDown, type FeedMode } from '@/lib/market-data/feed-mode'
 import type { Quote } from '@/lib/market-data/quote'
 import { saveMarketRules, saveQuotes } from '@/lib/market-data/quote-store'
@@ -9,6 +9,8 @@ import { redactUrlCredentials } from '@/lib/market-data/redact-credentials'
 
 // A stream that stayed up this long counts as healthy again: its next failure retries quickly.
 const STABLE_AFTER_MS = 30_000
+/** How long a symbol whose quote failed on its own is left out of the batch before it is asked for again. */
+export const FAILING_SYMBOL_RETRY_MS = 30_000
 
 export interface FeedStatus {
   kind: string
@@ -56,6 +58,12 @@ export class MarketLoop {
   private cycleAgain = false
   private readonly rulesLoaded = new Set<string>()
   private readonly unknown = new Map<string, string>()
+  /**
+   * Symbols whose quotes failed on their own (a delisted market, a book empty on one side), each
+   * with its error and when it is asked for again: left out of the batch until then, so one
+   * symbol never keeps every other one's price from arriving. Shown in the status meanwhile.
+   */
+  private readonly failing = new Map<string, { message: string; until: number }>()
   private pollError: string | null = null
   private storeError: string | null = null
 
@@ -155,10 +163,28 @@ export class MarketLoop {
   }
 
   private async poll(symbols: string[]): Promise<void> {
-    // What this answer can be newer than: the ticks that arrived before it was asked for.
-    const seq = ++this.seq
-    const quotes = await this.feed.fetchQuotes(symbols)
-    await this.offer(quotes, seq)
+    const now = Date.now()
+    for (const s of this.failing.keys()) if (!symbols.includes(s)) this.failing.delete(s)
+    let left = symbols.filter((s) => (this.failing.get(s)?.until ?? 0) <= now)
+    while (left.length > 0) {
+      // What this answer can be newer than: the ticks that arrived before it was asked for.
+      const seq = ++this.seq
+      try {
+        const quotes = await this.feed.fetchQuotes(left)
+        for (const s of left) this.failing.delete(s)
+        await this.offer(quotes, seq)
+        return
+      } catch (e) {
+        // One symbol's own failure, of several: the others are asked for again without it. (An
+        // exchange-wide one, a 5xx or a timeout, fails the poll as before.)
+        const bad = e instanceof MarketDataError && e.symbolOnly && e.symbol && left.includes(e.symbol) && left.length > 1 ? e.symbol : null
+        if (!bad) throw e
+        const why = redactUrlCredentials((e as Error).message)
+        this.failing.set(bad, { message: `${bad}: ${why}`, until: now + FAILING_SYMBOL_RETRY_MS })
+        this.opts.log(`market data: ${bad} left out for ${FAILING_SYMBOL_RETRY_MS / 1000} s (${why}); the other symbols go on`)
+        left = left.filter((s) => s !== bad)
+      }
+    }
   }
 
   // ---- one path for every quote --------------------------------------------------------------
@@ -309,7 +335,8 @@ export class MarketLoop {
   }
 
   private refreshStatus() {
-    const errors = [this.pollError, this.storeError, ...this.unknown.values()].filter((e): e is string => e !== null)
+    const failing = [...this.failing.values()].map((f) => f.message)
+    const errors = [this.pollError, this.storeError, ...this.unknown.values(), ...failing].filter((e): e is string => e !== null)
     this.status.error = errors.length > 0 ? errors.join('; ') : null
     this.status.mode = !this.stream ? 'polling' : this.streamUp ? 'stream' : streamDown(this.streamReason)
   }
