@@ -171,6 +171,10 @@ function toQuote(symbol: string, book: OrderBook, ticker: Ticker | undefined, de
   }
   const [bid] = bestBid
   const [ask] = bestAsk
+  // Not a price to act on (a stop fires on a bid of 0; a crossed book fires targets on both sides).
+  if (!bid.gt(0) || ask.lt(bid)) {
+    throw new MarketDataError(`${label}: order book for ${symbol} is not a market (best bid ${bid.toFixed()}, best ask ${ask.toFixed()})`, true, symbol, { symbolOnly: true })
+  }
   // Without a trade price the mid stands in for `last`; Binance's 24h ticker always has one.
   const last = ticker?.last !== undefined && ticker.last !== null ? dec(ticker.last) : bid.plus(ask).div(2)
   return {

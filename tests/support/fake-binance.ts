@@ -32,6 +32,8 @@ export interface FakeBinance {
   url: string
   /** `depth` = levels generated per side (default 100, Binance's default `limit`). */
   setPrice(symbol: string, bid: string, ask: string, depth?: number): void
+  /** A book that is not a market (a bid of 0, or crossed), as a broken gateway might serve; setPrice refuses those. */
+  setBrokenBook(symbol: string, bid: string, ask: string): void
   setFailing(mode: FailingMode): void
   /** The 24 h quote volume the tickers report for the symbol (and its base volume, at the last price). */
   setQuoteVolume(symbol: string, quoteVolume: string): void
@@ -120,6 +122,14 @@ export async function startFakeBinance(opts: { port?: number; symbols?: FakeSymb
     const s = byId.get(symbol.replace('/', '').toUpperCase())
     if (!s) throw new Error(`fake-binance: unknown symbol ${symbol}`)
     return s
+  }
+
+  function setBrokenBook(symbol: string, bid: string, ask: string): void {
+    const s = stateFor(symbol)
+    s.bid = dec(bid)
+    s.ask = dec(ask)
+    s.last = dec(bid)
+    s.updateId += 1
   }
 
   function setPrice(symbol: string, bid: string, ask: string, depth?: number): void {
@@ -409,6 +419,7 @@ export async function startFakeBinance(opts: { port?: number; symbols?: FakeSymb
   return {
     url: `http://127.0.0.1:${address.port}`,
     setPrice,
+    setBrokenBook,
     setFailing,
     setQuoteVolume: (symbol, quoteVolume) => {
       stateFor(symbol).quoteVolume = dec(quoteVolume)

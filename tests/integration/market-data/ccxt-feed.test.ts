@@ -130,6 +130,18 @@ describe('errors', () => {
     expect(rulesError.symbol).toBe('DOGE/USDT')
   })
 
+  test.each([
+    { label: 'crossed (best bid above best ask)', bid: '60010', ask: '60000', message: /order book for ETH\/USDT is not a market \(best bid 60010, best ask 60000\)/ },
+    { label: 'without a bid (a bid of 0)', bid: '0', ask: '60000', message: /order book for ETH\/USDT is empty on one side/ },
+  ])('a book that is not a market ($label) is refused as that symbol\'s own failure, never turned into a quote', async ({ bid, ask, message }) => {
+    const f = feed()
+    fake.setBrokenBook('ETH/USDT', bid, ask)
+    const error = await rejection(f.fetchQuotes(['BTC/USDT', 'ETH/USDT']))
+    expect(error.symbol).toBe('ETH/USDT')
+    expect(error.symbolOnly).toBe(true)
+    expect(error.message).toMatch(message)
+  })
+
   test("a symbol the exchange rejects (-1121 Invalid symbol) is translated from ccxt's BadSymbol", async () => {
     const f = feed()
     await f.listSymbols() // markets loaded while ETH still existed
