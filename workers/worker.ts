@@ -15,7 +15,7 @@ import { feedConfig } from './market/feed-settings'
 import { MarketLoop } from './market/market-loop'
 import { QuoteFollower } from './market/quote-follower'
 import { OrderStream } from './orders/order-stream'
-import { expireApprovals } from '@/lib/server/approvals/decide-approval'
+import { expireApprovals, settleInterruptedApprovals } from '@/lib/server/approvals/decide-approval'
 import type { CandleSource } from '@/lib/server/decisions/run-analysis-cycle'
 import { tripBreakers } from '@/lib/server/risk/trip-breakers'
 import { AnalysisScheduler } from './decisions/analysis-scheduler'
@@ -155,12 +155,14 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
     // Each user's daily summary (PnL, trades, open risk) at their chosen local time.
     const dailySummaries = dailySummaryPass(db, log)
     dailySummaries.start()
-    // Housekeeping: expire unanswered approvals, check the loss breakers of every user.
+    // Housekeeping: expire unanswered approvals, settle interrupted ones, check the loss breakers of every user.
     keep = setInterval(() => {
       housekeeping = housekeeping.then(async () => {
         try {
           const expired = await expireApprovals(db)
           if (expired) log(`${expired} approval(s) expired`)
+          const interrupted = await settleInterruptedApprovals(db)
+          if (interrupted) log(`${interrupted} approval(s) interrupted while executing were settled`)
           for (const u of await db.user.findMany({ where: { traders: { some: {} } }, select: { id: true } })) {
             for (const t of await tripBreakers(db, u.id)) log(`breaker: ${t.trip.reason}`)
           }

@@ -4,7 +4,7 @@ import type { Db } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { dec } from '@/lib/domain/decimal'
 import { validateDecision } from '@/lib/domain/decisions/validate-decision'
-import type { Prisma } from '@/lib/generated/prisma/client'
+import { Prisma } from '@/lib/generated/prisma/client'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { describeStep, type PlanStep } from '@/lib/server/decisions/decision-plan'
 import { decisionSettingsFor } from '@/lib/server/decisions/decision-settings-for'
@@ -158,6 +158,58 @@ async function expireOne(db: Db, a: ApprovalRow & { request: unknown; expiresAt:
   const claimed = await db.approval.updateMany({ where: { id: a.id, status: 'PENDING', expiresAt: { lte: new Date(now) } }, data: { status: 'EXPIRED', decidedAt: new Date(now) } })
   if (claimed.count === 0) return
   await finish(db, a, { status: 'EXPIRED', result: { expired: true }, decisionOutcome: 'REJECTED', message: `Approval expired unanswered: ${describeStep(a.request as PlanStep)}` })
+}
+
+/**
+ * How long after its claim an approved request with no outcome recorded counts as interrupted:
+ * its process stopped between the claim and the record. Executing a step takes seconds (an
+ * entry's order waits at most about 16 s for the exchange).
+ */
+export const INTERRUPTED_AFTER_MS = 2 * 60_000
+
+/**
+ * Settles approved requests whose process stopped before recording the outcome (the worker calls
+ * this). What was done is read from what a step leaves behind before it sends anything (an
+ * entry's position and order, an exit's order, a change's audit line), so the answer is exact:
+ * done, it is recorded as approved with its position; not done, nothing was sent, and the
+ * request waits again for a person (or expires). Returns how many were settled.
+ */
+export async function settleInterruptedApprovals(db: Db, now = Date.now()): Promise<number> {
+  const stuck = await db.approval.findMany({
+    where: { status: 'APPROVED', result: { equals: Prisma.DbNull }, decidedAt: { lte: new Date(now - INTERRUPTED_AFTER_MS) } },
+    include: { trader: { select: { userId: true } } },
+  })
+  for (const a of stuck) {
+    const step = a.request as unknown as PlanStep
+    const since = a.decidedAt!
+    const positionId =
+      step.kind === 'ENTRY'
+        ? (await db.positionEvent.findFirst({ where: { decisionId: a.decisionId ?? '', type: 'CREATED', createdAt: { gte: since } }, select: { positionId: true } }))?.positionId
+        : step.kind === 'MODIFY'
+          ? (await db.positionEvent.findFirst({ where: { positionId: step.positionId, decisionId: a.decisionId ?? '', type: { in: ['SL_CHANGED', 'TP_CHANGED'] }, createdAt: { gte: since } }, select: { positionId: true } }))?.positionId
+          : (await db.order.findFirst({ where: { positionId: step.positionId, purpose: 'MANUAL_EXIT', createdBy: 'USER', createdAt: { gte: since } }, select: { positionId: true } }))?.positionId
+    const who = a.decidedBy ? (await db.user.findUnique({ where: { id: a.decidedBy }, select: { email: true } }))?.email : null
+    if (positionId) {
+      await finish(db, a, {
+        status: 'APPROVED',
+        result: { executed: 'executed; its outcome was recorded later (the process stopped while recording it)', positionId, step: describeStep(step), recovered: true },
+        decisionOutcome: 'EXECUTED',
+        positionId,
+        message: `Approved by ${who ?? 'a person'}: ${describeStep(step)} (recorded after an interruption)`,
+      })
+      continue
+    }
+    const back = await db.approval.updateMany({ where: { id: a.id, status: 'APPROVED', result: { equals: Prisma.DbNull } }, data: { status: 'PENDING', decidedBy: null, decidedAt: null, note: null } })
+    if (back.count === 0) continue
+    await db.$transaction(async (tx) => {
+      await recordActivity(tx, {
+        userId: a.trader.userId, traderId: a.traderId, symbol: a.symbol, type: 'APPROVAL_NEEDED', severity: 'warning',
+        message: `Waiting for approval again: the approval by ${who ?? 'a person'} was interrupted before anything was sent (${describeStep(step)})`,
+      })
+      await notify(tx, { kind: 'approval', userId: a.trader.userId, traderId: a.traderId, approvalId: a.id })
+    })
+  }
+  return stuck.length
 }
 
 /** Marks every pending approval past its expiry as expired (the worker calls this). */

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { createApproval } from '@/lib/server/approvals/create-approval'
+import { settleInterruptedApprovals } from '@/lib/server/approvals/decide-approval'
+import { executeStep } from '@/lib/server/decisions/execute-step'
 import { countPendingApprovals, listApprovals } from '@/lib/server/approvals/list-approvals'
 import { decisionPerformance } from '@/lib/server/decisions/decision-performance'
 import { describeStep, type PlanStep } from '@/lib/server/decisions/decision-plan'
@@ -235,6 +237,38 @@ describe('/api/v1/approvals', () => {
     expect((await approveIt(exitId)).status).toBe(200)
     expect(await t.db.decision.findUniqueOrThrow({ where: { id: decisionId } })).toMatchObject({ outcome: 'EXECUTED', error: null, positionId })
     expect(fromDb((await t.db.position.findUniqueOrThrow({ where: { id: positionId } })).stopLoss!).toFixed()).toBe('59000')
+  })
+
+  it('an approval whose process stopped after the claim is settled by the worker: not executed, it waits again; executed, it is recorded with its position', async () => {
+    const claim = (approvalId: string, minutesAgo: number) =>
+      t.db.approval.update({ where: { id: approvalId }, data: { status: 'APPROVED', decidedBy: alice.id, decidedAt: new Date(Date.now() - minutesAgo * 60_000) } })
+
+    // Stopped before anything was sent: nothing to find, so it waits for a person again.
+    const first = await queue()
+    await claim(first.approvalId, 3)
+    const fresh = await queue({ step: { ...entryStep, side: 'SHORT', stopLoss: '61000', takeProfits: [] } })
+    await claim(fresh.approvalId, 0) // claimed a moment ago: its approver may still be executing it
+    expect(await settleInterruptedApprovals(t.db)).toBe(1)
+    expect(await statusOf(first.approvalId)).toBe('PENDING')
+    expect(await statusOf(fresh.approvalId)).toBe('APPROVED')
+    const feed = await t.db.activityEvent.findFirstOrThrow({ where: { userId: alice.id, type: 'APPROVAL_NEEDED' }, orderBy: { id: 'desc' } })
+    expect(feed.message).toBe('Waiting for approval again: the approval by alice@example.com was interrupted before anything was sent (LONG 0.01 BTC/USDT at market, stop 59000, take-profits 63000 (100%))')
+    await t.db.approval.update({ where: { id: fresh.approvalId }, data: { status: 'REJECTED', result: {} } })
+
+    // Approved again, and this time stopped after the entry was executed, before its outcome was recorded.
+    const second = first
+    await claim(second.approvalId, 3)
+    const executed = await executeStep(
+      { db: t.db, userId: alice.id, traderId, actor: { kind: 'USER', id: alice.id }, source: 'APPROVAL', trigger: 'AI_ANALYSIS', decisionId: second.decisionId, reason: 'approved by alice@example.com' },
+      entryStep,
+    )
+    expect(await settleInterruptedApprovals(t.db)).toBe(1)
+    const settled = await t.db.approval.findUniqueOrThrow({ where: { id: second.approvalId } })
+    expect(settled.status).toBe('APPROVED')
+    expect(settled.result).toMatchObject({ positionId: executed.positionId, recovered: true })
+    expect(await t.db.decision.findUniqueOrThrow({ where: { id: second.decisionId } })).toMatchObject({ outcome: 'EXECUTED', positionId: executed.positionId })
+    expect(await t.db.position.count({ where: { traderId, status: { notIn: ['CLOSED', 'FAILED'] } } })).toBe(1) // nothing executed twice
+    expect(await settleInterruptedApprovals(t.db)).toBe(0)
   })
 
   it('answers 404 for another user\'s approval and leaves it pending', async () => {
