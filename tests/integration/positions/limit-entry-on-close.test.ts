@@ -2,40 +2,28 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Db } from '@/lib/db/client'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import { matchRestingPaperOrders, PaperExchange } from '@/lib/exchange/paper/paper-exchange'
-import type { ExchangePort, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
+import type { ExchangePort } from '@/lib/exchange/port'
 import { cancelLeftoverEntries } from '@/lib/server/positions/leftover-entries'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { requestExit } from '@/lib/server/positions/request-exit'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { applyExchangeUpdates } from '@/workers/reconcile/reconcile-orders'
+import { DelegatingExchange } from '../../support/delegating-exchange'
 import { useManualTraderSettings } from '../../support/manual-trader-settings'
 import { seedMarket } from '../../support/seed-market'
 import { createTestDatabase, type TestDatabase } from '../../support/test-db'
 
 /** The real paper exchange, with something done just before each cancel (a fill that crosses it, a failure). */
-class BeforeCancel implements ExchangePort {
+class BeforeCancel extends DelegatingExchange {
   constructor(
-    private readonly inner: ExchangePort,
+    inner: ExchangePort,
     private readonly before: () => Promise<void>,
-  ) {}
-  get accountId() {
-    return this.inner.accountId
+  ) {
+    super(inner)
   }
-  marketRules(symbol: string) {
-    return this.inner.marketRules(symbol)
-  }
-  placeOrder(req: PlaceOrderRequest): Promise<OrderReport> {
-    return this.inner.placeOrder(req)
-  }
-  async cancelOrder(clientOrderId: string) {
+  override async cancelOrder(clientOrderId: string) {
     await this.before()
     return this.inner.cancelOrder(clientOrderId)
-  }
-  fetchOrder(clientOrderId: string) {
-    return this.inner.fetchOrder(clientOrderId)
-  }
-  fetchBalances() {
-    return this.inner.fetchBalances()
   }
 }
 

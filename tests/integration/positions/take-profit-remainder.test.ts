@@ -6,6 +6,7 @@ import { modifyProtection } from '@/lib/server/positions/modify-protection'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { requestExit } from '@/lib/server/positions/request-exit'
 import { createTrader } from '@/lib/server/traders/create-trader'
+import { DelegatingExchange } from '../../support/delegating-exchange'
 import { useManualTraderSettings } from '../../support/manual-trader-settings'
 import { seedMarket } from '../../support/seed-market'
 import { createTestDatabase, type TestDatabase } from '../../support/test-db'
@@ -15,29 +16,13 @@ import { createTestDatabase, type TestDatabase } from '../../support/test-db'
  * expires (as a market order beyond a thin book does on an exchange). The paper books hold what
  * was really sold.
  */
-class FirstTakeProfitHalfFills implements ExchangePort {
+class FirstTakeProfitHalfFills extends DelegatingExchange {
   private used = false
-  constructor(private readonly inner: ExchangePort) {}
-  get accountId() {
-    return this.inner.accountId
-  }
-  marketRules(symbol: string) {
-    return this.inner.marketRules(symbol)
-  }
-  async placeOrder(req: PlaceOrderRequest): Promise<OrderReport> {
+  override async placeOrder(req: PlaceOrderRequest): Promise<OrderReport> {
     if (this.used || !req.clientOrderId.startsWith('tl-tp-')) return this.inner.placeOrder(req)
     this.used = true
     const r = await this.inner.placeOrder({ ...req, qty: req.qty.div(2) })
     return { ...r, status: 'EXPIRED' }
-  }
-  cancelOrder(clientOrderId: string) {
-    return this.inner.cancelOrder(clientOrderId)
-  }
-  fetchOrder(clientOrderId: string) {
-    return this.inner.fetchOrder(clientOrderId)
-  }
-  fetchBalances() {
-    return this.inner.fetchBalances()
   }
 }
 
