@@ -8,16 +8,6 @@ import type { ActorRef } from '@/lib/server/audit/actor'
 import type { Order as OrderRow } from '@/lib/generated/prisma/client'
 import { applyOrderReport, applyOrderReportIn } from './apply-order-report'
 
-/**
- * Sends an order already persisted as NEW (its client order id is committed) and applies the
- * exchange's answer: in the placement's own transaction when the exchange offers that
- * (placeOrderAndApply: the paper engine), else after placeOrder returns. A refusal, or a request
- * that never left (retryable: rethrown), ends REJECTED; an unknown outcome leaves it NEW for
- * reconciliation, which asks the exchange by client order id: neither lost nor sent twice.
- * It also stamps lastCheckedAt: this sender has finished, so reconciliation need not wait out
- * the grace it gives NEW orders whose sender may still be sending (it still asks the exchange
- * several times, spaced, before it calls the order lost).
- */
 /** What sending an order reads of its row (a Prisma Order row, or the columns an SQL insert returned). */
 export type SendableOrder = Pick<OrderRow, 'id' | 'clientOrderId' | 'symbol' | 'side' | 'type' | 'reduceOnly' | 'status'> & {
   qty: Num
@@ -27,26 +17,39 @@ export type SendableOrder = Pick<OrderRow, 'id' | 'clientOrderId' | 'symbol' | '
 }
 type Num = { toString(): string }
 
-export async function submitOrder(db: Db, exchange: ExchangePort, order: string | SendableOrder, actor: ActorRef): Promise<void> {
+/**
+ * Sends an order already persisted as NEW (its client order id is committed) and applies the
+ * exchange's answer: in the placement's own transaction when the exchange offers that
+ * (placeOrderAndApply: the paper engine), else after placeOrder returns. A refusal, or a request
+ * that never left (retryable: rethrown), ends REJECTED; an unknown outcome leaves it NEW for
+ * reconciliation, which asks the exchange by client order id: neither lost nor sent twice.
+ * It also stamps lastCheckedAt: this sender has finished, so reconciliation need not wait out
+ * the grace it gives NEW orders whose sender may still be sending (it still asks the exchange
+ * several times, spaced, before it calls the order lost).
+ * Returns the exchange's refusal when it refused the order (now REJECTED), else null: a caller
+ * answering a person tells them, rather than report an order sent.
+ */
+export async function submitOrder(db: Db, exchange: ExchangePort, order: string | SendableOrder, actor: ActorRef): Promise<ExchangeError | null> {
   // A caller that has just created the order passes its row: reading it back would change nothing.
   const o = typeof order === 'string' ? await db.order.findUniqueOrThrow({ where: { id: order } }) : order
   const orderId = o.id
-  if (o.status !== 'NEW') return
+  if (o.status !== 'NEW') return null
   try {
     const req = placeRequestOf(o)
     if (exchange.placeOrderAndApply) {
       // The exchange shares our database: its answer is booked in the placement's transaction.
-      await exchange.placeOrderAndApply(req, applyingTo(orderId, actor))
-    } else {
-      await applyOrderReport(db, orderId, await exchange.placeOrder(req), actor)
+      return refusalIn(await exchange.placeOrderAndApply(req, applyingTo(orderId, actor)))
     }
+    const report = await exchange.placeOrder(req)
+    await applyOrderReport(db, orderId, report, actor)
+    return refusalIn(report)
   } catch (e) {
     // A definite refusal is REJECTED; so is a request that provably never left (a 429 back-off,
     // an invalid nonce): 'retryable' means not executed, and the caller is told (503) so it can
     // try again with a new order. Only an 'unknown' outcome stays NEW, to be looked up.
     if (e instanceof ExchangeError && e.kind !== 'unknown') {
       await applyOrderReport(db, orderId, ownVerdict(o, 'REJECTED', e.kind === 'rejected' ? e.message : `not sent: ${e.message}`), actor)
-      if (e.kind === 'rejected') return
+      if (e.kind === 'rejected') return e
       throw e
     }
     await db.order
@@ -61,12 +64,17 @@ export async function submitOrder(db: Db, exchange: ExchangePort, order: string 
  * order `o` inside `tx`, the caller's transaction that created it, and applies the report there.
  * The order, its placement and their bookkeeping commit together; an error rolls all of it back
  * (nothing was sent anywhere else). Returns false, doing nothing, for any other exchange: send the
- * order with submitOrder once it is committed.
+ * order with submitOrder once it is committed. Placed, it says whether the exchange refused the
+ * order (as submitOrder does).
  */
-export async function submitOrderWithin(tx: SqlTx, exchange: ExchangePort, o: SendableOrder, actor: ActorRef): Promise<boolean> {
+export async function submitOrderWithin(tx: SqlTx, exchange: ExchangePort, o: SendableOrder, actor: ActorRef): Promise<false | { refused: ExchangeError | null }> {
   if (!exchange.placeOrderAndApply) return false
-  await exchange.placeOrderAndApply(placeRequestOf(o), applyingTo(o.id, actor), tx)
-  return true
+  return { refused: refusalIn(await exchange.placeOrderAndApply(placeRequestOf(o), applyingTo(o.id, actor), tx)) }
+}
+
+/** A refusal that came back as a report (the paper engine's, an order a venue took in and refused), as the error a caller can pass on. */
+function refusalIn(report: OrderReport): ExchangeError | null {
+  return report.status === 'REJECTED' ? new ExchangeError(report.rejectReason ?? 'the order was rejected', false) : null
 }
 
 /** placeOrderAndApply's `apply` for our order `orderId`: books the report in the placement's transaction. */

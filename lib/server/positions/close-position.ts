@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import type { Db } from '@/lib/db/client'
 import { dec } from '@/lib/domain/decimal'
+import type { ExchangePort } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
-import { fromZodError } from '@/lib/server/errors/app-error'
+import { AppError, fromZodError } from '@/lib/server/errors/app-error'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { requestExit } from './request-exit'
 
@@ -11,17 +12,29 @@ export const ZClosePositionRequest = z.object({
 })
 
 /** Closes all of a position, or a share of it, at market. */
-export async function closePosition(opts: { db: Db; userId: string; actor: ActorRef; positionId: string; input: unknown }) {
+export async function closePosition(opts: {
+  db: Db
+  userId: string
+  actor: ActorRef
+  positionId: string
+  input: unknown
+  /** The exchange to send the exit to; by default the account's own (see exchangeForAccount). */
+  exchange?: ExchangePort
+}) {
   const parsed = ZClosePositionRequest.safeParse(opts.input ?? {})
   if (!parsed.success) throw fromZodError(parsed.error)
   const pct = parsed.data.sharePct
-  return requestExit({
+  const exit = await requestExit({
     db: opts.db,
     userId: opts.userId,
     positionId: opts.positionId,
     actor: opts.actor,
+    exchange: opts.exchange,
     purpose: 'MANUAL_EXIT',
     size: pct.gte(100) ? { kind: 'ALL' } : { kind: 'SHARE', pct },
     reason: pct.gte(100) ? 'Close requested' : `Partial close of ${pct.toFixed()}% requested`,
   })
+  // Refused: the position is open again as it was; the person closing it hears why.
+  if (exit?.refused) throw new AppError('EXCHANGE_REJECTED', `the exchange refused the exit order: ${exit.refused.message}; the position is still open`)
+  return exit && { orderId: exit.orderId }
 }

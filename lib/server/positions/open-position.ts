@@ -225,11 +225,12 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
     throw e
   })
 
-  if (placed) return { positionId }
   try {
-    await submitOrder(db, exchange, order, actor)
+    // Refused: the position has FAILED; the caller hears why rather than of a position opened.
+    const refused = placed ? placed.refused : await submitOrder(db, exchange, order, actor)
+    if (refused) throw refused
   } catch (e) {
-    // The position exists and its entry is looked up by client order id: say so, with its id.
+    // The position exists (FAILED, or its entry looked up by client order id): say so, with its id.
     const known = exchangeAppError(e)
     if (known) throw entryExchangeError(known, positionId, order.clientOrderId)
     throw e

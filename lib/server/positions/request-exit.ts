@@ -65,12 +65,15 @@ export interface RequestExitOptions {
   placeInTransaction?: boolean
 }
 
+/** The exit order written, and the exchange's refusal when it refused it (the order is REJECTED, the position open again). */
+export type ExitRequested = { orderId: string; refused?: ExchangeError | null }
+
 /**
  * Reduces a position with a reduce-only market order: the one path for manual closes,
  * stop losses and take-profits. Returns null when there is nothing to do (already closing
  * or closed — a trigger that fires twice must not exit twice).
  */
-export async function requestExit(o: RequestExitOptions): Promise<{ orderId: string } | null> {
+export async function requestExit(o: RequestExitOptions): Promise<ExitRequested | null> {
   const { db, actor } = o
   // In SQL on the pool's connection (see openPosition): stops, take-profits and panic exit here.
   const prepared = await withSqlTransaction(poolOf(db), (tx) => withBatchedAudit(tx, async () => {
@@ -178,7 +181,7 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
   }))
   if (!prepared) return null
   const { order, orderId, exchange, stops, entry, placed } = prepared
-  if (placed) return { orderId }
+  if (placed) return { orderId, refused: placed.refused }
   if (stops.length) {
     try {
       await takeStopsOff(db, exchange, stops, actor, 'taken off the exchange for an exit')
@@ -207,12 +210,10 @@ export async function requestExit(o: RequestExitOptions): Promise<{ orderId: str
     // send what is open now, if anything.
     if (!(await fitExitToPosition(db, orderId, actor, prepared))) return { orderId }
     // (it may have been resized: read back)
-    await submitOrder(db, exchange, orderId, actor)
-    return { orderId }
+    return { orderId, refused: await submitOrder(db, exchange, orderId, actor) }
   }
   // Just created and not changed since: no need to read it back.
-  await submitOrder(db, exchange, order, actor)
-  return { orderId }
+  return { orderId, refused: await submitOrder(db, exchange, order, actor) }
 }
 
 /**
