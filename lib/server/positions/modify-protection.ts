@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Db } from '@/lib/db/client'
 import { fromDb, fromDbOrNull, toDb } from '@/lib/db/decimal-columns'
-import { sumDec } from '@/lib/domain/decimal'
+import { dec, sumDec } from '@/lib/domain/decimal'
 import { priceRoundingFor, roundPriceToTick } from '@/lib/domain/market/precision'
 import { exitPriceFor } from '@/lib/domain/positions/exit-price'
 import { validateProtection } from '@/lib/domain/positions/protection-rules'
@@ -70,7 +70,7 @@ export async function modifyProtection(opts: {
     const errors = validateProtection({ side: p.side, referencePrice: exitPrice, stopLoss, takeProfits: newTps ?? [] })
     const filledShare = sumDec(filled.map((t) => fromDb(t.sharePct)))
     if (newTps && filledShare.plus(sumDec(newTps.map((t) => t.sharePct))).gt(100)) {
-      errors.push({ field: 'takeProfits', message: `with ${filledShare.toFixed()}% already taken, the new levels may add up to at most ${100 - filledShare.toNumber()}%` })
+      errors.push({ field: 'takeProfits', message: `with ${filledShare.toFixed()}% already taken, the new levels may add up to at most ${dec(100).minus(filledShare).toFixed()}%` })
     }
     if (errors.length) throw validationError(errors)
 

@@ -100,4 +100,16 @@ describe('take-profit levels that cannot be sold as planned (real PostgreSQL, pa
     expect((await position(positionId)).stopLoss!.toString()).toBe('60000')
     expect(dec((await position(positionId)).openQty.toString()).eq('0.001')).toBe(true)
   })
+
+  test('new levels beyond what a taken level leaves are refused, naming the share left exactly', async () => {
+    const { userId, positionId, levels, paper } = await open('1', [{ price: '61000', sharePct: '70.3' }])
+    await seedMarket(t.db, { bid: '61000', ask: '61000.01' })
+    await takeProfit(positionId, levels[0]!.id, paper)
+    expect((await t.db.takeProfit.findUniqueOrThrow({ where: { id: levels[0]!.id } })).status).toBe('FILLED')
+    const modify = modifyProtection({ db: t.db, userId, actor: { kind: 'USER', id: userId }, positionId, input: { takeProfits: [{ price: '65000', sharePct: '30' }] } })
+    await expect(modify).rejects.toMatchObject({
+      status: 400,
+      fieldErrors: [{ field: 'takeProfits', message: 'with 70.3% already taken, the new levels may add up to at most 29.7%' }],
+    })
+  })
 })
