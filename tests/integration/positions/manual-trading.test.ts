@@ -138,12 +138,19 @@ describe('manual paper trading through the services', () => {
 
   test('insufficient balance is rejected by the paper exchange with a clear reason', async () => {
     await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3000', ask: '3001' })
-    const { positionId } = await openPosition({
+    const open = openPosition({
       db: t.db,
       userId,
       actor,
       input: { traderId, symbol: 'ETH/USDT', side: 'LONG', sizeMode: 'QUOTE', size: '50000', entryType: 'MARKET', stopLoss: '2900' },
     })
+    // The caller hears of the refusal (not of a position opened); the position it names has FAILED.
+    const err = await open.then(
+      () => null,
+      (e: unknown) => e as Error & { code?: string },
+    )
+    expect(err).toMatchObject({ code: 'EXCHANGE_REJECTED', message: expect.stringMatching(/^the exchange refused: insufficient balance: .* \(position \w+, entry tl-e-[\w-]+\)$/) })
+    const positionId = /\(position (\w+),/.exec(err!.message)![1]!
     const d = await getPositionDetail(t.db, userId, positionId)
     expect(d.position.status).toBe('FAILED')
     expect(d.position.statusReason).toMatch(/insufficient balance/)
