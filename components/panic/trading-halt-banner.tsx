@@ -1,9 +1,10 @@
 'use client'
 
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useTransition } from 'react'
+import { useState, useTransition } from 'react'
 import { resumeTradingAction } from '@/app/(app)/panic/actions'
 import { fetchJson } from '@/components/live/fetch-json'
+import { FormError } from '@/components/ui/fields'
 import { queryKeys } from '@/components/live/use-live-events'
 import type { loadTradingState } from '@/lib/server/trading/trading-state'
 
@@ -16,6 +17,7 @@ type TradingState = Awaited<ReturnType<typeof loadTradingState>>
 export function TradingHaltBanner() {
   const qc = useQueryClient()
   const [pending, start] = useTransition()
+  const [error, setError] = useState<string>()
   const { data } = useQuery({ queryKey: [...queryKeys.dashboard, 'trading-state'], queryFn: () => fetchJson<TradingState>('/api/ui/trading-state') })
   if (!data) return null
   const halted = data.accounts.filter((a) => a.halted)
@@ -23,8 +25,10 @@ export function TradingHaltBanner() {
   if (!halted.length && !stopped.length) return null
   const resume = () =>
     start(async () => {
-      await resumeTradingAction({})
-      await qc.invalidateQueries()
+      // Refused (a session that ended, a busy server): say so; trading stays halted.
+      const res = await resumeTradingAction({})
+      setError(res.ok ? undefined : (res.formError ?? 'Could not re-enable trading.'))
+      if (res.ok) await qc.invalidateQueries()
     })
   return (
     <div role="alert" aria-label="Trading halted" className="space-y-1 rounded border border-red-800 bg-red-950/50 p-3 text-sm">
@@ -39,6 +43,7 @@ export function TradingHaltBanner() {
           {pending ? 'Re-enabling…' : 'Re-enable trading'}
         </button>
       ) : null}
+      <FormError messages={[error]} />
     </div>
   )
 }

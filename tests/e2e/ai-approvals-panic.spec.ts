@@ -209,4 +209,11 @@ test('entries wait for approval: approve from the badge, reject with a note; pan
   await expect(positions.getByText('No open positions')).toBeVisible()
   await expect(page.getByRole('alert', { name: 'Trading halted' })).toBeVisible()
   await shot(page, 'ai-4-panic')
+
+  // Re-enabling with a session that has ended is refused, and the banner says so (trading stays halted).
+  await page.context().clearCookies()
+  const halt = page.getByRole('alert', { name: 'Trading halted' })
+  await halt.getByRole('button', { name: 'Re-enable trading' }).click()
+  await expect(halt).toContainText('Your session has ended. Sign in again.')
+  await expect(halt.getByRole('button', { name: 'Re-enable trading' })).toBeEnabled()
 })
