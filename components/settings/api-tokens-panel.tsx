@@ -26,6 +26,12 @@ const STATUS_TONE = { active: 'text-emerald-400', expired: 'text-amber-400', rev
  */
 export function ApiTokensPanel({ initial }: { initial: ApiTokenRow[] }) {
   const [rows, setRows] = useState(initial)
+  // The page sent newer rows (it was refreshed: a password change revokes every token): they are the truth.
+  const [shown, setShown] = useState(initial)
+  if (shown !== initial) {
+    setShown(initial)
+    setRows(initial)
+  }
   const [lifetime, setLifetime] = useState('90')
   const [created, setCreated] = useState<{ token: string; name: string }>()
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({})
