@@ -14,9 +14,10 @@ export type ActionResult<T = null> =
 
 /** Runs one service call for the signed-in user and maps AppErrors onto the form. */
 export async function runAction<T>(where: string, fn: (user: AuthUser) => Promise<T>): Promise<ActionResult<T>> {
-  const user = await getPageUser()
-  if (!user) return { ok: false, status: 401, formError: 'Your session has ended. Sign in again.', fieldErrors: {} }
   try {
+    // Inside the try: finding the user reads the database, which may be busy (a 503 to show, not a crash of the page).
+    const user = await getPageUser()
+    if (!user) return { ok: false, status: 401, formError: 'Your session has ended. Sign in again.', fieldErrors: {} }
     return { ok: true, data: await fn(user) }
   } catch (caught) {
     const err = knownError(caught)
