@@ -282,7 +282,8 @@ function LegRow({ l }: { l: GroupLegView }) {
         <td className={num}>{formatDecimal(l.price)}</td>
         <td className={num}>{formatDecimal(l.qty)}</td>
         <td className={td}>
-          <span className="flex flex-wrap items-center gap-1">
+          {/* May wrap ("Position" over its id): on a phone the four columns only just fit, and a wide id would push the table past the window. */}
+          <span className="flex flex-wrap items-center gap-1 whitespace-normal">
             <StatusBadge value={l.status} />
             {l.status === 'PLACED' && pos ? (
               <>
