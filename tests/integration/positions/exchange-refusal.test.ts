@@ -42,7 +42,7 @@ describe('an order the exchange refuses is reported as refused, not as sent (rea
     const actor = { kind: 'USER' as const, id: userId }
     const open = () =>
       openPosition({ db: t.db, userId, actor, exchange, input: { traderId: tr.id, symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '55000' } })
-    return { userId, actor, exchange, open }
+    return { userId, actor, exchange, open, trader: tr }
   }
 
   test.each([
@@ -64,8 +64,7 @@ describe('an order the exchange refuses is reported as refused, not as sent (rea
   })
 
   test('an entry the paper exchange refuses in its own transaction (more than the margin) is a 422 too', async () => {
-    const { userId, actor } = await trader()
-    const tr = await t.db.trader.findFirstOrThrow({ where: { userId } })
+    const { userId, actor, trader: tr } = await trader()
     const exchange = new PaperExchange(t.db, tr.accountId, { staleAfterMs: 60_000 })
     // 100,000 USDT of margin; 2 BTC at 60,000 needs 120,000.
     const err = await openPosition({
