@@ -18,6 +18,7 @@ import { saveMarketRules, saveQuotes } from '@/lib/market-data/quote-store'
 import { EVENTS_CHANNEL, QUOTES_CHANNEL, type AppEvent } from '@/lib/server/events/notify'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { createTrader } from '@/lib/server/traders/create-trader'
+import { cloneRow } from '@/tests/support/clone-row'
 import { startFakeBinance } from '@/tests/support/fake-binance'
 import { startFakeBinanceStream } from '@/tests/support/fake-binance-stream'
 import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
@@ -30,15 +31,6 @@ const QTY = '0.001'
 const TOP_STOP = dec('59000')
 const STOP_STEP = dec('0.02')
 const SETTLE_MS = 250
-
-/** Copies one row `n` times within its table; `overrides` are SQL expressions over the row and `g` (1..n). */
-async function cloneRow(db: Db, table: string, id: string, n: number, overrides: Record<string, string>) {
-  const cols = (await db.$queryRaw<{ column_name: string }[]>`
-    SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${table} ORDER BY ordinal_position`).map((c) => c.column_name)
-  const list = cols.map((c) => `"${c}"`).join(', ')
-  const exprs = cols.map((c) => overrides[c] ?? `t."${c}"`).join(', ')
-  await db.$executeRawUnsafe(`INSERT INTO "${table}" (${list}) SELECT ${exprs} FROM "${table}" t, generate_series(1, ${n}) g WHERE t.id = $1`, id)
-}
 
 /** One LONG position opened for real, then `n - 1` copies (entry order and fill included), stop i at 59000 - 0.02 i. */
 async function seedPositions(db: Db, n: number): Promise<string[]> {

@@ -25,6 +25,8 @@ interface Managed {
 }
 
 const ATR_TTL_MS = 60_000
+// Positions loaded per query at start and on taking accounts over.
+const LOAD_BATCH = 1000
 // Trailing moves smaller than this share of the price are not worth a write per tick.
 const MIN_TRAIL_STEP = 0.0005
 // The positions the rules manage: protected ones, except a position group's legs, whose stop is
@@ -55,7 +57,7 @@ export class StopManager {
   async loadAll(): Promise<void> {
     this.bySymbol.clear()
     const rows = await this.db.position.findMany({ where: MANAGED, select: { id: true, accountId: true } })
-    await Promise.all(rows.filter((p) => this.scope.owns(p.accountId)).map((p) => this.reload(p.id)))
+    await this.reloadMany(rows.filter((p) => this.scope.owns(p.accountId)).map((p) => p.id))
   }
 
   /** After the accounts owned changed: drops the positions given up, loads those taken over. */
@@ -69,29 +71,43 @@ export class StopManager {
         else list.delete(id)
       }
     }
-    await Promise.all([...wanted].filter((id) => !managed.has(id)).map((id) => this.reload(id)))
+    await this.reloadMany([...wanted].filter((id) => !managed.has(id)))
   }
 
   async reload(positionId: string): Promise<void> {
-    for (const m of this.bySymbol.values()) m.delete(positionId)
-    const p = await this.db.position.findUnique({ where: { id: positionId }, include: { trader: true } })
-    if (!p || p.status !== 'MONITORING' || p.groupId || !this.scope.owns(p.accountId)) return
-    const rules = await this.db.marketRule.findUnique({ where: { symbol: p.symbol } })
-    if (!rules) return
-    const settings = readTraderSettings(p.trader)
-    const managed: Managed = {
-      positionId: p.id,
-      userId: p.trader.userId,
-      side: p.side,
-      avgEntryPrice: fromDb(p.avgEntryPrice),
-      stop: fromDbOrNull(p.stopLoss),
-      openedAt: (p.openedAt ?? p.createdAt).getTime(),
-      tickSize: fromDb(rules.tickSize),
-      rules: settings.management,
-      timeframe: settings.ai.timeframes[0] ?? '1m',
+    await this.reloadMany([positionId])
+  }
+
+  /** One query per LOAD_BATCH positions (and one for their symbols' rules), not one per position: see TriggerMonitor. */
+  private async reloadMany(ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += LOAD_BATCH) {
+      const batch = ids.slice(i, i + LOAD_BATCH)
+      const rows = await this.db.position.findMany({ where: { id: { in: batch } }, include: { trader: true } })
+      const rules = await this.db.marketRule.findMany({ where: { symbol: { in: [...new Set(rows.map((p) => p.symbol))] } } })
+      const tickSizes = new Map(rules.map((r) => [r.symbol, fromDb(r.tickSize)]))
+      const byId = new Map(rows.map((p) => [p.id, p]))
+      for (const id of batch) {
+        for (const m of this.bySymbol.values()) m.delete(id)
+        const p = byId.get(id)
+        if (!p || p.status !== 'MONITORING' || p.groupId || !this.scope.owns(p.accountId)) continue
+        const tickSize = tickSizes.get(p.symbol)
+        if (!tickSize) continue
+        const settings = readTraderSettings(p.trader)
+        const managed: Managed = {
+          positionId: p.id,
+          userId: p.trader.userId,
+          side: p.side,
+          avgEntryPrice: fromDb(p.avgEntryPrice),
+          stop: fromDbOrNull(p.stopLoss),
+          openedAt: (p.openedAt ?? p.createdAt).getTime(),
+          tickSize,
+          rules: settings.management,
+          timeframe: settings.ai.timeframes[0] ?? '1m',
+        }
+        if (!this.bySymbol.has(p.symbol)) this.bySymbol.set(p.symbol, new Map())
+        this.bySymbol.get(p.symbol)!.set(p.id, managed)
+      }
     }
-    if (!this.bySymbol.has(p.symbol)) this.bySymbol.set(p.symbol, new Map())
-    this.bySymbol.get(p.symbol)!.set(p.id, managed)
   }
 
   size(): number {

@@ -32,7 +32,7 @@ beforeAll(async () => {
   const flaky = t.db.$extends({
     query: {
       position: {
-        async findUnique({ args, query }) {
+        async findMany({ args, query }) {
           if (args.include && 'takeProfits' in args.include && reloadsToFail > 0) {
             reloadsToFail--
             throw new Error('Connection terminated unexpectedly')
