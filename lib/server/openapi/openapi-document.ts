@@ -4,6 +4,7 @@ import { ZCreateNotificationChannelRequest, ZUpdateNotificationChannelRequest } 
 import { ZListDeliveriesQuery, ZListNotificationsQuery } from '@/lib/server/notifications/notification-queries'
 import { ZUpdateNotificationSettingsRequest } from '@/lib/server/notifications/daily-summary-setting'
 import { ZClosePositionRequest } from '@/lib/server/positions/close-position'
+import { REPLAYED_HEADER, REQUEST_KEY_HEADER } from '@/lib/server/positions/request-key'
 import { ZModifyProtectionRequest } from '@/lib/server/positions/modify-protection'
 import { ZOpenPositionRequest, ZTakeProfitInput } from '@/lib/server/positions/open-position'
 import { ZCreateTraderRequest, ZUpdateTraderRequest } from '@/lib/server/traders/trader-input'
@@ -146,6 +147,13 @@ function queryParameters(schema: z.ZodObject, descriptions: Record<string, strin
 
 const idParam = (what: string) => ({ name: 'id', in: 'path', required: true, description: `The ${what} id.`, schema: { type: 'string' } })
 const json = (schema: Json) => ({ 'application/json': { schema } })
+const keyParam = (what: string) => ({
+  name: REQUEST_KEY_HEADER,
+  in: 'header',
+  required: false,
+  description: `Any 1–255 visible ASCII characters, new for each ${what}. A repeat with the same key (after a timeout, say) places no second order: it answers with the first attempt's position as it is now, marked \`${REPLAYED_HEADER}: true\`, or with its refusal. Keys are kept with the order, for as long as the position is.`,
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+})
 const ok = (description: string, id: string) => ({ description, content: json(ref(id)) })
 const err = (description: string) => ({ description, content: json(ref('Error')) })
 
@@ -335,6 +343,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
           operationId: 'openPosition',
           summary: 'Open a position with a stop loss and optional take-profits',
           description: 'Validates everything before writing, then sends the entry order. A market entry is normally filled by the time this answers.',
+          parameters: [keyParam('entry (per trader)')],
           requestBody: body('OpenPositionRequest'),
           responses: { 201: ok('The new position with its orders, fills and audit trail', 'PositionDetail'), ...trading },
         },
@@ -354,6 +363,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
           tags: ['positions'],
           operationId: 'closePosition',
           summary: 'Close all or a share of a position at market',
+          parameters: [keyParam('close (per position)')],
           requestBody: body('ClosePositionRequest', false),
           responses: { 200: ok('The position after the exit', 'PositionDetail'), ...trading },
         },

@@ -23,6 +23,8 @@ import { assertEntryWithinLimits, recordRiskRejection, RiskRejection, type Order
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { activeInSymbolSql } from './active-position'
 import { entryExchangeError } from './entry-unconfirmed'
+import { keyedEntry, KeyedEntryExists } from './keyed-entry'
+import { keyedClientOrderId } from './request-key'
 import { inEntrySlot } from './entry-slots'
 import { checkFresh } from './market-context'
 import { transitionPosition } from '@/lib/domain/positions/position-lifecycle'
@@ -104,14 +106,26 @@ export async function openPosition(opts: {
    * checked for the whole pyramid when it was planned, so they are not checked again per leg.
    */
   groupLeg?: { legId: string; groupId: string }
-}): Promise<{ positionId: string }> {
+  /** The request's Idempotency-Key: an entry with the same key on the same trader is not placed again (see keyedEntry). */
+  requestKey?: string
+}): Promise<{ positionId: string; replayed?: true }> {
   const parsed = ZOpenPositionRequest.safeParse(opts.input)
   if (!parsed.success) throw fromZodError(parsed.error)
   const req = parsed.data
-  return inEntrySlot(() => open(opts, req))
+  if (!opts.requestKey) return inEntrySlot(() => open(opts, req))
+  // Before any check of the market: a repeat of an entry that went through answers with it even
+  // if the price has moved since.
+  const clientOrderId = keyedClientOrderId('e', req.traderId, opts.requestKey)
+  const earlier = await keyedEntry(opts.db, opts.userId, req, clientOrderId)
+  if (earlier) return earlier
+  return inEntrySlot(() => open(opts, req, clientOrderId)).catch(async (e: unknown) => {
+    const raced = e instanceof KeyedEntryExists && (await keyedEntry(opts.db, opts.userId, req, clientOrderId))
+    if (raced) return raced
+    throw e
+  })
 }
 
-async function open(opts: Parameters<typeof openPosition>[0], req: z.output<typeof ZOpenPositionRequest>): Promise<{ positionId: string }> {
+async function open(opts: Parameters<typeof openPosition>[0], req: z.output<typeof ZOpenPositionRequest>, keyedOrderId?: string): Promise<{ positionId: string }> {
   const { db, userId, actor } = opts
   const source = opts.source ?? (actor.kind === 'API' ? 'API' : 'UI')
 
@@ -160,6 +174,8 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
     // The trader's row as it stands under the lock (status for the switch, limits and peak for
     // risk), and its account's switch: an entry either commits before a panic's halt or is refused.
     const current = await lockTraderForEntry(tx, trader.id)
+    // A repeat of this keyed request that came in while it ran: the first attempt's entry stands.
+    if (keyedOrderId && (await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Order" WHERE "clientOrderId" = ${keyedOrderId}`).length) throw new KeyedEntryExists()
     // ...and one per account and symbol: on an exchange account shared by traders, the exchange
     // nets one balance per asset, so two traders' positions in a symbol could not be told apart.
     // The legs of a trader's groups on one side share the symbol (each holds its own quantity; a
@@ -178,7 +194,7 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
     const now = new Date()
     const limit = limitPrice ? toDb(limitPrice) : null
     const { insert: orderInsert, order } = newOrder({
-      accountId: trader.accountId, traderId: trader.id, positionId: position.id, clientOrderId: newClientOrderId('e'), symbol: req.symbol,
+      accountId: trader.accountId, traderId: trader.id, positionId: position.id, clientOrderId: keyedOrderId ?? newClientOrderId('e'), symbol: req.symbol,
       side: entrySide, type: req.entryType, purpose: 'ENTRY', qty: toDb(qty), price: limit, expectedPrice: toDb(refPrice), reduceOnly: false,
       createdBy: actor.kind, at: now,
     })

@@ -39,11 +39,13 @@ export interface CallOptions {
   /** Sent as is (e.g. malformed JSON); otherwise `body` is JSON-encoded. */
   rawBody?: string
   id?: string
+  /** Further request headers (Idempotency-Key, say). */
+  headers?: Record<string, string>
 }
 
 /** Calls a route handler the way Next does, and reads the JSON answer. */
 export async function call(handler: Handler, method: string, path: string, o: CallOptions = {}) {
-  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...o.headers }
   if (o.token) headers.authorization = `Bearer ${o.token}`
   const body = o.rawBody ?? (o.body === undefined ? undefined : JSON.stringify(o.body))
   const res = await handler(new Request(`http://localhost${path}`, { method, headers, body }), { params: Promise.resolve(o.id === undefined ? {} : { id: o.id }) as Promise<never> })

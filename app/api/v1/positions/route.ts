@@ -5,6 +5,7 @@ import { ZListPositionsQuery } from '@/lib/server/openapi/query-schemas'
 import { ZPositionDetail, ZPositionList } from '@/lib/server/openapi/response-schemas'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { getPositionDetail, listPositions } from '@/lib/server/positions/position-views'
+import { readRequestKey, REPLAYED_HEADER } from '@/lib/server/positions/request-key'
 import { parseQuery } from '../_lib/parse-query'
 import { readJsonObject } from '../_lib/read-json-object'
 
@@ -16,11 +17,17 @@ export const GET = apiRoute(async ({ req, db, user }) => {
   return jsonResponse(ZPositionList.parse({ positions: await listPositions(db, user.id, q) }))
 })
 
-/** POST OpenPositionRequest → 201 PositionDetail (the entry has been sent; a market entry is usually filled). */
+/**
+ * POST OpenPositionRequest → 201 PositionDetail (the entry has been sent; a market entry is usually
+ * filled). With an Idempotency-Key header, a repeat answers with the first attempt's position as it
+ * is now (marked Idempotent-Replayed) or its refusal, and places nothing.
+ */
 export const POST = apiRoute(async ({ req, db, user, actor }) => {
-  const { positionId } = await openPosition({ db, userId: user.id, actor, input: await readJsonObject(req) })
+  const requestKey = readRequestKey(req)
+  const { positionId, replayed } = await openPosition({ db, userId: user.id, actor, input: await readJsonObject(req), requestKey })
   return jsonResponse(ZPositionDetail.parse(await getPositionDetail(db, user.id, positionId)), 201, {
     Location: `/api/v1/positions/${positionId}`,
+    ...(replayed && { [REPLAYED_HEADER]: 'true' }),
   })
 })
 
