@@ -1,4 +1,6 @@
 import { expect, test, type Page } from '@playwright/test'
+import pg from 'pg'
+import { embeddedDatabaseUrl, embeddedPassword } from '@/lib/db/embedded-postgres'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { fakeMarketEnv } from './support/app-process'
 import { useSpecApp } from './support/spec-app'
@@ -130,4 +132,24 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
   await expect(change.getByRole('status')).toContainText('1 API token was revoked')
   await expect(tokenRow).toContainText('revoked')
   await expect(tokenRow.getByRole('button', { name: 'Revoke Before the change' })).toHaveCount(0)
+
+  // A page whose data cannot be read (here a table the settings page reads is briefly away) says
+  // so under the header, which stays usable, and "Try again" loads it once the data is back.
+  const sql = new pg.Client({ connectionString: embeddedDatabaseUrl(Number(app.env.EMBEDDED_PG_PORT), embeddedPassword(app.env.DATA_DIR)) })
+  await sql.connect()
+  try {
+    await sql.query('ALTER TABLE "ApiToken" RENAME TO "ApiToken_away"')
+    await page.goto(`${app.url}/settings`)
+    const failed = page.getByTestId('page-error')
+    await expect(failed).toContainText('This page could not be loaded')
+    await expect(page.getByRole('link', { name: 'Traders', exact: true }).first()).toBeVisible()
+    await shot(page, '06-page-error')
+    await sql.query('ALTER TABLE "ApiToken_away" RENAME TO "ApiToken"')
+    await failed.getByRole('button', { name: 'Try again' }).click()
+    await expect(page.getByRole('table', { name: 'API tokens' })).toContainText('Before the change')
+    await expect(failed).toHaveCount(0)
+  } finally {
+    await sql.query('ALTER TABLE IF EXISTS "ApiToken_away" RENAME TO "ApiToken"').catch(() => undefined)
+    await sql.end()
+  }
 })
