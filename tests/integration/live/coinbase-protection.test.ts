@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { fromDb } from '@/lib/db/decimal-columns'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { closeLiveAdapters } from '@/lib/server/exchange/live-account-exchange'
+import { AppError } from '@/lib/server/errors/app-error'
+import { closePosition } from '@/lib/server/positions/close-position'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { keepProtected } from '@/lib/server/protection/keep-protected'
 import { OrderReconciler } from '@/workers/reconcile/reconcile-orders'
@@ -73,5 +75,40 @@ describe('live trading on Coinbase Advanced Trade: protected on the exchange', (
     expect(fills).toHaveLength(fake.fills.length)
     expect(fake.balance('BTC').available.plus(fake.balance('BTC').hold).isZero()).toBe(true)
     expect(fromDb(p.realizedPnl).toFixed()).toBe(fake.balance('USD').available.minus(10000).toFixed())
+  })
+
+  test('a close while Coinbase still queues the stop\'s cancel sends no exit, says why, and the next close goes through', async () => {
+    await price('60000.00', '60000.01')
+    const { positionId } = await openPosition({
+      db: t.db,
+      userId,
+      actor: { kind: 'USER', id: userId },
+      input: { traderId, symbol: 'BTC/USD', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '59000' },
+    })
+    expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('placed')
+    const stop = await t.db.order.findFirstOrThrow({ where: { positionId, type: 'STOP_MARKET' } })
+    // Coinbase shows the accepted cancel CANCEL_QUEUED for the next 4 reads of the order: one more
+    // than the adapter makes (one, then three while it waits), so the stop still holds the coins when it gives up.
+    fake.setCancelQueuedReads(4)
+    const user: ActorRef = { kind: 'USER', id: userId }
+    const err = await closePosition({ db: t.db, userId, actor: user, positionId, input: {} }).then(() => null, (e: unknown) => e)
+    expect(err).toBeInstanceOf(AppError)
+    expect((err as AppError).status).toBe(503)
+    expect((err as AppError).message).toMatch(/^the exchange accepted the cancel of resting stop \S+ but has not carried it out yet/)
+    const exits = await t.db.order.findMany({ where: { positionId, purpose: 'MANUAL_EXIT' } })
+    expect(exits.map((o) => [o.status, o.rejectReason])).toEqual([['REJECTED', expect.stringMatching(/^not sent: the resting stop could not be taken off the exchange first/)]])
+    // The exit never went to Coinbase (where the held coins would have had it refused); the stop did.
+    const sent = (clientOrderId: string) => fake.requests.filter((r) => r.method === 'POST' && JSON.stringify(r.body ?? null).includes(clientOrderId))
+    expect(sent(stop.clientOrderId)).toHaveLength(1)
+    expect(sent(exits[0]!.clientOrderId)).toEqual([])
+    expect((await t.db.position.findUniqueOrThrow({ where: { id: positionId } })).status).toBe('MONITORING')
+
+    // The next read finds the cancel done: the next close takes the stop off and sells.
+    fake.setCancelQueuedReads(0)
+    await closePosition({ db: t.db, userId, actor: user, positionId, input: {} })
+    const p = await t.db.position.findUniqueOrThrow({ where: { id: positionId }, include: { orders: { where: { id: stop.id } } } })
+    expect(p.status).toBe('CLOSED')
+    expect(p.orders[0]!.status).toBe('CANCELED')
+    expect(fake.balance('BTC').available.plus(fake.balance('BTC').hold).isZero()).toBe(true)
   })
 })
