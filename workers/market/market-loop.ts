@@ -66,6 +66,8 @@ export class MarketLoop {
   private readonly failing = new Map<string, { message: string; until: number }>()
   private pollError: string | null = null
   private storeError: string | null = null
+  /** When this loop first published, by the database's clock (see publish). */
+  private epoch: number | undefined
 
   private seq = 0
   private readonly pending = new Map<string, { quote: Quote; seq: number }>()
@@ -368,8 +370,12 @@ export class MarketLoop {
   }
 
   private async publish(quotes: Quote[]) {
+    // When this loop began publishing, by the database's clock: followers order quotes by it first
+    // and by each publisher's own clock only within it (see QuoteFollower).
+    this.epoch ??= (await this.db.$queryRaw<{ epoch: number }[]>`SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS epoch`)[0]!.epoch
+    const epoch = this.epoch
     // NOTIFY payloads are limited to 8000 bytes: send in chunks.
-    const rows = liveQuoteRows(quotes)
+    const rows = liveQuoteRows(quotes).map((r) => ({ ...r, epoch }))
     for (let i = 0; i < rows.length; i += 40) {
       await this.db.$executeRaw`SELECT pg_notify(${QUOTES_CHANNEL}, ${JSON.stringify(rows.slice(i, i + 40))})`
     }

@@ -7,18 +7,28 @@ interface PublishedQuote {
   bid: string
   ask: string
   last: string
+  /** By the publishing worker's clock. */
   receivedAt: number
+  /** When its publisher began publishing, by the database's clock (see MarketLoop's publish). */
+  epoch?: number
 }
+
+/** A quote's place in the order they are handled in: its publisher's epoch, then its time by that publisher's clock. */
+type Stamp = { epoch: number; at: number }
+const notOlder = (a: Stamp, b: Stamp) => (a.epoch !== b.epoch ? a.epoch > b.epoch : a.at >= b.at)
 
 /**
  * Ticks for a worker that is not the primary one: the primary runs the market data feed, stores
  * each quote and publishes it over PostgreSQL; this hands the published quotes to the same tick
  * handler the primary runs for its own accounts. As in the market loop, quotes are handled one
  * batch at a time, the newest per symbol, and a quote older than one already handled is dropped.
+ * Older within one publisher only, by its clock: a new primary (on a machine whose clock may be
+ * behind the last one's) has a later epoch, so its quotes are taken at once, and a late quote of
+ * the primary it replaced is dropped.
  */
 export class QuoteFollower {
-  private readonly pending = new Map<string, Quote>()
-  private readonly handled = new Map<string, number>()
+  private readonly pending = new Map<string, { quote: Quote; stamp: Stamp }>()
+  private readonly handled = new Map<string, Stamp>()
   private draining: Promise<void> | null = null
   private stopped = false
 
@@ -38,9 +48,11 @@ export class QuoteFollower {
       return
     }
     for (const r of rows) {
-      const newest = this.pending.get(r.symbol)?.receivedAt ?? this.handled.get(r.symbol) ?? -Infinity
-      if (r.receivedAt < newest) continue
-      this.pending.set(r.symbol, { symbol: r.symbol, bid: dec(r.bid), ask: dec(r.ask), last: dec(r.last), exchangeTs: r.receivedAt, receivedAt: r.receivedAt })
+      const stamp = { epoch: r.epoch ?? 0, at: r.receivedAt }
+      const newest = this.pending.get(r.symbol)?.stamp ?? this.handled.get(r.symbol)
+      if (newest && !notOlder(stamp, newest)) continue
+      const quote = { symbol: r.symbol, bid: dec(r.bid), ask: dec(r.ask), last: dec(r.last), exchangeTs: r.receivedAt, receivedAt: r.receivedAt }
+      this.pending.set(r.symbol, { quote, stamp })
     }
     this.draining ??= this.drain().finally(() => {
       this.draining = null
@@ -57,8 +69,8 @@ export class QuoteFollower {
     while (this.pending.size && !this.stopped) {
       const batch = [...this.pending.values()]
       this.pending.clear()
-      for (const q of batch) {
-        this.handled.set(q.symbol, q.receivedAt)
+      for (const { quote: q, stamp } of batch) {
+        this.handled.set(q.symbol, stamp)
         try {
           await this.onQuote(q)
         } catch (e) {
