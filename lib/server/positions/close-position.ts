@@ -3,10 +3,10 @@ import type { Db } from '@/lib/db/client'
 import { dec } from '@/lib/domain/decimal'
 import type { ExchangePort } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
-import { AppError, fromZodError } from '@/lib/server/errors/app-error'
+import { AppError, fromZodError, notFound } from '@/lib/server/errors/app-error'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { requestExit } from './request-exit'
-import { keyedClientOrderId } from './request-key'
+import { keyedAttempt, type KeyedOrder } from './request-key'
 
 const OPEN: string[] = ['OPEN', 'MONITORING']
 
@@ -29,7 +29,10 @@ export async function closePosition(opts: {
   const parsed = ZClosePositionRequest.safeParse(opts.input ?? {})
   if (!parsed.success) throw fromZodError(parsed.error)
   const pct = parsed.data.sharePct
-  const clientOrderId = opts.requestKey ? keyedClientOrderId('x', opts.positionId, opts.requestKey) : undefined
+  // A keyed close: an earlier attempt's exit answers for it; else this attempt's exit takes the key's next client order id.
+  const attempt = opts.requestKey ? await keyedAttempt(opts.db, 'x', opts.positionId, opts.requestKey) : null
+  if (attempt && 'earlier' in attempt) return replayExit(opts.db, opts.userId, attempt.earlier)
+  const clientOrderId = attempt?.next
   const exit = await requestExit({
     db: opts.db,
     userId: opts.userId,
@@ -39,18 +42,28 @@ export async function closePosition(opts: {
     purpose: 'MANUAL_EXIT',
     size: pct.gte(100) ? { kind: 'ALL' } : { kind: 'SHARE', pct },
     reason: pct.gte(100) ? 'Close requested' : `Partial close of ${pct.toFixed()}% requested`,
-    // Checked under the position's lock (after its owner): an exit with it already recorded is not sent again.
+    // Checked under the position's lock: one recorded meanwhile (a repeat racing this one) is not sent again.
     clientOrderId,
   })
   if (!exit && clientOrderId) {
-    const earlier = await opts.db.order.findUnique({ where: { clientOrderId }, select: { id: true, status: true, rejectReason: true, position: { select: { status: true } } } })
-    if (earlier?.status === 'REJECTED') {
-      const now = earlier.position && !OPEN.includes(earlier.position.status) ? `now ${earlier.position.status.toLowerCase()}` : 'still open'
-      throw new AppError('EXCHANGE_REJECTED', `the exchange refused the exit order: ${earlier.rejectReason ?? 'no reason given'}; the position is ${now}`)
-    }
-    if (earlier) return { orderId: earlier.id, replayed: true }
+    const raced = await opts.db.order.findUnique({ where: { clientOrderId }, select: { id: true, clientOrderId: true, positionId: true, status: true, rejectReason: true } })
+    if (raced) return replayExit(opts.db, opts.userId, raced)
   }
   // Refused: the position is open again as it was; the person closing it hears why.
   if (exit?.refused) throw new AppError('EXCHANGE_REJECTED', `the exchange refused the exit order: ${exit.refused.message}; the position is still open`)
   return exit && { orderId: exit.orderId }
+}
+
+/**
+ * The answer to a repeated keyed close: the exit an earlier attempt sent (its position as it is
+ * now), or the exchange's refusal of it, as the first answer gave it.
+ */
+async function replayExit(db: Db, userId: string, o: KeyedOrder): Promise<{ orderId: string; replayed: true }> {
+  const p = await db.position.findFirst({ where: { id: o.positionId ?? '', trader: { userId } }, select: { status: true } })
+  if (!p) throw notFound('position')
+  if (o.status === 'REJECTED') {
+    const now = OPEN.includes(p.status) ? 'still open' : `now ${p.status.toLowerCase()}`
+    throw new AppError('EXCHANGE_REJECTED', `the exchange refused the exit order: ${o.rejectReason ?? 'no reason given'}; the position is ${now}`)
+  }
+  return { orderId: o.id, replayed: true }
 }

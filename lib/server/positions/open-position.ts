@@ -24,7 +24,7 @@ import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { activeInSymbolSql } from './active-position'
 import { entryExchangeError } from './entry-unconfirmed'
 import { keyedEntry, KeyedEntryExists } from './keyed-entry'
-import { keyedClientOrderId } from './request-key'
+import { REQUEST_KEY_HEADER } from './request-key'
 import { inEntrySlot } from './entry-slots'
 import { checkFresh } from './market-context'
 import { transitionPosition } from '@/lib/domain/positions/position-lifecycle'
@@ -115,13 +115,15 @@ export async function openPosition(opts: {
   if (!opts.requestKey) return inEntrySlot(() => open(opts, req))
   // Before any check of the market: a repeat of an entry that went through answers with it even
   // if the price has moved since.
-  const clientOrderId = keyedClientOrderId('e', req.traderId, opts.requestKey)
-  const earlier = await keyedEntry(opts.db, opts.userId, req, clientOrderId)
-  if (earlier) return earlier
-  return inEntrySlot(() => open(opts, req, clientOrderId)).catch(async (e: unknown) => {
-    const raced = e instanceof KeyedEntryExists && (await keyedEntry(opts.db, opts.userId, req, clientOrderId))
-    if (raced) return raced
-    throw e
+  const key = opts.requestKey
+  const attempt = await keyedEntry(opts.db, opts.userId, req, key)
+  if ('replay' in attempt) return attempt.replay
+  return inEntrySlot(() => open(opts, req, attempt.next)).catch(async (e: unknown) => {
+    if (!(e instanceof KeyedEntryExists)) throw e
+    // A repeat that came in while this one ran recorded its entry first: that entry stands.
+    const raced = await keyedEntry(opts.db, opts.userId, req, key)
+    if ('replay' in raced) return raced.replay
+    throw conflict(`a request with this ${REQUEST_KEY_HEADER} ran at the same moment and its order was not sent; try again`)
   })
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { validationError } from '@/lib/server/errors/app-error'
+import { sqlOf, type Db } from '@/lib/db/client'
+import { conflict, validationError } from '@/lib/server/errors/app-error'
 
 /**
  * An `Idempotency-Key` request header (as in Stripe's API and the IETF draft): a client that
@@ -20,12 +21,41 @@ export function readRequestKey(req: Request): string | undefined {
   return key
 }
 
+/** Attempts a key may make whose order never left (each answered 503): the next is a 409. */
+const MAX_ATTEMPTS = 20
+
 /**
- * The client order id of a keyed request's order: the same for the same key within `scope` (the
- * trader of an entry, the position of an exit), so a repeat finds the order the first attempt
- * recorded, under the unique client order id, instead of sending another. The scope is a random
- * id, so the id is as unique on the exchange as a random one; 34 characters, within Binance's 36.
+ * The client order ids a keyed request's order may have, one per attempt: the same for the same
+ * key within `scope` (the trader of an entry, the position of an exit), so a repeat finds the
+ * order an earlier attempt recorded, under the unique client order id, instead of sending another.
+ * The scope is a random id, so each is as unique on the exchange as a random one; at most 35
+ * characters, within Binance's 36.
  */
-export function keyedClientOrderId(prefix: 'e' | 'x', scope: string, key: string): string {
-  return `tl-${prefix}-k${createHash('sha256').update(`${scope}\0${key}`).digest('hex').slice(0, 28)}`
+function keyedClientOrderIds(prefix: 'e' | 'x', scope: string, key: string): string[] {
+  const base = `tl-${prefix}-k${createHash('sha256').update(`${scope}\0${key}`).digest('hex').slice(0, 26)}`
+  return Array.from({ length: MAX_ATTEMPTS }, (_, i) => (i === 0 ? base : `${base}-${i}`))
 }
+
+/** An order an earlier attempt with the key recorded, as far as a repeat needs it. */
+export type KeyedOrder = { id: string; clientOrderId: string; positionId: string | null; status: string; rejectReason: string | null }
+
+/**
+ * What earlier attempts with this key came to: the order one of them placed or had refused
+ * (`earlier`: a repeat answers with it and sends nothing), or else the client order id this
+ * attempt's order takes (`next`). An attempt whose order never left (a 429 back-off, a stop that
+ * could not come off first: REJECTED "not sent", answered 503) settles nothing, so the key may be
+ * tried again, under the next id.
+ */
+export async function keyedAttempt(db: Db, prefix: 'e' | 'x', scope: string, key: string): Promise<{ earlier: KeyedOrder } | { next: string }> {
+  const ids = keyedClientOrderIds(prefix, scope, key)
+  const rows = await sqlOf(db).$queryRaw<KeyedOrder[]>`
+    SELECT id, "clientOrderId", "positionId", status::text AS status, "rejectReason" FROM "Order" WHERE "clientOrderId" = ANY(${ids}::text[])`
+  const earlier = rows.find((o) => !neverSent(o))
+  if (earlier) return { earlier }
+  const next = ids.find((id) => !rows.some((o) => o.clientOrderId === id))
+  if (!next) throw conflict(`${REQUEST_KEY_HEADER} has been tried ${MAX_ATTEMPTS} times without an order leaving; use a new key`)
+  return { next }
+}
+
+/** Refused before it left (submitOrder's and requestExit's "not sent: …"). */
+const neverSent = (o: KeyedOrder) => o.status === 'REJECTED' && (o.rejectReason ?? '').startsWith('not sent')
