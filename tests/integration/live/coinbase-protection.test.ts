@@ -37,6 +37,15 @@ describe('live trading on Coinbase Advanced Trade: protected on the exchange', (
     await t.drop()
   })
 
+  /** 0.01 BTC at market with its stop at 59,000. */
+  const openLong = () =>
+    openPosition({
+      db: t.db,
+      userId,
+      actor: { kind: 'USER', id: userId },
+      input: { traderId, symbol: 'BTC/USD', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '59000' },
+    })
+
   async function price(bid: string, ask: string) {
     fake.setPrice('BTC/USD', bid, ask)
     await seedMarket(t.db, { symbol: 'BTC/USD', bid, ask })
@@ -44,12 +53,7 @@ describe('live trading on Coinbase Advanced Trade: protected on the exchange', (
 
   test('entry fills → a stop-limit rests on Coinbase under our client id → the market falls through it → closed once, books equal the exchange', async () => {
     await price('60000.00', '60000.01')
-    const { positionId } = await openPosition({
-      db: t.db,
-      userId,
-      actor: { kind: 'USER', id: userId },
-      input: { traderId, symbol: 'BTC/USD', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '59000' },
-    })
+    const { positionId } = await openLong()
     let p = await t.db.position.findUniqueOrThrow({ where: { id: positionId } })
     expect(p.status).toBe('MONITORING')
     expect(fromDb(p.openQty).toFixed()).toBe('0.01') // Coinbase charges its fee in the quote currency
@@ -79,12 +83,7 @@ describe('live trading on Coinbase Advanced Trade: protected on the exchange', (
 
   test('a close while Coinbase still queues the stop\'s cancel sends no exit, says why, and the next close goes through', async () => {
     await price('60000.00', '60000.01')
-    const { positionId } = await openPosition({
-      db: t.db,
-      userId,
-      actor: { kind: 'USER', id: userId },
-      input: { traderId, symbol: 'BTC/USD', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '59000' },
-    })
+    const { positionId } = await openLong()
     expect(await keepProtected({ db: t.db, positionId, actor: worker })).toBe('placed')
     const stop = await t.db.order.findFirstOrThrow({ where: { positionId, type: 'STOP_MARKET' } })
     // Coinbase shows the accepted cancel CANCEL_QUEUED for the next 4 reads of the order: one more
