@@ -18,7 +18,7 @@ import { saveMarketRules, saveQuotes } from '@/lib/market-data/quote-store'
 import { EVENTS_CHANNEL, QUOTES_CHANNEL, type AppEvent } from '@/lib/server/events/notify'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { createTrader } from '@/lib/server/traders/create-trader'
-import { cloneRow } from '@/tests/support/clone-row'
+import { copyFilledPosition } from '@/tests/support/copy-filled-position'
 import { startFakeBinance } from '@/tests/support/fake-binance'
 import { startFakeBinanceStream } from '@/tests/support/fake-binance-stream'
 import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
@@ -46,18 +46,7 @@ async function seedPositions(db: Db, n: number): Promise<string[]> {
     actor: { kind: 'USER', id: user.id },
     input: { traderId: trader.id, symbol: SYMBOL, side: 'LONG', sizeMode: 'BASE', size: QTY, entryType: 'MARKET', stopLoss: TOP_STOP.toFixed() },
   })
-  const entry = await db.order.findFirstOrThrow({ where: { positionId } })
-  const fill = await db.fill.findFirstOrThrow({ where: { positionId } })
-  await cloneRow(db, 'Position', positionId, n - 1, {
-    id: `'bp-' || g`,
-    stopLoss: `t."stopLoss" - ${STOP_STEP.toFixed()} * g`,
-    initialStop: `t."initialStop" - ${STOP_STEP.toFixed()} * g`,
-  })
-  await cloneRow(db, 'Order', entry.id, n - 1, { id: `'bo-' || g`, positionId: `'bp-' || g`, clientOrderId: `t."clientOrderId" || '-' || g` })
-  await cloneRow(db, 'Fill', fill.id, n - 1, { id: `'bf-' || g`, orderId: `'bo-' || g`, positionId: `'bp-' || g` })
-  // The paper account holds the coins every copy bought.
-  await db.$executeRaw`UPDATE "PaperBalance" SET amount = amount * ${n} WHERE "accountId" = ${trader.accountId} AND asset = 'BTC'`
-  return [positionId, ...Array.from({ length: n - 1 }, (_, i) => `bp-${i + 1}`)]
+  return [positionId, ...(await copyFilledPosition(db, positionId, n - 1, { prefix: 'b', stopStep: STOP_STEP.toFixed() }))]
 }
 
 async function scenario(positions: number, samples: number, housekeepingMs: number) {

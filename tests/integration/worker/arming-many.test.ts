@@ -6,7 +6,7 @@ import { createTrader } from '@/lib/server/traders/create-trader'
 import { StopManager } from '@/workers/management/stop-manager'
 import type { AccountScope } from '@/workers/lease/account-lease'
 import { TriggerMonitor } from '@/workers/monitor/trigger-monitor'
-import { cloneRow } from '@/tests/support/clone-row'
+import { copyFilledPosition } from '@/tests/support/copy-filled-position'
 import { useManualTraderSettings } from '@/tests/support/manual-trader-settings'
 import { seedMarket } from '@/tests/support/seed-market'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
@@ -38,12 +38,7 @@ describe('arming many positions at start', () => {
     const first = await open('Many', '59000')
     accountId = first.accountId
     // Copies 1..COPIES of it, stop g at 59000 - 0.02 g, with their entry orders and fills.
-    await cloneRow(t.db, 'Position', first.positionId, COPIES, { id: `'mp-' || g`, stopLoss: `t."stopLoss" - 0.02 * g`, initialStop: `t."initialStop" - 0.02 * g` })
-    const entry = await t.db.order.findFirstOrThrow({ where: { positionId: first.positionId } })
-    const fill = await t.db.fill.findFirstOrThrow({ where: { positionId: first.positionId } })
-    await cloneRow(t.db, 'Order', entry.id, COPIES, { id: `'mo-' || g`, positionId: `'mp-' || g`, clientOrderId: `t."clientOrderId" || '-' || g` })
-    await cloneRow(t.db, 'Fill', fill.id, COPIES, { id: `'mf-' || g`, orderId: `'mo-' || g`, positionId: `'mp-' || g` })
-    await t.db.$executeRaw`UPDATE "PaperBalance" SET amount = amount * ${COPIES + 1} WHERE "accountId" = ${accountId} AND asset = 'BTC'`
+    await copyFilledPosition(t.db, first.positionId, COPIES, { prefix: 'm', stopStep: '0.02' })
     // Two that must stay unarmed: one closed, one monitored in an account this worker does not own.
     await t.db.position.update({ where: { id: 'mp-1500' }, data: { status: 'CLOSED', closedAt: new Date() } })
     otherAccountId = (await open('Elsewhere', '59500')).accountId
