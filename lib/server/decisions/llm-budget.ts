@@ -24,17 +24,18 @@ export async function llmBudgetProblem(tx: DbTx, opts: { traderId: string; timeZ
     where: { traderId: opts.traderId, createdAt: { gte: since } },
     _sum: { promptTokens: true, completionTokens: true, costUsd: true },
   })
-  const [timedOut] = await tx.$queryRaw<{ calls: number; tokens: number }[]>`
+  // An aggregate without GROUP BY answers exactly one row.
+  const [{ calls, tokens: estimated }] = await tx.$queryRaw<[{ calls: number; tokens: number }]>`
     SELECT count(*)::int AS calls,
       COALESCE(sum(ceil((length(COALESCE(c.prompt->>'system', '')) + length(COALESCE(c.prompt->>'user', ''))) / ${CHARS_PER_TOKEN}::numeric)), 0)::int AS tokens
     FROM "Decision" d JOIN "DecisionCall" c ON c."decisionId" = d.id
     WHERE d."traderId" = ${opts.traderId} AND d."createdAt" >= ${since} AND d.error LIKE 'TIMEOUT:%' AND d."promptTokens" = 0 AND d."completionTokens" = 0`
-  const why = `estimated for ${timedOut!.calls} call(s) that timed out`
-  const tokens = (used._sum.promptTokens ?? 0) + (used._sum.completionTokens ?? 0) + timedOut!.tokens
-  if (dailyTokenBudget !== null && tokens >= dailyTokenBudget) return `daily token budget used up (${tokens} of ${dailyTokenBudget} tokens${timedOut!.calls ? `, ${timedOut!.tokens} of them ${why}` : ''}): no model calls until tomorrow`
-  const cost = fromDb(used._sum.costUsd ?? 0).plus(dec(timedOut!.tokens).mul(opts.ai.inputCostPerMTok).div(1_000_000))
+  const why = `estimated for ${calls} call(s) that timed out`
+  const tokens = (used._sum.promptTokens ?? 0) + (used._sum.completionTokens ?? 0) + estimated
+  if (dailyTokenBudget !== null && tokens >= dailyTokenBudget) return `daily token budget used up (${tokens} of ${dailyTokenBudget} tokens${calls ? `, ${estimated} of them ${why}` : ''}): no model calls until tomorrow`
+  const cost = fromDb(used._sum.costUsd ?? 0).plus(dec(estimated).mul(opts.ai.inputCostPerMTok).div(1_000_000))
   if (dailyCostBudgetUsd !== null && cost.gte(dailyCostBudgetUsd)) {
-    return `daily cost budget used up (${cost.toFixed(4)} of ${dailyCostBudgetUsd.toFixed()} USD${timedOut!.calls ? `, ${timedOut!.tokens} tokens of it ${why}` : ''}): no model calls until tomorrow`
+    return `daily cost budget used up (${cost.toFixed(4)} of ${dailyCostBudgetUsd.toFixed()} USD${calls ? `, ${estimated} tokens of it ${why}` : ''}): no model calls until tomorrow`
   }
   return null
 }

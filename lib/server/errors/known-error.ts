@@ -9,11 +9,16 @@ import { busyError } from './busy-error'
  */
 export function exchangeAppError(err: unknown): AppError | null {
   if (!(err instanceof ExchangeError)) return null
-  if (err.kind === 'rejected') return new AppError('EXCHANGE_REJECTED', `the exchange refused: ${err.message}`)
+  if (err.kind === 'rejected') return exchangeRefused(err.message)
   if (err.kind === 'retryable') {
     return new AppError('EXCHANGE_UNAVAILABLE', `the exchange could not be reached (nothing was sent): ${err.message}`, undefined, undefined, Math.ceil((err.retryAfterMs ?? 5000) / 1000))
   }
   return new AppError('EXCHANGE_UNCERTAIN', `the exchange did not confirm (${err.message}); the order is being looked up by its client order id — check it before trying again`)
+}
+
+/** The exchange refused an order for good: 422 with its reason (also the replay of a refusal recorded earlier). */
+export function exchangeRefused(reason: string | null): AppError {
+  return new AppError('EXCHANGE_REJECTED', `the exchange refused: ${reason ?? 'no reason given'}`)
 }
 
 /** Any failure with a clear answer for the caller (AppError, a busy database, an exchange), else null. */

@@ -50,7 +50,7 @@ export async function closePosition(opts: {
     if (raced) return replayExit(opts.db, opts.userId, raced)
   }
   // Refused: the position is open again as it was; the person closing it hears why.
-  if (exit?.refused) throw new AppError('EXCHANGE_REJECTED', `the exchange refused the exit order: ${exit.refused.message}; the position is still open`)
+  if (exit?.refused) throw exitRefused(exit.refused.message, 'still open')
   return exit && { orderId: exit.orderId }
 }
 
@@ -63,7 +63,10 @@ async function replayExit(db: Db, userId: string, o: KeyedOrder): Promise<{ orde
   if (!p) throw notFound('position')
   if (o.status === 'REJECTED') {
     const now = OPEN.includes(p.status) ? 'still open' : `now ${p.status.toLowerCase()}`
-    throw new AppError('EXCHANGE_REJECTED', `the exchange refused the exit order: ${o.rejectReason ?? 'no reason given'}; the position is ${now}`)
+    throw exitRefused(o.rejectReason ?? 'no reason given', now)
   }
   return { orderId: o.id, replayed: true }
 }
+
+const exitRefused = (reason: string, position: string) =>
+  new AppError('EXCHANGE_REJECTED', `the exchange refused the exit order: ${reason}; the position is ${position}`)

@@ -1,5 +1,6 @@
 import { sqlOf, type Db } from '@/lib/db/client'
-import { AppError, notFound, validationError } from '@/lib/server/errors/app-error'
+import { notFound, validationError } from '@/lib/server/errors/app-error'
+import { exchangeRefused } from '@/lib/server/errors/known-error'
 import { entryExchangeError } from './entry-unconfirmed'
 import { keyedAttempt, REQUEST_KEY_HEADER } from './request-key'
 
@@ -28,6 +29,6 @@ export async function keyedEntry(
   if (p.symbol !== req.symbol || p.side !== req.side) {
     throw validationError([{ field: REQUEST_KEY_HEADER, message: `was already used for another entry (position ${o.positionId}, ${p.side} ${p.symbol}); use a new key for a new entry` }])
   }
-  if (o.status === 'REJECTED') throw entryExchangeError(new AppError('EXCHANGE_REJECTED', `the exchange refused: ${o.rejectReason ?? 'no reason given'}`), o.positionId!, o.clientOrderId)
+  if (o.status === 'REJECTED') throw entryExchangeError(exchangeRefused(o.rejectReason), o.positionId!, o.clientOrderId)
   return { replay: { positionId: o.positionId!, replayed: true } }
 }
