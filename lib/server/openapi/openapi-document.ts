@@ -151,7 +151,7 @@ const keyParam = (what: string) => ({
   name: REQUEST_KEY_HEADER,
   in: 'header',
   required: false,
-  description: `Any 1–255 visible ASCII characters, new for each ${what}. A repeat with the same key (after a timeout, say) places no second order: it answers with the first attempt's position as it is now, marked \`${REPLAYED_HEADER}: true\`, or with its refusal. After a 503 (nothing was sent) the same key may be sent again and acts. Keys are kept with the order, for as long as the position is.`,
+  description: `Any 1–255 visible ASCII characters, new for each ${what}. A repeat with the same key (after a timeout, say) places no second order: it answers with the first attempt's position as it is now, marked \`${REPLAYED_HEADER}: true\`, or with its refusal. A key sent again with another body (another size, stop or share; formatting aside) is a 400 naming the header. After a 503 (nothing was sent) the same request with the same key may be sent again and acts. Keys are kept with the order, for as long as the position is.`,
   schema: { type: 'string', minLength: 1, maxLength: 255 },
 })
 const ok = (description: string, id: string) => ({ description, content: json(ref(id)) })

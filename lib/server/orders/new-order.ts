@@ -21,6 +21,8 @@ export interface NewOrderInput {
   reduceOnly: boolean
   /** The take-profit level an exit serves. */
   takeProfitId?: string | null
+  /** For a request with an Idempotency-Key: its body's digest (see requestHash). */
+  requestHash?: string
   createdBy: Actor
   at: Date
 }
@@ -34,10 +36,10 @@ export function newOrder(o: NewOrderInput): { insert: Prisma.Sql; order: Sendabl
   const id = newId()
   const insert = Prisma.sql`
     INSERT INTO "Order" (id, "accountId", "traderId", "positionId", "clientOrderId", symbol, side, type, purpose, qty, price, "expectedPrice", "reduceOnly",
-      status, "takeProfitId", "createdBy", "createdAt", "updatedAt")
+      status, "takeProfitId", "requestHash", "createdBy", "createdAt", "updatedAt")
     VALUES (${id}, ${o.accountId}, ${o.traderId}, ${o.positionId}, ${o.clientOrderId}, ${o.symbol}, ${o.side}::"OrderSide", ${o.type}::"OrderType",
       ${o.purpose}::"OrderPurpose", ${o.qty}::numeric, ${o.price}::numeric, ${o.expectedPrice}::numeric, ${o.reduceOnly},
-      'NEW', ${o.takeProfitId ?? null}, ${o.createdBy}::"Actor", ${o.at}::timestamp(3), ${o.at}::timestamp(3))`
+      'NEW', ${o.takeProfitId ?? null}, ${o.requestHash ?? null}, ${o.createdBy}::"Actor", ${o.at}::timestamp(3), ${o.at}::timestamp(3))`
   const order = { id, clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side, type: o.type, reduceOnly: o.reduceOnly, status: 'NEW' as const, qty: o.qty, filledQty: '0', price: o.price, triggerPrice: null }
   return { insert, order }
 }

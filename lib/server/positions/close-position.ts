@@ -6,7 +6,7 @@ import type { ActorRef } from '@/lib/server/audit/actor'
 import { AppError, fromZodError, notFound } from '@/lib/server/errors/app-error'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { requestExit } from './request-exit'
-import { keyedAttempt, type KeyedOrder } from './request-key'
+import { keyedAttempt, otherRequest, requestHash, sameRequest, type KeyedOrder } from './request-key'
 
 const OPEN: string[] = ['OPEN', 'MONITORING']
 
@@ -30,8 +30,9 @@ export async function closePosition(opts: {
   if (!parsed.success) throw fromZodError(parsed.error)
   const pct = parsed.data.sharePct
   // A keyed close: an earlier attempt's exit answers for it; else this attempt's exit takes the key's next client order id.
-  const attempt = opts.requestKey ? await keyedAttempt(opts.db, 'x', opts.positionId, opts.requestKey) : null
-  if (attempt && 'earlier' in attempt) return replayExit(opts.db, opts.userId, attempt.earlier)
+  const hash = requestHash(parsed.data)
+  const attempt = opts.requestKey ? await keyedAttempt(opts.db, 'x', opts.positionId, opts.requestKey, hash) : null
+  if (attempt && 'earlier' in attempt) return replayExit(opts.db, opts.userId, attempt.earlier, hash)
   const clientOrderId = attempt?.next
   const exit = await requestExit({
     db: opts.db,
@@ -44,10 +45,11 @@ export async function closePosition(opts: {
     reason: pct.gte(100) ? 'Close requested' : `Partial close of ${pct.toFixed()}% requested`,
     // Checked under the position's lock: one recorded meanwhile (a repeat racing this one) is not sent again.
     clientOrderId,
+    requestHash: clientOrderId ? hash : undefined,
   })
   if (!exit && clientOrderId) {
-    const raced = await opts.db.order.findUnique({ where: { clientOrderId }, select: { id: true, clientOrderId: true, positionId: true, status: true, rejectReason: true } })
-    if (raced) return replayExit(opts.db, opts.userId, raced)
+    const raced = await opts.db.order.findUnique({ where: { clientOrderId }, select: { id: true, clientOrderId: true, positionId: true, status: true, rejectReason: true, requestHash: true } })
+    if (raced) return replayExit(opts.db, opts.userId, raced, hash)
   }
   // Refused: the position is open again as it was; the person closing it hears why.
   if (exit?.refused) throw exitRefused(exit.refused.message, 'still open')
@@ -56,11 +58,13 @@ export async function closePosition(opts: {
 
 /**
  * The answer to a repeated keyed close: the exit an earlier attempt sent (its position as it is
- * now), or the exchange's refusal of it, as the first answer gave it.
+ * now), or the exchange's refusal of it, as the first answer gave it; a 400 if that exit was for
+ * another body (another share).
  */
-async function replayExit(db: Db, userId: string, o: KeyedOrder): Promise<{ orderId: string; replayed: true }> {
+async function replayExit(db: Db, userId: string, o: KeyedOrder, hash: string): Promise<{ orderId: string; replayed: true }> {
   const p = await db.position.findFirst({ where: { id: o.positionId ?? '', trader: { userId } }, select: { status: true } })
   if (!p) throw notFound('position')
+  if (!sameRequest(o, hash)) throw otherRequest(o)
   if (o.status === 'REJECTED') {
     const now = OPEN.includes(p.status) ? 'still open' : `now ${p.status.toLowerCase()}`
     throw exitRefused(o.rejectReason ?? 'no reason given', now)

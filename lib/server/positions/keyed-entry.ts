@@ -2,7 +2,7 @@ import { sqlOf, type Db } from '@/lib/db/client'
 import { notFound, validationError } from '@/lib/server/errors/app-error'
 import { exchangeRefused } from '@/lib/server/errors/known-error'
 import { entryExchangeError } from './entry-unconfirmed'
-import { keyedAttempt, REQUEST_KEY_HEADER } from './request-key'
+import { keyedAttempt, otherRequest, REQUEST_KEY_HEADER, sameRequest } from './request-key'
 
 /** Thrown under the trader's lock when an entry with the request's key was recorded meanwhile (a repeat racing the first attempt). */
 export class KeyedEntryExists extends Error {}
@@ -10,16 +10,17 @@ export class KeyedEntryExists extends Error {}
 /**
  * For an entry with an Idempotency-Key: the outcome of an earlier attempt with the key (the
  * position it opened, or the exchange's refusal as the first answer gave it), or the client order
- * id this attempt's entry takes. A key reused for an entry of another symbol or side is a 400, not
- * that position.
+ * id this attempt's entry takes. A key reused for an entry of another symbol or side, or with
+ * another body (`hash`, see requestHash), is a 400, not that position.
  */
 export async function keyedEntry(
   db: Db,
   userId: string,
   req: { traderId: string; symbol: string; side: string },
   key: string,
+  hash: string,
 ): Promise<{ replay: { positionId: string; replayed: true } } | { next: string }> {
-  const attempt = await keyedAttempt(db, 'e', req.traderId, key)
+  const attempt = await keyedAttempt(db, 'e', req.traderId, key, hash)
   if ('next' in attempt) return attempt
   const o = attempt.earlier
   const [p] = await sqlOf(db).$queryRaw<{ symbol: string; side: string; userId: string }[]>`
@@ -29,6 +30,7 @@ export async function keyedEntry(
   if (p.symbol !== req.symbol || p.side !== req.side) {
     throw validationError([{ field: REQUEST_KEY_HEADER, message: `was already used for another entry (position ${o.positionId}, ${p.side} ${p.symbol}); use a new key for a new entry` }])
   }
+  if (!sameRequest(o, hash)) throw otherRequest(o)
   if (o.status === 'REJECTED') throw entryExchangeError(exchangeRefused(o.rejectReason), o.positionId!, o.clientOrderId)
   return { replay: { positionId: o.positionId!, replayed: true } }
 }

@@ -24,7 +24,7 @@ import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { activeInSymbolSql } from './active-position'
 import { entryExchangeError } from './entry-unconfirmed'
 import { keyedEntry, KeyedEntryExists } from './keyed-entry'
-import { REQUEST_KEY_HEADER } from './request-key'
+import { REQUEST_KEY_HEADER, requestHash } from './request-key'
 import { inEntrySlot } from './entry-slots'
 import { checkFresh } from './market-context'
 import { transitionPosition } from '@/lib/domain/positions/position-lifecycle'
@@ -116,18 +116,19 @@ export async function openPosition(opts: {
   // Before any check of the market: a repeat of an entry that went through answers with it even
   // if the price has moved since.
   const key = opts.requestKey
-  const attempt = await keyedEntry(opts.db, opts.userId, req, key)
+  const hash = requestHash(req)
+  const attempt = await keyedEntry(opts.db, opts.userId, req, key, hash)
   if ('replay' in attempt) return attempt.replay
-  return inEntrySlot(() => open(opts, req, attempt.next)).catch(async (e: unknown) => {
+  return inEntrySlot(() => open(opts, req, { clientOrderId: attempt.next, requestHash: hash })).catch(async (e: unknown) => {
     if (!(e instanceof KeyedEntryExists)) throw e
     // A repeat that came in while this one ran recorded its entry first: that entry stands.
-    const raced = await keyedEntry(opts.db, opts.userId, req, key)
+    const raced = await keyedEntry(opts.db, opts.userId, req, key, hash)
     if ('replay' in raced) return raced.replay
     throw conflict(`a request with this ${REQUEST_KEY_HEADER} ran at the same moment and its order was not sent; try again`)
   })
 }
 
-async function open(opts: Parameters<typeof openPosition>[0], req: z.output<typeof ZOpenPositionRequest>, keyedOrderId?: string): Promise<{ positionId: string }> {
+async function open(opts: Parameters<typeof openPosition>[0], req: z.output<typeof ZOpenPositionRequest>, keyed?: { clientOrderId: string; requestHash: string }): Promise<{ positionId: string }> {
   const { db, userId, actor } = opts
   const source = opts.source ?? (actor.kind === 'API' ? 'API' : 'UI')
 
@@ -177,7 +178,7 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
     // risk), and its account's switch: an entry either commits before a panic's halt or is refused.
     const current = await lockTraderForEntry(tx, trader.id)
     // A repeat of this keyed request that came in while it ran: the first attempt's entry stands.
-    if (keyedOrderId && (await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Order" WHERE "clientOrderId" = ${keyedOrderId}`).length) throw new KeyedEntryExists()
+    if (keyed && (await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Order" WHERE "clientOrderId" = ${keyed.clientOrderId}`).length) throw new KeyedEntryExists()
     // ...and one per account and symbol: on an exchange account shared by traders, the exchange
     // nets one balance per asset, so two traders' positions in a symbol could not be told apart.
     // The legs of a trader's groups on one side share the symbol (each holds its own quantity; a
@@ -196,9 +197,9 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
     const now = new Date()
     const limit = limitPrice ? toDb(limitPrice) : null
     const { insert: orderInsert, order } = newOrder({
-      accountId: trader.accountId, traderId: trader.id, positionId: position.id, clientOrderId: keyedOrderId ?? newClientOrderId('e'), symbol: req.symbol,
+      accountId: trader.accountId, traderId: trader.id, positionId: position.id, clientOrderId: keyed?.clientOrderId ?? newClientOrderId('e'), symbol: req.symbol,
       side: entrySide, type: req.entryType, purpose: 'ENTRY', qty: toDb(qty), price: limit, expectedPrice: toDb(refPrice), reduceOnly: false,
-      createdBy: actor.kind, at: now,
+      requestHash: keyed?.requestHash, createdBy: actor.kind, at: now,
     })
     const levels = takeProfits.map((tp) => ({ id: newId(), price: toDb(tp.price), sharePct: toDb(tp.sharePct) }))
     await tx.$executeRaw`

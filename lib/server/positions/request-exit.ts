@@ -57,6 +57,8 @@ export interface RequestExitOptions {
    * before it could say so): this returns null and sends nothing again.
    */
   clientOrderId?: string
+  /** For a close with an Idempotency-Key: its body's digest, recorded on the exit order (see requestHash). */
+  requestHash?: string
   /**
    * Panic: an exchange that keeps its books in our database (paper) fills the exit inside the
    * transaction that creates it, one transaction instead of two; the exit is then persisted and
@@ -162,7 +164,7 @@ export async function requestExit(o: RequestExitOptions): Promise<ExitRequested 
     const { insert, order } = newOrder({
       accountId: p.accountId, traderId: p.traderId, positionId: p.id, clientOrderId: o.clientOrderId ?? newClientOrderId(o.purpose === 'STOP_LOSS' ? 'sl' : o.purpose === 'TAKE_PROFIT' ? 'tp' : 'x'),
       symbol: p.symbol, side, type: 'MARKET', purpose: o.purpose, qty: toDb(qty), price: null, expectedPrice: toDb(side === 'SELL' ? quote.bid : quote.ask), reduceOnly: true,
-      takeProfitId, createdBy: actor.kind, at: now,
+      takeProfitId, requestHash: o.requestHash, createdBy: actor.kind, at: now,
     })
     await tx.$executeRaw(insert)
     await movePosition(tx, { id: p.id, status: p.status, userId: p.trader.userId }, 'EXIT_REQUESTED', actor, `${o.reason}: exit order ${order.clientOrderId} for ${qty.toFixed()} of ${openQty.toFixed()}`)

@@ -36,22 +36,44 @@ function keyedClientOrderIds(prefix: 'e' | 'x', scope: string, key: string): str
   return Array.from({ length: MAX_ATTEMPTS }, (_, i) => (i === 0 ? base : `${base}-${i}`))
 }
 
+/**
+ * What identifies a keyed request's body: a digest of it as parsed (so "0.10" and "0.1", or keys
+ * in another order, are the same request), stored on its order.
+ */
+export function requestHash(parsedBody: unknown): string {
+  // JSON.stringify calls toJSON (a Decimal's string) before the replacer sees the value.
+  const canonical = JSON.stringify(parsedBody, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  )
+  return createHash('sha256').update(canonical).digest('hex')
+}
+
 /** An order an earlier attempt with the key recorded, as far as a repeat needs it. */
-export type KeyedOrder = { id: string; clientOrderId: string; positionId: string | null; status: string; rejectReason: string | null }
+export type KeyedOrder = { id: string; clientOrderId: string; positionId: string | null; status: string; rejectReason: string | null; requestHash: string | null }
+
+/** Whether `o` was placed for this body (orders from before bodies were recorded are taken as the same). */
+export const sameRequest = (o: KeyedOrder, hash: string) => o.requestHash === null || o.requestHash === hash
+
+/** A key reused with another body: a 400 naming the header, not the first request's outcome. */
+export const otherRequest = (o: KeyedOrder) =>
+  validationError([{ field: REQUEST_KEY_HEADER, message: `was already used for a request with another body (order ${o.clientOrderId}); repeat that request exactly, or use a new key for a new one` }])
 
 /**
  * What earlier attempts with this key came to: the order one of them placed or had refused
  * (`earlier`: a repeat answers with it and sends nothing), or else the client order id this
  * attempt's order takes (`next`). An attempt whose order never left (a 429 back-off, a stop that
  * could not come off first: REJECTED "not sent", answered 503) settles nothing, so the key may be
- * tried again, under the next id.
+ * tried again, under the next id, with the same body (`hash`). The caller checks `earlier`'s body
+ * with sameRequest, after any check of its own with a more telling answer.
  */
-export async function keyedAttempt(db: Db, prefix: 'e' | 'x', scope: string, key: string): Promise<{ earlier: KeyedOrder } | { next: string }> {
+export async function keyedAttempt(db: Db, prefix: 'e' | 'x', scope: string, key: string, hash: string): Promise<{ earlier: KeyedOrder } | { next: string }> {
   const ids = keyedClientOrderIds(prefix, scope, key)
   const rows = await sqlOf(db).$queryRaw<KeyedOrder[]>`
-    SELECT id, "clientOrderId", "positionId", status::text AS status, "rejectReason" FROM "Order" WHERE "clientOrderId" = ANY(${ids}::text[])`
+    SELECT id, "clientOrderId", "positionId", status::text AS status, "rejectReason", "requestHash" FROM "Order" WHERE "clientOrderId" = ANY(${ids}::text[])`
   const earlier = rows.find((o) => !neverSent(o))
   if (earlier) return { earlier }
+  const tried = rows.find((o) => !sameRequest(o, hash))
+  if (tried) throw otherRequest(tried)
   const next = ids.find((id) => !rows.some((o) => o.clientOrderId === id))
   if (!next) throw conflict(`${REQUEST_KEY_HEADER} has been tried ${MAX_ATTEMPTS} times without an order leaving; use a new key`)
   return { next }

@@ -81,6 +81,31 @@ describe('Idempotency-Key on POST /api/v1/positions', () => {
     expect(await t.db.position.count({ where: { traderId: trader.id } })).toBe(1)
   })
 
+  it('a key reused for the same symbol and side with another size or stop is a 400 naming the header, and writes nothing', async () => {
+    const trader = await newTrader()
+    const first = await open(entry(trader.id), 'same-symbol')
+    expect(first.status).toBe(201)
+    const balance = await usdt(trader.accountId)
+    for (const change of [{ size: '0.2' }, { stopLoss: '58000' }, { takeProfits: [{ price: '62000', sharePct: '50' }] }]) {
+      const res = await open(entry(trader.id, change), 'same-symbol')
+      expect(res.status).toBe(400)
+      expect(fieldsOf(res.body)).toEqual(['Idempotency-Key'])
+      expect(res.body.error.fields[0].message).toMatch(/^was already used for a request with another body \(order tl-e-k\S+\)/)
+    }
+    expect(await t.db.order.count({ where: { traderId: trader.id } })).toBe(1)
+    expect(await usdt(trader.accountId)).toBe(balance)
+  })
+
+  it('the same request written differently (decimal form, key order, symbol case) is a repeat', async () => {
+    const trader = await newTrader()
+    const first = await open(entry(trader.id), 'written-differently')
+    const { traderId, ...rest } = entry(trader.id, { size: '0.10', symbol: 'btc/usdt', stopLoss: '59000.0' })
+    const again = await open({ ...rest, traderId }, 'written-differently')
+    expect(again.status).toBe(201)
+    expect(again.headers.get('Idempotent-Replayed')).toBe('true')
+    expect(again.body.position.id).toBe(first.body.position.id)
+  })
+
   it.each([
     ['a space in it', 'two words'],
     ['over 255 characters', 'k'.repeat(256)],
@@ -128,6 +153,20 @@ describe('Idempotency-Key on POST /api/v1/positions/:id/close', () => {
     expect(next.headers.get('Idempotent-Replayed')).toBeNull()
     expect(next.body.position.openQty).toBe('0.05625')
     expect(await t.db.order.count({ where: { positionId: p.id, purpose: 'MANUAL_EXIT' } })).toBe(2)
+  })
+
+  it('a key reused with another share is a 400 naming the header, and sells nothing more', async () => {
+    const trader = await newTrader()
+    const { body: { position: p } } = await open(entry(trader.id))
+    expect((await closeBy(p.id, { sharePct: '25' }, 'share')).status).toBe(200)
+    const res = await closeBy(p.id, { sharePct: '50' }, 'share')
+    expect(res.status).toBe(400)
+    expect(fieldsOf(res.body)).toEqual(['Idempotency-Key'])
+    expect(res.body.error.fields[0].message).toMatch(/^was already used for a request with another body \(order tl-x-k\S+\)/)
+    // The default share is 100 %: omitting it is not the 25 % close either.
+    expect((await closeBy(p.id, {}, 'share')).status).toBe(400)
+    expect((await t.db.position.findUniqueOrThrow({ where: { id: p.id } })).openQty.toString()).toBe('0.075')
+    expect(await t.db.order.count({ where: { positionId: p.id, purpose: 'MANUAL_EXIT' } })).toBe(1)
   })
 
   it('two at once with one key send one exit', async () => {

@@ -83,4 +83,21 @@ describe('a keyed request whose order never left may be repeated with the same k
     ])
     expect(dec(exits[1]!.filledQty.toString()).toFixed()).toBe('0.1')
   })
+
+  test('the retry after a 503 must be the same request: with another size it is a 400, and sends nothing', async () => {
+    // BTC/USDT freed: the first test's position closed.
+    const btc = await t.db.position.findFirstOrThrow({ where: { traderId, symbol: 'BTC/USDT' } })
+    expect((await closePosition({ db: t.db, userId, actor: actor(), exchange, positionId: btc.id, input: {} }))?.orderId).toBeTruthy()
+    const since = new Date()
+    exchange.busy = 1
+    const open = (size: string) => openPosition({ db: t.db, userId, actor: actor(), exchange, input: { ...input(), size }, requestKey: 'entry-3' })
+    await expect(open('0.01')).rejects.toMatchObject({ code: 'EXCHANGE_UNAVAILABLE', status: 503 })
+    await expect(open('0.02')).rejects.toMatchObject({ status: 400, fieldErrors: [{ field: 'Idempotency-Key' }] })
+    const attempts = () => t.db.order.findMany({ where: { traderId, purpose: 'ENTRY', createdAt: { gte: since } }, orderBy: { createdAt: 'asc' } })
+    expect((await attempts()).map((o) => o.status)).toEqual(['REJECTED'])
+    // The same request then acts.
+    const { positionId } = await open('0.01')
+    expect((await t.db.position.findUniqueOrThrow({ where: { id: positionId } })).openQty.toString()).toBe('0.01')
+    expect((await attempts()).map((o) => o.status)).toEqual(['REJECTED', 'FILLED'])
+  })
 })
