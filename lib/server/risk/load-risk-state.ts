@@ -7,6 +7,7 @@ import type { RiskState } from '@/lib/domain/risk/check-order-risk'
 import { tradingDayStart } from '@/lib/domain/risk/trading-day'
 import { valueBalances } from '@/lib/server/accounts/account-equity'
 import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
+import { beforeDaySql, unrealizedSql } from './day-pnl-mark'
 
 
 export interface ScopeFigures {
@@ -26,9 +27,10 @@ interface ScopeLimits {
  * positions and their realized PnL, open positions marked at the latest quotes, and each
  * account's equity. Daily figures use the user's calendar day.
  *
- * dailyPnl = realized PnL of positions closed today + unrealized PnL of open positions
- * (partial closes of a still-open position are counted with it), so a loss shows as soon
- * as it is on the books.
+ * dailyPnl = the PnL (realized, and unrealized at the mark) of positions closed today and of
+ * open ones, each counted from its day mark when it was held into today (see markDayStart), else
+ * from its entry; partial closes of a still-open position are counted with it. So a loss shows as
+ * soon as it is on the books, and a position held overnight brings only today's change.
  */
 export async function loadRiskState(
   tx: SqlTx,
@@ -117,7 +119,7 @@ type ScopeJson = {
   markets: { symbol: string; base: string; quote: string }[]
   quotes: { symbol: string; bid: string; ask: string }[]
   openByTrader: OpenAggregate[]
-  closedToday: { traderId: string; realizedPnl: string }[]
+  closedToday: { traderId: string; dayPnl: string }[]
   closedRecent: ClosedRow[]
   recentEntries: { traderId: string; symbol: string; side: 'LONG' | 'SHORT'; createdMs: number }[]
   realizedByTrader: { traderId: string; realized: string }[]
@@ -148,8 +150,10 @@ async function loadScopeRows(tx: SqlTx, o: { userId: string; traderId?: string; 
       'balances', ${list(Prisma.sql`SELECT * FROM bal`)},
       'markets', ${list(Prisma.sql`SELECT * FROM mk`)},
       'quotes', ${list(Prisma.sql`SELECT q.symbol, q.bid::text AS bid, q.ask::text AS ask FROM "MarketQuote" q WHERE q.symbol IN (SELECT symbol FROM mk)`)},
-      'openByTrader', ${list(openAggregatesSql(inScope))},
-      'closedToday', ${list(Prisma.sql`SELECT p."traderId", p."realizedPnl"::text AS "realizedPnl" FROM "Position" p WHERE ${inScope} AND p.status = 'CLOSED' AND p."closedAt" >= ${dayStart}::timestamp(3)`)},
+      'openByTrader', ${list(openAggregatesSql(inScope, dayStart))},
+      'closedToday', ${list(Prisma.sql`
+        SELECT p."traderId", (p."realizedPnl" - ${beforeDaySql(dayStart)})::text AS "dayPnl" FROM "Position" p
+        WHERE ${inScope} AND p.status = 'CLOSED' AND p."closedAt" >= ${dayStart}::timestamp(3)`)},
       'closedRecent', ${list(Prisma.sql`SELECT p."realizedPnl"::text AS "realizedPnl", p."groupId", p."closedAt" FROM "Position" p WHERE ${inScope} AND p.status = 'CLOSED' ORDER BY p."closedAt" DESC LIMIT ${STREAK_WINDOW}`, Prisma.sql`ORDER BY x."closedAt" DESC`)},
       -- A pyramid is one entry: its DCA legs (group legs after the first) are not counted again.
       'recentEntries', ${list(Prisma.sql`
@@ -172,7 +176,7 @@ async function loadScopeRows(tx: SqlTx, o: { userId: string; traderId?: string; 
   }
 }
 
-type OpenAggregate = { traderId: string; n: number; exposure: string; unrealized: string; realized: string }
+type OpenAggregate = { traderId: string; n: number; exposure: string; unrealized: string; realized: string; today: string }
 
 /**
  * The active positions of a scope summed per trader in PostgreSQL (exact numeric), so the state
@@ -180,21 +184,22 @@ type OpenAggregate = { traderId: string; n: number; exposure: string; unrealized
  * - n: the open positions, a position group's legs counting as one;
  * - exposure: the open quantity at its mark, or a resting entry's requested quantity at its
  *   limit (a market entry not yet filled: at the mark), since it can fill at any moment;
- * - unrealized: (mark - average entry) x open quantity for a LONG, the reverse for a SHORT;
- * - realized: what partial closes of still-open positions have realized.
- * The mark is the exit side of the latest quote (bid for a LONG, ask for a SHORT; exitPriceFor),
- * or the average entry when the symbol has no quote.
+ * - unrealized: at the mark (unrealizedSql);
+ * - realized: what partial closes of still-open positions have realized;
+ * - today: their PnL since the day starting at `dayStart` (beforeDaySql).
  */
-function openAggregatesSql(scope: Prisma.Sql) {
+function openAggregatesSql(scope: Prisma.Sql, dayStart: Date) {
   return Prisma.sql`
     SELECT p."traderId", count(DISTINCT COALESCE(p."groupId", p.id))::int AS n,
       COALESCE(sum(CASE WHEN p."openQty" = 0 THEN p."requestedQty" * COALESCE(p."limitPrice", m.mark) ELSE p."openQty" * m.mark END), 0)::text AS exposure,
-      COALESCE(sum(CASE WHEN p.side = 'LONG' THEN (m.mark - p."avgEntryPrice") * p."openQty" ELSE (p."avgEntryPrice" - m.mark) * p."openQty" END), 0)::text AS unrealized,
-      COALESCE(sum(p."realizedPnl"), 0)::text AS realized
+      COALESCE(sum(u.unrealized), 0)::text AS unrealized,
+      COALESCE(sum(p."realizedPnl"), 0)::text AS realized,
+      COALESCE(sum(p."realizedPnl" + u.unrealized - ${beforeDaySql(dayStart)}), 0)::text AS today
     FROM "Position" p
     JOIN "Trader" t ON t.id = p."traderId"
     LEFT JOIN "MarketQuote" q ON q.symbol = p.symbol
     CROSS JOIN LATERAL (SELECT CASE WHEN q.symbol IS NULL THEN p."avgEntryPrice" WHEN p.side = 'LONG' THEN q.bid ELSE q.ask END AS mark) m
+    CROSS JOIN LATERAL (SELECT ${unrealizedSql(Prisma.sql`m.mark`)} AS unrealized) u
     WHERE ${scope} AND p.status::text = ANY(${[...ACTIVE_POSITION_STATUSES]}::text[])
     GROUP BY p."traderId"`
 }
@@ -215,7 +220,7 @@ function figuresFor(
   const unrealized = sumDec(open.map((a) => fromDb(a.unrealized)))
   const exposure = sumDec(open.map((a) => fromDb(a.exposure)))
   const realizedOpen = sumDec(open.map((a) => fromDb(a.realized)))
-  const dailyPnl = sumDec(closedToday.map((p) => fromDb(p.realizedPnl))).plus(unrealized).plus(realizedOpen)
+  const dailyPnl = sumDec(closedToday.map((p) => fromDb(p.dayPnl))).plus(sumDec(open.map((a) => fromDb(a.today))))
 
   const allTimeRealized = sumDec(rows.realizedByTrader.filter(inScope).map((r) => fromDb(r._sum.realizedPnl ?? 0)))
   const pnlNow = allTimeRealized.plus(realizedOpen).plus(unrealized)

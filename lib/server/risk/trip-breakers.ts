@@ -5,11 +5,13 @@ import { evaluateBreakers, type BreakerTrip } from '@/lib/domain/risk/breakers'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { notify } from '@/lib/server/events/notify'
 import { readRiskLimits, readUserRiskLimits } from '@/lib/server/traders/trader-settings'
+import { tradingDayStart } from '@/lib/domain/risk/trading-day'
+import { markDayStart } from './day-pnl-mark'
 import { loadUserRiskStates } from './load-risk-state'
 
 /**
  * Checks the loss breakers (daily loss, drawdown, consecutive losses) for every active trader
- * of a user and for the user as a whole, tracks the PnL peaks, and pauses (or, for drawdown,
+ * of a user and for the user as a whole, tracks the PnL peaks and the day marks, and pauses (or, for drawdown,
  * halts) what tripped with a visible reason. Only a person resumes. Run by the worker after
  * closes and on a timer.
  */
@@ -21,6 +23,8 @@ export async function tripBreakers(db: Db, userId: string, now = Date.now()): Pr
   // limits against equity cannot be judged for it until the worker's first read (≤ 15 s).
   const unknownEquity = (t: (typeof traders)[number]) => t.account.kind === 'CCXT' && t.account.reconciledAt === null
 
+  // Positions held into a new trading day count toward its loss limits from here on.
+  await markDayStart(db, userId, new Date(tradingDayStart(now, user.timeZone)))
   // One read of the user's ledger for every trader and for the user as a whole.
   const userLimits = readUserRiskLimits(user.riskLimits)
   const states = await loadUserRiskStates(db, {
