@@ -17,7 +17,8 @@ export default defineConfig({
   test: {
     globalSetup: ['tests/support/global-setup.ts'],
     // A fixed key for sealed secrets in tests; the start script generates a real one.
-    env: { SECRETS_KEY: 'test-secrets-key-not-for-production' },
+    // Notification tests deliver to receivers on 127.0.0.1 (the refusal is tested with publicOnlyFetch).
+    env: { SECRETS_KEY: 'test-secrets-key-not-for-production', NOTIFY_ALLOW_PRIVATE_HOSTS: 'true' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [

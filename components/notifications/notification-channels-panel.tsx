@@ -33,8 +33,9 @@ const DELIVERY_TONES: Record<string, string> = {
 /**
  * Settings → Notifications: webhook channels (add, enable/disable, delete, send a test) and the
  * delivery log. The URL of a channel never comes back from the server, only its masked hint.
+ * `privateHostsAllowed`: the server's NOTIFY_ALLOW_PRIVATE_HOSTS, so the form says which URLs work.
  */
-export function NotificationChannelsPanel() {
+export function NotificationChannelsPanel({ privateHostsAllowed }: { privateHostsAllowed: boolean }) {
   useLiveEvents()
   const { data, error, isPending } = useQuery({
     queryKey: accountQueryKeys.channels,
@@ -53,7 +54,7 @@ export function NotificationChannelsPanel() {
           </p>
         ) : null}
         {isPending ? <p className="text-sm text-neutral-500">Loading…</p> : data ? <ChannelList channels={data.channels} /> : null}
-        <AddChannelForm />
+        <AddChannelForm privateHostsAllowed={privateHostsAllowed} />
         <section aria-labelledby="delivery-log-heading" className="space-y-2">
           <h3 id="delivery-log-heading" className="text-xs font-semibold uppercase tracking-wider text-neutral-400">
             Delivery log
@@ -154,7 +155,7 @@ function testText(r: TestNotificationOutcome): { kind: 'ok' | 'error'; text: str
   return { kind: 'error', text: `Test not delivered: ${r.error ?? (r.httpStatus ? `HTTP ${r.httpStatus}` : 'no answer')}` }
 }
 
-function AddChannelForm() {
+function AddChannelForm({ privateHostsAllowed }: { privateHostsAllowed: boolean }) {
   const qc = useQueryClient()
   const [name, setName] = useState('')
   const [url, setUrl] = useState('')
@@ -189,7 +190,7 @@ function AddChannelForm() {
           error={errors.url}
           autoComplete="off"
           spellCheck={false}
-          hint="Stored encrypted; only a masked hint is shown afterwards."
+          hint={`Stored encrypted; only a masked hint is shown afterwards.${privateHostsAllowed ? '' : ' Only public addresses: this server refuses local and private ones (localhost, LAN, link-local).'}`}
           placeholder="https://…"
         />
         <SelectField id="channel-format" label="Format" value={format} onChange={(e) => setFormat(e.target.value)} error={errors.format} options={FORMATS} />

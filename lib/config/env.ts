@@ -52,6 +52,9 @@ export const ZEnv = z.object({
   // The second key for real money: LIVE exchange accounts send new orders only when this is
   // exactly "true". Off unless set, so development machines and CI never trade real money.
   LIVE_TRADING_ENABLED: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),
+  // Notification channels may reach private addresses (loopback, LAN, link-local): for a server
+  // whose users are trusted with its network, e.g. a LAN ntfy. Off unless exactly "true".
+  NOTIFY_ALLOW_PRIVATE_HOSTS: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),
   // The bearer token a Prometheus scraper sends to /api/metrics; unset, the endpoint answers 404.
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   // Execution alerts (activity feed and notification channels), checked by the worker.

@@ -119,6 +119,8 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
 
   // Changing the password revokes every API token, and the token list says so without a reload.
   await page.goto(`${app.url}/settings`)
+  // This server keeps notifications off private addresses (the default), and the channel form says so.
+  await expect(page.getByRole('form', { name: 'Add webhook channel' })).toContainText('Only public addresses: this server refuses local and private ones')
   const createToken = page.getByRole('form', { name: 'Create API token' })
   await createToken.getByLabel('Name').fill('Before the change')
   await createToken.getByRole('button', { name: 'Create token' }).click()

@@ -96,7 +96,7 @@ export default async function SettingsPage() {
         </p>
         <RiskSettingsForm settings={risk} defaults={USER_RISK_LIMIT_DEFAULTS} />
       </Panel>
-      <NotificationChannelsPanel />
+      <NotificationChannelsPanel privateHostsAllowed={cfg.NOTIFY_ALLOW_PRIVATE_HOSTS} />
       <Panel title="Daily summary">
         <p className="mb-3 text-xs text-neutral-500">
           Once a day at this time: realized PnL, closed trades and wins, fees (per account mode and quote currency, for the 24 hours up to it), open positions

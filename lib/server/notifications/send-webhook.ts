@@ -1,3 +1,5 @@
+import { env } from '@/lib/config/env'
+import { privateAddressRefusal, publicOnlyFetch } from './public-only-fetch'
 import { redactWebhookSecrets } from './webhook-url'
 
 export const WEBHOOK_TIMEOUT_MS = 5_000
@@ -33,12 +35,18 @@ export function parseRetryAfter(value: string | null, nowMs = Date.now()): numbe
   return Number.isNaN(at) ? null : Math.max(0, at - nowMs)
 }
 
+/** How notifications reach their URLs: only public addresses, unless the server allows its own network. */
+export function webhookFetchFor(config: { NOTIFY_ALLOW_PRIVATE_HOSTS: boolean }): typeof fetch {
+  return config.NOTIFY_ALLOW_PRIVATE_HOSTS ? fetch : publicOnlyFetch
+}
+
 /**
  * POSTs one JSON body with a timeout and reports the outcome; never throws for a network or
  * HTTP failure. Redirects are not followed: a POST turned into a GET elsewhere is not a delivery.
+ * A URL at a private address (see publicOnlyFetch) fails for good.
  */
 export async function sendWebhook(o: { url: URL; body: unknown; fetchImpl?: typeof fetch; timeoutMs?: number }): Promise<WebhookOutcome> {
-  const fetchImpl = o.fetchImpl ?? fetch
+  const fetchImpl = o.fetchImpl ?? webhookFetchFor(env())
   const timeoutMs = o.timeoutMs ?? WEBHOOK_TIMEOUT_MS
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), timeoutMs)
@@ -65,6 +73,8 @@ export async function sendWebhook(o: { url: URL; body: unknown; fetchImpl?: type
       error: clean(`HTTP ${res.status}${redirected}${snippet ? `: ${snippet}` : ''}`),
     }
   } catch (e) {
+    const refused = privateAddressRefusal(e)
+    if (refused) return { result: 'failed', httpStatus: null, retryAfterMs: null, error: clean(`refused: ${refused.message}`) }
     const error = controller.signal.aborted ? `timed out after ${timeoutMs} ms` : `network error: ${networkCause(e)}`
     return { result: 'retry', httpStatus: null, retryAfterMs: null, error: clean(error) }
   } finally {
