@@ -33,6 +33,8 @@ export async function closePosition(opts: {
   const hash = requestHash(parsed.data)
   const attempt = opts.requestKey ? await keyedAttempt(opts.db, 'x', opts.positionId, opts.requestKey, hash) : null
   if (attempt && 'earlier' in attempt) return replayExit(opts.db, opts.userId, attempt.earlier, hash)
+  // An attempt that never left, with another body: replayExit refuses it as a reuse, once the position is known to be theirs.
+  if (attempt?.other) return replayExit(opts.db, opts.userId, attempt.other, hash)
   const clientOrderId = attempt?.next
   const exit = await requestExit({
     db: opts.db,

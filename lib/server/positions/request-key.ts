@@ -63,20 +63,20 @@ export const otherRequest = (o: KeyedOrder) =>
  * (`earlier`: a repeat answers with it and sends nothing), or else the client order id this
  * attempt's order takes (`next`). An attempt whose order never left (a 429 back-off, a stop that
  * could not come off first: REJECTED "not sent", answered 503) settles nothing, so the key may be
- * tried again, under the next id, with the same body (`hash`). The caller checks `earlier`'s body
- * with sameRequest, after any check of its own with a more telling answer.
+ * tried again, under the next id, with the same body: `other` is such an attempt with another
+ * body, if any. The caller checks the caller's ownership, then the body (sameRequest), of
+ * `earlier` or `other`.
  */
-export async function keyedAttempt(db: Db, prefix: 'e' | 'x', scope: string, key: string, hash: string): Promise<{ earlier: KeyedOrder } | { next: string }> {
+export async function keyedAttempt(db: Db, prefix: 'e' | 'x', scope: string, key: string, hash: string): Promise<{ earlier: KeyedOrder } | { next: string; other?: KeyedOrder }> {
   const ids = keyedClientOrderIds(prefix, scope, key)
   const rows = await sqlOf(db).$queryRaw<KeyedOrder[]>`
     SELECT id, "clientOrderId", "positionId", status::text AS status, "rejectReason", "requestHash" FROM "Order" WHERE "clientOrderId" = ANY(${ids}::text[])`
   const earlier = rows.find((o) => !neverSent(o))
   if (earlier) return { earlier }
-  const tried = rows.find((o) => !sameRequest(o, hash))
-  if (tried) throw otherRequest(tried)
+  const other = rows.find((o) => !sameRequest(o, hash))
   const next = ids.find((id) => !rows.some((o) => o.clientOrderId === id))
   if (!next) throw conflict(`${REQUEST_KEY_HEADER} has been tried ${MAX_ATTEMPTS} times without an order leaving; use a new key`)
-  return { next }
+  return { next, other }
 }
 
 /** Refused before it left (submitOrder's and requestExit's "not sent: …"). */

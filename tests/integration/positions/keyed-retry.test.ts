@@ -93,6 +93,11 @@ describe('a keyed request whose order never left may be repeated with the same k
     const open = (size: string) => openPosition({ db: t.db, userId, actor: actor(), exchange, input: { ...input(), size }, requestKey: 'entry-3' })
     await expect(open('0.01')).rejects.toMatchObject({ code: 'EXCHANGE_UNAVAILABLE', status: 503 })
     await expect(open('0.02')).rejects.toMatchObject({ status: 400, fieldErrors: [{ field: 'Idempotency-Key' }] })
+    // Someone else's request with the key on this trader learns nothing of it: 404, as without a key.
+    const stranger = (await t.db.user.create({ data: { email: 'stranger@example.com', passwordHash: 'x' } })).id
+    await expect(
+      openPosition({ db: t.db, userId: stranger, actor: { kind: 'API', id: stranger }, exchange, input: { ...input(), size: '0.02' }, requestKey: 'entry-3' }),
+    ).rejects.toMatchObject({ status: 404 })
     const attempts = () => t.db.order.findMany({ where: { traderId, purpose: 'ENTRY', createdAt: { gte: since } }, orderBy: { createdAt: 'asc' } })
     expect((await attempts()).map((o) => o.status)).toEqual(['REJECTED'])
     // The same request then acts.
