@@ -1,7 +1,8 @@
-import type { Db } from '@/lib/db/client'
+import { poolOf, type Db } from '@/lib/db/client'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { runAnalysisCycle, type CandleSource, type CycleTrigger } from '@/lib/server/decisions/run-analysis-cycle'
 import { ALL_ACCOUNTS, ownedAccountsWhere, type AccountScope } from '@/workers/lease/account-lease'
+import { claimCycle } from './cycle-claim'
 
 export interface SchedulerOptions {
   candles: CandleSource
@@ -20,7 +21,8 @@ export interface SchedulerOptions {
 /**
  * Runs each auto-trading trader's analysis cycle when it is due (Trader.nextCycleAt, kept in the
  * database so a restart resumes the schedule) and at once on an `analyze` signal. A trader's
- * cycle never overlaps itself: a signal during a cycle runs one more cycle right after it.
+ * cycle never overlaps itself: a signal during a cycle runs one more cycle right after it, and
+ * across workers each cycle first takes the trader's claim (claimCycle).
  */
 export class AnalysisScheduler {
   private timer: NodeJS.Timeout | null = null
@@ -86,14 +88,23 @@ export class AnalysisScheduler {
     }
     const run = (async () => {
       try {
-        const r = await runAnalysisCycle({ db: this.db, traderId, candles: this.o.candles, actor: this.o.actor, trigger, symbol, staleAfterMs: this.o.staleAfterMs, now: this.o.now, log: this.o.log })
-        const acted = r.decisions.filter((d) => d.outcome !== 'NO_ACTION')
-        // A failure says why (as the journal does): "FAILED" alone sends the operator to the database.
-        if (acted.length) this.o.log(`cycle ${traderId}: ${acted.map((d) => `${d.symbol} ${d.action ?? '-'} ${d.outcome}${d.error ? ` (${d.error})` : ''}`).join(', ')}`)
-      } catch (e) {
-        this.o.log(`cycle for trader ${traderId} failed: ${(e as Error).message}`)
-        // Back off so a broken trader does not spin.
-        await this.db.trader.update({ where: { id: traderId }, data: { nextCycleAt: new Date(Date.now() + 60_000), lastCycleError: (e as Error).message } }).catch(() => {})
+        // Across workers: one whose lease on the trader's account ended may still be running its cycle.
+        let release: (() => Promise<void>) | null
+        try {
+          release = await claimCycle(poolOf(this.db), traderId, (e) => this.o.log(`cycle for trader ${traderId}: its claim was lost with its connection (${e.message}); the cycle goes on`))
+        } catch (e) {
+          this.o.log(`cycle for trader ${traderId} not started: its claim could not be taken (${(e as Error).message})`)
+          return
+        }
+        if (release === null) {
+          this.o.log(`cycle for trader ${traderId} not started: another worker is still running one (it is due again on the next pass)`)
+          return
+        }
+        try {
+          await this.runCycle(traderId, trigger, symbol)
+        } finally {
+          await release()
+        }
       } finally {
         this.running.delete(traderId)
         const next = this.again.get(traderId)
@@ -103,5 +114,18 @@ export class AnalysisScheduler {
     })()
     this.running.set(traderId, run)
     return run
+  }
+
+  private async runCycle(traderId: string, trigger: CycleTrigger, symbol?: string) {
+    try {
+      const r = await runAnalysisCycle({ db: this.db, traderId, candles: this.o.candles, actor: this.o.actor, trigger, symbol, staleAfterMs: this.o.staleAfterMs, now: this.o.now, log: this.o.log })
+      const acted = r.decisions.filter((d) => d.outcome !== 'NO_ACTION')
+      // A failure says why (as the journal does): "FAILED" alone sends the operator to the database.
+      if (acted.length) this.o.log(`cycle ${traderId}: ${acted.map((d) => `${d.symbol} ${d.action ?? '-'} ${d.outcome}${d.error ? ` (${d.error})` : ''}`).join(', ')}`)
+    } catch (e) {
+      this.o.log(`cycle for trader ${traderId} failed: ${(e as Error).message}`)
+      // Back off so a broken trader does not spin.
+      await this.db.trader.update({ where: { id: traderId }, data: { nextCycleAt: new Date(Date.now() + 60_000), lastCycleError: (e as Error).message } }).catch(() => {})
+    }
   }
 }
