@@ -11,9 +11,9 @@ import { loadUserRiskStates } from './load-risk-state'
 
 /**
  * Checks the loss breakers (daily loss, drawdown, consecutive losses) for every active trader
- * of a user and for the user as a whole, tracks the PnL peaks and the day marks, and pauses (or, for drawdown,
- * halts) what tripped with a visible reason. Only a person resumes. Run by the worker after
- * closes and on a timer.
+ * of a user and for the user as a whole, tracks the PnL peaks and the day marks, and pauses (or,
+ * for drawdown, halts) what tripped with a visible reason. Only a person resumes. Run by the
+ * worker's housekeeping pass, every heartbeat.
  */
 export async function tripBreakers(db: Db, userId: string, now = Date.now()): Promise<{ traderId: string | null; trip: BreakerTrip }[]> {
   const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { timeZone: true, riskLimits: true, pnlPeak: true } })
