@@ -29,6 +29,16 @@ function worker(name: string) {
 }
 const cycles = () => t.db.decision.count({ where: { traderId } })
 
+/** Workers A and B, with A's cycle for the trader started and held in its first step until `open()`. */
+async function workerAInCycle() {
+  const [a, b] = [worker('A'), worker('B')]
+  let open!: () => void
+  a.hold = new Promise<void>((r) => (open = r))
+  const running = a.scheduler.trigger(traderId, 'MANUAL')
+  await waitFor(async () => a.calls > 0, "A's cycle to start")
+  return { a, b, open, running }
+}
+
 beforeAll(async () => {
   t = await createTestDatabase()
   const userId = (await t.db.user.create({ data: { email: 'claim@example.com', passwordHash: 'x' } })).id
@@ -39,11 +49,7 @@ beforeAll(async () => {
 afterAll(() => t.drop())
 
 test("a second worker does not start a trader's cycle while another runs it, and does once it has ended", async () => {
-  const [a, b] = [worker('A'), worker('B')]
-  let open!: () => void
-  a.hold = new Promise<void>((r) => (open = r))
-  const running = a.scheduler.trigger(traderId, 'MANUAL')
-  await waitFor(async () => a.calls > 0, "A's cycle to start")
+  const { a, b, open, running } = await workerAInCycle()
 
   await b.scheduler.trigger(traderId, 'MANUAL')
   expect(b.calls).toBe(0)
@@ -59,11 +65,7 @@ test("a second worker does not start a trader's cycle while another runs it, and
 })
 
 test("a worker that died holding the claim does not hold it: PostgreSQL frees it with the session", async () => {
-  const [a, b] = [worker('A'), worker('B')]
-  let open!: () => void
-  a.hold = new Promise<void>((r) => (open = r))
-  const running = a.scheduler.trigger(traderId, 'MANUAL')
-  await waitFor(async () => a.calls > 0, "A's cycle to start")
+  const { a, b, open, running } = await workerAInCycle()
   // A's claim connection is gone (the worker was killed, or lost the database).
   const ended = await t.db.$queryRaw<{ ok: boolean }[]>`
     SELECT pg_terminate_backend(pid) AS ok FROM pg_locks WHERE locktype = 'advisory' AND classid = ${CYCLE_CLASS} AND objsubid = 2`
