@@ -13,8 +13,9 @@ export interface RiskState {
   /** Sum of open notional at market, in quote currency. */
   exposureQuote: Decimal
   /**
-   * Realized by positions closed today (in the user's trading day) plus what open positions have
-   * made or lost since entry, realized or not (see loadRiskState); negative = loss.
+   * Today's PnL in the user's trading day: what positions closed today and open ones have made or
+   * lost, realized or not, each from its day mark when it was held into today, else from its entry
+   * (see loadRiskState); negative = loss.
    */
   dailyPnl: Decimal
   /** Current drawdown from the equity/PnL peak, in percent (see drawdownPct in breakers.ts). */
