@@ -3,10 +3,13 @@ import type { SqlTx } from '@/lib/db/sql-tx'
 import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
 
 /**
- * A position `p`'s unrealized PnL at `mark`: (mark - average entry) x open quantity for a LONG,
- * the reverse for a SHORT. The mark is the exit side of the latest quote (bid for a LONG, ask for
- * a SHORT; exitPriceFor), or the average entry when the symbol has no quote.
+ * The price a position `p` is marked at, from its symbol's latest quote `q`: the side it would exit
+ * at (bid for a LONG, ask for a SHORT; exitPriceFor). Without a quote it is marked at its average
+ * entry, which the callers write around this (a join that found no quote, or a subquery's null).
  */
+export const EXIT_SIDE_SQL = Prisma.sql`CASE WHEN p.side = 'LONG' THEN q.bid ELSE q.ask END`
+
+/** A position `p`'s unrealized PnL at `mark`: (mark - average entry) x open quantity for a LONG, the reverse for a SHORT. */
 export const unrealizedSql = (mark: Prisma.Sql) =>
   Prisma.sql`(CASE WHEN p.side = 'LONG' THEN 1 ELSE -1 END) * (${mark} - p."avgEntryPrice") * p."openQty"`
 
@@ -30,7 +33,7 @@ const markedFor = new Map<string, number>()
  */
 export async function markDayStart(tx: SqlTx, userId: string, dayStart: Date): Promise<void> {
   if (markedFor.get(userId) === dayStart.getTime()) return
-  const mark = Prisma.sql`COALESCE((SELECT CASE WHEN p.side = 'LONG' THEN q.bid ELSE q.ask END FROM "MarketQuote" q WHERE q.symbol = p.symbol), p."avgEntryPrice")`
+  const mark = Prisma.sql`COALESCE((SELECT ${EXIT_SIDE_SQL} FROM "MarketQuote" q WHERE q.symbol = p.symbol), p."avgEntryPrice")`
   await tx.$executeRaw`
     UPDATE "Position" p SET "dayPnlMark" = p."realizedPnl" + ${unrealizedSql(mark)}, "dayPnlMarkAt" = ${dayStart}::timestamp(3)
     WHERE p."traderId" IN (SELECT id FROM "Trader" WHERE "userId" = ${userId}) AND p.status::text = ANY(${[...ACTIVE_POSITION_STATUSES]}::text[])

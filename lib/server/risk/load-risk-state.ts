@@ -7,7 +7,7 @@ import type { RiskState } from '@/lib/domain/risk/check-order-risk'
 import { tradingDayStart } from '@/lib/domain/risk/trading-day'
 import { valueBalances } from '@/lib/server/accounts/account-equity'
 import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
-import { beforeDaySql, unrealizedSql } from './day-pnl-mark'
+import { beforeDaySql, EXIT_SIDE_SQL, unrealizedSql } from './day-pnl-mark'
 
 
 export interface ScopeFigures {
@@ -184,7 +184,7 @@ type OpenAggregate = { traderId: string; n: number; exposure: string; unrealized
  * - n: the open positions, a position group's legs counting as one;
  * - exposure: the open quantity at its mark, or a resting entry's requested quantity at its
  *   limit (a market entry not yet filled: at the mark), since it can fill at any moment;
- * - unrealized: at the mark (unrealizedSql);
+ * - unrealized: at the mark (EXIT_SIDE_SQL, unrealizedSql);
  * - realized: what partial closes of still-open positions have realized;
  * - today: their PnL since the day starting at `dayStart` (beforeDaySql).
  */
@@ -198,7 +198,7 @@ function openAggregatesSql(scope: Prisma.Sql, dayStart: Date) {
     FROM "Position" p
     JOIN "Trader" t ON t.id = p."traderId"
     LEFT JOIN "MarketQuote" q ON q.symbol = p.symbol
-    CROSS JOIN LATERAL (SELECT CASE WHEN q.symbol IS NULL THEN p."avgEntryPrice" WHEN p.side = 'LONG' THEN q.bid ELSE q.ask END AS mark) m
+    CROSS JOIN LATERAL (SELECT CASE WHEN q.symbol IS NULL THEN p."avgEntryPrice" ELSE ${EXIT_SIDE_SQL} END AS mark) m
     CROSS JOIN LATERAL (SELECT ${unrealizedSql(Prisma.sql`m.mark`)} AS unrealized) u
     WHERE ${scope} AND p.status::text = ANY(${[...ACTIVE_POSITION_STATUSES]}::text[])
     GROUP BY p."traderId"`
