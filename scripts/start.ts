@@ -10,6 +10,7 @@ import { isPortFree, startEmbeddedPostgres } from '@/lib/db/embedded-postgres'
 import { applyMigrations } from '@/lib/db/migrations'
 import { ensureAdminFromEnv } from '@/lib/server/auth/users'
 import { buildWebAppIfNeeded } from './start/build-web-app'
+import { waitForTrading, waitForWebApp } from './start/readiness'
 import { Supervisor } from './start/supervisor'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
@@ -95,12 +96,15 @@ async function main() {
   if (shuttingDown) return
 
   try {
-    await waitForHealth(cfg.PORT)
+    await waitForWebApp(cfg.PORT)
   } catch (e) {
     console.error(`[start] ${(e as Error).message}`)
     return shutdown(1)
   }
+  const missing = await waitForTrading(cfg.PORT)
+  if (shuttingDown) return
   say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: open http://localhost:${cfg.PORT}`)
+  if (missing) say(`not trading yet: ${missing} (the dashboard shows it too)`)
 }
 
 /** A random secret kept under DATA_DIR, so sign-ins and encrypted settings survive restarts. */
@@ -111,20 +115,6 @@ function persistentSecret(dataDir: string, name: string): string {
   const s = randomBytes(32).toString('base64url')
   writeFileSync(file, s, { mode: 0o600 })
   return s
-}
-
-async function waitForHealth(port: number) {
-  const end = Date.now() + 120_000
-  while (Date.now() < end) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/api/health`)
-      if (r.status < 500) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 300))
-  }
-  throw new StartError(`the web app did not answer on port ${port} within 120 s`)
 }
 
 function redact(u: string) {

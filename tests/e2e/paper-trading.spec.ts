@@ -67,6 +67,7 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
   await page.goto(`${app.url}/`)
   const form = page.getByRole('form', { name: 'Open position' }).or(page.locator('form').filter({ has: page.getByRole('button', { name: 'Open position' }) }))
   await form.getByLabel('Symbol').selectOption('BTC/USDT')
+  await expect(form.getByTestId('form-quote'), 'the form shows the live price before an order is sent').toContainText('bid ', { timeout: 30_000 })
   await form.getByLabel('Side').selectOption('LONG')
   await form.getByLabel('Size in').selectOption('BASE')
   await form.getByLabel('Size', { exact: true }).fill('0.01')

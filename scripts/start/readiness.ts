@@ -1,0 +1,63 @@
+// What `npm start` waits for before it says "ready": the web app answering, then the worker
+// reporting and (when something is watched) prices arriving. An order sent before the first
+// price is refused with 503, so "ready" means ready to trade — or says what is still missing.
+
+interface HealthBody {
+  worker?: { ok: boolean }
+  marketData?: { ok: boolean; idle: boolean; error?: string }
+}
+
+const POLL_MS = 300
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function readHealth(port: number): Promise<{ status: number; body: HealthBody } | null> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}/api/health`)
+    return { status: r.status, body: (await r.json()) as HealthBody }
+  } catch {
+    return null // not listening yet
+  }
+}
+
+/** Resolves once the web app answers /api/health below 500; throws after `timeoutMs`. */
+export async function waitForWebApp(port: number, timeoutMs = 120_000): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (Date.now() < end) {
+    const h = await readHealth(port)
+    if (h && h.status < 500) return
+    await sleep(POLL_MS)
+  }
+  throw new Error(`the web app did not answer on port ${port} within ${timeoutMs / 1000} s`)
+}
+
+/**
+ * Waits until the worker reports and the watched symbols have fresh prices. Resolves with null
+ * when trading can start, or with what is still missing after `timeoutMs` — or at once when the
+ * feed reports an error of its own (a wrong exchange URL does not mend by waiting). Never throws:
+ * the web app is up, and the dashboard keeps showing the worker's and the feed's state.
+ */
+export async function waitForTrading(port: number, timeoutMs = 60_000): Promise<string | null> {
+  const end = Date.now() + timeoutMs
+  let missing = 'the worker has not reported yet'
+  while (Date.now() < end) {
+    const h = await readHealth(port)
+    const worker = h?.body.worker
+    const market = h?.body.marketData
+    if (worker && market) {
+      if (!worker.ok) missing = 'the worker has not reported yet'
+      else if (market.ok) return null
+      else {
+        missing = `market data: ${market.error ?? 'not ready'}`
+        if (market.error && !isStartingUp(market.error)) return missing
+      }
+    }
+    await sleep(POLL_MS)
+  }
+  return missing
+}
+
+/** Market-data states of a feed that is still starting (see getHealth), as opposed to one that failed. */
+function isStartingUp(error: string): boolean {
+  return /never reported|heartbeat is stale|no worker runs the market data feed yet|no quotes received yet|quotes are stale/.test(error)
+}
