@@ -76,7 +76,9 @@ test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manag
   // The decision shows up in the journal with its validation and what was executed.
   await page.getByRole('link', { name: 'Decisions' }).first().click()
   const journal = page.getByRole('table', { name: 'Decision journal' })
-  const longRow = journal.getByRole('row').filter({ hasText: 'LONG' }).filter({ hasText: 'BTC/USDT' })
+  // The executed entry's row: "LONG" alone would also match a later "no trade" row (its checks
+  // list the valid actions), and the scheduled cycle and "Analyze now" may both have run.
+  const longRow = journal.locator('tr[data-outcome="EXECUTED"]').filter({ hasText: 'BTC/USDT' })
   await expect(longRow.first()).toBeVisible()
   await expect(longRow.first()).toContainText('EXECUTED')
   await shot(page, 'ai-1-journal')
@@ -213,6 +215,7 @@ test('entries wait for approval: approve from the badge, reject with a note; pan
   // Re-enabling with a session that has ended is refused, and the banner says so (trading stays halted).
   await page.context().clearCookies()
   const halt = page.getByRole('alert', { name: 'Trading halted' })
+  await expect(halt).toContainText('the halted accounts, and traders a panic halted; paused traders and risk-breaker stops stay as they are')
   await halt.getByRole('button', { name: 'Re-enable trading' }).click()
   await expect(halt).toContainText('Your session has ended. Sign in again.')
   await expect(halt.getByRole('button', { name: 'Re-enable trading' })).toBeEnabled()
