@@ -1,6 +1,7 @@
 'use client'
 
 import { useQuery, useQueryClient } from '@tanstack/react-query'
+import Link from 'next/link'
 import { useState, useTransition } from 'react'
 import { resumeTradingAction } from '@/app/(app)/panic/actions'
 import { fetchJson } from '@/components/live/fetch-json'
@@ -36,12 +37,24 @@ export function TradingHaltBanner() {
       {stopped.map((t) => (
         <p key={t.id} className="text-red-200">
           {t.name} is {t.status.toLowerCase()}: {t.statusReason ?? 'no reason recorded'}
+          {t.statusCause === 'BREAKER' ? (
+            <>
+              {' '}
+              — a risk breaker stopped it;{' '}
+              <Link href={`/traders/${t.id}`} className="underline">
+                review it and re-enable it on its page
+              </Link>
+            </>
+          ) : null}
         </p>
       ))}
       {halted.length ? (
-        <button type="button" disabled={pending} onClick={resume} className="rounded border border-red-500 px-3 py-1 text-red-100 hover:bg-red-900 disabled:opacity-50">
-          {pending ? 'Re-enabling…' : 'Re-enable trading'}
-        </button>
+        <div className="flex flex-wrap items-center gap-2">
+          <button type="button" disabled={pending} onClick={resume} className="rounded border border-red-500 px-3 py-1 text-red-100 hover:bg-red-900 disabled:opacity-50">
+            {pending ? 'Re-enabling…' : 'Re-enable trading'}
+          </button>
+          <span className="text-xs text-red-300">the halted accounts, and traders a panic halted; paused traders and risk-breaker stops stay as they are</span>
+        </div>
       ) : null}
       <FormError messages={[error]} />
     </div>

@@ -79,7 +79,7 @@ function requestSchemas(): Record<string, Json> {
   registerUserRequests(reg)
   registerAccountRequests(reg)
   registerExchangeAccountRequests(reg)
-  reg.add(ZResumeTradingRequest, { id: 'ResumeTradingRequest', description: 'confirm must be true. With neither accountId nor traderId: every halted account, and every trader a panic halted (paused traders stay paused).' })
+  reg.add(ZResumeTradingRequest, { id: 'ResumeTradingRequest', description: 'confirm must be true. With neither accountId nor traderId: every halted account, and every trader a panic halted (paused traders, and traders a risk breaker halted, stay stopped until named).' })
   reg.add(ZApproveRequest, { id: 'ApproveRequest', description: 'Optional edits before approving: qty (entries), stopLoss and takeProfits (entries and modifications; takeProfits replaces the proposed levels). Exits cannot be edited. Everything is validated again against the current market. An empty body approves as proposed.' })
   reg.add(ZRejectRequest, { id: 'RejectRequest', description: 'An optional note saying why; an empty body rejects without one.' })
   const { schemas } = z.toJSONSchema(reg, {

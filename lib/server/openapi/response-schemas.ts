@@ -286,6 +286,10 @@ export const ZTradingState = doc(
         accountId: z.string(),
         status: z.enum(['ACTIVE', 'PAUSED', 'HALTED']),
         statusReason: z.string().nullable(),
+        statusCause: z
+          .enum(['PERSON', 'PANIC', 'BREAKER'])
+          .nullable()
+          .describe('Who stopped it: a person (pause), a panic, or a risk breaker. Null while ACTIVE. A BREAKER stop is re-enabled only by naming the trader.'),
         statusChangedAt: timestamp().nullable(),
       }),
     ),

@@ -167,7 +167,7 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
   // ---- (a) halt, committed before anything else ----------------------------------------------
   const run = await db.$transaction(async (tx) => {
     const reason = `panic by ${requestedBy}`
-    if (trader) await setTraderStatus(tx, { traderId: trader.id, status: 'HALTED', reason, actor })
+    if (trader) await setTraderStatus(tx, { traderId: trader.id, status: 'HALTED', cause: 'PANIC', reason, actor })
     else await haltAccount(tx, { accountId, reason, actor })
     const created = await tx.panicRun.create({ data: { accountId, traderId: trader?.id ?? null, requestedBy, status: 'RUNNING' } })
     await recordActivity(tx, {

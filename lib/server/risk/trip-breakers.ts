@@ -62,7 +62,7 @@ async function stopTraders(db: Db, userId: string, traderIds: string[], trip: Br
   const reason = `${trip.reason} — ${status === 'HALTED' ? 'halted' : 'paused'} until a person resumes it`
   await db.$transaction(async (tx) => {
     for (const id of traderIds) {
-      const t = await tx.trader.update({ where: { id }, data: { status, statusReason: reason, statusChangedAt: new Date() } })
+      const t = await tx.trader.update({ where: { id }, data: { status, statusReason: reason, statusCause: 'BREAKER', statusChangedAt: new Date() } })
       await tx.riskEvent.create({ data: { accountId: t.accountId, traderId: id, limit: trip.limit, currentValue: trip.currentValue, allowedValue: trip.allowedValue, message: trip.reason, source: 'BREAKER', tripped: true } })
       await notify(tx, { kind: 'trader', userId, traderId: id })
     }

@@ -31,7 +31,7 @@ export async function pauseTrader(opts: { db: Db; userId: string; traderId: stri
     await opts.db.$transaction(async (tx) => {
       // Re-checked under the row lock: a breaker or a panic may have stopped it meanwhile.
       const [row] = await tx.$queryRaw<{ status: string }[]>`SELECT status FROM "Trader" WHERE id = ${t.id} FOR UPDATE`
-      if (row?.status === 'ACTIVE') await setTraderStatus(tx, { traderId: t.id, status: 'PAUSED', reason, actor: opts.actor })
+      if (row?.status === 'ACTIVE') await setTraderStatus(tx, { traderId: t.id, status: 'PAUSED', cause: 'PERSON', reason, actor: opts.actor })
     })
   }
   return loadTraderState(opts.db, opts)

@@ -2,7 +2,7 @@ import type { DbTx } from '@/lib/db/client'
 import type { SqlTx } from '@/lib/db/sql-tx'
 import { env } from '@/lib/config/env'
 import { LIVE_TRADING_OFF } from '@/lib/server/exchange/live-account-exchange'
-import type { TraderStatus } from '@/lib/generated/prisma/enums'
+import type { TraderStatus, TraderStatusCause } from '@/lib/generated/prisma/enums'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { AppError, conflict, notFound } from '@/lib/server/errors/app-error'
@@ -63,13 +63,17 @@ export async function resumeAccount(tx: DbTx, o: { accountId: string; actor: Act
   return { wasHalted: true }
 }
 
+/** A status change: ACTIVE, or a stop with who caused it (a breaker's stops are written in trip-breakers.ts). */
+type StatusChange = { status: 'ACTIVE' } | { status: Exclude<TraderStatus, 'ACTIVE'>; cause: Exclude<TraderStatusCause, 'BREAKER'> }
+
 /**
  * Pauses, halts or re-activates one trader, with the reason shown wherever it is refused.
- * Setting ACTIVE is a person's act; setting the status it already has changes nothing.
+ * Setting ACTIVE is a person's act; setting the status it already has changes nothing (a panic
+ * on a trader a breaker halted keeps the breaker as its cause).
  */
 export async function setTraderStatus(
   tx: DbTx,
-  o: { traderId: string; status: TraderStatus; reason: string; actor: ActorRef },
+  o: StatusChange & { traderId: string; reason: string; actor: ActorRef },
 ): Promise<{ changed: boolean; previous: TraderStatus }> {
   if (o.status === 'ACTIVE') assertPerson(o.actor, 're-enabling a trader')
   const [row] = await tx.$queryRaw<{ status: TraderStatus }[]>`SELECT status FROM "Trader" WHERE id = ${o.traderId} FOR UPDATE`
@@ -78,7 +82,7 @@ export async function setTraderStatus(
   const active = o.status === 'ACTIVE'
   const trader = await tx.trader.update({
     where: { id: o.traderId },
-    data: { status: o.status, statusReason: active ? null : o.reason, statusChangedAt: new Date() },
+    data: { status: o.status, statusReason: active ? null : o.reason, statusCause: o.status === 'ACTIVE' ? null : o.cause, statusChangedAt: new Date() },
   })
   await recordActivity(tx, {
     userId: trader.userId,

@@ -16,8 +16,9 @@ export const ZResumeTradingRequest = z.object({
 
 /**
  * A person re-enables trading after a panic: one account, one trader, or (with neither) every
- * halted account of theirs and every trader a panic HALTED. Paused traders stay paused unless
- * named. Returns the trading state afterwards.
+ * halted account of theirs and every trader a panic HALTED. Paused traders, and traders a risk
+ * breaker halted (a drawdown past its limit), stay stopped unless named: re-enabling those is a
+ * decision about that trader, not part of undoing a panic. Returns the trading state afterwards.
  */
 export async function resumeTrading(opts: { db: Db; userId: string; actor: ActorRef; input: unknown }) {
   const parsed = ZResumeTradingRequest.safeParse(opts.input ?? {})
@@ -38,7 +39,7 @@ export async function resumeTrading(opts: { db: Db; userId: string; actor: Actor
     }
     if (!accountId && !traderId) {
       for (const a of await tx.exchangeAccount.findMany({ where: { userId, halted: true }, select: { id: true } })) await resumeAccount(tx, { accountId: a.id, actor, note })
-      for (const t of await tx.trader.findMany({ where: { userId, status: 'HALTED' }, select: { id: true } })) {
+      for (const t of await tx.trader.findMany({ where: { userId, status: 'HALTED', OR: [{ statusCause: null }, { statusCause: { not: 'BREAKER' } }] }, select: { id: true } })) {
         await setTraderStatus(tx, { traderId: t.id, status: 'ACTIVE', reason: note, actor })
       }
     }

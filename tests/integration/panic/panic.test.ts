@@ -210,7 +210,7 @@ describe('panic: per trader', () => {
     expect((await db.position.findMany({ where: { id: { in: alphaIds } } })).map((p) => p.status)).toEqual(['MONITORING', 'MONITORING'])
     await db.$transaction((tx) => lockTraderForEntry(tx, alpha.id))
     const trader = await db.trader.findUniqueOrThrow({ where: { id: beta.id } })
-    expect(trader).toMatchObject({ status: 'HALTED', statusReason: 'panic by pat@example.com via the API' })
+    expect(trader).toMatchObject({ status: 'HALTED', statusCause: 'PANIC', statusReason: 'panic by pat@example.com via the API' })
     expect((await db.exchangeAccount.findUniqueOrThrow({ where: { id: beta.accountId } })).halted).toBe(false)
     const refused = await db.$transaction((tx) => lockTraderForEntry(tx, beta.id)).catch((e) => e)
     expect(refused.status).toBe(409)
@@ -218,12 +218,12 @@ describe('panic: per trader', () => {
     expect((await db.panicRun.findFirstOrThrow()).traderId).toBe(beta.id)
 
     // A paused trader is refused the same way; resuming "everything" re-activates only what a panic halted.
-    await db.$transaction((tx) => setTraderStatus(tx, { traderId: alpha.id, status: 'PAUSED', reason: 'holiday', actor: actorOf(w!) }))
+    await db.$transaction((tx) => setTraderStatus(tx, { traderId: alpha.id, status: 'PAUSED', cause: 'PERSON', reason: 'holiday', actor: actorOf(w!) }))
     expect((await db.$transaction((tx) => lockTraderForEntry(tx, alpha.id)).catch((e) => e)).message).toMatch(/^trader "Alpha" is paused since .* \(holiday\)/)
     const state = await resumeTrading({ db, userId, actor: actorOf(w), input: { confirm: true } })
-    expect(state.traders.map((t) => [t.name, t.status])).toEqual([
-      ['Alpha', 'PAUSED'],
-      ['Beta', 'ACTIVE'],
+    expect(state.traders.map((t) => [t.name, t.status, t.statusCause])).toEqual([
+      ['Alpha', 'PAUSED', 'PERSON'],
+      ['Beta', 'ACTIVE', null],
     ])
     await resumeTrading({ db, userId, actor: actorOf(w), input: { confirm: true, traderId: alpha.id } })
     await db.$transaction((tx) => lockTraderForEntry(tx, alpha.id))

@@ -4,6 +4,7 @@ import { openPosition } from '@/lib/server/positions/open-position'
 import { tripBreakers } from '@/lib/server/risk/trip-breakers'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { setTraderStatus } from '@/lib/server/trading/halt-trading'
+import { resumeTrading } from '@/lib/server/trading/resume-trading'
 import type { AppError } from '@/lib/server/errors/app-error'
 import { RISK_LIMITS_OFF, useManualTraderSettings } from '@/tests/support/manual-trader-settings'
 import { seedMarket } from '@/tests/support/seed-market'
@@ -147,7 +148,15 @@ describe('risk limits: each limit in turn, then the breakers', () => {
     await limits({ maxDrawdownPct: '0.5' })
     const halted = await tripBreakers(t.db, userId)
     expect(halted.map((x) => [x.trip.action, x.trip.limit])).toEqual([['HALT', 'maxDrawdownPct']])
-    expect((await t.db.trader.findUniqueOrThrow({ where: { id: traderId } })).status).toBe('HALTED')
+    expect(await t.db.trader.findUniqueOrThrow({ where: { id: traderId } })).toMatchObject({ status: 'HALTED', statusCause: 'BREAKER' })
+
+    // Re-enabling "everything" after a panic does not lift a breaker's halt: that is a decision
+    // about this trader, made by naming it.
+    const all = await resumeTrading({ db: t.db, userId, actor: user, input: { confirm: true } })
+    expect(all.traders.find((x) => x.id === traderId)).toMatchObject({ status: 'HALTED', statusCause: 'BREAKER', statusReason: expect.stringMatching(/drawdown/) })
+    expect((await refusal(open('BTC/USDT', '100'))).message).toMatch(/is halted/)
+    const named = await resumeTrading({ db: t.db, userId, actor: user, input: { confirm: true, traderId } })
+    expect(named.traders.find((x) => x.id === traderId)).toMatchObject({ status: 'ACTIVE', statusCause: null, statusReason: null })
   })
 
   test('user-wide limits apply across traders', async () => {
