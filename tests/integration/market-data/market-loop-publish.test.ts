@@ -15,13 +15,18 @@ let t: TestDatabase
 let fake: FakeBinance
 let listener: pg.Client
 const published: { symbol: string; receivedAt: number; epoch: number }[][] = []
+const markers: string[] = []
 beforeAll(async () => {
   t = await createTestDatabase()
   fake = await startFakeBinance()
   listener = new pg.Client({ connectionString: t.url })
   await listener.connect()
   await listener.query(`LISTEN ${QUOTES_CHANNEL}`)
-  listener.on('notification', (n) => published.push(JSON.parse(n.payload ?? '[]')))
+  listener.on('notification', (n) => {
+    const v = JSON.parse(n.payload ?? '[]')
+    if (Array.isArray(v)) published.push(v)
+    else markers.push(v.marker)
+  })
 })
 afterAll(async () => {
   await listener.end()
@@ -39,6 +44,11 @@ test("each loop's quotes carry its epoch, by the database's clock; a later loop'
     loop.start()
     await waitFor(async () => published.length >= from + 3, 'three publications')
     await loop.stop()
+    // Delivered after every publication the loop committed (PostgreSQL delivers notifications in
+    // commit order): once it is here, the slice holds all of this loop's and none of the next's.
+    const marker = `stopped ${markers.length}`
+    await t.db.$executeRaw`SELECT pg_notify(${QUOTES_CHANNEL}, ${JSON.stringify({ marker })})`
+    await waitFor(async () => markers.includes(marker), 'the marker notification')
     const rows = published.slice(from).flat()
     expect(new Set(rows.map((r) => r.symbol))).toEqual(new Set(['BTC/USDT', 'ETH/USDT']))
     const epochs = [...new Set(rows.map((r) => r.epoch))]
