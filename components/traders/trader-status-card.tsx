@@ -16,6 +16,13 @@ import { formatTimestamp } from '@/lib/ui/time-format'
 // status changes (pause, resume, a tripped breaker) arrive at once as `trader` events.
 const CYCLE_REFRESH_MS = 15_000
 
+// Who stopped it, and so what re-enables it: "Re-enable trading" after a panic leaves a breaker's stop in place.
+const STOPPED_BY: Record<NonNullable<TraderStateView['statusCause']>, string> = {
+  PERSON: 'paused by a person',
+  PANIC: 'stopped by a panic; re-enabling trading resumes it',
+  BREAKER: 'stopped by a risk breaker; only Resume trader here lifts it',
+}
+
 const when = (iso: string | null) => (iso ? `${formatTimestamp(iso)} UTC` : '—')
 
 /** Whether the trader may trade and why not, its analysis cycles, and pause / resume / analyze now. */
@@ -65,6 +72,11 @@ export function TraderStatusCard({ traderId, initial }: { traderId: string; init
       <div className="flex flex-wrap items-center gap-2" data-testid="trader-status">
         <StatusBadge value={s.status} />
         {s.statusReason ? <span className="text-neutral-300">{s.statusReason}</span> : <span className="text-neutral-500">May open positions.</span>}
+        {s.statusCause ? (
+          <span className="text-xs text-neutral-500" data-testid="trader-status-cause">
+            {STOPPED_BY[s.statusCause]}
+          </span>
+        ) : null}
         {s.statusChangedAt ? <span className="text-xs text-neutral-500">since {when(s.statusChangedAt)}</span> : null}
       </div>
       {s.accountHalted ? (

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { APP_ERROR_STATUS, type AppErrorCode } from '@/lib/server/errors/app-error'
-import { AccountMode, Actor, ExchangeKind, Liquidity, OrderPurpose, OrderSide, OrderStatus, OrderType, PositionSide, PositionStatus } from '@/lib/generated/prisma/enums'
+import { AccountMode, Actor, ExchangeKind, Liquidity, OrderPurpose, OrderSide, OrderStatus, OrderType, PositionSide, PositionStatus, TraderStatusCause } from '@/lib/generated/prisma/enums'
 
 /**
  * The shapes of what /api/v1 sends back. Route handlers parse their answers with these and the
@@ -276,6 +276,11 @@ export const ZPanicResult = doc(
   { id: 'PanicResult' },
 )
 
+/** Who stopped a trader, in the trading state and a trader's own state. */
+export const ZStatusCause = doc(z.enum(TraderStatusCause).nullable(), {
+  description: 'Who stopped it: a person (pause), a panic, or a risk breaker. Null while ACTIVE. Re-enabling trading after a panic leaves a BREAKER stop in place; naming the trader lifts it.',
+})
+
 export const ZTradingState = doc(
   z.object({
     accounts: z.array(z.object({ id: z.string(), name: z.string(), halted: z.boolean(), haltedReason: z.string().nullable(), haltedAt: timestamp().nullable() })),
@@ -286,10 +291,7 @@ export const ZTradingState = doc(
         accountId: z.string(),
         status: z.enum(['ACTIVE', 'PAUSED', 'HALTED']),
         statusReason: z.string().nullable(),
-        statusCause: z
-          .enum(['PERSON', 'PANIC', 'BREAKER'])
-          .nullable()
-          .describe('Who stopped it: a person (pause), a panic, or a risk breaker. Null while ACTIVE. A BREAKER stop is re-enabled only by naming the trader.'),
+        statusCause: ZStatusCause,
         statusChangedAt: timestamp().nullable(),
       }),
     ),

@@ -8,7 +8,7 @@ import { ZRequestAnalysisRequest } from '@/lib/server/traders/request-analysis'
 import { ZTestTraderConnectionRequest } from '@/lib/server/traders/test-trader-connection'
 import { ZAiSettings, ZApprovalSettings, ZManagementRules, ZRiskLimits, ZSizing, ZUserRiskLimits } from '@/lib/server/traders/trader-settings'
 import { ZUpdateTraderSettingsRequest } from '@/lib/server/traders/update-trader-settings'
-import { doc } from './response-schemas'
+import { doc, ZStatusCause } from './response-schemas'
 
 /**
  * Request and response shapes of the trader-settings, pause/resume, analyze and risk-settings
@@ -74,6 +74,7 @@ export const ZTraderState = doc(
     traderId: z.string(),
     status: z.enum(TraderStatus),
     statusReason: doc(z.string().nullable(), { description: 'Why it is paused or halted (a tripped breaker, a panic, a person).' }),
+    statusCause: ZStatusCause,
     statusChangedAt: timestamp().nullable(),
     accountHalted: doc(z.boolean(), { description: 'The trader\'s account is halted by a panic: nothing opens even while ACTIVE.' }),
     accountHaltedReason: z.string().nullable(),

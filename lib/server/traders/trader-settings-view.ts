@@ -1,6 +1,6 @@
 import type { DbTx } from '@/lib/db/client'
 import type { Decimal } from '@/lib/domain/decimal'
-import type { AiProvider, TraderStatus } from '@/lib/generated/prisma/enums'
+import type { AiProvider, TraderStatus, TraderStatusCause } from '@/lib/generated/prisma/enums'
 import { notFound } from '@/lib/server/errors/app-error'
 import { maskSecret, openSecret } from '@/lib/server/secrets/secret-box'
 import {
@@ -37,6 +37,8 @@ export interface TraderStateView {
   status: TraderStatus
   /** Why it is paused or halted (a tripped breaker, a panic, a person); null while ACTIVE. */
   statusReason: string | null
+  /** Who stopped it (a person, a panic, a risk breaker); null while ACTIVE. */
+  statusCause: TraderStatusCause | null
   statusChangedAt: string | null
   /** The trader's exchange account is halted (a panic): nothing opens even while ACTIVE. */
   accountHalted: boolean
@@ -87,6 +89,7 @@ export interface TraderSettingsRow {
   approvals: unknown
   status: TraderStatus
   statusReason: string | null
+  statusCause: TraderStatusCause | null
   statusChangedAt: Date | null
   lastCycleAt: Date | null
   nextCycleAt: Date | null
@@ -134,6 +137,7 @@ export function traderStateView(t: Omit<TraderSettingsRow, 'aiSettings' | 'manag
     traderId: t.id,
     status: t.status,
     statusReason: t.statusReason,
+    statusCause: t.statusCause,
     statusChangedAt: iso(t.statusChangedAt),
     accountHalted: t.account.halted,
     accountHaltedReason: t.account.haltedReason,

@@ -111,13 +111,14 @@ describe('GET /api/v1/traders/{id}/settings', () => {
     const at = new Date('2030-01-02T03:04:05Z')
     await t.db.trader.update({
       where: { id: tr.id },
-      data: { status: 'PAUSED', statusReason: 'daily loss limit 3% reached', statusChangedAt: at, lastCycleAt: at, nextCycleAt: new Date(at.getTime() + 300_000), lastCycleError: 'BTC/USDT: The server refused the API key (HTTP 401).' },
+      data: { status: 'PAUSED', statusReason: 'daily loss limit 3% reached', statusCause: 'BREAKER', statusChangedAt: at, lastCycleAt: at, nextCycleAt: new Date(at.getTime() + 300_000), lastCycleError: 'BTC/USDT: The server refused the API key (HTTP 401).' },
     })
     const res = await getSettings(tr.id)
     expect(res.body.state).toEqual({
       traderId: tr.id,
       status: 'PAUSED',
       statusReason: 'daily loss limit 3% reached',
+      statusCause: 'BREAKER',
       statusChangedAt: '2030-01-02T03:04:05.000Z',
       accountHalted: false,
       accountHaltedReason: null,
@@ -365,7 +366,7 @@ describe('pause and resume', () => {
     try {
       const paused = await post(routes.pause.POST as Handler, tr.id, 'pause', { reason: 'checking the model' })
       expect(paused.status).toBe(200)
-      expect(paused.body).toMatchObject({ traderId: tr.id, status: 'PAUSED', statusReason: 'checking the model', statusChangedAt: expect.any(String) })
+      expect(paused.body).toMatchObject({ traderId: tr.id, status: 'PAUSED', statusReason: 'checking the model', statusCause: 'PERSON', statusChangedAt: expect.any(String) })
       expect(await bus.next((e) => e.kind === 'trader' && e.traderId === tr.id, 'trader event on pause')).toEqual({ kind: 'trader', userId: alice.id, traderId: tr.id })
       const row = await t.db.trader.findUniqueOrThrow({ where: { id: tr.id } })
       expect([row.status, row.statusReason]).toEqual(['PAUSED', 'checking the model'])
@@ -374,7 +375,7 @@ describe('pause and resume', () => {
       bus.events.length = 0
       const resumed = await post(routes.resume.POST as Handler, tr.id, 'resume')
       expect(resumed.status).toBe(200)
-      expect(resumed.body).toMatchObject({ status: 'ACTIVE', statusReason: null })
+      expect(resumed.body).toMatchObject({ status: 'ACTIVE', statusReason: null, statusCause: null })
       await bus.next((e) => e.kind === 'trader' && e.traderId === tr.id, 'trader event on resume')
       const types = (await t.db.activityEvent.findMany({ where: { traderId: tr.id }, orderBy: { id: 'asc' } })).map((a) => a.type)
       expect(types).toEqual(['TRADER_PAUSED', 'TRADER_RESUMED'])
@@ -387,9 +388,9 @@ describe('pause and resume', () => {
     const tr = await newTrader()
     expect((await post(routes.pause.POST as Handler, tr.id, 'pause')).body.statusReason).toBe('paused by alice@example.com')
     const halted = await newTrader()
-    await t.db.trader.update({ where: { id: halted.id }, data: { status: 'HALTED', statusReason: 'panic', statusChangedAt: new Date() } })
+    await t.db.trader.update({ where: { id: halted.id }, data: { status: 'HALTED', statusReason: 'panic', statusCause: 'PANIC', statusChangedAt: new Date() } })
     const res = await post(routes.pause.POST as Handler, halted.id, 'pause', { reason: 'x' })
-    expect(res.body).toMatchObject({ status: 'HALTED', statusReason: 'panic' })
+    expect(res.body).toMatchObject({ status: 'HALTED', statusReason: 'panic', statusCause: 'PANIC' })
     expect((await post(routes.resume.POST as Handler, halted.id, 'resume')).body.status).toBe('ACTIVE')
   })
 
