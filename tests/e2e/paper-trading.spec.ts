@@ -63,6 +63,20 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
   await page.getByRole('button', { name: 'Create trader' }).click()
   await expect(page.getByText('E2E Trader').first()).toBeVisible()
 
+  // A person pauses it and resumes it on its page, which says why it stopped and who stopped it.
+  await page.getByRole('link', { name: 'E2E Trader' }).first().click()
+  const status = page.getByTestId('trader-status')
+  await expect(status).toContainText('ACTIVE')
+  await page.getByLabel('Pause reason (optional)').fill('checking the feed')
+  await page.getByRole('button', { name: 'Pause trader' }).click()
+  await expect(status).toContainText('PAUSED')
+  await expect(status).toContainText('checking the feed')
+  await expect(status.getByTestId('trader-status-cause')).toHaveText('paused by a person')
+  await page.getByRole('button', { name: 'Resume trader' }).click()
+  await expect(status).toContainText('ACTIVE')
+  await expect(status).toContainText('May open positions.')
+  await expect(status.getByTestId('trader-status-cause')).toHaveCount(0)
+
   // 4. Open a LONG by hand; it fills at the fake exchange's best ask.
   await page.goto(`${app.url}/`)
   const form = page.getByRole('form', { name: 'Open position' }).or(page.locator('form').filter({ has: page.getByRole('button', { name: 'Open position' }) }))
