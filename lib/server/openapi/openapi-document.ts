@@ -170,6 +170,8 @@ const E = {
   },
 }
 
+const STANDING_BREAKER = err('One of the trader\'s loss limits (or a user-wide one) is still breached, so its breaker would stop it again at once; the message names the limit and what lifts it.')
+
 /** The OpenAPI 3.1 description of the JSON API, served publicly at /api/v1/openapi.json. */
 export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
   const body = (id: string, required = true) => ({ required, content: json(ref(id)) })
@@ -309,7 +311,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
           operationId: 'resumeTrader',
           summary: 'Re-activate a paused or halted trader',
           description: 'Its account\'s panic halt, if any, stays: lift it with POST /api/v1/trading/resume.',
-          responses: { 200: ok('The trader\'s state', 'TraderState'), 401: E[401], 404: E[404] },
+          responses: { 200: ok('The trader\'s state', 'TraderState'), 401: E[401], 404: E[404], 409: STANDING_BREAKER },
         },
       },
       '/api/v1/risk-settings': {
@@ -493,7 +495,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
           operationId: 'resumeTrading',
           summary: 'Re-enable trading after a panic',
           requestBody: body('ResumeTradingRequest'),
-          responses: { 200: ok('Trading state afterwards', 'TradingState'), 400: E[400], 401: E[401], 404: err('No such trader or account for this user.') },
+          responses: { 200: ok('Trading state afterwards', 'TradingState'), 400: E[400], 401: E[401], 404: err('No such trader or account for this user.'), 409: STANDING_BREAKER },
         },
       },
       '/api/v1/decisions': {

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Db } from '@/lib/db/client'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { notFound } from '@/lib/server/errors/app-error'
+import { assertNoStandingBreaker } from '@/lib/server/risk/standing-breaker'
 import { setTraderStatus } from '@/lib/server/trading/halt-trading'
 import { findTraderRow, loadTraderState, type TraderStateView } from './trader-settings-view'
 import { parseRequest } from './update-trader-settings'
@@ -44,6 +45,7 @@ export async function pauseTrader(opts: { db: Db; userId: string; traderId: stri
 export async function resumeTrader(opts: { db: Db; userId: string; traderId: string; actor: ActorRef }): Promise<TraderStateView> {
   const t = await findTraderRow(opts.db, opts)
   if (t.status !== 'ACTIVE') {
+    await assertNoStandingBreaker(opts.db, t)
     const reason = `by ${await personName(opts.db, opts.userId)}`
     await opts.db.$transaction((tx) => setTraderStatus(tx, { traderId: t.id, status: 'ACTIVE', reason, actor: opts.actor }))
   }

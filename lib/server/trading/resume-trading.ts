@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Db } from '@/lib/db/client'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { fromZodError, notFound } from '@/lib/server/errors/app-error'
+import { assertNoStandingBreaker } from '@/lib/server/risk/standing-breaker'
 import { resumeAccount, setTraderStatus } from './halt-trading'
 import { loadTradingState } from './trading-state'
 import { ZIdField } from '@/lib/server/validation/id-field'
@@ -15,7 +16,8 @@ export const ZResumeTradingRequest = z.object({
 })
 
 /**
- * A person re-enables trading after a panic: one account, one trader, or (with neither) every
+ * A person re-enables trading after a panic: one account, one trader (409 while one of its loss
+ * limits is still breached: the breaker would stop it again at once), or (with neither) every
  * halted account of theirs and every trader a panic HALTED. Paused traders, and traders a risk
  * breaker halted (a drawdown past its limit), stay stopped unless named: re-enabling those is a
  * decision about that trader, not part of undoing a panic. Returns the trading state afterwards.
@@ -28,6 +30,11 @@ export async function resumeTrading(opts: { db: Db; userId: string; actor: Actor
   const user = await db.user.findUnique({ where: { id: userId }, select: { email: true } })
   if (!user) throw notFound('user')
   const note = `by ${user.email}`
+  if (traderId) {
+    const trader = await db.trader.findFirst({ where: { id: traderId, userId }, select: { id: true, name: true, status: true } })
+    if (!trader) throw notFound('trader')
+    if (trader.status !== 'ACTIVE') await assertNoStandingBreaker(db, trader)
+  }
   await db.$transaction(async (tx) => {
     if (accountId) {
       if (!(await tx.exchangeAccount.findFirst({ where: { id: accountId, userId }, select: { id: true } }))) throw notFound('exchange account')

@@ -5,6 +5,7 @@ import { tripBreakers } from '@/lib/server/risk/trip-breakers'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { setTraderStatus } from '@/lib/server/trading/halt-trading'
 import { resumeTrading } from '@/lib/server/trading/resume-trading'
+import { resumeTrader } from '@/lib/server/traders/pause-trader'
 import type { AppError } from '@/lib/server/errors/app-error'
 import { RISK_LIMITS_OFF, useManualTraderSettings } from '@/tests/support/manual-trader-settings'
 import { seedMarket } from '@/tests/support/seed-market'
@@ -129,6 +130,13 @@ describe('risk limits: each limit in turn, then the breakers', () => {
     expect(paused.message).toMatch(/paused/)
     // Tripping again changes nothing: it stays paused, once.
     expect(await tripBreakers(t.db, userId)).toEqual([])
+    // Resuming while the loss stands would only see it paused again: refused, saying what lifts it.
+    const resume = await refusal(resumeTrader({ db: t.db, userId, traderId, actor: user }))
+    expect(resume.status).toBe(409)
+    expect(resume.message).toMatch(
+      /^trader "Careful" would be stopped again at once: daily loss .* has reached the limit of 40 USDT\. Raise or turn off that limit in the trader's risk settings, or resume it on the next trading day, then resume it$/,
+    )
+    expect((await t.db.trader.findUniqueOrThrow({ where: { id: traderId } })).status).toBe('PAUSED')
   })
 
   test('a person resumes; N consecutive losses trip the breaker again; drawdown halts', async () => {
@@ -151,10 +159,14 @@ describe('risk limits: each limit in turn, then the breakers', () => {
     expect(await t.db.trader.findUniqueOrThrow({ where: { id: traderId } })).toMatchObject({ status: 'HALTED', statusCause: 'BREAKER' })
 
     // Re-enabling "everything" after a panic does not lift a breaker's halt: that is a decision
-    // about this trader, made by naming it.
+    // about this trader, made by naming it, once the limit no longer stops it.
     const all = await resumeTrading({ db: t.db, userId, actor: user, input: { confirm: true } })
     expect(all.traders.find((x) => x.id === traderId)).toMatchObject({ status: 'HALTED', statusCause: 'BREAKER', statusReason: expect.stringMatching(/drawdown/) })
     expect((await refusal(open('BTC/USDT', '100'))).message).toMatch(/is halted/)
+    const standing = await refusal(resumeTrading({ db: t.db, userId, actor: user, input: { confirm: true, traderId } }))
+    expect(standing.status).toBe(409)
+    expect(standing.message).toMatch(/^trader "Careful" would be stopped again at once: max drawdown: drawdown \d+\.\d+% has reached the limit of 0\.5%\. Raise or turn off that limit in the trader's risk settings, then resume it$/)
+    await limits({ maxDrawdownPct: '50' })
     const named = await resumeTrading({ db: t.db, userId, actor: user, input: { confirm: true, traderId } })
     expect(named.traders.find((x) => x.id === traderId)).toMatchObject({ status: 'ACTIVE', statusCause: null, statusReason: null })
   })
@@ -169,5 +181,13 @@ describe('risk limits: each limit in turn, then the breakers', () => {
     const e = await refusal(open('BTC/USDT', '100'))
     expect(e.fieldErrors?.map((f) => f.field)).toEqual(['risk.maxConcurrentPositions'])
     expect(e.fieldErrors?.[0]?.message).toMatch(/^account /)
+
+    // A user-wide loss limit that stands refuses a trader's resume too, pointing at Settings.
+    await t.db.user.update({ where: { id: userId }, data: { riskLimits: { ...RISK_LIMITS_OFF, dailyLossLimitQuote: '1' } } })
+    await t.db.$transaction((tx) => setTraderStatus(tx, { traderId, status: 'PAUSED', cause: 'PERSON', reason: 'lunch', actor: user }))
+    const resume = await refusal(resumeTrader({ db: t.db, userId, traderId, actor: user }))
+    expect(resume.message).toMatch(/^trader "Careful" would be stopped again at once: account daily loss .*\. Raise or turn off that limit in the user-wide risk settings \(Settings\), or resume it on the next trading day, then resume it$/)
+    await t.db.user.update({ where: { id: userId }, data: { riskLimits: RISK_LIMITS_OFF } })
+    expect((await resumeTrader({ db: t.db, userId, traderId, actor: user })).status).toBe('ACTIVE')
   })
 })
