@@ -8,6 +8,7 @@ interface HealthBody {
 }
 
 const POLL_MS = 300
+const NO_WORKER = 'the worker has not reported yet'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -39,13 +40,13 @@ export async function waitForWebApp(port: number, timeoutMs = 120_000): Promise<
  */
 export async function waitForTrading(port: number, timeoutMs = 60_000): Promise<string | null> {
   const end = Date.now() + timeoutMs
-  let missing = 'the worker has not reported yet'
+  let missing = NO_WORKER
   while (Date.now() < end) {
     const h = await readHealth(port)
     const worker = h?.body.worker
     const market = h?.body.marketData
     if (worker && market) {
-      if (!worker.ok) missing = 'the worker has not reported yet'
+      if (!worker.ok) missing = NO_WORKER
       else if (market.ok) return null
       else {
         missing = `market data: ${market.error ?? 'not ready'}`

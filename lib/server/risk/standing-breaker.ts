@@ -4,6 +4,7 @@ import { evaluateBreakers, type BreakerTrip } from '@/lib/domain/risk/breakers'
 import { conflict, notFound } from '@/lib/server/errors/app-error'
 import { readRiskLimits, readUserRiskLimits } from '@/lib/server/traders/trader-settings'
 import { loadTraderAndUserRiskState } from './load-risk-state'
+import { equityUnknown, EQUITY_UNKNOWN } from './trip-breakers'
 
 /**
  * The loss breaker that would stop this trader again on the worker's next pass (its own limits
@@ -20,7 +21,7 @@ export async function standingBreaker(db: Db, traderId: string, now = Date.now()
     },
   })
   if (!t) throw notFound('trader')
-  if (t.account.kind === 'CCXT' && t.account.reconciledAt === null) return null
+  if (equityUnknown(t.account)) return null
   const figures = await loadTraderAndUserRiskState(sqlOf(db), {
     userId: t.userId, traderId, timeZone: t.user.timeZone, now,
     trader: { pnlPeak: fromDb(t.pnlPeak) },
@@ -29,7 +30,7 @@ export async function standingBreaker(db: Db, traderId: string, now = Date.now()
   const own = evaluateBreakers({ scope: 'trader', limits: readRiskLimits(t.riskLimits), state: figures.trader.state, quoteCurrency: t.quoteCurrency })
   if (own) return { scope: 'trader', trip: own }
   // tripBreakers judges the user-wide limits only once every account's equity is known.
-  if (await db.trader.count({ where: { userId: t.userId, account: { kind: 'CCXT', reconciledAt: null } } })) return null
+  if (await db.trader.count({ where: { userId: t.userId, account: EQUITY_UNKNOWN } })) return null
   const all = evaluateBreakers({ scope: 'account', limits: readUserRiskLimits(t.user.riskLimits), state: figures.user.state })
   return all ? { scope: 'user', trip: all } : null
 }

@@ -9,6 +9,10 @@ import { tradingDayStart } from '@/lib/domain/risk/trading-day'
 import { markDayStart } from './day-pnl-mark'
 import { loadUserRiskStates } from './load-risk-state'
 
+/** An exchange account whose balances the worker has not read yet: its equity is unknown (not zero). */
+export const EQUITY_UNKNOWN = { kind: 'CCXT', reconciledAt: null } as const
+export const equityUnknown = (a: { kind: string; reconciledAt: Date | null }) => a.kind === EQUITY_UNKNOWN.kind && a.reconciledAt === null
+
 /**
  * Checks the loss breakers (daily loss, drawdown, consecutive losses) for every active trader
  * of a user and for the user as a whole, tracks the PnL peaks and the day marks, and pauses (or,
@@ -21,7 +25,7 @@ export async function tripBreakers(db: Db, userId: string, now = Date.now()): Pr
   const trips: { traderId: string | null; trip: BreakerTrip }[] = []
   // An exchange account whose balances have not been read yet has no known equity (not zero):
   // limits against equity cannot be judged for it until the worker's first read (≤ 15 s).
-  const unknownEquity = (t: (typeof traders)[number]) => t.account.kind === 'CCXT' && t.account.reconciledAt === null
+  const unknownEquity = (t: (typeof traders)[number]) => equityUnknown(t.account)
 
   // Positions held into a new trading day count toward its loss limits from here on.
   await markDayStart(db, userId, new Date(tradingDayStart(now, user.timeZone)))

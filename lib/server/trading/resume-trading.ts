@@ -40,10 +40,8 @@ export async function resumeTrading(opts: { db: Db; userId: string; actor: Actor
       if (!(await tx.exchangeAccount.findFirst({ where: { id: accountId, userId }, select: { id: true } }))) throw notFound('exchange account')
       await resumeAccount(tx, { accountId, actor, note })
     }
-    if (traderId) {
-      if (!(await tx.trader.findFirst({ where: { id: traderId, userId }, select: { id: true } }))) throw notFound('trader')
-      await setTraderStatus(tx, { traderId, status: 'ACTIVE', reason: note, actor })
-    }
+    // Its ownership was checked above, with its loss limits.
+    if (traderId) await setTraderStatus(tx, { traderId, status: 'ACTIVE', reason: note, actor })
     if (!accountId && !traderId) {
       for (const a of await tx.exchangeAccount.findMany({ where: { userId, halted: true }, select: { id: true } })) await resumeAccount(tx, { accountId: a.id, actor, note })
       for (const t of await tx.trader.findMany({ where: { userId, status: 'HALTED', OR: [{ statusCause: null }, { statusCause: { not: 'BREAKER' } }] }, select: { id: true } })) {
