@@ -74,7 +74,7 @@ function requestSchemas(): Record<string, Json> {
     id: 'UpdateNotificationSettingsRequest',
     description: 'dailySummaryAt: local time HH:MM (00:00–23:59) in your time zone, or null to turn the daily summary off. Each local day is sent once.',
   })
-  reg.add(ZPanicRequest, { id: 'PanicRequest', description: 'confirm must be true. With traderId only that trader is halted and flattened; with accountId only that account; with neither, every account of yours.' })
+  reg.add(ZPanicRequest, { id: 'PanicRequest', description: 'confirm must be true. With traderId only that trader is halted (one already paused or halted keeps that stop) and flattened; with accountId only that account; with neither, every account of yours.' })
   registerTraderSettingsRequests(reg)
   registerUserRequests(reg)
   registerAccountRequests(reg)

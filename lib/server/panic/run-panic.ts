@@ -167,15 +167,19 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
   // ---- (a) halt, committed before anything else ----------------------------------------------
   const run = await db.$transaction(async (tx) => {
     const reason = `panic by ${requestedBy}`
-    if (trader) await setTraderStatus(tx, { traderId: trader.id, status: 'HALTED', cause: 'PANIC', reason, actor })
-    else await haltAccount(tx, { accountId, reason, actor })
+    // A trader already stopped (paused by a person, halted by a breaker) keeps that stop.
+    let stopped = 'halted'
+    if (trader) {
+      const { changed, previous } = await setTraderStatus(tx, { traderId: trader.id, status: 'HALTED', cause: 'PANIC', reason, actor })
+      if (!changed) stopped = `already ${previous.toLowerCase()}, stays so`
+    } else await haltAccount(tx, { accountId, reason, actor })
     const created = await tx.panicRun.create({ data: { accountId, traderId: trader?.id ?? null, requestedBy, status: 'RUNNING' } })
     await recordActivity(tx, {
       userId,
       traderId: trader?.id,
       type: 'PANIC',
       severity: 'warning',
-      message: `PANIC pressed by ${requestedBy}: ${scopeLabel} halted; canceling its open orders and closing its positions at market`,
+      message: `PANIC pressed by ${requestedBy}: ${scopeLabel} ${stopped}; canceling its open orders and closing its positions at market`,
     })
     return created
   })

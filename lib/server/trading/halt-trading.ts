@@ -68,8 +68,9 @@ type StatusChange = { status: 'ACTIVE' } | { status: Exclude<TraderStatus, 'ACTI
 
 /**
  * Pauses, halts or re-activates one trader, with the reason shown wherever it is refused.
- * Setting ACTIVE is a person's act; setting the status it already has changes nothing (a panic
- * on a trader a breaker halted keeps the breaker as its cause).
+ * Setting ACTIVE is a person's act. Stopping a trader that is already stopped changes nothing: the
+ * first stop and its cause stand, so a panic on a trader a person paused or a breaker halted leaves
+ * it to be lifted as that stop is (never by "Re-enable trading" after the panic).
  */
 export async function setTraderStatus(
   tx: DbTx,
@@ -78,7 +79,7 @@ export async function setTraderStatus(
   if (o.status === 'ACTIVE') assertPerson(o.actor, 're-enabling a trader')
   const [row] = await tx.$queryRaw<{ status: TraderStatus }[]>`SELECT status FROM "Trader" WHERE id = ${o.traderId} FOR UPDATE`
   if (!row) throw notFound('trader')
-  if (row.status === o.status) return { changed: false, previous: row.status }
+  if (row.status === o.status || (o.status !== 'ACTIVE' && row.status !== 'ACTIVE')) return { changed: false, previous: row.status }
   const active = o.status === 'ACTIVE'
   const trader = await tx.trader.update({
     where: { id: o.traderId },

@@ -229,6 +229,22 @@ describe('panic: per trader', () => {
     await db.$transaction((tx) => lockTraderForEntry(tx, alpha.id))
     await db.$transaction((tx) => lockTraderForEntry(tx, beta.id))
   })
+
+  test('a panic on a trader a person paused flattens it and leaves it paused: "Re-enable trading" does not resume it', async () => {
+    w = await createPanicWorld()
+    const { db, alpha, userId } = w
+    const id = await w.open(alpha, 'BTC/USDT', 'LONG', '0.01')
+    await db.$transaction((tx) => setTraderStatus(tx, { traderId: alpha.id, status: 'PAUSED', cause: 'PERSON', reason: 'holiday', actor: actorOf(w!) }))
+
+    const report = await runPanic({ db, userId, actor: actorOf(w), scope: { traderId: alpha.id }, backoffMs: noWait })
+    expect(report.positions.map((p) => [p.positionId, p.outcome])).toEqual([[id, 'CLOSED']])
+    expect(await db.trader.findUniqueOrThrow({ where: { id: alpha.id } })).toMatchObject({ status: 'PAUSED', statusCause: 'PERSON', statusReason: 'holiday' })
+    const pressed = await db.activityEvent.findFirstOrThrow({ where: { userId, type: 'PANIC' }, orderBy: { id: 'asc' } })
+    expect(pressed.message).toMatch(/: trader "Alpha" already paused, stays so; canceling its open orders/)
+
+    const state = await resumeTrading({ db, userId, actor: actorOf(w), input: { confirm: true } })
+    expect(state.traders.find((t) => t.name === 'Alpha')).toMatchObject({ status: 'PAUSED', statusCause: 'PERSON' })
+  })
 })
 
 describe('panic: failure modes', () => {
