@@ -40,7 +40,7 @@ export function TradeFigures({ t, currency }: { t: TradeFiguresView; currency: s
   return (
     <dl className="grid grid-cols-2 gap-2 md:grid-cols-3 xl:grid-cols-4" aria-label="Trade figures">
       <FigureCard id="totalPnl" label="Total PnL" value={m(t.totalPnl)} tone={pnlTone(t.totalPnl)} definition="Sum of the closed trades' realized PnL, net of fees." />
-      <FigureCard id="closedTrades" label="Closed trades" value={`${t.closedTrades} (${t.wins} W / ${t.losses} L)`} definition="Trades whose position is closed; a trade closed at exactly 0 is neither." />
+      <FigureCard id="closedTrades" label="Closed trades" value={`${t.closedTrades} (${t.wins} W / ${t.losses} L)`} definition="Closed positions; the legs of a position group are one trade. A trade closed at exactly 0 is neither." />
       <FigureCard id="winRate" label="Win rate" value={shown(t.winRatePct, pct)} note={t.winRatePct.reason} definition="Winning trades / closed trades." />
       <FigureCard id="profitFactor" label="Profit factor" value={shown(t.profitFactor, ratio)} note={t.profitFactor.reason} definition="Gross profit / |gross loss|." />
       <FigureCard id="expectancy" label="Expectancy" value={shown(t.expectancy, m)} tone={pnlTone(t.expectancy.value)} note={t.expectancy.reason} definition="Win rate × average win − loss rate × |average loss|: the mean PnL per trade." />

@@ -48,7 +48,7 @@ export const ZPerformanceReport = doc(
     }),
     trades: doc(
       z.object({
-        closedTrades: z.number().int(),
+        closedTrades: doc(z.number().int(), { description: 'Closed trades: a closed position, or the closed legs of one position group together (their PnL and fees summed).' }),
         wins: doc(z.number().int(), { description: 'Closed with realized PnL > 0.' }),
         losses: doc(z.number().int(), { description: 'Closed with realized PnL < 0.' }),
         breakeven: doc(z.number().int(), { description: 'Closed at exactly 0: neither a win nor a loss.' }),

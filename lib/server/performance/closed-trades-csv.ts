@@ -1,7 +1,7 @@
 import type { CsvColumn } from '@/lib/server/exports/csv-response'
 import type { ClosedTrade } from './closed-trades'
 
-/** GET /api/v1/performance/trades.csv: one row per closed trade, decimals exact, times ISO 8601 UTC. */
+/** GET /api/v1/performance/trades.csv: one row per closed position (a position group's legs share group_id), decimals exact, times ISO 8601 UTC. */
 export const CLOSED_TRADE_COLUMNS: CsvColumn<ClosedTrade>[] = [
   { header: 'position_id', value: (t) => t.positionId },
   { header: 'trader', value: (t) => t.traderName },
@@ -20,6 +20,7 @@ export const CLOSED_TRADE_COLUMNS: CsvColumn<ClosedTrade>[] = [
   { header: 'fees', value: (t) => t.fees.toFixed() },
   { header: 'realized_pnl', value: (t) => t.pnl.toFixed() },
   { header: 'close_reason', value: (t) => t.closeReason },
+  { header: 'group_id', value: (t) => t.groupId },
 ]
 
 /** The loaded trades as the rows csvResponse reads. */

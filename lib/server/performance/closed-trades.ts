@@ -9,6 +9,8 @@ import type { AccountMode, PerformanceQuery } from './performance-query'
 /** A closed position as the performance figures and the export read it (quote currency). */
 export interface ClosedTrade {
   positionId: string
+  /** The position group it is a leg of: the group's closed legs are one trade in the statistics. */
+  groupId: string | null
   traderId: string
   traderName: string
   symbol: string
@@ -70,6 +72,7 @@ export async function loadClosedTrades(db: DbTx, userId: string, f: ClosedTradeF
       fees: true,
       statusReason: true,
       signalId: true,
+      groupId: true,
       trader: { select: { name: true } },
       account: { select: { mode: true, quoteCurrency: true } },
     },
@@ -95,6 +98,7 @@ export async function loadClosedTrades(db: DbTx, userId: string, f: ClosedTradeF
   const trades = rows.map(
     (r): ClosedTrade => ({
       positionId: r.id,
+      groupId: r.groupId,
       traderId: r.traderId,
       traderName: r.trader.name,
       symbol: r.symbol,

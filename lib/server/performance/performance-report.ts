@@ -11,6 +11,7 @@ import { calmarRatio, sharpeRatio, sortinoRatio } from '@/lib/domain/performance
 import { breakdownBy } from '@/lib/domain/performance/trade-breakdown'
 import { TRADE_SOURCE_LABELS, TRADE_SOURCES, type TradeSource } from '@/lib/domain/performance/trade-source'
 import { tradeStats, type TradeStats } from '@/lib/domain/performance/trade-stats'
+import { tradesOfLegs } from '@/lib/domain/performance/group-trades'
 import { decisionPerformance, type DecisionPerformanceView } from '@/lib/server/decisions/decision-performance'
 import { loadClosedTrades, type ClosedTrade } from './closed-trades'
 import { loadEquityHistory, MAX_CURVE_POINTS } from './equity-history'
@@ -150,19 +151,22 @@ export async function performanceReport(opts: { db: DbTx; userId: string; query:
     currency,
   })
 
+  // The statistics count a position group's closed legs as one trade (at its last close), as the
+  // losing-streak breaker does; exposure and daily PnL follow each position's own times.
+  const deals = tradesOfLegs([...trades].reverse()).reverse()
   return {
     scope: { mode: q.mode, currency, currencies, timeZone, from: q.from?.toISOString() ?? null, to: q.to?.toISOString() ?? null },
-    trades: tradeFigures(tradeStats(trades), trades, q.from ?? null, q.to ?? now),
+    trades: tradeFigures(tradeStats(deals), trades, q.from ?? null, q.to ?? now),
     equity,
     dailyPnl: dailyPnl(
-      trades.map((t) => ({ closedAt: t.closedAt.getTime(), pnl: t.pnl })),
+      trades.map((t) => ({ closedAt: t.closedAt.getTime(), pnl: t.pnl, trade: t.groupId ?? t.positionId })),
       timeZone,
     ).map((d) => ({ day: d.day, pnl: d.pnl.toFixed(), trades: d.trades })),
-    byTrader: breakdownBy(trades, (t) => t.traderId).map((g) => breakdownRow(g.key, trades.find((t) => t.traderId === g.key)!.traderName, g.stats)),
-    bySymbol: breakdownBy(trades, (t) => t.symbol)
+    byTrader: breakdownBy(deals, (t) => t.traderId).map((g) => breakdownRow(g.key, deals.find((t) => t.traderId === g.key)!.traderName, g.stats)),
+    bySymbol: breakdownBy(deals, (t) => t.symbol)
       .map((g) => breakdownRow(g.key, g.key, g.stats))
       .sort((a, b) => a.key.localeCompare(b.key)),
-    bySource: breakdownBy(trades, (t) => t.source)
+    bySource: breakdownBy(deals, (t) => t.source)
       .map((g) => breakdownRow(g.key, TRADE_SOURCE_LABELS[g.key as TradeSource], g.stats))
       .sort((a, b) => TRADE_SOURCES.indexOf(a.key as TradeSource) - TRADE_SOURCES.indexOf(b.key as TradeSource)),
     symbols: symbolRows.map((r) => r.symbol),

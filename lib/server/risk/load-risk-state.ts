@@ -3,6 +3,7 @@ import { Prisma } from '@/lib/generated/prisma/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { maxDec, sumDec, ZERO, type Decimal } from '@/lib/domain/decimal'
 import { drawdownPct, consecutiveLossesFrom } from '@/lib/domain/risk/breakers'
+import { tradesOfLegs } from '@/lib/domain/performance/group-trades'
 import type { RiskState } from '@/lib/domain/risk/check-order-risk'
 import { tradingDayStart } from '@/lib/domain/risk/trading-day'
 import { valueBalances } from '@/lib/server/accounts/account-equity'
@@ -76,11 +77,7 @@ export async function loadUserRiskStates(
 // The losing streak looks at no more than this many of the latest closed positions.
 const STREAK_WINDOW = 50
 
-/**
- * The latest closed trades, newest first, for the loss streak. A position group's legs are one
- * trade (their results summed, at its newest leg's place): a group stopped out with five legs is
- * one loss, not five.
- */
+/** The latest closed trades, newest first, for the loss streak (a position group's legs are one trade). */
 async function lastClosed(tx: SqlTx, traderId: string): Promise<{ realizedPnl: Decimal }[]> {
   const rows = await tx.$queryRaw<ClosedRow[]>`
     SELECT "realizedPnl"::text AS "realizedPnl", "groupId" FROM "Position" WHERE "traderId" = ${traderId} AND status = 'CLOSED' ORDER BY "closedAt" DESC LIMIT ${STREAK_WINDOW}`
@@ -90,20 +87,7 @@ async function lastClosed(tx: SqlTx, traderId: string): Promise<{ realizedPnl: D
 type ClosedRow = { realizedPnl: string; groupId: string | null }
 
 function tradesOf(rows: ClosedRow[]): { realizedPnl: Decimal }[] {
-  const trades: { realizedPnl: Decimal }[] = []
-  const byGroup = new Map<string, { realizedPnl: Decimal }>()
-  for (const r of rows) {
-    const pnl = fromDb(r.realizedPnl)
-    const same = r.groupId ? byGroup.get(r.groupId) : undefined
-    if (same) {
-      same.realizedPnl = same.realizedPnl.plus(pnl)
-      continue
-    }
-    const trade = { realizedPnl: pnl }
-    trades.push(trade)
-    if (r.groupId) byGroup.set(r.groupId, trade)
-  }
-  return trades
+  return tradesOfLegs(rows.map((r) => ({ groupId: r.groupId, pnl: fromDb(r.realizedPnl), fees: ZERO }))).map((t) => ({ realizedPnl: t.pnl }))
 }
 
 /** Entries far enough back for the cooldown, which may reach into yesterday. */

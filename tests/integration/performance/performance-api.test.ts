@@ -270,15 +270,15 @@ describe('GET /api/v1/performance/trades.csv', () => {
     expect(res.type).toBe('text/csv; charset=utf-8')
     expect(res.disposition).toMatch(/^attachment; filename="tradeloop-closed-trades-paper-\d{8}T\d{6}Z\.csv"$/)
     const lines = res.text.split('\r\n')
-    expect(lines[0]).toBe('position_id,trader,symbol,side,source,provider,mode,currency,opened_at,closed_at,entry_qty,avg_entry_price,exit_qty,avg_exit_price,fees,realized_pnl,close_reason')
+    expect(lines[0]).toBe('position_id,trader,symbol,side,source,provider,mode,currency,opened_at,closed_at,entry_qty,avg_entry_price,exit_qty,avg_exit_price,fees,realized_pnl,close_reason,group_id')
     expect(lines[4]).toBe('')
     expect(lines).toHaveLength(5)
     const positions = new Map((await t.db.position.findMany()).map((p) => [p.id, p]))
     const times = (id: string) => `${positions.get(id)!.openedAt!.toISOString()},${positions.get(id)!.closedAt!.toISOString()}`
     expect(lines.slice(1, 4)).toEqual([
-      `${ids.btcLong},Paper,BTC/USDT,LONG,MANUAL,,PAPER,USDT,${times(ids.btcLong)},0.1,60010,0.1,61000,12.101,86.899,MANUAL_EXIT`,
-      `${ids.ethLong},Paper,ETH/USDT,LONG,MANUAL,,PAPER,USDT,${times(ids.ethLong)},1,3001,1,2900,5.901,-106.901,MANUAL_EXIT`,
-      `${ids.btcShort},Paper,BTC/USDT,SHORT,AI,ANTHROPIC,PAPER,USDT,${times(ids.btcShort)},0.05,61000,0.05,60010,6.0505,43.4495,MANUAL_EXIT`,
+      `${ids.btcLong},Paper,BTC/USDT,LONG,MANUAL,,PAPER,USDT,${times(ids.btcLong)},0.1,60010,0.1,61000,12.101,86.899,MANUAL_EXIT,`,
+      `${ids.ethLong},Paper,ETH/USDT,LONG,MANUAL,,PAPER,USDT,${times(ids.ethLong)},1,3001,1,2900,5.901,-106.901,MANUAL_EXIT,`,
+      `${ids.btcShort},Paper,BTC/USDT,SHORT,AI,ANTHROPIC,PAPER,USDT,${times(ids.btcShort)},0.05,61000,0.05,60010,6.0505,43.4495,MANUAL_EXIT,`,
     ])
 
     const ai = (await getCsv('?source=AI')).text.split('\r\n')
@@ -287,11 +287,62 @@ describe('GET /api/v1/performance/trades.csv', () => {
     // Testnet: its own trade only; the formula-like trader name is quoted so it stays text.
     const testnet = (await getCsv('?mode=TESTNET')).text.split('\r\n')
     expect(testnet[1]).toBe(
-      `${ids.testnetTrade},"'=HYPERLINK(""x"")",BTC/USDT,LONG,MANUAL,,TESTNET,USDT,2025-01-01T00:00:00.000Z,2025-01-02T00:00:00.000Z,1,60000,1,61002,2,1000,TAKE_PROFIT`,
+      `${ids.testnetTrade},"'=HYPERLINK(""x"")",BTC/USDT,LONG,MANUAL,,TESTNET,USDT,2025-01-01T00:00:00.000Z,2025-01-02T00:00:00.000Z,1,60000,1,61002,2,1000,TAKE_PROFIT,`,
     )
     expect(testnet).toHaveLength(3)
 
     // Bob's export holds a header only.
     expect((await getCsv(`?traderId=${ids.paperTrader}`, bob.token)).text.split('\r\n').filter(Boolean)).toHaveLength(1)
+  })
+})
+
+describe('a position group in the figures', () => {
+  it("counts a group's closed legs as one trade at its last close; the daily count and the CSV follow", async () => {
+    const carol = await apiUser(t, 'carol@example.com')
+    const trader = await createTrader({ db: t.db, userId: carol.id, input: { name: 'Pyramids', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: 'BTC/USDT, ETH/USDT' } })
+    const group = await t.db.positionGroup.create({
+      data: { traderId: trader.id, userId: carol.id, accountId: trader.accountId, symbol: 'BTC/USDT', side: 'LONG', status: 'CLOSED', settings: {}, budgetQuote: '1000' },
+    })
+    const closed = (symbol: string, pnl: string, fees: string, closedMinutes: number, groupId: string | null) =>
+      t.db.position.create({
+        data: {
+          traderId: trader.id, accountId: trader.accountId, symbol, side: 'LONG', status: 'CLOSED', entryType: 'MARKET', requestedQty: '0.01', entryQty: '0.01', exitQty: '0.01',
+          avgEntryPrice: '60000', avgExitPrice: '59000', realizedPnl: pnl, fees, openedAt: new Date(T0), closedAt: new Date(T0 + closedMinutes * 60_000), statusReason: 'STOP_LOSS', groupId,
+        },
+      })
+    // Two legs of one group, stopped out at 60 and 120 minutes (−30 and −20), and a +10 win between them.
+    const legA = await closed('BTC/USDT', '-30', '1', 60, group.id)
+    const win = await closed('ETH/USDT', '10', '0.5', 90, null)
+    const legB = await closed('BTC/USDT', '-20', '1', 120, group.id)
+
+    const res = await call(route.GET, 'GET', '/api/v1/performance', { token: carol.token })
+    expect(res.status).toBe(200)
+    const b = res.body
+    // Leg by leg this would be 3 trades (L, W, L), 1 win in 3, the largest loss −30.
+    expect(b.trades).toMatchObject({
+      closedTrades: 2,
+      wins: 1,
+      losses: 1,
+      totalPnl: '-40',
+      feesPaid: '2.5',
+      winRatePct: { value: '50.00', reason: null },
+      largestLoss: { value: '-50', reason: null },
+      avgLoss: { value: '-50', reason: null },
+      maxConsecutiveLosses: 1,
+    })
+    expect(b.bySymbol.map((r: { key: string; closedTrades: number; totalPnl: string }) => [r.key, r.closedTrades, r.totalPnl])).toEqual([
+      ['BTC/USDT', 1, '-50'],
+      ['ETH/USDT', 1, '10'],
+    ])
+    expect(b.dailyPnl).toEqual([{ day: '2025-01-01', pnl: '-40', trades: 2 }])
+    // Exposure is still each position's own time in the market (all opened at T0): the first 120 minutes.
+    expect(b.trades.exposure.inMarketMs).toBe(120 * 60_000)
+
+    const lines = (await getCsv('', carol.token)).text.split('\r\n').filter(Boolean)
+    expect(lines.slice(1).map((l) => [l.split(',')[0], l.split(',').at(-1)])).toEqual([
+      [legA.id, group.id],
+      [win.id, ''],
+      [legB.id, group.id],
+    ])
   })
 })

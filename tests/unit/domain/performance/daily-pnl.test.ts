@@ -32,6 +32,19 @@ describe('dailyPnl', () => {
     expect(dailyPnl(trades, timeZone).map((d) => [d.day, d.pnl.toFixed(), d.trades])).toEqual(expected)
   })
 
+  test("closes with the same trade key (a group's legs) count as one trade that day, their PnL summed", () => {
+    const legs = [
+      { closedAt: Date.parse('2024-03-01T10:00:00Z'), pnl: dec('-3'), trade: 'g1' },
+      { closedAt: Date.parse('2024-03-01T11:00:00Z'), pnl: dec('-1'), trade: 'g1' },
+      { closedAt: Date.parse('2024-03-01T12:00:00Z'), pnl: dec('2'), trade: 'p9' },
+      { closedAt: Date.parse('2024-03-02T09:00:00Z'), pnl: dec('-5'), trade: 'g1' },
+    ]
+    expect(dailyPnl(legs, 'UTC').map((d) => [d.day, d.pnl.toFixed(), d.trades])).toEqual([
+      ['2024-03-01', '-2', 2],
+      ['2024-03-02', '-5', 1],
+    ])
+  })
+
   test('no trades, no bars', () => {
     expect(dailyPnl([], 'UTC')).toEqual([])
   })
