@@ -33,6 +33,12 @@ export interface ApplyOrderReportOptions {
    * overwrite a report that arrived meanwhile.
    */
   onlyIf?: { status: OrderStatus; notFoundCount: number }
+  /**
+   * The order and its position as the caller's transaction holds them: the order created in it
+   * (no other transaction can see it yet, so no report of it can race this one) and its position
+   * created or locked in it. They are taken as given instead of read and locked again.
+   */
+  held?: HeldOrder
 }
 
 /**
@@ -46,7 +52,7 @@ export async function applyOrderReport(db: Db, orderId: string, report: OrderRep
   return withSqlTransaction(poolOf(db), (tx) => applyOrderReportIn(tx, orderId, report, actor, opts))
 }
 
-type LockedOrder = {
+export type LockedOrder = {
   id: string
   positionId: string | null
   takeProfitId: string | null
@@ -61,7 +67,9 @@ type LockedOrder = {
   notFoundCount: number
   submitted: boolean
 }
-type LockedPosition = { id: string; status: PositionStatus; side: PositionSide; symbol: string; userId: string }
+export type LockedPosition = { id: string; status: PositionStatus; side: PositionSide; symbol: string; userId: string }
+/** An order with its position, as lockOrder reads them. */
+export type HeldOrder = { order: LockedOrder; position: LockedPosition }
 
 const ORDER_COLUMNS = Prisma.sql`o.id, o."positionId", o."takeProfitId", o."listClientOrderId", o."clientOrderId", o."exchangeOrderId", o.side::text AS side,
   o.type::text AS type, o.purpose::text AS purpose, o.status::text AS status, o."rejectReason", o."notFoundCount", o."submittedAt" IS NOT NULL AS submitted`
@@ -90,7 +98,7 @@ async function lockOrder(tx: SqlTx, orderId: string): Promise<{ order: LockedOrd
  */
 export async function applyOrderReportIn(tx: SqlTx, orderId: string, report: OrderReport, actor: ActorRef, opts: ApplyOrderReportOptions = {}): Promise<boolean> {
   return withBatchedAudit(tx, async () => {
-    const { order, position } = await lockOrder(tx, orderId)
+    const { order, position } = opts.held ?? (await lockOrder(tx, orderId))
     if (!order) throw new Error(`order ${orderId} does not exist`)
     if (opts.onlyIf && !(order.status === opts.onlyIf.status && order.notFoundCount === opts.onlyIf.notFoundCount)) return false
 

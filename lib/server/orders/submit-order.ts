@@ -6,7 +6,7 @@ import { ExchangeError } from '@/lib/exchange/exchange-error'
 import type { ExchangePort, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import type { Order as OrderRow } from '@/lib/generated/prisma/client'
-import { applyOrderReport, applyOrderReportIn } from './apply-order-report'
+import { applyOrderReport, applyOrderReportIn, type HeldOrder } from './apply-order-report'
 
 /** What sending an order reads of its row (a Prisma Order row, or the columns an SQL insert returned). */
 export type SendableOrder = Pick<OrderRow, 'id' | 'clientOrderId' | 'symbol' | 'side' | 'type' | 'reduceOnly' | 'status'> & {
@@ -67,9 +67,9 @@ export async function submitOrder(db: Db, exchange: ExchangePort, order: string 
  * order with submitOrder once it is committed. Placed, it says whether the exchange refused the
  * order (as submitOrder does).
  */
-export async function submitOrderWithin(tx: SqlTx, exchange: ExchangePort, o: SendableOrder, actor: ActorRef): Promise<false | { refused: ExchangeError | null }> {
+export async function submitOrderWithin(tx: SqlTx, exchange: ExchangePort, o: SendableOrder, actor: ActorRef, held?: HeldOrder): Promise<false | { refused: ExchangeError | null }> {
   if (!exchange.placeOrderAndApply) return false
-  return { refused: refusalIn(await exchange.placeOrderAndApply(placeRequestOf(o), applyingTo(o.id, actor), tx)) }
+  return { refused: refusalIn(await exchange.placeOrderAndApply(placeRequestOf(o), applyingTo(o.id, actor, held), tx)) }
 }
 
 /** A refusal that came back as a report (the paper engine's, an order a venue took in and refused), as the error a caller can pass on. */
@@ -78,8 +78,8 @@ function refusalIn(report: OrderReport): ExchangeError | null {
 }
 
 /** placeOrderAndApply's `apply` for our order `orderId`: books the report in the placement's transaction. */
-function applyingTo(orderId: string, actor: ActorRef) {
-  return async (report: OrderReport, tx: SqlTx) => void (await applyOrderReportIn(tx, orderId, report, actor))
+function applyingTo(orderId: string, actor: ActorRef, held?: HeldOrder) {
+  return async (report: OrderReport, tx: SqlTx) => void (await applyOrderReportIn(tx, orderId, report, actor, { held }))
 }
 
 function placeRequestOf(o: SendableOrder): PlaceOrderRequest {

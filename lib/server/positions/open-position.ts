@@ -196,7 +196,7 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
     const position = { id: newId() }
     const now = new Date()
     const limit = limitPrice ? toDb(limitPrice) : null
-    const { insert: orderInsert, order } = newOrder({
+    const { insert: orderInsert, order, created } = newOrder({
       accountId: trader.accountId, traderId: trader.id, positionId: position.id, clientOrderId: keyed?.clientOrderId ?? newClientOrderId('e'), symbol: req.symbol,
       side: entrySide, type: req.entryType, purpose: 'ENTRY', qty: toDb(qty), price: limit, expectedPrice: toDb(refPrice), reduceOnly: false,
       requestHash: keyed?.requestHash, createdBy: actor.kind, at: now,
@@ -237,7 +237,9 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
     })
     // An exchange in our own database (paper) fills the entry in this same transaction: one
     // commit, and nothing of the entry exists if its placement fails.
-    return { positionId: position.id, order, placed: await submitOrderWithin(tx, exchange, order, actor) }
+    // Both rows were created in this transaction: the report is applied to them as they are.
+    const held = { order: created, position: { id: position.id, status: SUBMITTING, side: req.side, symbol: req.symbol, userId } }
+    return { positionId: position.id, order, placed: await submitOrderWithin(tx, exchange, order, actor, held) }
   })).catch(async (e: unknown) => {
     // The refusal is logged after the rollback, so nothing of the refused order remains.
     if (e instanceof RiskRejection) await recordRiskRejection(db, { userId, traderId: trader.id, accountId: trader.accountId, source, symbol: req.symbol, rejection: e })

@@ -161,13 +161,13 @@ export async function requestExit(o: RequestExitOptions): Promise<ExitRequested 
     const now = new Date()
     // Its expected price is the side of the quote at decision time (also for a triggered stop:
     // what the market offered when the exit was decided, not the level that fired).
-    const { insert, order } = newOrder({
+    const { insert, order, created } = newOrder({
       accountId: p.accountId, traderId: p.traderId, positionId: p.id, clientOrderId: o.clientOrderId ?? newClientOrderId(o.purpose === 'STOP_LOSS' ? 'sl' : o.purpose === 'TAKE_PROFIT' ? 'tp' : 'x'),
       symbol: p.symbol, side, type: 'MARKET', purpose: o.purpose, qty: toDb(qty), price: null, expectedPrice: toDb(side === 'SELL' ? quote.bid : quote.ask), reduceOnly: true,
       takeProfitId, requestHash: o.requestHash, createdBy: actor.kind, at: now,
     })
     await tx.$executeRaw(insert)
-    await movePosition(tx, { id: p.id, status: p.status, userId: p.trader.userId }, 'EXIT_REQUESTED', actor, `${o.reason}: exit order ${order.clientOrderId} for ${qty.toFixed()} of ${openQty.toFixed()}`)
+    const closing = await movePosition(tx, { id: p.id, status: p.status, userId: p.trader.userId }, 'EXIT_REQUESTED', actor, `${o.reason}: exit order ${order.clientOrderId} for ${qty.toFixed()} of ${openQty.toFixed()}`)
     const exchange = o.exchange ?? o.exchangeFor?.(p.account) ?? exchangeForAccount(db, p.account, { allowStaleMarket: o.allowStaleMarket })
     // A stop resting on the exchange (and a target paired with it) holds the quantity there: it comes off before the exit goes
     // out. Marked under this lock, so the protection keeper can no longer send one that it has
@@ -178,7 +178,9 @@ export async function requestExit(o: RequestExitOptions): Promise<ExitRequested 
     if (stops.length) {
       await tx.$executeRaw`UPDATE "Order" SET "cancelRequestedAt" = ${now}::timestamp(3), "updatedAt" = ${now}::timestamp(3) WHERE id = ANY(${stops.map((s) => s.id)}::text[]) AND "cancelRequestedAt" IS NULL`
     }
-    const placed = o.placeInTransaction && !stops.length && !entry ? await submitOrderWithin(tx, exchange, order, actor) : false
+    // The position is locked in this transaction and the order created in it: the report is applied to them as they are.
+    const held = { order: created, position: { id: p.id, status: closing, side: p.side, symbol: p.symbol, userId: p.trader.userId } }
+    const placed = o.placeInTransaction && !stops.length && !entry ? await submitOrderWithin(tx, exchange, order, actor, held) : false
     return { order, orderId: order.id, clientOrderId: order.clientOrderId, exchange, stops, entry, closes, stepSize: rules.stepSize, placed }
   }))
   if (!prepared) return null
