@@ -4,7 +4,7 @@
 
 interface HealthBody {
   worker?: { ok: boolean }
-  marketData?: { ok: boolean; idle: boolean; error?: string }
+  marketData?: { ok: boolean; idle: boolean; feedFailed?: boolean; error?: string }
 }
 
 const POLL_MS = 300
@@ -50,15 +50,10 @@ export async function waitForTrading(port: number, timeoutMs = 60_000): Promise<
       else if (market.ok) return null
       else {
         missing = `market data: ${market.error ?? 'not ready'}`
-        if (market.error && !isStartingUp(market.error)) return missing
+        if (market.feedFailed) return missing
       }
     }
     await sleep(POLL_MS)
   }
   return missing
-}
-
-/** Market-data states of a feed that is still starting (see getHealth), as opposed to one that failed. */
-function isStartingUp(error: string): boolean {
-  return /never reported|heartbeat is stale|no worker runs the market data feed yet|no quotes received yet|quotes are stale/.test(error)
 }

@@ -20,6 +20,8 @@ export interface Health {
     staleAfterMs: number
     /** Nothing is watched (no trader watches a symbol and no position is open): no quotes are expected. */
     idle: boolean
+    /** The feed itself reported the error (a wrong exchange or address, say): waiting does not mend it, unlike a feed still starting. */
+    feedFailed: boolean
     error?: string
   }
   /** LIVE_TRADING_ENABLED: whether LIVE exchange accounts may send new orders. */
@@ -59,7 +61,7 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
     status: 'down',
     database: { ok: false, latencyMs, error },
     worker: { ok: false, lastSeenAt: null, ageMs: null, count: 0 },
-    marketData: { ok: false, kind: null, label: null, mode: null, freshestQuoteAgeMs: null, staleAfterMs, idle: false, error: 'database unavailable' },
+    marketData: { ok: false, kind: null, label: null, mode: null, freshestQuoteAgeMs: null, staleAfterMs, idle: false, feedFailed: false, error: 'database unavailable' },
     liveTrading,
   })
   if (!opts.db) return down('database is not configured', null)
@@ -96,10 +98,11 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
   const quoteAgeMs = receivedAt ? Math.max(0, now.getTime() - receivedAt.getTime()) : null
   const primaryOk = primary !== null && now.getTime() - primary.lastSeenAt.getTime() <= workerMaxAgeMs
   let marketError: string | undefined
+  let feedFailed = false
   if (!heartbeat) marketError = 'worker has never reported'
   else if (!workerOk) marketError = 'worker is not running (heartbeat is stale)'
   else if (!primaryOk) marketError = 'no worker runs the market data feed yet (one takes it over within seconds)'
-  else if (primary.feedError) marketError = primary.feedError
+  else if (primary.feedError) (marketError = primary.feedError), (feedFailed = true)
   // With nothing watched (a fresh install) no quotes are expected: their absence is no fault.
   else if (idle) marketError = undefined
   else if (quoteAgeMs === null) marketError = 'no quotes received yet'
@@ -115,6 +118,7 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
     freshestQuoteAgeMs: quoteAgeMs,
     staleAfterMs,
     idle,
+    feedFailed,
   }
   if (marketError) marketData.error = marketError
 

@@ -217,6 +217,7 @@ export const ZHealth = doc(
       freshestQuoteAgeMs: z.number().nullable(),
       staleAfterMs: z.number(),
       idle: z.boolean().describe('nothing is watched yet (no watchlist, no open position), so no quotes are expected'),
+      feedFailed: z.boolean().describe('the feed itself reported `error` (a wrong exchange or address, say), which waiting does not mend; false while the feed is only starting or stale'),
       error: z.string().optional(),
     }),
     liveTrading: z.object({

@@ -63,6 +63,7 @@ describe('getHealth', () => {
       freshestQuoteAgeMs: 500,
       staleAfterMs: 10_000,
       idle: false,
+      feedFailed: false,
     })
   })
 
@@ -109,7 +110,7 @@ describe('getHealth', () => {
     const h = await getHealth(opts())
     expect(h.status).toBe('degraded')
     expect(h.worker.ok).toBe(true)
-    expect(h.marketData).toMatchObject({ ok: false, freshestQuoteAgeMs: 10_001 })
+    expect(h.marketData).toMatchObject({ ok: false, freshestQuoteAgeMs: 10_001, feedFailed: false })
     expect(h.marketData.error).toMatch(/stale/)
   })
 
@@ -118,7 +119,7 @@ describe('getHealth', () => {
     await quote('BTC/USDT', 100)
     const h = await getHealth(opts())
     expect(h.status).toBe('degraded')
-    expect(h.marketData.error).toBe('binance: network timeout')
+    expect(h.marketData).toMatchObject({ error: 'binance: network timeout', feedFailed: true })
   })
 
   test.each([
@@ -157,7 +158,7 @@ describe('getHealth', () => {
     try {
       const h = await getHealth(opts())
       expect(h.status).toBe('ok')
-      expect(h.marketData).toEqual({ ok: true, kind: 'simulated', label: 'Simulated: random walk (seed 42)', mode: null, freshestQuoteAgeMs: null, staleAfterMs: 10_000, idle: true })
+      expect(h.marketData).toEqual({ ok: true, kind: 'simulated', label: 'Simulated: random walk (seed 42)', mode: null, freshestQuoteAgeMs: null, staleAfterMs: 10_000, idle: true, feedFailed: false })
 
       // A position still open on a symbol nobody watches any more is polled, so quotes are due.
       const trader = await t.db.trader.findFirstOrThrow()

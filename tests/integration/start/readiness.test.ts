@@ -11,10 +11,10 @@ afterEach(async () => {
   server = null
 })
 
-const health = (worker: boolean, market: { ok: boolean; idle?: boolean; error?: string }) => ({
+const health = (worker: boolean, market: { ok: boolean; idle?: boolean; feedFailed?: boolean; error?: string }) => ({
   status: worker && market.ok ? 'ok' : 'degraded',
   worker: { ok: worker },
-  marketData: { idle: false, ...market },
+  marketData: { idle: false, feedFailed: false, ...market },
 })
 
 /** Serves the bodies in order, one per request, then repeats the last; returns its port and a request count. */
@@ -49,7 +49,7 @@ describe('waitForTrading', () => {
   })
 
   it('a feed error is said at once: waiting does not mend a wrong exchange', async () => {
-    const h = await serveHealth([health(true, { ok: false, error: 'no quotes received yet' }), health(true, { ok: false, error: 'fetchTicker failed: ECONNREFUSED' })])
+    const h = await serveHealth([health(true, { ok: false, error: 'no quotes received yet' }), health(true, { ok: false, feedFailed: true, error: 'fetchTicker failed: ECONNREFUSED' })])
     expect(await waitForTrading(h.port, 10_000)).toBe('market data: fetchTicker failed: ECONNREFUSED')
     expect(h.requests()).toBe(2)
   })
