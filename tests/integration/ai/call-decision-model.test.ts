@@ -267,11 +267,12 @@ describe('OpenAI-compatible', () => {
     { label: '0.15 / 0.6 per MTok', input: 0.15, output: 0.6, promptTokens: 1000, completionTokens: 333, cost: '0.0003498' },
     { label: 'free local model', input: 0, output: 0, promptTokens: 5000, completionTokens: 200, cost: '0' },
   ])('usage and exact cost: $label', async ({ input, output, promptTokens, completionTokens, cost }) => {
-    fake.script([{ json: answer({ action: 'NO_TRADE' }), usage: { promptTokens, completionTokens } }])
+    // The model answers after 40 ms: its latency includes that wait.
+    fake.script([{ delayMs: 40, then: { json: answer({ action: 'NO_TRADE' }), usage: { promptTokens, completionTokens } } }])
     const result = expectOk(await callDecisionModel(cfg({ inputCostPerMTok: input, outputCostPerMTok: output }), context()))
     expect(result.usage).toEqual({ promptTokens, completionTokens })
     expect(result.costUsd).toBe(cost)
-    expect(result.modelLatencyMs).toBeGreaterThanOrEqual(0)
+    expect(result.modelLatencyMs).toBeGreaterThanOrEqual(40)
   })
 
   test('the decision a sensible model gives from the rendered prompt (decisionFromPrompt)', async () => {

@@ -41,11 +41,12 @@ async function closedPortUrl(): Promise<string> {
 describe('OpenAI-compatible', () => {
   test('a working server, key and model', async () => {
     fake = await startFakeOpenAI({ apiKey: KEY, models: ['llama3.1:8b'] })
-    fake.script([{ content: 'OK' }])
+    // The server answers after 60 ms: the latency measured includes that wait.
+    fake.script([{ delayMs: 60, then: { content: 'OK' } }])
     const result = await testConnection(config('OPENAI_COMPATIBLE', fake.url, { model: 'llama3.1:8b' }))
     expect(result).toMatchObject({ ok: true, model: 'llama3.1:8b' })
     expect(result.message).toContain('llama3.1:8b answered "OK"')
-    expect(result.latencyMs).toBeGreaterThanOrEqual(0)
+    expect(result.latencyMs).toBeGreaterThanOrEqual(60)
     expect(fake.requests).toHaveLength(1)
     expect(fake.requests[0].path).toBe('/v1/chat/completions')
     expect(fake.requests[0].headers.authorization).toBe(`Bearer ${KEY}`)

@@ -53,7 +53,6 @@ describe('getHealth', () => {
     const h = await getHealth(opts())
     expect(h.status).toBe('ok')
     expect(h.database.ok).toBe(true)
-    expect(h.database.latencyMs).toBeGreaterThanOrEqual(0)
     expect(h.worker).toEqual({ ok: true, lastSeenAt: ago(1_000).toISOString(), ageMs: 1_000, count: 1 })
     expect(h.marketData).toEqual({
       ok: true,
@@ -135,6 +134,32 @@ describe('getHealth', () => {
     // A stream being down is no fault while polling keeps the quotes fresh.
     expect(h.status).toBe('ok')
     expect(h.marketData).toMatchObject({ ok: true, kind: stored.split('|')[0], mode })
+  })
+
+  it('is down when the database does not answer in time, and says how long it waited', async () => {
+    // Another session holds the heartbeat table: health's read of it waits on the lock.
+    let release!: () => void
+    const held = new Promise<void>((r) => (release = r))
+    let locked!: () => void
+    const isLocked = new Promise<void>((r) => (locked = r))
+    const holder = t.db.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`LOCK TABLE "WorkerHeartbeat" IN ACCESS EXCLUSIVE MODE`
+        locked()
+        await held
+      },
+      { timeout: 20_000 },
+    )
+    await isLocked
+    try {
+      const h = await getHealth({ ...opts(), dbTimeoutMs: 300 })
+      expect(h.status).toBe('down')
+      expect(h.database).toMatchObject({ ok: false, error: 'no answer within 300 ms' })
+      expect(h.database.latencyMs).toBeGreaterThanOrEqual(295) // (a timer may fire a millisecond early)
+    } finally {
+      release()
+      await holder
+    }
   })
 
   it('is degraded when no worker has ever run', async () => {

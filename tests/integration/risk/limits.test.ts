@@ -79,7 +79,7 @@ describe('risk limits: each limit in turn, then the breakers', () => {
 
   test('max risk per trade: a wide stop makes the same size too risky', async () => {
     await limits({ maxRiskPerTradePct: '1' })
-    await expect(open('BTC/USDT', '1000', { stopPct: 5 })).resolves.toBeDefined() // loses ~51 USDT at the stop
+    await expect(open('BTC/USDT', '1000', { stopPct: 5 })).resolves.toMatchObject({ positionId: expect.any(String) }) // loses ~51 USDT at the stop
     const e = await refusal(open('ETH/USDT', '1000', { stopPct: 15 })) // ~152 USDT > 1% of equity
     expect(e.fieldErrors?.map((f) => f.field)).toEqual(['risk.maxRiskPerTradePct'])
     await closeAll()
@@ -96,7 +96,7 @@ describe('risk limits: each limit in turn, then the breakers', () => {
     expect((await refusal(open('ETH/USDT', '100'))).fieldErrors?.map((f) => f.field)).toEqual(['risk.cooldownMinutes'])
     await limits({ duplicateWindowSeconds: 60 })
     expect((await refusal(open('SOL/USDT', '100'))).fieldErrors?.map((f) => f.field)).toEqual(['risk.duplicateWindowSeconds'])
-    await expect(open('SOL/USDT', '100', { side: 'SHORT' })).resolves.toBeDefined() // the other side is not a duplicate
+    await expect(open('SOL/USDT', '100', { side: 'SHORT' })).resolves.toMatchObject({ positionId: expect.any(String) }) // the other side is not a duplicate
     await closeAll()
   })
 
