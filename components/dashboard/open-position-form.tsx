@@ -10,11 +10,10 @@ import { isTakeProfitField, TakeProfitEditor } from '@/components/positions/take
 import { DecimalField, FormError, SelectField, SubmitButton } from '@/components/ui/fields'
 import { formatDecimal } from '@/lib/ui/decimal-format'
 import { remapTakeProfitErrors, takeProfitsFromRows, unplacedErrors, type TakeProfitRow } from '@/lib/ui/take-profit-rows'
+import { firstOpenable, stoppedNote, traderOptionLabel, type TraderSwitches } from '@/lib/ui/trader-switches'
 
-export interface TraderOption {
+export interface TraderOption extends TraderSwitches {
   traderId: string
-  traderName: string
-  quoteCurrency: string
   watchlist: string[]
 }
 
@@ -58,8 +57,8 @@ function useAwaitingQuote(symbol: string): boolean {
 export function OpenPositionForm({ traders }: { traders: TraderOption[] }) {
   const qc = useQueryClient()
   const [pending, startTransition] = useTransition()
-  const [traderId, setTraderId] = useState(traders[0]?.traderId ?? '')
-  const trader = traders.find((t) => t.traderId === traderId) ?? traders[0]
+  const [traderId, setTraderId] = useState(firstOpenable(traders)?.traderId ?? '')
+  const trader = traders.find((t) => t.traderId === traderId) ?? firstOpenable(traders)
   const [symbol, setSymbol] = useState(trader?.watchlist[0] ?? '')
   const [side, setSide] = useState<'LONG' | 'SHORT'>('LONG')
   const [sizeMode, setSizeMode] = useState<'QUOTE' | 'BASE'>('QUOTE')
@@ -130,8 +129,9 @@ export function OpenPositionForm({ traders }: { traders: TraderOption[] }) {
             setTraderId(e.target.value)
             setSymbol(traders.find((t) => t.traderId === e.target.value)?.watchlist[0] ?? '')
           }}
-          options={traders.map((t) => ({ value: t.traderId, label: `${t.traderName} (${t.quoteCurrency})` }))}
+          options={traders.map((t) => ({ value: t.traderId, label: traderOptionLabel(t) }))}
           error={errors.traderId}
+          hint={stoppedNote(trader) && <span className="text-amber-300" data-testid="open-trader-stopped">{stoppedNote(trader)}</span>}
         />
         <SelectField
           id="open-symbol"

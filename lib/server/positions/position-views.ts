@@ -246,6 +246,9 @@ export async function accountSummaries(db: DbTx, userId: string) {
       traderId: t.id,
       traderName: t.name,
       quoteCurrency: t.quoteCurrency,
+      /** The trader's switch and its account's: both on, or it opens nothing. */
+      status: t.status,
+      accountHalted: t.account.halted,
       watchlist: t.watchlist,
       universe: readUniverse(t.universe),
       universeRefreshedAt: t.universeRefreshedAt?.toISOString() ?? null,
