@@ -8,9 +8,11 @@ import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { num, td, th } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { ModeBadge } from '@/components/ui/mode-badge'
+import { StatusBadge } from '@/components/ui/status-badge'
 import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import type { accountSummaries } from '@/lib/server/positions/position-views'
 import { formatBalance, formatDecimal, formatEquity } from '@/lib/ui/decimal-format'
+import { stoppedAs } from '@/lib/ui/trader-switches'
 import { CreateTraderForm, type TraderAccountChoice } from './trader-forms'
 
 export type TraderSummary = Awaited<ReturnType<typeof accountSummaries>>[number]
@@ -25,6 +27,18 @@ function BalanceList({ t }: { t: TraderSummary }) {
       </div>
     )
   })
+}
+
+/** How a stopped trader is stopped, and why: it opens nothing until a person resumes it (or its account). */
+function StoppedLine({ t }: { t: TraderSummary }) {
+  if (!stoppedAs(t)) return null
+  const reason = t.accountHalted ? `account halted${t.accountHaltedReason ? `: ${t.accountHaltedReason}` : ''}` : t.statusReason
+  return (
+    <div className="mt-0.5 flex flex-wrap items-center gap-1 text-xs text-neutral-400" data-testid="trader-stopped">
+      <StatusBadge value={t.accountHalted ? 'HALTED' : t.status} />
+      {reason ? <span>{reason}</span> : null}
+    </div>
+  )
 }
 
 export function TradersView({ initial, accounts }: { initial: TraderSummary[]; accounts: TraderAccountChoice[] }) {
@@ -61,6 +75,7 @@ export function TradersView({ initial, accounts }: { initial: TraderSummary[]; a
                           <Link href={`/traders/${t.traderId}`} className="font-medium text-emerald-300 hover:underline">
                             {t.traderName}
                           </Link>
+                          <StoppedLine t={t} />
                           {/* On a phone the equity column is hidden: it is here, the balances in the row under it. */}
                           <div className="font-mono text-xs tabular-nums text-neutral-300 sm:hidden" data-testid="trader-equity-compact">
                             {formatEquity(t.equity, t.quoteCurrency)}

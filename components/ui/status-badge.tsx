@@ -23,8 +23,11 @@ const TONES: Record<string, string> = {
   RUNNING: 'border-amber-800 bg-amber-950 text-amber-300',
   DONE: 'border-emerald-800 bg-emerald-950 text-emerald-300',
   NOT_COVERED: 'border-amber-800 bg-amber-950 text-amber-300',
-  // take-profits
+  // take-profits (and traders)
   ACTIVE: 'border-sky-800 bg-sky-950 text-sky-300',
+  // traders
+  PAUSED: 'border-amber-800 bg-amber-950 text-amber-300',
+  HALTED: 'border-red-800 bg-red-950 text-red-300',
   // sides and actors
   LONG: 'border-emerald-800 bg-emerald-950 text-emerald-300',
   SHORT: 'border-red-800 bg-red-950 text-red-300',

@@ -72,12 +72,15 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
   await expect(status).toContainText('PAUSED')
   await expect(status).toContainText('checking the feed')
   await expect(status.getByTestId('trader-status-cause')).toHaveText('paused by a person')
-  // The dashboard's form says so before an order is sent.
+  // The list of traders shows it, and the dashboard's form says so before an order is sent.
+  const traderPage = page.url()
+  await page.goto(`${app.url}/traders`)
+  await expect(page.getByRole('table', { name: 'Traders' }).getByTestId('trader-stopped')).toHaveText('PAUSEDchecking the feed')
   await page.goto(`${app.url}/`)
   const pausedForm = page.locator('form').filter({ has: page.getByRole('button', { name: 'Open position' }) })
   await expect(pausedForm.getByLabel('Trader').locator('option')).toHaveText(['E2E Trader (USDT) — paused'])
   await expect(pausedForm.getByTestId('open-trader-stopped')).toHaveText('E2E Trader is paused: an order is refused until a person resumes it on its page.')
-  await page.goBack()
+  await page.goto(traderPage)
   await page.getByRole('button', { name: 'Resume trader' }).click()
   await expect(status).toContainText('ACTIVE')
   await expect(status).toContainText('May open positions.')

@@ -248,7 +248,9 @@ export async function accountSummaries(db: DbTx, userId: string) {
       quoteCurrency: t.quoteCurrency,
       /** The trader's switch and its account's: both on, or it opens nothing. */
       status: t.status,
+      statusReason: t.statusReason,
       accountHalted: t.account.halted,
+      accountHaltedReason: t.account.haltedReason,
       watchlist: t.watchlist,
       universe: readUniverse(t.universe),
       universeRefreshedAt: t.universeRefreshedAt?.toISOString() ?? null,
