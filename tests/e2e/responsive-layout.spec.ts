@@ -81,6 +81,9 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
   const row = openRows.filter({ hasText: 'BTC/USDT' })
   await expect(row).toContainText('MONITORING')
   await expect(openRows.filter({ hasText: 'ETH/USDT' })).toHaveCount(0)
+  // A second ETH/USDT entry within the cooldown is refused: the trader's page then lists risk events.
+  await openPosition(page, 'ETH/USDT', '2900')
+  await expect(page.getByRole('form', { name: 'Open position' }).getByRole('alert')).toContainText('cooldown per symbol')
   const positionPath = await row.getByRole('link', { name: 'BTC/USDT' }).getAttribute('href')
   expect(positionPath).toMatch(/^\/positions\/.+/)
 
@@ -209,6 +212,15 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       await expectTableFits(page.getByRole('table', { name: 'Log lines' }), 'log lines at 390')
       await page.evaluate(() => window.scrollTo(0, 0))
     }
+    if (p.name === 'trader-detail') {
+      // A risk event's figures and message are read without scrolling its table sideways: in a row under it.
+      const event = page.locator('tr[data-risk-event-of]').first().getByRole('cell')
+      await expect(event).toContainText(/^current [\d.]+ · allowed \d+[A-Z]{3}\/USDT: /)
+      await expectInWindow(event, 'the risk event row')
+      await expect(page.getByRole('table', { name: 'Recent risk events' }).getByRole('columnheader', { name: 'Message' })).toBeHidden()
+      await expectTableFits(page.getByRole('table', { name: 'Recent risk events' }), 'risk events at 390')
+      await page.evaluate(() => window.scrollTo(0, 0))
+    }
     if (p.name === 'position-detail') {
       // The audit trail's messages are read without scrolling its table sideways: each under its event.
       const message = page.getByTestId('event-message-row').filter({ hasText: 'Entry filled' }).getByRole('cell')
@@ -305,6 +317,10 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
       await expect(page.getByTestId('trader-equity-compact').first()).toBeHidden()
       await expect(page.getByRole('table', { name: 'Traders' }).getByRole('columnheader', { name: 'Balances' })).toBeVisible()
       await expect(page.locator('tr[data-balances-of]').first()).toBeHidden()
+    }
+    if (p.name === 'trader-detail') {
+      await expect(page.getByRole('table', { name: 'Recent risk events' }).getByRole('columnheader', { name: 'Message' })).toBeVisible()
+      await expect(page.locator('tr[data-risk-event-of]').first()).toBeHidden()
     }
     if (p.name === 'performance') {
       await expect(page.getByTestId('breakdown-pnl-compact').first()).toBeHidden()
