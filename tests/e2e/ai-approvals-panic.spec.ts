@@ -66,7 +66,10 @@ test('a trader pointed at an OpenAI-compatible endpoint decides, opens and manag
   await page.getByLabel('Model').fill('fake-model')
   await page.getByLabel('API key').fill('sk-e2e-0123456789')
   await page.getByRole('button', { name: 'Save AI connection' }).click()
-  await expect(page.getByText('••••6789')).toBeVisible()
+  // The save says so, and the form then shows only the masked key as stored.
+  const aiForm = page.getByRole('form', { name: 'AI connection settings' })
+  await expect(aiForm.getByText('Saved. API key ••••6789.')).toBeVisible()
+  await expect(aiForm.locator('#trader-apiKey-hint')).toContainText('Stored encrypted: ••••6789.')
   await page.getByRole('button', { name: 'Test connection' }).click()
   await expect(page.getByTestId('connection-test-result')).toContainText('Connection OK')
   await page.getByLabel('Trade automatically', { exact: true }).check()
