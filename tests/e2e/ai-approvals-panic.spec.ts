@@ -20,7 +20,7 @@ const app = useSpecApp({
     fake = await startFakeBinance()
     llm = await startFakeOpenAI({ apiKey: 'sk-e2e-0123456789' })
   },
-  env: (dataDir) => fakeMarketEnv({ port: 3211, pgPortFrom: 54_100, dataDir, marketUrl: fake.url, admin: ADMIN }),
+  env: (dataDir) => fakeMarketEnv({ port: 3211, pgPortFrom: 21_100, dataDir, marketUrl: fake.url, admin: ADMIN }),
   tearDown: async () => {
     await llm?.close()
     await fake?.close()

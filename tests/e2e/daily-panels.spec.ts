@@ -39,7 +39,7 @@ const app = useSpecApp({
     // so the paper engine's slippage model prices the rest and both orders slip measurably.
     fake.setPrice('ETH/USDT', '3000.00', '3000.01', 1)
   },
-  env: (dataDir) => fakeMarketEnv({ port: 3252, pgPortFrom: 56_700, dataDir, marketUrl: fake.url, admin: ADMIN }),
+  env: (dataDir) => fakeMarketEnv({ port: 3252, pgPortFrom: 22_900, dataDir, marketUrl: fake.url, admin: ADMIN }),
   tearDown: () => fake?.close(),
 })
 

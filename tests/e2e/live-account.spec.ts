@@ -26,7 +26,7 @@ const app = useSpecApp({
     // Unset, not "false": the default is what a fresh install runs with (startApp passes this process's env on).
     delete process.env.LIVE_TRADING_ENABLED
   },
-  env: (dataDir) => fakeMarketEnv({ port: 3230, pgPortFrom: 55_600, dataDir, marketUrl: market.url, admin: ADMIN }),
+  env: (dataDir) => fakeMarketEnv({ port: 3230, pgPortFrom: 22_300, dataDir, marketUrl: market.url, admin: ADMIN }),
   tearDown: async () => {
     await exchange?.close()
     await market?.close()

@@ -13,7 +13,7 @@ let fake: FakeBinance
 const app = useSpecApp({
   name: 'paper',
   setUp: async () => void (fake = await startFakeBinance()),
-  env: (dataDir) => fakeMarketEnv({ port: 3210, pgPortFrom: 54_500, dataDir, marketUrl: fake.url }),
+  env: (dataDir) => fakeMarketEnv({ port: 3210, pgPortFrom: 21_700, dataDir, marketUrl: fake.url }),
   tearDown: () => fake?.close(),
 })
 

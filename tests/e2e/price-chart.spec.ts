@@ -11,7 +11,7 @@ let fake: FakeBinance
 const app = useSpecApp({
   name: 'chart',
   setUp: async () => void (fake = await startFakeBinance()),
-  env: (dataDir) => fakeMarketEnv({ port: 3241, pgPortFrom: 56_200, dataDir, marketUrl: fake.url, admin: ADMIN }),
+  env: (dataDir) => fakeMarketEnv({ port: 3241, pgPortFrom: 22_600, dataDir, marketUrl: fake.url, admin: ADMIN }),
   tearDown: () => fake?.close(),
 })
 

@@ -12,7 +12,7 @@ let fake: FakeBinance
 const app = useSpecApp({
   name: 'responsive',
   setUp: async () => void (fake = await startFakeBinance()),
-  env: (dataDir) => fakeMarketEnv({ port: 3214, pgPortFrom: 55_000, dataDir, marketUrl: fake.url, admin: ADMIN }),
+  env: (dataDir) => fakeMarketEnv({ port: 3214, pgPortFrom: 22_000, dataDir, marketUrl: fake.url, admin: ADMIN }),
   tearDown: () => fake?.close(),
 })
 

@@ -13,7 +13,7 @@ let fake: FakeBinance
 const app = useSpecApp({
   name: 'signals',
   setUp: async () => void (fake = await startFakeBinance()),
-  env: (dataDir) => fakeMarketEnv({ port: 3261, pgPortFrom: 57_100, dataDir, marketUrl: fake.url, admin: ADMIN }),
+  env: (dataDir) => fakeMarketEnv({ port: 3261, pgPortFrom: 23_200, dataDir, marketUrl: fake.url, admin: ADMIN }),
   tearDown: () => fake?.close(),
 })
 

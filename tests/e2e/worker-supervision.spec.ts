@@ -12,7 +12,7 @@ let fake: FakeBinance
 const app = useSpecApp({
   name: 'supervision',
   setUp: async () => void (fake = await startFakeBinance()),
-  env: (dataDir) => fakeMarketEnv({ port: 3220, pgPortFrom: 54_100, dataDir, marketUrl: fake.url, admin: ADMIN, extra: { WORKER_HEARTBEAT_MS: '500' } }),
+  env: (dataDir) => fakeMarketEnv({ port: 3220, pgPortFrom: 21_400, dataDir, marketUrl: fake.url, admin: ADMIN, extra: { WORKER_HEARTBEAT_MS: '500' } }),
   tearDown: () => fake?.close(),
 })
 

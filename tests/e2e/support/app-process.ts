@@ -50,8 +50,10 @@ export async function startApp(env: Record<string, string>, timeoutMs = 300_000)
 
 /**
  * The environment for an app whose market data comes from a local fake Binance at `marketUrl`
- * (polled every 300 ms), with its own web port, a random embedded-PostgreSQL port from
+ * (polled every 300 ms), with its own web port, a random embedded-PostgreSQL port in the 300 from
  * `pgPortFrom` on, and its data in `dataDir`. With `admin`, the first account is created at start.
+ * Keep `pgPortFrom` below 32768: Linux hands out 32768–60999 as the local end of outgoing
+ * connections, and one such connection holding the port stops the database from listening on it.
  */
 export function fakeMarketEnv(o: {
   port: number

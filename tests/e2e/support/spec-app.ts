@@ -44,8 +44,16 @@ export function useSpecApp(o: {
   test.beforeAll(async () => {
     await o.setUp?.()
     dataDir = await mkdtemp(path.join(os.tmpdir(), `tradeloop-e2e-${o.name}-`))
-    env = o.env(dataDir)
-    proc = await startApp(env)
+    // The database port is drawn at random; another run on this machine may hold the one drawn.
+    for (let attempt = 1; ; attempt++) {
+      env = o.env(dataDir)
+      try {
+        proc = await startApp(env)
+        break
+      } catch (e) {
+        if (attempt >= 3 || !/for the embedded database is already in use/.test((e as Error).message)) throw e
+      }
+    }
   })
 
   test.afterEach(async ({}, info) => {
