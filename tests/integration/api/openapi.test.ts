@@ -94,6 +94,7 @@ describe('GET /api/v1/openapi.json', () => {
         'GET /api/v1/orders.csv',
         'GET /api/v1/decisions.csv',
         'GET /api/v1/markets/{symbol}/candles',
+        'GET /api/v1/markets/{symbol}/quote',
         'POST /api/webhooks/tradingview/{traderId}',
         'POST /api/v1/traders/{id}/webhook-secret',
         'GET /api/v1/traders/{id}/signal-settings',
