@@ -89,6 +89,11 @@ export function quoteAgeMs(q: Pick<StoredQuote, 'receivedAt'>, now = Date.now())
   return now - q.receivedAt.getTime()
 }
 
+/** The one staleness rule: a price older than the limit is not traded or decided on. */
+export function isStale(ageMs: number, staleAfterMs: number): boolean {
+  return ageMs > staleAfterMs
+}
+
 export async function saveMarketRules(db: DbTx, rules: MarketRules, source: string): Promise<void> {
   const data = {
     base: rules.base,

@@ -12,7 +12,7 @@ import { seededRandom } from '@/lib/domain/random'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import { exchangeFillFromRow } from '@/lib/exchange/fill-from-row'
 import type { Balance, ExchangePort, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
-import { loadMarketRules, marketColumns, marketFromColumns, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
+import { isStale, loadMarketRules, marketColumns, marketFromColumns, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
 import { FillModel, type MarketSnapshot, type SimFill } from './fill-model'
 import { freeMargin, marginNeeded, type MarginState } from './margin-rule'
 
@@ -85,7 +85,7 @@ export class PaperExchange implements ExchangePort {
       const now = this.opts.now?.() ?? Date.now()
       if (!quote) return reject(`no market price for ${req.symbol} yet`)
       const age = quoteAgeMs(quote, now)
-      if (age > this.opts.staleAfterMs) {
+      if (isStale(age, this.opts.staleAfterMs)) {
         return reject(`market price for ${req.symbol} is stale (${Math.round(age / 1000)} s old, limit ${this.opts.staleAfterMs / 1000} s)`)
       }
       const refPrice = req.price ?? req.triggerPrice ?? (req.side === 'BUY' ? quote.ask : quote.bid)

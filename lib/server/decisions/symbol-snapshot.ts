@@ -3,7 +3,7 @@ import { fromDb, fromDbOrNull } from '@/lib/db/decimal-columns'
 import { sumDec, type Decimal } from '@/lib/domain/decimal'
 import type { OpenPositionState } from '@/lib/domain/decisions/decision-context'
 import type { MarketRules } from '@/lib/domain/market/precision'
-import { loadMarketRules, loadQuote, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
+import { isStale, loadMarketRules, loadQuote, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
 import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
 
 const HOUR_MS = 3_600_000
@@ -40,7 +40,7 @@ export async function loadSymbolSnapshot(tx: DbTx, opts: { traderId: string; sym
   const [quote, rules, position] = await Promise.all([loadQuote(tx, opts.symbol), loadMarketRules(tx, opts.symbol), loadActivePosition(tx, opts.traderId, opts.symbol)])
   if (!quote || !rules) return { problem: `no market data for ${opts.symbol} yet`, noDataYet: true }
   const age = quoteAgeMs(quote, opts.now)
-  if (age > opts.staleAfterMs) return { problem: `the price of ${opts.symbol} is stale (${Math.round(age / 1000)} s old): no decision on stale prices` }
+  if (isStale(age, opts.staleAfterMs)) return { problem: `the price of ${opts.symbol} is stale (${Math.round(age / 1000)} s old): no decision on stale prices` }
   if (position && !['OPEN', 'MONITORING'].includes(position.status)) {
     return { problem: `the ${opts.symbol} position is ${position.status.toLowerCase()}; it is decided on again once that settles` }
   }

@@ -1,6 +1,7 @@
 import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecycle'
 import type { DbTx } from '@/lib/db/client'
 import { decodeFeedKind } from '@/lib/market-data/feed-mode'
+import { isStale } from '@/lib/market-data/quote-store'
 
 export interface Health {
   status: 'ok' | 'degraded' | 'down'
@@ -106,7 +107,7 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
   // With nothing watched (a fresh install) no quotes are expected: their absence is no fault.
   else if (idle) marketError = undefined
   else if (quoteAgeMs === null) marketError = 'no quotes received yet'
-  else if (quoteAgeMs > staleAfterMs) marketError = `quotes are stale (newest is ${Math.round(quoteAgeMs / 1000)} s old)`
+  else if (isStale(quoteAgeMs, staleAfterMs)) marketError = `quotes are stale (newest is ${Math.round(quoteAgeMs / 1000)} s old)`
 
   // The heartbeat carries the feed's mode in its kind column (see encodeFeedKind).
   const feed = decodeFeedKind(primary?.feedKind)

@@ -1,5 +1,5 @@
 import type { SqlTx } from '@/lib/db/sql-tx'
-import { loadQuote, quoteAgeMs } from '@/lib/market-data/quote-store'
+import { isStale, loadQuote, quoteAgeMs } from '@/lib/market-data/quote-store'
 import { AppError, APP_ERROR_STATUS } from '@/lib/server/errors/app-error'
 
 export interface MarketQuoteView {
@@ -39,6 +39,6 @@ export async function loadMarketQuote(db: SqlTx, symbol: string, staleAfterMs: n
     receivedAt: q.receivedAt.toISOString(),
     ageMs,
     staleAfterMs,
-    stale: ageMs > staleAfterMs,
+    stale: isStale(ageMs, staleAfterMs),
   }
 }

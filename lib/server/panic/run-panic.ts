@@ -8,7 +8,7 @@ import { isTerminalOrderStatus } from '@/lib/domain/orders/order-lifecycle'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import type { ExchangePort } from '@/lib/exchange/port'
 import type { Prisma } from '@/lib/generated/prisma/client'
-import { loadQuote, quoteAgeMs } from '@/lib/market-data/quote-store'
+import { isStale, loadQuote, quoteAgeMs } from '@/lib/market-data/quote-store'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { recordPositionEvent, withBatchedAudit } from '@/lib/server/audit/record-position-event'
@@ -295,7 +295,8 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
       let exitFilled = false
       try {
         const quote = await loadQuote(sql, p.symbol)
-        if (quote && quoteAgeMs(quote) > staleAfterMs) stalePriceAgeMs = quoteAgeMs(quote)
+        const age = quote ? quoteAgeMs(quote) : 0
+        if (isStale(age, staleAfterMs)) stalePriceAgeMs = age
         if (pending?.status === 'NEW') {
           // An exit whose outcome is unknown (ours after a transport error, or one whose sender
           // died): asked about by its client order id, never sent again under it. Binance takes a

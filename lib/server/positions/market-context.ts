@@ -2,7 +2,7 @@ import type { SqlTx } from '@/lib/db/sql-tx'
 import { env } from '@/lib/config/env'
 import type { MarketRules } from '@/lib/domain/market/precision'
 import { AppError } from '@/lib/server/errors/app-error'
-import { loadMarketRules, loadQuote, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
+import { isStale, loadMarketRules, loadQuote, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
 
 export interface MarketContext {
   quote: StoredQuote
@@ -32,7 +32,7 @@ export function checkFresh(symbol: string, quote: StoredQuote | null, opts: { al
   if (!quote) throw unavailable(symbol)
   const age = quoteAgeMs(quote)
   const limit = env().MARKET_STALE_AFTER_MS
-  if (age > limit) {
+  if (isStale(age, limit)) {
     if (opts.allowStale) return { quote, staleAgeMs: age }
     throw new AppError(
       'MARKET_UNAVAILABLE',
