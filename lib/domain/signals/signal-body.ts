@@ -1,3 +1,5 @@
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '@/lib/domain/json-depth'
+
 /**
  * A webhook signal's body as a flat record of fields. TradingView posts the alert message as it
  * was typed: `application/json` when it is valid JSON, `text/plain` otherwise. So the content type
@@ -25,6 +27,7 @@ export function readSignalBody(text: string): SignalBody {
       return { ok: false, field: 'body', message: 'is not valid JSON' }
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, field: 'body', message: 'must be a JSON object' }
+    if (nestsDeeperThan(parsed)) return { ok: false, field: 'body', message: `nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep` }
     return { ok: true, fields: parsed as Record<string, unknown>, format: 'json' }
   }
   const fields: Record<string, unknown> = {}

@@ -232,6 +232,15 @@ describe('POST /api/webhooks/tradingview/{traderId}: intake', () => {
     expect(row!.body).not.toContain(secret)
   })
 
+  it('answers 400 for a body nested thousands of levels deep (it overflowed the stack: a 500), and records it', async () => {
+    const res = await post(`{"secret": "${secret}", "symbol": "BTCUSDT", "action": "buy", "x": ${'['.repeat(7000)}${']'.repeat(7000)}}`)
+    expect(res.status).toBe(400)
+    expect(fieldsOf(res.body)).toEqual(['body'])
+    const [row] = await t.db.signal.findMany()
+    expect(row).toMatchObject({ status: 'REJECTED', httpStatus: 400 })
+    expect(row!.reason).toContain('levels deep')
+  })
+
   it('answers 422 for an unknown symbol, a pyramid to a trader without position groups and a stale signal, each recorded with its reason', async () => {
     const unknown = await post(buy({ symbol: 'SOLUSDT' }))
     expect(unknown.status).toBe(422)

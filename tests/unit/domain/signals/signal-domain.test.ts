@@ -16,6 +16,8 @@ describe('readSignalBody', () => {
     ['a line without =', 'buy BTCUSDT', { ok: false, field: 'body' }],
     ['a key given twice', 'action=buy\nACTION=sell', { ok: false, field: 'action', message: 'is given twice' }],
     ['an empty body', '  \n', { ok: false, field: 'body' }],
+    ['JSON nested 33 levels deep', `{"x":${'['.repeat(32)}${']'.repeat(32)}}`, { ok: false, field: 'body', message: 'nests objects or arrays more than 32 levels deep' }],
+    ['JSON nested 32 levels deep', `{"x":${'['.repeat(31)}${']'.repeat(31)}}`, { ok: true, format: 'json' }],
   ] as const)('%s', (_label, text, expected) => {
     expect(readSignalBody(text)).toMatchObject(expected)
   })
