@@ -36,6 +36,13 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
   expect([small.headers()['content-encoding'], small.headers()['cache-control']]).toEqual([undefined, 'no-store, no-transform'])
   const large = await page.request.get(`${app.url}/api/v1/openapi.json`, { headers: gzip })
   expect(large.headers()['content-encoding']).toBe('gzip')
+  // A path that is not valid percent-encoding is the client's error (proxy.ts); Next alone answered 500.
+  const badApiPath = await page.request.get(`${app.url}/api/v1/traders/%E0%A4%A`)
+  expect([badApiPath.status(), (await badApiPath.json()).error.code]).toEqual([400, 'VALIDATION'])
+  const badPagePath = await page.request.get(`${app.url}/traders/%ZZ`)
+  expect([badPagePath.status(), await badPagePath.text()]).toEqual([400, expect.stringContaining('not valid percent-encoding')])
+  // A well-formed encoded path passes through to its route.
+  expect((await page.request.get(`${app.url}/api/v1/markets/BTC%2FUSDT/quote`)).status()).toBe(404)
 
   // 2. First-run setup creates the admin and signs in; everything else requires sign-in.
   await page.goto(`${app.url}/`)
