@@ -163,9 +163,9 @@ export function DecisionJournal({
                   <th className={`${th} ${WIDE_ONLY}`}>Validation</th>
                   <th className={`${th} ${WIDE_ONLY}`}>Executed</th>
                   <th className={`${th} ${WIDE_ONLY}`}>Outcome</th>
-                  <th className={th}>Latency</th>
-                  <th className={th}>Tokens / cost</th>
-                  <th className={th}>
+                  <th className={`${th} ${WIDE_ONLY}`}>Latency</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>Tokens / cost</th>
+                  <th className={`${th} ${WIDE_ONLY}`}>
                     <span className="sr-only">Raw</span>
                   </th>
                 </tr>
@@ -235,7 +235,7 @@ function DecisionRow({ d }: { d: DecisionView }) {
           <DecisionError d={d} />
         </td>
         <LatencyCell d={d} />
-        <td className="px-2 py-1.5 align-top font-mono text-[11px] text-neutral-400">{usageText(d)}</td>
+        <td className={`${WIDE_ONLY} px-2 py-1.5 align-top font-mono text-[11px] text-neutral-400`}>{usageText(d)}</td>
         <RawLinkCell d={d} />
       </tr>
       <DecisionPhoneRow d={d} />

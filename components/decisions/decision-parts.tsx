@@ -1,6 +1,6 @@
 import Link from 'next/link'
 import { td } from '@/components/positions/positions-table'
-import { PhoneRow } from '@/components/ui/phone-row'
+import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import { StatusBadge } from '@/components/ui/status-badge'
 import type { DecisionView, ExecutedView } from '@/lib/server/decisions/list-decisions'
 import { formatDecimal } from '@/lib/ui/decimal-format'
@@ -117,16 +117,20 @@ export function DecisionError({ d }: { d: DecisionView }) {
 }
 
 /**
- * Under a decision's row on a phone: the reasoning, the validation verdict, what was executed and
- * the error, which a wide screen shows in the Decision, Validation, Executed and Outcome columns.
+ * Under a decision's row on a phone: the reasoning, the validation verdict, what was executed, the
+ * error, latency and usage, which a wide screen shows in the columns to the right of the first two.
  */
 export function DecisionPhoneRow({ d }: { d: DecisionView }) {
+  const usage = usageText(d)
   return (
     <PhoneRow span={2} className="space-y-1.5" data-explanation-of={d.id}>
       <Reasoning d={d} />
       <ValidationList validation={d.validation} show="verdict" />
       <ExecutedList executed={d.executed} />
       <DecisionError d={d} />
+      <p className="font-mono text-[11px] text-neutral-500">
+        {formatMs(d.latencyMs)} (model {formatMs(d.modelLatencyMs)}){usage === '—' ? '' : ` · ${usage}`}
+      </p>
     </PhoneRow>
   )
 }
@@ -134,7 +138,7 @@ export function DecisionPhoneRow({ d }: { d: DecisionView }) {
 /** A decisions table's cell with the whole cycle's latency, and the model's share under it. */
 export function LatencyCell({ d }: { d: DecisionView }) {
   return (
-    <td className={`${td} font-mono text-xs text-neutral-300`}>
+    <td className={`${td} ${WIDE_ONLY} font-mono text-xs text-neutral-300`}>
       {formatMs(d.latencyMs)}
       <div className="text-[10px] text-neutral-500">model {formatMs(d.modelLatencyMs)}</div>
     </td>
@@ -144,7 +148,7 @@ export function LatencyCell({ d }: { d: DecisionView }) {
 /** A decisions table's cell linking to the decision's page: its raw prompt and response. */
 export function RawLinkCell({ d }: { d: DecisionView }) {
   return (
-    <td className={td}>
+    <td className={`${td} ${WIDE_ONLY}`}>
       <Link href={`/decisions/${d.id}`} className="text-xs text-emerald-400 hover:underline">
         Raw prompt and response
       </Link>

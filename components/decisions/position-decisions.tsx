@@ -1,3 +1,4 @@
+import Link from 'next/link'
 import { Fragment } from 'react'
 import { td, th } from '@/components/positions/positions-table'
 import { EmptyState } from '@/components/ui/panel'
@@ -20,8 +21,8 @@ export function PositionDecisions({ decisions }: { decisions: DecisionView[] }) 
             <th className={`${th} ${WIDE_ONLY}`}>Outcome</th>
             <th className={`${th} ${WIDE_ONLY}`}>Validation</th>
             <th className={`${th} ${WIDE_ONLY}`}>Executed</th>
-            <th className={th}>Latency</th>
-            <th className={th}>
+            <th className={`${th} ${WIDE_ONLY}`}>Latency</th>
+            <th className={`${th} ${WIDE_ONLY}`}>
               <span className="sr-only">Raw</span>
             </th>
           </tr>
@@ -40,10 +41,13 @@ export function PositionDecisions({ decisions }: { decisions: DecisionView[] }) 
                     <span className="font-mono text-xs text-neutral-300" title="Confidence">
                       {d.confidence ?? '—'}
                     </span>
-                    {/* A phone has no outcome column. */}
+                    {/* A phone has no outcome or raw columns. */}
                     <span className="sm:hidden">
                       <OutcomeBadge outcome={d.outcome} />
                     </span>
+                    <Link href={`/decisions/${d.id}`} className="text-[11px] text-emerald-400 hover:underline sm:hidden">
+                      details
+                    </Link>
                   </div>
                   <div className="hidden sm:block">
                     <Reasoning d={d} />

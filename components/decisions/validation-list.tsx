@@ -40,7 +40,8 @@ export function ValidationList({ validation, show = 'all' }: { validation: Valid
                 {c.satisfied ? '✓' : '✗'}
               </span>
               <span className={c.satisfied ? 'text-neutral-300' : 'text-red-300'}>{c.name}</span>
-              <span className="font-mono text-neutral-400">
+              {/* A raw quantity can run to 40 digits with no place to break: it wraps anywhere rather than widen a phone's page. */}
+              <span className="min-w-0 font-mono text-neutral-400 wrap-anywhere">
                 {c.currentValue} <span className="text-neutral-600">(required {c.requiredValue})</span>
               </span>
             </li>

@@ -1,4 +1,6 @@
 import { expect, test, type Page } from '@playwright/test'
+import pg from 'pg'
+import { embeddedDatabaseUrl, embeddedPassword } from '@/lib/db/embedded-postgres'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { fakeMarketEnv } from './support/app-process'
 import { ADMIN, signIn, useSpecApp } from './support/spec-app'
@@ -34,6 +36,32 @@ async function expectNoHorizontalOverflow(page: Page, name: string) {
     return { scrollWidth: document.documentElement.scrollWidth, innerWidth: vw, culprits }
   })
   expect(m.scrollWidth, `${name}: page is ${m.scrollWidth}px wide in a ${m.innerWidth}px window; sticking out: ${m.culprits.join(' | ')}`).toBeLessThanOrEqual(m.innerWidth)
+}
+
+async function recordLongDecision(traderId: string, positionId: string): Promise<string> {
+  const sql = new pg.Client({ connectionString: embeddedDatabaseUrl(Number(app.env.EMBEDDED_PG_PORT), embeddedPassword(app.env.DATA_DIR)) })
+  await sql.connect()
+  try {
+    const qty = '0.0166633335555544442222111100009999888877'
+    const validation = {
+      isValid: true,
+      errors: [],
+      warnings: [],
+      constraints: [
+        { name: 'entry size', satisfied: true, currentValue: qty, requiredValue: '> 0' },
+        { name: 'order size', satisfied: true, currentValue: '0.01666 BTC (1000.2 USDT)', requiredValue: '>= 0.00001 BTC and >= 5 USDT' },
+      ],
+    }
+    const { rows } = await sql.query<{ id: string }>(
+      `INSERT INTO "Decision" (id, "traderId", "positionId", "cycleId", symbol, provider, model, "promptVersion", trigger, action, confidence, reasoning, validation, outcome, "latencyMs")
+       VALUES ('e2e-long-decision', $1, $3, 'e2e-cycle', 'BTC/USDT', 'RULES', 'built-in rules', 'rules.ema-atr.v1', 'SCHEDULE', 'LONG', 0.7, 'EMA9 above EMA21', $2, 'NO_ACTION', 3)
+       RETURNING id`,
+      [traderId, JSON.stringify(validation), positionId],
+    )
+    return rows[0]!.id
+  } finally {
+    await sql.end()
+  }
 }
 
 async function openPosition(page: Page, symbol: string, stop: string) {
@@ -87,6 +115,11 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
   const positionPath = await row.getByRole('link', { name: 'BTC/USDT' }).getAttribute('href')
   expect(positionPath).toMatch(/^\/positions\/.+/)
 
+  // A journal entry about the open position as the rules write one, whose validation shows the entry's
+  // raw quantity (40 digits, nowhere to break a line): written straight to the database, as this
+  // trader trades by hand. It shows in the journal, on its own page and on the position's.
+  const decisionId = await recordLongDecision(traderPath!.split('/').pop()!, positionPath!.split('/').pop()!)
+
   const pages: { name: string; path: string; heading: string | RegExp; nav?: (typeof NAV_LINKS)[number] }[] = [
     { name: 'dashboard', path: '/', heading: 'Dashboard', nav: 'Dashboard' },
     { name: 'traders', path: '/traders', heading: 'Traders', nav: 'Traders' },
@@ -95,6 +128,7 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
     { name: 'position-detail', path: positionPath!, heading: /BTC\/USDT/ },
     { name: 'trades', path: '/trades', heading: 'Closed trades', nav: 'Closed trades' },
     { name: 'decisions', path: '/decisions', heading: /Decision/, nav: 'Decisions' },
+    { name: 'decision-detail', path: `/decisions/${decisionId}`, heading: /BTC\/USDT/ },
     { name: 'approvals', path: '/approvals', heading: 'Approvals', nav: 'Approvals' },
     { name: 'performance', path: '/performance', heading: 'Performance', nav: 'Performance' },
     { name: 'notifications', path: '/notifications', heading: /Notifications/, nav: 'Notifications' },
