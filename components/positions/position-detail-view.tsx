@@ -22,6 +22,7 @@ import { formatDecimal, formatPercent, formatPnl, formatQuoteAmount, pnlTone } f
 import { formatTimestamp } from '@/lib/ui/time-format'
 import { refusedStopReason } from '@/lib/ui/refused-stop'
 import { positionReasonText } from '@/lib/ui/position-reason'
+import { SoftBreaks } from '@/components/ui/soft-breaks'
 
 export type PositionDetail = Awaited<ReturnType<typeof getPositionDetail>>
 
@@ -285,7 +286,10 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
                   <Fragment key={e.id}>
                     <tr className="border-t border-neutral-800">
                       <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(e.at)}</td>
-                      <td className={`${td} font-mono text-xs`}>{e.type}</td>
+                      {/* A phone breaks a long type after an underscore (STATUS_/CHANGED) so the table fits. */}
+                      <td className="px-2 py-1.5 align-top font-mono text-xs sm:whitespace-nowrap">
+                        <SoftBreaks text={e.type} />
+                      </td>
                       <td className={td}>
                         <StatusBadge value={e.actor} title={e.actorId ?? undefined} />
                       </td>

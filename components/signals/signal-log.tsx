@@ -104,7 +104,7 @@ export function SignalLog({ traderId, symbols }: { traderId: string; symbols: st
                 <th className={th}>Status</th>
                 <th className={th}>Signal</th>
                 <th className={`${th} ${WIDE_ONLY}`}>Reason / result</th>
-                <th className={th}>Latency</th>
+                <th className={`${th} ${WIDE_ONLY}`}>Latency</th>
               </tr>
             </thead>
             <tbody>
@@ -123,12 +123,17 @@ export function SignalLog({ traderId, symbols }: { traderId: string; symbols: st
 function SignalRow({ s }: { s: SignalView }) {
   const cell = 'px-2 py-1.5 align-top'
   const done = summary(s)
+  const latency = s.latencyMs === null ? '—' : `${s.latencyMs} ms`
   return (
     <>
       <tr className="border-t border-neutral-800" data-signal-id={s.id} data-status={s.status}>
         <td className={`${cell} whitespace-nowrap font-mono text-xs text-neutral-400`}>
           <time dateTime={s.receivedAt}>{formatTimestamp(s.receivedAt)}</time>
-          <div className="text-[11px] text-neutral-600">HTTP {s.httpStatus}</div>
+          <div className="text-[11px] text-neutral-600">
+            HTTP {s.httpStatus}
+            {/* A phone has no latency column. */}
+            <span className="sm:hidden"> · {latency}</span>
+          </div>
         </td>
         <td className={cell}>
           <StatusBadge value={s.status} />
@@ -148,7 +153,7 @@ function SignalRow({ s }: { s: SignalView }) {
         <td className={`${cell} ${WIDE_ONLY} min-w-48 text-xs`}>
           <SignalOutcome s={s} done={done} />
         </td>
-        <td className={`${cell} whitespace-nowrap font-mono text-xs text-neutral-400`}>{s.latencyMs === null ? '—' : `${s.latencyMs} ms`}</td>
+        <td className={`${cell} ${WIDE_ONLY} whitespace-nowrap font-mono text-xs text-neutral-400`}>{latency}</td>
       </tr>
       <PhoneRow className="text-xs" data-outcome-of={s.id}>
         <SignalOutcome s={s} done={done} />

@@ -119,6 +119,9 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
   // raw quantity (40 digits, nowhere to break a line): written straight to the database, as this
   // trader trades by hand. It shows in the journal, on its own page and on the position's.
   const decisionId = await recordLongDecision(traderPath!.split('/').pop()!, positionPath!.split('/').pop()!)
+  // ...and a signal on the trader's Signals page: one sent before the trader has a webhook secret is refused and recorded.
+  const refused = await page.request.post(`${app.url}/api/webhooks/tradingview/${traderPath!.split('/').pop()}`, { data: 'symbol=BTCUSDT\naction=buy' })
+  expect(refused.status()).toBe(401)
 
   const pages: { name: string; path: string; heading: string | RegExp; nav?: (typeof NAV_LINKS)[number] }[] = [
     { name: 'dashboard', path: '/', heading: 'Dashboard', nav: 'Dashboard' },
