@@ -1,13 +1,15 @@
 'use client'
 
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useState, useTransition, type FormEvent } from 'react'
+import { Fragment, useState, useTransition, type FormEvent } from 'react'
 import { createChannelAction, deleteChannelAction, testChannelAction, updateChannelAction } from '@/app/(app)/notifications/actions'
 import { fetchJson } from '@/components/live/fetch-json'
 import { td, th } from '@/components/positions/positions-table'
 import { FormError, SelectField, SubmitButton, TextField } from '@/components/ui/fields'
 import { useActionForm } from '@/components/ui/use-action-form'
 import { EmptyState, Panel } from '@/components/ui/panel'
+import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
+import { SoftBreaks } from '@/components/ui/soft-breaks'
 import type { ChannelView, DeliveryView, TestNotificationOutcome } from '@/lib/server/notifications/channels'
 import { formatTimestamp } from '@/lib/ui/time-format'
 import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-events'
@@ -74,8 +76,8 @@ function ChannelList({ channels }: { channels: ChannelView[] }) {
         <thead>
           <tr>
             <th className={th}>Name</th>
-            <th className={th}>Format</th>
-            <th className={th}>URL</th>
+            <th className={`${th} ${WIDE_ONLY}`}>Format</th>
+            <th className={`${th} ${WIDE_ONLY}`}>URL</th>
             <th className={th}>Enabled</th>
             <th className={th}>
               <span className="sr-only">Actions</span>
@@ -122,9 +124,15 @@ function ChannelRow({ c }: { c: ChannelView }) {
 
   return (
     <tr className="border-t border-neutral-800" data-channel-id={c.id} aria-label={`Channel ${c.name}`}>
-      <td className={`${td} font-medium`}>{c.name}</td>
-      <td className={`${td} text-xs`}>{c.format}</td>
-      <td className={`${td} font-mono text-xs text-neutral-400`}>{c.urlHint}</td>
+      <td className="px-2 py-1.5 align-top font-medium sm:whitespace-nowrap">
+        {c.name}
+        {/* A phone has no format and URL columns. */}
+        <div className="text-[11px] font-normal text-neutral-500 sm:hidden">
+          {c.format} · <span className="break-all font-mono">{c.urlHint}</span>
+        </div>
+      </td>
+      <td className={`${td} ${WIDE_ONLY} text-xs`}>{c.format}</td>
+      <td className={`${td} ${WIDE_ONLY} font-mono text-xs text-neutral-400`}>{c.urlHint}</td>
       <td className={td}>
         <label className="inline-flex items-center gap-1.5 text-xs">
           <input type="checkbox" checked={c.enabled} onChange={toggle} disabled={pending} className="accent-emerald-500" aria-label={`Enabled ${c.name}`} />
@@ -214,30 +222,46 @@ function DeliveryLog({ deliveries }: { deliveries: DeliveryView[] }) {
         <thead>
           <tr>
             <th className={th}>Created</th>
-            <th className={th}>Channel</th>
+            <th className={`${th} ${WIDE_ONLY}`}>Channel</th>
             <th className={th}>Event</th>
             <th className={th}>Status</th>
-            <th className={`${th} text-right`}>Attempts</th>
-            <th className={th}>Last error</th>
-            <th className={th}>Delivered at</th>
+            <th className={`${th} ${WIDE_ONLY} text-right`}>Attempts</th>
+            <th className={`${th} ${WIDE_ONLY}`}>Last error</th>
+            <th className={`${th} ${WIDE_ONLY}`}>Delivered at</th>
           </tr>
         </thead>
         <tbody>
           {deliveries.map((d) => (
-            <tr key={d.id} className="border-t border-neutral-800" data-status={d.status}>
-              <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(d.createdAt)}</td>
-              <td className={`${td} text-xs`}>{d.channelName}</td>
-              <td className="max-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-300">
-                <span className="font-mono text-neutral-500">{d.eventType ?? '—'}</span> {d.message}
-              </td>
-              <td className={`${td} text-xs font-semibold ${DELIVERY_TONES[d.status] ?? ''}`}>
-                {d.status}
-                {d.nextAttemptAt ? <div className="font-normal text-neutral-500">next {formatTimestamp(d.nextAttemptAt)}</div> : null}
-              </td>
-              <td className={`${td} text-right font-mono text-xs`}>{d.attempts}</td>
-              <td className="max-w-[16rem] px-2 py-1.5 align-top text-xs text-red-300">{d.lastError ?? <span className="text-neutral-600">—</span>}</td>
-              <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(d.deliveredAt)}</td>
-            </tr>
+            <Fragment key={d.id}>
+              <tr className="border-t border-neutral-800" data-status={d.status}>
+                <td className="px-2 py-1.5 align-top font-mono text-xs text-neutral-400 sm:whitespace-nowrap">
+                  {formatTimestamp(d.createdAt)}
+                  {/* A phone has no channel column: the channel is under the time. */}
+                  <div className="font-sans text-neutral-300 sm:hidden">{d.channelName}</div>
+                </td>
+                <td className={`${td} ${WIDE_ONLY} text-xs`}>{d.channelName}</td>
+                <td className="max-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-300">
+                  <span className="font-mono text-neutral-500">
+                    <SoftBreaks text={d.eventType ?? '—'} />
+                  </span>{' '}
+                  {d.message}
+                </td>
+                <td className={`px-2 py-1.5 align-top text-xs font-semibold sm:whitespace-nowrap ${DELIVERY_TONES[d.status] ?? ''}`}>
+                  {d.status}
+                  {d.nextAttemptAt ? <div className="font-normal text-neutral-500">next {formatTimestamp(d.nextAttemptAt)}</div> : null}
+                </td>
+                <td className={`${td} ${WIDE_ONLY} text-right font-mono text-xs`}>{d.attempts}</td>
+                <td className={`${WIDE_ONLY} max-w-[16rem] px-2 py-1.5 align-top text-xs text-red-300`}>{d.lastError ?? <span className="text-neutral-600">—</span>}</td>
+                <td className={`${td} ${WIDE_ONLY} font-mono text-xs text-neutral-400`}>{formatTimestamp(d.deliveredAt)}</td>
+              </tr>
+              <PhoneRow className="space-y-0.5 text-xs" data-delivery-details={d.id}>
+                <div className="text-neutral-400">
+                  {d.attempts} attempt{d.attempts === 1 ? '' : 's'}
+                  {d.deliveredAt ? ` · delivered ${formatTimestamp(d.deliveredAt)}` : ''}
+                </div>
+                {d.lastError ? <div className="text-red-300 wrap-anywhere">{d.lastError}</div> : null}
+              </PhoneRow>
+            </Fragment>
           ))}
         </tbody>
       </table>

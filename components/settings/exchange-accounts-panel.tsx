@@ -121,7 +121,8 @@ function AccountRow({ a, onChange, onDeleted }: { a: ExchangeAccountView; onChan
   return (
     <>
       <tr className="border-t border-neutral-800" data-account-id={a.id} aria-label={`Exchange account ${a.name}`}>
-        <td className={`${td} font-medium`}>
+        {/* A phone wraps a long name (the desktop keeps it on one line). */}
+        <td className="px-2 py-1.5 align-top font-medium sm:whitespace-nowrap">
           {a.name}
           {a.traders.length ? <div className="text-[11px] font-normal text-neutral-500">Traders: {a.traders.map((t) => t.name).join(', ')}</div> : null}
         </td>
@@ -136,7 +137,8 @@ function AccountRow({ a, onChange, onDeleted }: { a: ExchangeAccountView; onChan
           <ModeBadge mode={a.mode} />
         </td>
         <td className={`${td} ${WIDE_ONLY} font-mono text-xs text-neutral-400`}>{a.keyHint ?? '—'}</td>
-        <td className="max-w-[20rem] px-2 py-1.5 align-top text-xs" data-testid="verification">
+        {/* An exchange's error may quote a URL with no place to break: it wraps anywhere. */}
+        <td className="max-w-[20rem] px-2 py-1.5 align-top text-xs wrap-anywhere" data-testid="verification">
           {a.verified ? (
             <span className="text-emerald-400">Verified {formatTimestamp(a.verifiedAt)}</span>
           ) : (

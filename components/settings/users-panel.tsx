@@ -124,8 +124,8 @@ function PendingInvites({ invites }: { invites: InviteView[] }) {
       ) : (
         <ul className="divide-y divide-neutral-800 text-sm">
           {invites.map((i) => (
-            <li key={i.id} className="flex items-center gap-3 py-1.5" data-testid="invite-row">
-              <span className="font-mono">{i.email}</span>
+            <li key={i.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1.5" data-testid="invite-row">
+              <span className="min-w-0 break-all font-mono">{i.email}</span>
               <span className="text-xs text-neutral-400">{i.role === 'ADMIN' ? 'admin' : 'member'}</span>
               <span className="text-xs text-neutral-500">expires {formatTimestamp(i.expiresAt)}</span>
               <SubmitButton type="button" tone="secondary" className="ml-auto" pending={pending} onClick={() => revoke(i)} aria-label={`Revoke the invite for ${i.email}`}>

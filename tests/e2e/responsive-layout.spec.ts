@@ -122,6 +122,15 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
   // ...and a signal on the trader's Signals page: one sent before the trader has a webhook secret is refused and recorded.
   const refused = await page.request.post(`${app.url}/api/webhooks/tradingview/${traderPath!.split('/').pop()}`, { data: 'symbol=BTCUSDT\naction=buy' })
   expect(refused.status()).toBe(401)
+  // Settings with long content: a webhook channel and an invite, whose name and email have no short form.
+  const longSettings = [
+    ['/api/v1/notification-channels', { name: 'Telegram alerts for the trading desk', url: 'https://discord.com/api/webhooks/1234567890/abcdefghijklmnopqrstuvwxyz' }],
+    ['/api/v1/invites', { email: 'a.long.address.for.the.risk.team@example-trading-company.com' }],
+  ] as const
+  for (const [path, data] of longSettings) {
+    const res = await page.request.post(`${app.url}${path}`, { headers: { origin: app.url }, data })
+    expect(res.status(), `${path}: ${await res.text()}`).toBe(201)
+  }
 
   const pages: { name: string; path: string; heading: string | RegExp; nav?: (typeof NAV_LINKS)[number] }[] = [
     { name: 'dashboard', path: '/', heading: 'Dashboard', nav: 'Dashboard' },
