@@ -1,7 +1,7 @@
 'use client'
 
 import Link from 'next/link'
-import { Fragment } from 'react'
+import { SoftBreaks } from '@/components/ui/soft-breaks'
 import { SeverityMark, severityRowTone } from '@/components/notifications/severity'
 import { useLiveEvents } from '@/components/live/use-live-events'
 import type { DashboardData } from '@/lib/server/ui/load-dashboard'
@@ -21,16 +21,7 @@ export function ActivityFeed({ items }: { items: DashboardData['activity'] }) {
             <SeverityMark severity={a.severity} />
             {/* Long types (NOTIFICATION_SETTINGS_CHANGED) wrap after an underscore rather than being cut off. */}
             <span className="min-w-0 font-mono text-neutral-400">
-              {a.type.split('_').map((part, i) => (
-                <Fragment key={i}>
-                  {i > 0 ? (
-                    <>
-                      _<wbr />
-                    </>
-                  ) : null}
-                  {part}
-                </Fragment>
-              ))}
+              <SoftBreaks text={a.type} />
             </span>
           </span>
           {/* On a phone the message takes its own full-width line under the time and type. */}

@@ -1,8 +1,8 @@
 import { Fragment } from 'react'
 
 /**
- * An identifier such as STATUS_CHANGED with a place to break the line after each underscore, for
- * a narrow column on a phone (the cell decides with whitespace-nowrap whether it may break).
+ * An identifier such as STATUS_CHANGED with a place to break the line after each underscore, so a
+ * narrow column can wrap it rather than widen its table (whitespace-nowrap still keeps it whole).
  */
 export function SoftBreaks({ text }: { text: string }) {
   return text.split('_').map((part, i) => (
