@@ -69,7 +69,8 @@ export function OrdersTable({ orders }: { orders: OrderView[] }) {
                 <td className={`${td} ${WIDE_ONLY}`}>
                   <StatusBadge value={o.createdBy} />
                 </td>
-                <td className={`${td} ${WIDE_ONLY} font-mono text-[11px] text-neutral-500`}>
+                {/* Ids have no place to break: they wrap anywhere rather than push the table past its panel. */}
+                <td className={`${WIDE_ONLY} px-2 py-1.5 align-top font-mono text-[11px] text-neutral-500 wrap-anywhere`}>
                   {o.clientOrderId}
                   {o.exchangeOrderId ? <div>exchange {o.exchangeOrderId}</div> : null}
                   <OrderNotes o={o} />
