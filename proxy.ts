@@ -4,7 +4,7 @@ import { NextResponse, type NextRequest } from 'next/server'
  * A path whose percent-encoding does not decode (`/api/v1/traders/%E0%A4%A`) is a client error,
  * but Next answers it with a bare 500: it fails to decode the route's parameters, then fails to
  * render its /400 page (vercel/next.js#94278). Answered here instead, before routing. Only paths
- * holding a `%` come through this function, so every other request costs nothing more.
+ * holding a `%` come through this function; for every other request Next only tests the matcher.
  */
 export function proxy(req: NextRequest) {
   const raw = new URL(req.url).pathname
