@@ -4,6 +4,7 @@
  * JSON.stringify overflowed the stack at a few thousand levels, which a 16 KB body can reach.
  */
 export const MAX_JSON_DEPTH = 32
+export const TOO_DEEP_MESSAGE = `nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep`
 
 /** Whether parsed JSON holds objects or arrays nested more than `max` deep (walked without recursion). */
 export function nestsDeeperThan(value: unknown, max = MAX_JSON_DEPTH): boolean {

@@ -1,4 +1,4 @@
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '@/lib/domain/json-depth'
+import { nestsDeeperThan, TOO_DEEP_MESSAGE } from '@/lib/domain/json-depth'
 
 /**
  * A webhook signal's body as a flat record of fields. TradingView posts the alert message as it
@@ -27,7 +27,7 @@ export function readSignalBody(text: string): SignalBody {
       return { ok: false, field: 'body', message: 'is not valid JSON' }
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, field: 'body', message: 'must be a JSON object' }
-    if (nestsDeeperThan(parsed)) return { ok: false, field: 'body', message: `nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep` }
+    if (nestsDeeperThan(parsed)) return { ok: false, field: 'body', message: TOO_DEEP_MESSAGE }
     return { ok: true, fields: parsed as Record<string, unknown>, format: 'json' }
   }
   const fields: Record<string, unknown> = {}

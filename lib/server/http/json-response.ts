@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import { AppError, fromZodError, validationError } from '@/lib/server/errors/app-error'
 import { knownError } from '@/lib/server/errors/known-error'
 import { findNulCharacter } from '@/lib/server/validation/text-field'
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '@/lib/domain/json-depth'
+import { nestsDeeperThan, TOO_DEEP_MESSAGE } from '@/lib/domain/json-depth'
 
 export interface ErrorBody {
   error: { code: string; message: string; fields?: { field: string; message: string }[] }
@@ -61,7 +61,7 @@ export async function parseJsonBody<S extends z.ZodType>(req: Request, schema: S
   } catch {
     throw new AppError('VALIDATION', 'request body is not valid JSON', 400)
   }
-  if (nestsDeeperThan(raw)) throw validationError([{ field: 'body', message: `nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep` }])
+  if (nestsDeeperThan(raw)) throw validationError([{ field: 'body', message: TOO_DEEP_MESSAGE }])
   // PostgreSQL cannot store a NUL in text or jsonb; refuse it here, in keys too, so that parts of
   // a body kept as JSON (settings groups, limits) cannot carry one to the database.
   const nulAt = findNulCharacter(raw)
