@@ -15,7 +15,7 @@ import { EmptyState, Panel } from '@/components/ui/panel'
 import type { DecisionView } from '@/lib/server/decisions/list-decisions'
 import { formatTimestamp } from '@/lib/ui/time-format'
 import { ValidationList } from './validation-list'
-import { ACTION_LABELS, ActionBadge, DecisionError, DecisionPhoneRow, ExecutedList, LatencyCell, OUTCOME_LABELS, OutcomeBadge, RawLinkCell, Reasoning, usageText } from './decision-parts'
+import { ACTION_LABELS, ActionBadge, DecisionDetailsLink, DecisionError, DecisionPhoneRow, ExecutedList, LatencyCell, OUTCOME_LABELS, OutcomeBadge, RawLinkCell, Reasoning, usageText } from './decision-parts'
 
 export interface JournalFilter {
   traderId?: string
@@ -205,9 +205,7 @@ function DecisionRow({ d }: { d: DecisionView }) {
               {d.confidence ?? '—'}
             </span>
             <OutcomeBadge outcome={d.outcome} />
-            <Link href={`/decisions/${d.id}`} className="text-[11px] text-emerald-400 hover:underline">
-              details
-            </Link>
+            <DecisionDetailsLink d={d} />
           </div>
           {d.positionId ? (
             <Link href={`/positions/${d.positionId}`} className="text-[11px] text-emerald-400 hover:underline">

@@ -145,6 +145,15 @@ export function LatencyCell({ d }: { d: DecisionView }) {
   )
 }
 
+/** On a phone, where the Raw column is hidden: the way to the decision's page. */
+export function DecisionDetailsLink({ d, className = '' }: { d: DecisionView; className?: string }) {
+  return (
+    <Link href={`/decisions/${d.id}`} className={`text-[11px] text-emerald-400 hover:underline ${className}`}>
+      details
+    </Link>
+  )
+}
+
 /** A decisions table's cell linking to the decision's page: its raw prompt and response. */
 export function RawLinkCell({ d }: { d: DecisionView }) {
   return (

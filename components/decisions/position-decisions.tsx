@@ -1,11 +1,10 @@
-import Link from 'next/link'
 import { Fragment } from 'react'
 import { td, th } from '@/components/positions/positions-table'
 import { EmptyState } from '@/components/ui/panel'
 import { WIDE_ONLY } from '@/components/ui/phone-row'
 import type { DecisionView } from '@/lib/server/decisions/list-decisions'
 import { formatTimestamp } from '@/lib/ui/time-format'
-import { ActionBadge, DecisionError, DecisionPhoneRow, ExecutedList, LatencyCell, OutcomeBadge, RawLinkCell, Reasoning } from './decision-parts'
+import { ActionBadge, DecisionDetailsLink, DecisionError, DecisionPhoneRow, ExecutedList, LatencyCell, OutcomeBadge, RawLinkCell, Reasoning } from './decision-parts'
 import { ValidationList } from './validation-list'
 
 /** The decisions taken about one position, newest first (kept live with the position's query). */
@@ -45,9 +44,7 @@ export function PositionDecisions({ decisions }: { decisions: DecisionView[] }) 
                     <span className="sm:hidden">
                       <OutcomeBadge outcome={d.outcome} />
                     </span>
-                    <Link href={`/decisions/${d.id}`} className="text-[11px] text-emerald-400 hover:underline sm:hidden">
-                      details
-                    </Link>
+                    <DecisionDetailsLink d={d} className="sm:hidden" />
                   </div>
                   <div className="hidden sm:block">
                     <Reasoning d={d} />
