@@ -38,7 +38,7 @@ export function classifyCcxtError(error: unknown): CcxtOutcome {
  */
 export function translateCcxtError(error: unknown, what: string, opts: { mayHaveExecuted: boolean; retryAfterMs?: number }): ExchangeError {
   if (error instanceof ExchangeError) return error
-  const message = `${what}: ${error instanceof Error ? error.message : String(error)}`
+  const message = withoutSignature(`${what}: ${error instanceof Error ? error.message : String(error)}`)
   const outcome = classifyCcxtError(error)
   switch (outcome) {
     case 'retryable':
@@ -51,6 +51,15 @@ export function translateCcxtError(error: unknown, what: string, opts: { mayHave
     case 'rejected':
       return new ExchangeError(message, false, { kind: 'rejected', cause: error })
   }
+}
+
+/**
+ * ccxt quotes a failed request's URL in its message, a signed one with its signature. Accounts,
+ * logs and the UI show these messages: the signature (a credential for that request until its
+ * recvWindow passes) is masked, the rest of the URL kept for diagnosis.
+ */
+export function withoutSignature(text: string): string {
+  return text.replace(/([?&]signature=)[^&\s]+/gi, '$1***')
 }
 
 /** A short reason for a REJECTED report: Binance's own `msg` when ccxt carried it. */

@@ -87,6 +87,22 @@ describe('markets and balances', () => {
     expect(err.kind).toBe('retryable')
     fake = await startFakeBinanceSpot() // afterEach closes it
   })
+
+  test('a failed signed request is quoted without its signature (ccxt puts the signed URL in its message)', async () => {
+    const a = adapter()
+    await a.placeOrder(order({ clientOrderId: 'sig-1', type: 'LIMIT', price: dec('50000') }))
+    fake.injectFault({ method: 'DELETE', path: '/api/v3/order' }, { kind: 'http5xx', status: 502, execute: false })
+    const gateway = await failure(a.cancelOrder('sig-1'))
+    expect(gateway.message).toMatch(/DELETE http:\S+\/api\/v3\/order\?\S*origClientOrderId=sig-1\S*&signature=\*\*\* 502 Bad Gateway/)
+    expect(gateway.message).not.toMatch(/[0-9a-f]{64}/) // an HMAC-SHA256 in hex
+
+    const url = fake.url
+    await fake.close()
+    const unreachable = await failure(adapter({ baseUrl: url }).fetchBalances())
+    expect(unreachable.message).toMatch(/\/api\/v3\/account\?timestamp=\d+&recvWindow=\d+&signature=\*\*\* fetch failed/)
+    expect(unreachable.message).not.toMatch(/[0-9a-f]{64}/)
+    fake = await startFakeBinanceSpot() // afterEach closes it
+  })
 })
 
 describe('orders that go through', () => {
