@@ -192,8 +192,9 @@ function DecisionRow({ d }: { d: DecisionView }) {
           <time dateTime={d.createdAt}>{formatTimestamp(d.createdAt)}</time>
           <div className="text-[10px] text-neutral-600">{d.trigger.toLowerCase()}</div>
         </td>
-        <td className={td}>
-          <span className="font-medium">{d.symbol}</span>
+        {/* The trader's name and the provider wrap: on one line a long name widened the journal past a laptop's width. */}
+        <td className="min-w-[6rem] px-2 py-1.5 align-top">
+          <span className="font-medium whitespace-nowrap">{d.symbol}</span>
           <div className="text-[11px] text-neutral-500">{d.traderName}</div>
           <div className="text-[10px] text-neutral-600" title={`${d.model} · ${d.promptVersion}`}>
             {d.provider.replace(/_/g, ' ').toLowerCase()}
@@ -213,7 +214,7 @@ function DecisionRow({ d }: { d: DecisionView }) {
             </Link>
           ) : null}
         </td>
-        <td className={`${WIDE_ONLY} min-w-[14rem] max-w-[22rem] px-2 py-1.5 align-top`}>
+        <td className={`${WIDE_ONLY} min-w-[13rem] max-w-[22rem] px-2 py-1.5 align-top`}>
           <div className="flex items-center gap-2">
             <ActionBadge action={d.action} />
             <span className="font-mono text-xs text-neutral-300" title="Confidence">
@@ -225,7 +226,7 @@ function DecisionRow({ d }: { d: DecisionView }) {
         <td className={`${WIDE_ONLY} min-w-[16rem] px-2 py-1.5 align-top`}>
           <ValidationList validation={d.validation} show="constraints" />
         </td>
-        <td className={`${WIDE_ONLY} min-w-[12rem] max-w-[20rem] px-2 py-1.5 align-top`}>
+        <td className={`${WIDE_ONLY} min-w-[11rem] max-w-[20rem] px-2 py-1.5 align-top`}>
           <ExecutedList executed={d.executed} />
         </td>
         <td className={`${WIDE_ONLY} max-w-[16rem] px-2 py-1.5 align-top`}>

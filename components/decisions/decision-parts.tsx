@@ -157,7 +157,8 @@ export function DecisionDetailsLink({ d, className = '' }: { d: DecisionView; cl
 /** A decisions table's cell linking to the decision's page: its raw prompt and response. */
 export function RawLinkCell({ d }: { d: DecisionView }) {
   return (
-    <td className={`${td} ${WIDE_ONLY}`}>
+    // The link's words wrap: on one line they were the widest cell of a laptop-wide journal.
+    <td className={`${WIDE_ONLY} min-w-[5.5rem] px-2 py-1.5 align-top`}>
       <Link href={`/decisions/${d.id}`} className="text-xs text-emerald-400 hover:underline">
         Raw prompt and response
       </Link>

@@ -124,7 +124,7 @@ function ChannelRow({ c }: { c: ChannelView }) {
 
   return (
     <tr className="border-t border-neutral-800" data-channel-id={c.id} aria-label={`Channel ${c.name}`}>
-      <td className="px-2 py-1.5 align-top font-medium sm:whitespace-nowrap">
+      <td className="min-w-[8rem] px-2 py-1.5 align-top font-medium">
         {c.name}
         {/* A phone has no format and URL columns. */}
         <div className="text-[11px] font-normal text-neutral-500 sm:hidden">
@@ -132,7 +132,7 @@ function ChannelRow({ c }: { c: ChannelView }) {
         </div>
       </td>
       <td className={`${td} ${WIDE_ONLY} text-xs`}>{c.format}</td>
-      <td className={`${td} ${WIDE_ONLY} font-mono text-xs text-neutral-400`}>{c.urlHint}</td>
+      <td className={`${WIDE_ONLY} min-w-[8rem] px-2 py-1.5 align-top font-mono text-xs text-neutral-400 wrap-anywhere`}>{c.urlHint}</td>
       <td className={td}>
         <label className="inline-flex items-center gap-1.5 text-xs">
           <input type="checkbox" checked={c.enabled} onChange={toggle} disabled={pending} className="accent-emerald-500" aria-label={`Enabled ${c.name}`} />
@@ -239,14 +239,14 @@ function DeliveryLog({ deliveries }: { deliveries: DeliveryView[] }) {
                   {/* A phone has no channel column: the channel is under the time. */}
                   <div className="font-sans text-neutral-300 sm:hidden">{d.channelName}</div>
                 </td>
-                <td className={`${td} ${WIDE_ONLY} text-xs`}>{d.channelName}</td>
+                <td className={`${WIDE_ONLY} min-w-[6rem] px-2 py-1.5 align-top text-xs`}>{d.channelName}</td>
                 <td className="max-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-300">
                   <span className="font-mono text-neutral-500">
                     <SoftBreaks text={d.eventType ?? '—'} />
                   </span>{' '}
                   {d.message}
                 </td>
-                <td className={`px-2 py-1.5 align-top text-xs font-semibold sm:whitespace-nowrap ${DELIVERY_TONES[d.status] ?? ''}`}>
+                <td className={`px-2 py-1.5 align-top text-xs font-semibold ${DELIVERY_TONES[d.status] ?? ''}`}>
                   {d.status}
                   {d.nextAttemptAt ? <div className="font-normal text-neutral-500">next {formatTimestamp(d.nextAttemptAt)}</div> : null}
                 </td>

@@ -35,14 +35,14 @@ export function OrdersTable({ orders }: { orders: OrderView[] }) {
           <tr>
             <th className={th}>Created</th>
             <th className={th}>Purpose</th>
-            <th className={th}>Side</th>
-            <th className={`${th} ${WIDE_ONLY}`}>Type</th>
-            <th className={`${th} ${WIDE_ONLY}`}>Status</th>
+            <th className={th}>
+              Side<span className="hidden sm:inline"> / type</span>
+            </th>
+            <th className={`${th} ${WIDE_ONLY}`}>Status / by</th>
             <th className={`${th} ${WIDE_ONLY} text-right`}>Qty</th>
             <th className={`${th} ${WIDE_ONLY} text-right`}>Price</th>
             <th className={`${th} ${WIDE_ONLY} text-right`}>Filled</th>
             <th className={`${th} ${WIDE_ONLY} text-right`}>Avg fill</th>
-            <th className={`${th} ${WIDE_ONLY}`}>By</th>
             <th className={`${th} ${WIDE_ONLY}`}>Client id / exchange id / reason</th>
           </tr>
         </thead>
@@ -52,12 +52,17 @@ export function OrdersTable({ orders }: { orders: OrderView[] }) {
               <tr className="border-t border-neutral-800">
                 <td className={TIME_CELL}>{formatTimestamp(o.createdAt)}</td>
                 <td className={`${td} text-xs`}>{o.purpose.replace(/_/g, ' ')}</td>
+                {/* The type and who placed it sit under the side and the status: as columns of their own
+                    they left the ids too little of a laptop-wide panel. */}
                 <td className={td}>
                   <StatusBadge value={o.side} />
+                  <div className="mt-0.5 hidden text-xs sm:block">{typeText(o)}</div>
                 </td>
-                <td className={`${td} ${WIDE_ONLY} text-xs`}>{typeText(o)}</td>
                 <td className={`${td} ${WIDE_ONLY}`}>
                   <StatusBadge value={o.status} />
+                  <div className="mt-0.5 text-[11px] text-neutral-500">
+                    by <StatusBadge value={o.createdBy} />
+                  </div>
                 </td>
                 <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(o.qty)}</td>
                 <td className={`${num} ${WIDE_ONLY}`}>
@@ -66,9 +71,6 @@ export function OrdersTable({ orders }: { orders: OrderView[] }) {
                 </td>
                 <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(o.filledQty)}</td>
                 <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(o.avgFillPrice)}</td>
-                <td className={`${td} ${WIDE_ONLY}`}>
-                  <StatusBadge value={o.createdBy} />
-                </td>
                 {/* Ids have no place to break: they wrap anywhere rather than push the table past its panel. */}
                 <td className={`${WIDE_ONLY} px-2 py-1.5 align-top font-mono text-[11px] text-neutral-500 wrap-anywhere`}>
                   {o.clientOrderId}

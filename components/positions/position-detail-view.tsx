@@ -51,9 +51,9 @@ function Json({ value }: { value: unknown }) {
   if (value === null || value === undefined) return <span className="text-neutral-600">—</span>
   const entries = typeof value === 'object' && !Array.isArray(value) ? Object.entries(value as Record<string, unknown>) : [['', value] as const]
   return (
-    <dl className="min-w-[12rem] space-y-0.5 font-mono text-[11px] text-neutral-400">
+    <dl className="min-w-[10rem] space-y-0.5 font-mono text-[11px] text-neutral-400">
       {entries.map(([k, v]) => (
-        <div key={k} className="break-words">
+        <div key={k} className="wrap-anywhere">
           {k ? <dt className="inline text-neutral-500">{k}: </dt> : null}
           <dd className="inline">{snapshotValue(v)}</dd>
         </div>

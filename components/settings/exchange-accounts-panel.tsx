@@ -121,14 +121,14 @@ function AccountRow({ a, onChange, onDeleted }: { a: ExchangeAccountView; onChan
   return (
     <>
       <tr className="border-t border-neutral-800" data-account-id={a.id} aria-label={`Exchange account ${a.name}`}>
-        {/* A phone wraps a long name (the desktop keeps it on one line). */}
-        <td className="px-2 py-1.5 align-top font-medium sm:whitespace-nowrap">
+        {/* A long name wraps: Settings is narrow, and the status beside it needs the room. */}
+        <td className="min-w-[8rem] px-2 py-1.5 align-top font-medium">
           {a.name}
           {a.traders.length ? <div className="text-[11px] font-normal text-neutral-500">Traders: {a.traders.map((t) => t.name).join(', ')}</div> : null}
         </td>
-        <td className={`${td} ${WIDE_ONLY} text-xs`}>
+        <td className={`${WIDE_ONLY} min-w-[7rem] px-2 py-1.5 align-top text-xs`}>
           {exchange}
-          <div className="text-[11px] text-neutral-500">
+          <div className="text-[11px] text-neutral-500 wrap-anywhere">
             {a.quoteCurrency}
             {a.baseUrl ? <span className="font-mono"> · {a.baseUrl}</span> : null}
           </div>
@@ -138,7 +138,7 @@ function AccountRow({ a, onChange, onDeleted }: { a: ExchangeAccountView; onChan
         </td>
         <td className={`${td} ${WIDE_ONLY} font-mono text-xs text-neutral-400`}>{a.keyHint ?? '—'}</td>
         {/* An exchange's error may quote a URL with no place to break: it wraps anywhere. */}
-        <td className="max-w-[20rem] px-2 py-1.5 align-top text-xs wrap-anywhere" data-testid="verification">
+        <td className="max-w-[20rem] px-2 py-1.5 align-top text-xs wrap-anywhere sm:min-w-[12rem]" data-testid="verification">
           {a.verified ? (
             <span className="text-emerald-400">Verified {formatTimestamp(a.verifiedAt)}</span>
           ) : (
