@@ -10,21 +10,23 @@ export interface TakeProfitLevel {
 
 export interface ProtectionInput {
   side: PositionSide
-  /** The entry price the stop and targets are judged against (limit price, or ask/bid). */
+  /** The price the stop and targets are judged against: an entry's limit price or ask/bid, an open position's exit price. */
   referencePrice: Decimal
+  /** What that price is, as the messages name it ("the limit price", "the current bid"). */
+  referenceName: string
   stopLoss: Decimal | null
   takeProfits: readonly TakeProfitLevel[]
 }
 
 /** Every problem with a position's stop loss and take-profits; empty when they are valid. */
 export function validateProtection(input: ProtectionInput): FieldError[] {
-  const { side, referencePrice, stopLoss, takeProfits } = input
-  const ref = referencePrice.toFixed()
+  const { side, referencePrice, referenceName, stopLoss, takeProfits } = input
+  const ref = `${referenceName} ${referencePrice.toFixed()}`
   const errors: FieldError[] = []
 
   if (!referencePrice.gt(0)) {
     // Without a positive reference the side checks below would be meaningless.
-    return [{ field: 'referencePrice', message: `the entry reference price ${ref} must be greater than 0` }]
+    return [{ field: 'referencePrice', message: `${ref} must be greater than 0` }]
   }
 
   if (stopLoss === null) {
@@ -35,7 +37,7 @@ export function validateProtection(input: ProtectionInput): FieldError[] {
     const where = side === 'LONG' ? 'below' : 'above'
     errors.push({
       field: 'stopLoss',
-      message: `stop loss ${stopLoss.toFixed()} must be ${where} the entry reference price ${ref} for a ${side}`,
+      message: `stop loss ${stopLoss.toFixed()} must be ${where} ${ref} for a ${side}`,
     })
   }
 
@@ -47,7 +49,7 @@ export function validateProtection(input: ProtectionInput): FieldError[] {
       const where = side === 'LONG' ? 'above' : 'below'
       errors.push({
         field: `takeProfits.${i}.price`,
-        message: `${label} price ${tp.price.toFixed()} must be ${where} the entry reference price ${ref} for a ${side}`,
+        message: `${label} price ${tp.price.toFixed()} must be ${where} ${ref} for a ${side}`,
       })
     }
     if (!tp.sharePct.gt(0) || tp.sharePct.gt(100)) {

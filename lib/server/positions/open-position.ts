@@ -162,7 +162,8 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
 
   const stopLoss = roundPriceToTick(req.stopLoss, rules.tickSize, priceRoundingFor(req.side, 'STOP'))
   const takeProfits = req.takeProfits.map((tp) => ({ price: roundPriceToTick(tp.price, rules.tickSize, priceRoundingFor(req.side, 'TAKE_PROFIT')), sharePct: tp.sharePct }))
-  const protectionErrors = validateProtection({ side: req.side, referencePrice: refPrice, stopLoss, takeProfits })
+  const referenceName = limitPrice ? 'the limit price' : entrySide === 'BUY' ? 'the ask' : 'the bid'
+  const protectionErrors = validateProtection({ side: req.side, referencePrice: refPrice, referenceName, stopLoss, takeProfits })
   if (protectionErrors.length) throw validationError(protectionErrors)
 
   // What the entry puts at stake: its notional, and what hitting the stop would cost with fees.

@@ -82,6 +82,10 @@ describe('/api/v1/positions', () => {
 
   it('opens at the ask (201), modifies protection, closes 50% then all with exact realized PnL', async () => {
     await seedMarket(t.db, { bid: '60000', ask: '60010' })
+    // A market LONG's stop is judged against the ask it buys at, and the message says so.
+    const stopAboveAsk = await open({ ...longBtc, traderId, stopLoss: '60020' })
+    expect(stopAboveAsk.status).toBe(400)
+    expect(stopAboveAsk.body.error.fields).toEqual([{ field: 'stopLoss', message: 'stop loss 60020 must be below the ask 60010 for a LONG' }])
     const opened = await open({ ...longBtc, traderId })
     expect(opened.status).toBe(201)
     const id: string = opened.body.position.id
@@ -100,9 +104,10 @@ describe('/api/v1/positions', () => {
     expect((await call(positions.GET, 'GET', '/api/v1/positions?state=closed', { token: alice.token })).body.positions).toEqual([])
 
     const patch = (body: unknown) => call(protection.PATCH, 'PATCH', `/api/v1/positions/${id}/protection`, { token: alice.token, body, id })
-    const wrongStop = await patch({ stopLoss: '60500' })
+    // An open LONG's stop is judged against the bid it would sell at, not its entry (60010).
+    const wrongStop = await patch({ stopLoss: '60005' })
     expect(wrongStop.status).toBe(400)
-    expect(fieldsOf(wrongStop.body)).toContain('stopLoss')
+    expect(wrongStop.body.error.fields).toEqual([{ field: 'stopLoss', message: 'stop loss 60005 must be below the current bid 60000 for a LONG' }])
     const moved = await patch({ stopLoss: '59500', takeProfits: [{ price: '64000', sharePct: '100' }] })
     expect(moved.status).toBe(200)
     expect(moved.body.position.stopLoss).toBe('59500')

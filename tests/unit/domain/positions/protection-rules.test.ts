@@ -29,20 +29,20 @@ describe('validateProtection', () => {
       label: 'LONG stop above entry',
       side: 'LONG',
       stop: '61000',
-      errors: [{ field: 'stopLoss', message: 'stop loss 61000 must be below the entry reference price 60000 for a LONG' }],
+      errors: [{ field: 'stopLoss', message: 'stop loss 61000 must be below the ask 60000 for a LONG' }],
     },
     {
       label: 'LONG stop equal to entry',
       side: 'LONG',
       stop: '60000',
-      errors: [{ field: 'stopLoss', message: 'stop loss 60000 must be below the entry reference price 60000 for a LONG' }],
+      errors: [{ field: 'stopLoss', message: 'stop loss 60000 must be below the ask 60000 for a LONG' }],
     },
     {
       label: 'SHORT stop below entry',
       side: 'SHORT',
       stop: '59999.99',
       errors: [
-        { field: 'stopLoss', message: 'stop loss 59999.99 must be above the entry reference price 60000 for a SHORT' },
+        { field: 'stopLoss', message: 'stop loss 59999.99 must be above the ask 60000 for a SHORT' },
       ],
     },
     {
@@ -59,7 +59,7 @@ describe('validateProtection', () => {
       errors: [
         {
           field: 'takeProfits.1.price',
-          message: 'take profit 2 price 59500 must be above the entry reference price 60000 for a LONG',
+          message: 'take profit 2 price 59500 must be above the ask 60000 for a LONG',
         },
       ],
     },
@@ -71,7 +71,7 @@ describe('validateProtection', () => {
       errors: [
         {
           field: 'takeProfits.0.price',
-          message: 'take profit 1 price 60000 must be below the entry reference price 60000 for a SHORT',
+          message: 'take profit 1 price 60000 must be below the ask 60000 for a SHORT',
         },
       ],
     },
@@ -108,10 +108,10 @@ describe('validateProtection', () => {
       stop: '60500',
       tps: [tp('59000', '80'), tp('61000', '30')],
       errors: [
-        { field: 'stopLoss', message: 'stop loss 60500 must be below the entry reference price 60000 for a LONG' },
+        { field: 'stopLoss', message: 'stop loss 60500 must be below the ask 60000 for a LONG' },
         {
           field: 'takeProfits.0.price',
-          message: 'take profit 1 price 59000 must be above the entry reference price 60000 for a LONG',
+          message: 'take profit 1 price 59000 must be above the ask 60000 for a LONG',
         },
         { field: 'takeProfits', message: 'take profit shares add up to 110%, which is more than 100% of the position' },
       ],
@@ -121,12 +121,13 @@ describe('validateProtection', () => {
       side: 'LONG',
       ref: '0',
       stop: '59000',
-      errors: [{ field: 'referencePrice', message: 'the entry reference price 0 must be greater than 0' }],
+      errors: [{ field: 'referencePrice', message: 'the ask 0 must be greater than 0' }],
     },
   ])('$label', ({ side, ref, stop, tps, errors }) => {
     const result = validateProtection({
       side,
       referencePrice: dec(ref ?? '60000'),
+      referenceName: 'the ask',
       stopLoss: stop === null ? null : dec(stop),
       takeProfits: tps ?? [],
     })
