@@ -19,14 +19,14 @@ import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { env } from '@/lib/config/env'
 import { textField } from '@/lib/server/validation/text-field'
 
-export const ZApproveRequest = z.object({
+export const ZApproveRequest = z.strictObject({
   /** Edits a person may make before approving; everything is validated again with them. */
   qty: ZPositiveDecimal.optional(),
   stopLoss: ZPositiveDecimal.optional(),
-  takeProfits: z.array(z.object({ price: ZPositiveDecimal, sharePct: ZPositiveDecimal })).max(10).optional(),
+  takeProfits: z.array(z.strictObject({ price: ZPositiveDecimal, sharePct: ZPositiveDecimal })).max(10).optional(),
   note: textField({ max: 500, multiline: true }).optional(),
 })
-export const ZRejectRequest = z.object({ note: textField({ max: 500, multiline: true }).default('') })
+export const ZRejectRequest = z.strictObject({ note: textField({ max: 500, multiline: true }).default('') })
 
 type Summary = { confidence?: string; reasoning?: string }
 

@@ -54,7 +54,7 @@ const ZExpiresInDays = z
 
 /** POST /api/v1/api-tokens and the Settings form: a name and an optional lifetime. */
 export const ZCreateApiTokenRequest = z
-  .object({
+  .strictObject({
     name: ZTokenName,
     expiresInDays: ZExpiresInDays.nullable().optional(),
     expiresAt: z.iso
@@ -188,7 +188,7 @@ export async function userFromBearer(
   return { id: row.userId, email: row.email, name: row.name, role: row.role, createdAt: row.createdAt }
 }
 
-export const ZIssueApiTokenRequest = z.object({
+export const ZIssueApiTokenRequest = z.strictObject({
   email: textField({ max: 254 }).min(1, 'email is required'),
   // Compared with a hash, never stored or queried: only its length is bounded.
   password: z.string({ error: 'password is required' }).min(1, 'password is required').max(1024, 'password must be at most 1024 characters'),

@@ -6,7 +6,7 @@ import { authenticateWithLimits } from '@/lib/server/auth/sign-in-attempts'
 import { PASSWORD_MIN_LENGTH } from '@/lib/server/auth/users'
 import { fromZodError, notFound, validationError } from '@/lib/server/errors/app-error'
 
-export const ZChangePasswordRequest = z.object({
+export const ZChangePasswordRequest = z.strictObject({
   // Compared with a hash, never stored: only its length is bounded.
   currentPassword: z
     .string({ error: 'currentPassword is required' })

@@ -75,12 +75,18 @@ export function conflict(message: string): AppError {
   return new AppError('CONFLICT', message, APP_ERROR_STATUS.CONFLICT)
 }
 
-/** Field errors from a zod failure, with dotted paths such as `takeProfits.0.price`. */
-export function zodFieldErrors(err: z.ZodError): FieldError[] {
-  return err.issues.map((issue) => ({
-    field: issue.path.map((p) => String(p)).join('.'),
-    message: issue.message,
-  }))
+/**
+ * Field errors from a zod failure, with dotted paths such as `takeProfits.0.price`. A key a
+ * strict object does not know is reported under its own name: a misspelt optional field
+ * (`share` for `sharePct`, `trader_id` for `traderId`) must not be dropped silently, since
+ * leaving it out means something else (close everything, panic every account).
+ */
+export function zodFieldErrors(err: z.ZodError, unknownKey = 'is not a known field'): FieldError[] {
+  return err.issues.flatMap((issue) => {
+    const at = issue.path.map((p) => String(p)).join('.')
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => ({ field: at ? `${at}.${k}` : k, message: unknownKey }))
+    return [{ field: at, message: issue.message }]
+  })
 }
 
 export function fromZodError(err: z.ZodError): AppError {

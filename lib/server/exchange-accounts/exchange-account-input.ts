@@ -48,7 +48,7 @@ const LIVE_NEEDS_CONFIRMATION = 'LIVE trades real money: set confirmLive to true
 export const COINBASE_NO_TESTNET = 'Coinbase has no test environment; use LIVE (with baseUrl for a local test server)'
 
 export const ZCreateExchangeAccountRequest = z
-  .object({
+  .strictObject({
     name: ZName,
     exchange: ZVenue,
     mode: ZMode,
@@ -67,7 +67,7 @@ export const ZCreateExchangeAccountRequest = z
   })
 
 export const ZUpdateExchangeAccountRequest = z
-  .object({
+  .strictObject({
     name: ZName.optional(),
     /** Replaced together with secret; the new pair is tested before it is saved. */
     apiKey: ZApiKey.optional(),

@@ -26,7 +26,7 @@ export const INVITE_UNUSABLE_MESSAGES = {
   expired: 'This invite link has expired. Ask an admin for a new one.',
 } as const
 
-export const ZAcceptInviteRequest = z.object({
+export const ZAcceptInviteRequest = z.strictObject({
   name: ZUserName.optional(),
   password: ZNewPassword,
 })

@@ -9,7 +9,7 @@ import { inviteViewSelect, toInviteView, type InviteView } from './invite-view'
 export const INVITE_DEFAULT_HOURS = 72
 export const INVITE_MAX_HOURS = 24 * 30
 
-export const ZCreateInviteRequest = z.object({
+export const ZCreateInviteRequest = z.strictObject({
   email: ZEmail,
   role: ZUserRole.default('MEMBER'),
   expiresInHours: z

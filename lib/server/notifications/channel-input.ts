@@ -15,14 +15,14 @@ const ZWebhookUrl = textField({ max: 2048 })
 const ZChannelFormat = z.enum(CHANNEL_FORMATS, { error: 'must be auto, generic, telegram or discord' })
 const ZEnabled = z.boolean({ error: 'must be true or false' })
 
-export const ZCreateNotificationChannelRequest = z.object({
+export const ZCreateNotificationChannelRequest = z.strictObject({
   name: ZChannelName,
   url: ZWebhookUrl,
   format: ZChannelFormat.default('auto'),
   enabled: ZEnabled.default(true),
 })
 
-export const ZUpdateNotificationChannelRequest = z.object({
+export const ZUpdateNotificationChannelRequest = z.strictObject({
   name: ZChannelName.optional(),
   url: ZWebhookUrl.optional(),
   format: ZChannelFormat.optional(),

@@ -182,8 +182,9 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
       title: 'Tradeloop API',
       version: '1',
       description:
-        'Paper trading over JSON. Authenticate with `Authorization: Bearer <token>` (get one from POST /api/v1/auth/token) or a browser session. ' +
+        'Trading over JSON, on paper and exchange accounts. Authenticate with `Authorization: Bearer <token>` (get one from POST /api/v1/auth/token) or a browser session. ' +
         'Prices, quantities, fees and PnL are exact decimals sent as strings; requests also accept JSON numbers for them. ' +
+        'A request body with a field the operation does not know is refused (400 naming it), never applied without it. ' +
         'Every error has the shape of the Error schema.',
     },
     servers: [{ url: opts.serverUrl ?? '/' }],

@@ -7,7 +7,7 @@ import { describeRequester, inPool, runPanic, type PanicReport, type RunPanicOpt
 import { ZIdField } from '@/lib/server/validation/id-field'
 
 export const ZPanicRequest = z
-  .object({
+  .strictObject({
     confirm: z.literal(true, { error: 'must be true: panic halts trading and closes every position at market' }),
     /** Only this trader: halts it alone and closes only its positions. */
     traderId: ZIdField.optional(),

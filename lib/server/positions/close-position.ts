@@ -10,7 +10,7 @@ import { keyedAttempt, otherRequest, requestHash, sameRequest, type KeyedOrder }
 
 const OPEN: string[] = ['OPEN', 'MONITORING']
 
-export const ZClosePositionRequest = z.object({
+export const ZClosePositionRequest = z.strictObject({
   sharePct: ZPositiveDecimal.refine((d) => d.lte(100), { message: 'must be at most 100' }).default(dec(100)),
 })
 

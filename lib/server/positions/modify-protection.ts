@@ -16,7 +16,7 @@ import { freshMarket } from './market-context'
 import { ZTakeProfitInput } from './open-position'
 
 export const ZModifyProtectionRequest = z
-  .object({
+  .strictObject({
     stopLoss: ZPositiveDecimal.optional(),
     /** Replaces every take-profit level not yet filled. */
     takeProfits: z.array(ZTakeProfitInput).max(10, 'at most 10 take-profit levels').optional(),

@@ -31,10 +31,10 @@ import { transitionPosition } from '@/lib/domain/positions/position-lifecycle'
 import { textField } from '@/lib/server/validation/text-field'
 import { ZIdField } from '@/lib/server/validation/id-field'
 
-export const ZTakeProfitInput = z.object({ price: ZPositiveDecimal, sharePct: ZPositiveDecimal })
+export const ZTakeProfitInput = z.strictObject({ price: ZPositiveDecimal, sharePct: ZPositiveDecimal })
 
 export const ZOpenPositionRequest = z
-  .object({
+  .strictObject({
     traderId: ZIdField,
     symbol: textField({ max: 40 }).toUpperCase().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'must look like BTC/USDT'),
     side: z.enum(['LONG', 'SHORT']),

@@ -18,7 +18,7 @@ export const notQuotedIn = (symbol: string, quote: string) => `${symbol} is not 
  * required), or on one of the user's exchange accounts (accountId), in that account's currency.
  */
 export const ZCreateTraderRequest = z
-  .object({
+  .strictObject({
     name: textField({ max: 60 }).min(1, 'is required'),
     /** Required for a paper trader; on an exchange account it must be the account's, if given. */
     quoteCurrency: ZQuoteCurrency.optional(),
@@ -47,7 +47,7 @@ export const ZCreateTraderRequest = z
     }
   })
 
-export const ZUpdateTraderRequest = z.object({
+export const ZUpdateTraderRequest = z.strictObject({
   name: textField({ max: 60 }).min(1, 'is required').optional(),
   watchlist: ZWatchlist.optional(),
   universe: ZUniverse.optional(),

@@ -203,12 +203,7 @@ export async function updateTraderSettings(opts: UpdateTraderSettingsOptions) {
 export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input ?? {})
   if (parsed.success) return parsed.data
-  const errors: FieldError[] = parsed.error.issues.flatMap((issue) => {
-    const at = issue.path.map(String).join('.')
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => ({ field: at ? `${at}.${k}` : k, message: 'is not a known setting' }))
-    return [{ field: at, message: issue.message }]
-  })
-  throw validationError(errors)
+  throw validationError(zodFieldErrors(parsed.error, 'is not a known setting'))
 }
 
 function seal(plain: string): string {

@@ -7,7 +7,7 @@ import { resumeAccount, setTraderStatus } from './halt-trading'
 import { loadTradingState } from './trading-state'
 import { ZIdField } from '@/lib/server/validation/id-field'
 
-export const ZResumeTradingRequest = z.object({
+export const ZResumeTradingRequest = z.strictObject({
   confirm: z.literal(true, { error: 'must be true: re-enabling lets traders open positions again' }),
   /** Lift this account's halt. */
   accountId: ZIdField.optional(),

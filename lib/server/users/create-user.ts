@@ -12,7 +12,7 @@ export const ZUserRole = z.enum(['ADMIN', 'MEMBER'], { error: 'role must be ADMI
 export const ZUserName = textField({ max: 100 })
   .transform((n) => (n === '' ? undefined : n))
 
-export const ZCreateUserRequest = z.object({
+export const ZCreateUserRequest = z.strictObject({
   email: ZEmail,
   password: ZNewPassword,
   name: ZUserName.optional(),

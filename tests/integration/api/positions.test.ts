@@ -118,6 +118,11 @@ describe('/api/v1/positions', () => {
     expect((await call(cancelEntry.POST, 'POST', '/', { token: alice.token, id })).status).toBe(409)
 
     await seedMarket(t.db, { bid: '61000', ask: '61010' })
+    // A misspelt share is refused, not dropped: without it the close would sell everything.
+    const typo = await call(close.POST, 'POST', `/api/v1/positions/${id}/close`, { token: alice.token, body: { share: '50' }, id })
+    expect(typo.status).toBe(400)
+    expect(typo.body.error.fields).toEqual([{ field: 'share', message: 'is not a known field' }])
+    expect((await t.db.position.findUniqueOrThrow({ where: { id } })).openQty.toString()).toBe('0.1')
     const half = await call(close.POST, 'POST', `/api/v1/positions/${id}/close`, { token: alice.token, body: { sharePct: '50' }, id })
     expect(half.status).toBe(200)
     // Sell 0.05 @ 61000, fee 3.05; gross 990 * 0.05 = 49.5; net 49.5 - 6.001 - 3.05

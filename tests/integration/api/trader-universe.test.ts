@@ -40,7 +40,8 @@ describe('a trader universe through /api/v1/traders', () => {
     ['n missing', { universe: { kind: 'TOP' } }, ['universe.n']],
     ['an unknown kind', { watchlist: ['BTC/USDT'], universe: { kind: 'RANDOM' } }, ['universe.kind']],
     ['an excluded symbol that is not a symbol', { universe: { kind: 'TOP', n: 10, exclude: ['BTC-USDT'] } }, ['universe.exclude.0']],
-    ['an unknown field', { universe: { kind: 'TOP', n: 10, minVolume: '1000' } }, ['universe']],
+    ['an unknown field', { universe: { kind: 'TOP', n: 10, minVolume: '1000' } }, ['universe.minVolume']],
+    ['an unknown top-level field (a misspelt watchlist)', { watchList: ['BTC/USDT'], universe: { kind: 'FIXED' } }, ['watchList', 'watchlist']],
     ['a flag that is not a boolean', { universe: { kind: 'TOP', n: 10, excludeStablecoins: 'maybe' } }, ['universe.excludeStablecoins']],
   ])('answers 400 naming the field for %s', async (_label, body, fields) => {
     const res = await create(body)
