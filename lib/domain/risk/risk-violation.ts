@@ -19,7 +19,8 @@ export function scopedLimitLabel(scope: RiskScope, limit: RiskLimitName): string
 export function toRiskViolation(scope: RiskScope, check: LimitCheck): RiskViolation {
   return {
     limit: check.limit,
-    label: LIMIT_LABELS[check.limit],
+    // Scoped: a trader's limit and the user-wide one of the same name can refuse one order together.
+    label: scopedLimitLabel(scope, check.limit),
     currentValue: check.currentValue,
     allowedValue: check.allowedValue,
     message: `${scopedLimitLabel(scope, check.limit)}: ${check.detail}`,

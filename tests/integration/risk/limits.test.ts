@@ -181,6 +181,12 @@ describe('risk limits: each limit in turn, then the breakers', () => {
     const e = await refusal(open('BTC/USDT', '100'))
     expect(e.fieldErrors?.map((f) => f.field)).toEqual(['risk.maxConcurrentPositions'])
     expect(e.fieldErrors?.[0]?.message).toMatch(/^account /)
+    // A trader's limit and the user-wide one of the same name refusing together: the summary tells them apart.
+    await t.db.user.update({ where: { id: userId }, data: { riskLimits: { ...RISK_LIMITS_OFF, maxExposureQuote: '50' } } })
+    await limits({ maxExposureQuote: '50' })
+    const both = await refusal(open('BTC/USDT', '100'))
+    expect(both.message).toBe('2 risk limits refuse this order: max total exposure, account max total exposure')
+    await limits({})
 
     // A user-wide loss limit that stands refuses a trader's resume too, pointing at Settings.
     await t.db.user.update({ where: { id: userId }, data: { riskLimits: { ...RISK_LIMITS_OFF, dailyLossLimitQuote: '1' } } })

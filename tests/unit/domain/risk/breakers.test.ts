@@ -87,7 +87,7 @@ describe('evaluateBreakers', () => {
     expect(trip).toEqual({
       action: 'HALT',
       limit: 'maxDrawdownPct',
-      label: 'max drawdown',
+      label: 'account max drawdown',
       currentValue: '20',
       allowedValue: '10',
       reason: 'account max drawdown: drawdown 20% has reached the limit of 10%',

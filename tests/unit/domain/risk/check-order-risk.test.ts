@@ -443,7 +443,7 @@ describe('checkOrderRisk: several limits together', () => {
     expect(result.violations).toEqual([
       {
         limit: 'maxConcurrentPositions',
-        label: 'max open positions',
+        label: 'account max open positions',
         currentValue: '11',
         allowedValue: '10',
         message: 'account max open positions: 10 positions are already open and at most 10 may be',
