@@ -32,8 +32,8 @@ export type FakeSpotFault =
   | { kind: 'status1007'; execute: boolean }
   /** 429 (rate limit) or 418 (IP ban) with Retry-After in seconds; never executed. */
   | { kind: 'rateLimited'; status: 429 | 418; retryAfterSec: number }
-  /** A gateway-style 5xx (plain-text body); `execute` says whether the backend processed it. */
-  | { kind: 'http5xx'; status: 500 | 502 | 503 | 504; execute: boolean }
+  /** A gateway-style 5xx (an HTML page, `page` if given); `execute` says whether the backend processed it. */
+  | { kind: 'http5xx'; status: 500 | 502 | 503 | 504; execute: boolean; page?: string }
   /** The socket is destroyed before the request is looked at: nothing executed. */
   | { kind: 'dropBeforeAccept' }
 
@@ -749,7 +749,7 @@ export async function startFakeBinanceSpot(opts: FakeSpotOptions = {}): Promise<
       }
       if (fault?.kind === 'http5xx') {
         res.writeHead(fault.status, { 'Content-Type': 'text/html' })
-        return void res.end(`<html><body><h1>${fault.status} Bad Gateway</h1></body></html>`)
+        return void res.end(fault.page ?? `<html><body><h1>${fault.status} Bad Gateway</h1></body></html>`)
       }
       orderCount10s = orderCount10s.filter((t) => t > Date.now() - 10_000)
       send(res, status, answer, { 'X-MBX-USED-WEIGHT-1M': String(requests.length), 'X-MBX-ORDER-COUNT-10S': String(orderCount10s.length) })

@@ -22,8 +22,22 @@ export type AppEvent =
   | { kind: 'settings' }
   | { kind: 'worker' }
 
+/**
+ * PostgreSQL refuses a NOTIFY payload over 8,000 bytes by failing the whole transaction, which
+ * would lose the change it announces (an exchange's error page quoted in an event's message is
+ * 10 KB). Listeners only learn what changed from it; the full message is in the row. 1,000
+ * characters stay under the limit even at 6 bytes each (JSON's \u escapes).
+ */
+const MESSAGE_MAX = 1000
+
+/** The event as sent on the channel, its message cut to MESSAGE_MAX characters. */
+export function notificationPayload(event: AppEvent): string {
+  if (!('message' in event) || event.message.length <= MESSAGE_MAX) return JSON.stringify(event)
+  return JSON.stringify({ ...event, message: `${event.message.slice(0, MESSAGE_MAX - 1)}…` })
+}
+
 export async function notify(tx: SqlTx, event: AppEvent): Promise<void> {
-  await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(event)})`
+  await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, ${notificationPayload(event)})`
 }
 
 /** Several notifications in one statement, delivered in this order (each with notify's payload). */
@@ -37,6 +51,6 @@ export async function notifyAll(tx: SqlTx, events: AppEvent[]): Promise<void> {
 export function notifyAllSelect(events: AppEvent[]): Prisma.Sql {
   return Prisma.sql`
     SELECT pg_notify(${EVENTS_CHANNEL}, t.payload)
-    FROM jsonb_array_elements_text(${JSON.stringify(events.map((e) => JSON.stringify(e)))}::jsonb) WITH ORDINALITY AS t(payload, n)
+    FROM jsonb_array_elements_text(${JSON.stringify(events.map(notificationPayload))}::jsonb) WITH ORDINALITY AS t(payload, n)
     ORDER BY t.n`
 }

@@ -13,6 +13,9 @@ import { isEntry, liveBinanceScenario, START_USDT } from '@/tests/support/live-b
  * order goes out at most once under its client order id; what executed is booked exactly once
  * with the exchange's fills; what did not is declared lost, the position FAILED, never re-sent.
  */
+/** A CDN's error page of about 12 KB, quotes and non-ASCII included (NOTIFY payloads are limited to 8,000 bytes). */
+const GATEWAY_PAGE = `<!DOCTYPE html><html><head><title>502 Bad gateway</title></head><body>${'<div class="cf-error">Ray ID: 7f3a… “error” host unreachable</div>'.repeat(180)}</body></html>`
+
 describe('Binance spot: faults while the entry is sent', () => {
   const live = liveBinanceScenario()
   const { openLong, withShortTimeout, reconciler, reconcileUntil, position, order, newOrdersSent, expectBooksEqualExchange } = live
@@ -43,6 +46,8 @@ describe('Binance spot: faults while the entry is sent', () => {
     { name: '-1007 execution status unknown, not executed', fault: { kind: 'status1007', execute: false }, executed: false, status: 502 },
     { name: 'HTTP 502 from the gateway, executed', fault: { kind: 'http5xx', status: 502, execute: true }, executed: true, status: 502 },
     { name: 'HTTP 503 from the gateway, not executed', fault: { kind: 'http5xx', status: 503, execute: false }, executed: false, status: 502 },
+    // ccxt quotes the page in its error, and the error in the position's events and their notifications.
+    { name: 'HTTP 502 with a CDN\'s 12 KB error page, not executed', fault: { kind: 'http5xx', status: 502, execute: false, page: GATEWAY_PAGE }, executed: false, status: 502 },
     { name: '429 with Retry-After 1 s', fault: { kind: 'rateLimited', status: 429, retryAfterSec: 1 }, executed: false, status: 503 },
     { name: '418 IP ban with Retry-After 1 s', fault: { kind: 'rateLimited', status: 418, retryAfterSec: 1 }, executed: false, status: 503 },
     { name: 'connection dropped before the request is read', fault: { kind: 'dropBeforeAccept' }, executed: false, status: 502 },
