@@ -10,7 +10,7 @@ import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-even
 import { td, th } from '@/components/positions/positions-table'
 import { SelectField } from '@/components/ui/fields'
 import { LoadOlderButton } from '@/components/ui/load-older-button'
-import { WIDE_ONLY } from '@/components/ui/phone-row'
+import { LAPTOP_ONLY } from '@/components/ui/phone-row'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import type { DecisionView } from '@/lib/server/decisions/list-decisions'
 import { formatTimestamp } from '@/lib/ui/time-format'
@@ -159,13 +159,13 @@ export function DecisionJournal({
                 <tr>
                   <th className={th}>Time</th>
                   <th className={th}>Trader / symbol</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>Decision</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>Validation</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>Executed</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>Outcome</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>Latency</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>Tokens / cost</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>
+                  <th className={`${th} ${LAPTOP_ONLY}`}>Decision</th>
+                  <th className={`${th} ${LAPTOP_ONLY}`}>Validation</th>
+                  <th className={`${th} ${LAPTOP_ONLY}`}>Executed</th>
+                  <th className={`${th} ${LAPTOP_ONLY}`}>Outcome</th>
+                  <th className={`${th} ${LAPTOP_ONLY}`}>Latency</th>
+                  <th className={`${th} ${LAPTOP_ONLY}`}>Tokens / cost</th>
+                  <th className={`${th} ${LAPTOP_ONLY}`}>
                     <span className="sr-only">Raw</span>
                   </th>
                 </tr>
@@ -200,7 +200,7 @@ function DecisionRow({ d }: { d: DecisionView }) {
             {d.provider.replace(/_/g, ' ').toLowerCase()}
           </div>
           {/* A phone has no decision and outcome columns: their gist is here; the reasoning, verdict and what was executed are in a row underneath. */}
-          <div className="mt-1 flex flex-wrap items-center gap-1.5 sm:hidden" data-testid="decision-compact">
+          <div className="mt-1 flex flex-wrap items-center gap-1.5 xl:hidden" data-testid="decision-compact">
             <ActionBadge action={d.action} />
             <span className="font-mono text-xs text-neutral-300" title="Confidence">
               {d.confidence ?? '—'}
@@ -214,7 +214,7 @@ function DecisionRow({ d }: { d: DecisionView }) {
             </Link>
           ) : null}
         </td>
-        <td className={`${WIDE_ONLY} min-w-[13rem] max-w-[22rem] px-2 py-1.5 align-top`}>
+        <td className={`${LAPTOP_ONLY} min-w-[13rem] max-w-[22rem] px-2 py-1.5 align-top`}>
           <div className="flex items-center gap-2">
             <ActionBadge action={d.action} />
             <span className="font-mono text-xs text-neutral-300" title="Confidence">
@@ -223,18 +223,18 @@ function DecisionRow({ d }: { d: DecisionView }) {
           </div>
           <Reasoning d={d} />
         </td>
-        <td className={`${WIDE_ONLY} min-w-[16rem] px-2 py-1.5 align-top`}>
+        <td className={`${LAPTOP_ONLY} min-w-[16rem] px-2 py-1.5 align-top`}>
           <ValidationList validation={d.validation} show="constraints" />
         </td>
-        <td className={`${WIDE_ONLY} min-w-[11rem] max-w-[20rem] px-2 py-1.5 align-top`}>
+        <td className={`${LAPTOP_ONLY} min-w-[11rem] max-w-[20rem] px-2 py-1.5 align-top`}>
           <ExecutedList executed={d.executed} />
         </td>
-        <td className={`${WIDE_ONLY} max-w-[16rem] px-2 py-1.5 align-top`}>
+        <td className={`${LAPTOP_ONLY} max-w-[16rem] px-2 py-1.5 align-top`}>
           <OutcomeBadge outcome={d.outcome} />
           <DecisionError d={d} />
         </td>
         <LatencyCell d={d} />
-        <td className={`${WIDE_ONLY} px-2 py-1.5 align-top font-mono text-[11px] text-neutral-400`}>{usageText(d)}</td>
+        <td className={`${LAPTOP_ONLY} px-2 py-1.5 align-top font-mono text-[11px] text-neutral-400`}>{usageText(d)}</td>
         <RawLinkCell d={d} />
       </tr>
       <DecisionPhoneRow d={d} />

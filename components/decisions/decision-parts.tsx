@@ -1,6 +1,6 @@
 import Link from 'next/link'
 import { td } from '@/components/positions/positions-table'
-import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
+import { LAPTOP_ONLY, PhoneRow } from '@/components/ui/phone-row'
 import { StatusBadge } from '@/components/ui/status-badge'
 import type { DecisionView, ExecutedView } from '@/lib/server/decisions/list-decisions'
 import { formatDecimal } from '@/lib/ui/decimal-format'
@@ -117,13 +117,13 @@ export function DecisionError({ d }: { d: DecisionView }) {
 }
 
 /**
- * Under a decision's row on a phone: the reasoning, the validation verdict, what was executed, the
- * error, latency and usage, which a wide screen shows in the columns to the right of the first two.
+ * Under a decision's row below a laptop's width: the reasoning, the validation verdict, what was
+ * executed, the error, latency and usage, which a laptop shows in the columns to the right.
  */
 export function DecisionPhoneRow({ d }: { d: DecisionView }) {
   const usage = usageText(d)
   return (
-    <PhoneRow span={2} className="space-y-1.5" data-explanation-of={d.id}>
+    <PhoneRow span={2} until="xl" className="space-y-1.5" data-explanation-of={d.id}>
       <Reasoning d={d} />
       <ValidationList validation={d.validation} show="verdict" />
       <ExecutedList executed={d.executed} />
@@ -138,14 +138,14 @@ export function DecisionPhoneRow({ d }: { d: DecisionView }) {
 /** A decisions table's cell with the whole cycle's latency, and the model's share under it. */
 export function LatencyCell({ d }: { d: DecisionView }) {
   return (
-    <td className={`${td} ${WIDE_ONLY} font-mono text-xs text-neutral-300`}>
+    <td className={`${td} ${LAPTOP_ONLY} font-mono text-xs text-neutral-300`}>
       {formatMs(d.latencyMs)}
       <div className="text-[10px] text-neutral-500">model {formatMs(d.modelLatencyMs)}</div>
     </td>
   )
 }
 
-/** On a phone, where the Raw column is hidden: the way to the decision's page. */
+/** Below a laptop's width, where the Raw column is hidden: the way to the decision's page. */
 export function DecisionDetailsLink({ d, className = '' }: { d: DecisionView; className?: string }) {
   return (
     <Link href={`/decisions/${d.id}`} className={`text-[11px] text-emerald-400 hover:underline ${className}`}>
@@ -158,7 +158,7 @@ export function DecisionDetailsLink({ d, className = '' }: { d: DecisionView; cl
 export function RawLinkCell({ d }: { d: DecisionView }) {
   return (
     // The link's words wrap: on one line they were the widest cell of a laptop-wide journal.
-    <td className={`${WIDE_ONLY} min-w-[5.5rem] px-2 py-1.5 align-top`}>
+    <td className={`${LAPTOP_ONLY} min-w-[5.5rem] px-2 py-1.5 align-top`}>
       <Link href={`/decisions/${d.id}`} className="text-xs text-emerald-400 hover:underline">
         Raw prompt and response
       </Link>

@@ -1,7 +1,7 @@
 import { Fragment } from 'react'
 import { td, th } from '@/components/positions/positions-table'
 import { EmptyState } from '@/components/ui/panel'
-import { WIDE_ONLY } from '@/components/ui/phone-row'
+import { LAPTOP_ONLY } from '@/components/ui/phone-row'
 import type { DecisionView } from '@/lib/server/decisions/list-decisions'
 import { formatTimestamp } from '@/lib/ui/time-format'
 import { ActionBadge, DecisionDetailsLink, DecisionError, DecisionPhoneRow, ExecutedList, LatencyCell, OutcomeBadge, RawLinkCell, Reasoning } from './decision-parts'
@@ -17,11 +17,11 @@ export function PositionDecisions({ decisions }: { decisions: DecisionView[] }) 
           <tr>
             <th className={th}>Time</th>
             <th className={th}>Decision</th>
-            <th className={`${th} ${WIDE_ONLY}`}>Outcome</th>
-            <th className={`${th} ${WIDE_ONLY}`}>Validation</th>
-            <th className={`${th} ${WIDE_ONLY}`}>Executed</th>
-            <th className={`${th} ${WIDE_ONLY}`}>Latency</th>
-            <th className={`${th} ${WIDE_ONLY}`}>
+            <th className={`${th} ${LAPTOP_ONLY}`}>Outcome</th>
+            <th className={`${th} ${LAPTOP_ONLY}`}>Validation</th>
+            <th className={`${th} ${LAPTOP_ONLY}`}>Executed</th>
+            <th className={`${th} ${LAPTOP_ONLY}`}>Latency</th>
+            <th className={`${th} ${LAPTOP_ONLY}`}>
               <span className="sr-only">Raw</span>
             </th>
           </tr>
@@ -34,30 +34,30 @@ export function PositionDecisions({ decisions }: { decisions: DecisionView[] }) 
                   {formatTimestamp(d.createdAt)}
                   <div className="text-[10px] text-neutral-600">{d.provider.replace(/_/g, ' ').toLowerCase()}</div>
                 </td>
-                <td className="px-2 py-1.5 align-top sm:min-w-[14rem] sm:max-w-[22rem]">
+                <td className="px-2 py-1.5 align-top xl:min-w-[14rem] xl:max-w-[22rem]">
                   <div className="flex flex-wrap items-center gap-2">
                     <ActionBadge action={d.action} />
                     <span className="font-mono text-xs text-neutral-300" title="Confidence">
                       {d.confidence ?? '—'}
                     </span>
-                    {/* A phone has no outcome or raw columns. */}
-                    <span className="sm:hidden">
+                    {/* Below a laptop's width there are no outcome or raw columns. */}
+                    <span className="xl:hidden">
                       <OutcomeBadge outcome={d.outcome} />
                     </span>
-                    <DecisionDetailsLink d={d} className="sm:hidden" />
+                    <DecisionDetailsLink d={d} className="xl:hidden" />
                   </div>
-                  <div className="hidden sm:block">
+                  <div className="hidden xl:block">
                     <Reasoning d={d} />
                   </div>
                 </td>
-                <td className={`${WIDE_ONLY} max-w-[14rem] px-2 py-1.5 align-top`}>
+                <td className={`${LAPTOP_ONLY} max-w-[14rem] px-2 py-1.5 align-top`}>
                   <OutcomeBadge outcome={d.outcome} />
                   <DecisionError d={d} />
                 </td>
-                <td className={`${WIDE_ONLY} min-w-[14rem] px-2 py-1.5 align-top`}>
+                <td className={`${LAPTOP_ONLY} min-w-[14rem] px-2 py-1.5 align-top`}>
                   <ValidationList validation={d.validation} show="constraints" />
                 </td>
-                <td className={`${WIDE_ONLY} min-w-[12rem] px-2 py-1.5 align-top`}>
+                <td className={`${LAPTOP_ONLY} min-w-[12rem] px-2 py-1.5 align-top`}>
                   <ExecutedList executed={d.executed} />
                 </td>
                 <LatencyCell d={d} />

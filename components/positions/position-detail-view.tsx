@@ -15,7 +15,7 @@ import { avgEntryText, avgExitText, td, th, TakeProfitList, useLivePnl } from '@
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
 import { ModeBadge } from '@/components/ui/mode-badge'
-import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
+import { LAPTOP_ONLY, PhoneRow } from '@/components/ui/phone-row'
 import type { AccountMode } from '@/lib/generated/prisma/enums'
 import type { getPositionDetail } from '@/lib/server/positions/position-views'
 import { formatDecimal, formatPercent, formatPnl, formatQuoteAmount, pnlTone } from '@/lib/ui/decimal-format'
@@ -274,11 +274,11 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
                   <th className={th}>Time</th>
                   <th className={th}>Type</th>
                   <th className={th}>Actor</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>Trigger</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>From → to</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>Message</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>Before</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>After</th>
+                  <th className={`${th} ${LAPTOP_ONLY}`}>Trigger</th>
+                  <th className={`${th} ${LAPTOP_ONLY}`}>From → to</th>
+                  <th className={`${th} ${LAPTOP_ONLY}`}>Message</th>
+                  <th className={`${th} ${LAPTOP_ONLY}`}>Before</th>
+                  <th className={`${th} ${LAPTOP_ONLY}`}>After</th>
                 </tr>
               </thead>
               <tbody>
@@ -286,28 +286,28 @@ export function PositionDetailView({ initial, mode }: { initial: PositionDetail;
                   <Fragment key={e.id}>
                     <tr className="border-t border-neutral-800">
                       <td className={`${td} font-mono text-xs text-neutral-400`}>{formatTimestamp(e.at)}</td>
-                      {/* A phone breaks a long type after an underscore (STATUS_/CHANGED) so the table fits. */}
-                      <td className="px-2 py-1.5 align-top font-mono text-xs sm:whitespace-nowrap">
+                      {/* Below a laptop's width a long type breaks after an underscore (STATUS_/CHANGED) so the table fits. */}
+                      <td className="px-2 py-1.5 align-top font-mono text-xs xl:whitespace-nowrap">
                         <SoftBreaks text={e.type} />
                       </td>
                       <td className={td}>
                         <StatusBadge value={e.actor} title={e.actorId ?? undefined} />
                       </td>
-                      <td className={`${td} ${WIDE_ONLY}`}>
+                      <td className={`${td} ${LAPTOP_ONLY}`}>
                         <EventTrigger e={e} />
                       </td>
-                      <td className={`${td} ${WIDE_ONLY} text-xs`}>
+                      <td className={`${td} ${LAPTOP_ONLY} text-xs`}>
                         <EventTransition e={e} />
                       </td>
-                      <td className={`${WIDE_ONLY} min-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-200`}>{e.message}</td>
-                      <td className={`${WIDE_ONLY} px-2 py-1.5 align-top`}>
+                      <td className={`${LAPTOP_ONLY} min-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-200`}>{e.message}</td>
+                      <td className={`${LAPTOP_ONLY} px-2 py-1.5 align-top`}>
                         <Json value={e.before} />
                       </td>
-                      <td className={`${WIDE_ONLY} px-2 py-1.5 align-top`}>
+                      <td className={`${LAPTOP_ONLY} px-2 py-1.5 align-top`}>
                         <Json value={e.after} />
                       </td>
                     </tr>
-                    <PhoneRow className="space-y-1 text-xs text-neutral-200" data-testid="event-message-row">
+                    <PhoneRow until="xl" className="space-y-1 text-xs text-neutral-200" data-testid="event-message-row">
                       {e.trigger || e.fromStatus || e.toStatus ? (
                         <div className="flex flex-wrap items-center gap-2">
                           {e.trigger ? <EventTrigger e={e} /> : null}

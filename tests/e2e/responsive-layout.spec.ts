@@ -403,4 +403,18 @@ test('every page fits a 390 px phone (menu, tables, forms, panic in reach) and k
     await expectEveryTableFits(page, `${p.name} at ${DESKTOP.width}`)
     await shot(page, p.name, DESKTOP.width)
   }
+
+  // Tablets: the widest tables (the journal, a position's decisions and audit trail) keep the
+  // compact rows up to a laptop's width instead of scrolling sideways.
+  for (const width of [768, 1024]) {
+    await page.setViewportSize({ width, height: 900 })
+    await page.goto(`${app.url}/decisions`)
+    const journal = page.getByRole('table', { name: 'Decision journal' })
+    await expect(journal.locator('tr[data-explanation-of]').first()).toBeVisible()
+    await expectTableFits(journal, `decision journal at ${width}`)
+    await page.goto(`${app.url}${positionPath}`)
+    await expect(page.getByTestId('event-message-row').first()).toBeVisible()
+    await expectTableFits(page.getByRole('table', { name: 'Position decisions' }), `position decisions at ${width}`)
+    await expectTableFits(page.getByRole('table', { name: 'Audit trail' }), `audit trail at ${width}`)
+  }
 })
