@@ -20,8 +20,9 @@ const LINKS = [
 const NAV_ID = 'main-nav'
 
 /**
- * The main navigation: a row of links on wide screens; below `lg` the same list (one copy in the
- * DOM, so the live approvals count is not announced twice) drops down under a Menu button.
+ * The main navigation: a row of links from `xl` (1,280 px), where all of them fit; below it the same
+ * list (one copy in the DOM, so the live approvals count is not announced twice) drops down under
+ * a Menu button. At 1,024 px the row ran past the header and hid Notifications, Logs and Settings.
  */
 export function AppNav() {
   const pathname = usePathname()
@@ -46,7 +47,7 @@ export function AppNav() {
         aria-expanded={open}
         aria-controls={NAV_ID}
         onClick={() => setOpen((o) => !o)}
-        className="order-last inline-flex shrink-0 items-center gap-1.5 rounded-md border border-neutral-700 px-2.5 py-1 text-sm text-neutral-200 hover:border-neutral-500 lg:hidden"
+        className="order-last inline-flex shrink-0 items-center gap-1.5 rounded-md border border-neutral-700 px-2.5 py-1 text-sm text-neutral-200 hover:border-neutral-500 xl:hidden"
       >
         <svg aria-hidden="true" viewBox="0 0 16 16" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="1.5">
           {open ? <path d="M4 4l8 8M12 4l-8 8" /> : <path d="M2 4h12M2 8h12M2 12h12" />}
@@ -59,7 +60,7 @@ export function AppNav() {
         className={[
           open ? 'flex' : 'hidden',
           'absolute inset-x-0 top-full flex-col gap-1 border-b border-neutral-800 bg-neutral-950 p-2 shadow-lg',
-          'lg:static lg:flex lg:min-w-0 lg:flex-row lg:items-center lg:overflow-x-auto lg:border-0 lg:bg-transparent lg:p-0 lg:shadow-none',
+          'xl:static xl:flex xl:min-w-0 xl:flex-row xl:items-center xl:overflow-x-auto xl:border-0 xl:bg-transparent xl:p-0 xl:shadow-none',
         ].join(' ')}
       >
         {LINKS.map(({ href, label }) => {
@@ -71,7 +72,7 @@ export function AppNav() {
               onClick={() => setOpen(false)}
               aria-current={active ? 'page' : undefined}
               className={[
-                'inline-flex shrink-0 items-center whitespace-nowrap rounded-md px-3 py-2 text-sm lg:py-1.5',
+                'inline-flex shrink-0 items-center whitespace-nowrap rounded-md px-3 py-2 text-sm xl:py-1.5',
                 active ? 'bg-neutral-800 text-white' : 'text-neutral-400 hover:bg-neutral-900 hover:text-neutral-100',
               ].join(' ')}
             >

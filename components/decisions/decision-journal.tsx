@@ -199,7 +199,7 @@ function DecisionRow({ d }: { d: DecisionView }) {
           <div className="text-[10px] text-neutral-600" title={`${d.model} · ${d.promptVersion}`}>
             {d.provider.replace(/_/g, ' ').toLowerCase()}
           </div>
-          {/* A phone has no decision and outcome columns: their gist is here; the reasoning, verdict and what was executed are in a row underneath. */}
+          {/* Below a laptop's width there are no decision and outcome columns: their gist is here; the reasoning, verdict and what was executed are in a row underneath. */}
           <div className="mt-1 flex flex-wrap items-center gap-1.5 xl:hidden" data-testid="decision-compact">
             <ActionBadge action={d.action} />
             <span className="font-mono text-xs text-neutral-300" title="Confidence">

@@ -13,7 +13,7 @@ import { th } from '@/components/positions/positions-table'
 import { SelectField, TextField } from '@/components/ui/fields'
 import { LoadOlderButton } from '@/components/ui/load-older-button'
 import { EmptyState, Panel } from '@/components/ui/panel'
-import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
+import { PhoneRow, WIDE_FROM } from '@/components/ui/phone-row'
 import type { LogEntry } from '@/lib/server/logs/list-logs'
 import { formatTimestamp } from '@/lib/ui/time-format'
 import { fromUtcInput, toUtcInput } from '@/lib/ui/utc-datetime-input'
@@ -206,10 +206,10 @@ export function LogsViewer({
               <thead>
                 <tr>
                   <th className={th}>Time (UTC)</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>Level</th>
+                  <th className={`${th} ${WIDE_FROM.lg}`}>Level</th>
                   <th className={th}>Source / type</th>
                   <th className={th}>Trader / symbol</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>Message</th>
+                  <th className={`${th} ${WIDE_FROM.lg}`}>Message</th>
                 </tr>
               </thead>
               <tbody>
@@ -237,14 +237,14 @@ function LogRow({ l, onType }: { l: LogEntry; onType: (type: string) => void }) 
   return (
     <>
       <tr className="border-t border-neutral-800" data-log-id={l.id} data-kind={l.kind} data-level={l.level}>
-        {/* On a phone the date and the time wrap onto two lines, with the level under them: the table then fits the window. */}
-        <td className={`${cell} font-mono text-xs text-neutral-400 sm:whitespace-nowrap ${severityRowTone(l.level)}`}>
+        {/* Below lg the date and the time wrap onto two lines, with the level under them: the table then fits the window. */}
+        <td className={`${cell} font-mono text-xs text-neutral-400 lg:whitespace-nowrap ${severityRowTone(l.level)}`}>
           <time dateTime={l.at}>{formatTimestamp(l.at)}</time>
-          <div className="sm:hidden" data-testid="log-level-compact">
+          <div className="lg:hidden" data-testid="log-level-compact">
             <SeverityMark severity={l.level} />
           </div>
         </td>
-        <td className={`${cell} ${WIDE_ONLY}`}>
+        <td className={`${cell} ${WIDE_FROM.lg}`}>
           <SeverityMark severity={l.level} />
         </td>
         <td className={`${cell} whitespace-nowrap`}>
@@ -253,15 +253,15 @@ function LogRow({ l, onType }: { l: LogEntry; onType: (type: string) => void }) 
             {l.type}
           </button>
         </td>
-        <td className={`${cell} text-xs sm:whitespace-nowrap`}>
+        <td className={`${cell} text-xs lg:whitespace-nowrap`}>
           <div className="text-neutral-300">{l.traderName ?? '—'}</div>
           <div className="text-neutral-500">{l.symbol ?? ''}</div>
         </td>
-        <td className={`${cell} ${WIDE_ONLY} min-w-[18rem] max-w-[44rem]`}>
+        <td className={`${cell} ${WIDE_FROM.lg} min-w-[18rem] max-w-[44rem]`}>
           <LogMessage l={l} />
         </td>
       </tr>
-      <PhoneRow data-testid="log-message-row">
+      <PhoneRow until="lg" data-testid="log-message-row">
         <LogMessage l={l} />
       </PhoneRow>
     </>

@@ -8,7 +8,7 @@ import { td, th } from '@/components/positions/positions-table'
 import { FormError, SelectField, SubmitButton, TextField } from '@/components/ui/fields'
 import { useActionForm } from '@/components/ui/use-action-form'
 import { EmptyState, Panel } from '@/components/ui/panel'
-import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
+import { PhoneRow, WIDE_FROM, WIDE_ONLY } from '@/components/ui/phone-row'
 import { SoftBreaks } from '@/components/ui/soft-breaks'
 import type { ChannelView, DeliveryView, TestNotificationOutcome } from '@/lib/server/notifications/channels'
 import { formatTimestamp } from '@/lib/ui/time-format'
@@ -222,24 +222,24 @@ function DeliveryLog({ deliveries }: { deliveries: DeliveryView[] }) {
         <thead>
           <tr>
             <th className={th}>Created</th>
-            <th className={`${th} ${WIDE_ONLY}`}>Channel</th>
+            <th className={`${th} ${WIDE_FROM.md}`}>Channel</th>
             <th className={th}>Event</th>
             <th className={th}>Status</th>
-            <th className={`${th} ${WIDE_ONLY} text-right`}>Attempts</th>
-            <th className={`${th} ${WIDE_ONLY}`}>Last error</th>
-            <th className={`${th} ${WIDE_ONLY}`}>Delivered at</th>
+            <th className={`${th} ${WIDE_FROM.md} text-right`}>Attempts</th>
+            <th className={`${th} ${WIDE_FROM.md}`}>Last error</th>
+            <th className={`${th} ${WIDE_FROM.md}`}>Delivered at</th>
           </tr>
         </thead>
         <tbody>
           {deliveries.map((d) => (
             <Fragment key={d.id}>
               <tr className="border-t border-neutral-800" data-status={d.status}>
-                <td className="px-2 py-1.5 align-top font-mono text-xs text-neutral-400 sm:whitespace-nowrap">
+                <td className="px-2 py-1.5 align-top font-mono text-xs text-neutral-400 md:whitespace-nowrap">
                   {formatTimestamp(d.createdAt)}
-                  {/* A phone has no channel column: the channel is under the time. */}
-                  <div className="font-sans text-neutral-300 sm:hidden">{d.channelName}</div>
+                  {/* Below md there is no channel column: the channel is under the time. */}
+                  <div className="font-sans text-neutral-300 md:hidden">{d.channelName}</div>
                 </td>
-                <td className={`${WIDE_ONLY} min-w-[6rem] px-2 py-1.5 align-top text-xs`}>{d.channelName}</td>
+                <td className={`${WIDE_FROM.md} min-w-[6rem] px-2 py-1.5 align-top text-xs`}>{d.channelName}</td>
                 <td className="max-w-[18rem] px-2 py-1.5 align-top text-xs text-neutral-300">
                   <span className="font-mono text-neutral-500">
                     <SoftBreaks text={d.eventType ?? '—'} />
@@ -250,11 +250,11 @@ function DeliveryLog({ deliveries }: { deliveries: DeliveryView[] }) {
                   {d.status}
                   {d.nextAttemptAt ? <div className="font-normal text-neutral-500">next {formatTimestamp(d.nextAttemptAt)}</div> : null}
                 </td>
-                <td className={`${td} ${WIDE_ONLY} text-right font-mono text-xs`}>{d.attempts}</td>
-                <td className={`${WIDE_ONLY} max-w-[16rem] px-2 py-1.5 align-top text-xs text-red-300`}>{d.lastError ?? <span className="text-neutral-600">—</span>}</td>
-                <td className={`${td} ${WIDE_ONLY} font-mono text-xs text-neutral-400`}>{formatTimestamp(d.deliveredAt)}</td>
+                <td className={`${td} ${WIDE_FROM.md} text-right font-mono text-xs`}>{d.attempts}</td>
+                <td className={`${WIDE_FROM.md} max-w-[16rem] px-2 py-1.5 align-top text-xs text-red-300`}>{d.lastError ?? <span className="text-neutral-600">—</span>}</td>
+                <td className={`${td} ${WIDE_FROM.md} font-mono text-xs text-neutral-400`}>{formatTimestamp(d.deliveredAt)}</td>
               </tr>
-              <PhoneRow className="space-y-0.5 text-xs" data-delivery-details={d.id}>
+              <PhoneRow until="md" className="space-y-0.5 text-xs" data-delivery-details={d.id}>
                 <div className="text-neutral-400">
                   {d.attempts} attempt{d.attempts === 1 ? '' : 's'}
                   {d.deliveredAt ? ` · delivered ${formatTimestamp(d.deliveredAt)}` : ''}

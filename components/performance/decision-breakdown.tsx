@@ -3,7 +3,7 @@ import { Fragment } from 'react'
 import { OUTCOME_LABELS } from '@/components/decisions/decision-parts'
 import { num, td, th } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
-import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
+import { LAPTOP_ONLY, PhoneRow } from '@/components/ui/phone-row'
 import { StatusBadge } from '@/components/ui/status-badge'
 import type { DecisionPerformanceView } from '@/lib/server/decisions/decision-performance'
 import { formatPnl, pnlTone } from '@/lib/ui/decimal-format'
@@ -15,7 +15,7 @@ const OUTCOMES = ['EXECUTED', 'DRY_RUN', 'PENDING_APPROVAL', 'NO_ACTION', 'REJEC
 const outcomeTone = (p: DecisionPerformanceView['outcomes'][number], o: (typeof OUTCOMES)[number]) => (p.byOutcome[o] && (o === 'REJECTED' || o === 'FAILED') ? 'text-red-300' : '')
 
 // Seven outcome columns share half a laptop's width: their headers take a little less padding than other tables'.
-const countTh = `${th.replace('px-2', 'px-1.5')} ${WIDE_ONLY} text-right`
+const countTh = `${th.replace('px-2', 'px-1.5')} ${LAPTOP_ONLY} text-right`
 
 const providerLabel = (p: string) => (p === 'RULES' ? 'Rules' : p === 'OPENAI_COMPATIBLE' ? 'OpenAI-compatible' : p === 'ANTHROPIC' ? 'Anthropic' : p)
 
@@ -42,13 +42,13 @@ export function DecisionBreakdown({ view, traderId }: { view: DecisionPerformanc
                   <th className={th}>Provider</th>
                   <th className={th}>Decision</th>
                   <th className={th}>Confidence</th>
-                  <th className={`${th} ${WIDE_ONLY} text-right`}>Decisions</th>
-                  <th className={`${th} ${WIDE_ONLY} text-right`}>Closed</th>
-                  <th className={`${th} ${WIDE_ONLY} text-right`}>Wins</th>
-                  <th className={`${th} ${WIDE_ONLY} text-right`}>Win rate</th>
-                  <th className={`${th} ${WIDE_ONLY} text-right`}>Total PnL</th>
-                  <th className={`${th} ${WIDE_ONLY} text-right`}>Avg PnL</th>
-                  <th className={`${th} ${WIDE_ONLY} text-right`}>Open</th>
+                  <th className={`${th} ${LAPTOP_ONLY} text-right`}>Decisions</th>
+                  <th className={`${th} ${LAPTOP_ONLY} text-right`}>Closed</th>
+                  <th className={`${th} ${LAPTOP_ONLY} text-right`}>Wins</th>
+                  <th className={`${th} ${LAPTOP_ONLY} text-right`}>Win rate</th>
+                  <th className={`${th} ${LAPTOP_ONLY} text-right`}>Total PnL</th>
+                  <th className={`${th} ${LAPTOP_ONLY} text-right`}>Avg PnL</th>
+                  <th className={`${th} ${LAPTOP_ONLY} text-right`}>Open</th>
                 </tr>
               </thead>
               <tbody>
@@ -62,19 +62,19 @@ export function DecisionBreakdown({ view, traderId }: { view: DecisionPerformanc
                         </Link>
                       </td>
                       <td className={`${td} font-mono text-xs`}>{g.bucketLabel}</td>
-                      <td className={`${num} ${WIDE_ONLY}`}>{g.decisions}</td>
-                      <td className={`${num} ${WIDE_ONLY}`}>{g.closedTrades}</td>
-                      <td className={`${num} ${WIDE_ONLY}`}>{g.wins}</td>
-                      <td className={`${num} ${WIDE_ONLY}`}>{winRateText(g.winRatePct)}</td>
-                      <td className={`${num} ${WIDE_ONLY} ${pnlTone(g.totalPnl)}`} title={g.totalPnl}>
+                      <td className={`${num} ${LAPTOP_ONLY}`}>{g.decisions}</td>
+                      <td className={`${num} ${LAPTOP_ONLY}`}>{g.closedTrades}</td>
+                      <td className={`${num} ${LAPTOP_ONLY}`}>{g.wins}</td>
+                      <td className={`${num} ${LAPTOP_ONLY}`}>{winRateText(g.winRatePct)}</td>
+                      <td className={`${num} ${LAPTOP_ONLY} ${pnlTone(g.totalPnl)}`} title={g.totalPnl}>
                         {formatPnl(g.totalPnl)}
                       </td>
-                      <td className={`${num} ${WIDE_ONLY} ${pnlTone(g.avgPnl)}`} title={g.avgPnl ?? undefined}>
+                      <td className={`${num} ${LAPTOP_ONLY} ${pnlTone(g.avgPnl)}`} title={g.avgPnl ?? undefined}>
                         {formatPnl(g.avgPnl)}
                       </td>
-                      <td className={`${num} ${WIDE_ONLY}`}>{g.openTrades}</td>
+                      <td className={`${num} ${LAPTOP_ONLY}`}>{g.openTrades}</td>
                     </tr>
-                    <PhoneRow className="text-xs text-neutral-400" data-figures-of={`${g.provider}-${g.action}-${g.bucket}`}>
+                    <PhoneRow until="xl" className="text-xs text-neutral-400" data-figures-of={`${g.provider}-${g.action}-${g.bucket}`}>
                       decisions <span className="font-mono text-neutral-300">{g.decisions}</span> · closed <span className="font-mono text-neutral-300">{g.closedTrades}</span> · wins{' '}
                       <span className="font-mono text-neutral-300">{g.wins}</span> ({winRateText(g.winRatePct)}) · total{' '}
                       <span className={`font-mono ${pnlTone(g.totalPnl)}`} title={g.totalPnl}>
@@ -132,7 +132,7 @@ export function DecisionBreakdown({ view, traderId }: { view: DecisionPerformanc
                         <td className={td}>{providerLabel(p.provider)}</td>
                         <td className={num}>{p.total}</td>
                         {OUTCOMES.map((o) => (
-                          <td key={o} className={`${num} ${WIDE_ONLY} ${outcomeTone(p, o)}`}>
+                          <td key={o} className={`${num} ${LAPTOP_ONLY} ${outcomeTone(p, o)}`}>
                             {p.byOutcome[o] ? (
                               <Link href={`/decisions?outcome=${o}${traderQuery}`} className="hover:underline">
                                 {p.byOutcome[o]}
@@ -142,10 +142,10 @@ export function DecisionBreakdown({ view, traderId }: { view: DecisionPerformanc
                             )}
                           </td>
                         ))}
-                        <td className={`${num} ${WIDE_ONLY}`}>{p.withoutDecision}</td>
+                        <td className={`${num} ${LAPTOP_ONLY}`}>{p.withoutDecision}</td>
                       </tr>
-                      {/* On a phone the outcome columns are hidden: the outcomes that happened are listed under the provider. */}
-                      <PhoneRow span={2} className="text-xs text-neutral-400" data-outcomes-of={p.provider}>
+                      {/* Below a laptop's width the outcome columns are hidden: the outcomes that happened are listed under the provider. */}
+                      <PhoneRow span={2} until="xl" className="text-xs text-neutral-400" data-outcomes-of={p.provider}>
                         <span className="flex flex-wrap gap-x-3">
                           {OUTCOMES.filter((o) => p.byOutcome[o]).map((o) => (
                             <Link key={o} href={`/decisions?outcome=${o}${traderQuery}`} className={`hover:underline ${outcomeTone(p, o)}`}>

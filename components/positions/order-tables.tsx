@@ -1,7 +1,7 @@
 import { Fragment } from 'react'
 import { num, td, th } from '@/components/positions/positions-table'
 import { StatusBadge } from '@/components/ui/status-badge'
-import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
+import { LAPTOP_ONLY, PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
 import type { PositionDetail } from '@/components/positions/position-detail-view'
 import { isOpenOrderStatus } from '@/lib/domain/orders/order-lifecycle'
 import { formatDecimal } from '@/lib/ui/decimal-format'
@@ -26,7 +26,7 @@ function OrderNotes({ o }: { o: OrderView }) {
   )
 }
 
-/** A position's orders, newest last; on a phone each order's status, size and fill sit in a row under it. */
+/** A position's orders, newest last; below a laptop's width each order's status, size and fill sit in a row under it. */
 export function OrdersTable({ orders }: { orders: OrderView[] }) {
   return (
     <div className="relative overflow-x-auto">
@@ -36,14 +36,14 @@ export function OrdersTable({ orders }: { orders: OrderView[] }) {
             <th className={th}>Created</th>
             <th className={th}>Purpose</th>
             <th className={th}>
-              Side<span className="hidden sm:inline"> / type</span>
+              Side<span className="hidden xl:inline"> / type</span>
             </th>
-            <th className={`${th} ${WIDE_ONLY}`}>Status / by</th>
-            <th className={`${th} ${WIDE_ONLY} text-right`}>Qty</th>
-            <th className={`${th} ${WIDE_ONLY} text-right`}>Price</th>
-            <th className={`${th} ${WIDE_ONLY} text-right`}>Filled</th>
-            <th className={`${th} ${WIDE_ONLY} text-right`}>Avg fill</th>
-            <th className={`${th} ${WIDE_ONLY}`}>Client id / exchange id / reason</th>
+            <th className={`${th} ${LAPTOP_ONLY}`}>Status / by</th>
+            <th className={`${th} ${LAPTOP_ONLY} text-right`}>Qty</th>
+            <th className={`${th} ${LAPTOP_ONLY} text-right`}>Price</th>
+            <th className={`${th} ${LAPTOP_ONLY} text-right`}>Filled</th>
+            <th className={`${th} ${LAPTOP_ONLY} text-right`}>Avg fill</th>
+            <th className={`${th} ${LAPTOP_ONLY}`}>Client id / exchange id / reason</th>
           </tr>
         </thead>
         <tbody>
@@ -56,29 +56,29 @@ export function OrdersTable({ orders }: { orders: OrderView[] }) {
                     they left the ids too little of a laptop-wide panel. */}
                 <td className={td}>
                   <StatusBadge value={o.side} />
-                  <div className="mt-0.5 hidden text-xs sm:block">{typeText(o)}</div>
+                  <div className="mt-0.5 hidden text-xs xl:block">{typeText(o)}</div>
                 </td>
-                <td className={`${td} ${WIDE_ONLY}`}>
+                <td className={`${td} ${LAPTOP_ONLY}`}>
                   <StatusBadge value={o.status} />
                   <div className="mt-0.5 text-[11px] text-neutral-500">
                     by <StatusBadge value={o.createdBy} />
                   </div>
                 </td>
-                <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(o.qty)}</td>
-                <td className={`${num} ${WIDE_ONLY}`}>
+                <td className={`${num} ${LAPTOP_ONLY}`}>{formatDecimal(o.qty)}</td>
+                <td className={`${num} ${LAPTOP_ONLY}`}>
                   {formatDecimal(o.price)}
                   {o.triggerPrice ? <div className="text-xs text-neutral-400">trigger {formatDecimal(o.triggerPrice)}</div> : null}
                 </td>
-                <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(o.filledQty)}</td>
-                <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(o.avgFillPrice)}</td>
+                <td className={`${num} ${LAPTOP_ONLY}`}>{formatDecimal(o.filledQty)}</td>
+                <td className={`${num} ${LAPTOP_ONLY}`}>{formatDecimal(o.avgFillPrice)}</td>
                 {/* Ids have no place to break: they wrap anywhere rather than push the table past its panel. */}
-                <td className={`${WIDE_ONLY} px-2 py-1.5 align-top font-mono text-[11px] text-neutral-500 wrap-anywhere`}>
+                <td className={`${LAPTOP_ONLY} px-2 py-1.5 align-top font-mono text-[11px] text-neutral-500 wrap-anywhere`}>
                   {o.clientOrderId}
                   {o.exchangeOrderId ? <div>exchange {o.exchangeOrderId}</div> : null}
                   <OrderNotes o={o} />
                 </td>
               </tr>
-              <PhoneRow className="space-y-0.5 text-xs text-neutral-300" data-order-of={o.id}>
+              <PhoneRow until="xl" className="space-y-0.5 text-xs text-neutral-300" data-order-of={o.id}>
                 <div className="flex flex-wrap items-center gap-x-2 gap-y-0.5">
                   <StatusBadge value={o.status} />
                   {/* In words here ("market order"), not as the wide column's enum between the badge and the size. */}

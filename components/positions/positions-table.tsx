@@ -4,7 +4,7 @@ import Link from 'next/link'
 import { useQuote } from '@/components/live/quote-store'
 import { ModeBadge } from '@/components/ui/mode-badge'
 import { StatusBadge } from '@/components/ui/status-badge'
-import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
+import { LAPTOP_ONLY, PhoneRow } from '@/components/ui/phone-row'
 import type { AccountMode } from '@/lib/generated/prisma/enums'
 import type { PositionView } from '@/lib/server/positions/position-views'
 import { formatDecimal, formatPercent, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
@@ -67,8 +67,8 @@ function PositionRow({ p, mode }: { p: PositionView; mode?: AccountMode }) {
             {p.symbol}
           </Link>
           <TraderLine name={p.traderName} mode={mode} />
-          {/* On a phone the PnL columns are hidden: the figure that matters most is here, the levels in the row under it. */}
-          <div className={`font-mono text-xs tabular-nums sm:hidden ${pnlTone(live.pnl)}`} data-testid="unrealized-pnl-compact">
+          {/* Below a laptop's width the PnL columns are hidden: the figure that matters most is here, the levels in the row under it. */}
+          <div className={`font-mono text-xs tabular-nums xl:hidden ${pnlTone(live.pnl)}`} data-testid="unrealized-pnl-compact">
             {formatPnl(live.pnl)} ({formatPercent(live.pct)})
           </div>
         </td>
@@ -81,23 +81,23 @@ function PositionRow({ p, mode }: { p: PositionView; mode?: AccountMode }) {
             <div className="text-[11px] text-neutral-500">limit {formatDecimal(p.limitPrice)}</div>
           ) : null}
         </td>
-        <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(p.openQty)}</td>
-        <td className={`${num} ${WIDE_ONLY}`}>{avgEntryText(p)}</td>
-        <td className={`${num} ${WIDE_ONLY}`} data-testid="mark">
+        <td className={`${num} ${LAPTOP_ONLY}`}>{formatDecimal(p.openQty)}</td>
+        <td className={`${num} ${LAPTOP_ONLY}`}>{avgEntryText(p)}</td>
+        <td className={`${num} ${LAPTOP_ONLY}`} data-testid="mark">
           {formatDecimal(live.mark)}
         </td>
-        <td className={`${num} ${WIDE_ONLY} ${pnlTone(live.pnl)}`} data-testid="unrealized-pnl">
+        <td className={`${num} ${LAPTOP_ONLY} ${pnlTone(live.pnl)}`} data-testid="unrealized-pnl">
           {formatPnl(live.pnl)}
         </td>
-        <td className={`${num} ${WIDE_ONLY} ${pnlTone(live.pct)}`} data-testid="unrealized-pnl-pct">
+        <td className={`${num} ${LAPTOP_ONLY} ${pnlTone(live.pct)}`} data-testid="unrealized-pnl-pct">
           {formatPercent(live.pct)}
         </td>
-        <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(p.stopLoss)}</td>
-        <td className={`${num} ${WIDE_ONLY} text-xs`}>
+        <td className={`${num} ${LAPTOP_ONLY}`}>{formatDecimal(p.stopLoss)}</td>
+        <td className={`${num} ${LAPTOP_ONLY} text-xs`}>
           <TakeProfitList tps={p.takeProfits} />
         </td>
       </tr>
-      <PhoneRow className="space-y-0.5 font-mono text-xs tabular-nums text-neutral-300" data-levels-of={p.id}>
+      <PhoneRow until="xl" className="space-y-0.5 font-mono text-xs tabular-nums text-neutral-300" data-levels-of={p.id}>
         <div>
           {formatDecimal(p.openQty)} @ {avgEntryText(p)} <span className="text-neutral-500">· mark</span> {formatDecimal(live.mark)}
         </div>
@@ -118,13 +118,13 @@ export function OpenPositionsTable({ positions, modes = {} }: { positions: Posit
             <th className={th}>Symbol</th>
             <th className={th}>Side</th>
             <th className={th}>Status</th>
-            <th className={`${th} ${WIDE_ONLY} text-right`}>Qty</th>
-            <th className={`${th} ${WIDE_ONLY} text-right`}>Avg entry</th>
-            <th className={`${th} ${WIDE_ONLY} text-right`}>Mark</th>
-            <th className={`${th} ${WIDE_ONLY} text-right`}>Unrealized PnL</th>
-            <th className={`${th} ${WIDE_ONLY} text-right`}>PnL %</th>
-            <th className={`${th} ${WIDE_ONLY} text-right`}>SL</th>
-            <th className={`${th} ${WIDE_ONLY} text-right`}>TPs</th>
+            <th className={`${th} ${LAPTOP_ONLY} text-right`}>Qty</th>
+            <th className={`${th} ${LAPTOP_ONLY} text-right`}>Avg entry</th>
+            <th className={`${th} ${LAPTOP_ONLY} text-right`}>Mark</th>
+            <th className={`${th} ${LAPTOP_ONLY} text-right`}>Unrealized PnL</th>
+            <th className={`${th} ${LAPTOP_ONLY} text-right`}>PnL %</th>
+            <th className={`${th} ${LAPTOP_ONLY} text-right`}>SL</th>
+            <th className={`${th} ${LAPTOP_ONLY} text-right`}>TPs</th>
           </tr>
         </thead>
         <tbody>

@@ -11,7 +11,7 @@ import { td, th } from '@/components/positions/positions-table'
 import { FieldNote, FormError, noteId, SelectField, SubmitButton, TextField } from '@/components/ui/fields'
 import { ModeBadge } from '@/components/ui/mode-badge'
 import { EmptyState } from '@/components/ui/panel'
-import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
+import { PhoneRow, WIDE_FROM } from '@/components/ui/phone-row'
 import type { ExchangeAccountView } from '@/lib/server/exchange-accounts/exchange-account-view'
 import type { ExchangeAccountTest } from '@/lib/server/exchange-accounts/test-exchange-account'
 import { formatDecimal } from '@/lib/ui/decimal-format'
@@ -48,11 +48,11 @@ export function ExchangeAccountsPanel({ initial, liveTradingEnabled }: { initial
             <thead>
               <tr>
                 <th className={th}>Name</th>
-                <th className={`${th} ${WIDE_ONLY}`}>Exchange</th>
-                <th className={`${th} ${WIDE_ONLY}`}>Mode</th>
-                <th className={`${th} ${WIDE_ONLY}`}>Key</th>
+                <th className={`${th} ${WIDE_FROM.md}`}>Exchange</th>
+                <th className={`${th} ${WIDE_FROM.md}`}>Mode</th>
+                <th className={`${th} ${WIDE_FROM.md}`}>Key</th>
                 <th className={th}>Status</th>
-                <th className={`${th} ${WIDE_ONLY}`}>
+                <th className={`${th} ${WIDE_FROM.md}`}>
                   <span className="sr-only">Actions</span>
                 </th>
               </tr>
@@ -96,7 +96,7 @@ function AccountRow({ a, onChange, onDeleted }: { a: ExchangeAccountView; onChan
   }
 
   const exchange = EXCHANGE_LABEL[a.exchange] ?? a.exchange
-  // On a phone these sit in the row under the account (their column is hidden there).
+  // Below md these sit in the row under the account (their column is hidden there).
   const actions = (
     <>
       <div className="flex flex-wrap items-center gap-2">
@@ -126,19 +126,19 @@ function AccountRow({ a, onChange, onDeleted }: { a: ExchangeAccountView; onChan
           {a.name}
           {a.traders.length ? <div className="text-[11px] font-normal text-neutral-500">Traders: {a.traders.map((t) => t.name).join(', ')}</div> : null}
         </td>
-        <td className={`${WIDE_ONLY} min-w-[7rem] px-2 py-1.5 align-top text-xs`}>
+        <td className={`${WIDE_FROM.md} min-w-[7rem] px-2 py-1.5 align-top text-xs`}>
           {exchange}
           <div className="text-[11px] text-neutral-500 wrap-anywhere">
             {a.quoteCurrency}
             {a.baseUrl ? <span className="font-mono"> · {a.baseUrl}</span> : null}
           </div>
         </td>
-        <td className={`${td} ${WIDE_ONLY}`}>
+        <td className={`${td} ${WIDE_FROM.md}`}>
           <ModeBadge mode={a.mode} />
         </td>
-        <td className={`${td} ${WIDE_ONLY} font-mono text-xs text-neutral-400`}>{a.keyHint ?? '—'}</td>
+        <td className={`${td} ${WIDE_FROM.md} font-mono text-xs text-neutral-400`}>{a.keyHint ?? '—'}</td>
         {/* An exchange's error may quote a URL with no place to break: it wraps anywhere. */}
-        <td className="max-w-[20rem] px-2 py-1.5 align-top text-xs wrap-anywhere sm:min-w-[12rem]" data-testid="verification">
+        <td className="max-w-[20rem] px-2 py-1.5 align-top text-xs wrap-anywhere md:min-w-[12rem]" data-testid="verification">
           {a.verified ? (
             <span className="text-emerald-400">Verified {formatTimestamp(a.verifiedAt)}</span>
           ) : (
@@ -155,11 +155,11 @@ function AccountRow({ a, onChange, onDeleted }: { a: ExchangeAccountView; onChan
             </p>
           ) : null}
         </td>
-        <td className={`px-2 py-1.5 align-top ${WIDE_ONLY}`}>
+        <td className={`px-2 py-1.5 align-top ${WIDE_FROM.md}`}>
           {actions}
         </td>
       </tr>
-      <PhoneRow span={2} className="space-y-1.5 text-xs" data-account-details={a.id}>
+      <PhoneRow span={2} until="md" className="space-y-1.5 text-xs" data-account-details={a.id}>
         <div className="flex flex-wrap items-center gap-x-2 gap-y-0.5 text-neutral-400">
           <span className="text-neutral-300">{exchange}</span>
           <ModeBadge mode={a.mode} />

@@ -8,7 +8,7 @@ import { queryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { avgEntryText, avgExitText, num, td, th, TraderLine, type TraderModes } from '@/components/positions/positions-table'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
-import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
+import { LAPTOP_ONLY, PhoneRow } from '@/components/ui/phone-row'
 import type { PositionView } from '@/lib/server/positions/position-views'
 import { formatDecimal, formatPnl, formatQuoteAmount, pnlTone } from '@/lib/ui/decimal-format'
 import { sumDecimalStrings } from '@/lib/ui/live-pnl'
@@ -54,15 +54,15 @@ export function ClosedTradesView({ initial, modes = {} }: { initial: PositionVie
                 <tr>
                   <th className={th}>Closed</th>
                   <th className={th}>Symbol</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>Side</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>Status</th>
-                  <th className={`${th} ${WIDE_ONLY} text-right`}>Qty</th>
-                  <th className={`${th} ${WIDE_ONLY} text-right`}>Entry</th>
-                  <th className={`${th} ${WIDE_ONLY} text-right`}>Exit</th>
-                  <th className={`${th} ${WIDE_ONLY} text-right`}>Realized PnL</th>
-                  <th className={`${th} ${WIDE_ONLY} text-right`}>Fees</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>Reason</th>
-                  <th className={`${th} ${WIDE_ONLY}`}>
+                  <th className={`${th} ${LAPTOP_ONLY}`}>Side</th>
+                  <th className={`${th} ${LAPTOP_ONLY}`}>Status</th>
+                  <th className={`${th} ${LAPTOP_ONLY} text-right`}>Qty</th>
+                  <th className={`${th} ${LAPTOP_ONLY} text-right`}>Entry</th>
+                  <th className={`${th} ${LAPTOP_ONLY} text-right`}>Exit</th>
+                  <th className={`${th} ${LAPTOP_ONLY} text-right`}>Realized PnL</th>
+                  <th className={`${th} ${LAPTOP_ONLY} text-right`}>Fees</th>
+                  <th className={`${th} ${LAPTOP_ONLY}`}>Reason</th>
+                  <th className={`${th} ${LAPTOP_ONLY}`}>
                     <span className="sr-only">Details</span>
                   </th>
                 </tr>
@@ -77,8 +77,8 @@ export function ClosedTradesView({ initial, modes = {} }: { initial: PositionVie
                           {p.symbol}
                         </Link>
                         <TraderLine name={p.traderName} mode={modes[p.traderId]} />
-                        {/* On a phone the side, status and PnL columns are hidden: they are here, the rest in the row under it. */}
-                        <div className="flex flex-wrap items-center gap-1.5 pt-0.5 sm:hidden" data-testid="closed-trade-compact">
+                        {/* Below a laptop's width the side, status and PnL columns are hidden: they are here, the rest in the row under it. */}
+                        <div className="flex flex-wrap items-center gap-1.5 pt-0.5 xl:hidden" data-testid="closed-trade-compact">
                           <StatusBadge value={p.side} />
                           <StatusBadge value={p.status} />
                           <span className={`font-mono text-xs tabular-nums ${pnlTone(p.realizedPnl)}`} data-testid="realized-pnl-compact">
@@ -86,29 +86,29 @@ export function ClosedTradesView({ initial, modes = {} }: { initial: PositionVie
                           </span>
                         </div>
                       </td>
-                      <td className={`${td} ${WIDE_ONLY}`}>
+                      <td className={`${td} ${LAPTOP_ONLY}`}>
                         <StatusBadge value={p.side} />
                       </td>
-                      <td className={`${td} ${WIDE_ONLY}`}>
+                      <td className={`${td} ${LAPTOP_ONLY}`}>
                         <StatusBadge value={p.status} />
                       </td>
-                      <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(p.entryQty)}</td>
-                      <td className={`${num} ${WIDE_ONLY}`}>{avgEntryText(p)}</td>
-                      <td className={`${num} ${WIDE_ONLY}`}>{avgExitText(p)}</td>
-                      <td className={`${num} ${WIDE_ONLY} ${pnlTone(p.realizedPnl)}`} data-testid="realized-pnl">
+                      <td className={`${num} ${LAPTOP_ONLY}`}>{formatDecimal(p.entryQty)}</td>
+                      <td className={`${num} ${LAPTOP_ONLY}`}>{avgEntryText(p)}</td>
+                      <td className={`${num} ${LAPTOP_ONLY}`}>{avgExitText(p)}</td>
+                      <td className={`${num} ${LAPTOP_ONLY} ${pnlTone(p.realizedPnl)}`} data-testid="realized-pnl">
                         {formatPnl(p.realizedPnl)}
                       </td>
-                      <td className={`${num} ${WIDE_ONLY}`} title={formatDecimal(p.fees)}>
+                      <td className={`${num} ${LAPTOP_ONLY}`} title={formatDecimal(p.fees)}>
                         {formatQuoteAmount(p.fees)}
                       </td>
-                      <td className={`max-w-xs px-2 py-1.5 align-top text-xs text-neutral-300 ${WIDE_ONLY}`}>{p.statusReason ? positionReasonText(p.statusReason) : '—'}</td>
-                      <td className={`${td} ${WIDE_ONLY}`}>
+                      <td className={`max-w-xs px-2 py-1.5 align-top text-xs text-neutral-300 ${LAPTOP_ONLY}`}>{p.statusReason ? positionReasonText(p.statusReason) : '—'}</td>
+                      <td className={`${td} ${LAPTOP_ONLY}`}>
                         <Link href={`/positions/${p.id}`} className="text-xs text-emerald-400 hover:underline" aria-label={`Details of ${p.symbol} ${p.side} closed ${formatTimestamp(p.closedAt ?? p.createdAt)}`}>
                           Details
                         </Link>
                       </td>
                     </tr>
-                    <PhoneRow span={2} className="space-y-0.5 text-xs text-neutral-300" data-trade-of={p.id}>
+                    <PhoneRow span={2} until="xl" className="space-y-0.5 text-xs text-neutral-300" data-trade-of={p.id}>
                       <div className="font-mono tabular-nums">
                         {formatDecimal(p.entryQty)} @ {avgEntryText(p)} → {avgExitText(p)} <span className="font-sans text-neutral-500">· fees</span> <span title={formatDecimal(p.fees)}>{formatQuoteAmount(p.fees)}</span>
                       </div>
