@@ -67,7 +67,7 @@ export async function modifyProtection(opts: {
     const newTps = req.takeProfits?.map((t) => ({ price: roundPriceToTick(t.price, rules.tickSize, priceRoundingFor(p.side, 'TAKE_PROFIT')), sharePct: t.sharePct }))
     // Only the levels being set are judged against the market: a level the price has reached
     // (its exit on the way, or refused) must not stop the stop from moving.
-    const referenceName = p.side === 'LONG' ? 'the current bid' : 'the current ask'
+    const referenceName = exitPriceFor(p.side, { bid: 'the current bid', ask: 'the current ask' })
     const errors = validateProtection({ side: p.side, referencePrice: exitPrice, referenceName, stopLoss, takeProfits: newTps ?? [] })
     const filledShare = sumDec(filled.map((t) => fromDb(t.sharePct)))
     if (newTps && filledShare.plus(sumDec(newTps.map((t) => t.sharePct))).gt(100)) {

@@ -152,9 +152,10 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
   }
 
   const entrySide = entrySideFor(req.side)
-  const marketPrice = entrySide === 'BUY' ? quote.ask : quote.bid
+  // The price a market entry would take, and its name in a refused stop's or target's message.
+  const market = entrySide === 'BUY' ? { price: quote.ask, name: 'the ask' } : { price: quote.bid, name: 'the bid' }
   const limitPrice = req.limitPrice ? roundPriceToTick(req.limitPrice, rules.tickSize, priceRoundingFor(req.side, 'ENTRY_LIMIT')) : undefined
-  const refPrice = limitPrice ?? marketPrice
+  const refPrice = limitPrice ?? market.price
   const rawQty = req.sizeMode === 'BASE' ? req.size : req.size.div(refPrice)
   const qty = truncateQtyToStep(rawQty, rules.stepSize)
   const sizeProblems = qty.isZero() ? [`size rounds to zero at step ${rules.stepSize.toFixed()}`] : checkOrderSize(rules, qty, refPrice)
@@ -162,7 +163,7 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
 
   const stopLoss = roundPriceToTick(req.stopLoss, rules.tickSize, priceRoundingFor(req.side, 'STOP'))
   const takeProfits = req.takeProfits.map((tp) => ({ price: roundPriceToTick(tp.price, rules.tickSize, priceRoundingFor(req.side, 'TAKE_PROFIT')), sharePct: tp.sharePct }))
-  const referenceName = limitPrice ? 'the limit price' : entrySide === 'BUY' ? 'the ask' : 'the bid'
+  const referenceName = limitPrice ? 'the limit price' : market.name
   const protectionErrors = validateProtection({ side: req.side, referencePrice: refPrice, referenceName, stopLoss, takeProfits })
   if (protectionErrors.length) throw validationError(protectionErrors)
 
