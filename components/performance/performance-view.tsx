@@ -7,7 +7,7 @@ import { fetchJson } from '@/components/live/fetch-json'
 import { accountQueryKeys, useLiveEvents } from '@/components/live/use-live-events'
 import { EmptyState, Panel } from '@/components/ui/panel'
 import type { PerformanceReportView } from '@/lib/server/performance/performance-report'
-import { apiQuery, pageQuery, type PerformanceFilters } from '@/lib/ui/performance-filters'
+import { apiQuery, executionQualityQuery, pageQuery, type PerformanceFilters } from '@/lib/ui/performance-filters'
 import { BreakdownTable } from './breakdown-table'
 import { DailyPnlChart } from './daily-pnl-chart'
 import { DecisionBreakdown } from './decision-breakdown'
@@ -135,7 +135,7 @@ export function PerformanceView({
         ))}
       </div>
 
-      <ExecutionQualityPanel query={query} sourceFiltered={!!filters.source} />
+      <ExecutionQualityPanel query={executionQualityQuery(query)} sourceFiltered={!!filters.source} />
 
       <DecisionBreakdown view={view} traderId={filters.traderId} />
     </div>

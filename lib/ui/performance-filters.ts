@@ -81,3 +81,15 @@ export function apiQuery(f: PerformanceFilters, timeZone: string, nowMs: number)
   }
   return p.toString()
 }
+
+/**
+ * The execution-quality API's query for the same filters: orders have no trade source, and its
+ * figures are basis points and durations, in no currency. Those two are left out, not sent to be
+ * refused.
+ */
+export function executionQualityQuery(apiQuery: string): string {
+  const p = new URLSearchParams(apiQuery)
+  p.delete('source')
+  p.delete('currency')
+  return p.toString()
+}

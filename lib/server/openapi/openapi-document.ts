@@ -184,7 +184,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
       description:
         'Trading over JSON, on paper and exchange accounts. Authenticate with `Authorization: Bearer <token>` (get one from POST /api/v1/auth/token) or a browser session. ' +
         'Prices, quantities, fees and PnL are exact decimals sent as strings; requests also accept JSON numbers for them. ' +
-        'A request body with a field the operation does not know is refused (400 naming it), never applied without it. ' +
+        'A request body with a field the operation does not know is refused (400 naming it), never applied without it; so is a query parameter an operation does not list (a misspelt filter would otherwise answer or export everything). ' +
         'Every error has the shape of the Error schema.',
     },
     servers: [{ url: opts.serverUrl ?? '/' }],

@@ -224,7 +224,8 @@ async function send(o: { apiPath: string; method: string; id?: string; query?: s
   const handler = mod[o.method] as Handler | undefined
   // Next would answer an empty 405 (or the HTML 404) here, not our error shape.
   if (!handler) return { status: 0, body: null, text: `no ${o.method} handler exported by ${path.relative(APP_DIR, moduleFileFor(o.apiPath))}` }
-  const urlPath = o.apiPath.replace('{id}', encodeURIComponent(o.id ?? 'x'))
+  // A market path gets a real market, so that its query and body cases reach their checks.
+  const urlPath = o.apiPath.replace('{id}', encodeURIComponent(o.id ?? 'x')).replace('{symbol}', 'BTC-USDT')
   const headers: Record<string, string> = { authorization: `Bearer ${token}` }
   let body: string | undefined
   if (o.body) {
@@ -232,7 +233,7 @@ async function send(o: { apiPath: string; method: string; id?: string; query?: s
     body = o.body.raw ?? JSON.stringify(o.body.body).replaceAll(`"${RAW_HUGE}"`, '1e400')
   }
   const req = new Request(`http://localhost${urlPath}${o.query ?? ''}`, { method: o.method, headers, body })
-  const params: Record<string, string> = o.apiPath.includes('{id}') ? { id: o.id ?? '' } : {}
+  const params: Record<string, string> = { ...(o.apiPath.includes('{id}') ? { id: o.id ?? '' } : {}), ...(o.apiPath.includes('{symbol}') ? { symbol: 'BTC-USDT' } : {}) }
   const res = await handler(req, { params: Promise.resolve(params) })
   const text = await res.text()
   let parsed: unknown = null
@@ -255,6 +256,8 @@ interface Case {
   query?: string
   body?: BodyCase
   contentType?: string
+  /** A field the answer must name (a query parameter; a body case names its own). */
+  names?: string
   /** Expected status when it is fixed by the class (404 for a bad path id, 405 for a method). */
   status?: number
 }
@@ -315,6 +318,8 @@ function casesFor(apiPath: string, method: Method, op: Json, documented: Method[
       })
     }
   }
+  // A misspelt filter must not answer (or export) everything it was meant to narrow.
+  if (queryParams.length) out.push({ ...base, what: 'query: an unknown parameter', id: realId(), query: '?traderID=x', names: 'traderID' })
   // Once per path (with its first documented method): every other method is a JSON 405.
   if (apiPath.startsWith('/api/v1/') && method === documented[0]) {
     for (const m of METHODS) if (!documented.includes(m)) out.push({ ...base, method: m, op: `${m} ${apiPath}`, what: 'a method the path does not support', id: realId(), status: 405 })
@@ -448,7 +453,8 @@ describe('bad input, generated from the OpenAPI document', () => {
               const fields = (a.body as { error?: { fields?: { field: string }[] } } | null)?.error?.fields ?? []
               // Settings bodies name a field under their group (`signals.x`). The webhook answers
               // 404 before reading a body without its secret; its fields are tested in webhook-signals.
-              const named = !c.body?.names || c.apiPath.startsWith('/api/webhooks/') || fields.some((f) => f.field === c.body!.names || f.field.endsWith(`.${c.body!.names}`))
+              const names = c.names ?? c.body?.names
+              const named = !names || c.apiPath.startsWith('/api/webhooks/') || fields.some((f) => f.field === names || f.field.endsWith(`.${names}`))
               if (!statusOk || !shaped || !named) failures.push(`${c.op} — ${c.what}: ${a.status} ${a.text.slice(0, 200)}`)
             }),
           )

@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest'
-import { apiQuery, filtersFromSearchParams, pageQuery } from '@/lib/ui/performance-filters'
+import { parseQuery } from '@/app/api/v1/_lib/parse-query'
+import { ZExecutionQualityQuery } from '@/lib/server/execution/execution-quality-query'
+import { ZPerformanceQuery } from '@/lib/server/performance/performance-query'
+import { apiQuery, executionQualityQuery, filtersFromSearchParams, pageQuery } from '@/lib/ui/performance-filters'
 
 const NOW = Date.parse('2025-03-15T10:00:00Z')
 
@@ -34,5 +37,23 @@ describe('the performance page filters', () => {
 
   test('the page URL keeps days, not instants', () => {
     expect(pageQuery(filtersFromSearchParams({ period: 'custom', from: '2025-03-01', to: '2025-03-03', mode: 'TESTNET' }))).toBe('mode=TESTNET&period=custom&from=2025-03-01&to=2025-03-03')
+  })
+
+  test('every filter set is a query the performance and execution-quality APIs accept', () => {
+    const f = filtersFromSearchParams({ traderId: 'ctrader000000000000000001', symbol: 'BTC/USDT', source: 'AI', mode: 'LIVE', currency: 'USDC', period: 'custom', from: '2025-03-01', to: '2025-03-10' })
+    const query = apiQuery(f, 'UTC', NOW)
+    const req = (q: string) => new Request(`http://localhost/api?${q}`)
+    expect(parseQuery(req(query), ZPerformanceQuery)).toMatchObject({ source: 'AI', currency: 'USDC', mode: 'LIVE' })
+    // Orders have no trade source and their figures no currency: the API refuses both as unknown.
+    expect(() => parseQuery(req(query), ZExecutionQualityQuery)).toThrow(
+      expect.objectContaining({ fieldErrors: [{ field: 'source', message: 'is not a known parameter' }, { field: 'currency', message: 'is not a known parameter' }] }),
+    )
+    expect(parseQuery(req(executionQualityQuery(query)), ZExecutionQualityQuery)).toEqual({
+      traderId: 'ctrader000000000000000001',
+      symbol: 'BTC/USDT',
+      mode: 'LIVE',
+      from: new Date('2025-03-01T00:00:00Z'),
+      to: new Date('2025-03-11T00:00:00Z'),
+    })
   })
 })
