@@ -1,8 +1,8 @@
 import type { Db } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
-import { dec, type Decimal } from '@/lib/domain/decimal'
+import { dec, Decimal } from '@/lib/domain/decimal'
 import { priceDeviationProblem, signalAgeProblem } from '@/lib/domain/signals/signal-checks'
-import { sideForAction, type SignalIntent } from '@/lib/domain/signals/signal-intent'
+import { reversesOnEntry, sideForAction, type SignalIntent } from '@/lib/domain/signals/signal-intent'
 import { sizePosition } from '@/lib/domain/sizing/position-size'
 import type { ExchangePort } from '@/lib/exchange/port'
 import type { Prisma } from '@/lib/generated/prisma/client'
@@ -12,6 +12,7 @@ import { knownError } from '@/lib/server/errors/known-error'
 import type { AccountRef } from '@/lib/server/exchange/exchange-for-account'
 import { freshQuote } from '@/lib/server/positions/market-context'
 import { openPosition } from '@/lib/server/positions/open-position'
+import { PRICE_COLUMN } from '@/lib/server/validation/decimal-field'
 import { requestExit } from '@/lib/server/positions/request-exit'
 import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { loadRiskState } from '@/lib/server/risk/load-risk-state'
@@ -109,8 +110,16 @@ async function carryOut(o: ProcessSignalOptions, s: LoadedSignal, settings: Sign
 
   const exchange = o.exchangeFor?.(s.trader.account)
   switch (intent) {
-    case 'entry':
+    case 'entry': {
+      // A strategy's reversal (a sell leaving it short while a LONG is open here) comes as an entry.
+      if (!fields.intent && !readGroupSettings(s.trader.groupSettings).enabled) {
+        const open = await o.db.position.findFirst({ where: { traderId: s.traderId, symbol, status: ACTIVE }, select: { side: true } })
+        if (reversesOnEntry({ action, marketPosition: fields.market_position, openSide: open?.side ?? null })) {
+          return reverse(o, s, settings, { ...base, intent: 'reverse', reversedBy: `market_position ${fields.market_position}` }, exchange)
+        }
+      }
       return enter(o, s, settings, base, exchange)
+    }
     case 'exit':
     case 'close': {
       const qty = fields.size ?? (intent === 'exit' ? fields.contracts : undefined)
@@ -120,36 +129,42 @@ async function carryOut(o: ProcessSignalOptions, s: LoadedSignal, settings: Sign
       const closed = await closeActive(o, s, base, exchange, qty)
       return closed.outcome
     }
-    case 'reverse': {
-      const side = sideForAction(action)
-      const noted = (s.result as { closing?: string } | null)?.closing
-      if (await o.db.positionGroup.count({ where: { traderId: s.traderId, symbol, status: { not: 'CLOSED' } } })) {
-        return { status: 'REJECTED', reason: `${symbol} is held by a position group, and a group is not reversed in one step: send close, then entry`, result: base }
-      }
-      const active = await o.db.position.findFirst({ where: { traderId: s.traderId, symbol, status: ACTIVE }, select: { id: true, side: true } })
-      if (active && active.side === side && active.id !== noted) {
-        return { status: 'REJECTED', reason: `${symbol} is already ${side}: a reverse to ${side} needs the opposite side open, or nothing`, result: base, positionId: active.id }
-      }
-      if (active || noted) {
-        const closed = await closeActive(o, s, base, exchange, undefined)
-        if (closed.outcome.status !== 'DONE') return closed.outcome
-        const ended = closed.positionId ? await waitClosed(o.db, closed.positionId, o.closeWaitMs ?? 30_000) : 'closed'
-        if (ended !== 'closed') {
-          const why = ended === 'open' ? 'its exit order did not go through (see the position)' : `it did not finish within ${Math.round((o.closeWaitMs ?? 30_000) / 1000)} s`
-          return { status: 'FAILED', reason: `position ${closed.positionId} was not closed: ${why}; the ${side} entry was not sent`, result: { ...base, closed: await closedFigures(o.db, closed.positionId!) }, positionId: closed.positionId }
-        }
-        // The close has happened: an entry refused or failed now still says so, with what was closed.
-        const opened = await enter(o, s, settings, base, exchange).catch((e: unknown) => failure(o.db, s.id, e))
-        const reason = opened.status === 'DONE' ? [closed.outcome.reason, opened.reason] : [`closed position ${closed.positionId ?? noted}, but the ${side} entry was not made: ${opened.reason}`]
-        return { ...opened, positionId: opened.positionId ?? closed.positionId, reason: reason.filter(Boolean).join('; ') || null, result: { ...base, ...opened.result, closed: closed.outcome.result.closed } }
-      }
-      return enter(o, s, settings, base, exchange)
-    }
+    case 'reverse':
+      return reverse(o, s, settings, base, exchange)
     case 'pyramid':
       // Taken at intake only from a trader that builds groups; refused if it no longer does.
       if (!readGroupSettings(s.trader.groupSettings).enabled) return { status: 'REJECTED', reason: 'a pyramid adds to a position group, and this trader no longer builds groups', result: base }
       return enter(o, s, settings, base, exchange)
   }
+}
+
+/** Closes the opposite side if it is open, waits for it to be closed, then enters this side. */
+async function reverse(o: ProcessSignalOptions, s: LoadedSignal, settings: SignalSettings, base: Record<string, unknown>, exchange: ExchangePort | undefined): Promise<Outcome> {
+  const symbol = s.symbol!
+  const action = s.action === 'sell' ? 'sell' : 'buy'
+  const side = sideForAction(action)
+  const noted = (s.result as { closing?: string } | null)?.closing
+  if (await o.db.positionGroup.count({ where: { traderId: s.traderId, symbol, status: { not: 'CLOSED' } } })) {
+    return { status: 'REJECTED', reason: `${symbol} is held by a position group, and a group is not reversed in one step: send close, then entry`, result: base }
+  }
+  const active = await o.db.position.findFirst({ where: { traderId: s.traderId, symbol, status: ACTIVE }, select: { id: true, side: true } })
+  if (active && active.side === side && active.id !== noted) {
+    return { status: 'REJECTED', reason: `${symbol} is already ${side}: a reverse to ${side} needs the opposite side open, or nothing`, result: base, positionId: active.id }
+  }
+  if (active || noted) {
+    const closed = await closeActive(o, s, base, exchange, undefined)
+    if (closed.outcome.status !== 'DONE') return closed.outcome
+    const ended = closed.positionId ? await waitClosed(o.db, closed.positionId, o.closeWaitMs ?? 30_000) : 'closed'
+    if (ended !== 'closed') {
+      const why = ended === 'open' ? 'its exit order did not go through (see the position)' : `it did not finish within ${Math.round((o.closeWaitMs ?? 30_000) / 1000)} s`
+      return { status: 'FAILED', reason: `position ${closed.positionId} was not closed: ${why}; the ${side} entry was not sent`, result: { ...base, closed: await closedFigures(o.db, closed.positionId!) }, positionId: closed.positionId }
+    }
+    // The close has happened: an entry refused or failed now still says so, with what was closed.
+    const opened = await enter(o, s, settings, base, exchange).catch((e: unknown) => failure(o.db, s.id, e))
+    const reason = opened.status === 'DONE' ? [closed.outcome.reason, opened.reason] : [`closed position ${closed.positionId ?? noted}, but the ${side} entry was not made: ${opened.reason}`]
+    return { ...opened, positionId: opened.positionId ?? closed.positionId, reason: reason.filter(Boolean).join('; ') || null, result: { ...base, ...opened.result, closed: closed.outcome.result.closed } }
+  }
+  return enter(o, s, settings, base, exchange)
 }
 
 function groupSignal(o: ProcessSignalOptions, s: LoadedSignal, fields: Record<string, string | undefined>, exchange: ExchangePort | undefined) {
@@ -226,7 +241,10 @@ async function entrySize(db: Db, s: LoadedSignal, settings: SignalSettings, e: {
     quote: s.trader.quoteCurrency,
   })
   if (!sized.qty.gt(0)) return { problem: `the trader's sizing gives no size: ${sized.explanation}` }
-  return { mode: 'BASE' as const, value: sized.qty, why: `the trader's sizing: ${sized.explanation}` }
+  // The sizing's quotient is not rounded (1000 / 1200.2 has no end) and a size is refused past 18
+  // decimals; cut it there, and the entry truncates it to the market's step as it does any size.
+  const qty = sized.qty.toDecimalPlaces(PRICE_COLUMN.fractionDigits, Decimal.ROUND_DOWN)
+  return { mode: 'BASE' as const, value: qty, why: `the trader's sizing: ${sized.explanation}` }
 }
 
 /** Equal shares of 100% (two decimals), the last taking what is left: 33.33, 33.33, 33.34. */

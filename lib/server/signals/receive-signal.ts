@@ -80,7 +80,7 @@ export async function receiveSignal(o: ReceiveSignalOptions): Promise<WebhookAns
   const p = parsed.value
   const fields = storedPayload(p)
   const hash = payloadHash(fields)
-  const intent = resolveIntent({ intent: p.intent, marketPosition: p.market_position })
+  const intent = resolveIntent({ intent: p.intent, action: p.action, marketPosition: p.market_position })
   const described = { ...base, payload: fields, hash, action: p.action, intent, signalAt: p.timestamp ?? null }
 
   const symbol = symbolForTicker(p.symbol, trader.watchlist)
@@ -170,16 +170,16 @@ function rowOf(o: Described, id: string) {
  * original could sort before it. Within one millisecond the id decides; ids (newId) increase in
  * the order a process makes them. And the second statement
  * runs with a snapshot taken after the lock, so a payload repeated without an id is seen by the
- * second request (a single statement's snapshot would predate the lock and miss it). The unique
- * (trader, id) index settles the one race the lock does not cover (one id sent for two symbols):
- * ON CONFLICT DO NOTHING waits for the first writer, and this request becomes its duplicate.
+ * second request (a single statement's snapshot would predate the lock and miss it). An id is
+ * unique per trader and symbol (the unique index backs the lock): an alert's retries name its
+ * ticker, and one strategy alerting on two tickers in the same second sends one id for both.
  */
 async function accept(o: Described & { symbol: string; hash: string; key: string | null; windowSeconds: number; p: SignalPayload }): Promise<WebhookAnswer> {
   const row = rowOf(o, newId())
   const dupId = newId()
   const why = o.key ? 'the same id' : `the same fields within ${o.windowSeconds} s`
   const original = o.key
-    ? Prisma.sql`SELECT id FROM "Signal" WHERE "traderId" = ${row.traderId} AND "idempotencyKey" = ${o.key}`
+    ? Prisma.sql`SELECT id FROM "Signal" WHERE "traderId" = ${row.traderId} AND symbol = ${o.symbol} AND "idempotencyKey" = ${o.key}`
     : Prisma.sql`SELECT id FROM "Signal"
         WHERE ${o.windowSeconds > 0} AND "traderId" = ${row.traderId} AND "payloadHash" = ${row.payloadHash} AND status NOT IN ('REJECTED', 'DUPLICATE')
           AND "receivedAt" > (clock_timestamp() AT TIME ZONE 'UTC') - make_interval(secs => ${o.windowSeconds})
@@ -193,7 +193,6 @@ async function accept(o: Described & { symbol: string; hash: string; key: string
         SELECT ${row.id}, ${row.traderId}, ${row.userId}, ${o.key}, ${row.payloadHash}, ${row.contentType}, ${row.remoteAddr}, ${row.body}, ${JSON.stringify(row.payload)}::jsonb,
           ${row.symbol}, ${row.action}, ${row.intent}, ${utc(row.signalAt)}, 'ACCEPTED', 202, date_trunc('milliseconds', clock_timestamp() AT TIME ZONE 'UTC')
         WHERE NOT EXISTS (SELECT 1 FROM orig)
-        ON CONFLICT ("traderId", "idempotencyKey") DO NOTHING
         RETURNING id
       ),
       dup AS (
@@ -207,12 +206,7 @@ async function accept(o: Described & { symbol: string; hash: string; key: string
   ])
   const r = written[0]!
   if (r.inserted) return { httpStatus: 202, body: { signalId: r.inserted, status: 'accepted' } }
-  if (r.original) return { httpStatus: 202, body: { signalId: r.original, status: 'duplicate' } }
-  // The id was written meanwhile for another symbol (ON CONFLICT waited for it): its duplicate.
-  const [raced] = await o.db.$queryRaw<{ id: string }[]>`SELECT id FROM "Signal" WHERE "traderId" = ${row.traderId} AND "idempotencyKey" = ${o.key}`
-  if (!raced) throw new Error('signal id conflicted, yet no signal holds it')
-  await o.db.signal.create({ data: { ...row, id: dupId, status: 'DUPLICATE', httpStatus: 202, duplicateOfId: raced.id, reason: `duplicate of signal ${raced.id} (the same id): nothing done`, processedAt: o.now } })
-  return { httpStatus: 202, body: { signalId: raced.id, status: 'duplicate' } }
+  return { httpStatus: 202, body: { signalId: r.original!, status: 'duplicate' } }
 }
 
 /** A time for a timestamp(3) column (UTC, as Prisma stores them), whatever the session's time zone. */

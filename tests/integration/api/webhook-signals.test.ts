@@ -294,6 +294,16 @@ describe('POST /api/webhooks/tradingview/{traderId}: intake', () => {
     expect(await t.db.signal.count({ where: { status: 'DUPLICATE' } })).toBe(5)
   })
 
+  it('one id for two symbols (a strategy alerting on two tickers in the same second) is two signals; a repeat for the same symbol is a duplicate', async () => {
+    const at = now()
+    const btc = await post(buy({ id: `Long-${at}` }))
+    const eth = await post(buy({ symbol: 'BINANCE:ETHUSDT', price: '3000.5', id: `Long-${at}` }))
+    const ethAgain = await post(buy({ symbol: 'ETHUSDT', price: '3000.5', id: `Long-${at}` }))
+    expect([btc.body.status, eth.body.status]).toEqual(['accepted', 'accepted'])
+    expect(eth.body.signalId).not.toBe(btc.body.signalId)
+    expect(ethAgain.body).toEqual({ signalId: eth.body.signalId, status: 'duplicate' })
+  })
+
   it('the same payload without an id is a duplicate within the window, and a new signal after it', async () => {
     await settings({ duplicateWindowSeconds: 2 })
     try {
@@ -361,6 +371,49 @@ describe('processing', () => {
     } finally {
       await settings({ defaultSizeQuote: null })
     }
+  })
+
+  it("the app's own alert message, as TradingView fills it in: an entry sized by the trader's risk, a partial take-profit, then a reversal", async () => {
+    startLoop()
+    const { alertMessage } = await import('@/components/signals/alert-message')
+    const alert = (v: { action: string; orderId: string; marketPosition: string; close: string; contracts?: string }) => {
+      const text = alertMessage(secret)
+        .replaceAll('{{ticker}}', 'BINANCE:BTCUSDT')
+        .replaceAll('{{strategy.order.action}}', v.action)
+        .replaceAll('{{strategy.order.id}}', v.orderId)
+        .replaceAll('{{timenow}}', now().replace(/\.\d+Z$/, 'Z'))
+        .replaceAll('{{close}}', v.close)
+        .replaceAll('{{strategy.position_size}}', '1')
+        .replaceAll('{{strategy.market_position}}', v.marketPosition)
+        .replaceAll('{{interval}}', '60')
+      expect(text).not.toContain('{{')
+      // contracts is left out of the message on purpose; a strategy that scales out adds it.
+      return v.contracts ? text.replace('"interval"', `"contracts": "${v.contracts}",\n  "interval"`) : text
+    }
+    // No size, no default size: the trader's sizing (risk 1 % of 100,000 USDT over the default
+    // 2 % stop) gives 1000 / (60010 × 0.02) = 0.83319446…, which has no end: cut to the step.
+    const entry = await finished((await post(alert({ action: 'buy', orderId: 'Long', marketPosition: 'long', close: '60005' }), { contentType: 'application/json' })).body.signalId)
+    expect([entry.status, entry.intent, entry.reason]).toEqual(['DONE', 'entry', null])
+    const long = await t.db.position.findUniqueOrThrow({ where: { signalId: entry.id } })
+    expect([long.side, fromDb(long.openQty).toFixed(), fromDb(long.stopLoss!).toFixed()]).toEqual(['LONG', '0.83319', '58809.8'])
+
+    // A sell that leaves the strategy long takes profit on part of the long: it never opens a SHORT.
+    const tp = await finished((await post(alert({ action: 'sell', orderId: 'TP1', marketPosition: 'long', close: '60000', contracts: '0.3' }), { contentType: 'application/json' })).body.signalId)
+    expect([tp.status, tp.intent]).toEqual(['DONE', 'exit'])
+    expect(fromDb((await t.db.position.findUniqueOrThrow({ where: { id: long.id } })).openQty).toFixed()).toBe('0.53319')
+    expect((await activePositions()).map((p) => [p.id, p.side])).toEqual([[long.id, 'LONG']])
+
+    // A sell that leaves it short is the strategy's reversal: the long is closed, then a short opened.
+    const rev = await finished((await post(alert({ action: 'sell', orderId: 'Short', marketPosition: 'short', close: '60000' }), { contentType: 'application/json' })).body.signalId)
+    expect([rev.status, rev.intent]).toEqual(['DONE', 'entry'])
+    expect(rev.result).toMatchObject({ intent: 'reverse', reversedBy: 'market_position short', closed: { positionId: long.id, status: 'CLOSED' } })
+    expect((await t.db.position.findUniqueOrThrow({ where: { id: long.id } })).status).toBe('CLOSED')
+    expect((await activePositions()).map((p) => [p.signalId, p.side])).toEqual([[rev.id, 'SHORT']])
+
+    // A buy that leaves it short covers part of the short, with nothing opened LONG.
+    const cover = await finished((await post(alert({ action: 'buy', orderId: 'Cover', marketPosition: 'short', close: '60005', contracts: '0.1' }), { contentType: 'application/json' })).body.signalId)
+    expect([cover.status, cover.intent]).toEqual(['DONE', 'exit'])
+    expect((await activePositions()).map((p) => [p.signalId, p.side])).toEqual([[rev.id, 'SHORT']])
   })
 
   it('close closes the open position; with nothing open it is DONE with the reason', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { dec } from '@/lib/domain/decimal'
 import { readSignalBody, redactSignalBody } from '@/lib/domain/signals/signal-body'
 import { priceDeviationProblem, signalAgeProblem } from '@/lib/domain/signals/signal-checks'
-import { resolveIntent } from '@/lib/domain/signals/signal-intent'
+import { resolveIntent, reversesOnEntry } from '@/lib/domain/signals/signal-intent'
 import { symbolForTicker } from '@/lib/domain/signals/ticker-symbol'
 
 describe('readSignalBody', () => {
@@ -96,11 +96,26 @@ describe('priceDeviationProblem', () => {
 
 describe('resolveIntent', () => {
   test.each([
-    ['named', { intent: 'reverse' as const, marketPosition: 'flat' as const }, 'reverse'],
-    ['none, strategy flat after the order: an exit', { marketPosition: 'flat' as const }, 'close'],
-    ['none, strategy long', { marketPosition: 'long' as const }, 'entry'],
-    ['nothing at all', {}, 'entry'],
+    ['named', { intent: 'reverse' as const, action: 'buy' as const, marketPosition: 'flat' as const }, 'reverse'],
+    ['none, strategy flat after the order: an exit', { action: 'sell' as const, marketPosition: 'flat' as const }, 'close'],
+    ['none, a buy leaving the strategy long', { action: 'buy' as const, marketPosition: 'long' as const }, 'entry'],
+    ['none, a sell leaving the strategy short (an entry, or a reversal)', { action: 'sell' as const, marketPosition: 'short' as const }, 'entry'],
+    ['none, a sell leaving the strategy long: a partial take-profit', { action: 'sell' as const, marketPosition: 'long' as const }, 'exit'],
+    ['none, a buy leaving the strategy short: a partial cover', { action: 'buy' as const, marketPosition: 'short' as const }, 'exit'],
+    ['nothing but the action', { action: 'sell' as const }, 'entry'],
   ])('%s', (_label, input, expected) => {
     expect(resolveIntent(input)).toBe(expected)
+  })
+})
+
+describe('reversesOnEntry', () => {
+  test.each([
+    ['a sell leaving the strategy short, a LONG open: reverse', { action: 'sell' as const, marketPosition: 'short', openSide: 'LONG' as const }, true],
+    ['a buy leaving the strategy long, a SHORT open: reverse', { action: 'buy' as const, marketPosition: 'long', openSide: 'SHORT' as const }, true],
+    ['the same, nothing open: a plain entry', { action: 'buy' as const, marketPosition: 'long', openSide: null }, false],
+    ['the same side open: an entry (refused as such)', { action: 'buy' as const, marketPosition: 'long', openSide: 'LONG' as const }, false],
+    ['no market position reported: an entry (refused as such)', { action: 'sell' as const, openSide: 'LONG' as const }, false],
+  ])('%s', (_label, input, expected) => {
+    expect(reversesOnEntry(input)).toBe(expected)
   })
 })
