@@ -1,4 +1,5 @@
 import { nestsDeeperThan, TOO_DEEP_MESSAGE } from '@/lib/domain/json-depth'
+import { findUnstorableText } from '@/lib/domain/json-text'
 
 /**
  * A webhook signal's body as a flat record of fields. TradingView posts the alert message as it
@@ -28,6 +29,8 @@ export function readSignalBody(text: string): SignalBody {
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, field: 'body', message: 'must be a JSON object' }
     if (nestsDeeperThan(parsed)) return { ok: false, field: 'body', message: TOO_DEEP_MESSAGE }
+    const unstorable = findUnstorableText(parsed)
+    if (unstorable) return { ok: false, field: unstorable.field || 'body', message: unstorable.message }
     return { ok: true, fields: parsed as Record<string, unknown>, format: 'json' }
   }
   const fields: Record<string, unknown> = {}

@@ -1,8 +1,8 @@
 import type { z } from 'zod'
 import { AppError, fromZodError, validationError } from '@/lib/server/errors/app-error'
 import { knownError } from '@/lib/server/errors/known-error'
-import { findNulCharacter } from '@/lib/server/validation/text-field'
 import { nestsDeeperThan, TOO_DEEP_MESSAGE } from '@/lib/domain/json-depth'
+import { findUnstorableText } from '@/lib/domain/json-text'
 
 export interface ErrorBody {
   error: { code: string; message: string; fields?: { field: string; message: string }[] }
@@ -62,10 +62,10 @@ export async function parseJsonBody<S extends z.ZodType>(req: Request, schema: S
     throw new AppError('VALIDATION', 'request body is not valid JSON', 400)
   }
   if (nestsDeeperThan(raw)) throw validationError([{ field: 'body', message: TOO_DEEP_MESSAGE }])
-  // PostgreSQL cannot store a NUL in text or jsonb; refuse it here, in keys too, so that parts of
-  // a body kept as JSON (settings groups, limits) cannot carry one to the database.
-  const nulAt = findNulCharacter(raw)
-  if (nulAt !== null) throw validationError([{ field: nulAt || 'body', message: 'must not contain a NUL character (\\u0000)' }])
+  // Text PostgreSQL cannot store is refused here, in keys too, so that parts of a body kept as
+  // JSON (settings groups, limits) cannot carry it to the database.
+  const unstorable = findUnstorableText(raw)
+  if (unstorable) throw validationError([{ field: unstorable.field || 'body', message: unstorable.message }])
   const parsed = await schema.safeParseAsync(raw)
   if (!parsed.success) throw fromZodError(parsed.error)
   return parsed.data

@@ -34,27 +34,3 @@ export function textField(o: TextFieldOptions) {
       message: o.multiline ? 'must not contain control characters' : 'must not contain control characters or line breaks',
     })
 }
-
-/**
- * The first NUL character anywhere in a parsed JSON value, keys included, as a dotted path
- * (`''` for the top level), or null. Bodies that a route hands on without a schema for every
- * key (settings groups, limits) are checked with this before anything reads them.
- */
-export function findNulCharacter(value: unknown, path: string[] = []): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path.join('.') : null
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findNulCharacter(value[i], [...path, String(i)])
-      if (found !== null) return found
-    }
-    return null
-  }
-  if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k.includes('\u0000')) return [...path, k.replaceAll('\u0000', '\\u0000')].join('.')
-      const found = findNulCharacter(v, [...path, k])
-      if (found !== null) return found
-    }
-  }
-  return null
-}

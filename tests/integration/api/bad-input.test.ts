@@ -159,6 +159,8 @@ function bodyCases(schema: Json, base: unknown): BodyCase[] {
     { label: 'malformed JSON', body: undefined, raw: '{"a": ' },
     { label: 'a JSON array instead of an object', body: [base] },
     { label: 'a NUL in a key', body: { ...(base as Json), 'x\u0000y': 1 } },
+    // JSON's \ud800 escape parses to half a character: jsonb refused it (a 500), text stored U+FFFD.
+    { label: 'a lone surrogate in a key', body: { ...(base as Json), 'x\ud800y': 1 } },
     // Walked recursively, this overflowed the stack: a 500 on every route that reads a body.
     { label: 'arrays nested 5,000 levels deep', body: undefined, raw: `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}` },
   ]
@@ -192,6 +194,7 @@ function bodyCases(schema: Json, base: unknown): BodyCase[] {
     if (!types || types.has('string')) {
       add('100k characters', 'x'.repeat(100_000))
       add('a NUL character', 'ab\u0000cd')
+      add('a lone surrogate', 'ab\ud800cd')
       add('a control character', 'ab\u0007cd')
     }
   }

@@ -241,6 +241,16 @@ describe('POST /api/webhooks/tradingview/{traderId}: intake', () => {
     expect(row!.reason).toContain('levels deep')
   })
 
+  it('answers 400 naming the field for half a character (a lone \\ud800 escape, which PostgreSQL refused: a 500 that TradingView sent again), and records it', async () => {
+    for (const symbol of ['BTCUSDT', 'XRPUSDT']) {
+      const res = await post(`{"secret": "${secret}", "symbol": "${symbol}", "action": "buy", "comment": "note \\ud800"}`, { contentType: 'application/json' })
+      expect(res.status).toBe(400)
+      expect(fieldsOf(res.body)).toEqual(['comment'])
+    }
+    const rows = await t.db.signal.findMany()
+    expect(rows.map((r) => [r.status, r.httpStatus, r.reason])).toEqual(Array(2).fill(['REJECTED', 400, 'comment: must not contain a lone surrogate (\\ud800–\\udfff without its pair)']))
+  })
+
   it('answers 422 for an unknown symbol, a pyramid to a trader without position groups and a stale signal, each recorded with its reason', async () => {
     const unknown = await post(buy({ symbol: 'SOLUSDT' }))
     expect(unknown.status).toBe(422)

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { ZFormBoolean } from '@/lib/server/validation/boolean-field'
 import { decimalField, ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { ZIdField } from '@/lib/server/validation/id-field'
-import { findNulCharacter, textField } from '@/lib/server/validation/text-field'
+import { findUnstorableText } from '@/lib/domain/json-text'
+import { textField } from '@/lib/server/validation/text-field'
 
 const messages = (r: { success: boolean; error?: { issues: { message: string }[] } }) => (r.success ? [] : r.error!.issues.map((i) => i.message))
 
@@ -26,11 +27,17 @@ describe('textField', () => {
     if (value !== undefined) expect(r.data).toBe(value)
   })
 
-  it('finds a NUL in nested values and keys, and names where', () => {
-    expect(findNulCharacter({ a: [{ b: 'ok' }, { c: 'x\u0000' }] })).toBe('a.1.c')
-    expect(findNulCharacter({ risk: { 'k\u0000': 1 } })).toBe('risk.k\\u0000')
-    expect(findNulCharacter('\u0000')).toBe('')
-    expect(findNulCharacter({ a: 'line\nbreak', b: [1, true, null] })).toBeNull()
+  it('finds a NUL or a lone surrogate in nested values and keys, and names where', () => {
+    const NUL = 'must not contain a NUL character (\\u0000)'
+    const LONE = 'must not contain a lone surrogate (\\ud800–\\udfff without its pair)'
+    expect(findUnstorableText({ a: [{ b: 'ok' }, { c: 'x\u0000' }] })).toEqual({ field: 'a.1.c', message: NUL })
+    expect(findUnstorableText({ risk: { 'k\u0000': 1 } })).toEqual({ field: 'risk.k\\u0000', message: NUL })
+    expect(findUnstorableText('\u0000')).toEqual({ field: '', message: NUL })
+    expect(findUnstorableText({ comment: 'a\ud800b' })).toEqual({ field: 'comment', message: LONE })
+    expect(findUnstorableText({ x: ['\udc00'] })).toEqual({ field: 'x.0', message: LONE })
+    expect(findUnstorableText({ ['\ud83d']: 1 })).toEqual({ field: '\\ud83d', message: LONE })
+    // A pair is one character (an emoji), and stores fine.
+    expect(findUnstorableText({ a: 'line\nbreak 😀', b: [1, true, null], ['\ud83d\ude00']: '\ud83d\ude00' })).toBeNull()
   })
 })
 
