@@ -19,7 +19,9 @@ export interface GroupExit {
  * Sells (LONG) or buys back (SHORT) `qty` of an open group, first in, first out: from the leg
  * that filled first, then the next. Each leg is reduced through the one exit path (requestExit);
  * the group's average entry is not touched (exits never change it). Refused while an exit of one
- * of its legs is still working, so two partial exits cannot both count the same holding.
+ * of its legs is still working, so two partial exits cannot both count the same holding. An exit
+ * the exchange refuses counts for nothing: what it was to sell stays in `unfilled`, with the
+ * refusal in `refused`.
  */
 export async function exitGroupFifo(o: {
   db: Db
@@ -36,19 +38,21 @@ export async function exitGroupFifo(o: {
    * count towards `qty` and are not sent again.
    */
   clientOrderIdBase?: string
-}): Promise<{ exits: GroupExit[]; unfilled: Decimal }> {
+}): Promise<{ exits: GroupExit[]; unfilled: Decimal; refused: string[] }> {
   const g = await o.db.positionGroup.findFirst({ where: { id: o.groupId, userId: o.userId }, select: { id: true, status: true, symbol: true } })
   if (!g) throw notFound('position group')
   const earlier = o.clientOrderIdBase
     ? await o.db.order.findMany({
         where: { position: { groupId: g.id }, clientOrderId: { startsWith: `${o.clientOrderIdBase}-` } },
         orderBy: { createdAt: 'asc' },
-        select: { id: true, qty: true, positionId: true, position: { select: { groupLegId: true } } },
+        select: { id: true, qty: true, status: true, positionId: true, position: { select: { groupLegId: true } } },
       })
     : []
-  const exits: GroupExit[] = earlier.map((e) => ({ legId: e.position!.groupLegId!, positionId: e.positionId!, orderId: e.id, qty: fromDb(e.qty).toFixed() }))
-  let left = earlier.reduce((l, e) => l.minus(fromDb(e.qty)), o.qty)
-  if (left.lte(0)) return { exits, unfilled: ZERO }
+  const counted = earlier.filter((e) => e.status !== 'REJECTED')
+  const exits: GroupExit[] = counted.map((e) => ({ legId: e.position!.groupLegId!, positionId: e.positionId!, orderId: e.id, qty: fromDb(e.qty).toFixed() }))
+  let left = counted.reduce((l, e) => l.minus(fromDb(e.qty)), o.qty)
+  const refused: string[] = []
+  if (left.lte(0)) return { exits, unfilled: ZERO, refused }
   if (g.status !== 'OPEN') throw conflict(`the ${g.symbol} group is ${g.status.toLowerCase()}: only an open group can be reduced`)
   const legs = await o.db.position.findMany({
     where: { groupId: g.id, status: { in: ['OPEN', 'MONITORING'] }, openQty: { gt: 0 } },
@@ -62,17 +66,23 @@ export async function exitGroupFifo(o: {
   // First in, first out: by when each leg's entry filled.
   legs.sort((a, b) => (a.openedAt ?? a.createdAt).getTime() - (b.openedAt ?? b.createdAt).getTime() || (a.id < b.id ? -1 : 1))
 
+  // Numbered past every earlier attempt's orders, refused ones included: a client id is never reused.
+  let made = earlier.length
   for (const leg of legs) {
     if (left.lte(0)) break
     const take = minDec(left, fromDb(leg.openQty))
-    const clientOrderId = o.clientOrderIdBase ? `${o.clientOrderIdBase}-${exits.length + 1}` : undefined
+    const clientOrderId = o.clientOrderIdBase ? `${o.clientOrderIdBase}-${++made}` : undefined
     const sent = await requestExit({ db: o.db, positionId: leg.id, size: { kind: 'QTY', qty: take }, purpose: 'MANUAL_EXIT', actor: o.actor, reason: o.reason, userId: o.userId, exchange: o.exchange, exchangeFor: o.exchangeFor, clientOrderId })
     if (!sent) continue
+    if (sent.refused) {
+      refused.push(`${take.toFixed()} of leg ${leg.id}: ${sent.refused.message}`)
+      continue
+    }
     // The exit path may round to the step, or take the whole leg rather than strand dust.
     const order = await o.db.order.findUniqueOrThrow({ where: { id: sent.orderId }, select: { qty: true } })
     const qty = fromDb(order.qty)
     exits.push({ legId: leg.groupLegId!, positionId: leg.id, orderId: sent.orderId, qty: qty.toFixed() })
     left = left.minus(qty)
   }
-  return { exits, unfilled: left.gt(0) ? left : ZERO }
+  return { exits, unfilled: left.gt(0) ? left : ZERO, refused }
 }

@@ -11,7 +11,7 @@ import { recordActivity } from '@/lib/server/activity/record-activity'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { conflict } from '@/lib/server/errors/app-error'
 import type { AccountRef } from '@/lib/server/exchange/exchange-for-account'
-import { EXIT_ORDER } from '@/lib/server/protection/resting-stop'
+import { newClientOrderId } from '@/lib/server/orders/client-order-id'
 import { closeGroup } from './close-group'
 import { exitGroupFifo } from './exit-group-fifo'
 import { readGroupSettings } from './group-settings'
@@ -91,7 +91,7 @@ export async function assessGroups(db: Db, userId: string, settings: RiskEngineS
 
 /** One step of a run, as stored in RiskEngineRun.steps. */
 export type RunStep =
-  | { kind: 'PARTIAL_CLOSE'; groupId: string; symbol: string; side: PositionSide; qty: string; price: string; netPerUnit: string; realized: string; orderIds?: string[]; error?: string }
+  | { kind: 'PARTIAL_CLOSE'; groupId: string; symbol: string; side: PositionSide; qty: string; price: string; netPerUnit: string; realized: string; exitClientOrderIdBase?: string; orderIds?: string[]; error?: string }
   | { kind: 'CLOSE_LOSER'; groupId: string; symbol: string; status?: 'CLOSING' | 'CLOSED'; error?: string }
 
 // A run left RUNNING this long was abandoned (its process stopped): the worker finishes it.
@@ -181,9 +181,9 @@ function partialStep(s: OffsetStep, g: { symbol: string; side: PositionSide }): 
 
 /**
  * Carries out a RUNNING run's steps in order, saving each as it ends. A step that already sent
- * its exits (the run's process stopped before saving it) is recognised by the exit orders on the
- * group's legs since the run began, so nothing is sent twice. A failed step stops the run before
- * the loser is closed: its loss is never realized without the offset.
+ * some of its exits (the run's process stopped before saving it) finds them by the client ids it
+ * saved first, so nothing is sent twice. A failed step, an exit the exchange refused included,
+ * stops the run before the loser is closed: its loss is never realized without the offset.
  */
 async function act(o: RiskEngineOptions, run: RiskEngineRun): Promise<RiskEngineRun> {
   const steps = run.steps as RunStep[]
@@ -194,10 +194,19 @@ async function act(o: RiskEngineOptions, run: RiskEngineRun): Promise<RiskEngine
     if (step.error) return save({ status: 'FAILED', finishedAt: new Date() })
     try {
       if (step.kind === 'PARTIAL_CLOSE' && !step.orderIds) {
-        const sent = await o.db.order.findMany({ where: { position: { groupId: step.groupId }, ...EXIT_ORDER, purpose: 'MANUAL_EXIT', createdAt: { gte: run.createdAt } }, select: { id: true } })
-        step.orderIds = sent.length
-          ? sent.map((s) => s.id)
-          : (await exitGroupFifo({ db: o.db, userId: o.userId, groupId: step.groupId, qty: dec(step.qty), actor: o.actor, reason: `${reason}: offsetting the ${run.loserSymbol} loser`, exchangeFor: o.exchangeFor })).exits.map((e) => e.orderId)
+        // The exits' client ids are chosen and saved before any is sent: a run resumed after its
+        // process stopped finds exactly its own exits (never a person's or a signal's) and sends
+        // only what they did not cover.
+        if (!step.exitClientOrderIdBase) {
+          step.exitClientOrderIdBase = newClientOrderId('x')
+          await save()
+        }
+        const r = await exitGroupFifo({ db: o.db, userId: o.userId, groupId: step.groupId, qty: dec(step.qty), actor: o.actor, reason: `${reason}: offsetting the ${run.loserSymbol} loser`, exchangeFor: o.exchangeFor, clientOrderIdBase: step.exitClientOrderIdBase })
+        if (r.unfilled.gt(0)) {
+          step.orderIds = r.exits.map((e) => e.orderId)
+          throw new Error(`${r.unfilled.toFixed()} of the ${step.qty} ${step.symbol} was not sold${r.refused.length ? `: the exchange refused it (${r.refused.join('; ')})` : ''}`)
+        }
+        step.orderIds = r.exits.map((e) => e.orderId)
       } else if (step.kind === 'CLOSE_LOSER' && !step.status) {
         step.status = (await closeGroup({ db: o.db, userId: o.userId, groupId: step.groupId, actor: o.actor, reason: `${reason}: the loser, offset by the winners' profit`, exchangeFor: o.exchangeFor })).status
       }

@@ -105,7 +105,10 @@ export async function closeGroupsForSignal(s: GroupSignal & { base: Record<strin
     if (groups.length > 1) return { status: 'REJECTED', reason: `${groups.length} ${s.symbol} groups are open (one per interval): a partial exit must name the group's interval`, result: s.base }
     // First in, first out across the group's legs; the group stays open with the rest.
     const r = await exitGroupFifo({ db: s.db, userId: s.userId, groupId: groups[0]!.id, qty: dec(s.qty), actor: s.actor, reason: `Signal ${s.signalId} (partial ${String(s.base.intent)})`, exchange, exchangeFor: s.exchangeFor, clientOrderIdBase: await s.exitOrder() })
-    return { status: 'DONE', reason: null, result: { ...s.base, reducedGroup: { groupId: groups[0]!.id, qty: s.qty, exits: r.exits } } }
+    const result = { ...s.base, reducedGroup: { groupId: groups[0]!.id, qty: s.qty, exits: r.exits, ...(r.unfilled.gt(0) ? { unfilled: r.unfilled.toFixed() } : {}) } }
+    if (!r.refused.length) return { status: 'DONE', reason: null, result }
+    const why = `the exchange refused ${r.unfilled.toFixed()} of the ${s.qty} ${s.symbol} to exit (${r.refused.join('; ')})`
+    return { status: r.exits.length ? 'DONE' : 'REJECTED', reason: why, result }
   }
   const closed = []
   for (const g of groups) {
