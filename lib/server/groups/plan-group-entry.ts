@@ -85,8 +85,8 @@ export async function planGroupEntry(o: {
       throw validationError([{ field: 'groupBudgetQuote', message: `this pyramid (${plan.totalNotional.toFixed()} ${trader.quoteCurrency}) would take the group to ${planned.plus(plan.totalNotional).toFixed()}, over its budget of ${budget.toFixed()}` }])
     }
 
-    // The group's stop: kept (only ever tightened, later, from fills) on an open group; a new one
-    // from the signal's stop or the settings' distance from the entry.
+    // The group's stop: kept on an open group (tightened, later, from fills, unless the signal
+    // gave it); a new one from the signal's stop or the settings' distance from the entry.
     const stop = group?.stopLoss
       ? fromDb(group.stopLoss)
       : roundGroupPrices(o.side, { stop: o.stopLoss ?? groupStop({ side: o.side, basis: settings.stopBasis, average: o.reference, firstEntry: o.reference, stopPct: settings.stopPct, current: null }), targets: [] }, rules.tickSize).stop
@@ -103,7 +103,7 @@ export async function planGroupEntry(o: {
     const g = group ?? await tx.positionGroup.create({
       data: {
         traderId: trader.id, userId: trader.userId, accountId: trader.accountId, symbol: o.symbol, timeframe: o.timeframe, side: o.side,
-        settings: storedGroupSettings(settings), budgetQuote: toDb(budget), stopLoss: toDb(stop),
+        settings: storedGroupSettings(settings), budgetQuote: toDb(budget), stopLoss: toDb(stop), stopFromSignal: !!o.stopLoss,
       },
     })
     const index = group ? group.pyramids.length : 0

@@ -105,11 +105,14 @@ export async function syncGroup(o: GroupSyncOptions): Promise<void> {
   if (!rules) return
   const first = filled[0]!
   const firstEntry = fromDbOrNull(g.firstEntryPrice) ?? fromDb(first.p.avgEntryPrice)
+  const current = fromDbOrNull(g.stopLoss)
   const computed = roundGroupPrices(side, {
-    stop: groupStop({ side, basis: settings.stopBasis, average, firstEntry, stopPct: settings.stopPct, current: fromDbOrNull(g.stopLoss) }),
+    stop: groupStop({ side, basis: settings.stopBasis, average, firstEntry, stopPct: settings.stopPct, current }),
     targets: [aggregateTakeProfit(side, average, settings.aggregateTakeProfitPct)],
   }, rules.tickSize)
-  const stop = computed.stop
+  // A stop the signal gave is the strategy's: the settings' distance does not move it (it would sit
+  // above the DCA legs the planner accepted below that stop, and they would be refused).
+  const stop = g.stopFromSignal && current ? current : computed.stop
   const aggregate = computed.targets[0]!
   const entryQty = filled.reduce((s, { p }) => s.plus(fromDb(p.entryQty)), fromDb('0'))
   // A trailing take-profit: the aggregate target starts it; the group sells once the mark falls

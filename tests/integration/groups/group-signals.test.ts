@@ -146,6 +146,19 @@ describe('position groups from webhook signals', () => {
     expect(risk.state.consecutiveLosses).toBe(1)
   })
 
+  test("a signal's stop_loss is the group's stop: the settings' distance (5 %, 57000.01) does not replace it once the base fills", async () => {
+    await done(await post({ action: 'buy', stop_loss: '56000' }))
+    let g = await until('the DCA legs resting', (x) => x.status === 'OPEN' && x.legsFilled === 1 && legs(x).every((l) => l.position !== null))
+    g = await until('the legs synced', (x) => x.aggregateTarget === '60600.01' && legs(x).every((l) => l.position?.target === '60600.01'))
+    expect([g.stopLoss, ...legs(g).map((l) => l.position?.stopLoss)]).toEqual(['56000', '56000', '56000', '56000'])
+    // A DCA fill moves the average and the target; the signal's stop stays.
+    fake.setPrice('BTC/USDT', '59399.98', '59399.99')
+    g = await until('the average after the DCA fill', (x) => x.legsFilled === 2 && x.aggregateTarget === '60295.19')
+    expect([g.stopLoss, ...legs(g).map((l) => l.position?.stopLoss)]).toEqual(['56000', '56000', '56000', '56000'])
+    await done(await post({ action: 'sell', intent: 'close' }))
+    await until('the group closed', (x) => x.status === 'CLOSED')
+  })
+
   test("a pyramid over the group's budget is refused; a plain entry on the symbol is refused while the group holds it; a close signal closes the group whole", async () => {
     await done(await post({ action: 'buy' }))
     await until('pyramid 1 resting', (x) => x.status === 'OPEN' && legs(x).every((l) => l.position !== null))
