@@ -127,13 +127,16 @@ export async function requestExit(o: RequestExitOptions): Promise<ExitRequested 
       if (qty.lt(0)) qty = ZERO
     }
     if (qty.gt(openQty)) qty = openQty
-    // Leaving less than the exchange's minimum would strand an unsellable remainder.
-    if (openQty.minus(qty).lt(rules.minQty)) qty = openQty
+    const side = exitSideFor(p.side)
+    const exitPrice = side === 'SELL' ? quote.bid : quote.ask
+    // Leaving less than the exchange takes as an order (its minimum quantity or order value) would
+    // strand a remainder no stop could protect and no exit could sell.
+    const rest = openQty.minus(qty)
+    if (rest.lt(rules.minQty) || rest.mul(exitPrice).lt(rules.minNotional)) qty = openQty
     // A fee taken in the coin can leave the holding off the step grid: sell what the grid allows.
     qty = truncateQtyToStep(qty, rules.stepSize)
-    const side = exitSideFor(p.side)
     if (takeProfitId) {
-      const problems = qty.isZero() ? [`it rounds to zero at step ${rules.stepSize.toFixed()}`] : checkOrderSize(rules, qty, side === 'SELL' ? quote.bid : quote.ask)
+      const problems = qty.isZero() ? [`it rounds to zero at step ${rules.stepSize.toFixed()}`] : checkOrderSize(rules, qty, exitPrice)
       // Sent anyway, it would be refused on every tick that reaches the level: the level ends
       // (filled, when an earlier exit sold part of it), and the stop and other levels stay.
       if (problems.length) {
@@ -163,7 +166,7 @@ export async function requestExit(o: RequestExitOptions): Promise<ExitRequested 
     // what the market offered when the exit was decided, not the level that fired).
     const { insert, order, created } = newOrder({
       accountId: p.accountId, traderId: p.traderId, positionId: p.id, clientOrderId: o.clientOrderId ?? newClientOrderId(o.purpose === 'STOP_LOSS' ? 'sl' : o.purpose === 'TAKE_PROFIT' ? 'tp' : 'x'),
-      symbol: p.symbol, side, type: 'MARKET', purpose: o.purpose, qty: toDb(qty), price: null, expectedPrice: toDb(side === 'SELL' ? quote.bid : quote.ask), reduceOnly: true,
+      symbol: p.symbol, side, type: 'MARKET', purpose: o.purpose, qty: toDb(qty), price: null, expectedPrice: toDb(exitPrice), reduceOnly: true,
       takeProfitId, requestHash: o.requestHash, createdBy: actor.kind, at: now,
     })
     await tx.$executeRaw(insert)

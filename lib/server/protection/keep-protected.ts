@@ -2,7 +2,7 @@ import type { Db } from '@/lib/db/client'
 import { ownVerdict } from '@/lib/server/orders/own-verdict'
 import { fromDb, fromDbOrNull, toDb } from '@/lib/db/decimal-columns'
 import type { Decimal } from '@/lib/domain/decimal'
-import { truncateQtyToStep } from '@/lib/domain/market/precision'
+import { checkOrderSize, truncateQtyToStep } from '@/lib/domain/market/precision'
 import { exitSideFor } from '@/lib/domain/positions/fill-ledger'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import type { ExchangePort, OrderReport } from '@/lib/exchange/port'
@@ -44,6 +44,11 @@ export type ProtectionOutcome =
    * sell it either; said once as an error, and tried again only after SHORT_OF_BALANCE_RETRY_MS.
    */
   | 'unbacked'
+  /**
+   * The holding is below what the exchange takes as an order (its minimum quantity or order value):
+   * no stop is sent, and no exit at market, which it would refuse alike on every pass. Said once.
+   */
+  | 'too-small'
 
 /** The exchanges' words for "the account does not hold that much" (Binance -2010, Coinbase INSUFFICIENT_FUND). */
 const SHORT_OF_BALANCE = /insufficient[ _]?(balance|fund)/i
@@ -73,6 +78,10 @@ export async function keepProtected(o: KeepProtectedOptions): Promise<Protection
       continue
     }
     if (plan.unbacked) return 'unbacked'
+    if (plan.tooSmall) {
+      await tellTooSmallOnce(o.db, o.positionId, plan.tooSmall)
+      return 'too-small'
+    }
     if (!plan.place) return 'in-place'
     const outcome = await send(o, plan.exchange, plan.place)
     // The next round places the stop alone (the refused pair is not tried again).
@@ -89,6 +98,8 @@ interface Plan {
   wanted: boolean
   /** No stop rests, and the last one was refused for want of balance a moment ago: not yet again. */
   unbacked?: boolean
+  /** Why the exchange would refuse a stop for the whole holding (below its minimums). */
+  tooSmall?: string[]
   /** A NEW stop order just committed, to send (in place of `replacing`, atomically, when set). */
   place: Placement | null
 }
@@ -110,10 +121,14 @@ async function decide(db: Db, positionId: string, actor: ActorRef, exchangeFor: 
     const working = await tx.order.findMany({ where: { positionId, ...WORKING_PROTECTION }, orderBy: { createdAt: 'asc' } })
     const exiting = await tx.order.findFirst({ where: { positionId, ...EXIT_ORDER, status: { in: WORKING_STATUSES } }, select: { id: true } })
     // What can be sold: a fee taken in the coin can leave the holding off the step grid.
-    const open = truncateQtyToStep(fromDb(p.openQty), (await exchange.marketRules(p.symbol)).stepSize)
+    const rules = await exchange.marketRules(p.symbol)
+    const open = truncateQtyToStep(fromDb(p.openQty), rules.stepSize)
     const stop = fromDbOrNull(p.stopLoss)
-    const want: { qty: Decimal; trigger: Decimal } | null =
-      (p.status === 'OPEN' || p.status === 'MONITORING') && !exiting && open.gt(0) && stop ? { qty: open, trigger: stop } : null
+    const protect = (p.status === 'OPEN' || p.status === 'MONITORING') && !exiting && open.gt(0) && stop
+    // A holding the exchange would not take as an order (the first small fill of a limit entry,
+    // say): a stop for it, and the market exit a refused stop brings, would be refused on every pass.
+    const tooSmall = protect ? checkOrderSize(rules, open, stop) : []
+    const want: { qty: Decimal; trigger: Decimal } | null = protect && !tooSmall.length ? { qty: open, trigger: stop } : null
     const target: PairedTarget | null = want && exchange.capabilities?.oco && exchange.placeOco ? await pairedTargetFor(tx, positionId) : null
     type Working = (typeof working)[number]
     const rests = (w: Working) => want !== null && !w.cancelRequestedAt && fromDb(w.qty).minus(fromDb(w.filledQty)).eq(want.qty)
@@ -134,6 +149,7 @@ async function decide(db: Db, positionId: string, actor: ActorRef, exchangeFor: 
       await tx.order.updateMany({ where: { id: { in: off.map((w) => w.id) }, cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } })
       return { exchange, off: off.map((w) => ({ id: w.id, clientOrderId: w.clientOrderId, status: w.status })), wanted: want !== null, place: null }
     }
+    if (tooSmall.length) return { exchange, off: [], wanted: false, place: null, tooSmall }
     if (!want || keep.length) return { exchange, off: [], wanted: want !== null, place: null }
     const last = await tx.order.findFirst({ where: { positionId, purpose: 'STOP_LOSS', type: RESTING_STOP_TYPE }, orderBy: { createdAt: 'desc' }, select: { status: true, rejectReason: true, createdAt: true } })
     if (last?.status === 'REJECTED' && SHORT_OF_BALANCE.test(last.rejectReason ?? '') && Date.now() - last.createdAt.getTime() < SHORT_OF_BALANCE_RETRY_MS) {
@@ -259,6 +275,15 @@ async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: Plac
     reason: `Protective stop refused by the exchange (${r.reason})`,
   })
   return 'refused'
+}
+
+/** Says, once for each reason, that a holding is too small to rest a stop for (the keeper looks every few seconds). */
+async function tellTooSmallOnce(db: Db, positionId: string, problems: string[]): Promise<void> {
+  const p = await db.position.findUnique({ where: { id: positionId }, select: { traderId: true, trader: { select: { userId: true } } } })
+  if (!p) return
+  const message = `No stop rests on the exchange for this position: it holds less than the exchange takes as an order (${problems.join('; ')}). It is not protected until more of its entry fills; the exchange would refuse a sale at market too.`
+  if (await db.activityEvent.findFirst({ where: { positionId, type: 'PROTECTION_FAILED', message }, select: { id: true } })) return
+  await db.$transaction((tx) => recordActivity(tx, { userId: p.trader.userId, traderId: p.traderId, positionId, type: 'PROTECTION_FAILED', severity: 'warning', message }))
 }
 
 /** Positions the keeper should look at (of the accounts `owns` accepts): live ones that may need a stop, and any with a stop working. */
