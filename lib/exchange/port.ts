@@ -112,6 +112,11 @@ export interface ExchangeCapabilities {
   shortSelling: boolean
   /** A STOP_MARKET rests on the exchange itself and triggers there. */
   nativeStop: boolean
+  /**
+   * The native stop rests as a stop-limit, its limit this far beyond the trigger (see
+   * stopLimitPrice): past that limit it cannot fill, and the worker exits at market instead.
+   */
+  stopLimitOffset?: Decimal
   /** One-cancels-the-other pairs (target + stop sharing one quantity). */
   oco: boolean
   /** Atomic cancel-and-replace of a resting order. */

@@ -2,10 +2,13 @@ import type { Prisma } from '@/lib/generated/prisma/client'
 import type { Db } from '@/lib/db/client'
 import { ACCOUNT_REF, exchangeForAccount, type AccountRef } from '@/lib/server/exchange/exchange-for-account'
 import { fromDb } from '@/lib/db/decimal-columns'
+import type { Decimal } from '@/lib/domain/decimal'
+import { stopLimitPrice } from '@/lib/domain/market/stop-limit'
 import { exitSideFor } from '@/lib/domain/positions/fill-ledger'
 import { TriggerIndex, type Trigger } from '@/lib/domain/triggers/trigger-index'
 import type { ExchangePort } from '@/lib/exchange/port'
 import type { Quote } from '@/lib/market-data/quote'
+import { loadMarketRules } from '@/lib/market-data/quote-store'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { requestExit } from '@/lib/server/positions/request-exit'
 import { WORKING_STATUSES } from '@/lib/server/protection/resting-stop'
@@ -13,6 +16,8 @@ import { ALL_ACCOUNTS, type AccountScope } from '@/workers/lease/account-lease'
 
 // Positions armed per query at start and on taking accounts over.
 const LOAD_BATCH = 1000
+/** The level of a native stop-limit's limit price (see arm). */
+const GAPPED = ':sl-limit'
 
 type Loaded = Prisma.PositionGetPayload<{
   include: { takeProfits: true; account: { select: typeof ACCOUNT_REF }; orders: { select: { takeProfitId: true } } }
@@ -94,13 +99,23 @@ export class TriggerMonitor {
         },
       })
       const byId = new Map(rows.map((p) => [p.id, p]))
-      const touched = batch.map((id) => this.arm(id, byId.get(id) ?? null)).filter((t) => t !== null)
+      // Ticks of the symbols whose stops rest on an exchange as stop-limits (see arm).
+      const ticks = new Map<string, Decimal>()
+      for (const symbol of new Set(rows.filter((p) => p.stopLoss && this.exchangeOf(p).capabilities?.stopLimitOffset).map((p) => p.symbol))) {
+        const rules = await loadMarketRules(this.db, symbol)
+        if (rules) ticks.set(symbol, rules.tickSize)
+      }
+      const touched = batch.map((id) => this.arm(id, byId.get(id) ?? null, ticks)).filter((t) => t !== null)
       await Promise.all(touched.map(([t, quote]) => this.execute(t, quote)))
     }
   }
 
   /** Puts one position's levels in the index; returns the level the last quote already touched on a first arming. */
-  private arm(positionId: string, p: Loaded | null): [Trigger, Quote] | null {
+  private exchangeOf(p: Loaded): ExchangePort {
+    return this.exchangeFor?.(p.account) ?? exchangeForAccount(this.db, p.account)
+  }
+
+  private arm(positionId: string, p: Loaded | null, ticks: Map<string, Decimal>): [Trigger, Quote] | null {
     const firstArming = !this.armedBefore.has(positionId)
     this.index.removePosition(positionId)
     if (!p || p.status === 'CLOSED' || p.status === 'FAILED' || !this.scope.owns(p.accountId)) this.armedBefore.delete(positionId)
@@ -108,9 +123,17 @@ export class TriggerMonitor {
     this.armedBefore.add(p.id)
     const exitSide = exitSideFor(p.side)
     // A venue with a native stop holds the stop itself (the protection keeper puts it there);
-    // watching it here too would race the exchange's own execution with a second exit.
-    const exchange = this.exchangeFor?.(p.account) ?? exchangeForAccount(this.db, p.account)
-    if (p.stopLoss && !exchange.capabilities?.nativeStop) this.index.upsert({ id: `${p.id}:sl`, positionId: p.id, symbol: p.symbol, kind: 'STOP_LOSS', exitSide, price: fromDb(p.stopLoss) })
+    // watching it here too would race the exchange's own execution with a second exit. Its stop
+    // rests as a stop-limit, though, and a price that jumps past the limit leaves that resting
+    // unfilled: from there the worker exits at market, as a stop-market would have.
+    const capabilities = this.exchangeOf(p).capabilities
+    const tick = ticks.get(p.symbol)
+    if (p.stopLoss && !capabilities?.nativeStop) this.index.upsert({ id: `${p.id}:sl`, positionId: p.id, symbol: p.symbol, kind: 'STOP_LOSS', exitSide, price: fromDb(p.stopLoss) })
+    else if (p.stopLoss && capabilities?.stopLimitOffset && tick) {
+      // One tick past the limit: at the limit itself the exchange's order can still fill.
+      const limit = stopLimitPrice(fromDb(p.stopLoss), exitSide, capabilities.stopLimitOffset, tick)
+      this.index.upsert({ id: `${p.id}${GAPPED}`, positionId: p.id, symbol: p.symbol, kind: 'STOP_LOSS', exitSide, price: exitSide === 'SELL' ? limit.minus(tick) : limit.plus(tick) })
+    }
     const onExchange = new Set(p.orders.map((o) => o.takeProfitId))
     for (const tp of p.takeProfits) {
       if (onExchange.has(tp.id)) continue
@@ -147,7 +170,9 @@ export class TriggerMonitor {
         purpose: t.kind,
         size: t.kind === 'STOP_LOSS' ? { kind: 'ALL' } : { kind: 'TAKE_PROFIT', takeProfitId: t.id.split(':tp:')[1] },
         exchangeFor: this.exchangeFor,
-        reason: `${t.kind === 'STOP_LOSS' ? 'Stop loss' : 'Take-profit'} ${t.price.toFixed()} touched (${t.exitSide === 'SELL' ? 'bid' : 'ask'} ${at.toFixed()})`,
+        reason: t.id.endsWith(GAPPED)
+          ? `The price went past the limit of the stop resting on the exchange (${t.exitSide === 'SELL' ? 'bid' : 'ask'} ${at.toFixed()}), where the triggered stop-limit cannot fill: exit at market`
+          : `${t.kind === 'STOP_LOSS' ? 'Stop loss' : 'Take-profit'} ${t.price.toFixed()} touched (${t.exitSide === 'SELL' ? 'bid' : 'ask'} ${at.toFixed()})`,
       })
     } catch (e) {
       this.log(`exit for position ${t.positionId} failed: ${(e as Error).message}`)

@@ -4,7 +4,8 @@ import { dec, type Decimal } from '@/lib/domain/decimal'
 import type { MarketRules } from '@/lib/domain/market/precision'
 import type { VolumeTicker } from '@/lib/domain/market/top-by-volume'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
-import { refusedReport, stopLimitOffsetOf, stopLimitPrice, VenueBackOff } from './venue-back-off'
+import { stopLimitOffsetOf, stopLimitPrice } from '@/lib/domain/market/stop-limit'
+import { refusedReport, VenueBackOff } from './venue-back-off'
 import type { Balance, ConnectionCheck, ExchangeCapabilities, ExchangePort, OrderLookupHint, OrderReport, OrderStreamHandlers, PlaceOcoRequest, PlaceOrderRequest } from '@/lib/exchange/port'
 import { BinanceOrderStream } from './binance-order-stream'
 import { OrderRateGate, orderLimitsFromBinance } from './order-rate-gate'
@@ -55,7 +56,7 @@ const SPOT_ONLY = { defaultType: 'spot', fetchMarkets: { types: ['spot'] }, fetc
  */
 export class BinanceSpotExchange implements ExchangePort {
   readonly accountId: string
-  readonly capabilities: ExchangeCapabilities = { shortSelling: false, nativeStop: true, oco: true, cancelReplace: true }
+  readonly capabilities: ExchangeCapabilities
   private readonly exchange: InstanceType<typeof ccxt.binance>
   private readonly stopLimitOffset: Decimal
   private readonly backOff: VenueBackOff
@@ -71,6 +72,7 @@ export class BinanceSpotExchange implements ExchangePort {
   constructor(opts: BinanceSpotExchangeOptions) {
     this.accountId = opts.accountId
     this.stopLimitOffset = stopLimitOffsetOf(opts.stopLimitOffset)
+    this.capabilities = { shortSelling: false, nativeStop: true, stopLimitOffset: this.stopLimitOffset, oco: true, cancelReplace: true }
     this.backOff = new VenueBackOff('Binance', opts.defaultRetryAfterMs, [429, 418])
     this.exchange = new ccxt.binance({
       apiKey: opts.apiKey,

@@ -4,7 +4,8 @@ import { isOpenOrderStatus } from '@/lib/domain/orders/order-lifecycle'
 import { isMultipleOf, type MarketRules } from '@/lib/domain/market/precision'
 import type { VolumeTicker } from '@/lib/domain/market/top-by-volume'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
-import { refusedReport, stopLimitOffsetOf, stopLimitPrice, VenueBackOff } from './venue-back-off'
+import { stopLimitOffsetOf, stopLimitPrice } from '@/lib/domain/market/stop-limit'
+import { refusedReport, VenueBackOff } from './venue-back-off'
 import type {
   Balance,
   ConnectionCheck,
@@ -84,7 +85,7 @@ const ORDER_BY_ID_PATH = /\/api\/v3\/brokerage\/orders\/historical\/(?!batch$|fi
  */
 export class CoinbaseExchange implements ExchangePort {
   readonly accountId: string
-  readonly capabilities: ExchangeCapabilities = { shortSelling: false, nativeStop: true, oco: false, cancelReplace: false }
+  readonly capabilities: ExchangeCapabilities
   private readonly exchange: InstanceType<typeof ccxt.coinbase>
   private readonly stopLimitOffset: Decimal
   private readonly backOff: VenueBackOff
@@ -95,6 +96,7 @@ export class CoinbaseExchange implements ExchangePort {
   constructor(opts: CoinbaseExchangeOptions) {
     this.accountId = opts.accountId
     this.stopLimitOffset = stopLimitOffsetOf(opts.stopLimitOffset)
+    this.capabilities = { shortSelling: false, nativeStop: true, stopLimitOffset: this.stopLimitOffset, oco: false, cancelReplace: false }
     this.backOff = new VenueBackOff('Coinbase', opts.defaultRetryAfterMs, [429])
     this.exchange = new ccxt.coinbase({
       apiKey: opts.apiKey,

@@ -56,22 +56,6 @@ export function headerValue(headers: unknown, name: string): string | undefined 
   return undefined
 }
 
-/** How far beyond its trigger a stop's limit goes (0.01 = 1 %, freqtrade's 0.99 ratio), checked. */
-export function stopLimitOffsetOf(offset: Decimal | undefined): Decimal {
-  const o = offset ?? dec('0.01')
-  if (!o.gt(0) || !o.lt('0.5')) throw new Error(`stopLimitOffset must be between 0 and 0.5, got ${o.toFixed()}`)
-  return o
-}
-
-/**
- * The limit of a stop-limit standing in for a STOP_MARKET: beyond the trigger by the offset and
- * rounded further out, so the triggered order still fills in a gap.
- */
-export function stopLimitPrice(trigger: Decimal, side: 'BUY' | 'SELL', offset: Decimal, tickSize: Decimal): Decimal {
-  const sell = side === 'SELL'
-  return roundPriceToTick(trigger.mul(sell ? dec(1).minus(offset) : dec(1).plus(offset)), tickSize, sell ? 'DOWN' : 'UP')
-}
-
 /** The report of an order refused before anything was sent. */
 export function refusedReport(req: PlaceOrderRequest, reason: string): OrderReport {
   return { clientOrderId: req.clientOrderId, exchangeOrderId: null, status: 'REJECTED', filledQty: dec(0), fills: [], rejectReason: reason }

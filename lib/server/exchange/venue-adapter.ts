@@ -1,3 +1,4 @@
+import { DEFAULT_STOP_LIMIT_OFFSET } from '@/lib/domain/market/stop-limit'
 import type { ExchangeCapabilities, ExchangePort } from '@/lib/exchange/port'
 
 export type Venue = 'binance' | 'coinbase'
@@ -5,8 +6,8 @@ export type LiveMode = 'TESTNET' | 'LIVE'
 
 /** What a venue adapter can do, known without building it (capabilities never depend on keys). */
 export const VENUE_CAPABILITIES: Record<Venue, ExchangeCapabilities> = {
-  binance: { shortSelling: false, nativeStop: true, oco: true, cancelReplace: true },
-  coinbase: { shortSelling: false, nativeStop: true, oco: false, cancelReplace: false },
+  binance: { shortSelling: false, nativeStop: true, stopLimitOffset: DEFAULT_STOP_LIMIT_OFFSET, oco: true, cancelReplace: true },
+  coinbase: { shortSelling: false, nativeStop: true, stopLimitOffset: DEFAULT_STOP_LIMIT_OFFSET, oco: false, cancelReplace: false },
 }
 
 /**

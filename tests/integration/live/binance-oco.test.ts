@@ -47,13 +47,14 @@ describe('live trading on Binance spot: take-profit and stop resting as one OCO 
     expect(await keepProtected({ db: db(), positionId, actor: worker })).toBe('in-place')
     expect(ocoRequests()).toHaveLength(1)
 
-    // The position shows both legs; the worker watches neither (the exchange holds them).
+    // The position shows both legs; the worker watches neither (the exchange holds them), only the
+    // price one tick past the stop's limit (58,410), where the triggered stop-limit could not fill.
     const detail = await getPositionDetail(db(), live.userId, positionId)
     expect(detail.position.exchangeStop).toMatchObject({ triggerPrice: '59000', qty: '0.00999', status: 'SUBMITTED' })
     expect(detail.position.exchangeTarget).toMatchObject({ price: '61000', qty: '0.00999', status: 'SUBMITTED', clientOrderId: targetRow.clientOrderId })
     const monitor = new TriggerMonitor(db(), worker, () => {})
     await monitor.reload(positionId)
-    expect(monitor.index.list().filter((x) => x.positionId === positionId)).toEqual([])
+    expect(monitor.index.list().filter((x) => x.positionId === positionId).map((x) => `${x.id.slice(positionId.length)} ${x.price.toFixed()}`)).toEqual([':sl-limit 58409.99'])
 
     // The market reaches the target: the exchange sells and ends the stop.
     await price('61000.50', '61000.51')
@@ -161,7 +162,8 @@ describe('live trading on Binance spot: take-profit and stop resting as one OCO 
     expect(ocoRequests()).toHaveLength(1)
     const monitor = new TriggerMonitor(db(), worker, () => {})
     await monitor.reload(positionId)
-    expect(monitor.index.list().filter((x) => x.positionId === positionId).map((x) => `${x.kind} ${x.price.toFixed()}`)).toEqual(['TAKE_PROFIT 61000'])
+    // (and past the stop's limit, as for every stop resting there)
+    expect(monitor.index.list().filter((x) => x.positionId === positionId).map((x) => `${x.kind} ${x.price.toFixed()}`)).toEqual(['STOP_LOSS 58409.99', 'TAKE_PROFIT 61000'])
     expect((await position(positionId)).status).toBe('MONITORING')
   })
 
