@@ -213,6 +213,12 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
         }
         if (cur.status === 'NEW') {
           const report = await exchange.fetchOrder(cur.clientOrderId)
+          if (!report && cur.lastCheckedAt) {
+            // Sent, and its answer lost (a timeout, Binance's -1007): not known yet is not never.
+            // Booked lost, the reconciler keeps asking and books it if it lands after all.
+            await applyOrderReport(db, cur.id, ownVerdict(cur, 'REJECTED', `${LOST} sent without an answer, and unknown to the exchange when panic asked; not sent again`), actor)
+            return { ...base, outcome: 'FAILED', detail: 'sent without an answer and not found on the exchange: it may still land there; booked lost, and a late fill is still booked' }
+          }
           if (!report) {
             await applyOrderReport(
               db,
