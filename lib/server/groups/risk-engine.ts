@@ -164,11 +164,14 @@ export async function runRiskEngine(o: RiskEngineOptions): Promise<RiskEngineRun
   const run = await o.db.$transaction(async (tx) => {
     // One run acts at a time per user: the web's "run now" and the worker's pass may meet here.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RISK_ENGINE_LOCK_CLASS}::int, hashtext(${o.userId}))`
-    if (await tx.riskEngineRun.count({ where: { userId: o.userId, status: 'RUNNING' } })) return null
+    if (await tx.riskEngineRun.count({ where: { userId: o.userId, status: 'RUNNING' } })) return 'busy' as const
+    // A run that acted since this decision read the groups has changed them: this plan is stale
+    // (it would sell the winner again for a loser already offset). The next pass plans afresh.
+    if (await tx.riskEngineRun.count({ where: { userId: o.userId, dryRun: false, finishedAt: { gte: now } } })) return 'stale' as const
     return tx.riskEngineRun.create({ data: { ...base, status: 'RUNNING', covered, steps, message: `offset ${lossText} with ${offsets}, then close it` } })
   })
-  if (!run) {
-    if (o.trigger === 'MANUAL') throw conflict('a risk engine run is still acting: wait for it to finish')
+  if (run === 'busy' || run === 'stale') {
+    if (o.trigger === 'MANUAL') throw conflict(run === 'busy' ? 'a risk engine run is still acting: wait for it to finish' : 'a risk engine run acted while this one was being decided: run it again to decide on the groups as they are now')
     return null
   }
   return act(o, run)

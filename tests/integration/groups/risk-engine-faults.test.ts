@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { Db } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { dec } from '@/lib/domain/decimal'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
@@ -55,7 +56,7 @@ describe('the group risk engine under faults', () => {
   beforeAll(async () => {
     t = await createTestDatabase()
     userId = (await t.db.user.create({ data: { email: 'risk-engine-faults@example.com', passwordHash: 'x' } })).id
-    for (const who of ['btc', 'eth', 'btc2', 'eth2']) {
+    for (const who of ['btc', 'eth', 'btc2', 'eth2', 'btc3', 'eth3']) {
       const trader = await createTrader({ db: t.db, userId, input: { name: who, quoteCurrency: 'USDT', startingBalance: '10000', watchlist: ['BTC/USDT', 'ETH/USDT'] } })
       await useManualTraderSettings(t.db, trader.id)
       traders[who] = { id: trader.id, account: await t.db.exchangeAccount.findUniqueOrThrow({ where: { id: trader.accountId }, select: ACCOUNT_REF }) }
@@ -121,5 +122,35 @@ describe('the group risk engine under faults', () => {
       ['FILLED', '0.1677', true],
     ])
     expect((await leg(btc)).status).toBe('CLOSED')
+    for (const id of [btc, eth]) await t.db.positionGroup.update({ where: { id }, data: { riskEngineBlocked: true } })
+  })
+
+  test('a decision that read the groups before another run acted does not act on what it read: the winner is sold once', async () => {
+    await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '60000.00', ask: '60000.01' })
+    await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3000.00', ask: '3000.01' })
+    const btc = await openGroup('btc3', 'BTC/USDT', '60000.01')
+    const eth = await openGroup('eth3', 'ETH/USDT', '3000.01')
+    await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '54000.00', ask: '54000.01' })
+    await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3600.00', ask: '3600.01' })
+    // The worker's pass has read the groups and planned; it waits to take the lock...
+    let reached!: () => void
+    const atLock = new Promise<void>((r) => (reached = r))
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const slow = new Proxy(t.db, {
+      get(target, prop) {
+        if (prop === '$transaction') return async (...args: unknown[]) => (reached(), await gate, (target.$transaction as (...a: unknown[]) => unknown)(...args))
+        const v = Reflect.get(target, prop, target)
+        return typeof v === 'function' ? v.bind(target) : v
+      },
+    }) as Db
+    const scheduled = runRiskEngine({ db: slow, userId, actor, trigger: 'SCHEDULE' })
+    await atLock
+    // ...while a person's "run now" decides and acts in full.
+    expect((await runRiskEngine({ db: t.db, userId, actor, trigger: 'MANUAL' }))?.status).toBe('DONE')
+    release()
+    expect(await scheduled).toBeNull()
+    expect((await exits(eth)).map((o) => [o.status, fromDb(o.qty).toFixed()])).toEqual([['FILLED', '0.16761']])
+    expect(await t.db.riskEngineRun.count({ where: { userId, loserGroupId: btc, status: 'DONE' } })).toBe(1)
   })
 })
