@@ -455,11 +455,23 @@ export class BinanceSpotExchange implements ExchangePort {
     return list.listClientOrderId
   }
 
+  /**
+   * Every trade of an order. Binance answers at most `limit` (default 500, at most 1000) a call,
+   * oldest first from `fromId`: a large order filled by many small takers has more, and a FILLED
+   * report short of some of its trades would be booked short for good (a terminal order is not
+   * asked about again).
+   */
   private async fillsOf(symbol: string, raw: BinanceRawOrder) {
     if (dec(raw.executedQty).isZero()) return []
     try {
-      const trades = (await this.exchange.privateGetMyTrades({ symbol: this.exchange.marketId(symbol), orderId: raw.orderId })) as BinanceRawTrade[]
-      return fillsFromTrades(trades.filter((t) => String(t.orderId) === String(raw.orderId)))
+      const trades: BinanceRawTrade[] = []
+      for (let fromId: number | undefined; ; ) {
+        const page = (await this.exchange.privateGetMyTrades({ symbol: this.exchange.marketId(symbol), orderId: raw.orderId, limit: TRADES_PAGE_SIZE, ...(fromId !== undefined ? { fromId } : {}) })) as BinanceRawTrade[]
+        trades.push(...page.filter((t) => String(t.orderId) === String(raw.orderId)))
+        if (page.length < TRADES_PAGE_SIZE) break
+        fromId = Number(page[page.length - 1]!.id) + 1
+      }
+      return fillsFromTrades(trades)
     } catch (e) {
       throw translateCcxtError(e, `read fills of ${raw.clientOrderId} from Binance`, { mayHaveExecuted: false, retryAfterMs: this.retryAfterMs() })
     }

@@ -32,6 +32,12 @@ beforeEach(async () => {
   fake = await startFakeBinanceSpot()
 })
 
+/** The fake exchange started anew with these options (the one beforeEach started is closed). */
+async function restartWith(opts: Parameters<typeof startFakeBinanceSpot>[0]): Promise<FakeBinanceSpot> {
+  await fake.close()
+  return startFakeBinanceSpot(opts)
+}
+
 afterEach(async () => {
   await Promise.all(adapters.splice(0).map((a) => a.close()))
   await fake.close()
@@ -160,6 +166,18 @@ describe('orders that go through', () => {
     const canceled = await a.cancelOrder('part-2')
     expect(canceled.status).toBe('CANCELED')
     expect(canceled.fills.map((f) => f.qty.toFixed())).toEqual(['0.003'])
+  })
+
+  test('an order filled by 2,100 trades is reported with all of them (Binance answers at most 1,000 a call)', async () => {
+    fake = await restartWith({ balances: { USDT: '10000000' } })
+    const a = adapter()
+    fake.setFillSplit(2100)
+    const placed = await a.placeOrder(order({ clientOrderId: 'many-1', qty: dec('2.1') }))
+    expect([placed.status, placed.filledQty.toFixed()]).toEqual(['FILLED', '2.1'])
+    const r = (await a.fetchOrder('many-1', { symbol: 'BTC/USDT' }))!
+    expect(r.fills).toHaveLength(2100)
+    expect(r.fills.reduce((sum, f) => sum.plus(f.qty), dec(0)).toFixed()).toBe('2.1')
+    expect(new Set(r.fills.map((f) => f.exchangeFillId)).size).toBe(2100)
   })
 
   test('cancel by client id is idempotent: canceling a canceled or filled order reports it as it is', async () => {
