@@ -1,6 +1,7 @@
 import type { Db } from '@/lib/db/client'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
 import { dec, sumDec, type Decimal } from '@/lib/domain/decimal'
+import { groupAverage } from '@/lib/domain/groups/group-targets'
 import { groupOpenPnl, pickLoser, planOffset, type OffsetStep } from '@/lib/domain/groups/risk-offset'
 import type { PositionSide } from '@/lib/domain/positions/fill-ledger'
 import { roundQuoteAmount } from '@/lib/domain/quote-amount'
@@ -50,7 +51,7 @@ export async function assessGroups(db: Db, userId: string, settings: RiskEngineS
     where: { userId, status: 'OPEN', avgEntryPrice: { not: null } },
     include: {
       trader: { select: { name: true, quoteCurrency: true, account: { select: { takerFeeRate: true } } } },
-      positions: { where: { status: { in: ['OPEN', 'MONITORING', 'CLOSING'] } }, select: { openQty: true } },
+      positions: { where: { status: { in: ['OPEN', 'MONITORING', 'CLOSING'] } }, select: { openQty: true, avgEntryPrice: true } },
       _count: { select: { pyramids: true } },
     },
     orderBy: { createdAt: 'asc' },
@@ -60,7 +61,8 @@ export async function assessGroups(db: Db, userId: string, settings: RiskEngineS
     const side = g.side as PositionSide
     const q = quotes.get(g.symbol)
     const mark = q ? (side === 'LONG' ? q.bid : q.ask) : null
-    const avgEntry = fromDb(g.avgEntryPrice!)
+    // What is held is valued at its own average entry: legs that have exited are not in it.
+    const avgEntry = groupAverage(g.positions.map((p) => ({ entryQty: fromDb(p.openQty), avgEntryPrice: fromDb(p.avgEntryPrice) }))) ?? fromDb(g.avgEntryPrice!)
     const openQty = sumDec(g.positions.map((p) => fromDb(p.openQty)))
     const { pnl, pnlPct } = mark ? groupOpenPnl({ side, avgEntry, openQty, mark }) : { pnl: dec(0), pnlPct: dec(0) }
     const since = Math.max(g.lastPyramidAt.getTime(), g.riskEngineTimerFrom?.getTime() ?? 0)

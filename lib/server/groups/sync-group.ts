@@ -106,9 +106,13 @@ export async function syncGroup(o: GroupSyncOptions): Promise<void> {
   const first = filled[0]!
   const firstEntry = fromDbOrNull(g.firstEntryPrice) ?? fromDb(first.p.avgEntryPrice)
   const current = fromDbOrNull(g.stopLoss)
+  // The aggregate target is over what is still held. Legs that have exited (HYBRID sells the
+  // deepest first, at their own targets) no longer lower it: over the whole average, the legs
+  // left would be sold below their own entries, and the group could close at a net loss.
+  const heldAverage = groupAverage(held.map(({ p }) => ({ entryQty: fromDb(p.openQty), avgEntryPrice: fromDb(p.avgEntryPrice) }))) ?? average
   const computed = roundGroupPrices(side, {
     stop: groupStop({ side, basis: settings.stopBasis, average, firstEntry, stopPct: settings.stopPct, current }),
-    targets: [aggregateTakeProfit(side, average, settings.aggregateTakeProfitPct)],
+    targets: [aggregateTakeProfit(side, heldAverage, settings.aggregateTakeProfitPct)],
   }, rules.tickSize)
   // A stop the signal gave is the strategy's: the settings' distance does not move it (it would sit
   // above the DCA legs the planner accepted below that stop, and they would be refused).

@@ -159,6 +159,28 @@ describe('position groups from webhook signals', () => {
     await until('the group closed', (x) => x.status === 'CLOSED')
   })
 
+  test('HYBRID: once the deepest leg has exited at its own target, the aggregate target is over the legs still held, not below their entries', async () => {
+    await updateGroupSettings({ db: t.db, userId, traderId, input: { takeProfitMode: 'HYBRID' } })
+    try {
+      await done(await post({ action: 'buy' }))
+      await until('the DCA legs resting', (x) => x.status === 'OPEN' && x.legsFilled === 1 && legs(x).every((l) => l.position !== null))
+      // Through both DCA legs: 0.00166 at 60000.01, 0.00168 at 59400, 0.0017 at 58800; average
+      // 299.3520166 / 0.00504 = 59395.2413888…, its 1 % target 59989.19. Leg 3's own 2 % target, 59976, is lower.
+      fake.setPrice('BTC/USDT', '58799.98', '58799.99')
+      let g = await until('all three filled, their targets set', (x) => x.legsFilled === 3 && x.aggregateTarget === '59989.19' && legs(x)[0]!.position?.target === '59989.19')
+      g = await until("the legs' targets", (x) => legs(x).map((l) => l.position?.target).join() === '59989.19,59989.19,59976')
+      // Leg 3 sells at its target. Held now: legs 1 and 2, average 199.3920166 / 0.00334 = 59698.2085…;
+      // their target 1 % above that, 60295.19 (at 59989.19, leg 1 would have sold below its 60000.01 entry).
+      fake.setPrice('BTC/USDT', '59976.00', '59976.01')
+      g = await until('leg 3 out, the target over what is held', (x) => legs(x)[2]!.position?.status === 'CLOSED' && x.aggregateTarget === '60295.19' && legs(x).slice(0, 2).every((l) => l.position?.target === '60295.19'))
+      expect([g.status, g.avgEntryPrice]).toEqual(['OPEN', '59395.241388888888888889'])
+      await done(await post({ action: 'sell', intent: 'close' }))
+      await until('the group closed', (x) => x.status === 'CLOSED')
+    } finally {
+      await updateGroupSettings({ db: t.db, userId, traderId, input: { takeProfitMode: 'AGGREGATE' } })
+    }
+  })
+
   test("a pyramid over the group's budget is refused; a plain entry on the symbol is refused while the group holds it; a close signal closes the group whole", async () => {
     await done(await post({ action: 'buy' }))
     await until('pyramid 1 resting', (x) => x.status === 'OPEN' && legs(x).every((l) => l.position !== null))
