@@ -328,8 +328,14 @@ async function closeActive(o: ProcessSignalOptions, s: LoadedSignal, base: Recor
   const noted = notes.closing
   const target = noted
     ? await o.db.position.findUnique({ where: { id: noted }, select: { id: true, status: true, side: true } })
-    : await o.db.position.findFirst({ where: { traderId: s.traderId, symbol, status: ACTIVE }, select: { id: true, status: true, side: true } })
-  if (!target) return { outcome: { status: 'DONE', reason: `no open ${symbol} position: nothing to close`, result: { ...base, closed: null } }, positionId: null }
+    : // A leg of a position group is never closed on its own here: its group is (closeGroupsForSignal).
+      await o.db.position.findFirst({ where: { traderId: s.traderId, symbol, status: ACTIVE, groupId: null }, select: { id: true, status: true, side: true } })
+  if (!target) {
+    // Groups of other timeframes are not this signal's (its interval names none of them).
+    const others = await o.db.positionGroup.findMany({ where: { traderId: s.traderId, symbol, status: { not: 'CLOSED' } }, select: { timeframe: true } })
+    const why = others.length ? `no open ${symbol} position or group of interval ${timeframeOf((s.payload ?? {}) as Record<string, string | undefined>)} (its groups are of ${others.map((g) => g.timeframe).join(', ')}): nothing closed` : `no open ${symbol} position: nothing to close`
+    return { outcome: { status: 'DONE', reason: why, result: { ...base, closed: null } }, positionId: null }
+  }
   const exitOrder = notes.exitOrder ?? newClientOrderId('x')
   if (!noted || !notes.exitOrder) {
     await o.db.signal.update({ where: { id: s.id }, data: { result: { ...base, closing: target.id, exitOrder }, positionId: target.id } })

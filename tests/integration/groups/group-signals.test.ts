@@ -181,6 +181,19 @@ describe('position groups from webhook signals', () => {
     }
   })
 
+  test("an exit for another interval closes nothing: not the group, and not one of its legs on its own", async () => {
+    await done(await post({ action: 'buy' }))
+    await until('the DCA legs resting', (x) => x.status === 'OPEN' && x.legsFilled === 1 && legs(x).every((l) => l.position !== null))
+    for (const intent of ['close', 'exit']) {
+      const s = await processed(await post({ action: 'sell', intent, interval: '15' }))
+      expect([s.status, s.reason]).toEqual(['DONE', 'no open BTC/USDT position or group of interval 15 (its groups are of 60): nothing closed'])
+    }
+    const g = await group()
+    expect([g.status, legs(g).map((l) => l.position?.status)]).toEqual(['OPEN', ['MONITORING', 'SUBMITTING', 'SUBMITTING']])
+    await done(await post({ action: 'sell', intent: 'close' }))
+    await until('the group closed', (x) => x.status === 'CLOSED')
+  })
+
   test("a pyramid over the group's budget is refused; a plain entry on the symbol is refused while the group holds it; a close signal closes the group whole", async () => {
     await done(await post({ action: 'buy' }))
     await until('pyramid 1 resting', (x) => x.status === 'OPEN' && legs(x).every((l) => l.position !== null))
