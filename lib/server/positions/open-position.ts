@@ -66,6 +66,9 @@ type TraderRow = {
  * The user's trader with what an entry needs of its account, and our feed's latest quote of the
  * symbol (null when there is none), in one statement; null when there is no such trader.
  */
+/** Advisory locks of one entry per account and symbol (see openPosition). */
+const ACCOUNT_SYMBOL_LOCK_CLASS = 7_315
+
 async function readTrader(db: Db, traderId: string, userId: string, symbol: string) {
   const [row] = await sqlOf(db).$queryRaw<(TraderRow & { quote: QuoteRow | null })[]>`
     SELECT t.id, t."userId", t."accountId", t.name, t.status::text AS status, t."statusReason", t."statusChangedAt", t.watchlist, t."quoteCurrency",
@@ -184,7 +187,10 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
     // ...and one per account and symbol: on an exchange account shared by traders, the exchange
     // nets one balance per asset, so two traders' positions in a symbol could not be told apart.
     // The legs of a trader's groups on one side share the symbol (each holds its own quantity; a
-    // group on another timeframe too), with nothing else.
+    // group on another timeframe too), with nothing else. Traders of a shared account hold no
+    // lock in common, so their entries in one symbol take turns here (the check below is a later
+    // statement, which sees what the one before committed); a paper account has one trader.
+    if (trader.account.kind === 'CCXT') await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ACCOUNT_SYMBOL_LOCK_CLASS}::int, hashtext(${`${trader.accountId}|${req.symbol}`}))`
     const [active] = await tx.$queryRaw<{ id: string; traderId: string }[]>(
       activeInSymbolSql({ traderId: trader.id, accountId: trader.accountId, symbol: req.symbol, groupLegSide: opts.groupLeg ? req.side : undefined }),
     )

@@ -47,16 +47,25 @@ const NO_STATE: RiskState = {
   tradesToday: 0, lastEntryAtBySymbol: {}, consecutiveLosses: 0, recentEntries: [],
 }
 
+/** Advisory locks of a user's entries while user-wide limits that read the ledger are set. */
+const USER_ENTRY_LOCK_CLASS = 7_316
+
 /**
  * Checks an entry against the trader's limits and the user-wide limits, from the ledger as it
- * stands inside the caller's transaction (which holds the trader's row lock, so two entries
- * cannot both squeeze under a limit). Throws RiskRejection; the caller records it after rollback.
+ * stands inside the caller's transaction (which holds the trader's row lock; with user-wide
+ * limits set, also the user's entry lock), so two entries cannot both squeeze under a limit.
+ * Throws RiskRejection; the caller records it after rollback.
  */
 export async function assertEntryWithinLimits(tx: SqlTx, trader: TraderRow, user: UserRow, intent: EntryIntent, now = Date.now()): Promise<{ trader: RiskCheck; user: RiskCheck }> {
   const traderLimits = readRiskLimits(trader.riskLimits)
   const userLimits = readUserRiskLimits(user.riskLimits)
   const order = { kind: 'ENTRY' as const, symbol: intent.symbol, side: intent.side, notional: intent.notional, riskAmount: intent.riskAmount, opensPosition: intent.opensPosition, at: now }
 
+  // The caller holds the trader's row lock, which keeps that trader's entries in turn; the
+  // user-wide limits count every trader of the user, whose entries share no lock: they take
+  // turns here, so that two traders cannot both squeeze under one of them (the state is read by
+  // a later statement, which sees what the entry before committed).
+  if (needsRiskState(userLimits)) await tx.$executeRaw`SELECT pg_advisory_xact_lock(${USER_ENTRY_LOCK_CLASS}::int, hashtext(${trader.userId}))`
   // The ledger is read only when some limit looks at it (with every such limit off, an entry
   // costs no risk query at all).
   const states = needsRiskState(traderLimits) || needsRiskState(userLimits)

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { openPosition } from '@/lib/server/positions/open-position'
+import { closeLiveAdapters } from '@/lib/server/exchange/live-account-exchange'
+import { createTrader } from '@/lib/server/traders/create-trader'
+import { startFakeBinanceSpot } from '@/tests/support/fake-binance-spot'
+import { createBinanceTestnetTrader } from '@/tests/support/live-binance-account'
+import { RISK_LIMITS_OFF, useManualTraderSettings } from '@/tests/support/manual-trader-settings'
+import { seedMarket } from '@/tests/support/seed-market'
+import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
+
+// Entries of different traders racing each other: each entry locks its own trader's row, which
+// keeps that trader's entries in turn but not another trader's. What counts across traders (the
+// user-wide limits, one position per symbol on a shared exchange account) must still hold.
+describe('entries of several traders at once', () => {
+  let t: TestDatabase
+  beforeAll(async () => {
+    t = await createTestDatabase()
+  })
+  afterAll(async () => {
+    await closeLiveAdapters()
+    await t?.drop()
+  })
+
+  test('user-wide limits hold: of 6 traders opening at once under "one open position, 150 USDT exposure", one gets through', async () => {
+    const userId = (await t.db.user.create({ data: { email: 'races@example.com', passwordHash: 'x' } })).id
+    const actor = { kind: 'USER' as const, id: userId }
+    const traders: string[] = []
+    for (let i = 0; i < 6; i++) {
+      const id = (await createTrader({ db: t.db, userId, input: { name: `Racer ${i}`, quoteCurrency: 'USDT', startingBalance: '10000', watchlist: ['ETH/USDT'], autoTrade: false } })).id
+      await useManualTraderSettings(t.db, id)
+      traders.push(id)
+    }
+    await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3000', ask: '3000' })
+    await t.db.user.update({ where: { id: userId }, data: { riskLimits: { ...RISK_LIMITS_OFF, maxConcurrentPositions: 1, maxExposureQuote: '150' } } })
+    const results = await Promise.allSettled(
+      traders.map((traderId) => openPosition({ db: t.db, userId, actor, input: { traderId, symbol: 'ETH/USDT', side: 'LONG', sizeMode: 'QUOTE', size: '100', entryType: 'MARKET', stopLoss: '2900' } })),
+    )
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as { status?: number }).status).toBe(422)
+    expect(await t.db.position.count({ where: { trader: { userId }, status: { in: ['OPEN', 'MONITORING'] } } })).toBe(1)
+  })
+
+  test('one position per symbol on a shared exchange account: of 4 traders of one Binance account opening ETH/USDT at once, one gets through', async () => {
+    const fake = await startFakeBinanceSpot({ balances: { USDT: '100000' } })
+    try {
+      const first = await createBinanceTestnetTrader(t.db, fake, { watchlist: ['ETH/USDT'] })
+      const traders = [first.traderId]
+      for (let i = 0; i < 3; i++) {
+        const id = (await createTrader({ db: t.db, userId: first.userId, input: { name: `Sharer ${i}`, accountId: first.accountId, watchlist: ['ETH/USDT'], autoTrade: false } })).id
+        await useManualTraderSettings(t.db, id)
+        traders.push(id)
+      }
+      fake.setPrice('ETH/USDT', '3000.00', '3000.01')
+      await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3000.00', ask: '3000.01' })
+      const results = await Promise.allSettled(
+        traders.map((traderId) => openPosition({ db: t.db, userId: first.userId, actor: first.actor, input: { traderId, symbol: 'ETH/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '2900' } })),
+      )
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+      for (const r of results) if (r.status === 'rejected') expect((r.reason as Error).message).toMatch(/another trader on account ".*" holds ETH\/USDT|already has an active ETH\/USDT position/)
+      expect(await t.db.position.count({ where: { accountId: first.accountId, status: { notIn: ['CLOSED', 'FAILED'] } } })).toBe(1)
+      expect(fake.orders).toHaveLength(1)
+    } finally {
+      await closeLiveAdapters()
+      await fake.close()
+    }
+  })
+})
