@@ -37,7 +37,7 @@ export async function loadRiskState(
   tx: SqlTx,
   opts: { userId: string; traderId?: string; timeZone: string; now: number; duplicateWindowSeconds?: number | null; cooldownMinutes?: number | null; pnlPeak: Decimal },
 ): Promise<ScopeFigures> {
-  const rows = await loadScopeRows(tx, { userId: opts.userId, traderId: opts.traderId, timeZone: opts.timeZone, now: opts.now, cooldownMinutes: [opts.cooldownMinutes] })
+  const rows = await loadScopeRows(tx, { userId: opts.userId, traderId: opts.traderId, timeZone: opts.timeZone, now: opts.now, windows: [opts] })
   return figuresFor(rows, { ...opts, closedRecent: rows.closedRecent })
 }
 
@@ -62,9 +62,8 @@ export async function loadUserRiskStates(
   tx: SqlTx,
   opts: { userId: string; timeZone: string; now: number; traders: (ScopeLimits & { id: string })[]; user: ScopeLimits },
 ): Promise<{ traders: Map<string, ScopeFigures>; user: ScopeFigures }> {
-  const cooldownMinutes = [...opts.traders.map((t) => t.cooldownMinutes), opts.user.cooldownMinutes]
   const [rows, ...closedRecent] = await Promise.all([
-    loadScopeRows(tx, { userId: opts.userId, timeZone: opts.timeZone, now: opts.now, cooldownMinutes }),
+    loadScopeRows(tx, { userId: opts.userId, timeZone: opts.timeZone, now: opts.now, windows: [...opts.traders, opts.user] }),
     ...opts.traders.map((t) => lastClosed(tx, t.id)),
   ])
   const base = { userId: opts.userId, timeZone: opts.timeZone, now: opts.now }
@@ -90,9 +89,11 @@ function tradesOf(rows: ClosedRow[]): { realizedPnl: Decimal }[] {
   return tradesOfLegs(rows.map((r) => ({ groupId: r.groupId, pnl: fromDb(r.realizedPnl), fees: ZERO }))).map((t) => ({ realizedPnl: t.pnl }))
 }
 
-/** Entries far enough back for the cooldown, which may reach into yesterday. */
-function entriesSinceFor(dayStart: Date, now: number, cooldownMinutes: number | null | undefined) {
-  return new Date(Math.min(dayStart.getTime(), now - (cooldownMinutes ?? 0) * 60_000))
+type EntryWindows = Pick<ScopeLimits, 'cooldownMinutes' | 'duplicateWindowSeconds'>
+
+/** Entries far enough back for today's count, the cooldown and the duplicate window, which may reach into yesterday. */
+function entriesSinceFor(dayStart: Date, now: number, w: EntryWindows) {
+  return new Date(Math.min(dayStart.getTime(), now - (w.cooldownMinutes ?? 0) * 60_000, now - (w.duplicateWindowSeconds ?? 0) * 1000))
 }
 
 type ScopeRows = Awaited<ReturnType<typeof loadScopeRows>>
@@ -112,12 +113,12 @@ type ScopeJson = {
 /**
  * Every row a scope's figures need, bounded by what the limits look at, in one statement: the
  * traders and their accounts' balances (with the markets and quotes that value them), open
- * positions summed per trader, today's closes, entries since the day start (or the cooldown),
+ * positions summed per trader, today's closes, entries since the day start (or the cooldown or duplicate window),
  * the latest closes for the streak, and the all-time realized sum per trader.
  */
-async function loadScopeRows(tx: SqlTx, o: { userId: string; traderId?: string; timeZone: string; now: number; cooldownMinutes: (number | null | undefined)[] }) {
+async function loadScopeRows(tx: SqlTx, o: { userId: string; traderId?: string; timeZone: string; now: number; windows: EntryWindows[] }) {
   const dayStart = new Date(tradingDayStart(o.now, o.timeZone))
-  const entriesSince = new Date(Math.min(...o.cooldownMinutes.map((c) => entriesSinceFor(dayStart, o.now, c).getTime())))
+  const entriesSince = new Date(Math.min(...o.windows.map((w) => entriesSinceFor(dayStart, o.now, w).getTime())))
   const list = (q: Prisma.Sql, order = Prisma.empty) => Prisma.sql`(SELECT COALESCE(jsonb_agg(to_jsonb(x) ${order}), '[]'::jsonb) FROM (${q}) x)`
   const inScope = Prisma.sql`p."traderId" IN (SELECT id FROM tr)`
   const [r] = await tx.$queryRaw<{ scope: ScopeJson }[]>`
@@ -194,7 +195,7 @@ function figuresFor(
 ): ScopeFigures {
   const inScope = (r: { traderId: string }) => !opts.traderId || r.traderId === opts.traderId
   const { dayStart } = rows
-  const entriesSince = entriesSinceFor(dayStart, opts.now, opts.cooldownMinutes)
+  const entriesSince = entriesSinceFor(dayStart, opts.now, opts)
   const traders = rows.traders.filter((t) => !opts.traderId || t.id === opts.traderId)
   const open = rows.openByTrader.filter(inScope)
   const closedToday = rows.closedToday.filter(inScope)

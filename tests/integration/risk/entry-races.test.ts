@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { sqlOf } from '@/lib/db/client'
+import { dec } from '@/lib/domain/decimal'
+import { tradingDayStart } from '@/lib/domain/risk/trading-day'
 import { openPosition } from '@/lib/server/positions/open-position'
+import { assertEntryWithinLimits } from '@/lib/server/risk/entry-risk'
 import { closeLiveAdapters } from '@/lib/server/exchange/live-account-exchange'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { startFakeBinanceSpot } from '@/tests/support/fake-binance-spot'
@@ -8,7 +12,7 @@ import { RISK_LIMITS_OFF, useManualTraderSettings } from '@/tests/support/manual
 import { seedMarket } from '@/tests/support/seed-market'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
 
-// Entries of different traders racing each other: each entry locks its own trader's row, which
+// Entries that must see each other. Entries of different traders racing each other: each entry locks its own trader's row, which
 // keeps that trader's entries in turn but not another trader's. What counts across traders (the
 // user-wide limits, one position per symbol on a shared exchange account) must still hold.
 describe('entries of several traders at once', () => {
@@ -19,6 +23,23 @@ describe('entries of several traders at once', () => {
   afterAll(async () => {
     await closeLiveAdapters()
     await t?.drop()
+  })
+
+  test('the duplicate window reaches back across midnight: an entry 10 s before the day starts is seen by one 10 s after', async () => {
+    const userId = (await t.db.user.create({ data: { email: 'midnight@example.com', passwordHash: 'x', timeZone: 'UTC' } })).id
+    const trader = await createTrader({ db: t.db, userId, input: { name: 'Midnight', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: ['BTC/USDT'], autoTrade: false } })
+    await useManualTraderSettings(t.db, trader.id)
+    await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '60000', ask: '60000' })
+    const { positionId } = await openPosition({ db: t.db, userId, actor: { kind: 'USER', id: userId }, input: { traderId: trader.id, symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'QUOTE', size: '100', entryType: 'MARKET', stopLoss: '59000' } })
+    const dayStart = tradingDayStart(Date.now(), 'UTC')
+    await t.db.position.update({ where: { id: positionId }, data: { createdAt: new Date(dayStart - 10_000) } })
+    // No cooldown (it used to be what reached back into yesterday), a 60 s duplicate window.
+    const row = { id: trader.id, userId, quoteCurrency: 'USDT', riskLimits: { ...RISK_LIMITS_OFF, duplicateWindowSeconds: 60 }, pnlPeak: '0' }
+    const user = { timeZone: 'UTC', riskLimits: RISK_LIMITS_OFF, pnlPeak: '0' }
+    const intent = { symbol: 'BTC/USDT', side: 'LONG' as const, notional: dec(100), riskAmount: dec(1) }
+    for (const at of [dayStart - 5_000, dayStart + 10_000]) {
+      await expect(assertEntryWithinLimits(sqlOf(t.db), row, user, intent, at)).rejects.toMatchObject({ message: expect.stringMatching(/duplicate/i) })
+    }
   })
 
   test('user-wide limits hold: of 6 traders opening at once under "one open position, 150 USDT exposure", one gets through', async () => {
