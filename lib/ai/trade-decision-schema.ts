@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { storableText } from '@/lib/domain/json-text'
 import { dec } from '@/lib/domain/decimal'
 import {
   DECISION_ACTIONS,
@@ -170,7 +171,9 @@ export function toTradeDecision(parsed: ModelDecision): TradeDecision {
     symbol: parsed.symbol,
     action: parsed.action,
     confidence: d(parsed.confidence),
-    reasoning: parsed.reasoning,
+    // Kept, as the model wrote it, less what PostgreSQL cannot store: a NUL in it failed the
+    // journal entry after the trade it decided had been made.
+    reasoning: storableText(parsed.reasoning),
   }
   if (!absent(parsed.entryType)) decision.entryType = parsed.entryType
   if (!absent(parsed.entryPrice)) decision.entryPrice = d(parsed.entryPrice)

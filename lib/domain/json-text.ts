@@ -5,6 +5,11 @@
  */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
+/** The text with what PostgreSQL cannot store (a NUL, half a surrogate pair) replaced by U+FFFD: for text we keep but do not refuse, such as a model's reasoning. */
+export function storableText(s: string): string {
+  return s.replace(/\u0000/g, '\uFFFD').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD')
+}
+
 export function unstorableTextProblem(s: string): string | null {
   if (s.includes('\u0000')) return 'must not contain a NUL character (\\u0000)'
   if (LONE_SURROGATE.test(s)) return 'must not contain a lone surrogate (\\ud800–\\udfff without its pair)'

@@ -254,6 +254,17 @@ describe('AI decision cycle through an OpenAI-compatible endpoint', () => {
     await t.db.trader.update({ where: { id: traderId }, data: { approvals: {} } })
   })
 
+  test('reasoning holding a NUL or half a surrogate pair is journaled with U+FFFD in their place; the trade and its journal entry both stand', async () => {
+    llm.script([{ json: { symbol: 'ETH/USDT', reasoning: 'uptrend\u0000 then \ud800 more', confidence: 0.9, action: 'LONG', stopLoss: 2900 } }])
+    const r = await cycle('ETH/USDT')
+    expect(r.decisions[0]).toMatchObject({ action: 'LONG', outcome: 'EXECUTED' })
+    const d = await t.db.decision.findUniqueOrThrow({ where: { id: r.decisions[0]!.id } })
+    expect(d.reasoning).toBe('uptrend\uFFFD then \uFFFD more')
+    const p = await t.db.position.findFirstOrThrow({ where: { traderId, symbol: 'ETH/USDT', status: 'MONITORING' } })
+    expect(d.positionId).toBe(p.id)
+    expect((await t.db.positionEvent.findFirstOrThrow({ where: { positionId: p.id, type: 'CREATED' } })).decisionId).toBe(d.id)
+  })
+
   test('a daily token budget stops model calls; nothing is sent to the model', async () => {
     await t.db.trader.update({ where: { id: traderId }, data: { aiSettings: { baseUrl: llm.url, model: 'fake-model', timeoutMs: 1000, maxRetries: 0, timeframes: ['1m'], dailyTokenBudget: 10 } } })
     const sent = llm.requests.length

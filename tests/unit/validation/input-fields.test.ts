@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ZFormBoolean } from '@/lib/server/validation/boolean-field'
 import { decimalField, ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { ZIdField } from '@/lib/server/validation/id-field'
-import { findUnstorableText } from '@/lib/domain/json-text'
+import { findUnstorableText, storableText } from '@/lib/domain/json-text'
 import { textField } from '@/lib/server/validation/text-field'
 
 const messages = (r: { success: boolean; error?: { issues: { message: string }[] } }) => (r.success ? [] : r.error!.issues.map((i) => i.message))
@@ -38,6 +38,11 @@ describe('textField', () => {
     expect(findUnstorableText({ ['\ud83d']: 1 })).toEqual({ field: '\\ud83d', message: LONE })
     // A pair is one character (an emoji), and stores fine.
     expect(findUnstorableText({ a: 'line\nbreak 😀', b: [1, true, null], ['\ud83d\ude00']: '\ud83d\ude00' })).toBeNull()
+  })
+
+  it('makes text storable by putting U+FFFD for a NUL or half a pair, and leaves whole pairs alone', () => {
+    expect(storableText('a\u0000b\ud800c\udc00d 😀')).toBe('a\uFFFDb\uFFFDc\uFFFDd 😀')
+    expect(findUnstorableText(storableText('\u0000\ud83d'))).toBeNull()
   })
 })
 
