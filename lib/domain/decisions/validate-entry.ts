@@ -1,5 +1,6 @@
 import { ZERO, minDec, type Decimal } from '@/lib/domain/decimal'
 import { truncateQtyToStep } from '@/lib/domain/market/precision'
+import { entryFillPrice } from '@/lib/domain/positions/entry-price'
 import type { PositionSide } from '@/lib/domain/positions/fill-ledger'
 import type { TakeProfitLevel } from '@/lib/domain/positions/protection-rules'
 import { allSatisfied, outcome, type CheckOutcome } from './check-outcome'
@@ -106,7 +107,8 @@ function entryPricing({ decision, side, market, settings }: EntryInput): CheckOu
   return outcome([typeCheck, given.check, deviation], [], () => ({
     type: 'LIMIT' as const,
     limitPrice: limit,
-    reference: { price: limit, label: 'the entry reference' },
+    // A limit past the market fills at the market: the stop and targets are judged from there.
+    reference: { price: entryFillPrice(side, market, limit).price, label: 'the entry reference' },
   }))
 }
 

@@ -3,6 +3,7 @@ import { poolOf, sqlOf, type Db } from '@/lib/db/client'
 import { withSqlTransaction } from '@/lib/db/sql-tx'
 import type { AccountMode, TraderStatus } from '@/lib/generated/prisma/enums'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
+import { entryFillPrice } from '@/lib/domain/positions/entry-price'
 import { checkOrderSize, priceRoundingFor, roundPriceToTick, truncateQtyToStep } from '@/lib/domain/market/precision'
 import { entrySideFor } from '@/lib/domain/positions/fill-ledger'
 import { validateProtection } from '@/lib/domain/positions/protection-rules'
@@ -166,8 +167,10 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
 
   const stopLoss = roundPriceToTick(req.stopLoss, rules.tickSize, priceRoundingFor(req.side, 'STOP'))
   const takeProfits = req.takeProfits.map((tp) => ({ price: roundPriceToTick(tp.price, rules.tickSize, priceRoundingFor(req.side, 'TAKE_PROFIT')), sharePct: tp.sharePct }))
-  const referenceName = limitPrice ? 'the limit price' : market.name
-  const protectionErrors = validateProtection({ side: req.side, referencePrice: refPrice, referenceName, stopLoss, takeProfits })
+  // Judged against the price the entry fills at: a limit already past the market fills there.
+  const fill = entryFillPrice(req.side, quote, limitPrice)
+  const referenceName = !limitPrice ? market.name : fill.atMarket ? `${market.name} the limit fills at` : 'the limit price'
+  const protectionErrors = validateProtection({ side: req.side, referencePrice: fill.price, referenceName, stopLoss, takeProfits })
   if (protectionErrors.length) throw validationError(protectionErrors)
 
   // What the entry puts at stake: its notional, and what hitting the stop would cost with fees.

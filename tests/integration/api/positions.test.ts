@@ -86,6 +86,10 @@ describe('/api/v1/positions', () => {
     const stopAboveAsk = await open({ ...longBtc, traderId, stopLoss: '60020' })
     expect(stopAboveAsk.status).toBe(400)
     expect(stopAboveAsk.body.error.fields).toEqual([{ field: 'stopLoss', message: 'stop loss 60020 must be below the ask 60010 for a LONG' }])
+    // So is a LIMIT LONG's whose limit is above the ask: it buys at the ask, not at its limit.
+    const limitPastAsk = await open({ ...longBtc, traderId, entryType: 'LIMIT', limitPrice: '60500', stopLoss: '60200' })
+    expect(limitPastAsk.status).toBe(400)
+    expect(limitPastAsk.body.error.fields).toEqual([{ field: 'stopLoss', message: 'stop loss 60200 must be below the ask the limit fills at 60010 for a LONG' }])
     const opened = await open({ ...longBtc, traderId })
     expect(opened.status).toBe(201)
     const id: string = opened.body.position.id

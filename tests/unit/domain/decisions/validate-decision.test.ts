@@ -214,6 +214,27 @@ describe('entries (LONG/SHORT)', () => {
       expect: 'pass',
     },
 
+    // A limit past the market (LONG at or above the ask 64000, SHORT at or below the bid 63980)
+    // fills at the market: its stop is judged from there, not from the limit.
+    {
+      label: 'LONG LIMIT above the ask with a stop between the ask and the limit',
+      decision: { entryType: 'LIMIT', entryPrice: dec('65000'), stopLoss: dec('64500'), takeProfits: [] },
+      rule: 'stop loss side',
+      expect: 'fail',
+    },
+    {
+      label: 'LONG LIMIT above the ask with a stop below the ask',
+      decision: { entryType: 'LIMIT', entryPrice: dec('65000'), stopLoss: dec('63000'), takeProfits: [] },
+      rule: 'stop loss side',
+      expect: 'pass',
+    },
+    {
+      label: 'SHORT LIMIT below the bid with a stop between the limit and the bid',
+      decision: { action: 'SHORT', entryType: 'LIMIT', entryPrice: dec('63000'), stopLoss: dec('63500'), takeProfits: [] },
+      rule: 'stop loss side',
+      expect: 'fail',
+    },
+
     // Stop loss (MARKET LONG reference 64000: 5 % is 60800; SHORT reference 63980: 5 % is 67179)
     { label: 'stop loss given', rule: 'stop loss value', expect: 'pass' },
     { label: 'stop loss missing', decision: { stopLoss: undefined }, rule: 'stop loss value', expect: 'fail' },
