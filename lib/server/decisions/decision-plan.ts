@@ -17,7 +17,15 @@ export type PlanStep =
       takeProfits: { price: string; sharePct: string }[]
     }
   | { kind: 'EXIT'; symbol: string; positionId: string; sharePct: string; full: boolean }
-  | { kind: 'MODIFY'; symbol: string; positionId: string; stopLoss: string | null; takeProfits: { price: string; sharePct: string }[] | null }
+  | {
+      kind: 'MODIFY'
+      symbol: string
+      positionId: string
+      stopLoss: string | null
+      takeProfits: { price: string; sharePct: string }[] | null
+      /** The stop and active targets the decision was made against (absent in steps queued before it was kept). */
+      seen?: { stopLoss: string | null; takeProfits: { price: string; sharePct: string }[] }
+    }
 
 type Level = { price: Decimal; sharePct: Decimal }
 export interface Normalized {
@@ -60,6 +68,7 @@ export function planSteps(
         positionId: position.id,
         stopLoss: slChanged ? protection.stopLoss!.toFixed() : null,
         takeProfits: tpChanged ? levels(protection.takeProfits) : null,
+        seen: { stopLoss: position.stopLoss?.toFixed() ?? null, takeProfits: levels(position.takeProfits) },
       })
     }
   }

@@ -70,6 +70,7 @@ export async function executeStep(c: StepContext, step: PlanStep): Promise<{ pos
         decisionId: c.decisionId,
         reason: c.reason,
         input: { ...(step.stopLoss ? { stopLoss: step.stopLoss } : {}), ...(step.takeProfits ? { takeProfits: step.takeProfits } : {}) },
+        expected: step.seen,
       })
       return { positionId: step.positionId, summary: `modified ${step.symbol}: ${[step.stopLoss && `stop ${step.stopLoss}`, step.takeProfits && 'take-profits replaced'].filter(Boolean).join(', ')}` }
     }

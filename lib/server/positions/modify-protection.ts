@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Db } from '@/lib/db/client'
 import { fromDb, fromDbOrNull, toDb } from '@/lib/db/decimal-columns'
-import { dec, sumDec } from '@/lib/domain/decimal'
+import { dec, sumDec, type Decimal } from '@/lib/domain/decimal'
 import { priceRoundingFor, roundPriceToTick } from '@/lib/domain/market/precision'
 import { exitPriceFor } from '@/lib/domain/positions/exit-price'
 import { validateProtection } from '@/lib/domain/positions/protection-rules'
@@ -44,6 +44,13 @@ export async function modifyProtection(opts: {
    * is left as it is, and the call returns `{ applied: false }`.
    */
   tightenOnly?: boolean
+  /**
+   * The stop and active targets the change was decided against (a model's answer takes seconds,
+   * an approval longer). If the position's differ now (the rule engine moved the stop, a target
+   * filled, a person changed them), the change is refused: applied, it would undo what happened
+   * meanwhile (loosen a stop just tightened, put back a target just sold).
+   */
+  expected?: { stopLoss: string | null; takeProfits: { price: string; sharePct: string }[] }
 }): Promise<{ applied: boolean }> {
   const trigger = opts.trigger ?? 'USER_MANUAL'
   const why = opts.reason ? ` (${opts.reason})` : ''
@@ -63,6 +70,10 @@ export async function modifyProtection(opts: {
 
     const stopLoss = req.stopLoss ? roundPriceToTick(req.stopLoss, rules.tickSize, priceRoundingFor(p.side, 'STOP')) : fromDbOrNull(p.stopLoss)
     const stored = fromDbOrNull(p.stopLoss)
+    if (opts.expected) {
+      const changed = changedSince(opts.expected, { stopLoss: stored, takeProfits: active.map((t) => ({ price: fromDb(t.price), sharePct: fromDb(t.sharePct) })) })
+      if (changed) throw conflict(`the position changed after this was decided (${changed}): not applied`)
+    }
     if (opts.tightenOnly && stored && stopLoss && !(p.side === 'LONG' ? stopLoss.gt(stored) : stopLoss.lt(stored))) return { applied: false }
     const newTps = req.takeProfits?.map((t) => ({ price: roundPriceToTick(t.price, rules.tickSize, priceRoundingFor(p.side, 'TAKE_PROFIT')), sharePct: t.sharePct }))
     // Only the levels being set are judged against the market: a level the price has reached
@@ -109,4 +120,16 @@ export async function modifyProtection(opts: {
     await notify(tx, { kind: 'protection', positionId: p.id })
     return { applied: true }
   })
+}
+
+/** What differs between the protection a change was decided against and the position's now; null when nothing does. */
+function changedSince(seen: { stopLoss: string | null; takeProfits: { price: string; sharePct: string }[] }, now: { stopLoss: Decimal | null; takeProfits: { price: Decimal; sharePct: Decimal }[] }): string | null {
+  const what: string[] = []
+  if ((seen.stopLoss === null) !== (now.stopLoss === null) || (seen.stopLoss !== null && !now.stopLoss!.eq(seen.stopLoss))) {
+    what.push(`stop ${seen.stopLoss ?? 'none'} → ${now.stopLoss?.toFixed() ?? 'none'}`)
+  }
+  const key = (l: { price: { toString(): string }; sharePct: { toString(): string } }[]) =>
+    l.map((t) => `${dec(t.price.toString()).toFixed()}@${dec(t.sharePct.toString()).toFixed()}`).sort().join(', ')
+  if (key(seen.takeProfits) !== key(now.takeProfits)) what.push(`take-profits ${key(seen.takeProfits) || 'none'} → ${key(now.takeProfits) || 'none'}`)
+  return what.length ? what.join('; ') : null
 }
