@@ -4,7 +4,7 @@ import type { MarketSnapshot, OpenPositionState } from './decision-context'
 import type { DecisionSettings } from './decision-settings'
 import { POSITIVE, readInInterval, show, type Interval } from './decision-values'
 import { checkOpenPosition } from './position-checks'
-import { DECISION_ACTIONS, type DecisionAction, type Modification, type TradeDecision } from './trade-decision'
+import { DECISION_ACTIONS, type DecisionAction, type Modification, type ModificationTrigger, type TradeDecision } from './trade-decision'
 import { validateEntry, type EntryOrder } from './validate-entry'
 import { validateExit, type ExitOrder } from './validate-exit'
 import { validateModifications, type ModificationValidation, type ResultingProtection } from './validate-modifications'
@@ -21,6 +21,12 @@ export interface DecisionValidationInput {
   settings: DecisionSettings
   /** For LONG/SHORT: the quantity the trader's sizing mode chose (before step rounding); null otherwise. */
   entryQty: Decimal | null
+  /**
+   * Who makes the modifications: the model (AI_ANALYSIS, the default), whose changes count
+   * against its hourly limit; or a person approving one (USER_MANUAL): the model's proposal was
+   * counted when it was made, and its replay as cancels and adds is not the model acting again.
+   */
+  modificationTrigger?: ModificationTrigger
 }
 
 /** Tick- and step-rounded values, ready for execution. */
@@ -104,7 +110,7 @@ function validateChanges(
     const dropped = `the ${modifications.length} modification(s) are dropped because the exit closes the whole position`
     return resultFromChecks([open], [dropped])
   }
-  const changes = validateModifications({ modifications, position, market, settings, trigger: 'AI_ANALYSIS' })
+  const changes = validateModifications({ modifications, position, market, settings, trigger: input.modificationTrigger ?? 'AI_ANALYSIS' })
   return { ...mergeResults(resultFromChecks([open]), changes), protection: changes.protection }
 }
 

@@ -59,6 +59,8 @@ export async function approveApproval(o: { db: Db; userId: string; approvalId: s
     position: snapshot.positionState,
     settings: decisionSettingsFor(settings.ai, { shortSelling: exchangeForAccount(o.db, trader.account).capabilities?.shortSelling === true, takerFeeRate: fromDb(trader.account.takerFeeRate) }),
     entryQty: step.kind === 'ENTRY' ? dec(step.qty) : null,
+    // A person approving: the model's hourly limit counted the proposal when it was made.
+    modificationTrigger: 'USER_MANUAL',
   })
   if (!validation.isValid) {
     throw validationError(validation.errors.map((message) => ({ field: 'approval', message })), `cannot approve at the current price (bid ${snapshot.quote.bid.toFixed()}, ask ${snapshot.quote.ask.toFixed()}): ${validation.errors.join('; ')}`)
