@@ -167,7 +167,7 @@ type OpenAggregate = { traderId: string; n: number; exposure: string; unrealized
  * The active positions of a scope summed per trader in PostgreSQL (exact numeric), so the state
  * costs one small row per trader instead of every open position's row through the client:
  * - n: the open positions, a position group's legs counting as one;
- * - exposure: the open quantity at its mark, or a resting entry's requested quantity at its
+ * - exposure: the open quantity at its mark, plus what a resting entry may still buy at its
  *   limit (a market entry not yet filled: at the mark), since it can fill at any moment;
  * - unrealized: at the mark (EXIT_SIDE_SQL, unrealizedSql);
  * - realized: what partial closes of still-open positions have realized;
@@ -176,7 +176,10 @@ type OpenAggregate = { traderId: string; n: number; exposure: string; unrealized
 function openAggregatesSql(scope: Prisma.Sql, dayStart: Date) {
   return Prisma.sql`
     SELECT p."traderId", count(DISTINCT COALESCE(p."groupId", p.id))::int AS n,
-      COALESCE(sum(CASE WHEN p."openQty" = 0 THEN p."requestedQty" * COALESCE(p."limitPrice", m.mark) ELSE p."openQty" * m.mark END), 0)::text AS exposure,
+      COALESCE(sum(CASE WHEN p."openQty" = 0 THEN p."requestedQty" * COALESCE(p."limitPrice", m.mark)
+        ELSE p."openQty" * m.mark + CASE WHEN p."entryQty" < p."requestedQty" AND EXISTS (
+          SELECT 1 FROM "Order" o WHERE o."positionId" = p.id AND o.purpose = 'ENTRY' AND o.status IN ('NEW', 'SUBMITTED', 'PARTIALLY_FILLED')
+        ) THEN (p."requestedQty" - p."entryQty") * COALESCE(p."limitPrice", m.mark) ELSE 0 END END), 0)::text AS exposure,
       COALESCE(sum(u.unrealized), 0)::text AS unrealized,
       COALESCE(sum(p."realizedPnl"), 0)::text AS realized,
       COALESCE(sum(p."realizedPnl" + u.unrealized - ${beforeDaySql(dayStart)}), 0)::text AS today

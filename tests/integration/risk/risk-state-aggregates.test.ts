@@ -62,4 +62,19 @@ describe('risk state: open positions summed in the database', () => {
     expect(state.exposureQuote.toFixed()).toBe('43910') // 37810 + 6100
     expect(state.dailyPnl.toFixed()).toBe('760') // 660 + 100
   })
+
+  test('a limit entry partly filled and still resting counts what it holds and what it may still buy', async () => {
+    const c = await createTrader({ db: t.db, userId, input: { name: 'C', quoteCurrency: 'USDT', startingBalance: '100000', watchlist: 'SOL/USDT' } })
+    const p = await t.db.position.create({
+      data: { traderId: c.id, accountId: c.accountId, symbol: 'SOL/USDT', side: 'LONG', status: 'MONITORING', entryType: 'LIMIT', requestedQty: '10', openQty: '2', entryQty: '2', avgEntryPrice: '100', limitPrice: '100' },
+    })
+    const entry = await t.db.order.create({
+      data: { accountId: c.accountId, traderId: c.id, positionId: p.id, clientOrderId: 'tl-e-agg-partial', symbol: 'SOL/USDT', side: 'BUY', type: 'LIMIT', purpose: 'ENTRY', qty: '10', filledQty: '2', price: '100', status: 'PARTIALLY_FILLED', createdBy: 'USER' },
+    })
+    // 2 held at the bid 110, and the 8 still resting at the limit 100: 220 + 800.
+    expect((await loadRiskState(t.db, { userId, traderId: c.id, timeZone: 'UTC', now, pnlPeak: dec(0) })).state.exposureQuote.toFixed()).toBe('1020')
+    // Once the rest of the entry is canceled, only what is held.
+    await t.db.order.update({ where: { id: entry.id }, data: { status: 'CANCELED' } })
+    expect((await loadRiskState(t.db, { userId, traderId: c.id, timeZone: 'UTC', now, pnlPeak: dec(0) })).state.exposureQuote.toFixed()).toBe('220')
+  })
 })
