@@ -76,10 +76,15 @@ export async function loadUserRiskStates(
 // The losing streak looks at no more than this many of the latest closed positions.
 const STREAK_WINDOW = 50
 
-/** The latest closed trades, newest first, for the loss streak (a position group's legs are one trade). */
+/**
+ * The latest closed trades, newest first, for the loss streak (a position group's legs are one
+ * trade): those closed since a person last resumed the trader, whose streak starts afresh then.
+ */
 async function lastClosed(tx: SqlTx, traderId: string): Promise<{ realizedPnl: Decimal }[]> {
   const rows = await tx.$queryRaw<ClosedRow[]>`
-    SELECT "realizedPnl"::text AS "realizedPnl", "groupId" FROM "Position" WHERE "traderId" = ${traderId} AND status = 'CLOSED' ORDER BY "closedAt" DESC LIMIT ${STREAK_WINDOW}`
+    SELECT p."realizedPnl"::text AS "realizedPnl", p."groupId" FROM "Position" p JOIN "Trader" t ON t.id = p."traderId"
+    WHERE p."traderId" = ${traderId} AND p.status = 'CLOSED' AND (t."lossStreakFrom" IS NULL OR p."closedAt" > t."lossStreakFrom")
+    ORDER BY p."closedAt" DESC LIMIT ${STREAK_WINDOW}`
   return tradesOf(rows)
 }
 

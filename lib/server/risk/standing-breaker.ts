@@ -7,9 +7,10 @@ import { loadTraderAndUserRiskState } from './load-risk-state'
 import { equityUnknown, EQUITY_UNKNOWN } from './trip-breakers'
 
 /**
- * The loss breaker that would stop this trader again on the worker's next pass (its own limits
- * first, then its user's, as tripBreakers checks them), or null. None for a trader whose exchange
- * balances have not been read yet: its equity is unknown, and tripBreakers waits for it too.
+ * The loss breaker that would stop this trader again on the worker's next pass once a person has
+ * resumed it (its own limits first, then its user's, as tripBreakers checks them), or null. None
+ * for a trader whose exchange balances have not been read yet: its equity is unknown, and
+ * tripBreakers waits for it too.
  */
 export async function standingBreaker(db: Db, traderId: string, now = Date.now()): Promise<{ scope: 'trader' | 'user'; trip: BreakerTrip } | null> {
   const t = await db.trader.findUnique({
@@ -27,7 +28,9 @@ export async function standingBreaker(db: Db, traderId: string, now = Date.now()
     trader: { pnlPeak: fromDb(t.pnlPeak) },
     user: { pnlPeak: fromDb(t.user.pnlPeak) },
   })
-  const own = evaluateBreakers({ scope: 'trader', limits: readRiskLimits(t.riskLimits), state: figures.trader.state, quoteCurrency: t.quoteCurrency })
+  // The person resuming it starts its losing streak afresh (setTraderStatus): past losses do not stop it again.
+  const traderState = { ...figures.trader.state, consecutiveLosses: 0 }
+  const own = evaluateBreakers({ scope: 'trader', limits: readRiskLimits(t.riskLimits), state: traderState, quoteCurrency: t.quoteCurrency })
   if (own) return { scope: 'trader', trip: own }
   // tripBreakers judges the user-wide limits only once every account's equity is known.
   if (await db.trader.count({ where: { userId: t.userId, account: EQUITY_UNKNOWN } })) return null

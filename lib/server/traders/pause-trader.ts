@@ -45,6 +45,8 @@ export async function pauseTrader(opts: { db: Db; userId: string; traderId: stri
 export async function resumeTrader(opts: { db: Db; userId: string; traderId: string; actor: ActorRef }): Promise<TraderStateView> {
   const t = await findTraderRow(opts.db, opts)
   if (t.status !== 'ACTIVE') {
+    // A person resuming starts the losing streak afresh: the loss limits that look at time
+    // (daily loss, drawdown) still stand, a streak of past losses does not.
     await assertNoStandingBreaker(opts.db, t)
     const reason = `by ${await personName(opts.db, opts.userId)}`
     await opts.db.$transaction((tx) => setTraderStatus(tx, { traderId: t.id, status: 'ACTIVE', reason, actor: opts.actor }))

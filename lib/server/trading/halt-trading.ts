@@ -83,7 +83,8 @@ export async function setTraderStatus(
   const active = o.status === 'ACTIVE'
   const trader = await tx.trader.update({
     where: { id: o.traderId },
-    data: { status: o.status, statusReason: active ? null : o.reason, statusCause: o.status === 'ACTIVE' ? null : o.cause, statusChangedAt: new Date() },
+    // A person re-enabling it starts its losing streak afresh (see lastClosed).
+    data: { status: o.status, statusReason: active ? null : o.reason, statusCause: o.status === 'ACTIVE' ? null : o.cause, statusChangedAt: new Date(), ...(active ? { lossStreakFrom: new Date() } : {}) },
   })
   await recordActivity(tx, {
     userId: trader.userId,

@@ -139,18 +139,27 @@ describe('risk limits: each limit in turn, then the breakers', () => {
     expect((await t.db.trader.findUniqueOrThrow({ where: { id: traderId } })).status).toBe('PAUSED')
   })
 
-  test('a person resumes; N consecutive losses trip the breaker again; drawdown halts', async () => {
+  test('a person resumes: the losing streak starts afresh, N more losses trip the breaker again, and resuming is not refused for the losses behind it; drawdown halts', async () => {
     await t.db.$transaction((tx) => setTraderStatus(tx, { traderId, status: 'ACTIVE', reason: 'reviewed', actor: user }))
-    // Every trade so far lost at least its fees: five losses in a row. One more reaches six.
-    await limits({ maxConsecutiveLosses: 6 })
-    await seedMarket(t.db, { symbol: 'XRP/USDT', bid: '2', ask: '2' })
-    await open('XRP/USDT', '500')
+    // Every trade so far lost at least its fees (five in a row), all before the resume: with a
+    // limit of two, one more loss is one in a row, the next two.
+    await limits({ maxConsecutiveLosses: 2 })
+    const losingTrade = async () => {
+      await seedMarket(t.db, { symbol: 'XRP/USDT', bid: '2', ask: '2' })
+      await open('XRP/USDT', '500')
+      await seedMarket(t.db, { symbol: 'XRP/USDT', bid: '1.98', ask: '1.98' })
+      await closeAll()
+    }
+    await losingTrade()
     expect(await tripBreakers(t.db, userId)).toEqual([])
-    await seedMarket(t.db, { symbol: 'XRP/USDT', bid: '1.98', ask: '1.98' })
-    await closeAll()
+    await losingTrade()
     const trips = await tripBreakers(t.db, userId)
     expect(trips.map((x) => [x.trip.action, x.trip.limit])).toEqual([['PAUSE', 'maxConsecutiveLosses']])
     expect((await refusal(open('BTC/USDT', '100'))).status).toBe(409)
+    // Resumed by a person, with the limit unchanged: not refused, and not stopped again by the
+    // losses behind it (before, the streak counted all history: 409 until the limit was raised).
+    expect(await resumeTrader({ db: t.db, userId, traderId, actor: user })).toMatchObject({ status: 'ACTIVE' })
+    expect(await tripBreakers(t.db, userId)).toEqual([])
 
     await t.db.$transaction((tx) => setTraderStatus(tx, { traderId, status: 'ACTIVE', reason: 'reviewed', actor: user }))
     await limits({ maxDrawdownPct: '0.5' })
