@@ -50,6 +50,16 @@ describe('the group risk engine under faults', () => {
     await syncGroup({ db: t.db, groupId: planned.groupId, actor })
     return planned.groupId
   }
+  /** A BTC group bought at 60,000.01 and an ETH one at 3,000.01; then BTC down 10 %, ETH up 20 %: ETH's profit covers BTC's loss. */
+  const loserAndWinner = async (btcTrader: string, ethTrader: string) => {
+    await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '60000.00', ask: '60000.01' })
+    await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3000.00', ask: '3000.01' })
+    const btc = await openGroup(btcTrader, 'BTC/USDT', '60000.01')
+    const eth = await openGroup(ethTrader, 'ETH/USDT', '3000.01')
+    await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '54000.00', ask: '54000.01' })
+    await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3600.00', ask: '3600.01' })
+    return { btc, eth }
+  }
   const leg = (groupId: string) => t.db.position.findFirstOrThrow({ where: { groupId } })
   const exits = (groupId: string) => t.db.order.findMany({ where: { position: { groupId }, purpose: 'MANUAL_EXIT' }, orderBy: { createdAt: 'asc' }, select: { status: true, qty: true, clientOrderId: true } })
 
@@ -93,12 +103,7 @@ describe('the group risk engine under faults', () => {
   })
 
   test("a run resumed after its process stopped counts only its own exits: a person's sale since it began does not stand in for the offset", async () => {
-    await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '60000.00', ask: '60000.01' })
-    await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3000.00', ask: '3000.01' })
-    const btc = await openGroup('btc2', 'BTC/USDT', '60000.01')
-    const eth = await openGroup('eth2', 'ETH/USDT', '3000.01')
-    await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '54000.00', ask: '54000.01' })
-    await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3600.00', ask: '3600.01' })
+    const { btc, eth } = await loserAndWinner('btc2', 'eth2')
     // A run whose process stopped right after it was written: RUNNING, untouched for 3 minutes.
     const run = await t.db.riskEngineRun.create({
       data: {
@@ -126,12 +131,7 @@ describe('the group risk engine under faults', () => {
   })
 
   test('a decision that read the groups before another run acted does not act on what it read: the winner is sold once', async () => {
-    await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '60000.00', ask: '60000.01' })
-    await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3000.00', ask: '3000.01' })
-    const btc = await openGroup('btc3', 'BTC/USDT', '60000.01')
-    const eth = await openGroup('eth3', 'ETH/USDT', '3000.01')
-    await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '54000.00', ask: '54000.01' })
-    await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3600.00', ask: '3600.01' })
+    const { btc, eth } = await loserAndWinner('btc3', 'eth3')
     // The worker's pass has read the groups and planned; it waits to take the lock...
     let reached!: () => void
     const atLock = new Promise<void>((r) => (reached = r))
