@@ -110,11 +110,11 @@ export class TriggerMonitor {
     }
   }
 
-  /** Puts one position's levels in the index; returns the level the last quote already touched on a first arming. */
   private exchangeOf(p: Loaded): ExchangePort {
     return this.exchangeFor?.(p.account) ?? exchangeForAccount(this.db, p.account)
   }
 
+  /** Puts one position's levels in the index; returns the level the last quote already touched on a first arming. */
   private arm(positionId: string, p: Loaded | null, ticks: Map<string, Decimal>): [Trigger, Quote] | null {
     const firstArming = !this.armedBefore.has(positionId)
     this.index.removePosition(positionId)
