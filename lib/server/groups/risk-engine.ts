@@ -169,7 +169,7 @@ export async function runRiskEngine(o: RiskEngineOptions): Promise<RiskEngineRun
     if (await tx.riskEngineRun.count({ where: { userId: o.userId, status: 'RUNNING' } })) return 'busy' as const
     // A run that acted since this decision read the groups has changed them: this plan is stale
     // (it would sell the winner again for a loser already offset). The next pass plans afresh.
-    if (await tx.riskEngineRun.count({ where: { userId: o.userId, dryRun: false, finishedAt: { gte: now } } })) return 'stale' as const
+    if (await tx.riskEngineRun.count({ where: { userId: o.userId, status: { in: ['DONE', 'FAILED'] }, finishedAt: { gte: now } } })) return 'stale' as const
     return tx.riskEngineRun.create({ data: { ...base, status: 'RUNNING', covered, steps, message: `offset ${lossText} with ${offsets}, then close it` } })
   })
   if (run === 'busy' || run === 'stale') {
