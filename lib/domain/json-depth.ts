@@ -1,7 +1,8 @@
 /**
  * The bodies this product takes nest a few levels (an order's take-profits, a settings group). A
- * body nested much deeper is refused before anything walks it recursively: the NUL check and
- * JSON.stringify overflowed the stack at a few thousand levels, which a 16 KB body can reach.
+ * body nested much deeper is refused before anything walks it recursively: the unstorable-text
+ * check (findUnstorableText) and JSON.stringify overflowed the stack at a few thousand levels,
+ * which a 16 KB body can reach.
  */
 export const MAX_JSON_DEPTH = 32
 export const TOO_DEEP_MESSAGE = `nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep`

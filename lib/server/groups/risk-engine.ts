@@ -207,11 +207,8 @@ async function act(o: RiskEngineOptions, run: RiskEngineRun): Promise<RiskEngine
           await save()
         }
         const r = await exitGroupFifo({ db: o.db, userId: o.userId, groupId: step.groupId, qty: dec(step.qty), actor: o.actor, reason: `${reason}: offsetting the ${run.loserSymbol} loser`, exchangeFor: o.exchangeFor, clientOrderIdBase: step.exitClientOrderIdBase })
-        if (r.unfilled.gt(0)) {
-          step.orderIds = r.exits.map((e) => e.orderId)
-          throw new Error(`${r.unfilled.toFixed()} of the ${step.qty} ${step.symbol} was not sold${r.refused.length ? `: the exchange refused it (${r.refused.join('; ')})` : ''}`)
-        }
         step.orderIds = r.exits.map((e) => e.orderId)
+        if (r.unfilled.gt(0)) throw new Error(`${r.unfilled.toFixed()} of the ${step.qty} ${step.symbol} was not sold${r.refused.length ? `: the exchange refused it (${r.refused.join('; ')})` : ''}`)
       } else if (step.kind === 'CLOSE_LOSER' && !step.status) {
         step.status = (await closeGroup({ db: o.db, userId: o.userId, groupId: step.groupId, actor: o.actor, reason: `${reason}: the loser, offset by the winners' profit`, exchangeFor: o.exchangeFor })).status
       }
