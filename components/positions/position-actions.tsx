@@ -29,6 +29,7 @@ export function ClosePositionForm({ positionId, busy }: { positionId: string; bu
     submit(() => closePositionAction(positionId, { sharePct: share.trim() }), {
       onSuccess: (sent) => {
         void qc.invalidateQueries({ queryKey: queryKeys.position(positionId) })
+        if (sent && 'dust' in sent) return `Closed with nothing sold: ${sent.dust}. The coins stay in the account.`
         return sent ? 'Close order sent.' : 'Nothing to close.'
       },
     })

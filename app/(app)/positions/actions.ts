@@ -14,7 +14,7 @@ export async function openPositionAction(input: unknown): Promise<ActionResult<{
   return runAction('open position', (user) => openPosition({ db: db(), userId: user.id, actor: { kind: 'USER', id: user.id }, input }))
 }
 
-export async function closePositionAction(positionId: string, input: unknown): Promise<ActionResult<{ orderId: string } | null>> {
+export async function closePositionAction(positionId: string, input: unknown): Promise<ActionResult<{ orderId: string } | { dust: string } | null>> {
   return runAction('close position', (user) => closePosition({ db: db(), userId: user.id, actor: { kind: 'USER', id: user.id }, positionId: checkedId(positionId, 'position'), input }))
 }
 

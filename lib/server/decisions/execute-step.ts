@@ -58,6 +58,7 @@ export async function executeStep(c: StepContext, step: PlanStep): Promise<{ pos
         size: step.full || pct.gte(100) ? { kind: 'ALL' } : { kind: 'SHARE', pct },
         reason: c.reason,
       })
+      if (r && 'dust' in r) return { positionId: step.positionId, summary: `closed ${step.symbol} as dust, nothing sold: ${r.dust}` }
       return { positionId: step.positionId, summary: r ? (step.full ? `closing ${step.symbol}` : `closing ${step.sharePct}% of ${step.symbol}`) : `${step.symbol} was already closing` }
     }
     case 'MODIFY': {

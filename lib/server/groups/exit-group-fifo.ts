@@ -21,7 +21,7 @@ export interface GroupExit {
  * the group's average entry is not touched (exits never change it). Refused while an exit of one
  * of its legs is still working, so two partial exits cannot both count the same holding. An exit
  * the exchange refuses counts for nothing: what it was to sell stays in `unfilled`, with the
- * refusal in `refused`.
+ * refusal in `refused` (as does a leg too small to sell, closed as dust).
  */
 export async function exitGroupFifo(o: {
   db: Db
@@ -74,6 +74,10 @@ export async function exitGroupFifo(o: {
     const clientOrderId = o.clientOrderIdBase ? `${o.clientOrderIdBase}-${++made}` : undefined
     const sent = await requestExit({ db: o.db, positionId: leg.id, size: { kind: 'QTY', qty: take }, purpose: 'MANUAL_EXIT', actor: o.actor, reason: o.reason, userId: o.userId, exchange: o.exchange, exchangeFor: o.exchangeFor, clientOrderId })
     if (!sent) continue
+    if ('dust' in sent) {
+      refused.push(`leg ${leg.id} closed as dust, nothing sold: ${sent.dust}`)
+      continue
+    }
     if (sent.refused) {
       refused.push(`${take.toFixed()} of leg ${leg.id}: ${sent.refused.message}`)
       continue

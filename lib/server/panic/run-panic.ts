@@ -267,6 +267,8 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
     let ourExitSince: number | null = null
     const unknownChecks = new Map<string, number>()
     let stalePriceAgeMs: number | undefined
+    /** Why nothing could be sold, when the exit closed the position as dust (see closeAsDust). */
+    let dust: string | null = null
     const problems: string[] = []
     for (;;) {
       // Plain reads on the pool: panic is measured in how fast it gets flat.
@@ -279,6 +281,7 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
         if (!acted) return { ...base, outcome: 'ALREADY_CLOSED', attempts, exitPrice, realizedPnl, detail: `already closed (${p.statusReason?.toLowerCase().replace('_', ' ') ?? 'closed'})` }
         const stale = stalePriceAgeMs !== undefined ? `; on a stale price (${Math.round(stalePriceAgeMs / 1000)} s old: the market-data feed is not updating)` : ''
         const retried = problems.length ? `; took ${attempts} attempts (${problems.join('; ')})` : ''
+        if (dust) return { ...base, outcome: 'CLOSED', attempts, exitPrice, realizedPnl, detail: `closed as dust, nothing sold: ${dust}${retried}` }
         return { ...base, outcome: 'CLOSED', attempts, exitPrice, realizedPnl, stalePriceAgeMs, detail: `closed at market, average exit ${exitPrice}, realized PnL ${realizedPnl}${stale}${retried}` }
       }
       if (p.status === 'FAILED') return { ...base, outcome: 'ALREADY_CLOSED', attempts, detail: `entry never filled (${p.statusReason ?? 'failed'}); nothing to close` }
@@ -342,7 +345,7 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
           continue
         } else {
           ourExitSince = Date.now()
-          await requestExit({
+          const sent = await requestExit({
             db,
             userId,
             positionId: p.id,
@@ -358,6 +361,7 @@ export async function runPanic(opts: RunPanicOptions): Promise<PanicReport> {
             if (e instanceof ExchangeError) acted = true
             throw e
           })
+          if (sent && 'dust' in sent) dust = sent.dust
           acted = true
         }
         const [last] = await sql.$queryRaw<{ status: OrderStatus; rejectReason: string | null }[]>`

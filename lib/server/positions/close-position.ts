@@ -25,7 +25,7 @@ export async function closePosition(opts: {
   exchange?: ExchangePort
   /** The request's Idempotency-Key: a close with the same key on the same position is not sent again. */
   requestKey?: string
-}): Promise<{ orderId: string; replayed?: true } | null> {
+}): Promise<{ orderId: string; replayed?: true } | { dust: string } | null> {
   const parsed = ZClosePositionRequest.safeParse(opts.input ?? {})
   if (!parsed.success) throw fromZodError(parsed.error)
   const pct = parsed.data.sharePct
@@ -53,6 +53,8 @@ export async function closePosition(opts: {
     const raced = await opts.db.order.findUnique({ where: { clientOrderId }, select: { id: true, clientOrderId: true, positionId: true, status: true, rejectReason: true, requestHash: true } })
     if (raced) return replayExit(opts.db, opts.userId, raced, hash)
   }
+  // Nothing the exchange would take: closed with the coins left in the account (see closeAsDust).
+  if (exit && 'dust' in exit) return exit
   // Refused: the position is open again as it was; the person closing it hears why.
   if (exit?.refused) throw exitRefused(exit.refused.message, 'still open')
   return exit && { orderId: exit.orderId }

@@ -2,7 +2,7 @@ import { poolOf, type Db } from '@/lib/db/client'
 import { withSqlTransaction } from '@/lib/db/sql-tx'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
 import { ZERO, type Decimal } from '@/lib/domain/decimal'
-import { checkOrderSize, truncateQtyToStep } from '@/lib/domain/market/precision'
+import { checkOrderSize, type MarketRules, truncateQtyToStep } from '@/lib/domain/market/precision'
 import { exitSideFor } from '@/lib/domain/positions/fill-ledger'
 import { lastLevelTakesRest } from '@/lib/domain/positions/take-profit-split'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
@@ -21,6 +21,7 @@ import { takeStopsOff, type StopToCancel } from '@/lib/server/protection/take-st
 import { lockPosition } from './lock-position'
 import { freshMarket } from './market-context'
 import { cancelWorkingEntry } from './cancel-entry'
+import { closeAsDust, unsellable } from './close-as-dust'
 import { movePosition } from './transition'
 
 export type ExitSize =
@@ -67,8 +68,12 @@ export interface RequestExitOptions {
   placeInTransaction?: boolean
 }
 
-/** The exit order written, and the exchange's refusal when it refused it (the order is REJECTED, the position open again). */
-export type ExitRequested = { orderId: string; refused?: ExchangeError | null }
+/**
+ * The exit order written, and the exchange's refusal when it refused it (the order is REJECTED, the
+ * position open again); or, for a holding no order could sell, why the position was closed as dust
+ * with none sent (see closeAsDust).
+ */
+export type ExitRequested = { orderId: string; refused?: ExchangeError | null } | { dust: string }
 
 /**
  * Reduces a position with a reduce-only market order: the one path for manual closes,
@@ -133,6 +138,7 @@ export async function requestExit(o: RequestExitOptions): Promise<ExitRequested 
     // strand a remainder no stop could protect and no exit could sell.
     const rest = openQty.minus(qty)
     if (rest.lt(rules.minQty) || rest.mul(exitPrice).lt(rules.minNotional)) qty = openQty
+    const closes = qty.eq(openQty)
     // A fee taken in the coin can leave the holding off the step grid: sell what the grid allows.
     qty = truncateQtyToStep(qty, rules.stepSize)
     if (takeProfitId) {
@@ -152,14 +158,22 @@ export async function requestExit(o: RequestExitOptions): Promise<ExitRequested 
         return null
       }
     }
-    if (qty.isZero()) return null
     // An exit that closes the position takes its limit entry off first if it still rests
     // (partly filled): left working, it would fill later into a closed position.
-    const closes = qty.eq(openQty)
     const [entry] = closes && p.entryType === 'LIMIT'
       ? await tx.$queryRaw<{ id: string; clientOrderId: string }[]>`
           SELECT id, "clientOrderId" FROM "Order" WHERE "positionId" = ${p.id} AND purpose = 'ENTRY' AND status IN ('SUBMITTED', 'PARTIALLY_FILLED') LIMIT 1`
       : []
+    // A holding the exchange would not take as an order closes as dust, once nothing of the
+    // position still works on the exchange (an entry that may fill further, a stop that holds the
+    // coins): then the exit order is written, and fitExitToPosition decides once they are off.
+    const holds = openQty.gt(0)
+    const problems = closes && holds && !entry ? unsellable(rules, qty, exitPrice) : []
+    if (problems.length && !(await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Order" WHERE "positionId" = ${p.id} AND ${WORKING_PROTECTION_SQL} LIMIT 1`).length) {
+      const position = { id: p.id, status: p.status, userId: p.trader.userId }
+      return { dust: await closeAsDust(tx, position, { held: openQty, asset: rules.base, problems, reason: o.reason, actor }) }
+    }
+    if (qty.isZero() && !(closes && holds)) return null
 
     const now = new Date()
     // Its expected price is the side of the quote at decision time (also for a triggered stop:
@@ -184,9 +198,10 @@ export async function requestExit(o: RequestExitOptions): Promise<ExitRequested 
     // The position is locked in this transaction and the order created in it: the report is applied to them as they are.
     const held = { order: created, position: { id: p.id, status: closing, side: p.side, symbol: p.symbol, userId: p.trader.userId } }
     const placed = o.placeInTransaction && !stops.length && !entry ? await submitOrderWithin(tx, exchange, order, actor, held) : false
-    return { order, orderId: order.id, clientOrderId: order.clientOrderId, exchange, stops, entry, closes, stepSize: rules.stepSize, placed }
+    return { order, orderId: order.id, clientOrderId: order.clientOrderId, exchange, stops, entry, closes, rules, exitPrice, reason: o.reason, placed }
   }))
   if (!prepared) return null
+  if ('dust' in prepared) return prepared
   const { order, orderId, exchange, stops, entry, placed } = prepared
   if (placed) return { orderId, refused: placed.refused }
   if (stops.length) {
@@ -215,7 +230,8 @@ export async function requestExit(o: RequestExitOptions): Promise<ExitRequested 
   if (stops.length || entry) {
     // The stop may have executed before it came off, the entry filled further before it did:
     // send what is open now, if anything.
-    if (!(await fitExitToPosition(db, orderId, actor, prepared))) return { orderId }
+    const fitted = await fitExitToPosition(db, orderId, actor, prepared)
+    if (fitted !== 'send') return fitted === 'none' ? { orderId } : fitted
     // (it may have been resized: read back)
     return { orderId, refused: await submitOrder(db, exchange, orderId, actor) }
   }
@@ -226,20 +242,36 @@ export async function requestExit(o: RequestExitOptions): Promise<ExitRequested 
 /**
  * Under the position's lock, fits a NEW (never sent) exit order to what is still open (on the
  * step grid): shrinks it, or for an exit meant to close the position (`closes`) resizes it to
- * all that is open; cancels it when nothing is. Returns whether there is still something to send.
+ * all that is open; cancels it when nothing is, or when what is open is more than nothing but
+ * less than the exchange takes as an order (the position then closes as dust). Says whether
+ * there is still something to send.
  */
-async function fitExitToPosition(db: Db, orderId: string, actor: ActorRef, fit: { closes: boolean; stepSize: Decimal }): Promise<boolean> {
+async function fitExitToPosition(
+  db: Db,
+  orderId: string,
+  actor: ActorRef,
+  fit: { closes: boolean; rules: MarketRules; exitPrice: Decimal; reason: string },
+): Promise<'send' | 'none' | { dust: string }> {
   return db.$transaction(async (tx) => {
     const order = await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { positionId: true, clientOrderId: true, qty: true, filledQty: true, status: true } })
     const p = await lockPosition(tx, order.positionId!)
-    if (!p || order.status !== 'NEW') return false
-    const open = truncateQtyToStep(fromDb(p.openQty), fit.stepSize)
-    if (open.isZero()) {
+    if (!p || order.status !== 'NEW') return 'none'
+    const held = fromDb(p.openQty)
+    if (p.status === 'CLOSED' || held.isZero()) {
       await applyOrderReportIn(tx, orderId, ownVerdict(order, 'CANCELED', 'not sent: the position was closed on the exchange first (its stop executed)'), actor)
-      return false
+      return 'none'
+    }
+    const open = truncateQtyToStep(held, fit.rules.stepSize)
+    const problems = fit.closes || open.isZero() ? unsellable(fit.rules, open, fit.exitPrice) : []
+    if (problems.length) {
+      // Closed first, so that the canceled exit does not send the position back to monitoring.
+      const position = { id: p.id, status: p.status, userId: p.trader.userId }
+      const dust = await closeAsDust(tx, position, { held, asset: fit.rules.base, problems, reason: fit.reason, actor })
+      await applyOrderReportIn(tx, orderId, ownVerdict(order, 'CANCELED', `not sent: ${dust}`), actor)
+      return { dust }
     }
     const qty = fit.closes || fromDb(order.qty).gt(open) ? open : fromDb(order.qty)
     if (!qty.eq(fromDb(order.qty))) await tx.order.update({ where: { id: orderId }, data: { qty: toDb(qty) } })
-    return true
+    return 'send'
   })
 }

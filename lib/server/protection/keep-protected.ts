@@ -281,7 +281,7 @@ async function send(o: KeepProtectedOptions, exchange: ExchangePort, place: Plac
 async function tellTooSmallOnce(db: Db, positionId: string, problems: string[]): Promise<void> {
   const p = await db.position.findUnique({ where: { id: positionId }, select: { traderId: true, trader: { select: { userId: true } } } })
   if (!p) return
-  const message = `No stop rests on the exchange for this position: it holds less than the exchange takes as an order (${problems.join('; ')}). It is not protected, and the exchange would refuse a sale at market too, until it holds more (a limit entry still filling).`
+  const message = `No stop rests on the exchange for this position: it holds less than the exchange takes as an order (${problems.join('; ')}). It is not protected until it holds more (a limit entry still filling). The exchange would refuse a sale at market too: closing it sends nothing and leaves the coins in the account as dust.`
   if (await db.activityEvent.findFirst({ where: { positionId, type: 'PROTECTION_FAILED', message }, select: { id: true } })) return
   await db.$transaction((tx) => recordActivity(tx, { userId: p.trader.userId, traderId: p.traderId, positionId, type: 'PROTECTION_FAILED', severity: 'warning', message }))
 }

@@ -365,9 +365,11 @@ async function closeActive(o: ProcessSignalOptions, s: LoadedSignal, base: Recor
     clientOrderId: exitOrder,
   })
   const earlier = exit ? null : await o.db.order.findUnique({ where: { clientOrderId: exitOrder }, select: { id: true } })
-  const reason = exit ? null : earlier ? `exit order ${exitOrder} was sent by an earlier attempt` : `position ${target.id} was already being closed`
+  const dust = exit && 'dust' in exit ? exit.dust : null
+  const reason = dust ? `closed as dust, nothing sold: ${dust}` : exit ? null : earlier ? `exit order ${exitOrder} was sent by an earlier attempt` : `position ${target.id} was already being closed`
+  const orderId = exit && 'orderId' in exit ? exit.orderId : earlier?.id ?? null
   return {
-    outcome: { status: 'DONE', reason, result: { ...base, closed: { ...(await closedFigures(o.db, target.id)), orderId: exit?.orderId ?? earlier?.id ?? null } }, positionId: target.id },
+    outcome: { status: 'DONE', reason, result: { ...base, closed: { ...(await closedFigures(o.db, target.id)), orderId } }, positionId: target.id },
     positionId: target.id,
   }
 }

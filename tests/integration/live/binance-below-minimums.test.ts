@@ -14,6 +14,18 @@ describe('Binance spot: holdings below the exchange minimums', () => {
   const live = liveBinanceScenario()
   const { position, newOrdersSent } = live
 
+  /** A limit entry of 0.01 BTC of which only 0.00005 (about 3 USDT) filled: the ask crossed the limit with no more there to take. */
+  async function limitEntryFilledBelowMinimum(): Promise<string> {
+    const { positionId } = await openPosition({
+      db: live.t.db, userId: live.userId, actor: live.user(),
+      input: { traderId: live.traderId, symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'LIMIT', limitPrice: '59990', stopLoss: '59000' },
+    })
+    live.fake.setLiquidity('BTC/USDT', '0.00005')
+    await live.price('59980.00', '59980.01')
+    await live.reconciler().runOnce()
+    return positionId
+  }
+
   test('a partial close that would leave less than the minimum order value closes the whole position', async () => {
     const { positionId } = await openPosition({
       db: live.t.db, userId: live.userId, actor: live.user(),
@@ -33,14 +45,7 @@ describe('Binance spot: holdings below the exchange minimums', () => {
   })
 
   test('the first small fill of a limit entry gets no stop it cannot have (nor an exit at market), said once; the stop goes on once the entry has filled enough', async () => {
-    const { positionId } = await openPosition({
-      db: live.t.db, userId: live.userId, actor: live.user(),
-      input: { traderId: live.traderId, symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'LIMIT', limitPrice: '59990', stopLoss: '59000' },
-    })
-    // The ask crosses the limit, but only 0.00005 BTC (about 3 USDT) is there to take.
-    live.fake.setLiquidity('BTC/USDT', '0.00005')
-    await live.price('59980.00', '59980.01')
-    await live.reconciler().runOnce()
+    const positionId = await limitEntryFilledBelowMinimum()
     // (0.00005 less the 0.1 % fee Binance takes in the coin bought)
     expect(fromDb((await position(positionId)).openQty).toFixed()).toBe('0.00004995')
     const sent = newOrdersSent()
@@ -56,5 +61,23 @@ describe('Binance spot: holdings below the exchange minimums', () => {
     await live.reconciler().runOnce()
     expect(fromDb((await position(positionId)).openQty).toFixed()).toBe('0.00999')
     expect(await keepProtected({ db: live.t.db, positionId, actor: live.worker })).toBe('placed')
+  })
+
+  test('closing what a limit entry filled below the minimum takes the entry off and sends no sale: the position closes as dust', async () => {
+    const positionId = await limitEntryFilledBelowMinimum()
+    const sent = newOrdersSent()
+    await closePosition({ db: live.t.db, userId: live.userId, actor: live.user(), positionId, input: {} })
+    // The entry was canceled on the exchange, and no sale went out: it would be refused.
+    expect(newOrdersSent()).toBe(sent)
+    expect(live.sells()).toEqual([])
+    expect((await live.t.db.order.findFirstOrThrow({ where: { positionId, purpose: 'ENTRY' } })).status).toBe('CANCELED')
+    const p = await position(positionId)
+    expect([p.status, fromDb(p.openQty).toFixed()]).toEqual(['CLOSED', '0.00004995'])
+    expect(p.statusReason).toMatch(/^Left as dust: 0\.00004995 BTC cannot be sold \(order value 2\.3\d* USDT \(0\.00004 × 59980\) is below the minimum 5 USDT for BTC\/USDT\)$/)
+    // The coins stay in the account on the exchange.
+    expect(live.fake.balance('BTC').free).toBeCloseTo(0.00004995, 12)
+    // Nothing keeps trying: the keeper has nothing to protect.
+    expect(await keepProtected({ db: live.t.db, positionId, actor: live.worker })).toBe('in-place')
+    expect(newOrdersSent()).toBe(sent)
   })
 })

@@ -18,7 +18,7 @@ export const POST = apiRoute<{ id: string }>(async ({ req, db, params, user, act
   const requestKey = readRequestKey(req)
   const input = await readJsonObject(req, { optional: true })
   const exit = await closePosition({ db, userId: user.id, actor, positionId: params.id, input, requestKey })
-  return jsonResponse(ZPositionDetail.parse(await getPositionDetail(db, user.id, params.id)), 200, exit?.replayed ? { [REPLAYED_HEADER]: 'true' } : undefined)
+  return jsonResponse(ZPositionDetail.parse(await getPositionDetail(db, user.id, params.id)), 200, exit && 'replayed' in exit ? { [REPLAYED_HEADER]: 'true' } : undefined)
 })
 
 export const { GET, PUT, PATCH, DELETE } = otherMethods('POST')
