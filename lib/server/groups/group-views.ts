@@ -93,10 +93,12 @@ async function views(db: DbTx, rows: Row[]): Promise<GroupView[]> {
     const settings = readGroupSettings(g.settings)
     const legs = g.pyramids.flatMap((p) => p.legs)
     const positions = legs.flatMap((l) => (l.position ? [l.position] : []))
-    const openQty = sumDec(positions.map((p) => fromDb(p.openQty)))
+    // A closed leg may keep what no order could sell (dust, left in the account): the group no longer holds it.
+    const held = positions.filter((p) => p.status !== 'CLOSED')
+    const openQty = sumDec(held.map((p) => fromDb(p.openQty)))
     const quote = quotes.get(g.symbol)
     const mark = quote ? exitPriceFor(side, quote) : null
-    const unrealized = mark ? sumDec(positions.map((p) => unrealizedPnl(side, { openQty: fromDb(p.openQty), avgEntryPrice: fromDb(p.avgEntryPrice) }, mark))) : null
+    const unrealized = mark ? sumDec(held.map((p) => unrealizedPnl(side, { openQty: fromDb(p.openQty), avgEntryPrice: fromDb(p.avgEntryPrice) }, mark))) : null
     return {
       id: g.id,
       traderId: g.traderId,

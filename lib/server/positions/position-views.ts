@@ -67,7 +67,8 @@ type Row = {
 function toView(p: Row, quote?: StoredQuote): PositionView {
   const openQty = fromDb(p.openQty)
   const avg = fromDb(p.avgEntryPrice)
-  const live = quote && openQty.gt(0)
+  // A closed position may keep what no order could sell (dust, left in the account): it is not marked.
+  const live = quote && openQty.gt(0) && p.status !== 'CLOSED'
   const mark = live ? exitPriceFor(p.side, quote) : null
   const stop = p.orders.find((o) => o.type === RESTING_STOP_TYPE)
   const target = stop?.listClientOrderId ? p.orders.find((o) => o !== stop && o.listClientOrderId === stop.listClientOrderId) : undefined

@@ -5,6 +5,7 @@ import type { Quote } from '@/lib/market-data/quote'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
 import { closePosition } from '@/lib/server/positions/close-position'
 import { openPosition } from '@/lib/server/positions/open-position'
+import { getPositionDetail } from '@/lib/server/positions/position-views'
 import { runPanic } from '@/lib/server/panic/run-panic'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { applyExchangeUpdates } from '@/workers/reconcile/reconcile-orders'
@@ -63,6 +64,8 @@ describe('closing a holding below the exchange minimums (real PostgreSQL, paper 
     expect(await exits(positionId)).toEqual([])
     // The coins stay in the account: nothing was sold.
     expect(await btcHeld(accountId)).toBe('0.0001')
+    // The position no longer holds them: it is not marked as if it were open.
+    expect((await getPositionDetail(t.db, userId, positionId)).position).toMatchObject({ status: 'CLOSED', openQty: '0.0001', markPrice: null, unrealizedPnl: null })
     const trail = await t.db.positionEvent.findMany({ where: { positionId, type: 'STATUS_CHANGED' }, orderBy: { createdAt: 'asc' }, select: { toStatus: true, message: true } })
     expect(trail.slice(-2)).toEqual([
       { toStatus: 'CLOSING', message: 'Stop loss 50000 touched (bid 45000): no exit order, 0.0001 BTC cannot be sold (order value 4.5 USDT (0.0001 × 45000) is below the minimum 5 USDT for BTC/USDT)' },
