@@ -13,7 +13,7 @@ const TIME_ZONE: SettingSpec = {
   hint: 'IANA name such as Europe/Berlin or America/New_York. Daily limits and LLM budgets reset at midnight here.',
 }
 
-/** The user's time zone and the limits across all of their traders (blank = off). */
+/** The user's time zone and the limits across their traders, per account mode and quote currency (blank = off). */
 export function RiskSettingsForm({ settings, defaults }: { settings: UserRiskSettingsView; defaults: UserRiskSettingsView['limits'] }) {
   return (
     <SettingsForm

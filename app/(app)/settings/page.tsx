@@ -91,8 +91,9 @@ export default async function SettingsPage() {
       </Panel>
       <Panel title="User-wide risk">
         <p className="mb-3 text-xs text-neutral-500">
-          Limits across all of your traders, on top of each trader’s own limits (set on the trader’s page). When a loss breaker trips, the traders are
-          paused (halted for drawdown) with the reason shown on each; resuming them is up to you.
+          Limits across your traders, on top of each trader’s own limits (set on the trader’s page). They are judged for each account mode and quote
+          currency on its own: paper positions never count against testnet or live ones, and amounts in USDT and EUR are never added up. When a loss
+          breaker trips, that mode and currency’s traders are paused (halted for drawdown) with the reason shown on each; resuming them is up to you.
         </p>
         <RiskSettingsForm settings={risk} defaults={USER_RISK_LIMIT_DEFAULTS} />
       </Panel>

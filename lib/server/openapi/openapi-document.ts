@@ -319,7 +319,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
         get: {
           tags: ['trading'],
           operationId: 'getRiskSettings',
-          summary: 'Your time zone and the risk limits across all of your traders',
+          summary: 'Your time zone and the risk limits across your traders (per account mode and quote currency)',
           responses: { 200: ok('Risk settings', 'RiskSettings'), 401: E[401] },
         },
         patch: {

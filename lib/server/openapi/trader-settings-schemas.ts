@@ -130,7 +130,7 @@ export const ZAnalysisRequested = doc(
 export const ZRiskSettings = doc(
   z.object({
     timeZone: doc(z.string(), { description: 'IANA zone whose calendar day the daily limits count in.' }),
-    limits: limitsOut('Limits across all of your traders; null = off.'),
+    limits: limitsOut('Limits across your traders, judged per account mode and quote currency (paper never counts against live; currencies are never added up); null = off.'),
   }),
   { id: 'RiskSettings' },
 )

@@ -51,7 +51,7 @@ const NO_STATE: RiskState = {
 const USER_ENTRY_LOCK_CLASS = 7_316
 
 /**
- * Checks an entry against the trader's limits and the user-wide limits, from the ledger as it
+ * Checks an entry against the trader's limits and the user-wide limits over its book (see Book), from the ledger as it
  * stands inside the caller's transaction (which holds the trader's row lock; with user-wide
  * limits set, also the user's entry lock), so two entries cannot both squeeze under a limit.
  * Throws RiskRejection; the caller records it after rollback.

@@ -1,5 +1,5 @@
 import type { SqlTx } from '@/lib/db/sql-tx'
-import { Prisma } from '@/lib/generated/prisma/client'
+import { Prisma, type AccountMode } from '@/lib/generated/prisma/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { maxDec, sumDec, ZERO, type Decimal } from '@/lib/domain/decimal'
 import { drawdownPct, consecutiveLossesFrom } from '@/lib/domain/risk/breakers'
@@ -24,7 +24,8 @@ interface ScopeLimits {
 }
 
 /**
- * The risk state of one trader, or of all of a user's traders, computed from the ledger:
+ * The risk state of one trader, or of all of a user's traders (every book together; the limits
+ * judge each book apart, see loadUserRiskStates), computed from the ledger:
  * positions and their realized PnL, open positions marked at the latest quotes, and each
  * account's equity. Daily figures use the user's calendar day.
  *
@@ -37,39 +38,80 @@ export async function loadRiskState(
   tx: SqlTx,
   opts: { userId: string; traderId?: string; timeZone: string; now: number; duplicateWindowSeconds?: number | null; cooldownMinutes?: number | null; pnlPeak: Decimal },
 ): Promise<ScopeFigures> {
-  const rows = await loadScopeRows(tx, { userId: opts.userId, traderId: opts.traderId, timeZone: opts.timeZone, now: opts.now, windows: [opts] })
-  return figuresFor(rows, { ...opts, closedRecent: rows.closedRecent })
+  const rows = await loadScopeRows(tx, { userId: opts.userId, only: opts.traderId ? { traderId: opts.traderId } : undefined, timeZone: opts.timeZone, now: opts.now, windows: [opts] })
+  return figuresFor(rows, { ...opts, traderIds: opts.traderId ? new Set([opts.traderId]) : undefined, closedRecent: tradesOf(rows.closedRecent) })
 }
 
 /**
- * One trader's state and its user's (all traders) state for an entry check, from one read of
- * the user's ledger: the trader's figures are the user's rows filtered to it, with exactly the
- * same definitions as loadRiskState (which this must agree with).
+ * A user's book: the traders whose accounts share a mode and a quote currency. User-wide limits
+ * are judged per book: paper, testnet and live money are never added up (paper equity would
+ * dilute a live account's loss and exposure percentages, paper positions count against live
+ * ones), and neither are amounts in different currencies.
+ */
+export interface Book {
+  mode: AccountMode
+  quoteCurrency: string
+}
+
+export const bookKey = (b: Book): string => `${b.mode}:${b.quoteCurrency}`
+
+/** How a person reads a book: "paper USDT". */
+export const bookLabel = (b: Book): string => `${b.mode.toLowerCase()} ${b.quoteCurrency}`
+
+/** A book, its traders, and their figures together. */
+export interface BookFigures {
+  book: Book
+  traderIds: string[]
+  figures: ScopeFigures
+}
+
+/**
+ * One trader's state and its book's (its user's traders in its book) state for an entry check,
+ * from one read of that book's ledger: the trader's figures are the book's rows filtered to it,
+ * with exactly the same definitions as loadRiskState (which this must agree with). `user` gives
+ * the book's peak.
  */
 export async function loadTraderAndUserRiskState(
   tx: SqlTx,
   opts: { userId: string; traderId: string; timeZone: string; now: number; trader: ScopeLimits; user: ScopeLimits },
 ): Promise<{ trader: ScopeFigures; user: ScopeFigures }> {
-  const r = await loadUserRiskStates(tx, { ...opts, traders: [{ id: opts.traderId, ...opts.trader }] })
-  return { trader: r.traders.get(opts.traderId)!, user: r.user }
+  const r = await loadUserRiskStates(tx, { ...opts, only: { bookOf: opts.traderId }, traders: [{ id: opts.traderId, ...opts.trader }], user: { ...opts.user, peakOf: () => opts.user.pnlPeak } })
+  const [book] = r.books.values()
+  return { trader: r.traders.get(opts.traderId)!, user: book!.figures }
 }
 
 /**
- * Every listed trader's state and the user's (all traders) state from one read of the user's
- * ledger, plus each trader's latest closes for its losing streak: what the loss breakers check.
+ * Every listed trader's state and each of the user's books' state (see Book) from one read of
+ * the user's ledger (or of one trader's book: `only`), plus each trader's latest closes for its
+ * losing streak: what the loss breakers check.
  */
 export async function loadUserRiskStates(
   tx: SqlTx,
-  opts: { userId: string; timeZone: string; now: number; traders: (ScopeLimits & { id: string })[]; user: ScopeLimits },
-): Promise<{ traders: Map<string, ScopeFigures>; user: ScopeFigures }> {
+  opts: {
+    userId: string; timeZone: string; now: number; traders: (ScopeLimits & { id: string })[]
+    user: Omit<ScopeLimits, 'pnlPeak'> & { peakOf: (book: Book) => Decimal }
+    only?: { bookOf: string }
+  },
+): Promise<{ traders: Map<string, ScopeFigures>; books: Map<string, BookFigures> }> {
   const [rows, ...closedRecent] = await Promise.all([
-    loadScopeRows(tx, { userId: opts.userId, timeZone: opts.timeZone, now: opts.now, windows: [...opts.traders, opts.user] }),
+    loadScopeRows(tx, { userId: opts.userId, only: opts.only, timeZone: opts.timeZone, now: opts.now, windows: [...opts.traders, opts.user] }),
     ...opts.traders.map((t) => lastClosed(tx, t.id)),
   ])
   const base = { userId: opts.userId, timeZone: opts.timeZone, now: opts.now }
+  const byBook = new Map<string, { book: Book; traderIds: string[] }>()
+  for (const t of rows.traders) {
+    const key = bookKey(t)
+    if (!byBook.has(key)) byBook.set(key, { book: { mode: t.mode, quoteCurrency: t.quoteCurrency }, traderIds: [] })
+    byBook.get(key)!.traderIds.push(t.id)
+  }
+  const books = new Map([...byBook].map(([key, b]): [string, BookFigures] => {
+    const traderIds = new Set(b.traderIds)
+    const closedRecent = tradesOf(rows.closedRecent.filter((c) => traderIds.has(c.traderId)))
+    return [key, { ...b, figures: figuresFor(rows, { ...base, ...opts.user, pnlPeak: opts.user.peakOf(b.book), traderIds, closedRecent }) }]
+  }))
   return {
-    traders: new Map(opts.traders.map((t, i) => [t.id, figuresFor(rows, { ...base, ...t, traderId: t.id, closedRecent: closedRecent[i]! })])),
-    user: figuresFor(rows, { ...base, ...opts.user, closedRecent: rows.closedRecent }),
+    traders: new Map(opts.traders.map((t, i) => [t.id, figuresFor(rows, { ...base, ...t, traderIds: new Set([t.id]), closedRecent: closedRecent[i]! })])),
+    books,
   }
 }
 
@@ -104,39 +146,45 @@ function entriesSinceFor(dayStart: Date, now: number, w: EntryWindows) {
 type ScopeRows = Awaited<ReturnType<typeof loadScopeRows>>
 
 type ScopeJson = {
-  traders: { id: string; accountId: string; quoteCurrency: string }[]
+  traders: { id: string; accountId: string; mode: AccountMode; quoteCurrency: string }[]
   balances: { accountId: string; asset: string; amount: string }[]
   markets: { symbol: string; base: string; quote: string }[]
   quotes: { symbol: string; bid: string; ask: string }[]
   openByTrader: OpenAggregate[]
   closedToday: { traderId: string; dayPnl: string }[]
-  closedRecent: ClosedRow[]
+  closedRecent: (ClosedRow & { traderId: string })[]
   recentEntries: { traderId: string; symbol: string; side: 'LONG' | 'SHORT'; createdMs: number }[]
   realizedByTrader: { traderId: string; realized: string }[]
 }
 
 /**
  * Every row a scope's figures need, bounded by what the limits look at, in one statement: the
- * traders and their accounts' balances (with the markets and quotes that value them), open
- * positions summed per trader, today's closes, entries since the day start (or the cooldown or duplicate window),
- * the latest closes for the streak, and the all-time realized sum per trader.
+ * traders (all of the user's, one, or those in one trader's book) and their accounts' balances
+ * (with the markets and quotes that value them), open positions summed per trader, today's
+ * closes, entries since the day start (or the cooldown or duplicate window), each book's latest
+ * closes for the streak, and the all-time realized sum per trader.
  */
-async function loadScopeRows(tx: SqlTx, o: { userId: string; traderId?: string; timeZone: string; now: number; windows: EntryWindows[] }) {
+async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: string } | { bookOf: string }; timeZone: string; now: number; windows: EntryWindows[] }) {
   const dayStart = new Date(tradingDayStart(o.now, o.timeZone))
   const entriesSince = new Date(Math.min(...o.windows.map((w) => entriesSinceFor(dayStart, o.now, w).getTime())))
   const list = (q: Prisma.Sql, order = Prisma.empty) => Prisma.sql`(SELECT COALESCE(jsonb_agg(to_jsonb(x) ${order}), '[]'::jsonb) FROM (${q}) x)`
   const inScope = Prisma.sql`p."traderId" IN (SELECT id FROM tr)`
   const [r] = await tx.$queryRaw<{ scope: ScopeJson }[]>`
     WITH tr AS (
-      SELECT t.id, t."accountId", a."quoteCurrency" FROM "Trader" t JOIN "ExchangeAccount" a ON a.id = t."accountId"
-      WHERE ${o.traderId ? Prisma.sql`t.id = ${o.traderId}` : Prisma.sql`t."userId" = ${o.userId}`}
+      SELECT t.id, t."accountId", a.mode::text AS mode, a."quoteCurrency" FROM "Trader" t JOIN "ExchangeAccount" a ON a.id = t."accountId"
+      WHERE ${
+        !o.only ? Prisma.sql`t."userId" = ${o.userId}`
+        : 'traderId' in o.only ? Prisma.sql`t.id = ${o.only.traderId}`
+        : Prisma.sql`t."userId" = ${o.userId} AND (a.mode, a."quoteCurrency") = (
+            SELECT a2.mode, a2."quoteCurrency" FROM "Trader" t2 JOIN "ExchangeAccount" a2 ON a2.id = t2."accountId" WHERE t2.id = ${o.only.bookOf})`
+      }
     ), bal AS (
       SELECT b."accountId", b.asset, b.amount::text AS amount FROM "PaperBalance" b WHERE b."accountId" IN (SELECT "accountId" FROM tr)
     ), mk AS (
       SELECT DISTINCT r.symbol, r.base, r.quote FROM bal JOIN tr ON tr."accountId" = bal."accountId" JOIN "MarketRule" r ON r.base = bal.asset AND r.quote = tr."quoteCurrency"
     )
     SELECT jsonb_build_object(
-      'traders', ${list(Prisma.sql`SELECT id, "accountId", "quoteCurrency" FROM tr`)},
+      'traders', ${list(Prisma.sql`SELECT id, "accountId", mode, "quoteCurrency" FROM tr`)},
       'balances', ${list(Prisma.sql`SELECT * FROM bal`)},
       'markets', ${list(Prisma.sql`SELECT * FROM mk`)},
       'quotes', ${list(Prisma.sql`SELECT q.symbol, q.bid::text AS bid, q.ask::text AS ask FROM "MarketQuote" q WHERE q.symbol IN (SELECT symbol FROM mk)`)},
@@ -144,7 +192,12 @@ async function loadScopeRows(tx: SqlTx, o: { userId: string; traderId?: string; 
       'closedToday', ${list(Prisma.sql`
         SELECT p."traderId", (p."realizedPnl" - ${beforeDaySql(dayStart)})::text AS "dayPnl" FROM "Position" p
         WHERE ${inScope} AND p.status = 'CLOSED' AND p."closedAt" >= ${dayStart}::timestamp(3)`)},
-      'closedRecent', ${list(Prisma.sql`SELECT p."realizedPnl"::text AS "realizedPnl", p."groupId", p."closedAt" FROM "Position" p WHERE ${inScope} AND p.status = 'CLOSED' ORDER BY p."closedAt" DESC LIMIT ${STREAK_WINDOW}`, Prisma.sql`ORDER BY x."closedAt" DESC`)},
+      -- The latest closes of each book (its losing streak): a book's own, however busy the others.
+      'closedRecent', ${list(Prisma.sql`
+        SELECT c.* FROM (SELECT DISTINCT mode, "quoteCurrency" FROM tr) b CROSS JOIN LATERAL (
+          SELECT p."realizedPnl"::text AS "realizedPnl", p."groupId", p."closedAt", p."traderId" FROM "Position" p
+          WHERE p."traderId" IN (SELECT id FROM tr WHERE tr.mode = b.mode AND tr."quoteCurrency" = b."quoteCurrency") AND p.status = 'CLOSED'
+          ORDER BY p."closedAt" DESC LIMIT ${STREAK_WINDOW}) c`, Prisma.sql`ORDER BY x."closedAt" DESC`)},
       -- A pyramid is one entry: its DCA legs (group legs after the first) are not counted again.
       'recentEntries', ${list(Prisma.sql`
         SELECT p."traderId", p.symbol, p.side::text AS side, (extract(epoch from p."createdAt") * 1000)::float8 AS "createdMs"
@@ -155,10 +208,10 @@ async function loadScopeRows(tx: SqlTx, o: { userId: string; traderId?: string; 
   const j = r!.scope
   return {
     dayStart,
-    traders: j.traders.map((t) => ({ id: t.id, accountId: t.accountId, account: { quoteCurrency: t.quoteCurrency, balances: j.balances.filter((b) => b.accountId === t.accountId) } })),
+    traders: j.traders.map((t) => ({ id: t.id, accountId: t.accountId, mode: t.mode, quoteCurrency: t.quoteCurrency, account: { quoteCurrency: t.quoteCurrency, balances: j.balances.filter((b) => b.accountId === t.accountId) } })),
     openByTrader: j.openByTrader,
     closedToday: j.closedToday,
-    closedRecent: tradesOf(j.closedRecent),
+    closedRecent: j.closedRecent,
     recentEntryRows: j.recentEntries.map((e) => ({ traderId: e.traderId, symbol: e.symbol, side: e.side, createdAt: new Date(e.createdMs) })),
     realizedByTrader: j.realizedByTrader.map((x) => ({ traderId: x.traderId, _sum: { realizedPnl: x.realized } })),
     quotes: j.quotes.map((q) => ({ symbol: q.symbol, bid: fromDb(q.bid), ask: fromDb(q.ask) })),
@@ -199,12 +252,12 @@ function openAggregatesSql(scope: Prisma.Sql, dayStart: Date) {
 
 function figuresFor(
   rows: ScopeRows,
-  opts: { traderId?: string; now: number; duplicateWindowSeconds?: number | null; cooldownMinutes?: number | null; pnlPeak: Decimal; closedRecent: { realizedPnl: { toString(): string } }[] },
+  opts: { traderIds?: ReadonlySet<string>; now: number; duplicateWindowSeconds?: number | null; cooldownMinutes?: number | null; pnlPeak: Decimal; closedRecent: { realizedPnl: { toString(): string } }[] },
 ): ScopeFigures {
-  const inScope = (r: { traderId: string }) => !opts.traderId || r.traderId === opts.traderId
+  const inScope = (r: { traderId: string }) => !opts.traderIds || opts.traderIds.has(r.traderId)
   const { dayStart } = rows
   const entriesSince = entriesSinceFor(dayStart, opts.now, opts)
-  const traders = rows.traders.filter((t) => !opts.traderId || t.id === opts.traderId)
+  const traders = rows.traders.filter((t) => inScope({ traderId: t.id }))
   const open = rows.openByTrader.filter(inScope)
   const closedToday = rows.closedToday.filter(inScope)
   const recentEntryRows = rows.recentEntryRows.filter((e) => inScope(e) && e.createdAt >= entriesSince)

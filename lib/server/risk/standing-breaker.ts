@@ -1,5 +1,6 @@
 import { sqlOf, type Db } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
+import { ZERO } from '@/lib/domain/decimal'
 import { evaluateBreakers, type BreakerTrip } from '@/lib/domain/risk/breakers'
 import { conflict, notFound } from '@/lib/server/errors/app-error'
 import { readRiskLimits, readUserRiskLimits } from '@/lib/server/traders/trader-settings'
@@ -17,24 +18,27 @@ export async function standingBreaker(db: Db, traderId: string, now = Date.now()
     where: { id: traderId },
     select: {
       userId: true, quoteCurrency: true, riskLimits: true, pnlPeak: true,
-      account: { select: { kind: true, reconciledAt: true } },
-      user: { select: { timeZone: true, riskLimits: true, pnlPeak: true } },
+      account: { select: { kind: true, reconciledAt: true, mode: true, quoteCurrency: true } },
+      user: { select: { timeZone: true, riskLimits: true } },
     },
   })
   if (!t) throw notFound('trader')
   if (equityUnknown(t.account)) return null
+  // Its user-wide limits are its book's (see Book): the user's traders of its account's mode and quote currency.
+  const book = { mode: t.account.mode, quoteCurrency: t.account.quoteCurrency }
+  const bookPeak = await db.userBookPeak.findUnique({ where: { userId_mode_quoteCurrency: { userId: t.userId, ...book } }, select: { pnlPeak: true } })
   const figures = await loadTraderAndUserRiskState(sqlOf(db), {
     userId: t.userId, traderId, timeZone: t.user.timeZone, now,
     trader: { pnlPeak: fromDb(t.pnlPeak) },
-    user: { pnlPeak: fromDb(t.user.pnlPeak) },
+    user: { pnlPeak: bookPeak ? fromDb(bookPeak.pnlPeak) : ZERO },
   })
   // The person resuming it starts its losing streak afresh (setTraderStatus): past losses do not stop it again.
   const traderState = { ...figures.trader.state, consecutiveLosses: 0 }
   const own = evaluateBreakers({ scope: 'trader', limits: readRiskLimits(t.riskLimits), state: traderState, quoteCurrency: t.quoteCurrency })
   if (own) return { scope: 'trader', trip: own }
-  // tripBreakers judges the user-wide limits only once every account's equity is known.
-  if (await db.trader.count({ where: { userId: t.userId, account: EQUITY_UNKNOWN } })) return null
-  const all = evaluateBreakers({ scope: 'account', limits: readUserRiskLimits(t.user.riskLimits), state: figures.user.state })
+  // tripBreakers judges a book's user-wide limits only once every account's equity in it is known.
+  if (await db.trader.count({ where: { userId: t.userId, account: { ...EQUITY_UNKNOWN, ...book } } })) return null
+  const all = evaluateBreakers({ scope: 'account', limits: readUserRiskLimits(t.user.riskLimits), state: figures.user.state, quoteCurrency: book.quoteCurrency })
   return all ? { scope: 'user', trip: all } : null
 }
 

@@ -1,13 +1,13 @@
 import type { Db } from '@/lib/db/client'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
-import { maxDec } from '@/lib/domain/decimal'
+import { maxDec, ZERO } from '@/lib/domain/decimal'
 import { evaluateBreakers, type BreakerTrip } from '@/lib/domain/risk/breakers'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { notify } from '@/lib/server/events/notify'
 import { readRiskLimits, readUserRiskLimits } from '@/lib/server/traders/trader-settings'
 import { tradingDayStart } from '@/lib/domain/risk/trading-day'
 import { markDayStart } from './day-pnl-mark'
-import { loadUserRiskStates } from './load-risk-state'
+import { bookKey, bookLabel, loadUserRiskStates, type Book } from './load-risk-state'
 
 /** An exchange account whose balances the worker has not read yet: its equity is unknown (not zero). */
 export const EQUITY_UNKNOWN = { kind: 'CCXT', reconciledAt: null } as const
@@ -15,13 +15,16 @@ export const equityUnknown = (a: { kind: string; reconciledAt: Date | null }) =>
 
 /**
  * Checks the loss breakers (daily loss, drawdown, consecutive losses) for every active trader
- * of a user and for the user as a whole, tracks the PnL peaks and the day marks, and pauses (or,
- * for drawdown, halts) what tripped with a visible reason. Only a person resumes. Run by the
- * worker's housekeeping pass, every heartbeat.
+ * of a user and for each of the user's books (see Book: the user-wide limits over the traders
+ * of one account mode and quote currency), tracks the PnL peaks and the day marks, and pauses
+ * (or, for drawdown, halts) what tripped with a visible reason. Only a person resumes. Run by
+ * the worker's housekeeping pass, every heartbeat.
  */
 export async function tripBreakers(db: Db, userId: string, now = Date.now()): Promise<{ traderId: string | null; trip: BreakerTrip }[]> {
-  const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { timeZone: true, riskLimits: true, pnlPeak: true } })
+  const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { timeZone: true, riskLimits: true, bookPeaks: true } })
   const traders = await db.trader.findMany({ where: { userId }, include: { account: { select: { kind: true, reconciledAt: true } } } })
+  const peaks = new Map(user.bookPeaks.map((b) => [bookKey(b), fromDb(b.pnlPeak)]))
+  const peakOf = (b: Book) => peaks.get(bookKey(b)) ?? ZERO
   const trips: { traderId: string | null; trip: BreakerTrip }[] = []
   // An exchange account whose balances have not been read yet has no known equity (not zero):
   // limits against equity cannot be judged for it until the worker's first read (≤ 15 s).
@@ -34,7 +37,7 @@ export async function tripBreakers(db: Db, userId: string, now = Date.now()): Pr
   const states = await loadUserRiskStates(db, {
     userId, timeZone: user.timeZone, now,
     traders: traders.map((t) => ({ id: t.id, pnlPeak: fromDb(t.pnlPeak) })),
-    user: { pnlPeak: fromDb(user.pnlPeak) },
+    user: { peakOf },
   })
   for (const t of traders) {
     const limits = readRiskLimits(t.riskLimits)
@@ -49,14 +52,19 @@ export async function tripBreakers(db: Db, userId: string, now = Date.now()): Pr
     }
   }
 
-  const all = states.user
-  const userPeak = maxDec(fromDb(user.pnlPeak), all.pnlNow)
-  if (!userPeak.eq(fromDb(user.pnlPeak))) await db.user.update({ where: { id: userId }, data: { pnlPeak: toDb(userPeak) } })
-  const active = traders.filter((t) => t.status === 'ACTIVE' && !trips.some((x) => x.traderId === t.id)).map((t) => t.id)
-  const trip = evaluateBreakers({ scope: 'account', limits: userLimits, state: all.state })
-  if (trip && active.length && !traders.some(unknownEquity)) {
-    await stopTraders(db, userId, active, trip, 'all traders')
-    trips.push({ traderId: null, trip })
+  for (const { book, traderIds, figures } of states.books.values()) {
+    const peak = maxDec(peakOf(book), figures.pnlNow)
+    if (!peak.eq(peakOf(book))) {
+      const data = { pnlPeak: toDb(peak) }
+      await db.userBookPeak.upsert({ where: { userId_mode_quoteCurrency: { userId, ...book } }, create: { userId, ...book, ...data }, update: data })
+    }
+    const inBook = traders.filter((t) => traderIds.includes(t.id))
+    const active = inBook.filter((t) => t.status === 'ACTIVE' && !trips.some((x) => x.traderId === t.id)).map((t) => t.id)
+    const trip = evaluateBreakers({ scope: 'account', limits: userLimits, state: figures.state, quoteCurrency: book.quoteCurrency })
+    if (trip && active.length && !inBook.some(unknownEquity)) {
+      await stopTraders(db, userId, active, trip, `all ${bookLabel(book)} traders`)
+      trips.push({ traderId: null, trip })
+    }
   }
   return trips
 }

@@ -14,7 +14,7 @@ type UserLimits = z.output<typeof ZUserRiskLimits>
 export interface UserRiskSettingsView {
   /** The IANA zone whose calendar day the daily limits (loss, trades, LLM budget) count in. */
   timeZone: string
-  /** Limits across all of the user's traders; null = off. */
+  /** Limits across the user's traders, per book (account mode and quote currency); null = off. */
   limits: Stored<UserLimits>
 }
 

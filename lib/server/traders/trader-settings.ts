@@ -100,7 +100,7 @@ function riskLimitsSchema(defaults: Readonly<RiskLimits>) {
 export const ZRiskLimits = riskLimitsSchema(DEFAULT_TRADER_LIMITS)
 export type RiskLimitsSettings = z.output<typeof ZRiskLimits>
 
-/** Limits across all of a user's traders. */
+/** Limits across a user's traders, judged per book (see Book in load-risk-state). */
 export const ZUserRiskLimits = riskLimitsSchema(DEFAULT_ACCOUNT_LIMITS)
 
 export const ZApprovalSettings = z.object({
@@ -174,7 +174,7 @@ export function readRiskLimits(stored: unknown): RiskLimitsSettings {
   return parseOr(ZRiskLimits, stored)
 }
 
-/** A user's stored limits across all traders, read the same way. */
+/** A user's stored limits across traders (per book), read the same way. */
 export function readUserRiskLimits(stored: unknown): RiskLimitsSettings {
   return parseOr(ZUserRiskLimits, stored)
 }

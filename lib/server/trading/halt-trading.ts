@@ -131,7 +131,7 @@ export function assertSwitchesOn(account: AccountSwitch, trader: TraderSwitch): 
 export type TraderForEntry = {
   id: string; userId: string; name: string; accountId: string; status: TraderStatus; statusReason: string | null; statusChangedAt: Date | null
   quoteCurrency: string; riskLimits: unknown; pnlPeak: string
-  // Its user's: read, not locked.
+  // Its user's: read, not locked. The peak is its book's (its account's mode and quote currency).
   timeZone: string; userRiskLimits: unknown; userPnlPeak: string
 }
 
@@ -147,7 +147,8 @@ export type TraderForEntry = {
 export async function lockTraderForEntry(tx: SqlTx, traderId: string): Promise<TraderForEntry> {
   const [row] = await tx.$queryRaw<(TraderForEntry & Omit<AccountSwitch, 'name'> & { accountName: string })[]>`
     SELECT t.id, t."userId", t.name, t."accountId", t.status::text AS status, t."statusReason", t."statusChangedAt", t."quoteCurrency", t."riskLimits",
-      t."pnlPeak"::text AS "pnlPeak", u."timeZone", u."riskLimits" AS "userRiskLimits", u."pnlPeak"::text AS "userPnlPeak",
+      t."pnlPeak"::text AS "pnlPeak", u."timeZone", u."riskLimits" AS "userRiskLimits",
+      COALESCE((SELECT bp."pnlPeak" FROM "UserBookPeak" bp WHERE bp."userId" = t."userId" AND bp.mode = a.mode AND bp."quoteCurrency" = a."quoteCurrency"), 0)::text AS "userPnlPeak",
       a.name AS "accountName", a.halted, a."haltedReason", a."haltedAt", a.mode::text AS mode, a."reconcileError", a."reconciledAt"
     FROM "Trader" t JOIN "User" u ON u.id = t."userId" JOIN "ExchangeAccount" a ON a.id = t."accountId"
     WHERE t.id = ${traderId} FOR NO KEY UPDATE OF t FOR KEY SHARE OF a`

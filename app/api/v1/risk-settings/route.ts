@@ -7,7 +7,7 @@ import { readJsonObject } from '../_lib/read-json-object'
 
 export const dynamic = 'force-dynamic'
 
-/** GET → 200 RiskSettings: your time zone and the limits across all of your traders. */
+/** GET → 200 RiskSettings: your time zone and the limits across your traders (judged per account mode and quote currency). */
 export const GET = apiRoute(async ({ db, user }) => jsonResponse(ZRiskSettings.parse(await getUserRiskSettings(db, user.id))))
 
 /** PATCH UpdateRiskSettingsRequest → 200 RiskSettings; 400 naming each bad field (e.g. timeZone), nothing written. */
