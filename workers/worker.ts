@@ -17,6 +17,7 @@ import { QuoteFollower } from './market/quote-follower'
 import { OrderStream } from './orders/order-stream'
 import { expireApprovals, settleInterruptedApprovals } from '@/lib/server/approvals/decide-approval'
 import type { CandleSource } from '@/lib/server/decisions/run-analysis-cycle'
+import { settleInterruptedDecisions } from '@/lib/server/decisions/settle-interrupted-decisions'
 import { tripBreakers } from '@/lib/server/risk/trip-breakers'
 import { AnalysisScheduler } from './decisions/analysis-scheduler'
 import { EquitySnapshotLoop } from './equity/equity-snapshot-loop'
@@ -155,7 +156,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
     // Each user's daily summary (PnL, trades, open risk) at their chosen local time.
     const dailySummaries = dailySummaryPass(db, log)
     dailySummaries.start()
-    // Housekeeping: expire unanswered approvals, settle interrupted ones, check the loss breakers of every user.
+    // Housekeeping: expire unanswered approvals, settle interrupted ones (and decisions), check the loss breakers of every user.
     keep = setInterval(() => {
       housekeeping = housekeeping.then(async () => {
         try {
@@ -163,6 +164,8 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
           if (expired) log(`${expired} approval(s) expired`)
           const interrupted = await settleInterruptedApprovals(db)
           if (interrupted) log(`${interrupted} approval(s) interrupted while executing were settled`)
+          const decisions = await settleInterruptedDecisions(db)
+          if (decisions) log(`${decisions} decision(s) interrupted while executing were settled`)
           for (const u of await db.user.findMany({ where: { traders: { some: {} } }, select: { id: true } })) {
             for (const t of await tripBreakers(db, u.id)) log(`breaker: ${t.trip.reason}`)
           }

@@ -28,7 +28,7 @@ export interface JournalFilter {
 type Page = { decisions: DecisionView[]; nextCursor: string | null }
 
 const ACTIONS = ['NO_TRADE', 'LONG', 'SHORT', 'WATCH', 'CLOSE', 'PARTIAL_TP', 'INVALID'] as const
-const OUTCOMES = ['NO_ACTION', 'EXECUTED', 'DRY_RUN', 'PENDING_APPROVAL', 'REJECTED', 'FAILED'] as const
+const OUTCOMES = ['NO_ACTION', 'EXECUTING', 'EXECUTED', 'DRY_RUN', 'PENDING_APPROVAL', 'REJECTED', 'FAILED'] as const
 const PAGE_SIZE = 50
 
 function queryString(f: JournalFilter, extra: Record<string, string> = {}): string {

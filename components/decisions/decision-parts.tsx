@@ -7,6 +7,7 @@ import { formatDecimal } from '@/lib/ui/decimal-format'
 import { ValidationList } from './validation-list'
 
 const OUTCOME_TONES: Record<string, string> = {
+  EXECUTING: 'border-sky-700 bg-neutral-900 text-sky-200',
   EXECUTED: 'border-emerald-800 bg-emerald-950 text-emerald-300',
   DRY_RUN: 'border-sky-800 bg-sky-950 text-sky-300',
   PENDING_APPROVAL: 'border-amber-800 bg-amber-950 text-amber-300',
@@ -17,6 +18,7 @@ const OUTCOME_TONES: Record<string, string> = {
 
 export const OUTCOME_LABELS: Record<string, string> = {
   NO_ACTION: 'No action',
+  EXECUTING: 'Executing',
   EXECUTED: 'Executed',
   DRY_RUN: 'Dry run',
   PENDING_APPROVAL: 'Pending approval',
@@ -73,6 +75,8 @@ const STEP_TONES: Record<string, string> = {
   ALREADY_QUEUED: 'text-neutral-400',
   REFUSED: 'text-red-400',
   DRY_RUN: 'text-sky-300',
+  PLANNED: 'text-neutral-400',
+  FAILED: 'text-red-400',
 }
 
 /** What was executed: the sizing and each step with its status. */

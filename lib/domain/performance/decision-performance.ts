@@ -27,7 +27,8 @@ export function confidenceBucket(confidence: Decimal): ConfidenceBucket {
   return 'LOW'
 }
 
-export const DECISION_OUTCOMES = ['NO_ACTION', 'EXECUTED', 'DRY_RUN', 'PENDING_APPROVAL', 'REJECTED', 'FAILED'] as const
+/** EXECUTING: written before its steps were sent, for the moment they run (see settleDecision). */
+export const DECISION_OUTCOMES = ['NO_ACTION', 'EXECUTING', 'EXECUTED', 'DRY_RUN', 'PENDING_APPROVAL', 'REJECTED', 'FAILED'] as const
 export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number]
 
 const ENTRY_ACTIONS = ['LONG', 'SHORT'] as const

@@ -9,6 +9,7 @@ import { recordActivity } from '@/lib/server/activity/record-activity'
 import { describeStep, type PlanStep } from '@/lib/server/decisions/decision-plan'
 import { decisionSettingsFor } from '@/lib/server/decisions/decision-settings-for'
 import { executeStep } from '@/lib/server/decisions/execute-step'
+import { positionTouchedBy } from '@/lib/server/decisions/step-trace'
 import { decisionFromStep } from '@/lib/server/decisions/step-decision'
 import { loadSymbolSnapshot } from '@/lib/server/decisions/symbol-snapshot'
 import { AppError, conflict, fromZodError, isAppError, notFound, validationError } from '@/lib/server/errors/app-error'
@@ -184,12 +185,7 @@ export async function settleInterruptedApprovals(db: Db, now = Date.now()): Prom
   for (const a of stuck) {
     const step = a.request as unknown as PlanStep
     const since = a.decidedAt!
-    const positionId =
-      step.kind === 'ENTRY'
-        ? (await db.positionEvent.findFirst({ where: { decisionId: a.decisionId ?? '', type: 'CREATED', createdAt: { gte: since } }, select: { positionId: true } }))?.positionId
-        : step.kind === 'MODIFY'
-          ? (await db.positionEvent.findFirst({ where: { positionId: step.positionId, decisionId: a.decisionId ?? '', type: { in: ['SL_CHANGED', 'TP_CHANGED'] }, createdAt: { gte: since } }, select: { positionId: true } }))?.positionId
-          : (await db.order.findFirst({ where: { positionId: step.positionId, purpose: 'MANUAL_EXIT', createdBy: 'USER', createdAt: { gte: since } }, select: { positionId: true } }))?.positionId
+    const positionId = await positionTouchedBy(db, step, { decisionId: a.decisionId ?? '', since, exitBy: 'USER' })
     const who = a.decidedBy ? (await db.user.findUnique({ where: { id: a.decidedBy }, select: { email: true } }))?.email : null
     if (positionId) {
       await finish(db, a, {

@@ -7,7 +7,7 @@ import type { ValidationResult } from '@/lib/domain/decisions/validation-result'
 import { notifyAllSelect } from '@/lib/server/events/notify'
 import type { ProviderAnswer } from './ask-provider'
 
-export type DecisionOutcome = 'NO_ACTION' | 'EXECUTED' | 'DRY_RUN' | 'PENDING_APPROVAL' | 'REJECTED' | 'FAILED'
+export type DecisionOutcome = 'NO_ACTION' | 'EXECUTING' | 'EXECUTED' | 'DRY_RUN' | 'PENDING_APPROVAL' | 'REJECTED' | 'FAILED'
 
 export interface DecisionRecord {
   id: string
@@ -63,4 +63,23 @@ export async function recordDecision(r: RecordInput): Promise<DecisionRecord> {
     )
     ${notifyAllSelect([{ kind: 'decision', userId: r.trader.userId, traderId: r.trader.id, decisionId: id }])}`
   return { id, symbol: r.symbol, action: r.decision?.action ?? null, outcome: r.outcome, error: r.error ?? null, latencyMs, modelLatencyMs: a?.modelLatencyMs ?? 0 }
+}
+
+/**
+ * A journal entry written EXECUTING (before its steps were sent) gets its outcome once they have
+ * run: what each step became, the risk limits that refused one, its position. One statement,
+ * notified on commit.
+ */
+export async function finishDecision(
+  r: Pick<RecordInput, 'db' | 'trader' | 'symbol' | 'started' | 'outcome' | 'validation' | 'executed' | 'positionId' | 'error' | 'decision' | 'answer'> & { id: string },
+): Promise<DecisionRecord> {
+  const latencyMs = Math.round(performance.now() - r.started)
+  await sqlOf(r.db).$executeRaw`
+    WITH d AS (
+      UPDATE "Decision" SET outcome = ${r.outcome}::"DecisionOutcome", validation = ${JSON.stringify(toJsonColumn(r.validation))}::jsonb,
+        executed = ${JSON.stringify(r.executed)}::jsonb, error = ${r.error ?? null}, "positionId" = ${r.positionId ?? null}, "latencyMs" = ${latencyMs}::int
+      WHERE id = ${r.id}
+    )
+    ${notifyAllSelect([{ kind: 'decision', userId: r.trader.userId, traderId: r.trader.id, decisionId: r.id }])}`
+  return { id: r.id, symbol: r.symbol, action: r.decision?.action ?? null, outcome: r.outcome, error: r.error ?? null, latencyMs, modelLatencyMs: r.answer?.modelLatencyMs ?? 0 }
 }

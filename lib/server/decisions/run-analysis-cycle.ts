@@ -19,7 +19,7 @@ import { decisionSettingsFor } from './decision-settings-for'
 import { llmBudgetProblem } from './llm-budget'
 import { providerConfigFor } from './provider-config'
 import { recordDecision, type DecisionRecord } from './record-decision'
-import { settleDecision } from './settle-decision'
+import { DecisionLeftExecuting, settleDecision } from './settle-decision'
 import { loadSymbolSnapshot } from './symbol-snapshot'
 import { validateDecision } from '@/lib/domain/decisions/validate-decision'
 
@@ -185,12 +185,17 @@ export async function runAnalysisCycle(o: CycleOptions): Promise<{ cycleId: stri
       const settled = await settleDecision({ ...base, answer, decision: d, validation, sizing, snapshot, settings, blocked, decidedAt })
       decisions.push(settled)
       if (!BOOKS_UNCHANGED.has(settled.outcome)) books = null
+      if (settled.outcome === 'FAILED') lastError = `${symbol}: ${settled.error}`
     } catch (e) {
       books = null
       // Anything unexpected is recorded against this symbol; the next symbol still runs.
       const message = e instanceof Error ? e.message : String(e)
       log(`${trader.name} ${symbol}: ${message}`)
       lastError = `${symbol}: ${message}`
+      if (e instanceof DecisionLeftExecuting) {
+        decisions.push({ id: e.decisionId, symbol, outcome: 'EXECUTING', action: null, error: message, latencyMs: 0, modelLatencyMs: 0 })
+        continue
+      }
       decisions.push(await recordDecision({ ...base, outcome: 'FAILED', error: message }).catch(() => ({ id: '', symbol, outcome: 'FAILED' as const, action: null, error: message, latencyMs: 0, modelLatencyMs: 0 })))
     }
   }

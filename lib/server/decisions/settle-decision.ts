@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Db } from '@/lib/db/client'
+import type { Prisma } from '@/lib/generated/prisma/client'
 import type { TradeDecision } from '@/lib/domain/decisions/trade-decision'
 import type { Constraint, ValidationResult } from '@/lib/domain/decisions/validation-result'
 import type { SizingResult } from '@/lib/domain/sizing/position-size'
@@ -12,7 +13,7 @@ import type { TraderSettings } from '@/lib/server/traders/trader-settings'
 import type { ProviderAnswer } from './ask-provider'
 import { describeStep, planSteps, type Normalized, type PlanStep } from './decision-plan'
 import { executeStep } from './execute-step'
-import { recordDecision, type DecisionRecord, type RecordInput } from './record-decision'
+import { finishDecision, recordDecision, type DecisionRecord, type RecordInput } from './record-decision'
 import type { SymbolSnapshot } from './symbol-snapshot'
 
 type StepResult =
@@ -24,6 +25,10 @@ type StepResult =
   | { step: string; status: 'ALREADY_QUEUED'; approvalId: string; summary: string }
   | { step: string; status: 'REFUSED'; error: string }
   | { step: string; status: 'DRY_RUN' }
+  // Not run yet: the journal entry is written before its steps are sent (see below).
+  | { step: string; status: 'PLANNED' }
+  // Something unexpected (the database failing): the steps after it were not tried.
+  | { step: string; status: 'FAILED'; error: string }
 
 interface SettleInput extends Omit<RecordInput, 'outcome' | 'answer' | 'decision' | 'validation'> {
   trader: RecordInput['trader'] & { name: string; dryRun: boolean; autoTrade: boolean }
@@ -60,9 +65,15 @@ export async function settleDecision(s: SettleInput): Promise<DecisionRecord> {
 
   const { approvals } = s.settings
   const needsApproval = (st: PlanStep) => (st.kind === 'ENTRY' ? approvals.entries : st.kind === 'EXIT' ? approvals.exits : approvals.modifications)
+  // Written before anything is sent, with its plan: a trade never stands without its journal
+  // entry (prompt, answer, validation). A worker stopped part way leaves it EXECUTING, and
+  // settleInterruptedDecisions ends it from what its steps left behind.
+  const planned: StepResult[] = steps.map((st) => ({ step: describeStep(st), status: 'PLANNED' }))
+  await rec('EXECUTING', { executed: { ...sizingNote, plan: steps, steps: planned } as unknown as Prisma.InputJsonValue })
   const results: StepResult[] = []
   const riskConstraints: Constraint[] = []
   let positionId = s.snapshot.position?.id ?? null
+  let failure: string | null = null
   for (const st of steps) {
     if (needsApproval(st)) {
       const waiting = await waitingApproval(s.db, s.trader.id, st)
@@ -90,7 +101,12 @@ export async function settleDecision(s: SettleInput): Promise<DecisionRecord> {
         results.push({ step: describeStep(st), status: 'UNCONFIRMED', summary: e.message, positionId: e.positionId })
         continue
       }
-      if (!isAppError(e)) throw e
+      if (!isAppError(e)) {
+        // Not a refusal: whatever failed may fail the next step too, so none is tried.
+        failure = e instanceof Error ? e.message : String(e)
+        results.push({ step: describeStep(st), status: 'FAILED', error: failure })
+        break
+      }
       if (e instanceof RiskRejection) {
         riskConstraints.push(...e.violations.map((v) => ({ name: v.label, satisfied: false, currentValue: v.currentValue, requiredValue: v.allowedValue })))
       }
@@ -104,11 +120,32 @@ export async function settleDecision(s: SettleInput): Promise<DecisionRecord> {
   const validation = riskConstraints.length
     ? { ...s.validation, isValid: false, errors: [...s.validation.errors, ...refused.map((r) => r.error)], constraints: [...s.validation.constraints, ...riskConstraints] }
     : s.validation
-  return rec(executed ? 'EXECUTED' : queued ? 'PENDING_APPROVAL' : refused.length ? 'REJECTED' : 'NO_ACTION', {
+  const finished = finishDecision({
+    ...s,
+    id,
+    outcome: failure ? 'FAILED' : executed ? 'EXECUTED' : queued ? 'PENDING_APPROVAL' : refused.length ? 'REJECTED' : 'NO_ACTION',
     validation,
     positionId,
     executed: { ...sizingNote, steps: results },
-    error: refused.length ? refused.map((r) => r.error).join('; ') : null,
+    error: failure ?? (refused.length ? refused.map((r) => r.error).join('; ') : null),
   })
+  return finished.catch((e: unknown) => {
+    throw new DecisionLeftExecuting(id, e)
+  })
+}
+
+/**
+ * Writing a decision's outcome failed after its steps ran: its journal entry stays EXECUTING
+ * (with its prompt, answer and plan), and the worker's housekeeping settles it from what the
+ * steps did (settleInterruptedDecisions). The cycle writes no second entry for it.
+ */
+export class DecisionLeftExecuting extends Error {
+  constructor(
+    readonly decisionId: string,
+    cause: unknown,
+  ) {
+    super(`its outcome could not be recorded (${cause instanceof Error ? cause.message : String(cause)}); the worker settles it from what its steps did`)
+    this.name = 'DecisionLeftExecuting'
+  }
 }
 

@@ -29,7 +29,7 @@ export const ZValidationResult = doc(
 export const ZExecutedStep = doc(
   z.object({
     step: doc(z.string(), { description: 'The step in words, e.g. "LONG 0.01 BTC/USDT at market, stop 59000".' }),
-    status: doc(z.string(), { description: 'EXECUTED, UNCONFIRMED (sent; the exchange did not confirm it, and the order is being looked up: see positionId), QUEUED (waiting for approval), ALREADY_QUEUED (an earlier decision\'s request for the same step still waits; its approvalId), REFUSED (with error) or DRY_RUN.' }),
+    status: doc(z.string(), { description: 'EXECUTED, UNCONFIRMED (sent; the exchange did not confirm it, and the order is being looked up: see positionId), QUEUED (waiting for approval), ALREADY_QUEUED (an earlier decision\'s request for the same step still waits; its approvalId), REFUSED (with error), DRY_RUN, PLANNED (not run yet: the decision is EXECUTING) or FAILED (something unexpected, with error; the steps after it were not tried).' }),
     summary: z.string().nullable(),
     error: z.string().nullable(),
     positionId: z.string().nullable(),

@@ -328,7 +328,7 @@ describe('performance by provider, decision type and confidence', () => {
       ['HIGH', '7.245678901234567891'],
     ])
     const anthropic = res.body.outcomes.find((o: { provider: string }) => o.provider === 'ANTHROPIC')
-    expect(anthropic).toEqual({ provider: 'ANTHROPIC', total: 3, withoutDecision: 1, byOutcome: { NO_ACTION: 0, EXECUTED: 1, DRY_RUN: 0, PENDING_APPROVAL: 0, REJECTED: 1, FAILED: 1 } })
+    expect(anthropic).toEqual({ provider: 'ANTHROPIC', total: 3, withoutDecision: 1, byOutcome: { NO_ACTION: 0, EXECUTING: 0, EXECUTED: 1, DRY_RUN: 0, PENDING_APPROVAL: 0, REJECTED: 1, FAILED: 1 } })
 
     // Bob sees only his own trade; Alice's view across all her traders never includes it.
     const bobs = await decisionPerformance({ db: t.db, userId: bob.id })

@@ -143,7 +143,7 @@ describe('aggregateDecisionPerformance: outcomes per provider', () => {
         { provider: 'RULES', outcome: 'REJECTED', action: 'LONG', count: 4 },
         { provider: 'RULES', outcome: 'NO_ACTION', action: 'NO_TRADE', count: 10 },
       ],
-      expected: [{ provider: 'RULES', total: 19, withoutDecision: 0, byOutcome: { NO_ACTION: 10, EXECUTED: 5, DRY_RUN: 0, PENDING_APPROVAL: 0, REJECTED: 4, FAILED: 0 } }],
+      expected: [{ provider: 'RULES', total: 19, withoutDecision: 0, byOutcome: { NO_ACTION: 10, EXECUTING: 0, EXECUTED: 5, DRY_RUN: 0, PENDING_APPROVAL: 0, REJECTED: 4, FAILED: 0 } }],
     },
     {
       label: 'decisions without an action (invalid output or failures before the provider) are counted apart, too',
@@ -153,8 +153,8 @@ describe('aggregateDecisionPerformance: outcomes per provider', () => {
         { provider: 'ANTHROPIC', outcome: 'PENDING_APPROVAL', action: 'SHORT', count: 1 },
       ],
       expected: [
-        { provider: 'ANTHROPIC', total: 1, withoutDecision: 0, byOutcome: { NO_ACTION: 0, EXECUTED: 0, DRY_RUN: 0, PENDING_APPROVAL: 1, REJECTED: 0, FAILED: 0 } },
-        { provider: 'OPENAI_COMPATIBLE', total: 3, withoutDecision: 2, byOutcome: { NO_ACTION: 0, EXECUTED: 0, DRY_RUN: 0, PENDING_APPROVAL: 0, REJECTED: 1, FAILED: 2 } },
+        { provider: 'ANTHROPIC', total: 1, withoutDecision: 0, byOutcome: { NO_ACTION: 0, EXECUTING: 0, EXECUTED: 0, DRY_RUN: 0, PENDING_APPROVAL: 1, REJECTED: 0, FAILED: 0 } },
+        { provider: 'OPENAI_COMPATIBLE', total: 3, withoutDecision: 2, byOutcome: { NO_ACTION: 0, EXECUTING: 0, EXECUTED: 0, DRY_RUN: 0, PENDING_APPROVAL: 0, REJECTED: 1, FAILED: 2 } },
       ],
     },
     { label: 'no decisions, no providers', rows: [], expected: [] },

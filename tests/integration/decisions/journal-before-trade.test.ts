@@ -1,0 +1,95 @@
+import { beforeEach, describe, expect, test } from 'vitest'
+import { createSimulatedFeed } from '@/lib/market-data/simulated-feed'
+import { runAnalysisCycle } from '@/lib/server/decisions/run-analysis-cycle'
+import { settleInterruptedDecisions } from '@/lib/server/decisions/settle-interrupted-decisions'
+import { INTERRUPTED_AFTER_MS } from '@/lib/server/approvals/decide-approval'
+import { fakeLlmTraderScenario } from '@/tests/support/fake-llm-trader'
+import { seedMarket } from '@/tests/support/seed-market'
+
+/**
+ * A decision's journal entry (its prompt, the model's answer, the validation) is written before
+ * anything is sent, as EXECUTING, and its outcome replaces that afterwards. Before, it was written
+ * only after the trade: a database failure in a step lost the prompt and answer (the entry written
+ * instead had neither, under another id than the one on the position), and a worker stopped
+ * between the trade and the entry left a trade with no journal entry at all. Faults are real
+ * PostgreSQL errors, raised by triggers.
+ */
+describe('the decision journal is written before the trade (real PostgreSQL, OpenAI-compatible server)', () => {
+  const world = fakeLlmTraderScenario({ email: 'journal@example.com', watchlist: ['BTC/USDT'] })
+  const feed = createSimulatedFeed({ symbols: { 'BTC/USDT': { start: '60000' } } })
+  const cycle = () =>
+    runAnalysisCycle({ db: world.t.db, traderId: world.traderId, candles: (s, tf, n) => feed.fetchCandles(s, tf, n), actor: { kind: 'WORKER', id: 'test' }, trigger: 'MANUAL', staleAfterMs: 60_000, symbol: 'BTC/USDT' })
+  const long = () => world.llm.script([{ json: { symbol: 'BTC/USDT', reasoning: 'breakout', confidence: 0.8, action: 'LONG', stopLoss: 59000, takeProfits: [{ price: 61000, sharePct: 100 }] } }])
+  /** A trigger that makes PostgreSQL refuse a statement on `table` (`op`: INSERT or UPDATE). */
+  const fail = async (name: string, table: string, op: 'INSERT' | 'UPDATE') => {
+    const { t } = world
+    await t.db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION '${name} (simulated)'; END $$ LANGUAGE plpgsql`)
+    await t.db.$executeRawUnsafe(`CREATE TRIGGER ${name} BEFORE ${op} ON "${table}" FOR EACH ROW EXECUTE FUNCTION ${name}()`)
+    return () => t.db.$executeRawUnsafe(`DROP TRIGGER ${name} ON "${table}"`)
+  }
+  const journal = () => world.t.db.decision.findMany({ where: { traderId: world.traderId }, include: { call: true }, orderBy: { createdAt: 'asc' } })
+
+  beforeEach(async () => {
+    const { t, traderId } = world
+    await t.db.$executeRaw`DELETE FROM "Decision"`
+    await t.db.position.deleteMany({ where: { traderId } })
+    await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '60000', ask: '60010' })
+  })
+
+  test('a database failure in a step: the entry keeps its prompt and answer, under the one id, FAILED with the step that failed', async () => {
+    const { t, traderId } = world
+    const restore = await fail('position_insert_fails', 'Position', 'INSERT')
+    long()
+    const r = await cycle().finally(restore)
+    expect(r.decisions).toEqual([expect.objectContaining({ outcome: 'FAILED', action: 'LONG', error: expect.stringContaining('position_insert_fails (simulated)') })])
+    const [d, ...more] = await journal()
+    expect(more).toEqual([])
+    expect(d).toMatchObject({ id: r.decisions[0]!.id, outcome: 'FAILED', action: 'LONG', reasoning: 'breakout' })
+    expect(d!.call!.rawResponse).toContain('"LONG"')
+    expect(d!.executed).toEqual({ sizing: expect.any(Object), steps: [{ step: expect.stringMatching(/^LONG /), status: 'FAILED', error: expect.stringContaining('position_insert_fails (simulated)') }] })
+    expect((await t.db.trader.findUniqueOrThrow({ where: { id: traderId } })).lastCycleError).toMatch(/^BTC\/USDT: .*position_insert_fails \(simulated\)/)
+  })
+
+  test('the outcome cannot be written after the trade: the entry stays EXECUTING with its plan, and the worker settles it EXECUTED with the position', async () => {
+    const { t, traderId } = world
+    const restore = await fail('decision_update_fails', 'Decision', 'UPDATE')
+    long()
+    const r = await cycle().finally(restore)
+    expect(r.decisions).toEqual([expect.objectContaining({ outcome: 'EXECUTING', error: expect.stringContaining('decision_update_fails (simulated)') })])
+    // One entry, written before the trade, with what the model was shown and said.
+    const [d, ...more] = await journal()
+    expect(more).toEqual([])
+    expect(d).toMatchObject({ id: r.decisions[0]!.id, outcome: 'EXECUTING', action: 'LONG' })
+    expect(d!.call!.rawResponse).toContain('"LONG"')
+    expect(d!.executed).toMatchObject({ steps: [{ step: expect.stringMatching(/^LONG /), status: 'PLANNED' }], plan: [expect.objectContaining({ kind: 'ENTRY', symbol: 'BTC/USDT' })] })
+    const p = await t.db.position.findFirstOrThrow({ where: { traderId } })
+    expect(p.status).toBe('MONITORING')
+
+    // Not yet: it may still be running.
+    expect(await settleInterruptedDecisions(t.db)).toBe(0)
+    expect(await settleInterruptedDecisions(t.db, Date.now() + INTERRUPTED_AFTER_MS + 1000)).toBe(1)
+    const settled = await t.db.decision.findUniqueOrThrow({ where: { id: d!.id } })
+    expect(settled).toMatchObject({ outcome: 'EXECUTED', positionId: p.id, error: null })
+    expect(settled.executed).toEqual({ sizing: expect.any(Object), steps: [{ step: expect.stringMatching(/^LONG /), status: 'EXECUTED', summary: expect.stringMatching(/^carried out; recorded after the worker stopped/), positionId: p.id }] })
+    expect(await settleInterruptedDecisions(t.db, Date.now() + INTERRUPTED_AFTER_MS + 1000)).toBe(0)
+  })
+
+  test('stopped before anything was sent: the worker settles the entry FAILED, and nothing is sent', async () => {
+    const { t, traderId } = world
+    const since = new Date()
+    const restorePosition = await fail('position_insert_fails', 'Position', 'INSERT')
+    const restoreDecision = await fail('decision_update_fails', 'Decision', 'UPDATE')
+    long()
+    const r = await cycle().finally(async () => {
+      await restorePosition()
+      await restoreDecision()
+    })
+    expect(r.decisions).toEqual([expect.objectContaining({ outcome: 'EXECUTING' })])
+    expect(await settleInterruptedDecisions(t.db, Date.now() + INTERRUPTED_AFTER_MS + 1000)).toBe(1)
+    const [d] = await journal()
+    expect(d).toMatchObject({ outcome: 'FAILED', error: 'interrupted: the worker stopped while carrying out this decision, before anything was sent', positionId: null })
+    expect(d!.executed).toEqual({ sizing: expect.any(Object), steps: [{ step: expect.stringMatching(/^LONG /), status: 'FAILED', error: 'not sent: the worker stopped first' }] })
+    expect(await t.db.position.count({ where: { traderId } })).toBe(0)
+    expect(await t.db.order.count({ where: { traderId, createdAt: { gte: since } } })).toBe(0)
+  })
+})
