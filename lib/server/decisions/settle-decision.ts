@@ -75,20 +75,20 @@ export async function settleDecision(s: SettleInput): Promise<DecisionRecord> {
   let positionId = s.snapshot.position?.id ?? null
   let failure: string | null = null
   for (const st of steps) {
-    if (needsApproval(st)) {
-      const waiting = await waitingApproval(s.db, s.trader.id, st)
-      if (waiting) {
-        results.push({ step: describeStep(st), status: 'ALREADY_QUEUED', approvalId: waiting, summary: 'an earlier decision asked for this; its request still waits for approval' })
+    try {
+      if (needsApproval(st)) {
+        const waiting = await waitingApproval(s.db, s.trader.id, st)
+        if (waiting) {
+          results.push({ step: describeStep(st), status: 'ALREADY_QUEUED', approvalId: waiting, summary: 'an earlier decision asked for this; its request still waits for approval' })
+          continue
+        }
+        const approvalId = await createApproval({
+          db: s.db, traderId: s.trader.id, userId: s.trader.userId, decisionId: id, step: st, expiryMinutes: approvals.expiryMinutes,
+          summary: { action: s.decision.action, confidence: s.decision.confidence.toFixed(), reasoning: s.decision.reasoning, step: describeStep(st), validation: s.validation, priceAtDecision: { bid: s.snapshot.quote.bid.toFixed(), ask: s.snapshot.quote.ask.toFixed() } },
+        })
+        results.push({ step: describeStep(st), status: 'QUEUED', approvalId })
         continue
       }
-      const approvalId = await createApproval({
-        db: s.db, traderId: s.trader.id, userId: s.trader.userId, decisionId: id, step: st, expiryMinutes: approvals.expiryMinutes,
-        summary: { action: s.decision.action, confidence: s.decision.confidence.toFixed(), reasoning: s.decision.reasoning, step: describeStep(st), validation: s.validation, priceAtDecision: { bid: s.snapshot.quote.bid.toFixed(), ask: s.snapshot.quote.ask.toFixed() } },
-      })
-      results.push({ step: describeStep(st), status: 'QUEUED', approvalId })
-      continue
-    }
-    try {
       const r = await executeStep(
         { db: s.db, userId: s.trader.userId, traderId: s.trader.id, actor: { kind: 'WORKER' }, source: s.trader.provider === 'RULES' ? 'RULES' : 'AI', trigger: 'AI_ANALYSIS', decisionId: id, reason: `${s.trader.provider === 'RULES' ? 'rules' : 'AI'} decision, confidence ${s.decision.confidence.toFixed()}` },
         st,

@@ -92,4 +92,20 @@ describe('the decision journal is written before the trade (real PostgreSQL, Ope
     expect(await t.db.position.count({ where: { traderId } })).toBe(0)
     expect(await t.db.order.count({ where: { traderId, createdAt: { gte: since } } })).toBe(0)
   })
+
+  test('an approval request that cannot be written ends the decision FAILED, in its one entry', async () => {
+    const { t, traderId } = world
+    await t.db.trader.update({ where: { id: traderId }, data: { approvals: { entries: true } } })
+    const restore = await fail('approval_insert_fails', 'Approval', 'INSERT')
+    long()
+    const r = await cycle().finally(async () => {
+      await restore()
+      await t.db.trader.update({ where: { id: traderId }, data: { approvals: {} } })
+    })
+    expect(r.decisions).toEqual([expect.objectContaining({ outcome: 'FAILED', error: expect.stringContaining('approval_insert_fails (simulated)') })])
+    const [d, ...more] = await journal()
+    expect(more).toEqual([])
+    expect(d).toMatchObject({ id: r.decisions[0]!.id, outcome: 'FAILED' })
+    expect(d!.call!.rawResponse).toContain('"LONG"')
+  })
 })
