@@ -151,6 +151,7 @@ type ScopeJson = {
   markets: { symbol: string; base: string; quote: string }[]
   quotes: { symbol: string; bid: string; ask: string }[]
   openByTrader: OpenAggregate[]
+  plannedByTrader: { traderId: string; notional: string }[]
   closedToday: { traderId: string; dayPnl: string }[]
   closedRecent: (ClosedRow & { traderId: string })[]
   recentEntries: { traderId: string; symbol: string; side: 'LONG' | 'SHORT'; createdMs: number }[]
@@ -160,8 +161,8 @@ type ScopeJson = {
 /**
  * Every row a scope's figures need, bounded by what the limits look at, in one statement: the
  * traders (all of the user's, one, or those in one trader's book) and their accounts' balances
- * (with the markets and quotes that value them), open positions summed per trader, today's
- * closes, entries since the day start (or the cooldown or duplicate window), each book's latest
+ * (with the markets and quotes that value them), open positions summed per trader (and open
+ * groups' legs not sent yet), today's closes, entries since the day start (or the cooldown or duplicate window), each book's latest
  * closes for the streak, and the all-time realized sum per trader.
  */
 async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: string } | { bookOf: string }; timeZone: string; now: number; windows: EntryWindows[] }) {
@@ -189,6 +190,12 @@ async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: 
       'markets', ${list(Prisma.sql`SELECT * FROM mk`)},
       'quotes', ${list(Prisma.sql`SELECT q.symbol, q.bid::text AS bid, q.ask::text AS ask FROM "MarketQuote" q WHERE q.symbol IN (SELECT symbol FROM mk)`)},
       'openByTrader', ${list(openAggregatesSql(inScope, dayStart))},
+      -- The legs of open position groups planned and not sent yet (waiting for a resting slot), at
+      -- their limit prices: they were counted when their pyramid was planned, and will be placed
+      -- without another check, so other entries must not take their room meanwhile.
+      'plannedByTrader', ${list(Prisma.sql`
+        SELECT g."traderId", sum(gl.qty * gl.price)::text AS notional FROM "GroupLeg" gl JOIN "PositionGroup" g ON g.id = gl."groupId"
+        WHERE g."traderId" IN (SELECT id FROM tr) AND g.status = 'OPEN' AND gl.status = 'PLANNED' GROUP BY g."traderId"`)},
       'closedToday', ${list(Prisma.sql`
         SELECT p."traderId", (p."realizedPnl" - ${beforeDaySql(dayStart)})::text AS "dayPnl" FROM "Position" p
         WHERE ${inScope} AND p.status = 'CLOSED' AND p."closedAt" >= ${dayStart}::timestamp(3)`)},
@@ -210,6 +217,7 @@ async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: 
     dayStart,
     traders: j.traders.map((t) => ({ id: t.id, accountId: t.accountId, mode: t.mode, quoteCurrency: t.quoteCurrency, account: { quoteCurrency: t.quoteCurrency, balances: j.balances.filter((b) => b.accountId === t.accountId) } })),
     openByTrader: j.openByTrader,
+    plannedByTrader: j.plannedByTrader,
     closedToday: j.closedToday,
     closedRecent: j.closedRecent,
     recentEntryRows: j.recentEntries.map((e) => ({ traderId: e.traderId, symbol: e.symbol, side: e.side, createdAt: new Date(e.createdMs) })),
@@ -264,7 +272,7 @@ function figuresFor(
   const quoteBy = new Map(rows.quotes.map((q) => [q.symbol, q]))
 
   const unrealized = sumDec(open.map((a) => fromDb(a.unrealized)))
-  const exposure = sumDec(open.map((a) => fromDb(a.exposure)))
+  const exposure = sumDec(open.map((a) => fromDb(a.exposure))).plus(sumDec(rows.plannedByTrader.filter(inScope).map((l) => fromDb(l.notional))))
   const realizedOpen = sumDec(open.map((a) => fromDb(a.realized)))
   const dailyPnl = sumDec(closedToday.map((p) => fromDb(p.dayPnl))).plus(sumDec(open.map((a) => fromDb(a.today))))
 

@@ -77,4 +77,25 @@ describe('risk state: open positions summed in the database', () => {
     await t.db.order.update({ where: { id: entry.id }, data: { status: 'CANCELED' } })
     expect((await loadRiskState(t.db, { userId, traderId: c.id, timeZone: 'UTC', now, pnlPeak: dec(0) })).state.exposureQuote.toFixed()).toBe('220')
   })
+
+  test("an open group's legs planned and not sent yet count at their limit prices; canceled ones, and a closed group's, do not", async () => {
+    const d = await createTrader({ db: t.db, userId, input: { name: 'D', quoteCurrency: 'USDT', startingBalance: '100000', watchlist: 'BTC/USDT' } })
+    const group = await t.db.positionGroup.create({
+      data: { traderId: d.id, userId, accountId: d.accountId, symbol: 'BTC/USDT', side: 'LONG', settings: {}, budgetQuote: '5000', plannedNotional: '3450' },
+    })
+    const pyramid = await t.db.groupPyramid.create({ data: { groupId: group.id, index: 0, entryPrice: '60000', capitalQuote: '5000' } })
+    const leg = (index: number, price: string, qty: string, status: 'PLACED' | 'PLANNED' | 'CANCELED') =>
+      t.db.groupLeg.create({ data: { groupId: group.id, pyramidId: pyramid.id, index, deviationPct: '0', weightPct: '0', price, qty, takeProfitPct: '1', status } })
+    const base = await leg(0, '60000', '0.01', 'PLACED')
+    await t.db.position.create({
+      data: { traderId: d.id, accountId: d.accountId, groupId: group.id, groupLegId: base.id, symbol: 'BTC/USDT', side: 'LONG', status: 'MONITORING', entryType: 'MARKET', requestedQty: '0.01', openQty: '0.01', entryQty: '0.01', avgEntryPrice: '60000' },
+    })
+    await leg(1, '58000', '0.02', 'PLANNED')
+    await leg(2, '56000', '0.04', 'CANCELED')
+    const exposure = async () => (await loadRiskState(t.db, { userId, traderId: d.id, timeZone: 'UTC', now, pnlPeak: dec(0) })).state.exposureQuote.toFixed()
+    // The placed leg held at the bid, 0.01 x 61000 = 610, and the planned one at its limit, 0.02 x 58000 = 1160.
+    expect(await exposure()).toBe('1770')
+    await t.db.positionGroup.update({ where: { id: group.id }, data: { status: 'CLOSED' } })
+    expect(await exposure()).toBe('610')
+  })
 })
