@@ -58,7 +58,9 @@ export async function exitGroupFifo(o: {
     where: { groupId: g.id, status: { in: ['OPEN', 'MONITORING'] }, openQty: { gt: 0 } },
     select: { id: true, groupLegId: true, openQty: true, openedAt: true, createdAt: true },
   })
-  if (await o.db.order.count({ where: { positionId: { in: legs.map((l) => l.id) }, ...EXIT_ORDER, status: { in: WORKING_STATUSES } } })) {
+  // (An exit under this attempt's own ids is not another's: an attempt beside this one made it, see below.)
+  const others = o.clientOrderIdBase ? { NOT: { clientOrderId: { startsWith: `${o.clientOrderIdBase}-` } } } : {}
+  if (await o.db.order.count({ where: { positionId: { in: legs.map((l) => l.id) }, ...EXIT_ORDER, status: { in: WORKING_STATUSES }, ...others } })) {
     throw conflict(`an exit of the ${g.symbol} group is still working: try again once it has ended`)
   }
   const held = legs.reduce((s, l) => s.plus(fromDb(l.openQty)), ZERO)
@@ -73,7 +75,18 @@ export async function exitGroupFifo(o: {
     const take = minDec(left, fromDb(leg.openQty))
     const clientOrderId = o.clientOrderIdBase ? `${o.clientOrderIdBase}-${++made}` : undefined
     const sent = await requestExit({ db: o.db, positionId: leg.id, size: { kind: 'QTY', qty: take }, purpose: 'MANUAL_EXIT', actor: o.actor, reason: o.reason, userId: o.userId, exchange: o.exchange, exchangeFor: o.exchangeFor, clientOrderId })
-    if (!sent) continue
+    if (!sent) {
+      // An attempt running beside this one (its worker's lock went with its connection, and
+      // another worker took the signal over) made this exit under the same id first: it counts
+      // here as there, so this attempt does not go on to sell the next leg in its place.
+      // (Its leg may be another than this one: the legs were read after it had sold.)
+      const raced = clientOrderId ? await o.db.order.findUnique({ where: { clientOrderId }, select: { id: true, qty: true, status: true, positionId: true, position: { select: { groupLegId: true } } } }) : null
+      if (raced && raced.status !== 'REJECTED') {
+        exits.push({ legId: raced.position!.groupLegId!, positionId: raced.positionId!, orderId: raced.id, qty: fromDb(raced.qty).toFixed() })
+        left = left.minus(fromDb(raced.qty))
+      }
+      continue
+    }
     if ('dust' in sent) {
       refused.push(`leg ${leg.id} closed as dust, nothing sold: ${sent.dust}`)
       continue
