@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import type { Db } from '@/lib/db/client'
-import type { Prisma } from '@/lib/generated/prisma/client'
 import type { TradeDecision } from '@/lib/domain/decisions/trade-decision'
 import type { Constraint, ValidationResult } from '@/lib/domain/decisions/validation-result'
 import type { SizingResult } from '@/lib/domain/sizing/position-size'
@@ -16,7 +15,8 @@ import { executeStep } from './execute-step'
 import { finishDecision, recordDecision, type DecisionRecord, type RecordInput } from './record-decision'
 import type { SymbolSnapshot } from './symbol-snapshot'
 
-type StepResult =
+/** What a decision's step became, as its journal entry records it (settleInterruptedDecisions writes the same). */
+export type StepResult =
   | { step: string; status: 'EXECUTED'; summary: string; positionId: string }
   // Sent, and the exchange did not confirm it: the position exists and its entry is looked up.
   | { step: string; status: 'UNCONFIRMED'; summary: string; positionId: string }
@@ -69,7 +69,7 @@ export async function settleDecision(s: SettleInput): Promise<DecisionRecord> {
   // entry (prompt, answer, validation). A worker stopped part way leaves it EXECUTING, and
   // settleInterruptedDecisions ends it from what its steps left behind.
   const planned: StepResult[] = steps.map((st) => ({ step: describeStep(st), status: 'PLANNED' }))
-  await rec('EXECUTING', { executed: { ...sizingNote, plan: steps, steps: planned } as unknown as Prisma.InputJsonValue })
+  await rec('EXECUTING', { executed: { ...sizingNote, plan: steps, steps: planned } })
   const results: StepResult[] = []
   const riskConstraints: Constraint[] = []
   let positionId = s.snapshot.position?.id ?? null

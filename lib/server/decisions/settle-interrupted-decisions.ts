@@ -2,9 +2,9 @@ import type { Db } from '@/lib/db/client'
 import { INTERRUPTED_AFTER_MS } from '@/lib/server/approvals/decide-approval'
 import { notify } from '@/lib/server/events/notify'
 import { describeStep, type PlanStep } from './decision-plan'
+import type { StepResult } from './settle-decision'
 import { positionTouchedBy } from './step-trace'
 
-type Step = { step: string; status: 'EXECUTED' | 'QUEUED' | 'FAILED'; summary?: string; error?: string; positionId?: string; approvalId?: string }
 
 /**
  * Ends the journal entries left EXECUTING by a worker that stopped while carrying them out (the
@@ -22,7 +22,7 @@ export async function settleInterruptedDecisions(db: Db, now = Date.now()): Prom
   for (const d of stuck) {
     const executed = (d.executed ?? {}) as { plan?: PlanStep[]; sizing?: unknown }
     const approvals = await db.approval.findMany({ where: { decisionId: d.id }, select: { id: true, request: true } })
-    const steps: Step[] = []
+    const steps: StepResult[] = []
     for (const st of executed.plan ?? []) {
       const step = describeStep(st)
       const approval = approvals.find((a) => describeStep(a.request as unknown as PlanStep) === step)
