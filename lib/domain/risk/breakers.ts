@@ -17,7 +17,7 @@ export interface BreakerTrip {
 }
 
 export interface EvaluateBreakersInput {
-  /** Only changes the wording ("account daily loss limit: ..."); defaults to 'trader'. */
+  /** Only changes the wording ("user-wide daily loss limit (paper USDT): ..."); defaults to 'trader'. */
   scope?: RiskScope
   limits: RiskLimits
   state: LossState

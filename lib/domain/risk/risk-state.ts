@@ -1,7 +1,10 @@
 import type { Decimal } from '@/lib/domain/decimal'
 
-/** Whose limits are checked: one trader's, or the whole exchange account's. */
-export type RiskScope = 'trader' | 'account'
+/**
+ * Whose limits are checked: one trader's, or the user-wide ones over one of the user's books
+ * (the traders of one account mode and quote currency), named as a person reads it ("paper USDT").
+ */
+export type RiskScope = 'trader' | { userBook: string }
 
 export type RiskSide = 'LONG' | 'SHORT'
 

@@ -11,9 +11,9 @@ export interface RiskViolation {
   message: string
 }
 
-/** The limit's name as a person reads it in a message; account-wide limits say so. */
+/** The limit's name as a person reads it in a message; user-wide limits say so, and over which book. */
 export function scopedLimitLabel(scope: RiskScope, limit: RiskLimitName): string {
-  return scope === 'account' ? `account ${LIMIT_LABELS[limit]}` : LIMIT_LABELS[limit]
+  return scope === 'trader' ? LIMIT_LABELS[limit] : `user-wide ${LIMIT_LABELS[limit]} (${scope.userBook})`
 }
 
 export function toRiskViolation(scope: RiskScope, check: LimitCheck): RiskViolation {

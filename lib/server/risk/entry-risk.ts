@@ -7,7 +7,8 @@ import { needsRiskState } from '@/lib/domain/risk/risk-limits'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { AppError } from '@/lib/server/errors/app-error'
 import { readRiskLimits, readUserRiskLimits } from '@/lib/server/traders/trader-settings'
-import { loadTraderAndUserRiskState } from './load-risk-state'
+import type { AccountMode } from '@/lib/generated/prisma/enums'
+import { bookLabel, loadTraderAndUserRiskState } from './load-risk-state'
 
 /** Where an order came from, for the risk log: every path goes through the same check. */
 export type OrderSource = 'UI' | 'API' | 'AI' | 'RULES' | 'APPROVAL' | 'WEBHOOK'
@@ -38,7 +39,7 @@ export class RiskRejection extends AppError {
   }
 }
 
-type TraderRow = { id: string; userId: string; quoteCurrency: string; riskLimits: unknown; pnlPeak: { toString(): string } }
+type TraderRow = { id: string; userId: string; quoteCurrency: string; mode: AccountMode; riskLimits: unknown; pnlPeak: { toString(): string } }
 type UserRow = { timeZone: string; riskLimits: unknown; pnlPeak: { toString(): string } }
 
 // What limits that only look at the order are checked against: nothing of the ledger is read.
@@ -77,7 +78,7 @@ export async function assertEntryWithinLimits(tx: SqlTx, trader: TraderRow, user
     : { trader: { state: NO_STATE }, user: { state: NO_STATE } }
   const checks = {
     trader: checkOrderRisk({ scope: 'trader', limits: traderLimits, state: states.trader.state, intent: order, quoteCurrency: trader.quoteCurrency }),
-    user: checkOrderRisk({ scope: 'account', limits: userLimits, state: states.user.state, intent: order, quoteCurrency: trader.quoteCurrency }),
+    user: checkOrderRisk({ scope: { userBook: bookLabel({ mode: trader.mode, quoteCurrency: trader.quoteCurrency }) }, limits: userLimits, state: states.user.state, intent: order, quoteCurrency: trader.quoteCurrency }),
   }
   const violations: ScopedViolation[] = [
     ...checks.trader.violations.map((v) => ({ ...v, scope: 'trader' as const })),

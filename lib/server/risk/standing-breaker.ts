@@ -4,7 +4,7 @@ import { ZERO } from '@/lib/domain/decimal'
 import { evaluateBreakers, type BreakerTrip } from '@/lib/domain/risk/breakers'
 import { conflict, notFound } from '@/lib/server/errors/app-error'
 import { readRiskLimits, readUserRiskLimits } from '@/lib/server/traders/trader-settings'
-import { loadTraderAndUserRiskState } from './load-risk-state'
+import { bookLabel, loadTraderAndUserRiskState } from './load-risk-state'
 import { equityUnknown, EQUITY_UNKNOWN } from './trip-breakers'
 
 /**
@@ -38,7 +38,7 @@ export async function standingBreaker(db: Db, traderId: string, now = Date.now()
   if (own) return { scope: 'trader', trip: own }
   // tripBreakers judges a book's user-wide limits only once every account's equity in it is known.
   if (await db.trader.count({ where: { userId: t.userId, account: { ...EQUITY_UNKNOWN, ...book } } })) return null
-  const all = evaluateBreakers({ scope: 'account', limits: readUserRiskLimits(t.user.riskLimits), state: figures.user.state, quoteCurrency: book.quoteCurrency })
+  const all = evaluateBreakers({ scope: { userBook: bookLabel(book) }, limits: readUserRiskLimits(t.user.riskLimits), state: figures.user.state, quoteCurrency: book.quoteCurrency })
   return all ? { scope: 'user', trip: all } : null
 }
 

@@ -60,7 +60,7 @@ export async function tripBreakers(db: Db, userId: string, now = Date.now()): Pr
     }
     const inBook = traders.filter((t) => traderIds.includes(t.id))
     const active = inBook.filter((t) => t.status === 'ACTIVE' && !trips.some((x) => x.traderId === t.id)).map((t) => t.id)
-    const trip = evaluateBreakers({ scope: 'account', limits: userLimits, state: figures.state, quoteCurrency: book.quoteCurrency })
+    const trip = evaluateBreakers({ scope: { userBook: bookLabel(book) }, limits: userLimits, state: figures.state, quoteCurrency: book.quoteCurrency })
     if (trip && active.length && !inBook.some(unknownEquity)) {
       await stopTraders(db, userId, active, trip, `all ${bookLabel(book)} traders`)
       trips.push({ traderId: null, trip })

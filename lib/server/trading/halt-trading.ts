@@ -2,7 +2,7 @@ import type { DbTx } from '@/lib/db/client'
 import type { SqlTx } from '@/lib/db/sql-tx'
 import { env } from '@/lib/config/env'
 import { LIVE_TRADING_OFF } from '@/lib/server/exchange/live-account-exchange'
-import type { TraderStatus, TraderStatusCause } from '@/lib/generated/prisma/enums'
+import type { AccountMode, TraderStatus, TraderStatusCause } from '@/lib/generated/prisma/enums'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import type { ActorRef } from '@/lib/server/audit/actor'
 import { AppError, conflict, notFound } from '@/lib/server/errors/app-error'
@@ -131,6 +131,8 @@ export function assertSwitchesOn(account: AccountSwitch, trader: TraderSwitch): 
 export type TraderForEntry = {
   id: string; userId: string; name: string; accountId: string; status: TraderStatus; statusReason: string | null; statusChangedAt: Date | null
   quoteCurrency: string; riskLimits: unknown; pnlPeak: string
+  /** Its account's: with the quote currency, the trader's book (see Book). */
+  mode: AccountMode
   // Its user's: read, not locked. The peak is its book's (its account's mode and quote currency).
   timeZone: string; userRiskLimits: unknown; userPnlPeak: string
 }
@@ -153,7 +155,7 @@ export async function lockTraderForEntry(tx: SqlTx, traderId: string): Promise<T
     FROM "Trader" t JOIN "User" u ON u.id = t."userId" JOIN "ExchangeAccount" a ON a.id = t."accountId"
     WHERE t.id = ${traderId} FOR NO KEY UPDATE OF t FOR KEY SHARE OF a`
   if (!row) throw notFound('trader')
-  const { accountName, halted, haltedReason, haltedAt, mode, reconcileError, reconciledAt, ...trader } = row
-  assertSwitchesOn({ name: accountName, halted, haltedReason, haltedAt, mode, reconcileError, reconciledAt }, trader)
+  const { accountName, halted, haltedReason, haltedAt, reconcileError, reconciledAt, ...trader } = row
+  assertSwitchesOn({ name: accountName, halted, haltedReason, haltedAt, mode: trader.mode, reconcileError, reconciledAt }, trader)
   return trader
 }

@@ -34,7 +34,7 @@ describe('entries of several traders at once', () => {
     const dayStart = tradingDayStart(Date.now(), 'UTC')
     await t.db.position.update({ where: { id: positionId }, data: { createdAt: new Date(dayStart - 10_000) } })
     // No cooldown (it used to be what reached back into yesterday), a 60 s duplicate window.
-    const row = { id: trader.id, userId, quoteCurrency: 'USDT', riskLimits: { ...RISK_LIMITS_OFF, duplicateWindowSeconds: 60 }, pnlPeak: '0' }
+    const row = { id: trader.id, userId, quoteCurrency: 'USDT', mode: 'PAPER' as const, riskLimits: { ...RISK_LIMITS_OFF, duplicateWindowSeconds: 60 }, pnlPeak: '0' }
     const user = { timeZone: 'UTC', riskLimits: RISK_LIMITS_OFF, pnlPeak: '0' }
     const intent = { symbol: 'BTC/USDT', side: 'LONG' as const, notional: dec(100), riskAmount: dec(1) }
     for (const at of [dayStart - 5_000, dayStart + 10_000]) {

@@ -189,19 +189,19 @@ describe('risk limits: each limit in turn, then the breakers', () => {
     await limits({})
     const e = await refusal(open('BTC/USDT', '100'))
     expect(e.fieldErrors?.map((f) => f.field)).toEqual(['risk.maxConcurrentPositions'])
-    expect(e.fieldErrors?.[0]?.message).toMatch(/^account /)
+    expect(e.fieldErrors?.[0]?.message).toBe('user-wide max open positions (paper USDT): 1 positions are already open and at most 1 may be')
     // A trader's limit and the user-wide one of the same name refusing together: the summary tells them apart.
     await t.db.user.update({ where: { id: userId }, data: { riskLimits: { ...RISK_LIMITS_OFF, maxExposureQuote: '50' } } })
     await limits({ maxExposureQuote: '50' })
     const both = await refusal(open('BTC/USDT', '100'))
-    expect(both.message).toBe('2 risk limits refuse this order: max total exposure, account max total exposure')
+    expect(both.message).toBe('2 risk limits refuse this order: max total exposure, user-wide max total exposure (paper USDT)')
     await limits({})
 
     // A user-wide loss limit that stands refuses a trader's resume too, pointing at Settings.
     await t.db.user.update({ where: { id: userId }, data: { riskLimits: { ...RISK_LIMITS_OFF, dailyLossLimitQuote: '1' } } })
     await t.db.$transaction((tx) => setTraderStatus(tx, { traderId, status: 'PAUSED', cause: 'PERSON', reason: 'lunch', actor: user }))
     const resume = await refusal(resumeTrader({ db: t.db, userId, traderId, actor: user }))
-    expect(resume.message).toMatch(/^trader "Careful" would be stopped again at once: account daily loss .*\. Raise or turn off that limit in the user-wide risk settings \(Settings\), or resume it on the next trading day, then resume it$/)
+    expect(resume.message).toMatch(/^trader "Careful" would be stopped again at once: user-wide daily loss limit \(paper USDT\): .*\. Raise or turn off that limit in the user-wide risk settings \(Settings\), or resume it on the next trading day, then resume it$/)
     await t.db.user.update({ where: { id: userId }, data: { riskLimits: RISK_LIMITS_OFF } })
     expect((await resumeTrader({ db: t.db, userId, traderId, actor: user })).status).toBe('ACTIVE')
   })

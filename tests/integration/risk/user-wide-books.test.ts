@@ -67,7 +67,7 @@ describe('user-wide limits per book (real PostgreSQL)', () => {
     const refused = await open(u.userId, usdt, 'ETH/USDT', 3000).catch((e: unknown) => e)
     expect(isRefusal(refused) && refused.fieldErrors?.map((f) => f.field)).toEqual(['risk.maxConcurrentPositions'])
     // (one open: the testnet position is not counted)
-    expect(isRefusal(refused) && refused.fieldErrors?.[0]?.message).toBe('account max open positions: 1 positions are already open and at most 1 may be')
+    expect(isRefusal(refused) && refused.fieldErrors?.[0]?.message).toBe('user-wide max open positions (paper USDT): 1 positions are already open and at most 1 may be')
     // Paper EUR is another book.
     expect(await status(await open(u.userId, eur, 'ETH/EUR', 2800))).toBe('MONITORING')
   })
@@ -89,7 +89,7 @@ describe('user-wide limits per book (real PostgreSQL)', () => {
     const status = async (id: string) => (await t.db.trader.findUniqueOrThrow({ where: { id }, select: { status: true } })).status
     expect([await status(u.testnet), await status(usdt)]).toEqual(['PAUSED', 'ACTIVE'])
     const said = await t.db.activityEvent.findFirstOrThrow({ where: { userId: u.userId, type: 'BREAKER_TRIPPED' }, select: { message: true } })
-    expect(said.message).toMatch(/^all testnet USDT traders: account daily loss limit/)
+    expect(said.message).toMatch(/^all testnet USDT traders: user-wide daily loss limit \(testnet USDT\): /)
     // The next pass finds nothing more to stop.
     expect(await tripBreakers(t.db, u.userId)).toEqual([])
   })

@@ -82,15 +82,15 @@ describe('evaluateBreakers', () => {
     if (reason) expect(result!.reason).toBe(reason)
   })
 
-  test('account scope names the limit as account-wide', () => {
-    const trip = evaluateBreakers({ scope: 'account', limits: LIMITS, state: { ...calm, drawdownPct: dec(20) } })
+  test('a user-wide scope names the limit as user-wide, with its book', () => {
+    const trip = evaluateBreakers({ scope: { userBook: 'testnet EUR' }, limits: LIMITS, state: { ...calm, drawdownPct: dec(20) } })
     expect(trip).toEqual({
       action: 'HALT',
       limit: 'maxDrawdownPct',
-      label: 'account max drawdown',
+      label: 'user-wide max drawdown (testnet EUR)',
       currentValue: '20',
       allowedValue: '10',
-      reason: 'account max drawdown: drawdown 20% has reached the limit of 10%',
+      reason: 'user-wide max drawdown (testnet EUR): drawdown 20% has reached the limit of 10%',
     })
   })
 })

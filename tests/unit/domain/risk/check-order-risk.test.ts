@@ -388,8 +388,8 @@ const EVERYTHING_BREACHED: { limits: Required<RiskLimits>; state: RiskState } = 
 }
 
 describe('checkOrderRisk: risk-reducing orders are never blocked', () => {
-  const cases = (['trader', 'account'] as const).flatMap((scope) =>
-    (['LONG', 'SHORT'] as const).map((side) => ({ label: `${scope} scope, ${side}`, scope, side })),
+  const cases = (['trader', { userBook: 'paper USDT' }] as const).flatMap((scope) =>
+    (['LONG', 'SHORT'] as const).map((side) => ({ label: `${scope === 'trader' ? 'trader' : 'user-wide'} scope, ${side}`, scope, side })),
   )
 
   test.each(cases)('an entry breaches every limit: $label', ({ scope, side }) => {
@@ -432,9 +432,9 @@ describe('checkOrderRisk: several limits together', () => {
     expect(result.constraints.filter((c) => !c.satisfied)).toHaveLength(5)
   })
 
-  test('account-scope messages and constraint names say the limit is account-wide', () => {
+  test('user-wide messages and constraint names say the limit is user-wide, and over which book', () => {
     const result = checkOrderRisk({
-      scope: 'account',
+      scope: { userBook: 'live USDT' },
       limits: DEFAULT_ACCOUNT_LIMITS,
       state: state({ openPositions: 10 }),
       intent: intent(),
@@ -443,17 +443,17 @@ describe('checkOrderRisk: several limits together', () => {
     expect(result.violations).toEqual([
       {
         limit: 'maxConcurrentPositions',
-        label: 'account max open positions',
+        label: 'user-wide max open positions (live USDT)',
         currentValue: '11',
         allowedValue: '10',
-        message: 'account max open positions: 10 positions are already open and at most 10 may be',
+        message: 'user-wide max open positions (live USDT): 10 positions are already open and at most 10 may be',
       },
     ])
     expect(result.constraints.map((c) => c.name)).toEqual([
-      'account max open positions',
-      'account max total exposure',
-      'account daily loss limit',
-      'account max drawdown',
+      'user-wide max open positions (live USDT)',
+      'user-wide max total exposure (live USDT)',
+      'user-wide daily loss limit (live USDT)',
+      'user-wide max drawdown (live USDT)',
     ])
   })
 
