@@ -169,20 +169,31 @@ export async function requestExit(o: RequestExitOptions): Promise<ExitRequested 
     // coins): then the exit order is written, and fitExitToPosition decides once they are off.
     const holds = openQty.gt(0)
     const problems = closes && holds && !entry ? unsellable(rules, qty, exitPrice) : []
-    if (problems.length && !(await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Order" WHERE "positionId" = ${p.id} AND ${WORKING_PROTECTION_SQL} LIMIT 1`).length) {
-      const position = { id: p.id, status: p.status, userId: p.trader.userId }
-      return { dust: await closeAsDust(tx, position, { held: openQty, asset: rules.base, problems, reason: o.reason, actor }) }
-    }
-    if (qty.isZero() && !(closes && holds)) return null
-
     const now = new Date()
     // Its expected price is the side of the quote at decision time (also for a triggered stop:
     // what the market offered when the exit was decided, not the level that fired).
-    const { insert, order, created } = newOrder({
+    const exitOrder = (q: Decimal) => newOrder({
       accountId: p.accountId, traderId: p.traderId, positionId: p.id, clientOrderId: o.clientOrderId ?? newClientOrderId(o.purpose === 'STOP_LOSS' ? 'sl' : o.purpose === 'TAKE_PROFIT' ? 'tp' : 'x'),
-      symbol: p.symbol, side, type: 'MARKET', purpose: o.purpose, qty: toDb(qty), price: null, expectedPrice: toDb(exitPrice), reduceOnly: true,
+      symbol: p.symbol, side, type: 'MARKET', purpose: o.purpose, qty: toDb(q), price: null, expectedPrice: toDb(exitPrice), reduceOnly: true,
       takeProfitId, requestHash: o.requestHash, createdBy: actor.kind, at: now,
     })
+    if (problems.length && !(await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Order" WHERE "positionId" = ${p.id} AND ${WORKING_PROTECTION_SQL} LIMIT 1`).length) {
+      const position = { id: p.id, status: p.status, userId: p.trader.userId }
+      const dust = await closeAsDust(tx, position, { held: openQty, asset: rules.base, problems, reason: o.reason, actor })
+      // A keyed close keeps its key: the exit it did not send is recorded as such (as when the
+      // holding turns out too small once a stop is off), so that a repeat replays this close.
+      if (o.clientOrderId) {
+        const { insert, order, created } = exitOrder(openQty)
+        await tx.$executeRaw(insert)
+        await applyOrderReportIn(tx, order.id, ownVerdict(order, 'CANCELED', `not sent: ${dust}`), actor, {
+          held: { order: created, position: { id: p.id, status: 'CLOSED', side: p.side, symbol: p.symbol, userId: p.trader.userId } },
+        })
+      }
+      return { dust }
+    }
+    if (qty.isZero() && !(closes && holds)) return null
+
+    const { insert, order, created } = exitOrder(qty)
     await tx.$executeRaw(insert)
     const closing = await movePosition(tx, { id: p.id, status: p.status, userId: p.trader.userId }, 'EXIT_REQUESTED', actor, `${o.reason}: exit order ${order.clientOrderId} for ${qty.toFixed()} of ${openQty.toFixed()}`)
     const exchange = o.exchange ?? o.exchangeFor?.(p.account) ?? exchangeForAccount(db, p.account, { allowStaleMarket: o.allowStaleMarket })

@@ -114,6 +114,30 @@ describe('closing a holding below the exchange minimums (real PostgreSQL, paper 
     await expect(closePosition({ db: t.db, userId, actor, positionId, input: {} })).rejects.toThrow(/position is closed/)
   })
 
+  test('a keyed close that closed the position as dust is replayed when repeated with its key, not refused as closed', async () => {
+    const { userId, traderId } = await trader()
+    const actor = { kind: 'USER' as const, id: userId }
+    const { positionId } = await openPosition({
+      db: t.db, userId, actor,
+      input: { traderId, symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.0001', entryType: 'MARKET', stopLoss: '40000' },
+    })
+    await seedMarket(t.db, { bid: '45000', ask: '45010' })
+    const first = await closePosition({ db: t.db, userId, actor, positionId, input: {}, requestKey: 'close-dust-1' })
+    expect(first).toEqual({ dust: expect.stringMatching(/^0\.0001 BTC cannot be sold \(order value 4\.5 USDT/) })
+    // The exit it did not send holds the key.
+    const [exit] = await t.db.order.findMany({ where: { positionId, purpose: 'MANUAL_EXIT' } })
+    expect([exit?.status, exit?.rejectReason]).toEqual(['CANCELED', `not sent: ${(first as { dust: string }).dust}`])
+    expect(await t.db.paperOrder.count({ where: { clientOrderId: exit!.clientOrderId } })).toBe(0)
+    const after = await getPositionDetail(t.db, userId, positionId)
+    await expect(closePosition({ db: t.db, userId, actor, positionId, input: {}, requestKey: 'close-dust-1' })).resolves.toEqual({ orderId: exit!.id, replayed: true })
+    // Nothing more was done: the same position, the same one exit, the coins still held.
+    expect(await getPositionDetail(t.db, userId, positionId)).toEqual(after)
+    expect(await exits(positionId)).toHaveLength(1)
+    // The same key with another body is a reuse; a close without a key still finds it closed.
+    await expect(closePosition({ db: t.db, userId, actor, positionId, input: { sharePct: '50' }, requestKey: 'close-dust-1' })).rejects.toThrow(/Idempotency-Key/)
+    await expect(closePosition({ db: t.db, userId, actor, positionId, input: {} })).rejects.toThrow(/position is closed/)
+  })
+
   test('panic reports a holding it could not sell as closed as dust, not as sold at market', async () => {
     const { userId, traderId, accountId } = await trader()
     const actor = { kind: 'USER' as const, id: userId }
