@@ -147,9 +147,11 @@ async function finish(db: Db, a: ApprovalRow, f: { status: 'APPROVED' | 'REJECTE
       const positionId = f.positionId ? { positionId: f.positionId } : {}
       // A decision may have queued several steps: it is EXECUTED once any was, waits while any
       // waits, and is REJECTED only when none was executed and none waits, whichever is answered first.
+      // Still EXECUTING when a person answers at once (its cycle has not written its outcome yet):
+      // recorded here all the same, and finishDecision keeps it rather than write "waits".
       const all = await tx.approval.findMany({ where: { decisionId: a.decisionId }, select: { status: true } })
       const outcome = all.some((x) => x.status === 'APPROVED') ? 'EXECUTED' : all.some((x) => x.status === 'PENDING') ? 'PENDING_APPROVAL' : f.decisionOutcome
-      await tx.decision.updateMany({ where: { id: a.decisionId, outcome: { in: ['PENDING_APPROVAL', 'REJECTED'] } }, data: { outcome, error: outcome === 'REJECTED' ? f.message : null, ...positionId } })
+      await tx.decision.updateMany({ where: { id: a.decisionId, outcome: { in: ['EXECUTING', 'PENDING_APPROVAL', 'REJECTED'] } }, data: { outcome, error: outcome === 'REJECTED' ? f.message : null, ...positionId } })
     }
     const type = f.status === 'EXPIRED' ? 'APPROVAL_EXPIRED' : f.status === 'REJECTED' ? 'APPROVAL_REJECTED' : f.status === 'FAILED' ? 'APPROVAL_FAILED' : 'APPROVAL_APPROVED'
     await recordActivity(tx, { userId: a.trader.userId, traderId: a.traderId, symbol: a.symbol, type, severity: f.status === 'APPROVED' ? 'info' : 'warning', message: f.message })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { sqlOf, type Db } from '@/lib/db/client'
 import { toJsonColumn } from '@/lib/db/json-column'
-import type { Prisma } from '@/lib/generated/prisma/client'
+import { Prisma } from '@/lib/generated/prisma/client'
 import type { TradeDecision } from '@/lib/domain/decisions/trade-decision'
 import type { ValidationResult } from '@/lib/domain/decisions/validation-result'
 import { notifyAllSelect } from '@/lib/server/events/notify'
@@ -68,18 +68,26 @@ export async function recordDecision(r: RecordInput): Promise<DecisionRecord> {
 /**
  * A journal entry written EXECUTING (before its steps were sent) gets its outcome once they have
  * run: what each step became, the risk limits that refused one, its position. One statement,
- * notified on commit.
+ * notified on commit. A step it queued for approval may have been answered already (a person
+ * approving within the moment since): the approval then moved the entry on from EXECUTING (see
+ * decide-approval), and "waits for approval" does not overwrite what it recorded. In one UPDATE,
+ * which reads the row as it stands once it holds the row's lock.
  */
 export async function finishDecision(
   r: Pick<RecordInput, 'db' | 'trader' | 'symbol' | 'started' | 'outcome' | 'validation' | 'executed' | 'positionId' | 'error' | 'decision' | 'answer'> & { id: string },
 ): Promise<DecisionRecord> {
   const latencyMs = Math.round(performance.now() - r.started)
-  await sqlOf(r.db).$executeRaw`
+  const answered = Prisma.sql`(${r.outcome === 'PENDING_APPROVAL'} AND outcome <> 'EXECUTING')`
+  const [row] = await sqlOf(r.db).$queryRaw<{ outcome: DecisionOutcome; error: string | null }[]>`
     WITH d AS (
-      UPDATE "Decision" SET outcome = ${r.outcome}::"DecisionOutcome", validation = ${JSON.stringify(toJsonColumn(r.validation))}::jsonb,
-        executed = ${JSON.stringify(r.executed)}::jsonb, error = ${r.error ?? null}, "positionId" = ${r.positionId ?? null}, "latencyMs" = ${latencyMs}::int
+      UPDATE "Decision" SET outcome = CASE WHEN ${answered} THEN outcome ELSE ${r.outcome}::"DecisionOutcome" END,
+        error = CASE WHEN ${answered} THEN error ELSE ${r.error ?? null} END,
+        validation = ${JSON.stringify(toJsonColumn(r.validation))}::jsonb, executed = ${JSON.stringify(r.executed)}::jsonb,
+        "positionId" = COALESCE(${r.positionId ?? null}, "positionId"), "latencyMs" = ${latencyMs}::int
       WHERE id = ${r.id}
-    )
-    ${notifyAllSelect([{ kind: 'decision', userId: r.trader.userId, traderId: r.trader.id, decisionId: r.id }])}`
-  return { id: r.id, symbol: r.symbol, action: r.decision?.action ?? null, outcome: r.outcome, error: r.error ?? null, latencyMs, modelLatencyMs: r.answer?.modelLatencyMs ?? 0 }
+      RETURNING outcome::text AS outcome, error
+    ), n AS (${notifyAllSelect([{ kind: 'decision', userId: r.trader.userId, traderId: r.trader.id, decisionId: r.id }])})
+    SELECT d.outcome, d.error FROM d, (SELECT count(*) FROM n) sent`
+  const outcome = row?.outcome ?? r.outcome
+  return { id: r.id, symbol: r.symbol, action: r.decision?.action ?? null, outcome, error: row ? row.error : (r.error ?? null), latencyMs, modelLatencyMs: r.answer?.modelLatencyMs ?? 0 }
 }

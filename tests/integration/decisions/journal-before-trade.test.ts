@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, test } from 'vitest'
 import { createSimulatedFeed } from '@/lib/market-data/simulated-feed'
 import { runAnalysisCycle } from '@/lib/server/decisions/run-analysis-cycle'
 import { settleInterruptedDecisions } from '@/lib/server/decisions/settle-interrupted-decisions'
-import { INTERRUPTED_AFTER_MS } from '@/lib/server/approvals/decide-approval'
+import { approveApproval, INTERRUPTED_AFTER_MS, rejectApproval } from '@/lib/server/approvals/decide-approval'
+import { finishDecision } from '@/lib/server/decisions/record-decision'
 import { fakeLlmTraderScenario } from '@/tests/support/fake-llm-trader'
 import { seedMarket } from '@/tests/support/seed-market'
 
@@ -91,6 +92,47 @@ describe('the decision journal is written before the trade (real PostgreSQL, Ope
     expect(d!.executed).toEqual({ sizing: expect.any(Object), steps: [{ step: expect.stringMatching(/^LONG /), status: 'FAILED', error: 'not sent: the worker stopped first' }] })
     expect(await t.db.position.count({ where: { traderId } })).toBe(0)
     expect(await t.db.order.count({ where: { traderId, createdAt: { gte: since } } })).toBe(0)
+  })
+
+  /**
+   * A person answers the approval request in the moment between its insert and the decision's
+   * outcome write: the cycle's write ("waits for approval") comes second. Here the cycle's own
+   * write is held back by a failing trigger, and then made as the cycle makes it.
+   */
+  async function answeredBeforeTheOutcome(answer: (approvalId: string) => Promise<unknown>) {
+    const { t, traderId, userId } = world
+    await t.db.trader.update({ where: { id: traderId }, data: { approvals: { entries: true } } })
+    const restore = await fail('decision_update_fails', 'Decision', 'UPDATE')
+    long()
+    const r = await cycle().finally(async () => {
+      await restore()
+      await t.db.trader.update({ where: { id: traderId }, data: { approvals: {} } })
+    })
+    expect(r.decisions).toEqual([expect.objectContaining({ outcome: 'EXECUTING' })])
+    const [d] = await journal()
+    const approval = await t.db.approval.findFirstOrThrow({ where: { decisionId: d!.id } })
+    await answer(approval.id)
+    const steps = [{ step: 'LONG BTC/USDT', status: 'QUEUED', approvalId: approval.id }]
+    const finished = await finishDecision({
+      db: t.db, id: d!.id, trader: { id: traderId, userId, provider: 'OPENAI_COMPATIBLE' }, symbol: 'BTC/USDT', started: performance.now(), outcome: 'PENDING_APPROVAL',
+      validation: d!.validation as never, executed: { steps }, positionId: null, error: null,
+    })
+    return { finished, decision: await t.db.decision.findUniqueOrThrow({ where: { id: d!.id } }), steps }
+  }
+
+  test('an approval approved before the decision records its outcome: the decision ends EXECUTED with the position, not waiting', async () => {
+    const { t, traderId, userId } = world
+    const { finished, decision, steps } = await answeredBeforeTheOutcome((approvalId) => approveApproval({ db: t.db, userId, approvalId, input: {} }))
+    const p = await t.db.position.findFirstOrThrow({ where: { traderId } })
+    expect(finished).toMatchObject({ outcome: 'EXECUTED', error: null })
+    expect(decision).toMatchObject({ outcome: 'EXECUTED', positionId: p.id, error: null, executed: { steps } })
+  })
+
+  test('an approval rejected before the decision records its outcome: the decision ends REJECTED with the reason, not waiting', async () => {
+    const { t, userId } = world
+    const { finished, decision } = await answeredBeforeTheOutcome((approvalId) => rejectApproval({ db: t.db, userId, approvalId, input: { note: 'not now' } }))
+    expect(finished).toMatchObject({ outcome: 'REJECTED', error: expect.stringMatching(/^Rejected by journal@example\.com: "not now": LONG /) })
+    expect(decision).toMatchObject({ outcome: 'REJECTED', positionId: null, error: finished.error })
   })
 
   test('an approval request that cannot be written ends the decision FAILED, in its one entry', async () => {
