@@ -69,8 +69,21 @@ export async function processSignal(o: ProcessSignalOptions): Promise<Outcome | 
   } catch (e) {
     outcome = await failure(o.db, s.id, e)
   }
-  await o.db.signal.updateMany({
-    where: { id: s.id, status: 'PROCESSING' },
+  await recordSignalOutcome(o.db, s, outcome)
+  return outcome
+}
+
+/**
+ * Writes an attempt's outcome on its signal while the signal is still that attempt's: PROCESSING,
+ * with the attempt count it was claimed or adopted with (each claim and adoption counts one). A
+ * later attempt may have taken it meanwhile (the pool's queue promoted the entry this one had
+ * just queued and a worker claimed it again; another worker adopted it after this one's
+ * connection dropped): that attempt's outcome stands, and an older "waits in the queue" must not
+ * overwrite it. Says whether it was written.
+ */
+export async function recordSignalOutcome(db: Db, s: { id: string; attempts: number }, outcome: Outcome): Promise<boolean> {
+  const { count } = await db.signal.updateMany({
+    where: { id: s.id, status: 'PROCESSING', attempts: s.attempts },
     data: {
       status: outcome.status,
       reason: outcome.reason?.slice(0, 2000) ?? null,
@@ -79,7 +92,7 @@ export async function processSignal(o: ProcessSignalOptions): Promise<Outcome | 
       ...(outcome.positionId !== undefined ? { positionId: outcome.positionId } : {}),
     },
   })
-  return outcome
+  return count === 1
 }
 
 type LoadedSignal = NonNullable<Awaited<ReturnType<typeof loadSignal>>>
