@@ -43,6 +43,17 @@ describe('closing a holding below the exchange minimums (real PostgreSQL, paper 
   const position = (id: string) => t.db.position.findUniqueOrThrow({ where: { id } })
   const exits = (positionId: string) => t.db.order.findMany({ where: { positionId, purpose: { not: 'ENTRY' } }, select: { status: true, rejectReason: true } })
   const btcHeld = async (accountId: string) => (await t.db.accountBalance.findUnique({ where: { accountId_asset: { accountId, asset: 'BTC' } } }))?.amount.toString()
+  /** 0.0001 BTC bought at 60,010, now bid 45,000: 4.5 USDT, under the 5 USDT minimum. */
+  async function worthLessThanTheMinimum() {
+    const { userId, traderId } = await trader()
+    const actor = { kind: 'USER' as const, id: userId }
+    const { positionId } = await openPosition({
+      db: t.db, userId, actor,
+      input: { traderId, symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.0001', entryType: 'MARKET', stopLoss: '40000' },
+    })
+    await seedMarket(t.db, { bid: '45000', ask: '45010' })
+    return { userId, actor, positionId }
+  }
 
   test('a stop crossed where the holding is worth less than the minimum order closes the position as dust, once, with no order sent', async () => {
     const { userId, traderId, accountId } = await trader()
@@ -102,26 +113,14 @@ describe('closing a holding below the exchange minimums (real PostgreSQL, paper 
   })
 
   test('a second close of a position closed as dust is refused as closed', async () => {
-    const { userId, traderId } = await trader()
-    const actor = { kind: 'USER' as const, id: userId }
-    const { positionId } = await openPosition({
-      db: t.db, userId, actor,
-      input: { traderId, symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.0001', entryType: 'MARKET', stopLoss: '40000' },
-    })
-    await seedMarket(t.db, { bid: '45000', ask: '45010' })
+    const { userId, actor, positionId } = await worthLessThanTheMinimum()
     await closePosition({ db: t.db, userId, actor, positionId, input: {} })
     expect((await position(positionId)).status).toBe('CLOSED')
     await expect(closePosition({ db: t.db, userId, actor, positionId, input: {} })).rejects.toThrow(/position is closed/)
   })
 
   test('a keyed close that closed the position as dust is replayed when repeated with its key, not refused as closed', async () => {
-    const { userId, traderId } = await trader()
-    const actor = { kind: 'USER' as const, id: userId }
-    const { positionId } = await openPosition({
-      db: t.db, userId, actor,
-      input: { traderId, symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.0001', entryType: 'MARKET', stopLoss: '40000' },
-    })
-    await seedMarket(t.db, { bid: '45000', ask: '45010' })
+    const { userId, actor, positionId } = await worthLessThanTheMinimum()
     const first = await closePosition({ db: t.db, userId, actor, positionId, input: {}, requestKey: 'close-dust-1' })
     expect(first).toEqual({ dust: expect.stringMatching(/^0\.0001 BTC cannot be sold \(order value 4\.5 USDT/) })
     // The exit it did not send holds the key.
