@@ -11,8 +11,12 @@ import { winRateText } from './performance-figures'
 import { PnlByBucketChart } from './pnl-by-bucket-chart'
 
 const OUTCOMES = ['EXECUTED', 'DRY_RUN', 'PENDING_APPROVAL', 'NO_ACTION', 'REJECTED', 'FAILED'] as const
+type Outcome = (typeof OUTCOMES)[number] | 'EXECUTING'
 
-const outcomeTone = (p: DecisionPerformanceView['outcomes'][number], o: (typeof OUTCOMES)[number]) => (p.byOutcome[o] && (o === 'REJECTED' || o === 'FAILED') ? 'text-red-300' : '')
+const outcomeTone = (p: DecisionPerformanceView['outcomes'][number], o: Outcome) => (p.byOutcome[o] && (o === 'REJECTED' || o === 'FAILED') ? 'text-red-300' : '')
+
+/** A decision is EXECUTING only while its steps run (or until the worker settles one it left so): its column shows when one is, so the columns add up to the total. */
+const outcomesOf = (view: DecisionPerformanceView): Outcome[] => (view.outcomes.some((p) => p.byOutcome.EXECUTING) ? ['EXECUTING', ...OUTCOMES] : [...OUTCOMES])
 
 // Seven outcome columns share half a laptop's width: their headers take a little less padding than other tables'.
 const countTh = `${th.replace('px-2', 'px-1.5')} ${LAPTOP_ONLY} text-right`
@@ -22,6 +26,7 @@ const providerLabel = (p: string) => (p === 'RULES' ? 'Rules' : p === 'OPENAI_CO
 /** Executed entries by provider × action × confidence, and how every decision ended. */
 export function DecisionBreakdown({ view, traderId }: { view: DecisionPerformanceView; traderId: string }) {
   const traderQuery = traderId ? `&traderId=${encodeURIComponent(traderId)}` : ''
+  const outcomes = outcomesOf(view)
   return (
     <>
       <Panel title="Executed entries by provider, decision and confidence">
@@ -115,7 +120,7 @@ export function DecisionBreakdown({ view, traderId }: { view: DecisionPerformanc
                   <tr>
                     <th className={th}>Provider</th>
                     <th className={`${th} text-right`}>Total</th>
-                    {OUTCOMES.map((o) => (
+                    {outcomes.map((o) => (
                       <th key={o} className={countTh}>
                         {OUTCOME_LABELS[o]}
                       </th>
@@ -131,7 +136,7 @@ export function DecisionBreakdown({ view, traderId }: { view: DecisionPerformanc
                       <tr className="border-t border-neutral-800" data-provider={p.provider}>
                         <td className={td}>{providerLabel(p.provider)}</td>
                         <td className={num}>{p.total}</td>
-                        {OUTCOMES.map((o) => (
+                        {outcomes.map((o) => (
                           <td key={o} className={`${num} ${LAPTOP_ONLY} ${outcomeTone(p, o)}`}>
                             {p.byOutcome[o] ? (
                               <Link href={`/decisions?outcome=${o}${traderQuery}`} className="hover:underline">
@@ -147,7 +152,7 @@ export function DecisionBreakdown({ view, traderId }: { view: DecisionPerformanc
                       {/* Below a laptop's width the outcome columns are hidden: the outcomes that happened are listed under the provider. */}
                       <PhoneRow span={2} until="xl" className="text-xs text-neutral-400" data-outcomes-of={p.provider}>
                         <span className="flex flex-wrap gap-x-3">
-                          {OUTCOMES.filter((o) => p.byOutcome[o]).map((o) => (
+                          {outcomes.filter((o) => p.byOutcome[o]).map((o) => (
                             <Link key={o} href={`/decisions?outcome=${o}${traderQuery}`} className={`hover:underline ${outcomeTone(p, o)}`}>
                               {OUTCOME_LABELS[o]} <span className="font-mono">{p.byOutcome[o]}</span>
                             </Link>
