@@ -6,7 +6,7 @@
 // timed to its fill committed (heard over LISTEN) and to its 201 (which also reads the position's
 // detail back for the body), and the CPU each process spent per open is read from /proc: what
 // bounds the figures on a machine this size. Also counts the SQL statements and transactions of
-// one open.
+// one open, and times PostgreSQL's part of it statement by statement (see statementTimes).
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
@@ -25,6 +25,7 @@ import { waitFor } from '@/tests/support/wait-for'
 import { withBenchDatabase, withProcessDatabase } from './bench-database'
 import { percentile } from './percentile'
 import { postgresCpuMs, processCpuMs } from './process-cpu'
+import { statementTimes } from './statement-times'
 import { EVENTS_CHANNEL, type AppEvent } from '@/lib/server/events/notify'
 
 const TRADERS = 100
@@ -253,7 +254,7 @@ async function measure(post: PostOpen, via: string, db: Db, w: Awaited<ReturnTyp
 }
 
 export async function benchOpens() {
-  return withBenchDatabase(async (url) => {
+  return withBenchDatabase(async (url, ownCluster) => {
     const ceiling = { clients20: await commitCeiling(url, 20, 2000), clients60: await commitCeiling(url, 60, 2000) }
     // Quotes are refreshed before each level, not during it: the figures are about the open path.
     process.env.MARKET_STALE_AFTER_MS ??= '600000'
@@ -273,9 +274,12 @@ export async function benchOpens() {
         const route = inProcess(POST)
         rows.push(...(await measure(route, 'route in-process', db, w, SYMBOLS_PER_PASS, fills)))
         const perOpen = await countStatements(() => runLevel(route, w, 2 * SYMBOLS_PER_PASS, 1, 10))
+        // Where PostgreSQL's part of an open goes, statement by statement (two more symbols' opens).
+        const postgresTime = await statementTimes(url, TRADERS * 2, () => runLevel(route, w, 2 * SYMBOLS_PER_PASS + 1, 20, TRADERS * 2), { ownCluster, unit: 'open' })
         const best = Math.max(ceiling.clients20, ceiling.clients60)
         return {
           ceiling,
+          postgresTime,
           perOpen: { statements: perOpen.statements / 10, transactions: perOpen.transactions / 10 },
           rows: rows.map((r) => ({ ...r, pctOfCommitCeiling: ((100 * r.opensPerSec) / best).toFixed(1) })),
         }
@@ -284,5 +288,5 @@ export async function benchOpens() {
         await db.$disconnect()
       }
     })
-  })
+  }, { statementStats: true })
 }

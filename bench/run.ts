@@ -94,6 +94,11 @@ if (want('open-throughput')) {
   const opens = await benchOpens()
   console.log(`PostgreSQL single-row commit ceiling: ${opens.ceiling.clients20} inserts/s at 20 clients, ${opens.ceiling.clients60} at 60; one open = ${opens.perOpen.statements} SQL statements in ${opens.perOpen.transactions} transactions (route included)`)
   console.table(opens.rows)
+  if (opens.postgresTime) {
+    const t = opens.postgresTime
+    console.log(`Where PostgreSQL's part of an open goes (route in-process, 20 concurrent, pg_stat_statements): statements' execution and planning ${t.statementsMs} ms per open of ${t.postgresCpuMs} ms PostgreSQL CPU (the rest: binding, protocol, commits, background work)`)
+    console.table(t.rows)
+  } else console.log("(pg_stat_statements is not loaded on this server: no per-statement figures)")
 }
 if (want('live-round-trip')) {
   console.log('Live order round trip excluding the venue: market entry and close on a Binance spot TESTNET account, real ccxt to the local signed Binance server, real PostgreSQL, one at a time')

@@ -272,6 +272,8 @@ export async function startEmbeddedPostgres(opts: {
   port: number
   dbName?: string
   quiet?: boolean
+  /** Server settings beyond ours (`-c name=value`), e.g. a library to preload for a benchmark's statistics. */
+  settings?: Record<string, string>
 }): Promise<EmbeddedDatabase> {
   const dbName = opts.dbName ?? 'tradeloop'
   if (!(await isPortFree(opts.port))) {
@@ -288,7 +290,8 @@ export async function startEmbeddedPostgres(opts: {
   // Clients on this machine connect over the Unix socket: a statement costs the client about half
   // the CPU it does over loopback TCP (no TCP stack on either side). TCP stays for everything else.
   const socketDir = socketDirFor(dir, opts.port)
-  const [cmd, ...args] = [...batchScheduled(bin.postgres, as), '-D', dir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`, '-c', 'max_connections=200', '-c', 'lc_messages=C']
+  const [cmd, ...args] = [...batchScheduled(bin.postgres, as), '-D', dir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`, '-c', 'max_connections=200', '-c', 'lc_messages=C',
+    ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`])]
   const server: ChildProcess = spawn(
     cmd!,
     args,
