@@ -53,7 +53,8 @@ const APPROVAL_REFUSAL = (what: 'entries' | 'exits') =>
  * outcome on the signal: DONE, REJECTED or FAILED, the reason, a result (position, order, figures)
  * and processedAt. Safe to run again on a signal whose worker died part way: an entry it made is
  * found by the position's signalId (unique, written in the entry's own transaction), a close it
- * started is found by the position it noted before sending the exit.
+ * started is found by the position it noted before sending the exit. Null when the signal was not
+ * this attempt's to write: not PROCESSING when it began, or taken by a later attempt meanwhile.
  */
 export async function processSignal(o: ProcessSignalOptions): Promise<Outcome | null> {
   const s = await loadSignal(o.db, o.signalId)
@@ -69,8 +70,8 @@ export async function processSignal(o: ProcessSignalOptions): Promise<Outcome | 
   } catch (e) {
     outcome = await failure(o.db, s.id, e)
   }
-  await recordSignalOutcome(o.db, s, outcome)
-  return outcome
+  // Overtaken by a later attempt (see recordSignalOutcome): its outcome is the one that stands.
+  return (await recordSignalOutcome(o.db, s, outcome)) ? outcome : null
 }
 
 /**
