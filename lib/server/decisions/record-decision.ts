@@ -70,18 +70,22 @@ export async function recordDecision(r: RecordInput): Promise<DecisionRecord> {
  * run: what each step became, the risk limits that refused one, its position. One statement,
  * notified on commit. A step it queued for approval may have been answered already (a person
  * approving within the moment since): the approval then moved the entry on from EXECUTING (see
- * decide-approval), and "waits for approval" does not overwrite what it recorded. In one UPDATE,
- * which reads the row as it stands once it holds the row's lock.
+ * decide-approval), and "waits for approval" does not overwrite what it recorded, by the same
+ * rule: executed once any step was, waiting while any waits, else rejected. In one UPDATE, which
+ * reads the row as it stands once it holds the row's lock.
  */
 export async function finishDecision(
   r: Pick<RecordInput, 'db' | 'trader' | 'symbol' | 'started' | 'outcome' | 'validation' | 'executed' | 'positionId' | 'error' | 'decision' | 'answer'> & { id: string },
 ): Promise<DecisionRecord> {
   const latencyMs = Math.round(performance.now() - r.started)
   const answered = Prisma.sql`(${r.outcome === 'PENDING_APPROVAL'} AND outcome <> 'EXECUTING')`
+  // A step rejected while another of its steps was still being queued: that one waits now.
+  const stillWaits = Prisma.sql`(outcome = 'REJECTED' AND EXISTS (SELECT 1 FROM "Approval" a WHERE a."decisionId" = ${r.id} AND a.status = 'PENDING'))`
   const [row] = await sqlOf(r.db).$queryRaw<{ outcome: DecisionOutcome; error: string | null }[]>`
     WITH d AS (
-      UPDATE "Decision" SET outcome = CASE WHEN ${answered} THEN outcome ELSE ${r.outcome}::"DecisionOutcome" END,
-        error = CASE WHEN ${answered} THEN error ELSE ${r.error ?? null} END,
+      UPDATE "Decision" SET
+        outcome = CASE WHEN NOT ${answered} THEN ${r.outcome}::"DecisionOutcome" WHEN ${stillWaits} THEN 'PENDING_APPROVAL' ELSE outcome END,
+        error = CASE WHEN NOT ${answered} THEN ${r.error ?? null} WHEN ${stillWaits} THEN NULL ELSE error END,
         validation = ${JSON.stringify(toJsonColumn(r.validation))}::jsonb, executed = ${JSON.stringify(r.executed)}::jsonb,
         "positionId" = COALESCE(${r.positionId ?? null}, "positionId"), "latencyMs" = ${latencyMs}::int
       WHERE id = ${r.id}

@@ -3,7 +3,9 @@ import { createSimulatedFeed } from '@/lib/market-data/simulated-feed'
 import { runAnalysisCycle } from '@/lib/server/decisions/run-analysis-cycle'
 import { settleInterruptedDecisions } from '@/lib/server/decisions/settle-interrupted-decisions'
 import { approveApproval, INTERRUPTED_AFTER_MS, rejectApproval } from '@/lib/server/approvals/decide-approval'
+import { createApproval } from '@/lib/server/approvals/create-approval'
 import { finishDecision } from '@/lib/server/decisions/record-decision'
+import type { PlanStep } from '@/lib/server/decisions/decision-plan'
 import { fakeLlmTraderScenario } from '@/tests/support/fake-llm-trader'
 import { seedMarket } from '@/tests/support/seed-market'
 
@@ -99,7 +101,7 @@ describe('the decision journal is written before the trade (real PostgreSQL, Ope
    * outcome write: the cycle's write ("waits for approval") comes second. Here the cycle's own
    * write is held back by a failing trigger, and then made as the cycle makes it.
    */
-  async function answeredBeforeTheOutcome(answer: (approvalId: string) => Promise<unknown>) {
+  async function answeredBeforeTheOutcome(answer: (approvalId: string) => Promise<unknown>, queueAnother?: (decisionId: string, step: unknown) => Promise<string>) {
     const { t, traderId, userId } = world
     await t.db.trader.update({ where: { id: traderId }, data: { approvals: { entries: true } } })
     const restore = await fail('decision_update_fails', 'Decision', 'UPDATE')
@@ -113,6 +115,8 @@ describe('the decision journal is written before the trade (real PostgreSQL, Ope
     const approval = await t.db.approval.findFirstOrThrow({ where: { decisionId: d!.id } })
     await answer(approval.id)
     const steps = [{ step: 'LONG BTC/USDT', status: 'QUEUED', approvalId: approval.id }]
+    // A second step of the decision queued after that answer, before the outcome is written.
+    if (queueAnother) steps.push({ step: 'LONG BTC/USDT (again)', status: 'QUEUED', approvalId: await queueAnother(d!.id, approval.request) })
     const finished = await finishDecision({
       db: t.db, id: d!.id, trader: { id: traderId, userId, provider: 'OPENAI_COMPATIBLE' }, symbol: 'BTC/USDT', started: performance.now(), outcome: 'PENDING_APPROVAL',
       validation: d!.validation as never, executed: { steps }, positionId: null, error: null,
@@ -133,6 +137,18 @@ describe('the decision journal is written before the trade (real PostgreSQL, Ope
     const { finished, decision } = await answeredBeforeTheOutcome((approvalId) => rejectApproval({ db: t.db, userId, approvalId, input: { note: 'not now' } }))
     expect(finished).toMatchObject({ outcome: 'REJECTED', error: expect.stringMatching(/^Rejected by journal@example\.com: "not now": LONG /) })
     expect(decision).toMatchObject({ outcome: 'REJECTED', positionId: null, error: finished.error })
+  })
+
+  test('one step rejected while another was still being queued: the decision waits for the other', async () => {
+    const { t, traderId, userId } = world
+    const second = (decisionId: string, step: unknown) => createApproval({ db: t.db, traderId, userId, decisionId, step: step as PlanStep, expiryMinutes: 30, summary: {} })
+    const { finished, decision, steps } = await answeredBeforeTheOutcome((approvalId) => rejectApproval({ db: t.db, userId, approvalId, input: {} }), second)
+    expect(finished).toMatchObject({ outcome: 'PENDING_APPROVAL', error: null })
+    expect(decision).toMatchObject({ outcome: 'PENDING_APPROVAL', error: null })
+    // Approved, the second step makes the decision EXECUTED, as when both were queued before any answer.
+    await approveApproval({ db: t.db, userId, approvalId: steps[1]!.approvalId, input: {} })
+    const p = await t.db.position.findFirstOrThrow({ where: { traderId } })
+    expect(await t.db.decision.findUniqueOrThrow({ where: { id: decision.id } })).toMatchObject({ outcome: 'EXECUTED', positionId: p.id })
   })
 
   test('an approval request that cannot be written ends the decision FAILED, in its one entry', async () => {
