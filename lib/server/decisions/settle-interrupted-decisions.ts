@@ -5,7 +5,6 @@ import { describeStep, type PlanStep } from './decision-plan'
 import type { StepResult } from './settle-decision'
 import { positionTouchedBy } from './step-trace'
 
-
 /**
  * Ends the journal entries left EXECUTING by a worker that stopped while carrying them out (the
  * worker calls this): each planned step is read from what it leaves behind before it sends

@@ -30,6 +30,17 @@ describe('the decision journal is written before the trade (real PostgreSQL, Ope
     await t.db.$executeRawUnsafe(`CREATE TRIGGER ${name} BEFORE ${op} ON "${table}" FOR EACH ROW EXECUTE FUNCTION ${name}()`)
     return () => t.db.$executeRawUnsafe(`DROP TRIGGER ${name} ON "${table}"`)
   }
+  /** A cycle deciding LONG with the trader's entries waiting for approval, while `op` on `table` fails (see fail). */
+  const approvalCycleWhile = async (name: string, table: string, op: 'INSERT' | 'UPDATE') => {
+    const { t, traderId } = world
+    await t.db.trader.update({ where: { id: traderId }, data: { approvals: { entries: true } } })
+    const restore = await fail(name, table, op)
+    long()
+    return cycle().finally(async () => {
+      await restore()
+      await t.db.trader.update({ where: { id: traderId }, data: { approvals: {} } })
+    })
+  }
   const journal = () => world.t.db.decision.findMany({ where: { traderId: world.traderId }, include: { call: true }, orderBy: { createdAt: 'asc' } })
 
   beforeEach(async () => {
@@ -103,13 +114,7 @@ describe('the decision journal is written before the trade (real PostgreSQL, Ope
    */
   async function answeredBeforeTheOutcome(answer: (approvalId: string) => Promise<unknown>, queueAnother?: (decisionId: string, step: unknown) => Promise<string>) {
     const { t, traderId, userId } = world
-    await t.db.trader.update({ where: { id: traderId }, data: { approvals: { entries: true } } })
-    const restore = await fail('decision_update_fails', 'Decision', 'UPDATE')
-    long()
-    const r = await cycle().finally(async () => {
-      await restore()
-      await t.db.trader.update({ where: { id: traderId }, data: { approvals: {} } })
-    })
+    const r = await approvalCycleWhile('decision_update_fails', 'Decision', 'UPDATE')
     expect(r.decisions).toEqual([expect.objectContaining({ outcome: 'EXECUTING' })])
     const [d] = await journal()
     const approval = await t.db.approval.findFirstOrThrow({ where: { decisionId: d!.id } })
@@ -152,14 +157,7 @@ describe('the decision journal is written before the trade (real PostgreSQL, Ope
   })
 
   test('an approval request that cannot be written ends the decision FAILED, in its one entry', async () => {
-    const { t, traderId } = world
-    await t.db.trader.update({ where: { id: traderId }, data: { approvals: { entries: true } } })
-    const restore = await fail('approval_insert_fails', 'Approval', 'INSERT')
-    long()
-    const r = await cycle().finally(async () => {
-      await restore()
-      await t.db.trader.update({ where: { id: traderId }, data: { approvals: {} } })
-    })
+    const r = await approvalCycleWhile('approval_insert_fails', 'Approval', 'INSERT')
     expect(r.decisions).toEqual([expect.objectContaining({ outcome: 'FAILED', error: expect.stringContaining('approval_insert_fails (simulated)') })])
     const [d, ...more] = await journal()
     expect(more).toEqual([])
