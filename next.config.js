@@ -4,7 +4,7 @@
  * browsers, X-Frame-Options for older ones. nosniff stops a browser from running a JSON or text
  * answer as script or HTML; the referrer policy keeps paths and query strings (ids) on this site.
  */
-const SECURITY_HEADERS = [
+export const SECURITY_HEADERS = [
   { key: 'Content-Security-Policy', value: "frame-ancestors 'self'" },
   { key: 'X-Frame-Options', value: 'SAMEORIGIN' },
   { key: 'X-Content-Type-Options', value: 'nosniff' },

@@ -1,7 +1,7 @@
 // Opening paper positions (POST /api/v1/positions: bearer token, JSON body, 201 with the
 // position) against a real PostgreSQL: one at a time, 20 and 100 at once (one trader each), next to
 // the database's own ceiling of single-row commits. Twice: through the real HTTP API of a
-// production build (`next start`, as npm start runs it; the requests come from this process), and
+// production build (scripts/web-server.ts, as npm start runs it; the requests come from this process), and
 // by calling the route handler in-process, which is what the route itself costs. Each open is
 // timed to its fill committed (heard over LISTEN) and to its 201 (which also reads the position's
 // detail back for the body), and the CPU each process spent per open is read from /proc: what
@@ -21,6 +21,7 @@ import { saveMarketRules, saveQuotes } from '@/lib/market-data/quote-store'
 import { issueApiToken } from '@/lib/server/auth/api-tokens'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { buildWebAppIfNeeded } from '@/scripts/start/build-web-app'
+import { webProcessArgs } from '@/scripts/start/web-command'
 import { waitFor } from '@/tests/support/wait-for'
 import { withBenchDatabase, withProcessDatabase } from './bench-database'
 import { percentile } from './percentile'
@@ -80,7 +81,7 @@ async function startWebApp(url: string) {
   const env = { ...process.env, DATABASE_URL: url, NEXTAUTH_SECRET: randomBytes(32).toString('base64url'), SECRETS_KEY: randomBytes(32).toString('base64url') }
   buildWebAppIfNeeded(ROOT, env, (m) => console.log(`[bench] ${m}`))
   const port = await freePort()
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port)], {
+  const child = spawn(process.execPath, webProcessArgs(ROOT, port, false), {
     cwd: ROOT,
     env: { ...env, NODE_ENV: 'production', PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -90,9 +91,9 @@ async function startWebApp(url: string) {
   const exited = new Promise<void>((r) => child.once('exit', () => r()))
   const base = `http://127.0.0.1:${port}`
   await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode})`)
+    if (child.exitCode !== null) throw new Error(`the web server exited (${child.exitCode})`)
     return fetch(`${base}/api/health`).then(() => true, () => false)
-  }, 'next start to answer', 120_000).catch((e: Error) => {
+  }, 'the web server to answer', 120_000).catch((e: Error) => {
     throw new Error(`${e.message}:\n${err.slice(-2000)}`)
   })
   return {
@@ -266,7 +267,7 @@ export async function benchOpens() {
         const web = await startWebApp(url)
         const rows = []
         try {
-          rows.push(...(await measure(overHttp(web.base), 'HTTP, next start', db, w, 0, fills, web.pid)))
+          rows.push(...(await measure(overHttp(web.base), 'HTTP, web server', db, w, 0, fills, web.pid)))
         } finally {
           await web.stop()
         }

@@ -12,6 +12,7 @@ import { ensureAdminFromEnv } from '@/lib/server/auth/users'
 import { buildWebAppIfNeeded } from './start/build-web-app'
 import { waitForTrading, waitForWebApp } from './start/readiness'
 import { Supervisor } from './start/supervisor'
+import { webProcessArgs } from './start/web-command'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 const dev = process.argv.includes('--dev')
@@ -87,7 +88,7 @@ async function main() {
   }
 
   supervisor = new Supervisor(childEnv, say)
-  supervisor.add('web', [path.join(ROOT, 'node_modules/next/dist/bin/next'), dev ? 'dev' : 'start', '-p', String(cfg.PORT)], {
+  supervisor.add('web', webProcessArgs(ROOT, cfg.PORT, dev), {
     NODE_ENV: dev ? 'development' : 'production',
   })
   // tsx as a loader (not its CLI, which runs the script in a grandchild): the pid we log and

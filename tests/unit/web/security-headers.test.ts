@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { NextConfig } from 'next'
-// @ts-expect-error next.config.js is plain JavaScript (Next loads it as is); typed below.
-import config from '@/next.config.js'
-
-const nextConfig = config as NextConfig
+import nextConfig from '@/next.config.js'
 
 describe('security headers (next.config.js headers())', () => {
   it('apply to every path, including the API', async () => {

@@ -1,0 +1,51 @@
+import http from 'node:http'
+import path from 'node:path'
+import next from 'next'
+import { SECURITY_HEADERS } from '../next.config.js'
+import { directKey, loadDirectRoutes, serveDirect } from './web/direct-routes'
+
+/**
+ * The production web process `npm start` runs (instead of `next start`): Next's own request
+ * handler behind a plain Node HTTP server, with the hottest write routes answered by their
+ * compiled handlers directly (see web/direct-routes.ts). Listens on PORT, all interfaces, as
+ * `next start` does.
+ */
+const ROOT = path.resolve(import.meta.dirname, '..')
+const port = Number(process.env.PORT ?? 3000)
+
+const app = next({ dev: false, dir: ROOT, port })
+const handleByNext = app.getRequestHandler()
+await app.prepare()
+const { handlers, skipped } = await loadDirectRoutes(path.join(ROOT, '.next'))
+for (const s of skipped) console.error(`[web] served through Next instead of directly: ${s}`)
+
+let inFlight = 0
+const server = http.createServer((req, res) => {
+  const direct = handlers.get(directKey(req.method, req.url))
+  if (!direct) return void handleByNext(req, res)
+  inFlight++
+  serveDirect(req, res, direct, { port, extraHeaders: SECURITY_HEADERS })
+    .catch((e: unknown) => {
+      // The handler maps its own errors; this is the request itself failing (a client gone mid-body).
+      console.error(`[web] ${req.method} ${req.url}:`, e)
+      res.destroy()
+    })
+    .finally(() => inFlight--)
+})
+server.listen(port, () => console.log(`[web] listening on port ${port} (directly: ${[...handlers.keys()].join(', ') || 'none'})`))
+
+// Stops taking connections, lets direct requests already running finish (an open being sent),
+// then stops Next. The supervisor kills this process if it takes longer than its stop timeout.
+let stopping = false
+async function stop() {
+  if (stopping) return
+  stopping = true
+  server.close()
+  server.closeIdleConnections()
+  const deadline = Date.now() + 10_000
+  while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+  server.closeAllConnections()
+  await app.close()
+  process.exit(0)
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop())

@@ -1,0 +1,125 @@
+import type http from 'node:http'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+
+/**
+ * Routes the production web server hands straight to their compiled handler, skipping Next's
+ * router. An open through Next cost the web process 3.7 ms of CPU, of which about 1.7 ms was
+ * Next's own request handling around a handler that needs none of it (no rendering, cookies(),
+ * caching or middleware: `proxy.ts` only sees paths holding a `%`). Only exact paths are listed:
+ * anything else about the request (a query string, a trailing slash, another method) goes
+ * through Next as before.
+ */
+export const DIRECT_ROUTES = [{ method: 'POST', path: '/api/v1/positions', route: 'api/v1/positions' }] as const
+
+type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, never>> }) => Promise<Response>
+
+/** `METHOD path` → handler. */
+export type DirectHandlers = Map<string, RouteHandler>
+
+export const directKey = (method: string | undefined, url: string | undefined) => `${method} ${url}`
+
+/**
+ * Each listed route's handler, taken from the build Next serves from (`distDir`), through Node's
+ * module cache: the very module instances Next runs for every other route (one database pool,
+ * one set of Prisma error classes for `instanceof`). Must be called after Next has prepared. A
+ * route whose build does not have the shape expected here (another Next version) is left to
+ * Next, and said so in `skipped`.
+ */
+export async function loadDirectRoutes(distDir: string): Promise<{ handlers: DirectHandlers; skipped: string[] }> {
+  const require = createRequire(import.meta.url)
+  const handlers: DirectHandlers = new Map()
+  const skipped: string[] = []
+  for (const r of DIRECT_ROUTES) {
+    try {
+      const mod = require(path.join(distDir, 'server/app', r.route, 'route.js')) as {
+        routeModule?: { ensureUserland?: () => Promise<void>; userland?: Record<string, unknown> }
+      }
+      await mod.routeModule?.ensureUserland?.()
+      const handler = mod.routeModule?.userland?.[r.method]
+      if (typeof handler !== 'function') throw new Error(`the build's route module has no ${r.method} handler where expected`)
+      handlers.set(directKey(r.method, r.path), handler as RouteHandler)
+    } catch (e) {
+      skipped.push(`${r.method} ${r.path} (${(e as Error).message})`)
+    }
+  }
+  return { handlers, skipped }
+}
+
+/** Largest request body a direct route reads; an open's body is well under 2 KB. */
+export const MAX_DIRECT_BODY_BYTES = 1024 * 1024
+
+/**
+ * Answers one request with `handler` as Next would: the same `x-forwarded-*` request headers Next
+ * fills in when absent (the client address is the socket's), the response's own headers plus
+ * `extraHeaders` (next.config.js's security headers), and the handler's body, uncompressed (Next
+ * leaves JSON under 8 KB uncompressed too, see jsonResponse; an open's answer is about 3 KB).
+ */
+export async function serveDirect(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  handler: RouteHandler,
+  opts: { port: number; extraHeaders: readonly { key: string; value: string }[] },
+): Promise<void> {
+  const body = await readBody(req, res)
+  if (body === null) {
+    return sendError(res, 413, `request body is larger than ${MAX_DIRECT_BODY_BYTES} bytes`, opts.extraHeaders)
+  }
+  const headers = new Headers()
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1])
+  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true
+  const proto = headers.get('x-forwarded-proto')
+  const https = proto ? proto === 'https' : encrypted
+  const host = headers.get('host') ?? `localhost:${opts.port}`
+  if (!headers.has('x-forwarded-host')) headers.set('x-forwarded-host', host)
+  if (!headers.has('x-forwarded-port')) headers.set('x-forwarded-port', String(opts.port))
+  if (!proto) headers.set('x-forwarded-proto', https ? 'https' : 'http')
+  if (!headers.has('x-forwarded-for') && req.socket.remoteAddress) headers.set('x-forwarded-for', req.socket.remoteAddress)
+  let url: URL
+  try {
+    url = new URL(`http://${host}${req.url}`)
+  } catch {
+    return sendError(res, 400, 'the Host header is not a valid host', opts.extraHeaders)
+  }
+  const request = new Request(url, { method: req.method, headers, body: new Uint8Array(body) })
+  const response = await handler(request, { params: Promise.resolve({}) })
+  const out: Record<string, string | string[]> = {}
+  response.headers.forEach((v, k) => (out[k] = v))
+  if (response.headers.has('set-cookie')) out['set-cookie'] = response.headers.getSetCookie()
+  send(res, response.status, out, Buffer.from(await response.arrayBuffer()), opts.extraHeaders)
+}
+
+/** The API's error shape (lib/server/http/json-response.ts), for answers given before the handler runs. */
+function sendError(res: http.ServerResponse, status: number, message: string, extra: readonly { key: string; value: string }[]) {
+  const body = JSON.stringify({ error: { code: 'VALIDATION', message } })
+  send(res, status, { 'content-type': 'application/json', 'cache-control': 'no-transform' }, Buffer.from(body), extra)
+}
+
+function send(res: http.ServerResponse, status: number, headers: Record<string, string | string[]>, body: Buffer, extra: readonly { key: string; value: string }[]) {
+  for (const { key, value } of extra) res.setHeader(key, value)
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v)
+  res.setHeader('content-length', body.length)
+  res.writeHead(status)
+  res.end(body)
+}
+
+/**
+ * The whole body, or null once it passes MAX_DIRECT_BODY_BYTES: the rest is not read, and the
+ * connection is closed after the answer rather than kept for another request.
+ */
+function readBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= MAX_DIRECT_BODY_BYTES) return void chunks.push(chunk)
+      req.off('data', onData).off('end', onEnd).pause()
+      res.shouldKeepAlive = false
+      res.once('finish', () => req.socket.destroy())
+      resolve(null)
+    }
+    const onEnd = () => resolve(Buffer.concat(chunks))
+    req.on('data', onData).once('end', onEnd).once('error', reject)
+  })
+}

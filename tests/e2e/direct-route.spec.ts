@@ -1,0 +1,117 @@
+import { expect, test } from '@playwright/test'
+import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
+import { waitFor } from '../support/wait-for'
+import { fakeMarketEnv } from './support/app-process'
+import { ADMIN, signIn, useSpecApp } from './support/spec-app'
+
+// The production web server answers `POST /api/v1/positions` (that exact path) from the route's
+// compiled handler without Next's router (scripts/web/direct-routes.ts); the same path with a
+// query string still goes through Next. Every answer must be the same both ways.
+test.describe.configure({ mode: 'serial' })
+
+let fake: FakeBinance
+const app = useSpecApp({
+  name: 'direct-route',
+  setUp: async () => void (fake = await startFakeBinance()),
+  env: (dataDir) => fakeMarketEnv({ port: 3271, pgPortFrom: 23_500, dataDir, marketUrl: fake.url, admin: ADMIN }),
+  tearDown: () => fake?.close(),
+})
+
+const DIRECT = '/api/v1/positions'
+const THROUGH_NEXT = '/api/v1/positions?through=next'
+const SECURITY_HEADERS = ['content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy']
+
+interface Answer {
+  status: number
+  body: Record<string, unknown>
+  headers: Headers
+}
+
+async function send(path: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
+  const res = await fetch(`${app.url}${path}`, { method: init.method ?? 'POST', headers: init.headers, body: init.body })
+  return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers }
+}
+
+let token: string
+let traderId: string
+const open = (over: Record<string, unknown> = {}) =>
+  JSON.stringify({ traderId, symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '59000', ...over })
+
+test.beforeAll(async () => {
+  const issued = await send('/api/v1/auth/token', { headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })
+  token = issued.body.token as string
+  const trader = await send('/api/v1/traders', {
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ name: 'Direct', quoteCurrency: 'USDT', startingBalance: '100000', watchlist: ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'], autoTrade: false }),
+  })
+  expect(trader.status).toBe(201)
+  traderId = trader.body.id as string
+  // New orders are refused until the worker has fresh quotes.
+  await waitFor(async () => ((await send('/api/health', { method: 'GET' })).body.marketData as { ok: boolean }).ok, 'fresh market data', 60_000)
+})
+
+test('the web process says it answers the route directly', () => {
+  expect(app.output()).toContain(`[web] listening on port 3271 (directly: POST ${DIRECT})`)
+  expect(app.output()).not.toContain('served through Next instead of directly')
+})
+
+test('refusals are the same directly and through Next: status, body and security headers', async () => {
+  const bearer = () => ({ 'content-type': 'application/json', authorization: `Bearer ${token}` })
+  const cases: { label: string; headers: Record<string, string>; body: string; status: number }[] = [
+    { label: 'no credentials', headers: { 'content-type': 'application/json' }, body: open(), status: 401 },
+    { label: 'a revoked-looking token', headers: { 'content-type': 'application/json', authorization: 'Bearer tl_nope' }, body: open(), status: 401 },
+    { label: 'malformed JSON', headers: bearer(), body: '{"traderId":', status: 400 },
+    { label: 'no stop loss', headers: bearer(), body: open({ stopLoss: undefined }), status: 400 },
+    { label: 'a symbol off the watchlist', headers: bearer(), body: open({ symbol: 'XRP/USDT' }), status: 400 },
+    { label: 'a stop on the wrong side', headers: bearer(), body: open({ stopLoss: '61000' }), status: 400 },
+    { label: 'a trader that does not exist', headers: bearer(), body: open({ traderId: 'cmnotatrader0000000000000' }), status: 404 },
+  ]
+  for (const c of cases) {
+    const direct = await send(DIRECT, { headers: c.headers, body: c.body })
+    const viaNext = await send(THROUGH_NEXT, { headers: c.headers, body: c.body })
+    expect(direct.status, `${c.label}: ${JSON.stringify(direct.body)}`).toBe(c.status)
+    expect(viaNext.status, c.label).toBe(c.status)
+    expect(direct.body, c.label).toEqual(viaNext.body)
+    for (const h of [...SECURITY_HEADERS, 'content-type', 'cache-control']) expect(direct.headers.get(h), `${c.label}: ${h}`).toBe(viaNext.headers.get(h))
+  }
+})
+
+test('an open is the same directly and through Next; a keyed repeat replays; a browser session opens directly from this site only', async ({ page }) => {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` }
+  const direct = await send(DIRECT, { headers: { ...headers, 'idempotency-key': 'direct-1' }, body: open() })
+  const viaNext = await send(THROUGH_NEXT, { headers, body: open({ symbol: 'ETH/USDT', size: '0.2', stopLoss: '2900' }) })
+  for (const a of [direct, viaNext]) {
+    expect(a.status, JSON.stringify(a.body)).toBe(201)
+    const position = a.body.position as { id: string; status: string }
+    expect(position.status).toBe('MONITORING')
+    expect(a.headers.get('location')).toBe(`/api/v1/positions/${position.id}`)
+  }
+  expect(Object.keys(direct.body).sort()).toEqual(Object.keys(viaNext.body).sort())
+  for (const h of [...SECURITY_HEADERS, 'content-type', 'cache-control']) expect(direct.headers.get(h), h).toBe(viaNext.headers.get(h))
+
+  const repeat = await send(DIRECT, { headers: { ...headers, 'idempotency-key': 'direct-1' }, body: open() })
+  expect(repeat.status).toBe(201)
+  expect(repeat.headers.get('idempotent-replayed')).toBe('true')
+  expect((repeat.body.position as { id: string }).id).toBe((direct.body.position as { id: string }).id)
+
+  // A session cookie: refused from another origin, accepted from this one, as through Next.
+  await signIn(page, app)
+  const foreign = await page.request.post(`${app.url}${DIRECT}`, { headers: { 'content-type': 'application/json', origin: 'http://evil.example' }, data: open({ symbol: 'SOL/USDT', size: '1', stopLoss: '140' }) })
+  expect(foreign.status()).toBe(403)
+  const own = await page.request.post(`${app.url}${DIRECT}`, { headers: { 'content-type': 'application/json', origin: app.url }, data: open({ symbol: 'SOL/USDT', size: '1', stopLoss: '140' }) })
+  expect(own.status(), await own.text()).toBe(201)
+
+  const list = await send('/api/v1/positions?state=active', { method: 'GET', headers })
+  expect((list.body.positions as { symbol: string }[]).map((p) => p.symbol).sort()).toEqual(['BTC/USDT', 'ETH/USDT', 'SOL/USDT'])
+})
+
+test('a body over 1 MiB is refused with 413 and the server goes on answering', async () => {
+  const res = await fetch(`${app.url}${DIRECT}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: 'x'.repeat(1024 * 1024 + 1),
+  })
+  expect(res.status).toBe(413)
+  expect(await res.json()).toEqual({ error: { code: 'VALIDATION', message: 'request body is larger than 1048576 bytes' } })
+  expect((await send('/api/health', { method: 'GET' })).status).toBe(200)
+})
