@@ -1,6 +1,7 @@
 import type http from 'node:http'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { answer, answerError, type ExtraHeaders } from './answer'
 
 /**
  * Routes the production web server hands straight to their compiled handler, skipping Next's
@@ -59,11 +60,11 @@ export async function serveDirect(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   handler: RouteHandler,
-  opts: { port: number; extraHeaders: readonly { key: string; value: string }[] },
+  opts: { port: number; extraHeaders: ExtraHeaders },
 ): Promise<void> {
   const body = await readBody(req, res)
   if (body === null) {
-    return sendError(res, 413, `request body is larger than ${MAX_DIRECT_BODY_BYTES} bytes`, opts.extraHeaders)
+    return answerError(res, 413, 'VALIDATION', `request body is larger than ${MAX_DIRECT_BODY_BYTES} bytes`, opts.extraHeaders)
   }
   const headers = new Headers()
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1])
@@ -79,28 +80,14 @@ export async function serveDirect(
   try {
     url = new URL(`http://${host}${req.url}`)
   } catch {
-    return sendError(res, 400, 'the Host header is not a valid host', opts.extraHeaders)
+    return answerError(res, 400, 'VALIDATION', 'the Host header is not a valid host', opts.extraHeaders)
   }
   const request = new Request(url, { method: req.method, headers, body: new Uint8Array(body) })
   const response = await handler(request, { params: Promise.resolve({}) })
   const out: Record<string, string | string[]> = {}
   response.headers.forEach((v, k) => (out[k] = v))
   if (response.headers.has('set-cookie')) out['set-cookie'] = response.headers.getSetCookie()
-  send(res, response.status, out, Buffer.from(await response.arrayBuffer()), opts.extraHeaders)
-}
-
-/** The API's error shape (lib/server/http/json-response.ts), for answers given before the handler runs. */
-function sendError(res: http.ServerResponse, status: number, message: string, extra: readonly { key: string; value: string }[]) {
-  const body = JSON.stringify({ error: { code: 'VALIDATION', message } })
-  send(res, status, { 'content-type': 'application/json', 'cache-control': 'no-transform' }, Buffer.from(body), extra)
-}
-
-function send(res: http.ServerResponse, status: number, headers: Record<string, string | string[]>, body: Buffer, extra: readonly { key: string; value: string }[]) {
-  for (const { key, value } of extra) res.setHeader(key, value)
-  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v)
-  res.setHeader('content-length', body.length)
-  res.writeHead(status)
-  res.end(body)
+  answer(res, response.status, out, Buffer.from(await response.arrayBuffer()), opts.extraHeaders)
 }
 
 /**
