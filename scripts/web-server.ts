@@ -3,12 +3,13 @@ import path from 'node:path'
 import next from 'next'
 import { SECURITY_HEADERS } from '../next.config.js'
 import { directKey, loadDirectRoutes, serveDirect } from './web/direct-routes'
+import { refuseConnect, refuseUnsupportedMethod } from './web/unsupported-method'
 
 /**
  * The production web process `npm start` runs (instead of `next start`): Next's own request
  * handler behind a plain Node HTTP server, with the hottest write routes answered by their
- * compiled handlers directly (see web/direct-routes.ts). Listens on PORT, all interfaces, as
- * `next start` does.
+ * compiled handlers directly (see web/direct-routes.ts) and methods Next cannot serve refused
+ * (web/unsupported-method.ts). Listens on PORT, all interfaces, as `next start` does.
  */
 const ROOT = path.resolve(import.meta.dirname, '..')
 const port = Number(process.env.PORT ?? 3000)
@@ -21,6 +22,7 @@ for (const s of skipped) console.error(`[web] served through Next instead of dir
 
 let inFlight = 0
 const server = http.createServer((req, res) => {
+  if (refuseUnsupportedMethod(req, res, SECURITY_HEADERS)) return
   const direct = handlers.get(directKey(req.method, req.url))
   if (!direct) return void handleByNext(req, res)
   inFlight++
@@ -32,6 +34,7 @@ const server = http.createServer((req, res) => {
     })
     .finally(() => inFlight--)
 })
+server.on('connect', (_req, socket) => refuseConnect(socket))
 server.listen(port, () => console.log(`[web] listening on port ${port} (directly: ${[...handlers.keys()].join(', ') || 'none'})`))
 
 // Stops taking connections, lets direct requests already running finish (an open being sent),

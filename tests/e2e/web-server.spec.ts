@@ -1,17 +1,20 @@
+import http from 'node:http'
 import { expect, test } from '@playwright/test'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { waitFor } from '../support/wait-for'
 import { fakeMarketEnv } from './support/app-process'
 import { ADMIN, signIn, useSpecApp } from './support/spec-app'
 
-// The production web server answers `POST /api/v1/positions` (that exact path) from the route's
-// compiled handler without Next's router (scripts/web/direct-routes.ts); the same path with a
-// query string still goes through Next. Every answer must be the same both ways.
+// The production web server (scripts/web-server.ts) as npm start runs it. It answers
+// `POST /api/v1/positions` (that exact path) from the route's compiled handler without Next's
+// router (scripts/web/direct-routes.ts); the same path with a query string still goes through
+// Next, and every answer must be the same both ways. Methods Next cannot serve are refused in
+// front of it (scripts/web/unsupported-method.ts).
 test.describe.configure({ mode: 'serial' })
 
 let fake: FakeBinance
 const app = useSpecApp({
-  name: 'direct-route',
+  name: 'web-server',
   setUp: async () => void (fake = await startFakeBinance()),
   env: (dataDir) => fakeMarketEnv({ port: 3271, pgPortFrom: 23_500, dataDir, marketUrl: fake.url, admin: ADMIN }),
   tearDown: () => fake?.close(),
@@ -114,4 +117,26 @@ test('a body over 1 MiB is refused with 413 and the server goes on answering', a
   expect(res.status).toBe(413)
   expect(await res.json()).toEqual({ error: { code: 'VALIDATION', message: 'request body is larger than 1048576 bytes' } })
   expect((await send('/api/health', { method: 'GET' })).status).toBe(200)
+})
+
+test('no method is a 5xx: TRACE and WebDAV methods are a JSON 405 on the API, a route without a method a JSON 405 too', async () => {
+  for (const method of ['TRACE', 'PROPFIND']) {
+    for (const path of [DIRECT, '/api/health', '/api/nope']) {
+      const res = await new Promise<{ status: number; body: string; allow?: string }>((resolve, reject) => {
+        // fetch refuses TRACE itself, so this goes over node:http.
+        const req = http.request(`${app.url}${path}`, { method }, (r) => {
+          let text = ''
+          r.on('data', (d) => (text += d)).on('end', () => resolve({ status: r.statusCode!, body: text, allow: r.headers.allow }))
+        })
+        req.on('error', reject)
+        req.end()
+      })
+      expect(res.status, `${method} ${path}`).toBe(405)
+      expect(JSON.parse(res.body), `${method} ${path}`).toEqual({ error: { code: 'METHOD_NOT_ALLOWED', message: `${method} is not supported by this server` } })
+      expect(res.allow).toBe('GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE')
+    }
+  }
+  const patched = await send('/api/health', { method: 'PATCH' })
+  expect(patched.status).toBe(405)
+  expect(patched.body).toEqual({ error: { code: 'METHOD_NOT_ALLOWED', message: 'PATCH is not supported here; use GET' } })
 })

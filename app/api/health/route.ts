@@ -2,6 +2,7 @@ import { env } from '@/lib/config/env'
 import { db, type Db } from '@/lib/db/client'
 import { getHealth } from '@/lib/server/health/get-health'
 import { handleRoute, jsonResponse } from '@/lib/server/http/json-response'
+import { otherMethods } from '@/lib/server/http/method-not-allowed'
 
 export const dynamic = 'force-dynamic'
 
@@ -22,3 +23,5 @@ export const GET = handleRoute(async () => {
   })
   return jsonResponse(health, health.status === 'down' ? 503 : 200, { 'Cache-Control': 'no-store' })
 })
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET')
