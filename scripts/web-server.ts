@@ -2,6 +2,7 @@ import http from 'node:http'
 import path from 'node:path'
 import next from 'next'
 import { SECURITY_HEADERS } from '../next.config.js'
+import { refuseDeclaredOversize } from './web/body-limit'
 import { directKey, loadDirectRoutes, serveDirect } from './web/direct-routes'
 import { refuseConnect, refuseUnsupportedMethod } from './web/unsupported-method'
 
@@ -22,7 +23,7 @@ for (const s of skipped) console.error(`[web] served through Next instead of dir
 
 let inFlight = 0
 const server = http.createServer((req, res) => {
-  if (refuseUnsupportedMethod(req, res, SECURITY_HEADERS)) return
+  if (refuseUnsupportedMethod(req, res, SECURITY_HEADERS) || refuseDeclaredOversize(req, res, SECURITY_HEADERS)) return
   const direct = handlers.get(directKey(req.method, req.url))
   if (!direct) return void handleByNext(req, res)
   inFlight++

@@ -2,6 +2,7 @@ import type http from 'node:http'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { answer, answerError, type ExtraHeaders } from './answer'
+import { MAX_BODY_BYTES, refuseOversize } from './body-limit'
 
 /**
  * Routes the production web server hands straight to their compiled handler, skipping Next's
@@ -47,9 +48,6 @@ export async function loadDirectRoutes(distDir: string): Promise<{ handlers: Dir
   return { handlers, skipped }
 }
 
-/** Largest request body a direct route reads; an open's body is well under 2 KB. */
-export const MAX_DIRECT_BODY_BYTES = 1024 * 1024
-
 /**
  * Answers one request with `handler` as Next would: the same `x-forwarded-*` request headers Next
  * fills in when absent (the client address is the socket's), the response's own headers plus
@@ -62,10 +60,8 @@ export async function serveDirect(
   handler: RouteHandler,
   opts: { port: number; extraHeaders: ExtraHeaders },
 ): Promise<void> {
-  const body = await readBody(req, res)
-  if (body === null) {
-    return answerError(res, 413, 'VALIDATION', `request body is larger than ${MAX_DIRECT_BODY_BYTES} bytes`, opts.extraHeaders)
-  }
+  const body = await readBody(req)
+  if (body === null) return refuseOversize(req, res, opts.extraHeaders)
   const headers = new Headers()
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1])
   const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true
@@ -90,20 +86,15 @@ export async function serveDirect(
   answer(res, response.status, out, Buffer.from(await response.arrayBuffer()), opts.extraHeaders)
 }
 
-/**
- * The whole body, or null once it passes MAX_DIRECT_BODY_BYTES: the rest is not read, and the
- * connection is closed after the answer rather than kept for another request.
- */
-function readBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<Buffer | null> {
+/** The whole body, or null once it passes MAX_BODY_BYTES (the rest is not read). */
+function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
     const onData = (chunk: Buffer) => {
       size += chunk.length
-      if (size <= MAX_DIRECT_BODY_BYTES) return void chunks.push(chunk)
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk)
       req.off('data', onData).off('end', onEnd).pause()
-      res.shouldKeepAlive = false
-      res.once('finish', () => req.socket.destroy())
       resolve(null)
     }
     const onEnd = () => resolve(Buffer.concat(chunks))

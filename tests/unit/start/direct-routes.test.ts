@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { loadDirectRoutes, MAX_DIRECT_BODY_BYTES, serveDirect } from '@/scripts/web/direct-routes'
+import { MAX_BODY_BYTES } from '@/scripts/web/body-limit'
+import { loadDirectRoutes, serveDirect } from '@/scripts/web/direct-routes'
 
 // serveDirect over a real HTTP server, with a handler that records what it was given: the
 // request the route handler sees must be the one Next would give it, and the answer the client
@@ -72,10 +73,10 @@ describe('serveDirect', () => {
 
   test('a body over the limit is a 413 in the API error shape, the handler is not called, and the connection is closed', async () => {
     seen = null
-    const res = await post({ host: 'localhost', 'content-type': 'application/json' }, Buffer.alloc(MAX_DIRECT_BODY_BYTES + 1, 'a'))
+    const res = await post({ host: 'localhost', 'content-type': 'application/json' }, Buffer.alloc(MAX_BODY_BYTES + 1, 'a'))
     expect(seen).toBeNull()
     expect(res.status).toBe(413)
-    expect(JSON.parse(res.body)).toEqual({ error: { code: 'VALIDATION', message: `request body is larger than ${MAX_DIRECT_BODY_BYTES} bytes` } })
+    expect(JSON.parse(res.body)).toEqual({ error: { code: 'VALIDATION', message: `request body is larger than ${MAX_BODY_BYTES} bytes` } })
     expect(res.headers.connection).toBe('close')
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN')
     // The server still answers afterwards.
@@ -83,9 +84,9 @@ describe('serveDirect', () => {
   })
 
   test('a body of exactly the limit reaches the handler', async () => {
-    const res = await post({ host: 'localhost' }, Buffer.alloc(MAX_DIRECT_BODY_BYTES, 'a'))
+    const res = await post({ host: 'localhost' }, Buffer.alloc(MAX_BODY_BYTES, 'a'))
     expect(res.status).toBe(201)
-    expect(seen!.body.length).toBe(MAX_DIRECT_BODY_BYTES)
+    expect(seen!.body.length).toBe(MAX_BODY_BYTES)
   })
 
   test('a Host header that is no host is a 400, not a handler call', async () => {
