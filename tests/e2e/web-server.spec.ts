@@ -140,3 +140,24 @@ test('no method is a 5xx: TRACE and WebDAV methods are a JSON 405 on the API, a 
   expect(patched.status).toBe(405)
   expect(patched.body).toEqual({ error: { code: 'METHOD_NOT_ALLOWED', message: 'PATCH is not supported here; use GET' } })
 })
+
+test('a burst of opens through the direct route: none is a 5xx, and the user-wide limit of 10 open positions holds exactly', async () => {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` }
+  // 3 positions are open from the tests above; 40 more traders, one open each, all at once.
+  const traders = await Promise.all(
+    Array.from({ length: 40 }, async (_, i) => {
+      const t = await send('/api/v1/traders', { headers, body: JSON.stringify({ name: `Burst ${i}`, quoteCurrency: 'USDT', startingBalance: '100000', watchlist: ['BTC/USDT'], autoTrade: false }) })
+      expect(t.status, JSON.stringify(t.body)).toBe(201)
+      return t.body.id as string
+    }),
+  )
+  const answers = await Promise.all(traders.map((id) => send(DIRECT, { headers, body: JSON.stringify({ traderId: id, symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '59000' }) })))
+  const statuses = answers.map((a) => a.status)
+  expect(statuses.filter((s) => s === 201)).toHaveLength(7)
+  expect(statuses.filter((s) => s === 422)).toHaveLength(33)
+  for (const a of answers.filter((x) => x.status === 422)) {
+    expect((a.body.error as { message: string }).message).toBe('risk limit: user-wide max open positions (paper USDT): 10 positions are already open and at most 10 may be')
+  }
+  const list = await send('/api/v1/positions?state=active', { method: 'GET', headers })
+  expect(list.body.positions as unknown[]).toHaveLength(10)
+})
