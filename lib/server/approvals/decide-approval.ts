@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { exchangeForAccount } from '@/lib/server/exchange/exchange-for-account'
-import type { Db } from '@/lib/db/client'
+import { sqlOf, type Db } from '@/lib/db/client'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { dec } from '@/lib/domain/decimal'
 import { validateDecision } from '@/lib/domain/decisions/validate-decision'
@@ -173,6 +173,15 @@ async function expireOne(db: Db, a: ApprovalRow & { request: unknown; expiresAt:
 export const INTERRUPTED_AFTER_MS = 2 * 60_000
 
 /**
+ * Approved requests claimed before `before` with no outcome recorded. Read through the partial
+ * index Approval_unrecorded_idx (its predicate is this one's), so the worker's housekeeping does
+ * not read every approval ever answered, every second.
+ */
+export function interruptedApprovalsSql(before: Date): Prisma.Sql {
+  return Prisma.sql`SELECT id FROM "Approval" WHERE status = 'APPROVED' AND result IS NULL AND "decidedAt" <= ${before}::timestamp(3)`
+}
+
+/**
  * Settles approved requests whose process stopped before recording the outcome (the worker calls
  * this). What was done is read from what a step leaves behind before it sends anything (an
  * entry's position and order, an exit's order, a change's audit line), so the answer is exact:
@@ -180,10 +189,9 @@ export const INTERRUPTED_AFTER_MS = 2 * 60_000
  * request waits again for a person (or expires). Returns how many were settled.
  */
 export async function settleInterruptedApprovals(db: Db, now = Date.now()): Promise<number> {
-  const stuck = await db.approval.findMany({
-    where: { status: 'APPROVED', result: { equals: Prisma.DbNull }, decidedAt: { lte: new Date(now - INTERRUPTED_AFTER_MS) } },
-    include: { trader: { select: { userId: true } } },
-  })
+  const ids = (await sqlOf(db).$queryRaw<{ id: string }[]>(interruptedApprovalsSql(new Date(now - INTERRUPTED_AFTER_MS)))).map((r) => r.id)
+  if (ids.length === 0) return 0
+  const stuck = await db.approval.findMany({ where: { id: { in: ids }, status: 'APPROVED', result: { equals: Prisma.DbNull } }, include: { trader: { select: { userId: true } } } })
   for (const a of stuck) {
     const step = a.request as unknown as PlanStep
     const since = a.decidedAt!

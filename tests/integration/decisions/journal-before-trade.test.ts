@@ -156,6 +156,29 @@ describe('the decision journal is written before the trade (real PostgreSQL, Ope
     expect(await t.db.decision.findUniqueOrThrow({ where: { id: decision.id } })).toMatchObject({ outcome: 'EXECUTED', positionId: p.id })
   })
 
+  test.each([
+    ['rejected', 'REJECTED'],
+    ['approved', 'EXECUTED'],
+  ] as const)('answered (%s) while EXECUTING, with the worker stopped before it wrote what its steps did: the sweeper gives the entry its steps and keeps the answer', async (answer, outcome) => {
+    const { t, traderId, userId } = world
+    const r = await approvalCycleWhile('decision_update_fails', 'Decision', 'UPDATE')
+    expect(r.decisions).toEqual([expect.objectContaining({ outcome: 'EXECUTING' })])
+    const [d] = await journal()
+    const approval = await t.db.approval.findFirstOrThrow({ where: { decisionId: d!.id } })
+    if (answer === 'rejected') await rejectApproval({ db: t.db, userId, approvalId: approval.id, input: { note: 'not now' } })
+    else await approveApproval({ db: t.db, userId, approvalId: approval.id, input: {} })
+    const answered = await t.db.decision.findUniqueOrThrow({ where: { id: d!.id } })
+    expect(answered).toMatchObject({ outcome, executed: { steps: [{ status: 'PLANNED' }] } })
+
+    expect(await settleInterruptedDecisions(t.db)).toBe(0)
+    expect(await settleInterruptedDecisions(t.db, Date.now() + INTERRUPTED_AFTER_MS + 1000)).toBe(1)
+    const settled = await t.db.decision.findUniqueOrThrow({ where: { id: d!.id } })
+    const positionId = answer === 'approved' ? (await t.db.position.findFirstOrThrow({ where: { traderId } })).id : null
+    expect(settled).toMatchObject({ outcome, error: answered.error, positionId })
+    expect(settled.executed).toEqual({ sizing: expect.any(Object), steps: [{ step: expect.stringMatching(/^LONG /), status: 'QUEUED', approvalId: approval.id }] })
+    expect(await settleInterruptedDecisions(t.db, Date.now() + INTERRUPTED_AFTER_MS + 1000)).toBe(0)
+  })
+
   test('an approval request that cannot be written ends the decision FAILED, in its one entry', async () => {
     const r = await approvalCycleWhile('approval_insert_fails', 'Approval', 'INSERT')
     expect(r.decisions).toEqual([expect.objectContaining({ outcome: 'FAILED', error: expect.stringContaining('approval_insert_fails (simulated)') })])
