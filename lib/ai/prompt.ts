@@ -14,7 +14,7 @@ let cached: string | undefined
 
 /**
  * Candidate locations, most likely first: the repo root as the working directory (vitest, tsx,
- * the worker and `next start` are all started there), then every ancestor of this module's own
+ * the worker and the web server are all started there), then every ancestor of this module's own
  * file (covers a process started elsewhere; in a Next.js bundle this walks up out of .next/).
  */
 function candidatePaths(): string[] {
