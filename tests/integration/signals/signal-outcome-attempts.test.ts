@@ -37,11 +37,12 @@ describe('a signal attempt overtaken by a later claim (real PostgreSQL, paper ex
   beforeAll(async () => {
     t = await createTestDatabase()
     userId = (await t.db.user.create({ data: { email: 'attempts@example.com', passwordHash: 'x' } })).id
-    const trader = await createTrader({ db: t.db, userId, input: { name: 'Signals', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: ['ETH/USDT'] } })
+    const trader = await createTrader({ db: t.db, userId, input: { name: 'Signals', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: ['ETH/USDT', 'BTC/USDT'] } })
     await useManualTraderSettings(t.db, trader.id)
     traderId = trader.id
     secret = (await rotateWebhookSecret({ db: t.db, userId, traderId, actor: { kind: 'USER', id: userId } })).secret
     await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3000', ask: '3000.5' })
+    await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '60000', ask: '60000.5' })
   }, 60_000)
   afterAll(async () => {
     for (const c of sessions) await c.end()
@@ -78,5 +79,26 @@ describe('a signal attempt overtaken by a later claim (real PostgreSQL, paper ex
     // A's outcome, arriving later still, changes nothing.
     expect(await recordSignalOutcome(t.db, first, waiting)).toBe(false)
     expect((await t.db.signal.findUniqueOrThrow({ where: { id: signalId } })).status).toBe('DONE')
+  })
+
+  test('an attempt overtaken while it ran answers null, and the later attempt finds the entry made and records it once', async () => {
+    const answer = await receiveSignal({ db: t.db, traderId, text: JSON.stringify({ secret, symbol: 'BTCUSDT', action: 'buy', id: 'overtaken-1', size: '0.01' }), contentType: 'application/json', remoteAddr: '127.0.0.1' })
+    if (answer.httpStatus !== 202 || !('signalId' in answer.body)) throw new Error(`webhook answered ${answer.httpStatus}: ${JSON.stringify(answer.body)}`)
+    const signalId = answer.body.signalId
+    expect(await claimSignals(await session(), { limit: 10, accounts: null })).toEqual([{ id: signalId, locked: true }])
+
+    // Another worker adopts the signal while this attempt makes its entry (an attempt more, as adoptions count).
+    await t.db.$executeRawUnsafe(`CREATE FUNCTION adopt_meanwhile() RETURNS trigger AS $$ BEGIN UPDATE "Signal" SET attempts = attempts + 1 WHERE id = NEW."signalId"; RETURN NEW; END $$ LANGUAGE plpgsql`)
+    await t.db.$executeRawUnsafe(`CREATE TRIGGER adopt_meanwhile AFTER INSERT ON "Position" FOR EACH ROW EXECUTE FUNCTION adopt_meanwhile()`)
+    const overtaken = await processSignal({ db: t.db, signalId, actor: { kind: 'WORKER', id: 'a' } }).finally(() => t.db.$executeRawUnsafe('DROP TRIGGER adopt_meanwhile ON "Position"'))
+    expect(overtaken).toBeNull()
+    const p = await t.db.position.findUniqueOrThrow({ where: { signalId } })
+    expect(await t.db.signal.findUniqueOrThrow({ where: { id: signalId } })).toMatchObject({ status: 'PROCESSING', attempts: 2, positionId: null })
+
+    // The later attempt's outcome is the one that stands: the entry that was made, not a second one.
+    const later = await processSignal({ db: t.db, signalId, actor: { kind: 'WORKER', id: 'b' } })
+    expect(later?.status).toBe('DONE')
+    expect(await t.db.signal.findUniqueOrThrow({ where: { id: signalId } })).toMatchObject({ status: 'DONE', positionId: p.id })
+    expect(await t.db.position.count({ where: { traderId, symbol: 'BTC/USDT' } })).toBe(1)
   })
 })
