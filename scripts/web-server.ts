@@ -2,6 +2,7 @@ import http from 'node:http'
 import path from 'node:path'
 import next from 'next'
 import { SECURITY_HEADERS } from '../next.config.js'
+import { answerError } from './web/answer'
 import { refuseDeclaredOversize } from './web/body-limit'
 import { directKey, loadDirectRoutes, serveDirect } from './web/direct-routes'
 import { refuseConnect, refuseUnsupportedMethod } from './web/unsupported-method'
@@ -29,9 +30,11 @@ const server = http.createServer((req, res) => {
   inFlight++
   serveDirect(req, res, direct, { port, extraHeaders: SECURITY_HEADERS })
     .catch((e: unknown) => {
-      // The handler maps its own errors; this is the request itself failing (a client gone mid-body).
+      // The handler maps its own errors: this is the request itself failing (a client gone
+      // mid-body), or a fault of this file's, answered as handleRoute answers one.
       console.error(`[web] ${req.method} ${req.url}:`, e)
-      res.destroy()
+      if (res.headersSent || req.socket.destroyed) res.destroy()
+      else answerError(res, 500, 'INTERNAL', 'internal server error', SECURITY_HEADERS)
     })
     .finally(() => inFlight--)
 })

@@ -1,7 +1,7 @@
 import type http from 'node:http'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { answer, answerError, type ExtraHeaders } from './answer'
+import { answer, type ExtraHeaders } from './answer'
 import { MAX_BODY_BYTES, refuseOversize } from './body-limit'
 
 /**
@@ -64,20 +64,15 @@ export async function serveDirect(
   if (body === null) return refuseOversize(req, res, opts.extraHeaders)
   const headers = new Headers()
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1])
+  // The x-forwarded-* headers as Next fills them in when absent (base-server.ts).
   const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true
   const proto = headers.get('x-forwarded-proto')
-  const https = proto ? proto === 'https' : encrypted
-  const host = headers.get('host') ?? `localhost:${opts.port}`
-  if (!headers.has('x-forwarded-host')) headers.set('x-forwarded-host', host)
+  if (!headers.has('x-forwarded-host')) headers.set('x-forwarded-host', headers.get('host') ?? 'localhost')
   if (!headers.has('x-forwarded-port')) headers.set('x-forwarded-port', String(opts.port))
-  if (!proto) headers.set('x-forwarded-proto', https ? 'https' : 'http')
+  if (!proto) headers.set('x-forwarded-proto', encrypted ? 'https' : 'http')
   if (!headers.has('x-forwarded-for') && req.socket.remoteAddress) headers.set('x-forwarded-for', req.socket.remoteAddress)
-  let url: URL
-  try {
-    url = new URL(`http://${host}${req.url}`)
-  } catch {
-    return answerError(res, 400, 'VALIDATION', 'the Host header is not a valid host', opts.extraHeaders)
-  }
+  // The URL as Next builds a route handler's (resolve-routes.ts): its own host name and port, never the Host header.
+  const url = `${encrypted || proto?.includes('https') ? 'https' : 'http'}://localhost:${opts.port}${req.url}`
   const request = new Request(url, { method: req.method, headers, body: new Uint8Array(body) })
   const response = await handler(request, { params: Promise.resolve({}) })
   const out: Record<string, string | string[]> = {}
