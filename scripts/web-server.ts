@@ -4,7 +4,7 @@ import next from 'next'
 import { SECURITY_HEADERS } from '../next.config.js'
 import { answerError } from './web/answer'
 import { refuseDeclaredOversize } from './web/body-limit'
-import { directKey, loadDirectRoutes, serveDirect } from './web/direct-routes'
+import { loadDirectRoutes, matchDirect, serveDirect } from './web/direct-routes'
 import { refuseConnect, refuseUnsupportedMethod } from './web/unsupported-method'
 
 /**
@@ -25,7 +25,7 @@ for (const s of skipped) console.error(`[web] served through Next instead of dir
 let inFlight = 0
 const server = http.createServer((req, res) => {
   if (refuseUnsupportedMethod(req, res, SECURITY_HEADERS) || refuseDeclaredOversize(req, res, SECURITY_HEADERS)) return
-  const direct = handlers.get(directKey(req.method, req.url))
+  const direct = matchDirect(handlers, req.method, req.url)
   if (!direct) return void handleByNext(req, res)
   inFlight++
   serveDirect(req, res, direct, { port, extraHeaders: SECURITY_HEADERS })
@@ -39,7 +39,7 @@ const server = http.createServer((req, res) => {
     .finally(() => inFlight--)
 })
 server.on('connect', (_req, socket) => refuseConnect(socket))
-server.listen(port, () => console.log(`[web] listening on port ${port} (directly: ${[...handlers.keys()].join(', ') || 'none'})`))
+server.listen(port, () => console.log(`[web] listening on port ${port} (directly: ${handlers.map((h) => `${h.route.method} ${h.route.name}`).join(', ') || 'none'})`))
 
 // Stops taking connections, lets direct requests already running finish (an open being sent),
 // then stops Next. The supervisor kills this process if it takes longer than its stop timeout.

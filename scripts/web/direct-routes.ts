@@ -8,18 +8,49 @@ import { MAX_BODY_BYTES, refuseOversize } from './body-limit'
  * Routes the production web server hands straight to their compiled handler, skipping Next's
  * router. An open through Next cost the web process 3.7 ms of CPU, of which about 1.7 ms was
  * Next's own request handling around a handler that needs none of it (no rendering, cookies(),
- * caching or middleware: `proxy.ts` only sees paths holding a `%`). Only exact paths are listed:
- * anything else about the request (a query string, a trailing slash, another method) goes
- * through Next as before.
+ * caching or middleware: `proxy.ts` only sees paths holding a `%`). These are the two that come
+ * in bursts: opens by API, and TradingView alerts (many fire on the same candle close). Only
+ * exact paths match, an id segment being letters, digits, - or _ (ID_PATTERN): anything else
+ * about the request (a query string, a trailing slash, an encoded character, another method)
+ * goes through Next as before.
  */
-export const DIRECT_ROUTES = [{ method: 'POST', path: '/api/v1/positions', route: 'api/v1/positions' }] as const
+export const DIRECT_ROUTES: readonly DirectRoute[] = [
+  { method: 'POST', name: '/api/v1/positions', pattern: /^\/api\/v1\/positions$/, route: 'api/v1/positions', params: [] },
+  {
+    method: 'POST',
+    name: '/api/webhooks/tradingview/:traderId',
+    pattern: /^\/api\/webhooks\/tradingview\/([A-Za-z0-9_-]{1,64})$/,
+    route: 'api/webhooks/tradingview/[traderId]',
+    params: ['traderId'],
+  },
+]
 
-type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, never>> }) => Promise<Response>
+interface DirectRoute {
+  method: 'POST'
+  /** As logged. */
+  name: string
+  /** The whole request target; its groups are `params`, in order. */
+  pattern: RegExp
+  /** The route's folder under app/. */
+  route: string
+  params: readonly string[]
+}
 
-/** `METHOD path` → handler. */
-export type DirectHandlers = Map<string, RouteHandler>
+type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>
 
-export const directKey = (method: string | undefined, url: string | undefined) => `${method} ${url}`
+/** A route that was loaded, with its handler. */
+export type DirectHandlers = { route: DirectRoute; handler: RouteHandler }[]
+
+/** The loaded route `req` is for, with its path parameters; null for everything else. */
+export function matchDirect(handlers: DirectHandlers, method: string | undefined, url: string | undefined) {
+  if (!url) return null
+  for (const h of handlers) {
+    if (h.route.method !== method) continue
+    const m = h.route.pattern.exec(url)
+    if (m) return { handler: h.handler, params: Object.fromEntries(h.route.params.map((p, i) => [p, m[i + 1]!])) }
+  }
+  return null
+}
 
 /**
  * Each listed route's handler, taken from the build Next serves from (`distDir`), through Node's
@@ -30,7 +61,7 @@ export const directKey = (method: string | undefined, url: string | undefined) =
  */
 export async function loadDirectRoutes(distDir: string): Promise<{ handlers: DirectHandlers; skipped: string[] }> {
   const require = createRequire(import.meta.url)
-  const handlers: DirectHandlers = new Map()
+  const handlers: DirectHandlers = []
   const skipped: string[] = []
   for (const r of DIRECT_ROUTES) {
     try {
@@ -40,16 +71,16 @@ export async function loadDirectRoutes(distDir: string): Promise<{ handlers: Dir
       await mod.routeModule?.ensureUserland?.()
       const handler = mod.routeModule?.userland?.[r.method]
       if (typeof handler !== 'function') throw new Error(`the build's route module has no ${r.method} handler where expected`)
-      handlers.set(directKey(r.method, r.path), handler as RouteHandler)
+      handlers.push({ route: r, handler: handler as RouteHandler })
     } catch (e) {
-      skipped.push(`${r.method} ${r.path} (${(e as Error).message})`)
+      skipped.push(`${r.method} ${r.name} (${(e as Error).message})`)
     }
   }
   return { handlers, skipped }
 }
 
 /**
- * Answers one request with `handler` as Next would: the same `x-forwarded-*` request headers Next
+ * Answers one request with its direct route's handler as Next would: the same `x-forwarded-*` request headers Next
  * fills in when absent (the client address is the socket's), the response's own headers plus
  * `extraHeaders` (next.config.js's security headers), and the handler's body, uncompressed (Next
  * leaves JSON under 8 KB uncompressed too, see jsonResponse; an open's answer is about 3 KB).
@@ -57,7 +88,7 @@ export async function loadDirectRoutes(distDir: string): Promise<{ handlers: Dir
 export async function serveDirect(
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  handler: RouteHandler,
+  direct: { handler: RouteHandler; params: Record<string, string> },
   opts: { port: number; extraHeaders: ExtraHeaders },
 ): Promise<void> {
   const body = await readBody(req)
@@ -74,7 +105,7 @@ export async function serveDirect(
   // The URL as Next builds a route handler's (resolve-routes.ts): its own host name and port, never the Host header.
   const url = `${encrypted || proto?.includes('https') ? 'https' : 'http'}://localhost:${opts.port}${req.url}`
   const request = new Request(url, { method: req.method, headers, body: new Uint8Array(body) })
-  const response = await handler(request, { params: Promise.resolve({}) })
+  const response = await direct.handler(request, { params: Promise.resolve(direct.params) })
   const out: Record<string, string | string[]> = {}
   response.headers.forEach((v, k) => (out[k] = v))
   if (response.headers.has('set-cookie')) out['set-cookie'] = response.headers.getSetCookie()

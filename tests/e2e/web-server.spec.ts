@@ -6,9 +6,9 @@ import { fakeMarketEnv } from './support/app-process'
 import { ADMIN, signIn, useSpecApp } from './support/spec-app'
 
 // The production web server (scripts/web-server.ts) as npm start runs it. It answers
-// `POST /api/v1/positions` (that exact path) from the route's compiled handler without Next's
-// router (scripts/web/direct-routes.ts); the same path with a query string still goes through
-// Next, and every answer must be the same both ways. Methods Next cannot serve are refused in
+// `POST /api/v1/positions` and TradingView alerts (those exact paths) from the routes' compiled
+// handlers without Next's router (scripts/web/direct-routes.ts); the same paths with a query
+// string still go through Next, and every answer must be the same both ways. Methods Next cannot serve are refused in
 // front of it (scripts/web/unsupported-method.ts).
 test.describe.configure({ mode: 'serial' })
 
@@ -54,7 +54,7 @@ test.beforeAll(async () => {
 })
 
 test('the web process says it answers the route directly', () => {
-  expect(app.output()).toContain(`[web] listening on port 3271 (directly: POST ${DIRECT})`)
+  expect(app.output()).toContain(`[web] listening on port 3271 (directly: POST ${DIRECT}, POST /api/webhooks/tradingview/:traderId)`)
   expect(app.output()).not.toContain('served through Next instead of directly')
 })
 
@@ -160,4 +160,47 @@ test('a burst of opens through the direct route: none is a 5xx, and the user-wid
   }
   const list = await send('/api/v1/positions?state=active', { method: 'GET', headers })
   expect(list.body.positions as unknown[]).toHaveLength(10)
+})
+
+test('TradingView alerts are answered directly too, the same as through Next', async () => {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` }
+  const trader = await send('/api/v1/traders', { headers, body: JSON.stringify({ name: 'Alerts', quoteCurrency: 'USDT', startingBalance: '100000', watchlist: ['BTC/USDT', 'ETH/USDT'], autoTrade: false }) })
+  expect(trader.status).toBe(201)
+  const id = trader.body.id as string
+  const rotated = await send(`/api/v1/traders/${id}/webhook-secret`, { headers })
+  expect(rotated.status).toBe(201)
+  const secret = rotated.body.secret as string
+  const hook = `/api/webhooks/tradingview/${id}`
+  const alert = (o: Record<string, string>) => JSON.stringify({ secret, symbol: 'BINANCE:BTCUSDT', action: 'buy', size: '0.01', ...o })
+  const text = { 'content-type': 'text/plain; charset=utf-8' }
+
+  const cases: { label: string; path: string; body: string; status: number }[] = [
+    { label: 'a wrong secret', path: hook, body: alert({ secret: 'whsec_wrong', id: 'w-1' }), status: 401 },
+    { label: 'a trader that does not exist', path: '/api/webhooks/tradingview/cmnotatrader0000000000000', body: alert({ id: 'w-2' }), status: 404 },
+    { label: 'not an alert', path: hook, body: '{"secret":', status: 400 },
+    { label: 'a symbol off the watchlist', path: hook, body: alert({ symbol: 'BINANCE:SOLUSDT', id: 'w-3' }), status: 422 },
+  ]
+  for (const c of cases) {
+    const direct = await send(c.path, { headers: text, body: c.body })
+    const viaNext = await send(`${c.path}?through=next`, { headers: text, body: c.body })
+    expect(direct.status, `${c.label}: ${JSON.stringify(direct.body)}`).toBe(c.status)
+    expect(viaNext.status, c.label).toBe(c.status)
+    expect(direct.body, c.label).toEqual(viaNext.body)
+    for (const h of [...SECURITY_HEADERS, 'content-type']) expect(direct.headers.get(h), `${c.label}: ${h}`).toBe(viaNext.headers.get(h))
+  }
+
+  const first = await send(hook, { headers: text, body: alert({ id: 'a-1' }) })
+  expect(first.status, JSON.stringify(first.body)).toBe(202)
+  expect(first.body.status).toBe('accepted')
+  const viaNext = await send(`${hook}?through=next`, { headers: text, body: alert({ id: 'a-2', symbol: 'BINANCE:ETHUSDT', size: '0.2' }) })
+  expect(viaNext.status).toBe(202)
+  expect(Object.keys(first.body).sort()).toEqual(Object.keys(viaNext.body).sort())
+  const repeat = await send(hook, { headers: text, body: alert({ id: 'a-1' }) })
+  expect([repeat.status, repeat.body.status]).toEqual([202, 'duplicate'])
+  // The signal log has the direct one with its sender's address, as through Next.
+  const log = await send(`/api/v1/traders/${id}/signals`, { method: 'GET', headers })
+  const signals = log.body.signals as { id: string; remoteAddr: string | null }[]
+  const logged = signals.find((x) => x.id === first.body.signalId)
+  expect(logged?.remoteAddr).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/)
+  expect(logged?.remoteAddr).toBe(signals.find((x) => x.id === viaNext.body.signalId)?.remoteAddr)
 })

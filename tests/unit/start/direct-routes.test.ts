@@ -5,22 +5,23 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { MAX_BODY_BYTES } from '@/scripts/web/body-limit'
-import { loadDirectRoutes, serveDirect } from '@/scripts/web/direct-routes'
+import { loadDirectRoutes, matchDirect, serveDirect } from '@/scripts/web/direct-routes'
 
 // serveDirect over a real HTTP server, with a handler that records what it was given: the
 // request the route handler sees must be the one Next would give it, and the answer the client
 // gets the one the handler made, plus the security headers.
 const EXTRA = [{ key: 'X-Frame-Options', value: 'SAMEORIGIN' }]
-let seen: { url: string; method: string; headers: Headers; body: string } | null = null
+let seen: { url: string; method: string; headers: Headers; body: string; params: Record<string, string> } | null = null
 let server: http.Server
 let base: string
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
-    void serveDirect(req, res, async (request) => {
-      seen = { url: request.url, method: request.method, headers: request.headers, body: await request.text() }
+    const handler = async (request: Request, ctx: { params: Promise<Record<string, string>> }) => {
+      seen = { url: request.url, method: request.method, headers: request.headers, body: await request.text(), params: await ctx.params }
       return new Response(JSON.stringify({ ok: true }), { status: 201, headers: { 'content-type': 'application/json', location: '/api/v1/positions/p1' } })
-    }, { port: 3999, extraHeaders: EXTRA })
+    }
+    void serveDirect(req, res, { handler, params: { traderId: 't1' } }, { port: 3999, extraHeaders: EXTRA })
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -46,6 +47,7 @@ describe('serveDirect', () => {
     expect(seen!.method).toBe('POST')
     expect(seen!.url).toBe('http://localhost:3999/api/v1/positions')
     expect(seen!.body).toBe('{"a":1}')
+    expect(seen!.params).toEqual({ traderId: 't1' })
     expect(seen!.headers.get('authorization')).toBe('Bearer t')
     expect(seen!.headers.get('x-forwarded-host')).toBe('trade.example:3000')
     expect(seen!.headers.get('x-forwarded-port')).toBe('3999')
@@ -98,15 +100,37 @@ describe('serveDirect', () => {
   })
 })
 
-describe('loadDirectRoutes', () => {
+describe('loadDirectRoutes and matchDirect', () => {
   let dir: string
   beforeAll(async () => void (dir = await mkdtemp(path.join(os.tmpdir(), 'direct-routes-'))))
   afterAll(() => rm(dir, { recursive: true, force: true }))
 
-  test('a build without the route module leaves the route to Next and says why', async () => {
+  test('a build without the route modules leaves the routes to Next and says why', async () => {
     const { handlers, skipped } = await loadDirectRoutes(dir)
-    expect(handlers.size).toBe(0)
-    expect(skipped).toHaveLength(1)
+    expect(handlers).toEqual([])
+    expect(skipped).toHaveLength(2)
     expect(skipped[0]).toMatch(/^POST \/api\/v1\/positions \(Cannot find module '.*route\.js'/)
+    expect(skipped[1]).toMatch(/^POST \/api\/webhooks\/tradingview\/:traderId \(Cannot find module '.*route\.js'/)
+  })
+
+  test('only the exact paths match, with their id; anything else is left to Next', async () => {
+    const open = async () => new Response(null)
+    const webhook = async () => new Response(null)
+    const { DIRECT_ROUTES } = await import('@/scripts/web/direct-routes')
+    const handlers = [{ route: DIRECT_ROUTES[0]!, handler: open }, { route: DIRECT_ROUTES[1]!, handler: webhook }]
+    expect(matchDirect(handlers, 'POST', '/api/v1/positions')).toEqual({ handler: open, params: {} })
+    expect(matchDirect(handlers, 'POST', '/api/webhooks/tradingview/cmabc_1-2')).toEqual({ handler: webhook, params: { traderId: 'cmabc_1-2' } })
+    for (const [method, url] of [
+      ['GET', '/api/v1/positions'],
+      ['POST', '/api/v1/positions?x=1'],
+      ['POST', '/api/v1/positions/'],
+      ['POST', '/api/v1/positions/abc'],
+      ['POST', '/api/webhooks/tradingview/'],
+      ['POST', '/api/webhooks/tradingview/a%20b'],
+      ['POST', '/api/webhooks/tradingview/abc/'],
+      ['POST', '/api/webhooks/tradingview/abc?x=1'],
+      ['POST', `/api/webhooks/tradingview/${'a'.repeat(65)}`],
+      ['PUT', '/api/webhooks/tradingview/abc'],
+    ]) expect(matchDirect(handlers, method, url), `${method} ${url}`).toBeNull()
   })
 })
