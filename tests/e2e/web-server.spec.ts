@@ -177,7 +177,7 @@ test('TradingView alerts are answered directly too, the same as through Next', a
   const cases: { label: string; path: string; body: string; status: number }[] = [
     { label: 'a wrong secret', path: hook, body: alert({ secret: 'whsec_wrong', id: 'w-1' }), status: 401 },
     { label: 'a trader that does not exist', path: '/api/webhooks/tradingview/cmnotatrader0000000000000', body: alert({ id: 'w-2' }), status: 404 },
-    { label: 'not an alert', path: hook, body: '{"secret":', status: 400 },
+    { label: 'an alert without its action', path: hook, body: JSON.stringify({ secret, symbol: 'BINANCE:BTCUSDT', id: 'w-4' }), status: 400 },
     { label: 'a symbol off the watchlist', path: hook, body: alert({ symbol: 'BINANCE:SOLUSDT', id: 'w-3' }), status: 422 },
   ]
   for (const c of cases) {
