@@ -9,7 +9,7 @@ import { refuseConnect, refuseUnsupportedMethod } from './web/unsupported-method
 
 /**
  * The production web process `npm start` runs (instead of `next start`): Next's own request
- * handler behind a plain Node HTTP server, with the hottest write routes answered by their
+ * handler behind a plain Node HTTP server, with the routes that come in bursts answered by their
  * compiled handlers directly (see web/direct-routes.ts) and methods Next cannot serve refused
  * (web/unsupported-method.ts). Listens on PORT, all interfaces, as `next start` does.
  */
