@@ -175,7 +175,7 @@ export const INTERRUPTED_AFTER_MS = 2 * 60_000
 /**
  * Approved requests claimed before `before` with no outcome recorded. Read through the partial
  * index Approval_unrecorded_idx (its predicate is this one's), so the worker's housekeeping does
- * not read every approval ever answered, every second.
+ * not read every approval ever answered, every heartbeat.
  */
 export function interruptedApprovalsSql(before: Date): Prisma.Sql {
   return Prisma.sql`SELECT id FROM "Approval" WHERE status = 'APPROVED' AND result IS NULL AND "decidedAt" <= ${before}::timestamp(3)`

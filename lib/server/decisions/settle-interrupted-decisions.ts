@@ -13,7 +13,7 @@ const STEPS_AS_PLANNED = Prisma.sql`executed @> '{"steps":[{"status":"PLANNED"}]
  * The journal entries made before `before` that a stopped worker left unsettled: still EXECUTING,
  * or answered by a person while EXECUTING (see decide-approval's finish) but with their steps
  * still as planned. Read through the partial index Decision_unsettled_idx (its predicate is this
- * one), so the worker's housekeeping does not read the whole journal every second.
+ * one), so the worker's housekeeping does not read the whole journal every heartbeat.
  */
 export function unsettledDecisionsSql(before: Date): Prisma.Sql {
   return Prisma.sql`SELECT id FROM "Decision" WHERE (outcome = 'EXECUTING' OR ${STEPS_AS_PLANNED}) AND "createdAt" <= ${before}::timestamp(3)`
