@@ -6,7 +6,7 @@ import { MAX_BODY_BYTES, refuseOversize } from './body-limit'
 
 /**
  * Routes the production web server hands straight to their compiled handler, skipping Next's
- * router. An open through Next cost the web process 3.7 ms of CPU, of which about 1.7 ms was
+ * router. An open through Next cost the web process 3.6–3.8 ms of CPU, of which about 1.5 ms was
  * Next's own request handling around a handler that needs none of it (no rendering, cookies(),
  * caching or middleware: `proxy.ts` only sees paths holding a `%`). These are the two that come
  * in bursts: opens by API, and TradingView alerts (many fire on the same candle close). Only
