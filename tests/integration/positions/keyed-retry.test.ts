@@ -85,8 +85,8 @@ describe('a keyed request whose order never left may be repeated with the same k
   })
 
   test('the retry after a 503 must be the same request: with another size it is a 400, and sends nothing', async () => {
-    // BTC/USDT freed: the first test's position closed.
-    const btc = await t.db.position.findFirstOrThrow({ where: { traderId, symbol: 'BTC/USDT' } })
+    // BTC/USDT freed: the first test's position closed (the one open; its FAILED attempt is not).
+    const btc = await t.db.position.findFirstOrThrow({ where: { traderId, symbol: 'BTC/USDT', status: { notIn: ['CLOSED', 'FAILED'] } } })
     expect(await closePosition({ db: t.db, userId, actor: actor(), exchange, positionId: btc.id, input: {} })).toEqual({ orderId: expect.any(String) })
     const since = new Date()
     exchange.busy = 1

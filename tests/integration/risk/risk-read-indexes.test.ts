@@ -1,0 +1,88 @@
+import pg from 'pg'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { Prisma } from '@/lib/generated/prisma/client'
+import { closedTodaySql, latestClosesSql, openAggregatesSql, recentEntriesSql } from '@/lib/server/risk/load-risk-state'
+import { createTrader } from '@/lib/server/traders/create-trader'
+import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
+
+// An entry reads its trader's and its user's risk state. With thousands of closed positions each
+// (the history only grows), the parts of that read about open positions, today's closes, the
+// latest closes and today's entries go through their indexes, never a scan of the history.
+let t: TestDatabase
+let c: pg.Client
+let userId: string
+const traders: string[] = []
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  userId = (await t.db.user.create({ data: { email: 'risk-read@example.com', passwordHash: 'x' } })).id
+  for (const name of ['One', 'Two']) {
+    traders.push((await createTrader({ db: t.db, userId, input: { name, quoteCurrency: 'USDT', startingBalance: '10000', watchlist: 'BTC/USDT' } })).id)
+  }
+  c = new pg.Client({ connectionString: t.url })
+  await c.connect()
+  // The app's sessions run in UTC (lib/db/client.ts): now() into a timestamp column is UTC then.
+  await c.query("SET TimeZone = 'UTC'")
+  for (const id of traders) {
+    // 3,000 closed positions over the last 100 days, and two open ones.
+    await c.query(
+      `INSERT INTO "Position" (id, "traderId", "accountId", symbol, side, status, "entryType", "requestedQty", "realizedPnl", "closedAt", "createdAt", "updatedAt")
+       SELECT $1 || '-closed-' || g, t.id, t."accountId", 'BTC/USDT', 'LONG', 'CLOSED', 'MARKET', 1, 1,
+         now() - g * interval '48 minutes', now() - g * interval '48 minutes' - interval '1 hour', now()
+       FROM generate_series(1, 3000) g, "Trader" t WHERE t.id = $1`,
+      [id],
+    )
+    await c.query(
+      `INSERT INTO "Position" (id, "traderId", "accountId", symbol, side, status, "entryType", "requestedQty", "createdAt", "updatedAt")
+       SELECT $1 || '-open-' || g, t.id, t."accountId", CASE g WHEN 1 THEN 'BTC/USDT' ELSE 'ETH/USDT' END, 'LONG', 'MONITORING', 'MARKET', 1, now(), now()
+       FROM generate_series(1, 2) g, "Trader" t WHERE t.id = $1`,
+      [id],
+    )
+  }
+  await c.query('ANALYZE "Position"')
+})
+afterAll(async () => {
+  await c.end()
+  await t.drop()
+})
+
+/** Every node of the statement's plan, as PostgreSQL runs it with its parameters bound (custom) or not (generic). */
+async function planNodes(q: Prisma.Sql, mode: 'force_custom_plan' | 'force_generic_plan') {
+  await c.query(`SET plan_cache_mode = ${mode}`)
+  const values = q.values.map((v) => (v instanceof Date ? v.toISOString() : v))
+  const [{ 'QUERY PLAN': plan }] = (await c.query(`EXPLAIN (FORMAT JSON) ${q.text}`, values)).rows
+  const nodes: { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string }[] = []
+  const walk = (n: { Plans?: unknown[] } & (typeof nodes)[number]) => (nodes.push(n), (n.Plans ?? []).forEach((p) => walk(p as typeof n)))
+  walk((plan as [{ Plan: Parameters<typeof walk>[0] }])[0].Plan)
+  return nodes
+}
+
+const dayStart = () => new Date(Date.now() - 11.5 * 3_600_000)
+const userScope = () => Prisma.sql`p."traderId" IN (SELECT id FROM "Trader" WHERE "userId" = ${userId})`
+
+test.each([
+  ['open positions summed per trader', () => openAggregatesSql(userScope(), dayStart()), /^Position_active_(trader|account)_symbol_idx$/],
+  ["the day's closes", () => closedTodaySql(userScope(), dayStart()), /^Position_closed_trader_idx$/],
+  ['the latest closes of a trader (losing streak)', () => latestClosesSql(Prisma.sql`${traders[0]}`), /^Position_closed_trader_idx$/],
+  ["the day's entries", () => recentEntriesSql(userScope(), dayStart()), /^Position_traderId_createdAt_idx$/],
+] as const)('%s: read through an index over what it needs, not the history', async (_label, sql, index) => {
+  for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) {
+    const position = (await planNodes(sql(), mode)).filter((n) => n['Relation Name'] === 'Position')
+    expect(position.map((n) => n['Node Type']), mode).not.toContain('Seq Scan')
+    expect(position.length, mode).toBeGreaterThan(0)
+    for (const n of position) expect(n['Index Name'], mode).toMatch(index)
+  }
+})
+
+test('and they read the right rows', async () => {
+  const rows = async (q: Prisma.Sql) => (await c.query(q.text, q.values.map((v) => (v instanceof Date ? v.toISOString() : v)))).rows
+  const open = await rows(openAggregatesSql(userScope(), dayStart()))
+  expect(open.map((r: { traderId: string; n: number }) => [r.traderId, r.n]).sort()).toEqual(traders.map((id) => [id, 2]).sort())
+  // Closed every 48 minutes: 14 in the last 11.5 hours per trader (48, 96, … 672 minutes ago).
+  expect(await rows(closedTodaySql(userScope(), dayStart()))).toHaveLength(28)
+  const latest = await rows(latestClosesSql(Prisma.sql`${traders[0]}`))
+  expect(latest).toHaveLength(50)
+  expect(latest[0].traderId).toBe(traders[0])
+  // The open ones were entered now; the closed ones an hour before they closed (13 each since then).
+  expect(await rows(recentEntriesSql(userScope(), dayStart()))).toHaveLength(4 + 2 * 13)
+})
