@@ -92,10 +92,7 @@ export async function loadUserRiskStates(
     only?: { bookOf: string }
   },
 ): Promise<{ traders: Map<string, ScopeFigures>; books: Map<string, BookFigures> }> {
-  const [rows, ...closedRecent] = await Promise.all([
-    loadScopeRows(tx, { userId: opts.userId, only: opts.only, timeZone: opts.timeZone, now: opts.now, windows: [...opts.traders, opts.user] }),
-    ...opts.traders.map((t) => lastClosed(tx, t.id)),
-  ])
+  const rows = await loadScopeRows(tx, { userId: opts.userId, only: opts.only, timeZone: opts.timeZone, now: opts.now, windows: [...opts.traders, opts.user], streaksOf: opts.traders.map((t) => t.id) })
   const base = { userId: opts.userId, timeZone: opts.timeZone, now: opts.now }
   const byBook = new Map<string, { book: Book; traderIds: string[] }>()
   for (const t of rows.traders) {
@@ -109,7 +106,7 @@ export async function loadUserRiskStates(
     return [key, { ...b, figures: figuresFor(rows, { ...base, ...opts.user, pnlPeak: opts.user.peakOf(b.book), traderIds, closedRecent }) }]
   }))
   return {
-    traders: new Map(opts.traders.map((t, i) => [t.id, figuresFor(rows, { ...base, ...t, traderIds: new Set([t.id]), closedRecent: closedRecent[i]! })])),
+    traders: new Map(opts.traders.map((t) => [t.id, figuresFor(rows, { ...base, ...t, traderIds: new Set([t.id]), closedRecent: tradesOf(rows.streaks.get(t.id) ?? []) })])),
     books,
   }
 }
@@ -121,23 +118,15 @@ const STREAK_WINDOW = 50
 // them are defined, so that an entry's risk read goes through those indexes and not the history.
 const ACTIVE_SQL = Prisma.sql`p.status NOT IN ('CLOSED', 'FAILED')`
 
-/** A trader's latest closes, newest first, through Position_closed_trader_idx (a few rows, whatever the history). */
-export function latestClosesSql(traderId: Prisma.Sql) {
+/**
+ * A trader's latest closes, newest first, through Position_closed_trader_idx (a few rows, whatever
+ * the history); with `after`, only those closed after it.
+ */
+export function latestClosesSql(traderId: Prisma.Sql, after: Prisma.Sql = Prisma.sql`NULL`) {
   return Prisma.sql`
     SELECT p."realizedPnl"::text AS "realizedPnl", p."groupId", p."closedAt", p."traderId" FROM "Position" p
-    WHERE p."traderId" = ${traderId} AND p.status = 'CLOSED' ORDER BY p."closedAt" DESC LIMIT ${STREAK_WINDOW}`
-}
-
-/**
- * The latest closed trades, newest first, for the loss streak (a position group's legs are one
- * trade): those closed since a person last resumed the trader, whose streak starts afresh then.
- */
-async function lastClosed(tx: SqlTx, traderId: string): Promise<{ realizedPnl: Decimal }[]> {
-  const rows = await tx.$queryRaw<ClosedRow[]>`
-    SELECT p."realizedPnl"::text AS "realizedPnl", p."groupId" FROM "Position" p JOIN "Trader" t ON t.id = p."traderId"
-    WHERE p."traderId" = ${traderId} AND p.status = 'CLOSED' AND (t."lossStreakFrom" IS NULL OR p."closedAt" > t."lossStreakFrom")
+    WHERE p."traderId" = ${traderId} AND p.status = 'CLOSED' AND (${after} IS NULL OR p."closedAt" > ${after})
     ORDER BY p."closedAt" DESC LIMIT ${STREAK_WINDOW}`
-  return tradesOf(rows)
 }
 
 type ClosedRow = { realizedPnl: string; groupId: string | null }
@@ -164,6 +153,7 @@ type ScopeJson = {
   plannedByTrader: { traderId: string; notional: string }[]
   closedToday: { traderId: string; dayPnl: string }[]
   closedRecent: (ClosedRow & { traderId: string })[]
+  streaks: (ClosedRow & { traderId: string })[]
   recentEntries: { traderId: string; symbol: string; side: 'LONG' | 'SHORT'; createdMs: number }[]
   realizedByTrader: { traderId: string; realized: string }[]
 }
@@ -175,7 +165,7 @@ type ScopeJson = {
  * groups' legs not sent yet), today's closes, entries since the day start (or the cooldown or duplicate window), each book's latest
  * closes for the streak, and the all-time realized sum per trader.
  */
-async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: string } | { bookOf: string }; timeZone: string; now: number; windows: EntryWindows[] }) {
+async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: string } | { bookOf: string }; timeZone: string; now: number; windows: EntryWindows[]; streaksOf?: string[] }) {
   const dayStart = new Date(tradingDayStart(o.now, o.timeZone))
   const entriesSince = new Date(Math.min(...o.windows.map((w) => entriesSinceFor(dayStart, o.now, w).getTime())))
   const list = (q: Prisma.Sql, order = Prisma.empty) => Prisma.sql`(SELECT COALESCE(jsonb_agg(to_jsonb(x) ${order}), '[]'::jsonb) FROM (${q}) x)`
@@ -216,16 +206,15 @@ async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: 
           SELECT l.* FROM tr CROSS JOIN LATERAL (${latestClosesSql(Prisma.sql`tr.id`)}) l
           WHERE tr.mode = b.mode AND tr."quoteCurrency" = b."quoteCurrency"
           ORDER BY l."closedAt" DESC LIMIT ${STREAK_WINDOW}) c`, Prisma.sql`ORDER BY x."closedAt" DESC`)},
+      -- The losing streak of each trader asked for: its latest closes since a person last resumed it.
+      'streaks', ${list(Prisma.sql`
+        SELECT l.* FROM "Trader" t CROSS JOIN LATERAL (${latestClosesSql(Prisma.sql`t.id`, Prisma.sql`t."lossStreakFrom"`)}) l
+        WHERE t.id = ANY(${o.streaksOf ?? []}::text[])`, Prisma.sql`ORDER BY x."traderId", x."closedAt" DESC`)},
       'recentEntries', ${list(recentEntriesSql(inScope, entriesSince))},
       'realizedByTrader', ${list(Prisma.sql`SELECT p."traderId", sum(p."realizedPnl")::text AS realized FROM "Position" p WHERE ${inScope} AND p.status = 'CLOSED' GROUP BY p."traderId"`)}
     ) AS scope`
   const j = r!.scope
-  const balancesBy = new Map<string, ScopeJson['balances']>()
-  for (const b of j.balances) {
-    const of = balancesBy.get(b.accountId)
-    if (of) of.push(b)
-    else balancesBy.set(b.accountId, [b])
-  }
+  const balancesBy = groupBy(j.balances, (b) => b.accountId)
   return {
     dayStart,
     traders: j.traders.map((t) => ({ id: t.id, accountId: t.accountId, mode: t.mode, quoteCurrency: t.quoteCurrency, account: { quoteCurrency: t.quoteCurrency, balances: balancesBy.get(t.accountId) ?? [] } })),
@@ -233,6 +222,7 @@ async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: 
     plannedByTrader: j.plannedByTrader,
     closedToday: j.closedToday,
     closedRecent: j.closedRecent,
+    streaks: groupBy(j.streaks, (c) => c.traderId),
     recentEntryRows: j.recentEntries.map((e) => ({ traderId: e.traderId, symbol: e.symbol, side: e.side, createdAt: new Date(e.createdMs) })),
     realizedByTrader: j.realizedByTrader.map((x) => ({ traderId: x.traderId, _sum: { realizedPnl: x.realized } })),
     quotes: j.quotes.map((q) => ({ symbol: q.symbol, bid: fromDb(q.bid), ask: fromDb(q.ask) })),
@@ -256,6 +246,17 @@ export function recentEntriesSql(scope: Prisma.Sql, since: Date) {
     SELECT p."traderId", p.symbol, p.side::text AS side, (extract(epoch from p."createdAt") * 1000)::float8 AS "createdMs"
     FROM "Position" p LEFT JOIN "GroupLeg" gl ON gl.id = p."groupLegId"
     WHERE ${scope} AND p."createdAt" >= ${since}::timestamp(3) AND p.status <> 'FAILED' AND (p."groupLegId" IS NULL OR gl.index = 0)`
+}
+
+/** Rows by key, each group in the rows' order (Map.groupBy is not in Node 20). */
+function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
+  const by = new Map<string, T[]>()
+  for (const r of rows) {
+    const of = by.get(key(r))
+    if (of) of.push(r)
+    else by.set(key(r), [r])
+  }
+  return by
 }
 
 type OpenAggregate = { traderId: string; n: number; exposure: string; unrealized: string; realized: string; today: string }

@@ -63,7 +63,8 @@ const userScope = () => Prisma.sql`p."traderId" IN (SELECT id FROM "Trader" WHER
 test.each([
   ['open positions summed per trader', () => openAggregatesSql(userScope(), dayStart()), /^Position_active_(trader|account)_symbol_idx$/],
   ["the day's closes", () => closedTodaySql(userScope(), dayStart()), /^Position_closed_trader_idx$/],
-  ['the latest closes of a trader (losing streak)', () => latestClosesSql(Prisma.sql`${traders[0]}`), /^Position_closed_trader_idx$/],
+  ["a book's latest closes, trader by trader", () => latestClosesSql(Prisma.sql`${traders[0]}`), /^Position_closed_trader_idx$/],
+  ["a trader's losing streak since it was resumed", () => latestClosesSql(Prisma.sql`${traders[0]}`, Prisma.sql`(now() - interval '30 days')::timestamp(3)`), /^Position_closed_trader_idx$/],
   ["the day's entries", () => recentEntriesSql(userScope(), dayStart()), /^Position_traderId_createdAt_idx$/],
 ] as const)('%s: read through an index over what it needs, not the history', async (_label, sql, index) => {
   for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) {
