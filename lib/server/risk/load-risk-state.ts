@@ -215,16 +215,21 @@ async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: 
     ) AS scope`
   const j = r!.scope
   const balancesBy = groupBy(j.balances, (b) => b.accountId)
+  const traders = j.traders.map((t) => ({ id: t.id, traderId: t.id, accountId: t.accountId, mode: t.mode, quoteCurrency: t.quoteCurrency, account: { quoteCurrency: t.quoteCurrency, balances: balancesBy.get(t.accountId) ?? [] } }))
+  const byTrader = <T extends { traderId: string }>(list: T[]) => groupBy(list, (r) => r.traderId)
   return {
     dayStart,
-    traders: j.traders.map((t) => ({ id: t.id, accountId: t.accountId, mode: t.mode, quoteCurrency: t.quoteCurrency, account: { quoteCurrency: t.quoteCurrency, balances: balancesBy.get(t.accountId) ?? [] } })),
-    openByTrader: j.openByTrader,
-    plannedByTrader: j.plannedByTrader,
-    closedToday: j.closedToday,
+    traders,
     closedRecent: j.closedRecent,
-    streaks: groupBy(j.streaks, (c) => c.traderId),
-    recentEntryRows: j.recentEntries.map((e) => ({ traderId: e.traderId, symbol: e.symbol, side: e.side, createdAt: new Date(e.createdMs) })),
-    realizedByTrader: j.realizedByTrader.map((x) => ({ traderId: x.traderId, _sum: { realizedPnl: x.realized } })),
+    streaks: byTrader(j.streaks),
+    byTrader: {
+      traders: byTrader(traders),
+      openByTrader: byTrader(j.openByTrader),
+      plannedByTrader: byTrader(j.plannedByTrader),
+      closedToday: byTrader(j.closedToday),
+      recentEntryRows: byTrader(j.recentEntries.map((e) => ({ traderId: e.traderId, symbol: e.symbol, side: e.side, createdAt: new Date(e.createdMs) }))),
+      realizedByTrader: byTrader(j.realizedByTrader.map((x) => ({ traderId: x.traderId, _sum: { realizedPnl: x.realized } }))),
+    },
     quotes: j.quotes.map((q) => ({ symbol: q.symbol, bid: fromDb(q.bid), ask: fromDb(q.ask) })),
     markets: j.markets,
   }
@@ -294,21 +299,23 @@ function figuresFor(
   rows: ScopeRows,
   opts: { traderIds?: ReadonlySet<string>; now: number; duplicateWindowSeconds?: number | null; cooldownMinutes?: number | null; pnlPeak: Decimal; closedRecent: { realizedPnl: { toString(): string } }[] },
 ): ScopeFigures {
-  const inScope = (r: { traderId: string }) => !opts.traderIds || opts.traderIds.has(r.traderId)
+  // The scope's rows, looked up per trader (the breakers' pass asks once per trader: filtering
+  // every list each time was quadratic in the user's traders).
+  const scoped = <T>(by: Map<string, T[]>): T[] => (opts.traderIds ? [...opts.traderIds].flatMap((id) => by.get(id) ?? []) : [...by.values()].flat())
   const { dayStart } = rows
   const entriesSince = entriesSinceFor(dayStart, opts.now, opts)
-  const traders = rows.traders.filter((t) => inScope({ traderId: t.id }))
-  const open = rows.openByTrader.filter(inScope)
-  const closedToday = rows.closedToday.filter(inScope)
-  const recentEntryRows = rows.recentEntryRows.filter((e) => inScope(e) && e.createdAt >= entriesSince)
+  const traders = scoped(rows.byTrader.traders)
+  const open = scoped(rows.byTrader.openByTrader)
+  const closedToday = scoped(rows.byTrader.closedToday)
+  const recentEntryRows = scoped(rows.byTrader.recentEntryRows).filter((e) => e.createdAt >= entriesSince)
   const quoteBy = new Map(rows.quotes.map((q) => [q.symbol, q]))
 
   const unrealized = sumDec(open.map((a) => fromDb(a.unrealized)))
-  const exposure = sumDec(open.map((a) => fromDb(a.exposure))).plus(sumDec(rows.plannedByTrader.filter(inScope).map((l) => fromDb(l.notional))))
+  const exposure = sumDec(open.map((a) => fromDb(a.exposure))).plus(sumDec(scoped(rows.byTrader.plannedByTrader).map((l) => fromDb(l.notional))))
   const realizedOpen = sumDec(open.map((a) => fromDb(a.realized)))
   const dailyPnl = sumDec(closedToday.map((p) => fromDb(p.dayPnl))).plus(sumDec(open.map((a) => fromDb(a.today))))
 
-  const allTimeRealized = sumDec(rows.realizedByTrader.filter(inScope).map((r) => fromDb(r._sum.realizedPnl ?? 0)))
+  const allTimeRealized = sumDec(scoped(rows.byTrader.realizedByTrader).map((r) => fromDb(r._sum.realizedPnl ?? 0)))
   const pnlNow = allTimeRealized.plus(realizedOpen).plus(unrealized)
 
   let equity = ZERO
