@@ -163,7 +163,9 @@ type ScopeJson = {
  * traders (all of the user's, one, or those in one trader's book) and their accounts' balances
  * (with the markets and quotes that value them), open positions summed per trader (and open
  * groups' legs not sent yet), today's closes, entries since the day start (or the cooldown or duplicate window), each book's latest
- * closes for the streak, and the all-time realized sum per trader.
+ * closes for the streak, each of `streaksOf`'s latest closes since a person last resumed it (its
+ * own streak), and the all-time realized sum per trader (the one part that still reads every
+ * closed position: it wants a running aggregate).
  */
 async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: string } | { bookOf: string }; timeZone: string; now: number; windows: EntryWindows[]; streaksOf?: string[] }) {
   const dayStart = new Date(tradingDayStart(o.now, o.timeZone))
