@@ -4,6 +4,7 @@ import type { Prisma } from '@/lib/generated/prisma/client'
 import { interruptedApprovalsSql } from '@/lib/server/approvals/decide-approval'
 import { unsettledDecisionsSql } from '@/lib/server/decisions/settle-interrupted-decisions'
 import { createTrader } from '@/lib/server/traders/create-trader'
+import { planNodes, rowsOf } from '@/tests/support/query-plan'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
 
 // The worker's housekeeping looks for unsettled journal entries and unrecorded approvals every
@@ -56,16 +57,6 @@ afterAll(async () => {
   await t.drop()
 })
 
-/** Every node of the statement's plan, as PostgreSQL runs it with its parameters bound (custom) or not (generic). */
-async function planNodes(q: Prisma.Sql, mode: 'force_custom_plan' | 'force_generic_plan') {
-  await c.query(`SET plan_cache_mode = ${mode}`)
-  const [{ 'QUERY PLAN': plan }] = (await c.query(`EXPLAIN (FORMAT JSON) ${q.text}`, q.values.map((v) => (v instanceof Date ? v.toISOString() : v)))).rows
-  const nodes: { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string }[] = []
-  const walk = (n: { Plans?: unknown[] } & (typeof nodes)[number]) => (nodes.push(n), (n.Plans ?? []).forEach((p) => walk(p as typeof n)))
-  walk((plan as [{ Plan: Parameters<typeof walk>[0] }])[0].Plan)
-  return nodes
-}
-
 const now = () => new Date()
 
 test.each([
@@ -73,14 +64,14 @@ test.each([
   ['unrecorded approvals', () => interruptedApprovalsSql(now()), 'Approval', 'Approval_unrecorded_idx'],
 ] as const)('%s are read through their partial index, not the history', async (_label, sql, table, index) => {
   for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) {
-    const nodes = await planNodes(sql(), mode)
+    const nodes = await planNodes(c, sql(), mode)
     expect(nodes.filter((n) => n['Relation Name'] === table).map((n) => n['Node Type']), mode).not.toContain('Seq Scan')
     expect(nodes.map((n) => n['Index Name']).filter(Boolean), mode).toEqual([index])
   }
 })
 
 test('and they find exactly the rows to settle', async () => {
-  const ids = async (q: Prisma.Sql) => (await c.query(q.text, q.values.map((v) => (v instanceof Date ? v.toISOString() : v)))).rows.map((r: { id: string }) => r.id).sort()
+  const ids = async (q: Prisma.Sql) => (await rowsOf<{ id: string }>(c, q)).map((r) => r.id).sort()
   expect(await ids(unsettledDecisionsSql(now()))).toEqual(['answered', 'executing'])
   expect(await ids(interruptedApprovalsSql(now()))).toEqual(['unrecorded'])
   // Not before they are old enough: they may still be running.

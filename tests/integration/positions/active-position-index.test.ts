@@ -2,6 +2,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { activeInSymbolSql } from '@/lib/server/positions/active-position'
 import { createTrader } from '@/lib/server/traders/create-trader'
+import { planNodes } from '@/tests/support/query-plan'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
 
 // An entry checks for an active position in its symbol while holding its trader's lock. That read
@@ -33,20 +34,9 @@ afterAll(async () => {
   await t.drop()
 })
 
-/** Every node of the statement's plan, as PostgreSQL would run it with its parameters bound (custom) or not (generic). */
-async function planNodes(mode: 'force_custom_plan' | 'force_generic_plan', symbol: string, groupLegSide?: 'LONG') {
-  const q = activeInSymbolSql({ traderId: trader.id, accountId: trader.accountId, symbol, groupLegSide })
-  await c.query(`SET plan_cache_mode = ${mode}`)
-  const [{ 'QUERY PLAN': plan }] = (await c.query(`EXPLAIN (FORMAT JSON) ${q.text}`, q.values)).rows
-  const nodes: { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string }[] = []
-  const walk = (n: { Plans?: unknown[] } & (typeof nodes)[number]) => (nodes.push(n), (n.Plans ?? []).forEach((p) => walk(p as typeof n)))
-  walk((plan as [{ Plan: Parameters<typeof walk>[0] }])[0].Plan)
-  return nodes
-}
-
 test.each(['force_custom_plan', 'force_generic_plan'] as const)('the active-position check reads the partial indexes, not the history (%s)', async (mode) => {
   for (const [symbol, legSide] of [['BTC/USDT', undefined], ['ETH/USDT', undefined], ['ETH/USDT', 'LONG']] as const) {
-    const nodes = await planNodes(mode, symbol, legSide)
+    const nodes = await planNodes(c, activeInSymbolSql({ traderId: trader.id, accountId: trader.accountId, symbol, groupLegSide: legSide }), mode)
     expect(nodes.filter((n) => n['Relation Name'] === 'Position').map((n) => n['Node Type'])).not.toContain('Seq Scan')
     expect(nodes.map((n) => n['Index Name']).filter(Boolean).every((i) => /^Position_active_(trader|account)_symbol_idx$/.test(i!))).toBe(true)
     expect(nodes.some((n) => n['Index Name'])).toBe(true)

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { Prisma } from '@/lib/generated/prisma/client'
 import { closedTodaySql, latestClosesSql, openAggregatesSql, recentEntriesSql } from '@/lib/server/risk/load-risk-state'
 import { createTrader } from '@/lib/server/traders/create-trader'
+import { planNodes, rowsOf } from '@/tests/support/query-plan'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
 
 // An entry reads its trader's and its user's risk state. With thousands of closed positions each
@@ -46,17 +47,6 @@ afterAll(async () => {
   await t.drop()
 })
 
-/** Every node of the statement's plan, as PostgreSQL runs it with its parameters bound (custom) or not (generic). */
-async function planNodes(q: Prisma.Sql, mode: 'force_custom_plan' | 'force_generic_plan') {
-  await c.query(`SET plan_cache_mode = ${mode}`)
-  const values = q.values.map((v) => (v instanceof Date ? v.toISOString() : v))
-  const [{ 'QUERY PLAN': plan }] = (await c.query(`EXPLAIN (FORMAT JSON) ${q.text}`, values)).rows
-  const nodes: { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string }[] = []
-  const walk = (n: { Plans?: unknown[] } & (typeof nodes)[number]) => (nodes.push(n), (n.Plans ?? []).forEach((p) => walk(p as typeof n)))
-  walk((plan as [{ Plan: Parameters<typeof walk>[0] }])[0].Plan)
-  return nodes
-}
-
 const dayStart = () => new Date(Date.now() - 11.5 * 3_600_000)
 const userScope = () => Prisma.sql`p."traderId" IN (SELECT id FROM "Trader" WHERE "userId" = ${userId})`
 
@@ -68,7 +58,7 @@ test.each([
   ["the day's entries", () => recentEntriesSql(userScope(), dayStart()), /^Position_traderId_createdAt_idx$/],
 ] as const)('%s: read through an index over what it needs, not the history', async (_label, sql, index) => {
   for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) {
-    const position = (await planNodes(sql(), mode)).filter((n) => n['Relation Name'] === 'Position')
+    const position = (await planNodes(c, sql(), mode)).filter((n) => n['Relation Name'] === 'Position')
     expect(position.map((n) => n['Node Type']), mode).not.toContain('Seq Scan')
     expect(position.length, mode).toBeGreaterThan(0)
     for (const n of position) expect(n['Index Name'], mode).toMatch(index)
@@ -76,9 +66,9 @@ test.each([
 })
 
 test('and they read the right rows', async () => {
-  const rows = async (q: Prisma.Sql) => (await c.query(q.text, q.values.map((v) => (v instanceof Date ? v.toISOString() : v)))).rows
+  const rows = (q: Prisma.Sql) => rowsOf<{ traderId: string; n: number }>(c, q)
   const open = await rows(openAggregatesSql(userScope(), dayStart()))
-  expect(open.map((r: { traderId: string; n: number }) => [r.traderId, r.n]).sort()).toEqual(traders.map((id) => [id, 2]).sort())
+  expect(open.map((r) => [r.traderId, r.n]).sort()).toEqual(traders.map((id) => [id, 2]).sort())
   // Closed every 48 minutes: 14 in the last 11.5 hours per trader (48, 96, … 672 minutes ago).
   expect(await rows(closedTodaySql(userScope(), dayStart()))).toHaveLength(28)
   const latest = await rows(latestClosesSql(Prisma.sql`${traders[0]}`))
