@@ -122,10 +122,11 @@ const ACTIVE_SQL = Prisma.sql`p.status NOT IN ('CLOSED', 'FAILED')`
  * A trader's latest closes, newest first, through Position_closed_trader_idx (a few rows, whatever
  * the history); with `after`, only those closed after it.
  */
-export function latestClosesSql(traderId: Prisma.Sql, after: Prisma.Sql = Prisma.sql`NULL`) {
+export function latestClosesSql(traderId: Prisma.Sql, after?: Prisma.Sql) {
+  const since = after ? Prisma.sql`AND (${after} IS NULL OR p."closedAt" > ${after})` : Prisma.empty
   return Prisma.sql`
     SELECT p."realizedPnl"::text AS "realizedPnl", p."groupId", p."closedAt", p."traderId" FROM "Position" p
-    WHERE p."traderId" = ${traderId} AND p.status = 'CLOSED' AND (${after} IS NULL OR p."closedAt" > ${after})
+    WHERE p."traderId" = ${traderId} AND p.status = 'CLOSED' ${since}
     ORDER BY p."closedAt" DESC LIMIT ${STREAK_WINDOW}`
 }
 
@@ -217,7 +218,7 @@ async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: 
     ) AS scope`
   const j = r!.scope
   const balancesBy = groupBy(j.balances, (b) => b.accountId)
-  const traders = j.traders.map((t) => ({ id: t.id, traderId: t.id, accountId: t.accountId, mode: t.mode, quoteCurrency: t.quoteCurrency, account: { quoteCurrency: t.quoteCurrency, balances: balancesBy.get(t.accountId) ?? [] } }))
+  const traders = j.traders.map((t) => ({ id: t.id, accountId: t.accountId, mode: t.mode, quoteCurrency: t.quoteCurrency, account: { quoteCurrency: t.quoteCurrency, balances: balancesBy.get(t.accountId) ?? [] } }))
   const byTrader = <T extends { traderId: string }>(list: T[]) => groupBy(list, (r) => r.traderId)
   return {
     dayStart,
@@ -225,7 +226,7 @@ async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: 
     closedRecent: j.closedRecent,
     streaks: byTrader(j.streaks),
     byTrader: {
-      traders: byTrader(traders),
+      traders: groupBy(traders, (t) => t.id),
       openByTrader: byTrader(j.openByTrader),
       plannedByTrader: byTrader(j.plannedByTrader),
       closedToday: byTrader(j.closedToday),
