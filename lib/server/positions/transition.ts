@@ -24,11 +24,14 @@ const CAST: Record<keyof LedgerColumns | keyof MoveExtra | 'status', Prisma.Sql>
 export class PositionMoves {
   private readonly steps: { from: PositionStatus; to: PositionStatus; message: string }[] = []
   private readonly extra: MoveExtra = {}
+  private readonly initial: PositionStatus
 
   constructor(
     private readonly p: MovablePosition,
     private readonly actor: ActorRef,
-  ) {}
+  ) {
+    this.initial = p.status
+  }
 
   move(event: PositionEvent, message: string, extra: MoveExtra = {}): PositionStatus {
     const next = transitionPosition(this.p.status, event)
@@ -47,11 +50,31 @@ export class PositionMoves {
     const keys = (Object.keys(data) as (keyof typeof CAST)[]).filter((k) => data[k] !== undefined)
     if (keys.length === 0) return
     const set = keys.map((k) => Prisma.sql`${Prisma.raw(`"${k}"`)} = ${data[k]}::${CAST[k]}`)
-    await tx.$executeRaw`UPDATE "Position" SET ${Prisma.join(set)}, "updatedAt" = ${new Date()}::timestamp(3) WHERE id = ${this.p.id}`
+    const update = Prisma.sql`UPDATE "Position" SET ${Prisma.join(set)}, "updatedAt" = ${new Date()}::timestamp(3) WHERE id = ${this.p.id}`
+    // Closing, or changing a closed position's books (a late fill), moves its trader's total.
+    if (this.initial === 'CLOSED' || this.p.status === 'CLOSED') await tx.$executeRaw(keepingTotals(this.p.id, update))
+    else await tx.$executeRaw(update)
     for (const s of this.steps) {
       await recordPositionEvent(tx, { positionId: this.p.id, userId: this.p.userId, type: 'STATUS_CHANGED', actor: this.actor, fromStatus: s.from, toStatus: s.to, message: s.message })
     }
   }
+}
+
+// What a position in this state adds to its trader's closed total.
+const closedPart = (p: string) => Prisma.raw(`CASE WHEN ${p}.status = 'CLOSED' THEN ${p}."realizedPnl" ELSE 0 END`)
+
+/**
+ * `update` (of the locked position `id`) with its trader's TraderTotals moved by the change in
+ * what the position adds to the closed total, in the same statement: every statement of a WITH
+ * sees the row as it was before the UPDATE, so `before` is the old row and `moved` the new one.
+ */
+function keepingTotals(id: string, update: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    WITH before AS (SELECT status, "realizedPnl" FROM "Position" WHERE id = ${id}),
+    moved AS (${update} RETURNING "traderId", status, "realizedPnl"),
+    change AS (SELECT m."traderId", ${closedPart('m')} - ${closedPart('b')} AS realized FROM moved m CROSS JOIN before b)
+    INSERT INTO "TraderTotals" ("traderId", "closedRealizedPnl") SELECT "traderId", realized FROM change WHERE realized <> 0
+    ON CONFLICT ("traderId") DO UPDATE SET "closedRealizedPnl" = "TraderTotals"."closedRealizedPnl" + EXCLUDED."closedRealizedPnl"`
 }
 
 /** Applies one lifecycle event to a locked position and audits it; illegal transitions throw. */

@@ -165,8 +165,8 @@ type ScopeJson = {
  * (with the markets and quotes that value them), open positions summed per trader (and open
  * groups' legs not sent yet), today's closes, entries since the day start (or the cooldown or duplicate window), each book's latest
  * closes for the streak, each of `streaksOf`'s latest closes since a person last resumed it (its
- * own streak), and the all-time realized sum per trader (the one part that still reads every
- * closed position: it wants a running aggregate).
+ * own streak), and each trader's realized PnL of all its closes (its running total, TraderTotals).
+ * None of it reads the closed history beyond today's closes and the latest few.
  */
 async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: string } | { bookOf: string }; timeZone: string; now: number; windows: EntryWindows[]; streaksOf?: string[] }) {
   const dayStart = new Date(tradingDayStart(o.now, o.timeZone))
@@ -214,7 +214,7 @@ async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: 
         SELECT l.* FROM "Trader" t CROSS JOIN LATERAL (${latestClosesSql(Prisma.sql`t.id`, Prisma.sql`t."lossStreakFrom"`)}) l
         WHERE t.id = ANY(${o.streaksOf ?? []}::text[])`, Prisma.sql`ORDER BY x."traderId", x."closedAt" DESC`)},
       'recentEntries', ${list(recentEntriesSql(inScope, entriesSince))},
-      'realizedByTrader', ${list(Prisma.sql`SELECT p."traderId", sum(p."realizedPnl")::text AS realized FROM "Position" p WHERE ${inScope} AND p.status = 'CLOSED' GROUP BY p."traderId"`)}
+      'realizedByTrader', ${list(Prisma.sql`SELECT "traderId", "closedRealizedPnl"::text AS realized FROM "TraderTotals" WHERE "traderId" IN (SELECT id FROM tr)`)}
     ) AS scope`
   const j = r!.scope
   const balancesBy = groupBy(j.balances, (b) => b.accountId)
@@ -231,7 +231,7 @@ async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: 
       plannedByTrader: byTrader(j.plannedByTrader),
       closedToday: byTrader(j.closedToday),
       recentEntryRows: byTrader(j.recentEntries.map((e) => ({ traderId: e.traderId, symbol: e.symbol, side: e.side, createdAt: new Date(e.createdMs) }))),
-      realizedByTrader: byTrader(j.realizedByTrader.map((x) => ({ traderId: x.traderId, _sum: { realizedPnl: x.realized } }))),
+      realizedByTrader: byTrader(j.realizedByTrader),
     },
     quotes: j.quotes.map((q) => ({ symbol: q.symbol, bid: fromDb(q.bid), ask: fromDb(q.ask) })),
     markets: j.markets,
@@ -318,7 +318,7 @@ function figuresFor(
   const realizedOpen = sumDec(open.map((a) => fromDb(a.realized)))
   const dailyPnl = sumDec(closedToday.map((p) => fromDb(p.dayPnl))).plus(sumDec(open.map((a) => fromDb(a.today))))
 
-  const allTimeRealized = sumDec(scoped(rows.byTrader.realizedByTrader).map((r) => fromDb(r._sum.realizedPnl ?? 0)))
+  const allTimeRealized = sumDec(scoped(rows.byTrader.realizedByTrader).map((r) => fromDb(r.realized)))
   const pnlNow = allTimeRealized.plus(realizedOpen).plus(unrealized)
 
   let equity = ZERO

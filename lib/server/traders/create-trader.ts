@@ -17,7 +17,7 @@ export async function createTrader(opts: { db: Db; userId: string; input: unknow
     if (await tx.trader.findFirst({ where: { userId: opts.userId, name: v.name } })) throw conflict(`a trader named "${v.name}" already exists`)
     const { accountId, quoteCurrency } = v.accountId !== undefined ? await exchangeAccountFor(tx, opts.userId, v) : await fundPaperAccount(tx, opts.userId, v)
     const trader = await tx.trader.create({
-      data: { userId: opts.userId, accountId, name: v.name, quoteCurrency, watchlist: v.watchlist ?? [], universe: v.universe, autoTrade: v.autoTrade },
+      data: { userId: opts.userId, accountId, name: v.name, quoteCurrency, watchlist: v.watchlist ?? [], universe: v.universe, autoTrade: v.autoTrade, totals: { create: {} } },
     })
     await notify(tx, { kind: 'trader', userId: opts.userId, traderId: trader.id })
     if (v.universe?.kind === 'TOP') await notify(tx, { kind: 'universe', traderId: trader.id })

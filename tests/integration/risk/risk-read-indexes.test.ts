@@ -1,7 +1,8 @@
 import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { Prisma } from '@/lib/generated/prisma/client'
-import { closedTodaySql, latestClosesSql, openAggregatesSql, recentEntriesSql } from '@/lib/server/risk/load-risk-state'
+import { dec } from '@/lib/domain/decimal'
+import { closedTodaySql, latestClosesSql, loadTraderAndUserRiskState, openAggregatesSql, recentEntriesSql } from '@/lib/server/risk/load-risk-state'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { planNodes, rowsOf } from '@/tests/support/query-plan'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
@@ -76,4 +77,18 @@ test('and they read the right rows', async () => {
   expect(latest[0].traderId).toBe(traders[0])
   // The open ones were entered now; the closed ones an hour before they closed (13 each since then).
   expect(await rows(recentEntriesSql(userScope(), dayStart()))).toHaveLength(4 + 2 * 13)
+})
+
+test("an entry's whole risk read fetches a few hundred of Position's rows, not its 6,000 closed ones", async () => {
+  // This transaction's own reads of the table so far (PostgreSQL counts them per transaction).
+  const read = await t.db.$transaction(async (tx) => {
+    const r = await loadTraderAndUserRiskState(tx, { userId, traderId: traders[0]!, timeZone: 'UTC', now: Date.now(), trader: { pnlPeak: dec(0) }, user: { pnlPeak: dec(0) } })
+    const [s] = await tx.$queryRaw<{ seq: number; rows: number }[]>`
+      SELECT seq_scan::int AS seq, (COALESCE(seq_tup_read, 0) + COALESCE(idx_tup_fetch, 0))::int AS rows FROM pg_stat_xact_user_tables WHERE relname = 'Position'`
+    return { ...s!, open: r.user.state.openPositions }
+  })
+  expect(read.open).toBe(4)
+  expect(read.seq).toBe(0)
+  // Today's 28 closes, the latest 50 of each trader (book and streak) and today's 30 entries.
+  expect(read.rows).toBeLessThan(400)
 })

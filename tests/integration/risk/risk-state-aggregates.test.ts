@@ -40,6 +40,8 @@ describe('risk state: open positions summed in the database', () => {
     await position(traderA, { symbol: 'ADA/USDT', side: 'LONG', status: 'MONITORING', requestedQty: '1000', openQty: '1000', avgEntryPrice: '0.5' })
     // Closed today with a loss of 40 (in the daily PnL, not among the open); a failed entry counts nowhere.
     await position(traderA, { symbol: 'BTC/USDT', side: 'LONG', status: 'CLOSED', requestedQty: '1', realizedPnl: '-40', closedAt: new Date(now - 1000) })
+    // Written here directly, so its trader's running total is too (as closing it would have).
+    await t.db.traderTotals.update({ where: { traderId: traderA.id }, data: { closedRealizedPnl: '-40' } })
     await position(traderA, { symbol: 'ETH/USDT', side: 'LONG', status: 'FAILED', requestedQty: '5' })
     // Trader B: exposure 0.1 x 61000 = 6100; unrealized (61000 - 60000) x 0.1 = 100.
     await position(traderB, { symbol: 'BTC/USDT', side: 'LONG', status: 'MONITORING', requestedQty: '0.1', openQty: '0.1', avgEntryPrice: '60000' })
