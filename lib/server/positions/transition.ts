@@ -51,8 +51,9 @@ export class PositionMoves {
     if (keys.length === 0) return
     const set = keys.map((k) => Prisma.sql`${Prisma.raw(`"${k}"`)} = ${data[k]}::${CAST[k]}`)
     const update = Prisma.sql`UPDATE "Position" SET ${Prisma.join(set)}, "updatedAt" = ${new Date()}::timestamp(3) WHERE id = ${this.p.id}`
-    // Closing, or changing a closed position's books (a late fill), moves its trader's total.
-    if (this.initial === 'CLOSED' || this.p.status === 'CLOSED') await tx.$executeRaw(keepingTotals(this.p.id, update))
+    // Closing, or changing a closed position's books (a late fill), moves its trader's totals.
+    if (this.initial === 'CLOSED' && this.p.status !== 'CLOSED') await reopening(tx, this.p.id, update)
+    else if (this.p.status === 'CLOSED') await tx.$executeRaw(keepingTotals(this.p.id, update))
     else await tx.$executeRaw(update)
     for (const s of this.steps) {
       await recordPositionEvent(tx, { positionId: this.p.id, userId: this.p.userId, type: 'STATUS_CHANGED', actor: this.actor, fromStatus: s.from, toStatus: s.to, message: s.message })
@@ -64,17 +65,38 @@ export class PositionMoves {
 const closedPart = (p: string) => Prisma.raw(`CASE WHEN ${p}.status = 'CLOSED' THEN ${p}."realizedPnl" ELSE 0 END`)
 
 /**
- * `update` (of the locked position `id`) with its trader's TraderTotals moved by the change in
- * what the position adds to the closed total, in the same statement: every statement of a WITH
- * sees the row as it was before the UPDATE, so `before` is the old row and `moved` the new one.
+ * `update` (of the locked position `id`) with its trader's TraderTotals kept in the same statement:
+ * the closed total moved by the change in what the position adds to it, and the latest close
+ * moved up to its closedAt when it is CLOSED now. Every statement of a WITH sees the row as it was
+ * before the UPDATE, so `before` is the old row and `moved` the new one.
  */
 function keepingTotals(id: string, update: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
     WITH before AS (SELECT status, "realizedPnl" FROM "Position" WHERE id = ${id}),
-    moved AS (${update} RETURNING "traderId", status, "realizedPnl"),
-    change AS (SELECT m."traderId", ${closedPart('m')} - ${closedPart('b')} AS realized FROM moved m CROSS JOIN before b)
-    INSERT INTO "TraderTotals" ("traderId", "closedRealizedPnl") SELECT "traderId", realized FROM change WHERE realized <> 0
-    ON CONFLICT ("traderId") DO UPDATE SET "closedRealizedPnl" = "TraderTotals"."closedRealizedPnl" + EXCLUDED."closedRealizedPnl"`
+    moved AS (${update} RETURNING "traderId", status, "realizedPnl", "closedAt"),
+    change AS (
+      SELECT m."traderId", ${closedPart('m')} - ${closedPart('b')} AS realized, CASE WHEN m.status = 'CLOSED' THEN m."closedAt" END AS "closedAt"
+      FROM moved m CROSS JOIN before b)
+    INSERT INTO "TraderTotals" ("traderId", "closedRealizedPnl", "lastClosedAt")
+    SELECT "traderId", realized, "closedAt" FROM change WHERE realized <> 0 OR "closedAt" IS NOT NULL
+    ON CONFLICT ("traderId") DO UPDATE SET
+      "closedRealizedPnl" = "TraderTotals"."closedRealizedPnl" + EXCLUDED."closedRealizedPnl",
+      "lastClosedAt" = GREATEST("TraderTotals"."lastClosedAt", EXCLUDED."lastClosedAt")`
+}
+
+/**
+ * A closed position open again (an entry filled after it closed): its PnL leaves the closed total,
+ * and the trader's latest close is read again from its other closes. That read comes after the
+ * totals row is locked, in a statement of its own, so it sees every close committed before: a
+ * close still being written waits for the lock, then moves the latest close up itself.
+ */
+async function reopening(tx: SqlTx, id: string, update: Prisma.Sql): Promise<void> {
+  const traderOf = Prisma.sql`(SELECT "traderId" FROM "Position" WHERE id = ${id})`
+  await tx.$queryRaw`SELECT 1 FROM "TraderTotals" WHERE "traderId" = ${traderOf} FOR UPDATE`
+  await tx.$executeRaw(keepingTotals(id, update))
+  await tx.$executeRaw`
+    UPDATE "TraderTotals" tt SET "lastClosedAt" = (SELECT max(p."closedAt") FROM "Position" p WHERE p."traderId" = tt."traderId" AND p.status = 'CLOSED')
+    WHERE tt."traderId" = ${traderOf}`
 }
 
 /** Applies one lifecycle event to a locked position and audits it; illegal transitions throw. */

@@ -140,9 +140,9 @@ describe('a position whose limit entry is still working when it closes (real Pos
     expect(closed.status).toBe('CLOSED')
     expect(closed.closedAt).not.toBeNull()
     // Its realized PnL is in its trader's running total while it is closed, and out of it again once it is open.
-    const totalOf = async () => (await t.db.traderTotals.findUniqueOrThrow({ where: { traderId: closed.traderId } })).closedRealizedPnl.toString()
+    const totals = () => t.db.traderTotals.findUniqueOrThrow({ where: { traderId: closed.traderId } })
     expect(closed.realizedPnl.toString()).not.toBe('0')
-    expect(await totalOf()).toBe(closed.realizedPnl.toString())
+    expect(await totals()).toMatchObject({ closedRealizedPnl: closed.realizedPnl, lastClosedAt: closed.closedAt })
 
     expect(await tradeDown(t.db, '100')).toHaveLength(1)
     const p = await position(t.db, positionId)
@@ -151,7 +151,9 @@ describe('a position whose limit entry is still working when it closes (real Pos
     expect(p.entryQty.toString()).toBe('0.02')
     expect(p.closedAt).toBeNull()
     expect(p.stopLoss!.toString()).toBe('50000')
-    expect(await totalOf()).toBe('0')
+    // Its trader has no other close.
+    expect((await totals()).closedRealizedPnl.toString()).toBe('0')
+    expect((await totals()).lastClosedAt).toBeNull()
     const events = await t.db.positionEvent.findMany({ where: { positionId, type: 'STATUS_CHANGED' }, orderBy: { createdAt: 'asc' } })
     expect(events.slice(-2).map((e) => [e.fromStatus, e.toStatus, e.message])).toEqual([
       ['CLOSED', 'OPEN', 'Entry filled after the position had closed: 0.01 open again @ 59000 average entry'],

@@ -22,12 +22,15 @@ afterAll(async () => {
 })
 
 const totalOf = async (traderId: string) => (await w.db.traderTotals.findUniqueOrThrow({ where: { traderId } })).closedRealizedPnl.toString()
+const lastCloseOf = async (traderId: string) => (await w.db.traderTotals.findUniqueOrThrow({ where: { traderId } })).lastClosedAt
 const closedSumOf = async (traderId: string) =>
   ((await w.db.position.aggregate({ where: { traderId, status: 'CLOSED' }, _sum: { realizedPnl: true } }))._sum.realizedPnl ?? dec(0)).toString()
+const latestCloseOf = async (traderId: string) => (await w.db.position.aggregate({ where: { traderId, status: 'CLOSED' }, _max: { closedAt: true } }))._max.closedAt
 
 test("each trader's running total is the realized PnL of its closed positions, whatever closed them", async () => {
   const { db, alpha, beta, userId } = w
   expect([await totalOf(alpha.id), await totalOf(beta.id)]).toEqual(['0', '0'])
+  expect([await lastCloseOf(alpha.id), await lastCloseOf(beta.id)]).toEqual([null, null])
   const actor = { kind: 'USER' as const, id: userId }
   const exchange = exchangeForAccount(db, { id: alpha.accountId, kind: 'PAPER' })
 
@@ -51,6 +54,7 @@ test("each trader's running total is the realized PnL of its closed positions, w
   const btcPnl = (await db.position.findUniqueOrThrow({ where: { id: btc } })).realizedPnl.toString()
   expect(dec(btcPnl).gt(0)).toBe(true)
   expect(await totalOf(alpha.id)).toBe(btcPnl)
+  expect(await lastCloseOf(alpha.id)).toEqual((await db.position.findUniqueOrThrow({ where: { id: btc } })).closedAt)
   expect(await totalOf(beta.id)).toBe('0')
 
   // The rest closed by a panic on each account, up to four positions at a time.
@@ -59,7 +63,10 @@ test("each trader's running total is the realized PnL of its closed positions, w
   expect(reports.map((r) => r.status)).toEqual(['COMPLETED', 'COMPLETED'])
   expect(await db.position.count({ where: { status: { notIn: ['CLOSED', 'FAILED'] } } })).toBe(0)
   for (const id of [eth, sol]) expect(dec((await db.position.findUniqueOrThrow({ where: { id } })).realizedPnl.toString()).lt(0), id).toBe(true)
-  for (const t of [alpha, beta]) expect(await totalOf(t.id), t.id).toBe(await closedSumOf(t.id))
+  for (const t of [alpha, beta]) {
+    expect(await totalOf(t.id), t.id).toBe(await closedSumOf(t.id))
+    expect(await lastCloseOf(t.id), t.id).toEqual(await latestCloseOf(t.id))
+  }
 
   // And the risk read's figure is that total (nothing is open to add to it).
   const risk = await loadRiskState(db, { userId, timeZone: 'UTC', now: Date.now(), pnlPeak: dec(0) })
@@ -67,12 +74,14 @@ test("each trader's running total is the realized PnL of its closed positions, w
 })
 
 test('a trader with history from before the totals existed starts from that history (the migration fills its row)', async () => {
-  const migration = readFileSync(join(process.cwd(), 'prisma/migrations/20261207013759_trader_totals/migration.sql'), 'utf8')
+  const migration = readFileSync(join(process.cwd(), 'prisma/migrations/20261207020010_trader_totals/migration.sql'), 'utf8')
   const fill = migration.split(';').find((s) => s.includes('INSERT INTO "TraderTotals"'))!
   await w.db.traderTotals.deleteMany({})
   await w.db.$executeRawUnsafe(fill)
   for (const t of [w.alpha, w.beta]) {
     expect(await totalOf(t.id)).toBe(await closedSumOf(t.id))
     expect(await totalOf(t.id)).not.toBe('0')
+    expect(await lastCloseOf(t.id)).toEqual(await latestCloseOf(t.id))
+    expect(await lastCloseOf(t.id)).not.toBeNull()
   }
 })
