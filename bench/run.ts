@@ -11,6 +11,7 @@ import { benchLiveRoundTrip } from './live-round-trip'
 import { benchLogs, LOG_BENCH_ROWS } from './logs-query'
 import { benchOpens } from './open-throughput'
 import { benchPanic } from './panic'
+import { benchRiskRead } from './risk-read'
 import { benchTickToExit } from './tick-to-exit'
 import { benchTwoWorkers } from './two-workers'
 import { webhookLatency } from './webhook-latency'
@@ -54,7 +55,7 @@ function benchFillModel(orders: number) {
 process.env.MARKET_STALE_AFTER_MS ??= '600000'
 
 // npm run bench -- <section> ...  runs only those sections (names below); none given runs all.
-const SECTIONS = ['trigger-index', 'fill-model', 'panic', 'decision-cycle', 'open-throughput', 'live-round-trip', 'webhooks', 'tick-to-exit', 'two-workers', 'logs']
+const SECTIONS = ['trigger-index', 'fill-model', 'panic', 'decision-cycle', 'open-throughput', 'risk-read', 'live-round-trip', 'webhooks', 'tick-to-exit', 'two-workers', 'logs']
 const only = process.argv.slice(2)
 const unknown = only.filter((n) => !SECTIONS.includes(n))
 if (unknown.length) throw new Error(`unknown bench section(s): ${unknown.join(', ')}`)
@@ -99,6 +100,10 @@ if (want('open-throughput')) {
     console.log(`Where PostgreSQL's part of an open goes (route in-process, 20 concurrent, pg_stat_statements): statements' execution and planning ${t.statementsMs} ms per open of ${t.postgresCpuMs} ms PostgreSQL CPU (the rest: binding, protocol, commits, background work)`)
     console.table(t.rows)
   } else console.log("(pg_stat_statements is not loaded on this server: no per-statement figures)")
+}
+if (want('risk-read')) {
+  console.log("An entry's risk read (its trader's and its book's state) as the book grows: one user, one open position and 50 closed ones per trader, real PostgreSQL, the entry's SQL path; ms per read; and the worker's breaker pass over the user's traders (every heartbeat)")
+  console.table(await benchRiskRead([10, 100, 300, 600], 300))
 }
 if (want('live-round-trip')) {
   console.log('Live order round trip excluding the venue: market entry and close on a Binance spot TESTNET account, real ccxt to the local signed Binance server, real PostgreSQL, one at a time')

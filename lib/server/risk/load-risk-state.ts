@@ -37,8 +37,9 @@ export async function loadRiskState(
   tx: SqlTx,
   opts: { userId: string; traderId?: string; timeZone: string; now: number; duplicateWindowSeconds?: number | null; cooldownMinutes?: number | null; pnlPeak: Decimal },
 ): Promise<ScopeFigures> {
-  const rows = await loadScopeRows(tx, { userId: opts.userId, only: opts.traderId ? { traderId: opts.traderId } : undefined, timeZone: opts.timeZone, now: opts.now, windows: [opts] })
-  return figuresFor(rows, { ...opts, traderIds: opts.traderId ? new Set([opts.traderId]) : undefined, closedRecent: tradesOf(rows.closedRecent) })
+  const rows = await loadScopeRows(tx, { userId: opts.userId, only: opts.traderId ? { traderId: opts.traderId } : undefined, timeZone: opts.timeZone, now: opts.now, windows: [opts], detail: [] })
+  // One trader's scope is the book it alone makes up.
+  return figuresFor(rows.dayStart, combined([...rows.books.values()].map((b) => b.read)), { ...opts, closedRecent: tradesOf(rows.closedRecent) })
 }
 
 /**
@@ -66,49 +67,51 @@ export interface BookFigures {
 
 /**
  * One trader's state and its book's (its user's traders in its book) state for an entry check,
- * from one read of that book's ledger: the trader's figures are the book's rows filtered to it,
- * with exactly the same definitions as loadRiskState (which this must agree with). `user` gives
- * the book's peak.
+ * from one read of that book's ledger, with exactly the same definitions as loadRiskState (which
+ * this must agree with). `user` gives the book's peak. Only this trader's own figures and the
+ * book's sums come back (PostgreSQL adds the book up), so an entry's read costs about the same
+ * however many traders the book has.
  */
 export async function loadTraderAndUserRiskState(
   tx: SqlTx,
   opts: { userId: string; traderId: string; timeZone: string; now: number; trader: ScopeLimits; user: ScopeLimits },
 ): Promise<{ trader: ScopeFigures; user: ScopeFigures }> {
-  const r = await loadUserRiskStates(tx, { ...opts, only: { bookOf: opts.traderId }, traders: [{ id: opts.traderId, ...opts.trader }], user: { ...opts.user, peakOf: () => opts.user.pnlPeak } })
-  const [book] = r.books.values()
-  return { trader: r.traders.get(opts.traderId)!, user: book!.figures }
+  const base = { timeZone: opts.timeZone, now: opts.now }
+  const rows = await loadScopeRows(tx, { ...base, userId: opts.userId, only: { bookOf: opts.traderId }, windows: [opts.trader, opts.user], streaksOf: [opts.traderId], detail: [opts.traderId] })
+  const [book] = rows.books.values()
+  return {
+    trader: traderFigures(rows, { ...base, ...opts.trader, id: opts.traderId }),
+    user: figuresFor(rows.dayStart, book?.read ?? EMPTY, { ...base, ...opts.user, closedRecent: tradesOf(rows.closedRecent) }),
+  }
 }
 
 /**
  * Every listed trader's state and each of the user's books' state (see Book) from one read of
- * the user's ledger (or of one trader's book: `only`), plus each trader's latest closes for its
- * losing streak: what the loss breakers check.
+ * the user's ledger, plus each trader's latest closes for its losing streak: what the loss
+ * breakers check.
  */
 export async function loadUserRiskStates(
   tx: SqlTx,
   opts: {
     userId: string; timeZone: string; now: number; traders: (ScopeLimits & { id: string })[]
     user: Omit<ScopeLimits, 'pnlPeak'> & { peakOf: (book: Book) => Decimal }
-    only?: { bookOf: string }
   },
 ): Promise<{ traders: Map<string, ScopeFigures>; books: Map<string, BookFigures> }> {
-  const rows = await loadScopeRows(tx, { userId: opts.userId, only: opts.only, timeZone: opts.timeZone, now: opts.now, windows: [...opts.traders, opts.user], streaksOf: opts.traders.map((t) => t.id) })
-  const base = { userId: opts.userId, timeZone: opts.timeZone, now: opts.now }
-  const byBook = new Map<string, { book: Book; traderIds: string[] }>()
-  for (const t of rows.traders) {
-    const key = bookKey(t)
-    if (!byBook.has(key)) byBook.set(key, { book: { mode: t.mode, quoteCurrency: t.quoteCurrency }, traderIds: [] })
-    byBook.get(key)!.traderIds.push(t.id)
-  }
-  const books = new Map([...byBook].map(([key, b]): [string, BookFigures] => {
-    const traderIds = new Set(b.traderIds)
-    const closedRecent = tradesOf(rows.closedRecent.filter((c) => traderIds.has(c.traderId)))
-    return [key, { ...b, figures: figuresFor(rows, { ...base, ...opts.user, pnlPeak: opts.user.peakOf(b.book), traderIds, closedRecent }) }]
-  }))
-  return {
-    traders: new Map(opts.traders.map((t) => [t.id, figuresFor(rows, { ...base, ...t, traderIds: new Set([t.id]), closedRecent: tradesOf(rows.streaks.get(t.id) ?? []) })])),
-    books,
-  }
+  const base = { timeZone: opts.timeZone, now: opts.now }
+  const rows = await loadScopeRows(tx, { ...base, userId: opts.userId, windows: [...opts.traders, opts.user], streaksOf: opts.traders.map((t) => t.id), detail: 'all' })
+  const traderIdsBy = groupBy([...rows.traders], ([, t]) => bookKey(t.book))
+  const closedRecentBy = groupBy(rows.closedRecent, bookKey)
+  const books = new Map([...rows.books].map(([key, b]): [string, BookFigures] => [key, {
+    book: b.book,
+    traderIds: (traderIdsBy.get(key) ?? []).map(([id]) => id),
+    figures: figuresFor(rows.dayStart, b.read, { ...base, ...opts.user, pnlPeak: opts.user.peakOf(b.book), closedRecent: tradesOf(closedRecentBy.get(key) ?? []) }),
+  }]))
+  return { traders: new Map(opts.traders.map((t) => [t.id, traderFigures(rows, { ...base, ...t })])), books }
+}
+
+/** A trader's figures from rows that hold its own (see ScopeQuery.detail), with its losing streak since it was last resumed. */
+function traderFigures(rows: ScopeRows, t: ScopeLimits & { id: string; now: number }): ScopeFigures {
+  return figuresFor(rows.dayStart, rows.traders.get(t.id)?.read ?? EMPTY, { ...t, closedRecent: tradesOf(rows.streaks.get(t.id) ?? []) })
 }
 
 // The losing streak looks at no more than this many of the latest closed positions.
@@ -120,13 +123,12 @@ const ACTIVE_SQL = Prisma.sql`p.status NOT IN ('CLOSED', 'FAILED')`
 
 /**
  * A trader's latest closes, newest first, through Position_closed_trader_idx (a few rows, whatever
- * the history); with `after`, only those closed after it.
+ * the history); with `where` (a condition on p), only those it holds for.
  */
-export function latestClosesSql(traderId: Prisma.Sql, after?: Prisma.Sql) {
-  const since = after ? Prisma.sql`AND (${after} IS NULL OR p."closedAt" > ${after})` : Prisma.empty
+export function latestClosesSql(traderId: Prisma.Sql, where?: Prisma.Sql) {
   return Prisma.sql`
     SELECT p."realizedPnl"::text AS "realizedPnl", p."groupId", p."closedAt", p."traderId" FROM "Position" p
-    WHERE p."traderId" = ${traderId} AND p.status = 'CLOSED' ${since}
+    WHERE p."traderId" = ${traderId} AND p.status = 'CLOSED' ${where ? Prisma.sql`AND ${where}` : Prisma.empty}
     ORDER BY p."closedAt" DESC LIMIT ${STREAK_WINDOW}`
 }
 
@@ -143,37 +145,102 @@ function entriesSinceFor(dayStart: Date, now: number, w: EntryWindows) {
   return new Date(Math.min(dayStart.getTime(), now - (w.cooldownMinutes ?? 0) * 60_000, now - (w.duplicateWindowSeconds ?? 0) * 1000))
 }
 
-type ScopeRows = Awaited<ReturnType<typeof loadScopeRows>>
+/** A scope's figures summed in PostgreSQL (exact decimals as text). */
+type SumsJson = { n: number; exposure: string; unrealized: string; realizedOpen: string; dailyPnl: string; realized: string }
+/** A scope's entries since the read's earliest window, per symbol and side: the latest, and how many were today. */
+type EntryJson = { symbol: string; side: 'LONG' | 'SHORT'; lastMs: number; today: number }
+type Balance = { asset: string; amount: string }
 
 type ScopeJson = {
-  traders: { id: string; accountId: string; mode: AccountMode; quoteCurrency: string }[]
-  balances: { accountId: string; asset: string; amount: string }[]
+  traders: (SumsJson & { id: string; accountId: string; mode: AccountMode; quoteCurrency: string })[]
+  balances: (Balance & { accountId: string })[]
+  entries: (EntryJson & { traderId: string })[]
+  books: (SumsJson & Book & { balances: Balance[] })[]
+  bookEntries: (EntryJson & Book)[]
   markets: { symbol: string; base: string; quote: string }[]
   quotes: { symbol: string; bid: string; ask: string }[]
-  openByTrader: OpenAggregate[]
-  plannedByTrader: { traderId: string; notional: string }[]
-  closedToday: { traderId: string; dayPnl: string }[]
-  closedRecent: (ClosedRow & { traderId: string })[]
+  closedRecent: (ClosedRow & Book & { traderId: string })[]
   streaks: (ClosedRow & { traderId: string })[]
-  recentEntries: { traderId: string; symbol: string; side: 'LONG' | 'SHORT'; createdMs: number }[]
-  realizedByTrader: { traderId: string; realized: string }[]
+}
+
+/** What a scope's figures are made of. */
+interface ScopeRead {
+  sums: { n: number; exposure: Decimal; unrealized: Decimal; realizedOpen: Decimal; dailyPnl: Decimal; realized: Decimal }
+  equity: Decimal
+  entries: EntryJson[]
+}
+
+// A scope with nothing in it (a trader removed as its entry was checked).
+const EMPTY: ScopeRead = { sums: { n: 0, exposure: ZERO, unrealized: ZERO, realizedOpen: ZERO, dailyPnl: ZERO, realized: ZERO }, equity: ZERO, entries: [] }
+
+/** Several scopes as one: sums added, entries side by side. */
+function combined(reads: ScopeRead[]): ScopeRead {
+  const add = (k: Exclude<keyof ScopeRead['sums'], 'n'>) => sumDec(reads.map((r) => r.sums[k]))
+  return {
+    sums: { n: reads.reduce((n, r) => n + r.sums.n, 0), exposure: add('exposure'), unrealized: add('unrealized'), realizedOpen: add('realizedOpen'), dailyPnl: add('dailyPnl'), realized: add('realized') },
+    equity: sumDec(reads.map((r) => r.equity)),
+    entries: reads.flatMap((r) => r.entries),
+  }
+}
+
+type ScopeRows = Awaited<ReturnType<typeof loadScopeRows>>
+
+async function loadScopeRows(tx: SqlTx, o: ScopeQuery) {
+  const dayStart = new Date(tradingDayStart(o.now, o.timeZone))
+  const [r] = await tx.$queryRaw<{ scope: ScopeJson }[]>(scopeRowsSql(o, dayStart))
+  const j = r!.scope
+  const quoteBy = new Map(j.quotes.map((q) => [q.symbol, { bid: fromDb(q.bid), ask: fromDb(q.ask) }]))
+  const equityOf = (balances: Balance[], quoteCurrency: string) => valueBalances(balances, quoteCurrency, j.markets, quoteBy).equity
+  const sumsOf = (s: SumsJson): ScopeRead['sums'] => ({
+    n: s.n, exposure: fromDb(s.exposure), unrealized: fromDb(s.unrealized), realizedOpen: fromDb(s.realizedOpen), dailyPnl: fromDb(s.dailyPnl), realized: fromDb(s.realized),
+  })
+  const balancesBy = groupBy(j.balances, (b) => b.accountId)
+  const entriesBy = groupBy(j.entries, (e) => e.traderId)
+  const bookEntriesBy = groupBy(j.bookEntries, bookKey)
+  const bookOf = (b: Book): Book => ({ mode: b.mode, quoteCurrency: b.quoteCurrency })
+  return {
+    dayStart,
+    traders: new Map(j.traders.map((t) => [t.id, {
+      book: bookOf(t),
+      read: { sums: sumsOf(t), equity: equityOf(balancesBy.get(t.accountId) ?? [], t.quoteCurrency), entries: entriesBy.get(t.id) ?? [] },
+    }])),
+    // Valuing a book's balances summed per asset and sign is valuing each account's and adding up:
+    // a holding is valued at the bid and a short at the ask (valueBalances), each linear in its amount.
+    books: new Map(j.books.map((b) => [bookKey(b), {
+      book: bookOf(b),
+      read: { sums: sumsOf(b), equity: equityOf(b.balances, b.quoteCurrency), entries: bookEntriesBy.get(bookKey(b)) ?? [] },
+    }])),
+    closedRecent: j.closedRecent,
+    streaks: groupBy(j.streaks, (s) => s.traderId),
+  }
+}
+
+type ScopeQuery = {
+  userId: string; only?: { traderId: string } | { bookOf: string }; timeZone: string; now: number; windows: EntryWindows[]; streaksOf?: string[]
+  /** The traders whose own figures are read out besides their books': every one, or these. */
+  detail: 'all' | string[]
 }
 
 /**
- * Every row a scope's figures need, bounded by what the limits look at, in one statement: the
- * traders (all of the user's, one, or those in one trader's book) and their accounts' balances
- * (with the markets and quotes that value them), open positions summed per trader (and open
- * groups' legs not sent yet), today's closes, entries since the day start (or the cooldown or duplicate window), each book's latest
- * closes for the streak, each of `streaksOf`'s latest closes since a person last resumed it (its
- * own streak), and each trader's realized PnL of all its closes (its running total, TraderTotals).
- * None of it reads the closed history beyond today's closes and the latest few.
+ * loadScopeRows's one statement, for the day starting at `dayStart`. The traders in scope (all of
+ * the user's, one, or those in one trader's book) are summed in PostgreSQL, trader by trader and
+ * book by book, each from what its limits look at and nothing older:
+ * - open positions (see openAggregatesSql) and open groups' legs not sent yet;
+ * - positions closed today, and the realized PnL of all earlier closes (TraderTotals);
+ * - the accounts' balances (the book's summed per asset and sign), with the markets and quotes that value them;
+ * - entries since the day start (or the cooldown or duplicate window), per symbol and side;
+ * - each book's latest closes (its losing streak), and each of `streaksOf`'s since a person last resumed it.
+ * Only the traders in `detail` come back one by one, with their balances.
  */
-async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: string } | { bookOf: string }; timeZone: string; now: number; windows: EntryWindows[]; streaksOf?: string[] }) {
-  const dayStart = new Date(tradingDayStart(o.now, o.timeZone))
+export function scopeRowsSql(o: ScopeQuery, dayStart: Date) {
   const entriesSince = new Date(Math.min(...o.windows.map((w) => entriesSinceFor(dayStart, o.now, w).getTime())))
   const list = (q: Prisma.Sql, order = Prisma.empty) => Prisma.sql`(SELECT COALESCE(jsonb_agg(to_jsonb(x) ${order}), '[]'::jsonb) FROM (${q}) x)`
   const inScope = Prisma.sql`p."traderId" IN (SELECT id FROM tr)`
-  const [r] = await tx.$queryRaw<{ scope: ScopeJson }[]>`
+  const detailed = o.detail === 'all' ? Prisma.sql`TRUE` : Prisma.sql`tr.id = ANY(${o.detail}::text[])`
+  const sums = (x: string, sum: (c: string) => string) =>
+    Prisma.raw(['n', 'exposure', 'unrealized', 'realizedOpen', 'dailyPnl', 'realized']
+      .map((c) => (c === 'n' ? `${sum(`${x}.n`)}::int AS n` : `${sum(`${x}."${c}"`)}::text AS "${c}"`)).join(', '))
+  return Prisma.sql`
     WITH tr AS (
       SELECT t.id, t."accountId", a.mode::text AS mode, a."quoteCurrency" FROM "Trader" t JOIN "ExchangeAccount" a ON a.id = t."accountId"
       WHERE ${
@@ -183,65 +250,76 @@ async function loadScopeRows(tx: SqlTx, o: { userId: string; only?: { traderId: 
             SELECT a2.mode, a2."quoteCurrency" FROM "Trader" t2 JOIN "ExchangeAccount" a2 ON a2.id = t2."accountId" WHERE t2.id = ${o.only.bookOf})`
       }
     ), bal AS (
-      SELECT b."accountId", b.asset, b.amount::text AS amount, a."quoteCurrency" FROM "PaperBalance" b JOIN "ExchangeAccount" a ON a.id = b."accountId"
+      SELECT b."accountId", b.asset, b.amount, a.mode::text AS mode, a."quoteCurrency" FROM "PaperBalance" b JOIN "ExchangeAccount" a ON a.id = b."accountId"
       WHERE b."accountId" IN (SELECT "accountId" FROM tr)
     ), mk AS (
       -- The few (asset, currency) pairs first: joining the balances to the traders row by row grew
       -- with both (80 ms at 300 traders).
       SELECT r.symbol, r.base, r.quote FROM (SELECT DISTINCT asset, "quoteCurrency" FROM bal) x JOIN "MarketRule" r ON r.base = x.asset AND r.quote = x."quoteCurrency"
-    )
-    SELECT jsonb_build_object(
-      'traders', ${list(Prisma.sql`SELECT id, "accountId", mode, "quoteCurrency" FROM tr`)},
-      'balances', ${list(Prisma.sql`SELECT "accountId", asset, amount FROM bal`)},
-      'markets', ${list(Prisma.sql`SELECT * FROM mk`)},
-      'quotes', ${list(Prisma.sql`SELECT q.symbol, q.bid::text AS bid, q.ask::text AS ask FROM "MarketQuote" q WHERE q.symbol IN (SELECT symbol FROM mk)`)},
-      'openByTrader', ${list(openAggregatesSql(inScope, dayStart))},
+    ), oa AS (${openAggregatesSql(inScope, dayStart)}
+    ), pl AS (
       -- The legs of open position groups planned and not sent yet (waiting for a resting slot), at
       -- their limit prices: they were counted when their pyramid was planned, and will be placed
       -- without another check, so other entries must not take their room meanwhile.
-      'plannedByTrader', ${list(Prisma.sql`
-        SELECT g."traderId", sum(gl.qty * gl.price)::text AS notional FROM "GroupLeg" gl JOIN "PositionGroup" g ON g.id = gl."groupId"
-        WHERE g."traderId" IN (SELECT id FROM tr) AND g.status = 'OPEN' AND gl.status = 'PLANNED' GROUP BY g."traderId"`)},
-      'closedToday', ${list(closedTodaySql(inScope, dayStart))},
-      -- The latest closes of each book (its losing streak): a book's own, however busy the others.
+      SELECT g."traderId", sum(gl.qty * gl.price) AS notional FROM "GroupLeg" gl JOIN "PositionGroup" g ON g.id = gl."groupId"
+      WHERE g."traderId" IN (SELECT id FROM tr) AND g.status = 'OPEN' AND gl.status = 'PLANNED' GROUP BY g."traderId"
+    ), ct AS (
+      SELECT c."traderId", sum(c."dayPnl") AS "dayPnl" FROM (${closedTodaySql(inScope, dayStart)}) c GROUP BY c."traderId"
+    ), per AS (
+      SELECT tr.id, tr."accountId", tr.mode, tr."quoteCurrency", COALESCE(oa.n, 0) AS n,
+        COALESCE(oa.exposure, 0) + COALESCE(pl.notional, 0) AS exposure, COALESCE(oa.unrealized, 0) AS unrealized,
+        COALESCE(oa.realized, 0) AS "realizedOpen", COALESCE(oa.today, 0) + COALESCE(ct."dayPnl", 0) AS "dailyPnl",
+        COALESCE(tt."closedRealizedPnl", 0) AS realized
+      FROM tr LEFT JOIN oa ON oa."traderId" = tr.id LEFT JOIN pl ON pl."traderId" = tr.id LEFT JOIN ct ON ct."traderId" = tr.id
+        LEFT JOIN "TraderTotals" tt ON tt."traderId" = tr.id
+    ), en AS (
+      -- Summed trader by trader (a lateral aggregate, read through the trader's index): over a whole
+      -- book (every position of a single user, say), a range on the entry time alone is planned as
+      -- a scan of the history.
+      SELECT tr.id AS "traderId", e.* FROM tr CROSS JOIN LATERAL (
+        SELECT e.symbol, e.side, max(e."createdMs") AS "lastMs", count(*) FILTER (WHERE e."createdMs" >= ${dayStart.getTime()}::float8)::int AS today
+        FROM (${recentEntriesSql(Prisma.sql`p."traderId" = tr.id`, entriesSince)}) e GROUP BY e.symbol, e.side) e
+    )
+    SELECT jsonb_build_object(
+      'traders', ${list(Prisma.sql`SELECT tr.id, tr."accountId", tr.mode, tr."quoteCurrency", ${sums('tr', (c) => c)} FROM per tr WHERE ${detailed}`)},
+      'balances', ${list(Prisma.sql`SELECT "accountId", asset, amount::text AS amount FROM bal WHERE "accountId" IN (SELECT "accountId" FROM tr WHERE ${detailed})`)},
+      'entries', ${list(Prisma.sql`SELECT en.* FROM en JOIN tr ON tr.id = en."traderId" WHERE ${detailed}`)},
+      'books', ${list(Prisma.sql`
+        SELECT b.mode, b."quoteCurrency", ${sums('b', (c) => `sum(${c})`)},
+          (SELECT COALESCE(jsonb_agg(jsonb_build_object('asset', s.asset, 'amount', s.amount::text)), '[]'::jsonb) FROM (
+             SELECT bal.asset, sum(bal.amount) AS amount FROM bal WHERE bal.mode = b.mode AND bal."quoteCurrency" = b."quoteCurrency"
+             GROUP BY bal.asset, sign(bal.amount)) s) AS balances
+        FROM per b GROUP BY b.mode, b."quoteCurrency"`)},
+      'bookEntries', ${list(Prisma.sql`
+        SELECT tr.mode, tr."quoteCurrency", en.symbol, en.side, max(en."lastMs") AS "lastMs", sum(en.today)::int AS today
+        FROM en JOIN tr ON tr.id = en."traderId" GROUP BY tr.mode, tr."quoteCurrency", en.symbol, en.side`)},
+      'markets', ${list(Prisma.sql`SELECT * FROM mk`)},
+      'quotes', ${list(Prisma.sql`SELECT q.symbol, q.bid::text AS bid, q.ask::text AS ask FROM "MarketQuote" q WHERE q.symbol IN (SELECT symbol FROM mk)`)},
+      -- The latest closes of each book (its losing streak). The N traders that closed last (N: as
+      -- many closes as the streak looks at) have N closes at or after the last close of the Nth,
+      -- so those are all the book's latest: the other traders' and older closes are not read. A
+      -- book with fewer traders than that reads each one's latest. (A bound the index can seek
+      -- to: with an OR, every one of a trader's latest closes was read, then filtered.)
       'closedRecent', ${list(Prisma.sql`
-        SELECT c.* FROM (SELECT DISTINCT mode, "quoteCurrency" FROM tr) b CROSS JOIN LATERAL (
-          SELECT l.* FROM tr CROSS JOIN LATERAL (${latestClosesSql(Prisma.sql`tr.id`)}) l
-          WHERE tr.mode = b.mode AND tr."quoteCurrency" = b."quoteCurrency"
+        SELECT b.mode, b."quoteCurrency", c.* FROM (SELECT DISTINCT mode, "quoteCurrency" FROM tr) b CROSS JOIN LATERAL (
+          SELECT l.* FROM (
+            SELECT id, CASE WHEN count(*) OVER () = ${STREAK_WINDOW} THEN min(last) OVER () END AS since FROM (
+              SELECT tr.id, tt."lastClosedAt" AS last FROM tr JOIN "TraderTotals" tt ON tt."traderId" = tr.id
+              WHERE tr.mode = b.mode AND tr."quoteCurrency" = b."quoteCurrency" AND tt."lastClosedAt" IS NOT NULL
+              ORDER BY tt."lastClosedAt" DESC LIMIT ${STREAK_WINDOW}) n
+          ) last CROSS JOIN LATERAL (${latestClosesSql(Prisma.sql`last.id`, Prisma.sql`p."closedAt" >= COALESCE(last.since, '-infinity')`)}) l
           ORDER BY l."closedAt" DESC LIMIT ${STREAK_WINDOW}) c`, Prisma.sql`ORDER BY x."closedAt" DESC`)},
       -- The losing streak of each trader asked for: its latest closes since a person last resumed it.
       'streaks', ${list(Prisma.sql`
-        SELECT l.* FROM "Trader" t CROSS JOIN LATERAL (${latestClosesSql(Prisma.sql`t.id`, Prisma.sql`t."lossStreakFrom"`)}) l
-        WHERE t.id = ANY(${o.streaksOf ?? []}::text[])`, Prisma.sql`ORDER BY x."traderId", x."closedAt" DESC`)},
-      'recentEntries', ${list(recentEntriesSql(inScope, entriesSince))},
-      'realizedByTrader', ${list(Prisma.sql`SELECT "traderId", "closedRealizedPnl"::text AS realized FROM "TraderTotals" WHERE "traderId" IN (SELECT id FROM tr)`)}
+        SELECT l.* FROM "Trader" t CROSS JOIN LATERAL (${latestClosesSql(Prisma.sql`t.id`, Prisma.sql`(t."lossStreakFrom" IS NULL OR p."closedAt" > t."lossStreakFrom")`)}) l
+        WHERE t.id = ANY(${o.streaksOf ?? []}::text[])`, Prisma.sql`ORDER BY x."traderId", x."closedAt" DESC`)}
     ) AS scope`
-  const j = r!.scope
-  const balancesBy = groupBy(j.balances, (b) => b.accountId)
-  const traders = j.traders.map((t) => ({ id: t.id, accountId: t.accountId, mode: t.mode, quoteCurrency: t.quoteCurrency, account: { quoteCurrency: t.quoteCurrency, balances: balancesBy.get(t.accountId) ?? [] } }))
-  const byTrader = <T extends { traderId: string }>(list: T[]) => groupBy(list, (r) => r.traderId)
-  return {
-    dayStart,
-    traders,
-    closedRecent: j.closedRecent,
-    streaks: byTrader(j.streaks),
-    byTrader: {
-      traders: groupBy(traders, (t) => t.id),
-      openByTrader: byTrader(j.openByTrader),
-      plannedByTrader: byTrader(j.plannedByTrader),
-      closedToday: byTrader(j.closedToday),
-      recentEntryRows: byTrader(j.recentEntries.map((e) => ({ traderId: e.traderId, symbol: e.symbol, side: e.side, createdAt: new Date(e.createdMs) }))),
-      realizedByTrader: byTrader(j.realizedByTrader),
-    },
-    quotes: j.quotes.map((q) => ({ symbol: q.symbol, bid: fromDb(q.bid), ask: fromDb(q.ask) })),
-    markets: j.markets,
-  }
 }
 
 /** A scope's positions closed since `dayStart`, with their PnL of the day, through Position_closed_trader_idx. */
 export function closedTodaySql(scope: Prisma.Sql, dayStart: Date) {
   return Prisma.sql`
-    SELECT p."traderId", (p."realizedPnl" - ${beforeDaySql(dayStart)})::text AS "dayPnl" FROM "Position" p
+    SELECT p."traderId", p."realizedPnl" - ${beforeDaySql(dayStart)} AS "dayPnl" FROM "Position" p
     WHERE ${scope} AND p.status = 'CLOSED' AND p."closedAt" >= ${dayStart}::timestamp(3)`
 }
 
@@ -267,11 +345,9 @@ function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
   return by
 }
 
-type OpenAggregate = { traderId: string; n: number; exposure: string; unrealized: string; realized: string; today: string }
-
 /**
- * The active positions of a scope summed per trader in PostgreSQL (exact numeric), so the state
- * costs one small row per trader instead of every open position's row through the client:
+ * The active positions of a scope summed per trader in PostgreSQL (exact numeric), for the
+ * scope's sums (see scopeRowsSql):
  * - n: the open positions, a position group's legs counting as one;
  * - exposure: the open quantity at its mark, plus what a resting entry may still buy at its
  *   limit (a market entry not yet filled: at the mark), since it can fill at any moment;
@@ -285,10 +361,10 @@ export function openAggregatesSql(scope: Prisma.Sql, dayStart: Date) {
       COALESCE(sum(CASE WHEN p."openQty" = 0 THEN p."requestedQty" * COALESCE(p."limitPrice", m.mark)
         ELSE p."openQty" * m.mark + CASE WHEN p."entryQty" < p."requestedQty" AND EXISTS (
           SELECT 1 FROM "Order" o WHERE o."positionId" = p.id AND o.purpose = 'ENTRY' AND o.status IN ('NEW', 'SUBMITTED', 'PARTIALLY_FILLED')
-        ) THEN (p."requestedQty" - p."entryQty") * COALESCE(p."limitPrice", m.mark) ELSE 0 END END), 0)::text AS exposure,
-      COALESCE(sum(u.unrealized), 0)::text AS unrealized,
-      COALESCE(sum(p."realizedPnl"), 0)::text AS realized,
-      COALESCE(sum(p."realizedPnl" + u.unrealized - ${beforeDaySql(dayStart)}), 0)::text AS today
+        ) THEN (p."requestedQty" - p."entryQty") * COALESCE(p."limitPrice", m.mark) ELSE 0 END END), 0) AS exposure,
+      COALESCE(sum(u.unrealized), 0) AS unrealized,
+      COALESCE(sum(p."realizedPnl"), 0) AS realized,
+      COALESCE(sum(p."realizedPnl" + u.unrealized - ${beforeDaySql(dayStart)}), 0) AS today
     FROM "Position" p
     JOIN "Trader" t ON t.id = p."traderId"
     LEFT JOIN "MarketQuote" q ON q.symbol = p.symbol
@@ -299,53 +375,33 @@ export function openAggregatesSql(scope: Prisma.Sql, dayStart: Date) {
 }
 
 function figuresFor(
-  rows: ScopeRows,
-  opts: { traderIds?: ReadonlySet<string>; now: number; duplicateWindowSeconds?: number | null; cooldownMinutes?: number | null; pnlPeak: Decimal; closedRecent: { realizedPnl: { toString(): string } }[] },
+  dayStart: Date,
+  read: ScopeRead,
+  opts: { now: number; duplicateWindowSeconds?: number | null; cooldownMinutes?: number | null; pnlPeak: Decimal; closedRecent: { realizedPnl: { toString(): string } }[] },
 ): ScopeFigures {
-  // The scope's rows, looked up per trader (the breakers' pass asks once per trader: filtering
-  // every list each time was quadratic in the user's traders).
-  const scoped = <T>(by: Map<string, T[]>): T[] => (opts.traderIds ? [...opts.traderIds].flatMap((id) => by.get(id) ?? []) : [...by.values()].flat())
-  const { dayStart } = rows
-  const entriesSince = entriesSinceFor(dayStart, opts.now, opts)
-  const traders = scoped(rows.byTrader.traders)
-  const open = scoped(rows.byTrader.openByTrader)
-  const closedToday = scoped(rows.byTrader.closedToday)
-  const recentEntryRows = scoped(rows.byTrader.recentEntryRows).filter((e) => e.createdAt >= entriesSince)
-  const quoteBy = new Map(rows.quotes.map((q) => [q.symbol, q]))
-
-  const unrealized = sumDec(open.map((a) => fromDb(a.unrealized)))
-  const exposure = sumDec(open.map((a) => fromDb(a.exposure))).plus(sumDec(scoped(rows.byTrader.plannedByTrader).map((l) => fromDb(l.notional))))
-  const realizedOpen = sumDec(open.map((a) => fromDb(a.realized)))
-  const dailyPnl = sumDec(closedToday.map((p) => fromDb(p.dayPnl))).plus(sumDec(open.map((a) => fromDb(a.today))))
-
-  const allTimeRealized = sumDec(scoped(rows.byTrader.realizedByTrader).map((r) => fromDb(r.realized)))
-  const pnlNow = allTimeRealized.plus(realizedOpen).plus(unrealized)
-
-  let equity = ZERO
-  const seen = new Set<string>()
-  for (const t of traders) {
-    if (seen.has(t.accountId)) continue
-    seen.add(t.accountId)
-    equity = equity.plus(valueBalances(t.account.balances, t.account.quoteCurrency, rows.markets, quoteBy).equity)
-  }
-
+  const { sums, equity } = read
+  const entriesSince = entriesSinceFor(dayStart, opts.now, opts).getTime()
+  const entries = read.entries.filter((e) => e.lastMs >= entriesSince)
+  const pnlNow = sums.realized.plus(sums.realizedOpen).plus(sums.unrealized)
   const peak = maxDec(opts.pnlPeak, pnlNow)
   const lastEntryAtBySymbol: Record<string, number> = {}
-  for (const e of recentEntryRows) lastEntryAtBySymbol[e.symbol] = Math.max(lastEntryAtBySymbol[e.symbol] ?? 0, e.createdAt.getTime())
+  for (const e of entries) lastEntryAtBySymbol[e.symbol] = Math.max(lastEntryAtBySymbol[e.symbol] ?? 0, e.lastMs)
   const windowMs = (opts.duplicateWindowSeconds ?? 0) * 1000
   return {
     pnlNow,
     state: {
       equity,
-      openPositions: open.reduce((n, a) => n + a.n, 0),
-      exposureQuote: exposure,
-      dailyPnl,
+      openPositions: sums.n,
+      exposureQuote: sums.exposure,
+      dailyPnl: sums.dailyPnl,
       // Relative to the equity at the peak, so a 10% drawdown means 10% of what was there then.
       drawdownPct: drawdownPct(peak, pnlNow, equity.minus(pnlNow).plus(peak)),
-      tradesToday: recentEntryRows.filter((e) => e.createdAt >= dayStart).length,
+      // Entries of today have their latest today, which is after entriesSince.
+      tradesToday: entries.reduce((n, e) => n + e.today, 0),
       lastEntryAtBySymbol,
       consecutiveLosses: consecutiveLossesFrom(opts.closedRecent.map((p) => fromDb(p.realizedPnl))),
-      recentEntries: recentEntryRows.filter((e) => opts.now - e.createdAt.getTime() <= windowMs).map((e) => ({ symbol: e.symbol, side: e.side, at: e.createdAt.getTime() })),
+      // The latest entry of each symbol and side within the duplicate window (the check looks at the latest).
+      recentEntries: entries.filter((e) => opts.now - e.lastMs <= windowMs).map((e) => ({ symbol: e.symbol, side: e.side, at: e.lastMs })),
     },
   }
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { dec } from '@/lib/domain/decimal'
 import { saveQuotes } from '@/lib/market-data/quote-store'
-import { loadRiskState } from '@/lib/server/risk/load-risk-state'
+import { loadRiskState, loadTraderAndUserRiskState } from '@/lib/server/risk/load-risk-state'
+import { seedMarket } from '@/tests/support/seed-market'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
 
@@ -99,5 +100,30 @@ describe('risk state: open positions summed in the database', () => {
     expect(await exposure()).toBe('1770')
     await t.db.positionGroup.update({ where: { id: group.id }, data: { status: 'CLOSED' } })
     expect(await exposure()).toBe('610')
+  })
+
+  test("an entry's read of its book: the book's equity and closed total are its traders' added up, a long valued at the bid and a short at the ask", async () => {
+    const owner = (await t.db.user.create({ data: { email: 'book-sums@example.com', passwordHash: 'x', timeZone: 'UTC' } })).id
+    const make = (name: string, usdt: string) => createTrader({ db: t.db, userId: owner, input: { name, quoteCurrency: 'USDT', startingBalance: usdt, watchlist: 'BTC/USDT' } })
+    const [a, b, c] = [await make('Long', '1000'), await make('Short', '2000'), await make('Flat', '500')]
+    // The same bid and ask as above, with BTC/USDT's rules, which value BTC balances.
+    await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '61000', ask: '61010' })
+    const hold = (accountId: string, amount: string) => t.db.accountBalance.create({ data: { accountId, asset: 'BTC', amount } })
+    await hold(a.accountId, '0.5')
+    await hold(b.accountId, '-0.2')
+    await t.db.traderTotals.update({ where: { traderId: a.id }, data: { closedRealizedPnl: '10.5' } })
+    await t.db.traderTotals.update({ where: { traderId: b.id }, data: { closedRealizedPnl: '-3.25' } })
+    const read = (traderId: string) => loadTraderAndUserRiskState(t.db, { userId: owner, traderId, timeZone: 'UTC', now, trader: { pnlPeak: dec(0) }, user: { pnlPeak: dec(0) } })
+    const fromA = await read(a.id)
+    // 1000 + 0.5 x 61000
+    expect(fromA.trader.state.equity.toFixed()).toBe('31500')
+    expect(fromA.trader.pnlNow.toFixed()).toBe('10.5')
+    // 1000 + 0.5 x 61000 + 2000 - 0.2 x 61010 + 500 (netting the BTC first would value 0.3 at the bid: 21800)
+    expect(fromA.user.state.equity.toFixed()).toBe('21798')
+    expect(fromA.user.pnlNow.toFixed()).toBe('7.25')
+    const fromC = await read(c.id)
+    expect(fromC.trader.state.equity.toFixed()).toBe('500')
+    expect(fromC.trader.pnlNow.toFixed()).toBe('0')
+    expect([fromC.user.state.equity.toFixed(), fromC.user.pnlNow.toFixed()]).toEqual(['21798', '7.25'])
   })
 })
