@@ -3,7 +3,7 @@ import path from 'node:path'
 import next from 'next'
 import { SECURITY_HEADERS } from '../next.config.js'
 import { answerError } from './web/answer'
-import { refuseDeclaredOversize } from './web/body-limit'
+import { refuseDeclaredOversize, refuseUndeclaredLength } from './web/body-limit'
 import { loadDirectRoutes, matchDirect, serveDirect } from './web/direct-routes'
 import { refuseConnect, refuseUnsupportedMethod } from './web/unsupported-method'
 
@@ -26,7 +26,7 @@ let inFlight = 0
 const server = http.createServer((req, res) => {
   if (refuseUnsupportedMethod(req, res, SECURITY_HEADERS) || refuseDeclaredOversize(req, res, SECURITY_HEADERS)) return
   const direct = matchDirect(handlers, req.method, req.url)
-  if (!direct) return void handleByNext(req, res)
+  if (!direct) return void (refuseUndeclaredLength(req, res, SECURITY_HEADERS) || handleByNext(req, res))
   inFlight++
   serveDirect(req, res, direct, { port, extraHeaders: SECURITY_HEADERS })
     .catch((e: unknown) => {

@@ -119,6 +119,26 @@ test('a body over 1 MiB is refused with 413 and the server goes on answering', a
   expect((await send('/api/health', { method: 'GET' })).status).toBe(200)
 })
 
+test('a chunked body (no length) is a 411 on a route Next serves, and read (counted) by a direct one', async () => {
+  const chunked = (path: string, body: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', authorization: `Bearer ${token}` } }, (r) => {
+        let text = ''
+        r.on('data', (d) => (text += d)).on('end', () => resolve({ status: r.statusCode!, body: text }))
+      })
+      req.on('error', reject)
+      req.write(body.slice(0, 5))
+      req.end(body.slice(5))
+    })
+  const next = await chunked('/api/v1/traders', JSON.stringify({ name: 'Chunked', quoteCurrency: 'USDT', startingBalance: '1000' }))
+  expect(next.status).toBe(411)
+  expect(JSON.parse(next.body)).toEqual({ error: { code: 'VALIDATION', message: 'a request body must be sent with its Content-Length (at most 1048576 bytes), not chunked' } })
+  const direct = await chunked(DIRECT, '{"traderId": ')
+  expect(direct.status).toBe(400)
+  expect(JSON.parse(direct.body).error.message).toMatch(/JSON/)
+  expect((await send('/api/health', { method: 'GET' })).status).toBe(200)
+})
+
 test('no method is a 5xx: TRACE and WebDAV methods are a JSON 405 on the API, a route without a method a JSON 405 too', async () => {
   for (const method of ['TRACE', 'PROPFIND']) {
     for (const path of [DIRECT, '/api/health', '/api/nope']) {
