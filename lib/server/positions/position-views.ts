@@ -227,13 +227,19 @@ export async function getPositionDetail(db: Db, userId: string, id: string) {
 }
 
 /**
- * Per trader: balances per asset (paper books, or the exchange's last snapshot), the quote
- * currency first, and equity at the current marks.
+ * Per trader (every one of the user's, or `only` one): balances per asset (paper books, or the
+ * exchange's last snapshot), the quote currency first, and equity at the current marks.
  */
-export async function accountSummaries(db: DbTx, userId: string) {
-  const traders = await db.trader.findMany({ where: { userId }, include: { account: { include: { balances: true } } }, orderBy: { createdAt: 'asc' } })
-  const rules = await db.marketRule.findMany()
-  const quotes = new Map((await loadQuotes(db)).map((q) => [q.symbol, q]))
+export async function accountSummaries(db: DbTx, userId: string, only?: { traderId: string }) {
+  const traders = await db.trader.findMany({
+    where: { userId, ...(only ? { id: only.traderId } : {}) },
+    include: { account: { include: { balances: true } } },
+    orderBy: { createdAt: 'asc' },
+  })
+  // Only the markets that can value what is held (a top-N universe brings hundreds of others).
+  const held = [...new Set(traders.flatMap((t) => t.account.balances.map((b) => b.asset)))]
+  const rules = await db.marketRule.findMany({ where: { base: { in: held }, quote: { in: [...new Set(traders.map((t) => t.quoteCurrency))] } } })
+  const quotes = new Map((await loadQuotes(db, rules.map((r) => r.symbol))).map((q) => [q.symbol, q]))
   return traders.map((t) => {
     const { equity, unpriced } = valueBalances(t.account.balances, t.quoteCurrency, rules, quotes)
     // The quote currency first and always; another asset only while some of it is held (a paper

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seedMarket } from '@/tests/support/seed-market'
 import { apiUser, call, fieldsOf, startApiDatabase } from './api-harness'
 
 let t: Awaited<ReturnType<typeof startApiDatabase>>
@@ -59,6 +60,22 @@ describe('/api/v1/traders', () => {
     const res = await create({ name: 'Sats', quoteCurrency: 'BTC', startingBalance: '0.0512345678', watchlist: 'ETH/BTC' })
     expect(res.status).toBe(201)
     expect([res.body.balances, res.body.equity]).toEqual([[{ asset: 'BTC', amount: '0.0512345678' }], '0.0512346'])
+  })
+
+  it('values what a trader holds at the bid (a short at the ask) of its own market; a holding with no market leaves the equity unknown', async () => {
+    const res = await create({ name: 'Holder', quoteCurrency: 'USDT', startingBalance: '1000', watchlist: 'BTC/USDT' })
+    const { accountId } = await t.db.trader.findUniqueOrThrow({ where: { id: res.body.id } })
+    await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '60000', ask: '60010' })
+    // Another market in the same base, which must not value it.
+    await seedMarket(t.db, { symbol: 'BTC/EUR', bid: '1', ask: '1' })
+    await t.db.accountBalance.create({ data: { accountId, asset: 'BTC', amount: '0.5' } })
+    await t.db.accountBalance.create({ data: { accountId, asset: 'ETH', amount: '-2' } })
+    await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3000', ask: '3001' })
+    const one = async () => (await call(trader.GET, 'GET', '/', { token: alice.token, id: res.body.id })).body
+    // 1000 + 0.5 x 60000 - 2 x 3001
+    expect((await one()).equity).toBe('24998.00')
+    await t.db.accountBalance.create({ data: { accountId, asset: 'DOGE', amount: '10' } })
+    expect((await one()).equity).toBeNull()
   })
 
   it.each([

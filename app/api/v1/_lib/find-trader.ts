@@ -28,7 +28,7 @@ export async function listTraders(db: DbTx, userId: string) {
 
 /** One trader of the user with balances and equity; NOT_FOUND otherwise. */
 export async function findTrader(db: DbTx, userId: string, traderId: string) {
-  const s = (await accountSummaries(db, userId)).find((x) => x.traderId === traderId)
+  const [s] = await accountSummaries(db, userId, { traderId })
   if (!s) throw notFound('trader')
   return toTrader(s)
 }
