@@ -38,9 +38,15 @@ export function valueBalances(
   return { equity, unpriced }
 }
 
-/** Equity of one account now, from its stored balances and the latest quotes. */
-export async function accountEquity(tx: DbTx, accountId: string): Promise<BalanceValuation> {
-  const account = await tx.exchangeAccount.findUniqueOrThrow({ where: { id: accountId }, include: { balances: true } })
-  const [markets, quotes] = await Promise.all([tx.marketRule.findMany(), loadQuotes(tx)])
-  return valueBalances(account.balances, account.quoteCurrency, markets, new Map(quotes.map((q) => [q.symbol, q])))
+/**
+ * The markets (and their latest quotes) that can value these accounts' balances: each held asset
+ * against the accounts' quote currencies. Not every market's: a top-N universe brings hundreds,
+ * each quote with its order book.
+ */
+export async function valuationMarkets(db: DbTx, accounts: readonly { quoteCurrency: string; balances: readonly { asset: string }[] }[]) {
+  const assets = [...new Set(accounts.flatMap((a) => a.balances.map((b) => b.asset)))]
+  const currencies = [...new Set(accounts.map((a) => a.quoteCurrency))]
+  const markets = await db.marketRule.findMany({ where: { base: { in: assets }, quote: { in: currencies } }, select: { base: true, quote: true, symbol: true } })
+  const quotes = new Map((await loadQuotes(db, markets.map((m) => m.symbol))).map((q) => [q.symbol, q]))
+  return { markets, quotes }
 }

@@ -6,7 +6,7 @@ import { pnlPercent, unrealizedPnl } from '@/lib/domain/positions/fill-ledger'
 import { roundQuoteAmount } from '@/lib/domain/quote-amount'
 import { toOrderView, type OrderViewRow } from '@/lib/server/orders/order-view'
 import { notFound } from '@/lib/server/errors/app-error'
-import { valueBalances } from '@/lib/server/accounts/account-equity'
+import { valuationMarkets, valueBalances } from '@/lib/server/accounts/account-equity'
 import { readUniverse } from '@/lib/server/traders/trader-settings'
 import { loadQuotes, quoteColumn, toStoredQuote, type QuoteRow, type StoredQuote } from '@/lib/market-data/quote-store'
 import { countDecisions, listDecisions } from '@/lib/server/decisions/list-decisions'
@@ -236,12 +236,9 @@ export async function accountSummaries(db: DbTx, userId: string, only?: { trader
     include: { account: { include: { balances: true } } },
     orderBy: { createdAt: 'asc' },
   })
-  // Only the markets that can value what is held (a top-N universe brings hundreds of others).
-  const held = [...new Set(traders.flatMap((t) => t.account.balances.map((b) => b.asset)))]
-  const rules = await db.marketRule.findMany({ where: { base: { in: held }, quote: { in: [...new Set(traders.map((t) => t.quoteCurrency))] } } })
-  const quotes = new Map((await loadQuotes(db, rules.map((r) => r.symbol))).map((q) => [q.symbol, q]))
+  const { markets, quotes } = await valuationMarkets(db, traders.map((t) => ({ quoteCurrency: t.quoteCurrency, balances: t.account.balances })))
   return traders.map((t) => {
-    const { equity, unpriced } = valueBalances(t.account.balances, t.quoteCurrency, rules, quotes)
+    const { equity, unpriced } = valueBalances(t.account.balances, t.quoteCurrency, markets, quotes)
     // The quote currency first and always; another asset only while some of it is held (a paper
     // account keeps a row at 0 for every asset it once bought).
     const balances = t.account.balances
