@@ -130,17 +130,33 @@ async function commitCeiling(url: string, clients: number, ms: number) {
   return Math.round(n / (ms / 1000))
 }
 
+const NO_LIMITS = Object.fromEntries(Object.keys(LIMIT_LABELS).map((k) => [k, null]))
+
+// Every limit that reads the ledger on, the trader's and the user's, each far from binding: the
+// entry then reads the risk state (its trader's and its book's), as with the default limits, and
+// nothing is refused. Each trader holds up to a few dozen positions of 100 USDT here.
+const WIDE_LIMITS = {
+  ...NO_LIMITS,
+  maxConcurrentPositions: 1000, maxExposurePctEquity: '100', dailyLossLimitPct: '50', maxDrawdownPct: '50',
+  maxTradesPerDay: 100_000, cooldownMinutes: 1, maxConsecutiveLosses: 100, duplicateWindowSeconds: 60,
+}
+
+/** Every bench trader's and user's limits. */
+async function setLimits(db: Db, limits: Record<string, string | number | null>) {
+  await db.trader.updateMany({ where: { name: { startsWith: 'T' } }, data: { riskLimits: limits } })
+  await db.user.updateMany({ where: { email: { startsWith: 'open-bench-' } }, data: { riskLimits: limits } })
+}
+
 async function seed(db: Db) {
   const symbols = Array.from({ length: SYMBOLS }, (_, i) => `B${String(i).padStart(2, '0')}/USDT`)
   for (const symbol of symbols) {
     await saveMarketRules(db, { symbol, base: symbol.split('/')[0]!, quote: 'USDT', tickSize: dec('0.01'), stepSize: dec('0.001'), minQty: dec('0.001'), minNotional: dec('5') }, 'bench')
   }
-  const noLimits = Object.fromEntries(Object.keys(LIMIT_LABELS).map((k) => [k, null]))
   const traders: { id: string; token: string }[] = []
   for (let i = 0; i < TRADERS; i++) {
-    const user = await db.user.create({ data: { email: `open-bench-${i}@example.com`, passwordHash: 'x', riskLimits: noLimits } })
+    const user = await db.user.create({ data: { email: `open-bench-${i}@example.com`, passwordHash: 'x', riskLimits: NO_LIMITS } })
     const trader = await createTrader({ db, userId: user.id, input: { name: `T${i}`, quoteCurrency: 'USDT', startingBalance: '10000000', watchlist: symbols } })
-    await db.trader.update({ where: { id: trader.id }, data: { riskLimits: noLimits } })
+    await db.trader.update({ where: { id: trader.id }, data: { riskLimits: NO_LIMITS } })
     traders.push({ id: trader.id, token: (await issueApiToken(db, user.id, 'bench')).token })
   }
   return { symbols, traders }
@@ -236,7 +252,8 @@ async function countStatements<T>(fn: () => Promise<T>) {
   return { statements, transactions }
 }
 
-const LEVELS = [[1, 100], [20, 400], [100, 500]] as const
+// Concurrency, opens, and whether the risk limits are on (the last level: what they add).
+const LEVELS = [[1, 100, false], [20, 400, false], [100, 500, false], [100, 500, true]] as const
 /** Symbols one pass takes: its warm-up, then each level's opens over TRADERS traders. */
 const SYMBOLS_PER_PASS = 1 + LEVELS.reduce((n, [, total]) => n + total / TRADERS, 0)
 
@@ -246,11 +263,13 @@ async function measure(post: PostOpen, via: string, db: Db, w: Awaited<ReturnTyp
   await runLevel(post, w, first, 10, TRADERS)
   const rows = []
   let symbol = first + 1
-  for (const [concurrency, total] of LEVELS) {
+  for (const [concurrency, total, limits] of LEVELS) {
+    await setLimits(db, limits ? WIDE_LIMITS : NO_LIMITS)
     await refreshQuotes(db, w.symbols)
-    rows.push({ via, ...(await runLevel(post, w, symbol, concurrency, total, fills, webPid)) })
+    rows.push({ via, riskLimits: limits ? 'on' : 'off', ...(await runLevel(post, w, symbol, concurrency, total, fills, webPid)) })
     symbol += total / TRADERS
   }
+  await setLimits(db, NO_LIMITS)
   return rows
 }
 
@@ -277,10 +296,14 @@ export async function benchOpens() {
         const perOpen = await countStatements(() => runLevel(route, w, 2 * SYMBOLS_PER_PASS, 1, 10))
         // Where PostgreSQL's part of an open goes, statement by statement (two more symbols' opens).
         const postgresTime = await statementTimes(url, TRADERS * 2, () => runLevel(route, w, 2 * SYMBOLS_PER_PASS + 1, 20, TRADERS * 2), { ownCluster, unit: 'open' })
+        // The same with the risk limits on: what the entry's risk read adds.
+        await setLimits(db, WIDE_LIMITS)
+        const postgresTimeWithLimits = await statementTimes(url, TRADERS * 2, () => runLevel(route, w, 2 * SYMBOLS_PER_PASS + 3, 20, TRADERS * 2), { ownCluster, unit: 'open' })
         const best = Math.max(ceiling.clients20, ceiling.clients60)
         return {
           ceiling,
           postgresTime,
+          postgresTimeWithLimits,
           perOpen: { statements: perOpen.statements / 10, transactions: perOpen.transactions / 10 },
           rows: rows.map((r) => ({ ...r, pctOfCommitCeiling: ((100 * r.opensPerSec) / best).toFixed(1) })),
         }

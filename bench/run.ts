@@ -95,11 +95,14 @@ if (want('open-throughput')) {
   const opens = await benchOpens()
   console.log(`PostgreSQL single-row commit ceiling: ${opens.ceiling.clients20} inserts/s at 20 clients, ${opens.ceiling.clients60} at 60; one open = ${opens.perOpen.statements} SQL statements in ${opens.perOpen.transactions} transactions (route included)`)
   console.table(opens.rows)
-  if (opens.postgresTime) {
-    const t = opens.postgresTime
-    console.log(`Where PostgreSQL's part of an open goes (route in-process, 20 concurrent, pg_stat_statements): statements' execution and planning ${t.statementsMs} ms per open of ${t.postgresCpuMs} ms PostgreSQL CPU (the rest: binding, protocol, commits, background work)`)
+  for (const [t, limits] of [[opens.postgresTime, 'off'], [opens.postgresTimeWithLimits, 'on']] as const) {
+    if (!t) {
+      console.log("(pg_stat_statements is not loaded on this server: no per-statement figures)")
+      break
+    }
+    console.log(`Where PostgreSQL's part of an open goes, risk limits ${limits} (route in-process, 20 concurrent, pg_stat_statements): statements' execution and planning ${t.statementsMs} ms per open of ${t.postgresCpuMs} ms PostgreSQL CPU (the rest: binding, protocol, commits, background work)`)
     console.table(t.rows)
-  } else console.log("(pg_stat_statements is not loaded on this server: no per-statement figures)")
+  }
 }
 if (want('risk-read')) {
   console.log("An entry's risk read (its trader's and its book's state) as the book grows: one user, one open position and 50 closed ones per trader, real PostgreSQL, the entry's SQL path; ms per read; and the worker's breaker pass over the user's traders (every heartbeat)")
