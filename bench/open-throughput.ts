@@ -30,7 +30,7 @@ import { statementTimes } from './statement-times'
 import { EVENTS_CHANNEL, type AppEvent } from '@/lib/server/events/notify'
 
 const TRADERS = 100
-const SYMBOLS = 40
+const SYMBOLS = 50
 
 type PostHandler = (req: Request) => Promise<Response>
 /** Sends one open as `token`; the response's status and body. */
@@ -252,8 +252,9 @@ async function countStatements<T>(fn: () => Promise<T>) {
   return { statements, transactions }
 }
 
-// Concurrency, opens, and whether the risk limits are on (the last level: what they add).
-const LEVELS = [[1, 100, false], [20, 400, false], [100, 500, false], [100, 500, true]] as const
+// Concurrency, opens, whether the risk limits are on (what they add), and a quiet time before
+// the level (a burst after a pause, as alerts come on a candle's close).
+const LEVELS = [[1, 100, false, 0], [20, 400, false, 0], [100, 500, false, 0], [100, 500, true, 0], [100, 500, false, 15_000]] as const
 /** Symbols one pass takes: its warm-up, then each level's opens over TRADERS traders. */
 const SYMBOLS_PER_PASS = 1 + LEVELS.reduce((n, [, total]) => n + total / TRADERS, 0)
 
@@ -263,10 +264,11 @@ async function measure(post: PostOpen, via: string, db: Db, w: Awaited<ReturnTyp
   await runLevel(post, w, first, 10, TRADERS)
   const rows = []
   let symbol = first + 1
-  for (const [concurrency, total, limits] of LEVELS) {
+  for (const [concurrency, total, limits, quietMs] of LEVELS) {
     await setLimits(db, limits ? WIDE_LIMITS : NO_LIMITS)
+    await new Promise((r) => setTimeout(r, quietMs))
     await refreshQuotes(db, w.symbols)
-    rows.push({ via, riskLimits: limits ? 'on' : 'off', ...(await runLevel(post, w, symbol, concurrency, total, fills, webPid)) })
+    rows.push({ via, riskLimits: limits ? 'on' : 'off', 'after quiet (s)': quietMs / 1000, ...(await runLevel(post, w, symbol, concurrency, total, fills, webPid)) })
     symbol += total / TRADERS
   }
   await setLimits(db, NO_LIMITS)
