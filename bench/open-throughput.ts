@@ -142,10 +142,11 @@ const WIDE_LIMITS = {
   maxTradesPerDay: 100_000, cooldownMinutes: 1, maxConsecutiveLosses: 100, duplicateWindowSeconds: 60,
 }
 
-/** The limits of the bench's traders that each have a user of their own, and of those users. */
-async function setLimits(db: Db, limits: Record<string, string | number | null>) {
-  await db.trader.updateMany({ where: { name: { startsWith: 'T' } }, data: { riskLimits: limits } })
-  await db.user.updateMany({ where: { email: { startsWith: 'open-bench-' }, NOT: { email: { startsWith: 'open-bench-one-user' } } }, data: { riskLimits: limits } })
+/** The limits of `traders` (the ones that each have a user of their own) and of their users. */
+async function setLimits(db: Db, traders: { id: string }[], limits: Record<string, string | number | null>) {
+  const ids = traders.map((t) => t.id)
+  await db.trader.updateMany({ where: { id: { in: ids } }, data: { riskLimits: limits } })
+  await db.user.updateMany({ where: { traders: { some: { id: { in: ids } } } }, data: { riskLimits: limits } })
 }
 
 async function seed(db: Db) {
@@ -281,7 +282,7 @@ async function measure(post: PostOpen, via: string, db: Db, w: Awaited<ReturnTyp
   const rows = []
   let symbol = first + 1
   for (const [concurrency, total, limits, users] of LEVELS) {
-    await setLimits(db, limits ? WIDE_LIMITS : NO_LIMITS)
+    await setLimits(db, w.traders, limits ? WIDE_LIMITS : NO_LIMITS)
     await refreshQuotes(db, w.symbols)
     const traders = users === 'one' ? { ...w, traders: w.oneUser } : w
     rows.push({
@@ -290,7 +291,7 @@ async function measure(post: PostOpen, via: string, db: Db, w: Awaited<ReturnTyp
     })
     symbol += total / TRADERS
   }
-  await setLimits(db, NO_LIMITS)
+  await setLimits(db, w.traders, NO_LIMITS)
   return rows
 }
 
@@ -318,7 +319,7 @@ export async function benchOpens() {
         // Where PostgreSQL's part of an open goes, statement by statement (two more symbols' opens).
         const postgresTime = await statementTimes(url, TRADERS * 2, () => runLevel(route, w, 2 * SYMBOLS_PER_PASS + 1, 20, TRADERS * 2), { ownCluster, unit: 'open' })
         // The same with the risk limits on: what the entry's risk read adds.
-        await setLimits(db, WIDE_LIMITS)
+        await setLimits(db, w.traders, WIDE_LIMITS)
         const postgresTimeWithLimits = await statementTimes(url, TRADERS * 2, () => runLevel(route, w, 2 * SYMBOLS_PER_PASS + 3, 20, TRADERS * 2), { ownCluster, unit: 'open' })
         const best = Math.max(ceiling.clients20, ceiling.clients60)
         return {
