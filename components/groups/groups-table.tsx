@@ -8,7 +8,7 @@ import { fetchJson } from '@/components/live/fetch-json'
 import { num, td, th } from '@/components/positions/positions-table'
 import { EmptyState } from '@/components/ui/panel'
 import { StatusBadge } from '@/components/ui/status-badge'
-import { PhoneRow, WIDE_ONLY } from '@/components/ui/phone-row'
+import { LAPTOP_ONLY, PhoneRow } from '@/components/ui/phone-row'
 import type { GroupLegView, GroupView } from '@/lib/server/groups/group-views'
 import { formatDecimal, formatPnl, pnlTone } from '@/lib/ui/decimal-format'
 import { formatTimestamp } from '@/lib/ui/time-format'
@@ -71,18 +71,15 @@ export function GroupsTable({ traderId }: { traderId: string }) {
                   <span className="sr-only">Pyramids</span>
                 </th>
                 <th className={th}>Symbol</th>
-                <th className={`${th} ${WIDE_ONLY}`}>Timeframe</th>
                 <th className={th}>Side</th>
                 <th className={th}>Status</th>
-                <th className={`${th} ${WIDE_ONLY} text-right`}>Pyramids</th>
-                <th className={`${th} ${WIDE_ONLY} text-right`}>Legs filled</th>
-                <th className={`${th} ${WIDE_ONLY} text-right`}>Avg entry</th>
-                <th className={`${th} ${WIDE_ONLY} text-right`}>Stop</th>
-                <th className={`${th} ${WIDE_ONLY} text-right`}>Target</th>
-                <th className={`${th} ${WIDE_ONLY} text-right`}>Open qty</th>
-                <th className={`${th} ${WIDE_ONLY} text-right`}>Unrealized PnL</th>
-                <th className={`${th} ${WIDE_ONLY} text-right`}>Realized PnL</th>
-                <th className={`${th} ${WIDE_ONLY}`}>Created (UTC)</th>
+                <th className={`${th} ${LAPTOP_ONLY} text-right`}>Legs filled</th>
+                <th className={`${th} ${LAPTOP_ONLY} text-right`}>Open qty @ avg</th>
+                <th className={`${th} ${LAPTOP_ONLY} text-right`}>Stop</th>
+                <th className={`${th} ${LAPTOP_ONLY} text-right`}>Target</th>
+                <th className={`${th} ${LAPTOP_ONLY} text-right`}>Unrealized PnL</th>
+                <th className={`${th} ${LAPTOP_ONLY} text-right`}>Realized PnL</th>
+                <th className={`${th} ${LAPTOP_ONLY}`}>Created (UTC)</th>
               </tr>
             </thead>
             <tbody>
@@ -92,7 +89,7 @@ export function GroupsTable({ traderId }: { traderId: string }) {
                   <GroupPhoneRow g={g} />
                   {open.has(g.id) ? (
                     <tr id={`group-${g.id}-pyramids`} className="bg-neutral-950/60">
-                      <td colSpan={14} className="px-2 py-2">
+                      <td colSpan={11} className="px-2 py-2">
                         <Pyramids g={g} />
                       </td>
                     </tr>
@@ -125,9 +122,11 @@ function GroupRow({ g, expanded, onToggle, traderId }: { g: GroupView; expanded:
       </td>
       <td className={`${td} font-medium text-neutral-100`}>
         {g.symbol}
-        {/* On a phone the PnL columns are hidden: the group's PnL is here, the rest in the row under it.
+        {/* Below a laptop's width the timeframe is in the row under this one. */}
+        {g.timeframe ? <span className="ml-1 hidden font-mono text-xs font-normal text-neutral-500 xl:inline">{g.timeframe}</span> : null}
+        {/* Below a laptop's width the PnL columns are hidden: the group's PnL is here, the rest in the row under it.
             A label may wrap under its figure: unwrapped, a long PnL made the table a fraction wider than the window. */}
-        <div className="whitespace-normal text-[11px] font-normal text-neutral-500 sm:hidden" data-testid="group-pnl-compact">
+        <div className="whitespace-normal text-[11px] font-normal text-neutral-500 xl:hidden" data-testid="group-pnl-compact">
           {g.status === 'OPEN' ? (
             <>
               <span className={`font-mono ${pnlTone(g.unrealizedPnl)}`}>{formatPnl(g.unrealizedPnl)}</span> open
@@ -137,7 +136,6 @@ function GroupRow({ g, expanded, onToggle, traderId }: { g: GroupView; expanded:
           <span className={`font-mono ${pnlTone(g.realizedPnl)}`}>{formatPnl(g.realizedPnl)}</span> realized
         </div>
       </td>
-      <td className={`${td} ${WIDE_ONLY} font-mono text-xs text-neutral-400`}>{g.timeframe || '—'}</td>
       <td className={td}>
         <StatusBadge value={g.side} />
       </td>
@@ -147,20 +145,25 @@ function GroupRow({ g, expanded, onToggle, traderId }: { g: GroupView; expanded:
         {/* Next to the status it changes: the last columns may be scrolled out of sight. */}
         {g.status === 'OPEN' ? <CloseGroupButton g={g} name={name} traderId={traderId} /> : null}
       </td>
-      <td className={`${num} ${WIDE_ONLY}`}>{g.pyramids.length}</td>
-      <td className={`${num} ${WIDE_ONLY}`} data-testid="legs-filled">
-        {g.legsFilled}/{g.legsPlanned}
+      <td className={`${num} ${LAPTOP_ONLY}`}>
+        <span data-testid="legs-filled">
+          {g.legsFilled}/{g.legsPlanned}
+        </span>
+        <div className="font-sans text-[11px] text-neutral-500">{pyramidCount(g)}</div>
       </td>
-      <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(g.avgEntryPrice)}</td>
-      <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(g.stopLoss)}</td>
-      <td className={`${num} ${WIDE_ONLY}`}>
+      <td className={`${num} ${LAPTOP_ONLY}`}>
+        {formatDecimal(g.openQty)}
+        <div className="text-[11px] text-neutral-500">@ {formatDecimal(g.avgEntryPrice)}</div>
+      </td>
+      <td className={`${num} ${LAPTOP_ONLY}`}>{formatDecimal(g.stopLoss)}</td>
+      <td className={`${num} ${LAPTOP_ONLY}`}>
         {formatDecimal(g.aggregateTarget)}
         <div className="text-[11px] text-neutral-500">{targetMode(g)}</div>
       </td>
-      <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(g.openQty)}</td>
-      <td className={`${num} ${WIDE_ONLY} ${pnlTone(g.unrealizedPnl)}`}>{formatPnl(g.unrealizedPnl)}</td>
-      <td className={`${num} ${WIDE_ONLY} ${pnlTone(g.realizedPnl)}`}>{formatPnl(g.realizedPnl)}</td>
-      <td className={`${td} ${WIDE_ONLY} font-mono text-xs text-neutral-400`}>
+      <td className={`${num} ${LAPTOP_ONLY} ${pnlTone(g.unrealizedPnl)}`}>{formatPnl(g.unrealizedPnl)}</td>
+      <td className={`${num} ${LAPTOP_ONLY} ${pnlTone(g.realizedPnl)}`}>{formatPnl(g.realizedPnl)}</td>
+      {/* May wrap between the date and the time: with every column shown, the table only just fits a laptop's panel. */}
+      <td className={`px-2 py-1.5 align-top ${LAPTOP_ONLY} font-mono text-xs text-neutral-400`}>
         <time dateTime={g.createdAt}>{formatTimestamp(g.createdAt)}</time>
       </td>
     </tr>
@@ -168,15 +171,15 @@ function GroupRow({ g, expanded, onToggle, traderId }: { g: GroupView; expanded:
 }
 
 const targetMode = (g: GroupView) => g.takeProfitMode.toLowerCase().replace('_', '-')
+const pyramidCount = (g: GroupView) => `${g.pyramids.length} ${g.pyramids.length === 1 ? 'pyramid' : 'pyramids'}`
 
-/** A phone's row under a group: what its hidden columns hold (timeframe, legs, size and price, stop, target, created). */
+/** Below a laptop's width, the row under a group: what its hidden columns hold (timeframe, legs, size and price, stop, target, created). */
 function GroupPhoneRow({ g }: { g: GroupView }) {
-  const pyramids = `${g.pyramids.length} ${g.pyramids.length === 1 ? 'pyramid' : 'pyramids'}`
   return (
-    <PhoneRow span={4} className="space-y-0.5 text-[11px] text-neutral-400" data-details-of={g.id}>
+    <PhoneRow span={4} until="xl" className="space-y-0.5 text-[11px] text-neutral-400" data-details-of={g.id}>
       <div>
         {g.timeframe ? <span className="font-mono">{g.timeframe} · </span> : null}
-        {pyramids} · legs filled <span className="font-mono text-neutral-300">{g.legsFilled}/{g.legsPlanned}</span> · open{' '}
+        {pyramidCount(g)} · legs filled <span className="font-mono text-neutral-300">{g.legsFilled}/{g.legsPlanned}</span> · open{' '}
         <span className="font-mono text-neutral-300">
           {formatDecimal(g.openQty)} @ {formatDecimal(g.avgEntryPrice)}
         </span>
@@ -247,15 +250,14 @@ function Pyramids({ g }: { g: GroupView }) {
             <thead>
               <tr>
                 <th className={th}>Leg</th>
-                <th className={`${th} ${WIDE_ONLY} text-right`}>Deviation %</th>
-                <th className={`${th} ${WIDE_ONLY} text-right`}>Weight %</th>
+                <th className={`${th} ${LAPTOP_ONLY} text-right`}>Deviation %</th>
+                <th className={`${th} ${LAPTOP_ONLY} text-right`}>Weight %</th>
                 <th className={`${th} text-right`}>Price</th>
                 <th className={`${th} text-right`}>Qty</th>
                 <th className={th}>Status</th>
-                <th className={`${th} ${WIDE_ONLY} text-right`}>Filled avg</th>
-                <th className={`${th} ${WIDE_ONLY} text-right`}>Stop</th>
-                <th className={`${th} ${WIDE_ONLY} text-right`}>Target</th>
-                <th className={`${th} ${WIDE_ONLY}`}>Reason</th>
+                <th className={`${th} ${LAPTOP_ONLY} text-right`}>Filled avg</th>
+                <th className={`${th} ${LAPTOP_ONLY} text-right`}>Stop / target</th>
+                <th className={`${th} ${LAPTOP_ONLY}`}>Reason</th>
               </tr>
             </thead>
             <tbody>
@@ -277,8 +279,8 @@ function LegRow({ l }: { l: GroupLegView }) {
     <>
       <tr className="border-t border-neutral-800" data-leg={l.index + 1} data-status={l.status}>
         <td className={`${td} font-mono`}>{l.index + 1}</td>
-        <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(l.deviationPct, { maxDp: 4 })}</td>
-        <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(l.weightPct, { maxDp: 2 })}</td>
+        <td className={`${num} ${LAPTOP_ONLY}`}>{formatDecimal(l.deviationPct, { maxDp: 4 })}</td>
+        <td className={`${num} ${LAPTOP_ONLY}`}>{formatDecimal(l.weightPct, { maxDp: 2 })}</td>
         <td className={num}>{formatDecimal(l.price)}</td>
         <td className={num}>{formatDecimal(l.qty)}</td>
         <td className={td}>
@@ -295,12 +297,14 @@ function LegRow({ l }: { l: GroupLegView }) {
             ) : null}
           </span>
         </td>
-        <td className={`${num} ${WIDE_ONLY}`}>{filled ? formatDecimal(pos.avgEntryPrice) : '—'}</td>
-        <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(pos?.stopLoss)}</td>
-        <td className={`${num} ${WIDE_ONLY}`}>{formatDecimal(pos?.target)}</td>
-        <td className={`min-w-40 px-2 py-1.5 align-top text-neutral-400 ${WIDE_ONLY}`}>{l.reason ?? ''}</td>
+        <td className={`${num} ${LAPTOP_ONLY}`}>{filled ? formatDecimal(pos.avgEntryPrice) : '—'}</td>
+        <td className={`${num} ${LAPTOP_ONLY}`}>
+          {formatDecimal(pos?.stopLoss)}
+          <div className="text-[11px] text-neutral-500">{formatDecimal(pos?.target)}</div>
+        </td>
+        <td className={`min-w-40 px-2 py-1.5 align-top text-neutral-400 ${LAPTOP_ONLY}`}>{l.reason ?? ''}</td>
       </tr>
-      <PhoneRow span={4} className="space-y-0.5 text-neutral-400" data-leg-details={l.index + 1}>
+      <PhoneRow span={4} until="xl" className="space-y-0.5 text-neutral-400" data-leg-details={l.index + 1}>
         <div>
           deviation <span className="font-mono text-neutral-300">{formatDecimal(l.deviationPct, { maxDp: 4 })}%</span> · weight{' '}
           <span className="font-mono text-neutral-300">{formatDecimal(l.weightPct, { maxDp: 2 })}%</span>

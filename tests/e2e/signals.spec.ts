@@ -156,7 +156,7 @@ test('turn position groups on, post an entry alert, see its pyramid of legs, the
   await compactPnl.scrollIntoViewIfNeeded()
   await expect(compactPnl).toBeInViewport({ ratio: 1 })
   // Read with the columns it repeats in one go (the open PnL moves with the price).
-  const [compactText, unrealizedCell, realizedCell] = await row.evaluate((tr) => [tr.querySelector('[data-testid="group-pnl-compact"]')!.textContent, tr.children[11]!.textContent, tr.children[12]!.textContent])
+  const [compactText, unrealizedCell, realizedCell] = await row.evaluate((tr) => [tr.querySelector('[data-testid="group-pnl-compact"]')!.textContent, tr.children[8]!.textContent, tr.children[9]!.textContent])
   expect(compactText).toBe(`${unrealizedCell} open${realizedCell} realized`)
   // ...and its timeframe, legs, size, stop, target and age in the row under it: the table fits the window.
   const details = groups.locator('tr[data-details-of]').first().getByRole('cell')
@@ -168,7 +168,14 @@ test('turn position groups on, post an entry alert, see its pyramid of legs, the
   await expectInWindow(leg2, 'leg 2 details row')
   await expectTableFits(groups, 'position groups at 390, a pyramid open')
   await panelShot('signals-05-group-phone')
+  // A tablet keeps the compact rows (every column needs a laptop); a laptop shows every column. Neither scrolls sideways.
+  await page.setViewportSize({ width: 768, height: 900 })
+  await expect(groups.locator('tr[data-details-of]').first()).toBeVisible()
+  await expectTableFits(groups, 'position groups at 768, a pyramid open')
   await page.setViewportSize({ width: 1280, height: 720 })
+  await expect(groups.locator('tr[data-details-of]').first()).toBeHidden()
+  await expect(row.getByTestId('legs-filled')).toBeVisible()
+  await expectTableFits(groups, 'position groups at 1280, a pyramid open')
 
   await row.getByRole('button', { name: 'Close group', exact: true }).click()
   await row.getByRole('alertdialog').getByRole('button', { name: 'Yes, close group' }).click()
