@@ -78,12 +78,12 @@ export async function seedLogBench(url: string, db: Db): Promise<Seeded> {
     // The feed: a mirror of every audit event plus account events, inserted in time order (ids
     // follow time, as they do when written live). The symbol and the mirror flag as the writers
     // set them: a mirror carries its position's, an approval and an entry refusal the symbol asked for.
-    await q(`INSERT INTO "ActivityEvent" ("userId", type, "positionId", "traderId", severity, message, symbol, "mirrorsPositionEvent", "createdAt")
-      SELECT user_id, type, position_id, trader_id, severity, message, symbol, mirror, created_at FROM (
-        SELECT t.user_id, pe.type, pe."positionId" AS position_id, NULL AS trader_id, 'info' AS severity, pe.message, p.symbol, true AS mirror, pe."createdAt" AS created_at
+    await q(`INSERT INTO "ActivityEvent" ("userId", type, "positionId", "traderId", severity, message, symbol, "mirrorsPositionEvent", "positionEventId", "createdAt")
+      SELECT user_id, type, position_id, trader_id, severity, message, symbol, mirror, position_event_id, created_at FROM (
+        SELECT t.user_id, pe.type, pe."positionId" AS position_id, NULL AS trader_id, 'info' AS severity, pe.message, p.symbol, true AS mirror, pe.id AS position_event_id, pe."createdAt" AS created_at
         FROM "PositionEvent" pe JOIN "Position" p ON p.id = pe."positionId" JOIN bench_traders t ON t.id = p."traderId"
         UNION ALL
-        SELECT t.user_id, k.type, NULL, t.id, k.severity, k.message, CASE WHEN k.type IN ('APPROVAL_NEEDED', 'LIMIT_BREACHED') THEN 'S' || (x.g % 10) || '/USDT' END, false, x.created_at
+        SELECT t.user_id, k.type, NULL, t.id, k.severity, k.message, CASE WHEN k.type IN ('APPROVAL_NEEDED', 'LIMIT_BREACHED') THEN 'S' || (x.g % 10) || '/USDT' END, false, NULL, x.created_at
         FROM (SELECT g, ${when} AS created_at, CASE WHEN g % 10 = 3 THEN 4 ELSE g % 4 END AS tn FROM generate_series(1, ${LOG_BENCH_ROWS.activity}) g) x
         JOIN bench_traders t ON t.n = x.tn
         CROSS JOIN LATERAL (SELECT * FROM (VALUES

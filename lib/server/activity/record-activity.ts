@@ -26,8 +26,12 @@ export interface ActivityRow {
   positionId: string | null
   /** Null: the position's symbol (or none when there is no position). */
   symbol: string | null
-  /** The copy of an audit row (recordPositionEvent), which the logs viewer shows as the audit line only. */
-  mirrorsPositionEvent: boolean
+  /**
+   * The audit row this row copies (recordPositionEvent), or null. Such a copy is flagged
+   * mirrorsPositionEvent: the logs viewer shows it as the audit line only, and finds audit lines
+   * by searching these copies' messages (one text index for both tables).
+   */
+  positionEventId: string | null
   createdAt: Date
 }
 
@@ -45,12 +49,12 @@ export async function insertActivityRows(tx: SqlTx, rows: ActivityRow[]): Promis
 /** insertActivityRows' statement, for a writer that sends it as part of a larger one. */
 export function activityInsert(rows: ActivityRow[]): Prisma.Sql {
   return Prisma.sql`
-    INSERT INTO "ActivityEvent" ("userId", type, message, severity, "traderId", "positionId", symbol, "mirrorsPositionEvent", "createdAt")
+    INSERT INTO "ActivityEvent" ("userId", type, message, severity, "traderId", "positionId", symbol, "mirrorsPositionEvent", "positionEventId", "createdAt")
     SELECT v."userId", v.type, v.message, v.severity, v."traderId", v."positionId",
-      COALESCE(v.symbol, (SELECT p.symbol FROM "Position" p WHERE p.id = v."positionId")), v."mirrorsPositionEvent", v."createdAt"
+      COALESCE(v.symbol, (SELECT p.symbol FROM "Position" p WHERE p.id = v."positionId")), v."positionEventId" IS NOT NULL, v."positionEventId", v."createdAt"
     FROM ROWS FROM (jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      AS ("userId" text, type text, message text, severity text, "traderId" text, "positionId" text, symbol text, "mirrorsPositionEvent" boolean, "createdAt" timestamp(3))) WITH ORDINALITY
-      AS v("userId", type, message, severity, "traderId", "positionId", symbol, "mirrorsPositionEvent", "createdAt", n)
+      AS ("userId" text, type text, message text, severity text, "traderId" text, "positionId" text, symbol text, "positionEventId" text, "createdAt" timestamp(3))) WITH ORDINALITY
+      AS v("userId", type, message, severity, "traderId", "positionId", symbol, "positionEventId", "createdAt", n)
     ORDER BY v.n`
 }
 
@@ -61,7 +65,7 @@ export function activityInsert(rows: ActivityRow[]): Prisma.Sql {
 export async function recordActivity(tx: SqlTx, a: ActivityInput): Promise<void> {
   const severity = a.severity ?? 'info'
   await insertActivityRows(tx, [
-    { userId: a.userId, type: a.type, message: a.message, severity, traderId: a.traderId ?? null, positionId: a.positionId ?? null, symbol: a.symbol ?? null, mirrorsPositionEvent: false, createdAt: new Date() },
+    { userId: a.userId, type: a.type, message: a.message, severity, traderId: a.traderId ?? null, positionId: a.positionId ?? null, symbol: a.symbol ?? null, positionEventId: null, createdAt: new Date() },
   ])
   await notify(tx, { kind: 'activity', userId: a.userId, type: a.type, message: a.message, severity, traderId: a.traderId })
 }

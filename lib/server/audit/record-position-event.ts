@@ -22,6 +22,7 @@ export interface PositionEventInput {
 }
 
 type Pending = { e: PositionEventInput; at: Date }
+type Timed = Pending & { id: string }
 
 // Transactions whose audit rows are being collected by withBatchedAudit, keyed by the
 // transaction client (the same object for every call inside one interactive transaction).
@@ -67,18 +68,18 @@ async function writeAudits(tx: SqlTx, pending: Pending[]) {
   if (pending.length === 0) return
   // Strictly increasing times: the trail is read in (createdAt, id) order.
   let last = 0
-  const timed = pending.map(({ e, at }) => {
+  const timed = pending.map(({ e, at }): Timed => {
     last = Math.max(at.getTime(), last + 1)
-    return { e, at: new Date(last) }
+    return { e, at: new Date(last), id: randomUUID() }
   })
   await tx.$executeRaw`
-    WITH events AS (${eventInsert(timed)}), activity AS (${activityInsert(timed.map(({ e, at }) => activityRow(e, at)))})
+    WITH events AS (${eventInsert(timed)}), activity AS (${activityInsert(timed.map(activityRow))})
     ${notifyAllSelect(timed.map(({ e }) => notification(e)))}`
 }
 
-function eventInsert(timed: Pending[]): Prisma.Sql {
-  const rows = timed.map(({ e, at }) => ({
-    id: randomUUID(),
+function eventInsert(timed: Timed[]): Prisma.Sql {
+  const rows = timed.map(({ e, at, id }) => ({
+    id,
     positionId: e.positionId,
     type: e.type,
     actor: e.actor.kind,
@@ -103,8 +104,8 @@ function eventInsert(timed: Pending[]): Prisma.Sql {
 }
 
 // The row's symbol is the position's, which activityInsert reads (the callers know the id).
-function activityRow(e: PositionEventInput, createdAt: Date): ActivityRow {
-  return { userId: e.userId, type: e.type, message: e.message, severity: 'info', traderId: null, positionId: e.positionId, symbol: null, mirrorsPositionEvent: true, createdAt }
+function activityRow({ e, at, id }: Timed): ActivityRow {
+  return { userId: e.userId, type: e.type, message: e.message, severity: 'info', traderId: null, positionId: e.positionId, symbol: null, positionEventId: id, createdAt: at }
 }
 
 function notification(e: PositionEventInput): AppEvent {

@@ -140,6 +140,13 @@ const SOURCES: Record<LogKind, Source> = {
         WHERE tr."userId" = ${userId} AND p.symbol = ${f.symbol} ${f.traderId ? sql`AND p."traderId" = ${f.traderId}` : Prisma.empty} OFFSET 0) p`,
       from: sql`FROM "PositionEvent" pe WHERE pe."positionId" = p.id`,
     },
+    // Audit rows have no text index of their own: each has a copy in the feed with the same
+    // message (recordPositionEvent), found through the feed's index, and the rows read by id.
+    search: (patterns, userId) =>
+      sql`pe.id IN (SELECT a."positionEventId" FROM "ActivityEvent" a WHERE a."userId" = ${userId} AND a."mirrorsPositionEvent" AND ${Prisma.join(
+        patterns.map((p) => sql`a.message ILIKE ${p}`),
+        ' AND ',
+      )})`,
   },
   risk: {
     kind: 'risk',

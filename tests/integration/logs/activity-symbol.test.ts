@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { createApproval } from '@/lib/server/approvals/create-approval'
@@ -94,5 +96,36 @@ describe('the symbol of a feed row', () => {
       ['activity', 'LIMIT_BREACHED', 'DOGE/USDT'],
       ['risk', 'maxConcurrentPositions', 'DOGE/USDT'],
     ])
+  })
+})
+
+describe('the link from a feed copy to its audit row', () => {
+  it('is written with the copy; the migration links the copies written before it, the same message twice in turn', async () => {
+    const sol = (await t.db.position.create({ data: { traderId, accountId: (await t.db.trader.findUniqueOrThrow({ where: { id: traderId } })).accountId, symbol: 'SOL/USDT', side: 'LONG', status: 'OPEN', entryType: 'MARKET', requestedQty: '1' }, select: { id: true } })).id
+    // The same stop move twice, a second apart, and another event between them.
+    for (const message of ['Stop moved to 20', 'Take-profit at 30 set', 'Stop moved to 20']) {
+      await t.db.$transaction((tx) => recordPositionEvent(tx, { positionId: sol, userId, type: message.startsWith('Stop') ? 'SL_CHANGED' : 'TP_CHANGED', actor, message }))
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    await t.db.$transaction((tx) => recordActivity(tx, { userId, traderId, positionId: sol, type: 'NOTE', message: 'Stop moved to 20' }))
+    const links = () => t.db.activityEvent.findMany({ where: { positionId: sol }, orderBy: { id: 'asc' }, select: { message: true, positionEventId: true } })
+    const audit = await t.db.positionEvent.findMany({ where: { positionId: sol }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true } })
+    const written = await links()
+    expect(written).toEqual([
+      { message: 'Stop moved to 20', positionEventId: audit[0]!.id },
+      { message: 'Take-profit at 30 set', positionEventId: audit[1]!.id },
+      { message: 'Stop moved to 20', positionEventId: audit[2]!.id },
+      // The feed's own row about the position is no copy.
+      { message: 'Stop moved to 20', positionEventId: null },
+    ])
+
+    const migration = readFileSync(join(process.cwd(), 'prisma/migrations/20261207040544_audit_search_through_mirrors/migration.sql'), 'utf8')
+    const backfill = migration.split(';').find((s) => s.includes('UPDATE "ActivityEvent"'))!
+    await t.db.activityEvent.updateMany({ where: { positionId: sol }, data: { positionEventId: null } })
+    await t.db.$executeRawUnsafe(backfill)
+    expect(await links()).toEqual(written)
+    // ...and the logs viewer's search finds each audit line once, with the feed's own row.
+    const { logs } = await listLogs({ db: t.db, userId, filter: { symbol: 'SOL/USDT', q: 'moved' } })
+    expect(logs.map((l) => [l.kind, l.message]).sort()).toEqual([['activity', 'Stop moved to 20'], ['audit', 'Stop moved to 20'], ['audit', 'Stop moved to 20']])
   })
 })

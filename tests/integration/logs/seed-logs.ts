@@ -34,7 +34,7 @@ export async function seedUserLogs(db: Db, o: { email: string; word: string }): 
   // Audit events, each mirrored into the feed with its position's symbol and the mirror flag, as recordPositionEvent does.
   const audit = async (positionId: string, type: string, message: string, when: Date, statuses: { fromStatus?: string; toStatus?: string } = {}) => {
     const e = await db.positionEvent.create({ data: { positionId, type, actor: 'USER', actorId: user.id, message, createdAt: when, ...statuses } })
-    const mirror = await db.activityEvent.create({ data: { userId: user.id, type, positionId, symbol: symbolOf[positionId], message, mirrorsPositionEvent: true, createdAt: when } })
+    const mirror = await db.activityEvent.create({ data: { userId: user.id, type, positionId, symbol: symbolOf[positionId], message, mirrorsPositionEvent: true, positionEventId: e.id, createdAt: when } })
     expected.push(`audit:${e.id}`)
     return mirror
   }
