@@ -2,12 +2,14 @@ import type { Db } from '@/lib/db/client'
 import type { SqlTx } from '@/lib/db/sql-tx'
 import { fromDb } from '@/lib/db/decimal-columns'
 import { ZERO, type Decimal } from '@/lib/domain/decimal'
+import { entriesBetween, entryTotals, readsEntryTimes, withEntriesSince } from '@/lib/domain/risk/entries-since'
 import { checkOrderRisk, type RiskCheck, type RiskState, type RiskViolation } from '@/lib/domain/risk/check-order-risk'
 import { needsRiskState } from '@/lib/domain/risk/risk-limits'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { AppError } from '@/lib/server/errors/app-error'
 import { readRiskLimits, readUserRiskLimits } from '@/lib/server/traders/trader-settings'
 import type { AccountMode } from '@/lib/generated/prisma/enums'
+import { takeBookTurn } from './book-entry-turn'
 import { bookLabel, loadTraderAndUserRiskState } from './load-risk-state'
 
 /** Where an order came from, for the risk log: every path goes through the same check. */
@@ -48,37 +50,43 @@ const NO_STATE: RiskState = {
   tradesToday: 0, lastEntryAtBySymbol: {}, consecutiveLosses: 0, recentEntries: [],
 }
 
-/** Advisory locks of a user's entries while user-wide limits that read the ledger are set. */
-const USER_ENTRY_LOCK_CLASS = 7_316
-
 /**
- * Checks an entry against the trader's limits and the user-wide limits over its book (see Book), from the ledger as it
- * stands inside the caller's transaction (which holds the trader's row lock; with user-wide
- * limits set, also the user's entry lock), so two entries cannot both squeeze under a limit.
- * Throws RiskRejection; the caller records it after rollback.
+ * Checks an entry against the trader's limits and the user-wide limits over its book (see Book),
+ * from the ledger as it stands inside the caller's transaction, so that two entries cannot both
+ * squeeze under a limit. Throws RiskRejection (which rolls the caller's transaction back, this
+ * entry's turn included); the caller records it after rollback.
+ *
+ * The caller holds the trader's row lock, which keeps that trader's entries in turn: its own
+ * figures are read as they stand. The user-wide limits count every trader of the book, whose
+ * entries share no lock. They read the book without waiting for each other, then take the book's
+ * turn (takeBookTurn: a row lock held until commit), which tells what the entries that committed
+ * in between added. Those are counted into what was read (withEntriesSince). Only when a
+ * user-wide limit looks at when each symbol was entered is the book read again, in turn. So the
+ * book's entries wait for each other's writes and commits only, not for each other's reads.
  */
 export async function assertEntryWithinLimits(tx: SqlTx, trader: TraderRow, user: UserRow, intent: EntryIntent, now = Date.now()): Promise<{ trader: RiskCheck; user: RiskCheck }> {
   const traderLimits = readRiskLimits(trader.riskLimits)
   const userLimits = readUserRiskLimits(user.riskLimits)
   const order = { kind: 'ENTRY' as const, symbol: intent.symbol, side: intent.side, notional: intent.notional, riskAmount: intent.riskAmount, opensPosition: intent.opensPosition, at: now }
+  const book = { userId: trader.userId, mode: trader.mode, quoteCurrency: trader.quoteCurrency }
 
-  // The caller holds the trader's row lock, which keeps that trader's entries in turn; the
-  // user-wide limits count every trader of the user, whose entries share no lock: they take
-  // turns here, so that two traders cannot both squeeze under one of them (the state is read by
-  // a later statement, which sees what the entry before committed).
-  if (needsRiskState(userLimits)) await tx.$executeRaw`SELECT pg_advisory_xact_lock(${USER_ENTRY_LOCK_CLASS}::int, hashtext(${trader.userId}))`
   // The ledger is read only when some limit looks at it (with every such limit off, an entry
   // costs no risk query at all).
-  const states = needsRiskState(traderLimits) || needsRiskState(userLimits)
-    ? await loadTraderAndUserRiskState(tx, {
-        userId: trader.userId, traderId: trader.id, timeZone: user.timeZone, now,
-        trader: { pnlPeak: fromDb(trader.pnlPeak), duplicateWindowSeconds: traderLimits.duplicateWindowSeconds, cooldownMinutes: traderLimits.cooldownMinutes },
-        user: { pnlPeak: fromDb(user.pnlPeak), duplicateWindowSeconds: userLimits.duplicateWindowSeconds, cooldownMinutes: userLimits.cooldownMinutes },
-      })
-    : { trader: { state: NO_STATE }, user: { state: NO_STATE } }
+  const read = () =>
+    loadTraderAndUserRiskState(tx, {
+      userId: trader.userId, traderId: trader.id, timeZone: user.timeZone, now,
+      trader: { pnlPeak: fromDb(trader.pnlPeak), duplicateWindowSeconds: traderLimits.duplicateWindowSeconds, cooldownMinutes: traderLimits.cooldownMinutes },
+      user: { pnlPeak: fromDb(user.pnlPeak), duplicateWindowSeconds: userLimits.duplicateWindowSeconds, cooldownMinutes: userLimits.cooldownMinutes },
+    })
+  const states = needsRiskState(traderLimits) || needsRiskState(userLimits) ? await read() : null
+  let userState = states?.user.state ?? NO_STATE
+  if (states && needsRiskState(userLimits)) {
+    const since = entriesBetween(states.bookEntries, await takeBookTurn(tx, book, entryTotals(intent)))
+    if (since.entries > 0) userState = readsEntryTimes(userLimits) ? (await read()).user.state : withEntriesSince(userState, since)
+  }
   const checks = {
-    trader: checkOrderRisk({ scope: 'trader', limits: traderLimits, state: states.trader.state, intent: order, quoteCurrency: trader.quoteCurrency }),
-    user: checkOrderRisk({ scope: { userBook: bookLabel({ mode: trader.mode, quoteCurrency: trader.quoteCurrency }) }, limits: userLimits, state: states.user.state, intent: order, quoteCurrency: trader.quoteCurrency }),
+    trader: checkOrderRisk({ scope: 'trader', limits: traderLimits, state: states?.trader.state ?? NO_STATE, intent: order, quoteCurrency: trader.quoteCurrency }),
+    user: checkOrderRisk({ scope: { userBook: bookLabel(book) }, limits: userLimits, state: userState, intent: order, quoteCurrency: trader.quoteCurrency }),
   }
   const violations: ScopedViolation[] = [
     ...checks.trader.violations.map((v) => ({ ...v, scope: 'trader' as const })),

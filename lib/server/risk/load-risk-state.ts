@@ -4,6 +4,7 @@ import { fromDb } from '@/lib/db/decimal-columns'
 import { maxDec, sumDec, ZERO, type Decimal } from '@/lib/domain/decimal'
 import { drawdownPct, consecutiveLossesFrom } from '@/lib/domain/risk/breakers'
 import { tradesOfLegs } from '@/lib/domain/performance/group-trades'
+import { NO_ENTRIES, type EntryTotals } from '@/lib/domain/risk/entries-since'
 import type { RiskState } from '@/lib/domain/risk/check-order-risk'
 import { tradingDayStart } from '@/lib/domain/risk/trading-day'
 import { valueBalances } from '@/lib/server/accounts/account-equity'
@@ -70,18 +71,20 @@ export interface BookFigures {
  * from one read of that book's ledger, with exactly the same definitions as loadRiskState (which
  * this must agree with). `user` gives the book's peak. Only this trader's own figures and the
  * book's sums come back (PostgreSQL adds the book up), so an entry's read costs about the same
- * however many traders the book has.
+ * however many traders the book has. `bookEntries`: the book's entry totals as this read saw them
+ * (BookEntryTotals).
  */
 export async function loadTraderAndUserRiskState(
   tx: SqlTx,
   opts: { userId: string; traderId: string; timeZone: string; now: number; trader: ScopeLimits; user: ScopeLimits },
-): Promise<{ trader: ScopeFigures; user: ScopeFigures }> {
+): Promise<{ trader: ScopeFigures; user: ScopeFigures; bookEntries: EntryTotals }> {
   const base = { timeZone: opts.timeZone, now: opts.now }
   const rows = await loadScopeRows(tx, { ...base, userId: opts.userId, only: { bookOf: opts.traderId }, windows: [opts.trader, opts.user], streaksOf: [opts.traderId], detail: [opts.traderId] })
   const [book] = rows.books.values()
   return {
     trader: traderFigures(rows, { ...base, ...opts.trader, id: opts.traderId }),
     user: figuresFor(rows.dayStart, book?.read ?? EMPTY, { ...base, ...opts.user, closedRecent: tradesOf(rows.closedRecent) }),
+    bookEntries: book?.entryTotals ?? NO_ENTRIES,
   }
 }
 
@@ -161,6 +164,7 @@ type ScopeJson = {
   quotes: { symbol: string; bid: string; ask: string }[]
   closedRecent: (ClosedRow & Book & { traderId: string })[]
   streaks: { traderId: string; pnl: string[]; groups: (string | null)[] }[]
+  entryTotals: (Book & { entries: number; openedPositions: number; notional: string })[]
 }
 
 /** What a scope's figures are made of. */
@@ -197,6 +201,7 @@ async function loadScopeRows(tx: SqlTx, o: ScopeQuery) {
   const balancesBy = groupBy(j.balances, (b) => b.accountId)
   const entriesBy = groupBy(j.entries, (e) => e.traderId)
   const bookEntriesBy = groupBy(j.bookEntries, bookKey)
+  const entryTotalsBy = new Map(j.entryTotals.map((e) => [bookKey(e), { entries: e.entries, openedPositions: e.openedPositions, notional: fromDb(e.notional) }]))
   const bookOf = (b: Book): Book => ({ mode: b.mode, quoteCurrency: b.quoteCurrency })
   return {
     dayStart,
@@ -209,6 +214,7 @@ async function loadScopeRows(tx: SqlTx, o: ScopeQuery) {
     books: new Map(j.books.map((b) => [bookKey(b), {
       book: bookOf(b),
       read: { sums: sumsOf(b), equity: equityOf(b.balances, b.quoteCurrency), entries: bookEntriesBy.get(bookKey(b)) ?? [] },
+      entryTotals: entryTotalsBy.get(bookKey(b)) ?? NO_ENTRIES,
     }])),
     closedRecent: j.closedRecent,
     streaks: new Map(j.streaks.map((s) => [s.traderId, s.pnl.map((realizedPnl, i): ClosedRow => ({ realizedPnl, groupId: s.groups[i] ?? null }))])),
@@ -229,7 +235,8 @@ type ScopeQuery = {
  * - positions closed today, and the realized PnL of all earlier closes (TraderTotals);
  * - the accounts' balances (the book's summed per asset and sign), with the markets and quotes that value them;
  * - entries since the day start (or the cooldown or duplicate window), per symbol and side;
- * - each book's latest closes (its losing streak), and each of `streaksOf`'s since a person last resumed it.
+ * - each book's latest closes (its losing streak), and each of `streaksOf`'s since a person last resumed it;
+ * - each book's entry totals (BookEntryTotals), in the same snapshot as the rest.
  * Only the traders in `detail` come back one by one, with their balances.
  */
 export function scopeRowsSql(o: ScopeQuery, dayStart: Date) {
@@ -316,7 +323,10 @@ export function scopeRowsSql(o: ScopeQuery, dayStart: Date) {
         SELECT t.id AS "traderId", l.pnl, l.groups FROM "Trader" t CROSS JOIN LATERAL (
           SELECT array_agg(c."realizedPnl" ORDER BY c."closedAt" DESC) AS pnl, array_agg(c."groupId" ORDER BY c."closedAt" DESC) AS groups
           FROM (${latestClosesSql(Prisma.sql`t.id`, Prisma.sql`(t."lossStreakFrom" IS NULL OR p."closedAt" > t."lossStreakFrom")`)}) c) l
-        WHERE t.id = ANY(${o.streaksOf ?? []}::text[]) AND l.pnl IS NOT NULL`)}
+        WHERE t.id = ANY(${o.streaksOf ?? []}::text[]) AND l.pnl IS NOT NULL`)},
+      'entryTotals', ${list(Prisma.sql`
+        SELECT b.mode::text AS mode, b."quoteCurrency", b.entries, b."openedPositions", b.notional::text AS notional FROM "BookEntryTotals" b
+        WHERE b."userId" = ${o.userId} AND (b.mode::text, b."quoteCurrency") IN (SELECT DISTINCT mode, "quoteCurrency" FROM tr)`)}
     ) AS scope`
 }
 

@@ -1,3 +1,4 @@
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { sqlOf } from '@/lib/db/client'
 import { dec } from '@/lib/domain/decimal'
@@ -59,6 +60,55 @@ describe('entries of several traders at once', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
     for (const r of results) if (r.status === 'rejected') expect((r.reason as { status?: number }).status).toBe(422)
     expect(await t.db.position.count({ where: { trader: { userId }, status: { in: ['OPEN', 'MONITORING'] } } })).toBe(1)
+  })
+
+  // Each entry reads its book without waiting for the others, then takes the book's turn (its
+  // BookEntryTotals row). Holding that row from outside until every entry has read the book and
+  // waits for its turn makes each one's read miss all the others: only what the turn tells it
+  // (the entries that committed before its turn) keeps the book under its limits.
+  describe.each<[string, Record<string, unknown>, number]>([
+    ['one open position', { maxConcurrentPositions: 1 }, 1],
+    ['150 USDT of exposure (100 USDT each)', { maxExposureQuote: '150' }, 1],
+    ['two entries a day', { maxTradesPerDay: 2 }, 2],
+    // Which symbol the others entered is not in what the turn tells: the book is read again, in turn.
+    ['a 15-minute cooldown per symbol', { cooldownMinutes: 15 }, 1],
+  ])('user-wide "%s": entries that all read the book before any took its turn', (_label, limits, through) => {
+    test(`${through} of 4 get through`, async () => {
+      const userId = (await t.db.user.create({ data: { email: `turns-${Object.keys(limits)[0]}@example.com`, passwordHash: 'x' } })).id
+      const actor = { kind: 'USER' as const, id: userId }
+      const traders: string[] = []
+      for (let i = 0; i < 4; i++) {
+        const id = (await createTrader({ db: t.db, userId, input: { name: `Turn ${i}`, quoteCurrency: 'USDT', startingBalance: '10000', watchlist: ['ETH/USDT'], autoTrade: false } })).id
+        await useManualTraderSettings(t.db, id)
+        traders.push(id)
+      }
+      await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3000', ask: '3000' })
+      await t.db.user.update({ where: { id: userId }, data: { riskLimits: { ...RISK_LIMITS_OFF, ...limits } as Record<string, string | number | null> } })
+      await t.db.bookEntryTotals.create({ data: { userId, mode: 'PAPER', quoteCurrency: 'USDT' } })
+      const holder = new pg.Client({ connectionString: t.url })
+      await holder.connect()
+      try {
+        await holder.query('BEGIN')
+        await holder.query(`SELECT 1 FROM "BookEntryTotals" WHERE "userId" = $1 FOR UPDATE`, [userId])
+        const entries = Promise.allSettled(
+          traders.map((traderId) => openPosition({ db: t.db, userId, actor, input: { traderId, symbol: 'ETH/USDT', side: 'LONG', sizeMode: 'QUOTE', size: '100', entryType: 'MARKET', stopLoss: '2900' } })),
+        )
+        // Waiting for a lock: the held row, or (in line behind the first) each other's claim on it.
+        const waiting = async () =>
+          (await holder.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0]!.n
+        for (let i = 0; i < 500 && (await waiting()) < traders.length; i++) await new Promise((r) => setTimeout(r, 10))
+        expect(await waiting()).toBe(traders.length)
+        await holder.query('COMMIT')
+        const results = await entries
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(through)
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ status: 422, code: 'RISK_LIMIT' })
+        expect(await t.db.position.count({ where: { trader: { userId }, status: { notIn: ['CLOSED', 'FAILED'] } } })).toBe(through)
+        // The refused entries' turns were rolled back with them.
+        expect(await t.db.bookEntryTotals.findUniqueOrThrow({ where: { userId_mode_quoteCurrency: { userId, mode: 'PAPER', quoteCurrency: 'USDT' } } })).toMatchObject({ entries: BigInt(through), openedPositions: BigInt(through) })
+      } finally {
+        await holder.end()
+      }
+    })
   })
 
   test('one position per symbol on a shared exchange account: of 4 traders of one Binance account opening ETH/USDT at once, one gets through', async () => {
