@@ -72,6 +72,17 @@ export const LIMIT_LABELS: Readonly<Record<RiskLimitName, string>> = Object.free
 // today's PnL, recent entries), which costs an entry a dozen queries.
 const ORDER_ONLY_LIMITS: ReadonlySet<RiskLimitName> = new Set(['maxPositionQuote', 'minOrderQuote', 'maxOrderQuote'])
 
+/** What of a scope's history its limits look at: its entries (the pace limits) and its latest closes (its losing streak). */
+export interface LimitReads {
+  entries: boolean
+  closes: boolean
+}
+
+export function limitReads(limits: RiskLimits): LimitReads {
+  const on = (k: RiskLimitName) => limits[k] !== null && limits[k] !== undefined
+  return { entries: on('maxTradesPerDay') || on('cooldownMinutes') || on('duplicateWindowSeconds'), closes: on('maxConsecutiveLosses') }
+}
+
 /** Whether checking an entry against `limits` needs the scope's risk state at all. */
 export function needsRiskState(limits: RiskLimits): boolean {
   return (Object.keys(limits) as RiskLimitName[]).some((k) => !ORDER_ONLY_LIMITS.has(k) && limits[k] !== null && limits[k] !== undefined)

@@ -4,7 +4,7 @@ import { fromDb } from '@/lib/db/decimal-columns'
 import { ZERO, type Decimal } from '@/lib/domain/decimal'
 import { entriesBetween, entryTotals, readsEntryTimes, withEntriesSince } from '@/lib/domain/risk/entries-since'
 import { checkOrderRisk, type RiskCheck, type RiskState, type RiskViolation } from '@/lib/domain/risk/check-order-risk'
-import { needsRiskState } from '@/lib/domain/risk/risk-limits'
+import { limitReads, needsRiskState } from '@/lib/domain/risk/risk-limits'
 import { recordActivity } from '@/lib/server/activity/record-activity'
 import { AppError } from '@/lib/server/errors/app-error'
 import { readRiskLimits, readUserRiskLimits } from '@/lib/server/traders/trader-settings'
@@ -75,8 +75,8 @@ export async function assertEntryWithinLimits(tx: SqlTx, trader: TraderRow, user
   const read = () =>
     loadTraderAndUserRiskState(tx, {
       userId: trader.userId, traderId: trader.id, timeZone: user.timeZone, now,
-      trader: { pnlPeak: fromDb(trader.pnlPeak), duplicateWindowSeconds: traderLimits.duplicateWindowSeconds, cooldownMinutes: traderLimits.cooldownMinutes },
-      user: { pnlPeak: fromDb(user.pnlPeak), duplicateWindowSeconds: userLimits.duplicateWindowSeconds, cooldownMinutes: userLimits.cooldownMinutes },
+      trader: { pnlPeak: fromDb(trader.pnlPeak), duplicateWindowSeconds: traderLimits.duplicateWindowSeconds, cooldownMinutes: traderLimits.cooldownMinutes, reads: limitReads(traderLimits) },
+      user: { pnlPeak: fromDb(user.pnlPeak), duplicateWindowSeconds: userLimits.duplicateWindowSeconds, cooldownMinutes: userLimits.cooldownMinutes, reads: limitReads(userLimits) },
     })
   const states = needsRiskState(traderLimits) || needsRiskState(userLimits) ? await read() : null
   let userState = states?.user.state ?? NO_STATE

@@ -6,6 +6,7 @@ import { drawdownPct, consecutiveLossesFrom } from '@/lib/domain/risk/breakers'
 import { tradesOfLegs } from '@/lib/domain/performance/group-trades'
 import { NO_ENTRIES, type EntryTotals } from '@/lib/domain/risk/entries-since'
 import type { RiskState } from '@/lib/domain/risk/check-order-risk'
+import type { LimitReads } from '@/lib/domain/risk/risk-limits'
 import { tradingDayStart } from '@/lib/domain/risk/trading-day'
 import { valueBalances } from '@/lib/server/accounts/account-equity'
 import { beforeDaySql, EXIT_SIDE_SQL, unrealizedSql } from './day-pnl-mark'
@@ -21,6 +22,11 @@ interface ScopeLimits {
   pnlPeak: Decimal
   duplicateWindowSeconds?: number | null
   cooldownMinutes?: number | null
+  /**
+   * Whether its limits look at its entries (the pace limits) and at its latest closes (its losing
+   * streak; see limitReads): what none looks at is not read. Unset: both are read.
+   */
+  reads?: LimitReads
 }
 
 /**
@@ -79,7 +85,13 @@ export async function loadTraderAndUserRiskState(
   opts: { userId: string; traderId: string; timeZone: string; now: number; trader: ScopeLimits; user: ScopeLimits },
 ): Promise<{ trader: ScopeFigures; user: ScopeFigures; bookEntries: EntryTotals }> {
   const base = { timeZone: opts.timeZone, now: opts.now }
-  const rows = await loadScopeRows(tx, { ...base, userId: opts.userId, only: { bookOf: opts.traderId }, windows: [opts.trader, opts.user], streaksOf: [opts.traderId], detail: [opts.traderId] })
+  const reads = (s: ScopeLimits) => s.reads ?? { entries: true, closes: true }
+  const rows = await loadScopeRows(tx, {
+    ...base, userId: opts.userId, only: { bookOf: opts.traderId }, windows: [opts.trader, opts.user], detail: [opts.traderId],
+    entriesOf: reads(opts.user).entries ? 'all' : reads(opts.trader).entries ? [opts.traderId] : [],
+    streaksOf: reads(opts.trader).closes ? [opts.traderId] : [],
+    bookCloses: reads(opts.user).closes,
+  })
   const [book] = rows.books.values()
   return {
     trader: traderFigures(rows, { ...base, ...opts.trader, id: opts.traderId }),
@@ -91,7 +103,7 @@ export async function loadTraderAndUserRiskState(
 /**
  * Every listed trader's state and each of the user's books' state (see Book) from one read of
  * the user's ledger, plus each trader's latest closes for its losing streak: what the loss
- * breakers check.
+ * breakers check. They judge losses only: the entries (the pace figures) are not read.
  */
 export async function loadUserRiskStates(
   tx: SqlTx,
@@ -101,7 +113,7 @@ export async function loadUserRiskStates(
   },
 ): Promise<{ traders: Map<string, ScopeFigures>; books: Map<string, BookFigures> }> {
   const base = { timeZone: opts.timeZone, now: opts.now }
-  const rows = await loadScopeRows(tx, { ...base, userId: opts.userId, windows: [...opts.traders, opts.user], streaksOf: opts.traders.map((t) => t.id), detail: 'all' })
+  const rows = await loadScopeRows(tx, { ...base, userId: opts.userId, windows: [], entriesOf: [], streaksOf: opts.traders.map((t) => t.id), detail: 'all' })
   const traderIdsBy = groupBy([...rows.traders], ([, t]) => bookKey(t.book))
   const closedRecentBy = groupBy(rows.closedRecent, bookKey)
   const books = new Map([...rows.books].map(([key, b]): [string, BookFigures] => [key, {
@@ -225,6 +237,10 @@ type ScopeQuery = {
   userId: string; only?: { traderId: string } | { bookOf: string }; timeZone: string; now: number; windows: EntryWindows[]; streaksOf?: string[]
   /** The traders whose own figures are read out besides their books': every one, or these. */
   detail: 'all' | string[]
+  /** The traders whose entries are read (for their own and their books' pace figures): every one (the default), or these. */
+  entriesOf?: 'all' | string[]
+  /** Whether the books' latest closes are read (their losing streaks); by default they are. */
+  bookCloses?: boolean
 }
 
 /**
@@ -234,13 +250,14 @@ type ScopeQuery = {
  * - open positions (see openAggregatesSql) and open groups' legs not sent yet;
  * - positions closed today, and the realized PnL of all earlier closes (TraderTotals);
  * - the accounts' balances (the book's summed per asset and sign), with the markets and quotes that value them;
- * - entries since the day start (or the cooldown or duplicate window), per symbol and side;
- * - each book's latest closes (its losing streak), and each of `streaksOf`'s since a person last resumed it;
+ * - entries since the day start (or the cooldown or duplicate window), per symbol and side, of `entriesOf`;
+ * - each book's latest closes (its losing streak; unless `bookCloses` is false), and each of `streaksOf`'s since a person last resumed it;
  * - each book's entry totals (BookEntryTotals), in the same snapshot as the rest.
  * Only the traders in `detail` come back one by one, with their balances.
  */
 export function scopeRowsSql(o: ScopeQuery, dayStart: Date) {
-  const entriesSince = new Date(Math.min(...o.windows.map((w) => entriesSinceFor(dayStart, o.now, w).getTime())))
+  const entriesSince = new Date(Math.min(dayStart.getTime(), ...o.windows.map((w) => entriesSinceFor(dayStart, o.now, w).getTime())))
+  const entriesOf = !o.entriesOf || o.entriesOf === 'all' ? Prisma.sql`TRUE` : Prisma.sql`tr.id = ANY(${o.entriesOf}::text[])`
   const list = (q: Prisma.Sql, order = Prisma.empty) => Prisma.sql`(SELECT COALESCE(jsonb_agg(to_jsonb(x) ${order}), '[]'::jsonb) FROM (${q}) x)`
   const inScope = Prisma.sql`p."traderId" IN (SELECT id FROM tr)`
   const detailed = o.detail === 'all' ? Prisma.sql`TRUE` : Prisma.sql`tr.id = ANY(${o.detail}::text[])`
@@ -283,7 +300,7 @@ export function scopeRowsSql(o: ScopeQuery, dayStart: Date) {
       -- Summed trader by trader (a lateral aggregate, read through the trader's index): over a whole
       -- book (every position of a single user, say), a range on the entry time alone is planned as
       -- a scan of the history.
-      SELECT tr.id AS "traderId", e.* FROM tr CROSS JOIN LATERAL (
+      SELECT tr.id AS "traderId", e.* FROM (SELECT * FROM tr WHERE ${entriesOf}) tr CROSS JOIN LATERAL (
         SELECT e.symbol, e.side, max(e."createdMs") AS "lastMs", count(*) FILTER (WHERE e."createdMs" >= ${dayStart.getTime()}::float8)::int AS today
         FROM (${recentEntriesSql(Prisma.sql`p."traderId" = tr.id`, entriesSince)}) e GROUP BY e.symbol, e.side) e
     )
@@ -307,7 +324,7 @@ export function scopeRowsSql(o: ScopeQuery, dayStart: Date) {
       -- so those are all the book's latest: the other traders' and older closes are not read. A
       -- book with fewer traders than that reads each one's latest. (A bound the index can seek
       -- to: with an OR, every one of a trader's latest closes was read, then filtered.)
-      'closedRecent', ${list(Prisma.sql`
+      'closedRecent', ${o.bookCloses === false ? Prisma.sql`'[]'::jsonb` : list(Prisma.sql`
         SELECT b.mode, b."quoteCurrency", c.* FROM (SELECT DISTINCT mode, "quoteCurrency" FROM tr) b CROSS JOIN LATERAL (
           SELECT l.* FROM (
             SELECT id, CASE WHEN count(*) OVER () = ${STREAK_WINDOW} THEN min(last) OVER () END AS since FROM (

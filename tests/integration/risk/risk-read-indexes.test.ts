@@ -96,3 +96,24 @@ test("an entry's whole risk read fetches a few hundred of Position's rows, not i
   // Today's 28 closes, the latest 50 of each trader (book and streak) and today's 30 entries.
   expect(read.rows).toBeLessThan(400)
 })
+
+test("what no limit looks at is not read: under the account-wide defaults, the book's entries and latest closes are left out", async () => {
+  const read = (reads: { entries: boolean; closes: boolean }) =>
+    t.db.$transaction(async (tx) => {
+      const rows = async () =>
+        (await tx.$queryRaw<{ rows: number }[]>`SELECT (COALESCE(seq_tup_read, 0) + COALESCE(idx_tup_fetch, 0))::int AS rows FROM pg_stat_xact_user_tables WHERE relname = 'Position'`)[0]!.rows
+      const before = await rows()
+      const r = await loadTraderAndUserRiskState(tx, { userId, traderId: traders[0]!, timeZone: 'UTC', now: Date.now(), trader: { pnlPeak: dec(0), reads }, user: { pnlPeak: dec(0), reads } })
+      return { rows: (await rows()) - before, user: r.user.state, trader: r.trader.state }
+    })
+  const all = await read({ entries: true, closes: true })
+  const none = await read({ entries: false, closes: false })
+  // Read: the trader's entries today (at least its two open ones), and the book's (both traders', the same).
+  expect(all.trader.tradesToday).toBeGreaterThanOrEqual(2)
+  expect(all.user.tradesToday).toBe(2 * all.trader.tradesToday)
+  // Not read: no entries and no closes are fetched (the open positions and today's 28 closes are).
+  expect([none.user.tradesToday, none.trader.tradesToday]).toEqual([0, 0])
+  expect(none.rows).toBeLessThan(all.rows)
+  // What the limits that remain look at is the same.
+  for (const k of ['openPositions', 'exposureQuote', 'dailyPnl', 'drawdownPct', 'equity'] as const) expect(String(none.user[k])).toBe(String(all.user[k]))
+})

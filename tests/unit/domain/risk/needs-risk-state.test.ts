@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { dec, ZERO } from '@/lib/domain/decimal'
 import { checkOrderRisk, type OrderIntent, type RiskState } from '@/lib/domain/risk/check-order-risk'
-import { DEFAULT_ACCOUNT_LIMITS, DEFAULT_TRADER_LIMITS, LIMIT_LABELS, needsRiskState, type RiskLimitName, type RiskLimits } from '@/lib/domain/risk/risk-limits'
+import { DEFAULT_ACCOUNT_LIMITS, DEFAULT_TRADER_LIMITS, LIMIT_LABELS, limitReads, needsRiskState, type RiskLimitName, type RiskLimits } from '@/lib/domain/risk/risk-limits'
 
 const T0 = Date.parse('2026-05-04T12:00:00Z')
 
@@ -63,5 +63,26 @@ describe('needsRiskState: whether an entry check must read the ledger', () => {
     expect(onEmpty.isValid).toBe(true)
     // Limits that read the ledger are tripped by the loaded one; the others cannot be.
     expect(onLoaded.isValid).toBe(!needsRiskState(limits))
+  })
+})
+
+describe('limitReads: which of the history an entry check reads', () => {
+  // The empty ledger with only the entries, or only the latest closes, loaded.
+  const entriesLoaded: RiskState = { ...empty, tradesToday: loaded.tradesToday, lastEntryAtBySymbol: loaded.lastEntryAtBySymbol, recentEntries: loaded.recentEntries }
+  const closesLoaded: RiskState = { ...empty, consecutiveLosses: loaded.consecutiveLosses }
+
+  test.each(Object.keys(ENABLED) as RiskLimitName[])('%s: the entries or closes change the verdict exactly when it reads them', (limit) => {
+    const limits = { [limit]: ENABLED[limit] }
+    const valid = (state: RiskState) => checkOrderRisk({ scope: 'trader', limits, state, intent: order }).isValid
+    expect(valid(entriesLoaded)).toBe(!limitReads(limits).entries)
+    expect(valid(closesLoaded)).toBe(!limitReads(limits).closes)
+  })
+
+  test.each([
+    ['the account-wide defaults: neither', DEFAULT_ACCOUNT_LIMITS, { entries: false, closes: false }],
+    ['the defaults of a new trader: both', DEFAULT_TRADER_LIMITS, { entries: true, closes: true }],
+    ['a cooldown turned off (null)', { cooldownMinutes: null }, { entries: false, closes: false }],
+  ] as [string, RiskLimits, { entries: boolean; closes: boolean }][])('%s', (_label, limits, reads) => {
+    expect(limitReads(limits)).toEqual(reads)
   })
 })
