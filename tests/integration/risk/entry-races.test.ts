@@ -43,17 +43,23 @@ describe('entries of several traders at once', () => {
     }
   })
 
-  test('user-wide limits hold: of 6 traders opening at once under "one open position, 150 USDT exposure", one gets through', async () => {
-    const userId = (await t.db.user.create({ data: { email: 'races@example.com', passwordHash: 'x' } })).id
-    const actor = { kind: 'USER' as const, id: userId }
+  /** A user with `n` paper traders of ETH/USDT (at 3000) and these user-wide limits, every other off. */
+  async function ethTraders(email: string, n: number, limits: Record<string, string | number>) {
+    const userId = (await t.db.user.create({ data: { email, passwordHash: 'x' } })).id
     const traders: string[] = []
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < n; i++) {
       const id = (await createTrader({ db: t.db, userId, input: { name: `Racer ${i}`, quoteCurrency: 'USDT', startingBalance: '10000', watchlist: ['ETH/USDT'], autoTrade: false } })).id
       await useManualTraderSettings(t.db, id)
       traders.push(id)
     }
     await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3000', ask: '3000' })
-    await t.db.user.update({ where: { id: userId }, data: { riskLimits: { ...RISK_LIMITS_OFF, maxConcurrentPositions: 1, maxExposureQuote: '150' } } })
+    // After the traders: useManualTraderSettings turns the user-wide limits off too.
+    await t.db.user.update({ where: { id: userId }, data: { riskLimits: { ...RISK_LIMITS_OFF, ...limits } } })
+    return { userId, actor: { kind: 'USER' as const, id: userId }, traders }
+  }
+
+  test('user-wide limits hold: of 6 traders opening at once under "one open position, 150 USDT exposure", one gets through', async () => {
+    const { userId, actor, traders } = await ethTraders('races@example.com', 6, { maxConcurrentPositions: 1, maxExposureQuote: '150' })
     const results = await Promise.allSettled(
       traders.map((traderId) => openPosition({ db: t.db, userId, actor, input: { traderId, symbol: 'ETH/USDT', side: 'LONG', sizeMode: 'QUOTE', size: '100', entryType: 'MARKET', stopLoss: '2900' } })),
     )
@@ -66,7 +72,7 @@ describe('entries of several traders at once', () => {
   // BookEntryTotals row). Holding that row from outside until every entry has read the book and
   // waits for its turn makes each one's read miss all the others: only what the turn tells it
   // (the entries that committed before its turn) keeps the book under its limits.
-  describe.each<[string, Record<string, unknown>, number]>([
+  describe.each<[string, Record<string, string | number>, number]>([
     ['one open position', { maxConcurrentPositions: 1 }, 1],
     ['150 USDT of exposure (100 USDT each)', { maxExposureQuote: '150' }, 1],
     ['two entries a day', { maxTradesPerDay: 2 }, 2],
@@ -74,16 +80,7 @@ describe('entries of several traders at once', () => {
     ['a 15-minute cooldown per symbol', { cooldownMinutes: 15 }, 1],
   ])('user-wide "%s": entries that all read the book before any took its turn', (_label, limits, through) => {
     test(`${through} of 4 get through`, async () => {
-      const userId = (await t.db.user.create({ data: { email: `turns-${Object.keys(limits)[0]}@example.com`, passwordHash: 'x' } })).id
-      const actor = { kind: 'USER' as const, id: userId }
-      const traders: string[] = []
-      for (let i = 0; i < 4; i++) {
-        const id = (await createTrader({ db: t.db, userId, input: { name: `Turn ${i}`, quoteCurrency: 'USDT', startingBalance: '10000', watchlist: ['ETH/USDT'], autoTrade: false } })).id
-        await useManualTraderSettings(t.db, id)
-        traders.push(id)
-      }
-      await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3000', ask: '3000' })
-      await t.db.user.update({ where: { id: userId }, data: { riskLimits: { ...RISK_LIMITS_OFF, ...limits } as Record<string, string | number | null> } })
+      const { userId, actor, traders } = await ethTraders(`turns-${Object.keys(limits)[0]}@example.com`, 4, limits)
       await t.db.bookEntryTotals.create({ data: { userId, mode: 'PAPER', quoteCurrency: 'USDT' } })
       const holder = new pg.Client({ connectionString: t.url })
       await holder.connect()
