@@ -167,7 +167,7 @@ export async function benchLogs(runs = 20) {
         ['filtered: kind=activity + symbol', { kind: 'activity', symbol: 'S3/USDT' }, undefined],
         ['filtered: kind=delivery + symbol', { kind: 'delivery', symbol: 'S3/USDT' }, undefined],
         ['search: common word ("timeout")', { q: 'timeout' }, undefined],
-        ['search: one order id (2 lines)', { q: s.rareWord }, undefined],
+        ['search: one order id (1 line: its feed copy is not shown)', { q: s.rareWord }, undefined],
         ['deep page (95 % back)', {}, s.deepCursor],
       ]
       const rows: Record<string, string | number>[] = []
