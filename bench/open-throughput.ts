@@ -1,7 +1,8 @@
 // Opening paper positions (POST /api/v1/positions: bearer token, JSON body, 201 with the
 // position) against a real PostgreSQL: one at a time, 20 and 100 at once (one trader each), next to
 // the database's own ceiling of single-row commits; then 100 at once with the risk limits on, and
-// by the traders of one user with them on (see LEVELS). Twice: through the real HTTP API of a
+// by the traders of one user with them on, then with its user-wide limits the account-wide
+// defaults (see LEVELS). Twice: through the real HTTP API of a
 // production build (scripts/web-server.ts, as npm start runs it; the requests come from this process), and
 // by calling the route handler in-process, which is what the route itself costs. Each open is
 // timed to its fill committed (heard over LISTEN) and to its 201 (which also reads the position's
@@ -142,6 +143,14 @@ const WIDE_LIMITS = {
   maxTradesPerDay: 100_000, cooldownMinutes: 1, maxConsecutiveLosses: 100, duplicateWindowSeconds: 60,
 }
 
+// The one user's user-wide limits: every one of WIDE_LIMITS but the cooldown and duplicate window;
+// or the account-wide defaults' four (open positions, exposure, daily loss, drawdown), widened,
+// which read neither the book's entries nor its latest closes.
+const ONE_USER_LIMITS = {
+  all: { ...WIDE_LIMITS, cooldownMinutes: null, duplicateWindowSeconds: null },
+  defaults: { ...NO_LIMITS, maxConcurrentPositions: 1000, maxExposurePctEquity: '100', dailyLossLimitPct: '50', maxDrawdownPct: '50' },
+}
+
 /** The limits of `traders` (the ones that each have a user of their own) and of their users. */
 async function setLimits(db: Db, traders: { id: string }[], limits: Record<string, string | number | null>) {
   const ids = traders.map((t) => t.id)
@@ -161,10 +170,11 @@ async function seed(db: Db) {
     await db.trader.update({ where: { id: trader.id }, data: { riskLimits: NO_LIMITS } })
     traders.push({ id: trader.id, token: (await issueApiToken(db, user.id, 'bench')).token })
   }
-  // One user with TRADERS traders, every limit on: its entries take turns on the user's entry lock
-  // (the user-wide limits judge them one at a time). Not the user-wide cooldown and duplicate
-  // window, which would refuse one trader's entry in a symbol another has just entered.
-  const owner = await db.user.create({ data: { email: 'open-bench-one-user@example.com', passwordHash: 'x', riskLimits: { ...WIDE_LIMITS, cooldownMinutes: null, duplicateWindowSeconds: null } } })
+  // One user with TRADERS traders, every limit on: its entries read their book side by side, then
+  // write and commit in turn (the book's BookEntryTotals row), since the user-wide limits count
+  // them all. Not the user-wide cooldown and duplicate window, which would refuse one trader's
+  // entry in a symbol another has just entered.
+  const owner = await db.user.create({ data: { email: 'open-bench-one-user@example.com', passwordHash: 'x', riskLimits: ONE_USER_LIMITS.all } })
   const token = (await issueApiToken(db, owner.id, 'bench')).token
   const oneUser: { id: string; token: string }[] = []
   for (let i = 0; i < TRADERS; i++) {
@@ -269,8 +279,9 @@ async function countStatements<T>(fn: () => Promise<T>) {
 // each, or all of one user's (whose entries take turns under the user-wide limits). A level after
 // 15 s of quiet (the pool's idle connections closed, as between alerts on candle closes) measured
 // the same as one without (360/s, p99 397 ms), so it is not repeated here.
+// The one user's book holds up to 1,000 open positions (its limit) after both passes.
 const LEVELS = [
-  [1, 100, false, 'each'], [20, 400, false, 'each'], [100, 500, false, 'each'], [100, 500, true, 'each'], [100, 300, true, 'one'],
+  [1, 100, false, 'each'], [20, 400, false, 'each'], [100, 500, false, 'each'], [100, 500, true, 'each'], [100, 300, true, 'one'], [100, 200, true, 'one, defaults'],
 ] as const
 /** Symbols one pass takes: its warm-up, then each level's opens over TRADERS traders. */
 const SYMBOLS_PER_PASS = 1 + LEVELS.reduce((n, [, total]) => n + total / TRADERS, 0)
@@ -284,9 +295,10 @@ async function measure(post: PostOpen, via: string, db: Db, w: Awaited<ReturnTyp
   for (const [concurrency, total, limits, users] of LEVELS) {
     await setLimits(db, w.traders, limits ? WIDE_LIMITS : NO_LIMITS)
     await refreshQuotes(db, w.symbols)
-    const traders = users === 'one' ? { ...w, traders: w.oneUser } : w
+    if (users !== 'each') await db.user.updateMany({ where: { traders: { some: { id: w.oneUser[0]!.id } } }, data: { riskLimits: users === 'one' ? ONE_USER_LIMITS.all : ONE_USER_LIMITS.defaults } })
+    const traders = users === 'each' ? w : { ...w, traders: w.oneUser }
     rows.push({
-      via, riskLimits: limits ? 'on' : 'off', users: users === 'one' ? '1' : String(TRADERS),
+      via, riskLimits: !limits ? 'off' : users === 'one, defaults' ? 'on (user-wide: defaults)' : 'on', users: users === 'each' ? String(TRADERS) : '1',
       ...(await runLevel(post, traders, symbol, concurrency, total, fills, webPid)),
     })
     symbol += total / TRADERS
