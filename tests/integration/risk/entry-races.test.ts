@@ -108,6 +108,17 @@ describe('entries of several traders at once', () => {
     })
   })
 
+  test("an entry's turn in a Prisma transaction (a group's pyramid takes its turn there) adds it to its book's totals; a pyramid added to an open group opens no position", async () => {
+    const { userId, traders } = await ethTraders('prisma-turn@example.com', 1, { maxConcurrentPositions: 5 })
+    const row = { id: traders[0]!, userId, quoteCurrency: 'USDT', mode: 'PAPER' as const, riskLimits: RISK_LIMITS_OFF, pnlPeak: '0' }
+    const user = { timeZone: 'UTC', riskLimits: { ...RISK_LIMITS_OFF, maxConcurrentPositions: 5 }, pnlPeak: '0' }
+    const intent = { symbol: 'ETH/USDT', side: 'LONG' as const, notional: dec('120.5'), riskAmount: dec(1) }
+    await t.db.$transaction((tx) => assertEntryWithinLimits(tx, row, user, intent))
+    await t.db.$transaction((tx) => assertEntryWithinLimits(tx, row, user, { ...intent, notional: dec('80.25'), opensPosition: false }))
+    const totals = await t.db.bookEntryTotals.findUniqueOrThrow({ where: { userId_mode_quoteCurrency: { userId, mode: 'PAPER', quoteCurrency: 'USDT' } } })
+    expect([totals.entries, totals.openedPositions, totals.notional.toString()]).toEqual([2n, 1n, '200.75'])
+  })
+
   test('one position per symbol on a shared exchange account: of 4 traders of one Binance account opening ETH/USDT at once, one gets through', async () => {
     const fake = await startFakeBinanceSpot({ balances: { USDT: '100000' } })
     try {
