@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks'
 import pg from 'pg'
 import { createDb, type Db } from '@/lib/db/client'
 import { dec } from '@/lib/domain/decimal'
-import { LIMIT_LABELS } from '@/lib/domain/risk/risk-limits'
+import { DEFAULT_ACCOUNT_LIMITS, LIMIT_LABELS } from '@/lib/domain/risk/risk-limits'
 import { saveMarketRules, saveQuotes } from '@/lib/market-data/quote-store'
 import { issueApiToken } from '@/lib/server/auth/api-tokens'
 import { createTrader } from '@/lib/server/traders/create-trader'
@@ -144,11 +144,11 @@ const WIDE_LIMITS = {
 }
 
 // The one user's user-wide limits: every one of WIDE_LIMITS but the cooldown and duplicate window;
-// or the account-wide defaults' four (open positions, exposure, daily loss, drawdown), widened,
+// or the limits the account-wide defaults set (open positions, exposure, daily loss, drawdown) at WIDE_LIMITS' values,
 // which read neither the book's entries nor its latest closes.
 const ONE_USER_LIMITS = {
   all: { ...WIDE_LIMITS, cooldownMinutes: null, duplicateWindowSeconds: null },
-  defaults: { ...NO_LIMITS, maxConcurrentPositions: 1000, maxExposurePctEquity: '100', dailyLossLimitPct: '50', maxDrawdownPct: '50' },
+  defaults: { ...NO_LIMITS, ...Object.fromEntries(Object.keys(DEFAULT_ACCOUNT_LIMITS).map((k) => [k, WIDE_LIMITS[k as keyof typeof WIDE_LIMITS]])) },
 }
 
 /** The limits of `traders` (the ones that each have a user of their own) and of their users. */
@@ -182,7 +182,7 @@ async function seed(db: Db) {
     await db.trader.update({ where: { id: trader.id }, data: { riskLimits: WIDE_LIMITS } })
     oneUser.push({ id: trader.id, token })
   }
-  return { symbols, traders, oneUser }
+  return { symbols, traders, oneUser, owner: owner.id }
 }
 
 async function refreshQuotes(db: Db, symbols: string[]) {
@@ -295,7 +295,7 @@ async function measure(post: PostOpen, via: string, db: Db, w: Awaited<ReturnTyp
   for (const [concurrency, total, limits, users] of LEVELS) {
     await setLimits(db, w.traders, limits ? WIDE_LIMITS : NO_LIMITS)
     await refreshQuotes(db, w.symbols)
-    if (users !== 'each') await db.user.updateMany({ where: { traders: { some: { id: w.oneUser[0]!.id } } }, data: { riskLimits: users === 'one' ? ONE_USER_LIMITS.all : ONE_USER_LIMITS.defaults } })
+    if (users !== 'each') await db.user.update({ where: { id: w.owner }, data: { riskLimits: users === 'one' ? ONE_USER_LIMITS.all : ONE_USER_LIMITS.defaults } })
     const traders = users === 'each' ? w : { ...w, traders: w.oneUser }
     rows.push({
       via, riskLimits: !limits ? 'off' : users === 'one, defaults' ? 'on (user-wide: defaults)' : 'on', users: users === 'each' ? String(TRADERS) : '1',
