@@ -79,35 +79,32 @@ test('and they read the right rows', async () => {
   expect(await rows(recentEntriesSql(userScope(), dayStart()))).toHaveLength(4 + 2 * 13)
 })
 
-test("an entry's whole risk read fetches a few hundred of Position's rows, not its 6,000 closed ones", async () => {
-  const read = await t.db.$transaction(async (tx) => {
+/** Trader One's entry read with these reads, and the scans and rows of Position it took. */
+function readCounted(reads?: { entries: boolean; closes: boolean }) {
+  return t.db.$transaction(async (tx) => {
     // The counts include the connection's earlier transactions until it reports them (when idle),
     // so the read's own are the difference within one transaction.
     const counts = async () =>
       (await tx.$queryRaw<{ seq: number; rows: number }[]>`
         SELECT seq_scan::int AS seq, (COALESCE(seq_tup_read, 0) + COALESCE(idx_tup_fetch, 0))::int AS rows FROM pg_stat_xact_user_tables WHERE relname = 'Position'`)[0]!
     const before = await counts()
-    const r = await loadTraderAndUserRiskState(tx, { userId, traderId: traders[0]!, timeZone: 'UTC', now: Date.now(), trader: { pnlPeak: dec(0) }, user: { pnlPeak: dec(0) } })
+    const r = await loadTraderAndUserRiskState(tx, { userId, traderId: traders[0]!, timeZone: 'UTC', now: Date.now(), trader: { pnlPeak: dec(0), reads }, user: { pnlPeak: dec(0), reads } })
     const after = await counts()
-    return { seq: after.seq - before.seq, rows: after.rows - before.rows, open: r.user.state.openPositions }
+    return { seq: after.seq - before.seq, rows: after.rows - before.rows, user: r.user.state, trader: r.trader.state }
   })
-  expect(read.open).toBe(4)
+}
+
+test("an entry's whole risk read fetches a few hundred of Position's rows, not its 6,000 closed ones", async () => {
+  const read = await readCounted()
+  expect(read.user.openPositions).toBe(4)
   expect(read.seq).toBe(0)
   // Today's 28 closes, the latest 50 of each trader (book and streak) and today's 30 entries.
   expect(read.rows).toBeLessThan(400)
 })
 
 test("what no limit looks at is not read: under the account-wide defaults, the book's entries and latest closes are left out", async () => {
-  const read = (reads: { entries: boolean; closes: boolean }) =>
-    t.db.$transaction(async (tx) => {
-      const rows = async () =>
-        (await tx.$queryRaw<{ rows: number }[]>`SELECT (COALESCE(seq_tup_read, 0) + COALESCE(idx_tup_fetch, 0))::int AS rows FROM pg_stat_xact_user_tables WHERE relname = 'Position'`)[0]!.rows
-      const before = await rows()
-      const r = await loadTraderAndUserRiskState(tx, { userId, traderId: traders[0]!, timeZone: 'UTC', now: Date.now(), trader: { pnlPeak: dec(0), reads }, user: { pnlPeak: dec(0), reads } })
-      return { rows: (await rows()) - before, user: r.user.state, trader: r.trader.state }
-    })
-  const all = await read({ entries: true, closes: true })
-  const none = await read({ entries: false, closes: false })
+  const all = await readCounted({ entries: true, closes: true })
+  const none = await readCounted({ entries: false, closes: false })
   // Read: the trader's entries today (at least its two open ones), and the book's (both traders', the same).
   expect(all.trader.tradesToday).toBeGreaterThanOrEqual(2)
   expect(all.user.tradesToday).toBe(2 * all.trader.tradesToday)
