@@ -61,11 +61,20 @@ function statement(query: TemplateStringsArray | Prisma.Sql, values: unknown[]):
   return Array.isArray(query) ? Prisma.sql(query as TemplateStringsArray, ...values) : (query as Prisma.Sql)
 }
 
+/** Whether `conn` sends each statement at once, without waiting for the answer to the one before (pg's pipeline mode, see createDb). */
+function isPipelined(conn: pg.Pool | pg.PoolClient): boolean {
+  return !(conn instanceof pg.Pool) && conn.pipeline
+}
+
 /** SQL straight on a pg connection (or pool), without Prisma's query engine in between. */
 export class SqlClient implements SqlTx {
   // On one connection (a transaction) statements go one at a time, as Prisma's transactions
   // send them: callers may start several at once (Promise.all), and pg no longer queues them.
+  // A pipelined connection keeps them in order itself.
   private tail: Promise<unknown> = Promise.resolve()
+  /** Statements sent ahead (see sendAhead), and the first of them to fail. */
+  private readonly ahead: Promise<unknown>[] = []
+  private aheadFailure: { error: unknown } | undefined
 
   constructor(private readonly conn: pg.Pool | pg.PoolClient) {}
 
@@ -77,10 +86,54 @@ export class SqlClient implements SqlTx {
     return (await this.run(statement(query, values))).rowCount ?? 0
   }
 
+  /**
+   * In a transaction on a pipelined connection: sends `query` and returns without waiting for its
+   * answer, so it travels with the statements after it (and the COMMIT) instead of costing a round
+   * trip of its own. For writes whose result nothing reads. If it fails, the transaction is aborted:
+   * every later statement, and the commit, throws its error. Elsewhere it simply runs.
+   */
+  async sendAhead(query: Prisma.Sql): Promise<void> {
+    if (!isPipelined(this.conn)) return void (await this.run(query))
+    this.trackAhead(this.send(query))
+  }
+
+  /** A statement already sent on this connection that is to be treated as sent ahead (a pipelined BEGIN). */
+  trackAhead(sent: Promise<unknown>): void {
+    this.ahead.push(
+      sent.catch((error: unknown) => {
+        this.aheadFailure ??= { error }
+      }),
+    )
+  }
+
+  /** Waits for the statements sent ahead; the first one's failure, thrown. */
+  async settleAhead(): Promise<void> {
+    await Promise.all(this.ahead)
+    if (this.aheadFailure) throw this.aheadFailure.error
+  }
+
+  private send(s: Prisma.Sql): Promise<pg.QueryResult> {
+    return this.conn.query({ name: statementName(s.text), text: s.text, values: s.values.map(toParam), types })
+  }
+
   private run(s: Prisma.Sql): Promise<pg.QueryResult> {
-    const text = s.text
-    const send = () => this.conn.query({ name: statementName(text), text, values: s.values.map(toParam), types })
-    if (this.conn instanceof pg.Pool) return send()
+    if (this.conn instanceof pg.Pool) return this.send(s)
+    if (isPipelined(this.conn)) {
+      // Answers come in the order sent: by the time this one's is in, those sent ahead of it are
+      // known. After one of them failed, this statement ran in an aborted transaction (or, after a
+      // failed BEGIN, outside one): either way the caller hears the first failure.
+      const after = () => {
+        if (this.aheadFailure) throw this.aheadFailure.error
+      }
+      return this.send(s).then(
+        (r) => (after(), r),
+        (e: unknown) => {
+          after()
+          throw e
+        },
+      )
+    }
+    const send = () => this.send(s)
     const result = this.tail.then(send, send)
     this.tail = result.catch(() => {})
     return result
@@ -88,33 +141,60 @@ export class SqlClient implements SqlTx {
 }
 
 /**
+ * A write whose result nothing reads, sent ahead in a pipelined transaction (see
+ * SqlClient.sendAhead), run and waited for anywhere else (a Prisma transaction, say).
+ */
+export async function writeAhead(tx: SqlTx, query: Prisma.Sql): Promise<void> {
+  const ahead = (tx as Partial<Pick<SqlClient, 'sendAhead'>>).sendAhead
+  if (typeof ahead === 'function') await ahead.call(tx, query)
+  else await tx.$executeRaw(query)
+}
+
+/**
  * Runs `fn` in a transaction on one of the pool's connections: committed when it resolves,
  * rolled back when it throws (and the error rethrown). For hot paths written in SQL only: a
  * statement here costs the process a fraction of what it costs through Prisma.
+ *
+ * On a pipelined connection, BEGIN goes out with the first statement and COMMIT with the
+ * statements sent ahead before it: a transaction costs the round trips of the answers it waits
+ * for, and no more.
  */
 export async function withSqlTransaction<T>(pool: pg.Pool, fn: (tx: SqlTx) => Promise<T>): Promise<T> {
   const conn = await pool.connect().catch((e: Error) => {
     // Prisma's code for the same wait running out, so it is answered as busy (503) like it.
     throw Object.assign(new Error(`no database connection came free in time: ${e.message}`), { code: 'P2024', cause: e })
   })
+  const tx = new SqlClient(conn)
+  const pipelined = isPipelined(conn)
   // A connection whose BEGIN, ROLLBACK or COMMIT failed is closed rather than given back.
-  try {
-    await conn.query('BEGIN')
-  } catch (e) {
-    conn.release(e as Error)
-    throw e
+  const begin = conn.query('BEGIN')
+  if (pipelined) tx.trackAhead(begin)
+  else {
+    try {
+      await begin
+    } catch (e) {
+      conn.release(e as Error)
+      throw e
+    }
   }
   let result: T
   try {
-    result = await fn(new SqlClient(conn))
+    result = await fn(tx)
   } catch (e) {
     conn.release(await conn.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError))
     throw e
   }
+  // Sent right behind the statements sent ahead: if one of them failed, the transaction is
+  // aborted and PostgreSQL answers this COMMIT with a ROLLBACK (not an error), and that failure is thrown.
+  const commit = conn.query('COMMIT')
+  const aheadFailure = await tx.settleAhead().then(() => undefined, (error: unknown) => ({ error }))
   try {
-    await conn.query('COMMIT')
+    const done = await commit
+    if (aheadFailure) throw aheadFailure.error
+    if (done.command !== 'COMMIT') throw new Error(`the transaction was not committed (${done.command})`)
   } catch (e) {
-    conn.release(e as Error)
+    // After a COMMIT that was answered, the connection is idle and goes back to the pool.
+    conn.release(aheadFailure && e === aheadFailure.error ? undefined : (e as Error))
     throw e
   }
   conn.release()

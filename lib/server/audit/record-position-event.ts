@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Prisma } from '@/lib/generated/prisma/client'
-import type { SqlTx } from '@/lib/db/sql-tx'
+import { writeAhead, type SqlTx } from '@/lib/db/sql-tx'
 import { activityInsert, type ActivityRow } from '@/lib/server/activity/record-activity'
 import { notifyAllSelect, type AppEvent } from '@/lib/server/events/notify'
 import type { ActorRef } from './actor'
@@ -72,9 +72,12 @@ async function writeAudits(tx: SqlTx, pending: Pending[]) {
     last = Math.max(at.getTime(), last + 1)
     return { e, at: new Date(last), id: randomUUID() }
   })
-  await tx.$executeRaw`
+  await writeAhead(
+    tx,
+    Prisma.sql`
     WITH events AS (${eventInsert(timed)}), activity AS (${activityInsert(timed.map(activityRow))})
-    ${notifyAllSelect(timed.map(({ e }) => notification(e)))}`
+    ${notifyAllSelect(timed.map(({ e }) => notification(e)))}`,
+  )
 }
 
 function eventInsert(timed: Timed[]): Prisma.Sql {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { poolOf, sqlOf, type Db } from '@/lib/db/client'
-import { withSqlTransaction } from '@/lib/db/sql-tx'
+import { withSqlTransaction, writeAhead } from '@/lib/db/sql-tx'
+import { Prisma } from '@/lib/generated/prisma/client'
 import type { AccountMode, TraderStatus } from '@/lib/generated/prisma/enums'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
 import { entryFillPrice } from '@/lib/domain/positions/entry-price'
@@ -213,7 +214,7 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
       requestHash: keyed?.requestHash, createdBy: actor.kind, at: now,
     })
     const levels = takeProfits.map((tp) => ({ id: newId(), price: toDb(tp.price), sharePct: toDb(tp.sharePct) }))
-    await tx.$executeRaw`
+    await writeAhead(tx, Prisma.sql`
       WITH pos AS (
         INSERT INTO "Position" (id, "traderId", "accountId", symbol, side, status, "entryType", "requestedQty", "limitPrice", "stopLoss", "initialStop",
           "signalId", "groupId", "groupLegId", "createdAt", "updatedAt")
@@ -225,7 +226,7 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
         SELECT v.id, ${position.id}, v.price::numeric, v."sharePct"::numeric, ${now}::timestamp(3)
         FROM jsonb_to_recordset(${JSON.stringify(levels)}::jsonb) AS v(id text, price text, "sharePct" text)
       )
-      ${orderInsert}`
+      ${orderInsert}`)
     const tps = takeProfits.map((t) => `${t.price.toFixed()} (${t.sharePct.toFixed()}%)`).join(', ') || 'none'
     await recordPositionEvent(tx, {
       positionId: position.id,

@@ -1,4 +1,4 @@
-import type { SqlTx } from '@/lib/db/sql-tx'
+import { writeAhead, type SqlTx } from '@/lib/db/sql-tx'
 import { Prisma } from '@/lib/generated/prisma/client'
 import { transitionPosition, type PositionEvent, type PositionStatus } from '@/lib/domain/positions/position-lifecycle'
 import type { ActorRef } from '@/lib/server/audit/actor'
@@ -53,8 +53,7 @@ export class PositionMoves {
     const update = Prisma.sql`UPDATE "Position" SET ${Prisma.join(set)}, "updatedAt" = ${new Date()}::timestamp(3) WHERE id = ${this.p.id}`
     // Closing, or changing a closed position's books (a late fill), moves its trader's totals.
     if (this.initial === 'CLOSED' && this.p.status !== 'CLOSED') await reopening(tx, this.p.id, update)
-    else if (this.p.status === 'CLOSED') await tx.$executeRaw(keepingTotals(this.p.id, update))
-    else await tx.$executeRaw(update)
+    else await writeAhead(tx, this.p.status === 'CLOSED' ? keepingTotals(this.p.id, update) : update)
     for (const s of this.steps) {
       await recordPositionEvent(tx, { positionId: this.p.id, userId: this.p.userId, type: 'STATUS_CHANGED', actor: this.actor, fromStatus: s.from, toStatus: s.to, message: s.message })
     }

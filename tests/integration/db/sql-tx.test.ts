@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, expect, test, vi } from 'vitest'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { poolOf } from '@/lib/db/client'
-import { SqlClient, withSqlTransaction, type SqlTx } from '@/lib/db/sql-tx'
+import { SqlClient, withSqlTransaction, writeAhead, type SqlTx } from '@/lib/db/sql-tx'
 import { dec } from '@/lib/domain/decimal'
 import { Prisma } from '@/lib/generated/prisma/client'
 import { createTestDatabase, type TestDatabase } from '../../support/test-db'
+import { waitFor } from '../../support/wait-for'
 
 let t: TestDatabase
 let sql: SqlClient
@@ -72,4 +74,79 @@ test('two copies of the module (Next bundles it more than once) never give one s
   } finally {
     conn.release()
   }
+})
+
+describe('a pipelined transaction', () => {
+  const row = (id: number) => Prisma.sql`INSERT INTO sql_tx_probe VALUES (${id}, now(), 1, '{}', '{}')`
+  const ids = async (from: number) => (await t.db.$queryRaw<{ id: number }[]>`SELECT id FROM sql_tx_probe WHERE id >= ${from} ORDER BY id`).map((r) => r.id)
+
+  test('runs on the process pool, and sends a write ahead without waiting for its answer', async () => {
+    const pool = poolOf(t.db)
+    await t.db.$executeRaw`INSERT INTO sql_tx_probe VALUES (100, now(), 1, '{}', '{}')`
+    // Another connection holds the row: the write sent ahead waits for it inside PostgreSQL, and
+    // writeAhead has returned all the same.
+    const holder = await pool.connect()
+    await holder.query('BEGIN')
+    await holder.query('SELECT 1 FROM sql_tx_probe WHERE id = 100 FOR UPDATE')
+    let sentAhead = false
+    const committed = withSqlTransaction(pool, async (tx) => {
+      await writeAhead(tx, Prisma.sql`UPDATE sql_tx_probe SET amount = 2 WHERE id = 100`)
+      sentAhead = true
+      await writeAhead(tx, row(101))
+    })
+    await waitFor(async () => sentAhead, 'the write sent ahead to return')
+    const [{ waiting }] = await t.db.$queryRaw<{ waiting: number }[]>`
+      SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE sql_tx_probe SET amount = 2%'`
+    expect(waiting).toBe(1)
+    await holder.query('COMMIT')
+    holder.release()
+    await committed
+    expect(await ids(100)).toEqual([100, 101])
+    expect((await t.db.$queryRaw<{ amount: string }[]>`SELECT amount::text AS amount FROM sql_tx_probe WHERE id = 100`)[0]!.amount).toBe('2.000000000000000000')
+  })
+
+  test('a write sent ahead that fails rolls everything back: a later statement, or the commit, throws its error', async () => {
+    const pool = poolOf(t.db)
+    await t.db.$executeRaw`INSERT INTO sql_tx_probe VALUES (200, now(), 1, '{}', '{}')`
+    // The failure surfaces at the next statement that waits for its answer (not as "current transaction is aborted").
+    let after: unknown
+    await expect(
+      withSqlTransaction(pool, async (tx) => {
+        await tx.$executeRaw(row(201))
+        await writeAhead(tx, row(200))
+        after = await tx.$queryRaw`SELECT 1`.catch((e: unknown) => e)
+        throw after
+      }),
+    ).rejects.toMatchObject({ code: '23505', constraint: 'sql_tx_probe_pkey' })
+    expect(after).toMatchObject({ code: '23505' })
+    // ...or at the commit, which PostgreSQL answers with a ROLLBACK.
+    await expect(
+      withSqlTransaction(pool, async (tx) => {
+        await tx.$executeRaw(row(202))
+        await writeAhead(tx, row(200))
+        return 'done'
+      }),
+    ).rejects.toMatchObject({ code: '23505' })
+    expect(await ids(200)).toEqual([200])
+    // The connections went back in a usable state.
+    await Promise.all(Array.from({ length: 40 }, (_, i) => withSqlTransaction(pool, (tx) => writeAhead(tx, row(300 + i)))))
+    expect(await ids(300)).toHaveLength(40)
+    expect(pool.waitingCount).toBe(0)
+  })
+
+  test('on a pool that does not pipeline, and in a Prisma transaction, a write sent ahead simply runs', async () => {
+    const plain = new pg.Pool({ connectionString: t.url, max: 2 })
+    try {
+      await withSqlTransaction(plain, async (tx) => {
+        await writeAhead(tx, row(400))
+        expect(await tx.$queryRaw<{ id: number }[]>`SELECT id FROM sql_tx_probe WHERE id = 400`).toEqual([{ id: 400 }])
+      })
+      await expect(withSqlTransaction(plain, (tx) => writeAhead(tx, row(400)))).rejects.toMatchObject({ code: '23505' })
+    } finally {
+      await plain.end()
+    }
+    await expect(t.db.$transaction((tx) => writeAhead(tx, row(400)))).rejects.toThrow()
+    await t.db.$transaction((tx) => writeAhead(tx, row(401)))
+    expect(await ids(400)).toEqual([400, 401])
+  })
 })
