@@ -1,5 +1,5 @@
 import { Prisma } from '@/lib/generated/prisma/client'
-import type { DbTx } from '@/lib/db/client'
+import { sqlOf, type Db, type DbTx } from '@/lib/db/client'
 import type { SqlTx } from '@/lib/db/sql-tx'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
 import type { Decimal } from '@/lib/domain/decimal'
@@ -105,6 +105,33 @@ export async function saveMarketRules(db: DbTx, rules: MarketRules, source: stri
     source,
   }
   await db.marketRule.upsert({ where: { symbol: rules.symbol }, create: { symbol: rules.symbol, ...data }, update: data })
+  const g = globalThis as { [RULES_SAVED]?: number }
+  g[RULES_SAVED] = (g[RULES_SAVED] ?? 0) + 1
+}
+
+// Counts saveMarketRules calls in this process (on globalThis: Next bundles this module more than once).
+const RULES_SAVED = Symbol.for('tradeloop.marketRules.saved')
+const rulesSaved = () => (globalThis as { [RULES_SAVED]?: number })[RULES_SAVED] ?? 0
+
+/** How long recentMarketRules serves a read before reading again. */
+export const RULES_REREAD_MS = 10_000
+const recentRules = new WeakMap<object, Map<string, { rules: MarketRules; at: number; saved: number }>>()
+
+/**
+ * loadMarketRules on `db`'s pool, served from this process's last read of the symbol for up to
+ * RULES_REREAD_MS (or until this process saves rules): the feed writes a market's rules when it
+ * first trades it, and a venue changes a tick or a step rarely, so an order's checks need not
+ * spend a statement of their own on them. A symbol without rules is read again every time.
+ */
+export async function recentMarketRules(db: Db, symbol: string, now = Date.now()): Promise<MarketRules | null> {
+  let bySymbol = recentRules.get(db)
+  if (!bySymbol) recentRules.set(db, (bySymbol = new Map()))
+  const hit = bySymbol.get(symbol)
+  if (hit && hit.saved === rulesSaved() && now - hit.at < RULES_REREAD_MS) return hit.rules
+  const saved = rulesSaved()
+  const rules = await loadMarketRules(sqlOf(db), symbol)
+  if (rules) bySymbol.set(symbol, { rules, at: now, saved })
+  return rules
 }
 
 type RulesRow = { symbol: string; base: string; quote: string; tickSize: string; stepSize: string; minQty: string; minNotional: string }
