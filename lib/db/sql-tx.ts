@@ -141,6 +141,18 @@ export class SqlClient implements SqlTx {
 }
 
 /**
+ * A statement already sent (its query called, not awaited) whose answer is awaited later, after
+ * the answers to statements sent before it: on a pipelined connection they travel together, and
+ * PostgreSQL still runs each after the one before has finished (so a read sent behind a lock runs
+ * once the lock is granted, and sees everything committed before). Not awaited at all when an
+ * earlier answer ends the transaction first: its failure then is not reported as unhandled.
+ */
+export function inFlight<T>(sent: Promise<T>): Promise<T> {
+  sent.catch(() => {})
+  return sent
+}
+
+/**
  * A write whose result nothing reads, sent ahead in a pipelined transaction (see
  * SqlClient.sendAhead), run and waited for anywhere else (a Prisma transaction, say).
  */

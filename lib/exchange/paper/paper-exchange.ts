@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import { poolOf, sqlOf, type Db } from '@/lib/db/client'
+import { poolOf, type Db } from '@/lib/db/client'
 import { newId } from '@/lib/db/new-id'
-import { withSqlTransaction, type SqlTx } from '@/lib/db/sql-tx'
+import { inFlight, withSqlTransaction, type SqlTx } from '@/lib/db/sql-tx'
 import { fromDb, fromDbOrNull, toDb } from '@/lib/db/decimal-columns'
 import { Decimal, ZERO } from '@/lib/domain/decimal'
 import { checkOrderSize, type MarketRules } from '@/lib/domain/market/precision'
@@ -12,7 +12,7 @@ import { seededRandom } from '@/lib/domain/random'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import { exchangeFillFromRow } from '@/lib/exchange/fill-from-row'
 import type { Balance, ExchangePort, OrderReport, PlaceOrderRequest } from '@/lib/exchange/port'
-import { isStale, loadMarketRules, marketColumns, marketFromColumns, quoteAgeMs, type StoredQuote } from '@/lib/market-data/quote-store'
+import { isStale, marketColumns, marketFromColumns, quoteAgeMs, recentMarketRules, type StoredQuote } from '@/lib/market-data/quote-store'
 import { FillModel, type MarketSnapshot, type SimFill } from './fill-model'
 import { freeMargin, marginNeeded, type MarginState } from './margin-rule'
 
@@ -49,8 +49,9 @@ export class PaperExchange implements ExchangePort {
     private readonly opts: PaperExchangeOptions,
   ) {}
 
+  /** As the feed last wrote them (read again at most every RULES_REREAD_MS); a placement checks against them as they stand then. */
   async marketRules(symbol: string): Promise<MarketRules> {
-    const rules = await loadMarketRules(sqlOf(this.db), symbol)
+    const rules = await recentMarketRules(this.db, symbol)
     if (!rules) throw new ExchangeError(`no market rules known for ${symbol} yet (the market-data feed has not loaded it)`, true)
     return rules
   }
@@ -74,7 +75,11 @@ export class PaperExchange implements ExchangePort {
       // The market is read in the statement that takes the account's lock (as of that statement's
       // start, as when it was a statement of its own ahead of the lock): every statement after
       // the lock is one that the account's other placements wait for.
-      const { account, rules, quote } = await lockAccountReadingMarket(tx, this.accountId, req.symbol)
+      const locked = inFlight(lockAccountReadingMarket(tx, this.accountId, req.symbol))
+      // Sent with the lock, the book is read once the lock is granted (see inFlight); unread when
+      // the order is refused before it is needed.
+      const bookRead = inFlight(loadBook(tx, this.accountId))
+      const { account, rules, quote } = await locked
       // An order placed before under this client order id is not looked up first: recording this
       // one finds it (see record), and its report is returned instead, whatever this one's fate.
       const reject = async (reason: string) => {
@@ -96,7 +101,7 @@ export class PaperExchange implements ExchangePort {
       }
 
       const model = fillModelFor(account, req.clientOrderId)
-      const book = await loadBook(tx, account)
+      const book = await bookRead
       const holding = book.balances.find((b) => b.asset === rules.base)?.amount ?? ZERO
       const delta = req.side === 'BUY' ? req.qty : req.qty.neg()
       if (req.reduceOnly) {
@@ -280,15 +285,16 @@ interface PaperBook {
 }
 
 /** PaperBook in one statement (it runs under the account's lock, on every placement). */
-async function loadBook(tx: SqlTx, account: Account): Promise<PaperBook> {
+async function loadBook(tx: SqlTx, accountId: string): Promise<PaperBook> {
   const rows = await tx.$queryRaw<{ asset: string | null; amount: string | null; bid: string | null; ask: string | null; reserved: string }[]>`
     SELECT b.asset, b.amount::text AS amount, q.bid::text AS bid, q.ask::text AS ask, res.reserved::text AS reserved
     FROM (
       SELECT COALESCE(sum((o.qty - o."filledQty") * COALESCE(o.price, o."triggerPrice", 0)), 0) AS reserved
-      FROM "PaperOrder" o WHERE o."accountId" = ${account.id} AND o.status IN ('SUBMITTED', 'PARTIALLY_FILLED') AND NOT o."reduceOnly"
+      FROM "PaperOrder" o WHERE o."accountId" = ${accountId} AND o.status IN ('SUBMITTED', 'PARTIALLY_FILLED') AND NOT o."reduceOnly"
     ) res
-    LEFT JOIN "PaperBalance" b ON b."accountId" = ${account.id}
-    LEFT JOIN "MarketRule" r ON r.base = b.asset AND r.quote = ${account.quoteCurrency}
+    LEFT JOIN "PaperBalance" b ON b."accountId" = ${accountId}
+    LEFT JOIN "ExchangeAccount" a ON a.id = ${accountId}
+    LEFT JOIN "MarketRule" r ON r.base = b.asset AND r.quote = a."quoteCurrency"
     LEFT JOIN "MarketQuote" q ON q.symbol = r.symbol`
   return {
     reserved: fromDb(rows[0]!.reserved),
