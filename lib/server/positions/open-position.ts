@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { poolOf, sqlOf, type Db } from '@/lib/db/client'
-import { withSqlTransaction, writeAhead } from '@/lib/db/sql-tx'
+import { inFlight, withSqlTransaction, writeAhead } from '@/lib/db/sql-tx'
 import { Prisma } from '@/lib/generated/prisma/client'
 import type { AccountMode, TraderStatus } from '@/lib/generated/prisma/enums'
 import { fromDb, toDb } from '@/lib/db/decimal-columns'
@@ -185,19 +185,27 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
     // One active position per trader and symbol: exits are reduce-only on a netted balance.
     // The trader's row as it stands under the lock (status for the switch, limits and peak for
     // risk), and its account's switch: an entry either commits before a panic's halt or is refused.
-    const current = await lockTraderForEntry(tx, trader.id)
+    // The reads below are sent with it (see inFlight): each runs once the statement before it is
+    // done, so after the lock is granted, and sees what the trader's entries before committed.
+    const locked = inFlight(lockTraderForEntry(tx, trader.id))
     // A repeat of this keyed request that came in while it ran: the first attempt's entry stands.
-    if (keyed && (await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Order" WHERE "clientOrderId" = ${keyed.clientOrderId}`).length) throw new KeyedEntryExists()
+    const keyedBefore = keyed && inFlight(tx.$queryRaw<unknown[]>`SELECT 1 FROM "Order" WHERE "clientOrderId" = ${keyed.clientOrderId}`)
     // ...and one per account and symbol: on an exchange account shared by traders, the exchange
     // nets one balance per asset, so two traders' positions in a symbol could not be told apart.
     // The legs of a trader's groups on one side share the symbol (each holds its own quantity; a
     // group on another timeframe too), with nothing else. Traders of a shared account hold no
     // lock in common, so their entries in one symbol take turns here (the check below is a later
     // statement, which sees what the one before committed); a paper account has one trader.
-    if (trader.account.kind === 'CCXT') await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ACCOUNT_SYMBOL_LOCK_CLASS}::int, hashtext(${`${trader.accountId}|${req.symbol}`}))`
-    const [active] = await tx.$queryRaw<{ id: string; traderId: string }[]>(
-      activeInSymbolSql({ traderId: trader.id, accountId: trader.accountId, symbol: req.symbol, groupLegSide: opts.groupLeg ? req.side : undefined }),
+    const symbolTurn = trader.account.kind === 'CCXT' && inFlight(tx.$executeRaw`SELECT pg_advisory_xact_lock(${ACCOUNT_SYMBOL_LOCK_CLASS}::int, hashtext(${`${trader.accountId}|${req.symbol}`}))`)
+    const activeRows = inFlight(
+      tx.$queryRaw<{ id: string; traderId: string }[]>(
+        activeInSymbolSql({ traderId: trader.id, accountId: trader.accountId, symbol: req.symbol, groupLegSide: opts.groupLeg ? req.side : undefined }),
+      ),
     )
+    const current = await locked
+    if (keyedBefore && (await keyedBefore).length) throw new KeyedEntryExists()
+    if (symbolTurn) await symbolTurn
+    const [active] = await activeRows
     if (active?.traderId === trader.id) throw conflict(`${trader.name} already has an active ${req.symbol} position; close it or modify it instead`)
     if (active) throw conflict(`another trader on account "${trader.account.name}" holds ${req.symbol}; one trader per symbol and account at a time`)
     const user = { timeZone: current.timeZone, riskLimits: current.userRiskLimits, pnlPeak: current.userPnlPeak }
