@@ -4,7 +4,8 @@
 // by the traders of one user with them on, then with its user-wide limits the account-wide
 // defaults (see LEVELS). Twice: through the real HTTP API of a
 // production build (scripts/web-server.ts, as npm start runs it; the requests come from this process), and
-// by calling the route handler in-process, which is what the route itself costs. Each open is
+// by calling the route handler in-process, which is what the route itself costs. Each pass starts
+// with a warm-up burst (WARM_UP), reported as its first row. Each open is
 // timed to its fill committed (heard over LISTEN) and to its 201 (which also reads the position's
 // detail back for the body), and the CPU each process spent per open is read from /proc: what
 // bounds the figures on a machine this size. Also counts the SQL statements and transactions of
@@ -33,6 +34,14 @@ import { EVENTS_CHANNEL, type AppEvent } from '@/lib/server/events/notify'
 
 const TRADERS = 100
 const SYMBOLS = 50
+/**
+ * Opens of a 100-at-once burst that each pass starts with, on traders of their own. They are
+ * measured like a level (the first row of each pass): a server just started runs its code
+ * unoptimized, and V8 takes a couple of thousand opens to compile the hot path (the web process's
+ * CPU per open fell from 2.7 to 1.6 ms over 4,500 opens here). The levels after it are what a
+ * server that has been running serves.
+ */
+const WARM_UP = { http: 2500, inProcess: 2000 }
 
 type PostHandler = (req: Request) => Promise<Response>
 /** Sends one open as `token`; the response's status and body. */
@@ -182,7 +191,15 @@ async function seed(db: Db) {
     await db.trader.update({ where: { id: trader.id }, data: { riskLimits: WIDE_LIMITS } })
     oneUser.push({ id: trader.id, token })
   }
-  return { symbols, traders, oneUser, owner: owner.id }
+  // The warm-up's traders: like `traders` (a user each, no limits), with every symbol still free for the levels.
+  const warmUp: { id: string; token: string }[] = []
+  for (let i = 0; i < TRADERS; i++) {
+    const user = await db.user.create({ data: { email: `open-bench-warm-up-${i}@example.com`, passwordHash: 'x', riskLimits: NO_LIMITS } })
+    const trader = await createTrader({ db, userId: user.id, input: { name: `W${i}`, quoteCurrency: 'USDT', startingBalance: '10000000', watchlist: symbols } })
+    await db.trader.update({ where: { id: trader.id }, data: { riskLimits: NO_LIMITS } })
+    warmUp.push({ id: trader.id, token: (await issueApiToken(db, user.id, 'bench')).token })
+  }
+  return { symbols, traders, oneUser, owner: owner.id, warmUp }
 }
 
 async function refreshQuotes(db: Db, symbols: string[]) {
@@ -286,11 +303,16 @@ const LEVELS = [
 /** Symbols one pass takes: its warm-up, then each level's opens over TRADERS traders. */
 const SYMBOLS_PER_PASS = 1 + LEVELS.reduce((n, [, total]) => n + total / TRADERS, 0)
 
-/** A warm-up (connections, query plans, JIT), then each level, from symbol `first` on. */
-async function measure(post: PostOpen, via: string, db: Db, w: Awaited<ReturnType<typeof seed>>, first: number, fills: Awaited<ReturnType<typeof listenForFills>>, webPid?: number) {
+/**
+ * A warm-up (connections, query plans, then WARM_UP's burst from the warm-up traders' symbol
+ * `warmUpFirst` on, reported as the pass's first row), then each level, from symbol `first` on.
+ */
+async function measure(post: PostOpen, via: string, db: Db, w: Awaited<ReturnType<typeof seed>>, first: number, fills: Awaited<ReturnType<typeof listenForFills>>, warmUp: { first: number; opens: number }, webPid?: number) {
   await refreshQuotes(db, w.symbols)
   await runLevel(post, w, first, 10, TRADERS)
-  const rows = []
+  const rows = [
+    { via: `${via}: warm-up, its first ${warmUp.opens} opens`, riskLimits: 'off', users: String(TRADERS), ...(await runLevel(post, { ...w, traders: w.warmUp }, warmUp.first, 100, warmUp.opens, fills, webPid)) },
+  ]
   let symbol = first + 1
   for (const [concurrency, total, limits, users] of LEVELS) {
     await setLimits(db, w.traders, limits ? WIDE_LIMITS : NO_LIMITS)
@@ -320,13 +342,13 @@ export async function benchOpens() {
         const web = await startWebApp(url)
         const rows = []
         try {
-          rows.push(...(await measure(overHttp(web.base), 'HTTP, web server', db, w, 0, fills, web.pid)))
+          rows.push(...(await measure(overHttp(web.base), 'HTTP, web server', db, w, 0, fills, { first: 0, opens: WARM_UP.http }, web.pid)))
         } finally {
           await web.stop()
         }
         const { POST } = (await import('@/app/api/v1/positions/route')) as unknown as { POST: PostHandler }
         const route = inProcess(POST)
-        rows.push(...(await measure(route, 'route in-process', db, w, SYMBOLS_PER_PASS, fills)))
+        rows.push(...(await measure(route, 'route in-process', db, w, SYMBOLS_PER_PASS, fills, { first: WARM_UP.http / TRADERS, opens: WARM_UP.inProcess })))
         const perOpen = await countStatements(() => runLevel(route, w, 2 * SYMBOLS_PER_PASS, 1, 10))
         // Where PostgreSQL's part of an open goes, statement by statement (two more symbols' opens).
         const postgresTime = await statementTimes(url, TRADERS * 2, () => runLevel(route, w, 2 * SYMBOLS_PER_PASS + 1, 20, TRADERS * 2), { ownCluster, unit: 'open' })
