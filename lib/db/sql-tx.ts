@@ -180,8 +180,12 @@ export async function withSqlTransaction<T>(pool: pg.Pool, fn: (tx: SqlTx) => Pr
   const pipelined = isPipelined(conn)
   // A connection whose BEGIN, ROLLBACK or COMMIT failed is closed rather than given back.
   const begin = conn.query('BEGIN')
-  if (pipelined) tx.trackAhead(begin)
-  else {
+  let beginFailed: Error | undefined
+  if (pipelined) {
+    // Sent ahead: if it fails, every statement after it and the commit throw its error (see run),
+    // and the connection is closed.
+    tx.trackAhead(begin.catch((e: Error) => Promise.reject((beginFailed = e))))
+  } else {
     try {
       await begin
     } catch (e) {
@@ -193,7 +197,8 @@ export async function withSqlTransaction<T>(pool: pg.Pool, fn: (tx: SqlTx) => Pr
   try {
     result = await fn(tx)
   } catch (e) {
-    conn.release(await conn.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError))
+    const rollbackError = await conn.query('ROLLBACK').then(() => undefined, (re: Error) => re)
+    conn.release(beginFailed ?? rollbackError)
     throw e
   }
   // Sent right behind the statements sent ahead: if one of them failed, the transaction is
@@ -206,7 +211,7 @@ export async function withSqlTransaction<T>(pool: pg.Pool, fn: (tx: SqlTx) => Pr
     if (done.command !== 'COMMIT') throw new Error(`the transaction was not committed (${done.command})`)
   } catch (e) {
     // After a COMMIT that was answered, the connection is idle and goes back to the pool.
-    conn.release(aheadFailure && e === aheadFailure.error ? undefined : (e as Error))
+    conn.release(beginFailed ?? (aheadFailure && e === aheadFailure.error ? undefined : (e as Error)))
     throw e
   }
   conn.release()
