@@ -1,4 +1,5 @@
 import { dec, type Decimal } from '@/lib/domain/decimal'
+import { isEnabled } from '@/lib/domain/risk/limit-check'
 
 /**
  * Limits for one scope (a trader, or the whole exchange account). Every field is optional:
@@ -79,11 +80,13 @@ export interface LimitReads {
 }
 
 export function limitReads(limits: RiskLimits): LimitReads {
-  const on = (k: RiskLimitName) => limits[k] !== null && limits[k] !== undefined
-  return { entries: on('maxTradesPerDay') || on('cooldownMinutes') || on('duplicateWindowSeconds'), closes: on('maxConsecutiveLosses') }
+  return {
+    entries: isEnabled(limits.maxTradesPerDay) || isEnabled(limits.cooldownMinutes) || isEnabled(limits.duplicateWindowSeconds),
+    closes: isEnabled(limits.maxConsecutiveLosses),
+  }
 }
 
 /** Whether checking an entry against `limits` needs the scope's risk state at all. */
 export function needsRiskState(limits: RiskLimits): boolean {
-  return (Object.keys(limits) as RiskLimitName[]).some((k) => !ORDER_ONLY_LIMITS.has(k) && limits[k] !== null && limits[k] !== undefined)
+  return (Object.keys(limits) as RiskLimitName[]).some((k) => !ORDER_ONLY_LIMITS.has(k) && isEnabled(limits[k]))
 }
