@@ -184,7 +184,12 @@ export async function withSqlTransaction<T>(pool: pg.Pool, fn: (tx: SqlTx) => Pr
   if (pipelined) {
     // Sent ahead: if it fails, every statement after it and the commit throw its error (see run),
     // and the connection is closed.
-    tx.trackAhead(begin.catch((e: Error) => Promise.reject((beginFailed = e))))
+    tx.trackAhead(
+      begin.catch((e: Error) => {
+        beginFailed = e
+        throw e
+      }),
+    )
   } else {
     try {
       await begin
