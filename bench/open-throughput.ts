@@ -172,13 +172,18 @@ async function seed(db: Db) {
   for (const symbol of symbols) {
     await saveMarketRules(db, { symbol, base: symbol.split('/')[0]!, quote: 'USDT', tickSize: dec('0.01'), stepSize: dec('0.001'), minQty: dec('0.001'), minNotional: dec('5') }, 'bench')
   }
-  const traders: { id: string; token: string }[] = []
-  for (let i = 0; i < TRADERS; i++) {
-    const user = await db.user.create({ data: { email: `open-bench-${i}@example.com`, passwordHash: 'x', riskLimits: NO_LIMITS } })
-    const trader = await createTrader({ db, userId: user.id, input: { name: `T${i}`, quoteCurrency: 'USDT', startingBalance: '10000000', watchlist: symbols } })
-    await db.trader.update({ where: { id: trader.id }, data: { riskLimits: NO_LIMITS } })
-    traders.push({ id: trader.id, token: (await issueApiToken(db, user.id, 'bench')).token })
+  // TRADERS traders, each with a user of its own, without limits.
+  const eachOwnUser = async (name: string) => {
+    const out: { id: string; token: string }[] = []
+    for (let i = 0; i < TRADERS; i++) {
+      const user = await db.user.create({ data: { email: `open-bench-${name}-${i}@example.com`, passwordHash: 'x', riskLimits: NO_LIMITS } })
+      const trader = await createTrader({ db, userId: user.id, input: { name: `${name} ${i}`, quoteCurrency: 'USDT', startingBalance: '10000000', watchlist: symbols } })
+      await db.trader.update({ where: { id: trader.id }, data: { riskLimits: NO_LIMITS } })
+      out.push({ id: trader.id, token: (await issueApiToken(db, user.id, 'bench')).token })
+    }
+    return out
   }
+  const traders = await eachOwnUser('T')
   // One user with TRADERS traders, every limit on: its entries read their book side by side, then
   // write and commit in turn (the book's BookEntryTotals row), since the user-wide limits count
   // them all. Not the user-wide cooldown and duplicate window, which would refuse one trader's
@@ -191,14 +196,8 @@ async function seed(db: Db) {
     await db.trader.update({ where: { id: trader.id }, data: { riskLimits: WIDE_LIMITS } })
     oneUser.push({ id: trader.id, token })
   }
-  // The warm-up's traders: like `traders` (a user each, no limits), with every symbol still free for the levels.
-  const warmUp: { id: string; token: string }[] = []
-  for (let i = 0; i < TRADERS; i++) {
-    const user = await db.user.create({ data: { email: `open-bench-warm-up-${i}@example.com`, passwordHash: 'x', riskLimits: NO_LIMITS } })
-    const trader = await createTrader({ db, userId: user.id, input: { name: `W${i}`, quoteCurrency: 'USDT', startingBalance: '10000000', watchlist: symbols } })
-    await db.trader.update({ where: { id: trader.id }, data: { riskLimits: NO_LIMITS } })
-    warmUp.push({ id: trader.id, token: (await issueApiToken(db, user.id, 'bench')).token })
-  }
+  // The warm-up's traders: like `traders`, with every symbol still free for the levels.
+  const warmUp = await eachOwnUser('W')
   return { symbols, traders, oneUser, owner: owner.id, warmUp }
 }
 
