@@ -15,16 +15,14 @@ import { feedConfig } from './market/feed-settings'
 import { MarketLoop } from './market/market-loop'
 import { QuoteFollower } from './market/quote-follower'
 import { OrderStream } from './orders/order-stream'
-import { expireApprovals, settleInterruptedApprovals } from '@/lib/server/approvals/decide-approval'
 import type { CandleSource } from '@/lib/server/decisions/run-analysis-cycle'
-import { settleInterruptedDecisions } from '@/lib/server/decisions/settle-interrupted-decisions'
-import { tripBreakers } from '@/lib/server/risk/trip-breakers'
 import { AnalysisScheduler } from './decisions/analysis-scheduler'
 import { EquitySnapshotLoop } from './equity/equity-snapshot-loop'
 import { ExecutionAlertLoop } from './execution/execution-alert-loop'
 import { AccountLease } from './lease/account-lease'
 import { PositionAccounts } from './lease/position-accounts'
 import { dailySummaryPass } from './notifications/daily-summary-pass'
+import { housekeepingPass } from './housekeeping-pass'
 import { NotificationLoop } from './notifications/notification-loop'
 import { StopManager } from './management/stop-manager'
 import { UniverseRefresh } from './universe/universe-refresh'
@@ -136,8 +134,6 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
   // ---- the primary worker's part -------------------------------------------------------------
   let globals: { stop(): Promise<void> }[] = []
   let universes: UniverseRefresh | null = null
-  let housekeeping: Promise<void> = Promise.resolve()
-  let keep: NodeJS.Timeout | null = null
   let becomingPrimary: Promise<void> = Promise.resolve()
   const startPrimary = () => {
     log(`market data: ${feed.label}`)
@@ -157,30 +153,15 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
     const dailySummaries = dailySummaryPass(db, log)
     dailySummaries.start()
     // Housekeeping: expire unanswered approvals, settle interrupted ones (and decisions), check the loss breakers of every user.
-    keep = setInterval(() => {
-      housekeeping = housekeeping.then(async () => {
-        try {
-          const expired = await expireApprovals(db)
-          if (expired) log(`${expired} approval(s) expired`)
-          const interrupted = await settleInterruptedApprovals(db)
-          if (interrupted) log(`${interrupted} approval(s) interrupted while executing were settled`)
-          const decisions = await settleInterruptedDecisions(db)
-          if (decisions) log(`${decisions} decision(s) interrupted while executing were settled`)
-          for (const u of await db.user.findMany({ where: { traders: { some: {} } }, select: { id: true } })) {
-            for (const t of await tripBreakers(db, u.id)) log(`breaker: ${t.trip.reason}`)
-          }
-        } catch (err) {
-          log(`housekeeping failed: ${(err as Error).message}`)
-        }
-      })
-    }, cfg.WORKER_HEARTBEAT_MS)
+    const housekeeping = housekeepingPass(db, log, { intervalMs: cfg.WORKER_HEARTBEAT_MS })
+    housekeeping.start()
     // The group pool's queue: expiry, and promotion into freed slots.
     const pool = poolPromotionPass(db, log)
     pool.start()
     // The group risk engine of the users who turned it on.
     const riskEngine = riskEnginePass(db, actor, log, { exchangeFor: opts.exchangeFor, intervalMs: cfg.RISK_ENGINE_INTERVAL_MS })
     riskEngine.start()
-    globals = [equity, executionAlerts, universes, notifications, dailySummaries, pool, riskEngine]
+    globals = [equity, executionAlerts, universes, notifications, dailySummaries, housekeeping, pool, riskEngine]
   }
   function newLoop(f: MarketDataFeed) {
     return new MarketLoop(db, f, { intervalMs: cfg.MARKET_POLL_INTERVAL_MS, quietRefreshMs: cfg.MARKET_STALE_AFTER_MS / 2, log, onQuote })
@@ -304,7 +285,6 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
     id,
     async stop() {
       clearInterval(heartbeat)
-      if (keep) clearInterval(keep)
       await lease.stop()
       await becomingPrimary
       await orderStream.stop()
@@ -317,7 +297,6 @@ export async function startWorker(opts: StartWorkerOptions): Promise<Worker> {
       await adoption.stop()
       await scheduler.stop()
       for (const g of globals) await g.stop()
-      await housekeeping
       await switching
       await rescoping
       await follower.stop()
