@@ -184,6 +184,8 @@ export class MarketLoop {
         const why = redactUrlCredentials((e as Error).message)
         this.failing.set(bad, { message: `${bad}: ${why}`, until: now + FAILING_SYMBOL_RETRY_MS })
         this.opts.log(`market data: ${bad} left out for ${FAILING_SYMBOL_RETRY_MS / 1000} s (${why}); the other symbols go on`)
+        // Shown at once, before the other symbols' quotes are stored: not only when the cycle ends.
+        this.refreshStatus()
         left = left.filter((s) => s !== bad)
       }
     }

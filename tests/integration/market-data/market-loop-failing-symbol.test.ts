@@ -24,7 +24,10 @@ test('a symbol delisted on the exchange is left out of the poll and reported; th
   const userId = (await t.db.user.create({ data: { email: 'loop@example.com', passwordHash: 'x' } })).id
   await createTrader({ db: t.db, userId, input: { name: 'L', quoteCurrency: 'USDT', startingBalance: '1000', watchlist: ['BTC/USDT', 'ETH/USDT'] } })
   const log: string[] = []
-  loop = new MarketLoop(t.db, createCcxtFeed({ baseUrl: fake.url }), { intervalMs: 100, log: (m) => log.push(m), onQuote: async () => {} })
+  // Ticks handled slowly, as when they fire exits: the status must name the symbol left out as
+  // soon as it is, not only once the poll cycle (which waits for the handling) ends.
+  const onQuote = () => new Promise<void>((r) => setTimeout(r, 300))
+  loop = new MarketLoop(t.db, createCcxtFeed({ baseUrl: fake.url }), { intervalMs: 100, log: (m) => log.push(m), onQuote })
   loop.start()
   const bid = async (symbol: string) => (await t.db.marketQuote.findUnique({ where: { symbol } }))?.bid.toString()
   await waitFor(async () => (await bid('BTC/USDT')) && (await bid('ETH/USDT')), 'both quotes')
