@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db/client'
+import { recordActivity, type Severity } from '@/lib/server/activity/record-activity'
 import { expireApprovals, settleInterruptedApprovals } from '@/lib/server/approvals/decide-approval'
 import { settleInterruptedDecisions } from '@/lib/server/decisions/settle-interrupted-decisions'
 import { tripBreakers } from '@/lib/server/risk/trip-breakers'
@@ -11,7 +12,8 @@ import { PeriodicPass } from '@/workers/periodic-pass'
  * by a burst, a pass can outlast the interval, and passes queued behind it would keep the
  * database busy after the burst (and the worker's stop waiting for all of them).
  * Each step and each user's check fails alone: one user's breakers that cannot be checked (a
- * time zone this runtime no longer knows, say) must not leave every user after them unchecked.
+ * time zone this runtime no longer knows, say) must not leave every user after them unchecked,
+ * and that user is told in their feed.
  */
 export function housekeepingPass(db: Db, log: (m: string) => void, opts: { intervalMs: number }): PeriodicPass {
   const step = <T>(what: string, run: () => Promise<T>) =>
@@ -19,6 +21,27 @@ export function housekeepingPass(db: Db, log: (m: string) => void, opts: { inter
       log(`housekeeping: ${what} failed: ${e.message}`)
       return null
     })
+  // Users whose breaker check failed and who have been told so; told again once a check passes.
+  const failing = new Set<string>()
+  const tell = (userId: string, type: string, severity: Severity, message: string) =>
+    db.$transaction((tx) => recordActivity(tx, { userId, type, severity, message })).then(
+      () => true,
+      (e: Error) => (log(`housekeeping: telling user ${userId} about their loss breakers failed: ${e.message}`), false),
+    )
+  // A user whose breakers are not checked sees it in their feed (an error, so their channels hear of it too), once.
+  const checkBreakers = async (userId: string) => {
+    try {
+      for (const t of await tripBreakers(db, userId)) log(`breaker: ${t.trip.reason}`)
+    } catch (e) {
+      const why = (e as Error).message
+      log(`housekeeping: checking the loss breakers of user ${userId} failed: ${why}`)
+      // Its first line only: a database error's text goes on with the statement.
+      const message = `Your loss breakers (daily loss, drawdown, losing streak) could not be checked: ${why.split('\n')[0]!.slice(0, 300)}. Until they can, a trader that reaches one of those limits is not stopped.`
+      if (!failing.has(userId) && (await tell(userId, 'BREAKER_CHECK_FAILED', 'error', message))) failing.add(userId)
+      return
+    }
+    if (failing.has(userId) && (await tell(userId, 'BREAKER_CHECK_RESTORED', 'info', 'Your loss breakers are checked again.'))) failing.delete(userId)
+  }
   return new PeriodicPass(
     async () => {
       const expired = await step('expiring approvals', () => expireApprovals(db))
@@ -28,9 +51,7 @@ export function housekeepingPass(db: Db, log: (m: string) => void, opts: { inter
       const decisions = await step('settling interrupted decisions', () => settleInterruptedDecisions(db))
       if (decisions) log(`${decisions} decision(s) interrupted while executing were settled`)
       const users = (await step('listing users', () => db.user.findMany({ where: { traders: { some: {} } }, select: { id: true }, orderBy: { id: 'asc' } }))) ?? []
-      for (const u of users) {
-        for (const t of (await step(`checking the loss breakers of user ${u.id}`, () => tripBreakers(db, u.id))) ?? []) log(`breaker: ${t.trip.reason}`)
-      }
+      for (const u of users) await checkBreakers(u.id)
     },
     // The first pass an interval after the worker became primary, as the heartbeat's.
     { intervalMs: opts.intervalMs, atStart: false, onError: (e) => log(`housekeeping failed: ${e.message}`) },

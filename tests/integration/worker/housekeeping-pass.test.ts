@@ -19,7 +19,7 @@ async function userWithTrader(id: string) {
   return { userId, traderId }
 }
 
-test("one user's breakers that cannot be checked leave the others' checked: the next user's losing trader is paused, and the failure is logged by user", async () => {
+test("one user's breakers that cannot be checked leave the others' checked: the next user's losing trader is paused; the failure is logged, and told to that user once", async () => {
   await seedMarket(t.db, { symbol: 'XRP/USDT', bid: '2', ask: '2' })
   // Checked first (the pass goes by user id): a time zone this runtime does not know, as after an
   // upgrade whose time zone data dropped a name. Its check throws before reading anything.
@@ -35,7 +35,8 @@ test("one user's breakers that cannot be checked leave the others' checked: the 
   await t.db.trader.update({ where: { id: losing.traderId }, data: { riskLimits: { ...RISK_LIMITS_OFF, dailyLossLimitQuote: '40' } } })
 
   const lines: string[] = []
-  await housekeepingPass(t.db, (m) => lines.push(m), { intervalMs: 60_000 }).runOnce()
+  const pass = housekeepingPass(t.db, (m) => lines.push(m), { intervalMs: 60_000 })
+  await pass.runOnce()
 
   expect(await t.db.trader.findUniqueOrThrow({ where: { id: losing.traderId } })).toMatchObject({ status: 'PAUSED', statusCause: 'BREAKER' })
   expect(await t.db.trader.findUniqueOrThrow({ where: { id: broken.traderId } })).toMatchObject({ status: 'ACTIVE' })
@@ -43,4 +44,21 @@ test("one user's breakers that cannot be checked leave the others' checked: the 
     expect.stringMatching(/^housekeeping: checking the loss breakers of user a-broken-zone failed: unknown time zone "Atlantis\/Lost_City"/),
     expect.stringMatching(/^breaker: daily loss .* has reached the limit of 40 USDT/),
   ])
+
+  // The user whose breakers are not checked is told in their feed, as an error (which their
+  // channels hear of), once however many passes fail; and told again once a check passes.
+  const feed = () => t.db.activityEvent.findMany({ where: { userId: broken.userId }, orderBy: { id: 'asc' }, select: { type: true, severity: true, message: true } })
+  await pass.runOnce()
+  expect(await feed()).toEqual([
+    {
+      type: 'BREAKER_CHECK_FAILED',
+      severity: 'error',
+      message: expect.stringMatching(/^Your loss breakers \(daily loss, drawdown, losing streak\) could not be checked: unknown time zone "Atlantis\/Lost_City".*Until they can, a trader that reaches one of those limits is not stopped\.$/),
+    },
+  ])
+  await t.db.user.update({ where: { id: broken.userId }, data: { timeZone: 'UTC' } })
+  await pass.runOnce()
+  await pass.runOnce()
+  expect((await feed()).map((e) => [e.type, e.severity])).toEqual([['BREAKER_CHECK_FAILED', 'error'], ['BREAKER_CHECK_RESTORED', 'info']])
+  expect(await t.db.activityEvent.count({ where: { userId: losing.userId, type: { startsWith: 'BREAKER_CHECK' } } })).toBe(0)
 })
