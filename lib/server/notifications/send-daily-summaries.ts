@@ -11,28 +11,37 @@ import { recordActivity } from '@/lib/server/activity/record-activity'
  * unclaimed for the next pass. Channels pick the event up like any other notifiable one.
  * Returns how many summaries were sent.
  */
-export async function sendDailySummaries(opts: { db: Db; now?: Date }): Promise<number> {
+export async function sendDailySummaries(opts: { db: Db; now?: Date; onFailure?: (userId: string, e: Error) => void }): Promise<number> {
   const nowMs = (opts.now ?? new Date()).getTime()
   const users = await opts.db.user.findMany({
     where: { dailySummaryAt: { not: null } },
     select: { id: true, timeZone: true, dailySummaryAt: true, dailySummarySentOn: true },
+    orderBy: { id: 'asc' },
   })
   let sent = 0
   for (const u of users) {
-    const due = dueSummary({ nowMs, timeZone: u.timeZone, at: u.dailySummaryAt!, sentOn: u.dailySummarySentOn })
-    if (!due) continue
-    const claimed = await opts.db.$transaction(async (tx) => {
-      const n = await tx.$executeRaw`
-        UPDATE "User" SET "dailySummarySentOn" = ${due.day}
-        WHERE id = ${u.id} AND "dailySummaryAt" IS NOT NULL
-          AND ("dailySummarySentOn" IS NULL OR "dailySummarySentOn" < ${due.day})`
-      if (n === 0) return false
-      await recordActivity(tx, { userId: u.id, type: 'DAILY_SUMMARY', severity: 'info', message: await summaryMessage(tx, u.id, u.timeZone, due) })
-      return true
+    // Each user's summary fails alone (a time zone this runtime no longer knows, say): the others still go out.
+    const claimed = await sendOne(opts.db, u, nowMs).catch((e: Error) => {
+      opts.onFailure?.(u.id, e)
+      return false
     })
     if (claimed) sent += 1
   }
   return sent
+}
+
+async function sendOne(db: Db, u: { id: string; timeZone: string; dailySummaryAt: string | null; dailySummarySentOn: string | null }, nowMs: number): Promise<boolean> {
+  const due = dueSummary({ nowMs, timeZone: u.timeZone, at: u.dailySummaryAt!, sentOn: u.dailySummarySentOn })
+  if (!due) return false
+  return db.$transaction(async (tx) => {
+    const n = await tx.$executeRaw`
+      UPDATE "User" SET "dailySummarySentOn" = ${due.day}
+      WHERE id = ${u.id} AND "dailySummaryAt" IS NOT NULL
+        AND ("dailySummarySentOn" IS NULL OR "dailySummarySentOn" < ${due.day})`
+    if (n === 0) return false
+    await recordActivity(tx, { userId: u.id, type: 'DAILY_SUMMARY', severity: 'info', message: await summaryMessage(tx, u.id, u.timeZone, due) })
+    return true
+  })
 }
 
 async function summaryMessage(tx: DbTx, userId: string, timeZone: string, due: DueSummary): Promise<string> {

@@ -117,6 +117,17 @@ describe('sendDailySummaries', () => {
     expect((await summaries(unknown.id))[0]!.message).toBe('Daily summary, 2026-03-08 23:15 to 2026-03-09 23:15 (UTC):\nNo closed trades and no open positions.')
     expect(await summaries(off.id)).toEqual([])
   })
+
+  it("one user's summary that cannot be made leaves the others' sent, and is reported by user", async () => {
+    // Checked first (users go by id): a time stored in a shape the API never writes.
+    const broken = await t.db.user.create({ data: { id: 'a-broken-time', email: 'b@example.com', passwordHash: 'x', timeZone: 'UTC', dailySummaryAt: '8am' } })
+    const tokyo = await t.db.user.create({ data: { id: 'b-tokyo', email: 't@example.com', passwordHash: 'x', timeZone: 'Asia/Tokyo', dailySummaryAt: '08:00' } })
+    const failures: string[] = []
+    expect(await sendDailySummaries({ db: t.db, now: new Date('2026-03-09T23:00:00Z'), onFailure: (userId, e) => failures.push(`${userId}: ${e.message}`) })).toBe(1)
+    expect((await summaries(tokyo.id)).map((e) => e.message)).toEqual([expect.stringMatching(/^Daily summary, 2026-03-09 08:00 to 2026-03-10 08:00 \(Asia\/Tokyo\)/)])
+    expect(await summaries(broken.id)).toEqual([])
+    expect(failures).toEqual(['a-broken-time: "8am" is not a time HH:MM'])
+  })
 })
 
 describe('/api/v1/notification-settings', () => {
