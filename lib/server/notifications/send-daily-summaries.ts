@@ -20,7 +20,7 @@ export async function sendDailySummaries(opts: { db: Db; now?: Date; onFailure?:
   })
   let sent = 0
   for (const u of users) {
-    // Each user's summary fails alone (a time zone this runtime no longer knows, say): the others still go out.
+    // Each user's summary fails alone (a time stored in a shape the API never writes, say): the others still go out.
     const claimed = await sendOne(opts.db, u, nowMs).catch((e: Error) => {
       opts.onFailure?.(u.id, e)
       return false
