@@ -22,7 +22,7 @@ async function userWithTrader(id: string) {
 test("one user's breakers that cannot be checked leave the others' checked: the next user's losing trader is paused; the failure is logged, and told to that user once", async () => {
   await seedMarket(t.db, { symbol: 'XRP/USDT', bid: '2', ask: '2' })
   // Checked first (the pass goes by user id): a time zone this runtime does not know, as after an
-  // upgrade whose time zone data dropped a name. Its check throws before reading anything.
+  // upgrade whose time zone data dropped a name. Its check throws before it reads any position.
   const broken = await userWithTrader('a-broken-zone')
   await t.db.user.update({ where: { id: broken.userId }, data: { timeZone: 'Atlantis/Lost_City' } })
   // Checked after it: a trader 50 USDT down on the day with a daily loss limit of 40.
