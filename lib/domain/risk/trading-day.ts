@@ -1,9 +1,17 @@
 /**
  * The user's trading day: the calendar day in their IANA time zone, which daily limits reset on.
- * Both functions throw a RangeError for an unknown time zone or an instant that is not a finite
- * epoch-ms number: callers validate the zone at the edge (see isValidTimeZone), so reaching
- * here with a bad one is a programming error, not a user mistake.
+ * Both functions throw a RangeError for an unknown time zone (an UnknownTimeZoneError) or an
+ * instant that is not a finite epoch-ms number. Zones are validated when set (isValidTimeZone),
+ * so an unknown one is a stored zone this runtime's time-zone data no longer has, after an
+ * upgrade: the user has to set it again, which the API says with a 409 (see knownError).
  */
+
+export class UnknownTimeZoneError extends RangeError {
+  constructor(public readonly timeZone: string) {
+    super(`unknown time zone "${timeZone}": expected an IANA name such as "Europe/Berlin" or "UTC"`)
+    this.name = 'UnknownTimeZoneError'
+  }
+}
 
 const formatters = new Map<string, Intl.DateTimeFormat>()
 
@@ -23,7 +31,7 @@ function dateFormatter(timeZone: string): Intl.DateTimeFormat {
       day: '2-digit',
     })
   } catch {
-    throw new RangeError(`unknown time zone "${String(timeZone)}": expected an IANA name such as "Europe/Berlin" or "UTC"`)
+    throw new UnknownTimeZoneError(String(timeZone))
   }
   formatters.set(timeZone, formatter)
   return formatter
@@ -37,6 +45,11 @@ export function isValidTimeZone(timeZone: string): boolean {
   } catch {
     return false
   }
+}
+
+/** Throws an UnknownTimeZoneError unless this runtime knows `timeZone`: for work that needs it whatever the data. */
+export function assertKnownTimeZone(timeZone: string): void {
+  dateFormatter(timeZone)
 }
 
 // ECMAScript's representable range of instants.

@@ -1,5 +1,6 @@
+import { UnknownTimeZoneError } from '@/lib/domain/risk/trading-day'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
-import { AppError, isAppError } from './app-error'
+import { AppError, conflict, isAppError } from './app-error'
 import { busyError } from './busy-error'
 
 /**
@@ -21,8 +22,18 @@ export function exchangeRefused(reason: string | null): AppError {
   return new AppError('EXCHANGE_REJECTED', `the exchange refused: ${reason ?? 'no reason given'}`)
 }
 
-/** Any failure with a clear answer for the caller (AppError, a busy database, an exchange), else null. */
+/**
+ * The user's stored time zone is one this runtime no longer knows (see UnknownTimeZoneError):
+ * 409 until they set it again. Daily limits, breakers and the performance days all count in
+ * it, so nothing that needs it goes ahead in another zone.
+ */
+export function unknownTimeZoneAppError(err: unknown): AppError | null {
+  if (!(err instanceof UnknownTimeZoneError)) return null
+  return conflict(`your time zone "${err.timeZone}" is not one this server knows (its time-zone data may have changed since you chose it): set your time zone again in Settings, under User-wide risk`)
+}
+
+/** Any failure with a clear answer for the caller (AppError, a busy database, an exchange, a lost time zone), else null. */
 export function knownError(err: unknown): AppError | null {
   if (isAppError(err)) return err
-  return busyError(err) ?? exchangeAppError(err)
+  return busyError(err) ?? exchangeAppError(err) ?? unknownTimeZoneAppError(err)
 }

@@ -12,6 +12,7 @@ import { breakdownBy } from '@/lib/domain/performance/trade-breakdown'
 import { TRADE_SOURCE_LABELS, TRADE_SOURCES, type TradeSource } from '@/lib/domain/performance/trade-source'
 import { tradeStats, type TradeStats } from '@/lib/domain/performance/trade-stats'
 import { tradesOfLegs } from '@/lib/domain/performance/group-trades'
+import { assertKnownTimeZone } from '@/lib/domain/risk/trading-day'
 import { decisionPerformance, type DecisionPerformanceView } from '@/lib/server/decisions/decision-performance'
 import { loadClosedTrades, type ClosedTrade } from './closed-trades'
 import { loadEquityHistory, MAX_CURVE_POINTS } from './equity-history'
@@ -122,6 +123,8 @@ export async function performanceReport(opts: { db: DbTx; userId: string; query:
   const now = opts.now ?? new Date()
   const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { timeZone: true } })
   const timeZone = user.timeZone
+  // Refused whether or not there are days to count yet, so the report never depends on it.
+  assertKnownTimeZone(timeZone)
 
   // The traders in scope (a traderId that is not the user's matches none: no figures, no error).
   const traders = await db.trader.findMany({
