@@ -1,4 +1,6 @@
 import { expect, test, type Locator, type Page } from '@playwright/test'
+import pg from 'pg'
+import { embeddedDatabaseUrl, embeddedPassword } from '@/lib/db/embedded-postgres'
 import { dec, type Decimal } from '@/lib/domain/decimal'
 import { DEFAULT_FAKE_SYMBOLS, startFakeBinance, type FakeBinance, type FakeSymbolSpec } from '../support/fake-binance'
 import { fakeMarketEnv } from './support/app-process'
@@ -280,4 +282,37 @@ test('coin universe on a trader: top 3 by 24 h quote volume without DOGE, resolv
   await expect(form.getByLabel('N', { exact: true })).toHaveValue('3')
   await expect(form.getByLabel('Never include')).toHaveValue('DOGE/USDT')
   await shot(panel, 'coin-universe')
+})
+
+test('a stored time zone this server no longer knows: Performance and Settings say so, and setting it again clears it', async ({ page }) => {
+  await signIn(page)
+  // As after an upgrade whose time-zone data dropped the zone (the API refuses such a zone when set).
+  const sql = new pg.Client({ connectionString: embeddedDatabaseUrl(Number(app.env.EMBEDDED_PG_PORT), embeddedPassword(app.env.DATA_DIR)) })
+  await sql.connect()
+  try {
+    await sql.query(`UPDATE "User" SET "timeZone" = 'Atlantis/Lost_City' WHERE email = $1`, [ADMIN.email])
+  } finally {
+    await sql.end()
+  }
+  await page.goto(`${app.url}/performance`)
+  const lost = page.getByTestId('unknown-time-zone')
+  await expect(lost).toContainText('Your time zone “Atlantis/Lost_City” is not one this server knows')
+  await expect(page.getByTestId('page-error')).toHaveCount(0)
+  const refused = await api<{ error: { code: string; message: string } }>(page, 'GET', '/api/v1/performance')
+  expect([refused.status, refused.body.error.code]).toEqual([409, 'CONFLICT'])
+  expect(refused.body.error.message).toMatch(/^your time zone "Atlantis\/Lost_City" is not one this server knows .*: set your time zone again in Settings, under User-wide risk$/)
+  await shot(lost, 'unknown-time-zone')
+
+  await lost.getByRole('link', { name: 'Set it in Settings, under User-wide risk.' }).click()
+  await expect(page.getByTestId('unknown-time-zone')).toContainText('Set it below.')
+  const riskForm = page.getByRole('form', { name: 'User-wide risk settings' })
+  await expect(riskForm.getByLabel('Time zone')).toHaveValue('Atlantis/Lost_City')
+  await riskForm.getByLabel('Time zone').fill('Europe/Berlin')
+  await riskForm.getByRole('button', { name: 'Save risk settings' }).click()
+  await expect(riskForm.getByRole('status')).toHaveText('Saved.')
+  await expect(page.getByTestId('unknown-time-zone')).toHaveCount(0)
+
+  await page.goto(`${app.url}/performance`)
+  await expect(page.getByText('Days are in your time zone (Europe/Berlin).', { exact: false })).toBeVisible()
+  expect((await api(page, 'GET', '/api/v1/performance')).status).toBe(200)
 })

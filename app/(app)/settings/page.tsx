@@ -6,9 +6,11 @@ import { ExchangeAccountsPanel } from '@/components/settings/exchange-accounts-p
 import { MarketDataForm } from '@/components/settings/market-data-form'
 import { RiskSettingsForm } from '@/components/settings/risk-settings-form'
 import { SettingsStatus } from '@/components/settings/settings-status'
+import { UnknownTimeZoneNotice } from '@/components/settings/unknown-time-zone-notice'
 import { UsersPanel } from '@/components/settings/users-panel'
 import { Panel } from '@/components/ui/panel'
 import { env } from '@/lib/config/env'
+import { isValidTimeZone } from '@/lib/domain/risk/trading-day'
 import { db } from '@/lib/db/client'
 import { listApiTokens } from '@/lib/server/auth/api-tokens'
 import { listExchangeAccounts } from '@/lib/server/exchange-accounts/list-exchange-accounts'
@@ -95,6 +97,11 @@ export default async function SettingsPage() {
           currency on its own: paper positions never count against testnet or live ones, and amounts in USDT and EUR are never added up. When a loss
           breaker trips, that mode and currency’s traders are paused (halted for drawdown) with the reason shown on each; resuming them is up to you.
         </p>
+        {isValidTimeZone(risk.timeZone) ? null : (
+          <div className="mb-3">
+            <UnknownTimeZoneNotice timeZone={risk.timeZone} linkToSettings={false} />
+          </div>
+        )}
         <RiskSettingsForm settings={risk} defaults={USER_RISK_LIMIT_DEFAULTS} />
       </Panel>
       <NotificationChannelsPanel privateHostsAllowed={cfg.NOTIFY_ALLOW_PRIVATE_HOSTS} />
