@@ -300,7 +300,7 @@ test('a stored time zone this server no longer knows: Performance and Settings s
   await expect(page.getByTestId('page-error')).toHaveCount(0)
   const refused = await api<{ error: { code: string; message: string } }>(page, 'GET', '/api/v1/performance')
   expect([refused.status, refused.body.error.code]).toEqual([409, 'CONFLICT'])
-  expect(refused.body.error.message).toMatch(/^your time zone "Atlantis\/Lost_City" is not one this server knows .*: set your time zone again in Settings, under User-wide risk$/)
+  expect(refused.body.error.message).toMatch(/^the time zone "Atlantis\/Lost_City" is not one this server knows .*: set the time zone again in Settings, under User-wide risk$/)
   await shot(lost, 'unknown-time-zone')
 
   await lost.getByRole('link', { name: 'Set it in Settings, under User-wide risk.' }).click()

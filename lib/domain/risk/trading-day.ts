@@ -8,7 +8,9 @@
 
 export class UnknownTimeZoneError extends RangeError {
   constructor(public readonly timeZone: string) {
-    super(`unknown time zone "${timeZone}": expected an IANA name such as "Europe/Berlin" or "UTC"`)
+    // Said as the person who chose the zone needs it: the decision journal, the breaker-check
+    // line in the feed and the API's 409 all show this message.
+    super(`the time zone "${timeZone}" is not one this server knows (its time-zone data may have changed since the zone was chosen): set the time zone again in Settings, under User-wide risk`)
     this.name = 'UnknownTimeZoneError'
   }
 }

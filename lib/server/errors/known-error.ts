@@ -29,7 +29,7 @@ export function exchangeRefused(reason: string | null): AppError {
  */
 export function unknownTimeZoneAppError(err: unknown): AppError | null {
   if (!(err instanceof UnknownTimeZoneError)) return null
-  return conflict(`your time zone "${err.timeZone}" is not one this server knows (its time-zone data may have changed since you chose it): set your time zone again in Settings, under User-wide risk`)
+  return conflict(err.message)
 }
 
 /** Any failure with a clear answer for the caller (AppError, a busy database, an exchange, a lost time zone), else null. */

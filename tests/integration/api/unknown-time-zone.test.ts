@@ -43,7 +43,7 @@ function expectLostZone(res: { status: number; body: { error: { code: string; me
   expect(res.status).toBe(409)
   expect(res.body.error.code).toBe('CONFLICT')
   expect(res.body.error.message).toBe(
-    `your time zone "${LOST}" is not one this server knows (its time-zone data may have changed since you chose it): set your time zone again in Settings, under User-wide risk`,
+    `the time zone "${LOST}" is not one this server knows (its time-zone data may have changed since the zone was chosen): set the time zone again in Settings, under User-wide risk`,
   )
 }
 

@@ -41,7 +41,7 @@ test("one user's breakers that cannot be checked leave the others' checked: the 
   expect(await t.db.trader.findUniqueOrThrow({ where: { id: losing.traderId } })).toMatchObject({ status: 'PAUSED', statusCause: 'BREAKER' })
   expect(await t.db.trader.findUniqueOrThrow({ where: { id: broken.traderId } })).toMatchObject({ status: 'ACTIVE' })
   expect(lines).toEqual([
-    expect.stringMatching(/^housekeeping: checking the loss breakers of user a-broken-zone failed: unknown time zone "Atlantis\/Lost_City"/),
+    expect.stringMatching(/^housekeeping: checking the loss breakers of user a-broken-zone failed: the time zone "Atlantis\/Lost_City" is not one this server knows/),
     expect.stringMatching(/^breaker: daily loss .* has reached the limit of 40 USDT/),
   ])
 
@@ -53,7 +53,7 @@ test("one user's breakers that cannot be checked leave the others' checked: the 
     {
       type: 'BREAKER_CHECK_FAILED',
       severity: 'error',
-      message: expect.stringMatching(/^Your loss breakers \(daily loss, drawdown, losing streak\) could not be checked: unknown time zone "Atlantis\/Lost_City".*Until they can, a trader that reaches one of those limits is not stopped\.$/),
+      message: expect.stringMatching(/^Your loss breakers \(daily loss, drawdown, losing streak\) could not be checked: the time zone "Atlantis\/Lost_City" is not one this server knows.*Until they can, a trader that reaches one of those limits is not stopped\.$/),
     },
   ])
   await t.db.user.update({ where: { id: broken.userId }, data: { timeZone: 'UTC' } })
