@@ -28,19 +28,23 @@ export function housekeepingPass(db: Db, log: (m: string) => void, opts: { inter
       () => true,
       (e: Error) => (log(`housekeeping: telling user ${userId} about their loss breakers failed: ${e.message}`), false),
     )
-  // A user whose breakers are not checked sees it in their feed (an error, so their channels hear of it too), once.
+  // A user whose breakers are not checked sees it in their feed (an error, so their channels hear
+  // of it too), and the worker's log says it, once a failing streak: not again every heartbeat.
   const checkBreakers = async (userId: string) => {
     try {
       for (const t of await tripBreakers(db, userId)) log(`breaker: ${t.trip.reason}`)
     } catch (e) {
+      if (failing.has(userId)) return
       const why = (e as Error).message
-      log(`housekeeping: checking the loss breakers of user ${userId} failed: ${why}`)
+      log(`housekeeping: checking the loss breakers of user ${userId} failed: ${why} (not said again until they are checked)`)
       // Its first line only: a database error's text goes on with the statement.
       const message = `Your loss breakers (daily loss, drawdown, losing streak) could not be checked: ${why.split('\n')[0]!.slice(0, 300)}. Until they can, a trader that reaches one of those limits is not stopped.`
       if (!failing.has(userId) && (await tell(userId, 'BREAKER_CHECK_FAILED', 'error', message))) failing.add(userId)
       return
     }
-    if (failing.has(userId) && (await tell(userId, 'BREAKER_CHECK_RESTORED', 'info', 'Your loss breakers are checked again.'))) failing.delete(userId)
+    if (!failing.has(userId)) return
+    log(`housekeeping: the loss breakers of user ${userId} are checked again`)
+    if (await tell(userId, 'BREAKER_CHECK_RESTORED', 'info', 'Your loss breakers are checked again.')) failing.delete(userId)
   }
   return new PeriodicPass(
     async () => {

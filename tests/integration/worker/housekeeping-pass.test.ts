@@ -41,12 +41,13 @@ test("one user's breakers that cannot be checked leave the others' checked: the 
   expect(await t.db.trader.findUniqueOrThrow({ where: { id: losing.traderId } })).toMatchObject({ status: 'PAUSED', statusCause: 'BREAKER' })
   expect(await t.db.trader.findUniqueOrThrow({ where: { id: broken.traderId } })).toMatchObject({ status: 'ACTIVE' })
   expect(lines).toEqual([
-    expect.stringMatching(/^housekeeping: checking the loss breakers of user a-broken-zone failed: the time zone "Atlantis\/Lost_City" is not one this server knows/),
+    expect.stringMatching(/^housekeeping: checking the loss breakers of user a-broken-zone failed: the time zone "Atlantis\/Lost_City" is not one this server knows.*\(not said again until they are checked\)$/),
     expect.stringMatching(/^breaker: daily loss .* has reached the limit of 40 USDT/),
   ])
 
   // The user whose breakers are not checked is told in their feed, as an error (which their
-  // channels hear of), once however many passes fail; and told again once a check passes.
+  // channels hear of), once however many passes fail; and told again once a check passes. The
+  // worker's log says each once too.
   const feed = () => t.db.activityEvent.findMany({ where: { userId: broken.userId }, orderBy: { id: 'asc' }, select: { type: true, severity: true, message: true } })
   await pass.runOnce()
   expect(await feed()).toEqual([
@@ -60,5 +61,9 @@ test("one user's breakers that cannot be checked leave the others' checked: the 
   await pass.runOnce()
   await pass.runOnce()
   expect((await feed()).map((e) => [e.type, e.severity])).toEqual([['BREAKER_CHECK_FAILED', 'error'], ['BREAKER_CHECK_RESTORED', 'info']])
+  expect(lines.filter((l) => l.includes('a-broken-zone'))).toEqual([
+    expect.stringMatching(/^housekeeping: checking the loss breakers of user a-broken-zone failed: /),
+    'housekeeping: the loss breakers of user a-broken-zone are checked again',
+  ])
   expect(await t.db.activityEvent.count({ where: { userId: losing.userId, type: { startsWith: 'BREAKER_CHECK' } } })).toBe(0)
 })
