@@ -39,7 +39,7 @@ export function housekeepingPass(db: Db, log: (m: string) => void, opts: { inter
       log(`housekeeping: checking the loss breakers of user ${userId} failed: ${why} (not said again until they are checked)`)
       // Its first line only: a database error's text goes on with the statement.
       const message = `Your loss breakers (daily loss, drawdown, losing streak) could not be checked: ${why.split('\n')[0]!.slice(0, 300)}. Until they can, a trader that reaches one of those limits is not stopped.`
-      if (!failing.has(userId) && (await tell(userId, 'BREAKER_CHECK_FAILED', 'error', message))) failing.add(userId)
+      if (await tell(userId, 'BREAKER_CHECK_FAILED', 'error', message)) failing.add(userId)
       return
     }
     if (!failing.has(userId)) return
