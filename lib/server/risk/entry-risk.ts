@@ -10,7 +10,7 @@ import { AppError } from '@/lib/server/errors/app-error'
 import { readRiskLimits, readUserRiskLimits } from '@/lib/server/traders/trader-settings'
 import type { AccountMode } from '@/lib/generated/prisma/enums'
 import { takeBookTurn } from './book-entry-turn'
-import { bookLabel, loadTraderAndUserRiskState } from './load-risk-state'
+import { bookLabel, loadTraderAndUserRiskState, type Book } from './load-risk-state'
 
 /** Where an order came from, for the risk log: every path goes through the same check. */
 export type OrderSource = 'UI' | 'API' | 'AI' | 'RULES' | 'APPROVAL' | 'WEBHOOK'
@@ -52,16 +52,19 @@ const NO_STATE: RiskState = {
 
 /**
  * Checks an entry against the trader's limits and the user-wide limits over its book (see Book),
- * from the ledger as it stands inside the caller's transaction, so that two entries cannot both
- * squeeze under a limit. Throws RiskRejection (which rolls the caller's transaction back, this
- * entry's turn included); the caller records it after rollback.
+ * from the ledger as it stands once the caller holds its trader's lock, so that two entries cannot
+ * both squeeze under a limit. Throws RiskRejection (which rolls the caller's transaction back, this
+ * entry's turn included); the caller records it after rollback. Callers check before their
+ * transaction writes anything the ledger read looks at: that read may run on another entry's
+ * transaction, and this one's on theirs.
  *
  * The caller holds the trader's row lock, which keeps that trader's entries in turn: its own
  * figures are read as they stand. The user-wide limits count every trader of the book, whose
- * entries share no lock. They read the book without waiting for each other, then take the book's
- * turn (takeBookTurn: a row lock held until commit), which tells what the entries that committed
- * in between added. Those are counted into what was read (withEntriesSince). Only when a
- * user-wide limit looks at when each symbol was entered is the book read again, in turn. So the
+ * entries share no lock. They read the book without waiting for each other's locks (entries made
+ * at once share one read, see loadTraderAndUserRiskState), then take the book's turn
+ * (takeBookTurn: a row lock held until commit), which tells what the entries that committed in
+ * between added. Those are counted into what was read (withEntriesSince). Only when a user-wide
+ * limit looks at when each symbol was entered is the book read again, in turn and alone. So the
  * book's entries wait for each other's writes and commits only, not for each other's reads.
  */
 export async function assertEntryWithinLimits(tx: SqlTx, trader: TraderRow, user: UserRow, intent: EntryIntent, now = Date.now()): Promise<{ trader: RiskCheck; user: RiskCheck }> {
@@ -72,13 +75,15 @@ export async function assertEntryWithinLimits(tx: SqlTx, trader: TraderRow, user
 
   // The ledger is read only when some limit looks at it (with every such limit off, an entry
   // costs no risk query at all).
-  const read = () =>
+  // The first read is shared with the book's other entries made at once (nothing is written yet);
+  // the one after the book's turn, which has written to the book's totals, reads alone.
+  const read = (sharedIn?: Book) =>
     loadTraderAndUserRiskState(tx, {
-      userId: trader.userId, traderId: trader.id, timeZone: user.timeZone, now,
+      userId: trader.userId, traderId: trader.id, sharedIn, timeZone: user.timeZone, now,
       trader: { pnlPeak: fromDb(trader.pnlPeak), duplicateWindowSeconds: traderLimits.duplicateWindowSeconds, cooldownMinutes: traderLimits.cooldownMinutes, reads: limitReads(traderLimits) },
       user: { pnlPeak: fromDb(user.pnlPeak), duplicateWindowSeconds: userLimits.duplicateWindowSeconds, cooldownMinutes: userLimits.cooldownMinutes, reads: limitReads(userLimits) },
     })
-  const states = needsRiskState(traderLimits) || needsRiskState(userLimits) ? await read() : null
+  const states = needsRiskState(traderLimits) || needsRiskState(userLimits) ? await read(book) : null
   let userState = states?.user.state ?? NO_STATE
   if (states && needsRiskState(userLimits)) {
     const since = entriesBetween(states.bookEntries, await takeBookTurn(tx, book, entryTotals(intent)))

@@ -9,6 +9,7 @@ import type { RiskState } from '@/lib/domain/risk/check-order-risk'
 import type { LimitReads } from '@/lib/domain/risk/risk-limits'
 import { tradingDayStart } from '@/lib/domain/risk/trading-day'
 import { valueBalances } from '@/lib/server/accounts/account-equity'
+import { batchPerKey } from '@/lib/server/concurrency/batch-per-key'
 import { beforeDaySql, EXIT_SIDE_SQL, unrealizedSql } from './day-pnl-mark'
 
 
@@ -72,26 +73,68 @@ export interface BookFigures {
   figures: ScopeFigures
 }
 
+type EntryRead = { tx: SqlTx; userId: string; traderId: string; timeZone: string; now: number; trader: ScopeLimits; user: ScopeLimits }
+
+const readsOf = (s: ScopeLimits): LimitReads => s.reads ?? { entries: true, closes: true }
+
+/** One read of a book for the traders of `reads` (each comes back on its own), on the first one's transaction. */
+function readBookFor(reads: EntryRead[]) {
+  const first = reads[0]!
+  const ids = (pick: (r: EntryRead) => boolean) => [...new Set(reads.filter(pick).map((r) => r.traderId))]
+  return loadScopeRows(first.tx, {
+    userId: first.userId, timeZone: first.timeZone,
+    // The earliest entry's moment: entries are read back far enough for every one of them.
+    now: Math.min(...reads.map((r) => r.now)),
+    only: { bookOf: first.traderId }, windows: reads.flatMap((r) => [r.trader, r.user]), detail: ids(() => true),
+    entriesOf: readsOf(first.user).entries ? 'all' : ids((r) => readsOf(r.trader).entries),
+    streaksOf: ids((r) => readsOf(r.trader).closes),
+    bookCloses: readsOf(first.user).closes,
+  })
+}
+
+/**
+ * Reads of one book for entries made at once, one statement for all (see batchPerKey): each
+ * entry's trader comes back on its own, the book's sums once. A read of the book costs as much
+ * as the book holds (its open positions, today's entries), so a burst of entries across a user's
+ * traders no longer pays it once per entry. Every read starts after each entry it answers asked
+ * for it, after that entry's trader lock: what each entry reads is as fresh as if it had read
+ * alone. It runs on one of those entries' transactions, which is why only reads made before an
+ * entry writes anything come here. Keyed by everything the entries must share: the book, its
+ * trading day (a burst across midnight reads in two), and what the user's limits read (the same
+ * for every trader of a user, unless changed in between). A read that failed says on whose
+ * transaction it ran: the other entries read again alone, so that a fault of one entry's
+ * connection is not theirs.
+ */
+const bookReads = batchPerKey((_key, reads: EntryRead[]) =>
+  readBookFor(reads).then(
+    (rows) => ({ rows }),
+    (error: unknown) => ({ error, ranOn: reads[0]!.tx }),
+  ),
+)
+
+async function sharedRead(book: Book, read: EntryRead) {
+  const key = [read.userId, bookKey(book), read.timeZone, tradingDayStart(read.now, read.timeZone), JSON.stringify(readsOf(read.user))].join('|')
+  const shared = await bookReads(key, read)
+  if ('rows' in shared) return shared.rows
+  if (shared.ranOn === read.tx) throw shared.error
+  return readBookFor([read])
+}
+
 /**
  * One trader's state and its book's (its user's traders in its book) state for an entry check,
  * from one read of that book's ledger, with exactly the same definitions as loadRiskState (which
- * this must agree with). `user` gives the book's peak. Only this trader's own figures and the
- * book's sums come back (PostgreSQL adds the book up), so an entry's read costs about the same
- * however many traders the book has. `bookEntries`: the book's entry totals as this read saw them
- * (BookEntryTotals).
+ * this must agree with). `user` gives the book's peak. Only the entry's trader's own figures and
+ * the book's sums come back (PostgreSQL adds the book up). `bookEntries`: the book's entry totals
+ * as the read saw them (BookEntryTotals). `sharedIn`: the book, for an entry's read made before
+ * its transaction writes anything, which entries of the book made at once share (see bookReads).
  */
 export async function loadTraderAndUserRiskState(
   tx: SqlTx,
-  opts: { userId: string; traderId: string; timeZone: string; now: number; trader: ScopeLimits; user: ScopeLimits },
+  opts: { userId: string; traderId: string; timeZone: string; now: number; trader: ScopeLimits; user: ScopeLimits; sharedIn?: Book },
 ): Promise<{ trader: ScopeFigures; user: ScopeFigures; bookEntries: EntryTotals }> {
   const base = { timeZone: opts.timeZone, now: opts.now }
-  const reads = (s: ScopeLimits) => s.reads ?? { entries: true, closes: true }
-  const rows = await loadScopeRows(tx, {
-    ...base, userId: opts.userId, only: { bookOf: opts.traderId }, windows: [opts.trader, opts.user], detail: [opts.traderId],
-    entriesOf: reads(opts.user).entries ? 'all' : reads(opts.trader).entries ? [opts.traderId] : [],
-    streaksOf: reads(opts.trader).closes ? [opts.traderId] : [],
-    bookCloses: reads(opts.user).closes,
-  })
+  const read: EntryRead = { tx, userId: opts.userId, traderId: opts.traderId, timeZone: opts.timeZone, now: opts.now, trader: opts.trader, user: opts.user }
+  const rows = opts.sharedIn ? await sharedRead(opts.sharedIn, read) : await readBookFor([read])
   const [book] = rows.books.values()
   return {
     trader: traderFigures(rows, { ...base, ...opts.trader, id: opts.traderId }),
