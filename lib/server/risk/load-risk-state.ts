@@ -7,7 +7,7 @@ import { tradesOfLegs } from '@/lib/domain/performance/group-trades'
 import { NO_ENTRIES, type EntryTotals } from '@/lib/domain/risk/entries-since'
 import type { RiskState } from '@/lib/domain/risk/check-order-risk'
 import type { LimitReads } from '@/lib/domain/risk/risk-limits'
-import { tradingDayStart } from '@/lib/domain/risk/trading-day'
+import { tradingDay, tradingDayStart } from '@/lib/domain/risk/trading-day'
 import { valueBalances } from '@/lib/server/accounts/account-equity'
 import { batchPerKey } from '@/lib/server/concurrency/batch-per-key'
 import { beforeDaySql, EXIT_SIDE_SQL, unrealizedSql } from './day-pnl-mark'
@@ -113,7 +113,9 @@ const bookReads = batchPerKey((_key, reads: EntryRead[]) =>
 )
 
 async function sharedRead(book: Book, read: EntryRead) {
-  const key = [read.userId, bookKey(book), read.timeZone, tradingDayStart(read.now, read.timeZone), JSON.stringify(readsOf(read.user))].join('|')
+  // The day by its name: with the zone in the key it tells the day apart as well as its start,
+  // which loadScopeRows works out (by bisection) once per read, not once per entry.
+  const key = [read.userId, bookKey(book), read.timeZone, tradingDay(read.now, read.timeZone), JSON.stringify(readsOf(read.user))].join('|')
   const shared = await bookReads(key, read)
   if ('rows' in shared) return shared.rows
   if (shared.ranOn === read.tx) throw shared.error
