@@ -27,7 +27,7 @@ export function exchangeRefused(reason: string | null): AppError {
  * 409 until they set it again. Daily limits, breakers and the performance days all count in
  * it, so nothing that needs it goes ahead in another zone.
  */
-export function unknownTimeZoneAppError(err: unknown): AppError | null {
+function unknownTimeZoneAppError(err: unknown): AppError | null {
   if (!(err instanceof UnknownTimeZoneError)) return null
   return conflict(err.message)
 }
