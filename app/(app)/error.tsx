@@ -1,29 +1,11 @@
 'use client'
 
-import { useEffect } from 'react'
+import { PageError } from '@/components/page-error'
 
 /**
- * A page of the signed-in app that failed to load (the database busy, restarting or unreachable):
- * it says so in place of the page, under the header, so the navigation and the panic button stay
- * within reach, and "Try again" loads the page afresh from the server (Next's retry: refresh, then
- * render again). The server's message is not shown (Next withholds it from the browser); its
- * digest finds it in the web server's log.
+ * A page of the signed-in app that failed to load: said under the header, so the navigation and
+ * the panic button stay within reach.
  */
-export default function PageError({ error, retry }: { error: Error & { digest?: string }; retry: () => void }) {
-  useEffect(() => {
-    console.error(error)
-  }, [error])
-  return (
-    <div role="alert" className="rounded border border-red-900 bg-red-950/40 p-4 text-sm" data-testid="page-error">
-      <h1 className="text-base font-semibold text-red-300">This page could not be loaded</h1>
-      <p className="mt-2 text-neutral-300">
-        The server could not read what the page shows, perhaps because the database is busy or restarting. Loading a page changes nothing, so trying again is
-        safe.
-      </p>
-      {error.digest && <p className="mt-1 font-mono text-xs text-neutral-500">Reference in the server log: {error.digest}</p>}
-      <button type="button" onClick={retry} className="mt-3 rounded bg-neutral-800 px-3 py-1.5 font-medium text-neutral-100 hover:bg-neutral-700">
-        Try again
-      </button>
-    </div>
-  )
+export default function AppPageError(props: { error: Error & { digest?: string }; retry: () => void }) {
+  return <PageError {...props} />
 }

@@ -2,6 +2,7 @@ import { UnknownTimeZoneError } from '@/lib/domain/risk/trading-day'
 import { ExchangeError } from '@/lib/exchange/exchange-error'
 import { AppError, conflict, isAppError } from './app-error'
 import { busyError } from './busy-error'
+import { databaseUnavailableError } from './database-unavailable'
 
 /**
  * An exchange's answer as HTTP: refused → 422 with its reason; not executed but worth retrying
@@ -32,8 +33,11 @@ function unknownTimeZoneAppError(err: unknown): AppError | null {
   return conflict(err.message)
 }
 
-/** Any failure with a clear answer for the caller (AppError, a busy database, an exchange, a lost time zone), else null. */
+/**
+ * Any failure with a clear answer for the caller (AppError, a busy or unreachable database, an
+ * exchange, a lost time zone), else null.
+ */
 export function knownError(err: unknown): AppError | null {
   if (isAppError(err)) return err
-  return busyError(err) ?? exchangeAppError(err) ?? unknownTimeZoneAppError(err)
+  return busyError(err) ?? databaseUnavailableError(err) ?? exchangeAppError(err) ?? unknownTimeZoneAppError(err)
 }

@@ -32,8 +32,8 @@ export function errorResponse(err: AppError): Response {
 
 /**
  * Wraps a route handler: AppErrors become `{ error: { code, message, fields? } }` with their
- * status; a saturated database is a 503 with Retry-After; anything else is logged here and answered with a generic 500, so internals and secrets
- * never reach the client.
+ * status; a saturated or unreachable database is a 503 with Retry-After; anything else is logged
+ * here and answered with a generic 500, so internals and secrets never reach the client.
  */
 export function handleRoute<Args extends unknown[]>(
   fn: (...args: Args) => Promise<Response>,

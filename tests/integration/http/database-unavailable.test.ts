@@ -1,0 +1,143 @@
+import net from 'node:net'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createDb, sqlOf } from '@/lib/db/client'
+import { isPortFree } from '@/lib/db/embedded-postgres'
+import { databaseUnavailableError } from '@/lib/server/errors/database-unavailable'
+import { knownError } from '@/lib/server/errors/known-error'
+import { createTrader } from '@/lib/server/traders/create-trader'
+import { seedMarket } from '@/tests/support/seed-market'
+import { apiUser, call, startApiDatabase } from '../api/api-harness'
+
+/**
+ * A database that cannot be reached (down, restarting) or that drops the connection: real errors
+ * from pg, Prisma and PostgreSQL are a 503 DATABASE_UNAVAILABLE with Retry-After, through the
+ * real routes too, with nothing written; another service's connection failure is not called one.
+ */
+
+const globalForDb = globalThis as unknown as { __db?: { $disconnect(): Promise<void> } }
+let t: Awaited<ReturnType<typeof startApiDatabase>>
+let alice: { id: string; token: string }
+let traderId: string
+/** postgres:// on a port nothing listens on. */
+let deadUrl: string
+let deadPort: number
+
+beforeAll(async () => {
+  t = await startApiDatabase()
+  alice = await apiUser(t, 'alice@example.com')
+  traderId = (await createTrader({ db: t.db, userId: alice.id, input: { name: 'Manual', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: 'BTC/USDT' } })).id
+  await seedMarket(t.db, { bid: '60000', ask: '60010' })
+  deadPort = 24_500 + Math.floor(Math.random() * 1_000)
+  while (!(await isPortFree(deadPort, '127.0.0.1'))) deadPort++
+  deadUrl = `postgres://tradeloop:x@127.0.0.1:${deadPort}/tradeloop`
+})
+afterAll(() => t?.stop())
+
+async function caught(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => {
+      throw new Error('expected a failure')
+    },
+    (e: unknown) => e,
+  )
+}
+
+describe('errors that mean "the database is not there"', () => {
+  test('pg cannot connect over TCP (ECONNREFUSED) or to a Unix socket that is gone (ENOENT)', async () => {
+    const tcp = new pg.Pool({ connectionString: deadUrl })
+    const socket = new pg.Pool({ host: '/nonexistent/tradeloop-socket-dir', port: deadPort, user: 'x', database: 'x' })
+    try {
+      const refused = await caught(tcp.query('SELECT 1'))
+      const noSocket = await caught(socket.query('SELECT 1'))
+      expect((refused as { code: string }).code).toBe('ECONNREFUSED')
+      expect((noSocket as { code: string }).code).toBe('ENOENT')
+      for (const e of [refused, noSocket]) expect(databaseUnavailableError(e)?.code).toBe('DATABASE_UNAVAILABLE')
+    } finally {
+      await Promise.all([tcp.end(), socket.end()])
+    }
+  })
+
+  test('the server closes the connection without a word (a backend killed, a proxy dropping it)', async () => {
+    const server = net.createServer((socket) => socket.destroy())
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const client = new pg.Client({ connectionString: `postgres://x:y@127.0.0.1:${(server.address() as net.AddressInfo).port}/x` })
+    try {
+      const e = await caught(client.connect())
+      expect((e as Error).message).toBe('Connection terminated unexpectedly')
+      expect(databaseUnavailableError(e)?.code).toBe('DATABASE_UNAVAILABLE')
+    } finally {
+      server.close()
+    }
+  })
+
+  test('Prisma and our SQL path on a database that is down', async () => {
+    const down = createDb(deadUrl)
+    try {
+      const viaPrisma = await caught(down.user.findFirst())
+      const viaSql = await caught(sqlOf(down).$queryRaw`SELECT 1`)
+      expect((viaPrisma as { code: string }).code).toBe('P1001')
+      for (const e of [viaPrisma, viaSql]) expect(knownError(e)).toMatchObject({ code: 'DATABASE_UNAVAILABLE', status: 503, retryAfterSeconds: 5 })
+    } finally {
+      await down.$disconnect()
+    }
+  })
+
+  test('a connection ended by the server under a query (57P01: shutdown, or an administrator)', async () => {
+    const victim = new pg.Client({ connectionString: t.url })
+    victim.on('error', () => {})
+    await victim.connect()
+    try {
+      const pid = (await victim.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+      const running = caught(victim.query('SELECT pg_sleep(10)'))
+      await new Promise((r) => setTimeout(r, 200))
+      await t.db.$queryRaw`SELECT pg_terminate_backend(${pid}::int)`
+      const e = await running
+      expect((e as { code: string }).code).toBe('57P01')
+      expect(databaseUnavailableError(e)?.status).toBe(503)
+    } finally {
+      await victim.end().catch(() => {})
+    }
+  })
+
+  test('not the database: a failed HTTP call (a channel, a model) to the same dead port, and an ordinary SQL error', async () => {
+    const fetchFailure = await caught(fetch(`http://127.0.0.1:${deadPort}/`))
+    expect(((fetchFailure as Error).cause as { code: string }).code).toBe('ECONNREFUSED')
+    expect(databaseUnavailableError(fetchFailure)).toBeNull()
+    const syntax = await caught(t.db.$queryRawUnsafe('SELEC 1'))
+    expect(databaseUnavailableError(syntax)).toBeNull()
+  })
+})
+
+describe('the API with its database unreachable', () => {
+  let positions: typeof import('@/app/api/v1/positions/route')
+
+  beforeAll(async () => {
+    positions = await import('@/app/api/v1/positions/route')
+    // The process-wide client, as the routes use it, pointed at a server that is not there.
+    await globalForDb.__db?.$disconnect()
+    delete globalForDb.__db
+    process.env.DATABASE_URL = deadUrl
+  })
+  afterAll(async () => {
+    await globalForDb.__db?.$disconnect()
+    delete globalForDb.__db
+    process.env.DATABASE_URL = t.url
+  })
+
+  test('a read and an entry answer 503 DATABASE_UNAVAILABLE with Retry-After, and nothing is written', async () => {
+    const list = await call(positions.GET, 'GET', '/api/v1/positions', { token: alice.token })
+    const open = await call(positions.POST, 'POST', '/api/v1/positions', {
+      token: alice.token,
+      body: { traderId, symbol: 'BTC/USDT', side: 'LONG', sizeMode: 'BASE', size: '0.01', entryType: 'MARKET', stopLoss: '59000' },
+    })
+    for (const res of [list, open]) {
+      expect(res.status).toBe(503)
+      expect(res.headers.get('retry-after')).toBe('5')
+      expect(res.body.error.code).toBe('DATABASE_UNAVAILABLE')
+      expect(res.body.error.message).toMatch(/^the database cannot be reached right now/)
+    }
+    expect(await t.db.position.count()).toBe(0)
+    expect(await t.db.order.count()).toBe(0)
+  })
+})
