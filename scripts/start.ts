@@ -1,5 +1,6 @@
 // npm start — the whole product on one machine: embedded PostgreSQL (unless DATABASE_URL is
-// set), migrations, the Next.js web app and the worker. Ctrl-C stops everything cleanly.
+// set), migrations, the Next.js web app and the worker, each restarted if it dies. Ctrl-C stops
+// everything cleanly.
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -10,6 +11,7 @@ import { isPortFree, startEmbeddedPostgres } from '@/lib/db/embedded-postgres'
 import { applyMigrations } from '@/lib/db/migrations'
 import { ensureAdminFromEnv } from '@/lib/server/auth/users'
 import { buildWebAppIfNeeded } from './start/build-web-app'
+import { DatabaseSupervisor } from './start/database-supervisor'
 import { waitForTrading, waitForWebApp } from './start/readiness'
 import { Supervisor } from './start/supervisor'
 import { webProcessArgs } from './start/web-command'
@@ -29,9 +31,10 @@ async function main() {
   let url = cfg.DATABASE_URL
   if (!url) {
     say(`starting embedded PostgreSQL in ${path.resolve(cfg.DATA_DIR, 'pg')}`)
-    const embedded = await startEmbeddedPostgres({ dataDir: cfg.DATA_DIR, port: cfg.EMBEDDED_PG_PORT })
+    // Same data, port and password on every start, so a restart keeps DATABASE_URL valid.
+    const embedded = await DatabaseSupervisor.start((onUnexpectedExit) => startEmbeddedPostgres({ dataDir: cfg.DATA_DIR, port: cfg.EMBEDDED_PG_PORT, onUnexpectedExit }), say)
     url = embedded.url
-    stopDb = embedded.stop
+    stopDb = () => embedded.stop()
     if (embedded.clusterDir !== path.resolve(cfg.DATA_DIR, 'pg')) say(`(running as root: the postgres user cannot reach DATA_DIR, so the data is in ${embedded.clusterDir})`)
   } else {
     const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 })

@@ -274,6 +274,8 @@ export async function startEmbeddedPostgres(opts: {
   quiet?: boolean
   /** Server settings beyond ours (`-c name=value`), e.g. a library to preload for a benchmark's statistics. */
   settings?: Record<string, string>
+  /** Called when the server, once started, exits without stop() (killed, crashed); by default that is written to stderr unless `quiet`. */
+  onUnexpectedExit?: (how: string) => void
 }): Promise<EmbeddedDatabase> {
   const dbName = opts.dbName ?? 'tradeloop'
   if (!(await isPortFree(opts.port))) {
@@ -316,7 +318,9 @@ export async function startEmbeddedPostgres(opts: {
     server.once('error', reject)
     server.once('exit', (code, signal) => {
       if (!ready) reject(new Error(`PostgreSQL exited during start (${signal ?? `exit ${code}`}):\n${out.trim()}`))
-      else if (!stopping && !opts.quiet) process.stderr.write(`[postgres] the database server exited unexpectedly (${signal ?? `exit ${code}`})\n`)
+      else if (stopping) return
+      else if (opts.onUnexpectedExit) opts.onUnexpectedExit(signal ? `killed by ${signal}` : `exit code ${code}`)
+      else if (!opts.quiet) process.stderr.write(`[postgres] the database server exited unexpectedly (${signal ?? `exit ${code}`})\n`)
     })
   })
 
