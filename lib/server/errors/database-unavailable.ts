@@ -21,7 +21,9 @@ function lostDatabase(err: unknown, depth = 0): boolean {
   // inside a fetch error's `cause`, and that is not the database.
   if (e.syscall === 'connect' && typeof e.code === 'string') return true
   if (e instanceof Error && e.constructor === Error && PG_LOST_CONNECTION.has(e.message)) return true
-  return ['meta', 'driverAdapterError'].some((k) => lostDatabase(e[k], depth + 1))
+  // Prisma's error carries PostgreSQL's code in its adapter error's cause (P2039, 57P01 inside).
+  const inner = e.name === 'DriverAdapterError' ? ['cause'] : ['meta', 'driverAdapterError']
+  return inner.some((k) => lostDatabase(e[k], depth + 1))
 }
 
 /**

@@ -7,6 +7,7 @@ import { databaseUnavailableError } from '@/lib/server/errors/database-unavailab
 import { knownError } from '@/lib/server/errors/known-error'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { seedMarket } from '@/tests/support/seed-market'
+import { waitFor } from '@/tests/support/wait-for'
 import { apiUser, call, startApiDatabase } from '../api/api-harness'
 
 /**
@@ -97,6 +98,27 @@ describe('errors that mean "the database is not there"', () => {
       expect(databaseUnavailableError(e)?.status).toBe(503)
     } finally {
       await victim.end().catch(() => {})
+    }
+  })
+
+  test('through Prisma: the code PostgreSQL gave, inside the cause of its adapter error', async () => {
+    const own = createDb(t.url)
+    try {
+      const running = caught(own.$queryRaw`SELECT pg_sleep(10) AS prisma_victim`)
+      const [victim] = await waitFor(
+        async () => {
+          const rows = await t.db.$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE query LIKE '%prisma_victim%' AND pid <> pg_backend_pid()`
+          return rows.length ? rows : null
+        },
+        'the query to be running',
+      )
+      await t.db.$queryRaw`SELECT pg_terminate_backend(${victim!.pid}::int)`
+      const e = (await running) as { code: string; meta: { driverAdapterError: { cause: { originalCode: string } } } }
+      expect(e.code).toMatch(/^P20/)
+      expect(e.meta.driverAdapterError.cause.originalCode).toBe('57P01')
+      expect(knownError(e)?.code).toBe('DATABASE_UNAVAILABLE')
+    } finally {
+      await own.$disconnect()
     }
   })
 
