@@ -8,6 +8,8 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5
 const POSTGRES_CONNECTION_CODES = /^(08[0-9A-Z]{3}|57P0[123])$/
 // Prisma's: the server cannot be reached, timed out, or closed the connection.
 const PRISMA_CONNECTION_CODES = new Set(['P1001', 'P1002', 'P1017'])
+// The socket calls whose failure, raised by pg itself, means the connection is gone.
+const SOCKET_CALLS = new Set(['connect', 'read', 'write'])
 // pg's own errors for a connection that died under a query, which carry no code.
 const PG_LOST_CONNECTION = new Set(['Connection terminated unexpectedly', 'Connection terminated', 'Client has encountered a connection error and is not queryable'])
 
@@ -16,10 +18,11 @@ function lostDatabase(err: unknown, depth = 0): boolean {
   const e = err as Record<string, unknown>
   const code = typeof e.code === 'string' ? e.code : typeof e.originalCode === 'string' ? e.originalCode : null
   if (code && (POSTGRES_CONNECTION_CODES.test(code) || PRISMA_CONNECTION_CODES.has(code))) return true
-  // A socket that could not connect (refused, no socket file, unreachable). Only on the error
-  // itself or inside a database error: a failed HTTP call (a channel, a model) says the same
-  // inside a fetch error's `cause`, and that is not the database.
-  if (e.syscall === 'connect' && typeof e.code === 'string') return true
+  // A socket that could not connect (refused, no socket file, unreachable) or broke under a
+  // statement (EPIPE, ECONNRESET). Only on the error itself or inside a database error: a failed
+  // HTTP call (a channel, a model) says the same inside a fetch error's `cause`, and that is not
+  // the database.
+  if (SOCKET_CALLS.has(e.syscall as string) && typeof e.code === 'string') return true
   if (e instanceof Error && e.constructor === Error && PG_LOST_CONNECTION.has(e.message)) return true
   // Prisma's error carries PostgreSQL's code in its adapter error's cause (P2039, 57P01 inside).
   const inner = e.name === 'DriverAdapterError' ? ['cause'] : ['meta', 'driverAdapterError']

@@ -72,6 +72,20 @@ describe('errors that mean "the database is not there"', () => {
     }
   })
 
+  test('the connection is reset under pg (ECONNRESET on read)', async () => {
+    const server = net.createServer((socket) => socket.once('data', () => socket.resetAndDestroy()))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const client = new pg.Client({ connectionString: `postgres://x:y@127.0.0.1:${(server.address() as net.AddressInfo).port}/x` })
+    client.on('error', () => {})
+    try {
+      const e = await caught(client.connect())
+      expect(e).toMatchObject({ code: 'ECONNRESET', syscall: 'read' })
+      expect(databaseUnavailableError(e)?.code).toBe('DATABASE_UNAVAILABLE')
+    } finally {
+      server.close()
+    }
+  })
+
   test('Prisma and our SQL path on a database that is down', async () => {
     const down = createDb(deadUrl)
     try {
