@@ -1,11 +1,14 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { expect, test } from '@playwright/test'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { waitFor } from '../support/wait-for'
 import { fakeMarketEnv } from './support/app-process'
 import { ADMIN, signIn, useSpecApp } from './support/spec-app'
 
-// Issue 8 (hardening), supervision: `npm start` keeps the product up when a child dies. The real
-// start command runs with a fast heartbeat so a dead worker shows in /api/health within ~1.5 s.
+// Issue 8 (hardening), supervision: `npm start` keeps the product up when a child or its database
+// dies. The real start command runs with a fast heartbeat so a dead worker shows in /api/health
+// within ~1.5 s.
 test.describe.configure({ mode: 'serial' })
 
 let fake: FakeBinance
@@ -140,6 +143,67 @@ test('a worker killed with -9 is restarted; the stop crossed while it was down e
   expect(web.answered()).toBeGreaterThan(10)
   expect(web.workerStates).toContain(false)
   expect(web.workerStates.at(-1)).toBe(true)
+})
+
+test('the database killed with -9 is restarted; the API answers 503, never 500, meanwhile; positions and the worker carry on', async () => {
+  const token = (await api<{ token: string }>('POST', '/api/v1/auth/token', null, ADMIN)).body.token
+  const trader = await api<{ id: string }>('POST', '/api/v1/traders', token, {
+    name: 'Outlives its database',
+    quoteCurrency: 'USDT',
+    startingBalance: '10000',
+    watchlist: ['BTC/USDT'],
+    autoTrade: false,
+  })
+  expect(trader.status).toBe(201)
+  fake.setPrice('BTC/USDT', '60000.00', '60000.01')
+  // The first test left the price under 59000: the feed's next poll brings it back up.
+  await expect.poll(async () => (await api<{ ask?: string }>('GET', '/api/v1/markets/BTC-USDT/quote', token)).body.ask, { timeout: 30_000 }).toBe('60000.01')
+  const opened = await api<{ position: { id: string; status: string } }>('POST', '/api/v1/positions', token, {
+    traderId: trader.body.id,
+    symbol: 'BTC/USDT',
+    side: 'LONG',
+    sizeMode: 'BASE',
+    size: '0.01',
+    entryType: 'MARKET',
+    stopLoss: '59000',
+  })
+  expect(opened.status, JSON.stringify(opened.body)).toBe(201)
+  const positionId = opened.body.position.id
+
+  // Every answer the API gives while the database goes and comes back.
+  const answers: string[] = []
+  let polling = true
+  const poller = (async () => {
+    while (polling) {
+      const res = await api<{ error?: { code: string } }>('GET', '/api/v1/positions', token).catch((e: Error) => ({ status: 0, body: { error: { code: e.message } } }))
+      answers.push(res.status === 200 ? '200' : `${res.status} ${res.body.error?.code}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  })()
+
+  // The postmaster's pid is the first line of its lock file, in the cluster under DATA_DIR.
+  const postmaster = Number(readFileSync(path.join(app.env.DATA_DIR!, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0])
+  expect(postmaster).toBeGreaterThan(0)
+  process.kill(postmaster, 'SIGKILL')
+  await expect.poll(() => app.output(), { timeout: 10_000 }).toContain('[start] database exited unexpectedly (killed by SIGKILL); restarting in 0.5 s')
+  await expect.poll(() => app.output(), { timeout: 30_000 }).toContain('[start] database started again')
+  await expect.poll(async () => (await health()).body, { timeout: 30_000 }).toMatchObject({ database: { ok: true }, worker: { ok: true }, marketData: { ok: true } })
+  polling = false
+  await poller
+
+  expect(answers).toContain('503 DATABASE_UNAVAILABLE')
+  expect(answers.filter((a) => a !== '200' && a !== '503 DATABASE_UNAVAILABLE')).toEqual([])
+  expect(answers.at(-1)).toBe('200')
+  const kept = await api<{ position: { status: string } }>('GET', `/api/v1/positions/${positionId}`, token)
+  expect(kept.body.position.status).toBe('MONITORING')
+
+  // The worker, restarted against the new server, still guards the stop: once.
+  fake.setPrice('BTC/USDT', '58000.00', '58000.01')
+  await expect
+    .poll(async () => (await api<{ position: { status: string } }>('GET', `/api/v1/positions/${positionId}`, token)).body.position.status, { timeout: 30_000 })
+    .toBe('CLOSED')
+  const orders = await api<{ orders: { purpose: string; status: string }[] }>('GET', `/api/v1/orders?positionId=${positionId}`, token)
+  expect(orders.body.orders.map((o) => `${o.purpose} ${o.status}`).sort()).toEqual(['ENTRY FILLED', 'STOP_LOSS FILLED'])
 })
 
 test('Ctrl-C stops everything in order, with no error or stack trace', async () => {
