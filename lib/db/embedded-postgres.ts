@@ -84,6 +84,20 @@ function batchScheduled(binary: string, as: RunAs | null): string[] {
   return [chrt, '--batch', '0', binary]
 }
 
+/**
+ * `command` with a parent-death signal: when the process that starts the server dies without
+ * stopping it (npm start killed with -9), the kernel sends the server SIGINT, its fast shutdown.
+ * Without it the server would run on, orphaned, holding the port and data directory, and the next
+ * npm start would refuse to start. util-linux `setpriv` sets it (after the switch to the
+ * postgres user, which would clear it) and it survives the exec; `command` alone where that
+ * cannot be had (probed once here).
+ */
+function stopsWithParent(command: string[], as: RunAs | null): string[] {
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p))
+  if (!setpriv || spawnSync(setpriv, ['--pdeathsig', 'INT', 'true'], { ...as, cwd: '/', stdio: 'ignore' }).status !== 0) return command
+  return [setpriv, '--pdeathsig', 'INT', ...command]
+}
+
 export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = net.createServer()
@@ -292,7 +306,7 @@ export async function startEmbeddedPostgres(opts: {
   // Clients on this machine connect over the Unix socket: a statement costs the client about half
   // the CPU it does over loopback TCP (no TCP stack on either side). TCP stays for everything else.
   const socketDir = socketDirFor(dir, opts.port)
-  const [cmd, ...args] = [...batchScheduled(bin.postgres, as), '-D', dir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`, '-c', 'max_connections=200', '-c', 'lc_messages=C',
+  const [cmd, ...args] = [...stopsWithParent(batchScheduled(bin.postgres, as), as), '-D', dir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`, '-c', 'max_connections=200', '-c', 'lc_messages=C',
     ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`])]
   const server: ChildProcess = spawn(
     cmd!,
