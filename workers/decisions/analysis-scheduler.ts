@@ -1,6 +1,6 @@
 import { poolOf, type Db } from '@/lib/db/client'
 import type { ActorRef } from '@/lib/server/audit/actor'
-import { runAnalysisCycle, type CandleSource, type CycleTrigger } from '@/lib/server/decisions/run-analysis-cycle'
+import { FIRST_DATA_WAIT_MS, runAnalysisCycle, type CandleSource, type CycleTrigger } from '@/lib/server/decisions/run-analysis-cycle'
 import { ALL_ACCOUNTS, ownedAccountsWhere, type AccountScope } from '@/workers/lease/account-lease'
 import { claimCycle } from './cycle-claim'
 
@@ -16,6 +16,8 @@ export interface SchedulerOptions {
   now?: () => number
   /** Only traders of these accounts (a worker's share) are scheduled; all by default. */
   scope?: AccountScope
+  /** For this long after start(), cycles wait for fresh prices (see CycleOptions.freshPricesBy); FIRST_DATA_WAIT_MS unless given. */
+  warmUpMs?: number
 }
 
 /**
@@ -29,6 +31,7 @@ export class AnalysisScheduler {
   private stopped = false
   private readonly running = new Map<string, Promise<void>>()
   private readonly again = new Map<string, { trigger: CycleTrigger; symbol?: string }>()
+  private freshPricesBy = 0
 
   constructor(
     private readonly db: Db,
@@ -36,6 +39,7 @@ export class AnalysisScheduler {
   ) {}
 
   start() {
+    this.freshPricesBy = Date.now() + (this.o.warmUpMs ?? FIRST_DATA_WAIT_MS)
     const tick = async () => {
       if (this.stopped) return
       await this.runDue().catch((e: Error) => this.o.log(`analysis scheduler: ${e.message}`))
@@ -118,7 +122,7 @@ export class AnalysisScheduler {
 
   private async runCycle(traderId: string, trigger: CycleTrigger, symbol?: string) {
     try {
-      const r = await runAnalysisCycle({ db: this.db, traderId, candles: this.o.candles, actor: this.o.actor, trigger, symbol, staleAfterMs: this.o.staleAfterMs, now: this.o.now, log: this.o.log })
+      const r = await runAnalysisCycle({ db: this.db, traderId, candles: this.o.candles, actor: this.o.actor, trigger, symbol, staleAfterMs: this.o.staleAfterMs, now: this.o.now, log: this.o.log, freshPricesBy: this.freshPricesBy })
       const acted = r.decisions.filter((d) => d.outcome !== 'NO_ACTION')
       // A failure says why (as the journal does): "FAILED" alone sends the operator to the database.
       if (acted.length) this.o.log(`cycle ${traderId}: ${acted.map((d) => `${d.symbol} ${d.action ?? '-'} ${d.outcome}${d.error ? ` (${d.error})` : ''}`).join(', ')}`)

@@ -45,6 +45,11 @@ export interface CycleOptions {
   log?: (m: string) => void
   /** FIRST_DATA_WAIT_MS unless given (tests). */
   firstDataWaitMs?: number
+  /**
+   * Until this time (ms since the epoch) a price that is stale or not there yet is waited for, by
+   * every cycle: the worker has just started, and its feed's first prices are on their way.
+   */
+  freshPricesBy?: number
 }
 
 const CANDLES_PER_TIMEFRAME = 100
@@ -92,12 +97,16 @@ export async function runAnalysisCycle(o: CycleOptions): Promise<{ cycleId: stri
   // scheduled one. A scheduled cycle does not wait (it comes again anyway), except a new
   // trader's first: it is due the moment the trader is created, before the feed has quoted its
   // symbols, and its journal (and the user's notifications) would open with a failure.
+  // Likewise a worker just started: the prices stored before it stopped are stale until its feed
+  // has quoted again, and every trader due at once would record a failure (and notify) on them.
   const waits = o.trigger !== 'SCHEDULE' || trader.lastCycleAt === null
   const snapshotFor = async (symbol: string) => {
-    const until = Date.now() + (waits ? (o.firstDataWaitMs ?? FIRST_DATA_WAIT_MS) : 0)
+    const warmUp = o.freshPricesBy ?? 0
+    const noDataUntil = Math.max(Date.now() + (waits ? (o.firstDataWaitMs ?? FIRST_DATA_WAIT_MS) : 0), warmUp)
     for (;;) {
       const snapshot = await loadSymbolSnapshot(o.db, { traderId: trader.id, symbol, now: now(), staleAfterMs: o.staleAfterMs })
-      if (!('noDataYet' in snapshot) || Date.now() + FIRST_DATA_POLL_MS > until) return snapshot
+      const until = 'noDataYet' in snapshot ? noDataUntil : 'stale' in snapshot ? warmUp : 0
+      if (Date.now() + FIRST_DATA_POLL_MS > until) return snapshot
       await new Promise((r) => setTimeout(r, FIRST_DATA_POLL_MS))
     }
   }

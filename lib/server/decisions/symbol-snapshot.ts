@@ -17,8 +17,8 @@ export interface SymbolSnapshot {
   positionState: OpenPositionState | null
 }
 
-/** noDataYet: the feed has not quoted the symbol (or loaded its rules) at all yet, as opposed to a stale price or a busy position. */
-export type SnapshotProblem = { problem: string; noDataYet?: true }
+/** noDataYet: the feed has not quoted the symbol (or loaded its rules) at all yet; stale: its latest price is too old; otherwise a busy position. */
+export type SnapshotProblem = { problem: string; noDataYet?: true; stale?: true }
 
 async function loadActivePosition(tx: DbTx, traderId: string, symbol: string) {
   const where = { traderId, symbol, status: { in: [...ACTIVE_POSITION_STATUSES] } }
@@ -40,7 +40,7 @@ export async function loadSymbolSnapshot(tx: DbTx, opts: { traderId: string; sym
   const [quote, rules, position] = await Promise.all([loadQuote(tx, opts.symbol), loadMarketRules(tx, opts.symbol), loadActivePosition(tx, opts.traderId, opts.symbol)])
   if (!quote || !rules) return { problem: `no market data for ${opts.symbol} yet`, noDataYet: true }
   const age = quoteAgeMs(quote, opts.now)
-  if (isStale(age, opts.staleAfterMs)) return { problem: `the price of ${opts.symbol} is stale (${Math.round(age / 1000)} s old): no decision on stale prices` }
+  if (isStale(age, opts.staleAfterMs)) return { problem: `the price of ${opts.symbol} is stale (${Math.round(age / 1000)} s old): no decision on stale prices`, stale: true }
   if (position && !['OPEN', 'MONITORING'].includes(position.status)) {
     return { problem: `the ${opts.symbol} position is ${position.status.toLowerCase()}; it is decided on again once that settles` }
   }

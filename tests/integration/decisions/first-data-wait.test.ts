@@ -10,7 +10,8 @@ import { seedMarket } from '@/tests/support/seed-market'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
 
 // A symbol just added to the watchlist has no quote until the feed's next poll. A cycle a person
-// (Analyze now) or a signal asked for waits for it; a scheduled one does not (it comes again).
+// (Analyze now) or a signal asked for waits for it; a scheduled one does not (it comes again),
+// except in a worker just started, whose stored prices are stale until its feed quotes again.
 let t: TestDatabase
 let llm: FakeLlmServer
 let traderId: string
@@ -83,4 +84,26 @@ test("the worker's log line for a failed cycle says why, as the journal does", a
   const scheduler = new AnalysisScheduler(t.db, { candles: (s, tf, n) => feed.fetchCandles(s, tf, n), actor: { kind: 'WORKER', id: 'test' }, log: (m) => lines.push(m), staleAfterMs: 60_000 })
   await scheduler.trigger(traderId, 'SCHEDULE')
   expect(lines).toEqual([`cycle ${traderId}: DOGE/USDT - FAILED (no market data for DOGE/USDT yet)`])
+})
+
+// A worker just started: the prices stored before it stopped are minutes old until its feed quotes again.
+test("a worker's first cycles wait for fresh prices in place of stale ones, then decide on them", async () => {
+  await t.db.trader.update({ where: { id: traderId }, data: { watchlist: ['BTC/USDT'], lastCycleAt: new Date(Date.now() - 5 * 60_000) } })
+  await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '60000', ask: '60010', receivedAt: Date.now() - 10 * 60_000 })
+  llm.script([noTrade('BTC/USDT')])
+  const quoted = new Promise<void>((resolve) => setTimeout(() => void seedMarket(t.db, { symbol: 'BTC/USDT', bid: '60000', ask: '60010' }).then(resolve), 800))
+  const started = Date.now()
+  const r = await runAnalysisCycle({ db: t.db, traderId, candles: (s, tf, n) => feed.fetchCandles(s, tf, n), actor: { kind: 'WORKER', id: 'test' }, trigger: 'SCHEDULE', staleAfterMs: 60_000, freshPricesBy: started + 10_000 })
+  await quoted
+  expect(r.decisions.map((d) => [d.symbol, d.outcome, d.error])).toEqual([['BTC/USDT', 'NO_ACTION', null]])
+})
+
+test('after that, and for a feed that stays silent, a stale price fails the symbol with the reason', async () => {
+  await seedMarket(t.db, { symbol: 'BTC/USDT', bid: '60000', ask: '60010', receivedAt: Date.now() - 10 * 60_000 })
+  const past = await runAnalysisCycle({ db: t.db, traderId, candles: (s, tf, n) => feed.fetchCandles(s, tf, n), actor: { kind: 'WORKER', id: 'test' }, trigger: 'SCHEDULE', staleAfterMs: 60_000, freshPricesBy: Date.now() - 1 })
+  const silent = await runAnalysisCycle({ db: t.db, traderId, candles: (s, tf, n) => feed.fetchCandles(s, tf, n), actor: { kind: 'WORKER', id: 'test' }, trigger: 'SCHEDULE', staleAfterMs: 60_000, freshPricesBy: Date.now() + 600 })
+  for (const r of [past, silent]) {
+    expect(r.decisions.map((d) => [d.symbol, d.outcome])).toEqual([['BTC/USDT', 'FAILED']])
+    expect(r.decisions[0]!.error).toMatch(/^the price of BTC\/USDT is stale \(60\d s old\): no decision on stale prices$/)
+  }
 })
