@@ -2,6 +2,7 @@
 
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { useState, type ReactNode } from 'react'
+import { retryUnlessRefused } from './live/fetch-json'
 
 /** Client-side context shared by every page: one React Query cache per browser tab. */
 export function Providers({ children }: { children: ReactNode }) {
@@ -12,7 +13,7 @@ export function Providers({ children }: { children: ReactNode }) {
           queries: {
             staleTime: 5_000,
             refetchOnWindowFocus: false,
-            retry: 1,
+            retry: retryUnlessRefused,
             // What the server rendered counts as old, so a page's query reads it again once mounted:
             // an event streamed between the server's render and the query's creation invalidates
             // nothing (the AI's stop move that reached the stream while the position page was

@@ -29,7 +29,6 @@ export function useLiveCandles(symbol: string, timeframe: Timeframe, limit: numb
     queryFn: () => fetchJson<CandleList>(candlesUrl(symbol, timeframe, limit)),
     staleTime: 10_000,
     refetchOnWindowFocus: false,
-    retry: 1,
   })
   const [state, setState] = useState<{ key: string; bars: readonly ChartCandle[]; precision: number }>({ key: '', bars: [], precision: 2 })
   const data = query.data

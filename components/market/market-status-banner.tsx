@@ -61,6 +61,8 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
   const staleReason = !md.ok && md.error ? md.error : `no live quotes for ${formatAge(lastQuoteAt ? now - lastQuoteAt : now - mountedAt)}`
   const workerDown = !health.worker.ok && !liveFresh
   const ageMs = liveAge ?? md.freshestQuoteAgeMs
+  // The simulated feeds' labels name their kind ("Simulated: random walk (seed 42)"), which is shown beside them already.
+  const sourceDetail = md.label?.replace(/^Simulated: /, '') ?? null
 
   return (
     <div className="space-y-2" data-testid="market-status">
@@ -70,7 +72,7 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
           <span className="font-medium text-neutral-100" data-testid="market-kind">
             {md.kind === 'exchange' ? 'Exchange' : md.kind === 'simulated' ? 'Simulated' : 'Unknown'}
           </span>
-          {md.label ? <span className="text-neutral-300"> · {md.label}</span> : null}
+          {sourceDetail ? <span className="text-neutral-300"> · {sourceDetail}</span> : null}
           {md.mode ? (
             <span className={md.mode.startsWith('polling (stream down') ? 'text-amber-300' : 'text-neutral-300'} data-testid="market-mode">
               {' '}
@@ -93,7 +95,7 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
       </div>
       {simulated ? (
         <div role="note" className="rounded border border-amber-700 bg-amber-950/70 px-3 py-1.5 text-sm font-semibold text-amber-200">
-          SIMULATED market — prices are generated{md.label ? ` (${md.label})` : ''}, not real exchange prices.
+          SIMULATED market — prices come from {sourceDetail ? `a ${sourceDetail}` : 'this server'}, not from an exchange.
         </div>
       ) : null}
       {healthError ? (
