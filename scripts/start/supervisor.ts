@@ -24,12 +24,31 @@ export class Supervisor {
   private readonly children: Child[] = []
   private stopping = false
 
+  private readonly policy: RestartPolicy
+  private readonly stopTimeoutMs: number
+  private readonly command: string
+  private readonly prefix: string
+  private readonly onGiveUp: (name: string) => void
+
   constructor(
     private readonly env: NodeJS.ProcessEnv,
     private readonly say: (m: string) => void,
-    private readonly policy: RestartPolicy = DEFAULT_RESTART_POLICY,
-    private readonly stopTimeoutMs = 15_000,
-  ) {}
+    o: {
+      policy?: RestartPolicy
+      stopTimeoutMs?: number
+      /** The command that runs this supervisor, and what its log lines begin with (as `say`'s do). */
+      command?: string
+      prefix?: string
+      /** Called with the child's name when one is left down (see the policy). */
+      onGiveUp?: (name: string) => void
+    } = {},
+  ) {
+    this.policy = o.policy ?? DEFAULT_RESTART_POLICY
+    this.stopTimeoutMs = o.stopTimeoutMs ?? 15_000
+    this.command = o.command ?? 'npm start'
+    this.prefix = o.prefix ?? '[start]'
+    this.onGiveUp = o.onGiveUp ?? (() => {})
+  }
 
   /** Starts `node <args>` as `name`. */
   add(name: string, args: string[], envExtra: Record<string, string> = {}) {
@@ -65,12 +84,13 @@ export class Supervisor {
     c.crashes = d.recentCrashes
     if (d.action === 'give-up') {
       console.error(
-        `[start] ${c.name} exited unexpectedly (${how})\n` +
-          `[start] ${c.name} crashed ${d.recentCrashes.length} times in ${this.policy.windowMs / 1000} s; leaving it down — see the log above; restart npm start when fixed`,
+        `${this.prefix} ${c.name} exited unexpectedly (${how})\n` +
+          `${this.prefix} ${c.name} crashed ${d.recentCrashes.length} times in ${this.policy.windowMs / 1000} s; leaving it down — see the log above; restart ${this.command} when fixed`,
       )
+      this.onGiveUp(c.name)
       return
     }
-    console.error(`[start] ${c.name} exited unexpectedly (${how}); restarting in ${d.delayMs / 1000} s`)
+    console.error(`${this.prefix} ${c.name} exited unexpectedly (${how}); restarting in ${d.delayMs / 1000} s`)
     c.restartTimer = setTimeout(() => {
       c.restartTimer = null
       if (!this.stopping) this.spawn(c)
