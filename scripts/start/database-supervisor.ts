@@ -1,5 +1,5 @@
 import type { EmbeddedDatabase } from '@/lib/db/embedded-postgres'
-import { decideRestart, DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy'
+import { decideRestart, DEFAULT_RESTART_POLICY, exitNotice, type RestartPolicy } from './restart-policy'
 
 /** Starts the server once; `onUnexpectedExit` is called if it later exits without being stopped. */
 export type StartDatabase = (onUnexpectedExit: (how: string) => void) => Promise<EmbeddedDatabase>
@@ -54,14 +54,8 @@ export class DatabaseSupervisor {
     if (this.stopping) return
     const d = decideRestart(this.crashes, Date.now(), this.policy)
     this.crashes = d.recentCrashes
-    if (d.action === 'give-up') {
-      console.error(
-        `[start] database exited unexpectedly (${how})\n` +
-          `[start] database crashed ${d.recentCrashes.length} times in ${this.policy.windowMs / 1000} s; leaving it down — see the log above; restart npm start when fixed`,
-      )
-      return
-    }
-    console.error(`[start] database exited unexpectedly (${how}); restarting in ${d.delayMs / 1000} s`)
+    console.error(exitNotice('database', how, d, { prefix: '[start]', command: 'npm start', policy: this.policy }))
+    if (d.action === 'give-up') return
     this.timer = setTimeout(() => {
       this.timer = null
       if (this.stopping) return

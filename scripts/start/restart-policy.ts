@@ -24,3 +24,12 @@ export function decideRestart(previous: readonly number[], now: number, policy: 
   const delayMs = Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** (recentCrashes.length - 1))
   return { action: 'restart', delayMs, recentCrashes }
 }
+
+/** What a supervisor (`prefix`: its log lines' start; `command`: what runs it) says of `name`'s unexpected exit, given its decision. */
+export function exitNotice(name: string, how: string, d: RestartDecision, o: { prefix: string; command: string; policy: RestartPolicy }): string {
+  if (d.action === 'restart') return `${o.prefix} ${name} exited unexpectedly (${how}); restarting in ${d.delayMs / 1000} s`
+  return (
+    `${o.prefix} ${name} exited unexpectedly (${how})\n` +
+    `${o.prefix} ${name} crashed ${d.recentCrashes.length} times in ${o.policy.windowMs / 1000} s; leaving it down — see the log above; restart ${o.command} when fixed`
+  )
+}

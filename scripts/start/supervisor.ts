@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
-import { decideRestart, DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy'
+import { decideRestart, DEFAULT_RESTART_POLICY, exitNotice, type RestartPolicy } from './restart-policy'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 /** Makes a child stop itself when this process is gone (see the file). */
@@ -24,10 +24,10 @@ export class Supervisor {
   private readonly children: Child[] = []
   private stopping = false
 
-  private readonly policy: RestartPolicy
+  readonly policy: RestartPolicy
   private readonly stopTimeoutMs: number
-  private readonly command: string
-  private readonly prefix: string
+  readonly command: string
+  readonly prefix: string
   private readonly onGiveUp: (name: string) => void
 
   constructor(
@@ -82,15 +82,8 @@ export class Supervisor {
     if (this.stopping) return
     const d = decideRestart(c.crashes, Date.now(), this.policy)
     c.crashes = d.recentCrashes
-    if (d.action === 'give-up') {
-      console.error(
-        `${this.prefix} ${c.name} exited unexpectedly (${how})\n` +
-          `${this.prefix} ${c.name} crashed ${d.recentCrashes.length} times in ${this.policy.windowMs / 1000} s; leaving it down — see the log above; restart ${this.command} when fixed`,
-      )
-      this.onGiveUp(c.name)
-      return
-    }
-    console.error(`${this.prefix} ${c.name} exited unexpectedly (${how}); restarting in ${d.delayMs / 1000} s`)
+    console.error(exitNotice(c.name, how, d, this))
+    if (d.action === 'give-up') return this.onGiveUp(c.name)
     c.restartTimer = setTimeout(() => {
       c.restartTimer = null
       if (!this.stopping) this.spawn(c)

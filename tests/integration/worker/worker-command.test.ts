@@ -15,11 +15,11 @@ const alive = (pid: number) => {
   }
 }
 
-/** `npm run worker` (its script, through tsx's CLI as npm runs it) with `env` over a bare one; its output so far. */
+/** `npm run worker` (its script, through tsx's CLI as npm runs it) with `env` and no DATABASE_URL but its own; its output so far. */
 function runWorkerCommand(env: Record<string, string>) {
   const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/worker.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', ...env },
+    env: { ...process.env, DATABASE_URL: undefined, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
