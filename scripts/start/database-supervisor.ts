@@ -8,11 +8,12 @@ export type StartDatabase = (onUnexpectedExit: (how: string) => void) => Promise
  * Keeps `npm start`'s embedded PostgreSQL up. A server that exits without being asked to (killed
  * by the kernel's out-of-memory killer, say) is started again on the same data with the
  * children's restart policy; its crash recovery replays the log, so every committed transaction
- * is there. Meanwhile the web app answers 503 and the worker waits for the database; both
- * reconnect by themselves. A server that keeps dying is left down, as a child would be.
+ * is there. Meanwhile the web app answers 503 and reconnects by itself; the worker exits and,
+ * restarted, waits for the database. A server that keeps dying is left down, as a child would be.
  */
 export class DatabaseSupervisor {
   private current: EmbeddedDatabase | null = null
+  private started: EmbeddedDatabase | null = null
   private crashes: number[] = []
   private stopping = false
   private timer: NodeJS.Timeout | null = null
@@ -27,16 +28,18 @@ export class DatabaseSupervisor {
   /** The first start: a failure here is the caller's (nothing was running before). */
   static async start(startOnce: StartDatabase, say: (m: string) => void, policy: RestartPolicy = DEFAULT_RESTART_POLICY) {
     const s = new DatabaseSupervisor(startOnce, say, policy)
-    s.current = await s.launch()
+    s.current = s.started = await s.launch()
     return s
   }
 
+  // The first start's, the same on every start (same port, socket and password). An instance
+  // exists only once start() has set it.
   get url(): string {
-    return this.current!.url
+    return this.started!.url
   }
 
   get clusterDir(): string {
-    return this.current!.clusterDir
+    return this.started!.clusterDir
   }
 
   private launch(): Promise<EmbeddedDatabase> {
