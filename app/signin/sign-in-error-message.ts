@@ -4,8 +4,8 @@ const MESSAGES: Record<string, string> = {
 }
 
 /**
- * The sentence for a next-auth sign-in error code. authorize() throws `TooManyAttempts:<s>` or
- * `Busy:<s>` (see signInErrorCode in lib/server/auth/auth-options.ts); next-auth hands the message
+ * The sentence for a next-auth sign-in error code. authorize() throws `TooManyAttempts:<s>`,
+ * `Busy:<s>` or `Unavailable:<s>` (see signInErrorCode in lib/server/auth/auth-options.ts); next-auth hands the message
  * to the form as the error.
  */
 export function signInErrorMessage(code: string | null | undefined, fallback = 'Sign-in failed. Try again.'): string {
@@ -14,5 +14,7 @@ export function signInErrorMessage(code: string | null | undefined, fallback = '
   if (limited) return `Too many attempts; try again in ${limited[1]} s.`
   const busy = /^Busy:(\d+)$/.exec(code)
   if (busy) return `The server is busy; try again in ${busy[1]} s.`
+  const unavailable = /^Unavailable:(\d+)$/.exec(code)
+  if (unavailable) return `The database cannot be reached right now (it may be restarting); try again in ${unavailable[1]} s.`
   return MESSAGES[code] ?? fallback
 }

@@ -2,7 +2,7 @@ import type { NextAuthOptions } from 'next-auth'
 import CredentialsImport from 'next-auth/providers/credentials'
 import { db } from '@/lib/db/client'
 import { authenticateWithLimits } from '@/lib/server/auth/sign-in-attempts'
-import { isAppError } from '@/lib/server/errors/app-error'
+import { knownError } from '@/lib/server/errors/known-error'
 import { clientAddress } from '@/lib/server/http/client-address'
 
 // next-auth ships CommonJS with `exports.default`: bundlers unwrap it, plain Node ESM (tsx scripts)
@@ -30,12 +30,14 @@ declare module 'next-auth/jwt' {
 /**
  * What authorize() throws for a refused attempt. next-auth v4 passes a thrown error's message to
  * the sign-in form as `error` (signIn() result, or ?error= on /signin), so it is a short code the
- * form turns into a sentence: `TooManyAttempts:<seconds>` or `Busy:<seconds>`.
+ * form turns into a sentence: `TooManyAttempts:<seconds>`, `Busy:<seconds>` or `Unavailable:<seconds>`
+ * (the database cannot be reached).
  */
 export function signInErrorCode(err: unknown): string | null {
-  if (!isAppError(err)) return null
-  if (err.code === 'RATE_LIMITED') return `TooManyAttempts:${err.retryAfterSeconds ?? 60}`
-  if (err.code === 'BUSY') return `Busy:${err.retryAfterSeconds ?? 5}`
+  const known = knownError(err)
+  if (known?.code === 'RATE_LIMITED') return `TooManyAttempts:${known.retryAfterSeconds ?? 60}`
+  if (known?.code === 'BUSY') return `Busy:${known.retryAfterSeconds ?? 5}`
+  if (known?.code === 'DATABASE_UNAVAILABLE') return `Unavailable:${known.retryAfterSeconds ?? 5}`
   return null
 }
 

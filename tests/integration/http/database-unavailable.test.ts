@@ -1,8 +1,10 @@
 import net from 'node:net'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { signInErrorMessage } from '@/app/signin/sign-in-error-message'
 import { createDb, sqlOf } from '@/lib/db/client'
 import { isPortFree } from '@/lib/db/embedded-postgres'
+import { signInErrorCode } from '@/lib/server/auth/auth-options'
 import { databaseUnavailableError } from '@/lib/server/errors/database-unavailable'
 import { knownError } from '@/lib/server/errors/known-error'
 import { createTrader } from '@/lib/server/traders/create-trader'
@@ -54,6 +56,8 @@ describe('errors that mean "the database is not there"', () => {
       expect((refused as { code: string }).code).toBe('ECONNREFUSED')
       expect((noSocket as { code: string }).code).toBe('ENOENT')
       for (const e of [refused, noSocket]) expect(databaseUnavailableError(e)?.code).toBe('DATABASE_UNAVAILABLE')
+      // A sign-in attempt that meets it says so on the form (authorize() throws the code, next-auth hands it over).
+      expect(signInErrorMessage(signInErrorCode(refused))).toBe('The database cannot be reached right now (it may be restarting); try again in 5 s.')
     } finally {
       await Promise.all([tcp.end(), socket.end()])
     }
