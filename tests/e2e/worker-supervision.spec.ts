@@ -31,6 +31,18 @@ async function api<T = Record<string, unknown>>(method: string, route: string, t
   return { status: res.status, body: (await res.json()) as T }
 }
 
+/** 0.01 BTC long at market, its stop at 59000 (the fake's price starts at 60000). */
+const openLongBtc = (token: string, traderId: string) =>
+  api<{ position: { id: string; status: string } }>('POST', '/api/v1/positions', token, {
+    traderId,
+    symbol: 'BTC/USDT',
+    side: 'LONG',
+    sizeMode: 'BASE',
+    size: '0.01',
+    entryType: 'MARKET',
+    stopLoss: '59000',
+  })
+
 interface HealthBody {
   status: string
   database: { ok: boolean }
@@ -83,15 +95,7 @@ test('a worker killed with -9 is restarted; the stop crossed while it was down e
   expect(trader.status).toBe(201)
   // New orders are refused until the worker has fresh quotes.
   await waitFor(async () => (await health()).body.marketData.ok, 'fresh market data', 60_000)
-  const opened = await api<{ position: { id: string; status: string } }>('POST', '/api/v1/positions', token, {
-    traderId: trader.body.id,
-    symbol: 'BTC/USDT',
-    side: 'LONG',
-    sizeMode: 'BASE',
-    size: '0.01',
-    entryType: 'MARKET',
-    stopLoss: '59000',
-  })
+  const opened = await openLongBtc(token, trader.body.id)
   expect(opened.status, JSON.stringify(opened.body)).toBe(201)
   const positionId = opened.body.position.id
   expect(opened.body.position.status).toBe('MONITORING')
@@ -158,15 +162,7 @@ test('the database killed with -9 is restarted; the API answers 503, never 500, 
   fake.setPrice('BTC/USDT', '60000.00', '60000.01')
   // The first test left the price under 59000: the feed's next poll brings it back up.
   await expect.poll(async () => (await api<{ ask?: string }>('GET', '/api/v1/markets/BTC-USDT/quote', token)).body.ask, { timeout: 30_000 }).toBe('60000.01')
-  const opened = await api<{ position: { id: string; status: string } }>('POST', '/api/v1/positions', token, {
-    traderId: trader.body.id,
-    symbol: 'BTC/USDT',
-    side: 'LONG',
-    sizeMode: 'BASE',
-    size: '0.01',
-    entryType: 'MARKET',
-    stopLoss: '59000',
-  })
+  const opened = await openLongBtc(token, trader.body.id)
   expect(opened.status, JSON.stringify(opened.body)).toBe(201)
   const positionId = opened.body.position.id
 

@@ -4,18 +4,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { expect, test } from 'vitest'
 import { isPortFree } from '@/lib/db/embedded-postgres'
+import { processAlive as alive } from '../../support/process-alive'
 import { waitFor } from '../../support/wait-for'
 
 const ROOT = path.resolve(import.meta.dirname, '../../..')
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 test('the embedded server stops when the process that started it is killed with -9, so the next start finds its port and data free', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tradeloop-pg-orphan-'))

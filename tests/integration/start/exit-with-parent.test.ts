@@ -1,16 +1,8 @@
 import { spawn } from 'node:child_process'
 import { describe, expect, test } from 'vitest'
 import { EXIT_WITH_PARENT } from '@/scripts/start/supervisor'
+import { processAlive as alive } from '../../support/process-alive'
 import { waitFor } from '../../support/wait-for'
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('a supervised child stops when its supervisor dies without stopping it', () => {
   test('the supervisor is killed with -9: its detached child (own process group, as npm start runs them) exits within seconds', async () => {

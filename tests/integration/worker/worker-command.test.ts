@@ -2,18 +2,10 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, onTestFailed, test } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../support/test-db'
+import { processAlive as alive } from '../../support/process-alive'
 import { waitFor } from '../../support/wait-for'
 
 const ROOT = path.resolve(import.meta.dirname, '../../..')
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** `npm run worker` (its script, through tsx's CLI as npm runs it) with `env` and no DATABASE_URL but its own; its output so far. */
 function runWorkerCommand(env: Record<string, string>) {
