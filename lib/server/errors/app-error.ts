@@ -18,7 +18,7 @@ export const APP_ERROR_STATUS = {
   MARKET_UNAVAILABLE: 503,
   /** The server is at capacity for this kind of work (e.g. password hashing); retry later. */
   BUSY: 503,
-  /** The database cannot be reached (down, restarting, recovering); retry later. */
+  /** The database cannot be reached (down, restarting, recovering), or its server is out of disk or memory; retry later. */
   DATABASE_UNAVAILABLE: 503,
 } as const
 

@@ -140,6 +140,19 @@ describe('errors that mean "the database is not there"', () => {
     }
   })
 
+  test('a server out of disk space (53100) or memory (53200): 503 saying which, as PostgreSQL raises them', async () => {
+    const raise = (code: string) => caught(t.db.$executeRawUnsafe(`DO $$ BEGIN RAISE EXCEPTION 'short of it' USING ERRCODE = '${code}'; END $$`))
+    const disk = knownError(await raise('53100'))
+    const memory = knownError(await raise('53200'))
+    expect(disk).toMatchObject({ code: 'DATABASE_UNAVAILABLE', status: 503, retryAfterSeconds: 60 })
+    expect(disk?.message).toMatch(/^the database server has run out of disk space: free space on its disk, then try again/)
+    expect(memory).toMatchObject({ code: 'DATABASE_UNAVAILABLE', status: 503, retryAfterSeconds: 5 })
+    expect(memory?.message).toMatch(/^the database server ran out of memory; try again in a few seconds/)
+    // The rest of that class: too many connections is busy (as before); a configured limit is not the server's trouble.
+    expect(knownError(await raise('53300'))?.code).toBe('BUSY')
+    expect(knownError(await raise('53400'))).toBeNull()
+  })
+
   test('not the database: a failed HTTP call (a channel, a model) to the same dead port, and an ordinary SQL error', async () => {
     const fetchFailure = await caught(fetch(`http://127.0.0.1:${deadPort}/`))
     expect(((fetchFailure as Error).cause as { code: string }).code).toBe('ECONNREFUSED')
