@@ -3,8 +3,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import type { Health } from '@/lib/server/health/get-health'
+import { healthAlerts } from '@/lib/ui/health-alerts'
 import { formatAge } from '@/lib/ui/time-format'
-import { fetchJson } from '@/components/live/fetch-json'
 import { useLastQuoteArrival } from '@/components/live/quote-store'
 import { queryKeys } from '@/components/live/use-live-events'
 import { LiveIndicator } from '@/components/live/live-indicator'
@@ -57,9 +57,8 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
   // No tick for a while counts even when the last health check was fine: the stream is the truth.
   // With nothing watched (a fresh install) no ticks are expected, so silence is not staleness.
   const idle = md.idle && md.ok && !lastQuoteAt
-  const stale = !liveFresh && !idle && (!md.ok || quiet)
+  const { databaseDown, workerDown, stale } = healthAlerts(health, { liveFresh, quiet, idle })
   const staleReason = !md.ok && md.error ? md.error : `no live quotes for ${formatAge(lastQuoteAt ? now - lastQuoteAt : now - mountedAt)}`
-  const workerDown = !health.worker.ok && !liveFresh
   const ageMs = liveAge ?? md.freshestQuoteAgeMs
   // The simulated feeds' labels name their kind ("Simulated: random walk (seed 42)"), which is shown beside them already.
   const sourceDetail = md.label?.replace(/^Simulated: /, '') ?? null
@@ -87,7 +86,14 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
           </span>
         </span>
         <span className="text-neutral-400">
-          Worker: <span className={health.worker.ok || liveFresh ? 'text-emerald-400' : 'text-red-400'}>{health.worker.ok || liveFresh ? (health.worker.count > 1 ? `running (${health.worker.count} workers)` : 'running') : 'down'}</span>
+          Worker:{' '}
+          {databaseDown && !liveFresh ? (
+            <span className="text-neutral-300">unknown</span>
+          ) : (
+            <span className={health.worker.ok || liveFresh ? 'text-emerald-400' : 'text-red-400'}>
+              {health.worker.ok || liveFresh ? (health.worker.count > 1 ? `running (${health.worker.count} workers)` : 'running') : 'down'}
+            </span>
+          )}
         </span>
         <span className="ml-auto">
           <LiveIndicator />
@@ -101,6 +107,12 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
       {healthError ? (
         <div role="alert" className="rounded border border-red-800 bg-red-950/70 px-3 py-1.5 text-sm text-red-200">
           Server unreachable: {healthError.message}. The status shown may be out of date.
+        </div>
+      ) : null}
+      {databaseDown ? (
+        <div role="alert" className="rounded border border-red-800 bg-red-950/70 px-3 py-1.5 text-sm text-red-200" data-testid="database-down">
+          Database unreachable{health.database.error ? ` (${health.database.error})` : ''}. The start command restarts its own database on its own (see the server
+          log if it stays down); until it is back nothing can be opened, closed or recorded, positions are not monitored and prices do not update.
         </div>
       ) : null}
       {workerDown ? (
