@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { expect, test } from '@playwright/test'
@@ -29,6 +30,13 @@ async function api<T = Record<string, unknown>>(method: string, route: string, t
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   return { status: res.status, body: (await res.json()) as T }
+}
+
+/** The embedded database's postmaster: the first line of its lock file, in the cluster under DATA_DIR. */
+function postmasterPid(): number {
+  const pid = Number(readFileSync(path.join(app.env.DATA_DIR!, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0])
+  expect(pid).toBeGreaterThan(0)
+  return pid
 }
 
 /** 0.01 BTC long at market, its stop at 59000 (the fake's price starts at 60000). */
@@ -177,10 +185,7 @@ test('the database killed with -9 is restarted; the API answers 503, never 500, 
     }
   })()
 
-  // The postmaster's pid is the first line of its lock file, in the cluster under DATA_DIR.
-  const postmaster = Number(readFileSync(path.join(app.env.DATA_DIR!, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0])
-  expect(postmaster).toBeGreaterThan(0)
-  process.kill(postmaster, 'SIGKILL')
+  process.kill(postmasterPid(), 'SIGKILL')
   await expect.poll(() => app.output(), { timeout: 10_000 }).toContain('[start] database exited unexpectedly (killed by SIGKILL); restarting in 0.5 s')
   await expect.poll(() => app.output(), { timeout: 30_000 }).toContain('[start] database started again')
   await expect.poll(async () => (await health()).body, { timeout: 30_000 }).toMatchObject({ database: { ok: true }, worker: { ok: true }, marketData: { ok: true } })
@@ -200,6 +205,35 @@ test('the database killed with -9 is restarted; the API answers 503, never 500, 
     .toBe('CLOSED')
   const orders = await api<{ orders: { purpose: string; status: string }[] }>('GET', `/api/v1/orders?positionId=${positionId}`, token)
   expect(orders.body.orders.map((o) => `${o.purpose} ${o.status}`).sort()).toEqual(['ENTRY FILLED', 'STOP_LOSS FILLED'])
+})
+
+test('an open dashboard says "Database unreachable" while the database is away, not "Worker down", and stops saying it once it is back', async ({ page }) => {
+  await signIn(page, app)
+  await expect(page.getByTestId('market-status')).toContainText('Worker: running')
+  // What the page's own requests get meanwhile: a 503 says to come back, a 500 would be a bug of ours.
+  const serverErrors: string[] = []
+  page.on('response', (r) => void (r.status() >= 500 && r.status() !== 503 && serverErrors.push(`${r.status()} ${r.url()}`)))
+  // Held away: npm start's supervisor (the web app's parent) is stopped, so it cannot start the database again yet.
+  const webPid = [...app.output().matchAll(/\[start\] web started \(pid (\d+)\)/g)].map((m) => Number(m[1])).at(-1)!
+  const supervisorPid = Number(execFileSync('ps', ['-o', 'ppid=', '-p', String(webPid)], { encoding: 'utf8' }).trim())
+  expect(supervisorPid).toBeGreaterThan(1)
+  process.kill(supervisorPid, 'SIGSTOP')
+  try {
+    process.kill(postmasterPid(), 'SIGKILL')
+    // The page asks for health again once the quotes stop (the stale limit, 10 s).
+    await expect(page.getByTestId('database-down')).toBeVisible({ timeout: 30_000 })
+    await expect(page.getByTestId('database-down')).toContainText('The start command restarts its own database on its own')
+    await expect(page.getByText('Worker down')).toHaveCount(0)
+    await expect(page.getByTestId('market-status')).toContainText('Worker: unknown')
+    await page.screenshot({ path: 'test-results/e2e/screenshots/supervision-database-down.png', fullPage: true })
+  } finally {
+    process.kill(supervisorPid, 'SIGCONT')
+  }
+  // The live stream came back by itself (an EventSource refused with a 503 would have given up).
+  await expect(page.getByTestId('database-down')).toHaveCount(0, { timeout: 60_000 })
+  await expect(page.getByTestId('market-status')).toContainText('Worker: running')
+  await expect(page.getByText('Live updates off')).toHaveCount(0)
+  expect(serverErrors).toEqual([])
 })
 
 test('Ctrl-C stops everything in order, with no error or stack trace', async () => {

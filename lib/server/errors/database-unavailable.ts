@@ -12,6 +12,8 @@ const POSTGRES_CONNECTION_CODES = /^(08[0-9A-Z]{3}|57P0[123])$/
 const PRISMA_CONNECTION_CODES = new Set(['P1001', 'P1002', 'P1017'])
 // The socket calls whose failure, raised by pg itself, means the connection is gone.
 const SOCKET_CALLS = new Set(['connect', 'read', 'write'])
+// The same failures as Prisma's error carries them: their code alone, on its own error.
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTCONN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'])
 // pg's own errors for a connection that died under a query, which carry no code.
 const PG_LOST_CONNECTION = new Set(['Connection terminated unexpectedly', 'Connection terminated', 'Client has encountered a connection error and is not queryable'])
 // PostgreSQL's insufficient resources that are the server's, not this request's: disk_full, out_of_memory.
@@ -30,6 +32,7 @@ function troubleOf(err: unknown, depth = 0): Trouble | null {
   // HTTP call (a channel, a model) says the same inside a fetch error's `cause`, and that is not
   // the database.
   if (SOCKET_CALLS.has(e.syscall as string) && typeof e.code === 'string') return 'lost'
+  if (code && SOCKET_CODES.has(code) && typeof e.name === 'string' && e.name.startsWith('PrismaClient')) return 'lost'
   if (e instanceof Error && e.constructor === Error && PG_LOST_CONNECTION.has(e.message)) return 'lost'
   // Prisma's error carries PostgreSQL's code in its adapter error's cause (P2039, 57P01 inside).
   const inner = e.name === 'DriverAdapterError' ? ['cause'] : ['meta', 'driverAdapterError']

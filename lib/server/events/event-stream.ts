@@ -25,6 +25,18 @@ function eventNameFor(ev: AppEvent, userId: string): string | null {
 }
 
 /**
+ * What the stream answers instead of a 503 (the database away or busy): an EventSource that gets
+ * any answer but a 200 event stream gives up for good, and the page would show stale prices and
+ * positions until reloaded. A stream that only says when to come back, and ends, makes the
+ * browser connect again after `retryAfterSeconds`; it carries nothing of the user's.
+ */
+export function comeBackLaterStream(retryAfterSeconds: number): Response {
+  return new Response(`retry: ${retryAfterSeconds * 1000}\n: unavailable, come back later\n\n`, {
+    headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-store, no-transform', Connection: 'close' },
+  })
+}
+
+/**
  * Server-sent events for the user `req` signed in as: `stored-quotes` (once, on connecting: the
  * last stored quote of each symbol, so a page has prices before the next tick), `quote` (every
  * quote tick), `position`, `trader`, `activity`, `decision`, `approval` (own events only),

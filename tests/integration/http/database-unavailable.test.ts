@@ -3,6 +3,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { signInErrorMessage } from '@/app/signin/sign-in-error-message'
 import { createDb, sqlOf } from '@/lib/db/client'
+import { Prisma } from '@/lib/generated/prisma/client'
 import { isPortFree } from '@/lib/db/embedded-postgres'
 import { signInErrorCode } from '@/lib/server/auth/auth-options'
 import { databaseUnavailableError } from '@/lib/server/errors/database-unavailable'
@@ -100,6 +101,47 @@ describe('errors that mean "the database is not there"', () => {
     } finally {
       await down.$disconnect()
     }
+  })
+
+  test("Prisma on a connection that breaks inside a transaction (the server's socket reset)", async () => {
+    // A TCP relay to the test database (over TCP: its URL may name a Unix socket, which the relay drops) that can cut the connection it carries.
+    const target = new URL(t.url)
+    const sockets: net.Socket[] = []
+    const relay = net.createServer((client) => {
+      const upstream = net.connect(Number(target.port), '127.0.0.1')
+      client.pipe(upstream).pipe(client)
+      client.on('error', () => {})
+      upstream.on('error', () => {})
+      sockets.push(client)
+    })
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r))
+    const url = new URL(t.url)
+    url.host = `127.0.0.1:${(relay.address() as net.AddressInfo).port}`
+    url.searchParams.delete('host')
+    const through = createDb(url.toString())
+    try {
+      const e = await caught(
+        through.$transaction(async (tx) => {
+          await tx.user.findFirst()
+          for (const s of sockets) s.resetAndDestroy()
+          await new Promise((r) => setTimeout(r, 100))
+          await tx.user.findFirst()
+        }),
+      )
+      expect((e as Error).message).toBe('Client has encountered a connection error and is not queryable')
+      expect(knownError(e)).toMatchObject({ code: 'DATABASE_UNAVAILABLE', status: 503 })
+    } finally {
+      await through.$disconnect().catch(() => {})
+      relay.close()
+    }
+  })
+
+  test("Prisma's own error for a socket that broke under a write (EPIPE, as the e2e run of a killed database logged it)", async () => {
+    // As logged: PrismaClientKnownRequestError, code 'EPIPE', meta { modelName }, no syscall.
+    const logged = new Prisma.PrismaClientKnownRequestError('\nInvalid `prisma.user.findUnique()` invocation:\n\n\nwrite EPIPE', { code: 'EPIPE', clientVersion: Prisma.prismaVersion.client, meta: { modelName: 'User' } })
+    expect(knownError(logged)).toMatchObject({ code: 'DATABASE_UNAVAILABLE', status: 503 })
+    // The code alone, outside a Prisma error, is not taken for the database's.
+    expect(databaseUnavailableError(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))).toBeNull()
   })
 
   test('a connection ended by the server under a query (57P01: shutdown, or an administrator)', async () => {
