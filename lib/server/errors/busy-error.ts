@@ -1,4 +1,5 @@
 import { AppError } from '@/lib/server/errors/app-error'
+import { errorLayers } from './error-layers'
 
 // Failures that mean "the database is saturated or contended right now", not "this request is
 // wrong": Prisma's transaction manager (P2028: could not start a transaction in time, or it
@@ -6,13 +7,13 @@ import { AppError } from '@/lib/server/errors/app-error'
 // too-many-connections, lock-timeout, serialization, deadlock and statement-timeout codes.
 const BUSY_CODES = new Set(['P2028', 'P2024', 'P2034', '53300', '55P03', '40001', '40P01', '57014'])
 
-function carriesBusyCode(err: unknown, depth = 0): boolean {
-  if (!err || typeof err !== 'object' || depth > 4) return false
-  const e = err as Record<string, unknown>
-  for (const key of ['code', 'originalCode']) {
-    if (typeof e[key] === 'string' && BUSY_CODES.has(e[key] as string)) return true
+function carriesBusyCode(err: unknown): boolean {
+  for (const e of errorLayers(err, { anyCause: true })) {
+    for (const key of ['code', 'originalCode']) {
+      if (typeof e[key] === 'string' && BUSY_CODES.has(e[key] as string)) return true
+    }
   }
-  return ['cause', 'meta', 'driverAdapterError'].some((k) => carriesBusyCode(e[k], depth + 1))
+  return false
 }
 
 /**

@@ -1,4 +1,5 @@
 import { AppError } from '@/lib/server/errors/app-error'
+import { codeOf, errorLayers } from './error-layers'
 
 /** Seconds a caller is asked to wait: `npm start` restarts a database that died within about that. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5
@@ -21,10 +22,9 @@ const SERVER_SHORT_OF: Record<string, Trouble> = { '53100': 'disk', '53200': 'me
 
 type Trouble = 'lost' | 'disk' | 'memory'
 
-function troubleOf(err: unknown, depth = 0): Trouble | null {
-  if (!err || typeof err !== 'object' || depth > 4) return null
-  const e = err as Record<string, unknown>
-  const code = typeof e.code === 'string' ? e.code : typeof e.originalCode === 'string' ? e.originalCode : null
+/** What one layer of an error says of the database (see errorLayers), or null. */
+function troubleIn(e: Record<string, unknown>): Trouble | null {
+  const code = codeOf(e)
   if (code && (POSTGRES_CONNECTION_CODES.test(code) || PRISMA_CONNECTION_CODES.has(code))) return 'lost'
   if (code && SERVER_SHORT_OF[code]) return SERVER_SHORT_OF[code]
   // A socket that could not connect (refused, no socket file, unreachable) or broke under a
@@ -34,10 +34,14 @@ function troubleOf(err: unknown, depth = 0): Trouble | null {
   if (SOCKET_CALLS.has(e.syscall as string) && typeof e.code === 'string') return 'lost'
   if (code && SOCKET_CODES.has(code) && typeof e.name === 'string' && e.name.startsWith('PrismaClient')) return 'lost'
   if (e instanceof Error && e.constructor === Error && PG_LOST_CONNECTION.has(e.message)) return 'lost'
-  // Prisma's error carries PostgreSQL's code in its adapter error's cause (P2039, 57P01 inside).
-  const inner = e.name === 'DriverAdapterError' ? ['cause'] : ['meta', 'driverAdapterError']
-  for (const k of inner) {
-    const found = troubleOf(e[k], depth + 1)
+  return null
+}
+
+// Prisma's error carries PostgreSQL's code in its adapter error's cause (P2039, 57P01 inside);
+// another error's cause is not followed (a fetch error's is the remote service's socket).
+function troubleOf(err: unknown): Trouble | null {
+  for (const e of errorLayers(err, { anyCause: false })) {
+    const found = troubleIn(e)
     if (found) return found
   }
   return null
