@@ -79,9 +79,18 @@ function socketDirFor(clusterDir: string, port: number): string {
  * that gave about 18% more opens per second at 100 concurrent, and no slower tick→exit.
  */
 function batchScheduled(binary: string, as: RunAs | null): string[] {
-  const chrt = ['/usr/bin/chrt', '/bin/chrt'].find((p) => existsSync(p))
-  if (!chrt || spawnSync(chrt, ['--batch', '0', 'true'], { ...as, cwd: '/', stdio: 'ignore' }).status !== 0) return [binary]
-  return [chrt, '--batch', '0', binary]
+  return [...utilLinuxPrefix('chrt', ['--batch', '0'], as), binary]
+}
+
+/**
+ * `[path of util-linux's name, ...args]` when that tool is here and `name ...args true` succeeds
+ * as `as` (a sandbox may refuse what the tool asks of the kernel), else nothing: the command then
+ * runs without it.
+ */
+function utilLinuxPrefix(name: string, args: string[], as: RunAs | null): string[] {
+  const tool = [`/usr/bin/${name}`, `/bin/${name}`].find((p) => existsSync(p))
+  if (!tool || spawnSync(tool, [...args, 'true'], { ...as, cwd: '/', stdio: 'ignore' }).status !== 0) return []
+  return [tool, ...args]
 }
 
 /**
@@ -93,9 +102,7 @@ function batchScheduled(binary: string, as: RunAs | null): string[] {
  * cannot be had (probed once here).
  */
 function stopsWithParent(command: string[], as: RunAs | null): string[] {
-  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p))
-  if (!setpriv || spawnSync(setpriv, ['--pdeathsig', 'INT', 'true'], { ...as, cwd: '/', stdio: 'ignore' }).status !== 0) return command
-  return [setpriv, '--pdeathsig', 'INT', ...command]
+  return [...utilLinuxPrefix('setpriv', ['--pdeathsig', 'INT'], as), ...command]
 }
 
 export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {

@@ -31,9 +31,15 @@ function eventNameFor(ev: AppEvent, userId: string): string | null {
  * browser connect again after `retryAfterSeconds`; it carries nothing of the user's.
  */
 export function comeBackLaterStream(retryAfterSeconds: number): Response {
-  return new Response(`retry: ${retryAfterSeconds * 1000}\n: unavailable, come back later\n\n`, {
-    headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-store, no-transform', Connection: 'close' },
-  })
+  return new Response(`retry: ${retryAfterSeconds * 1000}\n: unavailable, come back later\n\n`, { headers: STREAM_HEADERS })
+}
+
+const STREAM_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-store, no-transform',
+  // Not reused after the stream ends, so a stopping server is not held open by this socket.
+  Connection: 'close',
+  'X-Accel-Buffering': 'no',
 }
 
 /**
@@ -112,13 +118,5 @@ export async function eventStreamResponse(o: { req: Request; db: Db; userId: str
     },
   })
 
-  return new Response(stream, {
-    headers: {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-store, no-transform',
-      // Not reused after the stream ends, so a stopping server is not held open by this socket.
-      Connection: 'close',
-      'X-Accel-Buffering': 'no',
-    },
-  })
+  return new Response(stream, { headers: STREAM_HEADERS })
 }
