@@ -47,16 +47,42 @@ const ACCOUNT_INVALIDATES: Record<string, readonly (readonly string[])[]> = {
 let source: EventSource | null = null
 let users = 0
 
+/**
+ * An EventSource tries again by itself after a dropped connection, but gives up for good on any
+ * answer other than a 200 event stream: a proxy's 502 while the app restarts, a 500, a 401 after
+ * the session ended. The tab then opens a new one after this wait, doubled each time up to
+ * REOPEN_MAX_MS and back to the first once a stream is open: no page stays frozen until a reload.
+ */
+const REOPEN_FIRST_MS = 2_000
+const REOPEN_MAX_MS = 30_000
+let reopenAfterMs = REOPEN_FIRST_MS
+let reopenTimer: ReturnType<typeof setTimeout> | undefined
+
+function reopenLater(qc: QueryClient, closed: EventSource): void {
+  clearTimeout(reopenTimer)
+  reopenTimer = setTimeout(() => {
+    // Unless the tab let go of it meanwhile (no component wants live updates) or replaced it.
+    if (source === closed) source = connect(qc)
+  }, reopenAfterMs)
+  reopenAfterMs = Math.min(2 * reopenAfterMs, REOPEN_MAX_MS)
+}
+
 function connect(qc: QueryClient): EventSource {
   const es = new EventSource('/api/stream')
+  setConnection('connecting')
   es.addEventListener('open', () => {
+    reopenAfterMs = REOPEN_FIRST_MS
     setConnection('open')
     // Whatever happened before the stream was open was not streamed: after a drop, and also
     // between the server's render of the page and this first connection (a stop moved by the
     // worker in that second would otherwise never reach the page's audit trail). Reload it.
     void qc.invalidateQueries()
   })
-  es.addEventListener('error', () => setConnection(es.readyState === EventSource.CLOSED ? 'closed' : 'connecting'))
+  es.addEventListener('error', () => {
+    if (es.readyState !== EventSource.CLOSED) return setConnection('connecting')
+    setConnection('closed')
+    reopenLater(qc, es)
+  })
   es.addEventListener('stored-quotes', (e) => {
     try {
       seedQuotes(JSON.parse((e as MessageEvent).data as string))
@@ -96,7 +122,7 @@ function connect(qc: QueryClient): EventSource {
   es.addEventListener('resync', () => void qc.invalidateQueries())
   // The credentials this stream opened with no longer hold. Either this browser has a new session
   // cookie (its own password change) and a new stream carries it, or the session ended and the
-  // new stream is refused (401) and stays closed.
+  // new stream is refused (401) and closed, to be tried again later (see reopenLater).
   es.addEventListener('signed-out', () => {
     es.close()
     if (source === es) source = connect(qc)
@@ -119,6 +145,7 @@ export function useLiveEvents(): void {
       if (users === 0 && source) {
         source.close()
         source = null
+        clearTimeout(reopenTimer)
         setConnection('closed')
       }
     }

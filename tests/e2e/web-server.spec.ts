@@ -224,3 +224,33 @@ test('TradingView alerts are answered directly too, the same as through Next', a
   expect(logged?.remoteAddr).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/)
   expect(logged?.remoteAddr).toBe(signals.find((x) => x.id === viaNext.body.signalId)?.remoteAddr)
 })
+
+test('a live stream refused with a 502 (a proxy while the app restarts) is opened again by the page, and changes reach it again', async ({ page }) => {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` }
+  // The page's first stream is answered as a reverse proxy answers while the app behind it is
+  // down. An EventSource gives up for good on that answer; the page must open another by itself.
+  let refused = 0
+  await page.route(
+    '**/api/stream',
+    async (route) => {
+      refused++
+      await route.fulfill({ status: 502, contentType: 'text/html', body: '<html><body>502 Bad Gateway</body></html>' })
+    },
+    { times: 1 },
+  )
+  await signIn(page, app)
+  const live = page.locator('[data-live-state]').first()
+  await expect(live).toHaveAttribute('data-live-state', 'closed')
+  await expect(live).toHaveAttribute('data-live-state', 'open', { timeout: 15_000 })
+  expect(refused).toBe(1)
+
+  // A change made now reaches the open page over the new stream, without a reload.
+  const table = page.locator('table[aria-label="Open positions"]')
+  const sol = table.getByRole('row').filter({ hasText: 'SOL/USDT' })
+  await expect(sol).toHaveCount(1)
+  const active = await send('/api/v1/positions?state=active', { method: 'GET', headers })
+  const position = (active.body.positions as { id: string; symbol: string }[]).find((p) => p.symbol === 'SOL/USDT')!
+  const closed = await send(`/api/v1/positions/${position.id}/close`, { headers, body: '{}' })
+  expect(closed.status, JSON.stringify(closed.body)).toBe(200)
+  await expect(sol).toHaveCount(0, { timeout: 15_000 })
+})
