@@ -1,14 +1,17 @@
 'use client'
 
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
+import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { useState, type ReactNode } from 'react'
 import { retryUnlessRefused } from './live/fetch-json'
+import { isSessionEnded, toSignIn } from './live/session-ended'
 
 /** Client-side context shared by every page: one React Query cache per browser tab. */
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
     () =>
       new QueryClient({
+        // A read refused because the session ended: to the sign-in page, and back here after it.
+        queryCache: new QueryCache({ onError: (err) => isSessionEnded(err) && toSignIn() }),
         defaultOptions: {
           queries: {
             staleTime: 5_000,

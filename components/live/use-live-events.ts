@@ -3,6 +3,7 @@
 import { useQueryClient, type QueryClient } from '@tanstack/react-query'
 import { useEffect } from 'react'
 import { applyQuotes, seedQuotes, setConnection } from './quote-store'
+import { sessionHolds, toSignIn } from './session-ended'
 
 /** React Query keys the live stream invalidates; the pages' queries use these. */
 export const queryKeys = {
@@ -50,8 +51,9 @@ let users = 0
 /**
  * An EventSource tries again by itself after a dropped connection, but gives up for good on any
  * answer other than a 200 event stream: a proxy's 502 while the app restarts, a 500, a 401 after
- * the session ended. The tab then opens a new one after this wait, doubled each time up to
- * REOPEN_MAX_MS and back to the first once a stream is open: no page stays frozen until a reload.
+ * the session ended. Unless the session ended (the tab then goes to the sign-in page), the tab
+ * opens a new one after this wait, doubled each time up to REOPEN_MAX_MS and back to the first
+ * once a stream is open: no page stays frozen until a reload.
  */
 const REOPEN_FIRST_MS = 2_000
 const REOPEN_MAX_MS = 30_000
@@ -81,7 +83,8 @@ function connect(qc: QueryClient): EventSource {
   es.addEventListener('error', () => {
     if (es.readyState !== EventSource.CLOSED) return setConnection('connecting')
     setConnection('closed')
-    reopenLater(qc, es)
+    // Refused because the session ended: no new stream would be let in either.
+    void sessionHolds().then((holds) => (holds ? reopenLater(qc, es) : toSignIn()))
   })
   es.addEventListener('stored-quotes', (e) => {
     try {
@@ -121,8 +124,8 @@ function connect(qc: QueryClient): EventSource {
   }
   es.addEventListener('resync', () => void qc.invalidateQueries())
   // The credentials this stream opened with no longer hold. Either this browser has a new session
-  // cookie (its own password change) and a new stream carries it, or the session ended and the
-  // new stream is refused (401) and closed, to be tried again later (see reopenLater).
+  // cookie (its own password change) and a new stream carries it, or the session ended, the new
+  // stream is refused (401), and the tab goes to the sign-in page (see the error listener).
   es.addEventListener('signed-out', () => {
     es.close()
     if (source === es) source = connect(qc)

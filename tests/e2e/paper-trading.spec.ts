@@ -3,7 +3,7 @@ import pg from 'pg'
 import { embeddedDatabaseUrl, embeddedPassword } from '@/lib/db/embedded-postgres'
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance'
 import { fakeMarketEnv } from './support/app-process'
-import { useSpecApp } from './support/spec-app'
+import { signIn, useSpecApp } from './support/spec-app'
 
 // Steps 2–6 of the foundation issue through the real start command, pages and browser.
 // Market data comes from a local Binance-compatible server through the real ccxt client,
@@ -19,7 +19,7 @@ const app = useSpecApp({
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/e2e/screenshots/${name}.png`, fullPage: true })
 
-test('first admin, trader, manual position with live PnL, restart, worker take-profit, manual close, audit trail', async ({ page }) => {
+test('first admin, trader, manual position with live PnL, restart, worker take-profit, manual close, audit trail', async ({ page, browser }) => {
   page.on('dialog', (d) => d.accept())
 
   // Security headers on pages and API answers alike (next.config.js headers()).
@@ -157,6 +157,13 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
   await createToken.getByRole('button', { name: 'Create token' }).click()
   const tokenRow = page.getByRole('table', { name: 'API tokens' }).getByRole('row').filter({ hasText: 'Before the change' })
   await expect(tokenRow).toContainText('active')
+  // Another browser signed in as the same person, on the approvals page: the change ends its
+  // session, and it goes to the sign-in page by itself, to come back where it was afterwards.
+  const other = await browser.newContext()
+  const elsewhere = await other.newPage()
+  await signIn(elsewhere, app, { email: 'admin@example.com', password: 'correct horse battery' })
+  await elsewhere.goto(`${app.url}/approvals`)
+  await expect(elsewhere.locator('[data-live-state]').first()).toHaveAttribute('data-live-state', 'open')
   const change = page.getByRole('form', { name: 'Change password' })
   await change.getByLabel('Current password').fill('correct horse battery')
   await change.getByLabel('New password', { exact: true }).fill('another horse battery')
@@ -165,6 +172,14 @@ test('first admin, trader, manual position with live PnL, restart, worker take-p
   await expect(change.getByRole('status')).toContainText('1 API token was revoked')
   await expect(tokenRow).toContainText('revoked')
   await expect(tokenRow.getByRole('button', { name: 'Revoke Before the change' })).toHaveCount(0)
+  // Its stream is told within a heartbeat (15 s).
+  await expect(elsewhere).toHaveURL(`${app.url}/signin?callbackUrl=%2Fapprovals`, { timeout: 30_000 })
+  await elsewhere.getByLabel('Email').fill('admin@example.com')
+  await elsewhere.getByLabel('Password').fill('another horse battery')
+  await elsewhere.getByRole('button', { name: 'Sign in' }).click()
+  await expect(elsewhere).toHaveURL(`${app.url}/approvals`)
+  await expect(elsewhere.locator('[data-live-state]').first()).toHaveAttribute('data-live-state', 'open')
+  await other.close()
 
   // A page whose data cannot be read (here a table the settings page reads is briefly away) says
   // so under the header, which stays usable, and "Try again" loads it once the data is back.
