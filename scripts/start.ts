@@ -29,11 +29,13 @@ async function main() {
 
   let stopDb: (() => Promise<void>) | null = null
   let url = cfg.DATABASE_URL
+  let dataDir = cfg.DATABASE_DATA_DIR
   if (!url) {
     say(`starting embedded PostgreSQL in ${path.resolve(cfg.DATA_DIR, 'pg')}`)
     // Same data, port and password on every start, so a restart keeps DATABASE_URL valid.
     const embedded = await DatabaseSupervisor.start((onUnexpectedExit) => startEmbeddedPostgres({ dataDir: cfg.DATA_DIR, port: cfg.EMBEDDED_PG_PORT, onUnexpectedExit }), say)
     url = embedded.url
+    dataDir ??= path.resolve(embedded.clusterDir)
     stopDb = () => embedded.stop()
     if (embedded.clusterDir !== path.resolve(cfg.DATA_DIR, 'pg')) say(`(running as root: the postgres user cannot reach DATA_DIR, so the data is in ${embedded.clusterDir})`)
   } else {
@@ -77,6 +79,8 @@ async function main() {
   const childEnv = {
     ...process.env,
     DATABASE_URL: url,
+    // Whose disk health watches.
+    ...(dataDir ? { DATABASE_DATA_DIR: dataDir } : {}),
     NEXTAUTH_SECRET: secret,
     // Encrypts exchange keys, LLM keys and webhook URLs at rest (lib/server/secrets/secret-box.ts).
     SECRETS_KEY: cfg.SECRETS_KEY ?? persistentSecret(cfg.DATA_DIR, 'secrets-key'),

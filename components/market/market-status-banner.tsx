@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import type { Health } from '@/lib/server/health/get-health'
 import { healthAlerts } from '@/lib/ui/health-alerts'
+import { formatMegabytes } from '@/lib/ui/byte-size'
 import { formatAge } from '@/lib/ui/time-format'
 import { useLastQuoteArrival } from '@/components/live/quote-store'
 import { queryKeys } from '@/components/live/use-live-events'
@@ -57,7 +58,7 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
   // No tick for a while counts even when the last health check was fine: the stream is the truth.
   // With nothing watched (a fresh install) no ticks are expected, so silence is not staleness.
   const idle = md.idle && md.ok && !lastQuoteAt
-  const { databaseDown, workerDown, stale } = healthAlerts(health, { liveFresh, quiet, idle })
+  const { databaseDown, diskLow, workerDown, stale } = healthAlerts(health, { liveFresh, quiet, idle })
   const staleReason = !md.ok && md.error ? md.error : `no live quotes for ${formatAge(lastQuoteAt ? now - lastQuoteAt : now - mountedAt)}`
   const ageMs = liveAge ?? md.freshestQuoteAgeMs
   // The simulated feeds' labels name their kind ("Simulated: random walk (seed 42)"), which is shown beside them already.
@@ -113,6 +114,12 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
         <div role="alert" className="rounded border border-red-800 bg-red-950/70 px-3 py-1.5 text-sm text-red-200" data-testid="database-down">
           Database unreachable{health.database.error ? ` (${health.database.error})` : ''}. The start command restarts its own database on its own (see the server
           log if it stays down); until it is back nothing can be opened, closed or recorded, positions are not monitored and prices do not update.
+        </div>
+      ) : null}
+      {diskLow && health.disk ? (
+        <div role="alert" className="rounded border border-red-800 bg-red-950/70 px-3 py-1.5 text-sm text-red-200" data-testid="disk-low">
+          Disk almost full: {formatMegabytes(health.disk.freeBytes)} free where the database keeps its data (warned below {formatMegabytes(health.disk.lowBelowBytes)}). When it
+          fills, the database refuses every change (opens, exits, stop moves) and may stop: free space on that disk, or move the data to a larger one.
         </div>
       ) : null}
       {workerDown ? (

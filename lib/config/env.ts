@@ -18,6 +18,12 @@ export const ZEnv = z.object({
   PORT: intFrom(3000, 1, 65535),
   EMBEDDED_PG_PORT: intFrom(54329, 1, 65535),
   DATA_DIR: z.string().default('.data'),
+  // The folder on this machine that holds the database's files, whose disk health watches (see
+  // DISK_LOW_FREE_MB). npm start sets it for its embedded database; for a database of your own
+  // on this machine, set it to its data directory.
+  DATABASE_DATA_DIR: optionalString,
+  // Health (and the dashboard) warn when that disk has less than this free.
+  DISK_LOW_FREE_MB: intFrom(1024, 0, 100_000_000),
   NEXTAUTH_SECRET: optionalString,
   SECRETS_KEY: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   ADMIN_EMAIL: optionalString.pipe(z.email().optional()),

@@ -11,6 +11,8 @@ export function healthAlerts(health: Health, o: { liveFresh: boolean; quiet: boo
   const databaseDown = !health.database.ok
   return {
     databaseDown,
+    // Said whatever else is said: a full disk may be why the database is down.
+    diskLow: health.disk !== null && !health.disk.ok,
     workerDown: !databaseDown && !health.worker.ok && !o.liveFresh,
     stale: !databaseDown && !o.liveFresh && !o.idle && (!health.marketData.ok || o.quiet),
   }

@@ -16,7 +16,8 @@ let fake: FakeBinance
 const app = useSpecApp({
   name: 'web-server',
   setUp: async () => void (fake = await startFakeBinance()),
-  env: (dataDir) => fakeMarketEnv({ port: 3271, pgPortFrom: 23_500, dataDir, marketUrl: fake.url, admin: ADMIN }),
+  // Warned below more free space than any disk here has: the database's disk shows as low.
+  env: (dataDir) => fakeMarketEnv({ port: 3271, pgPortFrom: 23_500, dataDir, marketUrl: fake.url, admin: ADMIN, extra: { DISK_LOW_FREE_MB: '100000000' } }),
   tearDown: () => fake?.close(),
 })
 
@@ -223,6 +224,16 @@ test('TradingView alerts are answered directly too, the same as through Next', a
   const logged = signals.find((x) => x.id === first.body.signalId)
   expect(logged?.remoteAddr).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/)
   expect(logged?.remoteAddr).toBe(signals.find((x) => x.id === viaNext.body.signalId)?.remoteAddr)
+})
+
+test("health and the dashboard say when the database's disk is low: npm start tells the web app where its database keeps its files", async ({ page }) => {
+  const health = await send('/api/health', { method: 'GET' })
+  expect([health.status, health.body.status]).toEqual([200, 'degraded'])
+  expect(health.body.disk).toEqual({ ok: false, freeBytes: expect.any(Number), lowBelowBytes: 100_000_000 * 2 ** 20 })
+  expect((health.body.disk as { freeBytes: number }).freeBytes).toBeGreaterThan(0)
+  await signIn(page, app)
+  await expect(page.getByTestId('disk-low')).toContainText('Disk almost full')
+  await expect(page.getByTestId('disk-low')).toContainText('free where the database keeps its data (warned below 100,000,000 MB)')
 })
 
 test('a live stream refused with a 502 (a proxy while the app restarts) is opened again by the page, and changes reach it again', async ({ page }) => {

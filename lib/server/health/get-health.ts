@@ -2,6 +2,7 @@ import { ACTIVE_POSITION_STATUSES } from '@/lib/domain/positions/position-lifecy
 import type { DbTx } from '@/lib/db/client'
 import { decodeFeedKind } from '@/lib/market-data/feed-mode'
 import { isStale } from '@/lib/market-data/quote-store'
+import { diskSpace, type DiskSpace } from './disk-space'
 
 export interface Health {
   status: 'ok' | 'degraded' | 'down'
@@ -27,6 +28,8 @@ export interface Health {
   }
   /** LIVE_TRADING_ENABLED: whether LIVE exchange accounts may send new orders. */
   liveTrading: { enabled: boolean }
+  /** Free space on the database's disk; null when its folder is not on this machine or not known. */
+  disk: DiskSpace | null
 }
 
 export interface GetHealthOptions {
@@ -37,6 +40,8 @@ export interface GetHealthOptions {
   liveTradingEnabled: boolean
   now?: Date
   dbTimeoutMs?: number
+  /** The database's data folder on this machine (if known) and the free space below which its disk is low. */
+  disk?: { dir: string | undefined; lowBelowMb: number }
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -50,20 +55,23 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 /**
  * Liveness of the three moving parts. The worker is alive when its heartbeat is younger than
  * three heartbeat intervals; market data is fresh when the newest quote is younger than
- * MARKET_STALE_AFTER_MS and the feed reports no error. Database down → 'down'; anything else
- * unhealthy → 'degraded'.
+ * MARKET_STALE_AFTER_MS and the feed reports no error; the database's disk is low below its
+ * threshold. Database down → 'down'; anything else unhealthy → 'degraded'.
  */
 export async function getHealth(opts: GetHealthOptions): Promise<Health> {
   const now = opts.now ?? new Date()
   const staleAfterMs = opts.staleAfterMs
   const workerMaxAgeMs = 3 * opts.heartbeatMs
   const liveTrading = { enabled: opts.liveTradingEnabled }
+  // Read whether or not the database answers: a full disk is one reason it may not.
+  const disk = await diskSpace(opts.disk?.dir, opts.disk?.lowBelowMb ?? 0)
   const down = (error: string, latencyMs: number | null): Health => ({
     status: 'down',
     database: { ok: false, latencyMs, error },
     worker: { ok: false, lastSeenAt: null, ageMs: null, count: 0 },
     marketData: { ok: false, kind: null, label: null, mode: null, freshestQuoteAgeMs: null, staleAfterMs, idle: false, feedFailed: false, error: 'database unavailable' },
     liveTrading,
+    disk,
   })
   if (!opts.db) return down('database is not configured', null)
   const database = opts.db
@@ -124,10 +132,11 @@ export async function getHealth(opts: GetHealthOptions): Promise<Health> {
   if (marketError) marketData.error = marketError
 
   return {
-    status: workerOk && marketData.ok ? 'ok' : 'degraded',
+    status: workerOk && marketData.ok && (disk?.ok ?? true) ? 'ok' : 'degraded',
     database: { ok: true, latencyMs },
     worker: { ok: workerOk, lastSeenAt: heartbeat?.lastSeenAt.toISOString() ?? null, ageMs: workerAgeMs, count: workers },
     marketData,
     liveTrading,
+    disk,
   }
 }

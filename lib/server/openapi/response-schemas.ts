@@ -223,6 +223,14 @@ export const ZHealth = doc(
     liveTrading: z.object({
       enabled: z.boolean().describe('LIVE_TRADING_ENABLED=true: LIVE exchange accounts may send new orders. Off: they only exit and cancel; TESTNET and paper are unaffected.'),
     }),
+    disk: z
+      .object({
+        ok: z.boolean().describe('at least `lowBelowBytes` free'),
+        freeBytes: z.number().describe('free to an unprivileged process, which the database server is'),
+        lowBelowBytes: z.number().describe('DISK_LOW_FREE_MB'),
+      })
+      .nullable()
+      .describe("free space on the disk that holds the database's files (DATABASE_DATA_DIR, which npm start sets for its embedded database); null when that folder is not known. Low makes the status degraded: a full disk refuses every write."),
   }),
   { id: 'Health' },
 )

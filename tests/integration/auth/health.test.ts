@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process'
+import os from 'node:os'
+import path from 'node:path'
 import { Prisma } from '@/lib/generated/prisma/client'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, test } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
@@ -207,6 +210,28 @@ describe('getHealth', () => {
     const { GET } = await import('@/app/api/health/route')
     const body = await (await GET()).json()
     expect(body.liveTrading).toEqual({ enabled: false })
+  })
+
+  it("reports the free space of the database's disk as df does; below the threshold the status is degraded", async () => {
+    await heartbeat(1_000)
+    await quote('BTC/USDT', 500)
+    const dir = os.tmpdir()
+    // df's figure for the same folder: available to an unprivileged user, in bytes.
+    const dfAvail = Number(execFileSync('df', ['-B1', '--output=avail', dir], { encoding: 'utf8' }).trim().split('\n')[1])
+    const roomy = await getHealth({ ...opts(), disk: { dir, lowBelowMb: 0 } })
+    expect(roomy.status).toBe('ok')
+    expect(roomy.disk?.ok).toBe(true)
+    expect(roomy.disk?.lowBelowBytes).toBe(0)
+    // Other tests write files meanwhile: the same figure within 256 MB.
+    expect(Math.abs(roomy.disk!.freeBytes - dfAvail)).toBeLessThan(256 * 2 ** 20)
+    const freeMb = Math.floor(dfAvail / 2 ** 20)
+    const low = await getHealth({ ...opts(), disk: { dir, lowBelowMb: freeMb + 100_000 } })
+    expect(low.status).toBe('degraded')
+    expect(low.disk).toEqual({ ok: false, freeBytes: expect.any(Number), lowBelowBytes: (freeMb + 100_000) * 2 ** 20 })
+    expect(low.worker.ok && low.marketData.ok).toBe(true)
+    // A folder that is not there, or none given: not known, and no cause for alarm.
+    expect((await getHealth({ ...opts(), disk: { dir: path.join(dir, 'no-such-folder-here'), lowBelowMb: 1 } })).disk).toBeNull()
+    expect((await getHealth(opts())).disk).toBeNull()
   })
 
   it('is down when the database cannot be reached', async () => {
