@@ -50,9 +50,11 @@ afterAll(async () => {
   await t.drop()
 })
 
-test("planned with its values or without (as a prepared statement is after a few runs), it scans no part of Position", async () => {
+// Early in the trading day and late in it, when the day's closes and entries are much of the
+// history and a scan of it looks cheaper to the planner.
+test.each([3, 23])("planned with its values or without (as a prepared statement is after a few runs), it scans no part of Position, %i h into the day", async (hours) => {
   const now = Date.now()
-  const q = scopeRowsSql({ userId, only: { bookOf: traderId }, timeZone: 'UTC', now, windows: [{}, {}], streaksOf: [traderId], detail: [traderId] }, new Date(now - 3 * 3_600_000))
+  const q = scopeRowsSql({ userId, only: { bookOf: traderId }, timeZone: 'UTC', now, windows: [{}, {}], streaksOf: [traderId], detail: [traderId] }, new Date(now - hours * 3_600_000))
   for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) {
     const position = (await planNodes(c, q, mode)).filter((n) => n['Relation Name'] === 'Position')
     expect(position.length, mode).toBeGreaterThan(0)

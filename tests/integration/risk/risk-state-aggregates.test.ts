@@ -102,6 +102,35 @@ describe('risk state: open positions summed in the database', () => {
     expect(await exposure()).toBe('610')
   })
 
+  test("a pyramid is one entry of the day: its DCA legs are not counted again, nor is a failed entry; the book counts the same", async () => {
+    const owner = (await t.db.user.create({ data: { email: 'pyramid-entries@example.com', passwordHash: 'x', timeZone: 'UTC' } })).id
+    const e = await createTrader({ db: t.db, userId: owner, input: { name: 'E', quoteCurrency: 'USDT', startingBalance: '100000', watchlist: 'BTC/USDT' } })
+    const group = await t.db.positionGroup.create({
+      data: { traderId: e.id, userId: owner, accountId: e.accountId, symbol: 'BTC/USDT', side: 'LONG', settings: {}, budgetQuote: '5000', plannedNotional: '1810' },
+    })
+    const pyramid = await t.db.groupPyramid.create({ data: { groupId: group.id, index: 0, entryPrice: '60000', capitalQuote: '5000' } })
+    const entry = async (o: { symbol: string; legIndex?: number; status?: 'MONITORING' | 'FAILED' }) => {
+      const leg = o.legIndex === undefined ? null : await t.db.groupLeg.create({
+        data: { groupId: group.id, pyramidId: pyramid.id, index: o.legIndex, deviationPct: '0', weightPct: '0', price: '60000', qty: '0.01', takeProfitPct: '1', status: 'PLACED' },
+      })
+      await t.db.position.create({
+        data: {
+          traderId: e.id, accountId: e.accountId, groupId: leg ? group.id : null, groupLegId: leg?.id ?? null, symbol: o.symbol, side: 'LONG', status: o.status ?? 'MONITORING',
+          entryType: 'MARKET', requestedQty: '0.01', openQty: '0.01', entryQty: '0.01', avgEntryPrice: '60000',
+        },
+      })
+    }
+    // The pyramid's base leg and two DCA legs: one entry. A plain ETH entry: one more. A failed one: none.
+    await entry({ symbol: 'BTC/USDT', legIndex: 0 })
+    await entry({ symbol: 'BTC/USDT', legIndex: 1 })
+    await entry({ symbol: 'BTC/USDT', legIndex: 2 })
+    await entry({ symbol: 'ETH/USDT' })
+    await entry({ symbol: 'SOL/USDT', status: 'FAILED' })
+    const read = await loadTraderAndUserRiskState(t.db, { userId: owner, traderId: e.id, timeZone: 'UTC', now: Date.now(), trader: { pnlPeak: dec(0) }, user: { pnlPeak: dec(0) } })
+    expect([read.trader.state.tradesToday, read.user.state.tradesToday]).toEqual([2, 2])
+    expect(Object.keys(read.trader.state.lastEntryAtBySymbol).sort()).toEqual(['BTC/USDT', 'ETH/USDT'])
+  })
+
   test("an entry's read of its book: the book's equity and closed total are its traders' added up, a long valued at the bid and a short at the ask", async () => {
     const owner = (await t.db.user.create({ data: { email: 'book-sums@example.com', passwordHash: 'x', timeZone: 'UTC' } })).id
     const make = (name: string, usdt: string) => createTrader({ db: t.db, userId: owner, input: { name, quoteCurrency: 'USDT', startingBalance: usdt, watchlist: 'BTC/USDT' } })
