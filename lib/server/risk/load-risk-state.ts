@@ -47,7 +47,7 @@ export async function loadRiskState(
 ): Promise<ScopeFigures> {
   const rows = await loadScopeRows(tx, { userId: opts.userId, only: opts.traderId ? { traderId: opts.traderId } : undefined, timeZone: opts.timeZone, now: opts.now, windows: [opts], detail: [] })
   // One trader's scope is the book it alone makes up.
-  return figuresFor(rows.dayStart, combined([...rows.books.values()].map((b) => b.read)), { ...opts, closedRecent: tradesOf(rows.closedRecent) })
+  return figuresFor(rows.dayStart, combined([...rows.books.values()].map((b) => b.read)), { ...opts, lossStreak: lossStreakOf(rows.closedRecent) })
 }
 
 /**
@@ -140,7 +140,7 @@ export async function loadTraderAndUserRiskState(
   const [book] = rows.books.values()
   return {
     trader: traderFigures(rows, { ...base, ...opts.trader, id: opts.traderId }),
-    user: figuresFor(rows.dayStart, book?.read ?? EMPTY, { ...base, ...opts.user, closedRecent: tradesOf(rows.closedRecent) }),
+    user: figuresFor(rows.dayStart, book?.read ?? EMPTY, { ...base, ...opts.user, lossStreak: lossStreakOf(rows.closedRecent) }),
     bookEntries: book?.entryTotals ?? NO_ENTRIES,
   }
 }
@@ -164,14 +164,14 @@ export async function loadUserRiskStates(
   const books = new Map([...rows.books].map(([key, b]): [string, BookFigures] => [key, {
     book: b.book,
     traderIds: (traderIdsBy.get(key) ?? []).map(([id]) => id),
-    figures: figuresFor(rows.dayStart, b.read, { ...base, ...opts.user, pnlPeak: opts.user.peakOf(b.book), closedRecent: tradesOf(closedRecentBy.get(key) ?? []) }),
+    figures: figuresFor(rows.dayStart, b.read, { ...base, ...opts.user, pnlPeak: opts.user.peakOf(b.book), lossStreak: lossStreakOf(closedRecentBy.get(key) ?? []) }),
   }]))
   return { traders: new Map(opts.traders.map((t) => [t.id, traderFigures(rows, { ...base, ...t })])), books }
 }
 
 /** A trader's figures from rows that hold its own (see ScopeQuery.detail), with its losing streak since it was last resumed. */
 function traderFigures(rows: ScopeRows, t: ScopeLimits & { id: string; now: number }): ScopeFigures {
-  return figuresFor(rows.dayStart, rows.traders.get(t.id)?.read ?? EMPTY, { ...t, closedRecent: tradesOf(rows.streaks.get(t.id) ?? []) })
+  return figuresFor(rows.dayStart, rows.traders.get(t.id)?.read ?? EMPTY, { ...t, lossStreak: lossStreakOf(rows.streaks.get(t.id) ?? []) })
 }
 
 // The losing streak looks at no more than this many of the latest closed positions.
@@ -194,8 +194,19 @@ export function latestClosesSql(traderId: Prisma.Sql, where?: Prisma.Sql) {
 
 type ClosedRow = { realizedPnl: string; groupId: string | null }
 
-function tradesOf(rows: ClosedRow[]): { realizedPnl: Decimal }[] {
-  return tradesOfLegs(rows.map((r) => ({ groupId: r.groupId, pnl: fromDb(r.realizedPnl), fees: ZERO }))).map((t) => ({ realizedPnl: t.pnl }))
+/**
+ * The losing streak of closes given newest first, a position group's legs counting as one trade
+ * (tradesOfLegs). Without group legs each close is a trade, read only up to the first win: the
+ * breakers' pass reads every trader's latest closes, and parsing each one's decimals cost more
+ * than reading them.
+ */
+function lossStreakOf(rows: ClosedRow[]): number {
+  if (rows.some((r) => r.groupId !== null)) {
+    return consecutiveLossesFrom(tradesOfLegs(rows.map((r) => ({ groupId: r.groupId, pnl: fromDb(r.realizedPnl), fees: ZERO }))).map((t) => t.pnl))
+  }
+  return consecutiveLossesFrom((function* () {
+    for (const r of rows) yield fromDb(r.realizedPnl)
+  })())
 }
 
 type EntryWindows = Pick<ScopeLimits, 'cooldownMinutes' | 'duplicateWindowSeconds'>
@@ -458,7 +469,7 @@ export function openAggregatesSql(scope: Prisma.Sql, dayStart: Date) {
 function figuresFor(
   dayStart: Date,
   read: ScopeRead,
-  opts: { now: number; duplicateWindowSeconds?: number | null; cooldownMinutes?: number | null; pnlPeak: Decimal; closedRecent: { realizedPnl: { toString(): string } }[] },
+  opts: { now: number; duplicateWindowSeconds?: number | null; cooldownMinutes?: number | null; pnlPeak: Decimal; lossStreak: number },
 ): ScopeFigures {
   const { sums, equity } = read
   const entriesSince = entriesSinceFor(dayStart, opts.now, opts).getTime()
@@ -480,7 +491,7 @@ function figuresFor(
       // Entries of today have their latest today, which is after entriesSince.
       tradesToday: entries.reduce((n, e) => n + e.today, 0),
       lastEntryAtBySymbol,
-      consecutiveLosses: consecutiveLossesFrom(opts.closedRecent.map((p) => fromDb(p.realizedPnl))),
+      consecutiveLosses: opts.lossStreak,
       // The latest entry of each symbol and side within the duplicate window (the check looks at the latest).
       recentEntries: entries.filter((e) => opts.now - e.lastMs <= windowMs).map((e) => ({ symbol: e.symbol, side: e.side, at: e.lastMs })),
     },
