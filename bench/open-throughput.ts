@@ -354,11 +354,16 @@ export async function benchOpens() {
         // The same with the risk limits on: what the entry's risk read adds.
         await setLimits(db, w.traders, WIDE_LIMITS)
         const postgresTimeWithLimits = await statementTimes(url, TRADERS * 2, () => runLevel(route, w, 2 * SYMBOLS_PER_PASS + 3, 20, TRADERS * 2), { ownCluster, unit: 'open' })
+        // And by the one user's traders, whose entries read their book (every trader's positions):
+        // 1,000 open after both passes, its open-position limit (at most 1,000) is off for these 200 more.
+        await db.user.update({ where: { id: w.owner }, data: { riskLimits: { ...ONE_USER_LIMITS.all, maxConcurrentPositions: null } } })
+        const postgresTimeOneUser = await statementTimes(url, TRADERS * 2, () => runLevel(route, { ...w, traders: w.oneUser }, 2 * SYMBOLS_PER_PASS + 5, 20, TRADERS * 2), { ownCluster, unit: 'open' })
         const best = Math.max(ceiling.clients20, ceiling.clients60)
         return {
           ceiling,
           postgresTime,
           postgresTimeWithLimits,
+          postgresTimeOneUser,
           perOpen: { statements: perOpen.statements / 10, transactions: perOpen.transactions / 10 },
           rows: rows.map((r) => ({ ...r, pctOfCommitCeiling: ((100 * r.opensPerSec) / best).toFixed(1) })),
         }

@@ -95,7 +95,7 @@ if (want('open-throughput')) {
   const opens = await benchOpens()
   console.log(`PostgreSQL single-row commit ceiling: ${opens.ceiling.clients20} inserts/s at 20 clients, ${opens.ceiling.clients60} at 60; one open = ${opens.perOpen.statements} SQL statements in ${opens.perOpen.transactions} transactions (route included)`)
   console.table(opens.rows)
-  for (const [t, limits] of [[opens.postgresTime, 'off'], [opens.postgresTimeWithLimits, 'on']] as const) {
+  for (const [t, limits] of [[opens.postgresTime, 'off'], [opens.postgresTimeWithLimits, 'on'], [opens.postgresTimeOneUser, "on, one user's 100 traders"]] as const) {
     if (!t) {
       console.log("(pg_stat_statements is not loaded on this server: no per-statement figures)")
       break

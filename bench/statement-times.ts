@@ -39,16 +39,18 @@ export async function statementTimes(url: string, units: number, fn: () => Promi
     const cpuMs = postgresCpuMs() - cpu0
     if (!loaded) return null
     if (o.ownCluster) await track('none')
-    const { rows } = await c.query<{ calls: string; ms: number; query: string }>(
-      `SELECT calls::text AS calls, total_exec_time + total_plan_time AS ms, query FROM pg_stat_statements
+    const { rows } = await c.query<{ calls: string; ms: number; planMs: number; query: string }>(
+      `SELECT calls::text AS calls, total_exec_time + total_plan_time AS ms, total_plan_time AS "planMs", query FROM pg_stat_statements
        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '%pg_stat_statements%'
        ORDER BY ms DESC`,
     )
     const perUnit = (ms: number) => (ms / units).toFixed(3)
-    const line = (statement: string, calls: number, ms: number) => ({ statement, [`calls per ${o.unit}`]: (calls / units).toFixed(1), [`ms per ${o.unit}`]: perUnit(ms) })
-    const shown = rows.slice(0, SHOWN).map((r) => line(r.query.replace(/\s+/g, ' ').trim().slice(0, 90), Number(r.calls), r.ms))
+    const line = (statement: string, calls: number, ms: number, planMs: number) =>
+      ({ statement, [`calls per ${o.unit}`]: (calls / units).toFixed(1), [`ms per ${o.unit}`]: perUnit(ms), 'of which planning': perUnit(planMs) })
+    const shown = rows.slice(0, SHOWN).map((r) => line(r.query.replace(/\s+/g, ' ').trim().slice(0, 90), Number(r.calls), r.ms, r.planMs))
     const rest = rows.slice(SHOWN)
-    if (rest.length) shown.push(line(`(${rest.length} other statements)`, rest.reduce((n, r) => n + Number(r.calls), 0), rest.reduce((n, r) => n + r.ms, 0)))
+    const sum = (k: 'ms' | 'planMs') => rest.reduce((n, r) => n + r[k], 0)
+    if (rest.length) shown.push(line(`(${rest.length} other statements)`, rest.reduce((n, r) => n + Number(r.calls), 0), sum('ms'), sum('planMs')))
     return { rows: shown, statementsMs: perUnit(rows.reduce((n, r) => n + r.ms, 0)), postgresCpuMs: perUnit(cpuMs) }
   } finally {
     await c.end()
