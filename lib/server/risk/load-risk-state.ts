@@ -317,6 +317,7 @@ export function scopeRowsSql(o: ScopeQuery, dayStart: Date) {
   const list = (q: Prisma.Sql, order = Prisma.empty) => Prisma.sql`(SELECT COALESCE(jsonb_agg(to_jsonb(x) ${order}), '[]'::jsonb) FROM (${q}) x)`
   const inScope = Prisma.sql`p."traderId" IN (SELECT id FROM tr)`
   const detailed = o.detail === 'all' ? Prisma.sql`TRUE` : Prisma.sql`tr.id = ANY(${o.detail}::text[])`
+  const detailedEntries = o.detail === 'all' ? Prisma.sql`TRUE` : Prisma.sql`en."traderId" = ANY(${o.detail}::text[])`
   const sums = (x: string, sum: (c: string) => string) =>
     Prisma.raw(['n', 'exposure', 'unrealized', 'realizedOpen', 'dailyPnl', 'realized']
       .map((c) => (c === 'n' ? `${sum(`${x}.n`)}::int AS n` : `${sum(`${x}."${c}"`)}::text AS "${c}"`)).join(', '))
@@ -359,14 +360,17 @@ export function scopeRowsSql(o: ScopeQuery, dayStart: Date) {
       -- being flattened into a join, which over a whole book, every position of a single user say,
       -- was planned as a scan of the history), then summed in one aggregate: an aggregate per trader
       -- cost more than reading its rows (600 traders, 21 entries each: 52 of the read's 78 ms).
-      SELECT e."traderId", e.symbol, e.side, max(e."createdMs") AS "lastMs", count(*) FILTER (WHERE e."createdMs" >= ${dayStart.getTime()}::float8)::int AS today
+      -- With each trader's book, so that what is read out of it joins nothing (joined to tr, whose
+      -- size a generic plan may not know, it was planned as a loop over both).
+      SELECT e."traderId", tr.mode, tr."quoteCurrency", e.symbol, e.side, max(e."createdMs") AS "lastMs",
+        count(*) FILTER (WHERE e."createdMs" >= ${dayStart.getTime()}::float8)::int AS today
       FROM (SELECT * FROM tr WHERE ${entriesOf}) tr CROSS JOIN LATERAL (${recentEntriesSql(Prisma.sql`p."traderId" = tr.id`, entriesSince)} OFFSET 0) e
-      GROUP BY e."traderId", e.symbol, e.side
+      GROUP BY e."traderId", tr.mode, tr."quoteCurrency", e.symbol, e.side
     )
     SELECT jsonb_build_object(
       'traders', ${list(Prisma.sql`SELECT tr.id, tr."accountId", tr.mode, tr."quoteCurrency", ${sums('tr', (c) => c)} FROM per tr WHERE ${detailed}`)},
       'balances', ${list(Prisma.sql`SELECT "accountId", asset, amount::text AS amount FROM bal WHERE "accountId" IN (SELECT "accountId" FROM tr WHERE ${detailed})`)},
-      'entries', ${list(Prisma.sql`SELECT en.* FROM en JOIN tr ON tr.id = en."traderId" WHERE ${detailed}`)},
+      'entries', ${list(Prisma.sql`SELECT en."traderId", en.symbol, en.side, en."lastMs", en.today FROM en WHERE ${detailedEntries}`)},
       'books', ${list(Prisma.sql`
         SELECT b.mode, b."quoteCurrency", ${sums('b', (c) => `sum(${c})`)},
           (SELECT COALESCE(jsonb_agg(jsonb_build_object('asset', s.asset, 'amount', s.amount::text)), '[]'::jsonb) FROM (
@@ -374,8 +378,8 @@ export function scopeRowsSql(o: ScopeQuery, dayStart: Date) {
              GROUP BY bal.asset, sign(bal.amount)) s) AS balances
         FROM per b GROUP BY b.mode, b."quoteCurrency"`)},
       'bookEntries', ${list(Prisma.sql`
-        SELECT tr.mode, tr."quoteCurrency", en.symbol, en.side, max(en."lastMs") AS "lastMs", sum(en.today)::int AS today
-        FROM en JOIN tr ON tr.id = en."traderId" GROUP BY tr.mode, tr."quoteCurrency", en.symbol, en.side`)},
+        SELECT en.mode, en."quoteCurrency", en.symbol, en.side, max(en."lastMs") AS "lastMs", sum(en.today)::int AS today
+        FROM en GROUP BY en.mode, en."quoteCurrency", en.symbol, en.side`)},
       'markets', ${list(Prisma.sql`SELECT * FROM mk`)},
       'quotes', ${list(Prisma.sql`SELECT q.symbol, q.bid::text AS bid, q.ask::text AS ask FROM "MarketQuote" q WHERE q.symbol IN (SELECT symbol FROM mk)`)},
       -- The latest closes of each book (its losing streak). The N traders that closed last (N: as
