@@ -187,9 +187,9 @@ const ACTIVE_SQL = Prisma.sql`p.status NOT IN ('CLOSED', 'FAILED')`
  */
 export function latestClosesSql(traderId: Prisma.Sql, where?: Prisma.Sql) {
   return Prisma.sql`
-    SELECT p."realizedPnl"::text AS "realizedPnl", p."groupId", p."closedAt", p."traderId" FROM "Position" p
+    SELECT p.id, p."realizedPnl"::text AS "realizedPnl", p."groupId", p."closedAt", p."traderId" FROM "Position" p
     WHERE p."traderId" = ${traderId} AND p.status = 'CLOSED' ${where ? Prisma.sql`AND ${where}` : Prisma.empty}
-    ORDER BY p."closedAt" DESC LIMIT ${STREAK_WINDOW}`
+    ORDER BY p."closedAt" DESC, p.id DESC LIMIT ${STREAK_WINDOW}`
 }
 
 type ClosedRow = { realizedPnl: string; groupId: string | null }
@@ -395,14 +395,20 @@ export function scopeRowsSql(o: ScopeQuery, dayStart: Date) {
               WHERE tr.mode = b.mode AND tr."quoteCurrency" = b."quoteCurrency" AND tt."lastClosedAt" IS NOT NULL
               ORDER BY tt."lastClosedAt" DESC LIMIT ${STREAK_WINDOW}) n
           ) last CROSS JOIN LATERAL (${latestClosesSql(Prisma.sql`last.id`, Prisma.sql`p."closedAt" >= COALESCE(last.since, '-infinity')`)}) l
-          ORDER BY l."closedAt" DESC LIMIT ${STREAK_WINDOW}) c`, Prisma.sql`ORDER BY x."closedAt" DESC`)},
+          ORDER BY l."closedAt" DESC, l.id DESC LIMIT ${STREAK_WINDOW}) c`, Prisma.sql`ORDER BY x."closedAt" DESC, x.id DESC`)},
       -- The losing streak of each trader asked for: its latest closes since a person last resumed it.
       -- One row per trader, its closes as arrays: the breakers' pass asks for every trader's, and
-      -- as an object per close the JSON cost most of the pass (130 ms of 200 at 600 traders).
+      -- as an object per close the JSON cost most of the pass (130 ms of 200 at 600 traders). Only
+      -- those up to its latest win when none is a group's leg (lossStreakOf reads no further);
+      -- else all of them, whose legs are summed into trades.
       'streaks', ${list(Prisma.sql`
         SELECT t.id AS "traderId", l.pnl, l.groups FROM "Trader" t CROSS JOIN LATERAL (
-          SELECT array_agg(c."realizedPnl" ORDER BY c."closedAt" DESC) AS pnl, array_agg(c."groupId" ORDER BY c."closedAt" DESC) AS groups
-          FROM (${latestClosesSql(Prisma.sql`t.id`, Prisma.sql`(t."lossStreakFrom" IS NULL OR p."closedAt" > t."lossStreakFrom")`)}) c) l
+          SELECT array_agg(c."realizedPnl" ORDER BY c."closedAt" DESC, c.id DESC) AS pnl, array_agg(c."groupId" ORDER BY c."closedAt" DESC, c.id DESC) AS groups
+          FROM (
+            SELECT c.*, bool_or(c."groupId" IS NOT NULL) OVER () AS grouped,
+              bool_or(c."groupId" IS NULL AND c."realizedPnl"::numeric > 0) OVER (ORDER BY c."closedAt" DESC, c.id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "afterWin"
+            FROM (${latestClosesSql(Prisma.sql`t.id`, Prisma.sql`(t."lossStreakFrom" IS NULL OR p."closedAt" > t."lossStreakFrom")`)}) c
+          ) c WHERE c.grouped OR c."afterWin" IS NOT TRUE) l
         WHERE t.id = ANY(${o.streaksOf ?? []}::text[]) AND l.pnl IS NOT NULL`)},
       'entryTotals', ${list(Prisma.sql`
         SELECT b.mode::text AS mode, b."quoteCurrency", b.entries, b."openedPositions", b.notional::text AS notional FROM "BookEntryTotals" b

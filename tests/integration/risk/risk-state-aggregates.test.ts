@@ -131,6 +131,32 @@ describe('risk state: open positions summed in the database', () => {
     expect(Object.keys(read.trader.state.lastEntryAtBySymbol).sort()).toEqual(['BTC/USDT', 'ETH/USDT'])
   })
 
+  test("a trader's losing streak: a win ends it, and a group's legs are one trade, whose older winning leg turns its newer losing one into a win", async () => {
+    const owner = (await t.db.user.create({ data: { email: 'streak-legs@example.com', passwordHash: 'x', timeZone: 'UTC' } })).id
+    const make = (name: string) => createTrader({ db: t.db, userId: owner, input: { name, quoteCurrency: 'USDT', startingBalance: '10000', watchlist: 'BTC/USDT' } })
+    const closed = (tr: { id: string; accountId: string }, minutesAgo: number, pnl: string, groupId: string | null = null) =>
+      t.db.position.create({
+        data: {
+          traderId: tr.id, accountId: tr.accountId, groupId, symbol: 'BTC/USDT', side: 'LONG', status: 'CLOSED', entryType: 'MARKET', requestedQty: '0.01',
+          realizedPnl: pnl, closedAt: new Date(now - minutesAgo * 60_000), createdAt: new Date(now - (minutesAgo + 1) * 60_000),
+        },
+      })
+    const streak = async (traderId: string) =>
+      (await loadTraderAndUserRiskState(t.db, { userId: owner, traderId, timeZone: 'UTC', now, trader: { pnlPeak: dec(0) }, user: { pnlPeak: dec(0) } })).trader.state.consecutiveLosses
+    // Newest first: two losses, a win, then losses that no longer count.
+    const plain = await make('Plain')
+    for (const [ago, pnl] of [[1, '-2'], [2, '-3'], [3, '4'], [4, '-1'], [5, '-1']] as const) await closed(plain, ago, pnl)
+    expect(await streak(plain.id)).toBe(2)
+    // Newest first: a group's losing leg (-5), a standalone win, the group's older leg (+10). The
+    // group is one trade of +5 in its newest leg's place: a win, so no losing streak at all.
+    const grouped = await make('Grouped')
+    const group = await t.db.positionGroup.create({ data: { traderId: grouped.id, userId: owner, accountId: grouped.accountId, symbol: 'BTC/USDT', side: 'LONG', status: 'CLOSED', settings: {}, budgetQuote: '1000' } })
+    await closed(grouped, 1, '-5', group.id)
+    await closed(grouped, 2, '1')
+    await closed(grouped, 3, '10', group.id)
+    expect(await streak(grouped.id)).toBe(0)
+  })
+
   test("an entry's read of its book: the book's equity and closed total are its traders' added up, a long valued at the bid and a short at the ask", async () => {
     const owner = (await t.db.user.create({ data: { email: 'book-sums@example.com', passwordHash: 'x', timeZone: 'UTC' } })).id
     const make = (name: string, usdt: string) => createTrader({ db: t.db, userId: owner, input: { name, quoteCurrency: 'USDT', startingBalance: usdt, watchlist: 'BTC/USDT' } })
