@@ -184,8 +184,8 @@ async function seed(db: Db) {
     return out
   }
   const traders = await eachOwnUser('T')
-  // One user with TRADERS traders, every limit on: its entries read their book side by side, write,
-  // then commit in turn (the book's BookEntryTotals row), since the user-wide limits count
+  // One user with TRADERS traders, every limit on: its entries read their book side by side, then
+  // write and commit in turn (the book's BookEntryTotals row), since the user-wide limits count
   // them all. Not the user-wide cooldown and duplicate window, which would refuse one trader's
   // entry in a symbol another has just entered.
   const owner = await db.user.create({ data: { email: 'open-bench-one-user@example.com', passwordHash: 'x', riskLimits: ONE_USER_LIMITS.all } })

@@ -21,7 +21,7 @@ import { newId } from '@/lib/db/new-id'
 import { quoteColumn, toStoredQuote, type QuoteRow } from '@/lib/market-data/quote-store'
 import { submitOrder, submitOrderWithin } from '@/lib/server/orders/submit-order'
 import { assertSwitchesOn, lockTraderForEntry } from '@/lib/server/trading/halt-trading'
-import { beginEntryCheck, recordRiskRejection, RiskRejection, type OrderSource } from '@/lib/server/risk/entry-risk'
+import { assertEntryWithinLimits, recordRiskRejection, RiskRejection, type OrderSource } from '@/lib/server/risk/entry-risk'
 import { ZPositiveDecimal } from '@/lib/server/validation/decimal-field'
 import { activeInSymbolSql } from './active-position'
 import { entryExchangeError } from './entry-unconfirmed'
@@ -181,93 +181,86 @@ async function open(opts: Parameters<typeof openPosition>[0], req: z.output<type
 
   // In SQL on the pool's connection, not through Prisma: the entry is the hot path, and every
   // statement through Prisma's engine costs this process several times as much CPU.
-  const { positionId, order, placed } = await withSqlTransaction(poolOf(db), async (tx) => {
-    const entry = await withBatchedAudit(tx, async () => {
-      // One active position per trader and symbol: exits are reduce-only on a netted balance.
-      // The trader's row as it stands under the lock (status for the switch, limits and peak for
-      // risk), and its account's switch: an entry either commits before a panic's halt or is refused.
-      // The reads below are sent with it (see inFlight): each runs once the statement before it is
-      // done, so after the lock is granted, and sees what the trader's entries before committed.
-      const locked = inFlight(lockTraderForEntry(tx, trader.id))
-      // A repeat of this keyed request that came in while it ran: the first attempt's entry stands.
-      const keyedBefore = keyed && inFlight(tx.$queryRaw<unknown[]>`SELECT 1 FROM "Order" WHERE "clientOrderId" = ${keyed.clientOrderId}`)
-      // ...and one per account and symbol: on an exchange account shared by traders, the exchange
-      // nets one balance per asset, so two traders' positions in a symbol could not be told apart.
-      // The legs of a trader's groups on one side share the symbol (each holds its own quantity; a
-      // group on another timeframe too), with nothing else. Traders of a shared account hold no
-      // lock in common, so their entries in one symbol take turns here (the check below is a later
-      // statement, which sees what the one before committed); a paper account has one trader.
-      const symbolTurn = trader.account.kind === 'CCXT' && inFlight(tx.$executeRaw`SELECT pg_advisory_xact_lock(${ACCOUNT_SYMBOL_LOCK_CLASS}::int, hashtext(${`${trader.accountId}|${req.symbol}`}))`)
-      const activeRows = inFlight(
-        tx.$queryRaw<{ id: string; traderId: string }[]>(
-          activeInSymbolSql({ traderId: trader.id, accountId: trader.accountId, symbol: req.symbol, groupLegSide: opts.groupLeg ? req.side : undefined }),
-        ),
-      )
-      const current = await locked
-      if (keyedBefore && (await keyedBefore).length) throw new KeyedEntryExists()
-      if (symbolTurn) await symbolTurn
-      const [active] = await activeRows
-      if (active?.traderId === trader.id) throw conflict(`${trader.name} already has an active ${req.symbol} position; close it or modify it instead`)
-      if (active) throw conflict(`another trader on account "${trader.account.name}" holds ${req.symbol}; one trader per symbol and account at a time`)
-      const user = { timeZone: current.timeZone, riskLimits: current.userRiskLimits, pnlPeak: current.userPnlPeak }
-      // Read now, before this transaction writes; settled (the book's turn) as its last step, below.
-      const riskCheck = opts.groupLeg ? null : await beginEntryCheck(tx, current, user, { symbol: req.symbol, side: req.side, notional, riskAmount })
-      // The position, its take-profit levels and its entry order in one statement (the foreign keys
-      // are checked at its end). Created and sent in this transaction, the position is written
-      // straight in the state it commits in (CREATED, then ENTRY_SUBMITTED), each step audited below.
-      const position = { id: newId() }
-      const now = new Date()
-      const limit = limitPrice ? toDb(limitPrice) : null
-      const { insert: orderInsert, order, created } = newOrder({
-        accountId: trader.accountId, traderId: trader.id, positionId: position.id, clientOrderId: keyed?.clientOrderId ?? newClientOrderId('e'), symbol: req.symbol,
-        side: entrySide, type: req.entryType, purpose: 'ENTRY', qty: toDb(qty), price: limit, expectedPrice: toDb(refPrice), reduceOnly: false,
-        requestHash: keyed?.requestHash, createdBy: actor.kind, at: now,
-      })
-      const levels = takeProfits.map((tp) => ({ id: newId(), price: toDb(tp.price), sharePct: toDb(tp.sharePct) }))
-      await writeAhead(tx, Prisma.sql`
-        WITH pos AS (
-          INSERT INTO "Position" (id, "traderId", "accountId", symbol, side, status, "entryType", "requestedQty", "limitPrice", "stopLoss", "initialStop",
-            "signalId", "groupId", "groupLegId", "createdAt", "updatedAt")
-          VALUES (${position.id}, ${trader.id}, ${trader.accountId}, ${req.symbol}, ${req.side}::"PositionSide", ${SUBMITTING}::"PositionStatus", ${req.entryType}::"OrderType",
-            ${toDb(qty)}::numeric, ${limit}::numeric, ${toDb(stopLoss)}::numeric, ${toDb(stopLoss)}::numeric,
-            ${opts.signalId ?? null}, ${opts.groupLeg?.groupId ?? null}, ${opts.groupLeg?.legId ?? null}, ${now}::timestamp(3), ${now}::timestamp(3))
-        ), tps AS (
-          INSERT INTO "TakeProfit" (id, "positionId", price, "sharePct", "createdAt")
-          SELECT v.id, ${position.id}, v.price::numeric, v."sharePct"::numeric, ${now}::timestamp(3)
-          FROM jsonb_to_recordset(${JSON.stringify(levels)}::jsonb) AS v(id text, price text, "sharePct" text)
-        )
-        ${orderInsert}`)
-      const tps = takeProfits.map((t) => `${t.price.toFixed()} (${t.sharePct.toFixed()}%)`).join(', ') || 'none'
-      await recordPositionEvent(tx, {
-        positionId: position.id,
-        userId,
-        type: 'CREATED',
-        actor,
-        toStatus: 'CREATED',
-        message: `${req.side} ${qty.toFixed()} ${req.symbol} by ${req.entryType.toLowerCase()}${limitPrice ? ` @ ${limitPrice.toFixed()}` : ''}; stop ${stopLoss.toFixed()}; take-profits ${tps}`,
-        decisionId: opts.decisionId,
-        after: { stopLoss: stopLoss.toFixed(), takeProfits: takeProfits.map((t) => ({ price: t.price.toFixed(), sharePct: t.sharePct.toFixed() })) },
-      })
-      await recordPositionEvent(tx, {
-        positionId: position.id,
-        userId,
-        type: 'STATUS_CHANGED',
-        actor,
-        fromStatus: 'CREATED',
-        toStatus: SUBMITTING,
-        message: `Entry order ${order.clientOrderId} sent`,
-      })
-      // An exchange in our own database (paper) fills the entry in this same transaction: one
-      // commit, and nothing of the entry exists if its placement fails.
-      // Both rows were created in this transaction: the report is applied to them as they are.
-      const held = { order: created, position: { id: position.id, status: SUBMITTING, side: req.side, symbol: req.symbol, userId } }
-      return { positionId: position.id, order, placed: await submitOrderWithin(tx, exchange, order, actor, held), riskCheck }
+  const { positionId, order, placed } = await withSqlTransaction(poolOf(db), (tx) => withBatchedAudit(tx, async () => {
+    // One active position per trader and symbol: exits are reduce-only on a netted balance.
+    // The trader's row as it stands under the lock (status for the switch, limits and peak for
+    // risk), and its account's switch: an entry either commits before a panic's halt or is refused.
+    // The reads below are sent with it (see inFlight): each runs once the statement before it is
+    // done, so after the lock is granted, and sees what the trader's entries before committed.
+    const locked = inFlight(lockTraderForEntry(tx, trader.id))
+    // A repeat of this keyed request that came in while it ran: the first attempt's entry stands.
+    const keyedBefore = keyed && inFlight(tx.$queryRaw<unknown[]>`SELECT 1 FROM "Order" WHERE "clientOrderId" = ${keyed.clientOrderId}`)
+    // ...and one per account and symbol: on an exchange account shared by traders, the exchange
+    // nets one balance per asset, so two traders' positions in a symbol could not be told apart.
+    // The legs of a trader's groups on one side share the symbol (each holds its own quantity; a
+    // group on another timeframe too), with nothing else. Traders of a shared account hold no
+    // lock in common, so their entries in one symbol take turns here (the check below is a later
+    // statement, which sees what the one before committed); a paper account has one trader.
+    const symbolTurn = trader.account.kind === 'CCXT' && inFlight(tx.$executeRaw`SELECT pg_advisory_xact_lock(${ACCOUNT_SYMBOL_LOCK_CLASS}::int, hashtext(${`${trader.accountId}|${req.symbol}`}))`)
+    const activeRows = inFlight(
+      tx.$queryRaw<{ id: string; traderId: string }[]>(
+        activeInSymbolSql({ traderId: trader.id, accountId: trader.accountId, symbol: req.symbol, groupLegSide: opts.groupLeg ? req.side : undefined }),
+      ),
+    )
+    const current = await locked
+    if (keyedBefore && (await keyedBefore).length) throw new KeyedEntryExists()
+    if (symbolTurn) await symbolTurn
+    const [active] = await activeRows
+    if (active?.traderId === trader.id) throw conflict(`${trader.name} already has an active ${req.symbol} position; close it or modify it instead`)
+    if (active) throw conflict(`another trader on account "${trader.account.name}" holds ${req.symbol}; one trader per symbol and account at a time`)
+    const user = { timeZone: current.timeZone, riskLimits: current.userRiskLimits, pnlPeak: current.userPnlPeak }
+    if (!opts.groupLeg) await assertEntryWithinLimits(tx, current, user, { symbol: req.symbol, side: req.side, notional, riskAmount })
+    // The position, its take-profit levels and its entry order in one statement (the foreign keys
+    // are checked at its end). Created and sent in this transaction, the position is written
+    // straight in the state it commits in (CREATED, then ENTRY_SUBMITTED), each step audited below.
+    const position = { id: newId() }
+    const now = new Date()
+    const limit = limitPrice ? toDb(limitPrice) : null
+    const { insert: orderInsert, order, created } = newOrder({
+      accountId: trader.accountId, traderId: trader.id, positionId: position.id, clientOrderId: keyed?.clientOrderId ?? newClientOrderId('e'), symbol: req.symbol,
+      side: entrySide, type: req.entryType, purpose: 'ENTRY', qty: toDb(qty), price: limit, expectedPrice: toDb(refPrice), reduceOnly: false,
+      requestHash: keyed?.requestHash, createdBy: actor.kind, at: now,
     })
-    // The entry's risk check settled as the transaction's last step, its audit written: the
-    // book's turn, held from here to the commit, waits for nothing else (see beginEntryCheck).
-    await entry.riskCheck?.finish()
-    return entry
-  }).catch(async (e: unknown) => {
+    const levels = takeProfits.map((tp) => ({ id: newId(), price: toDb(tp.price), sharePct: toDb(tp.sharePct) }))
+    await writeAhead(tx, Prisma.sql`
+      WITH pos AS (
+        INSERT INTO "Position" (id, "traderId", "accountId", symbol, side, status, "entryType", "requestedQty", "limitPrice", "stopLoss", "initialStop",
+          "signalId", "groupId", "groupLegId", "createdAt", "updatedAt")
+        VALUES (${position.id}, ${trader.id}, ${trader.accountId}, ${req.symbol}, ${req.side}::"PositionSide", ${SUBMITTING}::"PositionStatus", ${req.entryType}::"OrderType",
+          ${toDb(qty)}::numeric, ${limit}::numeric, ${toDb(stopLoss)}::numeric, ${toDb(stopLoss)}::numeric,
+          ${opts.signalId ?? null}, ${opts.groupLeg?.groupId ?? null}, ${opts.groupLeg?.legId ?? null}, ${now}::timestamp(3), ${now}::timestamp(3))
+      ), tps AS (
+        INSERT INTO "TakeProfit" (id, "positionId", price, "sharePct", "createdAt")
+        SELECT v.id, ${position.id}, v.price::numeric, v."sharePct"::numeric, ${now}::timestamp(3)
+        FROM jsonb_to_recordset(${JSON.stringify(levels)}::jsonb) AS v(id text, price text, "sharePct" text)
+      )
+      ${orderInsert}`)
+    const tps = takeProfits.map((t) => `${t.price.toFixed()} (${t.sharePct.toFixed()}%)`).join(', ') || 'none'
+    await recordPositionEvent(tx, {
+      positionId: position.id,
+      userId,
+      type: 'CREATED',
+      actor,
+      toStatus: 'CREATED',
+      message: `${req.side} ${qty.toFixed()} ${req.symbol} by ${req.entryType.toLowerCase()}${limitPrice ? ` @ ${limitPrice.toFixed()}` : ''}; stop ${stopLoss.toFixed()}; take-profits ${tps}`,
+      decisionId: opts.decisionId,
+      after: { stopLoss: stopLoss.toFixed(), takeProfits: takeProfits.map((t) => ({ price: t.price.toFixed(), sharePct: t.sharePct.toFixed() })) },
+    })
+    await recordPositionEvent(tx, {
+      positionId: position.id,
+      userId,
+      type: 'STATUS_CHANGED',
+      actor,
+      fromStatus: 'CREATED',
+      toStatus: SUBMITTING,
+      message: `Entry order ${order.clientOrderId} sent`,
+    })
+    // An exchange in our own database (paper) fills the entry in this same transaction: one
+    // commit, and nothing of the entry exists if its placement fails.
+    // Both rows were created in this transaction: the report is applied to them as they are.
+    const held = { order: created, position: { id: position.id, status: SUBMITTING, side: req.side, symbol: req.symbol, userId } }
+    return { positionId: position.id, order, placed: await submitOrderWithin(tx, exchange, order, actor, held) }
+  })).catch(async (e: unknown) => {
     // The refusal is logged after the rollback, so nothing of the refused order remains.
     if (e instanceof RiskRejection) await recordRiskRejection(db, { userId, traderId: trader.id, accountId: trader.accountId, source, symbol: req.symbol, rejection: e })
     throw e

@@ -56,33 +56,18 @@ const NO_STATE: RiskState = {
  * both squeeze under a limit. Throws RiskRejection (which rolls the caller's transaction back, this
  * entry's turn included); the caller records it after rollback. Callers check before their
  * transaction writes anything the ledger read looks at: that read may run on another entry's
- * transaction, and this one's on theirs. For an entry that writes before it commits, see
- * beginEntryCheck.
- */
-export async function assertEntryWithinLimits(tx: SqlTx, trader: TraderRow, user: UserRow, intent: EntryIntent, now = Date.now()): Promise<{ trader: RiskCheck; user: RiskCheck }> {
-  return (await beginEntryCheck(tx, trader, user, intent, now)).finish()
-}
-
-/**
- * assertEntryWithinLimits in two steps: the ledger is read now, before the caller's transaction
- * writes anything, and the check is settled by `finish`, which the caller runs as its
- * transaction's last step, after its writes (nothing that reads the ledger may come between).
+ * transaction, and this one's on theirs.
  *
  * The caller holds the trader's row lock, which keeps that trader's entries in turn: its own
  * figures are read as they stand. The user-wide limits count every trader of the book, whose
  * entries share no lock. They read the book without waiting for each other's locks (entries made
  * at once share one read, see loadTraderAndUserRiskState), then take the book's turn
  * (takeBookTurn: a row lock held until commit), which tells what the entries that committed in
- * between added. Those are counted into what was read (withEntriesSince).
- *
- * The turn is taken in `finish`, so the book's entries wait for each other's commits only, not for
- * each other's writes (100 traders of one user entering at once took turns at about 80 a second
- * with the turn before the writes). It is taken at once, before any write, when a user-wide limit
- * looks at when each symbol was entered (the book is then read again, in turn and alone, and that
- * read must not see this entry's own writes), and when the trader's own limits refuse (so that the
- * refusal names every limit it breaks, the user-wide ones included).
+ * between added. Those are counted into what was read (withEntriesSince). Only when a user-wide
+ * limit looks at when each symbol was entered is the book read again, in turn and alone. So the
+ * book's entries wait for each other's writes and commits only, not for each other's reads.
  */
-export async function beginEntryCheck(tx: SqlTx, trader: TraderRow, user: UserRow, intent: EntryIntent, now = Date.now()): Promise<{ finish(): Promise<{ trader: RiskCheck; user: RiskCheck }> }> {
+export async function assertEntryWithinLimits(tx: SqlTx, trader: TraderRow, user: UserRow, intent: EntryIntent, now = Date.now()): Promise<{ trader: RiskCheck; user: RiskCheck }> {
   const traderLimits = readRiskLimits(trader.riskLimits)
   const userLimits = readUserRiskLimits(user.riskLimits)
   const order = { kind: 'ENTRY' as const, symbol: intent.symbol, side: intent.side, notional: intent.notional, riskAmount: intent.riskAmount, opensPosition: intent.opensPosition, at: now }
@@ -99,26 +84,21 @@ export async function beginEntryCheck(tx: SqlTx, trader: TraderRow, user: UserRo
       user: { pnlPeak: fromDb(user.pnlPeak), duplicateWindowSeconds: userLimits.duplicateWindowSeconds, cooldownMinutes: userLimits.cooldownMinutes, reads: limitReads(userLimits) },
     })
   const states = needsRiskState(traderLimits) || needsRiskState(userLimits) ? await read(book) : null
-  const traderCheck = checkOrderRisk({ scope: 'trader', limits: traderLimits, state: states?.trader.state ?? NO_STATE, intent: order, quoteCurrency: trader.quoteCurrency })
-  const settle = async () => {
-    let userState = states?.user.state ?? NO_STATE
-    if (states && needsRiskState(userLimits)) {
-      const since = entriesBetween(states.bookEntries, await takeBookTurn(tx, book, entryTotals(intent)))
-      if (since.entries > 0) userState = readsEntryTimes(userLimits) ? (await read()).user.state : withEntriesSince(userState, since)
-    }
-    const userCheck = checkOrderRisk({ scope: { userBook: bookLabel(book) }, limits: userLimits, state: userState, intent: order, quoteCurrency: trader.quoteCurrency })
-    const violations: ScopedViolation[] = [
-      ...traderCheck.violations.map((v) => ({ ...v, scope: 'trader' as const })),
-      ...userCheck.violations.map((v) => ({ ...v, scope: 'all traders' as const })),
-    ]
-    if (violations.length) throw new RiskRejection(violations)
-    return { trader: traderCheck, user: userCheck }
+  let userState = states?.user.state ?? NO_STATE
+  if (states && needsRiskState(userLimits)) {
+    const since = entriesBetween(states.bookEntries, await takeBookTurn(tx, book, entryTotals(intent)))
+    if (since.entries > 0) userState = readsEntryTimes(userLimits) ? (await read()).user.state : withEntriesSince(userState, since)
   }
-  if (traderCheck.violations.length || readsEntryTimes(userLimits)) {
-    const checks = await settle()
-    return { finish: async () => checks }
+  const checks = {
+    trader: checkOrderRisk({ scope: 'trader', limits: traderLimits, state: states?.trader.state ?? NO_STATE, intent: order, quoteCurrency: trader.quoteCurrency }),
+    user: checkOrderRisk({ scope: { userBook: bookLabel(book) }, limits: userLimits, state: userState, intent: order, quoteCurrency: trader.quoteCurrency }),
   }
-  return { finish: settle }
+  const violations: ScopedViolation[] = [
+    ...checks.trader.violations.map((v) => ({ ...v, scope: 'trader' as const })),
+    ...checks.user.violations.map((v) => ({ ...v, scope: 'all traders' as const })),
+  ]
+  if (violations.length) throw new RiskRejection(violations)
+  return checks
 }
 
 /** Logs a refusal (after the refused transaction rolled back) and tells the user. */

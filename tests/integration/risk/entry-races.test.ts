@@ -108,39 +108,6 @@ describe('entries of several traders at once', () => {
     })
   })
 
-  // The turn is held from the moment it is taken to the commit, and the book's entries wait for it
-  // in line: taken as the entry's last step, each waits for the others' commits, not their writes.
-  test("an entry takes its book's turn as its last step: while it waits for the turn, its position, order, fill and audit are written", async () => {
-    const { userId, actor, traders } = await ethTraders('late-turn@example.com', 1, { maxConcurrentPositions: 5 })
-    await t.db.bookEntryTotals.create({ data: { userId, mode: 'PAPER', quoteCurrency: 'USDT' } })
-    const holder = new pg.Client({ connectionString: t.url })
-    const probe = new pg.Client({ connectionString: t.url })
-    await holder.connect()
-    await probe.connect()
-    try {
-      await holder.query('BEGIN')
-      await holder.query(`SELECT 1 FROM "BookEntryTotals" WHERE "userId" = $1 FOR UPDATE`, [userId])
-      const entry = openPosition({ db: t.db, userId, actor, input: { traderId: traders[0]!, symbol: 'ETH/USDT', side: 'LONG', sizeMode: 'QUOTE', size: '100', entryType: 'MARKET', stopLoss: '2900' } })
-      const waiting = async () =>
-        (await probe.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows.map((r) => r.pid)
-      let pids: number[] = []
-      for (let i = 0; i < 500 && (pids = await waiting()).length === 0; i++) await new Promise((r) => setTimeout(r, 10))
-      expect(pids).toHaveLength(1)
-      const written = await probe.query<{ relname: string }>(
-        `SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE l.pid = $1 AND l.mode = 'RowExclusiveLock' AND l.granted AND c.relkind = 'r'`,
-        [pids[0]],
-      )
-      expect(written.rows.map((r) => r.relname)).toEqual(expect.arrayContaining(['Position', 'Order', 'PaperOrder', 'Fill', 'PositionEvent', 'BookEntryTotals']))
-      await holder.query('COMMIT')
-      const { positionId } = await entry
-      expect((await t.db.position.findUniqueOrThrow({ where: { id: positionId } })).status).toBe('MONITORING')
-      expect((await t.db.bookEntryTotals.findUniqueOrThrow({ where: { userId_mode_quoteCurrency: { userId, mode: 'PAPER', quoteCurrency: 'USDT' } } })).entries).toBe(1n)
-    } finally {
-      await holder.end()
-      await probe.end()
-    }
-  })
-
   test("an entry's turn in a Prisma transaction (a group's pyramid takes its turn there) adds it to its book's totals; a pyramid added to an open group opens no position", async () => {
     const { userId, traders } = await ethTraders('prisma-turn@example.com', 1, { maxConcurrentPositions: 5 })
     const row = { id: traders[0]!, userId, quoteCurrency: 'USDT', mode: 'PAPER' as const, riskLimits: RISK_LIMITS_OFF, pnlPeak: '0' }
