@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { sqlOf } from '@/lib/db/client'
 import { dec } from '@/lib/domain/decimal'
 import { tradingDayStart } from '@/lib/domain/risk/trading-day'
+import { closePosition } from '@/lib/server/positions/close-position'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { assertEntryWithinLimits } from '@/lib/server/risk/entry-risk'
 import { closeLiveAdapters } from '@/lib/server/exchange/live-account-exchange'
@@ -106,6 +107,48 @@ describe('entries of several traders at once', () => {
         await holder.end()
       }
     })
+  })
+
+  // An entry waits for its book's turn (behind every entry of the book ahead of it, in a burst)
+  // before it places anything: what it holds meanwhile must not keep its trader's exits, or a
+  // panic's halt, waiting behind the book's queue.
+  test("an entry waiting for its book's turn holds up no exit on its account: a close (which places on it as a stop does) goes through meanwhile", async () => {
+    const userId = (await t.db.user.create({ data: { email: 'exit-during-turn@example.com', passwordHash: 'x' } })).id
+    const actor = { kind: 'USER' as const, id: userId }
+    const { id: traderId } = await createTrader({ db: t.db, userId, input: { name: 'Busy', quoteCurrency: 'USDT', startingBalance: '10000', watchlist: ['ETH/USDT', 'SOL/USDT'], autoTrade: false } })
+    await useManualTraderSettings(t.db, traderId)
+    await t.db.user.update({ where: { id: userId }, data: { riskLimits: { ...RISK_LIMITS_OFF, maxConcurrentPositions: 5 } } })
+    await seedMarket(t.db, { symbol: 'ETH/USDT', bid: '3000', ask: '3000' })
+    await seedMarket(t.db, { symbol: 'SOL/USDT', bid: '100', ask: '100' })
+    const { positionId: held } = await openPosition({ db: t.db, userId, actor, input: { traderId, symbol: 'ETH/USDT', side: 'LONG', sizeMode: 'QUOTE', size: '100', entryType: 'MARKET', stopLoss: '2900' } })
+    const holder = new pg.Client({ connectionString: t.url })
+    const probe = new pg.Client({ connectionString: t.url })
+    await holder.connect()
+    await probe.connect()
+    try {
+      await holder.query('BEGIN')
+      await holder.query(`SELECT 1 FROM "BookEntryTotals" WHERE "userId" = $1 FOR UPDATE`, [userId])
+      const entry = openPosition({ db: t.db, userId, actor, input: { traderId, symbol: 'SOL/USDT', side: 'LONG', sizeMode: 'QUOTE', size: '100', entryType: 'MARKET', stopLoss: '90' } })
+      const waiting = async () => (await probe.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0]!.n
+      for (let i = 0; i < 500 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 10))
+      expect(await waiting()).toBe(1)
+      // The exit either completes or is seen waiting on a lock (then it would wait for the held turn).
+      let done = false
+      const closing = closePosition({ db: t.db, userId, actor, positionId: held, input: {} }).finally(() => (done = true))
+      let blocked = false
+      while (!done && !blocked) {
+        blocked = (await waiting()) > 1
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      await holder.query('COMMIT')
+      await closing
+      expect(blocked).toBe(false)
+      expect((await t.db.position.findUniqueOrThrow({ where: { id: held } })).status).toBe('CLOSED')
+      await entry
+    } finally {
+      await holder.end()
+      await probe.end()
+    }
   })
 
   test("an entry's turn in a Prisma transaction (a group's pyramid takes its turn there) adds it to its book's totals; a pyramid added to an open group opens no position", async () => {
