@@ -398,8 +398,8 @@ export function scopeRowsSql(o: ScopeQuery, dayStart: Date) {
           ORDER BY l."closedAt" DESC, l.id DESC LIMIT ${STREAK_WINDOW}) c`, Prisma.sql`ORDER BY x."closedAt" DESC, x.id DESC`)},
       -- The losing streak of each trader asked for: its latest closes since a person last resumed it.
       -- One row per trader, its closes as arrays: the breakers' pass asks for every trader's, and
-      -- as an object per close the JSON cost most of the pass (130 ms of 200 at 600 traders). Only
-      -- those up to its latest win when none is a group's leg (lossStreakOf reads no further);
+      -- as an object per close the JSON cost most of the pass (130 ms of 200 at 600 traders). When
+      -- none is a group's leg, only those up to its newest win (lossStreakOf reads no further);
       -- else all of them, whose legs are summed into trades.
       'streaks', ${list(Prisma.sql`
         SELECT t.id AS "traderId", l.pnl, l.groups FROM "Trader" t CROSS JOIN LATERAL (
