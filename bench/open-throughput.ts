@@ -291,14 +291,15 @@ async function countStatements<T>(fn: () => Promise<T>) {
   return { statements, transactions }
 }
 
-// Concurrency, opens, whether the risk limits are on (what they add), and whose traders: one user
-// each, or all of one user's (whose entries take turns under the user-wide limits). A level after
-// 15 s of quiet (the pool's idle connections closed, as between alerts on candle closes) measured
-// the same as one without (360/s, p99 397 ms), so it is not repeated here.
+// Concurrency, opens, whether the risk limits are on (what they add), whose traders: one user
+// each, or all of one user's (whose entries take turns under the user-wide limits); and how long
+// the level waits first. Alerts come in bursts on candle closes, quiet in between: a burst of 100
+// after 15 s of quiet (longer than pg's default idle timeout, which the pool no longer uses).
 // The one user's book holds up to 1,000 open positions (its limit) after both passes.
-const LEVELS = [
-  [1, 100, false, 'each'], [20, 400, false, 'each'], [100, 500, false, 'each'], [100, 500, true, 'each'], [100, 300, true, 'one'], [100, 200, true, 'one, defaults'],
-] as const
+const LEVELS: readonly (readonly [number, number, boolean, 'each' | 'one' | 'one, defaults', number?])[] = [
+  [1, 100, false, 'each'], [20, 400, false, 'each'], [100, 500, false, 'each'], [100, 100, false, 'each', 15_000],
+  [100, 500, true, 'each'], [100, 300, true, 'one'], [100, 200, true, 'one, defaults'],
+]
 /** Symbols one pass takes: its warm-up, then each level's opens over TRADERS traders. */
 const SYMBOLS_PER_PASS = 1 + LEVELS.reduce((n, [, total]) => n + total / TRADERS, 0)
 
@@ -313,13 +314,14 @@ async function measure(post: PostOpen, via: string, db: Db, w: Awaited<ReturnTyp
     { via: `${via}: warm-up, its first ${warmUp.opens} opens`, riskLimits: 'off', users: String(TRADERS), ...(await runLevel(post, { ...w, traders: w.warmUp }, warmUp.first, 100, warmUp.opens, fills, webPid)) },
   ]
   let symbol = first + 1
-  for (const [concurrency, total, limits, users] of LEVELS) {
+  for (const [concurrency, total, limits, users, quietMs] of LEVELS) {
     await setLimits(db, w.traders, limits ? WIDE_LIMITS : NO_LIMITS)
+    if (quietMs) await new Promise((r) => setTimeout(r, quietMs))
     await refreshQuotes(db, w.symbols)
     if (users !== 'each') await db.user.update({ where: { id: w.owner }, data: { riskLimits: users === 'one' ? ONE_USER_LIMITS.all : ONE_USER_LIMITS.defaults } })
     const traders = users === 'each' ? w : { ...w, traders: w.oneUser }
     rows.push({
-      via, riskLimits: !limits ? 'off' : users === 'one, defaults' ? 'on (user-wide: defaults)' : 'on', users: users === 'each' ? String(TRADERS) : '1',
+      via: quietMs ? `${via}, after ${quietMs / 1000} s of quiet` : via, riskLimits: !limits ? 'off' : users === 'one, defaults' ? 'on (user-wide: defaults)' : 'on', users: users === 'each' ? String(TRADERS) : '1',
       ...(await runLevel(post, traders, symbol, concurrency, total, fills, webPid)),
     })
     symbol += total / TRADERS
@@ -355,9 +357,10 @@ export async function benchOpens() {
         await setLimits(db, w.traders, WIDE_LIMITS)
         const postgresTimeWithLimits = await statementTimes(url, TRADERS * 2, () => runLevel(route, w, 2 * SYMBOLS_PER_PASS + 3, 20, TRADERS * 2), { ownCluster, unit: 'open' })
         // And by the one user's traders, whose entries read their book (every trader's positions):
-        // 1,000 open after both passes, its open-position limit (at most 1,000) is off for these 200 more.
+        // 1,000 open after both passes, its open-position limit (at most 1,000) is off for these 100
+        // more (one symbol each: a trader's watchlist holds 50, every one of them used by now).
         await db.user.update({ where: { id: w.owner }, data: { riskLimits: { ...ONE_USER_LIMITS.all, maxConcurrentPositions: null } } })
-        const postgresTimeOneUser = await statementTimes(url, TRADERS * 2, () => runLevel(route, { ...w, traders: w.oneUser }, 2 * SYMBOLS_PER_PASS + 5, 20, TRADERS * 2), { ownCluster, unit: 'open' })
+        const postgresTimeOneUser = await statementTimes(url, TRADERS, () => runLevel(route, { ...w, traders: w.oneUser }, 2 * SYMBOLS_PER_PASS + 5, 20, TRADERS), { ownCluster, unit: 'open' })
         const best = Math.max(ceiling.clients20, ceiling.clients60)
         return {
           ceiling,
