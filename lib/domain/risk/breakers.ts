@@ -55,7 +55,7 @@ export function evaluateBreakers(input: EvaluateBreakersInput): BreakerTrip | nu
  * Losing trades in a row, newest first. A trade with exactly zero realized PnL (fees included)
  * neither counts nor ends the streak: breaking even is not evidence of recovery.
  */
-export function consecutiveLossesFrom(realizedPnlsNewestFirst: Iterable<Decimal>): number {
+export function consecutiveLossesFrom(realizedPnlsNewestFirst: readonly Decimal[]): number {
   let losses = 0
   for (const pnl of realizedPnlsNewestFirst) {
     // gt/lt rather than isPos/isNeg, which count a signed zero as positive or negative.

@@ -196,17 +196,12 @@ type ClosedRow = { realizedPnl: string; groupId: string | null }
 
 /**
  * The losing streak of closes given newest first, a position group's legs counting as one trade
- * (tradesOfLegs). Without group legs each close is a trade, read only up to the first win: the
- * breakers' pass reads every trader's latest closes, and parsing each one's decimals cost more
- * than reading them.
+ * (tradesOfLegs). Each close is parsed once: the breakers' pass reads every trader's, and parsing
+ * their decimals cost more than reading them (a trader's are sent only up to its newest win when
+ * none is a group's leg, see scopeRowsSql's streaks).
  */
 function lossStreakOf(rows: ClosedRow[]): number {
-  if (rows.some((r) => r.groupId !== null)) {
-    return consecutiveLossesFrom(tradesOfLegs(rows.map((r) => ({ groupId: r.groupId, pnl: fromDb(r.realizedPnl), fees: ZERO }))).map((t) => t.pnl))
-  }
-  return consecutiveLossesFrom((function* () {
-    for (const r of rows) yield fromDb(r.realizedPnl)
-  })())
+  return consecutiveLossesFrom(tradesOfLegs(rows.map((r) => ({ groupId: r.groupId, pnl: fromDb(r.realizedPnl), fees: ZERO }))).map((t) => t.pnl))
 }
 
 type EntryWindows = Pick<ScopeLimits, 'cooldownMinutes' | 'duplicateWindowSeconds'>
@@ -316,8 +311,8 @@ export function scopeRowsSql(o: ScopeQuery, dayStart: Date) {
   const entriesOf = !o.entriesOf || o.entriesOf === 'all' ? Prisma.sql`TRUE` : Prisma.sql`tr.id = ANY(${o.entriesOf}::text[])`
   const list = (q: Prisma.Sql, order = Prisma.empty) => Prisma.sql`(SELECT COALESCE(jsonb_agg(to_jsonb(x) ${order}), '[]'::jsonb) FROM (${q}) x)`
   const inScope = Prisma.sql`p."traderId" IN (SELECT id FROM tr)`
-  const detailed = o.detail === 'all' ? Prisma.sql`TRUE` : Prisma.sql`tr.id = ANY(${o.detail}::text[])`
-  const detailedEntries = o.detail === 'all' ? Prisma.sql`TRUE` : Prisma.sql`en."traderId" = ANY(${o.detail}::text[])`
+  // Whether the trader whose id is `id` is one of `detail`.
+  const detailed = (id: Prisma.Sql) => (o.detail === 'all' ? Prisma.sql`TRUE` : Prisma.sql`${id} = ANY(${o.detail}::text[])`)
   const sums = (x: string, sum: (c: string) => string) =>
     Prisma.raw(['n', 'exposure', 'unrealized', 'realizedOpen', 'dailyPnl', 'realized']
       .map((c) => (c === 'n' ? `${sum(`${x}.n`)}::int AS n` : `${sum(`${x}."${c}"`)}::text AS "${c}"`)).join(', '))
@@ -368,9 +363,9 @@ export function scopeRowsSql(o: ScopeQuery, dayStart: Date) {
       GROUP BY e."traderId", tr.mode, tr."quoteCurrency", e.symbol, e.side
     )
     SELECT jsonb_build_object(
-      'traders', ${list(Prisma.sql`SELECT tr.id, tr."accountId", tr.mode, tr."quoteCurrency", ${sums('tr', (c) => c)} FROM per tr WHERE ${detailed}`)},
-      'balances', ${list(Prisma.sql`SELECT "accountId", asset, amount::text AS amount FROM bal WHERE "accountId" IN (SELECT "accountId" FROM tr WHERE ${detailed})`)},
-      'entries', ${list(Prisma.sql`SELECT en."traderId", en.symbol, en.side, en."lastMs", en.today FROM en WHERE ${detailedEntries}`)},
+      'traders', ${list(Prisma.sql`SELECT tr.id, tr."accountId", tr.mode, tr."quoteCurrency", ${sums('tr', (c) => c)} FROM per tr WHERE ${detailed(Prisma.sql`tr.id`)}`)},
+      'balances', ${list(Prisma.sql`SELECT "accountId", asset, amount::text AS amount FROM bal WHERE "accountId" IN (SELECT "accountId" FROM tr WHERE ${detailed(Prisma.sql`tr.id`)})`)},
+      'entries', ${list(Prisma.sql`SELECT en."traderId", en.symbol, en.side, en."lastMs", en.today FROM en WHERE ${detailed(Prisma.sql`en."traderId"`)}`)},
       'books', ${list(Prisma.sql`
         SELECT b.mode, b."quoteCurrency", ${sums('b', (c) => `sum(${c})`)},
           (SELECT COALESCE(jsonb_agg(jsonb_build_object('asset', s.asset, 'amount', s.amount::text)), '[]'::jsonb) FROM (
@@ -399,7 +394,7 @@ export function scopeRowsSql(o: ScopeQuery, dayStart: Date) {
       -- The losing streak of each trader asked for: its latest closes since a person last resumed it.
       -- One row per trader, its closes as arrays: the breakers' pass asks for every trader's, and
       -- as an object per close the JSON cost most of the pass (130 ms of 200 at 600 traders). When
-      -- none is a group's leg, only those up to its newest win (lossStreakOf reads no further);
+      -- none is a group's leg, only those up to its newest win (the streak ends there);
       -- else all of them, whose legs are summed into trades.
       'streaks', ${list(Prisma.sql`
         SELECT t.id AS "traderId", l.pnl, l.groups FROM "Trader" t CROSS JOIN LATERAL (
