@@ -318,7 +318,11 @@ export function scopeRowsSql(o: ScopeQuery, dayStart: Date) {
       .map((c) => (c === 'n' ? `${sum(`${x}.n`)}::int AS n` : `${sum(`${x}."${c}"`)}::text AS "${c}"`)).join(', '))
   return Prisma.sql`
     WITH tr AS (
-      SELECT t.id, t."accountId", a.mode::text AS mode, a."quoteCurrency" FROM "Trader" t JOIN "ExchangeAccount" a ON a.id = t."accountId"
+      -- From the user's traders to their accounts, each by its key (OFFSET 0 keeps the lateral
+      -- subquery from being flattened into a join): without statistics on the accounts, the join
+      -- was planned as a scan of every account of the book's kind, the installation's.
+      SELECT t.id, t."accountId", a.mode::text AS mode, a."quoteCurrency"
+      FROM "Trader" t CROSS JOIN LATERAL (SELECT a.mode, a."quoteCurrency" FROM "ExchangeAccount" a WHERE a.id = t."accountId" OFFSET 0) a
       WHERE ${
         !o.only ? Prisma.sql`t."userId" = ${o.userId}`
         : 'traderId' in o.only ? Prisma.sql`t.id = ${o.only.traderId}`
