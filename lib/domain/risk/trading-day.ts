@@ -82,6 +82,22 @@ const TWO_DAYS_S = 2 * 24 * 60 * 60
  */
 export function tradingDayStart(instantMs: number, timeZone: string): number {
   const day = tradingDay(instantMs, timeZone)
+  // The start depends on the day alone: found once per zone and day, not on every entry's risk
+  // read (the bisection formats about 18 instants).
+  const key = `${timeZone}|${day}`
+  const known = dayStarts.get(key)
+  if (known !== undefined) return known
+  const start = firstSecondOf(day, instantMs, timeZone)
+  if (dayStarts.size >= MAX_DAY_STARTS) dayStarts.clear()
+  dayStarts.set(key, start)
+  return start
+}
+
+// A few days of each zone in use; cleared whole when full (a long-running process sees new days).
+const MAX_DAY_STARTS = 1000
+const dayStarts = new Map<string, number>()
+
+function firstSecondOf(day: string, instantMs: number, timeZone: string): number {
   // Invariant: lo (in seconds) lies on an earlier day, hi on `day`. Two days back is always
   // earlier: local days last 22 to 26 hours (Antarctica/Troll moves its clocks by two).
   let hi = Math.floor(instantMs / SECOND_MS)
