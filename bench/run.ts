@@ -10,7 +10,7 @@ import { benchDecisionCycle } from './decision-cycle'
 import { benchLiveRoundTrip } from './live-round-trip'
 import { benchLogs, LOG_BENCH_ROWS } from './logs-query'
 import { benchOpens } from './open-throughput'
-import { benchPanic } from './panic'
+import { benchPanic, benchPanicDuringBurst } from './panic'
 import { benchRiskRead } from './risk-read'
 import { benchTickToExit } from './tick-to-exit'
 import { benchTwoWorkers } from './two-workers'
@@ -85,6 +85,8 @@ if (want('fill-model')) {
 if (want('panic')) {
   console.log('Panic: wall time to flatten paper positions (halt, one market exit each, report), real PostgreSQL')
   console.table(await benchPanic([{ traders: 1, positionsPerTrader: 50 }, { traders: 5, positionsPerTrader: 10 }]))
+  console.log("Panic of a user with 100 traders (an account each, user-wide limits on), in quiet and while they enter: the halt waits for each account's entry in flight")
+  console.table(await benchPanicDuringBurst())
 }
 if (want('decision-cycle')) {
   console.log('Decision cycle: latency excluding the model (context, candles, validation, sizing, journal), real PostgreSQL')
