@@ -10,6 +10,8 @@ import { createDb } from '@/lib/db/client'
 import { isPortFree, startEmbeddedPostgres } from '@/lib/db/embedded-postgres'
 import { applyMigrations } from '@/lib/db/migrations'
 import { ensureAdminFromEnv } from '@/lib/server/auth/users'
+import { getHealth } from '@/lib/server/health/get-health'
+import { healthOptions } from '@/lib/server/health/health-options'
 import { buildWebAppIfNeeded } from './start/build-web-app'
 import { DatabaseSupervisor } from './start/database-supervisor'
 import { waitForTrading, waitForWebApp } from './start/readiness'
@@ -109,7 +111,10 @@ async function main() {
     console.error(`[start] ${(e as Error).message}`)
     return shutdown(1)
   }
-  const missing = await waitForTrading(cfg.PORT)
+  // Read from the database (the worker's heartbeat, the quotes), as the web app reads it.
+  const healthDb = createDb(url)
+  const missing = await waitForTrading(() => getHealth(healthOptions(healthDb)).catch(() => null))
+  await healthDb.$disconnect()
   if (shuttingDown) return
   say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: open http://localhost:${cfg.PORT}`)
   if (missing) say(`not trading yet: ${missing} (the dashboard shows it too)`)

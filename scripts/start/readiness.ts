@@ -2,20 +2,28 @@
 // reporting and (when something is watched) prices arriving. An order sent before the first
 // price is refused with 503, so "ready" means ready to trade — or says what is still missing.
 
-interface HealthBody {
+/** What the wait for trading reads of health (getHealth's figures). */
+export interface HealthBody {
   worker?: { ok: boolean }
   marketData?: { ok: boolean; idle: boolean; feedFailed?: boolean; error?: string }
 }
+
+/**
+ * Reads health for the wait; null when it cannot be read right now. npm start reads it from the
+ * database itself (getHealth): /api/health gives the feed's error only to signed-in callers.
+ */
+export type ReadHealth = () => Promise<HealthBody | null>
 
 const POLL_MS = 300
 const NO_WORKER = 'the worker has not reported yet'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-async function readHealth(port: number): Promise<{ status: number; body: HealthBody } | null> {
+async function healthStatus(port: number): Promise<number | null> {
   try {
     const r = await fetch(`http://127.0.0.1:${port}/api/health`)
-    return { status: r.status, body: (await r.json()) as HealthBody }
+    await r.arrayBuffer()
+    return r.status
   } catch {
     return null // not listening yet
   }
@@ -25,8 +33,8 @@ async function readHealth(port: number): Promise<{ status: number; body: HealthB
 export async function waitForWebApp(port: number, timeoutMs = 120_000): Promise<void> {
   const end = Date.now() + timeoutMs
   while (Date.now() < end) {
-    const h = await readHealth(port)
-    if (h && h.status < 500) return
+    const status = await healthStatus(port)
+    if (status !== null && status < 500) return
     await sleep(POLL_MS)
   }
   throw new Error(`the web app did not answer on port ${port} within ${timeoutMs / 1000} s`)
@@ -38,13 +46,13 @@ export async function waitForWebApp(port: number, timeoutMs = 120_000): Promise<
  * feed reports an error of its own (a wrong exchange URL does not mend by waiting). Never throws:
  * the web app is up, and the dashboard keeps showing the worker's and the feed's state.
  */
-export async function waitForTrading(port: number, timeoutMs = 60_000): Promise<string | null> {
+export async function waitForTrading(read: ReadHealth, timeoutMs = 60_000): Promise<string | null> {
   const end = Date.now() + timeoutMs
   let missing = NO_WORKER
   while (Date.now() < end) {
-    const h = await readHealth(port)
-    const worker = h?.body.worker
-    const market = h?.body.marketData
+    const h = await read()
+    const worker = h?.worker
+    const market = h?.marketData
     if (worker && market) {
       if (!worker.ok) missing = NO_WORKER
       else if (market.ok) return null
