@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import type { Health } from '@/lib/server/health/get-health'
+import type { PublicHealth } from '@/lib/server/health/public-health'
 import { healthAlerts } from '@/lib/ui/health-alerts'
 import { formatMegabytes } from '@/lib/ui/byte-size'
 import { formatAge } from '@/lib/ui/time-format'
@@ -10,11 +11,15 @@ import { useLastQuoteArrival } from '@/components/live/quote-store'
 import { queryKeys } from '@/components/live/use-live-events'
 import { LiveIndicator } from '@/components/live/live-indicator'
 
-// /api/health answers 503 with the same body when the database is down.
+// /api/health answers 503 with the same body when the database is down. Its details come only
+// with the session: without one (signed out in another tab) the answer is the public view, and the
+// last details stay on screen, marked as failed to refresh.
 async function fetchHealth(): Promise<Health> {
   const res = await fetch('/api/health', { cache: 'no-store' })
-  if (!res.ok && res.status !== 503) throw new Error(`health check failed: ${res.status}`)
-  return (await res.json()) as Health
+  if (!res.ok && res.status !== 503) throw new Error(`the server answered ${res.status}`)
+  const body = (await res.json()) as Health | PublicHealth
+  if ('public' in body) throw new Error('the details of health need a session: sign in again')
+  return body
 }
 
 /** Re-renders every second: the age of the newest quote is judged on the local clock only. */
@@ -107,7 +112,7 @@ export function MarketStatusBanner({ initialHealth }: { initialHealth: Health })
       ) : null}
       {healthError ? (
         <div role="alert" className="rounded border border-red-800 bg-red-950/70 px-3 py-1.5 text-sm text-red-200">
-          Server unreachable: {healthError.message}. The status shown may be out of date.
+          Health not refreshed: {healthError.message}. The status shown may be out of date.
         </div>
       ) : null}
       {databaseDown ? (

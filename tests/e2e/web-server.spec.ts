@@ -227,7 +227,10 @@ test('TradingView alerts are answered directly too, the same as through Next', a
 })
 
 test("health and the dashboard say when the database's disk is low: npm start tells the web app where its database keeps its files", async ({ page }) => {
-  const health = await send('/api/health', { method: 'GET' })
+  // The free bytes are for signed-in callers; anyone learns only that the disk is low.
+  const anyone = await send('/api/health', { method: 'GET' })
+  expect([anyone.status, anyone.body.status, anyone.body.disk]).toEqual([200, 'degraded', { ok: false }])
+  const health = await send('/api/health', { method: 'GET', headers: { authorization: `Bearer ${token}` } })
   expect([health.status, health.body.status]).toEqual([200, 'degraded'])
   expect(health.body.disk).toEqual({ ok: false, freeBytes: expect.any(Number), lowBelowBytes: 100_000_000 * 2 ** 20 })
   expect((health.body.disk as { freeBytes: number }).freeBytes).toBeGreaterThan(0)

@@ -196,8 +196,13 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
           tags: ['system'],
           operationId: 'getHealth',
           summary: 'Liveness of the database, worker and market data',
+          description:
+            'Anyone gets the verdict and whether each part is ok (PublicHealth). A signed-in user or an API token gets every detail (Health): error messages, the feed and its mode, timings, the disk\'s free space. While the database is down only a session cookie is recognised.',
           security: [],
-          responses: { 200: ok('ok or degraded', 'Health'), 503: ok('The database is down', 'Health') },
+          responses: {
+            200: { description: 'ok or degraded', content: json({ oneOf: [ref('Health'), ref('PublicHealth')] }) },
+            503: { description: 'The database is down', content: json({ oneOf: [ref('Health'), ref('PublicHealth')] }) },
+          },
         },
       },
       '/api/v1/openapi.json': {

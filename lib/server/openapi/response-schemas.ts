@@ -235,6 +235,19 @@ export const ZHealth = doc(
   { id: 'Health' },
 )
 
+export const ZPublicHealth = doc(
+  z.object({
+    status: z.enum(['ok', 'degraded', 'down']),
+    public: z.literal(true).describe('marks this view: the caller was not recognised (no session or token, or one that is not valid)'),
+    database: z.object({ ok: z.boolean() }),
+    worker: z.object({ ok: z.boolean(), count: z.number().int() }),
+    marketData: z.object({ ok: z.boolean(), idle: z.boolean() }),
+    liveTrading: z.object({ enabled: z.boolean() }),
+    disk: z.object({ ok: z.boolean() }).nullable(),
+  }),
+  { id: 'PublicHealth' },
+)
+
 export const ZPanicOrderResult = doc(
   z.object({
     clientOrderId: z.string(),

@@ -208,7 +208,7 @@ describe('getHealth', () => {
 
   it('GET /api/health reports LIVE_TRADING_ENABLED (off unless set)', async () => {
     const { GET } = await import('@/app/api/health/route')
-    const body = await (await GET()).json()
+    const body = await (await GET(new Request('http://localhost/api/health'))).json()
     expect(body.liveTrading).toEqual({ enabled: false })
   })
 
