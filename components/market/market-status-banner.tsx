@@ -11,9 +11,9 @@ import { useLastQuoteArrival } from '@/components/live/quote-store'
 import { queryKeys } from '@/components/live/use-live-events'
 import { LiveIndicator } from '@/components/live/live-indicator'
 
-// /api/health answers 503 with the same body when the database is down. Its details come only
-// with the session: without one (signed out in another tab) the answer is the public view, and the
-// last details stay on screen, marked as failed to refresh.
+// /api/health answers 503 when the database is down, with the details still (the session is
+// recognised by its cookie then). Without a session (signed out in another tab) the answer is the
+// public view: the last details stay on screen, marked as failed to refresh.
 async function fetchHealth(): Promise<Health> {
   const res = await fetch('/api/health', { cache: 'no-store' })
   if (!res.ok && res.status !== 503) throw new Error(`the server answered ${res.status}`)
