@@ -110,8 +110,10 @@ describe('entries of several traders at once', () => {
   })
 
   // An entry waits for its book's turn (behind every entry of the book ahead of it, in a burst)
-  // before it places anything: what it holds meanwhile must not keep its trader's exits, or a
-  // panic's halt, waiting behind the book's queue.
+  // before it places anything: what it holds meanwhile must not keep its trader's exits waiting
+  // behind the book's queue. (A panic's halt does wait for the entry: it takes the account FOR
+  // UPDATE, which the entry's FOR KEY SHARE holds up, so that the entry commits first and is
+  // flattened, or is refused; the panic bench measures that wait in a burst.)
   test("an entry waiting for its book's turn holds up no exit on its account: a close (which places on it as a stop does) goes through meanwhile", async () => {
     const userId = (await t.db.user.create({ data: { email: 'exit-during-turn@example.com', passwordHash: 'x' } })).id
     const actor = { kind: 'USER' as const, id: userId }
