@@ -118,7 +118,8 @@ export async function benchPanicDuringBurst(traders = 100, pressAfterMs = 300) {
             })
           : Promise.resolve()
         if (burst) await new Promise((r) => setTimeout(r, pressAfterMs))
-        const openAtPress = await db.position.count({ where: { trader: { userId: user.id }, status: { notIn: ['CLOSED', 'FAILED'] } } })
+        const openNow = () => db.position.count({ where: { trader: { userId: user.id }, status: { notIn: ['CLOSED', 'FAILED'] } } })
+        const openAtPress = await openNow()
         pressedAt = performance.now()
         const result = await pressPanic({ db, userId: user.id, actor, input: { confirm: true } })
         const ms = performance.now() - pressedAt
@@ -131,7 +132,7 @@ export async function benchPanicDuringBurst(traders = 100, pressAfterMs = 300) {
           ms: Math.round(ms),
           'entries filled during the burst (after the press)': burst ? `${entries.filled} (${entries.afterPress})` : '-',
           'entries refused': burst ? entries.refused : '-',
-          stillOpen: await db.position.count({ where: { trader: { userId: user.id }, status: { notIn: ['CLOSED', 'FAILED'] } } }),
+          stillOpen: await openNow(),
         })
       }
       return rows
