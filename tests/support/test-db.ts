@@ -38,3 +38,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   }
 }
+
+/** A plain pg client on `t`'s database, connected (for bulk rows and query plans); the caller ends it. */
+export async function sqlClient(t: TestDatabase): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: t.url })
+  await c.connect()
+  return c
+}
+
+/** Users `user-0` … `user-<last>` in one statement, for tests about one user among many. */
+export async function insertUsers(c: pg.Client, last: number): Promise<void> {
+  await c.query(`INSERT INTO "User" (id, email, "passwordHash") SELECT 'user-' || g, 'u' || g || '@example.com', 'x' FROM generate_series(0, $1::int) g`, [last])
+}

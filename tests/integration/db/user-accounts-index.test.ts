@@ -2,7 +2,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { loadTradingState } from '@/lib/server/trading/trading-state'
 import { planNodes, type Statement } from '@/tests/support/query-plan'
-import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
+import { createTestDatabase, insertUsers, sqlClient, type TestDatabase } from '@/tests/support/test-db'
 
 // A user's accounts (the trading switches the dashboard shows, panic's halt of them all, the
 // logs' risk source) are read by the user's id. With 3,000 other users' accounts those reads must
@@ -12,9 +12,8 @@ let c: pg.Client
 
 beforeAll(async () => {
   t = await createTestDatabase()
-  c = new pg.Client({ connectionString: t.url })
-  await c.connect()
-  await c.query(`INSERT INTO "User" (id, email, "passwordHash") SELECT 'user-' || g, 'u' || g || '@example.com', 'x' FROM generate_series(0, 3000) g`)
+  c = await sqlClient(t)
+  await insertUsers(c, 3000)
   await c.query(
     `INSERT INTO "ExchangeAccount" (id, "userId", name, kind, "quoteCurrency", "makerFeeRate", "takerFeeRate", "createdAt")
      SELECT 'acct-' || g || '-' || k, 'user-' || g, 'paper ' || k, 'PAPER', 'USDT', 0.001, 0.001, now() - k * interval '1 day'

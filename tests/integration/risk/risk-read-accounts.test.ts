@@ -1,8 +1,8 @@
-import pg from 'pg'
+import type pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { scopeRowsSql } from '@/lib/server/risk/load-risk-state'
 import { planNodes } from '@/tests/support/query-plan'
-import { createTestDatabase, type TestDatabase } from '@/tests/support/test-db'
+import { createTestDatabase, insertUsers, sqlClient, type TestDatabase } from '@/tests/support/test-db'
 
 // The risk read of one user among many: 300 other users, each with a paper USDT account and a
 // trader on it, the same book as this user's, and no statistics on the accounts yet (a new
@@ -17,9 +17,8 @@ const traderId = 'trader-0'
 
 beforeAll(async () => {
   t = await createTestDatabase()
-  c = new pg.Client({ connectionString: t.url })
-  await c.connect()
-  await c.query(`INSERT INTO "User" (id, email, "passwordHash") SELECT 'user-' || g, 'u' || g || '@example.com', 'x' FROM generate_series(0, 300) g`)
+  c = await sqlClient(t)
+  await insertUsers(c, 300)
   await c.query(
     `INSERT INTO "ExchangeAccount" (id, "userId", name, kind, "quoteCurrency", "makerFeeRate", "takerFeeRate")
      SELECT 'acct-' || g, 'user-' || g, 'paper', 'PAPER', 'USDT', 0.001, 0.001 FROM generate_series(0, 300) g`,
