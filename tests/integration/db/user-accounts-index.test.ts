@@ -5,8 +5,8 @@ import { planNodes, type Statement } from '@/tests/support/query-plan'
 import { createTestDatabase, insertUsers, sqlClient, type TestDatabase } from '@/tests/support/test-db'
 
 // A user's accounts (the trading switches the dashboard shows, panic's halt of them all, the
-// logs' risk source) are read by the user's id. With 3,000 other users' accounts those reads must
-// go through an index on it, not scan every account of the installation.
+// logs' risk source) are read by the user's id. With 3,000 other users (two accounts each), those
+// reads must go through an index on it, not scan every account of the installation.
 let t: TestDatabase
 let c: pg.Client
 
