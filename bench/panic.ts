@@ -6,11 +6,11 @@ import { performance } from 'node:perf_hooks'
 import { createDb, type Db } from '@/lib/db/client'
 import { withBenchDatabase } from './bench-database'
 import { dec } from '@/lib/domain/decimal'
-import { LIMIT_LABELS } from '@/lib/domain/risk/risk-limits'
 import { saveMarketRules, saveQuotes } from '@/lib/market-data/quote-store'
 import { pressPanic } from '@/lib/server/panic/press-panic'
 import { openPosition } from '@/lib/server/positions/open-position'
 import { createTrader } from '@/lib/server/traders/create-trader'
+import { RISK_LIMITS_OFF } from '@/tests/support/manual-trader-settings'
 
 export interface PanicScenario {
   traders: number
@@ -35,12 +35,11 @@ async function seedSymbols(db: Db, n: number): Promise<string[]> {
 async function scenario(db: Db, s: PanicScenario, run: number) {
   const user = await db.user.create({ data: { email: `bench-${run}@example.com`, passwordHash: 'x' } })
   const symbols = await seedSymbols(db, s.positionsPerTrader)
-  const noLimits = Object.fromEntries(Object.keys(LIMIT_LABELS).map((k) => [k, null]))
-  await db.user.update({ where: { id: user.id }, data: { riskLimits: noLimits } })
+  await db.user.update({ where: { id: user.id }, data: { riskLimits: RISK_LIMITS_OFF } })
   const actor = { kind: 'USER' as const, id: user.id }
   for (let t = 0; t < s.traders; t++) {
     const trader = await createTrader({ db, userId: user.id, input: { name: `T${t}`, quoteCurrency: 'USDT', startingBalance: '1000000', watchlist: symbols } })
-    await db.trader.update({ where: { id: trader.id }, data: { riskLimits: noLimits } })
+    await db.trader.update({ where: { id: trader.id }, data: { riskLimits: RISK_LIMITS_OFF } })
     for (const [i, symbol] of symbols.entries()) {
       const side = i % 2 ? 'SHORT' : 'LONG'
       await openPosition({
@@ -82,7 +81,7 @@ export async function benchPanicDuringBurst(traders = 100, pressAfterMs = 300) {
     const db = createDb(url)
     try {
       const symbols = await seedSymbols(db, 8)
-      const limits = { ...Object.fromEntries(Object.keys(LIMIT_LABELS).map((k) => [k, null])), maxConcurrentPositions: 1000, maxExposurePctEquity: '100', dailyLossLimitPct: '50', maxDrawdownPct: '50', maxTradesPerDay: 100_000 }
+      const limits = { ...RISK_LIMITS_OFF, maxConcurrentPositions: 1000, maxExposurePctEquity: '100', dailyLossLimitPct: '50', maxDrawdownPct: '50', maxTradesPerDay: 100_000 }
       const rows = []
       for (const burst of [false, true]) {
         const user = await db.user.create({ data: { email: `bench-burst-${burst}@example.com`, passwordHash: 'x', riskLimits: limits } })
