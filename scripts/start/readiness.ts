@@ -2,10 +2,12 @@
 // reporting and (when something is watched) prices arriving. An order sent before the first
 // price is refused with 503, so "ready" means ready to trade — or says what is still missing.
 
+import type { Health } from '@/lib/server/health/get-health'
+
 /** What the wait for trading reads of health (getHealth's figures). */
 export interface HealthBody {
-  worker?: { ok: boolean }
-  marketData?: { ok: boolean; idle: boolean; feedFailed?: boolean; error?: string }
+  worker: Pick<Health['worker'], 'ok'>
+  marketData: Pick<Health['marketData'], 'ok' | 'feedFailed' | 'error'>
 }
 
 /**
@@ -51,14 +53,12 @@ export async function waitForTrading(read: ReadHealth, timeoutMs = 60_000): Prom
   let missing = NO_WORKER
   while (Date.now() < end) {
     const h = await read()
-    const worker = h?.worker
-    const market = h?.marketData
-    if (worker && market) {
-      if (!worker.ok) missing = NO_WORKER
-      else if (market.ok) return null
+    if (h) {
+      if (!h.worker.ok) missing = NO_WORKER
+      else if (h.marketData.ok) return null
       else {
-        missing = `market data: ${market.error ?? 'not ready'}`
-        if (market.feedFailed) return missing
+        missing = `market data: ${h.marketData.error ?? 'not ready'}`
+        if (h.marketData.feedFailed) return missing
       }
     }
     await sleep(POLL_MS)
