@@ -5,6 +5,15 @@ import { issueApiToken } from '@/lib/server/auth/api-tokens'
 const globalForDb = globalThis as unknown as { __db?: { $disconnect(): Promise<void> } }
 
 /**
+ * Closes the process-wide client the route modules use (db()): the next db() opens one on
+ * DATABASE_URL as it is then.
+ */
+export async function closeRoutesDb(): Promise<void> {
+  await globalForDb.__db?.$disconnect()
+  delete globalForDb.__db
+}
+
+/**
  * A fresh database that the route modules' process-wide db() points at. Call before importing
  * any route module: db() reads DATABASE_URL on first use.
  */
@@ -15,8 +24,7 @@ export async function startApiDatabase(): Promise<TestDatabase & { stop(): Promi
   return {
     ...t,
     async stop() {
-      await globalForDb.__db?.$disconnect()
-      delete globalForDb.__db
+      await closeRoutesDb()
       await t.drop()
     },
   }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sessionCookieFor } from '@/lib/server/auth/session-cookie'
 import { createTrader } from '@/lib/server/traders/create-trader'
-import { apiUser, call, startApiDatabase } from './api-harness'
+import { apiUser, call, closeRoutesDb, startApiDatabase } from './api-harness'
 
 // GET /api/health as anyone may call it (an uptime monitor, a load balancer) and as a signed-in
 // caller. The feed's error names a host here, as a real one can: only the signed-in see it.
@@ -66,14 +66,9 @@ describe('GET /api/health', () => {
   })
 
   it('with the database down: 503, the public view to anyone, the details to a browser whose session cookie is valid', async () => {
-    const shared = globalThis as { __db?: { $disconnect(): Promise<void> } }
-    const disconnect = async () => {
-      await shared.__db?.$disconnect()
-      delete shared.__db
-    }
     const url = process.env.DATABASE_URL
     process.env.DATABASE_URL = 'postgresql://nobody:nothing@127.0.0.1:1/none'
-    await disconnect()
+    await closeRoutesDb()
     try {
       const anyone = await get({ token })
       expect(anyone.status).toBe(503)
@@ -84,7 +79,7 @@ describe('GET /api/health', () => {
       expect(browser.body.public).toBeUndefined()
       expect(browser.body.database).toMatchObject({ ok: false, error: expect.any(String) })
     } finally {
-      await disconnect()
+      await closeRoutesDb()
       process.env.DATABASE_URL = url
     }
   })

@@ -11,7 +11,7 @@ import { knownError } from '@/lib/server/errors/known-error'
 import { createTrader } from '@/lib/server/traders/create-trader'
 import { seedMarket } from '@/tests/support/seed-market'
 import { waitFor } from '@/tests/support/wait-for'
-import { apiUser, call, startApiDatabase } from '../api/api-harness'
+import { apiUser, call, closeRoutesDb, startApiDatabase } from '../api/api-harness'
 
 /**
  * A database that cannot be reached (down, restarting) or that drops the connection: real errors
@@ -19,7 +19,6 @@ import { apiUser, call, startApiDatabase } from '../api/api-harness'
  * real routes too, with nothing written; another service's connection failure is not called one.
  */
 
-const globalForDb = globalThis as unknown as { __db?: { $disconnect(): Promise<void> } }
 let t: Awaited<ReturnType<typeof startApiDatabase>>
 let alice: { id: string; token: string }
 let traderId: string
@@ -210,13 +209,11 @@ describe('the API with its database unreachable', () => {
   beforeAll(async () => {
     positions = await import('@/app/api/v1/positions/route')
     // The process-wide client, as the routes use it, pointed at a server that is not there.
-    await globalForDb.__db?.$disconnect()
-    delete globalForDb.__db
+    await closeRoutesDb()
     process.env.DATABASE_URL = deadUrl
   })
   afterAll(async () => {
-    await globalForDb.__db?.$disconnect()
-    delete globalForDb.__db
+    await closeRoutesDb()
     process.env.DATABASE_URL = t.url
   })
 
